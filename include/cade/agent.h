@@ -1,0 +1,94 @@
+/*
+ * agent.h: the agent state machine.
+ *
+ * idle -> thinking (LLM request) -> actions proposed -> [confirm] -> running
+ * -> observed -> thinking ... -> finished | stopped | stuck | error.
+ * Every transition and everything the agent does is an event on the bus;
+ * sinks (TUI, headless printer, store) never call back into the agent except
+ * through the functions below.  Tool calls pass through the policy engine;
+ * those it asks about wait in a queue until agent_confirm() answers them (the
+ * headless runner answers by rule: deny, or approve with --yes).
+ */
+#ifndef CADE_AGENT_H
+#define CADE_AGENT_H
+
+#include <stddef.h>
+
+#include "cade/policy.h"
+
+struct config;
+struct event;
+struct event_bus;
+struct llm;
+struct loop;
+struct shell;
+struct workspace;
+
+enum agent_state {
+	AGENT_IDLE,
+	AGENT_THINKING,		/* waiting for the LLM */
+	AGENT_CONFIRM,		/* waiting for the person to decide */
+	AGENT_RUNNING,		/* a tool is running */
+	AGENT_PAUSED,
+	AGENT_FINISHED,
+	AGENT_STOPPED,		/* cancelled, or a step/budget limit */
+	AGENT_STUCK,
+	AGENT_ERROR
+};
+
+enum agent_answer { ANSWER_APPROVE, ANSWER_REJECT, ANSWER_ALWAYS };
+
+struct agent_pending {
+	const char		*call_id;
+	const char		*tool;
+	const char		*summary;	/* command or path */
+	const char		*preview;	/* diff for edits, or NULL */
+	const struct policy_verdict *verdict;
+};
+
+struct agent_stats {
+	int	 step;
+	int	 max_steps;
+	long	 tokens_in;
+	long	 tokens_out;
+	long	 tokens_cached;
+	double	 cost;
+	double	 context_pct;	/* last request size / window */
+	int	 refusals;
+	const char *model;
+};
+
+struct agent_deps {
+	struct loop		*loop;
+	struct config		*cfg;
+	struct event_bus	*bus;
+	struct workspace	*ws;
+	struct shell		*shell;
+	struct policy		*policy;
+	struct llm		*llm;
+	const char		*session_id;
+};
+
+struct agent	*agent_new(const struct agent_deps *);
+void		 agent_free(struct agent *);
+/* A user message: starts a task, or is queued for the next step if busy. */
+void		 agent_submit(struct agent *, const char *text);
+/* Stop the current step (cancel the LLM request / interrupt the command). */
+void		 agent_cancel(struct agent *);
+void		 agent_pause(struct agent *);
+void		 agent_resume(struct agent *);
+/* Answer a pending confirmation; reason goes to the model on reject. */
+int		 agent_confirm(struct agent *, const char *call_id, enum agent_answer,
+		    const char *reason, enum policy_scope, char **cause);
+/* Pending confirmations, oldest first (valid until the next agent call). */
+const struct agent_pending *agent_pending(struct agent *, size_t *n);
+enum agent_state agent_get_state(const struct agent *);
+const char	*agent_state_name(enum agent_state);
+void		 agent_get_stats(const struct agent *, struct agent_stats *);
+/* Feed one stored event back in (resume): rebuilds history without acting. */
+void		 agent_replay(struct agent *, const struct event *);
+/* Condense the context now (/compact). */
+void		 agent_compact(struct agent *);
+void		 agent_set_model(struct agent *, const char *model);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * conf.h: configuration, merged from four sources (later wins):
+ *   built-in defaults < config file < environment < command-line flags.
+ *
+ * Keys are declared in one table in conf.c (name, type, default, help).
+ * Unknown keys and bad values are errors with file:line.  Per-model settings
+ * use "model.<NAME>.<key>" and fall back to the global key.  The API key is
+ * never accepted from a flag and never printed (conf_print masks it); a
+ * config file holding it must not be readable by group or others.
+ */
+#ifndef CADE_CONF_H
+#define CADE_CONF_H
+
+#include <stdio.h>
+
+struct config;
+
+enum conf_origin { CONF_DEFAULT, CONF_FILE, CONF_ENV, CONF_FLAG, CONF_RUNTIME };
+
+struct config	*conf_new(void);
+void		 conf_free(struct config *);
+
+/* Missing file: 0 (nothing loaded).  Error: -1 with *cause "path:line: ..." */
+int		 conf_load_file(struct config *, const char *path, char **cause);
+/* LLM_API_KEY, LLM_BASE_URL, LLM_MODEL, OPENAI_* fallbacks, CADE_LOG. */
+int		 conf_load_env(struct config *, char **cause);
+/* Validate and set; list keys append unless value is empty (clears). */
+int		 conf_set(struct config *, const char *key, const char *value,
+		     enum conf_origin, char **cause);
+/* Default config path ($XDG_CONFIG_HOME/cade/config); caller frees. */
+char		*conf_default_path(void);
+
+/* Typed getters.  Asking for an undeclared key is a programming error (fatal). */
+const char	*conf_str(const struct config *, const char *key);
+long		 conf_int(const struct config *, const char *key);
+double		 conf_double(const struct config *, const char *key);
+int		 conf_bool(const struct config *, const char *key);
+/* For list keys: NULL-terminated array owned by the config. */
+const char *const *conf_list(const struct config *, const char *key);
+/* Per-model: model.<model>.<key> if set, else the global key. */
+const char	*conf_model_str(const struct config *, const char *model, const char *key);
+double		 conf_model_double(const struct config *, const char *model, const char *key);
+long		 conf_model_int(const struct config *, const char *model, const char *key);
+enum conf_origin conf_origin_of(const struct config *, const char *key);
+
+/* The merged config, one "key = value  # origin" line each, key masked. */
+void		 conf_print(const struct config *, FILE *);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * llm.h: the client for OpenAI-compatible endpoints.
+ *
+ * One request at a time per struct llm, driven by libcurl's multi interface
+ * on the cade loop (no threads, no blocking).  The caller hands over the
+ * conversation in OpenAI chat "messages" form and the "tools" array; the
+ * module handles the wire format (chat completions or Responses API), the
+ * prompt-based tool-calling fallback, streaming, retries with backoff,
+ * fallback models, the circuit breaker and cost accounting.  Results come
+ * back through callbacks called from the loop.
+ */
+#ifndef CADE_LLM_H
+#define CADE_LLM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+struct loop;
+struct config;
+
+enum llm_status {
+	LLM_OK,
+	LLM_ERR_AUTH,		/* 401/403: bad key; do not retry */
+	LLM_ERR_NOT_FOUND,	/* 404: wrong base URL or model */
+	LLM_ERR_CONTEXT,	/* context length exceeded (condense and retry) */
+	LLM_ERR_BAD_REQUEST,	/* other 4xx */
+	LLM_ERR_RATE,		/* 429 after all retries and fallbacks */
+	LLM_ERR_SERVER,		/* 5xx after all retries and fallbacks */
+	LLM_ERR_TIMEOUT,	/* connect / first byte / idle timeout */
+	LLM_ERR_NETWORK,	/* connection failed or dropped mid-stream */
+	LLM_ERR_PROTOCOL,	/* malformed JSON or SSE after a retry */
+	LLM_ERR_CANCELLED	/* llm_cancel() */
+};
+
+struct llm_tool_call {
+	char	*id;		/* never NULL: made up when the server sent none */
+	char	*name;
+	char	*arguments;	/* JSON text as sent by the model ("" -> "{}") */
+};
+
+struct llm_usage {
+	int	 present;	/* the server sent a usage block */
+	long	 prompt_tokens;
+	long	 completion_tokens;
+	long	 cached_tokens;
+	long	 reasoning_tokens;
+	double	 cost;		/* estimate from per-model prices; 0 if unknown */
+	size_t	 request_bytes;
+	size_t	 response_bytes;
+};
+
+struct llm_response {
+	enum llm_status		 status;
+	char			*error;		/* one line, NULL on LLM_OK */
+	char			*model;		/* the model that answered */
+	char			*text;		/* never NULL */
+	char			*reasoning;	/* never NULL */
+	struct llm_tool_call	*calls;
+	size_t			 ncalls;
+	char			*finish_reason;	/* may be NULL */
+	int			 incomplete;	/* cut off: cancelled or dropped */
+	struct llm_usage	 usage;
+};
+
+struct llm_callbacks {
+	void	(*text)(const char *, size_t, void *arg);	/* answer delta */
+	void	(*reasoning)(const char *, size_t, void *arg);	/* thinking delta */
+	/* About to retry (attempt of max, after delay_ms) with the reason. */
+	void	(*retry)(int attempt, int max, uint64_t delay_ms,
+		    const char *reason, const char *model, void *arg);
+	/* Exactly once per llm_send(); the callee owns resp (llm_response_free). */
+	void	(*done)(struct llm_response *resp, void *arg);
+	void	*arg;
+};
+
+struct llm_request {
+	const cJSON	*messages;	/* OpenAI chat messages array */
+	const cJSON	*tools;		/* OpenAI tools array, or NULL */
+	const char	*model;		/* NULL: the configured model */
+};
+
+struct llm	*llm_new(struct loop *, const struct config *);
+void		 llm_free(struct llm *);
+/* Start a request; -1 with *cause if one is already in flight. */
+int		 llm_send(struct llm *, const struct llm_request *,
+		    const struct llm_callbacks *, char **cause);
+/* Abort the request in flight; done() is called with LLM_ERR_CANCELLED. */
+void		 llm_cancel(struct llm *);
+int		 llm_busy(const struct llm *);
+void		 llm_response_free(struct llm_response *);
+const char	*llm_status_name(enum llm_status);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * policy.h: the confirmation-mode policy engine.
+ *
+ * Sits between the agent and the tools: for each proposed action it rates
+ * the risk (shell commands are parsed, not pattern-matched on the raw
+ * string), consults allow/deny lists and the confirmation mode, and decides
+ * allow / ask / deny, naming the rule or signal that decided.  Rules come
+ * from the built-in rules file, ~/.config/cade/policy and .cade/policy.
+ */
+#ifndef CADE_POLICY_H
+#define CADE_POLICY_H
+
+#include <cjson/cJSON.h>
+
+struct config;
+
+enum risk { RISK_LOW, RISK_MEDIUM, RISK_HIGH, RISK_UNKNOWN };
+enum decision { DECISION_ALLOW, DECISION_ASK, DECISION_DENY };
+enum policy_scope { SCOPE_SESSION, SCOPE_PROJECT, SCOPE_USER };
+
+struct policy_verdict {
+	enum risk	 risk;
+	enum decision	 decision;
+	char		*rule;		/* what decided, e.g. "builtin:rm-root", "mode:risky" */
+	char		*reason;	/* one line for the person and the model */
+	char		*suggest;	/* narrow "always allow" rule, e.g. "allow-prefix: npm run test"; may be NULL */
+};
+
+struct policy;
+
+/* NULL with *cause ("file:line: ...") if any rules file fails to parse. */
+struct policy	*policy_load(const struct config *, const char *project_root, char **cause);
+void		 policy_free(struct policy *);
+
+/*
+ * Assess one tool call.  tool is the tool name, args its parsed arguments
+ * (security_risk included), root the workspace root on the host.  out must
+ * be released with policy_verdict_free().
+ */
+void		 policy_assess(struct policy *, const char *tool, const cJSON *args,
+		    const char *root, struct policy_verdict *out);
+void		 policy_assess_command(struct policy *, const char *command,
+		    const char *root, struct policy_verdict *out);
+void		 policy_verdict_free(struct policy_verdict *);
+
+/* Add an allow rule ("allow: X" / "allow-prefix: X"); project and user scopes persist to their files. */
+int		 policy_add_rule(struct policy *, const char *rule, enum policy_scope, char **cause);
+
+const char	*policy_risk_name(enum risk);
+const char	*policy_decision_name(enum decision);
+const char	*policy_scope_name(enum policy_scope);
+
+/* `cade policy check ...`: argv starts after "check"; returns the exit status. */
+int		 policy_check_main(int argc, char **argv, struct config *);
+
+#endif

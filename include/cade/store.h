@@ -1,0 +1,43 @@
+/*
+ * store.h: the session store.
+ *
+ * A session is a directory $XDG_STATE_HOME/cade/sessions/<id>/ (0700) with
+ * events.jsonl (0600): one event per line, appended, fsync'd after each event
+ * that changes state.  Replay reads it back; a truncated last line (power
+ * cut, kill -9) is skipped with a warning and nothing before it is lost.
+ */
+#ifndef CADE_STORE_H
+#define CADE_STORE_H
+
+#include <stdio.h>
+
+struct config;
+struct event;
+struct store;
+
+/* Sessions directory from config/env; caller frees. */
+char		*store_dir(const struct config *);
+/* Create a new session directory; *id_out is the new id (caller frees). */
+struct store	*store_create(const char *dir, char **id_out, char **cause);
+/* Open an existing session for appending (resume). */
+struct store	*store_open(const char *dir, const char *id, char **cause);
+void		 store_close(struct store *);
+const char	*store_id(const struct store *);
+/* Append one event (transient events are ignored); -1 with *cause. */
+int		 store_append(struct store *, const struct event *, char **cause);
+/* Bus sink adapter: arg is the struct store. */
+void		 store_sink(const struct event *, void *arg);
+
+typedef void (*store_replay_fn)(struct event *ev, void *arg);	/* callee owns ev */
+/*
+ * Replay a session's events in order.  *warning (may be NULL) reports a
+ * skipped truncated line.  Returns the number of events or -1 with *cause.
+ */
+long		 store_replay(const char *dir, const char *id, store_replay_fn, void *arg,
+		    char **warning, char **cause);
+/* Resolve "last" or an id prefix to a full id; caller frees. */
+char		*store_resolve(const char *dir, const char *id_or_last, char **cause);
+/* `cade sessions`: a table of sessions; returns the exit status. */
+int		 store_list_main(const struct config *, FILE *out, int argc, char **argv);
+
+#endif

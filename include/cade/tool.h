@@ -1,0 +1,83 @@
+/*
+ * tool.h: the tools the model can call.
+ *
+ * Each tool is a const struct tool_entry in its own file (src/tools/NAME.c),
+ * listed in one table (src/tools/registry.c).  Names and parameter schemas are
+ * the public contract (doc/TOOLS.md).  exec() reports through done() exactly
+ * once, possibly before it returns (file tools) or later from the loop
+ * (terminal).  Paths from the model go through tool_resolve_path(), which
+ * refuses anything resolving outside the workspace.
+ */
+#ifndef CADE_TOOL_H
+#define CADE_TOOL_H
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+struct config;
+struct loop;
+struct shell;
+struct workspace;
+struct tool_state;
+
+struct tool_ctx {
+	const struct config	*cfg;
+	struct loop		*loop;
+	struct workspace	*ws;
+	struct shell		*shell;
+	struct tool_state	*state;		/* undo history, plan: per session */
+};
+
+struct tool_result {
+	char	*text;		/* observation for the model, never NULL */
+	int	 is_error;	/* the call failed (bad args, refused path, ...) */
+	int	 has_exit;	/* exit_code is meaningful */
+	int	 exit_code;
+	int	 timed_out;
+	int	 truncated;
+	char	*diff;		/* unified diff of a file change, or NULL */
+	char	 digest[65];	/* sha256 of the full output ("" if none) */
+	cJSON	*extra;		/* tool-specific fields for the event (e.g. plan), or NULL */
+	int	 finish;	/* the finish tool: end the task */
+};
+
+typedef void (*tool_done_fn)(struct tool_result *, void *arg);	/* callee frees via tool_result_free */
+
+struct tool_entry {
+	const char	*name;
+	const char	*description;
+	const char	*schema;	/* JSON Schema of the parameters object */
+	int		 mutating;	/* may change anything: takes security_risk, is confirmed */
+	void		(*exec)(struct tool_ctx *, const cJSON *args, tool_done_fn, void *arg);
+	/* What exec would change, for the confirmation prompt (a diff), without
+	 * changing anything; NULL if not applicable.  May be NULL. */
+	char		*(*preview)(struct tool_ctx *, const cJSON *args);
+	/* One line for cards and prompts (the command, the path); caller frees. */
+	char		*(*summary)(const cJSON *args);
+};
+
+const struct tool_entry	*tool_find(const char *name);
+/* The OpenAI "tools" array for this model (apply_patch or file_editor by config pattern). */
+cJSON			*tool_schemas(const struct config *, const char *model);
+/* 1 if this model gets apply_patch instead of file_editor. */
+int			 tool_uses_apply_patch(const struct config *, const char *model);
+
+struct tool_state	*tool_state_new(void);
+void			 tool_state_free(struct tool_state *);
+/* The current plan (task_tracker) as a JSON array, or NULL; owned by state. */
+const cJSON		*tool_state_plan(const struct tool_state *);
+
+/*
+ * Resolve a model path (absolute model path, or relative to the root) to a
+ * host path inside the workspace, following symlinks of existing parts.
+ * NULL with *cause if it escapes.
+ */
+char			*tool_resolve_path(const struct workspace *, const char *path, char **cause);
+
+struct tool_result	*tool_result_new(void);
+/* Convenience: an error result with a formatted message. */
+struct tool_result	*tool_result_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void			 tool_result_free(struct tool_result *);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * workspace.h: where the agent's actions run.
+ *
+ * A workspace is a vtable: local (a directory here) or docker (a container
+ * cade creates and drives through the Docker Engine API; the host always
+ * calls in).  Both provide a root directory on the host (file tools work
+ * there directly; for docker it is the bind mount) and a byte stream to one
+ * interactive shell (a pty master for local, the hijacked exec socket for
+ * docker).  Paths the model sees are "model paths": the root itself for
+ * local, /workspace for docker; ws_to_host()/ws_to_model() map them.
+ */
+#ifndef CADE_WORKSPACE_H
+#define CADE_WORKSPACE_H
+
+#include <sys/types.h>
+
+struct config;
+struct loop;
+struct workspace;
+
+struct ws_ops {
+	const char	*name;
+	/* Start the interactive shell; returns a non-blocking fd for its byte stream. */
+	int	(*shell_open)(struct workspace *, int rows, int cols, char **cause);
+	int	(*shell_resize)(struct workspace *, int rows, int cols);
+	/* Close the shell stream (the fd returned by shell_open). */
+	void	(*shell_close)(struct workspace *);
+	/* 1 while the shell/container is alive. */
+	int	(*alive)(struct workspace *);
+	/* Stop and clean up (docker: stop and remove the container unless kept). */
+	void	(*destroy)(struct workspace *);
+};
+
+struct workspace {
+	const struct ws_ops	*ops;
+	char			*root;		/* host directory, absolute, realpath'd */
+	char			*model_root;	/* what the model sees: root or "/workspace" */
+	char			*shell_name;	/* "bash" or "sh": which shell was found */
+	char			*id;		/* display: path or container id */
+	pid_t			 pid;		/* local shell pid, or -1 */
+	void			*priv;
+};
+
+/* Create from config ("workspace", "workspace_dir", "image", ...). */
+struct workspace	*ws_create(const struct config *, const char *session_id, char **cause);
+struct workspace	*ws_local_create(const struct config *, const char *root, char **cause);
+struct workspace	*ws_docker_create(const struct config *, const char *root,
+			    const char *session_id, char **cause);
+void			 ws_destroy(struct workspace *);
+/* Model path -> host path (NULL if outside the workspace); caller frees. */
+char			*ws_to_host(const struct workspace *, const char *model_path);
+/* Host path -> model path; caller frees. */
+char			*ws_to_model(const struct workspace *, const char *host_path);
+
+#endif

@@ -1,0 +1,162 @@
+/*
+ * buf.c: the growable buffer (invariants in include/cade/buf.h).
+ *
+ * Growth doubles; every append checks the optional max first so input fed
+ * from the network or a pty can never grow a buffer without bound.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cade/buf.h"
+
+/* Start empty with a small allocation so s is never NULL. */
+void
+buf_init(struct buf *b, size_t max)
+{
+	b->cap = 64;
+	b->s = xmalloc(b->cap);
+	b->s[0] = '\0';
+	b->len = 0;
+	b->max = max;
+}
+
+/* Release the memory; the buffer must be re-initialised before reuse. */
+void
+buf_free(struct buf *b)
+{
+	free(b->s);
+	b->s = NULL;
+	b->len = b->cap = 0;
+}
+
+/* Empty without releasing memory. */
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	b->s[0] = '\0';
+}
+
+/* Hand the memory to the caller; the buffer is left empty and valid. */
+char *
+buf_detach(struct buf *b, size_t *len)
+{
+	char *s = b->s;
+
+	if (len != NULL)
+		*len = b->len;
+	buf_init(b, b->max);
+	return s;
+}
+
+/* Make room for n more bytes plus the NUL; -1 if over max. */
+static int
+buf_grow(struct buf *b, size_t n)
+{
+	size_t need;
+
+	if (n > SIZE_MAX - b->len - 1)
+		return -1;
+	need = b->len + n + 1;
+	if (b->max != 0 && b->len + n > b->max)
+		return -1;
+	if (need <= b->cap)
+		return 0;
+	while (b->cap < need)
+		b->cap = b->cap < SIZE_MAX / 2 ? b->cap * 2 : need;
+	b->s = xrealloc(b->s, b->cap);
+	return 0;
+}
+
+/* Append bytes (may contain NULs). */
+int
+buf_append(struct buf *b, const void *data, size_t n)
+{
+	if (buf_grow(b, n) == -1)
+		return -1;
+	memcpy(b->s + b->len, data, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+	return 0;
+}
+
+/* Append a C string. */
+int
+buf_puts(struct buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
+/* Append one byte. */
+int
+buf_putc(struct buf *b, int c)
+{
+	char ch = (char)c;
+
+	return buf_append(b, &ch, 1);
+}
+
+/* Append formatted text. */
+int
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= b->cap - b->len) {
+		if (buf_grow(b, (size_t)n) == -1) {
+			b->s[b->len] = '\0';
+			return -1;
+		}
+		vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
+	} else if (b->max != 0 && b->len + (size_t)n > b->max) {
+		b->s[b->len] = '\0';
+		return -1;
+	}
+	b->len += (size_t)n;
+	return 0;
+}
+
+/* Append formatted text. */
+int
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = buf_vprintf(b, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Remove n bytes from the front. */
+void
+buf_consume(struct buf *b, size_t n)
+{
+	if (n >= b->len) {
+		buf_reset(b);
+		return;
+	}
+	memmove(b->s, b->s + n, b->len - n);
+	b->len -= n;
+	b->s[b->len] = '\0';
+}
+
+/* Cut to n bytes. */
+void
+buf_truncate(struct buf *b, size_t n)
+{
+	if (n < b->len) {
+		b->len = n;
+		b->s[n] = '\0';
+	}
+}

@@ -1,0 +1,321 @@
+/*
+ * main.c: command line, configuration merge, mode selection.
+ *
+ * Flags become config settings with origin "flag" so that every module
+ * reads one merged config.  The API key is deliberately not a flag: command
+ * lines leak through ps(1) and shell history.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cade/cade.h"
+#include "cade/conf.h"
+#include "cade/log.h"
+#include "cade/policy.h"
+#include "cade/secret.h"
+#include "cade/store.h"
+#include "cade/util.h"
+
+enum {
+	OPT_BASE_URL = 256, OPT_CONFIRM, OPT_JSON, OPT_WORKSPACE, OPT_IMAGE,
+	OPT_MAX_STEPS, OPT_RESUME, OPT_THEME, OPT_LOG, OPT_PRINT_CONFIG,
+	OPT_ON_ASK, OPT_CONFIG, OPT_KEEP, OPT_PULL, OPT_NETWORK, OPT_COMPACT_AT,
+	OPT_MOUSE, OPT_MAX_BUDGET
+};
+
+static const struct option main_longopts[] = {
+	{ "print", required_argument, NULL, 'p' },
+	{ "model", required_argument, NULL, 'm' },
+	{ "base-url", required_argument, NULL, OPT_BASE_URL },
+	{ "directory", required_argument, NULL, 'C' },
+	{ "confirm", required_argument, NULL, OPT_CONFIRM },
+	{ "yes", no_argument, NULL, 'y' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "workspace", required_argument, NULL, OPT_WORKSPACE },
+	{ "image", required_argument, NULL, OPT_IMAGE },
+	{ "max-steps", required_argument, NULL, OPT_MAX_STEPS },
+	{ "max-budget", required_argument, NULL, OPT_MAX_BUDGET },
+	{ "resume", required_argument, NULL, OPT_RESUME },
+	{ "theme", required_argument, NULL, OPT_THEME },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "on-ask", required_argument, NULL, OPT_ON_ASK },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "keep-container", no_argument, NULL, OPT_KEEP },
+	{ "pull", no_argument, NULL, OPT_PULL },
+	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "compact-at", required_argument, NULL, OPT_COMPACT_AT },
+	{ "mouse", no_argument, NULL, OPT_MOUSE },
+	{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Flags that map one-to-one onto config keys. */
+static const struct {
+	int		 opt;
+	const char	*key;
+	const char	*fixed;		/* value for flags without an argument */
+} main_flagmap[] = {
+	{ 'm', "model", NULL },
+	{ OPT_BASE_URL, "base_url", NULL },
+	{ 'C', "workspace_dir", NULL },
+	{ OPT_CONFIRM, "confirm", NULL },
+	{ 'y', "yes", "true" },
+	{ OPT_JSON, "json", "true" },
+	{ OPT_WORKSPACE, "workspace", NULL },
+	{ OPT_IMAGE, "image", NULL },
+	{ OPT_MAX_STEPS, "max_steps", NULL },
+	{ OPT_MAX_BUDGET, "max_budget", NULL },
+	{ OPT_THEME, "theme", NULL },
+	{ OPT_LOG, "log", NULL },
+	{ 'v', "verbose", "true" },
+	{ OPT_ON_ASK, "on_ask", NULL },
+	{ OPT_KEEP, "keep_container", "true" },
+	{ OPT_PULL, "pull", "true" },
+	{ OPT_NETWORK, "network", NULL },
+	{ OPT_COMPACT_AT, "compact_at", NULL },
+	{ OPT_MOUSE, "mouse", "true" },
+};
+
+/* --help text. */
+static void
+main_usage(FILE *f)
+{
+	fputs(
+"usage: cade [options] [PROMPT]          open the TUI (PROMPT: first task)\n"
+"       cade -p PROMPT [options]         run headless ('-' reads stdin)\n"
+"       cade sessions [--audit ID]       list stored sessions\n"
+"       cade policy check [--json] [--batch] [--] COMMAND...\n"
+"\n"
+"options:\n"
+"  -p, --print PROMPT     run headless until the task ends, print the answer\n"
+"  -m, --model NAME       model name (LLM_MODEL)\n"
+"      --base-url URL     OpenAI-compatible endpoint (LLM_BASE_URL)\n"
+"  -C, --directory DIR    workspace directory (default: current directory)\n"
+"      --confirm MODE     always | risky | never (default: risky)\n"
+"  -y, --yes              headless: approve actions policy would ask about\n"
+"      --on-ask ACTION    headless: deny (default) or abort at the first ask\n"
+"      --json             headless: print events as JSON Lines on stdout\n"
+"  -v, --verbose          headless: progress on stderr even without a TTY\n"
+"      --workspace KIND   local | docker\n"
+"      --image IMAGE      docker image for --workspace docker\n"
+"      --network MODE     docker networking: none (default) | bridge\n"
+"      --keep-container   leave the docker container after exit\n"
+"      --pull             pull the docker image if it is missing\n"
+"      --max-steps N      stop after N steps (default 100)\n"
+"      --max-budget USD   stop when the cost estimate passes USD\n"
+"      --compact-at PCT   condense the context at PCT% of the window\n"
+"      --resume ID|last   continue a stored session\n"
+"      --theme NAME       colour theme (default, light, high-contrast, mono)\n"
+"      --mouse            capture the mouse in the TUI\n"
+"      --log FILE         write a debug log to FILE (CADE_LOG)\n"
+"      --config FILE      config file (default ~/.config/cade/config)\n"
+"      --print-config     show the merged configuration (key masked) and exit\n"
+"  -h, --help             show this help\n"
+"  -V, --version          show the version\n"
+"\n"
+"The API key comes from LLM_API_KEY (or OPENAI_API_KEY) or api_key in a\n"
+"0600 config file, never from the command line.  See cade(1).\n", f);
+}
+
+/* Set a flag's config key or exit 2 with the reason. */
+static void
+main_flag(struct config *cfg, const char *key, const char *value)
+{
+	char *cause;
+
+	if (conf_set(cfg, key, value, CONF_FLAG, &cause) == -1) {
+		fprintf(stderr, "cade: %s\n", cause);
+		free(cause);
+		exit(CADE_EXIT_USAGE);
+	}
+}
+
+/* Read all of stdin as the prompt (for -p -). */
+static char *
+main_read_stdin(void)
+{
+	char *s = NULL;
+	size_t cap = 0, len = 0;
+	ssize_t n;
+	char chunk[8192];
+
+	while ((n = read(STDIN_FILENO, chunk, sizeof chunk)) > 0) {
+		if (len + (size_t)n + 1 > cap) {
+			cap = (len + (size_t)n + 1) * 2;
+			s = xrealloc(s, cap);
+		}
+		memcpy(s + len, chunk, (size_t)n);
+		len += (size_t)n;
+		if (len > 16 * 1024 * 1024) {
+			fprintf(stderr, "cade: prompt on stdin is over 16 MiB\n");
+			exit(CADE_EXIT_USAGE);
+		}
+	}
+	if (s == NULL)
+		return xstrdup("");
+	s[len] = '\0';
+	return s;
+}
+
+/* Load file and environment layers; exit 1 on a bad config. */
+static void
+main_load(struct config *cfg, const char *config_path)
+{
+	char *path, *cause = NULL;
+
+	path = config_path != NULL ? xstrdup(config_path) : conf_default_path();
+	if (conf_load_file(cfg, path, &cause) == -1 ||
+	    conf_load_env(cfg, &cause) == -1) {
+		fprintf(stderr, "cade: %s\n", cause);
+		free(cause);
+		free(path);
+		conf_free(cfg);
+		exit(CADE_EXIT_ERROR);
+	}
+	free(path);
+}
+
+/* Register secret values: suffix rule plus config "secrets" names. */
+static void
+main_secrets(const struct config *cfg)
+{
+	const char *const *names = conf_list(cfg, "secrets");
+	size_t n = 0;
+
+	while (names[n] != NULL)
+		n++;
+	secret_add_env(names, n);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config *cfg;
+	struct cade_run run = { NULL, NULL };
+	const char *config_path = NULL, *prompt = NULL;
+	char *stdin_prompt = NULL, *cause = NULL;
+	int opt, print_config = 0, headless = 0, rc;
+	size_t i;
+
+	/* Subcommands come first so their own flags are theirs to parse. */
+	if (argc >= 2 && (strcmp(argv[1], "sessions") == 0 ||
+	    strcmp(argv[1], "policy") == 0)) {
+		cfg = conf_new();
+		main_load(cfg, getenv("CADE_CONFIG"));
+		main_secrets(cfg);
+		if (strcmp(argv[1], "sessions") == 0)
+			rc = store_list_main(cfg, stdout, argc - 1, argv + 1);
+		else if (argc >= 3 && strcmp(argv[2], "check") == 0)
+			rc = policy_check_main(argc - 2, argv + 2, cfg);
+		else {
+			fprintf(stderr, "cade: usage: cade policy check [--json] "
+			    "[--batch] [--] COMMAND...\n");
+			rc = CADE_EXIT_USAGE;
+		}
+		conf_free(cfg);
+		secret_clear();
+		return rc;
+	}
+
+	/* First pass: --config and --help/--version only. */
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "p:m:C:yvhV", main_longopts,
+	    NULL)) != -1) {
+		if (opt == OPT_CONFIG)
+			config_path = optarg;
+		else if (opt == 'h') {
+			main_usage(stdout);
+			return CADE_EXIT_OK;
+		} else if (opt == 'V') {
+			printf("cade %s\n", PACKAGE_VERSION);
+			return CADE_EXIT_OK;
+		}
+	}
+
+	cfg = conf_new();
+	main_load(cfg, config_path);
+
+	/* Second pass: flags override file and environment. */
+	opterr = 1;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "p:m:C:yvhV", main_longopts,
+	    NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			headless = 1;
+			prompt = optarg;
+			continue;
+		case OPT_RESUME:
+			run.resume = optarg;
+			continue;
+		case OPT_PRINT_CONFIG:
+			print_config = 1;
+			continue;
+		case OPT_CONFIG:
+			continue;
+		case '?':
+			fprintf(stderr, "cade: try 'cade --help'\n");
+			conf_free(cfg);
+			return CADE_EXIT_USAGE;
+		}
+		for (i = 0; i < nitems(main_flagmap); i++) {
+			if (main_flagmap[i].opt == opt) {
+				main_flag(cfg, main_flagmap[i].key,
+				    main_flagmap[i].fixed ? main_flagmap[i].fixed :
+				    optarg);
+				break;
+			}
+		}
+	}
+	if (optind < argc) {
+		if (headless || optind + 1 < argc) {
+			fprintf(stderr, "cade: unexpected argument '%s' (quote the "
+			    "prompt as one argument)\n", argv[headless ? optind :
+			    optind + 1]);
+			conf_free(cfg);
+			return CADE_EXIT_USAGE;
+		}
+		prompt = argv[optind];
+	}
+
+	if (print_config) {
+		conf_print(cfg, stdout);
+		conf_free(cfg);
+		secret_clear();
+		return CADE_EXIT_OK;
+	}
+	if (*conf_str(cfg, "log") != '\0' &&
+	    log_open(conf_str(cfg, "log"), &cause) == -1) {
+		fprintf(stderr, "cade: %s\n", cause);
+		free(cause);
+		conf_free(cfg);
+		return CADE_EXIT_ERROR;
+	}
+	main_secrets(cfg);
+
+	if (headless && prompt != NULL && strcmp(prompt, "-") == 0)
+		prompt = stdin_prompt = main_read_stdin();
+	run.prompt = prompt;
+	if (headless)
+		rc = headless_main(cfg, &run);
+	else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "cade: the TUI needs a terminal on stdin and "
+		    "stdout; use 'cade -p PROMPT' to run headless\n");
+		rc = CADE_EXIT_USAGE;
+	} else
+		rc = tui_main(cfg, &run);
+
+	free(stdin_prompt);
+	conf_free(cfg);
+	secret_clear();
+	log_close();
+	return rc;
+}

@@ -1,0 +1,39 @@
+# tests/lib.sh: TAP helpers for shell tests.  Source it; call ok/skip; end with done_testing.
+: "${CADE:=$PWD/src/cade}"
+: "${FAKELLM:=$PWD/tests/fakellm}"
+: "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
+_n=0
+_failed=0
+ok() {	# ok CONDITION-EXIT-STATUS DESCRIPTION
+	_n=$((_n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $_n - $2"; else echo "not ok $_n - $2"; _failed=$((_failed + 1)); fi
+}
+check() {	# check DESCRIPTION COMMAND...
+	_d=$1; shift
+	if "$@" >/dev/null 2>&1; then ok 0 "$_d"; else ok 1 "$_d"; fi
+}
+skip() { _n=$((_n + 1)); echo "ok $_n # SKIP $1"; }
+diag() { echo "# $*"; }
+done_testing() { echo "1..$_n"; [ "$_failed" -eq 0 ]; exit $?; }
+# A private HOME/XDG tree so tests never touch the real user's files.
+setup_home() {
+	T=$(mktemp -d /tmp/cade-test.XXXXXX)
+	export HOME=$T/home XDG_CONFIG_HOME=$T/config XDG_STATE_HOME=$T/state
+	mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$XDG_STATE_HOME"
+	unset LLM_API_KEY OPENAI_API_KEY LLM_BASE_URL OPENAI_BASE_URL LLM_MODEL CADE_LOG
+	trap 'cleanup' EXIT
+}
+cleanup() {
+	[ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null
+	[ -n "${T:-}" ] && rm -rf "$T"
+}
+# start_fake SCRIPT: starts the fake LLM, sets FAKE_PORT, FAKE_URL, RECORD.
+start_fake() {
+	RECORD=$T/record; mkdir -p "$RECORD"
+	"$FAKELLM" --script "$1" --record "$RECORD" --port-file "$T/port" --timeout 120 >/dev/null 2>"$T/fake.err" &
+	FAKE_PID=$!
+	for _i in $(seq 1 100); do [ -s "$T/port" ] && break; sleep 0.05; done
+	FAKE_PORT=$(cat "$T/port")
+	FAKE_URL="http://127.0.0.1:$FAKE_PORT/v1"
+	export LLM_BASE_URL=$FAKE_URL LLM_API_KEY=sk-test-secret-key-0123
+}

@@ -1,0 +1,74 @@
+/* test_buf: buffer invariants, the size cap, UTF-8 helpers, sha256, secrets. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cade/buf.h"
+#include "cade/secret.h"
+#include "cade/sha256.h"
+#include "cade/util.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	struct buf b;
+	char *s, hex[65], *big;
+	size_t n, i;
+	long l;
+
+	buf_init(&b, 0);
+	ok(b.s != NULL && b.len == 0 && b.s[0] == '\0', "empty buffer is a valid string");
+	for (i = 0; i < 1000; i++)
+		(void)buf_printf(&b, "%zu,", i);
+	ok(b.len == strlen(b.s), "len tracks the NUL-terminated text");
+	ok(strncmp(b.s, "0,1,2,", 6) == 0 && strstr(b.s, ",999,") != NULL, "printf appends grow the buffer");
+	buf_consume(&b, 2);
+	ok(strncmp(b.s, "1,2,", 4) == 0, "consume drops from the front");
+	s = buf_detach(&b, &n);
+	ok(n > 0 && b.len == 0 && b.s != NULL, "detach leaves a valid empty buffer");
+	free(s);
+	buf_free(&b);
+
+	buf_init(&b, 10);
+	is_int(buf_puts(&b, "0123456789"), 0, "append up to max succeeds");
+	is_int(buf_putc(&b, 'x'), -1, "append past max fails");
+	is_int(b.len, 10, "failed append leaves buffer unchanged");
+	buf_reset(&b);
+	is_int(buf_printf(&b, "%s", "this is longer than ten"), -1, "printf past max fails");
+	is_int(b.len, 0, "failed printf appends nothing");
+	ok(b.s[0] == '\0', "and keeps the NUL");
+	buf_free(&b);
+
+	ok(util_utf8_valid("h\xc3\xa9llo \xe2\x82\xac", 10), "valid UTF-8 accepted");
+	ok(!util_utf8_valid("\xc0\xaf", 2), "overlong rejected");
+	ok(!util_utf8_valid("\xed\xa0\x80", 3), "surrogate rejected");
+	ok(!util_utf8_valid("\xe2\x82", 2), "truncated sequence rejected");
+	s = util_utf8_sanitize("a\xffz", 3, &n);
+	ok(n == 5 && memcmp(s, "a\xef\xbf\xbdz", 5) == 0, "invalid byte replaced by U+FFFD");
+	free(s);
+
+	sha256_hex("abc", 3, hex);
+	is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256('abc')");
+	big = xmalloc(1000000);
+	memset(big, 'a', 1000000);
+	sha256_hex(big, 1000000, hex);
+	is_str(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", "sha256 of a million 'a'");
+	free(big);
+
+	ok(util_parse_long("42", 0, 100, &l) == 0 && l == 42, "parse_long ok");
+	ok(util_parse_long("42x", 0, 100, &l) == -1, "parse_long rejects junk");
+	ok(util_parse_long("101", 0, 100, &l) == -1, "parse_long rejects out of range");
+
+	secret_add("sk-supersecret-123");
+	secret_add("ab");	/* too short to register */
+	s = secret_mask("key=sk-supersecret-123 ab end sk-supersecret-123", 49, NULL);
+	is_str(s, "key=<secret-hidden> ab end <secret-hidden>", "secrets masked, short values ignored");
+	free(s);
+	setenv("MY_SERVICE_TOKEN", "tok-abcdef", 1);
+	secret_add_env(NULL, 0);
+	ok(secret_present("x tok-abcdef y", 14), "env *_TOKEN value registered");
+	secret_clear();
+	return tap_done();
+}
