@@ -58,6 +58,9 @@ struct agent_stats {
 	const char *model;
 };
 
+/* What happens when policy asks and no person is there (headless). */
+enum agent_ask { ASK_PERSON, ASK_DENY, ASK_APPROVE, ASK_ABORT };
+
 struct agent_deps {
 	struct loop		*loop;
 	struct config		*cfg;
@@ -67,6 +70,7 @@ struct agent_deps {
 	struct policy		*policy;
 	struct llm		*llm;
 	const char		*session_id;
+	enum agent_ask		 ask;
 };
 
 struct agent	*agent_new(const struct agent_deps *);
@@ -87,6 +91,10 @@ const char	*agent_state_name(enum agent_state);
 void		 agent_get_stats(const struct agent *, struct agent_stats *);
 /* Feed one stored event back in (resume): rebuilds history without acting. */
 void		 agent_replay(struct agent *, const struct event *);
+/* After the last replayed event: close actions the crash left unanswered. */
+void		 agent_replay_done(struct agent *);
+/* Continue a resumed task without a new message (no-op if nothing to do). */
+void		 agent_continue(struct agent *);
 /* Condense the context now (/compact). */
 void		 agent_compact(struct agent *);
 void		 agent_set_model(struct agent *, const char *model);

@@ -1,0 +1,44 @@
+/*
+ * session.h: one running session: the loop, the bus, the store, the
+ * workspace and its shell, the policy, the LLM client and the agent, built
+ * in that order and torn down in reverse.  Headless mode and the TUI share
+ * it so both run the same core.
+ */
+#ifndef CADE_SESSION_H
+#define CADE_SESSION_H
+
+#include "cade/agent.h"
+#include "cade/event.h"
+
+struct config;
+
+#define SESSION_SINKS 4
+
+struct session_opts {
+	const char	*resume;		/* id, "last" or NULL */
+	int		 rows, cols;		/* shell window size */
+	enum agent_ask	 ask;
+	int		 replay_to_sinks;	/* show resumed history to the sinks */
+	event_sink_fn	 sink[SESSION_SINKS];	/* NULL entries skipped */
+	void		*sink_arg;
+};
+
+struct session {
+	struct config		*cfg;
+	struct loop		*loop;
+	struct event_bus	*bus;
+	struct store		*store;
+	char			*id;
+	char			*dir;
+	struct workspace	*ws;
+	struct shell		*shell;
+	struct policy		*policy;
+	struct llm		*llm;
+	struct agent		*agent;
+};
+
+/* NULL with *cause (one line) if any part cannot start. */
+struct session	*session_open(struct config *, const struct session_opts *, char **cause);
+void		 session_close(struct session *);
+
+#endif

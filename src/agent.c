@@ -1,0 +1,1308 @@
+/*
+ * agent.c: the agent state machine (states and contract in
+ * include/cade/agent.h).
+ *
+ * Data flow for one step: the history (a list of OpenAI chat messages, each
+ * tagged with the step that produced it) is turned into a request; the LLM
+ * client streams deltas back (forwarded as transient events) and finally a
+ * whole reply.  Each tool call in the reply becomes a struct agent_call that
+ * goes through the policy engine (EV_POLICY_DECISION), possibly waits for
+ * the person (agent_confirm), runs through its tool_entry, and produces an
+ * observation that joins the history.  When every call of the step is done
+ * the next step starts, unless the task ended (finish, a limit, stuck
+ * detection, an error or a cancel), which is always announced by EV_FINISH.
+ *
+ * Everything the agent learns goes out as an event before it acts on it, so
+ * the session store holds what is needed to rebuild the same history on
+ * resume (agent_replay).
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cade/agent.h"
+#include "cade/buf.h"
+#include "cade/conf.h"
+#include "cade/event.h"
+#include "cade/llm.h"
+#include "cade/log.h"
+#include "cade/loop.h"
+#include "cade/prompt.h"
+#include "cade/secret.h"
+#include "cade/sha256.h"
+#include "cade/shell.h"
+#include "cade/tool.h"
+#include "cade/util.h"
+#include "cade/workspace.h"
+
+/* A person typing in the terminal pane holds the agent's next command. */
+#define AGENT_TYPING_HOLD_MS	1500
+/* Old observations are shortened to this many bytes of their first line. */
+#define AGENT_SHORT_OBS		200
+#define AGENT_STUCK_RING	8
+
+enum call_state { CALL_NEW, CALL_ASK, CALL_APPROVED, CALL_DENIED, CALL_RUNNING,
+    CALL_DONE };
+
+struct agent_call {
+	char			*id;
+	char			*name;
+	char			*args_text;
+	cJSON			*args;		/* NULL if the JSON was invalid */
+	const struct tool_entry	*tool;
+	struct policy_verdict	 verdict;
+	int			 have_verdict;
+	enum call_state		 st;
+	char			*deny_reason;
+	char			*summary;
+	char			*preview;
+	uint64_t		 started;
+};
+
+/* One message of the history, in OpenAI chat form. */
+struct agent_msg {
+	cJSON	*msg;
+	int	 step;
+	int	 shortened;
+	size_t	 bytes;
+};
+
+struct agent_track {
+	char	action[65];
+	char	result[65];
+	int	is_error;
+};
+
+struct agent {
+	struct agent_deps	 d;
+	enum agent_state	 state;
+	char			*model;
+	char			*system;
+	struct prompt_skills	*skills;
+	struct tool_state	*tstate;
+	struct tool_ctx		 tctx;
+
+	struct agent_msg	*hist;
+	size_t			 nhist;
+	size_t			 hist_bytes;
+
+	char			**queue;	/* user messages waiting for a step */
+	size_t			 nqueue;
+
+	struct agent_call	*calls;
+	size_t			 ncalls;
+	size_t			 next_call;
+	struct agent_pending	*pending;
+	size_t			 npending;
+	int			 in_exec;	/* a tool is inside exec() right now */
+	int			 exec_done;	/* ...and finished synchronously */
+	uint64_t		 hold_timer;
+
+	int			 step;
+	int			 no_action;
+	int			 cancel_requested;
+	int			 paused;
+	int			 resume_pending;
+	char			*finish_msg;
+	char			*last_text;
+	struct agent_track	 track[AGENT_STUCK_RING];
+	size_t			 ntrack;
+
+	struct agent_stats	 stats;
+};
+
+static void	agent_step(struct agent *);
+static void	agent_advance(struct agent *);
+
+static const char *const agent_state_names[] = {
+	"idle", "thinking", "confirm", "running", "paused", "finished",
+	"stopped", "stuck", "error"
+};
+
+/* Name of a state for events and the status bar. */
+const char *
+agent_state_name(enum agent_state s)
+{
+	return (unsigned)s < nitems(agent_state_names) ? agent_state_names[s] : "?";
+}
+
+/* Change state and say so. */
+static void
+agent_set_state(struct agent *a, enum agent_state to)
+{
+	cJSON *d;
+
+	if (a->state == to)
+		return;
+	d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "from", agent_state_name(a->state));
+	cJSON_AddStringToObject(d, "to", agent_state_name(to));
+	a->state = to;
+	event_bus_post(a->d.bus, EV_STATE, d);
+}
+
+/* Post a one-field event. */
+static void
+agent_post_text(struct agent *a, enum event_type t, const char *key,
+    const char *text)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(d, key, text);
+	event_bus_post(a->d.bus, t, d);
+}
+
+/* Append a message to the history (takes msg). */
+static void
+agent_hist_add(struct agent *a, cJSON *msg)
+{
+	struct agent_msg *m;
+	char *s = cJSON_PrintUnformatted(msg);
+
+	a->hist = xreallocarray(a->hist, a->nhist + 1, sizeof *a->hist);
+	m = &a->hist[a->nhist++];
+	m->msg = msg;
+	m->step = a->step;
+	m->shortened = 0;
+	m->bytes = s != NULL ? strlen(s) : 0;
+	a->hist_bytes += m->bytes;
+	free(s);
+}
+
+/*
+ * Place a tool message right after the assistant message that asked for it
+ * (and its earlier answers), so the history stays well formed even when an
+ * answer is recorded late (replay of a crashed session).
+ */
+static void
+agent_hist_place_tool(struct agent *a, cJSON *msg, const char *call_id)
+{
+	struct agent_msg m;
+	cJSON *calls, *c;
+	size_t i, at = a->nhist;
+
+	for (i = a->nhist; i-- > 0 && at == a->nhist;) {
+		calls = cJSON_GetObjectItem(a->hist[i].msg, "tool_calls");
+		cJSON_ArrayForEach(c, calls)
+			if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "id")) ?
+			    cJSON_GetStringValue(cJSON_GetObjectItem(c, "id")) : "",
+			    call_id) == 0)
+				at = i + 1;
+	}
+	while (at < a->nhist &&
+	    cJSON_GetObjectItem(a->hist[at].msg, "tool_call_id") != NULL)
+		at++;
+	agent_hist_add(a, msg);
+	if (at >= a->nhist - 1)
+		return;
+	m = a->hist[a->nhist - 1];
+	memmove(&a->hist[at + 1], &a->hist[at], (a->nhist - 1 - at) * sizeof *a->hist);
+	a->hist[at] = m;
+}
+
+/* A {"role":..., "content":...} message. */
+static cJSON *
+agent_msg_new(const char *role, const char *content)
+{
+	cJSON *m = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(m, "role", role);
+	if (content != NULL)
+		cJSON_AddStringToObject(m, "content", content);
+	else
+		cJSON_AddNullToObject(m, "content");
+	return m;
+}
+
+/*
+ * Keep memory and requests bounded: once more than 2*keep_recent steps of
+ * full observations have piled up, shorten the older half to one line each.
+ * Doing it in batches changes the request prefix only every keep_recent
+ * steps, so providers' prompt caches keep hitting in between.
+ */
+static void
+agent_hist_trim(struct agent *a)
+{
+	long keep = conf_int(a->d.cfg, "keep_recent");
+	size_t i, n, full = 0;
+	cJSON *content;
+	const char *text, *nl;
+	char *s, *line;
+
+	if (keep <= 0)
+		keep = 10;
+	for (i = 0; i < a->nhist; i++)
+		if (!a->hist[i].shortened && a->hist[i].step < a->step - keep &&
+		    cJSON_GetObjectItem(a->hist[i].msg, "tool_call_id") != NULL)
+			full++;
+	if ((long)full < keep)
+		return;
+	for (i = 0; i < a->nhist; i++) {
+		if (a->hist[i].shortened || a->hist[i].step >= a->step - keep ||
+		    cJSON_GetObjectItem(a->hist[i].msg, "tool_call_id") == NULL)
+			continue;
+		content = cJSON_GetObjectItem(a->hist[i].msg, "content");
+		if (!cJSON_IsString(content))
+			continue;
+		text = content->valuestring;
+		n = (nl = strchr(text, '\n')) != NULL ? (size_t)(nl - text) : strlen(text);
+		if (n > AGENT_SHORT_OBS)
+			n = AGENT_SHORT_OBS;
+		if (strlen(text) > n) {
+			line = xstrndup(text, n);
+			s = xasprintf("%s [... %zu more bytes elided from step %d's "
+			    "output; run the command again if you need it]", line,
+			    strlen(text) - n, a->hist[i].step);
+			free(line);
+			a->hist_bytes -= a->hist[i].bytes;
+			cJSON_SetValuestring(content, s);
+			a->hist[i].bytes = strlen(s) + 64;
+			a->hist_bytes += a->hist[i].bytes;
+			free(s);
+		}
+		a->hist[i].shortened = 1;
+	}
+}
+
+/* Free the current step's calls. */
+static void
+agent_calls_clear(struct agent *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->ncalls; i++) {
+		free(a->calls[i].id);
+		free(a->calls[i].name);
+		free(a->calls[i].args_text);
+		cJSON_Delete(a->calls[i].args);
+		if (a->calls[i].have_verdict)
+			policy_verdict_free(&a->calls[i].verdict);
+		free(a->calls[i].deny_reason);
+		free(a->calls[i].summary);
+		free(a->calls[i].preview);
+	}
+	free(a->calls);
+	a->calls = NULL;
+	a->ncalls = a->next_call = 0;
+}
+
+/* New agent; nothing happens until agent_submit() or agent_continue(). */
+struct agent *
+agent_new(const struct agent_deps *d)
+{
+	struct agent *a = xcalloc(1, sizeof *a);
+	size_t builtin;
+
+	a->d = *d;
+	a->state = AGENT_IDLE;
+	a->model = xstrdup(conf_str(d->cfg, "model"));
+	a->system = prompt_system(d->ws, &builtin);
+	a->skills = prompt_skills_load(d->ws->root);
+	a->tstate = tool_state_new();
+	a->tctx.cfg = d->cfg;
+	a->tctx.loop = d->loop;
+	a->tctx.ws = d->ws;
+	a->tctx.shell = d->shell;
+	a->tctx.state = a->tstate;
+	a->stats.max_steps = (int)conf_int(d->cfg, "max_steps");
+	log_debug("system prompt %zu bytes (built-in %zu)", strlen(a->system),
+	    builtin);
+	return a;
+}
+
+/* Free everything the agent owns. */
+void
+agent_free(struct agent *a)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	if (a->hold_timer != 0)
+		loop_timer_cancel(a->d.loop, a->hold_timer);
+	if (a->d.llm != NULL && llm_busy(a->d.llm))
+		llm_cancel(a->d.llm);
+	agent_calls_clear(a);
+	for (i = 0; i < a->nhist; i++)
+		cJSON_Delete(a->hist[i].msg);
+	free(a->hist);
+	for (i = 0; i < a->nqueue; i++)
+		free(a->queue[i]);
+	free(a->queue);
+	free(a->pending);
+	free(a->model);
+	free(a->system);
+	free(a->finish_msg);
+	free(a->last_text);
+	prompt_skills_free(a->skills);
+	tool_state_free(a->tstate);
+	free(a);
+}
+
+/* Current state. */
+enum agent_state
+agent_get_state(const struct agent *a)
+{
+	return a->state;
+}
+
+/* Counters for the status bar and the summary. */
+void
+agent_get_stats(const struct agent *a, struct agent_stats *st)
+{
+	long window = conf_model_int(a->d.cfg, a->model, "context_window");
+
+	*st = a->stats;
+	st->step = a->step;
+	st->model = a->model;
+	if (window <= 0)
+		window = 128000;
+	st->context_pct = 100.0 * (double)(a->hist_bytes + strlen(a->system)) /
+	    4.0 / (double)window;
+}
+
+/* Switch model for later steps (/model). */
+void
+agent_set_model(struct agent *a, const char *model)
+{
+	free(a->model);
+	a->model = xstrdup(model);
+}
+
+/* End the task: announce how, with the summary, and settle the state. */
+static void
+agent_end(struct agent *a, const char *status, const char *message)
+{
+	enum agent_state to;
+	cJSON *d;
+
+	if (strcmp(status, "finished") == 0)
+		to = AGENT_FINISHED;
+	else if (strcmp(status, "replied") == 0)
+		to = AGENT_IDLE;
+	else if (strcmp(status, "stuck") == 0)
+		to = AGENT_STUCK;
+	else if (strcmp(status, "error") == 0)
+		to = AGENT_ERROR;
+	else
+		to = AGENT_STOPPED;
+	d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "status", status);
+	cJSON_AddStringToObject(d, "message", message != NULL ? message : "");
+	cJSON_AddNumberToObject(d, "steps", a->step);
+	cJSON_AddNumberToObject(d, "prompt_tokens", (double)a->stats.tokens_in);
+	cJSON_AddNumberToObject(d, "completion_tokens", (double)a->stats.tokens_out);
+	cJSON_AddNumberToObject(d, "cost", a->stats.cost);
+	cJSON_AddNumberToObject(d, "refusals", a->stats.refusals);
+	event_bus_post(a->d.bus, EV_FINISH, d);
+	a->cancel_requested = 0;
+	a->no_action = 0;
+	agent_calls_clear(a);
+	agent_set_state(a, to);
+	/* Messages typed meanwhile start the next turn at once. */
+	if (a->nqueue > 0 && (to == AGENT_IDLE || to == AGENT_FINISHED))
+		agent_step(a);
+}
+
+/* Add a user message to the history (and inject triggered skills). */
+static void
+agent_add_user(struct agent *a, const char *text, int automated)
+{
+	cJSON *d = cJSON_CreateObject();
+	char *skills;
+
+	cJSON_AddStringToObject(d, "text", text);
+	if (automated)
+		cJSON_AddBoolToObject(d, "automated", 1);
+	event_bus_post(a->d.bus, EV_USER_MESSAGE, d);
+	agent_hist_add(a, agent_msg_new("user", text));
+	if (!automated && (skills = prompt_skills_match(a->skills, text)) != NULL) {
+		d = cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "text", skills);
+		cJSON_AddBoolToObject(d, "skill", 1);
+		event_bus_post(a->d.bus, EV_USER_MESSAGE, d);
+		agent_hist_add(a, agent_msg_new("user", skills));
+		free(skills);
+	}
+	a->ntrack = 0;
+}
+
+/* A message from the person: now if idle, else at the next step. */
+void
+agent_submit(struct agent *a, const char *text)
+{
+	a->queue = xreallocarray(a->queue, a->nqueue + 1, sizeof *a->queue);
+	a->queue[a->nqueue++] = xstrdup(text);
+	switch (a->state) {
+	case AGENT_IDLE:
+	case AGENT_FINISHED:
+	case AGENT_STOPPED:
+	case AGENT_STUCK:
+	case AGENT_ERROR:
+		agent_step(a);
+		break;
+	default:
+		break;	/* delivered at the next step */
+	}
+}
+
+/* Build the request messages: system prompt, then the history. */
+static cJSON *
+agent_view(struct agent *a)
+{
+	cJSON *msgs = cJSON_CreateArray();
+	size_t i;
+
+	cJSON_AddItemToArray(msgs, agent_msg_new("system", a->system));
+	for (i = 0; i < a->nhist; i++)
+		cJSON_AddItemReferenceToArray(msgs, a->hist[i].msg);
+	return msgs;
+}
+
+/* LLM text delta: straight to the live sinks. */
+static void
+agent_on_text(const char *s, size_t n, void *arg)
+{
+	struct agent *a = arg;
+	cJSON *d = cJSON_CreateObject();
+	char *t = secret_mask(s, n, NULL);
+
+	cJSON_AddStringToObject(d, "text", t);
+	free(t);
+	event_bus_post(a->d.bus, EV_ASSISTANT_DELTA, d);
+}
+
+/* LLM reasoning delta. */
+static void
+agent_on_reasoning(const char *s, size_t n, void *arg)
+{
+	struct agent *a = arg;
+	cJSON *d = cJSON_CreateObject();
+	char *t = xstrndup(s, n);
+
+	cJSON_AddStringToObject(d, "text", t);
+	free(t);
+	event_bus_post(a->d.bus, EV_REASONING_DELTA, d);
+}
+
+/* The LLM client is about to retry: tell the person. */
+static void
+agent_on_retry(int attempt, int max, uint64_t delay_ms, const char *reason,
+    const char *model, void *arg)
+{
+	struct agent *a = arg;
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(d, "attempt", attempt);
+	cJSON_AddNumberToObject(d, "max", max);
+	cJSON_AddNumberToObject(d, "delay_ms", (double)delay_ms);
+	cJSON_AddStringToObject(d, "reason", reason);
+	cJSON_AddStringToObject(d, "model", model != NULL ? model : a->model);
+	event_bus_post(a->d.bus, EV_RETRY, d);
+}
+
+/* Fold a reply's usage into the totals and announce it. */
+static void
+agent_usage(struct agent *a, const struct llm_response *r)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	a->stats.tokens_in += r->usage.prompt_tokens;
+	a->stats.tokens_out += r->usage.completion_tokens;
+	a->stats.tokens_cached += r->usage.cached_tokens;
+	a->stats.cost += r->usage.cost;
+	cJSON_AddStringToObject(d, "model", r->model != NULL ? r->model : a->model);
+	cJSON_AddBoolToObject(d, "reported", r->usage.present);
+	cJSON_AddNumberToObject(d, "prompt_tokens", (double)r->usage.prompt_tokens);
+	cJSON_AddNumberToObject(d, "completion_tokens", (double)r->usage.completion_tokens);
+	cJSON_AddNumberToObject(d, "cached_tokens", (double)r->usage.cached_tokens);
+	cJSON_AddNumberToObject(d, "reasoning_tokens", (double)r->usage.reasoning_tokens);
+	cJSON_AddNumberToObject(d, "cost", r->usage.cost);
+	cJSON_AddNumberToObject(d, "request_bytes", (double)r->usage.request_bytes);
+	cJSON_AddNumberToObject(d, "response_bytes", (double)r->usage.response_bytes);
+	cJSON_AddNumberToObject(d, "total_prompt_tokens", (double)a->stats.tokens_in);
+	cJSON_AddNumberToObject(d, "total_completion_tokens", (double)a->stats.tokens_out);
+	cJSON_AddNumberToObject(d, "total_cached_tokens", (double)a->stats.tokens_cached);
+	cJSON_AddNumberToObject(d, "total_cost", a->stats.cost);
+	event_bus_post(a->d.bus, EV_USAGE, d);
+}
+
+/* The assistant message as stored and as sent back to the model. */
+static void
+agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
+{
+	cJSON *d = cJSON_CreateObject(), *calls = cJSON_CreateArray(), *msg, *c, *fn;
+	cJSON *hcalls = cJSON_CreateArray();
+	char *text = secret_mask(r->text, strlen(r->text), NULL);
+	size_t i;
+
+	cJSON_AddStringToObject(d, "text", text);
+	if (*r->reasoning != '\0')
+		cJSON_AddStringToObject(d, "reasoning", r->reasoning);
+	for (i = 0; i < r->ncalls && !cancelled; i++) {
+		c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "id", r->calls[i].id);
+		cJSON_AddStringToObject(c, "name", r->calls[i].name);
+		cJSON_AddStringToObject(c, "arguments", r->calls[i].arguments);
+		cJSON_AddItemToArray(calls, c);
+		c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "id", r->calls[i].id);
+		cJSON_AddStringToObject(c, "type", "function");
+		fn = cJSON_AddObjectToObject(c, "function");
+		cJSON_AddStringToObject(fn, "name", r->calls[i].name);
+		cJSON_AddStringToObject(fn, "arguments", r->calls[i].arguments);
+		cJSON_AddItemToArray(hcalls, c);
+	}
+	cJSON_AddItemToObject(d, "tool_calls", calls);
+	if (r->incomplete)
+		cJSON_AddBoolToObject(d, "incomplete", 1);
+	if (cancelled)
+		cJSON_AddBoolToObject(d, "cancelled", 1);
+	if (r->finish_reason != NULL)
+		cJSON_AddStringToObject(d, "finish_reason", r->finish_reason);
+	cJSON_AddStringToObject(d, "model", r->model != NULL ? r->model : a->model);
+	event_bus_post(a->d.bus, EV_ASSISTANT_MESSAGE, d);
+
+	msg = agent_msg_new("assistant", *text != '\0' ? text : NULL);
+	if (cJSON_GetArraySize(hcalls) > 0)
+		cJSON_AddItemToObject(msg, "tool_calls", hcalls);
+	else
+		cJSON_Delete(hcalls);
+	agent_hist_add(a, msg);
+	free(a->last_text);
+	a->last_text = text;
+}
+
+/* Record an observation for call c (event + history). */
+static void
+agent_observe(struct agent *a, struct agent_call *c, struct tool_result *res,
+    int refused)
+{
+	cJSON *d = cJSON_CreateObject(), *msg;
+	char *text = secret_mask(res->text, strlen(res->text), NULL), *diff;
+	char digest[65];
+	struct agent_track *t;
+
+	cJSON_AddStringToObject(d, "call_id", c->id);
+	cJSON_AddStringToObject(d, "name", c->name);
+	cJSON_AddStringToObject(d, "text", text);
+	if (res->has_exit)
+		cJSON_AddNumberToObject(d, "exit_code", res->exit_code);
+	if (res->is_error)
+		cJSON_AddBoolToObject(d, "error", 1);
+	if (refused)
+		cJSON_AddBoolToObject(d, "refused", 1);
+	if (res->timed_out)
+		cJSON_AddBoolToObject(d, "timed_out", 1);
+	if (res->truncated)
+		cJSON_AddBoolToObject(d, "truncated", 1);
+	if (res->diff != NULL) {
+		diff = secret_mask(res->diff, strlen(res->diff), NULL);
+		cJSON_AddStringToObject(d, "diff", diff);
+		free(diff);
+	}
+	if (res->digest[0] == '\0')
+		sha256_hex(res->text, strlen(res->text), res->digest);
+	cJSON_AddStringToObject(d, "digest", res->digest);
+	if (c->started != 0)
+		cJSON_AddNumberToObject(d, "duration_ms",
+		    (double)(util_now_ms() - c->started));
+	if (res->extra != NULL)
+		cJSON_AddItemToObject(d, "extra", cJSON_Duplicate(res->extra, 1));
+	event_bus_post(a->d.bus, EV_OBSERVATION, d);
+
+	msg = agent_msg_new("tool", text);
+	cJSON_AddStringToObject(msg, "tool_call_id", c->id);
+	agent_hist_place_tool(a, msg, c->id);
+
+	/* Remember action and result for stuck detection. */
+	if (a->ntrack == AGENT_STUCK_RING) {
+		memmove(a->track, a->track + 1, sizeof a->track[0] * (AGENT_STUCK_RING - 1));
+		a->ntrack--;
+	}
+	t = &a->track[a->ntrack++];
+	{
+		char *key = xasprintf("%s\n%s", c->name, c->args_text);
+		sha256_hex(key, strlen(key), t->action);
+		free(key);
+	}
+	sha256_hex(text, strlen(text), digest);
+	memcpy(t->result, digest, sizeof t->result);
+	t->is_error = res->is_error || (res->has_exit && res->exit_code != 0);
+	free(text);
+	c->st = CALL_DONE;
+}
+
+/* Observation for a call that never ran. */
+static void
+agent_observe_text(struct agent *a, struct agent_call *c, const char *text,
+    int refused)
+{
+	struct tool_result *r = tool_result_new();
+
+	free(r->text);
+	r->text = xstrdup(text);
+	r->is_error = 1;
+	agent_observe(a, c, r, refused);
+	tool_result_free(r);
+}
+
+/* Same action and same result N times, same error N times, or A/B/A/B... */
+static const char *
+agent_stuck(struct agent *a)
+{
+	long n = conf_int(a->d.cfg, "stuck_repeat");
+	size_t i, k;
+	struct agent_track *t = a->track;
+
+	if (n < 2)
+		n = 2;
+	if (n > AGENT_STUCK_RING / 2)
+		n = AGENT_STUCK_RING / 2;
+	k = (size_t)n;
+	if (a->ntrack >= k) {
+		for (i = a->ntrack - k + 1; i < a->ntrack; i++)
+			if (strcmp(t[i].action, t[i - 1].action) != 0 ||
+			    strcmp(t[i].result, t[i - 1].result) != 0)
+				break;
+		if (i == a->ntrack)
+			return "the same action gave the same result";
+		for (i = a->ntrack - k; i < a->ntrack; i++)
+			if (!t[i].is_error || strcmp(t[i].result, t[a->ntrack - 1].result) != 0)
+				break;
+		if (i == a->ntrack)
+			return "the same error came back";
+	}
+	if (a->ntrack >= 2 * k) {
+		for (i = a->ntrack - 2 * k + 2; i < a->ntrack; i++)
+			if (strcmp(t[i].action, t[i - 2].action) != 0)
+				break;
+		if (i == a->ntrack && strcmp(t[a->ntrack - 1].action,
+		    t[a->ntrack - 2].action) != 0)
+			return "it keeps alternating between the same two actions";
+	}
+	return NULL;
+}
+
+/* Policy decision event for a call. */
+static void
+agent_post_decision(struct agent *a, struct agent_call *c, const char *decision,
+    const char *by, const char *reason, const char *scope)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(d, "call_id", c->id);
+	cJSON_AddStringToObject(d, "tool", c->name);
+	if (c->summary != NULL)
+		cJSON_AddStringToObject(d, "action", c->summary);
+	cJSON_AddStringToObject(d, "risk", policy_risk_name(c->verdict.risk));
+	cJSON_AddStringToObject(d, "decision", decision);
+	cJSON_AddStringToObject(d, "rule", c->verdict.rule ? c->verdict.rule : "");
+	cJSON_AddStringToObject(d, "reason", reason ? reason :
+	    c->verdict.reason ? c->verdict.reason : "");
+	cJSON_AddStringToObject(d, "by", by);
+	if (c->verdict.suggest != NULL)
+		cJSON_AddStringToObject(d, "suggest", c->verdict.suggest);
+	if (scope != NULL)
+		cJSON_AddStringToObject(d, "scope", scope);
+	if (c->preview != NULL)
+		cJSON_AddStringToObject(d, "preview", c->preview);
+	event_bus_post(a->d.bus, EV_POLICY_DECISION, d);
+}
+
+/* Announce a call and put it through the policy engine.  0, or -1 to abort. */
+static int
+agent_decide(struct agent *a, struct agent_call *c)
+{
+	cJSON *d = cJSON_CreateObject();
+	cJSON_Minify(c->args_text);
+
+	cJSON_AddStringToObject(d, "call_id", c->id);
+	cJSON_AddStringToObject(d, "name", c->name);
+	if (c->args != NULL)
+		cJSON_AddItemToObject(d, "arguments", cJSON_Duplicate(c->args, 1));
+	else
+		cJSON_AddStringToObject(d, "arguments_text", c->args_text);
+	event_bus_post(a->d.bus, EV_TOOL_CALL, d);
+
+	if (c->args == NULL || !cJSON_IsObject(c->args)) {
+		c->st = CALL_DENIED;
+		c->deny_reason = xasprintf("error: the arguments of %s are not a "
+		    "valid JSON object; call the tool again with valid JSON",
+		    c->name);
+		return 0;
+	}
+	if (c->tool == NULL) {
+		c->st = CALL_DENIED;
+		c->deny_reason = xasprintf("error: there is no tool named '%s'",
+		    c->name);
+		return 0;
+	}
+	if (c->tool->summary != NULL)
+		c->summary = c->tool->summary(c->args);
+	policy_assess(a->d.policy, c->name, c->args, a->d.ws->root, &c->verdict);
+	c->have_verdict = 1;
+	switch (c->verdict.decision) {
+	case DECISION_ALLOW:
+		c->st = CALL_APPROVED;
+		agent_post_decision(a, c, "allow", "policy", NULL, NULL);
+		return 0;
+	case DECISION_DENY:
+		c->st = CALL_DENIED;
+		c->deny_reason = xasprintf("refused by policy (%s): %s",
+		    c->verdict.rule ? c->verdict.rule : "rule",
+		    c->verdict.reason ? c->verdict.reason : "denied");
+		agent_post_decision(a, c, "deny", "policy", NULL, NULL);
+		return 0;
+	case DECISION_ASK:
+		break;
+	}
+	if (c->tool->preview != NULL && a->d.ask == ASK_PERSON)
+		c->preview = c->tool->preview(&a->tctx, c->args);
+	switch (a->d.ask) {
+	case ASK_PERSON:
+		c->st = CALL_ASK;
+		agent_post_decision(a, c, "ask", "policy", NULL, NULL);
+		return 0;
+	case ASK_APPROVE:
+		c->st = CALL_APPROVED;
+		agent_post_decision(a, c, "allow", "flag:--yes", NULL, NULL);
+		return 0;
+	case ASK_DENY:
+		c->st = CALL_DENIED;
+		c->deny_reason = xasprintf("refused: this action needs a person's "
+		    "confirmation (%s risk: %s) and none is available in "
+		    "headless mode; choose another way or stop and explain",
+		    policy_risk_name(c->verdict.risk),
+		    c->verdict.reason ? c->verdict.reason : "");
+		agent_post_decision(a, c, "deny", "headless", c->deny_reason, NULL);
+		return 0;
+	case ASK_ABORT:
+		agent_post_decision(a, c, "deny", "headless:--on-ask=abort", NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* A tool finished (possibly synchronously inside exec). */
+static void
+agent_on_tool_done(struct tool_result *res, void *arg)
+{
+	struct agent *a = arg;
+	struct agent_call *c = &a->calls[a->next_call];
+
+	agent_observe(a, c, res, 0);
+	if (res->finish) {
+		free(a->finish_msg);
+		a->finish_msg = xstrdup(res->text);
+	}
+	tool_result_free(res);
+	a->next_call++;
+	if (a->in_exec) {
+		a->exec_done = 1;
+		return;
+	}
+	agent_advance(a);
+}
+
+/* Timer: the person stopped typing in the pane, go on. */
+static void
+agent_hold_done(struct loop *l, void *arg)
+{
+	struct agent *a = arg;
+
+	a->hold_timer = 0;
+	agent_advance(a);
+}
+
+/* Rebuild the list agent_pending() returns. */
+static void
+agent_pending_build(struct agent *a)
+{
+	size_t i;
+
+	a->npending = 0;
+	free(a->pending);
+	a->pending = xcalloc(a->ncalls + 1, sizeof *a->pending);
+	for (i = 0; i < a->ncalls; i++) {
+		if (a->calls[i].st != CALL_ASK)
+			continue;
+		a->pending[a->npending].call_id = a->calls[i].id;
+		a->pending[a->npending].tool = a->calls[i].name;
+		a->pending[a->npending].summary = a->calls[i].summary ?
+		    a->calls[i].summary : a->calls[i].args_text;
+		a->pending[a->npending].preview = a->calls[i].preview;
+		a->pending[a->npending].verdict = &a->calls[i].verdict;
+		a->npending++;
+	}
+}
+
+/* Run, refuse or wait for the calls of this step, in order. */
+static void
+agent_advance(struct agent *a)
+{
+	struct agent_call *c;
+	const char *why;
+	char *msg;
+
+	while (a->next_call < a->ncalls) {
+		c = &a->calls[a->next_call];
+		if (a->cancel_requested && c->st != CALL_RUNNING && c->st != CALL_DONE) {
+			agent_observe_text(a, c, "not run: the person stopped the "
+			    "agent", 0);
+			a->next_call++;
+			continue;
+		}
+		switch (c->st) {
+		case CALL_ASK:
+			agent_pending_build(a);
+			agent_set_state(a, AGENT_CONFIRM);
+			return;
+		case CALL_DENIED:
+			a->stats.refusals += c->have_verdict;
+			agent_observe_text(a, c, c->deny_reason, c->have_verdict);
+			a->next_call++;
+			continue;
+		case CALL_DONE:
+			a->next_call++;
+			continue;
+		case CALL_RUNNING:
+			return;
+		case CALL_NEW:
+		case CALL_APPROVED:
+			break;
+		}
+		if (a->paused) {
+			agent_set_state(a, AGENT_PAUSED);
+			return;
+		}
+		if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
+		    shell_user_idle_ms(a->d.shell) < AGENT_TYPING_HOLD_MS) {
+			if (a->hold_timer == 0)
+				a->hold_timer = loop_timer_add(a->d.loop,
+				    AGENT_TYPING_HOLD_MS, agent_hold_done, a);
+			return;
+		}
+		c->st = CALL_RUNNING;
+		c->started = util_now_ms();
+		agent_set_state(a, AGENT_RUNNING);
+		agent_post_text(a, EV_TOOL_RUNNING, "call_id", c->id);
+		a->in_exec = 1;
+		a->exec_done = 0;
+		c->tool->exec(&a->tctx, c->args, agent_on_tool_done, a);
+		a->in_exec = 0;
+		if (!a->exec_done)
+			return;		/* runs on; agent_on_tool_done continues */
+	}
+	agent_pending_build(a);
+
+	/* Every call of the step is settled. */
+	if (a->finish_msg != NULL) {
+		msg = a->finish_msg;
+		a->finish_msg = NULL;
+		agent_end(a, "finished", msg);
+		free(msg);
+		return;
+	}
+	if (a->cancel_requested) {
+		agent_end(a, "cancelled", "stopped by the person");
+		return;
+	}
+	if ((why = agent_stuck(a)) != NULL) {
+		msg = xasprintf("stuck: %s %ld times; paused instead of spending "
+		    "more tokens (send a message to go on)", why,
+		    conf_int(a->d.cfg, "stuck_repeat"));
+		agent_end(a, "stuck", msg);
+		free(msg);
+		return;
+	}
+	agent_step(a);
+}
+
+/* The whole reply is in. */
+static void
+agent_on_reply(struct llm_response *r, void *arg)
+{
+	struct agent *a = arg;
+	struct agent_call *c;
+	size_t i;
+	char *msg;
+
+	agent_usage(a, r);
+	if (r->status == LLM_ERR_CANCELLED) {
+		agent_record_reply(a, r, 1);
+		llm_response_free(r);
+		agent_end(a, "cancelled", "stopped by the person");
+		return;
+	}
+	if (r->status != LLM_OK) {
+		cJSON *d = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(d, "kind", llm_status_name(r->status));
+		cJSON_AddStringToObject(d, "message", r->error ? r->error : "LLM error");
+		event_bus_post(a->d.bus, EV_ERROR, d);
+		msg = xstrdup(r->error ? r->error : "LLM error");
+		llm_response_free(r);
+		agent_end(a, "error", msg);
+		free(msg);
+		return;
+	}
+	agent_record_reply(a, r, 0);
+	agent_hist_trim(a);
+	if (a->d.cfg != NULL && conf_double(a->d.cfg, "max_budget") > 0 &&
+	    a->stats.cost > conf_double(a->d.cfg, "max_budget") && r->ncalls > 0) {
+		msg = xasprintf("budget reached: $%.4f spent of $%.4f (max_budget)",
+		    a->stats.cost, conf_double(a->d.cfg, "max_budget"));
+		/* The reply's calls must still be answered in the history. */
+		for (i = 0; i < r->ncalls; i++) {
+			cJSON *m = agent_msg_new("tool", "not run: budget reached");
+
+			cJSON_AddStringToObject(m, "tool_call_id", r->calls[i].id);
+			agent_hist_add(a, m);
+		}
+		llm_response_free(r);
+		agent_end(a, "budget", msg);
+		free(msg);
+		return;
+	}
+	if (r->ncalls == 0) {
+		if (*r->text != '\0') {
+			msg = xstrdup(a->last_text);
+			llm_response_free(r);
+			agent_end(a, "replied", msg);
+			free(msg);
+			return;
+		}
+		llm_response_free(r);
+		if (++a->no_action >= conf_int(a->d.cfg, "stuck_no_action")) {
+			agent_end(a, "stuck", "stuck: the model replied with "
+			    "neither text nor an action several times");
+			return;
+		}
+		agent_add_user(a, "(automated) Your reply was empty. Continue "
+		    "with the task using the tools, or call finish.", 1);
+		agent_step(a);
+		return;
+	}
+	a->no_action = 0;
+	agent_calls_clear(a);
+	a->calls = xcalloc(r->ncalls, sizeof *a->calls);
+	a->ncalls = r->ncalls;
+	for (i = 0; i < r->ncalls; i++) {
+		c = &a->calls[i];
+		c->id = xstrdup(r->calls[i].id);
+		c->name = xstrdup(r->calls[i].name);
+		c->args_text = xstrdup(*r->calls[i].arguments ? r->calls[i].arguments : "{}");
+		c->args = cJSON_Parse(c->args_text);
+		c->tool = tool_find(c->name);
+	}
+	llm_response_free(r);
+	for (i = 0; i < a->ncalls; i++) {
+		if (agent_decide(a, &a->calls[i]) == -1) {
+			for (; i < a->ncalls; i++)
+				if (a->calls[i].st != CALL_DONE)
+					agent_observe_text(a, &a->calls[i],
+					    "not run: headless run aborted at an "
+					    "action that needs confirmation", 1);
+			agent_end(a, "aborted", "aborted: an action needed "
+			    "confirmation and --on-ask abort is set");
+			return;
+		}
+	}
+	agent_advance(a);
+}
+
+/* One step: deliver queued messages, check limits, ask the LLM. */
+static void
+agent_step(struct agent *a)
+{
+	struct llm_callbacks cb;
+	struct llm_request req;
+	cJSON *msgs, *tools;
+	char *cause = NULL, *msg;
+	size_t i;
+
+	for (i = 0; i < a->nqueue; i++) {
+		agent_add_user(a, a->queue[i], 0);
+		free(a->queue[i]);
+	}
+	a->nqueue = 0;
+	if (a->paused) {
+		agent_set_state(a, AGENT_PAUSED);
+		a->resume_pending = 1;
+		return;
+	}
+	if (a->step >= a->stats.max_steps) {
+		msg = xasprintf("step limit reached: %d steps (--max-steps)",
+		    a->step);
+		agent_end(a, "limit", msg);
+		free(msg);
+		return;
+	}
+	if (conf_double(a->d.cfg, "max_budget") > 0 &&
+	    a->stats.cost >= conf_double(a->d.cfg, "max_budget")) {
+		msg = xasprintf("budget reached: $%.4f spent of $%.4f (max_budget)",
+		    a->stats.cost, conf_double(a->d.cfg, "max_budget"));
+		agent_end(a, "budget", msg);
+		free(msg);
+		return;
+	}
+	a->step++;
+	msgs = agent_view(a);
+	tools = tool_schemas(a->d.cfg, a->model);
+	req.messages = msgs;
+	req.tools = tools;
+	req.model = a->model;
+	cb.text = agent_on_text;
+	cb.reasoning = agent_on_reasoning;
+	cb.retry = agent_on_retry;
+	cb.done = agent_on_reply;
+	cb.arg = a;
+	agent_set_state(a, AGENT_THINKING);
+	if (llm_send(a->d.llm, &req, &cb, &cause) == -1) {
+		cJSON *d = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(d, "kind", "internal");
+		cJSON_AddStringToObject(d, "message", cause);
+		event_bus_post(a->d.bus, EV_ERROR, d);
+		agent_end(a, "error", cause);
+		free(cause);
+	}
+	cJSON_Delete(msgs);
+	cJSON_Delete(tools);
+}
+
+/* Stop the current step. */
+void
+agent_cancel(struct agent *a)
+{
+	size_t i;
+
+	switch (a->state) {
+	case AGENT_THINKING:
+		llm_cancel(a->d.llm);
+		break;
+	case AGENT_RUNNING:
+		a->cancel_requested = 1;
+		if (a->d.shell != NULL && shell_busy(a->d.shell))
+			shell_interrupt(a->d.shell);
+		if (a->hold_timer != 0) {
+			loop_timer_cancel(a->d.loop, a->hold_timer);
+			a->hold_timer = 0;
+			agent_advance(a);
+		}
+		break;
+	case AGENT_CONFIRM:
+	case AGENT_PAUSED:
+		a->cancel_requested = 1;
+		a->paused = 0;
+		for (i = 0; i < a->ncalls; i++)
+			if (a->calls[i].st == CALL_ASK) {
+				a->calls[i].st = CALL_DENIED;
+				free(a->calls[i].deny_reason);
+				a->calls[i].deny_reason = xstrdup("not run: the "
+				    "person stopped the agent");
+			}
+		if (a->ncalls > 0)
+			agent_advance(a);
+		else
+			agent_end(a, "cancelled", "stopped by the person");
+		break;
+	default:
+		break;
+	}
+}
+
+/* Hold before the next action. */
+void
+agent_pause(struct agent *a)
+{
+	a->paused = 1;
+	if (a->state == AGENT_IDLE)
+		agent_set_state(a, AGENT_PAUSED);
+}
+
+/* Go on after agent_pause(). */
+void
+agent_resume(struct agent *a)
+{
+	if (!a->paused)
+		return;
+	a->paused = 0;
+	if (a->state != AGENT_PAUSED)
+		return;
+	if (a->next_call < a->ncalls)
+		agent_advance(a);
+	else if (a->resume_pending || a->nqueue > 0) {
+		a->resume_pending = 0;
+		agent_step(a);
+	} else
+		agent_set_state(a, AGENT_IDLE);
+}
+
+/* The person's answer to a pending confirmation. */
+int
+agent_confirm(struct agent *a, const char *call_id, enum agent_answer ans,
+    const char *reason, enum policy_scope scope, char **cause)
+{
+	struct agent_call *c = NULL;
+	size_t i;
+
+	for (i = 0; i < a->ncalls; i++)
+		if (a->calls[i].st == CALL_ASK && strcmp(a->calls[i].id, call_id) == 0)
+			c = &a->calls[i];
+	if (c == NULL) {
+		*cause = xasprintf("no pending action '%s'", call_id);
+		return -1;
+	}
+	switch (ans) {
+	case ANSWER_APPROVE:
+		c->st = CALL_APPROVED;
+		agent_post_decision(a, c, "allow", "person", NULL, NULL);
+		break;
+	case ANSWER_REJECT:
+		c->st = CALL_DENIED;
+		c->deny_reason = reason != NULL && *reason != '\0' ?
+		    xasprintf("the person rejected this action: %s", reason) :
+		    xstrdup("the person rejected this action");
+		agent_post_decision(a, c, "deny", "person", c->deny_reason, NULL);
+		break;
+	case ANSWER_ALWAYS:
+		if (c->verdict.suggest == NULL) {
+			*cause = xstrdup("no narrow rule can be made for this "
+			    "action; approve it once instead");
+			return -1;
+		}
+		if (policy_add_rule(a->d.policy, c->verdict.suggest, scope,
+		    cause) == -1)
+			return -1;
+		c->st = CALL_APPROVED;
+		agent_post_decision(a, c, "allow", "person", c->verdict.suggest,
+		    policy_scope_name(scope));
+		break;
+	}
+	agent_pending_build(a);
+	if (a->state == AGENT_CONFIRM)
+		agent_advance(a);
+	return 0;
+}
+
+/* Pending confirmations, oldest first. */
+const struct agent_pending *
+agent_pending(struct agent *a, size_t *n)
+{
+	*n = a->npending;
+	return a->pending;
+}
+
+/* Rebuild history from one stored event. */
+void
+agent_replay(struct agent *a, const struct event *ev)
+{
+	cJSON *calls, *c, *msg, *hc, *hcalls, *fn;
+	const char *text;
+
+	switch (ev->type) {
+	case EV_USER_MESSAGE:
+		agent_hist_add(a, agent_msg_new("user", event_str(ev, "text", "")));
+		if (cJSON_GetObjectItem(ev->data, "skill") != NULL)
+			(void)prompt_skills_match(a->skills, "");
+		break;
+	case EV_ASSISTANT_MESSAGE:
+		a->step++;
+		text = event_str(ev, "text", "");
+		msg = agent_msg_new("assistant", *text != '\0' ? text : NULL);
+		calls = cJSON_GetObjectItem(ev->data, "tool_calls");
+		hcalls = cJSON_CreateArray();
+		cJSON_ArrayForEach(c, calls) {
+			hc = cJSON_CreateObject();
+			cJSON_AddStringToObject(hc, "id",
+			    cJSON_GetStringValue(cJSON_GetObjectItem(c, "id")));
+			cJSON_AddStringToObject(hc, "type", "function");
+			fn = cJSON_AddObjectToObject(hc, "function");
+			cJSON_AddStringToObject(fn, "name",
+			    cJSON_GetStringValue(cJSON_GetObjectItem(c, "name")));
+			cJSON_AddStringToObject(fn, "arguments",
+			    cJSON_GetStringValue(cJSON_GetObjectItem(c, "arguments")));
+			cJSON_AddItemToArray(hcalls, hc);
+		}
+		if (cJSON_GetArraySize(hcalls) > 0)
+			cJSON_AddItemToObject(msg, "tool_calls", hcalls);
+		else
+			cJSON_Delete(hcalls);
+		agent_hist_add(a, msg);
+		break;
+	case EV_OBSERVATION:
+		msg = agent_msg_new("tool", event_str(ev, "text", ""));
+		cJSON_AddStringToObject(msg, "tool_call_id", event_str(ev, "call_id", ""));
+		agent_hist_place_tool(a, msg, event_str(ev, "call_id", ""));
+		break;
+	case EV_USAGE:
+		a->stats.tokens_in = (long)event_num(ev, "total_prompt_tokens", 0);
+		a->stats.tokens_out = (long)event_num(ev, "total_completion_tokens", 0);
+		a->stats.tokens_cached = (long)event_num(ev, "total_cached_tokens", 0);
+		a->stats.cost = event_num(ev, "total_cost", 0);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Answer tool calls the crash left open, so the history is well formed. */
+void
+agent_replay_done(struct agent *a)
+{
+	cJSON *calls, *c, *m;
+	const char *id;
+	size_t i, j, n = a->nhist;
+	int answered;
+	struct agent_call fake;
+
+	for (i = 0; i < n; i++) {
+		calls = cJSON_GetObjectItem(a->hist[i].msg, "tool_calls");
+		cJSON_ArrayForEach(c, calls) {
+			id = cJSON_GetStringValue(cJSON_GetObjectItem(c, "id"));
+			answered = 0;
+			for (j = i + 1; j < a->nhist && !answered; j++) {
+				m = cJSON_GetObjectItem(a->hist[j].msg, "tool_call_id");
+				answered = cJSON_IsString(m) && strcmp(m->valuestring, id) == 0;
+			}
+			if (answered)
+				continue;
+			memset(&fake, 0, sizeof fake);
+			fake.id = (char *)id;
+			fake.name = cJSON_GetStringValue(cJSON_GetObjectItem(
+			    cJSON_GetObjectItem(c, "function"), "name"));
+			fake.args_text = (char *)"";
+			agent_observe_text(a, &fake, "not run: cade stopped "
+			    "before this action completed (the session was "
+			    "resumed)", 0);
+		}
+	}
+	a->ntrack = 0;
+}
+
+/* After a resume: take the next step if the last thing was not an answer. */
+void
+agent_continue(struct agent *a)
+{
+	cJSON *role;
+
+	if (a->nhist == 0 && a->nqueue == 0)
+		return;
+	if (a->nhist > 0) {
+		role = cJSON_GetObjectItem(a->hist[a->nhist - 1].msg, "role");
+		if (a->nqueue == 0 && cJSON_IsString(role) &&
+		    strcmp(role->valuestring, "assistant") == 0)
+			return;		/* the model had answered; wait for the person */
+	}
+	agent_step(a);
+}
+
+/* Condensing comes with context management; until then say so plainly. */
+void
+agent_compact(struct agent *a)
+{
+	agent_post_text(a, EV_NOTICE, "text", "nothing to compact yet");
+}

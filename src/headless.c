@@ -1,0 +1,243 @@
+/*
+ * headless.c: running cade with no TTY (cade -p PROMPT).
+ *
+ * Builds the same core the TUI uses (session_*), subscribes three sinks to
+ * the bus (the store, the --json printer, the progress printer) and runs the
+ * loop until the agent announces the end of the task with EV_FINISH.  Policy
+ * asks become refusals (or approvals with --yes, or an abort with --on-ask
+ * abort) so nothing ever waits for a person.  stdin is never touched here:
+ * main.c reads it only for "-p -".
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cade/agent.h"
+#include "cade/cade.h"
+#include "cade/conf.h"
+#include "cade/event.h"
+#include "cade/loop.h"
+#include "cade/session.h"
+#include "cade/util.h"
+
+struct headless {
+	struct session	*s;
+	int		 json;
+	int		 progress;
+	int		 exit_code;
+	int		 done;
+	char		*final;
+	int		 streamed;	/* progress printed a partial line */
+};
+
+/* Exit status for a finish status. */
+static int
+headless_exit_for(const char *status)
+{
+	static const struct {
+		const char	*status;
+		int		 code;
+	} map[] = {
+		{ "finished", CADE_EXIT_OK }, { "replied", CADE_EXIT_OK },
+		{ "limit", CADE_EXIT_LIMIT }, { "budget", CADE_EXIT_LIMIT },
+		{ "stuck", CADE_EXIT_STUCK }, { "aborted", CADE_EXIT_POLICY },
+		{ "cancelled", CADE_EXIT_INTERRUPTED }, { "error", CADE_EXIT_ERROR },
+	};
+	size_t i;
+
+	for (i = 0; i < nitems(map); i++)
+		if (strcmp(map[i].status, status) == 0)
+			return map[i].code;
+	return CADE_EXIT_ERROR;
+}
+
+/* --json: one line per event, flushed so a pipe reader sees it at once. */
+static void
+headless_json(const struct event *ev, void *arg)
+{
+	char *line = event_to_json(ev);
+
+	fputs(line, stdout);
+	fputc('\n', stdout);
+	fflush(stdout);
+	free(line);
+}
+
+/* First line of s, at most n bytes, for progress lines. */
+static char *
+headless_line(const char *s, size_t n)
+{
+	size_t len = strcspn(s, "\n");
+
+	return xstrndup(s, len < n ? len : n);
+}
+
+/* Human progress on stderr. */
+static void
+headless_progress(const struct event *ev, void *arg)
+{
+	struct headless *h = arg;
+	const char *s;
+	char *line;
+
+	if (h->streamed && ev->type != EV_ASSISTANT_DELTA) {
+		fputc('\n', stderr);
+		h->streamed = 0;
+	}
+	switch (ev->type) {
+	case EV_ASSISTANT_DELTA:
+		fputs(event_str(ev, "text", ""), stderr);
+		h->streamed = 1;
+		break;
+	case EV_TOOL_CALL:
+		line = cJSON_PrintUnformatted(cJSON_GetObjectItem(ev->data, "arguments"));
+		s = line != NULL ? line : event_str(ev, "arguments_text", "");
+		{
+			char *short_args = headless_line(s, 160);
+
+			fprintf(stderr, "> %s %s\n", event_str(ev, "name", "?"),
+			    short_args);
+			free(short_args);
+		}
+		free(line);
+		break;
+	case EV_POLICY_DECISION:
+		if (strcmp(event_str(ev, "decision", ""), "allow") != 0 ||
+		    strcmp(event_str(ev, "by", ""), "policy") != 0)
+			fprintf(stderr, "  policy: %s (%s risk, %s by %s)\n",
+			    event_str(ev, "decision", "?"), event_str(ev, "risk", "?"),
+			    event_str(ev, "rule", "?"), event_str(ev, "by", "?"));
+		break;
+	case EV_OBSERVATION:
+		line = headless_line(event_str(ev, "text", ""), 160);
+		fprintf(stderr, "  = %s%s\n", line,
+		    strchr(event_str(ev, "text", ""), '\n') ? " ..." : "");
+		free(line);
+		break;
+	case EV_RETRY:
+		fprintf(stderr, "  %s, retrying in %.0f s (%.0f/%.0f)\n",
+		    event_str(ev, "reason", "error"),
+		    event_num(ev, "delay_ms", 0) / 1000.0,
+		    event_num(ev, "attempt", 0), event_num(ev, "max", 0));
+		break;
+	case EV_ERROR:
+		fprintf(stderr, "cade: %s\n", event_str(ev, "message", "error"));
+		break;
+	case EV_NOTICE:
+		fprintf(stderr, "cade: %s\n", event_str(ev, "text", ""));
+		break;
+	case EV_FINISH:
+		fprintf(stderr, "-- %s after %.0f steps, %.0f+%.0f tokens, $%.4f",
+		    event_str(ev, "status", "?"), event_num(ev, "steps", 0),
+		    event_num(ev, "prompt_tokens", 0),
+		    event_num(ev, "completion_tokens", 0), event_num(ev, "cost", 0));
+		if (event_num(ev, "refusals", 0) > 0)
+			fprintf(stderr, ", %.0f action(s) refused by policy",
+			    event_num(ev, "refusals", 0));
+		fputc('\n', stderr);
+		break;
+	default:
+		break;
+	}
+	fflush(stderr);
+}
+
+/* Watch for the end of the task. */
+static void
+headless_watch(const struct event *ev, void *arg)
+{
+	struct headless *h = arg;
+
+	if (ev->type != EV_FINISH || h->done)
+		return;
+	h->done = 1;
+	h->exit_code = headless_exit_for(event_str(ev, "status", "error"));
+	free(h->final);
+	h->final = xstrdup(event_str(ev, "message", ""));
+	loop_stop(h->s->loop, h->exit_code);
+}
+
+/* SIGINT/SIGTERM/SIGHUP: stop now, keep everything recorded. */
+static void
+headless_signal(struct loop *l, int signo, void *arg)
+{
+	struct headless *h = arg;
+
+	if (!h->done) {
+		h->done = 1;
+		h->exit_code = CADE_EXIT_INTERRUPTED;
+		agent_cancel(h->s->agent);
+	}
+	loop_stop(l, CADE_EXIT_INTERRUPTED);
+}
+
+/* cade -p PROMPT. */
+int
+headless_main(struct config *cfg, const struct cade_run *run)
+{
+	struct headless h;
+	struct session_opts so;
+	char *cause = NULL;
+	int rc;
+
+	memset(&h, 0, sizeof h);
+	if ((run->prompt == NULL || *run->prompt == '\0') && run->resume == NULL) {
+		fprintf(stderr, "cade: the prompt is empty: give a task with -p "
+		    "\"...\" or -p - to read it from stdin\n");
+		return CADE_EXIT_USAGE;
+	}
+	h.json = conf_bool(cfg, "json");
+	h.progress = !h.json && (isatty(STDERR_FILENO) || conf_bool(cfg, "verbose"));
+
+	memset(&so, 0, sizeof so);
+	so.resume = run->resume;
+	so.rows = 50;
+	so.cols = 160;
+	if (conf_bool(cfg, "yes"))
+		so.ask = ASK_APPROVE;
+	else if (strcmp(conf_str(cfg, "on_ask"), "abort") == 0)
+		so.ask = ASK_ABORT;
+	else
+		so.ask = ASK_DENY;
+	/* Sinks first, so they see the session's very first events. */
+	so.sink[0] = h.json ? headless_json : NULL;
+	so.sink[1] = h.progress ? headless_progress : NULL;
+	so.sink[2] = headless_watch;
+	so.sink_arg = &h;
+	h.s = session_open(cfg, &so, &cause);
+	if (h.s == NULL) {
+		fprintf(stderr, "cade: %s\n", cause);
+		free(cause);
+		return CADE_EXIT_ERROR;
+	}
+	loop_signal_add(h.s->loop, SIGINT, headless_signal, &h);
+	loop_signal_add(h.s->loop, SIGTERM, headless_signal, &h);
+	loop_signal_add(h.s->loop, SIGHUP, headless_signal, &h);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (run->prompt != NULL && *run->prompt != '\0')
+		agent_submit(h.s->agent, run->prompt);
+	else
+		agent_continue(h.s->agent);
+	if (!h.done && agent_get_state(h.s->agent) == AGENT_IDLE) {
+		fprintf(stderr, "cade: nothing to continue: the resumed session "
+		    "ended with an answer; give a new task with -p\n");
+		h.exit_code = CADE_EXIT_USAGE;
+	} else if (!h.done)
+		loop_run(h.s->loop);
+	rc = h.exit_code;
+	if (!h.json && h.final != NULL && rc != CADE_EXIT_INTERRUPTED &&
+	    rc != CADE_EXIT_ERROR) {
+		fputs(h.final, stdout);
+		if (*h.final != '\0' && h.final[strlen(h.final) - 1] != '\n')
+			fputc('\n', stdout);
+	}
+	fflush(stdout);
+	session_close(h.s);
+	free(h.final);
+	return rc;
+}

@@ -1,0 +1,150 @@
+/*
+ * session.c: assembling and tearing down one session (see session.h).
+ *
+ * The policy is loaded before the workspace is created so that a broken
+ * rules file stops cade before any container exists.  On resume the stored
+ * events are replayed into the agent (and, for the TUI, to its sinks)
+ * before the store sink is subscribed, so nothing is written twice.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cade/agent.h"
+#include "cade/conf.h"
+#include "cade/event.h"
+#include "cade/llm.h"
+#include "cade/loop.h"
+#include "cade/policy.h"
+#include "cade/session.h"
+#include "cade/shell.h"
+#include "cade/store.h"
+#include "cade/util.h"
+#include "cade/workspace.h"
+
+struct session_replay {
+	struct session	*s;
+	int		 to_sinks;
+	uint64_t	 last_seq;
+};
+
+/* One stored event: into the agent, and to the sinks if asked. */
+static void
+session_replay_event(struct event *ev, void *arg)
+{
+	struct session_replay *r = arg;
+
+	agent_replay(r->s->agent, ev);
+	if (ev->seq > r->last_seq)
+		r->last_seq = ev->seq;
+	if (r->to_sinks)
+		event_bus_emit(r->s->bus, ev);		/* frees ev */
+	else
+		event_free(ev);
+}
+
+/* Build everything; on failure undo what was built. */
+struct session *
+session_open(struct config *cfg, const struct session_opts *o, char **cause)
+{
+	struct session *s = xcalloc(1, sizeof *s);
+	struct session_replay r;
+	struct agent_deps d;
+	char *warning = NULL, *cwd;
+	cJSON *start;
+	size_t i;
+
+	s->cfg = cfg;
+	s->loop = loop_new();
+	s->bus = event_bus_new();
+	s->dir = store_dir(cfg);
+	if (o->resume != NULL) {
+		if ((s->id = store_resolve(s->dir, o->resume, cause)) == NULL ||
+		    (s->store = store_open(s->dir, s->id, cause)) == NULL)
+			goto fail;
+	} else if ((s->store = store_create(s->dir, &s->id, cause)) == NULL)
+		goto fail;
+	if ((s->policy = policy_load(cfg, NULL, cause)) == NULL)
+		goto fail;
+	if ((s->ws = ws_create(cfg, s->id, cause)) == NULL)
+		goto fail;
+	s->shell = shell_new(s->loop, s->ws, (size_t)conf_int(cfg, "output_limit"));
+	if (shell_start(s->shell, o->rows, o->cols, cause) == -1)
+		goto fail;
+	s->llm = llm_new(s->loop, cfg);
+
+	memset(&d, 0, sizeof d);
+	d.loop = s->loop;
+	d.cfg = cfg;
+	d.bus = s->bus;
+	d.ws = s->ws;
+	d.shell = s->shell;
+	d.policy = s->policy;
+	d.llm = s->llm;
+	d.session_id = s->id;
+	d.ask = o->ask;
+	s->agent = agent_new(&d);
+
+	for (i = 0; i < SESSION_SINKS; i++)
+		if (o->sink[i] != NULL)
+			event_bus_subscribe(s->bus, o->sink[i], o->sink_arg);
+	if (o->resume != NULL) {
+		memset(&r, 0, sizeof r);
+		r.s = s;
+		r.to_sinks = o->replay_to_sinks;
+		if (store_replay(s->dir, s->id, session_replay_event, &r, &warning,
+		    cause) == -1)
+			goto fail;
+		event_bus_set_seq(s->bus, r.last_seq);
+	}
+	event_bus_subscribe(s->bus, store_sink, s->store);
+	if (warning != NULL) {
+		start = cJSON_CreateObject();
+		cJSON_AddStringToObject(start, "text", warning);
+		event_bus_post(s->bus, EV_NOTICE, start);
+		free(warning);
+	}
+	start = cJSON_CreateObject();
+	cJSON_AddStringToObject(start, "id", s->id);
+	cwd = getcwd(NULL, 0);
+	cJSON_AddStringToObject(start, "cwd", cwd != NULL ? cwd : "");
+	free(cwd);
+	cJSON_AddStringToObject(start, "root", s->ws->root);
+	cJSON_AddStringToObject(start, "workspace", s->ws->ops->name);
+	cJSON_AddStringToObject(start, "workspace_id", s->ws->id ? s->ws->id : "");
+	cJSON_AddStringToObject(start, "shell", s->ws->shell_name ? s->ws->shell_name : "");
+	cJSON_AddStringToObject(start, "model", conf_str(cfg, "model"));
+	cJSON_AddStringToObject(start, "version", PACKAGE_VERSION);
+	if (o->resume != NULL)
+		cJSON_AddBoolToObject(start, "resumed", 1);
+	event_bus_post(s->bus, EV_SESSION_START, start);
+	if (o->resume != NULL)
+		agent_replay_done(s->agent);
+	return s;
+fail:
+	free(warning);
+	session_close(s);
+	return NULL;
+}
+
+/* Tear down in reverse order; the container goes with the workspace. */
+void
+session_close(struct session *s)
+{
+	if (s == NULL)
+		return;
+	agent_free(s->agent);
+	llm_free(s->llm);
+	shell_free(s->shell);
+	if (s->ws != NULL)
+		ws_destroy(s->ws);
+	policy_free(s->policy);
+	store_close(s->store);
+	event_bus_free(s->bus);
+	loop_free(s->loop);
+	free(s->id);
+	free(s->dir);
+	free(s);
+}

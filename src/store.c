@@ -1,0 +1,478 @@
+/*
+ * store.c: the session store (format and guarantees in include/cade/store.h).
+ *
+ * Each event is one line written with a single write(2) on an O_APPEND fd,
+ * so a crash can only ever leave the last line short; replay detects that
+ * and skips it.  Lines are secret-masked again here as a last line of
+ * defence: whatever a module forgot to mask never reaches the disk.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cade/buf.h"
+#include "cade/cade.h"
+#include "cade/conf.h"
+#include "cade/event.h"
+#include "cade/secret.h"
+#include "cade/store.h"
+#include "cade/util.h"
+
+#define STORE_LINE_MAX (64 * 1024 * 1024)
+
+struct store {
+	char	*dir;
+	char	*id;
+	int	 fd;
+};
+
+/* The sessions directory. */
+char *
+store_dir(const struct config *cfg)
+{
+	const char *d = conf_str(cfg, "session_dir");
+	char *base, *path;
+
+	if (*d != '\0')
+		return util_expand_home(d);
+	base = util_xdg_dir("XDG_STATE_HOME", ".local/state");
+	path = xasprintf("%s/sessions", base);
+	free(base);
+	return path;
+}
+
+/* A sortable, unique id: UTC time plus random hex. */
+static char *
+store_new_id(void)
+{
+	unsigned char r[3] = { 0, 0, 0 };
+	struct tm tm;
+	time_t t = time(NULL);
+	char ts[32];
+	int fd;
+
+	if ((fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC)) != -1) {
+		if (read(fd, r, sizeof r) != (ssize_t)sizeof r)
+			r[0] = (unsigned char)getpid();
+		close(fd);
+	}
+	gmtime_r(&t, &tm);
+	strftime(ts, sizeof ts, "%Y%m%d-%H%M%S", &tm);
+	return xasprintf("%s-%02x%02x%02x", ts, r[0], r[1], r[2]);
+}
+
+/* Open events.jsonl of a session directory. */
+static struct store *
+store_open_file(const char *dir, const char *id, int flags, char **cause)
+{
+	struct store *st;
+	char *path = xasprintf("%s/%s/events.jsonl", dir, id);
+	int fd;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | flags, 0600);
+	if (fd == -1) {
+		*cause = xasprintf("cannot open '%s': %s", path, strerror(errno));
+		free(path);
+		return NULL;
+	}
+	free(path);
+	st = xcalloc(1, sizeof *st);
+	st->dir = xstrdup(dir);
+	st->id = xstrdup(id);
+	st->fd = fd;
+	return st;
+}
+
+/* Create a new session: directory 0700, events file 0600. */
+struct store *
+store_create(const char *dir, char **id_out, char **cause)
+{
+	struct store *st;
+	char *id, *sdir;
+	int tries;
+
+	if (util_mkdir_p(dir, 0700) == -1) {
+		*cause = xasprintf("cannot create '%s': %s", dir, strerror(errno));
+		return NULL;
+	}
+	for (tries = 0; ; tries++) {
+		id = store_new_id();
+		sdir = xasprintf("%s/%s", dir, id);
+		if (mkdir(sdir, 0700) == 0)
+			break;
+		free(sdir);
+		free(id);
+		if (errno != EEXIST || tries > 10) {
+			*cause = xasprintf("cannot create a session in '%s': %s",
+			    dir, strerror(errno));
+			return NULL;
+		}
+	}
+	free(sdir);
+	st = store_open_file(dir, id, O_CREAT | O_EXCL, cause);
+	if (st != NULL && id_out != NULL)
+		*id_out = xstrdup(id);
+	free(id);
+	return st;
+}
+
+/* Reopen a session to append after a resume. */
+struct store *
+store_open(const char *dir, const char *id, char **cause)
+{
+	return store_open_file(dir, id, 0, cause);
+}
+
+/* Close (events are already on disk). */
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	close(st->fd);
+	free(st->dir);
+	free(st->id);
+	free(st);
+}
+
+/* This session's id. */
+const char *
+store_id(const struct store *st)
+{
+	return st->id;
+}
+
+/* Events after which a crash must not lose anything. */
+static int
+store_needs_sync(enum event_type t)
+{
+	return t != EV_USAGE && t != EV_RETRY && t != EV_NOTICE;
+}
+
+/* Append one event as a line; fsync state-changing ones. */
+int
+store_append(struct store *st, const struct event *ev, char **cause)
+{
+	char *json, *masked;
+	size_t len;
+
+	if (event_type_transient(ev->type))
+		return 0;
+	json = event_to_json(ev);
+	masked = secret_mask(json, strlen(json), &len);
+	free(json);
+	masked = xrealloc(masked, len + 2);
+	masked[len++] = '\n';
+	if (util_write_all(st->fd, masked, len) == -1) {
+		*cause = xasprintf("cannot write session %s: %s", st->id,
+		    strerror(errno));
+		free(masked);
+		return -1;
+	}
+	free(masked);
+	if (store_needs_sync(ev->type))
+		(void)fdatasync(st->fd);
+	return 0;
+}
+
+/* Bus sink: a failed write is reported once on stderr, never fatal. */
+void
+store_sink(const struct event *ev, void *arg)
+{
+	static int warned;
+	char *cause;
+
+	if (store_append(arg, ev, &cause) == -1) {
+		if (!warned++)
+			fprintf(stderr, "cade: %s\n", cause);
+		free(cause);
+	}
+}
+
+/* Replay every complete line; a damaged line is skipped with a warning. */
+long
+store_replay(const char *dir, const char *id, store_replay_fn fn, void *arg,
+    char **warning, char **cause)
+{
+	char *path = xasprintf("%s/%s/events.jsonl", dir, id), *line = NULL, *why;
+	size_t cap = 0;
+	ssize_t n;
+	long count = 0, lineno = 0;
+	struct event *ev;
+	FILE *f;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		*cause = xasprintf("cannot open '%s': %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	while ((n = getline(&line, &cap, f)) != -1) {
+		lineno++;
+		ev = NULL;
+		if (n > STORE_LINE_MAX || line[n - 1] != '\n')
+			why = xstrdup("line is not terminated (cut short)");
+		else {
+			line[n - 1] = '\0';
+			ev = event_from_json(line, &why);
+		}
+		if (ev == NULL) {
+			if (warning != NULL) {
+				free(*warning);
+				*warning = xasprintf("%s:%ld: skipped a damaged "
+				    "event (%s)", path, lineno, why);
+			}
+			free(why);
+			continue;
+		}
+		fn(ev, arg);
+		count++;
+	}
+	free(line);
+	fclose(f);
+	free(path);
+	return count;
+}
+
+/* mtime of a session's events file, 0 if missing. */
+static time_t
+store_mtime(const char *dir, const char *id)
+{
+	char *path = xasprintf("%s/%s/events.jsonl", dir, id);
+	struct stat st;
+	time_t t = 0;
+
+	if (stat(path, &st) == 0)
+		t = st.st_mtime;
+	free(path);
+	return t;
+}
+
+/* Session ids in dir, oldest first (ids sort by creation time). */
+static char **
+store_ids(const char *dir, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **ids = NULL;
+	size_t i, j;
+
+	*n = 0;
+	if (d == NULL)
+		return NULL;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' || store_mtime(dir, de->d_name) == 0)
+			continue;
+		ids = xreallocarray(ids, *n + 1, sizeof *ids);
+		ids[(*n)++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	for (i = 1; i < *n; i++)	/* insertion sort: a few hundred at most */
+		for (j = i; j > 0 && strcmp(ids[j - 1], ids[j]) > 0; j--) {
+			char *t = ids[j];
+			ids[j] = ids[j - 1];
+			ids[j - 1] = t;
+		}
+	return ids;
+}
+
+/* Free an id list. */
+static void
+store_ids_free(char **ids, size_t n)
+{
+	while (n > 0)
+		free(ids[--n]);
+	free(ids);
+}
+
+/* "last" (most recently written) or a unique id prefix to a full id. */
+char *
+store_resolve(const char *dir, const char *want, char **cause)
+{
+	char **ids, *found = NULL;
+	size_t n, i, matches = 0;
+	time_t best = 0, t;
+
+	ids = store_ids(dir, &n);
+	if (n == 0) {
+		*cause = xasprintf("no sessions in '%s'", dir);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		if (strcmp(want, "last") == 0) {
+			if ((t = store_mtime(dir, ids[i])) >= best) {
+				best = t;
+				free(found);
+				found = xstrdup(ids[i]);
+			}
+		} else if (strncmp(ids[i], want, strlen(want)) == 0) {
+			matches++;
+			free(found);
+			found = xstrdup(ids[i]);
+		}
+	}
+	store_ids_free(ids, n);
+	if (strcmp(want, "last") != 0 && matches != 1) {
+		*cause = matches == 0 ?
+		    xasprintf("no session '%s' (see cade sessions)", want) :
+		    xasprintf("'%s' matches %zu sessions: give more of the id",
+		    want, matches);
+		free(found);
+		return NULL;
+	}
+	return found;
+}
+
+struct store_summary {
+	char	*title;
+	char	*state;
+	char	*started;
+	long	 steps;
+	double	 cost;
+};
+
+/* Collect what `cade sessions` shows from one event. */
+static void
+store_summarize(struct event *ev, void *arg)
+{
+	struct store_summary *s = arg;
+	const char *text;
+	char *t, *nl;
+
+	if (s->started == NULL)
+		s->started = util_iso_time(ev->ts_ms);
+	switch (ev->type) {
+	case EV_USER_MESSAGE:
+		if (s->title == NULL && (text = event_str(ev, "text", NULL)) != NULL) {
+			t = xstrndup(text, 60);
+			if ((nl = strchr(t, '\n')) != NULL)
+				*nl = '\0';
+			s->title = t;
+		}
+		break;
+	case EV_ASSISTANT_MESSAGE:
+		s->steps++;
+		break;
+	case EV_USAGE:
+		s->cost = event_num(ev, "total_cost", s->cost);
+		break;
+	case EV_STATE:
+		free(s->state);
+		s->state = xstrdup(event_str(ev, "to", "?"));
+		break;
+	default:
+		break;
+	}
+	event_free(ev);
+}
+
+struct store_audit {
+	FILE	*out;
+	cJSON	*calls;		/* call_id -> {tool, action} */
+};
+
+/* One audit row per policy decision and per completed action. */
+static void
+store_audit_event(struct event *ev, void *arg)
+{
+	struct store_audit *a = arg;
+	const char *id = event_str(ev, "call_id", "");
+	cJSON *c, *args, *cmd;
+	char *ts = util_iso_time(ev->ts_ms), *action;
+
+	if (ev->type == EV_TOOL_CALL) {
+		args = cJSON_GetObjectItem(ev->data, "arguments");
+		cmd = cJSON_GetObjectItem(args, "command");
+		if (!cJSON_IsString(cmd))
+			cmd = cJSON_GetObjectItem(args, "path");
+		c = cJSON_CreateObject();
+		cJSON_AddStringToObject(c, "tool", event_str(ev, "name", "?"));
+		cJSON_AddStringToObject(c, "action", cJSON_IsString(cmd) ?
+		    cmd->valuestring : "");
+		cJSON_AddItemToObject(a->calls, id, c);
+	} else if (ev->type == EV_POLICY_DECISION || ev->type == EV_OBSERVATION) {
+		c = cJSON_GetObjectItem(a->calls, id);
+		action = xstrndup(c ? cJSON_GetObjectItem(c, "action")->valuestring : "", 40);
+		for (char *p = action; *p; p++)
+			if (*p == '\n' || *p == '\t')
+				*p = ' ';
+		if (ev->type == EV_POLICY_DECISION)
+			fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s %s\n",
+			    ts, id, c ? cJSON_GetObjectItem(c, "tool")->valuestring : "?",
+			    action, event_str(ev, "risk", "?"),
+			    event_str(ev, "decision", "?"), event_str(ev, "by", "?"),
+			    event_str(ev, "rule", ""));
+		else
+			fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s exit=%g sha256=%.16s\n",
+			    ts, id, event_str(ev, "name", "?"), action, "", "ran", "",
+			    event_num(ev, "exit_code", -1), event_str(ev, "digest", ""));
+		free(action);
+	}
+	free(ts);
+	event_free(ev);
+}
+
+/* `cade sessions [--audit ID]`. */
+int
+store_list_main(const struct config *cfg, FILE *out, int argc, char **argv)
+{
+	struct store_summary s;
+	struct store_audit a;
+	char *dir = store_dir(cfg), **ids, *cause = NULL, *warning = NULL, *id;
+	size_t n, i;
+
+	if (argc == 3 && strcmp(argv[1], "--audit") == 0) {
+		if ((id = store_resolve(dir, argv[2], &cause)) == NULL) {
+			fprintf(stderr, "cade: %s\n", cause);
+			free(cause);
+			free(dir);
+			return CADE_EXIT_ERROR;
+		}
+		a.out = out;
+		a.calls = cJSON_CreateObject();
+		fprintf(out, "%-24s %-14s %-12s %-40s %-7s %-6s %-8s %s\n", "TIME",
+		    "CALL", "TOOL", "ACTION", "RISK", "DECIDE", "BY", "RULE / RESULT");
+		if (store_replay(dir, id, store_audit_event, &a, &warning, &cause) == -1) {
+			fprintf(stderr, "cade: %s\n", cause);
+			free(cause);
+		}
+		if (warning != NULL)
+			fprintf(stderr, "cade: warning: %s\n", warning);
+		free(warning);
+		cJSON_Delete(a.calls);
+		free(id);
+		free(dir);
+		return CADE_EXIT_OK;
+	}
+	if (argc != 1) {
+		fprintf(stderr, "cade: usage: cade sessions [--audit ID|last]\n");
+		free(dir);
+		return CADE_EXIT_USAGE;
+	}
+	ids = store_ids(dir, &n);
+	fprintf(out, "%-22s %-24s %5s %9s %-9s %s\n", "ID", "STARTED", "STEPS",
+	    "COST", "STATE", "TITLE");
+	for (i = 0; i < n; i++) {
+		memset(&s, 0, sizeof s);
+		if (store_replay(dir, ids[i], store_summarize, &s, NULL, &cause) == -1) {
+			free(cause);
+			continue;
+		}
+		fprintf(out, "%-22s %-24s %5ld %9.4f %-9s %s\n", ids[i],
+		    s.started ? s.started : "?", s.steps, s.cost,
+		    s.state ? s.state : "?", s.title ? s.title : "");
+		free(s.title);
+		free(s.state);
+		free(s.started);
+	}
+	store_ids_free(ids, n);
+	free(dir);
+	return CADE_EXIT_OK;
+}
