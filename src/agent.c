@@ -395,11 +395,12 @@ agent_end(struct agent *a, const char *status, const char *message)
 	cJSON_AddNumberToObject(d, "completion_tokens", (double)a->stats.tokens_out);
 	cJSON_AddNumberToObject(d, "cost", a->stats.cost);
 	cJSON_AddNumberToObject(d, "refusals", a->stats.refusals);
-	event_bus_post(a->d.bus, EV_FINISH, d);
 	a->cancel_requested = 0;
 	a->no_action = 0;
 	agent_calls_clear(a);
 	agent_set_state(a, to);
+	/* finish is the last word on a task: sinks may stop at it. */
+	event_bus_post(a->d.bus, EV_FINISH, d);
 	/* Messages typed meanwhile start the next turn at once. */
 	if (a->nqueue > 0 && (to == AGENT_IDLE || to == AGENT_FINISHED))
 		agent_step(a);

@@ -1,0 +1,132 @@
+#!/bin/sh
+# headless-edge.sh: the hard cases of a headless run: a command past its
+# timeout interrupted with C-c, unbounded output, a path escape, stuck
+# detection, kill -9 then --resume, and policy without a person.
+. "$top_srcdir/tests/lib.sh"
+setup_home
+JC="$top_builddir/tests/jsoncheck"
+W=$T/work; mkdir -p "$W"; cd "$W"
+
+run_fake() {	# run_fake NAME: (re)start the fake with $T/NAME.json
+	[ -n "${FAKE_PID:-}" ] && { kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; }
+	rm -f "$T/port"; start_fake "$T/$1.json"
+}
+obs() {	# obs CALL_ID: the observation event of that call
+	grep "\"call_id\":\"$1\"" "$T/out.jsonl" | grep '"type":"observation"'
+}
+
+# 1. timeout, then C-c through is_input; the shell stays usable.
+cat > "$T/t1.json" <<'JSON'
+{"replies": [
+ {"tool_calls": [{"id": "s1", "name": "terminal", "arguments": {"command": "sleep 100", "timeout": 1, "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "s2", "name": "terminal", "arguments": {"command": "C-c", "is_input": true, "timeout": 5, "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "s3", "name": "terminal", "arguments": {"command": "echo alive-$((40+2))", "security_risk": "LOW"}}]},
+ {"content": "done"}
+]}
+JSON
+run_fake t1
+t0=$(date +%s)
+"$CADE" -p "sleep" --json </dev/null >"$T/out.jsonl" 2>"$T/err"; rc=$?
+ok $rc "timeout scenario exits 0"
+obs s1 | grep -q '"timed_out":true'; ok $? "command past its timeout reported as still running"
+obs s2 | grep -q '"exit_code":130'; ok $? "C-c interrupted it (exit 130)"
+obs s3 | grep -q 'alive-42'; ok $? "the shell is usable afterwards"
+[ $(( $(date +%s) - t0 )) -lt 30 ]; ok $? "nothing waited for the 100 s sleep"
+
+# 2. Unbounded output is capped, and cade's memory stays small.
+cat > "$T/t2.json" <<'JSON'
+{"replies": [
+ {"tool_calls": [{"id": "y1", "name": "terminal", "arguments": {"command": "yes | head -c 50000000; echo; echo tail-marker", "timeout": 60, "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "y2", "name": "terminal", "arguments": {"command": "head -c 300000 /dev/urandom", "security_risk": "LOW"}}]},
+ {"content": "ok"}
+]}
+JSON
+run_fake t2
+"$CADE" -p "flood" --json </dev/null >"$T/out.jsonl" 2>"$T/err"; rc=$?
+ok $rc "flood scenario exits 0"
+obs y1 | grep -q '"truncated":true'; ok $? "50 MB of output marked truncated"
+len=$(obs y1 | wc -c); [ "$len" -lt 100000 ]; ok $? "observation stays small ($len bytes)"
+obs y1 | grep -q 'tail-marker'; ok $? "the tail of the output is kept"
+obs y2 >/dev/null; ok $? "binary output recorded"
+"$JC" lines "$T/out.jsonl" >/dev/null; ok $? "binary output still yields valid JSON lines"
+size=$(wc -c < "$RECORD/req-0003.json"); [ "$size" -lt 200000 ]; ok $? "next request stays bounded ($size bytes)"
+
+# 3. Paths outside the workspace are refused.
+mkdir -p "$T/outside"; echo secret > "$T/outside/f"
+cat > "$T/t3.json" <<JSON
+{"replies": [
+ {"tool_calls": [{"id": "p1", "name": "file_editor", "arguments": {"command": "view", "path": "../outside/f", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "p2", "name": "file_editor", "arguments": {"command": "create", "path": "$T/outside/new", "file_text": "x", "security_risk": "LOW"}}]},
+ {"content": "ok"}
+]}
+JSON
+ln -s "$T/outside" "$W/link"
+run_fake t3
+"$CADE" -p "escape" --json </dev/null >"$T/out.jsonl" 2>"$T/err"
+obs p1 | grep -q '"error":true'; ok $? "view of ../outside refused"
+! obs p1 | grep -q '"text":"secret'; ok $? "and its content not shown"
+[ ! -e "$T/outside/new" ]; ok $? "create outside the workspace did not happen"
+
+# 4. Stuck detection: the same action with the same result three times.
+cat > "$T/t4.json" <<'JSON'
+{"replies": [
+ {"tool_calls": [{"id": "k1", "name": "terminal", "arguments": {"command": "echo same", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "k2", "name": "terminal", "arguments": {"command": "echo same", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "k3", "name": "terminal", "arguments": {"command": "echo same", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "k4", "name": "terminal", "arguments": {"command": "echo same", "security_risk": "LOW"}}]}
+]}
+JSON
+run_fake t4
+"$CADE" -p "loop" --json </dev/null >"$T/out.jsonl" 2>"$T/err"; rc=$?
+ok $([ $rc -eq 4 ] && echo 0 || echo 1) "stuck run exits 4 (rc=$rc)"
+grep '"type":"finish"' "$T/out.jsonl" | grep -q '"status":"stuck"'; ok $? "finish says stuck"
+[ "$(ls "$RECORD"/req-*.json | wc -l)" -eq 3 ]; ok $? "no fourth request was spent"
+
+# 5. Step limit.
+run_fake t4
+"$CADE" -p "loop" --max-steps 2 </dev/null >/dev/null 2>&1; rc=$?
+ok $([ $rc -eq 3 ] && echo 0 || echo 1) "step limit exits 3 (rc=$rc)"
+
+# 6. kill -9 in the middle, then --resume last continues with the full history.
+cat > "$T/t6.json" <<'JSON'
+{"replies": [
+ {"tool_calls": [{"id": "r1", "name": "terminal", "arguments": {"command": "echo first-$((1+1))-marker", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "r2", "name": "terminal", "arguments": {"command": "sleep 30", "timeout": 60, "security_risk": "LOW"}}]},
+ {"match": ["first-2-marker", "original task words", "go on please", "not run"], "content": "resumed fine"}
+]}
+JSON
+run_fake t6
+"$CADE" -p "original task words" </dev/null >/dev/null 2>&1 &
+pid=$!
+for i in $(seq 1 100); do [ -e "$RECORD/req-0002.json" ] && break; sleep 0.1; done
+sleep 0.5
+kill -9 $pid; wait $pid 2>/dev/null
+out=$("$CADE" --resume last -p "go on please" </dev/null 2>"$T/err"); rc=$?
+ok $rc "resume after kill -9 exits 0"
+[ "$out" = "resumed fine" ]; ok $? "the resumed request carried the whole history (fake server matched it)"
+printf '{"seq":999,"ts":"2026-' >> "$(ls -d "$XDG_STATE_HOME"/cade/sessions/*/ | tail -1)events.jsonl"
+"$CADE" sessions >/dev/null 2>&1; ok $? "a torn last line does not break listing"
+
+# 7. Policy without a person: refused by default, aborted, or approved with --yes.
+touch "$W/tool.sh"; chmod 755 "$W/tool.sh"
+cat > "$T/t7.json" <<'JSON'
+{"replies": [
+ {"tool_calls": [{"id": "q1", "name": "terminal", "arguments": {"command": "chmod u+s tool.sh", "security_risk": "LOW"}}]},
+ {"content": "gave up"}
+]}
+JSON
+run_fake t7
+"$CADE" -p "setuid it" --json </dev/null >"$T/out.jsonl" 2>&1; rc=$?
+ok $rc "refused action: run still ends normally"
+[ ! -u "$W/tool.sh" ]; ok $? "the risky command did not run"
+obs q1 | grep -q '"refused":true'; ok $? "the model was told it was refused"
+grep '"type":"finish"' "$T/out.jsonl" | grep -q '"refusals":1'; ok $? "summary counts the refusal"
+run_fake t7
+"$CADE" -p "setuid it" --on-ask abort </dev/null >/dev/null 2>&1; rc=$?
+ok $([ $rc -eq 5 ] && echo 0 || echo 1) "--on-ask abort exits 5 (rc=$rc)"
+[ ! -u "$W/tool.sh" ]; ok $? "and nothing ran"
+run_fake t7
+"$CADE" -p "setuid it" --yes </dev/null >/dev/null 2>&1; rc=$?
+ok $rc "--yes run exits 0"
+[ -u "$W/tool.sh" ]; ok $? "--yes approved it (setuid bit on disk)"
+done_testing
