@@ -82,7 +82,7 @@ static const char *fl_reply_keys[] = {
 	"usage", "no_usage", "no_finish_reason", "finish_reason",
 	"finish_in_last_delta", "delay_ms", "first_byte_delay_ms", "fault",
 	"retry_after", "after_chunks", "seconds", "message", "raw", "match",
-	"comment"
+	"comment", "on_match"
 };
 
 static const char *fl_faults[] = {
@@ -222,6 +222,7 @@ fakellm_script_load(struct fakellm_script *s, const char *path, char **cause)
 		if (strcmp(k->string, "replies") != 0 &&
 		    strcmp(k->string, "context_limit_tokens") != 0 &&
 		    strcmp(k->string, "models") != 0 &&
+		    strcmp(k->string, "side_replies") != 0 &&
 		    strcmp(k->string, "comment") != 0) {
 			*cause = xasprintf("'%s': unknown key '%s'", path,
 			    k->string);
@@ -238,6 +239,21 @@ fakellm_script_load(struct fakellm_script *s, const char *path, char **cause)
 		if (fl_check_reply(cJSON_GetArrayItem(s->replies, i), i,
 		    cause) != 0)
 			goto fail;
+	}
+	s->side = cJSON_GetObjectItemCaseSensitive(s->root, "side_replies");
+	if (s->side != NULL && !cJSON_IsArray(s->side)) {
+		*cause = xasprintf("'%s': side_replies is not a list", path);
+		goto fail;
+	}
+	for (i = 0; i < cJSON_GetArraySize(s->side); i++) {
+		if (fl_check_reply(cJSON_GetArrayItem(s->side, i), i, cause) != 0)
+			goto fail;
+		if (!cJSON_IsString(cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetArrayItem(s->side, i), "on_match"))) {
+			*cause = xasprintf("'%s': side reply %d needs an "
+			    "\"on_match\" string", path, i);
+			goto fail;
+		}
 	}
 	k = cJSON_GetObjectItemCaseSensitive(s->root, "context_limit_tokens");
 	if (k != NULL) {
@@ -1420,7 +1436,7 @@ fl_complete(struct fakellm_script *s, struct fl_ctx *c, struct fakellm_plan *p)
 	const struct fakellm_request *req = c->req;
 	struct fl_reply r;
 	struct fl_events ev = { 0 };
-	const cJSON *reply;
+	const cJSON *reply, *k, *on;
 	const char *miss = NULL, *fault;
 	char *body, *msg, *extra = NULL;
 	int ka = req->keep_alive;
@@ -1431,7 +1447,18 @@ fl_complete(struct fakellm_script *s, struct fl_ctx *c, struct fakellm_plan *p)
 		fl_plan_context(c, s->context_limit, p, ka);
 		return;
 	}
-	if (s->next >= s->nreplies) {
+	/* Side replies answer every request that contains their on_match
+	 * text, without using up the main sequence (e.g. summaries). */
+	reply = NULL;
+	cJSON_ArrayForEach(k, s->side) {
+		on = cJSON_GetObjectItemCaseSensitive(k, "on_match");
+		if (memmem(req->body, req->body_len, on->valuestring,
+		    strlen(on->valuestring)) != NULL) {
+			reply = k;
+			break;
+		}
+	}
+	if (reply == NULL && s->next >= s->nreplies) {
 		fprintf(stderr, "fakellm: request %lu: script exhausted\n",
 		    req->seq);
 		body = fl_error_json("fakellm", NULL,
@@ -1440,7 +1467,8 @@ fl_complete(struct fakellm_script *s, struct fl_ctx *c, struct fakellm_plan *p)
 		free(body);
 		return;
 	}
-	reply = cJSON_GetArrayItem(s->replies, s->next++);
+	if (reply == NULL)
+		reply = cJSON_GetArrayItem(s->replies, s->next++);
 	if (!fl_matches(reply, req, &miss)) {
 		fprintf(stderr, "fakellm: request %lu: expected request to"
 		    " contain '%s'\n", req->seq, miss);

@@ -50,6 +50,7 @@ struct fakellm_plan {
 struct fakellm_script {
 	cJSON		*root;
 	cJSON		*replies;
+	cJSON		*side;		/* side_replies: matched, never used up */
 	int		 nreplies;
 	int		 next;		/* index of the next unused reply */
 	long		 context_limit;	/* 0: none */
