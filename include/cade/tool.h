@@ -58,6 +58,14 @@ struct tool_entry {
 };
 
 const struct tool_entry	*tool_find(const char *name);
+/* Every tool, in table order (docs, tests). */
+const struct tool_entry	*const *tool_all(size_t *n);
+/*
+ * Check arguments against the tool's schema (types, enums, required keys;
+ * numbers and booleans sent as strings pass): 0, or -1 with *cause, a
+ * message meant for the model ("missing required parameter 'path'").
+ */
+int			 tool_validate(const struct tool_entry *, const cJSON *args, char **cause);
 /* The OpenAI "tools" array for this model (apply_patch or file_editor by config pattern). */
 cJSON			*tool_schemas(const struct config *, const char *model);
 /* 1 if this model gets apply_patch instead of file_editor. */

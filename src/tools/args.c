@@ -1,0 +1,118 @@
+/*
+ * args.c: small helpers every tool uses: tool_result construction, typed
+ * argument getters tolerant of what models actually send, the output cap.
+ *
+ * Kept apart from registry.c so a tool (apply_patch in its unit test) can
+ * be linked without the whole tool table.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cade/buf.h"
+#include "cade/conf.h"
+#include "cade/tool.h"
+#include "cade/util.h"
+
+#include "tools-int.h"
+
+/* See tool.h. */
+struct tool_result *
+tool_result_new(void)
+{
+	return xcalloc(1, sizeof(struct tool_result));
+}
+
+/* See tool.h. */
+struct tool_result *
+tool_result_error(const char *fmt, ...)
+{
+	struct tool_result *r = tool_result_new();
+	va_list ap;
+
+	va_start(ap, fmt);
+	r->text = xvasprintf(fmt, ap);
+	va_end(ap);
+	r->is_error = 1;
+	return r;
+}
+
+/* See tool.h. */
+void
+tool_result_free(struct tool_result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->text);
+	free(r->diff);
+	cJSON_Delete(r->extra);
+	free(r);
+}
+
+/* See tools-int.h. */
+const char *
+tool_arg_str(const cJSON *args, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/*
+ * See tools-int.h.  Models sometimes send numbers as strings ("10"); those
+ * are accepted.  0 with *out set, 1 if absent (*out = dflt), -1 if junk.
+ */
+int
+tool_arg_int(const cJSON *args, const char *name, long dflt, long *out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, name);
+
+	*out = dflt;
+	if (v == NULL || cJSON_IsNull(v))
+		return 1;
+	if (cJSON_IsNumber(v)) {
+		if (v->valuedouble != (double)(long)v->valuedouble)
+			return -1;
+		*out = (long)v->valuedouble;
+		return 0;
+	}
+	if (cJSON_IsString(v) && util_parse_long(v->valuestring, -1000000000L,
+	    1000000000L, out) == 0)
+		return 0;
+	*out = dflt;
+	return -1;
+}
+
+/* See tools-int.h.  "true"/"false" strings are accepted too. */
+int
+tool_arg_bool(const cJSON *args, const char *name, int dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, name);
+
+	if (cJSON_IsBool(v))
+		return cJSON_IsTrue(v);
+	if (cJSON_IsString(v))
+		return strcmp(v->valuestring, "true") == 0;
+	return dflt;
+}
+
+/* See tools-int.h. */
+size_t
+tool_output_limit(const struct config *cfg)
+{
+	long n = cfg != NULL ? conf_int(cfg, "output_limit") : 0;
+
+	return n > 0 ? (size_t)n : TOOL_DEFAULT_OUTPUT;
+}
+
+/* See tools-int.h. */
+char *
+tool_buf_take(struct buf *b, size_t *len)
+{
+	char *s = buf_detach(b, len);
+
+	buf_free(b);
+	return s;
+}

@@ -1,0 +1,103 @@
+/*
+ * tools-int.h: what the tool files share and nobody else needs.
+ *
+ * The tool entries themselves, the schema fragment every mutating tool
+ * carries, argument getters, path helpers, file I/O (read with caps, atomic
+ * write keeping the mode), the glob matcher with "**", the .gitignore-aware
+ * tree walk used by grep and glob, and the per-session undo history.
+ */
+#ifndef CADE_TOOLS_INT_H
+#define CADE_TOOLS_INT_H
+
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <stddef.h>
+
+#include <cjson/cJSON.h>
+
+#include "cade/tool.h"
+
+struct buf;
+
+extern const struct tool_entry tool_terminal;
+extern const struct tool_entry tool_file_editor;
+extern const struct tool_entry tool_apply_patch;
+extern const struct tool_entry tool_grep;
+extern const struct tool_entry tool_glob;
+extern const struct tool_entry tool_task_tracker;
+extern const struct tool_entry tool_think;
+extern const struct tool_entry tool_finish;
+
+/* The security_risk property, and its description; every mutating tool requires it. */
+#define TOOL_RISK_PROP \
+	"\"security_risk\":{\"type\":\"string\",\"enum\":[\"LOW\",\"MEDIUM\",\"HIGH\"]," \
+	"\"description\":\"LOW: read-only or trivially undone; MEDIUM: changes project files; " \
+	"HIGH: destructive, outside the project, network, secrets\"}"
+
+/* Files larger than this are not read by the file tools. */
+#define TOOL_FILE_MAX		(64UL * 1024 * 1024)
+/* Bytes inspected for a NUL to call a file binary. */
+#define TOOL_BINARY_PROBE	8192
+#define TOOL_DEFAULT_OUTPUT	30000
+
+/* Arguments: NULL / dflt when absent or of another type. */
+const char	*tool_arg_str(const cJSON *args, const char *name);
+int		 tool_arg_int(const cJSON *args, const char *name, long dflt, long *out);
+int		 tool_arg_bool(const cJSON *args, const char *name, int dflt);
+
+/* buf_detach() then buf_free(): the buffer's memory, the buffer released. */
+char		*tool_buf_take(struct buf *, size_t *len);
+
+/* output_limit from the config, or the default without one. */
+size_t		 tool_output_limit(const struct config *);
+
+/* Resolve against explicit roots (tool_resolve_path() uses the workspace's). */
+char		*tool_resolve_in(const char *root, const char *model_root,
+		    const char *path, char **cause);
+/* Host path inside root -> the path the model sees; caller frees. */
+char		*tool_model_path(const char *root, const char *model_root, const char *host);
+/* Host path inside root -> relative to root ("." for the root); caller frees. */
+char		*tool_rel_path(const char *root, const char *host);
+
+/* Whole file, NUL-terminated; -1 with *cause (missing, too big, a directory). */
+int		 tool_read_file(const char *host, size_t max, char **data, size_t *len,
+		    char **cause);
+/* 1 if the bytes look binary (a NUL in the first TOOL_BINARY_PROBE bytes). */
+int		 tool_is_binary(const char *data, size_t len);
+/*
+ * Write through a temporary file in the same directory and rename(2) over
+ * the target: readers see the old or the new file, never a half one.  mode
+ * < 0 keeps the existing file's mode (0666 & ~umask for a new file).
+ * Missing parent directories are created.
+ */
+int		 tool_write_atomic(const char *host, const char *data, size_t len,
+		    int mode, char **cause);
+
+/* fnmatch-like with '/' never matched by '*' or '?', and "**" across directories. */
+int		 tool_match_glob(const char *pattern, const char *path);
+/* Expand "{a,b}" alternatives (nested allowed); NULL-terminated, free with tool_strv_free. */
+char		**tool_expand_braces(const char *pattern);
+void		 tool_strv_free(char **);
+
+/*
+ * Walk files under start (a host path inside root) in name order, skipping
+ * .git, symbolic links and whatever the .gitignore files from root down say
+ * to ignore.  fn gets each regular file with its path relative to root; a
+ * non-zero return stops the walk.  Returns the number of files visited.
+ */
+typedef int (*tool_walk_fn)(const char *host, const char *rel, const struct stat *, void *arg);
+long		 tool_walk(const char *root, const char *start, tool_walk_fn, void *arg);
+
+/* Undo history and plan (state.c). */
+void		 tool_state_push_undo(struct tool_state *, const char *host,
+		    const char *data, size_t len, int existed, mode_t mode);
+/* Pop the newest entry for host: 0 and the saved content, or -1 if none. */
+int		 tool_state_pop_undo(struct tool_state *, const char *host,
+		    char **data, size_t *len, int *existed, mode_t *mode);
+/* The newest entry for host without removing it: 0, or -1 if none. */
+int		 tool_state_peek_undo(const struct tool_state *, const char *host,
+		    const char **data, size_t *len, int *existed);
+void		 tool_state_set_plan(struct tool_state *, cJSON *plan);
+
+#endif
