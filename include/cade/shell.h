@@ -54,6 +54,7 @@ void		 shell_write_user(struct shell *, const char *, size_t);
 uint64_t	 shell_user_idle_ms(const struct shell *);
 int		 shell_resize(struct shell *, int rows, int cols);
 void		 shell_add_observer(struct shell *, shell_observer_fn, void *arg);
+void		 shell_remove_observer(struct shell *, shell_observer_fn, void *arg);
 /* 0 while the shell is alive. */
 int		 shell_dead(const struct shell *);
 void		 shell_result_free(struct shell_result *);

@@ -47,6 +47,8 @@ struct workspace	*ws_local_create(const struct config *, const char *root, char 
 struct workspace	*ws_docker_create(const struct config *, const char *root,
 			    const char *session_id, char **cause);
 void			 ws_destroy(struct workspace *);
+/* The root to use: root if given, else workspace_dir, else cwd; realpath'd, caller frees. */
+char			*ws_resolve_root(const struct config *, const char *root, char **cause);
 /* Model path -> host path (NULL if outside the workspace); caller frees. */
 char			*ws_to_host(const struct workspace *, const char *model_path);
 /* Host path -> model path; caller frees. */

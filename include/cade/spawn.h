@@ -1,0 +1,46 @@
+/*
+ * spawn.h: every child process cade starts goes through here.
+ *
+ * spawn_pty() runs a program as the leader of a new session on a fresh pty
+ * (forkpty), with signals blocked around fork, every signal disposition and
+ * the signal mask reset in the child, and every fd >= 3 closed before exec,
+ * so a child never inherits cade's sockets, pipes or other ptys.  Failure to
+ * exec is reported to the caller (through a close-on-exec pipe), not found
+ * later as a mysterious exit 127.  The master fd is non-blocking and
+ * close-on-exec; the caller owns it.
+ *
+ * spawn_kill_session() ends a child started here and everything it left
+ * behind in its session (background jobs), then reaps the leader.
+ */
+#ifndef CADE_SPAWN_H
+#define CADE_SPAWN_H
+
+#include <sys/types.h>
+
+struct spawn_pty_args {
+	const char *const	*argv;		/* argv[0] searched in PATH unless it holds a '/' */
+	const char *const	*env_set;	/* "NAME=value" added or replacing; NULL-terminated; may be NULL */
+	const char *const	*env_unset;	/* names removed from the environment; may be NULL */
+	const char		*cwd;		/* may be NULL: inherit */
+	int			 rows, cols;	/* initial window size; 0: 24x80 */
+};
+
+/* Start on a new pty; returns the pid and sets *master, or -1 with *cause. */
+pid_t	spawn_pty(const struct spawn_pty_args *, int *master, char **cause);
+/* Full path of an executable found in PATH (or as given if it holds a '/'); NULL if none. */
+char	*spawn_which(const char *name);
+/* Set a pty's window size (the kernel signals SIGWINCH to its foreground job). */
+int	spawn_pty_resize(int master, int rows, int cols);
+/*
+ * Non-blocking reap: 1 and *status if pid has exited (now or before), 0 if it
+ * is still running, -1 on error (e.g. not our child).
+ */
+int	spawn_reap(pid_t pid, int *status);
+/*
+ * SIGHUP the session led by pid (every process whose session id is pid),
+ * wait up to grace_ms for the leader, then SIGKILL what is left and reap the
+ * leader.  Returns the leader's wait status, or -1 if it could not be reaped.
+ */
+int	spawn_kill_session(pid_t pid, int grace_ms);
+
+#endif

@@ -1,0 +1,382 @@
+/*
+ * spawn.c: the one place cade forks and execs.
+ *
+ * spawn_pty() prepares everything that needs memory in the parent (the
+ * resolved path, the environment vector), blocks every signal, forkpty()s,
+ * and restores the mask.  The child only makes async-signal-safe calls:
+ * reset dispositions and mask, close fds >= 3 (close_range, or a bounded
+ * loop), chdir, execve.  If exec fails the child writes errno into a
+ * close-on-exec pipe; the parent reads that pipe until EOF, so a successful
+ * exec costs one short read and a failed one is an error with a reason.
+ *
+ * spawn_kill_session() finds the session's processes through /proc (a
+ * process's session id is field 6 of /proc/PID/stat), signals them, and
+ * waits for the leader on a pidfd so the grace period is a poll, not a
+ * sleep loop.
+ */
+#include "config.h"
+
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cade/log.h"
+#include "cade/spawn.h"
+#include "cade/util.h"
+
+extern char **environ;
+
+/* Full path of an executable: as given if it holds '/', else the first PATH hit. */
+char *
+spawn_which(const char *name)
+{
+	const char *path, *p, *end;
+	char *cand;
+
+	if (name == NULL || *name == '\0')
+		return NULL;
+	if (strchr(name, '/') != NULL)
+		return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
+	if ((path = getenv("PATH")) == NULL || *path == '\0')
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p = end + 1) {
+		struct stat sb;
+
+		end = strchr(p, ':');
+		if (end == NULL)
+			end = p + strlen(p);
+		if (end == p)
+			cand = xasprintf("./%s", name);
+		else
+			cand = xasprintf("%.*s/%s", (int)(end - p), p, name);
+		if (stat(cand, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    access(cand, X_OK) == 0)
+			return cand;
+		free(cand);
+		if (*end == '\0')
+			break;
+	}
+	return NULL;
+}
+
+/* 1 if the "NAME=value" entry's name is in names. */
+static int
+spawn_env_listed(const char *entry, const char *const *names)
+{
+	const char *eq = strchr(entry, '=');
+	size_t klen = eq != NULL ? (size_t)(eq - entry) : strlen(entry);
+
+	for (; names != NULL && *names != NULL; names++) {
+		if (strncmp(*names, entry, klen) == 0 && (*names)[klen] == '\0')
+			return 1;
+	}
+	return 0;
+}
+
+/* environ minus env_unset, with env_set applied (replacing same-named entries). */
+static char **
+spawn_build_env(const char *const *env_set, const char *const *env_unset)
+{
+	size_t n = 0, m = 0, i, j, o = 0;
+	char **env;
+
+	while (environ[n] != NULL)
+		n++;
+	while (env_set != NULL && env_set[m] != NULL)
+		m++;
+	env = xcalloc(n + m + 1, sizeof *env);
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(environ[i], '=');
+		size_t klen = eq != NULL ? (size_t)(eq - environ[i]) : strlen(environ[i]);
+		int replaced = 0;
+
+		for (j = 0; j < m; j++) {
+			if (strncmp(env_set[j], environ[i], klen) == 0 &&
+			    env_set[j][klen] == '=') {
+				replaced = 1;
+				break;
+			}
+		}
+		if (!replaced && !spawn_env_listed(environ[i], env_unset))
+			env[o++] = xstrdup(environ[i]);
+	}
+	for (j = 0; j < m; j++)
+		env[o++] = xstrdup(env_set[j]);
+	env[o] = NULL;
+	return env;
+}
+
+static void
+spawn_free_env(char **env)
+{
+	size_t i;
+
+	for (i = 0; env[i] != NULL; i++)
+		free(env[i]);
+	free(env);
+}
+
+/* In the child: close every fd >= 3 except keep (async-signal-safe). */
+static void
+spawn_close_fds(int keep)
+{
+	long max;
+	int fd;
+
+#ifdef SYS_close_range
+	if (keep > 3 && syscall(SYS_close_range, 3U, (unsigned)keep - 1, 0U) != 0)
+		goto slow;
+	if (syscall(SYS_close_range, (unsigned)keep + 1, ~0U, 0U) == 0)
+		return;
+slow:
+#endif
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = 3; fd < max; fd++) {
+		if (fd != keep)
+			(void)close(fd);
+	}
+}
+
+/* In the child after forkpty: clean slate, then exec; never returns. */
+static void CADE_NORETURN
+spawn_child(const char *path, char *const argv[], char *const envp[],
+    const char *cwd, int errfd)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int sig, err;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &sa, NULL);	/* EINVAL for KILL/STOP/RT internals: fine */
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+
+	spawn_close_fds(errfd);
+	if (cwd != NULL && chdir(cwd) != 0)
+		goto fail;
+	execve(path, argv, envp);
+fail:
+	err = errno;
+	(void)write(errfd, &err, sizeof err);
+	_exit(127);
+}
+
+/* Fork a program onto a new pty as a session leader; see spawn.h. */
+pid_t
+spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
+{
+	struct winsize ws;
+	sigset_t all, old;
+	char *path = NULL, **envp = NULL;
+	int errpipe[2] = { -1, -1 }, fd = -1, err = 0, status;
+	pid_t pid = -1;
+	ssize_t n;
+
+	*master = -1;
+	if ((path = spawn_which(a->argv[0])) == NULL) {
+		*cause = xasprintf("cannot run '%s': not found", a->argv[0]);
+		return -1;
+	}
+	if (pipe2(errpipe, O_CLOEXEC) != 0) {
+		*cause = xasprintf("cannot run '%s': pipe: %s", a->argv[0],
+		    strerror(errno));
+		goto out;
+	}
+	envp = spawn_build_env(a->env_set, a->env_unset);
+	memset(&ws, 0, sizeof ws);
+	ws.ws_row = a->rows > 0 ? (unsigned short)a->rows : 24;
+	ws.ws_col = a->cols > 0 ? (unsigned short)a->cols : 80;
+
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = forkpty(&fd, NULL, NULL, &ws);
+	if (pid == 0) {
+		spawn_child(path, (char *const *)a->argv, envp, a->cwd,
+		    errpipe[1]);
+	}
+	err = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		*cause = xasprintf("cannot run '%s': forkpty: %s", a->argv[0],
+		    strerror(err));
+		goto out;
+	}
+
+	close(errpipe[1]);
+	errpipe[1] = -1;
+	do
+		n = read(errpipe[0], &err, sizeof err);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof err) {
+		*cause = xasprintf("cannot run '%s': %s", a->argv[0],
+		    strerror(err));
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		pid = -1;
+		goto out;
+	}
+	if (util_set_nonblock(fd) != 0 || util_set_cloexec(fd) != 0) {
+		*cause = xasprintf("cannot run '%s': pty: %s", a->argv[0],
+		    strerror(errno));
+		(void)spawn_kill_session(pid, 0);
+		pid = -1;
+		goto out;
+	}
+	log_debug("started %s pid %ld on pty fd %d", path, (long)pid, fd);
+	*master = fd;
+	fd = -1;
+out:
+	if (fd != -1)
+		close(fd);
+	if (errpipe[0] != -1)
+		close(errpipe[0]);
+	if (errpipe[1] != -1)
+		close(errpipe[1]);
+	if (envp != NULL)
+		spawn_free_env(envp);
+	free(path);
+	return pid;
+}
+
+/* TIOCSWINSZ on the master; the kernel sends SIGWINCH to the foreground job. */
+int
+spawn_pty_resize(int master, int rows, int cols)
+{
+	struct winsize ws;
+
+	if (master < 0 || rows <= 0 || cols <= 0 || rows > 65535 || cols > 65535)
+		return -1;
+	memset(&ws, 0, sizeof ws);
+	ws.ws_row = (unsigned short)rows;
+	ws.ws_col = (unsigned short)cols;
+	return ioctl(master, TIOCSWINSZ, &ws);
+}
+
+/* waitpid(WNOHANG) with EINTR retried. */
+int
+spawn_reap(pid_t pid, int *status)
+{
+	pid_t r;
+
+	do
+		r = waitpid(pid, status, WNOHANG);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -1;
+	return r == pid ? 1 : 0;
+}
+
+/* Signal every process whose session id is sid (read from /proc). */
+static void
+spawn_signal_session(pid_t sid, int sig)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if ((d = opendir("/proc")) == NULL) {
+		(void)kill(-sid, sig);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char path[64], line[512], *p;
+		long pid, sess;
+		FILE *f;
+		int ok;
+
+		if (util_parse_long(de->d_name, 1, 0x7fffffff, &pid) != 0)
+			continue;
+		(void)snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		ok = fgets(line, sizeof line, f) != NULL;
+		fclose(f);
+		/* "pid (comm) state ppid pgrp session ...": comm may hold ')'. */
+		if (!ok || (p = strrchr(line, ')')) == NULL)
+			continue;
+		if (sscanf(p + 1, " %*c %*d %*d %ld", &sess) != 1)
+			continue;
+		if (sess == (long)sid)
+			(void)kill((pid_t)pid, sig);
+	}
+	closedir(d);
+}
+
+/* Wait up to ms for pid to exit; 1 if it did (reaped into *status). */
+static int
+spawn_wait_ms(pid_t pid, int ms, int *status)
+{
+	uint64_t deadline = util_now_ms() + (uint64_t)(ms > 0 ? ms : 0);
+	int pfd = -1, r;
+
+#ifdef SYS_pidfd_open
+	pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+#endif
+	for (;;) {
+		uint64_t now;
+
+		if ((r = spawn_reap(pid, status)) != 0)
+			break;
+		now = util_now_ms();
+		if (now >= deadline)
+			break;
+		if (pfd >= 0) {
+			struct pollfd p = { .fd = pfd, .events = POLLIN };
+
+			(void)poll(&p, 1, (int)(deadline - now));
+		} else {
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+			/* No pidfd (old kernel): a bounded shutdown-only wait. */
+			(void)nanosleep(&ts, NULL);
+		}
+	}
+	if (pfd >= 0)
+		close(pfd);
+	return r;
+}
+
+/* HUP the session, grace, KILL the rest, reap the leader; see spawn.h. */
+int
+spawn_kill_session(pid_t pid, int grace_ms)
+{
+	int status = 0, r;
+
+	if (pid <= 0)
+		return -1;
+	if ((r = spawn_reap(pid, &status)) == 0) {
+		spawn_signal_session(pid, SIGHUP);
+		(void)kill(pid, SIGCONT);
+		r = spawn_wait_ms(pid, grace_ms, &status);
+	}
+	/* Jobs the shell left behind keep its session id after it exits. */
+	spawn_signal_session(pid, SIGKILL);
+	if (r == 0) {
+		(void)kill(pid, SIGKILL);
+		while ((r = (int)waitpid(pid, &status, 0)) < 0 && errno == EINTR)
+			;
+		r = r == pid ? 1 : -1;
+	}
+	if (r != 1)
+		return -1;
+	log_debug("pid %ld ended, status %#x", (long)pid, status);
+	return status;
+}
