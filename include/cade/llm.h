@@ -64,6 +64,14 @@ struct llm_response {
 	struct llm_usage	 usage;
 };
 
+/*
+ * Callback rules.  text/reasoning/retry run from inside the transfer: they
+ * may call llm_cancel() (done() then follows within the same loop turn)
+ * but not llm_free() or llm_send().  done() runs last, with the client
+ * already idle: it may call llm_send() again or llm_free().  After retry(),
+ * the reply starts over: deltas shown so far belong to a failed attempt
+ * and should be discarded.  Tool calls are only returned with LLM_OK.
+ */
 struct llm_callbacks {
 	void	(*text)(const char *, size_t, void *arg);	/* answer delta */
 	void	(*reasoning)(const char *, size_t, void *arg);	/* thinking delta */
@@ -82,14 +90,39 @@ struct llm_request {
 };
 
 struct llm	*llm_new(struct loop *, const struct config *);
+/* Aborts a request in flight without calling its done(). */
 void		 llm_free(struct llm *);
 /* Start a request; -1 with *cause if one is already in flight. */
 int		 llm_send(struct llm *, const struct llm_request *,
 		    const struct llm_callbacks *, char **cause);
-/* Abort the request in flight; done() is called with LLM_ERR_CANCELLED. */
+/* Abort the request in flight; done() is called with LLM_ERR_CANCELLED
+ * before this returns (from a text/reasoning/retry callback: right after
+ * that callback returns).  The partial text stays, incomplete = 1. */
 void		 llm_cancel(struct llm *);
 int		 llm_busy(const struct llm *);
 void		 llm_response_free(struct llm_response *);
 const char	*llm_status_name(enum llm_status);
+
+/* Totals over every request of this client (the session). */
+struct llm_totals {
+	long	 requests;	/* llm_send() calls that finished */
+	long	 failed;	/* ... of which ended in an error */
+	long	 attempts;	/* HTTP requests made, retries included */
+	long	 prompt_tokens;
+	long	 completion_tokens;
+	long	 cached_tokens;
+	long	 reasoning_tokens;
+	double	 cost;
+	size_t	 request_bytes;	/* all attempts */
+	size_t	 response_bytes;
+};
+const struct llm_totals *llm_totals(const struct llm *);
+/*
+ * Estimated USD for usage on model, from price_input/price_output/
+ * price_cached (per million tokens, per-model overrides honoured); cached
+ * tokens cost price_input when price_cached is 0.
+ */
+double		 llm_cost(const struct config *, const char *model,
+		    const struct llm_usage *);
 
 #endif

@@ -1,0 +1,1124 @@
+/*
+ * llm.c: the public client (contract in cade/llm.h).
+ *
+ * One llm_send() is a small state machine of attempts.  An attempt builds
+ * the body for the current model (chat or Responses wire format, native or
+ * prompt-based tools), starts a curl transfer on the loop (http.c), and
+ * feeds the bytes it receives into the SSE parser or a body buffer; deltas
+ * reach the caller as they arrive.  Two loop timers watch it: the watchdog
+ * (first byte, then idle gaps; each received byte only stores a
+ * timestamp) and, between attempts, the retry timer.  When an attempt ends
+ * its outcome is classified (retry.c); then the request either finishes,
+ * is retried on the same model after a backoff, moves on to the next
+ * fallback model, or is resent at once with a server quirk worked around
+ * (a parameter the server rejected, or tools it does not support).
+ * done() is the last thing that happens, with the client idle again.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "cade/conf.h"
+#include "cade/log.h"
+#include "cade/loop.h"
+#include "cade/secret.h"
+#include "cade/sse.h"
+#include "cade/util.h"
+#include "llm-int.h"
+
+/* A Retry-After longer than this moves on instead of waiting. */
+#define LLM_RETRY_AFTER_CAP	(5u * 60 * 1000)
+
+enum llm_body_kind { LLM_BODY_NONE, LLM_BODY_SSE, LLM_BODY_JSON,
+    LLM_BODY_ERROR };
+
+/* Workarounds learnt from a model's error replies, for the session. */
+struct llm_quirk {
+	char	*model;
+	int	 prompt_tools;
+	int	 no_stream_options;
+	int	 no_temperature;
+	int	 no_reasoning_effort;
+	int	 max_completion_tokens;
+};
+
+struct llm {
+	struct loop		*loop;
+	const struct config	*cfg;
+	struct llm_http		*http;
+	struct llm_breakers	 breakers;
+	struct llm_quirk	*quirks;
+	size_t			 nquirks;
+	struct llm_totals	 totals;
+	unsigned long		 reqno;
+	uint32_t		 rng;
+
+	/* The request in flight. */
+	int			 busy;
+	struct llm_callbacks	 cb;
+	cJSON			*messages;
+	cJSON			*tools;
+	char			**chain;	/* model, then fallbacks */
+	size_t			 nchain;
+	size_t			 ichain;
+	int			 attempt;	/* made on the current model */
+	int			 bad_retried;	/* malformed reply retried */
+	uint64_t		 retry_timer;
+	int			 cancel_req;	/* llm_cancel() from a callback */
+	int			 in_cb;
+
+	/* The attempt in flight. */
+	CURL			*easy;
+	struct curl_slist	*hdrs;
+	char			*body;
+	size_t			 body_len;
+	char			*url;
+	int			 responses;
+	int			 stream;
+	int			 prompt;
+	struct sse_parser	*sse;
+	enum llm_body_kind	 kind;
+	struct buf		 raw;		/* JSON or error body */
+	struct llm_acc		 acc;
+	struct llm_ptools_filter filt;
+	long			 http_code;
+	uint64_t		 retry_after;	/* ms; 0: none */
+	char			 ctype[64];
+	size_t			 rx;
+	uint64_t		 started;
+	uint64_t		 last_byte;
+	int			 got_byte;
+	uint64_t		 watchdog;
+	char			*timeout_msg;	/* set when the watchdog fired */
+	char			 errbuf[CURL_ERROR_SIZE];
+};
+
+static void	llm_attempt_start(struct loop *, void *);
+static int	llm_on_event(const char *, const char *, size_t, void *);
+
+/* Printable name of a status. */
+const char *
+llm_status_name(enum llm_status s)
+{
+	static const char *const names[] = {
+		"ok", "auth", "not_found", "context", "bad_request", "rate",
+		"server", "timeout", "network", "protocol", "cancelled"
+	};
+
+	if ((size_t)s < nitems(names))
+		return names[s];
+	return "unknown";
+}
+
+/* Session totals. */
+const struct llm_totals *
+llm_totals(const struct llm *l)
+{
+	return &l->totals;
+}
+
+/* Cost estimate in USD from the configured per-million-token prices. */
+double
+llm_cost(const struct config *cfg, const char *model,
+    const struct llm_usage *u)
+{
+	double pin, pout, pc;
+	long cached = u->cached_tokens, prompt = u->prompt_tokens;
+
+	pin = conf_model_double(cfg, model, "price_input");
+	pout = conf_model_double(cfg, model, "price_output");
+	pc = conf_model_double(cfg, model, "price_cached");
+	if (pc <= 0)
+		pc = pin;
+	if (cached > prompt)
+		cached = prompt;
+	return ((double)(prompt - cached) * pin + (double)cached * pc +
+	    (double)u->completion_tokens * pout) / 1e6;
+}
+
+/* xorshift32: jitter needs no quality, only spread. */
+static uint32_t
+llm_rand(struct llm *l)
+{
+	uint32_t x = l->rng;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return l->rng = x;
+}
+
+/* The quirks entry for a model (created empty). */
+static struct llm_quirk *
+llm_quirk(struct llm *l, const char *model)
+{
+	size_t i;
+
+	for (i = 0; i < l->nquirks; i++)
+		if (strcmp(l->quirks[i].model, model) == 0)
+			return &l->quirks[i];
+	l->quirks = xreallocarray(l->quirks, l->nquirks + 1, sizeof *l->quirks);
+	memset(&l->quirks[l->nquirks], 0, sizeof *l->quirks);
+	l->quirks[l->nquirks].model = xstrdup(model);
+	return &l->quirks[l->nquirks++];
+}
+
+/* A per-model boolean setting. */
+static int
+llm_model_bool(const struct llm *l, const char *model, const char *key)
+{
+	const char *v = conf_model_str(l->cfg, model, key);
+
+	return strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 ||
+	    strcmp(v, "1") == 0;
+}
+
+/* A masked copy of a message (server text may echo the key). */
+static char *
+llm_masked(const char *s)
+{
+	return secret_mask(s, strlen(s), NULL);
+}
+
+/* Forward an answer delta, through the prompt-tools filter if needed. */
+static void
+llm_sink_text(const char *s, size_t n, void *arg)
+{
+	struct llm *l = arg;
+	size_t from, k;
+
+	if (l->cb.text == NULL)
+		return;
+	l->in_cb++;
+	if (l->prompt) {
+		from = l->filt.sent;
+		k = llm_ptools_visible(&l->filt, l->acc.text.s, l->acc.text.len);
+		if (k > 0)
+			l->cb.text(l->acc.text.s + from, k, l->cb.arg);
+	} else
+		l->cb.text(s, n, l->cb.arg);
+	l->in_cb--;
+}
+
+/* Forward a reasoning delta. */
+static void
+llm_sink_reasoning(const char *s, size_t n, void *arg)
+{
+	struct llm *l = arg;
+
+	if (l->cb.reasoning == NULL)
+		return;
+	l->in_cb++;
+	l->cb.reasoning(s, n, l->cb.arg);
+	l->in_cb--;
+}
+
+/* A client on loop using cfg (both must outlive it). */
+struct llm *
+llm_new(struct loop *loop, const struct config *cfg)
+{
+	struct llm_sink sink;
+	struct llm *l;
+
+	l = xcalloc(1, sizeof *l);
+	l->loop = loop;
+	l->cfg = cfg;
+	l->http = llm_http_new(loop);
+	l->rng = (uint32_t)(util_now_ms() ^ ((uint64_t)getpid() << 16)) | 1;
+	sink.text = llm_sink_text;
+	sink.reasoning = llm_sink_reasoning;
+	sink.arg = l;
+	llm_acc_init(&l->acc, &sink);
+	buf_init(&l->raw, LLM_BODY_MAX);
+	l->sse = sse_new(LLM_TEXT_MAX, llm_on_event, l);
+	return l;
+}
+
+/* Tear down the transfer of the current attempt (not its results). */
+static void
+llm_attempt_clear(struct llm *l)
+{
+	if (l->easy != NULL) {
+		l->totals.request_bytes += l->body_len;
+		l->totals.response_bytes += l->rx;
+	}
+	if (l->watchdog != 0) {
+		loop_timer_cancel(l->loop, l->watchdog);
+		l->watchdog = 0;
+	}
+	if (l->easy != NULL) {
+		llm_http_remove(l->http, l->easy);
+		curl_easy_cleanup(l->easy);
+		l->easy = NULL;
+	}
+	curl_slist_free_all(l->hdrs);
+	l->hdrs = NULL;
+	free(l->body);
+	free(l->url);
+	free(l->timeout_msg);
+	l->body = l->url = l->timeout_msg = NULL;
+}
+
+/* Forget the request (after done() or on free). */
+static void
+llm_request_clear(struct llm *l)
+{
+	size_t i;
+
+	llm_attempt_clear(l);
+	if (l->retry_timer != 0) {
+		loop_timer_cancel(l->loop, l->retry_timer);
+		l->retry_timer = 0;
+	}
+	cJSON_Delete(l->messages);
+	cJSON_Delete(l->tools);
+	l->messages = l->tools = NULL;
+	for (i = 0; i < l->nchain; i++)
+		free(l->chain[i]);
+	free(l->chain);
+	l->chain = NULL;
+	l->nchain = l->ichain = 0;
+	l->busy = l->cancel_req = 0;
+}
+
+/* Free the client; a request in flight is dropped without done(). */
+void
+llm_free(struct llm *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	llm_request_clear(l);
+	llm_acc_free(&l->acc);
+	buf_free(&l->raw);
+	sse_free(l->sse);
+	llm_http_free(l->http);
+	llm_breakers_free(&l->breakers);
+	for (i = 0; i < l->nquirks; i++)
+		free(l->quirks[i].model);
+	free(l->quirks);
+	free(l);
+}
+
+/* 1 while a request is in flight (including retry waits). */
+int
+llm_busy(const struct llm *l)
+{
+	return l->busy;
+}
+
+/* Free a response and everything in it. */
+void
+llm_response_free(struct llm_response *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->ncalls; i++) {
+		free(r->calls[i].id);
+		free(r->calls[i].name);
+		free(r->calls[i].arguments);
+	}
+	free(r->calls);
+	free(r->error);
+	free(r->model);
+	free(r->text);
+	free(r->reasoning);
+	free(r->finish_reason);
+	free(r);
+}
+
+/* Build the response, reset, and hand it to done() as the last act. */
+static void
+llm_finish(struct llm *l, enum llm_status st, const char *msg)
+{
+	struct llm_callbacks cb = l->cb;
+	struct llm_response *r;
+	const char *model;
+
+	llm_attempt_clear(l);
+	r = xcalloc(1, sizeof *r);
+	r->status = st;
+	model = l->ichain < l->nchain ? l->chain[l->ichain] :
+	    l->nchain > 0 ? l->chain[l->nchain - 1] : "";
+	r->model = xstrdup(model);
+	if (st != LLM_OK)
+		r->error = llm_masked(msg != NULL ? msg : llm_status_name(st));
+	r->text = buf_detach(&l->acc.text, NULL);
+	r->reasoning = buf_detach(&l->acc.reasoning, NULL);
+	if (l->acc.finish_reason != NULL)
+		r->finish_reason = xstrdup(l->acc.finish_reason);
+	if (st == LLM_OK) {
+		llm_acc_calls(&l->acc, r, l->reqno);
+		if (l->prompt)
+			llm_ptools_extract(r, l->reqno);
+		if (r->ncalls > 0 && r->finish_reason == NULL)
+			r->finish_reason = xstrdup("tool_calls");
+		else if (r->finish_reason == NULL)
+			r->finish_reason = xstrdup("stop");
+	} else
+		r->incomplete = *r->text != '\0' || *r->reasoning != '\0' ||
+		    l->acc.ncalls > 0 || st == LLM_ERR_CANCELLED;
+	r->usage = l->acc.usage;
+	r->usage.request_bytes = l->body_len;
+	r->usage.response_bytes = l->rx;
+	r->usage.cost = llm_cost(l->cfg, model, &r->usage);
+
+	l->totals.requests++;
+	if (st != LLM_OK)
+		l->totals.failed++;
+	l->totals.prompt_tokens += r->usage.prompt_tokens;
+	l->totals.completion_tokens += r->usage.completion_tokens;
+	l->totals.cached_tokens += r->usage.cached_tokens;
+	l->totals.reasoning_tokens += r->usage.reasoning_tokens;
+	l->totals.cost += r->usage.cost;
+	log_debug("%s: %s, %zu bytes text, %zu calls, %ld+%ld tokens",
+	    model, llm_status_name(st), strlen(r->text), r->ncalls,
+	    r->usage.prompt_tokens, r->usage.completion_tokens);
+
+	llm_acc_reset(&l->acc);
+	llm_request_clear(l);
+	if (cb.done != NULL)
+		cb.done(r, cb.arg);
+	else
+		llm_response_free(r);
+}
+
+/* Arm the watchdog for the first byte or the next idle deadline. */
+static void	llm_watchdog(struct loop *, void *);
+
+static void
+llm_watchdog_arm(struct llm *l, uint64_t delay)
+{
+	if (l->watchdog != 0)
+		loop_timer_cancel(l->loop, l->watchdog);
+	l->watchdog = loop_timer_add(l->loop, delay, llm_watchdog, l);
+}
+
+/* Any byte from the server: remember when, switch to idle timing. */
+static void
+llm_touch(struct llm *l)
+{
+	long idle;
+
+	l->last_byte = util_now_ms();
+	if (!l->got_byte) {
+		l->got_byte = 1;
+		idle = conf_int(l->cfg, "idle_timeout");
+		if (idle > 0)
+			llm_watchdog_arm(l, (uint64_t)idle * 1000);
+		else if (l->watchdog != 0) {
+			loop_timer_cancel(l->loop, l->watchdog);
+			l->watchdog = 0;
+		}
+	}
+}
+
+static void	llm_attempt_end(struct llm *, enum llm_status, int retry,
+		    const char *msg);
+
+/* Timer: has the server been silent too long? */
+static void
+llm_watchdog(struct loop *loop, void *arg)
+{
+	struct llm *l = arg;
+	uint64_t now = util_now_ms(), limit, since;
+	char *msg;
+
+	l->watchdog = 0;
+	if (!l->got_byte) {
+		limit = (uint64_t)conf_int(l->cfg, "first_byte_timeout") * 1000;
+		since = now - l->started;
+		msg = xasprintf("no reply from %s within %ld s", l->url,
+		    conf_int(l->cfg, "first_byte_timeout"));
+	} else {
+		limit = (uint64_t)conf_int(l->cfg, "idle_timeout") * 1000;
+		since = now - l->last_byte;
+		msg = xasprintf("stalled: no data for %ld s after %zu bytes",
+		    conf_int(l->cfg, "idle_timeout"), l->rx);
+	}
+	if (limit == 0) {
+		free(msg);
+		return;
+	}
+	if (since < limit) {
+		free(msg);
+		llm_watchdog_arm(l, limit - since);
+		return;
+	}
+	log_debug("%s", msg);
+	llm_http_remove(l->http, l->easy);
+	llm_attempt_end(l, LLM_ERR_TIMEOUT, 1, msg);
+	free(msg);
+}
+
+/* SSE parser: one event of the stream. */
+static int
+llm_on_event(const char *type, const char *data, size_t len, void *arg)
+{
+	struct llm *l = arg;
+	int rc;
+
+	if (l->responses)
+		rc = llm_responses_event(&l->acc, type, data, len);
+	else
+		rc = llm_chat_event(&l->acc, data, len);
+	return rc != 0 || l->cancel_req;
+}
+
+/* Decide from the first body bytes how the reply is to be read. */
+static void
+llm_pick_kind(struct llm *l, const char *p, size_t n)
+{
+	size_t i;
+
+	curl_easy_getinfo(l->easy, CURLINFO_RESPONSE_CODE, &l->http_code);
+	if (l->http_code < 200 || l->http_code >= 300) {
+		l->kind = LLM_BODY_ERROR;
+		return;
+	}
+	if (strstr(l->ctype, "event-stream") != NULL)
+		l->kind = LLM_BODY_SSE;
+	else if (strstr(l->ctype, "json") != NULL)
+		l->kind = LLM_BODY_JSON;
+	else {
+		/* No useful Content-Type: sniff. */
+		for (i = 0; i < n && (p[i] == ' ' || p[i] == '\n' ||
+		    p[i] == '\r'); i++)
+			;
+		l->kind = i < n && p[i] == '{' ? LLM_BODY_JSON :
+		    l->stream ? LLM_BODY_SSE : LLM_BODY_JSON;
+	}
+}
+
+/* curl: body bytes. */
+static size_t
+llm_on_write(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct llm *l = arg;
+	size_t n = size * nmemb;
+	char *cause = NULL;
+	int rc;
+
+	llm_touch(l);
+	l->rx += n;
+	if (l->kind == LLM_BODY_NONE)
+		llm_pick_kind(l, p, n);
+	switch (l->kind) {
+	case LLM_BODY_SSE:
+		l->in_cb++;
+		rc = sse_feed(l->sse, p, n, &cause);
+		l->in_cb--;
+		if (rc == -1) {
+			llm_acc_set_bad(&l->acc, cause, NULL, 0);
+			free(cause);
+			return 0;
+		}
+		if (l->cancel_req || l->acc.bad != NULL ||
+		    l->acc.err != LLM_OK)
+			return 0;
+		return n;
+	case LLM_BODY_ERROR:
+		if (l->raw.len < LLM_ERRBODY_MAX)
+			(void)!buf_append(&l->raw, p, n);
+		return n;
+	default:
+		if (buf_append(&l->raw, p, n) == -1) {
+			llm_acc_set_bad(&l->acc, "reply too large", NULL, 0);
+			return 0;
+		}
+		return n;
+	}
+}
+
+/* curl: one header line (status lines included). */
+static size_t
+llm_on_header(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct llm *l = arg;
+	size_t n = size * nmemb, len = n, vl;
+	const char *v;
+	char tmp[128];
+	uint64_t ms;
+
+	llm_touch(l);
+	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+		len--;
+	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		l->retry_after = 0;
+		l->ctype[0] = '\0';
+		return n;
+	}
+	v = memchr(p, ':', len);
+	if (v == NULL)
+		return n;
+	vl = len - (size_t)(v - p) - 1;
+	for (v++; vl > 0 && (*v == ' ' || *v == '\t'); v++, vl--)
+		;
+	if (vl >= sizeof tmp)
+		vl = sizeof tmp - 1;
+	memcpy(tmp, v, vl);
+	tmp[vl] = '\0';
+	if (strncasecmp(p, "content-type:", 13) == 0) {
+		memcpy(l->ctype, tmp, vl < sizeof l->ctype ? vl + 1 :
+		    sizeof l->ctype);
+		l->ctype[sizeof l->ctype - 1] = '\0';
+	} else if (strncasecmp(p, "retry-after-ms:", 15) == 0) {
+		if ((ms = llm_retry_after_ms(tmp, 1, util_wall_ms())) != 0)
+			l->retry_after = ms;
+	} else if (strncasecmp(p, "retry-after:", 12) == 0 &&
+	    l->retry_after == 0)
+		l->retry_after = llm_retry_after_ms(tmp, 0, util_wall_ms());
+	return n;
+}
+
+/* The endpoint URL: base_url (trailing slash or endpoint tolerated) + path. */
+static char *
+llm_url(const char *base, int responses)
+{
+	size_t n = strlen(base);
+	static const char *const tails[] = { "/chat/completions", "/responses" };
+	size_t i, t;
+
+	while (n > 0 && base[n - 1] == '/')
+		n--;
+	for (i = 0; i < nitems(tails); i++) {
+		t = strlen(tails[i]);
+		if (n >= t && strncmp(base + n - t, tails[i], t) == 0)
+			n -= t;
+	}
+	return xasprintf("%.*s%s", (int)n, base,
+	    responses ? "/responses" : "/chat/completions");
+}
+
+/* The request body for this attempt. */
+static void
+llm_build_body(struct llm *l, const char *model)
+{
+	struct llm_quirk *q = llm_quirk(l, model);
+	struct llm_body_opts o;
+	const char *tc;
+	cJSON *pm = NULL;
+
+	memset(&o, 0, sizeof o);
+	o.cfg = l->cfg;
+	o.model = model;
+	o.messages = l->messages;
+	o.tools = l->tools;
+	o.stream = l->stream;
+	o.no_stream_options = q->no_stream_options;
+	o.no_temperature = q->no_temperature;
+	o.no_reasoning_effort = q->no_reasoning_effort;
+	o.max_completion_tokens = q->max_completion_tokens;
+	tc = conf_model_str(l->cfg, model, "tool_calling");
+	l->prompt = cJSON_GetArraySize(l->tools) > 0 &&
+	    (strcmp(tc, "prompt") == 0 || q->prompt_tools);
+	if (l->prompt) {
+		pm = llm_ptools_messages(l->messages, l->tools);
+		o.messages = pm;
+		o.tools = NULL;
+	}
+	l->body = l->responses ? llm_responses_body(&o) : llm_chat_body(&o);
+	l->body_len = strlen(l->body);
+	cJSON_Delete(pm);
+}
+
+/* curl: the transfer ended (successfully or not). */
+static void
+llm_on_done(CURL *easy, CURLcode rc, void *arg)
+{
+	struct llm *l = arg;
+	enum llm_status st = LLM_OK;
+	struct llm_class c;
+	char *cause = NULL, *msg = NULL, *smsg;
+	const char *model = l->chain[l->ichain];
+	int retry = 0;
+
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &l->http_code);
+	if (l->kind == LLM_BODY_SSE && rc == CURLE_OK && !l->cancel_req &&
+	    l->acc.bad == NULL && l->acc.err == LLM_OK) {
+		l->in_cb++;
+		if (sse_finish(l->sse, &cause) == -1) {
+			llm_acc_set_bad(&l->acc, cause, NULL, 0);
+			free(cause);
+		}
+		l->in_cb--;
+	}
+	if (l->cancel_req) {
+		llm_attempt_end(l, LLM_ERR_CANCELLED, 0, "cancelled");
+		return;
+	}
+	if (l->acc.err != LLM_OK) {
+		st = l->acc.err;
+		retry = l->acc.err_retry;
+		msg = xasprintf("%s error from %s: %s", llm_status_name(st),
+		    model, l->acc.err_msg);
+	} else if (l->acc.bad != NULL) {
+		st = LLM_ERR_PROTOCOL;
+		retry = 1;
+		msg = xstrdup(l->acc.bad);
+	} else if (l->acc.done && (rc == CURLE_OK || rc == CURLE_PARTIAL_FILE ||
+	    rc == CURLE_RECV_ERROR)) {
+		st = LLM_OK;	/* complete, even if the close was unclean */
+	} else if (rc != CURLE_OK) {
+		retry = 1;
+		st = LLM_ERR_NETWORK;
+		switch (rc) {
+		case CURLE_OPERATION_TIMEDOUT:
+			st = LLM_ERR_TIMEOUT;
+			msg = l->got_byte ? xasprintf("timed out: %s",
+			    l->errbuf) : xasprintf("cannot connect to %s "
+			    "within %ld s", l->url,
+			    conf_int(l->cfg, "connect_timeout"));
+			break;
+		case CURLE_COULDNT_RESOLVE_HOST:
+		case CURLE_COULDNT_RESOLVE_PROXY:
+		case CURLE_COULDNT_CONNECT:
+			msg = xasprintf("cannot connect to %s: %s", l->url,
+			    l->errbuf[0] ? l->errbuf : curl_easy_strerror(rc));
+			break;
+		case CURLE_URL_MALFORMAT:
+		case CURLE_UNSUPPORTED_PROTOCOL:
+		case CURLE_PEER_FAILED_VERIFICATION:
+		case CURLE_SSL_CACERT_BADFILE:
+		case CURLE_SSL_CERTPROBLEM:
+			retry = 0;
+			msg = xasprintf("cannot use %s: %s", l->url,
+			    l->errbuf[0] ? l->errbuf : curl_easy_strerror(rc));
+			break;
+		default:
+			if (l->rx > 0 || l->kind != LLM_BODY_NONE)
+				msg = xasprintf("connection dropped mid-reply "
+				    "after %zu bytes (%s)", l->rx,
+				    curl_easy_strerror(rc));
+			else
+				msg = xasprintf("connection to %s failed: %s",
+				    l->url, l->errbuf[0] ? l->errbuf :
+				    curl_easy_strerror(rc));
+			break;
+		}
+	} else if (l->http_code < 200 || l->http_code >= 300) {
+		smsg = llm_error_message(l->raw.s, l->raw.len);
+		c = llm_classify_http(l->http_code, smsg);
+		st = c.status;
+		retry = c.retry;
+		switch (st) {
+		case LLM_ERR_AUTH:
+			if (*conf_str(l->cfg, "api_key") == '\0')
+				msg = xasprintf("authentication failed (HTTP "
+				    "%ld) at %s: no API key set (api_key or "
+				    "LLM_API_KEY)%s%s", l->http_code, l->url,
+				    smsg ? ": " : "", smsg ? smsg : "");
+			else
+				msg = xasprintf("authentication failed (HTTP "
+				    "%ld) at %s: check api_key%s%s",
+				    l->http_code, l->url, smsg ? ": " : "",
+				    smsg ? smsg : "");
+			break;
+		case LLM_ERR_NOT_FOUND:
+			msg = xasprintf("not found (HTTP 404) at %s: check "
+			    "base_url and model '%s'%s%s", l->url, model,
+			    smsg ? ": " : "", smsg ? smsg : "");
+			break;
+		case LLM_ERR_CONTEXT:
+			msg = xasprintf("context length exceeded for model "
+			    "'%s' (HTTP %ld)%s%s", model, l->http_code,
+			    smsg ? ": " : "", smsg ? smsg : "");
+			break;
+		case LLM_ERR_RATE:
+			msg = xasprintf("rate limited by %s (HTTP 429)%s%s",
+			    model, smsg ? ": " : "", smsg ? smsg : "");
+			break;
+		case LLM_ERR_SERVER:
+			msg = xasprintf("server error from %s (HTTP %ld)%s%s",
+			    model, l->http_code, smsg ? ": " : "",
+			    smsg ? smsg : "");
+			break;
+		default:
+			msg = xasprintf("request refused by %s (HTTP %ld)%s%s",
+			    model, l->http_code, smsg ? ": " : "",
+			    smsg ? smsg : "");
+			break;
+		}
+		free(smsg);
+	} else if (l->kind == LLM_BODY_JSON) {
+		l->in_cb++;
+		if (l->responses)
+			(void)llm_responses_reply(&l->acc, l->raw.s, l->raw.len);
+		else
+			(void)llm_chat_reply(&l->acc, l->raw.s, l->raw.len);
+		l->in_cb--;
+		if (l->cancel_req) {
+			llm_attempt_end(l, LLM_ERR_CANCELLED, 0, "cancelled");
+			return;
+		}
+		if (l->acc.err != LLM_OK) {
+			st = l->acc.err;
+			retry = l->acc.err_retry;
+			msg = xasprintf("%s error from %s: %s",
+			    llm_status_name(st), model, l->acc.err_msg);
+		} else if (l->acc.bad != NULL) {
+			st = LLM_ERR_PROTOCOL;
+			retry = 1;
+			msg = xstrdup(l->acc.bad);
+		}
+	} else if (l->kind == LLM_BODY_NONE) {
+		st = LLM_ERR_PROTOCOL;
+		retry = 1;
+		msg = xasprintf("empty reply from %s (HTTP %ld)", l->url,
+		    l->http_code);
+	} else if (!l->acc.done && !l->acc.saw_finish) {
+		st = LLM_ERR_NETWORK;
+		retry = 1;
+		msg = xasprintf("stream ended before the reply was complete "
+		    "(no [DONE] after %zu bytes)", l->rx);
+	}
+	llm_attempt_end(l, st, retry, msg);
+	free(msg);
+}
+
+/* Does a rejection name something we can leave out?  1 if adapted. */
+static int
+llm_adapt(struct llm *l, const char *model, const char *msg, char **what)
+{
+	struct llm_quirk *q = llm_quirk(l, model);
+	const char *tc;
+	char *low;
+	int rc = 0;
+	size_t i;
+
+	if (msg == NULL || l->http_code < 400)
+		return 0;
+	low = xstrdup(msg);
+	for (i = 0; low[i] != '\0'; i++)
+		if (low[i] >= 'A' && low[i] <= 'Z')
+			low[i] = (char)(low[i] - 'A' + 'a');
+#define HAS(s) (strstr(low, (s)) != NULL)
+#define REFUSED (HAS("support") || HAS("unrecognized") || HAS("unknown") || \
+	HAS("not allowed") || HAS("unexpected") || HAS("invalid") || \
+	HAS("extra") || HAS("not permitted"))
+	tc = conf_model_str(l->cfg, model, "tool_calling");
+	if (!q->prompt_tools && strcmp(tc, "auto") == 0 &&
+	    cJSON_GetArraySize(l->tools) > 0 && HAS("tool") &&
+	    (REFUSED || HAS("--jinja") || HAS("tool-call-parser") ||
+	    HAS("auto-tool-choice"))) {
+		q->prompt_tools = 1;
+		*what = xstrdup("native tool calling; switching to "
+		    "prompt-based tools");
+		rc = 1;
+	} else if (!q->no_stream_options && HAS("stream_options")) {
+		q->no_stream_options = 1;
+		*what = xstrdup("stream_options");
+		rc = 1;
+	} else if (!q->max_completion_tokens && HAS("max_tokens") &&
+	    HAS("max_completion_tokens")) {
+		q->max_completion_tokens = 1;
+		*what = xstrdup("max_tokens; using max_completion_tokens");
+		rc = 1;
+	} else if (!q->no_temperature && HAS("temperature") && REFUSED) {
+		q->no_temperature = 1;
+		*what = xstrdup("temperature");
+		rc = 1;
+	} else if (!q->no_reasoning_effort && (HAS("reasoning_effort") ||
+	    HAS("reasoning.effort")) && REFUSED) {
+		q->no_reasoning_effort = 1;
+		*what = xstrdup("reasoning_effort");
+		rc = 1;
+	}
+#undef HAS
+#undef REFUSED
+	free(low);
+	return rc;
+}
+
+/* Tell the caller about a retry; 1 if it cancelled in the callback. */
+static int
+llm_announce(struct llm *l, int attempt, uint64_t delay, const char *reason,
+    const char *model)
+{
+	char *masked;
+
+	log_debug("retry %d/%ld in %llu ms on %s: %s", attempt,
+	    conf_int(l->cfg, "retry_max"), (unsigned long long)delay, model,
+	    reason);
+	if (l->cb.retry != NULL) {
+		masked = llm_masked(reason);
+		l->in_cb++;
+		l->cb.retry(attempt, (int)conf_int(l->cfg, "retry_max"), delay,
+		    masked, model, l->cb.arg);
+		l->in_cb--;
+		free(masked);
+	}
+	if (l->cancel_req) {
+		llm_finish(l, LLM_ERR_CANCELLED, "cancelled");
+		return 1;
+	}
+	return 0;
+}
+
+/* Wait delay ms, then start the next attempt. */
+static void
+llm_schedule(struct llm *l, uint64_t delay)
+{
+	llm_attempt_clear(l);
+	l->retry_timer = loop_timer_add(l->loop, delay, llm_attempt_start, l);
+}
+
+/* Decide what follows an attempt's outcome. */
+static void
+llm_attempt_end(struct llm *l, enum llm_status st, int retry, const char *msg)
+{
+	const char *model = l->chain[l->ichain];
+	long max = conf_int(l->cfg, "retry_max");
+	uint64_t now = util_now_ms(), delay;
+	char *what = NULL, *reason;
+	int opened = 0;
+
+	if (max < 1)
+		max = 1;
+	if (st == LLM_OK) {
+		llm_breaker_ok(&l->breakers, model);
+		llm_finish(l, LLM_OK, NULL);
+		return;
+	}
+	if (l->cancel_req || st == LLM_ERR_CANCELLED) {
+		llm_finish(l, LLM_ERR_CANCELLED, "cancelled");
+		return;
+	}
+	log_debug("attempt on %s failed: %s", model, msg);
+	if (llm_adapt(l, model, msg, &what)) {
+		reason = xasprintf("%s does not accept %s", model, what);
+		free(what);
+		if (!llm_announce(l, l->attempt + 1, 0, reason, model))
+			llm_schedule(l, 0);
+		free(reason);
+		return;
+	}
+	if (!retry) {
+		llm_finish(l, st, msg);
+		return;
+	}
+	if (st == LLM_ERR_PROTOCOL) {
+		if (l->bad_retried) {
+			reason = xasprintf("%s (after a retry)", msg);
+			llm_finish(l, st, reason);
+			free(reason);
+			return;
+		}
+		l->bad_retried = 1;
+		delay = llm_backoff_ms(1, conf_int(l->cfg, "retry_base_ms"),
+		    conf_int(l->cfg, "retry_max_ms"), llm_rand(l));
+		if (!llm_announce(l, 2, delay, msg, model))
+			llm_schedule(l, delay);
+		return;
+	}
+	l->attempt++;
+	if (l->attempt < max && l->retry_after <= LLM_RETRY_AFTER_CAP) {
+		delay = l->retry_after;
+		if (delay == 0)
+			delay = llm_backoff_ms(l->attempt,
+			    conf_int(l->cfg, "retry_base_ms"),
+			    conf_int(l->cfg, "retry_max_ms"), llm_rand(l));
+		if (!llm_announce(l, l->attempt + 1, delay, msg, model))
+			llm_schedule(l, delay);
+		return;
+	}
+	/* This request is done with this model: one failure in a row. */
+	opened = llm_breaker_fail(&l->breakers, model, now,
+	    conf_int(l->cfg, "breaker_threshold"),
+	    (uint64_t)conf_int(l->cfg, "breaker_cooldown") * 1000);
+	if ((st == LLM_ERR_RATE || st == LLM_ERR_SERVER) &&
+	    l->ichain + 1 < l->nchain) {
+		l->ichain++;
+		l->attempt = 0;
+		l->bad_retried = 0;
+		reason = xasprintf("%s%s; trying fallback model %s", msg,
+		    opened ? " (circuit open)" : "", l->chain[l->ichain]);
+		if (!llm_announce(l, 1, 0, reason, l->chain[l->ichain]))
+			llm_schedule(l, 0);
+		free(reason);
+		return;
+	}
+	if (opened || l->attempt > 1) {
+		reason = xasprintf("%s (%d attempt%s%s)", msg, l->attempt,
+		    l->attempt == 1 ? "" : "s", opened ? ", circuit open" : "");
+		llm_finish(l, st, reason);
+		free(reason);
+	} else
+		llm_finish(l, st, msg);
+}
+
+/* Headers for this attempt; the key is never logged. */
+static void
+llm_headers(struct llm *l)
+{
+	const char *const *extra;
+	const char *key;
+	char *h;
+
+	l->hdrs = curl_slist_append(l->hdrs, "Content-Type: application/json");
+	l->hdrs = curl_slist_append(l->hdrs, l->stream ?
+	    "Accept: text/event-stream" : "Accept: application/json");
+	/* No "Expect: 100-continue" round trip for big bodies. */
+	l->hdrs = curl_slist_append(l->hdrs, "Expect:");
+	key = conf_str(l->cfg, "api_key");
+	if (*key != '\0') {
+		h = xasprintf("Authorization: Bearer %s", key);
+		l->hdrs = curl_slist_append(l->hdrs, h);
+		explicit_bzero(h, strlen(h));
+		free(h);
+	}
+	for (extra = conf_list(l->cfg, "extra_header"); *extra != NULL; extra++)
+		if (strchr(*extra, ':') != NULL)
+			l->hdrs = curl_slist_append(l->hdrs, *extra);
+}
+
+/* Timer: start an attempt on the current model (or the next allowed). */
+static void
+llm_attempt_start(struct loop *loop, void *arg)
+{
+	struct llm *l = arg;
+	const char *model;
+	uint64_t now = util_now_ms(), wait;
+	long fb;
+	char *cause = NULL, *msg;
+
+	l->retry_timer = 0;
+	for (;;) {
+		model = l->chain[l->ichain];
+		wait = llm_breaker_wait(&l->breakers, model, now);
+		if (wait == 0)
+			break;
+		if (l->ichain + 1 >= l->nchain) {
+			msg = xasprintf("%s is unavailable (circuit open after "
+			    "repeated failures; retry in %llu s)", model,
+			    (unsigned long long)(wait + 999) / 1000);
+			llm_finish(l, LLM_ERR_SERVER, msg);
+			free(msg);
+			return;
+		}
+		l->ichain++;
+		l->attempt = 0;
+	}
+	llm_acc_reset(&l->acc);
+	sse_reset(l->sse);
+	buf_reset(&l->raw);
+	l->filt.sent = 0;
+	l->filt.stopped = 0;
+	l->kind = LLM_BODY_NONE;
+	l->http_code = 0;
+	l->retry_after = 0;
+	l->ctype[0] = '\0';
+	l->rx = 0;
+	l->got_byte = 0;
+	l->errbuf[0] = '\0';
+	l->responses = strcmp(conf_model_str(l->cfg, model, "wire_api"),
+	    "responses") == 0;
+	l->stream = llm_model_bool(l, model, "stream");
+	l->url = llm_url(conf_str(l->cfg, "base_url"), l->responses);
+	llm_build_body(l, model);
+	llm_headers(l);
+
+	l->easy = curl_easy_init();
+	if (l->easy == NULL)
+		fatal("curl_easy_init failed");
+	curl_easy_setopt(l->easy, CURLOPT_URL, l->url);
+	curl_easy_setopt(l->easy, CURLOPT_POST, 1L);
+	curl_easy_setopt(l->easy, CURLOPT_POSTFIELDS, l->body);
+	curl_easy_setopt(l->easy, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)l->body_len);
+	curl_easy_setopt(l->easy, CURLOPT_HTTPHEADER, l->hdrs);
+	curl_easy_setopt(l->easy, CURLOPT_WRITEFUNCTION, llm_on_write);
+	curl_easy_setopt(l->easy, CURLOPT_WRITEDATA, l);
+	curl_easy_setopt(l->easy, CURLOPT_HEADERFUNCTION, llm_on_header);
+	curl_easy_setopt(l->easy, CURLOPT_HEADERDATA, l);
+	curl_easy_setopt(l->easy, CURLOPT_ERRORBUFFER, l->errbuf);
+	curl_easy_setopt(l->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(l->easy, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(l->easy, CURLOPT_USERAGENT, PACKAGE_NAME "/"
+	    PACKAGE_VERSION);
+	curl_easy_setopt(l->easy, CURLOPT_CONNECTTIMEOUT_MS,
+	    conf_int(l->cfg, "connect_timeout") * 1000L);
+	curl_easy_setopt(l->easy, CURLOPT_PRIVATE, l);
+
+	log_debug("POST %s model=%s wire=%s stream=%d tools=%s bytes=%zu "
+	    "attempt=%d", l->url, model, l->responses ? "responses" : "chat",
+	    l->stream, l->prompt ? "prompt" : "native", l->body_len,
+	    l->attempt + 1);
+	l->totals.attempts++;
+	l->started = util_now_ms();
+	if (llm_http_add(l->http, l->easy, llm_on_done, l, &cause) == -1) {
+		llm_attempt_end(l, LLM_ERR_NETWORK, 0, cause);
+		free(cause);
+		return;
+	}
+	fb = conf_int(l->cfg, "first_byte_timeout");
+	if (fb > 0)
+		llm_watchdog_arm(l, (uint64_t)fb * 1000);
+}
+
+/* Start a request; see cade/llm.h. */
+int
+llm_send(struct llm *l, const struct llm_request *req,
+    const struct llm_callbacks *cb, char **cause)
+{
+	const char *const *fb;
+	const char *model;
+	size_t i;
+	int dup;
+
+	if (l->busy) {
+		*cause = xstrdup("a request is already in flight");
+		return -1;
+	}
+	if (!cJSON_IsArray(req->messages)) {
+		*cause = xstrdup("messages must be a JSON array");
+		return -1;
+	}
+	l->busy = 1;
+	l->reqno++;
+	l->cb = *cb;
+	l->messages = cJSON_Duplicate(req->messages, 1);
+	l->tools = cJSON_IsArray(req->tools) ?
+	    cJSON_Duplicate(req->tools, 1) : NULL;
+	model = req->model != NULL && *req->model != '\0' ? req->model :
+	    conf_str(l->cfg, "model");
+	l->chain = xcalloc(1, sizeof *l->chain);
+	l->chain[l->nchain++] = xstrdup(model);
+	for (fb = conf_list(l->cfg, "fallback_models"); *fb != NULL; fb++) {
+		for (dup = 0, i = 0; i < l->nchain; i++)
+			dup |= strcmp(l->chain[i], *fb) == 0;
+		if (dup || **fb == '\0')
+			continue;
+		l->chain = xreallocarray(l->chain, l->nchain + 1,
+		    sizeof *l->chain);
+		l->chain[l->nchain++] = xstrdup(*fb);
+	}
+	l->ichain = 0;
+	l->attempt = 0;
+	l->bad_retried = 0;
+	l->cancel_req = 0;
+	/* Start from the loop so done() never runs inside llm_send(). */
+	l->retry_timer = loop_timer_add(l->loop, 0, llm_attempt_start, l);
+	return 0;
+}
+
+/* Abort the request in flight (see cade/llm.h). */
+void
+llm_cancel(struct llm *l)
+{
+	if (!l->busy)
+		return;
+	if (l->in_cb > 0) {
+		l->cancel_req = 1;
+		return;
+	}
+	llm_finish(l, LLM_ERR_CANCELLED, "cancelled");
+}
