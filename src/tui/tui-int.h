@@ -1,0 +1,437 @@
+/*
+ * tui-int.h: what the TUI's files share (not a public contract).
+ *
+ * The TUI is a family of small files with the tui_ prefix:
+ *   theme.c   colour roles, *.theme parser, colour degradation
+ *   wrap.c    styled lines, UTF-8 -> wide chars, word wrapping (wcwidth)
+ *   keys.c    the key decoder: tty bytes in, keys and pastes out
+ *   input.c   the multi-line editor and its history file
+ *   chat.c    the chat model (fed by bus events) and its rendering
+ *   vtpane.c  the terminal pane: libvterm over the shell's byte stream
+ *   screen.c  ncurses setup/teardown, colour pairs, frames, signals
+ *   status.c  the status bar
+ *   confirm.c the confirmation prompt
+ *   copy.c    OSC 52 copy with a file fallback
+ *   tui.c     tui_main: setup, layout, key dispatch, slash commands
+ * The pure parts (theme parser, wrapping, markdown, key decoder, editor, chat
+ * model) do no terminal I/O so the unit tests drive them directly.
+ */
+#ifndef CADE_TUI_INT_H
+#define CADE_TUI_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <wchar.h>
+
+struct tui;
+
+/* ---- theme.c ------------------------------------------------------ */
+
+/* Colour roles: every element on screen is drawn in one of these. */
+enum tui_role {
+	ROLE_NORMAL,
+	ROLE_BORDER,
+	ROLE_TITLE,
+	ROLE_TITLE_FOCUS,
+	ROLE_USER,
+	ROLE_USER_LABEL,
+	ROLE_ASSISTANT,
+	ROLE_ASSISTANT_LABEL,
+	ROLE_REASONING,
+	ROLE_HEADING,
+	ROLE_BOLD,
+	ROLE_CODE,
+	ROLE_CODEBLOCK,
+	ROLE_CODEBLOCK_FRAME,
+	ROLE_BULLET,
+	ROLE_CARD,
+	ROLE_CARD_TOOL,
+	ROLE_STATUS_PENDING,
+	ROLE_STATUS_RUNNING,
+	ROLE_STATUS_DONE,
+	ROLE_STATUS_FAILED,
+	ROLE_STATUS_REFUSED,
+	ROLE_RISK_LOW,
+	ROLE_RISK_MEDIUM,
+	ROLE_RISK_HIGH,
+	ROLE_RISK_UNKNOWN,
+	ROLE_OBSERVATION,
+	ROLE_FOLD,
+	ROLE_DIFF_ADD,
+	ROLE_DIFF_DEL,
+	ROLE_DIFF_HUNK,
+	ROLE_DIFF_HEADER,
+	ROLE_PLAN_DONE,
+	ROLE_PLAN_DOING,
+	ROLE_PLAN_TODO,
+	ROLE_ERROR,
+	ROLE_RETRY,
+	ROLE_NOTICE,
+	ROLE_SELECTION,
+	ROLE_STATUSBAR,
+	ROLE_STATUSBAR_ALERT,
+	ROLE_INPUT,
+	ROLE_INPUT_PROMPT,
+	ROLE_CONFIRM,
+	ROLE_CONFIRM_FRAME,
+	ROLE_CONFIRM_TITLE,
+	ROLE_CONFIRM_KEY,
+	ROLE_UNREAD,
+	ROLE__COUNT
+};
+
+enum tui_color_kind { TUI_COLOR_DEFAULT, TUI_COLOR_INDEX, TUI_COLOR_RGB };
+
+struct tui_color {
+	uint8_t		 kind;
+	uint32_t	 v;		/* index 0-255, or 0xRRGGBB */
+};
+
+#define TUI_A_BOLD	0x01
+#define TUI_A_DIM	0x02
+#define TUI_A_UNDERLINE	0x04
+#define TUI_A_REVERSE	0x08
+#define TUI_A_ITALIC	0x10
+#define TUI_A_BLINK	0x20
+#define TUI_A_STANDOUT	0x40
+
+struct tui_style {
+	struct tui_color fg;
+	struct tui_color bg;
+	unsigned	 attrs;
+};
+
+struct tui_theme {
+	char		*name;
+	struct tui_style role[ROLE__COUNT];
+};
+
+const char	*tui_role_name(enum tui_role);
+/* The built-in default (dark) theme. */
+void		 tui_theme_builtin(struct tui_theme *);
+/*
+ * Parse a theme text over what the theme already holds; file names the
+ * source in errors ("file:line: ...").  No I/O.  -1 with *cause.
+ */
+int		 tui_theme_parse(struct tui_theme *, const char *text, size_t len,
+		    const char *file, char **cause);
+/*
+ * Load theme NAME (or a path containing '/'): user dir, CADE_DATADIR, the
+ * source tree.  On error *cause says why and the theme is the built-in
+ * default; -1.  Found and parsed: 0.
+ */
+int		 tui_theme_load(struct tui_theme *, const char *name, char **cause);
+void		 tui_theme_free(struct tui_theme *);
+/*
+ * Map a colour to what a terminal with ncolors colours can show: -1 for
+ * the default colour, an index below ncolors, or 0xRRGGBB when direct
+ * (truecolor) is set.  *bright is set when an 8-colour terminal needs bold
+ * to show a bright colour.
+ */
+int		 tui_color_degrade(struct tui_color, int ncolors, int direct, int *bright);
+/* The RGB value of a 256-colour palette index (xterm's palette). */
+uint32_t	 tui_color_index_rgb(int idx);
+
+/* ---- wrap.c ------------------------------------------------------- */
+
+/* One screen line of styled wide characters (combining marks included). */
+struct tui_line {
+	wchar_t		*wc;		/* NUL-terminated */
+	uint8_t		*role;		/* one per wc */
+	int		 len;		/* wide chars */
+	int		 cap;
+	int		 width;		/* columns */
+	uint8_t		 fill;		/* role for the rest of the row */
+	int		 item;		/* chat item it belongs to, or -1 */
+};
+
+struct tui_lines {
+	struct tui_line	*v;
+	int		 n;
+	int		 cap;
+};
+
+/* Column width of a wide char: 0 for combining marks, 1 or 2; controls 1 (shown as '?'). */
+int		 tui_wcwidth(wchar_t);
+/* Decode UTF-8 (invalid bytes become U+FFFD) into a new wide string; *n its length. */
+wchar_t		*tui_utf8_to_wcs(const char *, size_t, int *n);
+/* Encode wide chars to a new UTF-8 string. */
+char		*tui_wcs_to_utf8(const wchar_t *, int n);
+int		 tui_wcswidth(const wchar_t *, int n);
+
+void		 tui_line_init(struct tui_line *, uint8_t fill);
+void		 tui_line_free(struct tui_line *);
+void		 tui_line_putw(struct tui_line *, wchar_t, uint8_t role);
+void		 tui_line_puts(struct tui_line *, const char *utf8, uint8_t role);
+/* The line's text as UTF-8 (tests, copy); caller frees. */
+char		*tui_line_text(const struct tui_line *);
+
+void		 tui_lines_init(struct tui_lines *);
+void		 tui_lines_free(struct tui_lines *);
+/* Append a new empty line and return it (valid until the next append). */
+struct tui_line	*tui_lines_add(struct tui_lines *, uint8_t fill, int item);
+/* Move every line of src to the end of dst (src is left empty). */
+void		 tui_lines_take(struct tui_lines *dst, struct tui_lines *src);
+
+/*
+ * A paragraph being wrapped: spans of styled text go in, lines come out.
+ * Breaks at spaces when it can, inside a word only when the word is wider
+ * than the line; wide characters never straddle the edge; combining marks
+ * stay with their base.  prefix starts the first line, indent (with the
+ * same width) the following ones.
+ */
+struct tui_wrap {
+	struct tui_lines *out;
+	int		 width;
+	uint8_t		 fill;
+	int		 item;
+	const wchar_t	*indent;
+	uint8_t		 indent_role;
+	/* private */
+	struct tui_line	 word;
+	int		 word_width;
+	int		 pending_space;
+	uint8_t		 space_role;
+	struct tui_line	*cur;
+};
+
+void		 tui_wrap_begin(struct tui_wrap *, struct tui_lines *out, int width,
+		    uint8_t fill, int item, const char *prefix, uint8_t prefix_role,
+		    const wchar_t *indent, uint8_t indent_role);
+void		 tui_wrap_text(struct tui_wrap *, const char *utf8, size_t len, uint8_t role);
+void		 tui_wrap_end(struct tui_wrap *);
+/* A line cut (not wrapped) to width, with an ellipsis marker when cut. */
+void		 tui_line_cut(struct tui_lines *, int width, uint8_t fill, int item,
+		    const char *prefix, uint8_t prefix_role, const char *text,
+		    size_t len, uint8_t role);
+
+/* Glyphs: Unicode when the locale is UTF-8, ASCII otherwise. */
+struct tui_glyphs {
+	const char *vline, *hline, *tl, *bl, *tr, *br, *bullet, *ellipsis,
+	    *check, *cross, *dot, *arrow_down, *box_todo, *box_done, *box_doing,
+	    *spinner, *warn;
+};
+extern const struct tui_glyphs *tui_glyph;
+void		 tui_glyphs_select(int utf8);
+
+/* ---- keys.c ------------------------------------------------------- */
+
+enum {
+	TUI_KEY_NONE = 0,
+	/* Codepoints are keys as themselves; specials start past Unicode. */
+	TUI_KEY_UP = 0x110000,
+	TUI_KEY_DOWN,
+	TUI_KEY_LEFT,
+	TUI_KEY_RIGHT,
+	TUI_KEY_HOME,
+	TUI_KEY_END,
+	TUI_KEY_PGUP,
+	TUI_KEY_PGDN,
+	TUI_KEY_INS,
+	TUI_KEY_DEL,
+	TUI_KEY_BTAB,		/* shift-tab */
+	TUI_KEY_F1,		/* F1..F12 consecutive */
+	TUI_KEY_F12 = TUI_KEY_F1 + 11,
+	TUI_KEY_PASTE,		/* a bracketed paste: text in the event */
+	TUI_KEY_MOUSE,
+	TUI_KEY_SYNC_REPLY,	/* DECRQM answer for mode 2026: value in mouse_b */
+	TUI_KEY_FOCUS_IN,
+	TUI_KEY_FOCUS_OUT
+};
+
+#define TUI_MOD_SHIFT	0x01
+#define TUI_MOD_ALT	0x02
+#define TUI_MOD_CTRL	0x04
+
+#define TUI_CTRL(c)	((c) & 0x1f)
+
+struct tui_key {
+	int		 key;		/* codepoint (controls as 0x01..0x1f, 0x7f) or TUI_KEY_* */
+	int		 mod;
+	const char	*text;		/* paste text (TUI_KEY_PASTE), valid during the callback */
+	size_t		 len;
+	int		 mouse_b, mouse_x, mouse_y, mouse_release;
+};
+
+typedef void (*tui_key_fn)(const struct tui_key *, void *arg);
+
+struct tui_keys;
+/* max_paste caps one paste (longer pastes are cut and flagged truncated). */
+struct tui_keys	*tui_keys_new(size_t max_paste, tui_key_fn, void *arg);
+void		 tui_keys_free(struct tui_keys *);
+void		 tui_keys_feed(struct tui_keys *, const char *, size_t);
+/* 1 if bytes wait that could be a lone ESC or the start of a sequence. */
+int		 tui_keys_pending(const struct tui_keys *);
+/* The ESC timeout passed: deliver what is pending as keys. */
+void		 tui_keys_flush(struct tui_keys *);
+/* Set when the last paste was cut at max_paste. */
+int		 tui_keys_paste_truncated(const struct tui_keys *);
+/* A key's name for help and tests ("C-a", "M-b", "Up", "F2"); static buffer. */
+const char	*tui_key_name(const struct tui_key *);
+
+/* ---- input.c ------------------------------------------------------ */
+
+enum tui_input_result {
+	INPUT_NONE,		/* not for the editor */
+	INPUT_CHANGED,
+	INPUT_SUBMIT,		/* Enter: take the text with tui_input_take() */
+	INPUT_HISTORY_EDGE	/* Up/Down at an edge with no more history */
+};
+
+struct tui_input;
+struct tui_input	*tui_input_new(const char *history_path, int history_max);
+void		 tui_input_free(struct tui_input *);
+enum tui_input_result tui_input_key(struct tui_input *, const struct tui_key *);
+void		 tui_input_insert(struct tui_input *, const char *utf8, size_t len);
+/* The text (UTF-8); valid until the next change. */
+const char	*tui_input_text(const struct tui_input *);
+/* Take the text, clear the editor, add it to history (saved to the file). */
+char		*tui_input_take(struct tui_input *);
+void		 tui_input_clear(struct tui_input *);
+int		 tui_input_empty(const struct tui_input *);
+/*
+ * Lay the text out for width columns (prompt on the first row): fills out
+ * and reports the cursor row/column among those lines.
+ */
+void		 tui_input_layout(struct tui_input *, int width, struct tui_lines *out,
+		    int *cur_row, int *cur_col);
+
+/* ---- chat.c ------------------------------------------------------- */
+
+struct event;
+struct tui_chat;
+
+enum tui_item_kind {
+	ITEM_USER, ITEM_ASSISTANT, ITEM_TOOL, ITEM_NOTICE, ITEM_ERROR,
+	ITEM_RETRY, ITEM_FINISH, ITEM_HELP
+};
+
+struct tui_chat	*tui_chat_new(void);
+void		 tui_chat_free(struct tui_chat *);
+void		 tui_chat_clear(struct tui_chat *);
+/* Feed one bus event; returns 1 if the chat changed. */
+int		 tui_chat_event(struct tui_chat *, const struct event *);
+/* Add a local notice (slash command output, errors of the TUI itself). */
+void		 tui_chat_notice(struct tui_chat *, enum tui_item_kind, const char *text);
+/*
+ * Render what changed for width and point *lines at the flat view of every
+ * line (valid until the next chat call); returns the count.
+ */
+int		 tui_chat_lines(struct tui_chat *, int width, const struct tui_line ***lines);
+int		 tui_chat_nitems(const struct tui_chat *);
+enum tui_item_kind tui_chat_item_kind(const struct tui_chat *, int item);
+/* Fold or unfold an observation (or toggle a card's details). */
+void		 tui_chat_toggle(struct tui_chat *, int item);
+/* The last tool card with an observation, or -1. */
+int		 tui_chat_last_observation(const struct tui_chat *);
+/*
+ * Copyable parts of an item, in order: the whole message, then each code
+ * block; for a tool card its command and its observation.  Returns a new
+ * string for part k, or NULL past the end; *what names it.
+ */
+char		*tui_chat_copy_text(const struct tui_chat *, int item, int part,
+		    const char **what);
+/* Mark an item selected (-1: none) for select mode. */
+void		 tui_chat_select(struct tui_chat *, int item);
+int		 tui_chat_selected(const struct tui_chat *);
+/* Rendering of markdown text alone (tests). */
+void		 tui_md_render(struct tui_lines *out, const char *text, size_t len,
+		    int width, uint8_t base_role, int item, int *nblocks);
+
+/* ---- vtpane.c ----------------------------------------------------- */
+
+struct tui_vtpane;
+typedef void (*tui_vt_out_fn)(const char *, size_t, void *arg);
+
+struct tui_vtpane *tui_vtpane_new(int rows, int cols, int scrollback,
+		    tui_vt_out_fn, void *arg);
+void		 tui_vtpane_free(struct tui_vtpane *);
+void		 tui_vtpane_feed(struct tui_vtpane *, const char *, size_t);
+void		 tui_vtpane_resize(struct tui_vtpane *, int rows, int cols);
+void		 tui_vtpane_size(const struct tui_vtpane *, int *rows, int *cols);
+/* A key from the person: encoded for the inner terminal's modes. */
+void		 tui_vtpane_key(struct tui_vtpane *, const struct tui_key *);
+void		 tui_vtpane_paste(struct tui_vtpane *, const char *, size_t);
+/* Scrollback browsing: lines up from the live screen (clamped). */
+void		 tui_vtpane_scroll(struct tui_vtpane *, int delta);
+void		 tui_vtpane_scroll_to(struct tui_vtpane *, int offset);
+int		 tui_vtpane_scroll_offset(const struct tui_vtpane *);
+int		 tui_vtpane_scrollback_lines(const struct tui_vtpane *);
+/* 1 if anything needs drawing; tui_vtpane_draw() clears it. */
+int		 tui_vtpane_dirty(const struct tui_vtpane *);
+void		 tui_vtpane_touch(struct tui_vtpane *);
+/* Draw dirty rows at (y, x) on stdscr; full redraws everything. */
+void		 tui_vtpane_draw(struct tui_vtpane *, int y, int x, int full);
+/* Cursor position in the pane and visibility (hidden while scrolled). */
+int		 tui_vtpane_cursor(const struct tui_vtpane *, int *row, int *col);
+int		 tui_vtpane_altscreen(const struct tui_vtpane *);
+/* Text of row r of the live screen (tests); caller frees. */
+char		*tui_vtpane_row_text(const struct tui_vtpane *, int r);
+/* Bells since the last call. */
+int		 tui_vtpane_take_bell(struct tui_vtpane *);
+const char	*tui_vtpane_title(const struct tui_vtpane *);
+
+/* ---- screen.c ----------------------------------------------------- */
+
+struct tui_screen_opts {
+	const struct tui_theme *theme;
+	int		 mouse;
+	int		 no_color;
+};
+
+int		 tui_screen_init(const struct tui_screen_opts *, char **cause);
+/* Restore the terminal; safe to call more than once and from the fatal hook. */
+void		 tui_screen_end(void);
+/* Async-signal-safe part of the restore (crash signals). */
+void		 tui_screen_emergency_restore(void);
+void		 tui_screen_size(int *rows, int *cols);
+/* Re-read the window size after SIGWINCH and resize ncurses. */
+void		 tui_screen_resized(void);
+/* ncurses attributes and pair for a role. */
+void		 tui_screen_role(enum tui_role, unsigned long *attr, int *pair);
+/* A pair for a colour combination (vterm cells); 0 if colours are off. */
+int		 tui_screen_pair(struct tui_color fg, struct tui_color bg, int *bright);
+/* Draw a styled line at (y, x) into width columns, padded with its fill. */
+void		 tui_screen_draw_line(int y, int x, int width, const struct tui_line *,
+		    int highlight);
+/* Fill a rectangle with a role's spaces. */
+void		 tui_screen_fill(int y, int x, int h, int w, enum tui_role);
+void		 tui_screen_puts(int y, int x, int width, const char *utf8, enum tui_role);
+/* Send the frame (with DECSET 2026 around it when supported). */
+void		 tui_screen_flush(int full_redraw);
+/* Write bytes to the terminal between frames (OSC 52, bell). */
+void		 tui_screen_raw(const char *, size_t);
+void		 tui_screen_set_sync(int supported);
+int		 tui_screen_sync(void);
+int		 tui_screen_colors(void);
+/* The terminal's input fd. */
+int		 tui_screen_infd(void);
+
+/* ---- copy.c ------------------------------------------------------- */
+
+/* Copy text to the clipboard; returns a message for the person (caller frees). */
+char		*tui_copy(const char *text);
+/* The OSC 52 sequence for text, wrapped for tmux passthrough if tmux set. */
+char		*tui_copy_osc52(const char *text, int tmux, size_t *len);
+
+/* ---- status.c ----------------------------------------------------- */
+
+struct tui_status_info {
+	const char	*model;
+	const char	*state;
+	int		 alert;		/* state needs the person */
+	int		 step, max_steps;
+	long		 tokens_in, tokens_out;
+	double		 cost;
+	const char	*confirm;
+	const char	*workspace;
+	int		 pending;
+	const char	*focus;		/* "chat" or "terminal" */
+	const char	*hint;		/* transient message, or NULL */
+};
+
+/* Lay the status bar out for width columns into one styled line. */
+void		 tui_status_render(struct tui_line *, int width,
+		    const struct tui_status_info *);
+
+#endif

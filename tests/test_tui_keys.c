@@ -1,0 +1,226 @@
+/*
+ * test_tui_keys.c: the key decoder (sequences split at every byte, ESC
+ * timeout, bracketed paste never submitting) and the editor (readline
+ * keys, newline keys, history saved across sessions in a real file).
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cade/buf.h"
+#include "cade/util.h"
+#include "../src/tui/tui-int.h"
+#include "tap.h"
+
+static struct buf names;
+
+/* Record each key by name, pastes with their text. */
+static void
+collect(const struct tui_key *k, void *arg)
+{
+	(void)arg;
+	if (names.len > 0)
+		buf_putc(&names, ' ');
+	if (k->key == TUI_KEY_PASTE)
+		buf_printf(&names, "Paste[%.*s]", (int)k->len, k->text);
+	else if (k->key == TUI_KEY_SYNC_REPLY)
+		buf_printf(&names, "Sync=%d", k->mouse_b);
+	else if (k->key == TUI_KEY_MOUSE)
+		buf_printf(&names, "Mouse%d@%d,%d", k->mouse_b, k->mouse_x,
+		    k->mouse_y);
+	else
+		buf_puts(&names, tui_key_name(k));
+}
+
+/* Decode s in one go and byte by byte; both must give want. */
+static void
+decode(const char *s, const char *want, const char *what)
+{
+	struct tui_keys *k;
+	size_t i, n = strlen(s);
+	char *whole;
+
+	buf_reset(&names);
+	k = tui_keys_new(1 << 20, collect, NULL);
+	tui_keys_feed(k, s, n);
+	if (tui_keys_pending(k))
+		tui_keys_flush(k);
+	whole = xstrdup(names.s);
+	tui_keys_free(k);
+
+	buf_reset(&names);
+	k = tui_keys_new(1 << 20, collect, NULL);
+	for (i = 0; i < n; i++)
+		tui_keys_feed(k, s + i, 1);
+	if (tui_keys_pending(k))
+		tui_keys_flush(k);
+	tui_keys_free(k);
+	if (!ok(strcmp(whole, want) == 0 && strcmp(names.s, want) == 0,
+	    "keys: %s", what))
+		diag("  got '%s' / byte by byte '%s', want '%s'", whole,
+		    names.s, want);
+	free(whole);
+}
+
+static void
+test_keys(void)
+{
+	struct tui_keys *k;
+	const char *s;
+
+	buf_init(&names, 0);
+	decode("ab\r", "a b Enter", "text and Enter");
+	decode("\x01\x05\x0a\x7f", "C-a C-e C-j BSpace", "control keys");
+	decode("\033[A\033[B\033OC\033OD", "Up Down Right Left", "arrows, CSI and SS3");
+	decode("\033[1;5C\033[1;3D", "C-Right M-Left", "modified arrows");
+	decode("\033[5~\033[6~\033[H\033[F\033[1~\033[4~", "PgUp PgDn Home End Home End",
+	    "paging and home/end forms");
+	decode("\033OP\033[12~\033[24~", "F1 F2 F12", "function keys");
+	decode("\033b\033\r", "M-b M-Enter", "Alt as an ESC prefix");
+	decode("\xc3\xa9\xe4\xb8\xad", "U+00E9 U+4E2D", "UTF-8 characters");
+	decode("\033", "Esc", "lone ESC after the timeout");
+	decode("\033[200~line 1\nline 2\r\033[201~x",
+	    "Paste[line 1\nline 2\r] x", "bracketed paste arrives whole");
+	decode("\033[200~a\033[20b\033[201~", "Paste[a\033[20b]",
+	    "paste: a partial end marker is content");
+	decode("\033[?2026;2$y", "Sync=2", "DECRQM reply for mode 2026");
+	decode("\033[<0;10;5M", "Mouse0@9,4", "SGR mouse");
+	decode("\033[97;5u\033[27;5;106~", "C-a C-j", "CSI-u and modifyOtherKeys");
+	decode("\033[Z", "BTab", "shift-tab");
+
+	/* Pending state: an ESC waits, a complete key does not. */
+	buf_reset(&names);
+	k = tui_keys_new(16, collect, NULL);
+	tui_keys_feed(k, "\033", 1);
+	ok(tui_keys_pending(k) && names.len == 0, "ESC alone is held");
+	tui_keys_feed(k, "[A", 2);
+	ok(!tui_keys_pending(k) && strcmp(names.s, "Up") == 0,
+	    "the rest of the sequence completes it");
+	buf_reset(&names);
+	s = "\033[200~0123456789abcdefXYZ\033[201~";
+	tui_keys_feed(k, s, strlen(s));
+	ok(tui_keys_paste_truncated(k) && strcmp(names.s,
+	    "Paste[0123456789abcdef]") == 0, "paste over the cap is cut and flagged");
+	tui_keys_free(k);
+	buf_free(&names);
+}
+
+/* Feed a key to the editor. */
+static enum tui_input_result
+key(struct tui_input *in, int c, int mod)
+{
+	struct tui_key k;
+
+	memset(&k, 0, sizeof k);
+	k.key = c;
+	k.mod = mod;
+	return tui_input_key(in, &k);
+}
+
+static void
+type(struct tui_input *in, const char *s)
+{
+	for (; *s != '\0'; s++)
+		key(in, (unsigned char)*s, 0);
+}
+
+static void
+test_input(void)
+{
+	struct tui_input *in;
+	struct tui_key p;
+	struct tui_lines ls;
+	char dir[] = "/tmp/cade-tui-hist.XXXXXX", *path, *s;
+	int r, c;
+
+	if (mkdtemp(dir) == NULL) {
+		ok(0, "mkdtemp");
+		return;
+	}
+	path = xasprintf("%s/history", dir);
+	in = tui_input_new(path, 100);
+	type(in, "hello world");
+	key(in, TUI_CTRL('w'), 0);
+	is_str(tui_input_text(in), "hello ", "C-w deletes the word before");
+	key(in, TUI_CTRL('y'), 0);
+	is_str(tui_input_text(in), "hello world", "C-y yanks it back");
+	key(in, TUI_CTRL('a'), 0);
+	key(in, 'b', TUI_MOD_ALT);
+	key(in, 'f', TUI_MOD_ALT);
+	type(in, ",");
+	is_str(tui_input_text(in), "hello, world", "C-a, M-f move by words");
+	key(in, TUI_CTRL('k'), 0);
+	is_str(tui_input_text(in), "hello,", "C-k kills to the end");
+	key(in, TUI_CTRL('u'), 0);
+	ok(tui_input_empty(in), "C-u kills to the start");
+
+	type(in, "line one");
+	is_int(key(in, '\n', 0), INPUT_CHANGED, "C-j inserts a newline");
+	type(in, "two");
+	key(in, '\r', TUI_MOD_ALT);
+	type(in, "three");
+	is_str(tui_input_text(in), "line one\ntwo\nthree", "M-Enter inserts a newline too");
+	key(in, TUI_KEY_UP, 0);
+	key(in, TUI_CTRL('e'), 0);
+	type(in, "!");
+	is_str(tui_input_text(in), "line one\ntwo!\nthree", "Up moves between lines");
+	memset(&p, 0, sizeof p);
+	p.key = TUI_KEY_PASTE;
+	p.text = "\r\npasted\r\nblock\r\n";
+	p.len = strlen(p.text);
+	r = tui_input_key(in, &p);
+	is_int(r, INPUT_CHANGED, "a paste never submits");
+	is_str(tui_input_text(in), "line one\ntwo!\npasted\nblock\n\nthree",
+	    "paste: CRLF becomes newlines, text intact");
+	tui_input_clear(in);
+	type(in, "first entry");
+	is_int(key(in, '\r', 0), INPUT_SUBMIT, "Enter submits");
+	s = tui_input_take(in);
+	is_str(s, "first entry", "take gives the text");
+	free(s);
+	type(in, "multi");
+	key(in, '\n', 0);
+	type(in, "line\\entry");
+	free(tui_input_take(in));
+	tui_input_free(in);
+
+	in = tui_input_new(path, 100);
+	type(in, "draft");
+	key(in, TUI_KEY_UP, 0);
+	is_str(tui_input_text(in), "multi\nline\\entry",
+	    "history: multi-line entry read back from the file");
+	key(in, TUI_KEY_UP, 0);
+	key(in, TUI_KEY_UP, 0);
+	is_str(tui_input_text(in), "first entry", "history: older entry");
+	is_int(key(in, TUI_KEY_UP, 0), INPUT_HISTORY_EDGE, "history: edge reported");
+	key(in, TUI_KEY_DOWN, 0);
+	key(in, TUI_KEY_DOWN, 0);
+	key(in, TUI_KEY_DOWN, 0);
+	is_str(tui_input_text(in), "draft", "history: Down returns to the draft");
+
+	tui_input_clear(in);
+	type(in, "abcdefghij");
+	tui_lines_init(&ls);
+	tui_input_layout(in, 8, &ls, &r, &c);
+	is_int(ls.n, 2, "layout: wraps under the prompt");
+	ok(r == 1 && c == 6, "layout: cursor at the end of row 2");
+	tui_lines_free(&ls);
+	tui_input_free(in);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
+int
+main(void)
+{
+	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
+		setlocale(LC_ALL, "en_US.UTF-8");
+	test_keys();
+	test_input();
+	return tap_done();
+}

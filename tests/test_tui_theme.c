@@ -1,0 +1,189 @@
+/*
+ * test_tui_theme.c: the theme parser and loader: every shipped theme
+ * parses and sets every element, themes/default.theme matches the built-in
+ * default, errors name file:line and fall back to the default, user themes
+ * in $XDG_CONFIG_HOME/cade/themes win, and colours degrade to 256, 16 and 8
+ * colours sensibly.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cade/util.h"
+#include "../src/tui/tui-int.h"
+#include "tap.h"
+
+static int
+same_style(const struct tui_style *a, const struct tui_style *b)
+{
+	return a->fg.kind == b->fg.kind && a->fg.v == b->fg.v &&
+	    a->bg.kind == b->bg.kind && a->bg.v == b->bg.v &&
+	    a->attrs == b->attrs;
+}
+
+static int
+same_theme(const struct tui_theme *a, const struct tui_theme *b)
+{
+	int i;
+
+	for (i = 0; i < ROLE__COUNT; i++)
+		if (!same_style(&a->role[i], &b->role[i]))
+			return 0;
+	return 1;
+}
+
+/* Parse text and expect an error containing want. */
+static void
+bad(const char *text, const char *want, const char *what)
+{
+	struct tui_theme t;
+	char *cause = NULL;
+	int rc;
+
+	memset(&t, 0, sizeof t);
+	tui_theme_builtin(&t);
+	rc = tui_theme_parse(&t, text, strlen(text), "x.theme", &cause);
+	if (!ok(rc == -1 && cause != NULL && strstr(cause, want) != NULL,
+	    "error: %s", what))
+		diag("  got '%s', want '%s'", cause ? cause : "(none)", want);
+	free(cause);
+	tui_theme_free(&t);
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+int
+main(void)
+{
+	static const char *const shipped[] = {
+		"default", "light", "high-contrast", "mono"
+	};
+	struct tui_theme t, def;
+	struct tui_color c;
+	char dir[] = "/tmp/cade-tui-theme.XXXXXX", *path, *cause = NULL;
+	const char *srcdir = getenv("top_srcdir");
+	size_t i;
+	int rc, bright, idx;
+
+	memset(&t, 0, sizeof t);
+	memset(&def, 0, sizeof def);
+	tui_theme_builtin(&def);
+
+	if (mkdtemp(dir) == NULL)
+		return 1;
+	setenv("XDG_CONFIG_HOME", dir, 1);
+	unsetenv("CADE_DATADIR");
+	for (i = 0; i < nitems(shipped); i++) {
+		if (srcdir != NULL)
+			path = xasprintf("%s/themes/%s.theme", srcdir, shipped[i]);
+		else
+			path = xstrdup(shipped[i]);
+		rc = tui_theme_load(&t, path, &cause);
+		if (!ok(rc == 0, "shipped theme '%s' parses", shipped[i]))
+			diag("  %s", cause);
+		free(cause);
+		cause = NULL;
+		if (i == 0)
+			ok(same_theme(&t, &def),
+			    "themes/default.theme equals the built-in default");
+		free(path);
+	}
+
+	bad("normal = red\n", "x.theme:1: 'normal' needs a foreground and a background",
+	    "missing background");
+	bad("# comment\n\nnosuch = red blue\n", "x.theme:3: unknown element 'nosuch'",
+	    "unknown element with file:line");
+	bad("heading = purple default\n", "x.theme:1: bad colour 'purple'",
+	    "bad colour");
+	bad("heading = red default blinky\n", "unknown attribute 'blinky'",
+	    "unknown attribute");
+	bad("heading red default\n", "x.theme:1: expected 'element = ",
+	    "no equals sign");
+	bad("heading = 256 default\n", "bad colour '256'", "index out of range");
+
+	tui_theme_builtin(&t);
+	rc = tui_theme_parse(&t, "heading = #ff8000 color17 bold underline\n",
+	    strlen("heading = #ff8000 color17 bold underline\n"), "y", &cause);
+	ok(rc == 0 && t.role[ROLE_HEADING].fg.kind == TUI_COLOR_RGB &&
+	    t.role[ROLE_HEADING].fg.v == 0xff8000 &&
+	    t.role[ROLE_HEADING].bg.v == 17 &&
+	    t.role[ROLE_HEADING].attrs == (TUI_A_BOLD | TUI_A_UNDERLINE),
+	    "rgb, colorN and two attributes");
+
+	/* User theme directory: a good one loads, a bad one falls back. */
+	path = xasprintf("%s/cade", dir);
+	mkdir(path, 0700);
+	free(path);
+	path = xasprintf("%s/cade/themes", dir);
+	mkdir(path, 0700);
+	free(path);
+	path = xasprintf("%s/cade/themes/mine.theme", dir);
+	write_file(path, "# mine\nerror = blue default bold\n");
+	rc = tui_theme_load(&t, "mine", &cause);
+	ok(rc == 0 && t.role[ROLE_ERROR].fg.v == 4 &&
+	    same_style(&t.role[ROLE_HEADING], &def.role[ROLE_HEADING]),
+	    "user theme: sets its element, keeps the rest");
+	write_file(path, "error = blue default\nbogus = red red\n");
+	rc = tui_theme_load(&t, "mine", &cause);
+	ok(rc == -1 && cause != NULL && strstr(cause, "mine.theme:2: unknown "
+	    "element 'bogus'") != NULL, "bad user theme: error with file:line");
+	ok(same_theme(&t, &def), "bad user theme: falls back to the default");
+	free(cause);
+	cause = NULL;
+	unlink(path);
+	free(path);
+	rc = tui_theme_load(&t, "nosuchtheme", &cause);
+	ok(rc == -1 && strstr(cause, "theme 'nosuchtheme' not found") != NULL &&
+	    same_theme(&t, &def), "missing theme: clear error, default used");
+	free(cause);
+	cause = NULL;
+	rc = tui_theme_load(&t, "../etc/passwd", &cause);
+	ok(rc == -1, "a name with a path is read as a path, not searched");
+	free(cause);
+
+	/* Degradation. */
+	c.kind = TUI_COLOR_RGB;
+	c.v = 0xff0000;
+	is_int(tui_color_degrade(c, 256, 0, NULL), 196, "rgb red -> 196 on 256 colours");
+	is_int(tui_color_degrade(c, 16, 0, NULL), 9, "rgb red -> bright red on 16");
+	idx = tui_color_degrade(c, 8, 0, &bright);
+	ok(idx == 1 && bright, "rgb red -> red + bold on 8");
+	is_int(tui_color_degrade(c, 1 << 24, 1, NULL), 0xff0000, "rgb kept on direct colour");
+	c.kind = TUI_COLOR_INDEX;
+	c.v = 244;
+	is_int(tui_color_degrade(c, 256, 0, NULL), 244, "index kept on 256");
+	idx = tui_color_degrade(c, 16, 0, NULL);
+	ok(idx == 8 || idx == 7, "grey 244 -> a grey of the 16");
+	c.v = 12;
+	idx = tui_color_degrade(c, 8, 0, &bright);
+	ok(idx == 4 && bright, "bright blue on 8 -> blue + bold");
+	c.kind = TUI_COLOR_DEFAULT;
+	is_int(tui_color_degrade(c, 256, 0, NULL), -1, "default stays default");
+	c.kind = TUI_COLOR_INDEX;
+	c.v = 1;
+	is_int(tui_color_degrade(c, 2, 0, NULL), -1, "no colours: default");
+
+	tui_theme_free(&t);
+	tui_theme_free(&def);
+	path = xasprintf("%s/cade/themes", dir);
+	rmdir(path);
+	free(path);
+	path = xasprintf("%s/cade", dir);
+	rmdir(path);
+	free(path);
+	rmdir(dir);
+	return tap_done();
+}

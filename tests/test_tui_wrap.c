@@ -1,0 +1,328 @@
+/*
+ * test_tui_wrap.c: the TUI's pure layout parts: UTF-8 decoding, wcwidth,
+ * word wrapping (wide characters, combining marks, long words), markdown
+ * rendering, code-block copy, and the chat model fed with real events.
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cade/event.h"
+#include "cade/util.h"
+#include "../src/tui/tui-int.h"
+#include "tap.h"
+
+/* Text of line i of ls. */
+static char *
+line(const struct tui_lines *ls, int i)
+{
+	static char *last;
+
+	free(last);
+	last = i < ls->n ? tui_line_text(&ls->v[i]) : xstrdup("(none)");
+	return last;
+}
+
+/* Wrap one plain string at width and return the lines. */
+static void
+wrap(struct tui_lines *out, const char *s, int width)
+{
+	struct tui_wrap w;
+
+	tui_lines_init(out);
+	tui_wrap_begin(&w, out, width, ROLE_NORMAL, 0, NULL, 0, NULL, 0);
+	tui_wrap_text(&w, s, strlen(s), ROLE_NORMAL);
+	tui_wrap_end(&w);
+}
+
+/* 1 if every line fits width. */
+static int
+all_fit(const struct tui_lines *ls, int width)
+{
+	int i;
+
+	for (i = 0; i < ls->n; i++)
+		if (ls->v[i].width > width ||
+		    tui_wcswidth(ls->v[i].wc, ls->v[i].len) != ls->v[i].width)
+			return 0;
+	return 1;
+}
+
+static void
+test_width(void)
+{
+	wchar_t *w;
+	int n;
+
+	w = tui_utf8_to_wcs("a\xc3\xa9\xe4\xb8\xad", 6, &n);
+	is_int(n, 3, "utf-8: three characters decoded");
+	is_int(tui_wcswidth(w, n), 4, "wcwidth: CJK counts two columns");
+	free(w);
+	w = tui_utf8_to_wcs("e\xcc\x81", 3, &n);
+	is_int(n, 2, "combining: base plus mark");
+	is_int(tui_wcswidth(w, n), 1, "combining mark takes no column");
+	free(w);
+	w = tui_utf8_to_wcs("a\xff" "b\xe4\xb8", 5, &n);
+	ok(n == 4 && w[1] == 0xfffd && w[3] == 0xfffd,
+	    "invalid and truncated UTF-8 become U+FFFD");
+	free(w);
+}
+
+static void
+test_wrap(void)
+{
+	struct tui_lines ls;
+	struct tui_wrap w;
+	wchar_t ind[] = L"  ";
+
+	wrap(&ls, "the quick brown fox jumps over the lazy dog", 10);
+	is_str(line(&ls, 0), "the quick", "wrap: breaks at a space");
+	is_str(line(&ls, 1), "brown fox", "wrap: second line");
+	is_str(line(&ls, 2), "jumps over", "wrap: exact fit");
+	is_str(line(&ls, 3), "the lazy", "wrap: fourth line");
+	is_str(line(&ls, 4), "dog", "wrap: last word");
+	ok(all_fit(&ls, 10), "wrap: every line fits");
+	tui_lines_free(&ls);
+
+	wrap(&ls, "abcdefghijklmnopqrstuvwxyz", 10);
+	is_int(ls.n, 3, "long word: split over three lines");
+	is_str(line(&ls, 0), "abcdefghij", "long word: cut at the edge");
+	tui_lines_free(&ls);
+
+	/* Five CJK characters (10 columns) into 7 columns: never half a char. */
+	wrap(&ls, "\xe4\xb8\xad\xe6\x96\x87\xe5\xad\x97\xe7\xac\xa6\xe4\xb8\xb2", 7);
+	is_int(ls.n, 2, "wide: two lines");
+	is_int(ls.v[0].width, 6, "wide: first line stops at 6 of 7 columns");
+	ok(all_fit(&ls, 7), "wide: fits");
+	tui_lines_free(&ls);
+
+	wrap(&ls, "cafe\xcc\x81 cafe\xcc\x81 cafe\xcc\x81", 10);
+	is_str(line(&ls, 0), "cafe\xcc\x81 cafe\xcc\x81", "combining: the mark stays with its base");
+	is_int(ls.v[0].width, 9, "combining: measured as 9 columns");
+	tui_lines_free(&ls);
+
+	wrap(&ls, "one\ntwo three", 20);
+	is_int(ls.n, 2, "newline: hard break kept");
+	is_str(line(&ls, 1), "two three", "newline: second line");
+	tui_lines_free(&ls);
+
+	tui_lines_init(&ls);
+	tui_wrap_begin(&w, &ls, 12, ROLE_NORMAL, 0, "- ", ROLE_BULLET, ind, 0);
+	tui_wrap_text(&w, "alpha beta gamma delta", 22, ROLE_NORMAL);
+	tui_wrap_end(&w);
+	is_str(line(&ls, 0), "- alpha beta", "hanging indent: prefix on line 1");
+	is_str(line(&ls, 1), "  gamma", "hanging indent: indent after");
+	ok(ls.v[0].role[0] == ROLE_BULLET && ls.v[0].role[3] == ROLE_NORMAL,
+	    "roles: prefix and text keep their roles");
+	tui_lines_free(&ls);
+
+	tui_lines_init(&ls);
+	tui_line_cut(&ls, 8, ROLE_NORMAL, 0, NULL, 0, "0123456789", 10, ROLE_CODE);
+	is_str(line(&ls, 0), "0123456\xe2\x80\xa6", "cut: ellipsis at the edge");
+	is_int(ls.v[0].width, 8, "cut: exactly the width");
+	tui_lines_free(&ls);
+}
+
+/* Find a line containing s; its index or -1. */
+static int
+find(const struct tui_lines *ls, const char *s)
+{
+	int i;
+	char *t;
+
+	for (i = 0; i < ls->n; i++) {
+		t = tui_line_text(&ls->v[i]);
+		if (strstr(t, s) != NULL) {
+			free(t);
+			return i;
+		}
+		free(t);
+	}
+	return -1;
+}
+
+static void
+test_markdown(void)
+{
+	struct tui_lines ls;
+	const char *md =
+	    "# Title\n"
+	    "Some **bold** and `code` here.\n"
+	    "\n"
+	    "- first item that is long enough to wrap around\n"
+	    "- second\n"
+	    "1. numbered\n"
+	    "\n"
+	    "```c\n"
+	    "int main(void) { return 0; } /* a very long line that must not wrap */\n"
+	    "```\n"
+	    "after";
+	int n, i, j;
+
+	tui_lines_init(&ls);
+	tui_md_render(&ls, md, strlen(md), 30, ROLE_ASSISTANT, 0, &n);
+	is_int(n, 1, "markdown: one code block counted");
+	is_str(line(&ls, 0), "Title", "heading: markers removed");
+	ok(ls.v[0].role[0] == ROLE_HEADING, "heading: heading role");
+	i = find(&ls, "Some bold and code here.");
+	ok(i >= 0, "inline: markers removed");
+	if (i >= 0) {
+		j = 5;	/* 'b' of bold */
+		ok(ls.v[i].role[j] == ROLE_BOLD, "inline: bold role");
+		ok(ls.v[i].role[14] == ROLE_CODE, "inline: code role");
+	}
+	i = find(&ls, "first item");
+	ok(i >= 0 && strncmp(line(&ls, i), "\xe2\x80\xa2 first", 7) == 0,
+	    "list: bullet glyph");
+	ok(i >= 0 && strncmp(line(&ls, i + 1), "  ", 2) == 0,
+	    "list: continuation indented under the text");
+	ok(find(&ls, "1. numbered") >= 0, "list: numbered kept");
+	i = find(&ls, "int main");
+	ok(i >= 0, "code block: present");
+	if (i >= 0) {
+		ok(ls.v[i].width == 30, "code block: cut at the width, not wrapped");
+		ok(strstr(line(&ls, i + 1), "must not") == NULL,
+		    "code block: the rest is not wrapped onto a new line");
+		ok(strstr(line(&ls, i - 1), "c") != NULL &&
+		    ls.v[i - 1].role[0] == ROLE_CODEBLOCK_FRAME,
+		    "code block: framed with the language");
+	}
+	ok(find(&ls, "after") > i, "text after the block");
+	ok(all_fit(&ls, 30), "markdown: every line fits");
+	tui_lines_free(&ls);
+}
+
+/* Build an event from JSON. */
+static struct event *
+ev(const char *json)
+{
+	char *cause = NULL;
+	struct event *e = event_from_json(json, &cause);
+
+	if (e == NULL)
+		diag("bad test event: %s", cause);
+	return e;
+}
+
+static void
+feed(struct tui_chat *c, const char *json)
+{
+	struct event *e = ev(json);
+
+	if (e != NULL) {
+		tui_chat_event(c, e);
+		event_free(e);
+	}
+}
+
+/* 1 if any line of the chat view contains s. */
+static int
+chat_has(struct tui_chat *c, int width, const char *s)
+{
+	const struct tui_line **v;
+	int n, i, hit = 0;
+	char *t;
+
+	n = tui_chat_lines(c, width, &v);
+	for (i = 0; i < n && !hit; i++) {
+		t = tui_line_text(v[i]);
+		hit = strstr(t, s) != NULL;
+		free(t);
+	}
+	return hit;
+}
+
+static void
+test_chat(void)
+{
+	struct tui_chat *c = tui_chat_new();
+	const struct tui_line **v;
+	const char *what;
+	char *s;
+	int n, n2, i;
+
+	feed(c, "{\"seq\":1,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"user_message\",\"text\":\"list the files\"}");
+	feed(c, "{\"seq\":2,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"assistant_delta\",\"text\":\"Let me \"}");
+	ok(chat_has(c, 60, "Let me"), "stream: first delta shown");
+	feed(c, "{\"seq\":3,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"assistant_delta\",\"text\":\"look.\"}");
+	ok(chat_has(c, 60, "Let me look."), "stream: deltas join into one message");
+	is_int(tui_chat_nitems(c), 2, "stream: one item for the answer");
+	feed(c, "{\"seq\":4,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"assistant_message\",\"text\":\"Let me look.\\n```sh\\nls -la\\n```\"}");
+	is_int(tui_chat_nitems(c), 2, "final message replaces the stream");
+	s = tui_chat_copy_text(c, 1, 1, &what);
+	is_str(s, "ls -la\n", "copy: the code block's logical text");
+	free(s);
+	feed(c, "{\"seq\":5,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"tool_call\",\"call_id\":\"c1\",\"name\":\"terminal\",\"arguments\":{\"command\":\"seq 1 50\"}}");
+	feed(c, "{\"seq\":6,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"policy_decision\",\"call_id\":\"c1\",\"risk\":\"LOW\",\"decision\":\"allow\",\"rule\":\"builtin:read-only\"}");
+	ok(chat_has(c, 60, "terminal") && chat_has(c, 60, " LOW ") &&
+	    chat_has(c, 60, "pending"), "card: tool, risk badge, pending");
+	ok(chat_has(c, 60, "$ seq 1 50"), "card: the command");
+	feed(c, "{\"seq\":7,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"tool_running\",\"call_id\":\"c1\"}");
+	ok(chat_has(c, 60, "running"), "card: running");
+	n = tui_chat_lines(c, 60, &v);
+	feed(c, "{\"seq\":8,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"observation\",\"call_id\":\"c1\",\"name\":\"terminal\",\"text\":\"1\\n2\\n3\\n4\\n5\\n6\\n7\\n8\\n9\\n10\\n\",\"exit_code\":0,\"duration_ms\":1234}");
+	ok(chat_has(c, 60, "done") && chat_has(c, 60, "1.2s"), "card: done with duration");
+	ok(chat_has(c, 60, "6 more lines"), "observation folded to a few lines");
+	n = tui_chat_lines(c, 60, &v);
+	i = tui_chat_last_observation(c);
+	tui_chat_toggle(c, i);
+	n2 = tui_chat_lines(c, 60, &v);
+	is_int(n2 - n, 5, "expand: all ten lines shown (marker replaced)");
+	s = tui_chat_copy_text(c, i, 1, &what);
+	is_str(what, "observation", "copy: observation part");
+	ok(s != NULL && strncmp(s, "1\n2\n", 4) == 0, "copy: full observation text");
+	free(s);
+	s = tui_chat_copy_text(c, i, 0, &what);
+	is_str(s, "seq 1 50", "copy: the command without the prompt");
+	free(s);
+
+	feed(c, "{\"seq\":9,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"tool_call\",\"call_id\":\"c2\",\"name\":\"terminal\",\"arguments\":{\"command\":\"rm -rf /\"}}");
+	feed(c, "{\"seq\":10,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"policy_decision\",\"call_id\":\"c2\",\"risk\":\"HIGH\",\"decision\":\"deny\",\"rule\":\"builtin:rm-root\",\"reason\":\"deletes the root\"}");
+	ok(chat_has(c, 60, "refused") && chat_has(c, 60, "deletes the root"),
+	    "card: refused with the reason");
+	feed(c, "{\"seq\":11,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"tool_call\",\"call_id\":\"c3\",\"name\":\"file_editor\",\"arguments\":{\"command\":\"str_replace\",\"path\":\"a.c\"}}");
+	feed(c, "{\"seq\":12,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"observation\",\"call_id\":\"c3\",\"name\":\"file_editor\",\"text\":\"edited\",\"diff\":\"--- a/a.c\\n+++ b/a.c\\n@@ -1 +1 @@\\n-old\\n+new\\n\"}");
+	n = tui_chat_lines(c, 60, &v);
+	for (i = 0; i < n; i++) {
+		s = tui_line_text(v[i]);
+		if (strstr(s, "+new") != NULL)
+			ok(v[i]->role[v[i]->len - 1] == ROLE_DIFF_ADD, "diff: added line coloured");
+		if (strstr(s, "-old") != NULL)
+			ok(v[i]->role[v[i]->len - 1] == ROLE_DIFF_DEL, "diff: removed line coloured");
+		free(s);
+	}
+	feed(c, "{\"seq\":13,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"tool_call\",\"call_id\":\"c4\",\"name\":\"task_tracker\",\"arguments\":{\"command\":\"plan\",\"task_list\":[{\"title\":\"read\",\"status\":\"done\"},{\"title\":\"fix\",\"status\":\"in_progress\"}]}}");
+	ok(chat_has(c, 60, "[x] read") && chat_has(c, 60, "[~] fix"),
+	    "plan: checklist");
+	feed(c, "{\"seq\":14,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"error\",\"kind\":\"llm\",\"message\":\"rate limited\"}");
+	feed(c, "{\"seq\":15,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"retry\",\"attempt\":2,\"max\":5,\"delay_ms\":1500,\"reason\":\"HTTP 429\",\"model\":\"m\"}");
+	ok(chat_has(c, 60, "! llm: rate limited"), "error: distinct line");
+	ok(chat_has(c, 60, "~ retrying m (attempt 2 of 5, in 1.5s): HTTP 429"),
+	    "retry: distinct line");
+	n = tui_chat_lines(c, 60, &v);
+	for (i = 0; i < n; i++)
+		if (v[i]->width > 60)
+			break;
+	is_int(i, n, "chat: every line fits the width");
+	n = tui_chat_lines(c, 30, &v);
+	for (i = 0; i < n; i++)
+		if (v[i]->width > 30)
+			break;
+	is_int(i, n, "chat: re-laid out for a narrower width");
+	tui_chat_free(c);
+}
+
+int
+main(void)
+{
+	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
+		setlocale(LC_ALL, "en_US.UTF-8");
+	tui_glyphs_select(1);
+	test_width();
+	test_wrap();
+	test_markdown();
+	test_chat();
+	return tap_done();
+}
