@@ -23,6 +23,7 @@
 
 #include "cade/agent.h"
 #include "cade/buf.h"
+#include "cade/condense.h"
 #include "cade/conf.h"
 #include "cade/event.h"
 #include "cade/llm.h"
@@ -110,6 +111,15 @@ struct agent {
 	size_t			 ntrack;
 
 	struct agent_stats	 stats;
+
+	struct condense_est	 est;
+	size_t			 tools_bytes;	/* the tools array, as sent */
+	size_t			 cut_from, cut_to;	/* condensation in flight */
+	int			 condensing;
+	int			 condense_then_step;
+	int			 just_condensed;
+	int			 force_condense;
+	int			 context_retry;
 };
 
 static void	agent_step(struct agent *);
@@ -287,6 +297,39 @@ agent_calls_clear(struct agent *a)
 	a->ncalls = a->next_call = 0;
 }
 
+/* Size of the tools array for the current model (sent with every request). */
+static void
+agent_measure_tools(struct agent *a)
+{
+	cJSON *tools = tool_schemas(a->d.cfg, a->model);
+	char *s = cJSON_PrintUnformatted(tools);
+
+	a->tools_bytes = s != NULL ? strlen(s) : 0;
+	free(s);
+	cJSON_Delete(tools);
+}
+
+/* Estimated tokens of the next request. */
+static long
+agent_request_tokens(const struct agent *a)
+{
+	return condense_est_tokens(&a->est, a->hist_bytes + strlen(a->system) +
+	    a->tools_bytes + 256);
+}
+
+/* 1 if the next request would pass compact_at% of the window. */
+static int
+agent_need_condense(const struct agent *a)
+{
+	long window = condense_window(a->d.cfg, a->model);
+	long reserve = conf_model_int(a->d.cfg, a->model, "output_reserve");
+	long pct = conf_int(a->d.cfg, "compact_at");
+
+	if (pct <= 0 || pct > 100)
+		pct = 75;
+	return agent_request_tokens(a) + reserve > window * pct / 100;
+}
+
 /* New agent; nothing happens until agent_submit() or agent_continue(). */
 struct agent *
 agent_new(const struct agent_deps *d)
@@ -306,6 +349,8 @@ agent_new(const struct agent_deps *d)
 	a->tctx.shell = d->shell;
 	a->tctx.state = a->tstate;
 	a->stats.max_steps = (int)conf_int(d->cfg, "max_steps");
+	condense_est_init(&a->est);
+	agent_measure_tools(a);
 	log_debug("system prompt %zu bytes (built-in %zu)", strlen(a->system),
 	    builtin);
 	return a;
@@ -351,15 +396,13 @@ agent_get_state(const struct agent *a)
 void
 agent_get_stats(const struct agent *a, struct agent_stats *st)
 {
-	long window = conf_model_int(a->d.cfg, a->model, "context_window");
+	long window;
 
 	*st = a->stats;
 	st->step = a->step;
 	st->model = a->model;
-	if (window <= 0)
-		window = 128000;
-	st->context_pct = 100.0 * (double)(a->hist_bytes + strlen(a->system)) /
-	    4.0 / (double)window;
+	window = condense_window(a->d.cfg, a->model);
+	st->context_pct = 100.0 * (double)agent_request_tokens(a) / (double)window;
 }
 
 /* Switch model for later steps (/model). */
@@ -368,6 +411,7 @@ agent_set_model(struct agent *a, const char *model)
 {
 	free(a->model);
 	a->model = xstrdup(model);
+	agent_measure_tools(a);
 }
 
 /* End the task: announce how, with the summary, and settle the state. */
@@ -575,13 +619,43 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 	a->last_text = text;
 }
 
+/*
+ * What the model sees of an observation: the head and the tail when it is
+ * large for the window (an eighth of it at most); the stored event keeps it
+ * whole and the recall tool reads it back.  Caller frees.
+ */
+static char *
+agent_view_text(const struct agent *a, const char *text, const char *call_id)
+{
+	size_t len = strlen(text), cap, head, tail;
+	long window = condense_window(a->d.cfg, a->model);
+
+	cap = (size_t)((double)window / a->est.ratio / 8.0);
+	if ((size_t)conf_int(a->d.cfg, "output_limit") < cap)
+		cap = (size_t)conf_int(a->d.cfg, "output_limit");
+	if (cap < 1024)
+		cap = 1024;
+	if (len <= cap)
+		return xstrdup(text);
+	head = cap * 2 / 3;
+	tail = cap - head;
+	/* Cut on UTF-8 boundaries so the view stays valid text. */
+	while (head > 0 && ((unsigned char)text[head] & 0xc0) == 0x80)
+		head--;
+	while (tail > 0 && ((unsigned char)text[len - tail] & 0xc0) == 0x80)
+		tail--;
+	return xasprintf("%.*s\n[... %zu bytes elided to save context; call "
+	    "recall with call_id %s for the whole output ...]\n%s", (int)head,
+	    text, len - head - tail, call_id, text + len - tail);
+}
+
 /* Record an observation for call c (event + history). */
 static void
 agent_observe(struct agent *a, struct agent_call *c, struct tool_result *res,
     int refused)
 {
 	cJSON *d = cJSON_CreateObject(), *msg;
-	char *text = secret_mask(res->text, strlen(res->text), NULL), *diff;
+	char *text = secret_mask(res->text, strlen(res->text), NULL), *diff, *view;
 	char digest[65];
 	struct agent_track *t;
 
@@ -613,7 +687,9 @@ agent_observe(struct agent *a, struct agent_call *c, struct tool_result *res,
 		cJSON_AddItemToObject(d, "extra", cJSON_Duplicate(res->extra, 1));
 	event_bus_post(a->d.bus, EV_OBSERVATION, d);
 
-	msg = agent_msg_new("tool", text);
+	view = agent_view_text(a, text, c->id);
+	msg = agent_msg_new("tool", view);
+	free(view);
 	cJSON_AddStringToObject(msg, "tool_call_id", c->id);
 	agent_hist_place_tool(a, msg, c->id);
 
@@ -931,6 +1007,20 @@ agent_on_reply(struct llm_response *r, void *arg)
 	char *msg;
 
 	agent_usage(a, r);
+	if (r->usage.present)
+		condense_est_update(&a->est, r->usage.request_bytes,
+		    r->usage.prompt_tokens);
+	if (r->status == LLM_ERR_CONTEXT && !a->context_retry) {
+		/* The server says it does not fit: condense, then try again. */
+		a->context_retry = 1;
+		a->step--;
+		llm_response_free(r);
+		a->force_condense = 1;
+		a->just_condensed = 0;
+		agent_step(a);
+		return;
+	}
+	a->context_retry = 0;
 	if (r->status == LLM_ERR_CANCELLED) {
 		agent_record_reply(a, r, 1);
 		llm_response_free(r);
@@ -1014,6 +1104,166 @@ agent_on_reply(struct llm_response *r, void *arg)
 	agent_advance(a);
 }
 
+/* Replace history messages [from, to) by one summary message. */
+static void
+agent_condense_apply(struct agent *a, size_t from, size_t to, const char *text)
+{
+	struct agent_msg m;
+	size_t i;
+
+	if (from >= to || to > a->nhist)
+		return;
+	for (i = from; i < to; i++) {
+		a->hist_bytes -= a->hist[i].bytes;
+		cJSON_Delete(a->hist[i].msg);
+	}
+	memmove(&a->hist[from + 1], &a->hist[to], (a->nhist - to) * sizeof *a->hist);
+	a->nhist -= to - from - 1;
+	m.msg = agent_msg_new("user", text);
+	m.step = a->step;
+	m.shortened = 1;
+	m.bytes = strlen(text) + 32;
+	a->hist[from] = m;
+	a->hist_bytes += m.bytes;
+}
+
+/* Ignore summary deltas: the result is shown whole as a condensation. */
+static void
+agent_on_condense_text(const char *s, size_t n, void *arg)
+{
+}
+
+/* The summary is in: swap it for the middle of the history. */
+static void
+agent_on_condensed(struct llm_response *r, void *arg)
+{
+	struct agent *a = arg;
+	long before = agent_request_tokens(a);
+	cJSON *d;
+	char *text, *msg;
+	int cancelled;
+
+	a->condensing = 0;
+	agent_usage(a, r);
+	if (r->status != LLM_OK || *r->text == '\0') {
+		msg = xasprintf("could not condense the context: %s",
+		    r->status != LLM_OK && r->error ? r->error : "empty summary");
+		d = cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "kind", "condense");
+		cJSON_AddStringToObject(d, "message", msg);
+		event_bus_post(a->d.bus, EV_ERROR, d);
+		cancelled = r->status == LLM_ERR_CANCELLED;
+		llm_response_free(r);
+		agent_end(a, cancelled ? "cancelled" : "error", msg);
+		free(msg);
+		return;
+	}
+	text = condense_summary_text(r->text, tool_state_plan(a->tstate));
+	agent_condense_apply(a, a->cut_from, a->cut_to, text);
+	d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "summary", r->text);
+	cJSON_AddStringToObject(d, "text", text);
+	cJSON_AddNumberToObject(d, "from", (double)a->cut_from);
+	cJSON_AddNumberToObject(d, "to", (double)a->cut_to);
+	cJSON_AddNumberToObject(d, "tokens_before", (double)before);
+	cJSON_AddNumberToObject(d, "tokens_after", (double)agent_request_tokens(a));
+	event_bus_post(a->d.bus, EV_CONDENSATION, d);
+	free(text);
+	llm_response_free(r);
+	a->just_condensed = 1;
+	if (a->condense_then_step)
+		agent_step(a);
+	else
+		agent_set_state(a, AGENT_IDLE);
+}
+
+/*
+ * Start condensing: keep the first user message and the last keep_recent
+ * messages (never starting the kept part at a tool answer, which must follow
+ * its call), summarise the rest by a separate request.  -1 if too little
+ * history to condense.
+ */
+static int
+agent_condense_start(struct agent *a, int then_step)
+{
+	struct llm_callbacks cb;
+	struct llm_request req;
+	cJSON **ptrs, *msgs;
+	size_t from = 0, to, keep, i, max_bytes;
+	long window = condense_window(a->d.cfg, a->model);
+	double budget, tail;
+	char *cause = NULL, *note;
+	const char *role;
+
+	while (from < a->nhist && ((role = cJSON_GetStringValue(
+	    cJSON_GetObjectItem(a->hist[from].msg, "role"))) == NULL ||
+	    strcmp(role, "user") != 0))
+		from++;
+	from++;
+	keep = (size_t)conf_int(a->d.cfg, "keep_recent");
+	if (a->nhist < from + keep + 2)
+		keep = a->nhist > from ? (a->nhist - from) / 2 : 0;
+	/*
+	 * The kept tail may use half of what the window leaves for history, so
+	 * that one condensation buys several steps rather than one.
+	 */
+	budget = (double)window * (double)conf_int(a->d.cfg, "compact_at") / 100.0 -
+	    (double)conf_model_int(a->d.cfg, a->model, "output_reserve");
+	budget = budget / a->est.ratio - (double)(strlen(a->system) + a->tools_bytes);
+	for (i = a->nhist, tail = 0; i > from && keep > 1; i--) {
+		tail += (double)a->hist[i - 1].bytes;
+		if (tail > budget / 2) {
+			if (a->nhist - (i - 1) - 1 < keep)
+				keep = a->nhist - (i - 1) - 1;
+			break;
+		}
+	}
+	if (keep < 1)
+		keep = 1;
+	to = a->nhist - keep;
+	while (to < a->nhist && cJSON_GetObjectItem(a->hist[to].msg,
+	    "tool_call_id") != NULL)
+		to++;
+	if (from >= a->nhist || to < from + 2)
+		return -1;
+	ptrs = xcalloc(a->nhist, sizeof *ptrs);
+	for (i = 0; i < a->nhist; i++)
+		ptrs[i] = a->hist[i].msg;
+	/* The summary request must fit too: half the window at most. */
+	max_bytes = (size_t)((double)window / a->est.ratio / 2.0);
+	if (max_bytes > 400000)
+		max_bytes = 400000;
+	msgs = condense_request(ptrs, from, to, tool_state_plan(a->tstate), max_bytes);
+	free(ptrs);
+	a->cut_from = from;
+	a->cut_to = to;
+	a->condensing = 1;
+	a->condense_then_step = then_step;
+	note = xasprintf("condensing the context: %zu of %zu messages "
+	    "(about %ld tokens of a %ld-token window)", to - from, a->nhist,
+	    agent_request_tokens(a), window);
+	agent_post_text(a, EV_NOTICE, "text", note);
+	free(note);
+	memset(&req, 0, sizeof req);
+	req.messages = msgs;
+	req.model = a->model;
+	cb.text = agent_on_condense_text;
+	cb.reasoning = agent_on_condense_text;
+	cb.retry = agent_on_retry;
+	cb.done = agent_on_condensed;
+	cb.arg = a;
+	agent_set_state(a, AGENT_THINKING);
+	if (llm_send(a->d.llm, &req, &cb, &cause) == -1) {
+		a->condensing = 0;
+		agent_post_text(a, EV_NOTICE, "text", cause);
+		free(cause);
+		cJSON_Delete(msgs);
+		return -1;
+	}
+	cJSON_Delete(msgs);
+	return 0;
+}
+
 /* One step: deliver queued messages, check limits, ask the LLM. */
 static void
 agent_step(struct agent *a)
@@ -1049,6 +1299,12 @@ agent_step(struct agent *a)
 		free(msg);
 		return;
 	}
+	if (!a->just_condensed && (a->force_condense || agent_need_condense(a))) {
+		a->force_condense = 0;
+		if (agent_condense_start(a, 1) == 0)
+			return;
+	}
+	a->just_condensed = 0;
 	a->step++;
 	msgs = agent_view(a);
 	tools = tool_schemas(a->d.cfg, a->model);
@@ -1239,6 +1495,10 @@ agent_replay(struct agent *a, const struct event *ev)
 		cJSON_AddStringToObject(msg, "tool_call_id", event_str(ev, "call_id", ""));
 		agent_hist_place_tool(a, msg, event_str(ev, "call_id", ""));
 		break;
+	case EV_CONDENSATION:
+		agent_condense_apply(a, (size_t)event_num(ev, "from", 0),
+		    (size_t)event_num(ev, "to", 0), event_str(ev, "text", ""));
+		break;
 	case EV_USAGE:
 		a->stats.tokens_in = (long)event_num(ev, "total_prompt_tokens", 0);
 		a->stats.tokens_out = (long)event_num(ev, "total_completion_tokens", 0);
@@ -1301,9 +1561,24 @@ agent_continue(struct agent *a)
 	agent_step(a);
 }
 
-/* Condensing comes with context management; until then say so plainly. */
+/* /compact: condense now if nothing runs, else before the next request. */
 void
 agent_compact(struct agent *a)
 {
-	agent_post_text(a, EV_NOTICE, "text", "nothing to compact yet");
+	switch (a->state) {
+	case AGENT_IDLE:
+	case AGENT_FINISHED:
+	case AGENT_STOPPED:
+	case AGENT_STUCK:
+	case AGENT_ERROR:
+		if (agent_condense_start(a, 0) == -1)
+			agent_post_text(a, EV_NOTICE, "text",
+			    "nothing to compact: the history is short");
+		break;
+	default:
+		a->force_condense = 1;
+		agent_post_text(a, EV_NOTICE, "text",
+		    "the context will be condensed before the next request");
+		break;
+	}
 }

@@ -38,6 +38,10 @@ grep '"call_id":"c7"' "$T/out.jsonl" | grep '"type":"observation"' | grep -q 'st
 [ ! -s "$T/err" ]; ok $? "nothing on stderr without a TTY or --verbose"
 n=$(ls "$RECORD"/req-*.json | wc -l); [ "$n" -eq 10 ]; ok $? "ten LLM requests ($n)"
 grep -q '"stream":true' "$RECORD/req-0001.json"; ok $? "requests stream"
+bad=0; for i in 1 2 3 4 5 6 7 8 9; do
+	"$JC" prefix "$RECORD/req-000$i.json" "$RECORD/req-$(printf %04d $((i + 1))).json" || bad=1
+done
+ok $bad "each request is a byte-identical prefix of the next (prompt caches hit)"
 grep -q 'Bearer sk-test-secret-key-0123' "$RECORD/req-0001.meta"; ok $? "key sent as a bearer token"
 ! grep -rq 'sk-test-secret-key-0123' "$XDG_STATE_HOME"; ok $? "key not in the session store"
 sid=$(ls "$XDG_STATE_HOME/cade/sessions"); [ "$(stat -c %a "$XDG_STATE_HOME/cade/sessions/$sid")" = 700 ] &&

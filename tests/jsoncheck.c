@@ -5,6 +5,8 @@
  *                               prints the types, one per line
  *   jsoncheck get FILE PATH     prints the value at PATH (a.b.0.c) of a JSON file
  *   jsoncheck count FILE TYPE   number of JSON-lines events of TYPE
+ *   jsoncheck prefix A B        exit 0 if request body A, up to the end of
+ *                               its last message, is a byte prefix of B
  * Exit 1 with a message on the first malformed line.
  */
 #include "config.h"
@@ -40,6 +42,33 @@ slurp(const char *path)
 	return s;
 }
 
+/* Offset of the ']' closing the "messages" array of a request body, or -1. */
+static long
+messages_end(const char *s)
+{
+	const char *p = strstr(s, "\"messages\":[");
+	int depth = 0, in_str = 0;
+
+	if (p == NULL)
+		return -1;
+	for (p += strlen("\"messages\":"); *p != '\0'; p++) {
+		if (in_str) {
+			if (*p == '\\' && p[1] != '\0')
+				p++;
+			else if (*p == '"')
+				in_str = 0;
+			continue;
+		}
+		if (*p == '"')
+			in_str = 1;
+		else if (*p == '[' || *p == '{')
+			depth++;
+		else if ((*p == ']' || *p == '}') && --depth == 0)
+			return p - s;
+	}
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -49,6 +78,17 @@ main(int argc, char **argv)
 
 	if (argc < 3)
 		return 2;
+	if (strcmp(argv[1], "prefix") == 0 && argc == 4) {
+		char *a = slurp(argv[2]), *b = slurp(argv[3]);
+		long end = messages_end(a);
+		int same = end > 0 && strncmp(a, b, (size_t)end) == 0 && b[end] == ',';
+
+		if (!same)
+			fprintf(stderr, "%s is not a prefix of %s\n", argv[2], argv[3]);
+		free(a);
+		free(b);
+		return same ? 0 : 1;
+	}
 	text = slurp(argv[2]);
 	if (strcmp(argv[1], "get") == 0 && argc == 4) {
 		o = cJSON_Parse(text);
