@@ -416,12 +416,11 @@ fe_plan(struct tool_ctx *ctx, const cJSON *args, const char *cmd, int peek,
 	return -1;
 }
 
-/* The unified diff of a change, labelled with the model's path. */
+/* The unified diff of a change, labelled with the path relative to the root. */
 static char *
-fe_diff(const struct fe_change *c)
+fe_diff(const struct fe_change *c, const char *root)
 {
-	char *a, *b, *d;
-	const char *rel = c->shown[0] == '/' ? c->shown + 1 : c->shown;
+	char *a, *b, *d, *rel = tool_rel_path(root, c->host);
 
 	a = c->existed ? xasprintf("a/%s", rel) : xstrdup("/dev/null");
 	b = c->new_ != NULL ? xasprintf("b/%s", rel) : xstrdup("/dev/null");
@@ -429,6 +428,7 @@ fe_diff(const struct fe_change *c)
 	    c->new_ != NULL ? c->new_ : "", c->newlen, a, b, 3, FE_DIFF_MAX);
 	free(a);
 	free(b);
+	free(rel);
 	return d;
 }
 
@@ -591,9 +591,10 @@ fe_message(const char *cmd, const struct fe_change *c, size_t limit)
 
 	buf_init(&b, 0);
 	if (strcmp(cmd, "create") == 0) {
-		(void)buf_printf(&b, c->existed ? "Overwrote %s (%ld lines; undo_edit "
-		    "restores the old content).\n" : "Created %s (%ld lines).\n", c->shown,
-		    fe_count_lines(c->new_, c->newlen));
+		nlines = fe_count_lines(c->new_, c->newlen);
+		(void)buf_printf(&b, c->existed ? "Overwrote %s (%ld line%s; undo_edit "
+		    "restores the old content).\n" : "Created %s (%ld line%s).\n", c->shown,
+		    nlines, nlines == 1 ? "" : "s");
 		return tool_buf_take(&b, NULL);
 	}
 	if (strcmp(cmd, "undo_edit") == 0) {
@@ -653,7 +654,7 @@ fe_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *arg)
 		    c.oldlen, c.existed, c.mode >= 0 ? (mode_t)c.mode : 0);
 	r = tool_result_new();
 	r->text = fe_message(cmd, &c, tool_output_limit(ctx->cfg));
-	r->diff = fe_diff(&c);
+	r->diff = fe_diff(&c, ctx->ws->root);
 	fe_change_free(&c);
 	done(r, arg);
 }
@@ -674,7 +675,7 @@ fe_preview(struct tool_ctx *ctx, const cJSON *args)
 		free(err);
 		return d;
 	}
-	d = fe_diff(&c);
+	d = fe_diff(&c, ctx->ws->root);
 	fe_change_free(&c);
 	return d != NULL ? d : xstrdup("(no change)");
 }

@@ -120,7 +120,7 @@ glob_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *arg)
 		(void)buf_printf(&out, "%s\n", g.hits[i].rel);
 	if (g.n == 0)
 		(void)buf_printf(&out, "No files match '%s' in %s.\n", pattern,
-		    path != NULL && *path ? path : ".");
+		    path != NULL && *path ? path : "the workspace");
 	if (i < g.n || g.overflow) {
 		r->truncated = 1;
 		(void)buf_printf(&out, "[%s%zu more not shown; narrow the pattern or path]\n",

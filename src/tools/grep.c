@@ -181,12 +181,12 @@ grep_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *arg)
 	tool_walk(ctx->ws->root, host, grep_file, &g);
 
 	r = tool_result_new();
-	if (g.found == 0 && include != NULL && *include != '\0')
-		(void)buf_printf(&g.out, "No matches for /%s/ in %s (include %s).\n",
-		    pattern, path != NULL && *path ? path : ".", include);
-	else if (g.found == 0)
-		(void)buf_printf(&g.out, "No matches for /%s/ in %s.\n", pattern,
-		    path != NULL && *path ? path : ".");
+	if (g.found == 0)
+		(void)buf_printf(&g.out, "No matches for /%s/ in %s%s%s%s.\n", pattern,
+		    path != NULL && *path ? path : "the workspace",
+		    include != NULL && *include ? " (include " : "",
+		    include != NULL && *include ? include : "",
+		    include != NULL && *include ? ")" : "");
 	if (g.more) {
 		r->truncated = 1;
 		(void)buf_printf(&g.out, "[stopped after %ld matches; narrow the pattern, "
