@@ -1,0 +1,1362 @@
+/*
+ * docker.c: the Docker workspace, a container cade creates and drives
+ * itself through the Docker Engine API on a unix socket.
+ *
+ * Every connection goes from cade into the daemon; the container never has
+ * to reach the host, so it works with networking off.  Control calls
+ * (version, image check, create, start, inspect, stop, remove) are blocking
+ * libcurl easy requests with short timeouts, made only at startup and
+ * teardown.  Two connections are hijacked by hand (HTTP request written
+ * here, "101 UPGRADED" read back, then the socket is a raw stream):
+ *
+ *   - the lifeline: an attach to the container's stdin.  The container's
+ *     main process is a shell loop reading stdin, and the container is
+ *     created with StdinOnce, so when cade goes away in any manner (even
+ *     SIGKILL) the daemon closes that stdin, the loop ends and the container
+ *     stops.  A stopped container labelled cade.session=<other id> is thus
+ *     an orphan, and the next start removes it.  EOF on the lifeline is how
+ *     alive() notices the container or the daemon went away, for free.
+ *   - the shell: an exec of bash (or /bin/sh) with a TTY; the socket is the
+ *     fd shell.c reads and writes.  A resize is a POST /exec/{id}/resize
+ *     written on a fresh connection and not waited for; its answer is
+ *     read before the next resize, so they apply in order.
+ *
+ * File tools work on the host side of the bind mount (root), mapped to
+ * /workspace for the model by workspace.c.  The container user is the
+ * host's uid:gid (the owner of root when cade runs as root), so files the
+ * agent creates keep the right owner on the host.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+
+#include "cade/buf.h"
+#include "cade/conf.h"
+#include "cade/docker.h"
+#include "cade/log.h"
+#include "cade/util.h"
+#include "cade/workspace.h"
+
+#define DOCKER_DEFAULT_SOCK	"/var/run/docker.sock"
+#define DOCKER_API_WANT		141	/* 1.41: Docker 20.10, Debian 11 and 12 */
+#define DOCKER_CALL_MS		10000	/* one control call */
+#define DOCKER_SHORT_MS		3000	/* teardown and failure diagnosis */
+#define DOCKER_PULL_MS		600000
+#define DOCKER_RESP_MAX		(8u << 20)
+#define DOCKER_HDR_MAX		8192
+#define DOCKER_RESIZE_WAIT_MS	1000	/* for the previous resize's answer */
+#define DOCKER_ORPHAN_AGE	60	/* seconds before a never-started container is an orphan */
+#define DOCKER_LABEL		"cade.session"
+#define DOCKER_MOUNT		"/workspace"
+
+/*
+ * The container's main process: wait for stdin to close (the lifeline), or
+ * for docker stop.
+ */
+#define DOCKER_MAIN_SCRIPT \
+	"trap 'exit 0' TERM HUP INT; while read -r _l; do :; done; exit 0"
+
+struct docker {
+	CURL	*curl;
+	char	*sock;			/* unix socket path */
+	char	 api[32];		/* "/v1.41" */
+	char	*cid;			/* full container id */
+	char	*exec_id;
+	char	*shell_path;		/* /bin/bash or /bin/sh in the container */
+	char	*session;
+	int	 keep;
+	int	 life_fd;		/* hijacked attach to the container's stdin */
+	int	 shell_fd;		/* hijacked exec with a TTY */
+	int	 resize_fd;		/* last resize request, answer not yet read */
+	char	*error;			/* why the container is gone */
+};
+
+/* One control call's reply. */
+struct docker_reply {
+	long		status;
+	struct buf	body;
+};
+
+/* Which socket: "docker_host", else $DOCKER_HOST, else the default; unix:// only. */
+static char *
+docker_socket_path(const struct config *cfg, char **cause)
+{
+	const char *host = cfg != NULL ? conf_str(cfg, "docker_host") : "";
+	const char *path;
+
+	if (host == NULL || *host == '\0')
+		host = getenv("DOCKER_HOST");
+	if (host == NULL || *host == '\0')
+		return xstrdup(DOCKER_DEFAULT_SOCK);
+	if (strncmp(host, "unix://", 7) == 0)
+		path = host + 7;
+	else if (host[0] == '/')
+		path = host;
+	else {
+		*cause = xasprintf("docker host '%s' is not supported: cade "
+		    "talks to the daemon on a unix socket (unix:///path)", host);
+		return NULL;
+	}
+	if (*path != '/') {
+		*cause = xasprintf("docker host '%s': expected unix:///absolute/path",
+		    host);
+		return NULL;
+	}
+	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
+		*cause = xasprintf("docker socket path '%s' is too long", path);
+		return NULL;
+	}
+	return xstrdup(path);
+}
+
+/* Connect to the daemon's socket (blocking, close-on-exec); -1 with errno. */
+static int
+docker_connect(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd, saved;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	while (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		if (errno == EINTR)
+			continue;
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	return fd;
+}
+
+/* Can we reach the daemon at all?  The cause names the fix. */
+static int
+docker_probe(const char *path, char **cause)
+{
+	int fd, e;
+
+	if ((fd = docker_connect(path)) != -1) {
+		close(fd);
+		return 0;
+	}
+	e = errno;
+	if (e == ENOENT)
+		*cause = xasprintf("no Docker daemon: socket '%s' does not exist "
+		    "(start it: sudo systemctl start docker, or dockerd &; or "
+		    "point DOCKER_HOST at its socket)", path);
+	else if (e == EACCES || e == EPERM)
+		*cause = xasprintf("permission denied on Docker socket '%s' (add "
+		    "yourself to the docker group: sudo usermod -aG docker "
+		    "$USER, then log in again)", path);
+	else if (e == ECONNREFUSED)
+		*cause = xasprintf("no Docker daemon listening on '%s' (start "
+		    "it: sudo systemctl start docker, or dockerd &)", path);
+	else
+		*cause = xasprintf("cannot connect to Docker socket '%s': %s",
+		    path, strerror(e));
+	return -1;
+}
+
+/* curl write callback: append to the reply, failing past its cap. */
+static size_t
+docker_write_cb(char *p, size_t size, size_t n, void *arg)
+{
+	struct buf *b = arg;
+
+	if (buf_append(b, p, size * n) == -1)
+		return 0;
+	return size * n;
+}
+
+/* The daemon's error text from a JSON reply ({"message": ...}), or the raw body. */
+static char *
+docker_errmsg(const struct docker_reply *r)
+{
+	cJSON *j, *m;
+	char *out = NULL, *nl;
+
+	if ((j = cJSON_Parse(r->body.s)) != NULL) {
+		m = cJSON_GetObjectItemCaseSensitive(j, "message");
+		if (cJSON_IsString(m))
+			out = xstrdup(m->valuestring);
+		cJSON_Delete(j);
+	}
+	if (out == NULL)
+		out = r->body.len > 0 ? xstrndup(r->body.s, 200) :
+		    xasprintf("HTTP status %ld", r->status);
+	if ((nl = strchr(out, '\n')) != NULL)
+		*nl = '\0';
+	return out;
+}
+
+/*
+ * One blocking control call.  path is below the API version prefix unless
+ * it starts with "!".  0 with the reply filled (any HTTP status), or -1
+ * with *cause when the daemon could not be asked.
+ */
+static int
+docker_call(struct docker *d, const char *method, const char *path,
+    const char *body, long timeout_ms, struct docker_reply *r, char **cause)
+{
+	char errbuf[CURL_ERROR_SIZE], *url;
+	struct curl_slist *hdrs = NULL;
+	CURLcode rc;
+
+	buf_init(&r->body, DOCKER_RESP_MAX);
+	r->status = 0;
+	if (path[0] == '!')
+		url = xasprintf("http://docker%s", path + 1);
+	else
+		url = xasprintf("http://docker%s%s", d->api, path);
+	curl_easy_reset(d->curl);
+	errbuf[0] = '\0';
+	curl_easy_setopt(d->curl, CURLOPT_UNIX_SOCKET_PATH, d->sock);
+	curl_easy_setopt(d->curl, CURLOPT_URL, url);
+	curl_easy_setopt(d->curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(d->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(d->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)DOCKER_SHORT_MS);
+	curl_easy_setopt(d->curl, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, docker_write_cb);
+	curl_easy_setopt(d->curl, CURLOPT_WRITEDATA, &r->body);
+	curl_easy_setopt(d->curl, CURLOPT_USERAGENT, "cade");
+	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+	hdrs = curl_slist_append(hdrs, "Expect:");
+	curl_easy_setopt(d->curl, CURLOPT_HTTPHEADER, hdrs);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(d->curl, CURLOPT_NOBODY, 1L);
+	else if (strcmp(method, "POST") == 0) {
+		curl_easy_setopt(d->curl, CURLOPT_POSTFIELDS, body != NULL ? body : "");
+		curl_easy_setopt(d->curl, CURLOPT_POSTFIELDSIZE,
+		    (long)(body != NULL ? strlen(body) : 0));
+	} else if (strcmp(method, "GET") != 0)
+		curl_easy_setopt(d->curl, CURLOPT_CUSTOMREQUEST, method);
+	rc = curl_easy_perform(d->curl);
+	curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_slist_free_all(hdrs);
+	log_debug("%s %s -> %ld (%s)", method, url, r->status,
+	    rc == CURLE_OK ? "ok" : curl_easy_strerror(rc));
+	free(url);
+	if (rc != CURLE_OK) {
+		if (rc == CURLE_WRITE_ERROR)
+			*cause = xasprintf("docker daemon reply to %s %s is too large",
+			    method, path);
+		else
+			*cause = xasprintf("docker daemon on '%s' did not answer %s "
+			    "%s: %s", d->sock, method, path,
+			    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
+		buf_free(&r->body);
+		return -1;
+	}
+	return 0;
+}
+
+/* Like docker_call, but anything other than a 2xx (or want) is an error with the daemon's message. */
+static cJSON *
+docker_json(struct docker *d, const char *method, const char *path,
+    const char *body, long timeout_ms, long *status, char **cause)
+{
+	struct docker_reply r;
+	cJSON *j = NULL;
+	char *msg;
+
+	if (docker_call(d, method, path, body, timeout_ms, &r, cause) == -1)
+		return NULL;
+	if (status != NULL)
+		*status = r.status;
+	if (r.status < 200 || r.status > 299) {
+		msg = docker_errmsg(&r);
+		*cause = xasprintf("%s (HTTP %ld)", msg, r.status);
+		free(msg);
+		buf_free(&r.body);
+		return NULL;
+	}
+	if (r.body.len == 0)
+		j = cJSON_CreateObject();
+	else if ((j = cJSON_Parse(r.body.s)) == NULL)
+		*cause = xasprintf("docker daemon sent bad JSON for %s %s",
+		    method, path);
+	buf_free(&r.body);
+	return j;
+}
+
+/* A control call whose reply body does not matter; the HTTP status, or -1. */
+static long
+docker_simple(struct docker *d, const char *method, const char *path,
+    long timeout_ms, char **msg)
+{
+	struct docker_reply r;
+	char *cause = NULL;
+	long status;
+
+	if (docker_call(d, method, path, NULL, timeout_ms, &r, &cause) == -1) {
+		if (msg != NULL)
+			*msg = cause;
+		else
+			free(cause);
+		return -1;
+	}
+	status = r.status;
+	if (msg != NULL)
+		*msg = (status < 200 || status > 299) ? docker_errmsg(&r) : NULL;
+	buf_free(&r.body);
+	return status;
+}
+
+/* "1.41" -> 141; -1 on junk. */
+static long
+docker_parse_api(const char *s)
+{
+	long major, minor;
+	char *end;
+
+	if (s == NULL)
+		return -1;
+	major = strtol(s, &end, 10);
+	if (end == s || *end != '.')
+		return -1;
+	minor = strtol(end + 1, &end, 10);
+	if (*end != '\0' || minor < 0 || minor > 99)
+		return -1;
+	return major * 100 + minor;
+}
+
+/* Ask the daemon its API range and pick the version prefix to use. */
+static int
+docker_negotiate(struct docker *d, char **cause)
+{
+	cJSON *j, *v, *mn;
+	long have, min = 124, use;
+	char *why = NULL;
+
+	if ((j = docker_json(d, "GET", "!/version", NULL, DOCKER_CALL_MS, NULL,
+	    &why)) == NULL) {
+		*cause = xasprintf("docker daemon on '%s' does not answer: %s",
+		    d->sock, why);
+		free(why);
+		return -1;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(j, "ApiVersion");
+	mn = cJSON_GetObjectItemCaseSensitive(j, "MinAPIVersion");
+	have = cJSON_IsString(v) ? docker_parse_api(v->valuestring) : -1;
+	if (cJSON_IsString(mn) && docker_parse_api(mn->valuestring) > 0)
+		min = docker_parse_api(mn->valuestring);
+	cJSON_Delete(j);
+	if (have < 0) {
+		*cause = xasprintf("'%s' does not look like a Docker daemon (no "
+		    "ApiVersion)", d->sock);
+		return -1;
+	}
+	use = DOCKER_API_WANT;
+	if (use > have)
+		use = have;
+	if (use < min)
+		use = min;
+	if (use < 125) {
+		*cause = xasprintf("docker daemon API %ld.%ld is too old (1.25 "
+		    "or later needed)", have / 100, have % 100);
+		return -1;
+	}
+	snprintf(d->api, sizeof d->api, "/v%ld.%ld", use / 100, use % 100);
+	log_debug("daemon API %ld, using %s", have, d->api);
+	return 0;
+}
+
+/* Query-escape s; caller frees. */
+static char *
+docker_escape(struct docker *d, const char *s)
+{
+	char *e = curl_easy_escape(d->curl, s, 0), *out;
+
+	if (e == NULL)
+		fatal("out of memory");
+	out = xstrdup(e);
+	curl_free(e);
+	return out;
+}
+
+/* Split "repo[:tag|@digest]" into fromImage and tag for a pull. */
+static void
+docker_split_image(const char *image, char **repo, char **tag)
+{
+	const char *slash = strrchr(image, '/'), *colon, *at;
+
+	if ((at = strchr(image, '@')) != NULL) {
+		*repo = xstrdup(image);
+		*tag = xstrdup("");
+		return;
+	}
+	colon = strrchr(image, ':');
+	if (colon != NULL && (slash == NULL || colon > slash)) {
+		*repo = xstrndup(image, (size_t)(colon - image));
+		*tag = xstrdup(colon + 1);
+	} else {
+		*repo = xstrdup(image);
+		*tag = xstrdup("latest");
+	}
+}
+
+/* The first {"error": ...} in a pull's JSON-lines progress stream, or NULL. */
+static char *
+docker_pull_error(const char *s)
+{
+	const char *line = s, *nl;
+	char *out = NULL, *one;
+	cJSON *j, *e;
+
+	while (out == NULL && *line != '\0') {
+		nl = strchr(line, '\n');
+		one = nl != NULL ? xstrndup(line, (size_t)(nl - line)) :
+		    xstrdup(line);
+		if ((j = cJSON_Parse(one)) != NULL) {
+			e = cJSON_GetObjectItemCaseSensitive(j, "error");
+			if (cJSON_IsString(e))
+				out = xstrdup(e->valuestring);
+			cJSON_Delete(j);
+		}
+		free(one);
+		if (nl == NULL)
+			break;
+		line = nl + 1;
+	}
+	return out;
+}
+
+/* Make sure the image is here: inspect it, pull it only when allowed. */
+static int
+docker_image(struct docker *d, const char *image, int pull, char **cause)
+{
+	struct docker_reply r;
+	char *path, *repo, *tag, *erepo, *etag, *msg;
+	long status;
+
+	if (*image == '\0') {
+		*cause = xstrdup("no docker image given (--image IMAGE or image = "
+		    "... in the config)");
+		return -1;
+	}
+	path = xasprintf("/images/%s/json", image);
+	status = docker_simple(d, "GET", path, DOCKER_CALL_MS, &msg);
+	free(path);
+	if (status >= 200 && status <= 299)
+		return 0;
+	if (status != 404) {
+		*cause = xasprintf("cannot inspect image '%s': %s", image,
+		    msg != NULL ? msg : "no answer");
+		free(msg);
+		return -1;
+	}
+	free(msg);
+	if (!pull) {
+		*cause = xasprintf("image '%s' is not on this machine: get it "
+		    "with 'docker pull %s' (or build it), or run cade with --pull",
+		    image, image);
+		return -1;
+	}
+	docker_split_image(image, &repo, &tag);
+	erepo = docker_escape(d, repo);
+	etag = docker_escape(d, tag);
+	path = xasprintf("/images/create?fromImage=%s%s%s", erepo,
+	    *tag != '\0' ? "&tag=" : "", etag);
+	free(repo);
+	free(tag);
+	free(erepo);
+	free(etag);
+	log_debug("pulling %s", image);
+	if (docker_call(d, "POST", path, NULL, DOCKER_PULL_MS, &r, cause) == -1) {
+		free(path);
+		return -1;
+	}
+	free(path);
+	if (r.status < 200 || r.status > 299)
+		msg = docker_errmsg(&r);
+	else
+		msg = docker_pull_error(r.body.s);
+	buf_free(&r.body);
+	if (msg != NULL) {
+		*cause = xasprintf("cannot pull image '%s': %s", image, msg);
+		free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Parse a size like "2g", "512m", "1073741824" (binary units); 0: no limit. */
+static int
+docker_parse_size(const char *s, long long *out)
+{
+	long long v = 0, mult = 1;
+	const char *p = s;
+
+	*out = 0;
+	if (s == NULL || *s == '\0')
+		return 0;
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	while (isdigit((unsigned char)*p)) {
+		if (v > (LLONG_MAX - 9) / 10)
+			return -1;
+		v = v * 10 + (*p++ - '0');
+	}
+	switch (tolower((unsigned char)*p)) {
+	case '\0':
+		break;
+	case 'b':
+		p++;
+		break;
+	case 'k':
+		mult = 1LL << 10;
+		p++;
+		break;
+	case 'm':
+		mult = 1LL << 20;
+		p++;
+		break;
+	case 'g':
+		mult = 1LL << 30;
+		p++;
+		break;
+	case 't':
+		mult = 1LL << 40;
+		p++;
+		break;
+	default:
+		return -1;
+	}
+	if (mult > 1 && tolower((unsigned char)*p) == 'b')
+		p++;
+	if (*p != '\0' || v > LLONG_MAX / mult)
+		return -1;
+	*out = v * mult;
+	return 0;
+}
+
+/* The container user: ours, or the owner of root when we run as root. */
+static void
+docker_user(const char *root, unsigned long *uid, unsigned long *gid)
+{
+	struct stat sb;
+
+	*uid = getuid();
+	*gid = getgid();
+	if (*uid == 0 && stat(root, &sb) == 0) {
+		*uid = sb.st_uid;
+		*gid = sb.st_gid;
+	}
+}
+
+/* Send every byte without SIGPIPE; 0 or -1. */
+static int
+docker_send_all(int fd, const char *p, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = send(fd, p, n, MSG_NOSIGNAL)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Connect and write one POST (Connection: upgrade or close); the fd, or -1 with *cause. */
+static int
+docker_send_post(struct docker *d, const char *path, const char *body,
+    int upgrade, char **cause)
+{
+	char *req;
+	int fd;
+
+	if ((fd = docker_connect(d->sock)) == -1) {
+		*cause = xasprintf("cannot connect to Docker socket '%s': %s",
+		    d->sock, strerror(errno));
+		return -1;
+	}
+	req = xasprintf("POST %s%s HTTP/1.1\r\nHost: docker\r\n"
+	    "User-Agent: cade\r\nContent-Type: application/json\r\n%s"
+	    "Content-Length: %zu\r\n\r\n%s", d->api, path,
+	    upgrade ? "Connection: Upgrade\r\nUpgrade: tcp\r\n" :
+	    "Connection: close\r\n", strlen(body), body);
+	if (docker_send_all(fd, req, strlen(req)) == -1) {
+		*cause = xasprintf("cannot write to Docker socket '%s': %s",
+		    d->sock, strerror(errno));
+		free(req);
+		close(fd);
+		return -1;
+	}
+	free(req);
+	return fd;
+}
+
+/*
+ * POST with Upgrade: tcp and read the reply's header, one byte at a time so
+ * not a byte of the stream behind it is consumed.  Returns the fd, now a
+ * raw stream (blocking), or -1 with *cause carrying the daemon's message.
+ */
+static int
+docker_hijack(struct docker *d, const char *path, const char *body,
+    char **cause)
+{
+	struct docker_reply r;
+	struct timeval tv = { DOCKER_CALL_MS / 1000, 0 };
+	char hdr[DOCKER_HDR_MAX], *cl, *msg;
+	size_t n = 0;
+	ssize_t got;
+	long status = 0, clen = 0;
+	int fd;
+
+	if ((fd = docker_send_post(d, path, body, 1, cause)) == -1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	while (n < 4 || memcmp(hdr + n - 4, "\r\n\r\n", 4) != 0) {
+		if (n == sizeof hdr - 1) {
+			*cause = xasprintf("docker daemon reply header to %s is "
+			    "too long", path);
+			goto fail;
+		}
+		got = recv(fd, hdr + n, 1, 0);
+		if (got == -1 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			*cause = xasprintf("docker daemon on '%s' %s during %s",
+			    d->sock, got == 0 ? "closed the connection" :
+			    (errno == EAGAIN ? "did not answer in time" :
+			    strerror(errno)), path);
+			goto fail;
+		}
+		n++;
+	}
+	hdr[n] = '\0';
+	if (sscanf(hdr, "HTTP/1.%*c %ld", &status) != 1) {
+		*cause = xasprintf("docker daemon sent a bad reply to %s", path);
+		goto fail;
+	}
+	if (status == 101 || status == 200) {
+		tv.tv_sec = 0;
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+		return fd;
+	}
+	/* An error: read its (small) body for the daemon's message. */
+	for (cl = hdr; *cl != '\0'; cl++) {
+		if (strncasecmp(cl, "\nContent-Length:", 16) == 0) {
+			clen = strtol(cl + 16, NULL, 10);
+			break;
+		}
+	}
+	r.status = status;
+	buf_init(&r.body, DOCKER_HDR_MAX);
+	while (clen > 0 && r.body.len < (size_t)clen) {
+		char tmp[512];
+
+		if ((got = recv(fd, tmp, sizeof tmp, 0)) <= 0 ||
+		    buf_append(&r.body, tmp, (size_t)got) == -1)
+			break;
+	}
+	msg = docker_errmsg(&r);
+	*cause = xasprintf("%s (HTTP %ld)", msg, status);
+	free(msg);
+	buf_free(&r.body);
+fail:
+	close(fd);
+	return -1;
+}
+
+/*
+ * Wait up to wait_ms for the answer to the resize in flight and close its
+ * connection.  Resizes go one at a time so they apply in order.
+ */
+static void
+docker_resize_collect(struct docker *d, int wait_ms)
+{
+	struct pollfd pfd;
+	char tmp[256];
+	ssize_t got;
+
+	if (d->resize_fd == -1)
+		return;
+	pfd.fd = d->resize_fd;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, wait_ms) == 1) {
+		got = recv(pfd.fd, tmp, sizeof tmp - 1, MSG_DONTWAIT);
+		if (got > 0) {
+			tmp[got] = '\0';
+			if (got < 12 || strncmp(tmp + 8, " 20", 3) != 0)
+				log_debug("resize answered: %.40s", tmp);
+		}
+	} else
+		log_debug("no answer to a resize in %d ms", wait_ms);
+	close(d->resize_fd);
+	d->resize_fd = -1;
+}
+
+/* 1 if the file exists in the container (HEAD on its archive). */
+static int
+docker_has_file(struct docker *d, const char *path)
+{
+	char *p, *epath = docker_escape(d, path);
+	long status;
+
+	p = xasprintf("/containers/%s/archive?path=%s", d->cid, epath);
+	status = docker_simple(d, "HEAD", p, DOCKER_CALL_MS, NULL);
+	free(p);
+	free(epath);
+	return status == 200;
+}
+
+/* Remove a container (kill it if it runs); logs failures. */
+static void
+docker_remove(struct docker *d, const char *id)
+{
+	char *p = xasprintf("/containers/%s?force=1&v=1", id), *msg = NULL;
+	long status;
+
+	status = docker_simple(d, "DELETE", p, DOCKER_SHORT_MS, &msg);
+	if (status != 204 && status != 404)
+		log_debug("cannot remove container %.12s: %s", id,
+		    msg != NULL ? msg : "?");
+	free(msg);
+	free(p);
+}
+
+/* The label's value on a container from the list, or "". */
+static const char *
+docker_label(const cJSON *c, const char *name)
+{
+	const cJSON *labels = cJSON_GetObjectItemCaseSensitive(c, "Labels");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(labels, name);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+/*
+ * Remove orphans (stopped containers of other sessions that were not kept)
+ * and find this session's container if one is left.  Returns its id (caller
+ * frees) with *running set, or NULL.
+ */
+static char *
+docker_sweep(struct docker *d, const char *root, int *running, char **cause)
+{
+	const char *filter = "{\"label\":[\"" DOCKER_LABEL "\"]}";
+	char *efilter = docker_escape(d, filter), *path, *mine = NULL;
+	const cJSON *c;
+	cJSON *list;
+	time_t now = time(NULL);
+
+	*running = 0;
+	path = xasprintf("/containers/json?all=1&filters=%s", efilter);
+	free(efilter);
+	list = docker_json(d, "GET", path, NULL, DOCKER_CALL_MS, NULL, cause);
+	free(path);
+	if (list == NULL)
+		return NULL;
+	cJSON_ArrayForEach(c, list) {
+		const cJSON *id = cJSON_GetObjectItemCaseSensitive(c, "Id");
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(c, "State");
+		const cJSON *cr = cJSON_GetObjectItemCaseSensitive(c, "Created");
+		const char *state = cJSON_IsString(st) ? st->valuestring : "";
+		int up = strcmp(state, "running") == 0 ||
+		    strcmp(state, "paused") == 0 ||
+		    strcmp(state, "restarting") == 0;
+
+		if (!cJSON_IsString(id))
+			continue;
+		if (d->session != NULL &&
+		    strcmp(docker_label(c, DOCKER_LABEL), d->session) == 0) {
+			if (mine == NULL &&
+			    strcmp(docker_label(c, "cade.root"), root) == 0) {
+				mine = xstrdup(id->valuestring);
+				*running = up;
+			} else if (!up)
+				docker_remove(d, id->valuestring);
+			continue;
+		}
+		if (up || strcmp(docker_label(c, "cade.keep"), "true") == 0)
+			continue;
+		if (strcmp(state, "created") == 0 && cJSON_IsNumber(cr) &&
+		    now - (time_t)cr->valuedouble < DOCKER_ORPHAN_AGE)
+			continue;	/* another cade may be starting it right now */
+		log_debug("removing orphan container %.12s (session %s, %s)",
+		    id->valuestring, docker_label(c, DOCKER_LABEL), state);
+		docker_remove(d, id->valuestring);
+	}
+	cJSON_Delete(list);
+	return mine;
+}
+
+/* Only [A-Za-z0-9_.-] may follow the first character of a container name. */
+static char *
+docker_name(const char *session)
+{
+	char *name = xasprintf("cade-%s", session), *p;
+
+	for (p = name; *p != '\0'; p++) {
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '.' &&
+		    *p != '-')
+			*p = '_';
+	}
+	if (strlen(name) > 64)
+		name[64] = '\0';
+	return name;
+}
+
+/* The create request's JSON body. */
+static char *
+docker_create_body(const struct config *cfg, struct docker *d,
+    const char *root, const char *image, char **cause)
+{
+	cJSON *j, *hc, *labels, *mounts, *m, *ep, *env, *sec;
+	unsigned long uid, gid;
+	long long mem;
+	long pids;
+	char *user, *out;
+
+	if (docker_parse_size(conf_str(cfg, "container_memory"), &mem) == -1) {
+		*cause = xasprintf("container_memory '%s' is not a size (like "
+		    "512m or 2g)", conf_str(cfg, "container_memory"));
+		return NULL;
+	}
+	pids = conf_int(cfg, "container_pids");
+	docker_user(root, &uid, &gid);
+	user = xasprintf("%lu:%lu", uid, gid);
+
+	j = cJSON_CreateObject();
+	cJSON_AddStringToObject(j, "Image", image);
+	ep = cJSON_AddArrayToObject(j, "Entrypoint");
+	cJSON_AddItemToArray(ep, cJSON_CreateString("/bin/sh"));
+	cJSON_AddItemToArray(ep, cJSON_CreateString("-c"));
+	cJSON_AddItemToArray(ep, cJSON_CreateString(DOCKER_MAIN_SCRIPT));
+	cJSON_AddItemToObject(j, "Cmd", cJSON_CreateArray());
+	cJSON_AddStringToObject(j, "User", user);
+	cJSON_AddStringToObject(j, "WorkingDir", DOCKER_MOUNT);
+	env = cJSON_AddArrayToObject(j, "Env");
+	/* A uid the image does not know has no home: give it a writable one. */
+	if (uid != 0)
+		cJSON_AddItemToArray(env, cJSON_CreateString("HOME=/tmp"));
+	cJSON_AddBoolToObject(j, "AttachStdin", 1);
+	cJSON_AddBoolToObject(j, "OpenStdin", 1);
+	cJSON_AddBoolToObject(j, "StdinOnce", 1);
+	cJSON_AddBoolToObject(j, "Tty", 0);
+	labels = cJSON_AddObjectToObject(j, "Labels");
+	cJSON_AddStringToObject(labels, DOCKER_LABEL, d->session);
+	cJSON_AddStringToObject(labels, "cade.root", root);
+	cJSON_AddStringToObject(labels, "cade.keep", d->keep ? "true" : "false");
+
+	hc = cJSON_AddObjectToObject(j, "HostConfig");
+	mounts = cJSON_AddArrayToObject(hc, "Mounts");
+	m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "Type", "bind");
+	cJSON_AddStringToObject(m, "Source", root);
+	cJSON_AddStringToObject(m, "Target", DOCKER_MOUNT);
+	cJSON_AddBoolToObject(m, "ReadOnly", 0);
+	cJSON_AddItemToArray(mounts, m);
+	cJSON_AddStringToObject(hc, "NetworkMode", conf_str(cfg, "network"));
+	cJSON_AddBoolToObject(hc, "Privileged", 0);
+	sec = cJSON_AddArrayToObject(hc, "SecurityOpt");
+	cJSON_AddItemToArray(sec, cJSON_CreateString("no-new-privileges"));
+	if (mem > 0)
+		cJSON_AddNumberToObject(hc, "Memory", (double)mem);
+	if (pids > 0)
+		cJSON_AddNumberToObject(hc, "PidsLimit", (double)pids);
+	cJSON_AddBoolToObject(hc, "AutoRemove", 0);
+
+	out = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	free(user);
+	if (out == NULL)
+		fatal("out of memory");
+	return out;
+}
+
+/* Create the container; sets d->cid. */
+static int
+docker_create(const struct config *cfg, struct docker *d, const char *root,
+    const char *image, char **cause)
+{
+	char *body, *name, *path, *why = NULL;
+	const cJSON *id;
+	cJSON *j;
+	long status = 0;
+
+	if ((body = docker_create_body(cfg, d, root, image, cause)) == NULL)
+		return -1;
+	name = docker_name(d->session);
+	path = xasprintf("/containers/create?name=%s", name);
+	j = docker_json(d, "POST", path, body, DOCKER_CALL_MS, &status, &why);
+	if (j == NULL && status == 409) {
+		/* The name is taken (a container of this session elsewhere): go unnamed. */
+		free(why);
+		why = NULL;
+		j = docker_json(d, "POST", "/containers/create", body,
+		    DOCKER_CALL_MS, &status, &why);
+	}
+	free(path);
+	free(name);
+	free(body);
+	if (j == NULL) {
+		*cause = xasprintf("cannot create a container from '%s': %s",
+		    image, why);
+		free(why);
+		return -1;
+	}
+	id = cJSON_GetObjectItemCaseSensitive(j, "Id");
+	if (!cJSON_IsString(id) || *id->valuestring == '\0') {
+		*cause = xstrdup("docker daemon created a container without an id");
+		cJSON_Delete(j);
+		return -1;
+	}
+	d->cid = xstrdup(id->valuestring);
+	cJSON_Delete(j);
+	log_debug("created container %s from %s", d->cid, image);
+	return 0;
+}
+
+/* Attach the lifeline (before start, so the container never runs without it). */
+static int
+docker_lifeline(struct docker *d, char **cause)
+{
+	char *path, *why = NULL;
+
+	path = xasprintf("/containers/%s/attach?stream=1&stdin=1&stdout=1&stderr=1",
+	    d->cid);
+	d->life_fd = docker_hijack(d, path, "", &why);
+	free(path);
+	if (d->life_fd == -1) {
+		*cause = xasprintf("cannot attach to container %.12s: %s",
+		    d->cid, why);
+		free(why);
+		return -1;
+	}
+	util_set_nonblock(d->life_fd);
+	return 0;
+}
+
+/* Start the container (a no-op if it runs). */
+static int
+docker_start(struct docker *d, const char *image, char **cause)
+{
+	char *path = xasprintf("/containers/%s/start", d->cid), *msg = NULL;
+	long status;
+
+	status = docker_simple(d, "POST", path, DOCKER_CALL_MS, &msg);
+	free(path);
+	if (status == 204 || status == 304)
+		return 0;
+	*cause = xasprintf("cannot start a container from '%s': %s%s", image,
+	    msg != NULL ? msg : "no answer from the daemon",
+	    msg != NULL && strstr(msg, "/bin/sh") != NULL ?
+	    " (the image needs /bin/sh)" : "");
+	free(msg);
+	return -1;
+}
+
+/* Find the shell: bash if the image has it, else /bin/sh. */
+static int
+docker_find_shell(struct workspace *ws, char **cause)
+{
+	static const char *const bashes[] = { "/bin/bash", "/usr/bin/bash" };
+	struct docker *d = ws->priv;
+	size_t i;
+
+	for (i = 0; i < nitems(bashes); i++) {
+		if (docker_has_file(d, bashes[i])) {
+			d->shell_path = xstrdup(bashes[i]);
+			ws->shell_name = xstrdup("bash");
+			return 0;
+		}
+	}
+	if (!docker_has_file(d, "/bin/sh")) {
+		*cause = xstrdup("the image has neither bash nor /bin/sh");
+		return -1;
+	}
+	d->shell_path = xstrdup("/bin/sh");
+	ws->shell_name = xstrdup("sh");
+	return 0;
+}
+
+/* POST /exec/{id}/resize now and wait for the answer; the HTTP status or -1. */
+static long
+docker_resize_wait(struct docker *d, int rows, int cols)
+{
+	char *path = xasprintf("/exec/%s/resize?h=%d&w=%d", d->exec_id, rows,
+	    cols);
+	long status;
+
+	status = docker_simple(d, "POST", path, DOCKER_SHORT_MS, NULL);
+	free(path);
+	return status;
+}
+
+/* Exec the shell with a TTY and hijack its stream: the fd shell.c uses. */
+static int
+docker_shell_open(struct workspace *ws, int rows, int cols, char **cause)
+{
+	struct docker *d = ws->priv;
+	cJSON *j, *cmd, *env, *reply;
+	const cJSON *id;
+	char *body, *path, *why = NULL;
+	int fd, i;
+
+	if (d->shell_fd != -1) {
+		close(d->shell_fd);
+		d->shell_fd = -1;
+	}
+	j = cJSON_CreateObject();
+	cJSON_AddBoolToObject(j, "AttachStdin", 1);
+	cJSON_AddBoolToObject(j, "AttachStdout", 1);
+	cJSON_AddBoolToObject(j, "AttachStderr", 1);
+	cJSON_AddBoolToObject(j, "Tty", 1);
+	cJSON_AddStringToObject(j, "WorkingDir", DOCKER_MOUNT);
+	env = cJSON_AddArrayToObject(j, "Env");
+	cJSON_AddItemToArray(env, cJSON_CreateString("TERM=xterm-256color"));
+	cmd = cJSON_AddArrayToObject(j, "Cmd");
+	cJSON_AddItemToArray(cmd, cJSON_CreateString(d->shell_path));
+	if (strcmp(ws->shell_name, "bash") == 0) {
+		cJSON_AddItemToArray(cmd, cJSON_CreateString("--noprofile"));
+		cJSON_AddItemToArray(cmd, cJSON_CreateString("--norc"));
+	}
+	cJSON_AddItemToArray(cmd, cJSON_CreateString("-i"));
+	body = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (body == NULL)
+		fatal("out of memory");
+	path = xasprintf("/containers/%s/exec", d->cid);
+	reply = docker_json(d, "POST", path, body, DOCKER_CALL_MS, NULL, &why);
+	free(path);
+	free(body);
+	if (reply == NULL) {
+		*cause = xasprintf("cannot start a shell in container %.12s: %s",
+		    d->cid, why);
+		free(why);
+		return -1;
+	}
+	id = cJSON_GetObjectItemCaseSensitive(reply, "Id");
+	free(d->exec_id);
+	d->exec_id = cJSON_IsString(id) ? xstrdup(id->valuestring) : NULL;
+	cJSON_Delete(reply);
+	if (d->exec_id == NULL) {
+		*cause = xstrdup("docker daemon created an exec without an id");
+		return -1;
+	}
+	path = xasprintf("/exec/%s/start", d->exec_id);
+	fd = docker_hijack(d, path, "{\"Detach\":false,\"Tty\":true}", &why);
+	free(path);
+	if (fd == -1) {
+		*cause = xasprintf("cannot attach to the shell in container "
+		    "%.12s: %s", d->cid, why);
+		free(why);
+		return -1;
+	}
+	/* The exec may not run yet when the upgrade arrives: retry the first size. */
+	if (rows > 0 && cols > 0) {
+		for (i = 0; i < 100; i++) {
+			long st = docker_resize_wait(d, rows, cols);
+
+			if (st == 200 || st == 201 || st == -1)
+				break;
+			usleep(10 * 1000);
+		}
+	}
+	util_set_nonblock(fd);
+	d->shell_fd = fd;
+	log_debug("shell %s in %.12s (exec %.12s) on fd %d", d->shell_path,
+	    d->cid, d->exec_id, fd);
+	return fd;
+}
+
+/*
+ * Send the resize to the daemon without waiting for its answer, which is
+ * read before the next resize (the daemon answers in about a millisecond).
+ */
+static int
+docker_shell_resize(struct workspace *ws, int rows, int cols)
+{
+	struct docker *d = ws->priv;
+	char *path, *why = NULL;
+	int fd;
+
+	if (d->exec_id == NULL || rows <= 0 || cols <= 0)
+		return -1;
+	docker_resize_collect(d, DOCKER_RESIZE_WAIT_MS);
+	path = xasprintf("/exec/%s/resize?h=%d&w=%d", d->exec_id, rows, cols);
+	fd = docker_send_post(d, path, "", 0, &why);
+	free(path);
+	if (fd == -1) {
+		log_debug("resize: %s", why);
+		free(why);
+		return -1;
+	}
+	d->resize_fd = fd;
+	return 0;
+}
+
+/* Close the shell stream. */
+static void
+docker_shell_close(struct workspace *ws)
+{
+	struct docker *d = ws->priv;
+
+	docker_resize_collect(d, 200);
+	if (d->shell_fd != -1) {
+		close(d->shell_fd);
+		d->shell_fd = -1;
+	}
+}
+
+/* Work out why the container went away, for ws_docker_error(). */
+static char *
+docker_diagnose(struct docker *d)
+{
+	const cJSON *state, *code, *oom, *err;
+	char *path, *why = NULL, *out;
+	cJSON *j;
+	long status = 0, ec;
+
+	path = xasprintf("/containers/%s/json", d->cid);
+	j = docker_json(d, "GET", path, NULL, DOCKER_SHORT_MS, &status, &why);
+	free(path);
+	if (j == NULL) {
+		if (status == 404)
+			out = xasprintf("container %.12s was removed", d->cid);
+		else if (status == 0)
+			out = xasprintf("lost the Docker daemon: %s", why);
+		else
+			out = xasprintf("cannot inspect container %.12s: %s",
+			    d->cid, why);
+		free(why);
+		return out;
+	}
+	state = cJSON_GetObjectItemCaseSensitive(j, "State");
+	code = cJSON_GetObjectItemCaseSensitive(state, "ExitCode");
+	oom = cJSON_GetObjectItemCaseSensitive(state, "OOMKilled");
+	err = cJSON_GetObjectItemCaseSensitive(state, "Error");
+	ec = cJSON_IsNumber(code) ? (long)code->valuedouble : -1;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(state, "Running")))
+		out = xasprintf("lost the connection to container %.12s (was "
+		    "the Docker daemon restarted?)", d->cid);
+	else
+		out = xasprintf("container %.12s exited (status %ld%s%s%s)",
+		    d->cid, ec, cJSON_IsTrue(oom) ?
+		    ": out of memory, see container_memory" :
+		    ec == 137 ? ": killed" : "",
+		    cJSON_IsString(err) && *err->valuestring != '\0' ? ": " : "",
+		    cJSON_IsString(err) ? err->valuestring : "");
+	cJSON_Delete(j);
+	return out;
+}
+
+/* 1 while the lifeline is open: EOF on it means the container or daemon is gone. */
+static int
+docker_alive(struct workspace *ws)
+{
+	struct docker *d = ws->priv;
+	struct pollfd pfd;
+	char tmp[256];
+	ssize_t got;
+
+	if (d->error != NULL)
+		return 0;
+	if (d->life_fd == -1)
+		return 0;
+	pfd.fd = d->life_fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		if (poll(&pfd, 1, 0) <= 0 || pfd.revents == 0)
+			return 1;
+		got = recv(d->life_fd, tmp, sizeof tmp, MSG_DONTWAIT);
+		if (got > 0)
+			continue;
+		if (got == -1 && (errno == EAGAIN || errno == EINTR))
+			return 1;
+		break;
+	}
+	d->error = docker_diagnose(d);
+	log_debug("%s", d->error);
+	return 0;
+}
+
+/* Stop and remove the container (unless kept), then free the backend. */
+static void
+docker_destroy(struct workspace *ws)
+{
+	struct docker *d = ws->priv;
+	char *path, *msg = NULL;
+	long status;
+
+	if (d == NULL)
+		return;
+	docker_shell_close(ws);
+	/* Closing the lifeline ends the container's main process by itself. */
+	if (d->life_fd != -1) {
+		close(d->life_fd);
+		d->life_fd = -1;
+	}
+	/* Stop even a kept container, so a quick --resume finds it stopped. */
+	if (d->cid != NULL && d->curl != NULL) {
+		path = xasprintf("/containers/%s/stop?t=1", d->cid);
+		status = docker_simple(d, "POST", path, DOCKER_SHORT_MS, &msg);
+		if (status != 204 && status != 304 && status != 404)
+			log_debug("stop %.12s: %s", d->cid, msg != NULL ? msg : "?");
+		free(msg);
+		free(path);
+		if (!d->keep)
+			docker_remove(d, d->cid);
+		else
+			log_debug("keeping container %s", d->cid);
+	}
+	if (d->curl != NULL)
+		curl_easy_cleanup(d->curl);
+	free(d->sock);
+	free(d->cid);
+	free(d->exec_id);
+	free(d->shell_path);
+	free(d->session);
+	free(d->error);
+	free(d);
+	ws->priv = NULL;
+}
+
+static const struct ws_ops docker_ops = {
+	.name = "docker",
+	.shell_open = docker_shell_open,
+	.shell_resize = docker_shell_resize,
+	.shell_close = docker_shell_close,
+	.alive = docker_alive,
+	.destroy = docker_destroy,
+};
+
+/* A random session id for callers that have none (tests). */
+static char *
+docker_session_id(void)
+{
+	return xasprintf("%lx-%lx", (unsigned long)util_wall_ms(),
+	    (unsigned long)getpid());
+}
+
+/*
+ * Check the daemon, sweep orphans, reattach this session's container or
+ * create one, start it, and find its shell.
+ */
+struct workspace *
+ws_docker_create(const struct config *cfg, const char *root,
+    const char *session_id, char **cause)
+{
+	const char *image = conf_str(cfg, "image");
+	struct workspace *ws;
+	struct docker *d;
+	char *real, *mine, *why = NULL;
+	int running = 0;
+
+	if ((real = ws_resolve_root(cfg, root, cause)) == NULL)
+		return NULL;
+	ws = xcalloc(1, sizeof *ws);
+	d = xcalloc(1, sizeof *d);
+	ws->ops = &docker_ops;
+	ws->root = real;
+	ws->model_root = xstrdup(DOCKER_MOUNT);
+	ws->pid = -1;
+	ws->priv = d;
+	d->life_fd = d->shell_fd = d->resize_fd = -1;
+	d->keep = conf_bool(cfg, "keep_container");
+	d->session = session_id != NULL && *session_id != '\0' ?
+	    xstrdup(session_id) : docker_session_id();
+
+	if ((d->sock = docker_socket_path(cfg, cause)) == NULL)
+		goto fail;
+	if (docker_probe(d->sock, cause) == -1)
+		goto fail;
+	if ((d->curl = curl_easy_init()) == NULL)
+		fatal("curl_easy_init failed");
+	if (docker_negotiate(d, cause) == -1)
+		goto fail;
+	mine = docker_sweep(d, ws->root, &running, &why);
+	if (why != NULL) {
+		*cause = xasprintf("cannot list containers: %s", why);
+		free(why);
+		goto fail;
+	}
+	if (mine != NULL) {
+		d->cid = mine;
+		log_debug("reattaching container %s (%s)", mine,
+		    running ? "running" : "stopped");
+	} else {
+		if (docker_image(d, image, conf_bool(cfg, "pull"), cause) == -1)
+			goto fail;
+		if (docker_create(cfg, d, ws->root, image, cause) == -1)
+			goto fail;
+	}
+	if (docker_lifeline(d, cause) == -1)
+		goto fail;
+	if (!running && docker_start(d, image, cause) == -1)
+		goto fail;
+	if (docker_find_shell(ws, cause) == -1)
+		goto fail;
+	ws->id = xstrndup(d->cid, 12);
+	log_debug("docker workspace %s: %s mounted at %s, shell %s", ws->id,
+	    ws->root, DOCKER_MOUNT, d->shell_path);
+	return ws;
+
+fail:
+	ws_destroy(ws);
+	return NULL;
+}
+
+/* Why the container is gone, or NULL. */
+const char *
+ws_docker_error(const struct workspace *ws)
+{
+	const struct docker *d;
+
+	if (ws == NULL || ws->ops != &docker_ops || ws->priv == NULL)
+		return NULL;
+	d = ws->priv;
+	return d->error;
+}
+
+/* The full container id, or NULL. */
+const char *
+ws_docker_container(const struct workspace *ws)
+{
+	const struct docker *d;
+
+	if (ws == NULL || ws->ops != &docker_ops || ws->priv == NULL)
+		return NULL;
+	d = ws->priv;
+	return d->cid;
+}
+
+/* The daemon's socket path, or NULL. */
+const char *
+ws_docker_socket(const struct workspace *ws)
+{
+	const struct docker *d;
+
+	if (ws == NULL || ws->ops != &docker_ops || ws->priv == NULL)
+		return NULL;
+	d = ws->priv;
+	return d->sock;
+}
