@@ -150,11 +150,25 @@ store_id(const struct store *st)
 	return st->id;
 }
 
-/* Events after which a crash must not lose anything. */
+/*
+ * Events that must be on disk before cade acts on them: the decision before
+ * the action runs, the observation before the model hears of it, what the
+ * person said, the end.  fdatasync flushes every earlier line too, so the
+ * events in between (tool_call, state, usage, ...) need no sync of their own.
+ */
 static int
 store_needs_sync(enum event_type t)
 {
-	return t != EV_USAGE && t != EV_RETRY && t != EV_NOTICE;
+	switch (t) {
+	case EV_USER_MESSAGE:
+	case EV_POLICY_DECISION:
+	case EV_OBSERVATION:
+	case EV_CONDENSATION:
+	case EV_FINISH:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /* Append one event as a line; fsync state-changing ones. */
