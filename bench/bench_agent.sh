@@ -1,0 +1,24 @@
+#!/bin/sh
+# bench_agent.sh: the agent's own overhead per step.  A 200-step task against
+# the fake LLM with zero latency, each step a `think` call (no command runs),
+# so what is measured is cade: request building, streaming, parsing, policy,
+# events, the store (fsync included in wall time, not in CPU).
+. "$(dirname "$0")/lib.sh"
+N=${N:-200}
+{
+	echo '{"replies": ['
+	i=1
+	while [ $i -lt $N ]; do
+		echo "{\"chunk_size\": 64, \"tool_calls\": [{\"id\": \"t$i\", \"name\": \"think\", \"arguments\": {\"thought\": \"step $i of the plan\"}}]},"
+		i=$((i + 1))
+	done
+	echo '{"tool_calls": [{"id": "end", "name": "finish", "arguments": {"message": "done"}}]}]}'
+} > "$B/script.json"
+bench_fake "$B/script.json"
+cd "$B/work"
+/usr/bin/time -f "%e %U %S %M" -o "$B/time" ${WRAP:-} "$CADE" -p "bench" --max-steps $((N + 5)) </dev/null >/dev/null 2>"$B/err" || { cat "$B/err"; exit 1; }
+read -r wall user sys rss < "$B/time"
+awk -v n="$N" -v w="$wall" -v u="$user" -v s="$sys" -v m="$rss" 'BEGIN {
+	printf "agent overhead: %d steps in %.2f s wall = %.0f steps/s\n", n, w, n / w
+	printf "cade CPU: %.2f ms per step (user %.2f + sys %.2f s total); peak RSS %d KB\n", (u + s) * 1000 / n, u, s, m
+}'
