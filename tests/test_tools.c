@@ -591,20 +591,21 @@ test_small_tools(void)
 	r = run("task_tracker", "{\"command\":\"plan\",\"task_list\":["
 	    "{\"title\":\"read code\",\"status\":\"done\"},"
 	    "{\"title\":\"fix bug\",\"status\":\"in_progress\",\"notes\":\"in parser\"},"
-	    "{\"id\":\"t3\",\"title\":\"test\",\"status\":\"todo\"}]}");
-	check(r, !r->is_error && has(r, "Plan (1/3 done)") && has(r, "1. [x] read code") &&
-	    has(r, "2. [>] fix bug - in parser") && has(r, "t3. [ ] test") &&
-	    r->extra && cJSON_GetArraySize(cJSON_GetObjectItem(r->extra, "plan")) == 3,
-	    "plan stored, rendered and returned in extra");
+	    "{\"id\":\"t3\",\"title\":\"test\",\"status\":\"todo\"},"
+	    "{\"id\":7,\"title\":\"ship\",\"status\":\"todo\"}]}");
+	check(r, !r->is_error && has(r, "Plan (1/4 done)") && has(r, "1. [x] read code") &&
+	    has(r, "2. [>] fix bug - in parser") && has(r, "t3. [ ] test") && has(r, "7. [ ] ship") &&
+	    r->extra && cJSON_GetArraySize(cJSON_GetObjectItem(r->extra, "plan")) == 4,
+	    "plan stored, rendered and returned in extra (string and numeric ids)");
 	tool_result_free(r);
 	plan = tool_state_plan(ctx.state);
-	ok(plan && cJSON_GetArraySize(plan) == 3 &&
+	ok(plan && cJSON_GetArraySize(plan) == 4 &&
 	    strcmp(cJSON_GetObjectItem(cJSON_GetArrayItem(plan, 1), "status")->valuestring,
 	    "in_progress") == 0, "tool_state_plan holds the plan");
 	r = run("task_tracker", "{\"command\":\"plan\",\"task_list\":[{\"title\":\"x\",\"status\":\"later\"}]}");
 	check(r, r->is_error && has(r, "status must be"), "bad status refused");
 	tool_result_free(r);
-	ok(cJSON_GetArraySize(tool_state_plan(ctx.state)) == 3, "a refused plan leaves the old one");
+	ok(cJSON_GetArraySize(tool_state_plan(ctx.state)) == 4, "a refused plan leaves the old one");
 
 	r = run("think", "{\"thought\":\"hmm\"}");
 	ok(!r->is_error && !r->finish, "think has no effect");

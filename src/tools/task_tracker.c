@@ -74,6 +74,11 @@ tt_normalise(const cJSON *list, char **cause)
 		status = tool_arg_str(t, "status");
 		notes = tool_arg_str(t, "notes");
 		id = tool_arg_str(t, "id");
+		if (id == NULL && cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(t, "id"))) {
+			(void)snprintf(idbuf, sizeof idbuf, "%d",
+			    cJSON_GetObjectItemCaseSensitive(t, "id")->valueint);
+			id = idbuf;
+		}
 		if (title == NULL || *title == '\0') {
 			*cause = xasprintf("task %d has no 'title'", i);
 			goto fail;
@@ -155,7 +160,6 @@ const struct tool_entry tool_task_tracker = {
 	.schema = "{\"type\":\"object\",\"properties\":{"
 	    "\"command\":{\"type\":\"string\",\"enum\":[\"view\",\"plan\"]},"
 	    "\"task_list\":{\"type\":\"array\",\"items\":{\"type\":\"object\",\"properties\":{"
-	    "\"id\":{\"type\":\"string\"},"
 	    "\"title\":{\"type\":\"string\"},"
 	    "\"status\":{\"type\":\"string\",\"enum\":[\"todo\",\"in_progress\",\"done\"]},"
 	    "\"notes\":{\"type\":\"string\"}},"
