@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -102,6 +103,17 @@ check(struct shell *s, const char *cmd, const char *want, int want_rc)
 	is_int(r->exit_code, want_rc, "  its exit status");
 }
 
+/* CPU time this process has used, ms. */
+static long
+cpu_ms(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+	    (long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+}
+
 /* Peak resident set (VmHWM) in KiB. */
 static long
 hwm_kb(void)
@@ -185,7 +197,7 @@ test_bash(const char *dir)
 	struct shell *s;
 	struct shell_result *r;
 	char *cause = NULL, *tmp, *cmd;
-	long before, after, bgpid = 0;
+	long before, after, cpu, bgpid = 0;
 	uint64_t t0;
 	int i, n;
 
@@ -224,6 +236,35 @@ test_bash(const char *dir)
 	check(s, "cat <<'EOF'\na\tb\n  c\nEOF", "a\tb\n  c\n", 0);
 	check(s, "read -t 1 x\necho \"x=[$x]\"", "x=[]\n", 0);
 	check(s, "for i in 1 2 3; do\n  echo n$i\ndone", "n1\nn2\nn3\n", 0);
+
+	/* A long single line and a big heredoc go through the paste intact. */
+	{
+		struct buf big;
+
+		buf_init(&big, 0);
+		(void)buf_puts(&big, "echo ");
+		for (i = 0; i < 3000; i++)
+			(void)buf_puts(&big, "ab ");
+		(void)buf_puts(&big, "| wc -c");
+		check(s, big.s, "9000\n", 0);
+		buf_reset(&big);
+		(void)buf_puts(&big, "cat > big.txt <<'EOF'\n");
+		for (i = 0; i < 4000; i++)
+			(void)buf_printf(&big, "line %d\twith $dollar and `tick`\n", i);
+		(void)buf_puts(&big, "EOF\nwc -l < big.txt; rm big.txt");
+		t0 = util_now_ms();
+		check(s, big.s, "4000\n", 0);
+		diag("%zu-byte heredoc in %llu ms", big.len,
+		    (unsigned long long)(util_now_ms() - t0));
+		buf_free(&big);
+	}
+
+	/* An unfinished quote waits for more; C-c gets the prompt back. */
+	r = run(s, "echo 'unterminated", 1);
+	ok(r != NULL && r->timed_out, "an open quote times out");
+	r = input(s, "C-c", 5);
+	ok(r != NULL && r->exit_code == 130, "C-c abandons it");
+	check(s, "echo fine", "fine\n", 0);
 
 	/* Escape sequences are stripped for the model, raw for observers. */
 	buf_reset(&seen);
@@ -272,7 +313,9 @@ test_bash(const char *dir)
 	cmd = xasprintf("yes | head -c %d", n);
 	t0 = util_now_ms();
 	seen_total = 0;
+	cpu = cpu_ms();
 	r = run(s, cmd, 120);
+	cpu = cpu_ms() - cpu;
 	free(cmd);
 	after = hwm_kb();
 	if (ok(r != NULL, "yes | head -c %d finishes", n)) {
@@ -281,8 +324,8 @@ test_bash(const char *dir)
 		char hex[65];
 		int j;
 
-		diag("%d bytes in %llu ms, observers saw %zu bytes",
-		    n, (unsigned long long)(util_now_ms() - t0), seen_total);
+		diag("%d bytes in %llu ms (cade CPU %ld ms), observers saw %zu bytes",
+		    n, (unsigned long long)(util_now_ms() - t0), cpu, seen_total);
 		is_int(r->exit_code, 0, "  exit 0");
 		ok(r->truncated && r->dropped + 1900 > (size_t)n - 2000 &&
 		    r->dropped <= (size_t)n, "  capped (%zu dropped)", r->dropped);

@@ -37,7 +37,12 @@ struct shell	*shell_new(struct loop *, struct workspace *, size_t output_limit);
 /* Open the workspace shell and set it up (prompt, markers); -1 with *cause. */
 int		 shell_start(struct shell *, int rows, int cols, char **cause);
 void		 shell_free(struct shell *);
-/* Run a command; done() is called once.  -1 with *cause if busy. */
+/*
+ * Run a command; done() is called once, always later from the loop (never
+ * from inside this call); done() may run the next command or free the
+ * shell.  timeout_s <= 0: no timeout.  -1 with *cause if busy, not started
+ * or dead.  Protocol and limits: doc/SHELL.md.
+ */
 int		 shell_run(struct shell *, const char *command, int timeout_s,
 		    shell_done_fn, void *arg, char **cause);
 /*
@@ -50,12 +55,19 @@ void		 shell_interrupt(struct shell *);	/* Ctrl-C to the foreground job */
 int		 shell_busy(const struct shell *);
 /* The person typing in the terminal pane. */
 void		 shell_write_user(struct shell *, const char *, size_t);
+/* The pane's terminal emulator answering a query (DSR, DA): not typing. */
+void		 shell_write_reply(struct shell *, const char *, size_t);
 /* Milliseconds since the person last typed (agent waits while they type). */
 uint64_t	 shell_user_idle_ms(const struct shell *);
 int		 shell_resize(struct shell *, int rows, int cols);
+/*
+ * Raw bytes as read (escapes included), from the first prompt on; called
+ * from the loop for every read (up to 64 KiB), so coalesce redraws.  An
+ * observer must not free the shell.
+ */
 void		 shell_add_observer(struct shell *, shell_observer_fn, void *arg);
 void		 shell_remove_observer(struct shell *, shell_observer_fn, void *arg);
-/* 0 while the shell is alive. */
+/* 0 while the shell is alive; once dead, shell_start() may open a new one. */
 int		 shell_dead(const struct shell *);
 void		 shell_result_free(struct shell_result *);
 

@@ -179,6 +179,9 @@ shell_vt_feed(struct shell_vt *vt, const char *data, size_t len)
 		switch (vt->state) {
 		case VT_GROUND:
 			TEXT();
+			while (i + 1 < len && p[i + 1] != 0x1b &&
+			    p[i + 1] != 0x18 && p[i + 1] != 0x1a)
+				i++;
 			break;
 		case VT_ESC:
 			if (c == '[')
@@ -500,10 +503,23 @@ static void
 shell_clean_feed(struct shell_clean *k, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i;
+	size_t i = 0, j;
 
-	for (i = 0; i < n; i++)
-		shell_clean_byte(k, p[i]);
+	while (i < n) {
+		/* Fast path: a run of printable ASCII with nothing pending. */
+		if (k->u8need == 0 && !k->cr) {
+			for (j = i; j < n && p[j] >= 0x20 && p[j] < 0x7f; j++)
+				;
+			if (j - i > 1) {
+				shell_clean_flush(k);
+				shell_capture_add(k->cap, s + i, j - i);
+				k->bol = 0;
+				i = j;
+				continue;
+			}
+		}
+		shell_clean_byte(k, p[i++]);
+	}
 }
 
 /* The command is over: settle a half sequence, drop a trailing CR. */
@@ -1250,6 +1266,14 @@ shell_write_user(struct shell *s, const char *bytes, size_t n)
 			s->at_prompt = s->reading = 0;
 	}
 	(void)shell_send(s, bytes, n);
+}
+
+/* Terminal replies from the pane's emulator: written, not counted as typing. */
+void
+shell_write_reply(struct shell *s, const char *bytes, size_t n)
+{
+	if (n > 0)
+		(void)shell_send(s, bytes, n);
 }
 
 /* Milliseconds since the person last typed (UINT64_MAX if never). */
