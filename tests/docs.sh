@@ -1,0 +1,27 @@
+#!/bin/sh
+# docs.sh: the man page and --help keep up with the code: every setting in
+# the config table and every long option is documented.
+. "$top_srcdir/tests/lib.sh"
+man=$top_srcdir/doc/cade.1
+keys=$(sed -n 's/^	{ "\([a-z_]*\)", CONF_T_.*/\1/p' "$top_srcdir/src/conf.c")
+[ -n "$keys" ]; ok $? "found the config key table"
+missing=""
+for k in $keys; do grep -q "^\.B $k\$" "$man" || missing="$missing $k"; done
+[ -z "$missing" ]; ok $? "every setting is in cade(1)${missing:+ (missing:$missing)}"
+opts=$(sed -n 's/^	{ "\([a-z-]*\)", [a-z_]*argument.*/\1/p' "$top_srcdir/src/main.c")
+[ -n "$opts" ]; ok $? "found the option table"
+missing=""; nohelp=""
+help=$("$CADE" --help)
+for o in $opts; do
+	grep -q -- "$(echo "\\-\\-$o" | sed 's/-/\\\\-/g')" "$man" || grep -q -- "--$o" "$man" || missing="$missing $o"
+	echo "$help" | grep -q -- "--$o" || nohelp="$nohelp $o"
+done
+[ -z "$missing" ]; ok $? "every option is in cade(1)${missing:+ (missing:$missing)}"
+[ -z "$nohelp" ]; ok $? "every option is in --help${nohelp:+ (missing:$nohelp)}"
+for f in $(ls "$top_srcdir"/src/*.c "$top_srcdir"/src/*/*.c); do
+	rel=${f#$top_srcdir/}
+	grep -q "^$rel" "$top_srcdir/doc/CODE-MAP" || nomap="${nomap:-} $rel"
+done
+[ -z "${nomap:-}" ]; ok $? "every source file is in doc/CODE-MAP${nomap:+ (missing:$nomap)}"
+grep -q 'make check' "$top_srcdir/README.md"; ok $? "README shows the test command"
+done_testing
