@@ -87,6 +87,16 @@ run_fake t4
 "$CADE" -p "loop" --max-steps 2 </dev/null >/dev/null 2>&1; rc=$?
 ok $([ $rc -eq 3 ] && echo 0 || echo 1) "step limit exits 3 (rc=$rc)"
 
+# 5b. Budget: prices in config, a tiny budget, the run stops with exit 3.
+mkdir -p "$XDG_CONFIG_HOME/cade"
+printf 'model.pricey.price_input = 1000\nmodel.pricey.price_output = 1000\n' > "$XDG_CONFIG_HOME/cade/config"
+run_fake t4
+"$CADE" -p "loop" -m pricey --max-budget 0.01 --json </dev/null >"$T/out.jsonl" 2>&1; rc=$?
+ok $([ $rc -eq 3 ] && echo 0 || echo 1) "budget reached exits 3 (rc=$rc)"
+grep '"type":"finish"' "$T/out.jsonl" | grep -q '"status":"budget"'; ok $? "finish says budget"
+grep '"type":"usage"' "$T/out.jsonl" | head -1 | grep -q '"cost":[1-9]'; ok $? "usage events carry a cost from the configured prices"
+rm -f "$XDG_CONFIG_HOME/cade/config"
+
 # 6. kill -9 in the middle, then --resume last continues with the full history.
 cat > "$T/t6.json" <<'JSON'
 {"replies": [

@@ -54,8 +54,17 @@ cat > "$T/s2.json" <<'JSON'
 {"replies": [{"content": "The answer is 42."}]}
 JSON
 start_fake "$T/s2.json"
+printf 'Always run make lint-marker-7 before finishing.\n' > "$W/AGENTS.md"
+mkdir -p "$W/.cade/skills"
+printf -- '---\ntriggers: deploy, release\n---\nTo deploy, run ./ship-marker-9.\n' > "$W/.cade/skills/deploy.md"
 out=$("$CADE" -p "question" </dev/null 2>"$T/err"); rc=$?
 [ $rc -eq 0 ] && [ "$out" = "The answer is 42." ]; ok $? "a text reply is the final answer on stdout"
+grep -q 'lint-marker-7' "$RECORD/req-0001.json"; ok $? "AGENTS.md is in the system prompt"
+! grep -q 'ship-marker-9' "$RECORD/req-0001.json"; ok $? "a skill is not sent unless triggered"
+kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null; start_fake "$T/s2.json"
+"$CADE" -p "please deploy it" </dev/null >/dev/null 2>&1
+grep -q 'ship-marker-9' "$RECORD/req-0001.json"; ok $? "a trigger word brings the skill in"
+kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null; start_fake "$T/s2.json"
 echo "from stdin" | "$CADE" -p - >/dev/null 2>&1
 grep -q '"from stdin' "$RECORD/req-0002.json" 2>/dev/null || grep -q 'from stdin' "$RECORD"/req-*.json; ok $? "-p - reads the task from stdin"
 "$CADE" -p "" </dev/null >/dev/null 2>"$T/err"; ok $([ $? -eq 2 ] && echo 0 || echo 1) "empty prompt exits 2"
