@@ -527,6 +527,12 @@ test_grep_glob(void)
 	    "grep stops at max_results and says so");
 	tool_result_free(r);
 
+	put("g2/one.txt", "abc\n");
+	r = run("grep", "{\"pattern\":\"z*\",\"path\":\"g2/one.txt\"}");
+	check(r, !r->is_error && strcmp(r->text, "g2/one.txt:1:abc\n") == 0,
+	    "an empty match reports its line once, and nothing after the last line");
+	tool_result_free(r);
+
 	r = run("grep", "{\"pattern\":\"no such text anywhere\"}");
 	check(r, !r->is_error && has(r, "No matches"), "no matches is not an error");
 	tool_result_free(r);

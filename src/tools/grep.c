@@ -108,8 +108,8 @@ grep_file(const char *host, const char *rel, const struct stat *st, void *arg)
 	ov = pcre2_get_ovector_pointer(g->md);
 	while (off <= len) {
 		rc = pcre2_match(g->re, (PCRE2_SPTR)data, len, off, 0, g->md, NULL);
-		if (rc < 0)
-			break;
+		if (rc < 0 || (ov[0] == len && len > 0 && data[len - 1] == '\n'))
+			break;	/* no match, or an empty one after the last line */
 		lstart = ov[0];
 		while (lstart > 0 && data[lstart - 1] != '\n')
 			lstart--;

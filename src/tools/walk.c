@@ -56,8 +56,8 @@ struct walk {
 	int		 stop;
 };
 
-/* Parse one .gitignore into a rule set (empty if missing). */
-static void
+/* Push one .gitignore as a rule set (empty if missing); 1 if pushed. */
+static int
 walk_load(struct walk *w, const char *host_dir, const char *rel_dir)
 {
 	struct walk_set *set;
@@ -65,7 +65,7 @@ walk_load(struct walk *w, const char *host_dir, const char *rel_dir)
 	size_t len;
 
 	if (w->nsets >= (int)nitems(w->sets))
-		return;
+		return 0;
 	set = &w->sets[w->nsets++];
 	set->base = xstrdup(rel_dir);
 	set->rules = NULL;
@@ -75,7 +75,7 @@ walk_load(struct walk *w, const char *host_dir, const char *rel_dir)
 	if (tool_read_file(path, WALK_IGNORE_MAX, &data, &len, &cause) == -1) {
 		free(cause);
 		free(path);
-		return;
+		return 1;
 	}
 	free(path);
 	for (line = data; line != NULL; line = next) {
@@ -116,6 +116,7 @@ walk_load(struct walk *w, const char *host_dir, const char *rel_dir)
 		set->rules[set->n++] = r;
 	}
 	free(data);
+	return 1;
 }
 
 /* Pop the newest rule set. */
@@ -177,6 +178,7 @@ walk_dir(struct walk *w, const char *host, const char *rel, int depth)
 	struct stat st;
 	char **names = NULL;
 	size_t n = 0, i;
+	int pushed;
 	DIR *d;
 
 	if (depth > WALK_MAX_DEPTH || (d = opendir(host)) == NULL)
@@ -192,7 +194,7 @@ walk_dir(struct walk *w, const char *host, const char *rel, int depth)
 	if (n > 1)
 		qsort(names, n, sizeof *names, walk_cmp);
 
-	walk_load(w, host, rel);
+	pushed = walk_load(w, host, rel);
 	for (i = 0; i < n && !w->stop; i++) {
 		char *chost = xasprintf("%s/%s", host, names[i]);
 		char *crel = *rel == '\0' ? xstrdup(names[i]) :
@@ -211,7 +213,8 @@ walk_dir(struct walk *w, const char *host, const char *rel, int depth)
 		free(chost);
 		free(crel);
 	}
-	walk_unload(w);
+	if (pushed)
+		walk_unload(w);
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
@@ -236,13 +239,11 @@ tool_walk(const char *root, const char *start, tool_walk_fn fn, void *arg)
 
 	/* Rule sets of the directories above start, root first. */
 	if (*rel != '\0') {
-		walk_load(&w, root, "");
-		outer++;
+		outer += walk_load(&w, root, "");
 		for (p = strchr(rel, '/'); p != NULL; p = strchr(p + 1, '/')) {
 			*p = '\0';
 			host = xasprintf("%s/%s", root, rel);
-			walk_load(&w, host, rel);
-			outer++;
+			outer += walk_load(&w, host, rel);
 			free(host);
 			*p = '/';
 		}
