@@ -7,8 +7,10 @@
 
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,7 +201,7 @@ test_bash(const char *dir)
 	char *cause = NULL, *tmp, *cmd;
 	long before, after, cpu, bgpid = 0;
 	uint64_t t0;
-	int i, n;
+	int i, n, leak;
 
 	ws = ws_local_create(NULL, dir, &cause);
 	if (!ok(ws != NULL, "local workspace created")) {
@@ -209,6 +211,9 @@ test_bash(const char *dir)
 	is_str(ws->shell_name, "bash", "bash is found");
 	test_paths(ws);
 
+	/* Leaked fds and secrets must not reach the shell. */
+	leak = open("/dev/null", O_RDONLY);
+	setenv("LLM_API_KEY", "sk-test-secret", 1);
 	s = shell_new(lp, ws, 2000);
 	shell_add_observer(s, observer, NULL);
 	if (!ok(shell_start(s, 24, 80, &cause) == 0, "shell starts")) {
@@ -216,9 +221,13 @@ test_bash(const char *dir)
 		exit(1);
 	}
 	ok(ws->pid > 0, "the shell has a pid");
+	close(leak);
+	unsetenv("LLM_API_KEY");
 
 	/* The first command is queued until the shell is set up. */
 	check(s, "echo hello", "hello\n", 0);
+	check(s, "ls /proc/$$/fd | tr '\\n' ' '", "0 1 2 255 ", 0);
+	check(s, "echo $TERM ${LLM_API_KEY-no-key}", "xterm-256color no-key\n", 0);
 	tmp = xasprintf("%s\n", ws->root);
 	check(s, "pwd", tmp, 0);
 	free(tmp);
@@ -467,6 +476,43 @@ test_bash(const char *dir)
 	got = NULL;
 }
 
+/* spawn_pty's failures come back as reasons, not as exit 127. */
+static void
+test_spawn(void)
+{
+	const char *argv1[] = { "cade-no-such-program", NULL };
+	const char *argv2[] = { "true", NULL };
+	struct spawn_pty_args a;
+	char *cause = NULL;
+	int fd, i, r = 0, st = 0;
+	pid_t pid;
+
+	memset(&a, 0, sizeof a);
+	a.argv = argv1;
+	pid = spawn_pty(&a, &fd, &cause);
+	ok(pid == -1 && cause != NULL && strstr(cause, "not found") != NULL,
+	    "spawn: missing program (%s)", cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	a.argv = argv2;
+	a.cwd = "/nonexistent-cade-dir";
+	pid = spawn_pty(&a, &fd, &cause);
+	ok(pid == -1 && cause != NULL && strstr(cause, "No such file") != NULL,
+	    "spawn: bad cwd is reported by the child (%s)", cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	a.cwd = NULL;
+	pid = spawn_pty(&a, &fd, &cause);
+	if (ok(pid > 0, "spawn: true runs")) {
+		for (i = 0; i < 200 && (r = spawn_reap(pid, &st)) == 0; i++)
+			usleep(10000);
+		ok(r == 1 && WIFEXITED(st) && WEXITSTATUS(st) == 0,
+		    "spawn: reaped with status 0");
+		close(fd);
+	}
+	free(cause);
+}
+
 /* /bin/sh without readline: markers in PS1, echo skipped by lines. */
 static void
 test_sh(const char *dir)
@@ -532,6 +578,7 @@ main(void)
 	}
 	lp = loop_new();
 	buf_init(&seen, 0);
+	test_spawn();
 	test_bash(dir);
 	test_sh(dir);
 	buf_free(&seen);

@@ -201,6 +201,18 @@ spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
 		    strerror(errno));
 		goto out;
 	}
+	if (errpipe[1] < 3) {
+		/* forkpty puts the pty on 0-2: move the pipe out of the way. */
+		int fd3 = fcntl(errpipe[1], F_DUPFD_CLOEXEC, 3);
+
+		if (fd3 == -1) {
+			*cause = xasprintf("cannot run '%s': fcntl: %s",
+			    a->argv[0], strerror(errno));
+			goto out;
+		}
+		close(errpipe[1]);
+		errpipe[1] = fd3;
+	}
 	envp = spawn_build_env(a->env_set, a->env_unset);
 	memset(&ws, 0, sizeof ws);
 	ws.ws_row = a->rows > 0 ? (unsigned short)a->rows : 24;
