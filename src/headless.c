@@ -230,8 +230,10 @@ headless_main(struct config *cfg, const struct cade_run *run)
 	} else if (!h.done)
 		loop_run(h.s->loop);
 	rc = h.exit_code;
-	if (!h.json && h.final != NULL && rc != CADE_EXIT_INTERRUPTED &&
-	    rc != CADE_EXIT_ERROR) {
+	/* Without progress lines, a run that did not finish still says why. */
+	if (!h.progress && rc != CADE_EXIT_OK && h.final != NULL && *h.final != '\0')
+		fprintf(stderr, "cade: %s\n", h.final);
+	if (!h.json && h.final != NULL && rc == CADE_EXIT_OK) {
 		fputs(h.final, stdout);
 		if (*h.final != '\0' && h.final[strlen(h.final) - 1] != '\n')
 			fputc('\n', stdout);

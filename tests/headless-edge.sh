@@ -97,6 +97,21 @@ grep '"type":"finish"' "$T/out.jsonl" | grep -q '"status":"budget"'; ok $? "fini
 grep '"type":"usage"' "$T/out.jsonl" | head -1 | grep -q '"cost":[1-9]'; ok $? "usage events carry a cost from the configured prices"
 rm -f "$XDG_CONFIG_HOME/cade/config"
 
+# 5c. The endpoint fails: one clear line on stderr, exit 1, nothing on stdout.
+printf 'retry_max = 2\nretry_base_ms = 10\nretry_max_ms = 20\n' > "$XDG_CONFIG_HOME/cade/config"
+LLM_BASE_URL=http://127.0.0.1:1/v1 "$CADE" -p "x" </dev/null >"$T/out" 2>"$T/err"; rc=$?
+ok $([ $rc -eq 1 ] && echo 0 || echo 1) "unreachable endpoint exits 1 (rc=$rc)"
+[ ! -s "$T/out" ] && [ "$(wc -l < "$T/err")" -eq 1 ] && grep -q '^cade: ' "$T/err"; ok $? "one line on stderr: $(cat "$T/err")"
+cat > "$T/t401.json" <<'JSON'
+{"replies": [{"fault": "401"}]}
+JSON
+run_fake t401
+"$CADE" -p "x" </dev/null >"$T/out" 2>"$T/err"; rc=$?
+ok $([ $rc -eq 1 ] && echo 0 || echo 1) "HTTP 401 exits 1"
+grep -qi 'key' "$T/err" && [ "$(wc -l < "$T/err")" -eq 1 ]; ok $? "and says the key is the problem: $(cat "$T/err")"
+! grep -q 'sk-test-secret' "$T/err"; ok $? "without showing the key"
+rm -f "$XDG_CONFIG_HOME/cade/config"
+
 # 6. kill -9 in the middle, then --resume last continues with the full history.
 cat > "$T/t6.json" <<'JSON'
 {"replies": [
