@@ -231,7 +231,9 @@ enum {
 	TUI_KEY_DEL,
 	TUI_KEY_BTAB,		/* shift-tab */
 	TUI_KEY_F1,		/* F1..F12 consecutive */
-	TUI_KEY_F12 = TUI_KEY_F1 + 11,
+	TUI_KEY_F2, TUI_KEY_F3, TUI_KEY_F4, TUI_KEY_F5, TUI_KEY_F6,
+	TUI_KEY_F7, TUI_KEY_F8, TUI_KEY_F9, TUI_KEY_F10, TUI_KEY_F11,
+	TUI_KEY_F12,
 	TUI_KEY_PASTE,		/* a bracketed paste: text in the event */
 	TUI_KEY_MOUSE,
 	TUI_KEY_SYNC_REPLY,	/* DECRQM answer for mode 2026: value in mouse_b */
@@ -317,7 +319,7 @@ void		 tui_chat_notice(struct tui_chat *, enum tui_item_kind, const char *text);
  * Render what changed for width and point *lines at the flat view of every
  * line (valid until the next chat call); returns the count.
  */
-int		 tui_chat_lines(struct tui_chat *, int width, const struct tui_line ***lines);
+int		 tui_chat_lines(struct tui_chat *, int width, const struct tui_line ***);
 int		 tui_chat_nitems(const struct tui_chat *);
 enum tui_item_kind tui_chat_item_kind(const struct tui_chat *, int item);
 /* Fold or unfold an observation (or toggle a card's details). */
@@ -385,6 +387,7 @@ void		 tui_screen_end(void);
 /* Async-signal-safe part of the restore (crash signals). */
 void		 tui_screen_emergency_restore(void);
 void		 tui_screen_size(int *rows, int *cols);
+void		 tui_screen_set_theme(const struct tui_theme *);
 /* Re-read the window size after SIGWINCH and resize ncurses. */
 void		 tui_screen_resized(void);
 /* ncurses attributes and pair for a role. */
@@ -413,6 +416,31 @@ int		 tui_screen_infd(void);
 char		*tui_copy(const char *text);
 /* The OSC 52 sequence for text, wrapped for tmux passthrough if tmux set. */
 char		*tui_copy_osc52(const char *text, int tmux, size_t *len);
+
+/* ---- confirm.c ---------------------------------------------------- */
+
+struct agent_pending;
+struct tui_confirm;
+
+struct tui_confirm_answer {
+	const char	*call_id;
+	int		 answer;	/* enum agent_answer */
+	char		*reason;	/* caller frees */
+	int		 scope;		/* enum policy_scope */
+};
+
+struct tui_confirm *tui_confirm_new(void);
+void		 tui_confirm_free(struct tui_confirm *);
+int		 tui_confirm_update(struct tui_confirm *, const struct agent_pending *,
+		    size_t n);
+int		 tui_confirm_visible(const struct tui_confirm *, size_t npending);
+void		 tui_confirm_show(struct tui_confirm *);
+void		 tui_confirm_layout(struct tui_confirm *, const struct agent_pending *,
+		    size_t n, int width, int max_rows, struct tui_lines *out,
+		    int *cur_row, int *cur_col);
+int		 tui_confirm_key(struct tui_confirm *, const struct tui_key *,
+		    const struct agent_pending *, size_t n,
+		    struct tui_confirm_answer *);
 
 /* ---- status.c ----------------------------------------------------- */
 

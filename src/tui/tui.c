@@ -1,0 +1,1442 @@
+/*
+ * tui.c: the interactive interface (tui_main), its layout and its keys.
+ *
+ * tui_main starts the screen, builds the session (session_open: the same
+ * core headless mode runs) with the chat model subscribed to the event bus
+ * and the terminal pane subscribed to the shell's byte stream, then runs
+ * the loop.  Everything that happens only records what changed (dirty
+ * flags); the loop's before-sleep hook draws one frame per turn, at most
+ * one every TUI_FRAME_MS (a one-shot timer defers the rest, so a fast
+ * token stream or a flood of shell output costs a bounded number of
+ * frames), and nothing wakes the loop while idle.
+ *
+ * Keys (doc/TUI.md): the tty is read here and decoded by keys.c.  A few
+ * global keys (F1-F9, Ctrl-]) always act on the interface; with the
+ * terminal pane focused every other key goes to the shell; with the chat
+ * focused keys go to the confirmation prompt when it shows, else to the
+ * editor, slash commands and scrolling.  /clear and /resume rebuild the
+ * session: that needs a fresh loop, so the running loop is stopped and
+ * tui_main builds the next session around the same screen.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <curses.h>
+
+#include "cade/agent.h"
+#include "cade/cade.h"
+#include "cade/conf.h"
+#include "cade/event.h"
+#include "cade/log.h"
+#include "cade/loop.h"
+#include "cade/policy.h"
+#include "cade/session.h"
+#include "cade/shell.h"
+#include "cade/store.h"
+#include "cade/util.h"
+#include "cade/workspace.h"
+#include "tui-int.h"
+
+#define TUI_FRAME_MS		16	/* at most ~60 frames a second */
+#define TUI_ESC_MS		30	/* a lone ESC after this long */
+#define TUI_PASTE_MS		1000	/* an unterminated paste ends */
+#define TUI_QUIT_MS		1500	/* second Ctrl-C within this quits */
+#define TUI_MIN_COLS		50
+#define TUI_MIN_ROWS		14
+#define TUI_MAX_PASTE		(8 * 1024 * 1024)
+#define TUI_READ_SIZE		65536
+
+/*
+ * Runtime confirmation-mode switch, provided by the policy module once it
+ * exists (asked for in the report); until then /confirm explains itself.
+ */
+extern int policy_set_confirm(struct policy *, const char *, char **)
+    __attribute__((weak));
+
+enum tui_focus { FOCUS_CHAT, FOCUS_TERM };
+
+struct tui_rect {
+	int	 y, x, h, w;
+};
+
+struct tui {
+	struct config		*cfg;
+	struct session		*s;
+	struct tui_theme	 theme;
+	char			*theme_error;
+	struct tui_chat		*chat;
+	struct tui_vtpane	*vt;
+	struct tui_input	*input;
+	struct tui_keys		*keys;
+	struct tui_confirm	*confirm;
+
+	/* layout */
+	int			 rows, cols;
+	enum tui_focus		 focus;
+	int			 zoom;		/* the focused pane fills the screen */
+	int			 orient;	/* 0 auto, 1 side by side, 2 stacked */
+	int			 stacked;
+	int			 ratio;		/* chat share, % */
+	int			 split_width;
+	int			 too_small;
+	struct tui_rect		 chat_title, chat_r, input_r, term_title, term_r,
+				 status_r, sep_r;
+	int			 show_chat, show_term;
+
+	/* chat view */
+	int			 chat_offset;	/* lines above the bottom; 0 follows */
+	int			 chat_total;
+	int			 chat_width;
+	int			 unread;
+	int			 select_mode;
+	int			 copy_part;
+	int			 term_scroll;	/* scrollback mode in the pane */
+
+	/* frames */
+	int			 dirty;		/* something to draw */
+	int			 full;		/* redraw everything */
+	int			 relayout;
+	uint64_t		 last_frame;
+	uint64_t		 frame_timer;
+	uint64_t		 key_timer;
+	int			 first_frame;
+	uint64_t		 start_ms;
+
+	/* session control */
+	uint64_t		 last_ctrl_c;
+	int			 quit;
+	int			 exit_code;
+	int			 restart;
+	char			*restart_resume;
+	char			*hint;
+	size_t			 npending;
+};
+
+static void tui_layout(struct tui *);
+
+/* Something changed: draw at the next frame. */
+static void
+tui_dirty(struct tui *t)
+{
+	t->dirty = 1;
+}
+
+/* A short message in the status bar until the next key. */
+static void
+tui_hint(struct tui *t, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(t->hint);
+	va_start(ap, fmt);
+	t->hint = xvasprintf(fmt, ap);
+	va_end(ap);
+	tui_dirty(t);
+}
+
+/* Bus sink: every event goes to the chat model. */
+static void
+tui_sink(const struct event *ev, void *arg)
+{
+	struct tui *t = arg;
+
+	tui_chat_event(t->chat, ev);
+	tui_dirty(t);
+}
+
+/* Shell observer: raw pty bytes into the terminal pane. */
+static void
+tui_shell_bytes(const char *bytes, size_t n, void *arg)
+{
+	struct tui *t = arg;
+
+	tui_vtpane_feed(t->vt, bytes, n);
+	if (tui_vtpane_dirty(t->vt))
+		tui_dirty(t);
+}
+
+/* The pane's encoded keys go to the shell as the person's typing. */
+static void
+tui_vt_out(const char *s, size_t n, void *arg)
+{
+	struct tui *t = arg;
+
+	if (t->s != NULL && t->s->shell != NULL)
+		shell_write_user(t->s->shell, s, n);
+}
+
+/* Leave the loop (quit, or rebuild the session). */
+static void
+tui_stop(struct tui *t, int code)
+{
+	t->exit_code = code;
+	if (t->s != NULL)
+		loop_stop(t->s->loop, code);
+}
+
+/* The agent is doing something a Ctrl-C should stop. */
+static int
+tui_agent_busy(struct tui *t)
+{
+	enum agent_state st = agent_get_state(t->s->agent);
+
+	return st == AGENT_THINKING || st == AGENT_RUNNING || st == AGENT_CONFIRM;
+}
+
+/* ---- layout ------------------------------------------------------ */
+
+static void
+tui_rect(struct tui_rect *r, int y, int x, int h, int w)
+{
+	r->y = y;
+	r->x = x;
+	r->h = h < 0 ? 0 : h;
+	r->w = w < 0 ? 0 : w;
+}
+
+/* Rows the input wants for its text (capped). */
+static int
+tui_input_rows(struct tui *t, int width)
+{
+	struct tui_lines ls;
+	int r, c, n, max = t->rows / 4;
+
+	tui_lines_init(&ls);
+	tui_input_layout(t->input, width, &ls, &r, &c);
+	n = ls.n;
+	tui_lines_free(&ls);
+	if (max < 1)
+		max = 1;
+	return n < 1 ? 1 : n > max ? max : n;
+}
+
+/* Work out where everything goes for the current size and modes. */
+static void
+tui_layout(struct tui *t)
+{
+	int R, C, body, chat_w, chat_h, in_h, trows, tcols, prow, pcol;
+
+	tui_screen_size(&t->rows, &t->cols);
+	R = t->rows;
+	C = t->cols;
+	t->relayout = 0;
+	t->full = 1;
+	t->too_small = R < TUI_MIN_ROWS || C < TUI_MIN_COLS;
+	if (t->too_small)
+		return;
+	tui_rect(&t->status_r, R - 1, 0, 1, C);
+	body = R - 1;
+	if (t->orient == 0)
+		t->stacked = C < t->split_width;
+	else
+		t->stacked = t->orient == 2;
+	t->show_chat = !(t->zoom && t->focus == FOCUS_TERM);
+	t->show_term = !(t->zoom && t->focus == FOCUS_CHAT);
+	memset(&t->sep_r, 0, sizeof t->sep_r);
+
+	if (t->show_chat && !t->show_term) {
+		in_h = tui_input_rows(t, C);
+		tui_rect(&t->chat_title, 0, 0, 1, C);
+		tui_rect(&t->chat_r, 1, 0, body - 1 - in_h, C);
+		tui_rect(&t->input_r, body - in_h, 0, in_h, C);
+	} else if (!t->show_chat) {
+		tui_rect(&t->term_title, 0, 0, 1, C);
+		tui_rect(&t->term_r, 1, 0, body - 1, C);
+	} else if (!t->stacked) {
+		chat_w = C * t->ratio / 100;
+		if (chat_w < 24)
+			chat_w = 24;
+		if (chat_w > C - 21)
+			chat_w = C - 21;
+		in_h = tui_input_rows(t, chat_w);
+		tui_rect(&t->chat_title, 0, 0, 1, chat_w);
+		tui_rect(&t->chat_r, 1, 0, body - 1 - in_h, chat_w);
+		tui_rect(&t->input_r, body - in_h, 0, in_h, chat_w);
+		tui_rect(&t->sep_r, 0, chat_w, body, 1);
+		tui_rect(&t->term_title, 0, chat_w + 1, 1, C - chat_w - 1);
+		tui_rect(&t->term_r, 1, chat_w + 1, body - 1, C - chat_w - 1);
+	} else {
+		in_h = tui_input_rows(t, C);
+		chat_h = body * t->ratio / 100;
+		if (chat_h < 4 + in_h)
+			chat_h = 4 + in_h;
+		if (chat_h > body - 4)
+			chat_h = body - 4;
+		tui_rect(&t->chat_title, 0, 0, 1, C);
+		tui_rect(&t->chat_r, 1, 0, chat_h - 1 - in_h, C);
+		tui_rect(&t->input_r, chat_h - in_h, 0, in_h, C);
+		tui_rect(&t->term_title, chat_h, 0, 1, C);
+		tui_rect(&t->term_r, chat_h + 1, 0, body - chat_h - 1, C);
+	}
+	if (t->show_term && t->term_r.h > 0 && t->term_r.w > 0) {
+		tui_vtpane_size(t->vt, &prow, &pcol);
+		trows = t->term_r.h;
+		tcols = t->term_r.w;
+		if (trows != prow || tcols != pcol) {
+			tui_vtpane_resize(t->vt, trows, tcols);
+			if (t->s != NULL && t->s->shell != NULL)
+				shell_resize(t->s->shell, trows, tcols);
+		}
+	}
+	tui_dirty(t);
+}
+
+/* ---- drawing ----------------------------------------------------- */
+
+/* A pane's title bar: name, extra text, and the keyboard indicator. */
+static void
+tui_draw_title(const struct tui_rect *r, const char *name, const char *extra,
+    int focused, const char *keys)
+{
+	struct tui_line l;
+	enum tui_role role = focused ? ROLE_TITLE_FOCUS : ROLE_TITLE;
+	char *s;
+
+	if (r->w <= 0)
+		return;
+	tui_line_init(&l, (uint8_t)role);
+	s = xasprintf(" %s%s%s ", name, extra != NULL && *extra ? " " : "",
+	    extra != NULL ? extra : "");
+	tui_line_puts(&l, s, (uint8_t)role);
+	free(s);
+	if (focused && keys != NULL) {
+		s = xasprintf(" %s %s ", tui_glyph->dot, keys);
+		while (l.width < r->w - (int)strlen(s) - 1)
+			tui_line_putw(&l, ' ', (uint8_t)role);
+		tui_line_puts(&l, s, (uint8_t)role);
+		free(s);
+	}
+	tui_screen_draw_line(r->y, r->x, r->w, &l, 0);
+	tui_line_free(&l);
+}
+
+/* Scroll so the selected item is in view. */
+static void
+tui_show_item(struct tui *t, const struct tui_line **v, int n, int item)
+{
+	int first = -1, last = -1, i, top, h = t->chat_r.h;
+
+	for (i = 0; i < n; i++) {
+		if (v[i]->item == item) {
+			if (first < 0)
+				first = i;
+			last = i;
+		}
+	}
+	if (first < 0)
+		return;
+	top = n - h - t->chat_offset;
+	if (top < 0)
+		top = 0;
+	if (first < top)
+		t->chat_offset = n - h - first;
+	else if (last >= top + h)
+		t->chat_offset = n - h - (last - h + 1 > first ? first : last - h + 1);
+	if (t->chat_offset < 0 || n <= h)
+		t->chat_offset = 0;
+}
+
+/* The chat area, with the confirmation prompt over its bottom. */
+static void
+tui_draw_chat(struct tui *t, int *cur_y, int *cur_x)
+{
+	const struct tui_line **v;
+	const struct agent_pending *p;
+	struct tui_lines box;
+	struct tui_line ind;
+	struct tui_rect *r = &t->chat_r;
+	int n, i, top, row, sel, cr, cc, box_h = 0;
+	size_t np;
+	char *s;
+
+	if (r->h <= 0 || r->w <= 0)
+		return;
+	n = tui_chat_lines(t->chat, r->w, &v);
+	if (r->w != t->chat_width) {
+		t->chat_width = r->w;
+		t->chat_total = n;
+	}
+	if (n != t->chat_total) {
+		if (t->chat_offset > 0 && n > t->chat_total) {
+			t->chat_offset += n - t->chat_total;
+			t->unread += n - t->chat_total;
+		}
+		t->chat_total = n;
+	}
+	sel = t->select_mode ? tui_chat_selected(t->chat) : -1;
+	if (sel >= 0)
+		tui_show_item(t, v, n, sel);
+	if (t->chat_offset > n - r->h)
+		t->chat_offset = n - r->h > 0 ? n - r->h : 0;
+	if (t->chat_offset == 0)
+		t->unread = 0;
+	top = n - r->h - t->chat_offset;
+	if (top < 0)
+		top = 0;
+	for (row = 0; row < r->h; row++) {
+		i = top + row;
+		tui_screen_draw_line(r->y + row, r->x, r->w, i < n ? v[i] : NULL,
+		    i < n && sel >= 0 && v[i]->item == sel);
+	}
+	if (t->chat_offset > 0) {
+		tui_line_init(&ind, ROLE_UNREAD);
+		s = t->unread > 0 ? xasprintf(" %s %d new lines below (End) ",
+		    tui_glyph->arrow_down, t->unread) : xasprintf(" %s %d more "
+		    "lines below (End) ", tui_glyph->arrow_down, t->chat_offset);
+		tui_line_puts(&ind, s, ROLE_UNREAD);
+		free(s);
+		tui_screen_draw_line(r->y + r->h - 1, r->x + r->w - ind.width > 0 ?
+		    r->x + r->w - ind.width : r->x, ind.width < r->w ? ind.width :
+		    r->w, &ind, 0);
+		tui_line_free(&ind);
+	}
+	p = agent_pending(t->s->agent, &np);
+	if (tui_confirm_visible(t->confirm, np)) {
+		tui_lines_init(&box);
+		tui_confirm_layout(t->confirm, p, np, r->w, r->h, &box, &cr, &cc);
+		box_h = box.n;
+		for (i = 0; i < box.n; i++)
+			tui_screen_draw_line(r->y + r->h - box_h + i, r->x, r->w,
+			    &box.v[i], 0);
+		if (cr >= 0 && t->focus == FOCUS_CHAT) {
+			*cur_y = r->y + r->h - box_h + cr;
+			*cur_x = r->x + cc;
+		}
+		tui_lines_free(&box);
+	}
+}
+
+/* The editor: the rows around the cursor when the text is taller. */
+static void
+tui_draw_input(struct tui *t, int *cur_y, int *cur_x)
+{
+	struct tui_lines ls;
+	struct tui_rect *r = &t->input_r;
+	int cr, cc, first, row;
+
+	if (r->h <= 0)
+		return;
+	tui_lines_init(&ls);
+	tui_input_layout(t->input, r->w, &ls, &cr, &cc);
+	first = cr - r->h + 1 > 0 ? cr - r->h + 1 : 0;
+	for (row = 0; row < r->h; row++)
+		tui_screen_draw_line(r->y + row, r->x, r->w, first + row < ls.n ?
+		    &ls.v[first + row] : NULL, 0);
+	if (ls.n == 1 && tui_input_empty(t->input) && r->w > 40) {
+		tui_screen_puts(r->y, r->x + 2, r->w - 2, t->focus == FOCUS_CHAT ?
+		    "message, /help; Enter sends, C-j newline" :
+		    "F2 or C-] to type here", ROLE_NOTICE);
+	}
+	if (*cur_y < 0 && t->focus == FOCUS_CHAT && !t->select_mode) {
+		*cur_y = r->y + cr - first;
+		*cur_x = r->x + (cc < r->w ? cc : r->w - 1);
+	}
+	tui_lines_free(&ls);
+}
+
+/* The status bar. */
+static void
+tui_draw_status(struct tui *t)
+{
+	struct tui_status_info si;
+	struct agent_stats st;
+	enum agent_state as = agent_get_state(t->s->agent);
+	struct tui_line l;
+
+	memset(&si, 0, sizeof si);
+	agent_get_stats(t->s->agent, &st);
+	si.model = st.model != NULL ? st.model : conf_str(t->cfg, "model");
+	switch (as) {
+	case AGENT_CONFIRM: si.state = "waiting for you"; si.alert = 1; break;
+	case AGENT_STUCK: si.state = "stuck"; si.alert = 1; break;
+	case AGENT_ERROR: si.state = "error"; si.alert = 1; break;
+	case AGENT_FINISHED: si.state = "idle"; break;
+	default: si.state = agent_state_name(as); break;
+	}
+	si.step = st.step;
+	si.max_steps = st.max_steps;
+	si.tokens_in = st.tokens_in;
+	si.tokens_out = st.tokens_out;
+	si.cost = st.cost;
+	si.confirm = conf_str(t->cfg, "confirm");
+	si.workspace = t->s->ws->id != NULL && strcmp(t->s->ws->ops->name,
+	    "local") != 0 ? t->s->ws->id : t->s->ws->root;
+	si.pending = (int)t->npending;
+	si.focus = t->focus == FOCUS_CHAT ? "chat" : "terminal";
+	si.hint = t->hint;
+	tui_line_init(&l, ROLE_STATUSBAR);
+	tui_status_render(&l, t->status_r.w, &si);
+	tui_screen_draw_line(t->status_r.y, 0, t->status_r.w, &l, 0);
+	tui_line_free(&l);
+}
+
+/* Below the minimum size: say so, and nothing else. */
+static void
+tui_draw_too_small(struct tui *t)
+{
+	char *s;
+	int y = t->rows / 2, len;
+
+	erase();
+	s = xasprintf("terminal too small (need %dx%d, have %dx%d)",
+	    TUI_MIN_COLS, TUI_MIN_ROWS, t->cols, t->rows);
+	len = (int)strlen(s);
+	tui_screen_puts(y < 0 ? 0 : y, t->cols > len ? (t->cols - len) / 2 : 0,
+	    t->cols, s, ROLE_ERROR);
+	free(s);
+	curs_set(0);
+	tui_screen_flush(1);
+}
+
+/* One complete frame. */
+static void
+tui_draw(struct tui *t)
+{
+	const struct agent_pending *p;
+	int cur_y = -1, cur_x = -1, r, c, vis, full = t->full;
+	char *extra;
+	size_t np;
+
+	p = agent_pending(t->s->agent, &np);
+	if (tui_confirm_update(t->confirm, p, np)) {
+		if (conf_bool(t->cfg, "bell"))
+			tui_screen_raw("\a", 1);
+	}
+	t->npending = np;
+	if (t->relayout)
+		tui_layout(t);
+	full = t->full;
+	if (t->too_small) {
+		tui_draw_too_small(t);
+		t->full = 0;
+		return;
+	}
+	if (full)
+		erase();
+	if (t->show_chat) {
+		extra = t->select_mode ? xstrdup("select: Up/Down y copy c part "
+		    "o fold Esc") : t->chat_offset > 0 ? xstrdup("(scrolled)") :
+		    xstrdup("");
+		tui_draw_title(&t->chat_title, "chat", extra, t->focus ==
+		    FOCUS_CHAT, "keys here");
+		free(extra);
+		tui_draw_chat(t, &cur_y, &cur_x);
+		tui_draw_input(t, &cur_y, &cur_x);
+	}
+	if (t->sep_r.h > 0)
+		for (r = 0; r < t->sep_r.h; r++)
+			tui_screen_puts(t->sep_r.y + r, t->sep_r.x, 1,
+			    tui_glyph->vline, ROLE_BORDER);
+	if (t->show_term) {
+		if (tui_vtpane_scroll_offset(t->vt) > 0 || t->term_scroll)
+			extra = xasprintf("scrollback %d/%d (PgUp/PgDn, q ends)",
+			    tui_vtpane_scroll_offset(t->vt),
+			    tui_vtpane_scrollback_lines(t->vt));
+		else
+			extra = xasprintf("%s %s", t->s->ws->shell_name != NULL ?
+			    t->s->ws->shell_name : "sh", agent_get_state(
+			    t->s->agent) == AGENT_RUNNING ? "(agent running)" : "");
+		tui_draw_title(&t->term_title, "terminal", extra, t->focus ==
+		    FOCUS_TERM, "keys go to the shell (C-] back)");
+		free(extra);
+		tui_vtpane_draw(t->vt, t->term_r.y, t->term_r.x, full);
+		if (t->focus == FOCUS_TERM) {
+			vis = tui_vtpane_cursor(t->vt, &r, &c);
+			if (vis) {
+				cur_y = t->term_r.y + r;
+				cur_x = t->term_r.x + c;
+			}
+		}
+	}
+	tui_draw_status(t);
+	if (tui_vtpane_take_bell(t->vt) > 0)
+		tui_screen_raw("\a", 1);
+	if (cur_y >= 0) {
+		move(cur_y, cur_x);
+		curs_set(1);
+	} else
+		curs_set(0);
+	tui_screen_flush(full);
+	t->full = 0;
+	if (!t->first_frame) {
+		t->first_frame = 1;
+		log_debug("first frame %llu ms after start", (unsigned long long)
+		    (util_now_ms() - t->start_ms));
+	}
+}
+
+/* Frame timer: nothing to do but wake the loop; the hook draws. */
+static void
+tui_frame_timer(struct loop *l, void *arg)
+{
+	struct tui *t = arg;
+
+	(void)l;
+	t->frame_timer = 0;
+}
+
+/* Before-sleep hook: draw once per turn, at most every TUI_FRAME_MS. */
+static void
+tui_frame(struct loop *l, void *arg)
+{
+	struct tui *t = arg;
+	uint64_t now, wait;
+
+	if (!t->dirty && !tui_vtpane_dirty(t->vt))
+		return;
+	if (t->quit || t->restart)
+		return;
+	now = util_now_ms();
+	if (now - t->last_frame < TUI_FRAME_MS) {
+		if (t->frame_timer == 0) {
+			wait = TUI_FRAME_MS - (now - t->last_frame);
+			t->frame_timer = loop_timer_add(l, wait, tui_frame_timer, t);
+		}
+		return;
+	}
+	t->dirty = 0;
+	t->last_frame = now;
+	tui_draw(t);
+}
+
+/* ---- commands ---------------------------------------------------- */
+
+static const char tui_help_text[] =
+"keys (doc/TUI.md has the full list)\n"
+"  Enter           send            C-j / M-Enter   newline\n"
+"  Up/Down         history / lines C-a C-e C-k C-u C-w C-y M-b M-f  edit\n"
+"  PgUp/PgDn       scroll chat     Home/End        top / bottom of chat\n"
+"  C-c             stop the step   C-c C-c         quit (saved)\n"
+"  C-o             fold/unfold the last output\n"
+"  F2 or C-]       chat <-> terminal (the terminal gets every other key)\n"
+"  F3 / M-z        zoom the pane   F4 / M-s        stacked <-> side by side\n"
+"  F5 F6 / M-- M-= split ratio     F7 / M-v        select: copy, fold\n"
+"  F9 / M-p        show the confirmation prompt again\n"
+"  confirm: y approve  n reject (+ reason)  a always allow  d details  Esc later\n"
+"  terminal: S-PgUp or F7 browses scrollback (PgUp/PgDn/Home/End, q leaves)\n"
+"commands\n"
+"  /help  /model NAME  /confirm always|risky|never  /clear  /sessions\n"
+"  /resume ID  /cost  /pause  /compact  /theme NAME  /quit\n";
+
+/* /sessions: the session table into the chat. */
+static void
+tui_cmd_sessions(struct tui *t)
+{
+	char *text = NULL, *argv[] = { (char *)"sessions", NULL };
+	size_t len = 0;
+	FILE *f;
+
+	if ((f = open_memstream(&text, &len)) == NULL) {
+		tui_chat_notice(t->chat, ITEM_ERROR, "cannot list sessions");
+		return;
+	}
+	store_list_main(t->cfg, f, 1, argv);
+	fclose(f);
+	tui_chat_notice(t->chat, ITEM_HELP, text != NULL ? text : "");
+	free(text);
+}
+
+/* /cost: what this session used. */
+static void
+tui_cmd_cost(struct tui *t)
+{
+	struct agent_stats st;
+	char *s;
+
+	agent_get_stats(t->s->agent, &st);
+	s = xasprintf("%d steps, %ld tokens in (%ld cached), %ld out, $%.4f "
+	    "estimated, context %.0f%% full, %d refused", st.step, st.tokens_in,
+	    st.tokens_cached, st.tokens_out, st.cost, st.context_pct * 100.0,
+	    st.refusals);
+	tui_chat_notice(t->chat, ITEM_NOTICE, s);
+	free(s);
+}
+
+/* /theme NAME: switch colours now. */
+static void
+tui_cmd_theme(struct tui *t, const char *name)
+{
+	char *cause = NULL, *s;
+
+	if (tui_theme_load(&t->theme, name, &cause) == -1) {
+		s = xasprintf("%s (using the default theme)", cause);
+		tui_chat_notice(t->chat, ITEM_ERROR, s);
+		free(s);
+		free(cause);
+	}
+	tui_screen_set_theme(&t->theme);
+	t->full = 1;
+}
+
+/* Run a slash command. */
+static void
+tui_command(struct tui *t, const char *line)
+{
+	char *cmd = xstrdup(line + 1), *arg, *cause = NULL, *s;
+	const char *mode;
+
+	arg = cmd + strcspn(cmd, " \t");
+	if (*arg != '\0')
+		*arg++ = '\0';
+	arg = util_trim(arg);
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "?") == 0)
+		tui_chat_notice(t->chat, ITEM_HELP, tui_help_text);
+	else if (strcmp(cmd, "quit") == 0 || strcmp(cmd, "exit") == 0 ||
+	    strcmp(cmd, "q") == 0) {
+		t->quit = 1;
+		tui_stop(t, CADE_EXIT_OK);
+	} else if (strcmp(cmd, "model") == 0) {
+		if (*arg == '\0') {
+			s = xasprintf("model: %s", conf_str(t->cfg, "model"));
+			tui_chat_notice(t->chat, ITEM_NOTICE, s);
+		} else {
+			agent_set_model(t->s->agent, arg);
+			conf_set(t->cfg, "model", arg, CONF_RUNTIME, &cause);
+			free(cause);
+			s = xasprintf("model set to %s", arg);
+			tui_chat_notice(t->chat, ITEM_NOTICE, s);
+		}
+		free(s);
+	} else if (strcmp(cmd, "confirm") == 0) {
+		mode = arg;
+		if (strcmp(mode, "always") != 0 && strcmp(mode, "risky") != 0 &&
+		    strcmp(mode, "never") != 0)
+			tui_chat_notice(t->chat, ITEM_ERROR,
+			    "usage: /confirm always|risky|never");
+		else if (policy_set_confirm == NULL)
+			tui_chat_notice(t->chat, ITEM_ERROR, "this build cannot "
+			    "change the confirmation mode of a running session; "
+			    "start cade with --confirm MODE");
+		else if (policy_set_confirm(t->s->policy, mode, &cause) == -1) {
+			tui_chat_notice(t->chat, ITEM_ERROR, cause);
+			free(cause);
+		} else {
+			conf_set(t->cfg, "confirm", mode, CONF_RUNTIME, &cause);
+			free(cause);
+			s = xasprintf("confirmation mode: %s", mode);
+			tui_chat_notice(t->chat, ITEM_NOTICE, s);
+			free(s);
+		}
+	} else if (strcmp(cmd, "clear") == 0 || strcmp(cmd, "new") == 0) {
+		t->restart = 1;
+		free(t->restart_resume);
+		t->restart_resume = NULL;
+		tui_stop(t, 0);
+	} else if (strcmp(cmd, "resume") == 0) {
+		if (*arg == '\0')
+			tui_chat_notice(t->chat, ITEM_ERROR, "usage: /resume ID "
+			    "(see /sessions) or /resume last");
+		else {
+			t->restart = 1;
+			free(t->restart_resume);
+			t->restart_resume = xstrdup(arg);
+			tui_stop(t, 0);
+		}
+	} else if (strcmp(cmd, "sessions") == 0)
+		tui_cmd_sessions(t);
+	else if (strcmp(cmd, "cost") == 0)
+		tui_cmd_cost(t);
+	else if (strcmp(cmd, "pause") == 0) {
+		if (agent_get_state(t->s->agent) == AGENT_PAUSED) {
+			agent_resume(t->s->agent);
+			tui_chat_notice(t->chat, ITEM_NOTICE, "resumed");
+		} else {
+			agent_pause(t->s->agent);
+			tui_chat_notice(t->chat, ITEM_NOTICE, "paused after this "
+			    "step (/pause again resumes)");
+		}
+	} else if (strcmp(cmd, "compact") == 0)
+		agent_compact(t->s->agent);
+	else if (strcmp(cmd, "theme") == 0)
+		tui_cmd_theme(t, *arg != '\0' ? arg : "default");
+	else {
+		s = xasprintf("unknown command '/%s' (try /help)", cmd);
+		tui_chat_notice(t->chat, ITEM_ERROR, s);
+		free(s);
+	}
+	free(cmd);
+	tui_dirty(t);
+}
+
+/* Tab after "/x": complete a command name when only one fits. */
+static void
+tui_complete(struct tui *t)
+{
+	static const char *const cmds[] = {
+		"help", "model ", "confirm ", "clear", "sessions", "resume ",
+		"cost", "pause", "compact", "theme ", "quit"
+	};
+	const char *text = tui_input_text(t->input), *hit = NULL;
+	size_t i, n = strlen(text), nhit = 0;
+
+	if (n < 2 || text[0] != '/' || strchr(text, ' ') != NULL)
+		return;
+	for (i = 0; i < nitems(cmds); i++) {
+		if (strncmp(cmds[i], text + 1, n - 1) == 0) {
+			hit = cmds[i];
+			nhit++;
+		}
+	}
+	if (nhit == 1)
+		tui_input_insert(t->input, hit + n - 1, strlen(hit + n - 1));
+}
+
+/* Enter: a command, or a message for the agent. */
+static void
+tui_submit(struct tui *t)
+{
+	char *text = tui_input_take(t->input);
+
+	t->chat_offset = 0;
+	if (text[0] == '/' && text[1] != '/' && text[1] != '\0')
+		tui_command(t, text);
+	else if (*text != '\0')
+		agent_submit(t->s->agent, text[0] == '/' ? text + 1 : text);
+	free(text);
+	t->relayout = 1;
+}
+
+/* ---- keys -------------------------------------------------------- */
+
+/* Copy a part of the selected item. */
+static void
+tui_copy_item(struct tui *t, int item, int part)
+{
+	const char *what = NULL;
+	char *text, *msg;
+
+	text = tui_chat_copy_text(t->chat, item, part, &what);
+	if (text == NULL && part > 0) {
+		t->copy_part = 0;
+		text = tui_chat_copy_text(t->chat, item, 0, &what);
+	}
+	if (text == NULL) {
+		tui_hint(t, "nothing to copy here");
+		return;
+	}
+	msg = tui_copy(text);
+	tui_hint(t, "%s: %s", what, msg);
+	free(msg);
+	free(text);
+}
+
+/* Keys in select mode (chat). */
+static int
+tui_select_key(struct tui *t, const struct tui_key *k)
+{
+	int sel = tui_chat_selected(t->chat), n = tui_chat_nitems(t->chat);
+
+	switch (k->key) {
+	case TUI_KEY_UP: case 'k':
+		if (sel > 0)
+			sel--;
+		t->copy_part = 0;
+		break;
+	case TUI_KEY_DOWN: case 'j':
+		if (sel < n - 1)
+			sel++;
+		t->copy_part = 0;
+		break;
+	case TUI_KEY_HOME: case 'g':
+		sel = 0;
+		break;
+	case TUI_KEY_END: case 'G':
+		sel = n - 1;
+		break;
+	case 'o': case ' ': case '\r':
+		tui_chat_toggle(t->chat, sel);
+		break;
+	case 'y':
+		tui_copy_item(t, sel, 0);
+		break;
+	case 'c':
+		t->copy_part++;
+		tui_copy_item(t, sel, t->copy_part);
+		break;
+	case 0x1b: case 'q': case TUI_KEY_F7:
+		t->select_mode = 0;
+		tui_chat_select(t->chat, -1);
+		break;
+	default:
+		return 0;
+	}
+	if (t->select_mode)
+		tui_chat_select(t->chat, sel);
+	tui_dirty(t);
+	return 1;
+}
+
+/* Keys for the terminal pane's scrollback browser. */
+static int
+tui_term_scroll_key(struct tui *t, const struct tui_key *k)
+{
+	int page = t->term_r.h > 2 ? t->term_r.h - 1 : 1;
+
+	switch (k->key) {
+	case TUI_KEY_PGUP: tui_vtpane_scroll(t->vt, page); break;
+	case TUI_KEY_PGDN: tui_vtpane_scroll(t->vt, -page); break;
+	case TUI_KEY_UP: case 'k': tui_vtpane_scroll(t->vt, 1); break;
+	case TUI_KEY_DOWN: case 'j': tui_vtpane_scroll(t->vt, -1); break;
+	case TUI_KEY_HOME: case 'g':
+		tui_vtpane_scroll_to(t->vt, tui_vtpane_scrollback_lines(t->vt));
+		break;
+	case TUI_KEY_END: case 'G': case 'q': case 0x1b: case TUI_KEY_F7:
+		tui_vtpane_scroll_to(t->vt, 0);
+		t->term_scroll = 0;
+		break;
+	default:
+		return 0;
+	}
+	if (k->key == TUI_KEY_PGDN && tui_vtpane_scroll_offset(t->vt) == 0)
+		t->term_scroll = 0;
+	tui_dirty(t);
+	return 1;
+}
+
+/* Toggle focus between the panes. */
+static void
+tui_toggle_focus(struct tui *t)
+{
+	t->focus = t->focus == FOCUS_CHAT ? FOCUS_TERM : FOCUS_CHAT;
+	if (t->zoom)
+		t->relayout = 1;
+	t->select_mode = 0;
+	tui_chat_select(t->chat, -1);
+	tui_dirty(t);
+}
+
+/* Keys that act on the interface whichever pane has focus. */
+static int
+tui_global_key(struct tui *t, const struct tui_key *k)
+{
+	int c = k->key, alt_chat = t->focus == FOCUS_CHAT &&
+	    (k->mod & TUI_MOD_ALT) && !(k->mod & TUI_MOD_CTRL);
+
+	if (c == TUI_KEY_F2 || (c == TUI_CTRL(']') && k->mod == 0)) {
+		tui_toggle_focus(t);
+		return 1;
+	}
+	if (c == TUI_KEY_F3 || (alt_chat && c == 'z')) {
+		t->zoom = !t->zoom;
+		t->relayout = 1;
+		tui_dirty(t);
+		return 1;
+	}
+	if (c == TUI_KEY_F4 || (alt_chat && c == 's')) {
+		t->orient = t->stacked ? 1 : 2;
+		t->relayout = 1;
+		tui_dirty(t);
+		return 1;
+	}
+	if (c == TUI_KEY_F5 || c == TUI_KEY_F6 || (alt_chat && (c == '-' ||
+	    c == '='))) {
+		t->ratio += c == TUI_KEY_F5 || c == '-' ? -5 : 5;
+		if (t->ratio < 20)
+			t->ratio = 20;
+		if (t->ratio > 80)
+			t->ratio = 80;
+		t->relayout = 1;
+		tui_hint(t, "split %d%% / %d%%", t->ratio, 100 - t->ratio);
+		return 1;
+	}
+	if (c == TUI_KEY_F9 || (alt_chat && c == 'p')) {
+		tui_confirm_show(t->confirm);
+		if (t->focus != FOCUS_CHAT)
+			tui_toggle_focus(t);
+		tui_dirty(t);
+		return 1;
+	}
+	if (c == TUI_KEY_F1) {
+		tui_chat_notice(t->chat, ITEM_HELP, tui_help_text);
+		t->chat_offset = 0;
+		tui_dirty(t);
+		return 1;
+	}
+	if (c == TUI_KEY_F7 || (alt_chat && c == 'v')) {
+		if (t->focus == FOCUS_TERM) {
+			t->term_scroll = !t->term_scroll;
+			if (!t->term_scroll)
+				tui_vtpane_scroll_to(t->vt, 0);
+		} else if (tui_chat_nitems(t->chat) > 0) {
+			t->select_mode = !t->select_mode;
+			t->copy_part = 0;
+			tui_chat_select(t->chat, t->select_mode ?
+			    tui_chat_nitems(t->chat) - 1 : -1);
+		}
+		tui_dirty(t);
+		return 1;
+	}
+	return 0;
+}
+
+/* Ctrl-C in the chat: stop the step; twice quickly: quit. */
+static void
+tui_ctrl_c(struct tui *t)
+{
+	uint64_t now = util_now_ms();
+
+	if (t->last_ctrl_c != 0 && now - t->last_ctrl_c < TUI_QUIT_MS) {
+		t->quit = 1;
+		tui_stop(t, CADE_EXIT_OK);
+		return;
+	}
+	t->last_ctrl_c = now;
+	if (tui_agent_busy(t)) {
+		agent_cancel(t->s->agent);
+		tui_hint(t, "stopped; C-c again to quit");
+	} else if (!tui_input_empty(t->input)) {
+		tui_input_clear(t->input);
+		t->relayout = 1;
+		tui_hint(t, "C-c again to quit");
+	} else
+		tui_hint(t, "C-c again to quit");
+}
+
+/* Keys with the chat focused. */
+static void
+tui_chat_key(struct tui *t, const struct tui_key *k)
+{
+	const struct agent_pending *p;
+	struct tui_confirm_answer ans;
+	size_t np;
+	int r, page = t->chat_r.h > 2 ? t->chat_r.h - 2 : 1;
+	char *cause = NULL;
+
+	if (k->key == TUI_CTRL('c') && k->mod == 0) {
+		tui_ctrl_c(t);
+		return;
+	}
+	p = agent_pending(t->s->agent, &np);
+	r = tui_confirm_key(t->confirm, k, p, np, &ans);
+	if (r == 2) {
+		if (agent_confirm(t->s->agent, ans.call_id, (enum agent_answer)
+		    ans.answer, ans.reason, (enum policy_scope)ans.scope,
+		    &cause) == -1) {
+			tui_chat_notice(t->chat, ITEM_ERROR, cause);
+			free(cause);
+		}
+		free(ans.reason);
+	}
+	if (r != 0) {
+		tui_dirty(t);
+		return;
+	}
+	if (t->select_mode && tui_select_key(t, k))
+		return;
+	switch (k->key) {
+	case TUI_KEY_PGUP:
+		t->chat_offset += page;
+		tui_dirty(t);
+		return;
+	case TUI_KEY_PGDN:
+		t->chat_offset -= page;
+		if (t->chat_offset < 0)
+			t->chat_offset = 0;
+		tui_dirty(t);
+		return;
+	case TUI_KEY_HOME:
+		if (k->mod == 0) {
+			t->chat_offset = t->chat_total;
+			tui_dirty(t);
+			return;
+		}
+		break;
+	case TUI_KEY_END:
+		if (k->mod == 0) {
+			t->chat_offset = 0;
+			tui_dirty(t);
+			return;
+		}
+		break;
+	case TUI_CTRL('o'):
+		tui_chat_toggle(t->chat, tui_chat_last_observation(t->chat));
+		tui_dirty(t);
+		return;
+	case TUI_CTRL('l'):
+		t->full = 1;
+		tui_dirty(t);
+		return;
+	case '\t':
+		tui_complete(t);
+		tui_dirty(t);
+		return;
+	}
+	switch (tui_input_key(t->input, k)) {
+	case INPUT_SUBMIT:
+		tui_submit(t);
+		break;
+	case INPUT_CHANGED:
+		t->relayout = t->relayout || t->input_r.h != tui_input_rows(t,
+		    t->input_r.w);
+		break;
+	case INPUT_NONE:
+		if (k->key == TUI_CTRL('d') && k->mod == 0 &&
+		    tui_input_empty(t->input)) {
+			t->quit = 1;
+			tui_stop(t, CADE_EXIT_OK);
+		}
+		break;
+	case INPUT_HISTORY_EDGE:
+		break;
+	}
+	tui_dirty(t);
+}
+
+/* Mouse (only with --mouse): wheel scrolls, a click focuses. */
+static void
+tui_mouse(struct tui *t, const struct tui_key *k)
+{
+	int in_term = t->show_term && k->mouse_y >= t->term_r.y - 1 &&
+	    k->mouse_y < t->term_r.y + t->term_r.h && k->mouse_x >= t->term_r.x &&
+	    k->mouse_x < t->term_r.x + t->term_r.w;
+	int b = k->mouse_b & ~(4 | 8 | 16);
+
+	if (b == 64 || b == 65) {
+		if (in_term) {
+			tui_vtpane_scroll(t->vt, b == 64 ? 3 : -3);
+			t->term_scroll = tui_vtpane_scroll_offset(t->vt) > 0;
+		} else {
+			t->chat_offset += b == 64 ? 3 : -3;
+			if (t->chat_offset < 0)
+				t->chat_offset = 0;
+		}
+	} else if (b == 0 && !k->mouse_release) {
+		if ((in_term && t->focus == FOCUS_CHAT) ||
+		    (!in_term && t->focus == FOCUS_TERM))
+			tui_toggle_focus(t);
+	}
+	tui_dirty(t);
+}
+
+/* One decoded key. */
+static void
+tui_key(const struct tui_key *k, void *arg)
+{
+	struct tui *t = arg;
+
+	if (t->quit || t->restart)
+		return;
+	if (k->key == TUI_KEY_SYNC_REPLY) {
+		if (k->mouse_b == 1 || k->mouse_b == 2)
+			tui_screen_set_sync(1);
+		return;
+	}
+	if (k->key == TUI_KEY_FOCUS_IN || k->key == TUI_KEY_FOCUS_OUT)
+		return;
+	if (k->key == TUI_KEY_MOUSE) {
+		tui_mouse(t, k);
+		return;
+	}
+	if (t->hint != NULL) {
+		free(t->hint);
+		t->hint = NULL;
+		tui_dirty(t);
+	}
+	if (k->key != TUI_CTRL('c'))
+		t->last_ctrl_c = 0;
+	if (k->key == TUI_KEY_PASTE && tui_keys_paste_truncated(t->keys))
+		tui_hint(t, "paste cut at %d MiB", TUI_MAX_PASTE >> 20);
+	if (t->too_small && k->key == TUI_CTRL('c')) {
+		tui_ctrl_c(t);
+		return;
+	}
+	if (tui_global_key(t, k))
+		return;
+	if (t->focus == FOCUS_TERM) {
+		if (t->term_scroll && tui_term_scroll_key(t, k))
+			return;
+		if (k->key == TUI_KEY_PGUP && (k->mod & TUI_MOD_SHIFT)) {
+			t->term_scroll = 1;
+			tui_term_scroll_key(t, k);
+			return;
+		}
+		t->term_scroll = 0;
+		if (tui_vtpane_scroll_offset(t->vt) > 0) {
+			tui_vtpane_scroll_to(t->vt, 0);
+			tui_dirty(t);
+		}
+		tui_vtpane_key(t->vt, k);
+		return;
+	}
+	tui_chat_key(t, k);
+}
+
+/* ---- loop callbacks ---------------------------------------------- */
+
+/* ESC or paste timeout: deliver what the decoder holds. */
+static void
+tui_key_timer(struct loop *l, void *arg)
+{
+	struct tui *t = arg;
+
+	(void)l;
+	t->key_timer = 0;
+	tui_keys_flush(t->keys);
+}
+
+/* The terminal is readable. */
+static void
+tui_read_tty(struct loop *l, int fd, int revents, void *arg)
+{
+	struct tui *t = arg;
+	char buf[TUI_READ_SIZE];
+	ssize_t n;
+
+	(void)revents;
+	n = read(fd, buf, sizeof buf);
+	if (n <= 0) {
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			return;
+		/* The terminal went away (hangup): save and leave. */
+		loop_fd_del(l, fd);
+		t->quit = 1;
+		tui_stop(t, CADE_EXIT_INTERRUPTED);
+		return;
+	}
+	if (t->key_timer != 0) {
+		loop_timer_cancel(l, t->key_timer);
+		t->key_timer = 0;
+	}
+	tui_keys_feed(t->keys, buf, (size_t)n);
+	if (tui_keys_pending(t->keys) && !t->quit && !t->restart)
+		t->key_timer = loop_timer_add(l, buf[n - 1] == 0x1b ||
+		    n < 8 ? TUI_ESC_MS : TUI_PASTE_MS, tui_key_timer, t);
+}
+
+static void
+tui_sigwinch(struct loop *l, int signo, void *arg)
+{
+	struct tui *t = arg;
+
+	(void)l;
+	(void)signo;
+	tui_screen_resized();
+	t->relayout = 1;
+	tui_dirty(t);
+}
+
+/* SIGTERM, SIGHUP, SIGINT: leave through the normal path. */
+static void
+tui_sigquit(struct loop *l, int signo, void *arg)
+{
+	struct tui *t = arg;
+
+	(void)l;
+	log_debug("signal %d: quitting", signo);
+	t->quit = 1;
+	tui_stop(t, CADE_EXIT_INTERRUPTED);
+}
+
+static const int tui_quit_signals[] = { SIGTERM, SIGHUP, SIGINT };
+static const struct cade_run tui_no_run;
+
+/* Hook the TUI onto the session's loop. */
+static void
+tui_attach(struct tui *t)
+{
+	size_t i;
+
+	loop_fd_add(t->s->loop, tui_screen_infd(), POLLIN, tui_read_tty, t);
+	loop_signal_add(t->s->loop, SIGWINCH, tui_sigwinch, t);
+	for (i = 0; i < nitems(tui_quit_signals); i++)
+		loop_signal_add(t->s->loop, tui_quit_signals[i], tui_sigquit, t);
+	loop_before_sleep(t->s->loop, tui_frame, t);
+	shell_add_observer(t->s->shell, tui_shell_bytes, t);
+}
+
+/* Unhook (before the session and its loop go away). */
+static void
+tui_detach(struct tui *t)
+{
+	size_t i;
+
+	if (t->key_timer != 0)
+		loop_timer_cancel(t->s->loop, t->key_timer);
+	if (t->frame_timer != 0)
+		loop_timer_cancel(t->s->loop, t->frame_timer);
+	t->key_timer = t->frame_timer = 0;
+	loop_fd_del(t->s->loop, tui_screen_infd());
+	loop_signal_del(t->s->loop, SIGWINCH, tui_sigwinch, t);
+	for (i = 0; i < nitems(tui_quit_signals); i++)
+		loop_signal_del(t->s->loop, tui_quit_signals[i], tui_sigquit, t);
+	loop_before_sleep(t->s->loop, NULL, NULL);
+}
+
+/* Open a session (new, or resumed) sized for the terminal pane. */
+static int
+tui_open_session(struct tui *t, const char *resume, char **cause)
+{
+	struct session_opts so;
+	int rows, cols;
+
+	tui_vtpane_size(t->vt, &rows, &cols);
+	memset(&so, 0, sizeof so);
+	so.resume = resume;
+	so.rows = rows;
+	so.cols = cols;
+	so.ask = ASK_PERSON;
+	so.replay_to_sinks = 1;
+	so.sink[0] = tui_sink;
+	so.sink_arg = t;
+	t->s = session_open(t->cfg, &so, cause);
+	if (t->s == NULL)
+		return -1;
+	tui_attach(t);
+	return 0;
+}
+
+/* Pick the theme: config, NO_COLOR, and the terminal's colours. */
+static void
+tui_pick_theme(struct tui *t, int *no_color)
+{
+	const char *name = conf_str(t->cfg, "theme"), *nc = getenv("NO_COLOR");
+	char *cause = NULL;
+
+	*no_color = nc != NULL && *nc != '\0';
+	if (*no_color && strcmp(name, "default") == 0)
+		name = "mono";
+	if (tui_theme_load(&t->theme, name, &cause) == -1) {
+		t->theme_error = xasprintf("%s (using the default theme)", cause);
+		free(cause);
+	}
+}
+
+/* The session ended (quit or restart): record, close. */
+static void
+tui_close_session(struct tui *t)
+{
+	if (t->s == NULL)
+		return;
+	if (tui_agent_busy(t))
+		agent_cancel(t->s->agent);
+	tui_detach(t);
+	session_close(t->s);
+	t->s = NULL;
+}
+
+/* The TUI. */
+int
+tui_main(struct config *cfg, const struct cade_run *run)
+{
+	struct tui t;
+	struct tui_screen_opts so;
+	char *cause = NULL, *hist, *dir, *resume = NULL;
+	const char *cs;
+	int no_color, rc;
+
+	memset(&t, 0, sizeof t);
+	t.start_ms = util_now_ms();
+	t.cfg = cfg;
+	setlocale(LC_ALL, "");
+	cs = nl_langinfo(CODESET);
+	tui_glyphs_select(cs != NULL && strcmp(cs, "UTF-8") == 0);
+	t.ratio = (int)conf_int(cfg, "split_ratio");
+	if (t.ratio < 20 || t.ratio > 80)
+		t.ratio = 50;
+	t.split_width = (int)conf_int(cfg, "split_width");
+	tui_pick_theme(&t, &no_color);
+
+	memset(&so, 0, sizeof so);
+	so.theme = &t.theme;
+	so.mouse = conf_bool(cfg, "mouse");
+	so.no_color = no_color;
+	signal(SIGPIPE, SIG_IGN);
+	if (tui_screen_init(&so, &cause) == -1) {
+		fprintf(stderr, "cade: %s\n", cause);
+		free(cause);
+		tui_theme_free(&t.theme);
+		free(t.theme_error);
+		return CADE_EXIT_ERROR;
+	}
+
+	t.chat = tui_chat_new();
+	t.confirm = tui_confirm_new();
+	t.keys = tui_keys_new(TUI_MAX_PASTE, tui_key, &t);
+	dir = util_xdg_dir("XDG_STATE_HOME", ".local/state");
+	if (util_mkdir_p(dir, 0700) == -1)
+		log_debug("cannot create '%s': %s", dir, strerror(errno));
+	hist = xasprintf("%s/history", dir);
+	free(dir);
+	t.input = tui_input_new(hist, 1000);
+	free(hist);
+	t.vt = tui_vtpane_new(24, 80, (int)conf_int(cfg, "scrollback"),
+	    tui_vt_out, &t);
+	tui_layout(&t);
+	if (t.too_small)
+		tui_vtpane_resize(t.vt, 24, 80);
+
+	if (run->resume != NULL)
+		resume = xstrdup(run->resume);
+	rc = CADE_EXIT_OK;
+	for (;;) {
+		if (tui_open_session(&t, resume, &cause) == -1) {
+			if (resume == NULL || t.quit) {
+				tui_screen_end();
+				fprintf(stderr, "cade: %s\n", cause);
+				free(cause);
+				rc = CADE_EXIT_ERROR;
+				break;
+			}
+			/* /resume of a bad id: back to a new session, say why. */
+			free(resume);
+			resume = NULL;
+			tui_chat_clear(t.chat);
+			tui_chat_notice(t.chat, ITEM_ERROR, cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		if (t.theme_error != NULL) {
+			tui_chat_notice(t.chat, ITEM_ERROR, t.theme_error);
+			free(t.theme_error);
+			t.theme_error = NULL;
+		}
+		if (run->prompt != NULL && *run->prompt != '\0') {
+			agent_submit(t.s->agent, run->prompt);
+			run = &tui_no_run;	/* the first session only */
+		}
+		t.relayout = 1;
+		t.full = 1;
+		tui_dirty(&t);
+		t.exit_code = CADE_EXIT_OK;
+		loop_run(t.s->loop);
+		rc = t.exit_code;
+		if (!t.restart || t.quit) {
+			tui_close_session(&t);
+			break;
+		}
+		/* /clear or /resume: a new session around the same screen. */
+		t.restart = 0;
+		free(resume);
+		resume = t.restart_resume;
+		t.restart_resume = NULL;
+		tui_close_session(&t);
+		tui_chat_clear(t.chat);
+		tui_vtpane_free(t.vt);
+		t.vt = tui_vtpane_new(t.term_r.h > 0 ? t.term_r.h : 24,
+		    t.term_r.w > 0 ? t.term_r.w : 80,
+		    (int)conf_int(cfg, "scrollback"), tui_vt_out, &t);
+		t.chat_offset = t.unread = 0;
+		t.select_mode = 0;
+	}
+	tui_screen_end();
+	free(resume);
+	free(t.restart_resume);
+	free(t.hint);
+	free(t.theme_error);
+	tui_vtpane_free(t.vt);
+	tui_input_free(t.input);
+	tui_keys_free(t.keys);
+	tui_confirm_free(t.confirm);
+	tui_chat_free(t.chat);
+	tui_theme_free(&t.theme);
+	return rc;
+}
