@@ -613,6 +613,15 @@ test_small_tools(void)
 	tool_result_free(r);
 	ok(cJSON_GetArraySize(tool_state_plan(ctx.state)) == 4, "a refused plan leaves the old one");
 
+	{
+		struct tool_state *st = tool_state_new();
+
+		tool_state_restore_plan(st, tool_state_plan(ctx.state));
+		ok(cJSON_Compare(tool_state_plan(st), tool_state_plan(ctx.state), 1),
+		    "a plan restores into a new session's state");
+		tool_state_free(st);
+	}
+
 	r = run("think", "{\"thought\":\"hmm\"}");
 	ok(!r->is_error && !r->finish, "think has no effect");
 	tool_result_free(r);

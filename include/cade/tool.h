@@ -75,6 +75,8 @@ struct tool_state	*tool_state_new(void);
 void			 tool_state_free(struct tool_state *);
 /* The current plan (task_tracker) as a JSON array, or NULL; owned by state. */
 const cJSON		*tool_state_plan(const struct tool_state *);
+/* Resume: set the plan from a stored observation's extra.plan (copied). */
+void			 tool_state_restore_plan(struct tool_state *, const cJSON *plan);
 
 /*
  * Resolve a model path (absolute model path, or relative to the root) to a

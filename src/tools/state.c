@@ -154,3 +154,10 @@ tool_state_peek_undo(const struct tool_state *st, const char *host, const char *
 	}
 	return -1;
 }
+
+/* See tool.h. */
+void
+tool_state_restore_plan(struct tool_state *st, const cJSON *plan)
+{
+	tool_state_set_plan(st, cJSON_IsArray(plan) ? cJSON_Duplicate(plan, 1) : NULL);
+}
