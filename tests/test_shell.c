@@ -553,6 +553,7 @@ test_sh(const char *dir)
 	check(s, "pwd", "/tmp\n", 0);
 	check(s, "printf '\\033[32mgreen\\033[0m\\n'", "green\n", 0);
 	check(s, "for i in 1 2; do\necho n$i\ndone", "n1\nn2\n", 0);
+	check(s, "cd /\necho two\npwd", "two\n/\n", 0);
 	r = run(s, "sleep 100", 1);
 	ok(r != NULL && r->timed_out, "sh: timeout");
 	r = input(s, "C-c", 10);
@@ -563,6 +564,39 @@ test_sh(const char *dir)
 	ws_destroy(ws);
 	shell_result_free(got);
 	got = NULL;
+
+	/* bash without line editing: detected at setup, plain lines typed. */
+	{
+		char *real = spawn_which("bash"), *wrap = xasprintf("%s/bash", bin);
+		FILE *f = fopen(wrap, "w");
+
+		if (f != NULL) {
+			fprintf(f, "#!/bin/sh\nexec %s --noediting \"$@\"\n", real);
+			fclose(f);
+			chmod(wrap, 0755);
+		}
+		oldpath = xstrdup(getenv("PATH"));
+		setenv("PATH", bin, 1);
+		ws = ws_local_create(NULL, dir, &cause);
+		s = shell_new(lp, ws, 1000);
+		ok(shell_start(s, 24, 80, &cause) == 0, "bash --noediting starts");
+		setenv("PATH", oldpath, 1);
+		free(oldpath);
+		check(s, "echo one", "one\n", 0);
+		check(s, "cd /tmp\necho two\npwd", "two\n/tmp\n", 0);
+		check(s, "(exit 3)", "", 3);
+		r = run(s, "sleep 100", 1);
+		ok(r != NULL && r->timed_out, "noediting: timeout");
+		r = input(s, "C-c", 10);
+		ok(r != NULL && r->exit_code == 130, "noediting: C-c");
+		check(s, "echo ok", "ok\n", 0);
+		shell_free(s);
+		ws_destroy(ws);
+		shell_result_free(got);
+		got = NULL;
+		free(real);
+		free(wrap);
+	}
 	free(bin);
 }
 

@@ -64,7 +64,8 @@ enum shell_vt_event {
 	VT_EV_START,		/* S marker: a command line starts running */
 	VT_EV_END,		/* E marker: a command finished, prompt due */
 	VT_EV_READING,		/* CSI ?2004h: readline waits for input */
-	VT_EV_READ		/* CSI ?2004l: readline has read a line */
+	VT_EV_READ,		/* CSI ?2004l: readline has read a line */
+	VT_EV_LINEMODE		/* L marker: bash without usable readline paste */
 };
 
 struct shell_vt {
@@ -116,6 +117,10 @@ shell_vt_osc(struct shell_vt *vt, size_t off)
 	p += nlen + 1;
 	if (strcmp(p, "S") == 0)
 		vt->event(vt->arg, VT_EV_START, 0, off);
+	else if (strcmp(p, "L") == 0)
+		vt->event(vt->arg, VT_EV_LINEMODE, 0, off);
+	else if (strcmp(p, "R") == 0)	/* line mode: the prompt is out */
+		vt->event(vt->arg, VT_EV_READING, 0, off);
 	else if (p[0] == 'E' && p[1] == ';' &&
 	    util_parse_long(p + 2, 0, 255, &rc) == 0)
 		vt->event(vt->arg, VT_EV_END, (int)rc, off);
@@ -550,6 +555,7 @@ struct shell {
 	int			 fd;
 	enum shell_state	 state;
 	int			 bash;		/* 0: plain sh, no readline signals */
+	int			 linemode;	/* bash, but plain lines (no paste) */
 	char			 nonce[17];
 	struct shell_vt		 vt;
 	struct shell_clean	 clean;
@@ -745,6 +751,9 @@ shell_died(struct shell *s)
 static void
 shell_submit(struct shell *s)
 {
+	size_t i;
+	int multi;
+
 	if (!s->cmd_queued)
 		return;
 	s->cmd_queued = 0;
@@ -755,8 +764,27 @@ shell_submit(struct shell *s)
 	}
 	s->at_prompt = 0;
 	s->reading = 0;
-	if (shell_send(s, s->cmd.s, s->cmd.len) != 0)
-		log_debug("cannot queue command (%zu bytes)", s->cmd.len);
+	if (s->bash) {
+		/* One paste: literal tabs and newlines, read whole by the shell. */
+		(void)shell_send(s, "\033[200~", 6);
+		(void)shell_send(s, s->cmd.s, s->cmd.len);
+		(void)shell_send(s, "\033[201~\r", 7);
+	} else {
+		/*
+		 * Plain lines; several are grouped so one prompt (one E) ends
+		 * them.  The tty echoes every line we send: count them.
+		 */
+		multi = memchr(s->cmd.s, '\n', s->cmd.len) != NULL;
+		s->echo_nl = 1;
+		for (i = 0; i < s->cmd.len; i++)
+			s->echo_nl += s->cmd.s[i] == '\n';
+		if (multi) {
+			(void)shell_send(s, "{\n", 2);
+			s->echo_nl += 2;
+		}
+		(void)shell_send(s, s->cmd.s, s->cmd.len);
+		(void)shell_send(s, multi ? "\n}\n" : "\n", multi ? 3 : 1);
+	}
 	buf_reset(&s->cmd);
 }
 
@@ -794,7 +822,7 @@ shell_on_event(void *arg, enum shell_vt_event ev, int rc, size_t off)
 	switch (ev) {
 	case VT_EV_END:
 		s->at_prompt = 1;
-		s->reading = !s->bash;
+		s->reading = !s->bash && !s->linemode;
 		s->user_typed = 0;
 		if (s->state == SH_INIT) {
 			s->state = SH_IDLE;
@@ -820,6 +848,14 @@ shell_on_event(void *arg, enum shell_vt_event ev, int rc, size_t off)
 		s->reading = 0;
 		if (s->running && !s->cmd_queued)
 			s->echo = 0;
+		break;
+	case VT_EV_LINEMODE:
+		/* Old bash (< 4.4: no PS0, no paste) or no line editing: type plain lines. */
+		if (s->state == SH_INIT && s->bash) {
+			log_debug("bash without readline paste: line mode");
+			s->bash = 0;
+			s->linemode = 1;
+		}
 		break;
 	case VT_EV_START:
 		s->at_prompt = 0;
@@ -936,9 +972,13 @@ shell_init_line(const struct shell *s)
 		    " set +H; bind 'set enable-bracketed-paste on' 2>/dev/null;"
 		    " export PAGER=cat GIT_PAGER=cat;"
 		    " PS1='\\w\\$ '; PS2='> ';"
+		    " { ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 404)) ||"
+		    " ! [[ -o emacs || -o vi ]]; } &&"
+		    " { printf '\\033]" SHELL_OSC ";cade;%s;L\\007'; PS2=;"
+		    " PS1=\"$PS1\\\\e]" SHELL_OSC ";cade;%s;R\\\\a\"; };"
 		    " PS0='\\e]" SHELL_OSC ";cade;%s;S\\a';"
 		    " PROMPT_COMMAND='printf \"\\033]" SHELL_OSC ";cade;%s;E;%%s\\007\" \"$?\"'\n",
-		    n, n);
+		    n, n, n, n);
 	}
 	/* POSIX sh expands $? in PS1 at each prompt. */
 	return xasprintf("PS1=\"$(printf '\\033]" SHELL_OSC ";cade;%s;E;')\\$?$(printf '\\007')\\$ \";"
@@ -966,6 +1006,7 @@ shell_start(struct shell *s, int rows, int cols, char **cause)
 	s->fd = fd;
 	s->bash = s->ws->shell_name != NULL &&
 	    strcmp(s->ws->shell_name, "bash") == 0;
+	s->linemode = 0;
 	s->state = SH_INIT;
 	s->at_prompt = s->reading = s->running = s->echo = 0;
 	s->late = 0;
@@ -1040,7 +1081,7 @@ shell_wait(struct shell *s, int timeout_s, shell_done_fn done, void *arg)
 		    shell_timeout_cb, s);
 }
 
-/* Bracketed paste of the command plus Enter; control bytes other than TAB/LF removed. */
+/* The command as it will be typed: control bytes other than TAB/LF removed, CR LF -> LF. */
 static void
 shell_build_cmd(struct shell *s, const char *command)
 {
@@ -1051,9 +1092,6 @@ shell_build_cmd(struct shell *s, const char *command)
 	    p[n - 1] == ' ' || p[n - 1] == '\t'))
 		n--;
 	buf_reset(&s->cmd);
-	if (s->bash)
-		(void)buf_puts(&s->cmd, "\033[200~");
-	s->echo_nl = 1;
 	for (i = 0; i < n; i++) {
 		unsigned char c = p[i];
 
@@ -1062,16 +1100,10 @@ shell_build_cmd(struct shell *s, const char *command)
 				continue;
 			c = '\n';
 		}
-		if (c == '\n')
-			s->echo_nl++;
 		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
 			continue;
 		(void)buf_putc(&s->cmd, c);
 	}
-	if (s->bash)
-		(void)buf_puts(&s->cmd, "\033[201~\r");
-	else
-		(void)buf_putc(&s->cmd, '\n');
 }
 
 /* Type a command into the shell; see shell.h. */
