@@ -22,7 +22,9 @@
  * A command is pasted into readline (bracketed paste, so tabs and newlines
  * are literal and a multi-line command is one input), followed by Enter.
  * What readline prints before CSI ?2004l is its echo (dropped); what comes
- * before the E marker is the output.  Results are handed to done() at the
+ * before the E marker is the output.  /bin/sh, and bash without readline
+ * paste (< 4.4, --noediting), get plain lines instead, the tty's echo being
+ * skipped by counting lines (doc/SHELL.md).  Results are handed to done() at the
  * end of the read callback (or from a timer), never from inside shell_run
  * or shell_input, so done() may start the next command or free the shell.
  */
