@@ -299,6 +299,22 @@ test_file_editor_view(void)
 	    has(r, "[output truncated: showed lines 1-") && has(r, "of 5000;") &&
 	    has(r, "bytes not shown"), "view of a large file is capped and says how much was cut");
 	tool_result_free(r);
+	{
+		struct buf one;
+
+		buf_init(&one, 0);
+		for (i = 0; i < 3000; i++)
+			(void)buf_puts(&one, "x=1;");
+		(void)buf_puts(&one, "\nsecond\n");
+		put("v/min.js", one.s);
+		buf_free(&one);
+	}
+	r = run("file_editor", "{\"command\":\"view\",\"path\":\"v/min.js\"}");
+	check(r, !r->is_error && r->truncated && strlen(r->text) < 2300 &&
+	    has(r, "[line 1 cut: ") && has(r, "of its 12000 bytes shown]") &&
+	    has(r, "showed lines 1-1 of 2;") && has(r, "; 10014 bytes not shown"),
+	    "a single line longer than the cap is cut, and the count says so");
+	tool_result_free(r);
 	conf_set((struct config *)ctx.cfg, "output_limit", "30000", CONF_RUNTIME, &s);
 
 	r = run("file_editor", "{\"command\":\"view\",\"path\":\"v/missing.txt\"}");

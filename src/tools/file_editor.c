@@ -97,16 +97,20 @@ fe_line_start(const char *s, size_t len, long n)
 
 /*
  * Append lines [from, to] of s, numbered like cat -n, to b, stopping before
- * b passes limit; returns the last line written.
+ * b passes limit; returns the last line written.  A line longer than the
+ * whole limit is cut; *lcut (may be NULL) gets the bytes cut from it.
  */
 static long
-fe_number(struct buf *b, const char *s, size_t len, long from, long to, size_t limit)
+fe_number(struct buf *b, const char *s, size_t len, long from, long to, size_t limit,
+    size_t *lcut)
 {
 	size_t off = fe_line_start(s, len, from), end;
 	char *clean;
 	size_t clen;
 	long n;
 
+	if (lcut != NULL)
+		*lcut = 0;
 	for (n = from; n <= to && off < len; n++) {
 		const char *nl = memchr(s + off, '\n', len - off);
 
@@ -117,6 +121,20 @@ fe_number(struct buf *b, const char *s, size_t len, long from, long to, size_t l
 			return n - 1;
 		}
 		(void)buf_printf(b, "%6ld\t", n);
+		if (limit != 0 && b->len + clen > limit) {
+			/* One line longer than the whole cap (minified code): cut it. */
+			size_t keep = limit > b->len ? limit - b->len : 0;
+
+			while (keep > 0 && ((unsigned char)clean[keep] & 0xc0) == 0x80)
+				keep--;
+			(void)buf_append(b, clean, keep);
+			(void)buf_printf(b, " [line %ld cut: %zu of its %zu bytes shown]\n",
+			    n, keep, clen);
+			if (lcut != NULL)
+				*lcut = end - off - keep;
+			free(clean);
+			return n;
+		}
 		(void)buf_append(b, clean, clen);
 		(void)buf_putc(b, '\n');
 		free(clean);
@@ -495,7 +513,7 @@ fe_view(struct tool_ctx *ctx, const cJSON *args)
 	struct stat st;
 	struct buf b;
 	char *host, *shown, *cause = NULL, *data = NULL;
-	size_t len, limit = tool_output_limit(ctx->cfg);
+	size_t len, limit = tool_output_limit(ctx->cfg), lcut = 0;
 	long from = 1, to = -1, nlines, last;
 
 	if (path == NULL)
@@ -563,10 +581,10 @@ fe_view(struct tool_ctx *ctx, const cJSON *args)
 		(void)buf_printf(&b, "%s is empty\n", shown);
 		goto out;
 	}
-	last = fe_number(&b, data, len, from, to, limit);
-	if (last < to) {
+	last = fe_number(&b, data, len, from, to, limit, &lcut);
+	if (last < to || lcut > 0) {
 		size_t shown_to = fe_line_start(data, len, last + 1);
-		size_t cut = fe_line_start(data, len, to + 1) - shown_to;
+		size_t cut = fe_line_start(data, len, to + 1) - shown_to + lcut;
 
 		r->truncated = 1;
 		(void)buf_printf(&b, "[output truncated: showed lines %ld-%ld of %ld; "
@@ -609,7 +627,7 @@ fe_message(const char *cmd, const struct fe_change *c, size_t limit)
 	from = c->first - FE_SNIPPET < 1 ? 1 : c->first - FE_SNIPPET;
 	to = c->last + FE_SNIPPET > nlines ? nlines : c->last + FE_SNIPPET;
 	(void)buf_printf(&b, "Edited %s. Lines %ld-%ld now read:\n", c->shown, from, to);
-	(void)fe_number(&b, c->new_, c->newlen, from, to, limit);
+	(void)fe_number(&b, c->new_, c->newlen, from, to, limit, NULL);
 	(void)buf_puts(&b, "Check the edit is as intended (indentation, duplicates); "
 	    "undo_edit reverts it.\n");
 	return tool_buf_take(&b, NULL);
