@@ -50,6 +50,25 @@ const char	*policy_risk_name(enum risk);
 const char	*policy_decision_name(enum decision);
 const char	*policy_scope_name(enum policy_scope);
 
+/*
+ * Without a config: the built-in rules only, confirm mode and threshold
+ * given as in the config ("risky", "MEDIUM"; NULL for the defaults).
+ */
+struct policy	*policy_new(const char *confirm, const char *threshold, char **cause);
+/* Add a policy file (origin names it in verdicts: "user", "project"); a
+ * missing file is not an error. */
+int		 policy_load_file(struct policy *, const char *path, const char *origin,
+		    char **cause);
+/* Add policy text; errors are "name:line: ...". */
+int		 policy_load_text(struct policy *, const char *text, const char *name,
+		    const char *origin, char **cause);
+
+/*
+ * verdict.suggest may hold several entries, one per line, when several
+ * parts of a compound command need one each; policy_add_rule() takes the
+ * same text (every line an "allow:"/"allow-prefix:" or deny entry).
+ */
+
 /* `cade policy check ...`: argv starts after "check"; returns the exit status. */
 int		 policy_check_main(int argc, char **argv, struct config *);
 

@@ -1,0 +1,230 @@
+/*
+ * check.c: `cade policy check`, how people test their rules.
+ *
+ * The command (words after "--", joined by spaces, or one per stdin line
+ * with --batch) goes through the same policy_assess() the agent uses, with
+ * the same config and policy files, and each verdict is printed as text or
+ * as one JSON object per line.  Exit status 0 whatever the decisions; 2 on
+ * usage errors; 1 if the policy itself does not load.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "cade/buf.h"
+#include "cade/conf.h"
+#include "cade/policy.h"
+#include "cade/util.h"
+
+#define CHECK_MAX_LINE	(1024 * 1024)
+
+struct check_opts {
+	int		 json;
+	int		 batch;
+	const char	*root;
+	const char	*tool;
+};
+
+/* Usage on stderr; returns the usage exit status. */
+static int
+check_usage(const char *why)
+{
+	if (why != NULL)
+		fprintf(stderr, "cade: policy check: %s\n", why);
+	fprintf(stderr,
+	    "usage: cade policy check [--json] [--root DIR] [--confirm MODE]\n"
+	    "           [--threshold LEVEL] [--tool NAME] -- COMMAND...\n"
+	    "       cade policy check --batch [--json] ... < commands\n"
+	    "  COMMAND is shell text (words are joined by spaces); with --tool,\n"
+	    "  the tool's JSON arguments instead.\n");
+	return 2;
+}
+
+/* Print one verdict. */
+static void
+check_print(const struct check_opts *o, const char *command,
+    const struct policy_verdict *v)
+{
+	cJSON *j;
+	char *s;
+
+	if (o->json) {
+		j = cJSON_CreateObject();
+		cJSON_AddStringToObject(j, "command", command);
+		cJSON_AddStringToObject(j, "risk", policy_risk_name(v->risk));
+		cJSON_AddStringToObject(j, "decision",
+		    policy_decision_name(v->decision));
+		cJSON_AddStringToObject(j, "rule", v->rule);
+		cJSON_AddStringToObject(j, "reason", v->reason);
+		s = cJSON_PrintUnformatted(j);
+		printf("%s\n", s);
+		cJSON_free(s);
+		cJSON_Delete(j);
+		return;
+	}
+	printf("%-5s %-7s %s\n", policy_decision_name(v->decision),
+	    policy_risk_name(v->risk), command);
+	printf("      %s: %s\n", v->rule, v->reason);
+	if (v->suggest != NULL) {
+		const char *l = v->suggest, *nl;
+
+		do {
+			nl = strchr(l, '\n');
+			printf("      always allow? %.*s\n", nl != NULL ?
+			    (int)(nl - l) : (int)strlen(l), l);
+			l = nl + 1;
+		} while (nl != NULL);
+	}
+}
+
+/* Assess and print one command (or tool call). */
+static int
+check_one(struct policy *p, const struct check_opts *o, const char *text)
+{
+	struct policy_verdict v;
+	cJSON *args;
+
+	if (o->tool != NULL) {
+		if ((args = cJSON_Parse(text)) == NULL || !cJSON_IsObject(args)) {
+			cJSON_Delete(args);
+			fprintf(stderr, "cade: policy check: --tool needs a JSON "
+			    "object of arguments: %s\n", text);
+			return 2;
+		}
+		policy_assess(p, o->tool, args, o->root, &v);
+		cJSON_Delete(args);
+	} else
+		policy_assess_command(p, text, o->root, &v);
+	check_print(o, text, &v);
+	policy_verdict_free(&v);
+	return 0;
+}
+
+/* Commands from stdin, one per line; blank and # lines skipped. */
+static int
+check_batch(struct policy *p, const struct check_opts *o)
+{
+	char *line = NULL, *t;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0;
+
+	while ((n = getline(&line, &cap, stdin)) != -1) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (n > 0 && line[n - 1] == '\r')
+			line[--n] = '\0';
+		t = line;
+		while (*t == ' ' || *t == '\t')
+			t++;
+		if (*t == '\0' || *t == '#')
+			continue;
+		if ((size_t)n > CHECK_MAX_LINE) {
+			fprintf(stderr, "cade: policy check: line too long\n");
+			rc = 2;
+			continue;
+		}
+		if (check_one(p, o, line) == 2)
+			rc = 2;
+		fflush(stdout);
+	}
+	free(line);
+	return rc;
+}
+
+/* `cade policy check ...` (argv[0] may be "check"). */
+int
+policy_check_main(int argc, char **argv, struct config *cfg)
+{
+	struct check_opts o;
+	struct policy *p;
+	struct buf cmd;
+	char *cause = NULL, *cwd = NULL;
+	const char *a, *v;
+	int i = 0, rc, words = 0;
+
+	memset(&o, 0, sizeof o);
+	if (argc > 0 && strcmp(argv[0], "check") == 0)
+		i = 1;
+	buf_init(&cmd, CHECK_MAX_LINE);
+	for (; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		if (strcmp(a, "--json") == 0)
+			o.json = 1;
+		else if (strcmp(a, "--batch") == 0)
+			o.batch = 1;
+		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			buf_free(&cmd);
+			check_usage(NULL);
+			return 0;
+		} else if (strcmp(a, "--root") == 0 || strcmp(a, "--confirm") == 0 ||
+		    strcmp(a, "--threshold") == 0 || strcmp(a, "--tool") == 0) {
+			if (i + 1 >= argc) {
+				buf_free(&cmd);
+				return check_usage("option needs a value");
+			}
+			v = argv[++i];
+			if (strcmp(a, "--root") == 0)
+				o.root = v;
+			else if (strcmp(a, "--tool") == 0)
+				o.tool = v;
+			else if (conf_set(cfg, strcmp(a, "--confirm") == 0 ?
+			    "confirm" : "risk_threshold", v, CONF_FLAG,
+			    &cause) == -1) {
+				fprintf(stderr, "cade: policy check: %s\n", cause);
+				free(cause);
+				buf_free(&cmd);
+				return 2;
+			}
+		} else {
+			buf_free(&cmd);
+			fprintf(stderr, "cade: policy check: unknown option '%s'\n",
+			    a);
+			return check_usage(NULL);
+		}
+	}
+	for (; i < argc; i++, words++)
+		if ((words > 0 && buf_putc(&cmd, ' ') == -1) ||
+		    buf_puts(&cmd, argv[i]) == -1) {
+			buf_free(&cmd);
+			return check_usage("command too long");
+		}
+	if (o.batch == (words > 0)) {
+		buf_free(&cmd);
+		return check_usage(o.batch ? "--batch reads commands from stdin, "
+		    "not arguments" : "no command to check");
+	}
+	if (o.root == NULL) {
+		v = conf_str(cfg, "workspace_dir");
+		if (v != NULL && v[0] != '\0')
+			o.root = v;
+		else if ((cwd = getcwd(NULL, 0)) != NULL)
+			o.root = cwd;
+	}
+	if ((p = policy_load(cfg, o.root, &cause)) == NULL) {
+		fprintf(stderr, "cade: %s\n", cause);
+		free(cause);
+		free(cwd);
+		buf_free(&cmd);
+		return 1;
+	}
+	if (o.batch)
+		rc = check_batch(p, &o);
+	else
+		rc = check_one(p, &o, cmd.s);
+	policy_free(p);
+	free(cwd);
+	buf_free(&cmd);
+	return rc;
+}

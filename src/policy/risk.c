@@ -1,0 +1,2205 @@
+/*
+ * risk.c: what an action would do, as findings (risk + rule + reason).
+ *
+ * A shell command goes through shellparse into simple commands.  Each one
+ * is unwrapped (sudo, env, nohup, timeout, xargs, busybox ...) into its
+ * forms, and every form meets the rules written for its command name
+ * (rules.c).  Then come the checks a pattern cannot make: paths are
+ * resolved against the workspace root and the tracked working directory
+ * (cd) to rate deletions and writes; code handed to a shell or an
+ * interpreter (sh -c, eval, here-documents, echo ... | sh, su -c, ssh host
+ * CMD, find -exec, watch, alias, trap) is parsed again and rated the same
+ * way, up to POL_MAX_NEST levels; what stays unknown (a command name from a
+ * variable, eval of a substitution, a decoded payload fed to a shell) is
+ * UNKNOWN; downloads that reach a shell, and environment dumps that reach
+ * the network, are flagged across the whole action.
+ *
+ * Every top-level simple command (including those inside substitutions)
+ * is a segment; findings carry the segment they came from so decide.c can
+ * let allow-listed segments through while the rest is still judged.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cade/buf.h"
+#include "cade/shellparse.h"
+#include "cade/util.h"
+#include "policy-int.h"
+
+#define POL_MAX_NEST	6
+#define POL_MAX_TEXT	(256 * 1024)
+
+enum pol_kind {
+	K_FETCH		= 0x01,	/* downloads from the network */
+	K_DECODE	= 0x02,	/* turns data into other data (base64 -d, rev ...) */
+	K_NETSEND	= 0x04,	/* can send data to another host */
+	K_ENVDUMP	= 0x08,	/* prints environment variables */
+	K_SHELL		= 0x10,
+	K_INTERP	= 0x20,	/* python, perl, node ... */
+};
+
+enum pol_pclass {
+	PC_INSIDE, PC_ROOT, PC_TMP, PC_DEVNULL, PC_DEVICE, PC_SYSROOT,
+	PC_SYSTOP, PC_ANCESTOR, PC_HOME, PC_OUTSIDE, PC_UNKNOWN,
+};
+
+struct pol_path {
+	enum pol_pclass	 cls;
+	char		*abs;		/* NULL if unknown */
+	const char	*rel;		/* inside abs, if under the root */
+	int		 globall;	/* a pattern for everything in abs */
+};
+
+struct pol_ctx {
+	struct policy	*p;
+	struct pol_result *out;
+	const char	*root;		/* realpath of the workspace, or NULL */
+	char		*cwd;		/* NULL: unknown */
+	int		 seg;
+	int		 depth;
+	int		 xargs;		/* arguments also come from stdin */
+	int		 saw_fetch, saw_decode, saw_envdump, saw_netsend;
+	char		**downloads;
+	size_t		 ndownloads;
+};
+
+#define W_BENIGN	0x01	/* allow lists may look through it */
+#define W_ENVASSIGN	0x02	/* NAME=value words before the command */
+#define W_XARGS		0x04
+#define W_QUERY		0x08	/* command -v: runs nothing */
+#define W_APPLET	0x10	/* busybox: the next word is the command */
+
+struct pol_wrap {
+	const char	*name;
+	const char	*argopts;	/* short options taking a value */
+	const char	*longarg;	/* "|a|b|": long options taking a value */
+	const char	*copts;		/* short options whose value is shell code */
+	int		 npos;		/* positional words before the command */
+	unsigned	 flags;
+};
+
+static const struct pol_wrap pol_wraps[] = {
+	{ "builtin", "", "", "", 0, W_BENIGN },
+	{ "busybox", "", "", "", 0, W_APPLET },
+	{ "caffeinate", "tw", "", "", 0, W_BENIGN },
+	{ "chronic", "", "", "", 0, W_BENIGN },
+	{ "chroot", "", "|userspec|groups|", "", 1, 0 },
+	{ "command", "", "", "", 0, W_BENIGN },
+	{ "doas", "uC", "", "", 0, 0 },
+	{ "eatmydata", "", "", "", 0, W_BENIGN },
+	{ "env", "uCP", "|unset|chdir|", "S", 0, W_BENIGN | W_ENVASSIGN },
+	{ "exec", "a", "", "", 0, W_BENIGN },
+	{ "fakeroot", "", "", "", 0, 0 },
+	{ "firejail", "", "", "", 0, 0 },
+	{ "flock", "wE", "|timeout|conflict-exit-code|", "c", 1, 0 },
+	{ "ionice", "cnp", "|class|classdata|", "", 0, W_BENIGN },
+	{ "ltrace", "aenopsuABDIX", "", "", 0, 0 },
+	{ "nice", "n", "|adjustment|", "", 0, W_BENIGN },
+	{ "nohup", "", "", "", 0, W_BENIGN },
+	{ "nsenter", "tSGw", "|target|setuid|setgid|wd|", "", 0, 0 },
+	{ "pkexec", "", "|user|", "", 0, 0 },
+	{ "proxychains", "f", "", "", 0, 0 },
+	{ "proxychains4", "f", "", "", 0, 0 },
+	{ "run0", "u", "|user|unit|property|description|slice|setenv|chdir|", "", 0, 0 },
+	{ "runuser", "ugG", "|user|group|supp-group|shell|", "c", 0, 0 },
+	{ "script", "ET", "|log-timing|echo|", "c", 0, 0 },
+	{ "setsid", "", "", "", 0, W_BENIGN },
+	{ "stdbuf", "ioe", "|input|output|error|", "", 0, W_BENIGN },
+	{ "strace", "abeEIoOpPsSuUX", "", "", 0, 0 },
+	{ "su", "sgGw", "|shell|group|supp-group|whitelist-environment|", "c", 0, 0 },
+	{ "sudo", "ugChpDrtTU", "|user|group|host|prompt|chdir|role|type|other-user|close-from|", "", 0, 0 },
+	{ "taskset", "", "", "", 1, W_BENIGN },
+	{ "time", "fo", "|format|output|", "", 0, W_BENIGN },
+	{ "timeout", "sk", "|signal|kill-after|", "", 1, W_BENIGN },
+	{ "torsocks", "", "", "", 0, 0 },
+	{ "toybox", "", "", "", 0, W_APPLET },
+	{ "unbuffer", "", "", "", 0, W_BENIGN },
+	{ "unshare", "", "", "", 0, 0 },
+	{ "valgrind", "", "", "", 0, 0 },
+	{ "xargs", "IaEdLnPs", "|arg-file|delimiter|eof|replace|max-lines|max-args|max-procs|max-chars|process-slot-var|", "", 0, W_XARGS },
+};
+
+struct pol_unwrap {
+	size_t		 start[8];	/* argv index of each form */
+	size_t		 nstart;
+	size_t		 nbenign;	/* forms reached through benign wrappers */
+	long		 eff;		/* argv index of what runs, -1: nothing */
+	const struct shp_word *code;	/* su -c / env -S / flock -c string */
+	int		 query;
+	int		 xargs;
+	const char	*wrapper;	/* last wrapper, when eff is -1 */
+};
+
+static void	pol_analyze_text(struct pol_ctx *, const char *, size_t,
+		    const char *why);
+static void	pol_analyze_cmd(struct pol_ctx *, struct shp_result *, size_t);
+static int	pol_classify_write_flag(struct pol_ctx *, const struct shp_word *);
+
+/* Name sets, sorted for bsearch. */
+static const char *const pol_fetchers[] = {
+	"GET", "aria2c", "curl", "curlie", "fetch", "http", "https",
+	"lwp-download", "lwp-request", "nc", "ncat", "netcat", "socat",
+	"telnet", "wget", "xh",
+};
+static const char *const pol_netsenders[] = {
+	"GET", "POST", "curl", "curlie", "ftp", "http", "https", "mail",
+	"mailx", "mutt", "nc", "ncat", "netcat", "openssl", "rsync", "scp",
+	"sendmail", "sftp", "socat", "ssh", "telnet", "tftp", "wget", "xh",
+};
+static const char *const pol_decoders[] = {
+	"base32", "base64", "basenc", "bunzip2", "bzcat", "gunzip", "openssl",
+	"rev", "tr", "unxz", "unzstd", "uudecode", "xxd", "xzcat", "zcat",
+	"zstdcat",
+};
+static const char *const pol_shells[] = {
+	"ash", "bash", "csh", "dash", "fish", "ksh", "mksh", "posh", "rbash",
+	"sh", "tcsh", "yash", "zsh",
+};
+static const char *const pol_interps[] = {
+	"Rscript", "bun", "deno", "lua", "luajit", "node", "nodejs",
+	"osascript", "perl", "php", "powershell", "pwsh", "python", "python2",
+	"python3", "ruby", "tclsh", "wish",
+};
+static const char *const pol_readonly[] = {
+	"[", "[[", "ack", "ag", "basename", "cat", "cd", "cksum", "cmp",
+	"column", "comm", "cut", "date", "df", "diff", "dirname", "du",
+	"echo", "egrep", "env", "expand", "false", "fd", "fgrep", "file",
+	"find", "fmt", "fold", "free", "git", "grep", "head", "help",
+	"hexdump", "hostname", "id", "info", "join", "jq", "less", "locale",
+	"ls", "lsblk", "lscpu", "man", "md5sum", "more", "nl", "nproc", "od",
+	"paste", "popd", "printenv", "printf", "ps", "pushd", "pwd",
+	"readlink", "realpath", "rev", "rg", "sed", "seq", "sha1sum",
+	"sha256sum", "sha512sum", "sleep", "sort", "stat", "strings", "tac",
+	"tail", "test", "tr", "tree", "true", "type", "uname", "uniq",
+	"uptime", "wc", "whereis", "which", "whoami", "yq",
+};
+static const char *const pol_git_readonly[] = {
+	"blame", "describe", "diff", "grep", "log", "ls-files", "ls-tree",
+	"rev-list", "rev-parse", "shortlog", "show", "status",
+};
+
+/* Is s in the sorted set? */
+static int
+pol_in(const char *const *set, size_t n, const char *s)
+{
+	size_t lo = 0, hi = n, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = strcmp(set[mid], s);
+		if (c == 0)
+			return 1;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+#define POL_IN(set, s)	pol_in(set, nitems(set), s)
+
+/* The last path component (what /bin/rm runs as). */
+static const char *
+pol_base(const char *s)
+{
+	const char *slash = strrchr(s, '/');
+
+	return slash != NULL && slash[1] != '\0' ? slash + 1 : s;
+}
+
+/* python3.11 -> python3 and the like, for the interpreter set. */
+static int
+pol_is_interp(const char *name)
+{
+	if (POL_IN(pol_interps, name))
+		return 1;
+	return strncmp(name, "python", 6) == 0 || strncmp(name, "perl5", 5) == 0 ||
+	    strncmp(name, "ruby", 4) == 0 || strncmp(name, "php", 3) == 0;
+}
+
+/* The wrapper entry for a command name, or NULL. */
+static const struct pol_wrap *
+pol_wrapper(const char *name)
+{
+	size_t lo = 0, hi = nitems(pol_wraps), mid;
+	int c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = strcmp(pol_wraps[mid].name, name);
+		if (c == 0)
+			return &pol_wraps[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Is "|name|" in the list? */
+static int
+pol_in_bars(const char *bars, const char *name, size_t len)
+{
+	const char *s = bars;
+
+	while ((s = strstr(s, "|")) != NULL && s[1] != '\0') {
+		s++;
+		if (strncmp(s, name, len) == 0 && s[len] == '|')
+			return 1;
+	}
+	return 0;
+}
+
+/* Does the word's value depend on the run (or is the name a pattern)? */
+static int
+pol_word_dynamic(const struct shp_word *w)
+{
+	return (w->flags & (SHP_DYNAMIC | SHP_GLOB | SHP_BRACE)) != 0;
+}
+
+/* Skip a wrapper's options; index of the next command word (argc if none). */
+static size_t
+pol_skip_wrapper(const struct shp_cmd *c, size_t i, const struct pol_wrap *w,
+    struct pol_unwrap *u)
+{
+	size_t j = i + 1, k, len;
+	int npos = w->npos;
+	const char *a;
+
+	while (j < c->argc) {
+		a = c->argv[j].s;
+		if ((w->flags & W_ENVASSIGN) && shp_is_assignment(a)) {
+			j++;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			j++;
+			break;
+		}
+		if (a[0] == '-' && a[1] != '\0' && npos == w->npos) {
+			if (a[1] == '-') {
+				len = strcspn(a + 2, "=");
+				if (strncmp(a + 2, "command", len) == 0 && len == 7 &&
+				    w->copts[0] != '\0') {
+					if (a[2 + len] == '=')
+						j++;
+					else if (j + 1 < c->argc)
+						u->code = &c->argv[(j += 2) - 1];
+					else
+						j++;
+					continue;
+				}
+				if (strncmp(a + 2, "split-string", len) == 0 &&
+				    len == 12 && strchr(w->copts, 'S') != NULL &&
+				    a[2 + len] != '=' && j + 1 < c->argc) {
+					u->code = &c->argv[j + 1];
+					j += 2;
+					continue;
+				}
+				if (a[2 + len] != '=' &&
+				    pol_in_bars(w->longarg, a + 2, len))
+					j++;
+				j++;
+				continue;
+			}
+			if ((w->flags & W_QUERY) == 0 &&
+			    strcmp(w->name, "command") == 0 &&
+			    (strchr(a, 'v') != NULL || strchr(a, 'V') != NULL))
+				u->query = 1;
+			for (k = 1; a[k] != '\0'; k++) {
+				if (strchr(w->copts, a[k]) != NULL) {
+					if (a[k + 1] == '\0' && j + 1 < c->argc)
+						u->code = &c->argv[++j];
+					break;
+				}
+				if (strchr(w->argopts, a[k]) != NULL) {
+					if (a[k + 1] == '\0')
+						j++;
+					break;
+				}
+			}
+			j++;
+			continue;
+		}
+		if (npos > 0) {
+			npos--;
+			j++;
+			continue;
+		}
+		break;
+	}
+	return j;
+}
+
+/* Peel wrappers off a simple command. */
+static void
+pol_unwrap(const struct shp_cmd *c, struct pol_unwrap *u)
+{
+	const struct pol_wrap *w;
+	size_t i = 0;
+	int benign = 1;
+
+	memset(u, 0, sizeof *u);
+	u->eff = -1;
+	while (i < c->argc && u->nstart < nitems(u->start)) {
+		u->start[u->nstart++] = i;
+		if (benign)
+			u->nbenign = u->nstart;
+		if (pol_word_dynamic(&c->argv[i]) ||
+		    (w = pol_wrapper(pol_base(c->argv[i].s))) == NULL) {
+			u->eff = (long)i;
+			return;
+		}
+		if (!(w->flags & W_BENIGN))
+			benign = 0;
+		if (w->flags & W_XARGS)
+			u->xargs = 1;
+		u->wrapper = w->name;
+		if (w->flags & W_APPLET) {
+			i++;
+			continue;
+		}
+		i = pol_skip_wrapper(c, i, w, u);
+		if (u->query || u->code != NULL)
+			return;
+	}
+	if (i < c->argc)	/* too many wrappers: rate the rest as it is */
+		u->eff = (long)i;
+}
+
+/* Kinds of what a command runs (for links across the action). */
+static unsigned
+pol_cmd_kind(const struct shp_cmd *c)
+{
+	struct pol_unwrap u;
+	const char *name;
+	unsigned k = 0;
+	size_t i;
+
+	if (c->argc == 0)
+		return 0;
+	pol_unwrap(c, &u);
+	if (u.eff < 0) {
+		if (u.wrapper != NULL && strcmp(u.wrapper, "env") == 0 && !u.query)
+			return K_ENVDUMP;
+		return 0;
+	}
+	if (pol_word_dynamic(&c->argv[u.eff]))
+		return 0;
+	name = pol_base(c->argv[u.eff].s);
+	if (POL_IN(pol_fetchers, name))
+		k |= K_FETCH;
+	if (POL_IN(pol_netsenders, name))
+		k |= K_NETSEND;
+	if (POL_IN(pol_shells, name))
+		k |= K_SHELL;
+	if (pol_is_interp(name))
+		k |= K_INTERP;
+	if (strcmp(name, "printenv") == 0 || strcmp(name, "env") == 0 ||
+	    ((strcmp(name, "set") == 0 || strcmp(name, "export") == 0) &&
+	    (size_t)u.eff + 1 == c->argc) || strcmp(name, "compgen") == 0)
+		k |= K_ENVDUMP;
+	if (strcmp(name, "export") == 0 || strcmp(name, "declare") == 0 ||
+	    strcmp(name, "typeset") == 0)
+		for (i = (size_t)u.eff + 1; i < c->argc; i++)
+			if (strcmp(c->argv[i].s, "-p") == 0 ||
+			    strcmp(c->argv[i].s, "-x") == 0)
+				k |= K_ENVDUMP;
+	if (POL_IN(pol_decoders, name)) {
+		if (strcmp(name, "base64") == 0 || strcmp(name, "base32") == 0 ||
+		    strcmp(name, "basenc") == 0 || strcmp(name, "xxd") == 0 ||
+		    strcmp(name, "openssl") == 0) {
+			for (i = (size_t)u.eff + 1; i < c->argc; i++) {
+				const char *a = c->argv[i].s;
+
+				if (strcmp(a, "--decode") == 0 ||
+				    strcmp(a, "-r") == 0 || strcmp(a, "-D") == 0 ||
+				    (a[0] == '-' && a[1] != '-' && strchr(a, 'd')))
+					k |= K_DECODE;
+			}
+		} else
+			k |= K_DECODE;
+	}
+	if ((strcmp(name, "echo") == 0 || strcmp(name, "printf") == 0))
+		for (i = (size_t)u.eff + 1; i < c->argc; i++)
+			if (strchr(c->argv[i].s, '\\') != NULL ||
+			    strcmp(c->argv[i].s, "-e") == 0)
+				k |= K_DECODE;
+	if ((k & K_INTERP) && c->pipe_out)
+		k |= K_DECODE;	/* generated text into a pipe */
+	return k;
+}
+
+/* Record a finding (duplicates of the same rule and segment are merged). */
+void
+pol_add_finding(struct pol_result *r, enum risk risk, int deny,
+    const char *rule, int seg, const char *fmt, ...)
+{
+	struct pol_finding *f;
+	va_list ap;
+	char *reason;
+	size_t i;
+
+	va_start(ap, fmt);
+	reason = xvasprintf(fmt, ap);
+	va_end(ap);
+	for (i = 0; i < r->nf; i++) {
+		f = &r->f[i];
+		if (f->seg == seg && strcmp(f->rule, rule) == 0 &&
+		    strcmp(f->reason, reason) == 0) {
+			if (pol_risk_rank(risk) > pol_risk_rank(f->risk))
+				f->risk = risk;
+			f->deny |= deny;
+			free(reason);
+			return;
+		}
+	}
+	if (r->nf == r->af) {
+		r->af = r->af ? r->af * 2 : 8;
+		r->f = xreallocarray(r->f, r->af, sizeof *r->f);
+	}
+	f = &r->f[r->nf++];
+	f->risk = risk;
+	f->deny = deny;
+	f->rule = xstrdup(rule);
+	f->reason = reason;
+	f->seg = seg;
+}
+
+/* Shorthand for built-in checks. */
+#define FIND(x, risk, deny, name, ...) \
+	pol_add_finding((x)->out, risk, deny, "builtin:" name, (x)->seg, __VA_ARGS__)
+
+/* An empty result. */
+void
+pol_result_init(struct pol_result *r)
+{
+	memset(r, 0, sizeof *r);
+}
+
+/* Release a result. */
+void
+pol_result_free(struct pol_result *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->nf; i++) {
+		free(r->f[i].rule);
+		free(r->f[i].reason);
+	}
+	free(r->f);
+	for (i = 0; i < r->nseg; i++) {
+		for (j = 0; j < r->seg[i].nwords; j++)
+			free(r->seg[i].words[j]);
+		free(r->seg[i].words);
+	}
+	free(r->seg);
+	memset(r, 0, sizeof *r);
+}
+
+/* ---- paths ---- */
+
+/* Lexically clean an absolute path: //, /./, /../; caller frees. */
+static char *
+pol_path_clean(const char *path)
+{
+	char *out = xmalloc(strlen(path) + 2), *o = out;
+	const char *s = path, *e;
+	size_t len;
+
+	*o = '\0';
+	while (*s != '\0') {
+		while (*s == '/')
+			s++;
+		if (*s == '\0')
+			break;
+		e = s + strcspn(s, "/");
+		len = (size_t)(e - s);
+		if (len == 1 && s[0] == '.') {
+			/* nothing */
+		} else if (len == 2 && s[0] == '.' && s[1] == '.') {
+			while (o > out && *--o != '/')
+				;
+			*o = '\0';
+		} else {
+			*o++ = '/';
+			memcpy(o, s, len);
+			o += len;
+			*o = '\0';
+		}
+		s = e;
+	}
+	if (o == out) {
+		out[0] = '/';
+		out[1] = '\0';
+	}
+	return out;
+}
+
+/* Is p dir itself or below it? */
+static int
+pol_under(const char *p, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (n == 1 && dir[0] == '/')
+		return 1;
+	return strncmp(p, dir, n) == 0 && (p[n] == '\0' || p[n] == '/');
+}
+
+/* realpath of the longest existing prefix plus the rest; caller frees. */
+static char *
+pol_realish(const char *abs, int follow_last)
+{
+	char *dup = xstrdup(abs), *slash, *real, *out;
+	const char *rest;
+
+	if (follow_last && (real = realpath(abs, NULL)) != NULL) {
+		free(dup);
+		return real;
+	}
+	for (;;) {
+		slash = strrchr(dup, '/');
+		if (slash == NULL || slash == dup) {
+			free(dup);
+			return xstrdup(abs);
+		}
+		*slash = '\0';
+		if ((real = realpath(dup, NULL)) != NULL)
+			break;
+	}
+	rest = abs + (slash - dup);
+	out = xasprintf("%s%s", strcmp(real, "/") == 0 ? "" : real, rest);
+	free(real);
+	free(dup);
+	return out;
+}
+
+/* Class of a clean absolute path. */
+static enum pol_pclass
+pol_classify(struct pol_ctx *x, const char *abs)
+{
+	static const char *const harmless[] = {
+		"/dev/null", "/dev/zero", "/dev/stdout", "/dev/stderr",
+		"/dev/stdin", "/dev/tty", "/dev/full", "/dev/random",
+		"/dev/urandom",
+	};
+	const char *home = x->p->home, *tmp = getenv("TMPDIR");
+	size_t i;
+
+	if (strcmp(abs, "/") == 0)
+		return PC_SYSROOT;
+	if (x->root != NULL) {
+		if (strcmp(abs, x->root) == 0)
+			return PC_ROOT;
+		if (pol_under(abs, x->root))
+			return PC_INSIDE;
+		if (pol_under(x->root, abs))
+			return PC_ANCESTOR;
+	}
+	if (strcmp(abs, home) == 0)
+		return PC_HOME;
+	if (pol_under(home, abs))
+		return PC_ANCESTOR;
+	for (i = 0; i < nitems(harmless); i++)
+		if (strcmp(abs, harmless[i]) == 0)
+			return PC_DEVNULL;
+	if (strncmp(abs, "/dev/fd/", 8) == 0 ||
+	    strncmp(abs, "/proc/self/fd/", 14) == 0)
+		return PC_DEVNULL;
+	if (pol_under(abs, "/dev"))
+		return strcmp(abs, "/dev") == 0 ? PC_SYSTOP : PC_DEVICE;
+	if ((pol_under(abs, "/tmp") && strcmp(abs, "/tmp") != 0) ||
+	    (pol_under(abs, "/var/tmp") && strcmp(abs, "/var/tmp") != 0) ||
+	    (tmp != NULL && tmp[0] == '/' && strlen(tmp) > 1 &&
+	    pol_under(abs, tmp) && strcmp(abs, tmp) != 0))
+		return PC_TMP;
+	if (strchr(abs + 1, '/') == NULL)
+		return PC_SYSTOP;
+	return PC_OUTSIDE;
+}
+
+/* Resolve and classify an absolute path (symlinks inside the root followed). */
+static void
+pol_path_set(struct pol_ctx *x, const char *path, int follow_last,
+    struct pol_path *out)
+{
+	char *clean = pol_path_clean(path), *real;
+
+	out->cls = pol_classify(x, clean);
+	if (out->cls == PC_INSIDE || out->cls == PC_ROOT) {
+		real = pol_realish(clean, follow_last);
+		if (strcmp(real, clean) != 0) {
+			free(clean);
+			clean = real;
+			out->cls = pol_classify(x, clean);
+		} else
+			free(real);
+	}
+	out->abs = clean;
+	out->rel = NULL;
+	if (out->cls == PC_INSIDE)
+		out->rel = clean + strlen(x->root) + (strcmp(x->root, "/") != 0);
+}
+
+/* Expand what a static analysis can: ~, $HOME, $PWD, $TMPDIR; NULL if not. */
+static char *
+pol_expand(struct pol_ctx *x, const struct shp_word *w)
+{
+	static const struct {
+		const char	*var;
+		int		 which;
+	} vars[] = {
+		{ "$HOME", 0 }, { "${HOME}", 0 }, { "$PWD", 1 }, { "${PWD}", 1 },
+		{ "$TMPDIR", 2 }, { "${TMPDIR}", 2 },
+	};
+	const char *s = w->s, *val;
+	size_t i, n;
+
+	if (w->flags & (SHP_CMDSUB | SHP_ARITH | SHP_PROCSUB | SHP_OPAQUE))
+		return NULL;
+	if (w->flags & SHP_VAR) {
+		for (i = 0; i < nitems(vars); i++) {
+			n = strlen(vars[i].var);
+			if (strncmp(s, vars[i].var, n) != 0 ||
+			    (s[n] != '\0' && s[n] != '/') || strchr(s + n, '$'))
+				continue;
+			val = vars[i].which == 0 ? x->p->home :
+			    vars[i].which == 1 ? x->cwd : "/tmp";
+			if (val == NULL)
+				return NULL;
+			return xasprintf("%s%s", val, s + n);
+		}
+		return NULL;
+	}
+	if ((w->flags & SHP_TILDE) && s[0] == '~') {
+		if (s[1] == '\0' || s[1] == '/')
+			return xasprintf("%s%s", x->p->home, s + 1);
+		return xasprintf("/home/%s", s + 1);
+	}
+	return xstrdup(s);
+}
+
+/* Resolve a shell word to a classified path. */
+static void
+pol_path_word(struct pol_ctx *x, const struct shp_word *w, int follow_last,
+    struct pol_path *out)
+{
+	char *s, *full, *g, *slash, *comp;
+	size_t clen;
+	int all = 0;
+
+	memset(out, 0, sizeof *out);
+	out->cls = PC_UNKNOWN;
+	if ((s = pol_expand(x, w)) == NULL)
+		return;
+	if (s[0] != '/') {
+		if (x->cwd == NULL) {
+			free(s);
+			return;
+		}
+		full = xasprintf("%s/%s", x->cwd, s);
+		free(s);
+		s = full;
+	}
+	if ((w->flags & (SHP_GLOB | SHP_BRACE)) &&
+	    (g = s + strcspn(s, "*?[{")) != s + strlen(s)) {
+		/* judge the directory a pattern lists */
+		char save = *g;
+
+		*g = '\0';
+		slash = strrchr(s, '/');
+		*g = save;
+		comp = slash + 1;
+		clen = strcspn(comp, "/");
+		all = clen > 0 && strspn(comp, "*.") == clen &&
+		    memchr(comp, '*', clen) != NULL;
+		if (all) {
+			*slash = '\0';
+			full = xstrdup(s[0] == '\0' ? "/" : s);
+			free(s);
+			s = full;
+		}
+	}
+	pol_path_set(x, s, follow_last, out);
+	out->globall = all;
+	free(s);
+}
+
+/* The path as the person would read it (~/ for home). */
+static char *
+pol_path_show(struct pol_ctx *x, const struct pol_path *pp, const struct shp_word *w)
+{
+	const char *home = x->p->home;
+
+	if (pp->abs == NULL)
+		return xstrdup(w != NULL ? w->s : "?");
+	if (pol_under(pp->abs, home) && strcmp(home, "/") != 0)
+		return xasprintf("~%s%s", pp->abs + strlen(home),
+		    pp->globall ? "/*" : "");
+	return xasprintf("%s%s", pp->abs, !pp->globall ? "" :
+	    strcmp(pp->abs, "/") == 0 ? "*" : "/*");
+}
+
+/* Match path-scoped rules against the forms of a path. */
+static void
+pol_path_rules(struct pol_ctx *x, const struct pol_path *pp, unsigned scope)
+{
+	struct policy *p = x->p;
+	char *tilde;
+	size_t i;
+	const struct pol_rule *r;
+
+	if (pp->abs == NULL)
+		return;
+	if (p->dirty)
+		pol_index(p);
+	tilde = pol_path_show(x, pp, NULL);
+	for (i = 0; i < p->nscoped; i++) {
+		r = p->scoped[i];
+		if (!(r->scope & scope))
+			continue;
+		/* inside the workspace only the relative form counts, so a
+		 * workspace under /var or ~/ is not a system or home path */
+		if (pp->cls == PC_INSIDE ? pol_match(p, r, pp->rel,
+		    strlen(pp->rel)) : (pol_match(p, r, tilde, strlen(tilde)) ||
+		    pol_match(p, r, pp->abs, strlen(pp->abs))))
+			pol_add_finding(x->out, r->risk, r->deny, r->name, x->seg,
+			    "%s: %s", r->reason, tilde);
+	}
+	free(tilde);
+}
+
+/* A shell command deletes a path. */
+static void
+pol_rate_delete(struct pol_ctx *x, const struct shp_word *w, int rec, int force)
+{
+	struct pol_path pp;
+	char *show;
+
+	pol_path_word(x, w, 0, &pp);
+	show = pol_path_show(x, &pp, w);
+	switch (pp.cls) {
+	case PC_SYSROOT:
+	case PC_SYSTOP:
+	case PC_HOME:
+	case PC_ANCESTOR:
+		if (rec)
+			FIND(x, RISK_HIGH, 1, "rm-root", "recursive delete of %s%s",
+			    show, pp.cls == PC_ANCESTOR ? " (holds the workspace "
+			    "or home)" : "");
+		else
+			FIND(x, RISK_MEDIUM, 0, "rm-outside",
+			    "deletes outside the workspace: %s", show);
+		break;
+	case PC_ROOT:
+		if (rec)
+			FIND(x, RISK_HIGH, 0, "rm-workspace",
+			    "deletes the whole workspace: %s", show);
+		else
+			FIND(x, RISK_MEDIUM, 0, "rm-workspace",
+			    "deletes files at the top of the workspace: %s", show);
+		break;
+	case PC_INSIDE:
+		if (rec && strcmp(pp.rel, ".git") == 0)
+			FIND(x, RISK_HIGH, 0, "rm-git",
+			    "deletes the repository's history: %s", show);
+		break;
+	case PC_TMP:
+		if (rec || force)
+			FIND(x, RISK_MEDIUM, 0, "rm-outside",
+			    "deletes outside the workspace: %s", show);
+		break;
+	case PC_DEVNULL:
+		break;
+	case PC_DEVICE:
+		FIND(x, RISK_HIGH, 0, "write-device", "deletes a device: %s", show);
+		break;
+	case PC_OUTSIDE:
+		FIND(x, rec || force ? RISK_HIGH : RISK_MEDIUM, 0, "rm-outside",
+		    "%sdeletes outside the workspace: %s",
+		    rec ? "recursively " : force ? "force-" : "", show);
+		break;
+	case PC_UNKNOWN:
+		if (rec)
+			FIND(x, RISK_UNKNOWN, 0, "rm-dynamic", "recursive delete "
+			    "of a path known only at run time: %s", show);
+		else
+			FIND(x, RISK_MEDIUM, 0, "rm-dynamic", "deletes a path "
+			    "known only at run time: %s", show);
+		break;
+	}
+	pol_path_rules(x, &pp, PS_WRITE);
+	free(show);
+	free(pp.abs);
+}
+
+/* A shell command writes a path. */
+static void
+pol_rate_write(struct pol_ctx *x, const struct shp_word *w, int rec)
+{
+	struct pol_path pp;
+	char *show;
+
+	pol_path_word(x, w, 1, &pp);
+	show = pol_path_show(x, &pp, w);
+	switch (pp.cls) {
+	case PC_INSIDE:
+	case PC_ROOT:
+	case PC_TMP:
+	case PC_DEVNULL:
+		break;
+	case PC_DEVICE:
+		FIND(x, RISK_HIGH, 0, "write-device", "writes to a device: %s",
+		    show);
+		break;
+	case PC_SYSROOT:
+	case PC_SYSTOP:
+	case PC_ANCESTOR:
+	case PC_HOME:
+	case PC_OUTSIDE:
+		FIND(x, rec ? RISK_HIGH : RISK_MEDIUM, 0, "write-outside",
+		    "%swrites outside the workspace: %s",
+		    rec ? "recursively " : "", show);
+		break;
+	case PC_UNKNOWN:
+		FIND(x, rec ? RISK_UNKNOWN : RISK_MEDIUM, 0, "write-dynamic",
+		    "writes to a path known only at run time: %s", show);
+		break;
+	}
+	pol_path_rules(x, &pp, PS_WRITE);
+	free(show);
+	free(pp.abs);
+}
+
+/* ---- rules on text ---- */
+
+struct pol_rm {
+	struct pol_ctx	*x;
+	const char	*text;
+	size_t		 len;
+};
+
+/* Callback: one command rule against one form's text. */
+static void
+pol_rule_cb(const struct pol_rule *r, void *arg)
+{
+	struct pol_rm *m = arg;
+
+	if (!(r->scope & PS_COMMAND))
+		return;
+	if (pol_match(m->x->p, r, m->text, m->len))
+		pol_add_finding(m->x->out, r->risk, r->deny, r->name, m->x->seg,
+		    "%s", r->reason);
+}
+
+/* Rule text of words: joined by spaces, words with blanks single-quoted. */
+static char *
+pol_rule_text(char *const *words, size_t n)
+{
+	struct buf b;
+	size_t i;
+	const char *s;
+
+	buf_init(&b, 0);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			(void)buf_putc(&b, ' ');
+		s = i == 0 ? pol_base(words[0]) : words[i];
+		if (*s != '\0' && strpbrk(s, " \t\n'\"") == NULL) {
+			(void)buf_puts(&b, s);
+			continue;
+		}
+		(void)buf_putc(&b, '\'');
+		for (; *s != '\0'; s++)
+			if (*s == '\'')
+				(void)buf_puts(&b, "'\\''");
+			else
+				(void)buf_putc(&b, *s);
+		(void)buf_putc(&b, '\'');
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* Match command rules for one form (words[0] is the command). */
+static void
+pol_form_rules(struct pol_ctx *x, char *const *words, size_t n)
+{
+	struct pol_rm m;
+	char *text = pol_rule_text(words, n);
+
+	m.x = x;
+	m.text = text;
+	m.len = strlen(text);
+	pol_rules_for_command(x->p, pol_base(words[0]), pol_rule_cb, &m);
+	free(text);
+}
+
+/* Match scoped rules (arg/assign/line) against one string. */
+static void
+pol_scoped_rules(struct pol_ctx *x, unsigned scope, const char *s)
+{
+	struct policy *p = x->p;
+	size_t i, len = strlen(s);
+	const struct pol_rule *r;
+	char *home = NULL;
+
+	if (p->dirty)
+		pol_index(p);
+	if (strncmp(s, "$HOME/", 6) == 0)
+		home = xasprintf("~/%s", s + 6);
+	else if (strncmp(s, "${HOME}/", 8) == 0)
+		home = xasprintf("~/%s", s + 8);
+	for (i = 0; i < p->nscoped; i++) {
+		r = p->scoped[i];
+		if (!(r->scope & scope))
+			continue;
+		if (pol_match(p, r, s, len) ||
+		    (home != NULL && pol_match(p, r, home, strlen(home))))
+			pol_add_finding(x->out, r->risk, r->deny, r->name, x->seg,
+			    "%s", r->reason);
+	}
+	free(home);
+}
+
+/* Does any deny entry match these words? */
+static void
+pol_deny_list(struct pol_ctx *x, char *const *words, size_t n)
+{
+	struct policy *p = x->p;
+	const struct pol_entry *e;
+	size_t i, j;
+
+	for (i = 0; i < p->nentry; i++) {
+		e = &p->entry[i];
+		if (!e->deny || e->nwords > n || (!e->prefix && e->nwords != n))
+			continue;
+		if (strcmp(pol_base(e->words[0]), pol_base(words[0])) != 0)
+			continue;
+		for (j = 1; j < e->nwords; j++)
+			if (strcmp(e->words[j], words[j]) != 0)
+				break;
+		if (j == e->nwords) {
+			if (x->out->denied == NULL)
+				x->out->denied = e;
+			pol_add_finding(x->out, RISK_HIGH, 1, "deny-list", x->seg,
+			    "%s (%s)", e->text, e->origin);
+		}
+	}
+}
+
+/* The allow entry covering these words, exact preferred, or NULL. */
+static const struct pol_entry *
+pol_allow_list(struct policy *p, char *const *words, size_t n)
+{
+	const struct pol_entry *e, *best = NULL;
+	size_t i, j;
+
+	for (i = 0; i < p->nentry; i++) {
+		e = &p->entry[i];
+		if (e->deny || e->nwords > n || (!e->prefix && e->nwords != n))
+			continue;
+		for (j = 0; j < e->nwords; j++)
+			if (strcmp(e->words[j], words[j]) != 0)
+				break;
+		if (j < e->nwords)
+			continue;
+		if (!e->prefix)
+			return e;
+		if (best == NULL)
+			best = e;
+	}
+	return best;
+}
+
+/* ---- code handed to a shell or interpreter ---- */
+
+/* Kinds found in the substitutions that belong to command i. */
+static unsigned
+pol_inner_kinds(struct shp_result *r, size_t i)
+{
+	unsigned k = 0;
+	size_t j;
+	int q;
+
+	for (j = i + 1; j < r->ncmd; j++) {
+		for (q = r->cmd[j].parent; q >= 0 && (size_t)q != i;
+		    q = r->cmd[q].parent)
+			;
+		if (q >= 0)
+			k |= pol_cmd_kind(&r->cmd[j]);
+	}
+	return k;
+}
+
+/* Code whose text only exists at run time (sh -c "$X", eval "$(...)"). */
+static void
+pol_dynamic_code(struct pol_ctx *x, struct shp_result *r, size_t i,
+    const char *what, const char *text)
+{
+	unsigned k = pol_inner_kinds(r, i);
+
+	if (k & K_FETCH)
+		FIND(x, RISK_HIGH, 0, "fetch-exec", "runs code downloaded from the "
+		    "network (%s)", what);
+	else if (k & K_DECODE)
+		FIND(x, RISK_UNKNOWN, 0, "decoded-exec", "runs a decoded or "
+		    "generated payload (%s)", what);
+	else
+		FIND(x, RISK_UNKNOWN, 0, "dynamic-code", "%s runs code known only "
+		    "at run time: %.80s", what, text);
+}
+
+/* Was this file downloaded earlier in the action? */
+static int
+pol_downloaded(struct pol_ctx *x, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < x->ndownloads; i++)
+		if (strcmp(x->downloads[i], pol_base(path)) == 0)
+			return 1;
+	return 0;
+}
+
+/* Remember a downloaded file's name. */
+static void
+pol_add_download(struct pol_ctx *x, const char *path)
+{
+	if (path[0] == '\0' || strcmp(path, "-") == 0 || x->ndownloads >= 64)
+		return;
+	x->downloads = xreallocarray(x->downloads, x->ndownloads + 1,
+	    sizeof *x->downloads);
+	x->downloads[x->ndownloads++] = xstrdup(pol_base(path));
+}
+
+/* A script file given to a shell or interpreter. */
+static void
+pol_script_arg(struct pol_ctx *x, struct shp_result *r, size_t i,
+    const struct shp_word *w, const char *name)
+{
+	if (w->flags & SHP_PROCSUB) {
+		pol_dynamic_code(x, r, i, name, w->s);
+		return;
+	}
+	if (pol_word_dynamic(w) && !(w->flags & (SHP_GLOB | SHP_BRACE))) {
+		FIND(x, RISK_MEDIUM, 0, "dynamic-script", "%s runs a script "
+		    "whose path is known only at run time: %s", name, w->s);
+		return;
+	}
+	if (pol_downloaded(x, w->s))
+		FIND(x, RISK_HIGH, 0, "fetch-exec", "runs %s, downloaded in the "
+		    "same action", w->s);
+}
+
+/* A shell or interpreter reads its program from a pipe. */
+static void
+pol_stdin_exec(struct pol_ctx *x, struct shp_result *r, size_t i,
+    const char *name)
+{
+	const struct shp_cmd *c = &r->cmd[i], *up = NULL;
+	struct pol_unwrap u;
+	struct buf b;
+	size_t j, k;
+	long n;
+	int dyn = 0;
+
+	if (x->saw_fetch) {
+		FIND(x, RISK_HIGH, 0, "fetch-exec", "runs code downloaded from the "
+		    "network (... | %s)", name);
+		return;
+	}
+	if (x->saw_decode) {
+		FIND(x, RISK_UNKNOWN, 0, "decoded-exec", "runs a decoded or "
+		    "generated payload (... | %s)", name);
+		return;
+	}
+	for (n = (long)i - 1; n >= 0; n--)
+		if (r->cmd[n].pipeline == c->pipeline && r->cmd[n].pipe_out &&
+		    r->cmd[n].argc > 0) {
+			up = &r->cmd[n];
+			break;
+		}
+	if (up != NULL) {
+		pol_unwrap(up, &u);
+		if (u.eff >= 0 && !pol_word_dynamic(&up->argv[u.eff]) &&
+		    (strcmp(pol_base(up->argv[u.eff].s), "echo") == 0 ||
+		    strcmp(pol_base(up->argv[u.eff].s), "printf") == 0) &&
+		    (K_SHELL & pol_cmd_kind(c))) {
+			buf_init(&b, POL_MAX_TEXT);
+			k = (size_t)u.eff + 1;
+			if (strcmp(pol_base(up->argv[u.eff].s), "printf") == 0 &&
+			    k < up->argc && strstr(up->argv[k].s, "%s") != NULL)
+				k++;
+			for (j = k; j < up->argc; j++) {
+				if (j == (size_t)u.eff + 1 &&
+				    strcmp(up->argv[j].s, "-n") == 0)
+					continue;
+				dyn |= pol_word_dynamic(&up->argv[j]);
+				if (buf_puts(&b, up->argv[j].s) == -1 ||
+				    buf_putc(&b, j + 1 < up->argc ? ' ' : '\n') == -1)
+					dyn = 1;
+			}
+			if (!dyn)
+				pol_analyze_text(x, b.s, b.len, name);
+			buf_free(&b);
+			if (!dyn)
+				return;
+		}
+	}
+	FIND(x, RISK_UNKNOWN, 0, "stdin-exec", "%s runs code read from a pipe",
+	    name);
+}
+
+/* Here-documents and here-strings given to a shell. */
+static void
+pol_shell_redirs(struct pol_ctx *x, struct shp_result *r, size_t i,
+    const char *name)
+{
+	const struct shp_cmd *c = &r->cmd[i];
+	const struct shp_redir *rd;
+	size_t j;
+
+	for (j = 0; j < c->nredir; j++) {
+		rd = &c->redir[j];
+		if (rd->op == SHP_R_HEREDOC && rd->body != NULL)
+			pol_analyze_text(x, rd->body, strlen(rd->body), name);
+		else if (rd->op == SHP_R_HERESTR) {
+			if (pol_word_dynamic(&rd->target))
+				pol_dynamic_code(x, r, i, name, rd->target.s);
+			else
+				pol_analyze_text(x, rd->target.s, rd->target.len,
+				    name);
+		} else if (rd->op == SHP_R_IN && (rd->fd <= 0))
+			pol_script_arg(x, r, i, &rd->target, name);
+	}
+}
+
+/* sh/bash/zsh ...: -c code, a script, or stdin. */
+static void
+pol_check_shell(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff)
+{
+	const struct shp_cmd *c = &r->cmd[i];
+	const char *name = pol_base(c->argv[eff].s), *a;
+	size_t k = eff + 1;
+	int cmode = 0, stdin_mode = 0;
+	const char *q;
+
+	while (k < c->argc) {
+		a = c->argv[k].s;
+		if (strcmp(a, "-") == 0 || strcmp(a, "--") == 0) {
+			k++;
+			break;
+		}
+		if ((a[0] == '-' || a[0] == '+') && a[1] != '\0') {
+			if (a[1] == '-') {
+				if (strcmp(a, "--rcfile") == 0 ||
+				    strcmp(a, "--init-file") == 0)
+					k++;
+			} else
+				for (q = a + 1; *q != '\0'; q++) {
+					if (*q == 'c')
+						cmode = 1;
+					else if (*q == 's')
+						stdin_mode = 1;
+					else if (*q == 'o' || *q == 'O') {
+						k++;
+						break;
+					}
+				}
+			k++;
+			continue;
+		}
+		break;
+	}
+	if (cmode) {
+		if (k >= c->argc)
+			return;
+		if (pol_word_dynamic(&c->argv[k]))
+			pol_dynamic_code(x, r, i, name, c->argv[k].s);
+		else
+			pol_analyze_text(x, c->argv[k].s, c->argv[k].len, name);
+		return;
+	}
+	if (k < c->argc && !stdin_mode) {
+		pol_script_arg(x, r, i, &c->argv[k], name);
+		return;
+	}
+	pol_shell_redirs(x, r, i, name);
+	if (c->pipe_in)
+		pol_stdin_exec(x, r, i, name);
+}
+
+/* Does option a of interpreter name take program text? */
+static int
+pol_code_opt(const char *name, const char *a)
+{
+	size_t n = strlen(a);
+
+	if (a[0] != '-' || n < 2)
+		return 0;
+	if (strncmp(name, "python", 6) == 0)
+		return strcmp(a, "-c") == 0;
+	if (strncmp(name, "perl", 4) == 0 || strncmp(name, "ruby", 4) == 0)
+		return a[1] != '-' && (a[n - 1] == 'e' || a[n - 1] == 'E');
+	if (strcmp(name, "node") == 0 || strcmp(name, "nodejs") == 0 ||
+	    strcmp(name, "bun") == 0 || strcmp(name, "deno") == 0)
+		return strcmp(a, "-e") == 0 || strcmp(a, "-p") == 0 ||
+		    strcmp(a, "--eval") == 0 || strcmp(a, "--print") == 0;
+	if (strncmp(name, "php", 3) == 0)
+		return strcmp(a, "-r") == 0;
+	if (strcmp(name, "pwsh") == 0 || strcmp(name, "powershell") == 0)
+		return strcasecmp(a, "-c") == 0 || strcasecmp(a, "-command") == 0 ||
+		    strcasecmp(a, "-encodedcommand") == 0 ||
+		    strcasecmp(a, "-enc") == 0 || strcasecmp(a, "-ec") == 0 ||
+		    strcasecmp(a, "-e") == 0;
+	return strcmp(a, "-e") == 0;
+}
+
+/* python/perl/node ...: code in an argument, a script, or stdin. */
+static void
+pol_check_interp(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff)
+{
+	const struct shp_cmd *c = &r->cmd[i];
+	const char *name = pol_base(c->argv[eff].s), *a;
+	const struct shp_redir *rd;
+	const struct shp_word *code = NULL, *script = NULL;
+	size_t k, j;
+	int module = 0;
+
+	for (k = eff + 1; k < c->argc; k++) {
+		a = c->argv[k].s;
+		if (pol_code_opt(name, a)) {
+			if (strncasecmp(a, "-enc", 4) == 0 || strcasecmp(a, "-ec") == 0)
+				FIND(x, RISK_UNKNOWN, 0, "decoded-exec",
+				    "%s runs an encoded command", name);
+			if (k + 1 < c->argc)
+				code = &c->argv[k + 1];
+			break;
+		}
+		if (strcmp(a, "-m") == 0) {
+			module = 1;
+			break;
+		}
+		if (a[0] == '-' && a[1] != '\0')
+			continue;
+		if (a[0] != '-')
+			script = &c->argv[k];
+		break;
+	}
+	if (code != NULL) {
+		if (pol_word_dynamic(code) && !(code->flags & (SHP_GLOB | SHP_BRACE)))
+			pol_dynamic_code(x, r, i, name, code->s);
+		return;
+	}
+	if (module)
+		return;
+	if (script != NULL) {
+		pol_script_arg(x, r, i, script, name);
+		return;
+	}
+	for (j = 0; j < c->nredir; j++) {
+		rd = &c->redir[j];
+		if ((rd->op == SHP_R_HEREDOC && rd->body != NULL) ||
+		    rd->op == SHP_R_HERESTR) {
+			char *words[3];
+
+			words[0] = (char *)name;
+			words[1] = (char *)"-c";
+			words[2] = rd->op == SHP_R_HEREDOC ? rd->body : rd->target.s;
+			pol_form_rules(x, words, 3);
+			if (rd->op == SHP_R_HERESTR &&
+			    pol_word_dynamic(&rd->target))
+				pol_dynamic_code(x, r, i, name, rd->target.s);
+		} else if (rd->op == SHP_R_IN && rd->fd <= 0)
+			pol_script_arg(x, r, i, &rd->target, name);
+	}
+	if (c->pipe_in)
+		pol_stdin_exec(x, r, i, name);
+}
+
+/* Join words from k as shell text and analyse it (eval, ssh, watch). */
+static void
+pol_join_analyze(struct pol_ctx *x, struct shp_result *r, size_t i, size_t k,
+    const char *what)
+{
+	const struct shp_cmd *c = &r->cmd[i];
+	struct buf b;
+	size_t j;
+
+	if (k >= c->argc)
+		return;
+	for (j = k; j < c->argc; j++)
+		if (pol_word_dynamic(&c->argv[j]) &&
+		    !(c->argv[j].flags & (SHP_GLOB | SHP_BRACE))) {
+			pol_dynamic_code(x, r, i, what, c->argv[j].s);
+			return;
+		}
+	buf_init(&b, POL_MAX_TEXT);
+	for (j = k; j < c->argc; j++)
+		if (buf_puts(&b, c->argv[j].s) == -1 || buf_putc(&b, ' ') == -1) {
+			FIND(x, RISK_UNKNOWN, 0, "too-big", "%s: text too long to "
+			    "check", what);
+			buf_free(&b);
+			return;
+		}
+	pol_analyze_text(x, b.s, b.len, what);
+	buf_free(&b);
+}
+
+/* ssh [opts] host [command...]: rate the remote command too. */
+static void
+pol_check_ssh(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff)
+{
+	const struct shp_cmd *c = &r->cmd[i];
+	const char *a, *root = x->root;
+	char *cwd = x->cwd;
+	size_t k = eff + 1;
+
+	while (k < c->argc) {
+		a = c->argv[k].s;
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		if (a[2] == '\0' && strchr("BbcDEeFIiJLlmOoPpQRSWw", a[1]) != NULL)
+			k++;
+		k++;
+	}
+	if (k + 1 >= c->argc)
+		return;
+	x->root = NULL;		/* paths over there are not ours */
+	x->cwd = NULL;
+	pol_join_analyze(x, r, i, k + 1, "ssh");
+	x->root = root;
+	x->cwd = cwd;
+}
+
+/* find ROOT ... -delete: everything below ROOT, or what the tests select. */
+static void
+pol_find_delete(struct pol_ctx *x, const struct shp_word *root, int filtered)
+{
+	struct pol_path pp;
+	char *show;
+
+	if (!filtered) {
+		pol_rate_delete(x, root, 1, 1);
+		return;
+	}
+	pol_path_word(x, root, 0, &pp);
+	show = pol_path_show(x, &pp, root);
+	switch (pp.cls) {
+	case PC_INSIDE:
+	case PC_ROOT:
+	case PC_DEVNULL:
+		break;
+	case PC_TMP:
+		FIND(x, RISK_MEDIUM, 0, "rm-outside", "deletes files under %s",
+		    show);
+		break;
+	case PC_UNKNOWN:
+		FIND(x, RISK_UNKNOWN, 0, "rm-dynamic", "deletes files under a "
+		    "path known only at run time: %s", show);
+		break;
+	default:
+		FIND(x, RISK_HIGH, 0, "rm-outside", "deletes files under %s "
+		    "(outside the workspace)", show);
+		break;
+	}
+	free(show);
+	free(pp.abs);
+}
+
+/* find: -delete, -exec CMD {} ;, -fprint FILE. */
+static void
+pol_check_find(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff)
+{
+	const struct shp_cmd *c = &r->cmd[i];
+	const struct shp_word *roots = NULL;
+	struct shp_word dot = { (char *)".", 1, 0 }, *argv, child;
+	struct shp_result sr;
+	struct shp_cmd sc;
+	size_t k, nroots = 0, j, n;
+	const char *a;
+	int filtered = 0;
+
+	for (k = eff + 1; k < c->argc; k++) {
+		a = c->argv[k].s;
+		if (a[0] == '-' || a[0] == '(' || a[0] == '!')
+			break;
+		if (roots == NULL)
+			roots = &c->argv[k];
+		nroots++;
+	}
+	if (roots == NULL) {
+		roots = &dot;
+		nroots = 1;
+	}
+	/* what -exec gets for {}: something below the first root */
+	child = roots[0];
+	child.s = xasprintf("%s%s{}", roots[0].s,
+	    roots[0].len > 0 && roots[0].s[roots[0].len - 1] == '/' ? "" : "/");
+	child.len = strlen(child.s);
+	for (; k < c->argc; k++) {
+		a = c->argv[k].s;
+		if (strcmp(a, "-delete") == 0) {
+			for (j = 0; j < nroots; j++)
+				pol_find_delete(x, &roots[j], filtered);
+		} else if (strcmp(a, "-name") == 0 || strcmp(a, "-iname") == 0 ||
+		    strcmp(a, "-path") == 0 || strcmp(a, "-ipath") == 0 ||
+		    strcmp(a, "-regex") == 0 || strcmp(a, "-iregex") == 0 ||
+		    strcmp(a, "-newer") == 0 || strcmp(a, "-mtime") == 0 ||
+		    strcmp(a, "-mmin") == 0 || strcmp(a, "-size") == 0 ||
+		    strcmp(a, "-empty") == 0 || strcmp(a, "-user") == 0 ||
+		    strcmp(a, "-perm") == 0 || strcmp(a, "-links") == 0) {
+			filtered = 1;
+		} else if ((strcmp(a, "-fprint") == 0 || strcmp(a, "-fprint0") == 0 ||
+		    strcmp(a, "-fls") == 0 || strcmp(a, "-fprintf") == 0) &&
+		    k + 1 < c->argc) {
+			pol_rate_write(x, &c->argv[++k], 0);
+		} else if (strcmp(a, "-exec") == 0 || strcmp(a, "-execdir") == 0 ||
+		    strcmp(a, "-ok") == 0 || strcmp(a, "-okdir") == 0) {
+			for (n = k + 1; n < c->argc; n++)
+				if (strcmp(c->argv[n].s, ";") == 0 ||
+				    strcmp(c->argv[n].s, "+") == 0)
+					break;
+			if (n == k + 1 || x->depth >= POL_MAX_NEST) {
+				k = n;
+				continue;
+			}
+			argv = xcalloc(n - k - 1, sizeof *argv);
+			for (j = k + 1; j < n; j++) {
+				argv[j - k - 1] = c->argv[j];
+				if (strcmp(c->argv[j].s, "{}") == 0)
+					argv[j - k - 1] = child;
+			}
+			memset(&sc, 0, sizeof sc);
+			sc.parent = -1;
+			sc.argv = argv;
+			sc.argc = n - k - 1;
+			memset(&sr, 0, sizeof sr);
+			sr.cmd = &sc;
+			sr.ncmd = 1;
+			x->depth++;
+			pol_analyze_cmd(x, &sr, 0);
+			x->depth--;
+			free(argv);
+			k = n;
+		}
+	}
+	free(child.s);
+}
+
+/* Non-option arguments from k (after the first '--' everything counts). */
+static size_t
+pol_operands(const struct shp_cmd *c, size_t k, const char *argopts,
+    const struct shp_word **out, size_t max)
+{
+	size_t n = 0;
+	int end = 0;
+	const char *a;
+
+	for (; k < c->argc && n < max; k++) {
+		a = c->argv[k].s;
+		if (!end && strcmp(a, "--") == 0) {
+			end = 1;
+			continue;
+		}
+		if (!end && a[0] == '-' && a[1] != '\0') {
+			if (a[1] != '-' && a[2] == '\0' && argopts != NULL &&
+			    strchr(argopts, a[1]) != NULL)
+				k++;
+			continue;
+		}
+		out[n++] = &c->argv[k];
+	}
+	return n;
+}
+
+/* Does the command have an option (short letter or long name)? */
+static int
+pol_has_opt(const struct shp_cmd *c, size_t from, int letter, const char *lng)
+{
+	size_t k;
+	const char *a;
+
+	for (k = from; k < c->argc; k++) {
+		a = c->argv[k].s;
+		if (strcmp(a, "--") == 0)
+			break;
+		if (a[0] != '-' || a[1] == '\0')
+			continue;
+		if (a[1] == '-') {
+			if (lng != NULL && strncmp(a + 2, lng, strlen(lng)) == 0)
+				return 1;
+		} else if (letter != 0 && strchr(a + 1, letter) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+/* Downloads named by curl -o/-O, wget -O or a URL's last part. */
+static void
+pol_note_download(struct pol_ctx *x, const struct shp_cmd *c, size_t eff,
+    const char *name)
+{
+	size_t k;
+	const char *a, *url = NULL, *o;
+	int remote = strcmp(name, "wget") == 0;
+
+	for (k = eff + 1; k < c->argc; k++) {
+		a = c->argv[k].s;
+		if (strstr(a, "://") != NULL) {
+			url = a;
+			continue;
+		}
+		if (strcmp(a, "--output") == 0 ||
+		    strcmp(a, "--output-document") == 0) {
+			if (k + 1 < c->argc) {
+				pol_add_download(x, c->argv[k + 1].s);
+				pol_rate_write(x, &c->argv[k + 1], 0);
+				remote = 0;
+			}
+			k++;
+			continue;
+		}
+		if (strncmp(a, "--output-document=", 18) == 0) {
+			pol_add_download(x, a + 18);
+			remote = 0;
+			continue;
+		}
+		if (strcmp(a, "--remote-name") == 0) {
+			remote = 1;
+			continue;
+		}
+		if (a[0] != '-' || a[1] == '-')
+			continue;
+		o = strchr(a, strcmp(name, "wget") == 0 ? 'O' : 'o');
+		if (strcmp(name, "curl") == 0 && strchr(a, 'O') != NULL)
+			remote = 1;
+		if (o != NULL) {
+			if (o[1] != '\0') {
+				pol_add_download(x, o + 1);
+				remote = 0;
+			} else if (k + 1 < c->argc) {
+				pol_add_download(x, c->argv[k + 1].s);
+				if (strcmp(c->argv[k + 1].s, "-") != 0)
+					pol_rate_write(x, &c->argv[k + 1], 0);
+				remote = 0;
+				k++;
+			}
+		}
+	}
+	if (remote && url != NULL)
+		pol_add_download(x, pol_base(url));
+	for (k = 0; k < c->nredir; k++)
+		if (c->redir[k].op == SHP_R_OUT || c->redir[k].op == SHP_R_APPEND ||
+		    c->redir[k].op == SHP_R_CLOBBER)
+			pol_add_download(x, c->redir[k].target.s);
+}
+
+/* git push without a refspec: is the checked-out branch protected? */
+static void
+pol_check_git_push(struct pol_ctx *x, char *const *words, size_t n, size_t g)
+{
+	char path[PATH_MAX], line[256], *b, *nl;
+	FILE *fp;
+	size_t k, plain = 0;
+
+	for (k = g + 1; k < n; k++)
+		if (words[k][0] != '-')
+			plain++;
+	if (plain > 1 || x->root == NULL)
+		return;
+	if ((size_t)snprintf(path, sizeof path, "%s/.git/HEAD", x->root) >=
+	    sizeof path || (fp = fopen(path, "r")) == NULL)
+		return;
+	if (fgets(line, sizeof line, fp) != NULL &&
+	    strncmp(line, "ref: refs/heads/", 16) == 0) {
+		b = line + 16;
+		if ((nl = strchr(b, '\n')) != NULL)
+			*nl = '\0';
+		if (strcmp(b, "main") == 0 || strcmp(b, "master") == 0 ||
+		    strcmp(b, "trunk") == 0 || strcmp(b, "production") == 0 ||
+		    strcmp(b, "prod") == 0 || strcmp(b, "stable") == 0 ||
+		    strncmp(b, "release", 7) == 0)
+			FIND(x, RISK_HIGH, 0, "git-push-protected",
+			    "pushes the protected branch '%s'", b);
+	}
+	fclose(fp);
+}
+
+/* Commands that write, delete or move the paths they are given. */
+static void
+pol_check_files(struct pol_ctx *x, const struct shp_cmd *c, size_t eff,
+    const char *name)
+{
+	const struct shp_word *ops[256];
+	size_t n, k;
+	int rec = pol_has_opt(c, eff + 1, 'R', "recursive");
+
+	if (strcmp(name, "rm") == 0 || strcmp(name, "unlink") == 0 ||
+	    strcmp(name, "rmdir") == 0 || strcmp(name, "shred") == 0 ||
+	    strcmp(name, "srm") == 0 || strcmp(name, "wipe") == 0) {
+		int r = 0, f = 0, end = 0;
+		const char *a, *q;
+
+		n = 0;
+		for (k = eff + 1; k < c->argc && n < nitems(ops); k++) {
+			a = c->argv[k].s;
+			if (!end && strcmp(a, "--") == 0) {
+				end = 1;
+				continue;
+			}
+			if (!end && a[0] == '-' && a[1] != '\0') {
+				if (strcmp(a, "--recursive") == 0)
+					r = 1;
+				else if (strcmp(a, "--force") == 0)
+					f = 1;
+				else if (strcmp(a, "--no-preserve-root") == 0)
+					FIND(x, RISK_HIGH, 1, "rm-root",
+					    "rm --no-preserve-root");
+				else if (a[1] != '-')
+					for (q = a + 1; *q != '\0'; q++) {
+						if (*q == 'r' || *q == 'R')
+							r = 1;
+						else if (*q == 'f')
+							f = 1;
+					}
+				continue;
+			}
+			ops[n++] = &c->argv[k];
+		}
+		if (strcmp(name, "shred") == 0 || strcmp(name, "wipe") == 0 ||
+		    strcmp(name, "srm") == 0)
+			f = 1;
+		for (k = 0; k < n; k++)
+			pol_rate_delete(x, ops[k], r, f);
+		if (n == 0 && x->xargs) {
+			struct shp_word unk = { (char *)"<xargs>", 7, SHP_VAR };
+
+			pol_rate_delete(x, &unk, r, f);
+		}
+		return;
+	}
+	if (strcmp(name, "mv") == 0 || strcmp(name, "cp") == 0 ||
+	    strcmp(name, "install") == 0 || strcmp(name, "ln") == 0 ||
+	    strcmp(name, "rsync") == 0 || strcmp(name, "scp") == 0) {
+		const char *argopts = strcmp(name, "install") == 0 ? "mogtS" :
+		    strcmp(name, "rsync") == 0 ? "efT" :
+		    strcmp(name, "scp") == 0 ? "cFiJloPS" : "tS";
+		const struct shp_word *dest = NULL;
+
+		n = pol_operands(c, eff + 1, argopts, ops, nitems(ops));
+		for (k = eff + 1; k + 1 < c->argc; k++)
+			if (strcmp(c->argv[k].s, "-t") == 0 ||
+			    strcmp(c->argv[k].s, "--target-directory") == 0)
+				dest = &c->argv[k + 1];
+		if (dest == NULL && n >= 2)
+			dest = ops[--n];
+		else if (dest == NULL && n == 1 && strcmp(name, "ln") != 0)
+			n = 0;
+		if (dest != NULL && strchr(dest->s, ':') == NULL) {
+			if (strcmp(name, "rsync") == 0 &&
+			    pol_has_opt(c, eff + 1, 0, "delete"))
+				pol_rate_delete(x, dest, 1, 1);
+			else
+				pol_rate_write(x, dest, 0);
+		}
+		if (strcmp(name, "mv") == 0)
+			for (k = 0; k < n; k++)
+				pol_rate_delete(x, ops[k], 1, 0);
+		return;
+	}
+	if (strcmp(name, "tee") == 0 || strcmp(name, "touch") == 0 ||
+	    strcmp(name, "mkdir") == 0 || strcmp(name, "truncate") == 0 ||
+	    strcmp(name, "mkfifo") == 0) {
+		n = pol_operands(c, eff + 1, strcmp(name, "truncate") == 0 ? "sr" :
+		    strcmp(name, "mkdir") == 0 ? "m" : strcmp(name, "touch") == 0 ?
+		    "dtr" : "", ops, nitems(ops));
+		for (k = 0; k < n; k++)
+			pol_rate_write(x, ops[k], 0);
+		return;
+	}
+	if (strcmp(name, "chmod") == 0 || strcmp(name, "chown") == 0 ||
+	    strcmp(name, "chgrp") == 0 || strcmp(name, "chattr") == 0 ||
+	    strcmp(name, "setfacl") == 0) {
+		n = pol_operands(c, eff + 1, "", ops, nitems(ops));
+		for (k = pol_has_opt(c, eff + 1, 0, "reference") ? 0 : 1; k < n; k++)
+			pol_rate_write(x, ops[k], rec);
+		return;
+	}
+	if (strcmp(name, "dd") == 0) {
+		for (k = eff + 1; k < c->argc; k++)
+			if (strncmp(c->argv[k].s, "of=", 3) == 0) {
+				struct shp_word w = c->argv[k];
+
+				w.s += 3;
+				w.len -= 3;
+				pol_rate_write(x, &w, 0);
+			}
+		return;
+	}
+	if ((strcmp(name, "sed") == 0 || strcmp(name, "perl") == 0) &&
+	    (pol_has_opt(c, eff + 1, 'i', "in-place"))) {
+		int script = !pol_has_opt(c, eff + 1, 'e', "expression") &&
+		    !pol_has_opt(c, eff + 1, 'f', "file");
+
+		n = pol_operands(c, eff + 1, "efl", ops, nitems(ops));
+		for (k = script ? 1 : 0; k < n; k++)
+			pol_rate_write(x, ops[k], 0);
+		return;
+	}
+	if (strcmp(name, "tar") == 0 || strcmp(name, "unzip") == 0) {
+		for (k = eff + 1; k + 1 < c->argc; k++)
+			if (strcmp(c->argv[k].s, strcmp(name, "tar") == 0 ? "-C" :
+			    "-d") == 0 || strcmp(c->argv[k].s, "--directory") == 0)
+				pol_rate_write(x, &c->argv[k + 1], 0);
+	}
+}
+
+/* cd/pushd: follow the working directory for later relative paths. */
+static void
+pol_check_cd(struct pol_ctx *x, const struct shp_cmd *c, size_t eff)
+{
+	const struct shp_word *ops[1];
+	struct pol_path pp;
+	size_t n = pol_operands(c, eff + 1, "", ops, 1);
+
+	if (n == 0) {
+		free(x->cwd);
+		x->cwd = xstrdup(x->p->home);
+		return;
+	}
+	memset(&pp, 0, sizeof pp);
+	if (strcmp(ops[0]->s, "-") != 0)
+		pol_path_word(x, ops[0], 1, &pp);
+	free(x->cwd);
+	x->cwd = pp.abs;	/* NULL: unknown from here on */
+}
+
+/* Assignments: NAME=value prefixes and export/declare arguments. */
+static void
+pol_check_assign(struct pol_ctx *x, const struct shp_word *w)
+{
+	pol_scoped_rules(x, PS_ASSIGN, w->s);
+}
+
+/* Everything about one simple command. */
+static void
+pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
+{
+	const struct shp_cmd *c = &r->cmd[i];
+	struct pol_unwrap u;
+	struct pol_seg *sg;
+	const struct shp_redir *rd;
+	const char *name;
+	char **words = NULL;
+	size_t k, f, eff, n;
+	unsigned kind;
+	int opaque = 0, xargs_saved = x->xargs;
+
+	if (c->argc == 0 && c->nredir == 0 && c->nassign == 0)
+		return;
+	if (x->depth == 0) {
+		/* a new segment: what allow lists judge */
+		if (x->out->nseg == x->out->aseg) {
+			x->out->aseg = x->out->aseg ? x->out->aseg * 2 : 4;
+			x->out->seg = xreallocarray(x->out->seg, x->out->aseg,
+			    sizeof *x->out->seg);
+		}
+		sg = &x->out->seg[x->out->nseg];
+		memset(sg, 0, sizeof *sg);
+		sg->nwords = c->argc;
+		sg->words = xcalloc(c->argc + 1, sizeof *sg->words);
+		for (k = 0; k < c->argc; k++)
+			sg->words[k] = xstrdup(c->argv[k].s);
+		x->seg = (int)x->out->nseg++;
+	}
+	for (k = 0; k < c->nassign; k++) {
+		opaque |= c->assign[k].flags & SHP_OPAQUE;
+		pol_check_assign(x, &c->assign[k]);
+	}
+	for (k = 0; k < c->argc; k++)
+		opaque |= c->argv[k].flags & SHP_OPAQUE;
+	for (k = 0; k < c->nredir; k++)
+		opaque |= c->redir[k].target.flags & SHP_OPAQUE;
+	if (opaque)
+		FIND(x, RISK_UNKNOWN, 0, "unparsed", "holds code the parser "
+		    "cannot follow");
+
+	/* redirections: writes, reads, and their targets as arguments */
+	for (k = 0; k < c->nredir; k++) {
+		rd = &c->redir[k];
+		if (rd->op != SHP_R_HEREDOC)
+			pol_scoped_rules(x, PS_ARG, rd->target.s);
+		switch (rd->op) {
+		case SHP_R_OUT:
+		case SHP_R_APPEND:
+		case SHP_R_CLOBBER:
+		case SHP_R_RDWR:
+		case SHP_R_ALL:
+		case SHP_R_ALLAPPEND:
+			pol_rate_write(x, &rd->target, 0);
+			if (x->depth == 0 && pol_classify_write_flag(x, &rd->target))
+				x->out->seg[x->seg].has_redir_write = 1;
+			break;
+		case SHP_R_DUPOUT:
+			if (strspn(rd->target.s, "0123456789-") != rd->target.len) {
+				pol_rate_write(x, &rd->target, 0);
+				if (x->depth == 0)
+					x->out->seg[x->seg].has_redir_write = 1;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	if (c->argc == 0)
+		return;
+
+	pol_unwrap(c, &u);
+	/* every form meets its command's rules; deny lists see them all */
+	for (f = 0; f < u.nstart; f++) {
+		if (pol_word_dynamic(&c->argv[u.start[f]]))
+			break;
+		words = xcalloc(c->argc, sizeof *words);
+		for (k = u.start[f]; k < c->argc; k++)
+			words[k - u.start[f]] = c->argv[k].s;
+		n = c->argc - u.start[f];
+		pol_form_rules(x, words, n);
+		pol_deny_list(x, words, n);
+		if (strcmp(pol_base(words[0]), "git") == 0) {
+			/* git -C dir -c k=v push ...: also as "git push ..." */
+			size_t g = 1;
+
+			while (g < n && words[g][0] == '-') {
+				if (strcmp(words[g], "-C") == 0 ||
+				    strcmp(words[g], "-c") == 0 ||
+				    strcmp(words[g], "--git-dir") == 0 ||
+				    strcmp(words[g], "--work-tree") == 0 ||
+				    strcmp(words[g], "--namespace") == 0)
+					g++;
+				g++;
+			}
+			if (g > 1 && g < n) {
+				char **gw = xcalloc(n - g + 1, sizeof *gw);
+
+				gw[0] = words[0];
+				memcpy(gw + 1, words + g, (n - g) * sizeof *gw);
+				pol_form_rules(x, gw, n - g + 1);
+				pol_deny_list(x, gw, n - g + 1);
+				free(gw);
+			}
+			if (g < n && strcmp(words[g], "push") == 0 &&
+			    (long)u.start[f] == u.eff)
+				pol_check_git_push(x, words, n, g);
+			if (x->depth == 0 && (long)u.start[f] == u.eff && g < n &&
+			    u.nstart == u.nbenign)
+				x->out->seg[x->seg].readonly =
+				    POL_IN(pol_git_readonly, words[g]) ||
+				    ((strcmp(words[g], "branch") == 0 ||
+				    strcmp(words[g], "tag") == 0 ||
+				    strcmp(words[g], "remote") == 0 ||
+				    strcmp(words[g], "stash") == 0) &&
+				    (g + 1 == n || strcmp(words[g + 1], "-v") == 0 ||
+				    strcmp(words[g + 1], "list") == 0 ||
+				    strcmp(words[g + 1], "-a") == 0));
+		}
+		if (x->depth == 0 && f < u.nbenign && x->out->seg[x->seg].allowed ==
+		    NULL)
+			x->out->seg[x->seg].allowed = pol_allow_list(x->p,
+			    words, n);
+		free(words);
+	}
+	for (k = 1; k < c->argc; k++)
+		pol_scoped_rules(x, PS_ARG, c->argv[k].s);
+
+	if (u.code != NULL) {
+		if (pol_word_dynamic(u.code))
+			pol_dynamic_code(x, r, i, u.wrapper, u.code->s);
+		else
+			pol_analyze_text(x, u.code->s, u.code->len, u.wrapper);
+	}
+	if (u.query)
+		return;
+	if (u.eff < 0)
+		return;
+	eff = (size_t)u.eff;
+	if (pol_word_dynamic(&c->argv[eff])) {
+		FIND(x, RISK_UNKNOWN, 0, "dynamic-command", "the command to run "
+		    "is known only at run time: %.80s", c->argv[eff].s);
+		if (x->depth == 0)
+			x->out->seg[x->seg].dynamic = 1;
+		return;
+	}
+	name = pol_base(c->argv[eff].s);
+	if (x->depth == 0 && strcmp(name, "git") != 0)
+		x->out->seg[x->seg].readonly = POL_IN(pol_readonly, name) &&
+		    !(strcmp(name, "find") == 0 && (pol_has_opt(c, eff + 1, 0,
+		    "delete") || pol_has_opt(c, eff + 1, 0, "exec") ||
+		    pol_has_opt(c, eff + 1, 0, "ok") || pol_has_opt(c, eff + 1,
+		    0, "fprint"))) && !(strcmp(name, "sed") == 0 &&
+		    pol_has_opt(c, eff + 1, 'i', "in-place")) &&
+		    !(strcmp(name, "sort") == 0 && pol_has_opt(c, eff + 1, 'o',
+		    "output")) && u.nstart == u.nbenign;
+	if (pol_downloaded(x, name) || (strchr(c->argv[eff].s, '/') != NULL &&
+	    pol_downloaded(x, c->argv[eff].s)))
+		FIND(x, RISK_HIGH, 0, "fetch-exec", "runs %s, downloaded in the "
+		    "same action", c->argv[eff].s);
+	x->xargs = u.xargs;
+	kind = pol_cmd_kind(c);
+	if (kind & K_SHELL)
+		pol_check_shell(x, r, i, eff);
+	else if (kind & K_INTERP)
+		pol_check_interp(x, r, i, eff);
+	else if (strcmp(name, "eval") == 0)
+		pol_join_analyze(x, r, i, eff + 1, "eval");
+	else if (strcmp(name, "source") == 0 || strcmp(name, ".") == 0) {
+		if (eff + 1 < c->argc)
+			pol_script_arg(x, r, i, &c->argv[eff + 1], name);
+	} else if (strcmp(name, "ssh") == 0)
+		pol_check_ssh(x, r, i, eff);
+	else if (strcmp(name, "watch") == 0 &&
+	    !pol_has_opt(c, eff + 1, 'x', "exec")) {
+		const struct shp_word *ops[1];
+
+		for (k = eff + 1; k < c->argc && c->argv[k].s[0] == '-'; k++)
+			if (strcmp(c->argv[k].s, "-n") == 0 ||
+			    strcmp(c->argv[k].s, "--interval") == 0)
+				k++;
+		if (pol_operands(c, k, "", ops, 1) > 0)
+			pol_join_analyze(x, r, i, k, "watch");
+	} else if (strcmp(name, "alias") == 0 || strcmp(name, "trap") == 0) {
+		for (k = eff + 1; k < c->argc; k++) {
+			const char *v = c->argv[k].s, *eq;
+
+			if (strcmp(name, "alias") == 0) {
+				if ((eq = strchr(v, '=')) != NULL)
+					pol_analyze_text(x, eq + 1, strlen(eq + 1),
+					    name);
+			} else if (k == eff + 1 && v[0] != '-') {
+				if (pol_word_dynamic(&c->argv[k]))
+					pol_dynamic_code(x, r, i, name, v);
+				else
+					pol_analyze_text(x, v, c->argv[k].len, name);
+				break;
+			}
+		}
+	} else if (strcmp(name, "find") == 0)
+		pol_check_find(x, r, i, eff);
+	else if (strcmp(name, "cd") == 0 || strcmp(name, "pushd") == 0)
+		pol_check_cd(x, c, eff);
+	else if (strcmp(name, "popd") == 0) {
+		free(x->cwd);
+		x->cwd = NULL;
+	} else if (strcmp(name, "export") == 0 || strcmp(name, "declare") == 0 ||
+	    strcmp(name, "typeset") == 0 || strcmp(name, "local") == 0 ||
+	    strcmp(name, "readonly") == 0 || strcmp(name, "env") == 0) {
+		for (k = eff + 1; k < c->argc; k++)
+			if (shp_is_assignment(c->argv[k].s))
+				pol_check_assign(x, &c->argv[k]);
+	} else
+		pol_check_files(x, c, eff, name);
+	if (kind & K_FETCH)
+		pol_note_download(x, c, eff, name);
+	if (u.nstart > 1)
+		for (f = 0; f + 1 < u.nstart; f++)
+			if (strcmp(pol_base(c->argv[u.start[f]].s), "env") == 0 &&
+			    (size_t)u.start[f + 1] == eff)
+				for (k = u.start[f] + 1; k < eff; k++)
+					if (shp_is_assignment(c->argv[k].s))
+						pol_check_assign(x, &c->argv[k]);
+	x->xargs = xargs_saved;
+}
+
+/* Whether a write redirection target counts as a change (not /dev/null). */
+static int
+pol_classify_write_flag(struct pol_ctx *x, const struct shp_word *w)
+{
+	struct pol_path pp;
+	int change;
+
+	pol_path_word(x, w, 1, &pp);
+	change = pp.cls != PC_DEVNULL;
+	free(pp.abs);
+	return change;
+}
+
+/* Analyse every command of a parse, in order. */
+static void
+pol_analyze_result(struct pol_ctx *x, struct shp_result *r)
+{
+	size_t i;
+	unsigned k;
+
+	if (r->incomplete)
+		FIND(x, RISK_UNKNOWN, 0, "unparsed", "incomplete shell syntax "
+		    "(unterminated quote or substitution)");
+	if (r->toobig || r->toodeep)
+		FIND(x, RISK_UNKNOWN, 0, "unparsed", "too long or too deeply "
+		    "nested to check");
+	for (i = 0; i < r->ncmd; i++) {
+		pol_analyze_cmd(x, r, i);
+		k = pol_cmd_kind(&r->cmd[i]);
+		if (k & K_FETCH)
+			x->saw_fetch = 1;
+		if ((k & K_DECODE) && (r->cmd[i].pipe_out ||
+		    r->cmd[i].ctx != SHP_CTX_TOP))
+			x->saw_decode = 1;
+		if (k & K_NETSEND)
+			x->saw_netsend = 1;
+		if (k & K_ENVDUMP)
+			x->saw_envdump = 1;
+	}
+}
+
+/* Parse code handed to a shell (sh -c, eval ...) and rate it here. */
+static void
+pol_analyze_text(struct pol_ctx *x, const char *text, size_t len,
+    const char *why)
+{
+	struct shp_result *r;
+	char *cwd;
+
+	if (x->depth >= POL_MAX_NEST) {
+		FIND(x, RISK_UNKNOWN, 0, "unparsed", "code nested too deeply to "
+		    "check (%s)", why);
+		return;
+	}
+	if (len > POL_MAX_TEXT) {
+		FIND(x, RISK_UNKNOWN, 0, "unparsed", "code too long to check "
+		    "(%s)", why);
+		return;
+	}
+	r = shp_parse(text, len);
+	cwd = x->cwd != NULL ? xstrdup(x->cwd) : NULL;
+	x->depth++;
+	pol_analyze_result(x, r);
+	x->depth--;
+	free(x->cwd);		/* a child shell's cd stays there */
+	x->cwd = cwd;
+	shp_result_free(r);
+}
+
+/* Analyse one shell command (terminal tool). */
+void
+pol_analyze_command(struct policy *p, const char *command, size_t len,
+    const char *root_real, struct pol_result *out)
+{
+	struct pol_ctx x;
+	struct shp_result *r;
+	size_t i;
+
+	memset(&x, 0, sizeof x);
+	x.p = p;
+	x.out = out;
+	x.root = root_real;
+	x.cwd = root_real != NULL ? xstrdup(root_real) : NULL;
+	x.seg = -1;
+	out->is_command = 1;
+	if (p->dirty)
+		pol_index(p);
+	if (len > POL_MAX_TEXT) {
+		FIND(&x, RISK_UNKNOWN, 0, "unparsed", "command too long to check "
+		    "(%zu bytes)", len);
+		free(x.cwd);
+		out->mutating = 1;
+		return;
+	}
+	for (i = 0; i < p->nscoped; i++)
+		if ((p->scoped[i]->scope & PS_LINE) &&
+		    pol_match(p, p->scoped[i], command, len))
+			pol_add_finding(out, p->scoped[i]->risk,
+			    p->scoped[i]->deny, p->scoped[i]->name, -1, "%s",
+			    p->scoped[i]->reason);
+	r = shp_parse(command, len);
+	pol_analyze_result(&x, r);
+	shp_result_free(r);
+	x.seg = -1;
+	if (x.saw_envdump && x.saw_netsend)
+		FIND(&x, RISK_HIGH, 0, "env-exfil", "sends environment variables "
+		    "(where secrets live) over the network");
+	for (i = 0; i < out->nseg; i++)
+		if (!out->seg[i].readonly || out->seg[i].has_redir_write)
+			out->mutating = 1;
+	for (i = 0; i < out->nf; i++)
+		if (out->f[i].seg < 0 && pol_risk_rank(out->f[i].risk) > 0)
+			out->mutating = 1;
+	for (i = 0; i < x.ndownloads; i++)
+		free(x.downloads[i]);
+	free(x.downloads);
+	free(x.cwd);
+}
+
+/* Analyse a path a file tool reads or writes. */
+void
+pol_analyze_path(struct policy *p, const char *path, int write, int file_tool,
+    const char *root_real, struct pol_result *out)
+{
+	struct pol_ctx x;
+	struct pol_path pp;
+	char *full, *show;
+
+	memset(&x, 0, sizeof x);
+	x.p = p;
+	x.out = out;
+	x.root = root_real;
+	x.seg = -1;
+	if (p->dirty)
+		pol_index(p);
+	if (write)
+		out->mutating = 1;
+	if (path[0] == '~' && (path[1] == '/' || path[1] == '\0'))
+		full = xasprintf("%s%s", p->home, path + 1);
+	else if (path[0] == '/')
+		full = xstrdup(path);
+	else if (root_real != NULL)
+		full = xasprintf("%s/%s", root_real, path);
+	else
+		full = xasprintf("/%s", path);
+	pol_path_set(&x, full, 1, &pp);
+	free(full);
+	show = pol_path_show(&x, &pp, NULL);
+	if (pp.cls != PC_INSIDE && pp.cls != PC_ROOT) {
+		if (write && file_tool)
+			FIND(&x, RISK_HIGH, 1, "write-outside-workspace",
+			    "writes outside the workspace: %s", show);
+		else if (write)
+			FIND(&x, RISK_MEDIUM, 0, "write-outside",
+			    "writes outside the workspace: %s", show);
+		else
+			FIND(&x, RISK_MEDIUM, 0, "read-outside",
+			    "reads outside the workspace: %s", show);
+	}
+	pol_path_rules(&x, &pp, write ? PS_WRITE : PS_READ);
+	free(show);
+	free(pp.abs);
+}
+
+/* realpath of the workspace root, cached per root string. */
+const char *
+pol_root_real(struct policy *p, const char *root)
+{
+	char *real;
+
+	if (root == NULL || root[0] == '\0')
+		return NULL;
+	if (p->root_key != NULL && strcmp(p->root_key, root) == 0)
+		return p->root_real;
+	free(p->root_key);
+	free(p->root_real);
+	p->root_key = xstrdup(root);
+	if ((real = realpath(root, NULL)) == NULL)
+		real = root[0] == '/' ? pol_path_clean(root) : NULL;
+	p->root_real = real;
+	return p->root_real;
+}
