@@ -28,6 +28,8 @@
 #include "cade/buf.h"
 #include "cade/conf.h"
 #include "cade/docker.h"
+#include "cade/loop.h"
+#include "cade/shell.h"
 #include "cade/util.h"
 #include "cade/workspace.h"
 #include "tap.h"
@@ -431,6 +433,103 @@ test_sh_image(void)
 	conf_free(cfg);
 }
 
+static struct shell_result *sh_got;
+
+/* shell.c's completion callback. */
+static void
+sh_done(struct shell_result *r, void *arg)
+{
+	shell_result_free(sh_got);
+	sh_got = r;
+}
+
+/* Run a command (or input, when is_input) through shell.c and wait for its result. */
+static struct shell_result *
+sh_run(struct loop *lp, struct shell *sh, const char *cmd, int is_input,
+    int timeout_s)
+{
+	uint64_t end = util_now_ms() + (uint64_t)(timeout_s + 20) * 1000;
+	char *cause = NULL;
+	int rc;
+
+	shell_result_free(sh_got);
+	sh_got = NULL;
+	rc = is_input ? shell_input(sh, cmd, timeout_s, sh_done, NULL, &cause) :
+	    shell_run(sh, cmd, timeout_s, sh_done, NULL, &cause);
+	if (rc != 0) {
+		diag("shell: %s", cause);
+		free(cause);
+		return NULL;
+	}
+	while (sh_got == NULL && util_now_ms() < end)
+		loop_once(lp, 1000);
+	return sh_got;
+}
+
+/*
+ * shell.c's marker protocol over the container's exec stream, with bash and
+ * with the /bin/sh fallback: output, exit status, state kept between
+ * commands, a timeout and Ctrl-C through the TTY.
+ */
+static void
+test_shell_module(const char *image, const char *want_shell)
+{
+	struct config *cfg = test_conf(image);
+	struct workspace *ws;
+	struct shell *sh;
+	struct shell_result *r;
+	struct loop *lp;
+	char *cause = NULL, *v;
+	char *session = xasprintf("t-shmod-%s-%ld", want_shell, (long)getpid());
+
+	ws = ws_docker_create(cfg, tmpdir, session, &cause);
+	if (!ok(ws != NULL, "%s: workspace for shell.c", image)) {
+		diag("%s", cause);
+		free(cause);
+		free(session);
+		conf_free(cfg);
+		return;
+	}
+	is_str(ws->shell_name, want_shell, "shell.c will drive the shell found");
+	lp = loop_new();
+	sh = shell_new(lp, ws, 4096);
+	if (!ok(shell_start(sh, 24, 80, &cause) == 0, "%s: shell_start", image)) {
+		diag("%s", cause);
+		free(cause);
+	} else {
+		r = sh_run(lp, sh, "echo hi-$((40 + 2)); (exit 3)", 0, 20);
+		ok(r != NULL && strstr(r->output, "hi-42") != NULL &&
+		    r->exit_code == 3, "%s: output and exit status", want_shell);
+		if (r != NULL)
+			diag("output '%s' status %d", r->output, r->exit_code);
+		r = sh_run(lp, sh, "cd /tmp", 0, 20);
+		r = sh_run(lp, sh, "pwd", 0, 20);
+		ok(r != NULL && strstr(r->output, "/tmp") != NULL &&
+		    r->exit_code == 0, "%s: state kept between commands",
+		    want_shell);
+		r = sh_run(lp, sh, "sleep 30", 0, 1);
+		ok(r != NULL && r->timed_out, "%s: timeout reported", want_shell);
+		r = sh_run(lp, sh, "C-c", 1, 5);
+		ok(r != NULL && r->exit_code == 130,
+		    "%s: C-c through the exec TTY ends it (130)", want_shell);
+		if (r != NULL)
+			diag("exit %d timed_out %d", r->exit_code, r->timed_out);
+		r = sh_run(lp, sh, "echo after", 0, 20);
+		ok(r != NULL && strstr(r->output, "after") != NULL,
+		    "%s: usable afterwards", want_shell);
+	}
+	shell_result_free(sh_got);
+	sh_got = NULL;
+	shell_free(sh);
+	loop_free(lp);
+	ws_destroy(ws);
+	v = containers_of(session);
+	is_str(v, "", "shell.c run: container removed");
+	free(v);
+	free(session);
+	conf_free(cfg);
+}
+
 /* --keep-container leaves it; the same session reattaches to it. */
 static void
 test_keep_resume(void)
@@ -627,6 +726,8 @@ main(void)
 		test_missing_image();
 		test_main();
 		test_sh_image();
+		test_shell_module("cade-test:1", "bash");
+		test_shell_module("cade-test-sh:1", "sh");
 		test_keep_resume();
 		test_crash_orphan();
 		test_killed();
