@@ -170,12 +170,12 @@ test_input(void)
 	is_str(tui_input_text(in), "line one\ntwo!\nthree", "Up moves between lines");
 	memset(&p, 0, sizeof p);
 	p.key = TUI_KEY_PASTE;
-	p.text = "\r\npasted\r\nblock\r\n";
+	p.text = "\r\npasted\r\n\tblock\r\n";
 	p.len = strlen(p.text);
 	r = tui_input_key(in, &p);
 	is_int(r, INPUT_CHANGED, "a paste never submits");
-	is_str(tui_input_text(in), "line one\ntwo!\npasted\nblock\n\nthree",
-	    "paste: CRLF becomes newlines, text intact");
+	is_str(tui_input_text(in), "line one\ntwo!\npasted\n\tblock\n\nthree",
+	    "paste: CRLF becomes newlines, tabs kept, text intact");
 	tui_input_clear(in);
 	type(in, "first entry");
 	is_int(key(in, '\r', 0), INPUT_SUBMIT, "Enter submits");

@@ -945,7 +945,12 @@ chat_render_item(struct tui_chat *c, int idx, int width)
 		break;
 	case ITEM_FINISH:
 		l = tui_lines_add(out, ROLE_NORMAL, idx);
-		tui_line_puts(l, tui_glyph->check, ROLE_STATUS_DONE);
+		if (strncmp(it->text.s, "finished", 8) == 0)
+			tui_line_puts(l, tui_glyph->check, ROLE_STATUS_DONE);
+		else
+			tui_line_puts(l, tui_glyph->cross, strncmp(it->text.s,
+			    "cancelled", 9) == 0 ? ROLE_STATUS_REFUSED :
+			    ROLE_STATUS_FAILED);
 		tui_line_puts(l, " ", ROLE_NORMAL);
 		tui_lines_init(&md);
 		tui_md_render(&md, it->text.s, it->text.len, width - 2,

@@ -5,7 +5,7 @@
  * with readline's bindings (doc/TUI.md lists them).  Enter submits; Ctrl-J
  * and Alt-Enter insert a newline (both survive tmux without extended keys),
  * and a bracketed paste is inserted as text, newlines included, so a paste
- * never sends early.  History is shared across sessions through a file
+ * never sends early (tabs and blank lines kept as pasted).  History is shared across sessions through a file
  * ($XDG_STATE_HOME/cade/history, 0600), one entry per line with newlines
  * and backslashes escaped; it is read once at start and appended to on each
  * submit.  Layout wraps the text by characters under a "> " prompt and
@@ -247,7 +247,7 @@ input_del(struct tui_input *in, int from, int to, int kill)
 	input_changed(in);
 }
 
-/* Insert UTF-8 text (a paste): CRLF and CR become LF, tabs spaces, other controls go. */
+/* Insert UTF-8 text (a paste): CRLF and CR become LF; tabs stay; other controls go. */
 void
 tui_input_insert(struct tui_input *in, const char *s, size_t len)
 {
@@ -261,12 +261,7 @@ tui_input_insert(struct tui_input *in, const char *s, size_t len)
 			o[k++] = '\n';
 			if (i + 1 < n && w[i + 1] == '\n')
 				i++;
-		} else if (w[i] == '\t') {
-			o[k++] = ' ';
-			o[k++] = ' ';
-			o[k++] = ' ';
-			o[k++] = ' ';
-		} else if (w[i] == '\n' || (w[i] >= 0x20 && w[i] != 0x7f &&
+		} else if (w[i] == '\n' || w[i] == '\t' || (w[i] >= 0x20 && w[i] != 0x7f &&
 		    !(w[i] >= 0x80 && w[i] < 0xa0)))
 			o[k++] = w[i];
 	}
@@ -609,6 +604,15 @@ tui_input_layout(struct tui_input *in, int width, struct tui_lines *out,
 			l = tui_lines_add(out, ROLE_INPUT, -1);
 			tui_line_puts(l, "  ", ROLE_INPUT);
 			row++;
+			continue;
+		}
+		if (in->s[i] == '\t') {
+			/* Shown as spaces to the next multiple of 4; kept as a tab. */
+			cw = 4 - (l->width - 2) % 4;
+			if (l->width - 2 + cw > text_w)
+				cw = text_w - (l->width - 2);
+			while (cw-- > 0)
+				tui_line_putw(l, ' ', ROLE_INPUT);
 			continue;
 		}
 		cw = tui_wcwidth(in->s[i]);

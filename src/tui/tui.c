@@ -486,11 +486,16 @@ tui_draw_too_small(struct tui *t)
 	int y = t->rows / 2, len;
 
 	erase();
-	s = xasprintf("terminal too small (need %dx%d, have %dx%d)",
-	    TUI_MIN_COLS, TUI_MIN_ROWS, t->cols, t->rows);
+	s = xasprintf("terminal too small (need %dx%d)", TUI_MIN_COLS,
+	    TUI_MIN_ROWS);
 	len = (int)strlen(s);
-	tui_screen_puts(y < 0 ? 0 : y, t->cols > len ? (t->cols - len) / 2 : 0,
-	    t->cols, s, ROLE_ERROR);
+	tui_screen_puts(y > 0 ? y - 1 : 0, t->cols > len ? (t->cols - len) / 2 :
+	    0, t->cols, s, ROLE_ERROR);
+	free(s);
+	s = xasprintf("now %dx%d", t->cols, t->rows);
+	len = (int)strlen(s);
+	tui_screen_puts(y, t->cols > len ? (t->cols - len) / 2 : 0, t->cols, s,
+	    ROLE_NOTICE);
 	free(s);
 	curs_set(0);
 	tui_screen_flush(1);
