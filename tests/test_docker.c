@@ -635,8 +635,22 @@ test_crash_orphan(void)
 	}
 	is_str(v, "false", "crash: container stops when its cade is gone");
 	free(v);
+	/* A recent orphan of another project stays (resumable there for a while). */
+	v = cmd_out("docker run --network none --label cade.session=%s-elsewhere "
+	    "--label cade.root=/nonexistent-elsewhere cade-test:1 true "
+	    ">/dev/null 2>&1; docker ps -aq --no-trunc --filter "
+	    "label=cade.session=%s-elsewhere", session, session);
+	ok(*v != '\0', "crash: a stopped container of another project exists");
 	ws = ws_docker_create(cfg, tmpdir, other, &cause);
 	ok(ws != NULL, "crash: next start works");
+	free(v);
+	v = cmd_out("docker ps -aq --no-trunc --filter label=cade.session=%s-elsewhere",
+	    session);
+	ok(*v != '\0', "crash: another project's recent orphan is left alone");
+	free(v);
+	v = cmd_out("docker rm -f $(docker ps -aq --filter "
+	    "label=cade.session=%s-elsewhere) 2>&1", session);
+	free(v);
 	v = containers_of(session);
 	is_str(v, "", "crash: next start removed the orphan");
 	free(v);

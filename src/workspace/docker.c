@@ -14,7 +14,7 @@
  *     created with StdinOnce, so when cade goes away in any manner (even
  *     SIGKILL) the daemon closes that stdin, the loop ends and the container
  *     stops.  A stopped container labelled cade.session=<other id> is thus
- *     an orphan, and the next start removes it.  EOF on the lifeline is how
+ *     an orphan, and the next start removes it (see docker_sweep).  EOF on the lifeline is how
  *     alive() notices the container or the daemon went away, for free.
  *   - the shell: an exec of bash (or /bin/sh) with a TTY; the socket is the
  *     fd shell.c reads and writes.  A resize is a POST /exec/{id}/resize
@@ -61,6 +61,7 @@
 #define DOCKER_HDR_MAX		8192
 #define DOCKER_RESIZE_WAIT_MS	1000	/* for the previous resize's answer */
 #define DOCKER_ORPHAN_AGE	60	/* seconds before a never-started container is an orphan */
+#define DOCKER_ORPHAN_OTHER	3600	/* ... and before another project's orphan is removed */
 #define DOCKER_LABEL		"cade.session"
 #define DOCKER_MOUNT		"/workspace"
 
@@ -753,10 +754,42 @@ docker_label(const cJSON *c, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
+/* Seconds since a stopped container finished (inspect's State.FinishedAt), or -1. */
+static long
+docker_stopped_for(struct docker *d, const char *id, time_t now)
+{
+	const cJSON *state, *fin;
+	char *path = xasprintf("/containers/%s/json", id), *why = NULL;
+	struct tm tm;
+	long age = -1;
+	cJSON *j;
+
+	j = docker_json(d, "GET", path, NULL, DOCKER_CALL_MS, NULL, &why);
+	free(path);
+	free(why);
+	if (j == NULL)
+		return -1;
+	state = cJSON_GetObjectItemCaseSensitive(j, "State");
+	fin = cJSON_GetObjectItemCaseSensitive(state, "FinishedAt");
+	memset(&tm, 0, sizeof tm);
+	/* "2026-11-22T23:57:36.123456789Z"; "0001-01-01T00:00:00Z" if never run. */
+	if (cJSON_IsString(fin) &&
+	    strptime(fin->valuestring, "%Y-%m-%dT%H:%M:%S", &tm) != NULL &&
+	    tm.tm_year > 70)
+		age = (long)(now - timegm(&tm));
+	cJSON_Delete(j);
+	return age;
+}
+
 /*
- * Remove orphans (stopped containers of other sessions that were not kept)
- * and find this session's container if one is left.  Returns its id (caller
- * frees) with *running set, or NULL.
+ * Remove orphans and find this session's container if one is left (its id,
+ * caller frees, with *running set; or NULL).  An orphan is a container of
+ * another session, not kept, not running: its cade is gone (the lifeline
+ * stops a container whose cade dies).  Orphans of this project directory
+ * go at once; those of other directories only after DOCKER_ORPHAN_OTHER
+ * seconds, so a crash elsewhere stays resumable for a while and cades in
+ * other projects do not race each other.  A never-started container may
+ * be another cade starting right now: it gets DOCKER_ORPHAN_AGE seconds.
  */
 static char *
 docker_sweep(struct docker *d, const char *root, int *running, char **cause)
@@ -782,13 +815,14 @@ docker_sweep(struct docker *d, const char *root, int *running, char **cause)
 		int up = strcmp(state, "running") == 0 ||
 		    strcmp(state, "paused") == 0 ||
 		    strcmp(state, "restarting") == 0;
+		int here = strcmp(docker_label(c, "cade.root"), root) == 0;
+		long age;
 
 		if (!cJSON_IsString(id))
 			continue;
 		if (d->session != NULL &&
 		    strcmp(docker_label(c, DOCKER_LABEL), d->session) == 0) {
-			if (mine == NULL &&
-			    strcmp(docker_label(c, "cade.root"), root) == 0) {
+			if (mine == NULL && here) {
 				mine = xstrdup(id->valuestring);
 				*running = up;
 			} else if (!up)
@@ -797,9 +831,15 @@ docker_sweep(struct docker *d, const char *root, int *running, char **cause)
 		}
 		if (up || strcmp(docker_label(c, "cade.keep"), "true") == 0)
 			continue;
-		if (strcmp(state, "created") == 0 && cJSON_IsNumber(cr) &&
-		    now - (time_t)cr->valuedouble < DOCKER_ORPHAN_AGE)
-			continue;	/* another cade may be starting it right now */
+		if (strcmp(state, "created") == 0) {
+			age = cJSON_IsNumber(cr) ? (long)(now - (time_t)cr->valuedouble) : 0;
+			if (age < (here ? DOCKER_ORPHAN_AGE : DOCKER_ORPHAN_OTHER))
+				continue;
+		} else if (!here) {
+			age = docker_stopped_for(d, id->valuestring, now);
+			if (age < DOCKER_ORPHAN_OTHER)
+				continue;
+		}
 		log_debug("removing orphan container %.12s (session %s, %s)",
 		    id->valuestring, docker_label(c, DOCKER_LABEL), state);
 		docker_remove(d, id->valuestring);
