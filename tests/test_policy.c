@@ -277,6 +277,10 @@ test_lists(struct config *cfg)
 	    DECISION_ALLOW, RISK_LOW);
 	is_tool(p, "file_editor", "{\"command\":\"create\",\"path\":\"x\"}",
 	    DECISION_ASK, RISK_LOW);
+	is_tool(p, "terminal", "{\"command\":\"C-c\",\"is_input\":true}",
+	    DECISION_ALLOW, RISK_LOW);
+	is_tool(p, "terminal", "{\"command\":\"q Enter\",\"is_input\":true}",
+	    DECISION_ASK, RISK_LOW);
 	is_suggest(p, "npm run test", "allow-prefix: npm run test");
 	is_cmd(p, "make && make check | tee log", DECISION_ASK, "mode:always");
 	ok(policy_load_text(p, "allow: make\nallow: make check\n"

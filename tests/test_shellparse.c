@@ -22,6 +22,7 @@ static char *
 dump(const struct shp_result *r)
 {
 	struct buf b;
+	char *out;
 	size_t i, j;
 	const struct shp_cmd *c;
 
@@ -42,7 +43,9 @@ dump(const struct shp_result *r)
 			    c->nassign ? " " : "", c->redir[j].fd,
 			    (int)c->redir[j].op, c->redir[j].target.s);
 	}
-	return buf_detach(&b, NULL);
+	out = buf_detach(&b, NULL);
+	buf_free(&b);
+	return out;
 }
 
 /* A test name from shell text: newlines shown as \n. */

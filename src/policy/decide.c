@@ -268,7 +268,7 @@ pol_suggest(const struct pol_result *res, int ask_always)
 	size_t i, j;
 	enum risk worst;
 	int need, any = 0;
-	char *one;
+	char *one, *out;
 
 	for (i = 0; i < res->nf; i++)
 		if (res->f[i].seg < 0)
@@ -313,7 +313,9 @@ pol_suggest(const struct pol_result *res, int ask_always)
 		buf_free(&b);
 		return NULL;
 	}
-	return buf_detach(&b, NULL);
+	out = buf_detach(&b, NULL);
+	buf_free(&b);
+	return out;
 }
 
 /* Fill a verdict's strings, masking secrets the command text may hold. */
@@ -512,6 +514,40 @@ pol_patch_paths(struct policy *p, const char *patch, const char *root,
 	return count;
 }
 
+/* Is the terminal input only key names ("C-c", "Enter", "Up" ...)? */
+static int
+pol_keys_only(const char *s)
+{
+	static const char *const keys[] = {
+		"BSpace", "BTab", "Backspace", "DC", "Delete", "Down", "End",
+		"Enter", "Esc", "Escape", "Home", "IC", "Insert", "Left", "NPage",
+		"PPage", "PageDown", "PageUp", "PgDn", "PgUp", "Return", "Right",
+		"Space", "Tab", "Up",
+	};
+	size_t n, i;
+	int any = 0;
+
+	for (;;) {
+		s += strspn(s, " \t\n");
+		if (*s == '\0')
+			return any;
+		n = strcspn(s, " \t\n");
+		any = 1;
+		if (n == 3 && strchr("CMS", s[0]) != NULL && s[1] == '-')
+			goto next;
+		if ((n == 2 || n == 3) && s[0] == 'F' && s[1] >= '1' &&
+		    s[1] <= '9' && (n == 2 || (s[2] >= '0' && s[2] <= '2')))
+			goto next;
+		for (i = 0; i < nitems(keys); i++)
+			if (strlen(keys[i]) == n && strncmp(keys[i], s, n) == 0)
+				break;
+		if (i == nitems(keys))
+			return 0;
+next:
+		s += n;
+	}
+}
+
 /* Assess one tool call. */
 void
 policy_assess(struct policy *p, const char *tool, const cJSON *args,
@@ -526,7 +562,13 @@ policy_assess(struct policy *p, const char *tool, const cJSON *args,
 	if (tool == NULL)
 		tool = "";
 	if (strcmp(tool, "terminal") == 0) {
-		if ((cmd = pol_arg(args, "command")) != NULL)
+		const cJSON *in = cJSON_GetObjectItemCaseSensitive(args,
+		    "is_input");
+
+		if ((cmd = pol_arg(args, "command")) != NULL && cJSON_IsTrue(in) &&
+		    pol_keys_only(cmd))
+			;	/* keys to a running program: C-c, Enter ... */
+		else if (cmd != NULL)
 			pol_analyze_command(p, cmd, strlen(cmd), root_real, &res);
 		else
 			pol_add_finding(&res, RISK_UNKNOWN, 0, "builtin:bad-arguments",

@@ -636,6 +636,7 @@ pol_path_set(struct pol_ctx *x, const char *path, int follow_last,
 {
 	char *clean = pol_path_clean(path), *real;
 
+	out->globall = 0;
 	out->cls = pol_classify(x, clean);
 	if (out->cls == PC_INSIDE || out->cls == PC_ROOT) {
 		real = pol_realish(clean, follow_last);
@@ -908,6 +909,7 @@ static char *
 pol_rule_text(char *const *words, size_t n)
 {
 	struct buf b;
+	char *out;
 	size_t i;
 	const char *s;
 
@@ -928,7 +930,9 @@ pol_rule_text(char *const *words, size_t n)
 				(void)buf_putc(&b, *s);
 		(void)buf_putc(&b, '\'');
 	}
-	return buf_detach(&b, NULL);
+	out = buf_detach(&b, NULL);
+	buf_free(&b);
+	return out;
 }
 
 /* Match command rules for one form (words[0] is the command). */

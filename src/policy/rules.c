@@ -156,7 +156,9 @@ pol_compile(const char *pattern, char **cause)
 		    (size_t)off);
 		return NULL;
 	}
-	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);	/* interpreter if no JIT */
+	/* the interpreter if no JIT; CADE_PCRE2_NOJIT for valgrind runs */
+	if (getenv("CADE_PCRE2_NOJIT") == NULL)
+		(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
 }
 
@@ -667,6 +669,7 @@ char *
 pol_quote_words(char *const *words, size_t n)
 {
 	struct buf b;
+	char *out;
 	size_t i;
 	const char *s;
 	int plain;
@@ -692,5 +695,7 @@ pol_quote_words(char *const *words, size_t n)
 		}
 		(void)buf_putc(&b, '\'');
 	}
-	return buf_detach(&b, NULL);
+	out = buf_detach(&b, NULL);
+	buf_free(&b);
+	return out;
 }
