@@ -33,6 +33,7 @@
 #include "cade/secret.h"
 #include "cade/sha256.h"
 #include "cade/shell.h"
+#include "cade/store.h"
 #include "cade/tool.h"
 #include "cade/util.h"
 #include "cade/workspace.h"
@@ -106,6 +107,7 @@ struct agent {
 	int			 paused;
 	int			 resume_pending;
 	char			*finish_msg;
+	char			*events_path;
 	char			*last_text;
 	struct agent_track	 track[AGENT_STUCK_RING];
 	size_t			 ntrack;
@@ -348,6 +350,13 @@ agent_new(const struct agent_deps *d)
 	a->tctx.ws = d->ws;
 	a->tctx.shell = d->shell;
 	a->tctx.state = a->tstate;
+	if (d->session_id != NULL) {
+		char *dir = store_dir(d->cfg);
+
+		a->events_path = xasprintf("%s/%s/events.jsonl", dir, d->session_id);
+		a->tctx.events_path = a->events_path;
+		free(dir);
+	}
 	a->stats.max_steps = (int)conf_int(d->cfg, "max_steps");
 	condense_est_init(&a->est);
 	agent_measure_tools(a);
@@ -379,6 +388,7 @@ agent_free(struct agent *a)
 	free(a->model);
 	free(a->system);
 	free(a->finish_msg);
+	free(a->events_path);
 	free(a->last_text);
 	prompt_skills_free(a->skills);
 	tool_state_free(a->tstate);
@@ -655,10 +665,13 @@ agent_observe(struct agent *a, struct agent_call *c, struct tool_result *res,
     int refused)
 {
 	cJSON *d = cJSON_CreateObject(), *msg;
-	char *text = secret_mask(res->text, strlen(res->text), NULL), *diff, *view;
+	char *text, *diff, *view;
 	char digest[65];
 	struct agent_track *t;
 
+	if (res->text == NULL)
+		res->text = xstrdup("");
+	text = secret_mask(res->text, strlen(res->text), NULL);
 	cJSON_AddStringToObject(d, "call_id", c->id);
 	cJSON_AddStringToObject(d, "name", c->name);
 	cJSON_AddStringToObject(d, "text", text);
@@ -814,6 +827,10 @@ agent_decide(struct agent *a, struct agent_call *c)
 		c->st = CALL_DENIED;
 		c->deny_reason = xasprintf("error: there is no tool named '%s'",
 		    c->name);
+		return 0;
+	}
+	if (tool_validate(c->tool, c->args, &c->deny_reason) == -1) {
+		c->st = CALL_DENIED;
 		return 0;
 	}
 	if (c->tool->summary != NULL)
@@ -1457,7 +1474,7 @@ agent_pending(struct agent *a, size_t *n)
 void
 agent_replay(struct agent *a, const struct event *ev)
 {
-	cJSON *calls, *c, *msg, *hc, *hcalls, *fn;
+	cJSON *calls, *c, *msg, *hc, *hcalls, *fn, *plan;
 	const char *text;
 
 	switch (ev->type) {
@@ -1494,6 +1511,9 @@ agent_replay(struct agent *a, const struct event *ev)
 		msg = agent_msg_new("tool", event_str(ev, "text", ""));
 		cJSON_AddStringToObject(msg, "tool_call_id", event_str(ev, "call_id", ""));
 		agent_hist_place_tool(a, msg, event_str(ev, "call_id", ""));
+		plan = cJSON_GetObjectItem(cJSON_GetObjectItem(ev->data, "extra"), "plan");
+		if (plan != NULL)
+			tool_state_restore_plan(a->tstate, plan);
 		break;
 	case EV_CONDENSATION:
 		agent_condense_apply(a, (size_t)event_num(ev, "from", 0),

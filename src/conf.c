@@ -79,7 +79,7 @@ static const struct conf_key conf_keys[] = {
 	{ "max_budget", CONF_T_DOUBLE, "0", "USD before the agent stops (0: no limit)", 0, 0 },
 	{ "command_timeout", CONF_T_INT, "120", "default terminal command timeout, seconds", 0, 0 },
 	{ "output_limit", CONF_T_INT, "30000", "bytes of tool output shown to the model", 0, 0 },
-	{ "apply_patch_models", CONF_T_STR, "gpt-*,o*,codex*", "models offered apply_patch instead of file_editor", 0, 0 },
+	{ "apply_patch_models", CONF_T_STR, "gpt-*,o[0-9]*,codex*", "models offered apply_patch instead of file_editor", 0, 0 },
 	{ "stuck_repeat", CONF_T_INT, "3", "identical action+observation repeats before pausing", 0, 0 },
 	{ "stuck_no_action", CONF_T_INT, "3", "replies without an action before pausing", 0, 0 },
 	{ "title_summarize", CONF_T_BOOL, "false", "ask the LLM for a session title", 0, 0 },

@@ -29,7 +29,7 @@ cleanup() {
 }
 # start_fake SCRIPT: starts the fake LLM, sets FAKE_PORT, FAKE_URL, RECORD.
 start_fake() {
-	RECORD=$T/record; rm -rf "$RECORD"; mkdir -p "$RECORD"
+	RECORD=$T/record; rm -rf "$RECORD" "$T/port"; mkdir -p "$RECORD"
 	"$FAKELLM" --script "$1" --record "$RECORD" --port-file "$T/port" --timeout 120 >/dev/null 2>"$T/fake.err" &
 	FAKE_PID=$!
 	for _i in $(seq 1 100); do [ -s "$T/port" ] && break; sleep 0.05; done

@@ -664,7 +664,7 @@ test_schemas(void)
 		has_fe |= strcmp(name, "file_editor") == 0;
 		has_ap |= strcmp(name, "apply_patch") == 0;
 	}
-	ok(names == 7 && has_fe && !has_ap, "claude gets file_editor, not apply_patch");
+	ok(names == 8 && has_fe && !has_ap, "claude gets file_editor, not apply_patch");
 	s = cJSON_PrintUnformatted(a);
 	diag("tool_schemas(claude) is %zu bytes", strlen(s));
 	free(s);

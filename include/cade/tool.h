@@ -27,6 +27,7 @@ struct tool_ctx {
 	struct workspace	*ws;
 	struct shell		*shell;
 	struct tool_state	*state;		/* undo history, plan: per session */
+	const char		*events_path;	/* the session's events.jsonl (recall) */
 };
 
 struct tool_result {

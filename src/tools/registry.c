@@ -30,6 +30,7 @@ static const struct tool_entry *const tool_table[] = {
 	&tool_task_tracker,
 	&tool_think,
 	&tool_finish,
+	&tool_recall,
 };
 
 /* See tool.h. */

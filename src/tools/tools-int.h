@@ -28,6 +28,7 @@ extern const struct tool_entry tool_glob;
 extern const struct tool_entry tool_task_tracker;
 extern const struct tool_entry tool_think;
 extern const struct tool_entry tool_finish;
+extern const struct tool_entry tool_recall;
 
 /* The security_risk property, and its description; every mutating tool requires it. */
 #define TOOL_RISK_PROP \
