@@ -233,7 +233,7 @@ pol_suggest_seg(const struct pol_seg *sg, enum risk worst)
 	char *q, *out;
 	const char *s;
 
-	if (sg->dynamic || sg->nwords == 0)
+	if (sg->dynamic || sg->hidden_code || sg->nwords == 0)
 		return NULL;
 	if (pol_thr_rank(worst) < 3) {
 		for (n = 0; n < sg->nwords && n < 3; n++) {

@@ -98,6 +98,9 @@ struct pol_seg {
 	int		 dynamic;	/* command name unknown: never allow-listed */
 	int		 readonly;	/* changes nothing (confirm=always) */
 	int		 has_redir_write;
+	int		 hidden_code;	/* a shell or interpreter reads code its words
+					 * do not show (here-doc, pipe): no allow
+					 * entry covers it, none is suggested */
 	const struct pol_entry *allowed;	/* allow entry that covers it */
 };
 

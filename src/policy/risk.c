@@ -638,9 +638,13 @@ pol_path_set(struct pol_ctx *x, const char *path, int follow_last,
 
 	out->globall = 0;
 	out->cls = pol_classify(x, clean);
-	if (out->cls == PC_INSIDE || out->cls == PC_ROOT) {
+	if (out->cls != PC_DEVNULL && out->cls != PC_DEVICE) {
+		/* a symlink inside may lead out; a symlinked path to the
+		 * root (/tmp -> /private/tmp) leads in */
 		real = pol_realish(clean, follow_last);
-		if (strcmp(real, clean) != 0) {
+		if (strcmp(real, clean) != 0 && (out->cls == PC_INSIDE ||
+		    out->cls == PC_ROOT || pol_under(real, x->root != NULL ?
+		    x->root : "/nonexistent"))) {
 			free(clean);
 			clean = real;
 			out->cls = pol_classify(x, clean);
@@ -1617,11 +1621,13 @@ pol_check_git_push(struct pol_ctx *x, char *const *words, size_t n, size_t g)
 	char path[PATH_MAX], line[256], *b, *nl;
 	FILE *fp;
 	size_t k, plain = 0;
+	int head = 0;
 
 	for (k = g + 1; k < n; k++)
-		if (words[k][0] != '-')
-			plain++;
-	if (plain > 1 || x->root == NULL)
+		if (words[k][0] != '-' && ++plain == 2)
+			head = strcmp(words[k], "HEAD") == 0 ||
+			    strcmp(words[k], "@") == 0;
+	if ((plain > 1 && !(plain == 2 && head)) || x->root == NULL)
 		return;
 	if ((size_t)snprintf(path, sizeof path, "%s/.git/HEAD", x->root) >=
 	    sizeof path || (fp = fopen(path, "r")) == NULL)
@@ -1961,6 +1967,17 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 		    "same action", c->argv[eff].s);
 	x->xargs = u.xargs;
 	kind = pol_cmd_kind(c);
+	if (x->depth == 0 && (kind & (K_SHELL | K_INTERP))) {
+		for (k = 0; k < c->nredir; k++)
+			if (c->redir[k].op == SHP_R_HEREDOC ||
+			    c->redir[k].op == SHP_R_HERESTR ||
+			    c->redir[k].op == SHP_R_IN)
+				x->out->seg[x->seg].hidden_code = 1;
+		if (c->pipe_in)
+			x->out->seg[x->seg].hidden_code = 1;
+		if (x->out->seg[x->seg].hidden_code)
+			x->out->seg[x->seg].allowed = NULL;
+	}
 	if (kind & K_SHELL)
 		pol_check_shell(x, r, i, eff);
 	else if (kind & K_INTERP)
