@@ -24,6 +24,7 @@
 #include "cade/agent.h"
 #include "cade/buf.h"
 #include "cade/condense.h"
+#include "cade/docker.h"
 #include "cade/conf.h"
 #include "cade/event.h"
 #include "cade/llm.h"
@@ -107,6 +108,7 @@ struct agent {
 	int			 paused;
 	int			 resume_pending;
 	char			*finish_msg;
+	char			*fatal;		/* the workspace is gone: end the task */
 	char			*events_path;
 	char			*last_text;
 	struct agent_track	 track[AGENT_STUCK_RING];
@@ -388,6 +390,7 @@ agent_free(struct agent *a)
 	free(a->model);
 	free(a->system);
 	free(a->finish_msg);
+	free(a->fatal);
 	free(a->events_path);
 	free(a->last_text);
 	prompt_skills_free(a->skills);
@@ -835,7 +838,8 @@ agent_decide(struct agent *a, struct agent_call *c)
 	}
 	if (c->tool->summary != NULL)
 		c->summary = c->tool->summary(c->args);
-	policy_assess(a->d.policy, c->name, c->args, a->d.ws->root, &c->verdict);
+	/* Commands and paths name model paths (/workspace/... for docker). */
+	policy_assess(a->d.policy, c->name, c->args, a->d.ws->model_root, &c->verdict);
 	c->have_verdict = 1;
 	switch (c->verdict.decision) {
 	case DECISION_ALLOW:
@@ -879,6 +883,38 @@ agent_decide(struct agent *a, struct agent_call *c)
 	return 0;
 }
 
+/*
+ * The shell exited under a terminal call.  If the workspace is alive (the
+ * model ran `exit`), start a new shell; if it is gone (container killed,
+ * daemon restarted), end the task with an error that says how to resume.
+ */
+static void
+agent_shell_died(struct agent *a)
+{
+	struct workspace *ws = a->d.ws;
+	char *cause = NULL;
+	const char *why;
+	cJSON *d;
+
+	if ((ws->ops->alive == NULL || ws->ops->alive(ws)) &&
+	    shell_start(a->d.shell, 40, 120, &cause) == 0) {
+		agent_post_text(a, EV_NOTICE, "text", "the shell exited; a new "
+		    "one was started (working directory and variables reset)");
+		return;
+	}
+	why = strcmp(ws->ops->name, "docker") == 0 && ws_docker_error(ws) != NULL ?
+	    ws_docker_error(ws) : cause != NULL ? cause : "the shell exited";
+	free(a->fatal);
+	a->fatal = xasprintf("workspace lost: %s; the session is saved: "
+	    "continue with cade --resume %s", why,
+	    a->d.session_id != NULL ? a->d.session_id : "last");
+	free(cause);
+	d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "kind", "workspace");
+	cJSON_AddStringToObject(d, "message", a->fatal);
+	event_bus_post(a->d.bus, EV_ERROR, d);
+}
+
 /* A tool finished (possibly synchronously inside exec). */
 static void
 agent_on_tool_done(struct tool_result *res, void *arg)
@@ -887,6 +923,9 @@ agent_on_tool_done(struct tool_result *res, void *arg)
 	struct agent_call *c = &a->calls[a->next_call];
 
 	agent_observe(a, c, res, 0);
+	if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
+	    shell_dead(a->d.shell))
+		agent_shell_died(a);
 	if (res->finish) {
 		free(a->finish_msg);
 		a->finish_msg = xstrdup(res->text);
@@ -942,9 +981,11 @@ agent_advance(struct agent *a)
 
 	while (a->next_call < a->ncalls) {
 		c = &a->calls[a->next_call];
-		if (a->cancel_requested && c->st != CALL_RUNNING && c->st != CALL_DONE) {
-			agent_observe_text(a, c, "not run: the person stopped the "
-			    "agent", 0);
+		if ((a->cancel_requested || a->fatal != NULL) &&
+		    c->st != CALL_RUNNING && c->st != CALL_DONE) {
+			agent_observe_text(a, c, a->fatal != NULL ? "not run: "
+			    "the workspace is gone" : "not run: the person stopped "
+			    "the agent", 0);
 			a->next_call++;
 			continue;
 		}
@@ -992,6 +1033,13 @@ agent_advance(struct agent *a)
 	agent_pending_build(a);
 
 	/* Every call of the step is settled. */
+	if (a->fatal != NULL) {
+		msg = a->fatal;
+		a->fatal = NULL;
+		agent_end(a, "error", msg);
+		free(msg);
+		return;
+	}
 	if (a->finish_msg != NULL) {
 		msg = a->finish_msg;
 		a->finish_msg = NULL;

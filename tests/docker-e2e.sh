@@ -97,13 +97,10 @@ obs c2 | grep -q 'host=' && ! obs c2 | grep -q "host=$(hostname)[^a-z0-9.-]"
 ok $? "hostname differs from the host's ($(hostname))"
 obs c3 | grep -q 'rc=1' && obs c3 | grep -qi 'unreachable'
 ok $? "a network call from inside fails with networking off"
-# TODO: policy_assess() gets ws->root (agent.c) and so judges /workspace/...
-# a write outside the workspace; with ws->model_root these pass (and then
-# XPASS: drop the TODO).
 [ "$(cat "$W/sub/edited.txt" 2>/dev/null)" = "from the editor" ]
-todo_ok $? "file_editor path /workspace/... maps to the host" "policy gets the host root"
+ok $? "file_editor path /workspace/... maps to the host"
 obs c5 | grep -q 'from the editor'
-todo_ok $? "the container sees the file the editor wrote" "policy gets the host root"
+ok $? "the container sees the file the editor wrote"
 obs c6 | grep -q 'made-inside'; ok $? "file_editor reads /workspace paths"
 sid=$(session_id)
 [ -n "$sid" ] && [ -z "$(left_of "$sid")" ]; ok $? "no container left after a normal exit"
