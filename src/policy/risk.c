@@ -58,6 +58,13 @@ struct pol_path {
 	int		 globall;	/* a pattern for everything in abs */
 };
 
+/* A file an earlier command of the action wrote, and how. */
+struct pol_file {
+	char		*name;		/* base name */
+	int		 how;		/* 'f' fetched, 'd' decoded, 's' script text */
+	char		*text;		/* 's': what was written */
+};
+
 struct pol_ctx {
 	struct policy	*p;
 	struct pol_result *out;
@@ -67,8 +74,8 @@ struct pol_ctx {
 	int		 depth;
 	int		 xargs;		/* arguments also come from stdin */
 	int		 saw_fetch, saw_decode, saw_envdump, saw_netsend;
-	char		**downloads;
-	size_t		 ndownloads;
+	struct pol_file	*files;		/* written earlier in the action */
+	size_t		 nfiles;
 };
 
 #define W_BENIGN	0x01	/* allow lists may look through it */
@@ -1068,27 +1075,109 @@ pol_dynamic_code(struct pol_ctx *x, struct shp_result *r, size_t i,
 		    "at run time: %.80s", what, text);
 }
 
-/* Was this file downloaded earlier in the action? */
-static int
-pol_downloaded(struct pol_ctx *x, const char *path)
+/* The latest record of a file written earlier in the action, or NULL. */
+static const struct pol_file *
+pol_written(struct pol_ctx *x, const char *path)
 {
 	size_t i;
 
-	for (i = 0; i < x->ndownloads; i++)
-		if (strcmp(x->downloads[i], pol_base(path)) == 0)
-			return 1;
-	return 0;
+	for (i = x->nfiles; i > 0; i--)
+		if (strcmp(x->files[i - 1].name, pol_base(path)) == 0)
+			return &x->files[i - 1];
+	return NULL;
+}
+
+/* Remember a file written by this action (fetched, decoded, or a script). */
+static void
+pol_add_file(struct pol_ctx *x, const char *path, int how, const char *text)
+{
+	struct pol_file *f;
+
+	if (path[0] == '\0' || strcmp(path, "-") == 0 || x->nfiles >= 64)
+		return;
+	x->files = xreallocarray(x->files, x->nfiles + 1, sizeof *x->files);
+	f = &x->files[x->nfiles++];
+	f->name = xstrdup(pol_base(path));
+	f->how = how;
+	f->text = text != NULL ? xstrdup(text) : NULL;
 }
 
 /* Remember a downloaded file's name. */
 static void
 pol_add_download(struct pol_ctx *x, const char *path)
 {
-	if (path[0] == '\0' || strcmp(path, "-") == 0 || x->ndownloads >= 64)
+	pol_add_file(x, path, 'f', NULL);
+}
+
+/* Running a file this action wrote: judge what it holds. */
+static int
+pol_run_written(struct pol_ctx *x, const char *path)
+{
+	const struct pol_file *f = pol_written(x, path);
+	char *text;
+
+	if (f == NULL)
+		return 0;
+	if (f->how == 'f')
+		FIND(x, RISK_HIGH, 0, "fetch-exec", "runs %s, downloaded in the "
+		    "same action", path);
+	else if (f->how == 'd')
+		FIND(x, RISK_UNKNOWN, 0, "decoded-exec", "runs %s, decoded or "
+		    "generated in the same action", path);
+	else {
+		text = xstrdup(f->text);	/* x->files may grow meanwhile */
+		pol_analyze_text(x, text, strlen(text), path);
+		free(text);
+	}
+	return 1;
+}
+
+/* Files written from text this action shows (cat > f <<EOF, echo > f),
+ * or from a decoder, so that running them later is judged. */
+static void
+pol_note_written(struct pol_ctx *x, const struct shp_cmd *c, size_t eff,
+    const char *name, unsigned kind)
+{
+	const struct shp_word *out = NULL;
+	const char *body = NULL;
+	struct buf b;
+	size_t k;
+	int dyn = 0;
+
+	for (k = 0; k < c->nredir; k++) {
+		if (c->redir[k].op == SHP_R_OUT || c->redir[k].op == SHP_R_APPEND ||
+		    c->redir[k].op == SHP_R_CLOBBER)
+			out = &c->redir[k].target;
+		if (c->redir[k].op == SHP_R_HEREDOC && c->redir[k].body != NULL)
+			body = c->redir[k].body;
+	}
+	if (strcmp(name, "tee") == 0)
+		for (k = eff + 1; k < c->argc && out == NULL; k++)
+			if (c->argv[k].s[0] != '-')
+				out = &c->argv[k];
+	if (out == NULL || pol_word_dynamic(out))
 		return;
-	x->downloads = xreallocarray(x->downloads, x->ndownloads + 1,
-	    sizeof *x->downloads);
-	x->downloads[x->ndownloads++] = xstrdup(pol_base(path));
+	if (kind & K_DECODE) {
+		pol_add_file(x, out->s, 'd', NULL);
+		return;
+	}
+	if ((strcmp(name, "cat") == 0 || strcmp(name, "tee") == 0) &&
+	    body != NULL) {
+		pol_add_file(x, out->s, 's', body);
+		return;
+	}
+	if (strcmp(name, "echo") != 0 && strcmp(name, "printf") != 0)
+		return;
+	buf_init(&b, POL_MAX_TEXT);
+	for (k = eff + 1; k < c->argc; k++) {
+		if (k == eff + 1 && strcmp(c->argv[k].s, "-n") == 0)
+			continue;
+		dyn |= pol_word_dynamic(&c->argv[k]);
+		if (buf_puts(&b, c->argv[k].s) == -1 || buf_putc(&b, ' ') == -1)
+			dyn = 1;
+	}
+	pol_add_file(x, out->s, dyn ? 'd' : 's', dyn ? NULL : b.s);
+	buf_free(&b);
 }
 
 /* A script file given to a shell or interpreter. */
@@ -1105,9 +1194,7 @@ pol_script_arg(struct pol_ctx *x, struct shp_result *r, size_t i,
 		    "whose path is known only at run time: %s", name, w->s);
 		return;
 	}
-	if (pol_downloaded(x, w->s))
-		FIND(x, RISK_HIGH, 0, "fetch-exec", "runs %s, downloaded in the "
-		    "same action", w->s);
+	(void)pol_run_written(x, w->s);
 }
 
 /* A shell or interpreter reads its program from a pipe. */
@@ -1614,6 +1701,30 @@ pol_note_download(struct pol_ctx *x, const struct shp_cmd *c, size_t eff,
 			pol_add_download(x, c->redir[k].target.s);
 }
 
+/* git -c KEY=VALUE where VALUE is a command git will run. */
+static void
+pol_git_config_code(struct pol_ctx *x, const char *kv)
+{
+	static const char *const keys[] = {
+		"core.pager=", "core.sshcommand=", "core.editor=",
+		"core.fsmonitor=", "core.askpass=", "core.gitproxy=",
+		"sequence.editor=", "diff.external=",
+	};
+	const char *eq = strchr(kv, '=');
+	size_t i, n;
+
+	if (eq == NULL)
+		return;
+	n = (size_t)(eq - kv) + 1;
+	for (i = 0; i < nitems(keys); i++)
+		if (strlen(keys[i]) == n && strncasecmp(kv, keys[i], n) == 0)
+			break;
+	if (i < nitems(keys))
+		pol_analyze_text(x, eq + 1, strlen(eq + 1), "git -c");
+	else if (strncmp(kv, "alias.", 6) == 0 && eq[1] == '!')
+		pol_analyze_text(x, eq + 2, strlen(eq + 2), "git alias");
+}
+
 /* git push without a refspec: is the checked-out branch protected? */
 static void
 pol_check_git_push(struct pol_ctx *x, char *const *words, size_t n, size_t g)
@@ -1892,6 +2003,8 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 			size_t g = 1;
 
 			while (g < n && words[g][0] == '-') {
+				if (strcmp(words[g], "-c") == 0 && g + 1 < n)
+					pol_git_config_code(x, words[g + 1]);
 				if (strcmp(words[g], "-C") == 0 ||
 				    strcmp(words[g], "-c") == 0 ||
 				    strcmp(words[g], "--git-dir") == 0 ||
@@ -1961,10 +2074,8 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 		    pol_has_opt(c, eff + 1, 'i', "in-place")) &&
 		    !(strcmp(name, "sort") == 0 && pol_has_opt(c, eff + 1, 'o',
 		    "output")) && u.nstart == u.nbenign;
-	if (pol_downloaded(x, name) || (strchr(c->argv[eff].s, '/') != NULL &&
-	    pol_downloaded(x, c->argv[eff].s)))
-		FIND(x, RISK_HIGH, 0, "fetch-exec", "runs %s, downloaded in the "
-		    "same action", c->argv[eff].s);
+	if (strchr(c->argv[eff].s, '/') != NULL || pol_written(x, name) != NULL)
+		(void)pol_run_written(x, c->argv[eff].s);
 	x->xargs = u.xargs;
 	kind = pol_cmd_kind(c);
 	if (x->depth == 0 && (kind & (K_SHELL | K_INTERP))) {
@@ -2032,6 +2143,8 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 		pol_check_files(x, c, eff, name);
 	if (kind & K_FETCH)
 		pol_note_download(x, c, eff, name);
+	else
+		pol_note_written(x, c, eff, name, kind);
 	if (u.nstart > 1)
 		for (f = 0; f + 1 < u.nstart; f++)
 			if (strcmp(pol_base(c->argv[u.start[f]].s), "env") == 0 &&
@@ -2155,9 +2268,11 @@ pol_analyze_command(struct policy *p, const char *command, size_t len,
 	for (i = 0; i < out->nf; i++)
 		if (out->f[i].seg < 0 && pol_risk_rank(out->f[i].risk) > 0)
 			out->mutating = 1;
-	for (i = 0; i < x.ndownloads; i++)
-		free(x.downloads[i]);
-	free(x.downloads);
+	for (i = 0; i < x.nfiles; i++) {
+		free(x.files[i].name);
+		free(x.files[i].text);
+	}
+	free(x.files);
 	free(x.cwd);
 }
 
