@@ -12,24 +12,30 @@
 
 #include "cade/buf.h"
 
-/* Start empty with a small allocation so s is never NULL. */
+/*
+ * An empty buffer points at this shared byte instead of owning memory (as
+ * git's strbuf does), so init and detach never allocate and a detached
+ * buffer that is dropped leaks nothing.  cap == 0 means "not owned".
+ */
+static char buf_slop[1];
+
+/* Start empty; s is never NULL. */
 void
 buf_init(struct buf *b, size_t max)
 {
-	b->cap = 64;
-	b->s = xmalloc(b->cap);
-	b->s[0] = '\0';
+	b->s = buf_slop;
+	b->cap = 0;
 	b->len = 0;
 	b->max = max;
 }
 
-/* Release the memory; the buffer must be re-initialised before reuse. */
+/* Release the memory; the buffer is left empty and valid. */
 void
 buf_free(struct buf *b)
 {
-	free(b->s);
-	b->s = NULL;
-	b->len = b->cap = 0;
+	if (b->cap != 0)
+		free(b->s);
+	buf_init(b, b->max);
 }
 
 /* Empty without releasing memory. */
@@ -37,14 +43,16 @@ void
 buf_reset(struct buf *b)
 {
 	b->len = 0;
-	b->s[0] = '\0';
+	if (b->cap != 0)
+		b->s[0] = '\0';
 }
 
-/* Hand the memory to the caller; the buffer is left empty and valid. */
+/* Hand the memory to the caller (always a fresh allocation for an empty
+ * buffer); the buffer is left empty and valid. */
 char *
 buf_detach(struct buf *b, size_t *len)
 {
-	char *s = b->s;
+	char *s = b->cap != 0 ? b->s : xstrdup("");
 
 	if (len != NULL)
 		*len = b->len;
@@ -65,6 +73,12 @@ buf_grow(struct buf *b, size_t n)
 		return -1;
 	if (need <= b->cap)
 		return 0;
+	if (b->cap == 0) {
+		b->cap = need < 64 ? 64 : need;
+		b->s = xmalloc(b->cap);
+		b->s[0] = '\0';
+		return 0;
+	}
 	while (b->cap < need)
 		b->cap = b->cap < SIZE_MAX / 2 ? b->cap * 2 : need;
 	b->s = xrealloc(b->s, b->cap);

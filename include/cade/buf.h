@@ -2,10 +2,11 @@
  * buf.h: the one growable byte buffer.
  *
  * Invariants (after buf_init): s is never NULL and always NUL-terminated at
- * s[len]; len < cap.  A non-zero max caps len: appends that would pass it
- * fail with -1 and leave the buffer unchanged ("toobig", as curl does).
- * buf_detach() is the one way to take the memory; the buffer is then empty
- * and still valid.
+ * s[len].  An empty buffer owns no memory (cap == 0; s points at a shared
+ * empty string), so init never allocates.  A non-zero max caps len: appends
+ * that would pass it fail with -1 and leave the buffer unchanged ("toobig",
+ * as curl does).  buf_detach() is the one way to take the memory (always a
+ * fresh allocation the caller frees); the buffer is then empty and valid.
  */
 #ifndef CADE_BUF_H
 #define CADE_BUF_H
