@@ -665,8 +665,12 @@ chat_wrap_plain(struct tui_lines *out, int width, int item, const char *gutter,
 {
 	struct tui_wrap w;
 	wchar_t *ind;
+	int i, n;
 
-	ind = tui_utf8_to_wcs(gutter, strlen(gutter), NULL);
+	ind = tui_utf8_to_wcs(gutter, strlen(gutter), &n);
+	if (groles != ROLE_BORDER)	/* markers start a block; borders frame it */
+		for (i = 0; i < n; i++)
+			ind[i] = ' ';
 	tui_wrap_begin(&w, out, width, ROLE_NORMAL, item, gutter, groles, ind,
 	    groles);
 	tui_wrap_text(&w, text, len, role);
@@ -1064,7 +1068,7 @@ chat_code_block(const char *text, int k)
 		fence = strncmp(q, "```", 3) == 0 || strncmp(q, "~~~", 3) == 0;
 		if (fence && in) {
 			if (n == k)
-				return buf_detach(&b, NULL);
+				return tui_buf_take(&b, NULL);
 			in = 0;
 		} else if (fence) {
 			in = 1;
@@ -1078,7 +1082,7 @@ chat_code_block(const char *text, int k)
 		p = nl + 1;
 	}
 	if (in && n == k)
-		return buf_detach(&b, NULL);	/* unclosed last block */
+		return tui_buf_take(&b, NULL);	/* unclosed last block */
 	buf_free(&b);
 	return NULL;
 }

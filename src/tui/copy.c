@@ -67,7 +67,7 @@ tui_copy_osc52(const char *text, int tmux, size_t *len)
 	buf_puts(&b, "\a");
 	if (tmux)
 		buf_puts(&b, "\033\\");
-	return buf_detach(&b, len);
+	return tui_buf_take(&b, len);
 }
 
 /* Does the terminal take OSC 52?  terminfo's Ms, or a known family. */

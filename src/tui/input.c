@@ -61,7 +61,7 @@ input_unescape(const char *s, size_t len)
 		} else
 			buf_putc(&b, s[i]);
 	}
-	return buf_detach(&b, NULL);
+	return tui_buf_take(&b, NULL);
 }
 
 /* Escape an entry to one line. */
@@ -79,7 +79,7 @@ input_escape(const char *s)
 		else if (*s != '\r')
 			buf_putc(&b, *s);
 	}
-	return buf_detach(&b, NULL);
+	return tui_buf_take(&b, NULL);
 }
 
 /* Append to the in-memory history, dropping the oldest past the max. */

@@ -350,7 +350,7 @@ theme_read(const char *path, size_t *len)
 		return NULL;
 	}
 	fclose(f);
-	return buf_detach(&b, len);
+	return tui_buf_take(&b, len);
 }
 
 /* A theme name is a plain word: no path tricks through --theme. */

@@ -23,7 +23,19 @@
 #include <stdint.h>
 #include <wchar.h>
 
+#include "cade/buf.h"
+
 struct tui;
+
+/* Take a buffer's text and release the buffer (buf_detach re-arms it). */
+static inline char *
+tui_buf_take(struct buf *b, size_t *len)
+{
+	char *s = buf_detach(b, len);
+
+	buf_free(b);
+	return s;
+}
 
 /* ---- theme.c ------------------------------------------------------ */
 

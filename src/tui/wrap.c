@@ -156,7 +156,7 @@ tui_wcs_to_utf8(const wchar_t *s, int n)
 			buf_putc(&b, (int)(0x80 | (c & 0x3f)));
 		}
 	}
-	return buf_detach(&b, NULL);
+	return tui_buf_take(&b, NULL);
 }
 
 void

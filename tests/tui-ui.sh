@@ -1,0 +1,185 @@
+#!/bin/sh
+# tui-ui.sh: the rest of the interface, in tmux against the fake LLM:
+# themes (light, NO_COLOR, a broken user theme named by file:line), mouse
+# capture only when asked, folding and C-o, copy through OSC 52 into tmux's
+# buffer, chat scrollback with the unread indicator, the terminal pane's
+# scrollback, zoom and orientation keys, slash commands (/help /cost
+# /model /sessions /clear /resume /quit), and the terminal restored after
+# SIGTERM and after a crash (SIGSEGV).
+# CADE_SCREENS=DIR saves capture-pane dumps (doc/screens/).
+. "$top_srcdir/tests/lib.sh"
+export LC_ALL=C.UTF-8
+command -v tmux >/dev/null 2>&1 || { skip "tmux not installed"; done_testing; }
+setup_home
+W=$T/work; mkdir -p "$W"
+SOCK=cade-ui-$$
+TM() { tmux -L "$SOCK" "$@"; }
+trap 'TM kill-server 2>/dev/null; cleanup' EXIT
+printf 'set -g default-terminal tmux-256color\nset -g status off\nset -g set-clipboard on\n' > "$T/tmux.conf"
+mkdir -p "$XDG_CONFIG_HOME/cade/themes"
+printf 'split_width = 100\n' > "$XDG_CONFIG_HOME/cade/config"
+printf '# broken on purpose\nerror = red default\nchat.bogus = blue default\n' > "$XDG_CONFIG_HOME/cade/themes/broken.theme"
+
+cat > "$T/script.json" <<'JSON'
+{"replies": [
+ {"content": "## Plan\n\nI will **check** the `build` first:\n\n1. read the logs\n2. fix the test\n\n```sh\nmake check\n```"},
+ {"tool_calls": [{"id": "c1", "name": "terminal", "arguments": {"command": "seq 1 20", "security_risk": "LOW"}}]},
+ {"content": "Done with output."},
+ {"first_byte_delay_ms": 1500, "content": "Slow reply line one.\nSlow reply line two."}
+]}
+JSON
+start_fake "$T/script.json"
+
+screen() { TM capture-pane -p "$@" -t ui; }
+chatcol() { screen | sed -E 's/^(.{60}).*/\1/'; }
+termcol() { screen | sed -E 's/^.{61}//'; }
+wait_for() {
+	_t=$(( ${2:-10} * 10 ))
+	while [ $_t -gt 0 ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1; _t=$((_t - 1))
+	done
+	diag "timed out waiting for '$1'"; screen | sed 's/^/#   /' | head -45
+	return 1
+}
+wait_gone() {
+	_t=$(( ${2:-10} * 10 ))
+	while [ $_t -gt 0 ]; do
+		screen | grep -qF -- "$1" || return 0
+		sleep 0.1; _t=$((_t - 1))
+	done
+	diag "'$1' still on screen"; return 1
+}
+save() { [ -n "${CADE_SCREENS:-}" ] && mkdir -p "$CADE_SCREENS" && screen > "$CADE_SCREENS/$1.txt" && screen -e > "$CADE_SCREENS/$1-ansi.txt"; return 0; }
+cade_pid() { ps -o pid= --ppid "$(TM display -p -t ui '#{pane_pid}')" | tr -d ' ' | head -1; }
+run() {	# run ARGS...: start cade in the pane's shell
+	TM send-keys -t ui "clear; $* ; echo cade-rc=\$?" Enter
+	wait_for 'keys here'
+}
+
+TM -f "$T/tmux.conf" new-session -d -s ui -x 120 -y 40 \
+    "env PS1='sh\$ ' ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME LLM_BASE_URL=$LLM_BASE_URL LLM_API_KEY=$LLM_API_KEY sh"
+wait_for 'sh$' 5
+TM send-keys -t ui "cd $W" Enter
+
+# NO_COLOR: attributes only, no colour escapes.  No mouse capture by default.
+run "NO_COLOR=1 $CADE -m fake-model"
+wait_for 'idle' 5
+screen -e | grep -qE '\[(3[0-7]|4[0-7]|9[0-7]|38;5;|48;5;)[0-9;]*m'; ok $((! $?)) "NO_COLOR: no colour escapes on screen"
+screen -e | grep -q '\[7m\|\[1m\|;7m\|;1m'; ok $? "NO_COLOR: the mono theme's attributes remain"
+[ "$(TM display -p -t ui '#{mouse_any_flag}')" = 0 ]; ok $? "no mouse capture by default"
+TM send-keys -t ui "/quit" Enter
+wait_for 'cade-rc=0'; ok $? "/quit exits 0"
+
+# Light theme (256 colours) and --mouse.
+run "$CADE -m fake-model --theme light --mouse"
+[ "$(TM display -p -t ui '#{mouse_any_flag}')" = 1 ]; ok $? "--mouse turns mouse capture on"
+TM send-keys -t ui "show me markdown" Enter
+wait_for 'make check'
+screen -e | grep -q '48;5;24m'; ok $? "light theme: its status bar colour (colour 24) is used"
+chatcol | grep -qF 'Plan' && ! chatcol | grep -qF '## Plan'; ok $? "markdown heading drawn without its markers"
+chatcol | grep -qF 'I will check the build first:'; ok $? "bold and inline code drawn without markers"
+chatcol | grep -qF '│ make check'; ok $? "fenced code block framed"
+save light
+TM send-keys -t ui "/quit" Enter
+wait_for 'cade-rc=0'
+
+# A broken user theme: clear error with file:line, default theme, still usable.
+run "$CADE -m fake-model --theme broken"
+wait_for "unknown element 'chat.bogus'"; screen | grep -qF 'broken.theme:3:'; ok $? "bad theme: error names file:line"
+screen | grep -qF 'using the default theme'; ok $? "bad theme: falls back to the default"
+first_sid=$(ls "$XDG_STATE_HOME/cade/sessions" | sort | tail -1)
+
+TM send-keys -t ui "show output" Enter
+wait_for 'Done with output.'
+chatcol | grep -qF 'more lines'; ok $? "observation folded with a 'more lines' marker"
+chatcol | grep -q '│ 20 *$'; ok $((! $?)) "... the last output line is not shown folded"
+TM send-keys -t ui C-o
+sleep 0.5
+chatcol | grep -q '│ 20 *$'; ok $? "C-o unfolds the observation"
+
+TM send-keys -t ui F7
+wait_for 'select:'; ok $? "F7 enters select mode"
+TM send-keys -t ui y
+sleep 0.5
+[ "$(TM show-buffer 2>/dev/null)" = "Done with output." ]; ok $? "y copies the message's logical text via OSC 52 (tmux buffer)"
+[ "$(cat "$XDG_STATE_HOME/cade/clipboard.txt" 2>/dev/null)" = "Done with output." ]; ok $? "... and to the clipboard file"
+TM send-keys -t ui Up y
+sleep 0.5
+[ "$(TM show-buffer 2>/dev/null)" = "seq 1 20" ]; ok $? "on a tool card, y copies the command"
+TM send-keys -t ui c
+sleep 0.5
+TM show-buffer 2>/dev/null | head -1 | grep -qx 1 && TM show-buffer | tail -2 | grep -qx 20; ok $? "c copies its whole observation"
+TM send-keys -t ui Escape
+wait_gone 'select:'
+
+# Chat scrollback: PgUp holds the view; new output shows an indicator.
+TM send-keys -t ui "slow one" Enter
+sleep 0.3
+TM send-keys -t ui PPage
+wait_for '(scrolled)'; ok $? "PgUp scrolls the chat back"
+wait_for 'new lines below' 5; ok $? "output arriving while scrolled: an unread indicator"
+chatcol | grep -qF 'Slow reply line two.'; ok $((! $?)) "... and the view did not jump to it"
+TM send-keys -t ui End
+wait_for 'Slow reply line two.'; ok $? "End goes back to the newest output"
+screen | grep -qF 'new lines below'; ok $((! $?)) "... and the indicator is gone"
+
+# Terminal scrollback.
+TM send-keys -t ui F2
+TM send-keys -t ui "seq 1 300" Enter
+sleep 1
+termcol | grep -qx '300'; ok $? "terminal pane shows the end of the output"
+TM send-keys -t ui F7 PPage PPage
+sleep 0.5
+screen | grep -qF 'scrollback'; ok $? "F7 browses the pane's scrollback"
+termcol | grep -qx '300'; ok $((! $?)) "... showing older lines"
+TM send-keys -t ui q
+sleep 0.5
+termcol | grep -qx '300'; ok $? "q returns to the live screen"
+TM send-keys -t ui C-]
+wait_for 'keys here'; ok $? "C-] gives the keyboard back to the chat"
+
+# Zoom and orientation.
+TM send-keys -t ui F3
+sleep 0.5
+screen | grep -qF 'terminal bash'; ok $((! $?)) "F3 zooms the chat (terminal hidden)"
+TM send-keys -t ui F3 F4
+sleep 0.5
+screen | head -1 | grep -qF '│'; ok $((! $?)) "F4 stacks the panes"
+TM send-keys -t ui F4
+sleep 0.5
+screen | head -1 | grep -qF '│ terminal'; ok $? "F4 again: side by side"
+
+# Slash commands.
+TM send-keys -t ui "/cost" Enter
+wait_for 'tokens in'; ok $? "/cost"
+TM send-keys -t ui "/model other-model" Enter
+wait_for 'model set to other-model'; screen | tail -1 | grep -qF 'other-model'; ok $? "/model changes the model (status bar)"
+TM send-keys -t ui "/sessions" Enter
+wait_for "$first_sid"; ok $? "/sessions lists the session"
+TM send-keys -t ui "/help" Enter
+wait_for '/confirm always|risky|never'; ok $? "/help lists the commands"
+TM send-keys -t ui "/nosuch" Enter
+wait_for "unknown command '/nosuch'"; ok $? "unknown command: a clear error"
+TM send-keys -t ui "/clear" Enter
+wait_gone 'Done with output.'; ok $? "/clear starts a new session (old messages gone)"
+n=$(ls "$XDG_STATE_HOME/cade/sessions" | wc -l); [ "$n" -ge 4 ]; ok $? "... with a new session directory"
+TM send-keys -t ui "/resume $first_sid" Enter
+wait_for 'Done with output.'; ok $? "/resume brings the old session back"
+screen | grep -qF '(resumed)'; ok $? "... marked as resumed"
+
+# SIGTERM: saved, status 130, terminal restored.
+kill -TERM "$(cade_pid)"
+wait_for 'cade-rc=130'; ok $? "SIGTERM: exit status 130"
+TM send-keys -t ui "clear; stty -a | tr ' ' '\n' | grep -x -e icanon -e echo | tr '\n' ' '; echo" Enter
+wait_for 'icanon echo'; ok $? "SIGTERM: terminal modes restored"
+
+# A crash: the handler restores the terminal before dying.
+run "$CADE -m fake-model"
+kill -SEGV "$(cade_pid)"
+wait_for 'cade-rc=139'; ok $? "SIGSEGV: cade dies of the signal"
+TM send-keys -t ui "clear; stty -a | tr ' ' '\n' | grep -x -e icanon -e echo | tr '\n' ' '; echo" Enter
+wait_for 'icanon echo'; ok $? "SIGSEGV: terminal modes restored anyway"
+TM send-keys -t ui "echo alive-\$((1+1))" Enter
+wait_for 'alive-2'; ok $? "the shell is usable after the crash"
+done_testing
