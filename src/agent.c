@@ -124,6 +124,8 @@ struct agent {
 	int			 just_condensed;
 	int			 force_condense;
 	int			 context_retry;
+	struct llm		*title_llm;	/* title_summarize: its own client */
+	int			 titled;
 };
 
 static void	agent_step(struct agent *);
@@ -379,6 +381,7 @@ agent_free(struct agent *a)
 		loop_timer_cancel(a->d.loop, a->hold_timer);
 	if (a->d.llm != NULL && llm_busy(a->d.llm))
 		llm_cancel(a->d.llm);
+	llm_free(a->title_llm);
 	agent_calls_clear(a);
 	for (i = 0; i < a->nhist; i++)
 		cJSON_Delete(a->hist[i].msg);
@@ -486,12 +489,71 @@ agent_add_user(struct agent *a, const char *text, int automated)
 	a->ntrack = 0;
 }
 
+/* The title reply: a notice with a "title" field (cade sessions shows it). */
+static void
+agent_on_title(struct llm_response *r, void *arg)
+{
+	struct agent *a = arg;
+	cJSON *d;
+	char *t;
+
+	if (r->status == LLM_OK && *r->text != '\0') {
+		t = xstrndup(r->text, 80);
+		t[strcspn(t, "\n")] = '\0';
+		d = cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "text", "session title set");
+		cJSON_AddStringToObject(d, "title", util_trim(t));
+		event_bus_post(a->d.bus, EV_NOTICE, d);
+		free(t);
+	}
+	llm_response_free(r);
+}
+
+/* Ignore title deltas. */
+static void
+agent_on_title_text(const char *s, size_t n, void *arg)
+{
+}
+
+/* title_summarize: ask for a short title on a second client, in parallel. */
+static void
+agent_request_title(struct agent *a, const char *text)
+{
+	struct llm_callbacks cb;
+	struct llm_request req;
+	cJSON *msgs = cJSON_CreateArray();
+	char *prompt, *cause = NULL;
+
+	a->titled = 1;
+	if (a->title_llm == NULL)
+		a->title_llm = llm_new(a->d.loop, a->d.cfg);
+	prompt = xasprintf("Write a title of at most six words for a coding "
+	    "session that starts with this request. Reply with the title "
+	    "only.\n\n%.2000s", text);
+	cJSON_AddItemToArray(msgs, agent_msg_new("user", prompt));
+	free(prompt);
+	memset(&req, 0, sizeof req);
+	req.messages = msgs;
+	req.model = a->model;
+	memset(&cb, 0, sizeof cb);
+	cb.text = agent_on_title_text;
+	cb.reasoning = agent_on_title_text;
+	cb.retry = NULL;
+	cb.done = agent_on_title;
+	cb.arg = a;
+	if (llm_send(a->title_llm, &req, &cb, &cause) == -1)
+		free(cause);
+	cJSON_Delete(msgs);
+}
+
 /* A message from the person: now if idle, else at the next step. */
 void
 agent_submit(struct agent *a, const char *text)
 {
 	a->queue = xreallocarray(a->queue, a->nqueue + 1, sizeof *a->queue);
 	a->queue[a->nqueue++] = xstrdup(text);
+	if (!a->titled && a->nhist == 0 && conf_bool(a->d.cfg, "title_summarize"))
+		agent_request_title(a, text);
 	switch (a->state) {
 	case AGENT_IDLE:
 	case AGENT_FINISHED:

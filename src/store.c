@@ -377,6 +377,12 @@ store_summarize(struct event *ev, void *arg)
 	case EV_USAGE:
 		s->cost = event_num(ev, "total_cost", s->cost);
 		break;
+	case EV_NOTICE:
+		if ((text = event_str(ev, "title", NULL)) != NULL) {
+			free(s->title);
+			s->title = xstrdup(text);
+		}
+		break;
 	case EV_STATE:
 		free(s->state);
 		s->state = xstrdup(event_str(ev, "to", "?"));

@@ -154,4 +154,15 @@ run_fake t7
 "$CADE" -p "setuid it" --yes </dev/null >/dev/null 2>&1; rc=$?
 ok $rc "--yes run exits 0"
 [ -u "$W/tool.sh" ]; ok $? "--yes approved it (setuid bit on disk)"
+
+# 8. title_summarize: the LLM names the session, cade sessions shows it.
+printf 'title_summarize = true\n' > "$XDG_CONFIG_HOME/cade/config"
+cat > "$T/t8.json" <<'JSON'
+{"side_replies": [{"on_match": "Write a title", "content": "Widget Repair Plan"}],
+ "replies": [{"content": "ok"}]}
+JSON
+run_fake t8
+"$CADE" -p "please fix the widget that is broken" </dev/null >/dev/null 2>&1
+"$CADE" sessions | tail -1 | grep -q 'Widget Repair Plan'; ok $? "the session is listed under the LLM's title"
+rm -f "$XDG_CONFIG_HOME/cade/config"
 done_testing
