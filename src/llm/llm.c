@@ -402,14 +402,18 @@ llm_watchdog_arm(struct llm *l, uint64_t delay)
 	l->watchdog = loop_timer_add(l->loop, delay, llm_watchdog, l);
 }
 
-/* Any byte from the server: remember when, switch to idle timing. */
+/*
+ * A byte from the server: remember when.  The first body byte ends the
+ * first-byte wait and starts idle timing (headers alone do not: a server
+ * may send them at once and then think for a long time).
+ */
 static void
-llm_touch(struct llm *l)
+llm_touch(struct llm *l, int body)
 {
 	long idle;
 
 	l->last_byte = util_now_ms();
-	if (!l->got_byte) {
+	if (body && !l->got_byte) {
 		l->got_byte = 1;
 		idle = conf_int(l->cfg, "idle_timeout");
 		if (idle > 0)
@@ -507,7 +511,7 @@ llm_on_write(char *p, size_t size, size_t nmemb, void *arg)
 	char *cause = NULL;
 	int rc;
 
-	llm_touch(l);
+	llm_touch(l, 1);
 	l->rx += n;
 	if (l->kind == LLM_BODY_NONE)
 		llm_pick_kind(l, p, n);
@@ -548,7 +552,7 @@ llm_on_header(char *p, size_t size, size_t nmemb, void *arg)
 	char tmp[128];
 	uint64_t ms;
 
-	llm_touch(l);
+	llm_touch(l, 0);
 	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r'))
 		len--;
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
