@@ -1032,6 +1032,52 @@ test_adapt_and_secrets(void)
 	case_end(&t);
 }
 
+/* Failures in the other formats: Responses API, non-streamed, in-band. */
+static void
+test_format_failures(void)
+{
+	struct tcase t;
+
+	case_begin(&t, "{\"replies\":[{\"content\":\"cut\",\"fault\":"
+	    "\"no_done\"},{\"content\":\"completed\"},{\"fault\":"
+	    "\"context_length\"}]}");
+	cset(t.cfg, "wire_api", "responses");
+	case_send(&t, 0, NULL);
+	RESP_OK(&t, "responses: no response.completed is retried");
+	is_str(t.r.resp->text, "completed", "responses: complete reply used");
+	is_int(t.r.nretries, 1, "responses: one retry");
+	case_send(&t, 0, NULL);
+	RESP_IS(&t, LLM_ERR_CONTEXT, "responses: context length");
+	case_end(&t);
+
+	case_begin(&t, "{\"replies\":[{\"content\":\"half a body\","
+	    "\"fault\":\"drop\"},{\"content\":\"bad\",\"fault\":\"malformed\"},"
+	    "{\"content\":\"whole body\"}]}");
+	cset(t.cfg, "stream", "false");
+	case_send(&t, 0, NULL);
+	RESP_OK(&t, "non-stream: drop and malformed retried");
+	is_str(t.r.resp->text, "whole body", "non-stream: final text");
+	is_int(t.r.nretries, 2, "non-stream: two retries");
+	case_end(&t);
+
+	case_begin(&t, "{\"replies\":[{\"raw\":\"data: {\\\"choices\\\":[{"
+	    "\\\"delta\\\":{\\\"content\\\":\\\"par\\\"}}]}\\n\\ndata: {\\\"error"
+	    "\\\":{\\\"message\\\":\\\"This model's maximum context length is "
+	    "8192 tokens\\\",\\\"code\\\":\\\"context_length_exceeded\\\"}}\\n\\n"
+	    "\"},{\"raw\":\"data: {\\\"error\\\":{\\\"message\\\":\\\"Rate limit "
+	    "reached\\\",\\\"type\\\":\\\"rate_limit_error\\\"}}\\n\\n\"},"
+	    "{\"content\":\"after in-band rate limit\"}]}");
+	case_send(&t, 0, NULL);
+	RESP_IS(&t, LLM_ERR_CONTEXT, "in-band error: context");
+	ok(t.r.resp->incomplete && strcmp(t.r.resp->text, "par") == 0,
+	    "in-band error: partial marked incomplete");
+	case_send(&t, 0, NULL);
+	RESP_OK(&t, "in-band rate limit retried");
+	ok(strstr(t.r.retries.s, "rate") != NULL, "in-band: reason (%s)",
+	    t.r.retries.s);
+	case_end(&t);
+}
+
 /* Nobody listening. */
 static void
 test_refused(void)
@@ -1068,6 +1114,7 @@ main(void)
 	test_fallback();
 	test_cancel();
 	test_adapt_and_secrets();
+	test_format_failures();
 	test_refused();
 	loop_free(loop);
 	return tap_done();
