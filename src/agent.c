@@ -126,6 +126,7 @@ struct agent {
 	int			 context_retry;
 	struct llm		*title_llm;	/* title_summarize: its own client */
 	int			 titled;
+	int			 closing;	/* agent_shutdown(): record, never act */
 };
 
 static void	agent_step(struct agent *);
@@ -367,6 +368,20 @@ agent_new(const struct agent_deps *d)
 	log_debug("system prompt %zu bytes (built-in %zu)", strlen(a->system),
 	    builtin);
 	return a;
+}
+
+/*
+ * Teardown begins: what is in flight still gets recorded (the shell answers
+ * a waiting command as it closes), but nothing new is started.
+ */
+void
+agent_shutdown(struct agent *a)
+{
+	if (a == NULL)
+		return;
+	a->closing = 1;
+	if (a->d.llm != NULL && llm_busy(a->d.llm))
+		llm_cancel(a->d.llm);
 }
 
 /* Free everything the agent owns. */
@@ -985,6 +1000,11 @@ agent_on_tool_done(struct tool_result *res, void *arg)
 	struct agent_call *c = &a->calls[a->next_call];
 
 	agent_observe(a, c, res, 0);
+	if (a->closing) {
+		tool_result_free(res);
+		a->next_call++;
+		return;
+	}
 	if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
 	    shell_dead(a->d.shell))
 		agent_shell_died(a);
@@ -1110,7 +1130,7 @@ agent_advance(struct agent *a)
 		return;
 	}
 	if (a->cancel_requested) {
-		agent_end(a, "cancelled", "stopped by the person");
+		agent_end(a, "cancelled", "interrupted: the current step was stopped");
 		return;
 	}
 	if ((why = agent_stuck(a)) != NULL) {
@@ -1151,7 +1171,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 	if (r->status == LLM_ERR_CANCELLED) {
 		agent_record_reply(a, r, 1);
 		llm_response_free(r);
-		agent_end(a, "cancelled", "stopped by the person");
+		agent_end(a, "cancelled", "interrupted: the current step was stopped");
 		return;
 	}
 	if (r->status != LLM_OK) {
@@ -1401,6 +1421,8 @@ agent_step(struct agent *a)
 	char *cause = NULL, *msg;
 	size_t i;
 
+	if (a->closing)
+		return;
 	for (i = 0; i < a->nqueue; i++) {
 		agent_add_user(a, a->queue[i], 0);
 		free(a->queue[i]);
@@ -1491,7 +1513,7 @@ agent_cancel(struct agent *a)
 		if (a->ncalls > 0)
 			agent_advance(a);
 		else
-			agent_end(a, "cancelled", "stopped by the person");
+			agent_end(a, "cancelled", "interrupted: the current step was stopped");
 		break;
 	default:
 		break;

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,8 @@ struct headless {
 	int		 done;
 	char		*final;
 	int		 streamed;	/* progress printed a partial line */
+	int		 interrupted;
+	uint64_t	 grace;		/* timer: stop even if the step has not ended */
 };
 
 /* Exit status for a finish status. */
@@ -155,24 +158,44 @@ headless_watch(const struct event *ev, void *arg)
 	if (ev->type != EV_FINISH || h->done)
 		return;
 	h->done = 1;
-	h->exit_code = headless_exit_for(event_str(ev, "status", "error"));
+	h->exit_code = h->interrupted ? CADE_EXIT_INTERRUPTED :
+	    headless_exit_for(event_str(ev, "status", "error"));
 	free(h->final);
 	h->final = xstrdup(event_str(ev, "message", ""));
 	loop_stop(h->s->loop, h->exit_code);
 }
 
-/* SIGINT/SIGTERM/SIGHUP: stop now, keep everything recorded. */
+/* The interrupted step did not end in time: stop anyway. */
+static void
+headless_grace(struct loop *l, void *arg)
+{
+	struct headless *h = arg;
+
+	h->grace = 0;
+	h->done = 1;
+	loop_stop(l, CADE_EXIT_INTERRUPTED);
+}
+
+/*
+ * SIGINT/SIGTERM/SIGHUP: stop the current step (Ctrl-C to a running
+ * command, cancel a request) and give it a moment to end, so the run closes
+ * with its finish event; a second signal, or the grace period, stops at once.
+ * Either way everything recorded stays recorded.
+ */
 static void
 headless_signal(struct loop *l, int signo, void *arg)
 {
 	struct headless *h = arg;
 
-	if (!h->done) {
+	h->exit_code = CADE_EXIT_INTERRUPTED;
+	if (h->interrupted || h->done) {
 		h->done = 1;
-		h->exit_code = CADE_EXIT_INTERRUPTED;
-		agent_cancel(h->s->agent);
+		loop_stop(l, CADE_EXIT_INTERRUPTED);
+		return;
 	}
-	loop_stop(l, CADE_EXIT_INTERRUPTED);
+	h->interrupted = 1;
+	h->grace = loop_timer_add(l, 2000, headless_grace, h);
+	agent_cancel(h->s->agent);
 }
 
 /* cade -p PROMPT. */
@@ -229,6 +252,8 @@ headless_main(struct config *cfg, const struct cade_run *run)
 		h.exit_code = CADE_EXIT_USAGE;
 	} else if (!h.done)
 		loop_run(h.s->loop);
+	if (h.grace != 0)
+		loop_timer_cancel(h.s->loop, h.grace);
 	rc = h.exit_code;
 	/* Without progress lines, a run that did not finish still says why. */
 	if (!h.progress && rc != CADE_EXIT_OK && h.final != NULL && *h.final != '\0')

@@ -135,9 +135,10 @@ session_close(struct session *s)
 {
 	if (s == NULL)
 		return;
+	agent_shutdown(s->agent);
+	shell_free(s->shell);	/* a command in flight is answered here */
 	agent_free(s->agent);
 	llm_free(s->llm);
-	shell_free(s->shell);
 	if (s->ws != NULL)
 		ws_destroy(s->ws);
 	policy_free(s->policy);

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,16 +256,16 @@ store_replay(const char *dir, const char *id, store_replay_fn fn, void *arg,
 	return count;
 }
 
-/* mtime of a session's events file, 0 if missing. */
-static time_t
+/* mtime of a session's events file in nanoseconds, 0 if missing. */
+static int64_t
 store_mtime(const char *dir, const char *id)
 {
 	char *path = xasprintf("%s/%s/events.jsonl", dir, id);
 	struct stat st;
-	time_t t = 0;
+	int64_t t = 0;
 
 	if (stat(path, &st) == 0)
-		t = st.st_mtime;
+		t = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	free(path);
 	return t;
 }
@@ -312,7 +313,7 @@ store_resolve(const char *dir, const char *want, char **cause)
 {
 	char **ids, *found = NULL;
 	size_t n, i, matches = 0;
-	time_t best = 0, t;
+	int64_t best = 0, t;
 
 	ids = store_ids(dir, &n);
 	if (n == 0) {

@@ -163,6 +163,6 @@ cat > "$T/t8.json" <<'JSON'
 JSON
 run_fake t8
 "$CADE" -p "please fix the widget that is broken" </dev/null >/dev/null 2>&1
-"$CADE" sessions | tail -1 | grep -q 'Widget Repair Plan'; ok $? "the session is listed under the LLM's title"
+"$CADE" sessions | grep -q 'Widget Repair Plan'; ok $? "the session is listed under the LLM's title"
 rm -f "$XDG_CONFIG_HOME/cade/config"
 done_testing

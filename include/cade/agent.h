@@ -75,6 +75,8 @@ struct agent_deps {
 
 struct agent	*agent_new(const struct agent_deps *);
 void		 agent_free(struct agent *);
+/* Start teardown: in-flight work is recorded as it ends, nothing new starts. */
+void		 agent_shutdown(struct agent *);
 /* A user message: starts a task, or is queued for the next step if busy. */
 void		 agent_submit(struct agent *, const char *text);
 /* Stop the current step (cancel the LLM request / interrupt the command). */

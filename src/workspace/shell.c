@@ -1034,6 +1034,10 @@ shell_free(struct shell *s)
 {
 	if (s == NULL)
 		return;
+	/* A caller still waiting gets its answer now: done() runs exactly once. */
+	if (s->done != NULL)
+		shell_stage(s, -1, 0, "[cade stopped before the command ended]");
+	shell_deliver(s);
 	if (s->fd != -1) {
 		loop_fd_del(s->loop, s->fd);
 		s->ws->ops->shell_close(s->ws);
