@@ -154,6 +154,21 @@ run_fake t7
 "$CADE" -p "setuid it" --yes </dev/null >/dev/null 2>&1; rc=$?
 ok $rc "--yes run exits 0"
 [ -u "$W/tool.sh" ]; ok $? "--yes approved it (setuid bit on disk)"
+"$CADE" sessions --audit last > "$T/audit" 2>&1; ok $? "cade sessions --audit runs"
+grep 'chmod u+s tool.sh' "$T/audit" | grep -q 'allow.*flag:--yes'; ok $? "audit shows who approved the action"
+grep -q 'ran .*exit=0 sha256=' "$T/audit"; ok $? "audit shows the exit status and output digest"
+
+# 7b. Secrets in command output never reach the LLM or the store.
+cat > "$T/t7b.json" <<'JSON'
+{"replies": [
+ {"tool_calls": [{"id": "x1", "name": "terminal", "arguments": {"command": "echo token=$MY_SERVICE_TOKEN", "security_risk": "LOW"}}]},
+ {"match": "token=<secret-hidden>", "content": "masked"}
+]}
+JSON
+run_fake t7b
+out=$(MY_SERVICE_TOKEN=tok-4f9a8b7c6d5e "$CADE" -p "show token" </dev/null 2>/dev/null)
+[ "$out" = "masked" ]; ok $? "the model saw <secret-hidden> instead of the value"
+! grep -rq 'tok-4f9a8b7c6d5e' "$RECORD" "$XDG_STATE_HOME"; ok $? "the value is in no request and not in the store"
 
 # 8. title_summarize: the LLM names the session, cade sessions shows it.
 printf 'title_summarize = true\n' > "$XDG_CONFIG_HOME/cade/config"
