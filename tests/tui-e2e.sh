@@ -144,7 +144,7 @@ wait_term $TC 'sleep 100'; sleep 1
 start=$(date +%s)
 TM send-keys -t cade C-c
 wait_term $TC '^C' 10; ok $? "Ctrl-C interrupts the command in the pane"
-wait_for 'stopped by the person' 10
+wait_for '✗ cancelled' 10
 el=$(( $(date +%s) - start )); [ $el -lt 10 ]; ok $? "sleep 100 stopped within ${el}s; the agent says so"
 
 # Quit: two Ctrl-C (apart from the one above); the shell is usable.

@@ -142,7 +142,7 @@ confirm_keys(struct tui_lines *out, const char *const *kv, size_t n)
 
 	tui_line_puts(l, tui_glyph->vline, ROLE_CONFIRM_FRAME);
 	for (i = 0; i + 1 < n; i += 2) {
-		tui_line_puts(l, " ", ROLE_CONFIRM);
+		tui_line_puts(l, i > 0 ? "  " : " ", ROLE_CONFIRM);
 		tui_line_puts(l, kv[i], ROLE_CONFIRM_KEY);
 		tui_line_puts(l, " ", ROLE_CONFIRM);
 		tui_line_puts(l, kv[i + 1], ROLE_CONFIRM);

@@ -10,7 +10,9 @@
  * "stop the agent's step" instead of killing cade.  Colours come from
  * terminfo (COLORS, the RGB flag of direct-colour entries): each theme role
  * gets a colour pair, degraded to what the terminal has; terminal-pane cells
- * get pairs on demand from a small hash table.  A frame is sent with
+ * get pairs on demand from a small hash table.  Truecolor only when the
+ * terminal says so: a direct-colour terminfo entry, or COLORTERM=truecolor
+ * with a "-direct" entry to match $TERM.  A frame is sent with
  * synchronized output (DECSET 2026) around it when the terminal said it
  * supports the mode (a DECRQM reply, or the Sync terminfo capability).
  *
@@ -176,12 +178,41 @@ tui_screen_set_theme(const struct tui_theme *t)
 	clearok(curscr, TRUE);
 }
 
+/*
+ * COLORTERM=truecolor|24bit says the terminal takes 24-bit colour even when
+ * $TERM's entry only lists 256: use the matching "-direct" entry
+ * (xterm-256color -> xterm-direct) if this system has one.  NULL if not.
+ */
+static char *
+screen_direct_name(const char *term)
+{
+	const char *ct = getenv("COLORTERM"), *dash;
+	char *base, *name;
+	int err;
+
+	if (ct == NULL || (strcmp(ct, "truecolor") != 0 &&
+	    strcmp(ct, "24bit") != 0) || strstr(term, "direct") != NULL)
+		return NULL;
+	dash = strstr(term, "-256color");
+	base = dash != NULL ? xstrndup(term, (size_t)(dash - term)) :
+	    xstrdup(term);
+	name = xasprintf("%s-direct", base);
+	free(base);
+	if (setupterm(name, STDOUT_FILENO, &err) != OK) {	/* no such entry here */
+		free(name);
+		return NULL;
+	}
+	del_curterm(cur_term);
+	return name;
+}
+
 /* Start curses on the terminal; -1 with *cause. */
 int
 tui_screen_init(const struct tui_screen_opts *o, char **cause)
 {
 	struct sigaction sa;
 	const char *term = getenv("TERM");
+	char *direct;
 	size_t i;
 	int r;
 
@@ -191,7 +222,12 @@ tui_screen_init(const struct tui_screen_opts *o, char **cause)
 	}
 	if (tcgetattr(STDIN_FILENO, &screen_saved_tio) == 0)
 		screen_have_tio = 1;
-	screen_sp = newterm(term, stdout, stdin);
+	direct = screen_direct_name(term);
+	if (direct != NULL && (screen_sp = newterm(direct, stdout, stdin)) != NULL)
+		log_debug("COLORTERM: using terminfo '%s' for truecolor", direct);
+	else
+		screen_sp = newterm(term, stdout, stdin);
+	free(direct);
 	if (screen_sp == NULL) {
 		*cause = xasprintf("cannot start the terminal '%s' (no terminfo "
 		    "entry?)", term);

@@ -109,6 +109,7 @@ struct tui {
 	uint64_t		 key_timer;
 	int			 first_frame;
 	uint64_t		 start_ms;
+	int			 cur_y, cur_x;	/* cursor of the last full frame */
 
 	/* session control */
 	uint64_t		 last_ctrl_c;
@@ -501,9 +502,9 @@ tui_draw_too_small(struct tui *t)
 	tui_screen_flush(1);
 }
 
-/* One complete frame. */
+/* One frame; ui: the interface changed (else only the terminal pane did). */
 static void
-tui_draw(struct tui *t)
+tui_draw(struct tui *t, int ui)
 {
 	const struct agent_pending *p;
 	int cur_y = -1, cur_x = -1, r, c, vis, full = t->full;
@@ -526,6 +527,21 @@ tui_draw(struct tui *t)
 	}
 	if (full)
 		erase();
+	if (!ui && !full) {
+		/* Shell output only: repaint the pane's dirty rows, nothing else. */
+		tui_vtpane_draw(t->vt, t->term_r.y, t->term_r.x, 0);
+		if (t->focus == FOCUS_TERM && tui_vtpane_cursor(t->vt, &r, &c)) {
+			move(t->term_r.y + r, t->term_r.x + c);
+			curs_set(1);
+		} else if (t->focus == FOCUS_TERM)
+			curs_set(0);
+		else if (t->cur_y >= 0)
+			move(t->cur_y, t->cur_x);	/* where the last frame had it */
+		if (tui_vtpane_take_bell(t->vt) > 0)
+			tui_screen_raw("\a", 1);
+		tui_screen_flush(0);
+		return;
+	}
 	if (t->show_chat) {
 		extra = t->select_mode ? xstrdup("select: Up/Down y copy c part "
 		    "o fold Esc") : t->chat_offset > 0 ? xstrdup("(scrolled)") :
@@ -569,6 +585,8 @@ tui_draw(struct tui *t)
 		curs_set(1);
 	} else
 		curs_set(0);
+	t->cur_y = cur_y;
+	t->cur_x = cur_x;
 	tui_screen_flush(full);
 	t->full = 0;
 	if (!t->first_frame) {
@@ -594,6 +612,7 @@ tui_frame(struct loop *l, void *arg)
 {
 	struct tui *t = arg;
 	uint64_t now, wait;
+	int ui;
 
 	if (!t->dirty && !tui_vtpane_dirty(t->vt))
 		return;
@@ -607,9 +626,10 @@ tui_frame(struct loop *l, void *arg)
 		}
 		return;
 	}
+	ui = t->dirty;
 	t->dirty = 0;
 	t->last_frame = now;
-	tui_draw(t);
+	tui_draw(t, ui || !t->show_term);
 }
 
 /* ---- commands ---------------------------------------------------- */

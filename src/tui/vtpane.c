@@ -205,7 +205,13 @@ vt_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
 	    cells[n - 1].chars[0] == ' ') && VTERM_COLOR_IS_DEFAULT_BG(
 	    &cells[n - 1].bg) && !cells[n - 1].attrs.reverse)
 		n--;
-	l = xmalloc(sizeof *l + (size_t)n * sizeof l->cells[0]);
+	if (p->sb_n == p->sb_max) {
+		/* Full: recycle the oldest line's memory (no malloc/free churn). */
+		l = xrealloc(p->sb[p->sb_head], sizeof *l + (size_t)n *
+		    sizeof l->cells[0]);
+		p->sb[p->sb_head] = NULL;
+	} else
+		l = xmalloc(sizeof *l + (size_t)n * sizeof l->cells[0]);
 	l->cols = n;
 	for (i = 0; i < n; i++) {
 		l->cells[i].ch = cells[i].chars[0];
@@ -215,7 +221,6 @@ vt_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
 		l->cells[i].width = (uint8_t)cells[i].width;
 	}
 	if (p->sb_n == p->sb_max) {
-		free(p->sb[p->sb_head]);
 		p->sb[p->sb_head] = l;
 		p->sb_head = (p->sb_head + 1) % p->sb_max;
 	} else {

@@ -388,18 +388,20 @@ tui_line_cut(struct tui_lines *out, int width, uint8_t fill, int item,
 {
 	struct tui_line *l;
 	wchar_t *ws;
-	int n, i, cw, ell;
+	int n, i, cw, ell, start;
 
 	l = tui_lines_add(out, fill, item);
 	if (prefix != NULL)
 		tui_line_puts(l, prefix, prefix_role);
 	ws = tui_utf8_to_wcs(text, len, &n);
 	ell = tui_wcswidth(L"\u2026", 1);
+	start = l->width;
 	for (i = 0; i < n; i++) {
 		if (ws[i] == '\t') {
+			/* Tab stops every 4 columns from the start of the text. */
 			do
 				tui_line_putw(l, ' ', role);
-			while (l->width % 4 != 0 && l->width < width);
+			while ((l->width - start) % 4 != 0 && l->width < width);
 			continue;
 		}
 		if (ws[i] == '\r')
