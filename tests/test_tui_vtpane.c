@@ -144,11 +144,11 @@ main(void)
 	devnull = fopen("/dev/null", "w");
 	sp = newterm("xterm-256color", devnull, stdin);
 	if (sp == NULL) {
-		tap_skip(4, "no xterm-256color terminfo");
+		tap_skip(7, "no xterm-256color terminfo");
 		return tap_done();
 	}
 	p = tui_vtpane_new(4, 12, 10, collect, NULL);
-	feed(p, "ab\033[1mB\033[0m\033[7mR\033[0m\xe4\xb8\xad.");
+	feed(p, "ab\033[1mB\033[0m\033[7mR\033[0m\xe4\xb8\xad.e\xcc\x81");
 	tui_vtpane_draw(p, 1, 2, 0);
 	ok(!tui_vtpane_dirty(p), "drawing clears the dirty rows");
 	mvin_wch(1, 2, &cc);
@@ -166,6 +166,9 @@ main(void)
 	mvin_wch(1, 8, &cc);
 	getcchar(&cc, wc, &attr, &pair, NULL);
 	ok(wc[0] == '.', "the cell after the wide character");
+	mvin_wch(1, 9, &cc);
+	getcchar(&cc, wc, &attr, &pair, NULL);
+	ok(wc[0] == 'e' && wc[1] == 0x301, "a combining mark drawn with its base");
 	endwin();
 	delscreen(sp);
 	fclose(devnull);

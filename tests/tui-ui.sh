@@ -1,6 +1,6 @@
 #!/bin/sh
 # tui-ui.sh: the rest of the interface, in tmux against the fake LLM:
-# themes (light, NO_COLOR, a broken user theme named by file:line), mouse
+# themes (light, 8 colours, NO_COLOR, a broken user theme named by file:line), mouse
 # capture only when asked, folding and C-o, copy through OSC 52 into tmux's
 # buffer, chat scrollback with the unread indicator, the terminal pane's
 # scrollback, zoom and orientation keys, slash commands (/help /cost
@@ -71,6 +71,14 @@ screen -e | grep -q '\[7m\|\[1m\|;7m\|;1m'; ok $? "NO_COLOR: the mono theme's at
 TM send-keys -t ui "/quit" Enter
 wait_for 'cade-rc=0'; ok $? "/quit exits 0"
 
+# An 8-colour terminal: colours degrade, nothing from the 256 palette.
+run "TERM=xterm $CADE -m fake-model --theme light"
+wait_for 'idle' 5
+screen -e | grep -qE '\[(3[0-7]|4[0-7])(;[0-9]+)*m|;(3[0-7]|4[0-7])m'; ok $? "TERM=xterm: 8-colour escapes used"
+screen -e | grep -qE '(38|48);5;'; ok $((! $?)) "TERM=xterm: no 256-colour escapes"
+TM send-keys -t ui "/quit" Enter
+wait_for 'cade-rc=0'
+
 # Light theme (256 colours) and --mouse.
 run "$CADE -m fake-model --theme light --mouse"
 [ "$(TM display -p -t ui '#{mouse_any_flag}')" = 1 ]; ok $? "--mouse turns mouse capture on"
@@ -88,7 +96,7 @@ wait_for 'cade-rc=0'
 run "$CADE -m fake-model --theme broken"
 wait_for "unknown element 'chat.bogus'"; screen | grep -qF 'broken.theme:3:'; ok $? "bad theme: error names file:line"
 screen | grep -qF 'using the default theme'; ok $? "bad theme: falls back to the default"
-first_sid=$(ls "$XDG_STATE_HOME/cade/sessions" | sort | tail -1)
+first_sid=$(screen | grep -o 'session [0-9a-f-]*' | head -1 | cut -d' ' -f2)
 
 TM send-keys -t ui "show output" Enter
 wait_for 'Done with output.'
@@ -163,7 +171,7 @@ TM send-keys -t ui "/nosuch" Enter
 wait_for "unknown command '/nosuch'"; ok $? "unknown command: a clear error"
 TM send-keys -t ui "/clear" Enter
 wait_gone 'Done with output.'; ok $? "/clear starts a new session (old messages gone)"
-n=$(ls "$XDG_STATE_HOME/cade/sessions" | wc -l); [ "$n" -ge 4 ]; ok $? "... with a new session directory"
+n=$(ls "$XDG_STATE_HOME/cade/sessions" | wc -l); [ "$n" -ge 5 ]; ok $? "... with a new session directory"
 TM send-keys -t ui "/resume $first_sid" Enter
 wait_for 'Done with output.'; ok $? "/resume brings the old session back"
 screen | grep -qF '(resumed)'; ok $? "... marked as resumed"

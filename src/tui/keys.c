@@ -439,7 +439,9 @@ tui_keys_feed(struct tui_keys *k, const char *buf, size_t len)
 int
 tui_keys_pending(const struct tui_keys *k)
 {
-	return k->nseq > 0 || k->in_paste;
+	if (k->in_paste)
+		return 2;
+	return k->nseq > 0;
 }
 
 /* Timeout: a lone ESC is ESC; an unfinished paste ends here. */

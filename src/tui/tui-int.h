@@ -274,7 +274,7 @@ struct tui_keys;
 struct tui_keys	*tui_keys_new(size_t max_paste, tui_key_fn, void *arg);
 void		 tui_keys_free(struct tui_keys *);
 void		 tui_keys_feed(struct tui_keys *, const char *, size_t);
-/* 1 if bytes wait that could be a lone ESC or the start of a sequence. */
+/* 1 if bytes wait that could be a lone ESC or a sequence's start; 2 inside a paste. */
 int		 tui_keys_pending(const struct tui_keys *);
 /* The ESC timeout passed: deliver what is pending as keys. */
 void		 tui_keys_flush(struct tui_keys *);

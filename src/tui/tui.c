@@ -1214,6 +1214,7 @@ tui_read_tty(struct loop *l, int fd, int revents, void *arg)
 	struct tui *t = arg;
 	char buf[TUI_READ_SIZE];
 	ssize_t n;
+	int pending;
 
 	(void)revents;
 	n = read(fd, buf, sizeof buf);
@@ -1231,9 +1232,9 @@ tui_read_tty(struct loop *l, int fd, int revents, void *arg)
 		t->key_timer = 0;
 	}
 	tui_keys_feed(t->keys, buf, (size_t)n);
-	if (tui_keys_pending(t->keys) && !t->quit && !t->restart)
-		t->key_timer = loop_timer_add(l, buf[n - 1] == 0x1b ||
-		    n < 8 ? TUI_ESC_MS : TUI_PASTE_MS, tui_key_timer, t);
+	if ((pending = tui_keys_pending(t->keys)) != 0 && !t->quit && !t->restart)
+		t->key_timer = loop_timer_add(l, pending == 2 ? TUI_PASTE_MS :
+		    TUI_ESC_MS, tui_key_timer, t);
 }
 
 static void

@@ -465,22 +465,26 @@ tui_vtpane_touch(struct tui_vtpane *p)
 	p->all_dirty = 1;
 }
 
-/* Put one cell on the screen. */
+/* Put one cell (a character and its combining marks) on the screen. */
 static void
-vt_put(int y, int x, uint32_t ch, int width, struct tui_color fg,
-    struct tui_color bg, uint8_t a)
+vt_put(int y, int x, const uint32_t *chars, int nchars, int width,
+    struct tui_color fg, struct tui_color bg, uint8_t a)
 {
 	cchar_t cc;
-	wchar_t wc[2];
+	wchar_t wc[CCHARW_MAX + 1];
 	attr_t attr = 0;
-	int pair, bright = 0;
+	int pair, bright = 0, i, n = 1;
+	uint32_t ch = chars[0];
 
 	wc[0] = ch == 0 || ch == (uint32_t)-1 ? L' ' : (wchar_t)ch;
 	if (wc[0] < 0x20 || wc[0] == 0x7f)
 		wc[0] = L' ';
 	if (width == 2 && tui_wcwidth(wc[0]) != 2)
 		wc[0] = L' ';	/* cannot show it wide: keep the columns */
-	wc[1] = 0;
+	for (i = 1; wc[0] != L' ' && i < nchars && n < CCHARW_MAX &&
+	    chars[i] != 0 && chars[i] != (uint32_t)-1; i++)
+		wc[n++] = (wchar_t)chars[i];
+	wc[n] = 0;
 	pair = tui_screen_pair(fg, bg, &bright);
 	if ((a & VT_A_BOLD) || bright)
 		attr |= A_BOLD;
@@ -513,7 +517,7 @@ vt_draw_live(struct tui_vtpane *p, int row, int y, int x)
 		}
 		if (cell.width == 2 && c + 1 >= p->cols)
 			cell.width = 1;
-		vt_put(y, x + c, cell.chars[0], cell.width,
+		vt_put(y, x + c, cell.chars, VTERM_MAX_CHARS_PER_CELL, cell.width,
 		    vt_unpack(vt_pack(&cell.fg, 1)),
 		    vt_unpack(vt_pack(&cell.bg, 0)), vt_attrs(&cell));
 		c += cell.width > 1 ? cell.width : 1;
@@ -525,16 +529,17 @@ static void
 vt_draw_sb(struct tui_vtpane *p, const struct vt_sbline *l, int y, int x)
 {
 	struct tui_color def = { TUI_COLOR_DEFAULT, 0 };
+	uint32_t space = ' ';
 	int c;
 
 	for (c = 0; c < p->cols; ) {
 		if (c < l->cols) {
-			vt_put(y, x + c, l->cells[c].ch, l->cells[c].width,
+			vt_put(y, x + c, &l->cells[c].ch, 1, l->cells[c].width,
 			    vt_unpack(l->cells[c].fg), vt_unpack(l->cells[c].bg),
 			    l->cells[c].attrs);
 			c += l->cells[c].width > 1 ? l->cells[c].width : 1;
 		} else {
-			vt_put(y, x + c, ' ', 1, def, def, 0);
+			vt_put(y, x + c, &space, 1, 1, def, def, 0);
 			c++;
 		}
 	}
