@@ -131,6 +131,9 @@ struct agent {
 
 static void	agent_step(struct agent *);
 static void	agent_advance(struct agent *);
+static void	agent_on_text(const char *, size_t, void *);
+static void	agent_on_reasoning(const char *, size_t, void *);
+static void	agent_on_retry(int, int, uint64_t, const char *, const char *, void *);
 
 static const char *const agent_state_names[] = {
 	"idle", "thinking", "confirm", "running", "paused", "finished",
@@ -504,6 +507,28 @@ agent_add_user(struct agent *a, const char *text, int automated)
 	a->ntrack = 0;
 }
 
+/* Start a request on client l with the agent as the callbacks' argument. */
+static int
+agent_send(struct agent *a, struct llm *l, const cJSON *msgs, const cJSON *tools,
+    void (*text)(const char *, size_t, void *),
+    void (*done)(struct llm_response *, void *), char **cause)
+{
+	struct llm_callbacks cb;
+	struct llm_request req;
+
+	memset(&req, 0, sizeof req);
+	req.messages = msgs;
+	req.tools = tools;
+	req.model = a->model;
+	memset(&cb, 0, sizeof cb);
+	cb.text = text;
+	cb.reasoning = text == agent_on_text ? agent_on_reasoning : text;
+	cb.retry = l == a->d.llm ? agent_on_retry : NULL;
+	cb.done = done;
+	cb.arg = a;
+	return llm_send(l, &req, &cb, cause);
+}
+
 /* The title reply: a notice with a "title" field (cade sessions shows it). */
 static void
 agent_on_title(struct llm_response *r, void *arg)
@@ -534,8 +559,6 @@ agent_on_title_text(const char *s, size_t n, void *arg)
 static void
 agent_request_title(struct agent *a, const char *text)
 {
-	struct llm_callbacks cb;
-	struct llm_request req;
 	cJSON *msgs = cJSON_CreateArray();
 	char *prompt, *cause = NULL;
 
@@ -547,16 +570,8 @@ agent_request_title(struct agent *a, const char *text)
 	    "only.\n\n%.2000s", text);
 	cJSON_AddItemToArray(msgs, agent_msg_new("user", prompt));
 	free(prompt);
-	memset(&req, 0, sizeof req);
-	req.messages = msgs;
-	req.model = a->model;
-	memset(&cb, 0, sizeof cb);
-	cb.text = agent_on_title_text;
-	cb.reasoning = agent_on_title_text;
-	cb.retry = NULL;
-	cb.done = agent_on_title;
-	cb.arg = a;
-	if (llm_send(a->title_llm, &req, &cb, &cause) == -1)
+	if (agent_send(a, a->title_llm, msgs, NULL, agent_on_title_text,
+	    agent_on_title, &cause) == -1)
 		free(cause);
 	cJSON_Delete(msgs);
 }
@@ -1333,8 +1348,6 @@ agent_on_condensed(struct llm_response *r, void *arg)
 static int
 agent_condense_start(struct agent *a, int then_step)
 {
-	struct llm_callbacks cb;
-	struct llm_request req;
 	cJSON **ptrs, *msgs;
 	size_t from = 0, to, keep, i, max_bytes;
 	long window = condense_window(a->d.cfg, a->model);
@@ -1391,16 +1404,9 @@ agent_condense_start(struct agent *a, int then_step)
 	    agent_request_tokens(a), window);
 	agent_post_text(a, EV_NOTICE, "text", note);
 	free(note);
-	memset(&req, 0, sizeof req);
-	req.messages = msgs;
-	req.model = a->model;
-	cb.text = agent_on_condense_text;
-	cb.reasoning = agent_on_condense_text;
-	cb.retry = agent_on_retry;
-	cb.done = agent_on_condensed;
-	cb.arg = a;
 	agent_set_state(a, AGENT_THINKING);
-	if (llm_send(a->d.llm, &req, &cb, &cause) == -1) {
+	if (agent_send(a, a->d.llm, msgs, NULL, agent_on_condense_text,
+	    agent_on_condensed, &cause) == -1) {
 		a->condensing = 0;
 		agent_post_text(a, EV_NOTICE, "text", cause);
 		free(cause);
@@ -1415,8 +1421,6 @@ agent_condense_start(struct agent *a, int then_step)
 static void
 agent_step(struct agent *a)
 {
-	struct llm_callbacks cb;
-	struct llm_request req;
 	cJSON *msgs, *tools;
 	char *cause = NULL, *msg;
 	size_t i;
@@ -1457,16 +1461,9 @@ agent_step(struct agent *a)
 	a->step++;
 	msgs = agent_view(a);
 	tools = tool_schemas(a->d.cfg, a->model);
-	req.messages = msgs;
-	req.tools = tools;
-	req.model = a->model;
-	cb.text = agent_on_text;
-	cb.reasoning = agent_on_reasoning;
-	cb.retry = agent_on_retry;
-	cb.done = agent_on_reply;
-	cb.arg = a;
 	agent_set_state(a, AGENT_THINKING);
-	if (llm_send(a->d.llm, &req, &cb, &cause) == -1) {
+	if (agent_send(a, a->d.llm, msgs, tools, agent_on_text, agent_on_reply,
+	    &cause) == -1) {
 		cJSON *d = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(d, "kind", "internal");
