@@ -1,7 +1,8 @@
 #!/bin/sh
 # tui-ui.sh: the rest of the interface, in tmux against the fake LLM:
 # themes (light, 8 colours, NO_COLOR, a broken user theme named by file:line), mouse
-# capture only when asked, folding and C-o, copy through OSC 52 into tmux's
+# capture only when asked, folding and C-o, newline keys, the confirmation
+# prompt's Esc/F9/d/a keys, copy through OSC 52 into tmux's
 # buffer, chat scrollback with the unread indicator, the terminal pane's
 # scrollback, zoom and orientation keys, slash commands (/help /cost
 # /model /sessions /clear /resume /quit), and the terminal restored after
@@ -25,7 +26,11 @@ cat > "$T/script.json" <<'JSON'
  {"content": "## Plan\n\nI will **check** the `build` first:\n\n1. read the logs\n2. fix the test\n\n```sh\nmake check\n```"},
  {"tool_calls": [{"id": "c1", "name": "terminal", "arguments": {"command": "seq 1 20", "security_risk": "LOW"}}]},
  {"content": "Done with output."},
- {"first_byte_delay_ms": 1500, "content": "Slow reply line one.\nSlow reply line two."}
+ {"first_byte_delay_ms": 1500, "content": "Slow reply line one.\nSlow reply line two."},
+ {"tool_calls": [{"id": "a1", "name": "terminal", "arguments": {"command": "rm -rf scratch1", "security_risk": "HIGH"}}]},
+ {"content": "First removal done."},
+ {"tool_calls": [{"id": "a2", "name": "terminal", "arguments": {"command": "rm -rf scratch1", "security_risk": "HIGH"}}]},
+ {"content": "Second removal done."}
 ]}
 JSON
 start_fake "$T/script.json"
@@ -131,6 +136,35 @@ chatcol | grep -qF 'Slow reply line two.'; ok $((! $?)) "... and the view did no
 TM send-keys -t ui End
 wait_for 'Slow reply line two.'; ok $? "End goes back to the newest output"
 screen | grep -qF 'new lines below'; ok $((! $?)) "... and the indicator is gone"
+
+# Newline keys that survive tmux without extended-keys; nothing is sent.
+before=$(ls "$RECORD" | grep -c 'json$')
+TM send-keys -t ui "first" C-j "second" M-Enter "third"
+sleep 0.5
+chatcol | grep -q '^> first' && chatcol | grep -q '^  second' && chatcol | grep -q '^  third'; ok $? "C-j and M-Enter put newlines in the message"
+[ "$(ls "$RECORD" | grep -c 'json$')" -eq "$before" ]; ok $? "... and send nothing"
+TM send-keys -t ui C-c
+sleep 0.3
+
+# The confirmation prompt's other keys: Esc, F9, d, a + scope.
+mkdir -p "$W/scratch1"
+TM send-keys -t ui "clean up" Enter
+wait_for ' confirm '
+TM send-keys -t ui Escape
+wait_for '1 pending (F9)'; ok $? "Esc hides the prompt; the status bar counts the pending action"
+screen | grep -qF 'y approve'; ok $((! $?)) "... the prompt is gone"
+TM send-keys -t ui F9
+wait_for 'y approve'; ok $? "F9 brings it back"
+TM send-keys -t ui d
+wait_for 'always allow would add'; ok $? "d shows the details (the rule 'a' would add)"
+TM send-keys -t ui a
+wait_for 'this session'; screen | grep -qF 'this project' && screen | grep -qF 'everywhere'; ok $? "a asks for the scope"
+TM send-keys -t ui s
+wait_for 'First removal done.'; [ ! -e "$W/scratch1" ]; ok $? "a + s approves"
+mkdir -p "$W/scratch1"
+TM send-keys -t ui "again" Enter
+wait_for 'Second removal done.'; [ ! -e "$W/scratch1" ]; ok $? "the same action later runs without asking"
+grep '"type":"policy_decision"' "$XDG_STATE_HOME/cade/sessions/$first_sid/events.jsonl" | grep '"call_id":"a2"' | grep -q '"decision":"allow"'; ok $? "... allowed by the session rule (store)"
 
 # Terminal scrollback.
 TM send-keys -t ui F2
