@@ -151,8 +151,8 @@ mkdir -p "$W/scratch1"
 TM send-keys -t ui "clean up" Enter
 wait_for ' confirm '
 TM send-keys -t ui Escape
-wait_for '1 pending (F9)'; ok $? "Esc hides the prompt; the status bar counts the pending action"
-screen | grep -qF 'y approve'; ok $((! $?)) "... the prompt is gone"
+wait_gone 'y approve'; ok $? "Esc hides the prompt"
+screen | grep -qF '1 pending (F9)'; ok $? "... the status bar counts the pending action"
 TM send-keys -t ui F9
 wait_for 'y approve'; ok $? "F9 brings it back"
 TM send-keys -t ui d
@@ -178,6 +178,13 @@ termcol | grep -qx '300'; ok $((! $?)) "... showing older lines"
 TM send-keys -t ui q
 sleep 0.5
 termcol | grep -qx '300'; ok $? "q returns to the live screen"
+TM send-keys -t ui "exit" Enter
+wait_for 'the shell exited'; ok $? "the pane says when its shell exits"
+TM send-keys -t ui Enter
+sleep 1
+TM send-keys -t ui "echo back-\$((1+1))" Enter
+sleep 0.5
+termcol | grep -qx 'back-2'; ok $? "Enter in the pane starts a new shell"
 TM send-keys -t ui C-]
 wait_for 'keys here'; ok $? "C-] gives the keyboard back to the chat"
 

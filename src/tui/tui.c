@@ -110,6 +110,7 @@ struct tui {
 	int			 first_frame;
 	uint64_t		 start_ms;
 	int			 cur_y, cur_x;	/* cursor of the last full frame */
+	int			 shell_dead;
 
 	/* session control */
 	uint64_t		 last_ctrl_c;
@@ -561,6 +562,8 @@ tui_draw(struct tui *t, int ui)
 			extra = xasprintf("scrollback %d/%d (PgUp/PgDn, q ends)",
 			    tui_vtpane_scroll_offset(t->vt),
 			    tui_vtpane_scrollback_lines(t->vt));
+		else if (t->shell_dead)
+			extra = xstrdup("(the shell exited; Enter here restarts it)");
 		else
 			extra = xasprintf("%s %s", t->s->ws->shell_name != NULL ?
 			    t->s->ws->shell_name : "sh", agent_get_state(
@@ -614,6 +617,10 @@ tui_frame(struct loop *l, void *arg)
 	uint64_t now, wait;
 	int ui;
 
+	if (t->s != NULL && shell_dead(t->s->shell) != t->shell_dead) {
+		t->shell_dead = shell_dead(t->s->shell);	/* SIGCHLD woke us */
+		tui_dirty(t);
+	}
 	if (!t->dirty && !tui_vtpane_dirty(t->vt))
 		return;
 	if (t->quit || t->restart)
@@ -1141,6 +1148,24 @@ tui_mouse(struct tui *t, const struct tui_key *k)
 	tui_dirty(t);
 }
 
+/* The person ended the pane's shell: start a new one in its place. */
+static void
+tui_restart_shell(struct tui *t)
+{
+	char *cause = NULL, *s;
+	int rows, cols;
+
+	tui_vtpane_size(t->vt, &rows, &cols);
+	tui_vtpane_feed(t->vt, "\r\n", 2);
+	if (shell_start(t->s->shell, rows, cols, &cause) == -1) {
+		s = xasprintf("cannot restart the shell: %s", cause);
+		tui_chat_notice(t->chat, ITEM_ERROR, s);
+		free(s);
+		free(cause);
+	}
+	tui_dirty(t);
+}
+
 /* One decoded key. */
 static void
 tui_key(const struct tui_key *k, void *arg)
@@ -1184,6 +1209,11 @@ tui_key(const struct tui_key *k, void *arg)
 			return;
 		}
 		t->term_scroll = 0;
+		if (shell_dead(t->s->shell)) {
+			if (k->key == '\r')
+				tui_restart_shell(t);
+			return;
+		}
 		if (tui_vtpane_scroll_offset(t->vt) > 0) {
 			tui_vtpane_scroll_to(t->vt, 0);
 			tui_dirty(t);
