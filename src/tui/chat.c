@@ -74,6 +74,7 @@ struct tui_chat {
 	int		 view_stale;
 };
 
+/* See tui-int.h. */
 struct tui_chat *
 tui_chat_new(void)
 {
@@ -84,6 +85,7 @@ tui_chat_new(void)
 	return c;
 }
 
+/* Free one item and its cached lines. */
 static void
 chat_item_free(struct chat_item *it)
 {
@@ -103,6 +105,7 @@ chat_item_free(struct chat_item *it)
 	free(it);
 }
 
+/* See tui-int.h. */
 void
 tui_chat_clear(struct tui_chat *c)
 {
@@ -115,6 +118,7 @@ tui_chat_clear(struct tui_chat *c)
 	c->view_stale = 1;
 }
 
+/* See tui-int.h. */
 void
 tui_chat_free(struct tui_chat *c)
 {
@@ -126,6 +130,7 @@ tui_chat_free(struct tui_chat *c)
 	free(c);
 }
 
+/* Append a new empty item of a kind. */
 static struct chat_item *
 chat_add(struct tui_chat *c, enum tui_item_kind kind)
 {
@@ -152,6 +157,7 @@ chat_dirty(struct tui_chat *c, struct chat_item *it)
 	c->view_stale = 1;
 }
 
+/* Replace a string field with a copy (NULL clears it). */
 static void
 chat_set(char **dst, const char *s)
 {
@@ -238,6 +244,7 @@ chat_has(const struct event *ev, const char *key)
 	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(ev->data, key));
 }
 
+/* A true boolean field of the event. */
 static int
 chat_bool(const struct event *ev, const char *key)
 {
@@ -423,6 +430,7 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 	}
 }
 
+/* See tui-int.h. */
 void
 tui_chat_notice(struct tui_chat *c, enum tui_item_kind kind, const char *text)
 {
@@ -678,6 +686,7 @@ chat_wrap_plain(struct tui_lines *out, int width, int item, const char *gutter,
 	free(ind);
 }
 
+/* The word a card shows for its status. */
 static const char *
 chat_status_word(enum chat_status s)
 {
@@ -688,6 +697,7 @@ chat_status_word(enum chat_status s)
 	return words[s];
 }
 
+/* The colour role of a card status. */
 static uint8_t
 chat_status_role(enum chat_status s)
 {
@@ -702,6 +712,7 @@ chat_status_role(enum chat_status s)
 	return ROLE_NORMAL;
 }
 
+/* The colour role of a risk badge. */
 static uint8_t
 chat_risk_role(const char *risk)
 {
@@ -1005,18 +1016,21 @@ tui_chat_lines(struct tui_chat *c, int width, const struct tui_line ***lines)
 	return c->nview;
 }
 
+/* See tui-int.h. */
 int
 tui_chat_nitems(const struct tui_chat *c)
 {
 	return c->n;
 }
 
+/* See tui-int.h. */
 enum tui_item_kind
 tui_chat_item_kind(const struct tui_chat *c, int item)
 {
 	return c->items[item]->kind;
 }
 
+/* See tui-int.h. */
 void
 tui_chat_toggle(struct tui_chat *c, int item)
 {
@@ -1026,6 +1040,7 @@ tui_chat_toggle(struct tui_chat *c, int item)
 	chat_dirty(c, c->items[item]);
 }
 
+/* See tui-int.h. */
 int
 tui_chat_last_observation(const struct tui_chat *c)
 {
@@ -1040,12 +1055,14 @@ tui_chat_last_observation(const struct tui_chat *c)
 	return -1;
 }
 
+/* See tui-int.h. */
 void
 tui_chat_select(struct tui_chat *c, int item)
 {
 	c->selected = item;
 }
 
+/* See tui-int.h. */
 int
 tui_chat_selected(const struct tui_chat *c)
 {

@@ -37,6 +37,7 @@ struct tui_confirm {
 	struct tui_input *reason;
 };
 
+/* See tui-int.h. */
 struct tui_confirm *
 tui_confirm_new(void)
 {
@@ -46,6 +47,7 @@ tui_confirm_new(void)
 	return cf;
 }
 
+/* See tui-int.h. */
 void
 tui_confirm_free(struct tui_confirm *cf)
 {
@@ -105,12 +107,14 @@ tui_confirm_update(struct tui_confirm *cf, const struct agent_pending *p,
 	return fresh;
 }
 
+/* See tui-int.h. */
 int
 tui_confirm_visible(const struct tui_confirm *cf, size_t npending)
 {
 	return npending > 0 && !cf->hidden;
 }
 
+/* See tui-int.h. */
 void
 tui_confirm_show(struct tui_confirm *cf)
 {
@@ -149,6 +153,7 @@ confirm_keys(struct tui_lines *out, const char *const *kv, size_t n)
 	}
 }
 
+/* The colour role of a risk level. */
 static uint8_t
 confirm_risk_role(enum risk r)
 {

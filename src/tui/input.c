@@ -153,6 +153,7 @@ input_hist_load(struct tui_input *in)
 		input_hist_rewrite(in);
 }
 
+/* See tui-int.h. */
 struct tui_input *
 tui_input_new(const char *history_path, int history_max)
 {
@@ -172,6 +173,7 @@ tui_input_new(const char *history_path, int history_max)
 	return in;
 }
 
+/* See tui-int.h. */
 void
 tui_input_free(struct tui_input *in)
 {
@@ -280,6 +282,7 @@ input_bol(const struct tui_input *in, int i)
 	return i;
 }
 
+/* End of the logical line holding position i. */
 static int
 input_eol(const struct tui_input *in, int i)
 {
@@ -288,6 +291,7 @@ input_eol(const struct tui_input *in, int i)
 	return i;
 }
 
+/* Word characters for Alt-B/Alt-F (readline: alphanumerics). */
 static int
 input_isword(wchar_t c)
 {
@@ -305,6 +309,7 @@ input_word_back(const struct tui_input *in, int i)
 	return i;
 }
 
+/* End of the word after i (readline M-f). */
 static int
 input_word_fwd(const struct tui_input *in, int i)
 {
@@ -517,6 +522,7 @@ tui_input_key(struct tui_input *in, const struct tui_key *k)
 	return INPUT_CHANGED;
 }
 
+/* See tui-int.h. */
 const char *
 tui_input_text(const struct tui_input *in_c)
 {
@@ -527,12 +533,14 @@ tui_input_text(const struct tui_input *in_c)
 	return in->utf8;
 }
 
+/* See tui-int.h. */
 int
 tui_input_empty(const struct tui_input *in)
 {
 	return in->len == 0;
 }
 
+/* See tui-int.h. */
 void
 tui_input_clear(struct tui_input *in)
 {

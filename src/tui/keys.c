@@ -45,6 +45,7 @@ struct tui_keys {
 
 static const char keys_paste_end[] = "\033[201~";
 
+/* See tui-int.h. */
 struct tui_keys *
 tui_keys_new(size_t max_paste, tui_key_fn fn, void *arg)
 {
@@ -57,6 +58,7 @@ tui_keys_new(size_t max_paste, tui_key_fn fn, void *arg)
 	return k;
 }
 
+/* See tui-int.h. */
 void
 tui_keys_free(struct tui_keys *k)
 {
@@ -417,6 +419,7 @@ keys_drain(struct tui_keys *k, int final)
 	}
 }
 
+/* See tui-int.h. */
 void
 tui_keys_feed(struct tui_keys *k, const char *buf, size_t len)
 {
@@ -436,6 +439,7 @@ tui_keys_feed(struct tui_keys *k, const char *buf, size_t len)
 	}
 }
 
+/* See tui-int.h. */
 int
 tui_keys_pending(const struct tui_keys *k)
 {
@@ -455,6 +459,7 @@ tui_keys_flush(struct tui_keys *k)
 	keys_drain(k, 1);
 }
 
+/* See tui-int.h. */
 int
 tui_keys_paste_truncated(const struct tui_keys *k)
 {

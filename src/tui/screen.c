@@ -317,6 +317,7 @@ tui_screen_end(void)
 	}
 }
 
+/* See tui-int.h. */
 void
 tui_screen_size(int *rows, int *cols)
 {
@@ -335,6 +336,7 @@ tui_screen_resized(void)
 	clearok(curscr, TRUE);
 }
 
+/* See tui-int.h. */
 void
 tui_screen_role(enum tui_role r, unsigned long *attr, int *pair)
 {
@@ -460,6 +462,7 @@ tui_screen_draw_line(int y, int x, int width, const struct tui_line *l,
 		    hl);
 }
 
+/* See tui-int.h. */
 void
 tui_screen_fill(int y, int x, int h, int w, enum tui_role role)
 {
@@ -499,24 +502,28 @@ tui_screen_flush(int full)
 		tui_screen_raw("\033[?2026l", 8);
 }
 
+/* See tui-int.h. */
 void
 tui_screen_set_sync(int supported)
 {
 	screen_sync = supported;
 }
 
+/* See tui-int.h. */
 int
 tui_screen_sync(void)
 {
 	return screen_sync;
 }
 
+/* See tui-int.h. */
 int
 tui_screen_colors(void)
 {
 	return screen_direct ? 1 << 24 : screen_colors;
 }
 
+/* See tui-int.h. */
 int
 tui_screen_infd(void)
 {

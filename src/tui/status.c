@@ -37,6 +37,7 @@ status_count(long n)
 	return xasprintf("%.1fM", (double)n / 1000000.0);
 }
 
+/* Columns a UTF-8 string takes. */
 static int
 status_width(const char *s)
 {

@@ -431,6 +431,7 @@ out:
 	return rc;
 }
 
+/* See tui-int.h. */
 void
 tui_theme_free(struct tui_theme *t)
 {

@@ -12,7 +12,8 @@
  *   status.c  the status bar
  *   confirm.c the confirmation prompt
  *   copy.c    OSC 52 copy with a file fallback
- *   tui.c     tui_main: setup, layout, key dispatch, slash commands
+ *   layout.c  where everything goes, and drawing one frame
+ *   tui.c     tui_main: setup, loop callbacks, key dispatch, slash commands
  * The pure parts (theme parser, wrapping, markdown, key decoder, editor, chat
  * model) do no terminal I/O so the unit tests drive them directly.
  */
@@ -473,5 +474,90 @@ struct tui_status_info {
 /* Lay the status bar out for width columns into one styled line. */
 void		 tui_status_render(struct tui_line *, int width,
 		    const struct tui_status_info *);
+
+/* ---- tui.c, layout.c: the interface's state ------------------------- */
+
+#define TUI_MIN_COLS		50
+#define TUI_MIN_ROWS		14
+
+struct session;
+struct config;
+struct tui_chat;
+struct tui_vtpane;
+struct tui_input;
+struct tui_keys;
+struct tui_confirm;
+
+enum tui_focus { FOCUS_CHAT, FOCUS_TERM };
+
+struct tui_rect {
+	int	 y, x, h, w;
+};
+
+struct tui {
+	struct config		*cfg;
+	struct session		*s;
+	struct tui_theme	 theme;
+	char			*theme_error;
+	struct tui_chat		*chat;
+	struct tui_vtpane	*vt;
+	struct tui_input	*input;
+	struct tui_keys		*keys;
+	struct tui_confirm	*confirm;
+
+	/* layout */
+	int			 rows, cols;
+	enum tui_focus		 focus;
+	int			 zoom;		/* the focused pane fills the screen */
+	int			 orient;	/* 0 auto, 1 side by side, 2 stacked */
+	int			 stacked;
+	int			 ratio;		/* chat share, % */
+	int			 split_width;
+	int			 too_small;
+	struct tui_rect		 chat_title, chat_r, input_r, term_title, term_r,
+				 status_r, sep_r;
+	int			 show_chat, show_term;
+
+	/* chat view */
+	int			 chat_offset;	/* lines above the bottom; 0 follows */
+	int			 chat_total;
+	int			 chat_width;
+	int			 unread;
+	int			 select_mode;
+	int			 copy_part;
+	int			 term_scroll;	/* scrollback mode in the pane */
+
+	/* frames */
+	int			 dirty;		/* something to draw */
+	int			 full;		/* redraw everything */
+	int			 relayout;
+	uint64_t		 last_frame;
+	uint64_t		 frame_timer;
+	uint64_t		 key_timer;
+	int			 first_frame;
+	uint64_t		 start_ms;
+	int			 cur_y, cur_x;	/* cursor of the last full frame */
+	int			 shell_dead;
+
+	/* session control */
+	uint64_t		 last_ctrl_c;
+	int			 quit;
+	int			 exit_code;
+	int			 restart;
+	char			*restart_resume;
+	char			*hint;
+	size_t			 npending;
+};
+
+/* Something changed: draw at the next frame. */
+void		 tui_dirty(struct tui *);
+/* The agent is doing something Ctrl-C should stop. */
+int		 tui_agent_busy(struct tui *);
+/* Lay out for the current window size and modes (resizes the pty). */
+void		 tui_layout(struct tui *);
+/* Rows the input wants for its text at width (capped). */
+int		 tui_input_rows(struct tui *, int width);
+/* Draw one frame; ui: the interface changed, else only the pane did. */
+void		 tui_draw(struct tui *, int ui);
 
 #endif

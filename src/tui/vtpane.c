@@ -93,6 +93,7 @@ vt_dirty(struct tui_vtpane *p, int lo, int hi)
 		p->dirty_hi = hi;
 }
 
+/* libvterm: cells changed; their rows need drawing. */
 static int
 vt_damage(VTermRect r, void *user)
 {
@@ -100,6 +101,7 @@ vt_damage(VTermRect r, void *user)
 	return 1;
 }
 
+/* libvterm: a region moved (scrolling); redraw both ends. */
 static int
 vt_moverect(VTermRect dest, VTermRect src, void *user)
 {
@@ -109,6 +111,7 @@ vt_moverect(VTermRect dest, VTermRect src, void *user)
 	return 1;
 }
 
+/* libvterm: the cursor moved. */
 static int
 vt_movecursor(VTermPos pos, VTermPos old, int visible, void *user)
 {
@@ -120,6 +123,7 @@ vt_movecursor(VTermPos pos, VTermPos old, int visible, void *user)
 	return 1;
 }
 
+/* libvterm: a terminal property changed (cursor, alt screen, title). */
 static int
 vt_settermprop(VTermProp prop, VTermValue *val, void *user)
 {
@@ -144,6 +148,7 @@ vt_settermprop(VTermProp prop, VTermValue *val, void *user)
 	return 1;
 }
 
+/* libvterm: BEL; passed on at the next frame. */
 static int
 vt_bell(void *user)
 {
@@ -163,6 +168,7 @@ vt_pack(const VTermColor *c, int fg)
 	    (uint32_t)c->rgb.green << 8 | c->rgb.blue;
 }
 
+/* Unpack a stored colour. */
 static struct tui_color
 vt_unpack(uint32_t v)
 {
@@ -181,6 +187,7 @@ vt_unpack(uint32_t v)
 	return c;
 }
 
+/* Our attribute bits of a libvterm cell. */
 static uint8_t
 vt_attrs(const VTermScreenCell *c)
 {
@@ -289,6 +296,7 @@ vt_output(const char *s, size_t len, void *user)
 		p->out(s, len, p->out_arg);
 }
 
+/* See tui-int.h. */
 struct tui_vtpane *
 tui_vtpane_new(int rows, int cols, int scrollback, tui_vt_out_fn out, void *arg)
 {
@@ -314,6 +322,7 @@ tui_vtpane_new(int rows, int cols, int scrollback, tui_vt_out_fn out, void *arg)
 	return p;
 }
 
+/* See tui-int.h. */
 void
 tui_vtpane_free(struct tui_vtpane *p)
 {
@@ -337,6 +346,7 @@ tui_vtpane_feed(struct tui_vtpane *p, const char *s, size_t len)
 	vterm_screen_flush_damage(p->screen);
 }
 
+/* See tui-int.h. */
 void
 tui_vtpane_resize(struct tui_vtpane *p, int rows, int cols)
 {
@@ -353,6 +363,7 @@ tui_vtpane_resize(struct tui_vtpane *p, int rows, int cols)
 	p->all_dirty = 1;
 }
 
+/* See tui-int.h. */
 void
 tui_vtpane_size(const struct tui_vtpane *p, int *rows, int *cols)
 {
@@ -423,6 +434,7 @@ tui_vtpane_paste(struct tui_vtpane *p, const char *s, size_t len)
 	buf_free(&b);
 }
 
+/* See tui-int.h. */
 void
 tui_vtpane_scroll_to(struct tui_vtpane *p, int offset)
 {
@@ -435,30 +447,35 @@ tui_vtpane_scroll_to(struct tui_vtpane *p, int offset)
 	p->offset = offset;
 }
 
+/* See tui-int.h. */
 void
 tui_vtpane_scroll(struct tui_vtpane *p, int delta)
 {
 	tui_vtpane_scroll_to(p, p->offset + delta);
 }
 
+/* See tui-int.h. */
 int
 tui_vtpane_scroll_offset(const struct tui_vtpane *p)
 {
 	return p->offset;
 }
 
+/* See tui-int.h. */
 int
 tui_vtpane_scrollback_lines(const struct tui_vtpane *p)
 {
 	return p->sb_n;
 }
 
+/* See tui-int.h. */
 int
 tui_vtpane_dirty(const struct tui_vtpane *p)
 {
 	return p->all_dirty || p->dirty_lo < p->dirty_hi;
 }
 
+/* See tui-int.h. */
 void
 tui_vtpane_touch(struct tui_vtpane *p)
 {
@@ -567,6 +584,7 @@ tui_vtpane_draw(struct tui_vtpane *p, int y, int x, int full)
 	p->all_dirty = 0;
 }
 
+/* See tui-int.h. */
 int
 tui_vtpane_cursor(const struct tui_vtpane *p, int *row, int *col)
 {
@@ -575,6 +593,7 @@ tui_vtpane_cursor(const struct tui_vtpane *p, int *row, int *col)
 	return p->cursor_visible && p->offset == 0 && *row < p->rows;
 }
 
+/* See tui-int.h. */
 int
 tui_vtpane_altscreen(const struct tui_vtpane *p)
 {
@@ -600,6 +619,7 @@ tui_vtpane_row_text(const struct tui_vtpane *p, int r)
 	return s;
 }
 
+/* See tui-int.h. */
 int
 tui_vtpane_take_bell(struct tui_vtpane *p)
 {
@@ -609,6 +629,7 @@ tui_vtpane_take_bell(struct tui_vtpane *p)
 	return n;
 }
 
+/* See tui-int.h. */
 const char *
 tui_vtpane_title(const struct tui_vtpane *p)
 {

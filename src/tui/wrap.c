@@ -58,6 +58,7 @@ tui_wcwidth(wchar_t wc)
 	return w > 2 ? 2 : w;
 }
 
+/* See tui-int.h. */
 int
 tui_wcswidth(const wchar_t *s, int n)
 {
@@ -159,6 +160,7 @@ tui_wcs_to_utf8(const wchar_t *s, int n)
 	return tui_buf_take(&b, NULL);
 }
 
+/* See tui-int.h. */
 void
 tui_line_init(struct tui_line *l, uint8_t fill)
 {
@@ -171,6 +173,7 @@ tui_line_init(struct tui_line *l, uint8_t fill)
 	l->wc[0] = 0;
 }
 
+/* See tui-int.h. */
 void
 tui_line_free(struct tui_line *l)
 {
@@ -199,6 +202,7 @@ tui_line_putw(struct tui_line *l, wchar_t wc, uint8_t role)
 	l->width += tui_wcwidth(wc);
 }
 
+/* See tui-int.h. */
 void
 tui_line_puts(struct tui_line *l, const char *s, uint8_t role)
 {
@@ -211,18 +215,21 @@ tui_line_puts(struct tui_line *l, const char *s, uint8_t role)
 	free(w);
 }
 
+/* See tui-int.h. */
 char *
 tui_line_text(const struct tui_line *l)
 {
 	return tui_wcs_to_utf8(l->wc, l->len);
 }
 
+/* See tui-int.h. */
 void
 tui_lines_init(struct tui_lines *ls)
 {
 	memset(ls, 0, sizeof *ls);
 }
 
+/* See tui-int.h. */
 void
 tui_lines_free(struct tui_lines *ls)
 {
@@ -234,6 +241,7 @@ tui_lines_free(struct tui_lines *ls)
 	memset(ls, 0, sizeof *ls);
 }
 
+/* See tui-int.h. */
 struct tui_line *
 tui_lines_add(struct tui_lines *ls, uint8_t fill, int item)
 {
@@ -246,6 +254,7 @@ tui_lines_add(struct tui_lines *ls, uint8_t fill, int item)
 	return &ls->v[ls->n++];
 }
 
+/* See tui-int.h. */
 void
 tui_lines_take(struct tui_lines *dst, struct tui_lines *src)
 {
@@ -373,6 +382,7 @@ tui_wrap_text(struct tui_wrap *w, const char *s, size_t len, uint8_t role)
 	free(ws);
 }
 
+/* See tui-int.h. */
 void
 tui_wrap_end(struct tui_wrap *w)
 {
