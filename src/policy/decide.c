@@ -75,6 +75,24 @@ policy_scope_name(enum policy_scope s)
 	return "session";
 }
 
+/* Change the confirmation mode of a loaded policy (/confirm in the TUI). */
+int
+policy_set_confirm(struct policy *p, const char *confirm, char **cause)
+{
+	if (strcmp(confirm, "always") == 0)
+		p->mode = POL_ALWAYS;
+	else if (strcmp(confirm, "risky") == 0)
+		p->mode = POL_RISKY;
+	else if (strcmp(confirm, "never") == 0)
+		p->mode = POL_NEVER;
+	else {
+		*cause = xasprintf("bad confirm mode '%s' (always, risky or "
+		    "never)", confirm);
+		return -1;
+	}
+	return 0;
+}
+
 /* A policy with the built-in rules only. */
 struct policy *
 policy_new(const char *confirm, const char *threshold, char **cause)
@@ -86,15 +104,7 @@ policy_new(const char *confirm, const char *threshold, char **cause)
 	if (threshold == NULL)
 		threshold = "MEDIUM";
 	p = pol_new();
-	if (strcmp(confirm, "always") == 0)
-		p->mode = POL_ALWAYS;
-	else if (strcmp(confirm, "risky") == 0)
-		p->mode = POL_RISKY;
-	else if (strcmp(confirm, "never") == 0)
-		p->mode = POL_NEVER;
-	else {
-		*cause = xasprintf("bad confirm mode '%s' (always, risky or "
-		    "never)", confirm);
+	if (policy_set_confirm(p, confirm, cause) == -1) {
 		policy_free(p);
 		return NULL;
 	}
