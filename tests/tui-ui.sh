@@ -208,6 +208,10 @@ TM send-keys -t ui "/sessions" Enter
 wait_for "$first_sid"; ok $? "/sessions lists the session"
 TM send-keys -t ui "/help" Enter
 wait_for '/confirm always|risky|never'; ok $? "/help lists the commands"
+TM send-keys -t ui "/confirm always" Enter
+wait_for 'confirmation mode: always'; screen | tail -1 | grep -qF 'confirm:always'; ok $? "/confirm switches the mode (status bar)"
+TM send-keys -t ui "/confirm risky" Enter
+wait_for 'confirmation mode: risky'
 TM send-keys -t ui "/nosuch" Enter
 wait_for "unknown command '/nosuch'"; ok $? "unknown command: a clear error"
 TM send-keys -t ui "/clear" Enter

@@ -52,12 +52,6 @@
 #define TUI_MAX_PASTE		(8 * 1024 * 1024)
 #define TUI_READ_SIZE		65536
 
-/*
- * Runtime confirmation-mode switch, provided by the policy module once it
- * exists (asked for in the report); until then /confirm explains itself.
- */
-extern int policy_set_confirm(struct policy *, const char *, char **)
-    __attribute__((weak));
 
 
 /* Something changed: draw at the next frame. */
@@ -273,10 +267,6 @@ tui_command(struct tui *t, const char *line)
 		    strcmp(mode, "never") != 0)
 			tui_chat_notice(t->chat, ITEM_ERROR,
 			    "usage: /confirm always|risky|never");
-		else if (policy_set_confirm == NULL)
-			tui_chat_notice(t->chat, ITEM_ERROR, "this build cannot "
-			    "change the confirmation mode of a running session; "
-			    "start cade with --confirm MODE");
 		else if (policy_set_confirm(t->s->policy, mode, &cause) == -1) {
 			tui_chat_notice(t->chat, ITEM_ERROR, cause);
 			free(cause);
