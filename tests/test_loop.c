@@ -53,12 +53,12 @@ main(void)
 	int p[2], rc;
 
 	/* Added out of order; must fire in deadline order; x is cancelled. */
+	t0 = util_now_ms();
 	loop_timer_add(l, 30, on_timer, (void *)&c);
 	loop_timer_add(l, 10, on_timer, (void *)&a);
 	id = loop_timer_add(l, 15, on_timer, (void *)&x);
 	loop_timer_add(l, 20, on_timer, (void *)&b);
 	loop_timer_cancel(l, id);
-	t0 = util_now_ms();
 	rc = loop_run(l);
 	is_int(rc, 7, "loop_run returns loop_stop's code");
 	is_str(order, "abc", "timers fire in deadline order, cancelled one never");
