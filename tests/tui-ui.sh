@@ -210,6 +210,7 @@ TM send-keys -t ui "/help" Enter
 wait_for '/confirm always|risky|never'; ok $? "/help lists the commands"
 TM send-keys -t ui "/confirm always" Enter
 wait_for 'confirmation mode: always'; screen | tail -1 | grep -qF 'confirm:always'; ok $? "/confirm switches the mode (status bar)"
+screen | tail -1 | grep -q 'ctx [0-9][0-9]*%'; ok $? "the status bar shows the context use"
 TM send-keys -t ui "/confirm risky" Enter
 wait_for 'confirmation mode: risky'
 TM send-keys -t ui "/nosuch" Enter

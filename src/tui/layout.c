@@ -300,6 +300,8 @@ tui_draw_status(struct tui *t)
 	si.max_steps = st.max_steps;
 	si.tokens_in = st.tokens_in;
 	si.tokens_out = st.tokens_out;
+	si.tokens_cached = st.tokens_cached;
+	si.context_pct = st.context_pct;
 	si.cost = st.cost;
 	si.confirm = conf_str(t->cfg, "confirm");
 	si.workspace = t->s->ws->id != NULL && strcmp(t->s->ws->ops->name,

@@ -1,8 +1,8 @@
 /*
  * status.c: the one-line status bar.
  *
- * Model, agent state, step N of max, tokens in/out, cost so far,
- * confirmation mode, workspace, and who has the keyboard.  Fields have a
+ * Model, agent state, step N of max, tokens in/out (cached), context use,
+ * cost so far, confirmation mode, workspace, and who has the keyboard.  Fields have a
  * priority: on a narrow terminal the least useful ones go first, so the
  * state and the keyboard indicator are always visible.  A state that needs
  * the person (waiting for you, stuck, error) is drawn in the alert role.
@@ -16,7 +16,7 @@
 #include "cade/util.h"
 #include "tui-int.h"
 
-#define STATUS_FIELDS	10
+#define STATUS_FIELDS	12
 
 struct status_field {
 	char		*text;
@@ -95,10 +95,19 @@ tui_status_render(struct tui_line *l, int width, const struct tui_status_info *s
 	f[n++].prio = 2;
 	a = status_count(si->tokens_in);
 	b = status_count(si->tokens_out);
-	f[n].text = xasprintf(" %s in %s out ", a, b);
+	if (si->tokens_cached > 0) {
+		char *c = status_count(si->tokens_cached);
+
+		f[n].text = xasprintf(" %s in (%s cached) %s out ", a, c, b);
+		free(c);
+	} else
+		f[n].text = xasprintf(" %s in %s out ", a, b);
 	free(a);
 	free(b);
 	f[n++].prio = 5;
+	f[n].text = xasprintf(" ctx %.0f%% ", si->context_pct);
+	f[n].role = si->context_pct >= 75 ? ROLE_STATUSBAR_ALERT : 0;
+	f[n++].prio = 4;
 	f[n].text = xasprintf(" $%.4f ", si->cost);
 	f[n++].prio = 4;
 	f[n].text = xasprintf(" confirm:%s ", si->confirm != NULL ? si->confirm :

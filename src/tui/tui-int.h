@@ -462,7 +462,8 @@ struct tui_status_info {
 	const char	*state;
 	int		 alert;		/* state needs the person */
 	int		 step, max_steps;
-	long		 tokens_in, tokens_out;
+	long		 tokens_in, tokens_out, tokens_cached;
+	double		 context_pct;	/* next request / model window */
 	double		 cost;
 	const char	*confirm;
 	const char	*workspace;
