@@ -65,6 +65,10 @@ kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null; start_fake "$T/s2.json"
 "$CADE" -p "please deploy it" </dev/null >/dev/null 2>&1
 grep -q 'ship-marker-9' "$RECORD/req-0001.json"; ok $? "a trigger word brings the skill in"
 kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null; start_fake "$T/s2.json"
+kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null; start_fake "$T/s2.json"
+"$CADE" -p "question" --verbose </dev/null >/dev/null 2>"$T/err"
+grep -q 'The answer is 42' "$T/err" && grep -q '^-- replied after 1 steps' "$T/err"; ok $? "--verbose streams progress and a summary to stderr"
+kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null; start_fake "$T/s2.json"
 echo "from stdin" | "$CADE" -p - >/dev/null 2>&1
 grep -q '"from stdin' "$RECORD/req-0002.json" 2>/dev/null || grep -q 'from stdin' "$RECORD"/req-*.json; ok $? "-p - reads the task from stdin"
 "$CADE" -p "" </dev/null >/dev/null 2>"$T/err"; ok $([ $? -eq 2 ] && echo 0 || echo 1) "empty prompt exits 2"
