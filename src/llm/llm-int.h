@@ -179,4 +179,7 @@ void	llm_breaker_ok(struct llm_breakers *, const char *model);
 uint64_t llm_breaker_wait(struct llm_breakers *, const char *model, uint64_t now);
 void	llm_breakers_free(struct llm_breakers *);
 
+/* responses.c: the text of a chat message's content (a string or text parts). */
+char	*llm_content_text(const cJSON *content);
+
 #endif

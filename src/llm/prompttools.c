@@ -64,28 +64,6 @@ llm_ptools_describe(struct buf *b, const cJSON *tools)
 	return rc;
 }
 
-/* A string from a message's content (string or text parts). */
-static char *
-llm_ptools_content(const cJSON *m)
-{
-	const cJSON *c, *part, *t;
-	struct buf b;
-	char *s;
-
-	c = cJSON_GetObjectItemCaseSensitive(m, "content");
-	if (cJSON_IsString(c))
-		return xstrdup(c->valuestring);
-	buf_init(&b, 0);
-	cJSON_ArrayForEach(part, c) {
-		t = cJSON_GetObjectItemCaseSensitive(part, "text");
-		if (cJSON_IsString(t) && buf_puts(&b, t->valuestring) == -1)
-			break;
-	}
-	s = buf_detach(&b, NULL);
-	buf_free(&b);
-	return s;
-}
-
 /* The tool name for a call id, from the assistant messages so far. */
 static const char *
 llm_ptools_call_name(const cJSON *messages, const char *id)
@@ -135,7 +113,7 @@ llm_ptools_messages(const cJSON *messages, const cJSON *tools)
 		role = cJSON_GetObjectItemCaseSensitive(m, "role");
 		if (!cJSON_IsString(role))
 			continue;
-		text = llm_ptools_content(m);
+		text = llm_content_text(cJSON_GetObjectItemCaseSensitive(m, "content"));
 		buf_init(&b, 0);
 		if (strcmp(role->valuestring, "system") == 0 && !have_system) {
 			have_system = 1;

@@ -21,9 +21,9 @@
 #include "cade/util.h"
 #include "llm-int.h"
 
-/* The text of a chat message's content (string or text parts). */
-static char *
-llm_resp_text(const cJSON *content)
+/* The text of a chat message's content (string or text parts); caller frees. */
+char *
+llm_content_text(const cJSON *content)
 {
 	const cJSON *part, *t;
 	struct buf b;
@@ -90,7 +90,7 @@ llm_resp_input(cJSON *root, const cJSON *messages)
 			continue;
 		if (leading && (strcmp(role->valuestring, "system") == 0 ||
 		    strcmp(role->valuestring, "developer") == 0)) {
-			text = llm_resp_text(content);
+			text = llm_content_text(content);
 			if ((instr.len > 0 && buf_puts(&instr, "\n\n") == -1) ||
 			    buf_puts(&instr, text) == -1)
 				fatal("instructions too long");
@@ -105,14 +105,14 @@ llm_resp_input(cJSON *root, const cJSON *messages)
 			v = cJSON_GetObjectItemCaseSensitive(m, "tool_call_id");
 			cJSON_AddStringToObject(item, "call_id",
 			    cJSON_IsString(v) ? v->valuestring : "");
-			text = llm_resp_text(content);
+			text = llm_content_text(content);
 			cJSON_AddStringToObject(item, "output", text);
 			free(text);
 			cJSON_AddItemToArray(input, item);
 			continue;
 		}
 		if (strcmp(role->valuestring, "assistant") == 0) {
-			text = llm_resp_text(content);
+			text = llm_content_text(content);
 			if (*text != '\0') {
 				item = cJSON_CreateObject();
 				cJSON_AddStringToObject(item, "role",
