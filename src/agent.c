@@ -127,6 +127,7 @@ struct agent {
 	struct llm		*title_llm;	/* title_summarize: its own client */
 	int			 titled;
 	int			 closing;	/* agent_shutdown(): record, never act */
+	int			 cut_off;	/* last reply hit the output token limit */
 };
 
 static void	agent_step(struct agent *);
@@ -233,6 +234,21 @@ agent_msg_new(const char *role, const char *content)
 	else
 		cJSON_AddNullToObject(m, "content");
 	return m;
+}
+
+/*
+ * A copy of text from the LLM or the person that is valid UTF-8: invalid
+ * bytes become U+FFFD, so the store, --json and later requests stay valid
+ * JSON that strict parsers and servers accept.
+ */
+static char *
+agent_clean(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (util_utf8_valid(s, len))
+		return xstrdup(s);
+	return util_utf8_sanitize(s, len, NULL);
 }
 
 /*
@@ -486,10 +502,10 @@ agent_end(struct agent *a, const char *status, const char *message)
 
 /* Add a user message to the history (and inject triggered skills). */
 static void
-agent_add_user(struct agent *a, const char *text, int automated)
+agent_add_user(struct agent *a, const char *raw, int automated)
 {
 	cJSON *d = cJSON_CreateObject();
-	char *skills;
+	char *skills, *text = agent_clean(raw);
 
 	cJSON_AddStringToObject(d, "text", text);
 	if (automated)
@@ -504,6 +520,7 @@ agent_add_user(struct agent *a, const char *text, int automated)
 		agent_hist_add(a, agent_msg_new("user", skills));
 		free(skills);
 	}
+	free(text);
 	a->ntrack = 0;
 }
 
@@ -616,10 +633,11 @@ agent_on_text(const char *s, size_t n, void *arg)
 {
 	struct agent *a = arg;
 	cJSON *d = cJSON_CreateObject();
-	char *t = secret_mask(s, n, NULL);
+	char *t = secret_mask(s, n, NULL), *c = agent_clean(t);
 
-	cJSON_AddStringToObject(d, "text", t);
+	cJSON_AddStringToObject(d, "text", c);
 	free(t);
+	free(c);
 	event_bus_post(a->d.bus, EV_ASSISTANT_DELTA, d);
 }
 
@@ -629,10 +647,11 @@ agent_on_reasoning(const char *s, size_t n, void *arg)
 {
 	struct agent *a = arg;
 	cJSON *d = cJSON_CreateObject();
-	char *t = xstrndup(s, n);
+	char *t = xstrndup(s, n), *c = agent_clean(t);
 
-	cJSON_AddStringToObject(d, "text", t);
+	cJSON_AddStringToObject(d, "text", c);
 	free(t);
+	free(c);
 	event_bus_post(a->d.bus, EV_REASONING_DELTA, d);
 }
 
@@ -684,12 +703,27 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 {
 	cJSON *d = cJSON_CreateObject(), *calls = cJSON_CreateArray(), *msg, *c, *fn;
 	cJSON *hcalls = cJSON_CreateArray();
-	char *text = secret_mask(r->text, strlen(r->text), NULL);
+	char *clean = agent_clean(r->text), *text, *reasoning;
 	size_t i;
 
+	text = secret_mask(clean, strlen(clean), NULL);
+	free(clean);
+	/* Later requests must stay valid JSON text: clean what the model sent. */
+	for (i = 0; i < r->ncalls; i++) {
+		clean = agent_clean(r->calls[i].arguments);
+		free(r->calls[i].arguments);
+		r->calls[i].arguments = clean;
+		clean = agent_clean(r->calls[i].name);
+		free(r->calls[i].name);
+		r->calls[i].name = clean;
+	}
+
 	cJSON_AddStringToObject(d, "text", text);
-	if (*r->reasoning != '\0')
-		cJSON_AddStringToObject(d, "reasoning", r->reasoning);
+	if (*r->reasoning != '\0') {
+		reasoning = agent_clean(r->reasoning);
+		cJSON_AddStringToObject(d, "reasoning", reasoning);
+		free(reasoning);
+	}
 	for (i = 0; i < r->ncalls && !cancelled; i++) {
 		c = cJSON_CreateObject();
 		cJSON_AddStringToObject(c, "id", r->calls[i].id);
@@ -914,7 +948,16 @@ agent_decide(struct agent *a, struct agent_call *c)
 	if (c->args == NULL || !cJSON_IsObject(c->args)) {
 		c->st = CALL_DENIED;
 		c->deny_reason = xasprintf("error: the arguments of %s are not a "
-		    "valid JSON object; call the tool again with valid JSON",
+		    "valid JSON object%s; call the tool again with valid JSON",
+		    c->name, a->cut_off ? " (your reply was cut off at the "
+		    "output token limit: send less at once)" : "");
+		return 0;
+	}
+	/* JSON strings end at a NUL in cJSON: refuse rather than cut a value. */
+	if (strstr(c->args_text, "\\u0000") != NULL) {
+		c->st = CALL_DENIED;
+		c->deny_reason = xasprintf("error: the arguments of %s contain a "
+		    "NUL character (\\u0000), which cade cannot pass on intact",
 		    c->name);
 		return 0;
 	}
@@ -1081,8 +1124,8 @@ agent_advance(struct agent *a)
 		if ((a->cancel_requested || a->fatal != NULL) &&
 		    c->st != CALL_RUNNING && c->st != CALL_DONE) {
 			agent_observe_text(a, c, a->fatal != NULL ? "not run: "
-			    "the workspace is gone" : "not run: the person stopped "
-			    "the agent", 0);
+			    "the task is ending on an error" : "not run: the "
+			    "person stopped the agent", 0);
 			a->next_call++;
 			continue;
 		}
@@ -1186,6 +1229,13 @@ agent_on_reply(struct llm_response *r, void *arg)
 	if (r->status == LLM_ERR_CANCELLED) {
 		agent_record_reply(a, r, 1);
 		llm_response_free(r);
+		if (a->fatal != NULL) {
+			msg = a->fatal;
+			a->fatal = NULL;
+			agent_end(a, "error", msg);
+			free(msg);
+			return;
+		}
 		agent_end(a, "cancelled", "interrupted: the current step was stopped");
 		return;
 	}
@@ -1203,6 +1253,8 @@ agent_on_reply(struct llm_response *r, void *arg)
 	}
 	agent_record_reply(a, r, 0);
 	agent_hist_trim(a);
+	a->cut_off = r->finish_reason != NULL &&
+	    strcmp(r->finish_reason, "length") == 0;
 	if (a->d.cfg != NULL && conf_double(a->d.cfg, "max_budget") > 0 &&
 	    a->stats.cost > conf_double(a->d.cfg, "max_budget") && r->ncalls > 0) {
 		msg = xasprintf("budget reached: $%.4f spent of $%.4f (max_budget)",
@@ -1220,6 +1272,20 @@ agent_on_reply(struct llm_response *r, void *arg)
 		return;
 	}
 	if (r->ncalls == 0) {
+		if (a->cut_off) {
+			/* A reply cut at the token limit is not an answer. */
+			llm_response_free(r);
+			if (++a->no_action >= conf_int(a->d.cfg, "stuck_no_action")) {
+				agent_end(a, "stuck", "stuck: the model's replies "
+				    "keep hitting the output token limit");
+				return;
+			}
+			agent_add_user(a, "(automated) Your reply was cut off at "
+			    "the output token limit. Continue exactly where it "
+			    "stopped.", 1);
+			agent_step(a);
+			return;
+		}
 		if (*r->text != '\0') {
 			msg = xstrdup(a->last_text);
 			llm_response_free(r);
@@ -1289,6 +1355,17 @@ agent_condense_apply(struct agent *a, size_t from, size_t to, const char *text)
 	a->hist_bytes += m.bytes;
 }
 
+/* Bytes of history messages [from, to). */
+static size_t
+agent_range_bytes(const struct agent *a, size_t from, size_t to)
+{
+	size_t i, n = 0;
+
+	for (i = from; i < to && i < a->nhist; i++)
+		n += a->hist[i].bytes;
+	return n;
+}
+
 /* Ignore summary deltas: the result is shown whole as a condensation. */
 static void
 agent_on_condense_text(const char *s, size_t n, void *arg)
@@ -1303,6 +1380,7 @@ agent_on_condensed(struct llm_response *r, void *arg)
 	long before = agent_request_tokens(a);
 	cJSON *d;
 	char *text, *msg;
+	size_t cap;
 	int cancelled;
 
 	a->condensing = 0;
@@ -1320,7 +1398,29 @@ agent_on_condensed(struct llm_response *r, void *arg)
 		free(msg);
 		return;
 	}
+	/* A summary may not take more than an eighth of the window. */
+	cap = (size_t)((double)condense_window(a->d.cfg, a->model) /
+	    a->est.ratio / 8.0);
+	if (strlen(r->text) > cap) {
+		while (cap > 0 && ((unsigned char)r->text[cap] & 0xc0) == 0x80)
+			cap--;
+		r->text[cap] = '\0';
+	}
 	text = condense_summary_text(r->text, tool_state_plan(a->tstate));
+	if (strlen(text) + 64 >= agent_range_bytes(a, a->cut_from, a->cut_to)) {
+		msg = xasprintf("could not condense the context: the summary "
+		    "(%zu bytes) is no smaller than what it replaces",
+		    strlen(text));
+		free(text);
+		d = cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "kind", "condense");
+		cJSON_AddStringToObject(d, "message", msg);
+		event_bus_post(a->d.bus, EV_ERROR, d);
+		llm_response_free(r);
+		agent_end(a, "error", msg);
+		free(msg);
+		return;
+	}
 	agent_condense_apply(a, a->cut_from, a->cut_to, text);
 	d = cJSON_CreateObject();
 	cJSON_AddStringToObject(d, "summary", r->text);
@@ -1427,6 +1527,13 @@ agent_step(struct agent *a)
 
 	if (a->closing)
 		return;
+	if (a->fatal != NULL) {
+		msg = a->fatal;
+		a->fatal = NULL;
+		agent_end(a, "error", msg);
+		free(msg);
+		return;
+	}
 	for (i = 0; i < a->nqueue; i++) {
 		agent_add_user(a, a->queue[i], 0);
 		free(a->queue[i]);
@@ -1474,6 +1581,30 @@ agent_step(struct agent *a)
 	}
 	cJSON_Delete(msgs);
 	cJSON_Delete(tools);
+}
+
+/* End the task with an error as soon as what runs has ended. */
+void
+agent_fail(struct agent *a, const char *why)
+{
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(d, "kind", "store");
+	cJSON_AddStringToObject(d, "message", why);
+	event_bus_post(a->d.bus, EV_ERROR, d);
+	free(a->fatal);
+	a->fatal = xstrdup(why);
+	switch (a->state) {
+	case AGENT_THINKING:
+		llm_cancel(a->d.llm);	/* agent_on_reply ends with the error */
+		break;
+	case AGENT_CONFIRM:
+	case AGENT_PAUSED:
+		agent_advance(a);	/* pending calls are closed as not run */
+		break;
+	default:
+		break;		/* a running tool ends, then agent_advance() stops */
+	}
 }
 
 /* Stop the current step. */
@@ -1619,6 +1750,11 @@ agent_replay(struct agent *a, const struct event *ev)
 		calls = cJSON_GetObjectItem(ev->data, "tool_calls");
 		hcalls = cJSON_CreateArray();
 		cJSON_ArrayForEach(c, calls) {
+			/* A damaged store may hold a call without id or name. */
+			if (!cJSON_IsString(cJSON_GetObjectItem(c, "id")) ||
+			    !cJSON_IsString(cJSON_GetObjectItem(c, "name")) ||
+			    !cJSON_IsString(cJSON_GetObjectItem(c, "arguments")))
+				continue;
 			hc = cJSON_CreateObject();
 			cJSON_AddStringToObject(hc, "id",
 			    cJSON_GetStringValue(cJSON_GetObjectItem(c, "id")));
@@ -1673,6 +1809,8 @@ agent_replay_done(struct agent *a)
 		calls = cJSON_GetObjectItem(a->hist[i].msg, "tool_calls");
 		cJSON_ArrayForEach(c, calls) {
 			id = cJSON_GetStringValue(cJSON_GetObjectItem(c, "id"));
+			if (id == NULL)
+				continue;
 			answered = 0;
 			for (j = i + 1; j < a->nhist && !answered; j++) {
 				m = cJSON_GetObjectItem(a->hist[j].msg, "tool_call_id");

@@ -45,6 +45,18 @@ session_replay_event(struct event *ev, void *arg)
 		event_free(ev);
 }
 
+/* The store cannot take more events: stop the task rather than lose them. */
+static void
+session_store_failed(const char *why, void *arg)
+{
+	struct session *s = arg;
+	char *msg = xasprintf("%s; stopping so that no more of the session is "
+	    "lost", why);
+
+	agent_fail(s->agent, msg);
+	free(msg);
+}
+
 /* Build everything; on failure undo what was built. */
 struct session *
 session_open(struct config *cfg, const struct session_opts *o, char **cause)
@@ -100,6 +112,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		event_bus_set_seq(s->bus, r.last_seq);
 	}
 	event_bus_subscribe(s->bus, store_sink, s->store);
+	store_on_error(s->store, session_store_failed, s);
 	if (warning != NULL) {
 		start = cJSON_CreateObject();
 		cJSON_AddStringToObject(start, "text", warning);

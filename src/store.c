@@ -33,6 +33,9 @@ struct store {
 	char	*dir;
 	char	*id;
 	int	 fd;
+	int	 failed;
+	void	(*on_error)(const char *, void *);
+	void	*on_error_arg;
 };
 
 /* The sessions directory. */
@@ -198,15 +201,31 @@ store_append(struct store *st, const struct event *ev, char **cause)
 	return 0;
 }
 
-/* Bus sink: a failed write is reported once on stderr, never fatal. */
+/* Who hears about a failed append. */
+void
+store_on_error(struct store *st, void (*fn)(const char *, void *), void *arg)
+{
+	st->on_error = fn;
+	st->on_error_arg = arg;
+}
+
+/*
+ * Bus sink.  After a failed append nothing more is written (the file would
+ * only gain torn lines); the owner is told once so it can stop the run.
+ */
 void
 store_sink(const struct event *ev, void *arg)
 {
-	static int warned;
+	struct store *st = arg;
 	char *cause;
 
-	if (store_append(arg, ev, &cause) == -1) {
-		if (!warned++)
+	if (st->failed)
+		return;
+	if (store_append(st, ev, &cause) == -1) {
+		st->failed = 1;
+		if (st->on_error != NULL)
+			st->on_error(cause, st->on_error_arg);
+		else
 			fprintf(stderr, "cade: %s\n", cause);
 		free(cause);
 	}

@@ -79,6 +79,9 @@ void		 agent_free(struct agent *);
 void		 agent_shutdown(struct agent *);
 /* A user message: starts a task, or is queued for the next step if busy. */
 void		 agent_submit(struct agent *, const char *text);
+/* Something outside the agent failed for good (the store): stop the task
+ * with an error once the current step is settled. */
+void		 agent_fail(struct agent *, const char *why);
 /* Stop the current step (cancel the LLM request / interrupt the command). */
 void		 agent_cancel(struct agent *);
 void		 agent_pause(struct agent *);

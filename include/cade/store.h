@@ -27,6 +27,8 @@ const char	*store_id(const struct store *);
 int		 store_append(struct store *, const struct event *, char **cause);
 /* Bus sink adapter: arg is the struct store. */
 void		 store_sink(const struct event *, void *arg);
+/* Called once, with the reason, when an append fails (disk full, ...). */
+void		 store_on_error(struct store *, void (*)(const char *, void *), void *);
 
 typedef void (*store_replay_fn)(struct event *ev, void *arg);	/* callee owns ev */
 /*

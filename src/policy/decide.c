@@ -610,7 +610,7 @@ policy_assess(struct policy *p, const char *tool, const cJSON *args,
 		if ((path = pol_arg(args, "path")) != NULL && path[0] != '\0')
 			pol_analyze_path(p, path, 0, 1, root_real, &res);
 	} else if (strcmp(tool, "think") == 0 || strcmp(tool, "finish") == 0 ||
-	    strcmp(tool, "task_tracker") == 0) {
+	    strcmp(tool, "task_tracker") == 0 || strcmp(tool, "recall") == 0) {
 		/* read-only: nothing to judge */
 	} else {
 		res.mutating = 1;

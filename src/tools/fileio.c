@@ -34,7 +34,8 @@ tool_read_file(const char *host, size_t max, char **data, size_t *len, char **ca
 	ssize_t n;
 	int fd;
 
-	fd = open(host, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
+	fd = open(host, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd == -1) {
 		*cause = xasprintf("cannot open '%s': %s", host, strerror(errno));
 		return -1;
