@@ -178,6 +178,49 @@ conf_list_add(struct conf_value *v, const char *text, int split)
 	free(copy);
 }
 
+/* Integer keys whose meaningful range is narrower than "non-negative". */
+static const struct {
+	const char	*name;
+	long		 min, max;
+} conf_ranges[] = {
+	{ "compact_at", 1, 100 },
+	{ "split_ratio", 10, 90 },
+	{ "max_steps", 1, 1000000 },
+	{ "retry_max", 1, 100 },
+	{ "output_limit", 1024, 100000000 },
+	{ "command_timeout", 1, 86400 },
+};
+
+/* Checks beyond the type: ranges, URLs, names that must not be empty. */
+static int
+conf_validate_value(const char *name, const char *value, char **cause)
+{
+	size_t i;
+	long l;
+
+	for (i = 0; i < nitems(conf_ranges); i++) {
+		if (strcmp(conf_ranges[i].name, name) != 0)
+			continue;
+		if (util_parse_long(value, conf_ranges[i].min, conf_ranges[i].max,
+		    &l) == -1) {
+			*cause = xasprintf("%s: '%s' is not between %ld and %ld",
+			    name, value, conf_ranges[i].min, conf_ranges[i].max);
+			return -1;
+		}
+	}
+	if (strcmp(name, "base_url") == 0 && strncmp(value, "http://", 7) != 0 &&
+	    strncmp(value, "https://", 8) != 0) {
+		*cause = xasprintf("base_url: '%s' is not an http:// or https:// "
+		    "URL", value);
+		return -1;
+	}
+	if (strcmp(name, "model") == 0 && *value == '\0') {
+		*cause = xstrdup("model: the name is empty");
+		return -1;
+	}
+	return 0;
+}
+
 /* Check value against the key's type; -1 with *cause. */
 static int
 conf_validate(const struct conf_key *k, const char *name, const char *value,
@@ -315,7 +358,8 @@ conf_set(struct config *cfg, const char *name, const char *value,
 		    name);
 		return -1;
 	}
-	if (conf_validate(k, name, value, cause) == -1)
+	if (conf_validate(k, name, value, cause) == -1 ||
+	    conf_validate_value(k->name, value, cause) == -1)
 		return -1;
 	if (k->secret && origin == CONF_FLAG) {
 		*cause = xasprintf("%s cannot be given on the command line: use "
@@ -381,7 +425,10 @@ conf_load_file(struct config *cfg, const char *path, char **cause)
 			    path, lineno);
 			goto out;
 		}
-		key = util_trim(line);
+		key = line;
+		if (lineno == 1 && strncmp(key, "\xef\xbb\xbf", 3) == 0)
+			key += 3;	/* a UTF-8 byte order mark */
+		key = util_trim(key);
 		if (*key == '\0' || *key == '#')
 			continue;
 		if ((eq = strchr(key, '=')) == NULL) {

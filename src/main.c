@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,7 +173,10 @@ main_load(struct config *cfg, const char *config_path)
 	char *path, *cause = NULL;
 
 	path = config_path != NULL ? xstrdup(config_path) : conf_default_path();
-	if (conf_load_file(cfg, path, &cause) == -1 ||
+	/* A config file named on the command line must exist. */
+	if (config_path != NULL && access(path, F_OK) == -1)
+		cause = xasprintf("cannot open '%s': %s", path, strerror(errno));
+	if (cause != NULL || conf_load_file(cfg, path, &cause) == -1 ||
 	    conf_load_env(cfg, &cause) == -1) {
 		fprintf(stderr, "cade: %s\n", cause);
 		free(cause);

@@ -38,6 +38,15 @@ printf 'modle = typo\n' > "$XDG_CONFIG_HOME/cade/config"
 grep -q "config:1: unknown setting 'modle'" "$T/err"; ok $? "error names file:line and the key"
 rm -f "$XDG_CONFIG_HOME/cade/config"
 
+"$CADE" --config "$T/missing.conf" --print-config >/dev/null 2>"$T/err"; ok $([ $? -eq 1 ] && echo 0 || echo 1) "--config naming a missing file: exit 1"
+grep -q "missing.conf" "$T/err"; ok $? "and the error names it"
+printf '\357\273\277model = bom-model\r\n' > "$T/bom.conf"
+"$CADE" --config "$T/bom.conf" --print-config | grep -q '^model = bom-model  # file$'; ok $? "a BOM and CRLF line ends are accepted"
+"$CADE" --compact-at 500 --print-config >/dev/null 2>"$T/err"; ok $([ $? -eq 2 ] && echo 0 || echo 1) "--compact-at 500 refused"
+grep -q "between 1 and 100" "$T/err"; ok $? "and the error gives the range"
+"$CADE" --base-url ftp://x --print-config >/dev/null 2>&1; ok $([ $? -eq 2 ] && echo 0 || echo 1) "a non-HTTP base URL refused"
+"$CADE" -m '' --print-config >/dev/null 2>&1; ok $([ $? -eq 2 ] && echo 0 || echo 1) "an empty model name refused"
+
 # The TUI refuses to start without a terminal instead of hanging.
 "$CADE" </dev/null >/dev/null 2>"$T/err"; ok $([ $? -eq 2 ] && echo 0 || echo 1) "TUI without a TTY exits 2"
 grep -q "cade -p" "$T/err"; ok $? "and points at headless mode"
