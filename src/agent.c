@@ -1031,8 +1031,10 @@ agent_shell_died(struct agent *a)
 	const char *why;
 	cJSON *d;
 
-	if ((ws->ops->alive == NULL || ws->ops->alive(ws)) &&
-	    shell_start(a->d.shell, 40, 120, &cause) == 0) {
+	/* A local directory can always host a new shell; a container must
+	 * still be running. */
+	if ((strcmp(ws->ops->name, "docker") != 0 || ws->ops->alive == NULL ||
+	    ws->ops->alive(ws)) && shell_start(a->d.shell, 40, 120, &cause) == 0) {
 		agent_post_text(a, EV_NOTICE, "text", "the shell exited; a new "
 		    "one was started (working directory and variables reset)");
 		return;

@@ -33,6 +33,24 @@ obs s2 | grep -q '"exit_code":130'; ok $? "C-c interrupted it (exit 130)"
 obs s3 | grep -q 'alive-42'; ok $? "the shell is usable afterwards"
 [ $(( $(date +%s) - t0 )) -lt 30 ]; ok $? "nothing waited for the 100 s sleep"
 
+# 1b. A nested shell or `exec bash` keeps command boundaries; `exit` gets a new shell.
+cat > "$T/t1b.json" <<'JSON'
+{"replies": [
+ {"tool_calls": [{"id": "e1", "name": "terminal", "arguments": {"command": "exec bash", "timeout": 10, "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "e2", "name": "terminal", "arguments": {"command": "echo after-exec-$((2+3))", "timeout": 10, "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "e3", "name": "terminal", "arguments": {"command": "exit", "timeout": 10, "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "e4", "name": "terminal", "arguments": {"command": "echo new-shell-$((3+4))", "timeout": 10, "security_risk": "LOW"}}]},
+ {"content": "done"}
+]}
+JSON
+run_fake t1b
+t0=$(date +%s)
+"$CADE" -p "exec" --json </dev/null >"$T/out.jsonl" 2>"$T/err"; rc=$?
+ok $rc "exec bash scenario exits 0"
+obs e2 | grep -q 'after-exec-5'; ok $? "commands after exec bash still complete"
+[ $(( $(date +%s) - t0 )) -lt 15 ]; ok $? "nothing waited for a timeout"
+obs e4 | grep -q 'new-shell-7'; ok $? "after exit a new shell takes the next command"
+
 # 2. Unbounded output is capped, and cade's memory stays small.
 cat > "$T/t2.json" <<'JSON'
 {"replies": [

@@ -968,7 +968,9 @@ shell_init_line(const struct shell *s)
 		 * Leading space + ignorespace: not in history.  PS0 marks a
 		 * command's start, PROMPT_COMMAND its end with $? (bash restores
 		 * $? after it, so `echo $?` still works).  Neither is redrawn by
-		 * readline, unlike PS1, so each appears exactly once.
+		 * readline, unlike PS1, so each appears exactly once.  Both are
+		 * exported so that a nested `bash` or an `exec bash` keeps
+		 * marking commands instead of wedging the session.
 		 */
 		return xasprintf(" HISTCONTROL=ignorespace; unset HISTFILE;"
 		    " set +H; bind 'set enable-bracketed-paste on' 2>/dev/null;"
@@ -979,7 +981,8 @@ shell_init_line(const struct shell *s)
 		    " { printf '\\033]" SHELL_OSC ";cade;%s;L\\007'; PS2=;"
 		    " PS1=\"$PS1\\\\e]" SHELL_OSC ";cade;%s;R\\\\a\"; };"
 		    " PS0='\\e]" SHELL_OSC ";cade;%s;S\\a';"
-		    " PROMPT_COMMAND='printf \"\\033]" SHELL_OSC ";cade;%s;E;%%s\\007\" \"$?\"'\n",
+		    " PROMPT_COMMAND='printf \"\\033]" SHELL_OSC ";cade;%s;E;%%s\\007\" \"$?\"';"
+		    " export PS0 PROMPT_COMMAND\n",
 		    n, n, n, n);
 	}
 	/* POSIX sh expands $? in PS1 at each prompt. */
