@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1078,6 +1079,211 @@ test_format_failures(void)
 	case_end(&t);
 }
 
+/* A script of raw replies (NULL-terminated), built with cJSON so the
+ * bodies need one level of escaping only. */
+static char *
+raw_script(const char *first, ...)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *arr = cJSON_AddArrayToObject(root, "replies"), *o;
+	const char *raw;
+	va_list ap;
+	char *s;
+
+	va_start(ap, first);
+	for (raw = first; raw != NULL; raw = va_arg(ap, const char *)) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "raw", raw);
+		cJSON_AddItemToArray(arr, o);
+	}
+	va_end(ap);
+	s = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return s;
+}
+
+/* Lone UTF-16 surrogates (a split emoji) become U+FFFD, in every format;
+ * pairs and escaped backslashes are left alone. */
+static void
+test_lone_surrogates(void)
+{
+	struct tcase t;
+	char *script;
+
+	script = raw_script(
+	    "data: {\"choices\":[{\"delta\":{\"content\":\"a\\ud83d\"}}]}\n\n"
+	    "data: {\"choices\":[{\"delta\":{\"content\":\"\\ude00b\"}}]}\n\n"
+	    "data: {\"choices\":[{\"delta\":{\"content\":\" \\ud83d\\ude00 "
+	    "\\\\ud800 \\ud800\\ud800\"},\"finish_reason\":\"stop\"}]}\n\n"
+	    "data: [DONE]\n\n", (char *)NULL);
+	case_begin(&t, script);
+	free(script);
+	case_send(&t, 0, NULL);
+	RESP_OK(&t, "surrogates: stream accepted");
+	is_int(t.r.nretries, 0, "surrogates: stream not retried");
+	is_str(t.r.resp->text, "a\xef\xbf\xbd\xef\xbf\xbd" "b \xf0\x9f\x98\x80 "
+	    "\\ud800 \xef\xbf\xbd\xef\xbf\xbd",
+	    "surrogates: lone ones replaced, pairs and escaped backslashes "
+	    "kept");
+	case_end(&t);
+
+	script = raw_script("{\"choices\":[{\"message\":{\"role\":"
+	    "\"assistant\",\"content\":\"x\\udc00y\"},\"finish_reason\":"
+	    "\"stop\"}]}", (char *)NULL);
+	case_begin(&t, script);
+	free(script);
+	cset(t.cfg, "stream", "false");
+	case_send(&t, 0, NULL);
+	RESP_OK(&t, "surrogates: non-streamed body accepted");
+	is_str(t.r.resp->text, "x\xef\xbf\xbdy", "surrogates: non-stream text");
+	case_end(&t);
+
+	script = raw_script("data: {\"type\":\"response.output_text.delta\","
+	    "\"output_index\":0,\"delta\":\"r\\ud800\"}\n\n"
+	    "data: {\"type\":\"response.completed\",\"response\":{\"status\":"
+	    "\"completed\"}}\n\n", "{\"status\":\"completed\",\"output\":[{"
+	    "\"type\":\"message\",\"content\":[{\"type\":\"output_text\","
+	    "\"text\":\"w\\udbff!\"}]}]}", (char *)NULL);
+	case_begin(&t, script);
+	free(script);
+	cset(t.cfg, "wire_api", "responses");
+	case_send(&t, 0, NULL);
+	RESP_OK(&t, "surrogates: responses stream accepted");
+	is_str(t.r.resp->text, "r\xef\xbf\xbd", "surrogates: responses stream");
+	cset(t.cfg, "stream", "false");
+	case_send(&t, 0, NULL);
+	RESP_OK(&t, "surrogates: responses body accepted");
+	is_str(t.r.resp->text, "w\xef\xbf\xbd!", "surrogates: responses body");
+	case_end(&t);
+}
+
+/* A call without a name is kept under a name no tool has, so the agent
+ * answers it with an error and the history stays valid. */
+static void
+test_nameless_calls(void)
+{
+	struct tcase t;
+	char *script;
+
+	script = raw_script("{\"choices\":[{\"message\":{\"role\":"
+	    "\"assistant\",\"content\":null,\"tool_calls\":[{\"id\":\"c1\","
+	    "\"type\":\"function\",\"function\":{\"name\":null,\"arguments\":"
+	    "\"{}\"}},{\"id\":\"c2\",\"type\":\"function\",\"function\":{"
+	    "\"arguments\":\"{\\\"a\\\":1}\"}},{\"id\":\"c3\",\"type\":"
+	    "\"function\",\"function\":{\"name\":\"terminal\",\"arguments\":"
+	    "\"{}\"}}]},\"finish_reason\":\"tool_calls\"}]}", (char *)NULL);
+	case_begin(&t, script);
+	free(script);
+	cset(t.cfg, "stream", "false");
+	case_send(&t, 1, NULL);
+	RESP_OK(&t, "nameless: non-stream");
+	ok(t.r.resp->ncalls == 3 &&
+	    strcmp(t.r.resp->calls[0].name, "invalid_tool_call") == 0 &&
+	    strcmp(t.r.resp->calls[0].id, "c1") == 0 &&
+	    strcmp(t.r.resp->calls[1].name, "invalid_tool_call") == 0 &&
+	    strcmp(t.r.resp->calls[1].arguments, "{\"a\":1}") == 0 &&
+	    strcmp(t.r.resp->calls[2].name, "terminal") == 0,
+	    "nameless: null and missing names become invalid_tool_call");
+	case_end(&t);
+
+	script = raw_script(
+	    "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,"
+	    "\"id\":\"s1\",\"type\":\"function\",\"function\":{\"arguments\":"
+	    "\"{\\\"x\\\"\"}}]}}]}\n\n"
+	    "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,"
+	    "\"function\":{\"arguments\":\":2}\"}}]},\"finish_reason\":"
+	    "\"tool_calls\"}]}\n\n"
+	    "data: [DONE]\n\n", (char *)NULL);
+	case_begin(&t, script);
+	free(script);
+	case_send(&t, 1, NULL);
+	RESP_OK(&t, "nameless: stream");
+	ok(t.r.resp->ncalls == 1 &&
+	    strcmp(t.r.resp->calls[0].name, "invalid_tool_call") == 0 &&
+	    strcmp(t.r.resp->calls[0].id, "s1") == 0 &&
+	    strcmp(t.r.resp->calls[0].arguments, "{\"x\":2}") == 0,
+	    "nameless: no name fragment in the stream: invalid_tool_call");
+	case_end(&t);
+}
+
+/* Prompt-based calling: a malformed tool_call block becomes a call the
+ * agent refuses, not the final answer. */
+static void
+test_prompt_tools_malformed(void)
+{
+	struct tcase t;
+	struct llm_tool_call *c;
+	char *script;
+
+	script = raw_script(
+	    /* Unterminated fence, truncated JSON. */
+	    "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":"
+	    "\"Listing.\\n```tool_call\\n{\\\"name\\\": \\\"terminal\\\", "
+	    "\\\"arguments\\\": {\\\"command\\\": \\\"ls\"},\"finish_reason\":"
+	    "\"stop\"}]}",
+	    /* Invalid JSON, no readable name. */
+	    "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":"
+	    "\"```tool_call\\n{oops}\\n```\"},\"finish_reason\":\"stop\"}]}",
+	    /* An array with one bad element. */
+	    "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":"
+	    "\"<tool_call>[{\\\"name\\\":\\\"terminal\\\",\\\"arguments\\\":"
+	    "{\\\"command\\\":\\\"pwd\\\"}},{\\\"arguments\\\":{}},{\\\"name"
+	    "\\\":\\\"terminal\\\",\\\"arguments\\\":5}]</tool_call>\"},"
+	    "\"finish_reason\":\"stop\"}]}",
+	    /* A fence opened on the last line. */
+	    "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":"
+	    "\"Now:\\n```tool_call\"},\"finish_reason\":\"stop\"}]}",
+	    /* Still plain text: a json block that is not a call. */
+	    "{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":"
+	    "\"Example:\\n```json\\n{broken\\n```\"},\"finish_reason\":"
+	    "\"stop\"}]}", (char *)NULL);
+	case_begin(&t, script);
+	free(script);
+	cset(t.cfg, "stream", "false");
+	cset(t.cfg, "tool_calling", "prompt");
+
+	case_send(&t, 1, NULL);
+	RESP_OK(&t, "bad block: unterminated");
+	c = t.r.resp->calls;
+	ok(t.r.resp->ncalls == 1 && strcmp(c[0].name, "terminal") == 0 &&
+	    strcmp(c[0].arguments, "{\"name\": \"terminal\", \"arguments\": "
+	    "{\"command\": \"ls") == 0, "bad block: unterminated fence is a "
+	    "call with the raw text as arguments");
+	is_str(t.r.resp->text, "Listing.", "bad block: fence taken out");
+	is_str(t.r.resp->finish_reason, "tool_calls", "bad block: finish");
+
+	case_send(&t, 1, NULL);
+	c = t.r.resp->calls;
+	ok(t.r.resp->ncalls == 1 &&
+	    strcmp(c[0].name, "invalid_tool_call") == 0 &&
+	    strcmp(c[0].arguments, "{oops}\n") == 0,
+	    "bad block: invalid JSON without a name");
+	is_str(t.r.resp->text, "", "bad block: nothing left as the answer");
+
+	case_send(&t, 1, NULL);
+	c = t.r.resp->calls;
+	ok(t.r.resp->ncalls == 3 && strcmp(c[0].name, "terminal") == 0 &&
+	    strcmp(c[0].arguments, "{\"command\":\"pwd\"}") == 0 &&
+	    strcmp(c[1].name, "invalid_tool_call") == 0 &&
+	    strcmp(c[2].name, "terminal") == 0 &&
+	    strcmp(c[2].arguments, "5") == 0,
+	    "bad block: array keeps good calls, bad elements become calls "
+	    "the agent refuses");
+
+	case_send(&t, 1, NULL);
+	c = t.r.resp->calls;
+	ok(t.r.resp->ncalls == 1 &&
+	    strcmp(c[0].name, "invalid_tool_call") == 0 &&
+	    strcmp(c[0].arguments, "") == 0 &&
+	    strcmp(t.r.resp->text, "Now:") == 0,
+	    "bad block: fence with no body");
+
+	case_send(&t, 1, NULL);
+	ok(t.r.resp->ncalls == 0 && strstr(t.r.resp->text, "{broken") != NULL,
+	    "bad block: a broken ```json block stays text");
+	case_end(&t);
+}
+
 /* Nobody listening. */
 static void
 test_refused(void)
@@ -1115,6 +1321,9 @@ main(void)
 	test_cancel();
 	test_adapt_and_secrets();
 	test_format_failures();
+	test_lone_surrogates();
+	test_nameless_calls();
+	test_prompt_tools_malformed();
 	test_refused();
 	loop_free(loop);
 	return tap_done();

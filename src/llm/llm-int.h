@@ -26,6 +26,9 @@
 #define LLM_CALLS_MAX	256			/* tool calls in one reply */
 #define LLM_BODY_MAX	(64u * 1024 * 1024)	/* a non-streamed reply */
 #define LLM_ERRBODY_MAX	(64u * 1024)		/* an error reply's body */
+/* The name given to a tool call that has none or is malformed: no tool
+ * has it, so the agent answers the call with an error the model sees. */
+#define LLM_INVALID_CALL	"invalid_tool_call"
 
 /* http.c ---------------------------------------------------------------- */
 
@@ -95,6 +98,9 @@ void	llm_acc_set_bad(struct llm_acc *, const char *what, const char *data,
 void	llm_acc_set_error(struct llm_acc *, const cJSON *err, int http);
 /* A short printable quote of data (caller frees). */
 char	*llm_excerpt(const char *, size_t, size_t max);
+/* cJSON_ParseWithLength that, on failure, retries with lone UTF-16
+ * surrogate escapes replaced by \uFFFD (servers split emoji). */
+cJSON	*llm_json_parse(const char *, size_t);
 
 /* Build the request body (caller frees). */
 struct llm_body_opts {

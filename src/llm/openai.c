@@ -107,6 +107,75 @@ llm_excerpt(const char *s, size_t len, size_t max)
 	return out;
 }
 
+/* The value of 4 hex digits at p, or -1. */
+static long
+llm_hex4(const char *p, const char *end)
+{
+	long v = 0;
+	int i;
+
+	if (end - p < 4)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		char c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v |= c - 'A' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/* Parse JSON; only if that fails, mend lone surrogate escapes (each
+ * \uXXXX keeps its 6 bytes, so the copy has the same length) and retry. */
+cJSON *
+llm_json_parse(const char *data, size_t len)
+{
+	const char *end = data + len;
+	char *copy = NULL;
+	size_t i;
+	long u, lo;
+	cJSON *j;
+
+	if ((j = cJSON_ParseWithLength(data, len)) != NULL)
+		return j;
+	for (i = 0; i + 1 < len; i++) {
+		if (data[i] != '\\')
+			continue;
+		if (data[i + 1] != 'u' ||
+		    (u = llm_hex4(data + i + 2, end)) == -1) {
+			i++;	/* \\, \" ...: skip the escaped character */
+			continue;
+		}
+		if (u >= 0xd800 && u <= 0xdbff && i + 11 < len &&
+		    data[i + 6] == '\\' && data[i + 7] == 'u' &&
+		    (lo = llm_hex4(data + i + 8, end)) >= 0xdc00 &&
+		    lo <= 0xdfff) {
+			i += 11;	/* a valid pair */
+			continue;
+		}
+		if (u >= 0xd800 && u <= 0xdfff) {
+			if (copy == NULL) {
+				copy = xmalloc(len);
+				memcpy(copy, data, len);
+			}
+			memcpy(copy + i + 2, "FFFD", 4);
+		}
+		i += 5;
+	}
+	if (copy == NULL)
+		return NULL;
+	j = cJSON_ParseWithLength(copy, len);
+	free(copy);
+	return j;
+}
+
 /* Record that the input could not be used, quoting a short excerpt. */
 void
 llm_acc_set_bad(struct llm_acc *a, const char *what, const char *data,
@@ -473,7 +542,7 @@ llm_chat_parse(struct llm_acc *a, const char *data, size_t len, int whole)
 	cJSON *j;
 	int rc;
 
-	j = cJSON_ParseWithLength(data, len);
+	j = llm_json_parse(data, len);
 	if (j != NULL) {
 		rc = llm_chat_object(a, j, whole);
 		cJSON_Delete(j);
@@ -489,7 +558,7 @@ llm_chat_parse(struct llm_acc *a, const char *data, size_t len, int whole)
 			nl = end;
 		if (nl == p)
 			continue;
-		if ((j = cJSON_ParseWithLength(p, (size_t)(nl - p))) == NULL)
+		if ((j = llm_json_parse(p, (size_t)(nl - p))) == NULL)
 			goto bad;
 		rc = llm_chat_object(a, j, 0);
 		cJSON_Delete(j);
@@ -533,7 +602,7 @@ llm_chat_reply(struct llm_acc *a, const char *body, size_t len)
 	return 0;
 }
 
-/* Move the assembled calls into resp, making up missing ids. */
+/* Move the assembled calls into resp, making up missing ids and names. */
 void
 llm_acc_calls(struct llm_acc *a, struct llm_response *resp,
     unsigned long reqno)
@@ -554,7 +623,10 @@ llm_acc_calls(struct llm_acc *a, struct llm_response *resp,
 		else
 			t->id = xasprintf("call_cade_%lu_%zu", reqno,
 			    resp->ncalls);
-		t->name = xstrdup(c->name.s);
+		/* No name: a name the agent will answer with an error, so
+		 * the call and its result keep the history valid. */
+		t->name = xstrdup(c->name.len > 0 ? c->name.s :
+		    LLM_INVALID_CALL);
 		for (p = c->args.s; *p == ' ' || *p == '\n' || *p == '\t' ||
 		    *p == '\r'; p++)
 			;

@@ -18,6 +18,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,6 +135,12 @@ llm_ptools_messages(const cJSON *messages, const cJSON *tools)
 				    "arguments");
 				argv = cJSON_IsString(args) ?
 				    cJSON_Parse(args->valuestring) : NULL;
+				/* Show malformed arguments as the model sent
+				 * them, next to the error they earned. */
+				if (argv == NULL && cJSON_IsString(args) &&
+				    *args->valuestring != '\0')
+					argv = cJSON_CreateString(
+					    args->valuestring);
 				if (argv == NULL)
 					argv = cJSON_CreateObject();
 				{
@@ -176,44 +183,91 @@ llm_ptools_messages(const cJSON *messages, const cJSON *tools)
 	return out;
 }
 
-/* Add the calls in one parsed block; 0 if it held none. */
+/* Append a call (args is taken over). */
+static void
+llm_ptools_add(struct llm_response *resp, unsigned long reqno,
+    const char *name, char *args)
+{
+	struct llm_tool_call *t;
+
+	resp->calls = xreallocarray(resp->calls, resp->ncalls + 1,
+	    sizeof *resp->calls);
+	t = &resp->calls[resp->ncalls];
+	t->id = xasprintf("call_cade_%lu_%zu", reqno, resp->ncalls);
+	t->name = xstrdup(name);
+	t->arguments = args;
+	resp->ncalls++;
+}
+
+/* The "name": "x" in a block that is not valid JSON, or NULL. */
+static char *
+llm_ptools_guess_name(const char *s, size_t n)
+{
+	const char *p, *q, *key = NULL, *end = s + n;
+
+	for (p = s; p + 6 <= end && key == NULL; p++)
+		if (memcmp(p, "\"name\"", 6) == 0)
+			key = p;
+	if (key == NULL)
+		return NULL;
+	for (p = key + 6; p < end && strchr(" \t\r\n", *p) != NULL; p++)
+		;
+	if (p >= end || *p++ != ':')
+		return NULL;
+	for (; p < end && strchr(" \t\r\n", *p) != NULL; p++)
+		;
+	if (p >= end || *p++ != '"')
+		return NULL;
+	for (q = p; q < end && q - p <= 64 && (isalnum((unsigned char)*q) ||
+	    *q == '_' || *q == '-' || *q == '.'); q++)
+		;
+	if (q == p || q >= end || *q != '"')
+		return NULL;
+	return xstrndup(p, (size_t)(q - p));
+}
+
+/* Add the calls in one parsed block; 0 if it held none.  In a strict
+ * (tool_call) block a malformed call is still added, named
+ * LLM_INVALID_CALL if it has no name, with arguments that are not a JSON
+ * object, so the agent answers it with an error instead of the block
+ * ending the task as the answer. */
 static int
-llm_ptools_take(cJSON *j, struct llm_response *resp, unsigned long reqno)
+llm_ptools_take(const cJSON *j, struct llm_response *resp,
+    unsigned long reqno, int strict)
 {
 	const cJSON *name, *args, *o;
-	struct llm_tool_call *t;
-	int n = 0;
+	int n = 0, named;
 
 	if (cJSON_IsArray(j)) {
 		cJSON_ArrayForEach(o, j)
-			if (!cJSON_IsObject(o) || !cJSON_IsString(
-			    cJSON_GetObjectItemCaseSensitive(o, "name")))
+			if (!strict && (!cJSON_IsObject(o) || !cJSON_IsString(
+			    cJSON_GetObjectItemCaseSensitive(o, "name"))))
 				return 0;
 		cJSON_ArrayForEach(o, j)
-			n += llm_ptools_take((cJSON *)(uintptr_t)o, resp, reqno);
+			n += llm_ptools_take(o, resp, reqno, strict);
 		return n;
 	}
 	name = cJSON_GetObjectItemCaseSensitive(j, "name");
 	args = cJSON_GetObjectItemCaseSensitive(j, "arguments");
 	if (args == NULL)
 		args = cJSON_GetObjectItemCaseSensitive(j, "parameters");
-	if (!cJSON_IsString(name) || *name->valuestring == '\0')
-		return 0;
-	if (args != NULL && !cJSON_IsObject(args) && !cJSON_IsString(args))
-		return 0;
-	resp->calls = xreallocarray(resp->calls, resp->ncalls + 1,
-	    sizeof *resp->calls);
-	t = &resp->calls[resp->ncalls];
-	t->id = xasprintf("call_cade_%lu_%zu", reqno, resp->ncalls);
-	t->name = xstrdup(name->valuestring);
+	named = cJSON_IsString(name) && *name->valuestring != '\0';
+	if (!named || (args != NULL && !cJSON_IsObject(args) &&
+	    !cJSON_IsString(args))) {
+		if (!strict)
+			return 0;
+		llm_ptools_add(resp, reqno, named ? name->valuestring :
+		    LLM_INVALID_CALL, cJSON_PrintUnformatted(named ? args : j));
+		return 1;
+	}
 	if (cJSON_IsString(args))
-		t->arguments = xstrdup(*args->valuestring != '\0' ?
-		    args->valuestring : "{}");
+		llm_ptools_add(resp, reqno, name->valuestring, xstrdup(
+		    *args->valuestring != '\0' ? args->valuestring : "{}"));
 	else if (args != NULL)
-		t->arguments = cJSON_PrintUnformatted(args);
+		llm_ptools_add(resp, reqno, name->valuestring,
+		    cJSON_PrintUnformatted(args));
 	else
-		t->arguments = xstrdup("{}");
-	resp->ncalls++;
+		llm_ptools_add(resp, reqno, name->valuestring, xstrdup("{}"));
 	return 1;
 }
 
@@ -242,10 +296,16 @@ llm_ptools_next(const char *p, const char **body, size_t *blen,
 		}
 		if (f == NULL)
 			return NULL;
-		nl = strchr(f + 3, '\n');
-		if (nl == NULL)
-			return NULL;
 		*strict = strncmp(f + 3, "tool", 4) == 0;
+		nl = strchr(f + 3, '\n');
+		if (nl == NULL && !*strict)
+			return NULL;
+		if (nl == NULL) {
+			/* The reply ends right after the opening line. */
+			*body = *end = f + strlen(f);
+			*blen = 0;
+			return f;
+		}
 		*body = nl + 1;
 		close = strstr(*body, "```");
 		if (close == NULL) {
@@ -271,6 +331,7 @@ llm_ptools_extract(struct llm_response *resp, unsigned long reqno)
 	const char *p, *start, *body, *end;
 	struct buf out;
 	size_t blen;
+	char *name;
 	cJSON *j;
 	int strict, took;
 
@@ -278,9 +339,18 @@ llm_ptools_extract(struct llm_response *resp, unsigned long reqno)
 	p = resp->text;
 	while ((start = llm_ptools_next(p, &body, &blen, &end, &strict)) !=
 	    NULL) {
-		j = cJSON_ParseWithLength(body, blen);
-		took = j != NULL ? llm_ptools_take(j, resp, reqno) : 0;
+		j = llm_json_parse(body, blen);
+		took = j != NULL ? llm_ptools_take(j, resp, reqno, strict) : 0;
 		cJSON_Delete(j);
+		if (!took && strict) {
+			/* Not JSON (or an empty array): the raw text as the
+			 * arguments, which the agent refuses as not JSON. */
+			name = llm_ptools_guess_name(body, blen);
+			llm_ptools_add(resp, reqno, name != NULL ? name :
+			    LLM_INVALID_CALL, xstrndup(body, blen));
+			free(name);
+			took = 1;
+		}
 		if (buf_append(&out, p, (size_t)(start - p)) == -1 ||
 		    (!took && buf_append(&out, start,
 		    (size_t)(end - start)) == -1))

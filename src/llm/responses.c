@@ -422,7 +422,7 @@ llm_responses_event(struct llm_acc *a, const char *sse_type, const char *data,
 
 	if (len >= 6 && memcmp(data, "[DONE]", 6) == 0)
 		return 1;
-	j = cJSON_ParseWithLength(data, len);
+	j = llm_json_parse(data, len);
 	if (!cJSON_IsObject(j)) {
 		cJSON_Delete(j);
 		llm_acc_set_bad(a, "malformed JSON in stream", data, len);
@@ -444,7 +444,7 @@ llm_responses_reply(struct llm_acc *a, const char *body, size_t len)
 	int rc = -1;
 	long i = 0;
 
-	j = cJSON_ParseWithLength(body, len);
+	j = llm_json_parse(body, len);
 	if (!cJSON_IsObject(j)) {
 		llm_acc_set_bad(a, "malformed JSON reply", body, len);
 		goto out;
