@@ -33,6 +33,23 @@ obs s2 | grep -q '"exit_code":130'; ok $? "C-c interrupted it (exit 130)"
 obs s3 | grep -q 'alive-42'; ok $? "the shell is usable afterwards"
 [ $(( $(date +%s) - t0 )) -lt 30 ]; ok $? "nothing waited for the 100 s sleep"
 
+# 1a. SIGINT in the middle of a command: exit 130, the run still ends with finish.
+cat > "$T/t1a.json" <<'JSON'
+{"replies": [
+ {"tool_calls": [{"id": "i1", "name": "terminal", "arguments": {"command": "sleep 60", "timeout": 120, "security_risk": "LOW"}}]},
+ {"content": "not reached"}
+]}
+JSON
+run_fake t1a
+"$CADE" -p "wait" --json </dev/null >"$T/out.jsonl" 2>"$T/err" &
+pid=$!
+for i in $(seq 1 100); do grep -q '"type":"tool_running"' "$T/out.jsonl" 2>/dev/null && break; sleep 0.1; done
+sleep 0.5
+kill -INT $pid; wait $pid; rc=$?
+ok $([ $rc -eq 130 ] && echo 0 || echo 1) "SIGINT exits 130 (rc=$rc)"
+obs i1 | grep -q '"exit_code":130'; ok $? "the command was interrupted, its observation recorded"
+tail -1 "$T/out.jsonl" | grep -q '"type":"finish".*"status":"cancelled"'; ok $? "the run ends with a finish event"
+
 # 1b. A nested shell or `exec bash` keeps command boundaries; `exit` gets a new shell.
 cat > "$T/t1b.json" <<'JSON'
 {"replies": [
