@@ -1033,8 +1033,9 @@ agent_shell_died(struct agent *a)
 
 	/* A local directory can always host a new shell; a container must
 	 * still be running. */
-	if ((strcmp(ws->ops->name, "docker") != 0 || ws->ops->alive == NULL ||
-	    ws->ops->alive(ws)) && shell_start(a->d.shell, 40, 120, &cause) == 0) {
+	if ((strcmp(ws->ops->name, "docker") != 0 || (ws_docker_check(ws) &&
+	    (ws->ops->alive == NULL || ws->ops->alive(ws)))) &&
+	    shell_start(a->d.shell, 40, 120, &cause) == 0) {
 		agent_post_text(a, EV_NOTICE, "text", "the shell exited; a new "
 		    "one was started (working directory and variables reset)");
 		return;

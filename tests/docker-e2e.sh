@@ -165,4 +165,24 @@ run_fake t5
 ok $rc "a start with an orphan around works"
 [ -z "$(left_of "e2e-orphan-$$")" ]; ok $? "the stopped orphan was removed"
 
+# 6. The container is killed mid-session: a clear error, exit 1, resumable.
+cat > "$T/t6.json" <<'JSON'
+{"replies": [
+ {"tool_calls": [{"id": "m1", "name": "terminal", "arguments": {"command": "sleep 60", "timeout": 120, "security_risk": "LOW"}}]},
+ {"content": "not reached"}
+]}
+JSON
+run_fake t6
+"$CADE" -p "sleep" --workspace docker --image cade-test:1 --yes \
+    --json </dev/null >"$JSON_OUT" 2>"$T/err" &
+CADE_PID=$!
+for i in $(seq 1 150); do grep -q '"type":"tool_running"' "$JSON_OUT" 2>/dev/null && break; sleep 0.1; done
+sleep 0.5
+sid=$(session_id)
+docker kill "$(left_of "$sid")" >/dev/null 2>&1
+wait "$CADE_PID"; rc=$?; CADE_PID=
+ok $([ $rc -eq 1 ] && echo 0 || echo 1) "a killed container ends the run with exit 1 (rc=$rc)"
+grep -q "workspace lost" "$T/err" && grep -q -- "--resume" "$T/err"; ok $? "the error says what happened and how to resume: $(head -c 200 "$T/err")"
+tail -1 "$JSON_OUT" | grep -q '"type":"finish".*"status":"error"'; ok $? "the session is closed with a finish event"
+
 done_testing

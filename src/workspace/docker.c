@@ -1365,6 +1365,49 @@ fail:
 	return NULL;
 }
 
+/*
+ * Ask the daemon whether the container still runs (blocking, short
+ * timeout): used when the shell stream ended unexpectedly, before the
+ * lifeline may have noticed.  0 with ws_docker_error() set if it is gone.
+ */
+int
+ws_docker_check(struct workspace *ws)
+{
+	struct docker *d;
+	const cJSON *state;
+	char *path, *why = NULL;
+	long status = 0;
+	cJSON *j;
+	int running = 0, tries;
+
+	if (ws == NULL || ws->ops != &docker_ops || (d = ws->priv) == NULL)
+		return 1;
+	if (d->error != NULL)
+		return 0;
+	/*
+	 * A killed container's exec stream can close a little before the
+	 * daemon reports the container stopped: look a few times.
+	 */
+	for (tries = 0; tries < 10; tries++) {
+		if (tries > 0)
+			usleep(100 * 1000);
+		path = xasprintf("/containers/%s/json", d->cid);
+		j = docker_json(d, "GET", path, NULL, DOCKER_SHORT_MS, &status, &why);
+		free(path);
+		free(why);
+		why = NULL;
+		state = cJSON_GetObjectItemCaseSensitive(j, "State");
+		running = j != NULL &&
+		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(state, "Running"));
+		cJSON_Delete(j);
+		if (!running)
+			break;
+	}
+	if (!running)
+		d->error = docker_diagnose(d);
+	return running;
+}
+
 /* Why the container is gone, or NULL. */
 const char *
 ws_docker_error(const struct workspace *ws)
