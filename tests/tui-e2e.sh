@@ -143,9 +143,11 @@ TM send-keys -t cade "wait a while" Enter
 wait_term $TC 'sleep 100'; sleep 1
 start=$(date +%s)
 TM send-keys -t cade C-c
-wait_term $TC '^C' 10; ok $? "Ctrl-C interrupts the command in the pane"
-wait_for '✗ cancelled' 10
-el=$(( $(date +%s) - start )); [ $el -lt 10 ]; ok $? "sleep 100 stopped within ${el}s; the agent says so"
+wait_term $TC '^C' 30; ok $? "Ctrl-C interrupts the command in the pane"
+# Generous bounds: a loaded CI machine (sanitizers, parallel tests) is slow;
+# what matters is that the 100 s sleep does not run out.
+wait_for '✗ cancelled' 30
+el=$(( $(date +%s) - start )); [ $el -lt 30 ]; ok $? "sleep 100 stopped within ${el}s; the agent says so"
 
 # Quit: two Ctrl-C (apart from the one above); the shell is usable.
 sleep 2
