@@ -102,6 +102,19 @@ obs p1 | grep -q '"error":true'; ok $? "view of ../outside refused"
 ! obs p1 | grep -q '"text":"secret'; ok $? "and its content not shown"
 [ ! -e "$T/outside/new" ]; ok $? "create outside the workspace did not happen"
 
+# 3b. A FIFO in the workspace must not hang a file read; invalid UTF-8 in the
+# prompt and from the model is replaced, so every line stays valid UTF-8 JSON.
+mkfifo "$W/pipe"
+printf '{"replies": [\n {"tool_calls": [{"id": "f1", "name": "file_editor", "arguments": {"command": "view", "path": "pipe", "security_risk": "LOW"}}]},\n {"raw": "data: {\\"choices\\":[{\\"index\\":0,\\"delta\\":{\\"content\\":\\"bad \377\376 bytes\\"}}]}\\n\\ndata: [DONE]\\n\\n"}\n]}\n' > "$T/t3b.json"
+run_fake t3b
+timeout 60 "$CADE" -p "$(printf 'look \377 here')" --json </dev/null >"$T/out.jsonl" 2>"$T/err"; rc=$?
+ok $rc "FIFO + invalid UTF-8 run exits 0 (rc=$rc)"
+obs f1 | grep -q 'not a regular file'; ok $? "viewing a FIFO is refused, not hung"
+grep -q "$(printf 'bad \357\277\275\357\277\275 bytes')" "$T/out.jsonl"; ok $? "the model's bad bytes arrived as U+FFFD"
+iconv -f UTF-8 -t UTF-8 "$T/out.jsonl" >/dev/null 2>&1; ok $? "--json output is valid UTF-8"
+iconv -f UTF-8 -t UTF-8 "$RECORD/req-0002.json" >/dev/null 2>&1; ok $? "the next request is valid UTF-8"
+rm -f "$W/pipe"
+
 # 4. Stuck detection: the same action with the same result three times.
 cat > "$T/t4.json" <<'JSON'
 {"replies": [
