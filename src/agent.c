@@ -500,6 +500,17 @@ agent_end(struct agent *a, const char *status, const char *message)
 		agent_step(a);
 }
 
+/* End the task with a message the agent owned (*msgp is taken and cleared). */
+static void
+agent_end_take(struct agent *a, const char *status, char **msgp)
+{
+	char *msg = *msgp;
+
+	*msgp = NULL;
+	agent_end(a, status, msg);
+	free(msg);
+}
+
 /* Add a user message to the history (and inject triggered skills). */
 static void
 agent_add_user(struct agent *a, const char *raw, int automated)
@@ -1177,17 +1188,11 @@ agent_advance(struct agent *a)
 
 	/* Every call of the step is settled. */
 	if (a->fatal != NULL) {
-		msg = a->fatal;
-		a->fatal = NULL;
-		agent_end(a, "error", msg);
-		free(msg);
+		agent_end_take(a, "error", &a->fatal);
 		return;
 	}
 	if (a->finish_msg != NULL) {
-		msg = a->finish_msg;
-		a->finish_msg = NULL;
-		agent_end(a, "finished", msg);
-		free(msg);
+		agent_end_take(a, "finished", &a->finish_msg);
 		return;
 	}
 	if (a->cancel_requested) {
@@ -1233,10 +1238,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 		agent_record_reply(a, r, 1);
 		llm_response_free(r);
 		if (a->fatal != NULL) {
-			msg = a->fatal;
-			a->fatal = NULL;
-			agent_end(a, "error", msg);
-			free(msg);
+			agent_end_take(a, "error", &a->fatal);
 			return;
 		}
 		agent_end(a, "cancelled", "interrupted: the current step was stopped");
@@ -1531,10 +1533,7 @@ agent_step(struct agent *a)
 	if (a->closing)
 		return;
 	if (a->fatal != NULL) {
-		msg = a->fatal;
-		a->fatal = NULL;
-		agent_end(a, "error", msg);
-		free(msg);
+		agent_end_take(a, "error", &a->fatal);
 		return;
 	}
 	for (i = 0; i < a->nqueue; i++) {
