@@ -215,9 +215,16 @@ TM send-keys -t ui "/confirm risky" Enter
 wait_for 'confirmation mode: risky'
 TM send-keys -t ui "/nosuch" Enter
 wait_for "unknown command '/nosuch'"; ok $? "unknown command: a clear error"
+before_clear=$(ls "$XDG_STATE_HOME/cade/sessions" | wc -l)
 TM send-keys -t ui "/clear" Enter
 wait_gone 'Done with output.'; ok $? "/clear starts a new session (old messages gone)"
-n=$(ls "$XDG_STATE_HOME/cade/sessions" | wc -l); [ "$n" -ge 5 ]; ok $? "... with a new session directory"
+# The screen clears before the new session's directory exists: wait for it.
+for i in $(seq 1 100); do
+	n=$(ls "$XDG_STATE_HOME/cade/sessions" | wc -l)
+	[ "$n" -gt "$before_clear" ] && break
+	sleep 0.1
+done
+[ "$n" -gt "$before_clear" ]; ok $? "... with a new session directory ($before_clear -> $n)"
 TM send-keys -t ui "/resume $first_sid" Enter
 wait_for 'Done with output.'; ok $? "/resume brings the old session back"
 screen | grep -qF '(resumed)'; ok $? "... marked as resumed"
