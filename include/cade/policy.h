@@ -45,6 +45,17 @@ void		 policy_verdict_free(struct policy_verdict *);
 
 /* Switch the confirmation mode (always|risky|never) of a loaded policy. */
 int		 policy_set_confirm(struct policy *, const char *confirm, char **cause);
+/*
+ * Whether the commands this policy judges run contained: a sandbox keeps
+ * their writes in the workspace, hides credentials and cuts the network.
+ * The session sets it from the sandbox it started; `cade policy check
+ * --sandbox on|off` from its flag.  Default: not contained.  What it
+ * changes: installs of new packages, installer scripts, programs run from
+ * outside the workspace and kills of processes found by name are MEDIUM
+ * when not contained and LOW when contained (doc/POLICY.md).
+ */
+void		 policy_set_contained(struct policy *, int contained);
+int		 policy_contained(const struct policy *);
 /* Add an allow rule ("allow: X" / "allow-prefix: X"); project and user scopes persist to their files. */
 int		 policy_add_rule(struct policy *, const char *rule, enum policy_scope, char **cause);
 

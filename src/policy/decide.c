@@ -93,6 +93,20 @@ policy_set_confirm(struct policy *p, const char *confirm, char **cause)
 	return 0;
 }
 
+/* Do the commands run inside a sandbox (see policy.h)? */
+void
+policy_set_contained(struct policy *p, int contained)
+{
+	p->contained = contained != 0;
+}
+
+/* Whether policy_set_contained() said so. */
+int
+policy_contained(const struct policy *p)
+{
+	return p->contained;
+}
+
 /* A policy with the built-in rules only. */
 struct policy *
 policy_new(const char *confirm, const char *threshold, char **cause)
@@ -191,6 +205,8 @@ policy_free(struct policy *p)
 	free(p->project_file);
 	free(p->root_key);
 	free(p->root_real);
+	free(p->hooks_key);
+	free(p->hooks_val);
 	free(p);
 }
 
