@@ -394,9 +394,6 @@ tui_theme_load(struct tui_theme *t, const char *name, char **cause)
 		if ((env = getenv("CADE_DATADIR")) != NULL && *env != '\0')
 			dirs[nd++] = xasprintf("%s/themes", env);
 		dirs[nd++] = xstrdup(CADE_DATADIR "/themes");
-#ifdef CADE_SRCDIR
-		dirs[nd++] = xstrdup(CADE_SRCDIR "/themes");
-#endif
 		for (i = 0; i < nd && text == NULL; i++) {
 			free(path);
 			path = xasprintf("%s/%s.theme", dirs[i], name);
