@@ -26,6 +26,22 @@ for f in $(ls "$top_srcdir"/src/*.c "$top_srcdir"/src/*/*.c); do
 	grep -q "^$rel" "$top_srcdir/doc/CODE-MAP" || nomap="${nomap:-} $rel"
 done
 [ -z "${nomap:-}" ]; ok $? "every source file is in doc/CODE-MAP${nomap:+ (missing:$nomap)}"
+# doc/EVENTS.md lists each event type (### `name`) with exactly the fields
+# event-table.h declares, in the same order.
+table=$top_srcdir/include/cade/event-table.h
+types=$(sed -n 's/^EVENT([A-Z_]*, \([a-z_]*\), .*/\1/p' "$table")
+[ -n "$types" ]; ok $? "found the event table"
+bad=""
+for t in $types; do
+	want=$(sed -n "s/^F($t, [A-Z]*, \([a-z_]*\), .*/\1/p" "$table" | tr '\n' ' ')
+	got=$(awk -v h="### \`$t\`" '$0 == h { on = 1; next }
+	    /^#/ { on = 0 } on && /^\| `/ { split($0, a, "`"); printf "%s ", a[2] }' \
+	    "$top_srcdir/doc/EVENTS.md")
+	[ "$want" = "$got" ] || bad="$bad $t"
+done
+[ -z "$bad" ]; ok $? "doc/EVENTS.md lists each event's declared fields${bad:+ (differs:$bad)}"
+doctypes=$(sed -n 's/^### `\([a-z_]*\)`$/\1/p' "$top_srcdir/doc/EVENTS.md")
+[ "$(echo $doctypes)" = "$(echo $types)" ]; ok $? "doc/EVENTS.md has the event types of the table, in order"
 grep -q 'make check' "$top_srcdir/README.md"; ok $? "README shows the test command"
 # cade(1) names guides by their installed names; each one is installed.
 docs=$(sed -n '/^dist_doc_DATA/,/[^\\]$/p' "$top_srcdir/Makefile.am")
