@@ -53,6 +53,7 @@ static const struct conf_key conf_keys[] = {
 	{ "first_byte_timeout", CONF_T_INT, "120", "seconds to the first byte of a reply", 0, 0 },
 	{ "idle_timeout", CONF_T_INT, "60", "seconds without a byte mid-stream", 0, 0 },
 	{ "retry_max", CONF_T_INT, "5", "attempts per model for retryable errors", 0, 0 },
+	{ "request_deadline", CONF_T_INT, "300", "seconds one model request may take in all, retries and waits included (0: none)", 0, 0 },
 	{ "retry_base_ms", CONF_T_INT, "1000", "first backoff delay", 0, 0 },
 	{ "retry_max_ms", CONF_T_INT, "30000", "longest backoff delay", 0, 0 },
 	{ "breaker_threshold", CONF_T_INT, "3", "consecutive failures that open a model's circuit", 0, 0 },
