@@ -73,6 +73,10 @@ static const struct conf_key conf_keys[] = {
 	{ "pull", CONF_T_BOOL, "false", "pull the image if missing", 0, 0 },
 	{ "container_memory", CONF_T_STR, "2g", "container memory limit", 0, 0 },
 	{ "container_pids", CONF_T_INT, "512", "container process limit", 0, 0 },
+	{ "sandbox", CONF_T_ENUM, "auto", "auto|namespaces|landlock|off", 0, 0 },
+	{ "sandbox_writable", CONF_T_LIST, "~/.cache,~/.npm,~/.cargo/registry,~/.cargo/git,~/go/pkg/mod,~/.m2/repository,~/.gradle/caches",
+	    "paths the local sandbox may write besides the workspace and /tmp (doc/SANDBOX.md)", 0, 0 },
+	{ "sandbox_hidden", CONF_T_LIST, "", "paths the local sandbox hides, besides the built-in credential list", 0, 0 },
 	{ "docker_host", CONF_T_STR, "", "Docker socket (default $DOCKER_HOST or unix:///var/run/docker.sock)", 0, 0 },
 	/* agent and tools */
 	{ "max_steps", CONF_T_INT, "100", "steps before the agent stops", 0, 0 },

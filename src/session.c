@@ -18,6 +18,7 @@
 #include "cade/llm.h"
 #include "cade/loop.h"
 #include "cade/policy.h"
+#include "cade/sandbox.h"
 #include "cade/session.h"
 #include "cade/shell.h"
 #include "cade/store.h"
@@ -55,6 +56,26 @@ session_store_failed(const char *why, void *arg)
 
 	agent_fail(s->agent, msg);
 	free(msg);
+}
+
+/*
+ * What contains the commands: the local sandbox's record (mechanism,
+ * network, writable and hidden paths), or the Docker container's.
+ */
+static void
+session_add_containment(struct session *s, cJSON *start)
+{
+	cJSON *o;
+
+	if (s->ws->sandbox != NULL)
+		o = sandbox_json(s->ws->sandbox);
+	else {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "mechanism", ws_containment(s->ws));
+		cJSON_AddStringToObject(o, "network", ws_network(s->ws, s->cfg) ?
+		    "on" : "off");
+	}
+	cJSON_AddItemToObject(start, "sandbox", o);
 }
 
 /* Build everything; on failure undo what was built. */
@@ -132,7 +153,19 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	cJSON_AddStringToObject(start, "version", PACKAGE_VERSION);
 	if (o->resume != NULL)
 		cJSON_AddBoolToObject(start, "resumed", 1);
+	session_add_containment(s, start);
 	event_bus_post(s->bus, EV_SESSION_START, start);
+	if (s->ws->sandbox != NULL && sandbox_why_off(s->ws->sandbox) != NULL) {
+		cJSON *n = cJSON_CreateObject();
+		char *text = xasprintf("commands are NOT contained (%s): %s",
+		    sandbox_wanted(s->ws->sandbox) == SANDBOX_OFF ?
+		    "the sandbox is off" : "no sandbox mechanism could start",
+		    sandbox_why_off(s->ws->sandbox));
+
+		cJSON_AddStringToObject(n, "text", text);
+		free(text);
+		event_bus_post(s->bus, EV_NOTICE, n);
+	}
 	if (o->resume != NULL)
 		agent_replay_done(s->agent);
 	return s;
