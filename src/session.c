@@ -106,6 +106,8 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	s->shell = shell_new(s->loop, s->ws, (size_t)conf_int(cfg, "output_limit"));
 	if (shell_start(s->shell, o->rows, o->cols, cause) == -1)
 		goto fail;
+	/* The gate judges by what actually contains the commands. */
+	policy_set_contained(s->policy, strcmp(ws_containment(s->ws), "off") != 0);
 	s->llm = llm_new(s->loop, cfg);
 
 	memset(&d, 0, sizeof d);
