@@ -62,8 +62,8 @@ session_store_failed(const char *why, void *arg)
  * What contains the commands: the local sandbox's record (mechanism,
  * network, writable and hidden paths), or the Docker container's.
  */
-static void
-session_add_containment(struct session *s, cJSON *start)
+static cJSON *
+session_containment(struct session *s)
 {
 	cJSON *o;
 
@@ -75,7 +75,7 @@ session_add_containment(struct session *s, cJSON *start)
 		cJSON_AddStringToObject(o, "network", ws_network(s->ws, s->cfg) ?
 		    "on" : "off");
 	}
-	cJSON_AddItemToObject(start, "sandbox", o);
+	return o;
 }
 
 /* Build everything; on failure undo what was built. */
@@ -86,7 +86,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	struct session_replay r;
 	struct agent_deps d;
 	char *warning = NULL, *cwd;
-	cJSON *start;
+	cJSON *containment;
 	size_t i;
 
 	s->cfg = cfg;
@@ -121,6 +121,11 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	d.session_id = s->id;
 	d.ask = o->ask;
 	s->agent = agent_new(&d);
+	if (o->model != NULL)
+		agent_set_model(s->agent, o->model);
+	if (o->confirm != NULL && policy_set_confirm(s->policy, o->confirm,
+	    cause) == -1)
+		goto fail;
 
 	for (i = 0; i < SESSION_SINKS; i++)
 		if (o->sink[i] != NULL)
@@ -137,36 +142,33 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	event_bus_subscribe(s->bus, store_sink, s->store);
 	store_on_error(s->store, session_store_failed, s);
 	if (warning != NULL) {
-		start = cJSON_CreateObject();
-		cJSON_AddStringToObject(start, "text", warning);
-		event_bus_post(s->bus, EV_NOTICE, start);
+		event_post_notice(s->bus, &(struct ev_notice){ .text = warning });
 		free(warning);
 	}
-	start = cJSON_CreateObject();
-	cJSON_AddStringToObject(start, "id", s->id);
 	cwd = getcwd(NULL, 0);
-	cJSON_AddStringToObject(start, "cwd", cwd != NULL ? cwd : "");
+	containment = session_containment(s);
+	event_post_session_start(s->bus, &(struct ev_session_start){
+		.id = s->id,
+		.cwd = cwd,
+		.root = s->ws->root,
+		.workspace = s->ws->ops->name,
+		.workspace_id = s->ws->id,
+		.shell = s->ws->shell_name,
+		.model = o->model != NULL ? o->model : conf_str(cfg, "model"),
+		.version = PACKAGE_VERSION,
+		.resumed = o->resume != NULL,
+		.sandbox = containment,
+	});
+	cJSON_Delete(containment);
 	free(cwd);
-	cJSON_AddStringToObject(start, "root", s->ws->root);
-	cJSON_AddStringToObject(start, "workspace", s->ws->ops->name);
-	cJSON_AddStringToObject(start, "workspace_id", s->ws->id ? s->ws->id : "");
-	cJSON_AddStringToObject(start, "shell", s->ws->shell_name ? s->ws->shell_name : "");
-	cJSON_AddStringToObject(start, "model", conf_str(cfg, "model"));
-	cJSON_AddStringToObject(start, "version", PACKAGE_VERSION);
-	if (o->resume != NULL)
-		cJSON_AddBoolToObject(start, "resumed", 1);
-	session_add_containment(s, start);
-	event_bus_post(s->bus, EV_SESSION_START, start);
 	if (s->ws->sandbox != NULL && sandbox_why_off(s->ws->sandbox) != NULL) {
-		cJSON *n = cJSON_CreateObject();
 		char *text = xasprintf("commands are NOT contained (%s): %s",
 		    sandbox_wanted(s->ws->sandbox) == SANDBOX_OFF ?
 		    "the sandbox is off" : "no sandbox mechanism could start",
 		    sandbox_why_off(s->ws->sandbox));
 
-		cJSON_AddStringToObject(n, "text", text);
+		event_post_notice(s->bus, &(struct ev_notice){ .text = text });
 		free(text);
-		event_bus_post(s->bus, EV_NOTICE, n);
 	}
 	if (o->resume != NULL)
 		agent_replay_done(s->agent);

@@ -53,6 +53,7 @@ int		 policy_set_confirm(struct policy *, const char *confirm, char **cause);
  */
 void		 policy_set_contained(struct policy *, int contained);
 int		 policy_contained(const struct policy *);
+const char	*policy_confirm_name(const struct policy *);
 /* Add an allow rule ("allow: X" / "allow-prefix: X"); project and user scopes persist to their files. */
 int		 policy_add_rule(struct policy *, const char *rule, enum policy_scope, char **cause);
 
