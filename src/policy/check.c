@@ -140,22 +140,10 @@ check_batch(struct policy *p, const struct check_opts *o)
 	return rc;
 }
 
-/*
- * Would `sandbox = auto` contain commands on this machine?  Until cade
- * has a sandbox for the local workspace nothing does, so the answer is
- * no; the sandbox, when it lands, answers here from its probe (the same
- * one the session uses), so that `policy check` and a session agree.
- */
-static int
-check_auto_contained(const struct config *cfg)
-{
-	(void)cfg;
-	return 0;
-}
-
 /* `cade policy check ...` (argv[0] may be "check"). */
 int
-policy_check_main(int argc, char **argv, struct config *cfg)
+policy_check_main(int argc, char **argv, struct config *cfg,
+    int (*auto_contained)(const struct config *))
 {
 	struct check_opts o;
 	struct policy *p;
@@ -247,8 +235,10 @@ policy_check_main(int argc, char **argv, struct config *cfg)
 		buf_free(&cmd);
 		return 1;
 	}
-	policy_set_contained(p, o.sandbox == -1 ? check_auto_contained(cfg) :
-	    o.sandbox);
+	/* without --sandbox: what a session here would have (sandbox = auto
+	 * and a mechanism that starts, or the docker workspace) */
+	policy_set_contained(p, o.sandbox != -1 ? o.sandbox :
+	    auto_contained != NULL && auto_contained(cfg));
 	if (o.batch)
 		rc = check_batch(p, &o);
 	else

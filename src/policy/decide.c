@@ -105,18 +105,17 @@ policy_confirm_name(const struct policy *p)
 	return policy_mode_names[p->mode];
 }
 
-/* Do the commands run inside a sandbox (see policy.h)? */
+/* Set by the session from the sandbox in force (policy.h). */
 void
 policy_set_contained(struct policy *p, int contained)
 {
-	p->contained = contained != 0;
+	p->uncontained = !contained;
 }
 
-/* Whether policy_set_contained() said so. */
 int
 policy_contained(const struct policy *p)
 {
-	return p->contained;
+	return !p->uncontained;
 }
 
 /* A policy with the built-in rules only. */

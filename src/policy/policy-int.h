@@ -61,6 +61,7 @@ struct pol_cmdidx {
 struct policy {
 	enum pol_mode	 mode;
 	enum risk	 threshold;
+	int		 uncontained;	/* commands run outside any sandbox */
 	struct pol_rule	**rule;
 	size_t		 nrule, arule;
 	struct pol_entry *entry;
@@ -80,7 +81,6 @@ struct policy {
 	char		*project_file;
 	char		*root_key;	/* cache of realpath(root) */
 	char		*root_real;
-	int		 contained;	/* a sandbox contains the commands */
 	char		*hooks_key;	/* cache of .git/config's core.hooksPath */
 	char		*hooks_val;
 	long long	 hooks_mtime;

@@ -17,7 +17,7 @@
  * are a second table, consulted for every NAME=value the shell would set
  * (prefix, export, declare, env, printf -v, read).
  *
- * Some findings depend on containment (struct policy.contained, set by the
+ * Some findings depend on containment (struct policy.uncontained, set by the
  * session from its sandbox): what fetches and runs code, runs a program
  * from outside the workspace, or signals processes by name is MEDIUM when
  * nothing contains it and LOW when a sandbox does.
@@ -720,7 +720,7 @@ prog_script_name(struct pol_ctx *x, const char *path)
 		FIND(x, RISK_MEDIUM, 0, "deploy-target", "runs %s, a script "
 		    "that acts outside this machine (deploys, publishes or "
 		    "releases)", path);
-	} else if (prog_installer_name(path) && !x->p->contained) {
+	} else if (prog_installer_name(path) && x->p->uncontained) {
 		prog_not_readonly(x);
 		FIND(x, RISK_MEDIUM, 0, "install-code", "runs %s, an installer "
 		    "script, with nothing containing it", path);
@@ -746,7 +746,7 @@ prog_shell(struct prog_call *pc)
 static void
 prog_install_find(struct prog_call *pc, const char *what)
 {
-	if (pc->x->p->contained)
+	if (!pc->x->p->uncontained)
 		return;
 	prog_not_readonly(pc->x);
 	FIND(pc->x, RISK_MEDIUM, 0, "install-code", "installs %.60s: fetches "
@@ -1482,7 +1482,7 @@ prog_kill(struct prog_call *pc)
 			byname = 1;
 	}
 	(void)c;
-	if (byname && !pc->x->p->contained) {
+	if (byname && pc->x->p->uncontained) {
 		prog_not_readonly(pc->x);
 		FIND(pc->x, RISK_MEDIUM, 0, "kill-by-name", "kills processes "
 		    "found by name or at run time (may not be yours)");
@@ -1712,7 +1712,7 @@ prog_path_run(struct prog_call *pc)
 	place = prog_path_place(pc->x, w);
 	if (place == 1)
 		prog_script_name(pc->x, w->s);
-	else if (place == 0 && !pc->x->p->contained) {
+	else if (place == 0 && pc->x->p->uncontained) {
 		prog_not_readonly(pc->x);
 		FIND(pc->x, RISK_MEDIUM, 0, "run-outside", "runs a program from "
 		    "outside the workspace: %s", w->s);
