@@ -59,55 +59,70 @@ struct pol_wrap {
 	const char	*copts;		/* short options whose value is shell code */
 	int		 npos;		/* positional words before the command */
 	unsigned	 flags;
+	const char	*sub;		/* a sub-command word first (uv run) */
 };
 
 static const struct pol_wrap pol_wraps[] = {
-	{ "builtin", "", "", "", 0, W_BENIGN },
-	{ "busybox", "", "", "", 0, W_APPLET },
-	{ "caffeinate", "tw", "", "", 0, W_BENIGN },
-	{ "catchsegv", "", "", "", 0, W_BENIGN },
-	{ "chronic", "", "", "", 0, W_BENIGN },
-	{ "chroot", "", "|userspec|groups|", "", 1, 0 },
-	{ "chrt", "TPD", "|sched-runtime|sched-period|sched-deadline|", "", 1, W_BENIGN },
-	{ "command", "", "", "", 0, W_BENIGN },
-	{ "cpulimit", "l", "|limit|", "", 0, W_BENIGN },
-	{ "dbus-run-session", "", "|config-file|dbus-daemon|", "", 0, W_BENIGN },
-	{ "doas", "uC", "", "", 0, 0 },
-	{ "eatmydata", "", "", "", 0, W_BENIGN },
-	{ "env", "uCP", "|unset|chdir|", "S", 0, W_BENIGN | W_ENVASSIGN },
-	{ "exec", "a", "", "", 0, W_BENIGN },
-	{ "fakeroot", "", "", "", 0, 0 },
-	{ "firejail", "", "", "", 0, 0 },
-	{ "flock", "wE", "|timeout|conflict-exit-code|", "c", 1, 0 },
-	{ "ionice", "cnp", "|class|classdata|", "", 0, W_BENIGN },
-	{ "ltrace", "aenopsuABDIX", "", "", 0, 0 },
-	{ "nice", "n", "|adjustment|", "", 0, W_BENIGN },
-	{ "nocache", "n", "", "", 0, W_BENIGN },
-	{ "nohup", "", "", "", 0, W_BENIGN },
-	{ "nsenter", "tSGw", "|target|setuid|setgid|wd|", "", 0, 0 },
-	{ "numactl", "NmCpiP", "|cpunodebind|membind|physcpubind|preferred|interleave|localalloc|", "", 0, W_BENIGN },
-	{ "pkexec", "", "|user|", "", 0, 0 },
-	{ "proxychains", "f", "", "", 0, 0 },
-	{ "proxychains4", "f", "", "", 0, 0 },
-	{ "run0", "u", "|user|unit|property|description|slice|setenv|chdir|", "", 0, 0 },
-	{ "runuser", "ugG", "|user|group|supp-group|shell|", "c", 0, 0 },
-	{ "script", "ET", "|log-timing|echo|", "c", 0, 0 },
-	{ "setsid", "", "", "", 0, W_BENIGN },
-	{ "stdbuf", "ioe", "|input|output|error|", "", 0, W_BENIGN },
-	{ "strace", "abeEIoOpPsSuUX", "", "", 0, 0 },
-	{ "su", "sgGw", "|shell|group|supp-group|whitelist-environment|", "c", 0, 0 },
-	{ "sudo", "ugChpDrtTU", "|user|group|host|prompt|chdir|role|type|other-user|close-from|", "", 0, 0 },
-	{ "taskset", "", "", "", 1, W_BENIGN },
-	{ "time", "fo", "|format|output|", "", 0, W_BENIGN },
-	{ "timeout", "sk", "|signal|kill-after|", "", 1, W_BENIGN },
-	{ "torsocks", "", "", "", 0, 0 },
-	{ "toybox", "", "", "", 0, W_APPLET },
-	{ "trickle", "udwtlsnL", "", "", 0, W_BENIGN },
-	{ "unbuffer", "", "", "", 0, W_BENIGN },
-	{ "unshare", "", "", "", 0, 0 },
-	{ "valgrind", "", "", "", 0, 0 },
-	{ "xargs", "IaEdLnPs", "|arg-file|delimiter|eof|replace|max-lines|max-args|max-procs|max-chars|process-slot-var|", "", 0, W_XARGS },
-	{ "xvfb-run", "nslfew", "|server-num|server-args|auth-file|error-file|wait|", "", 0, W_BENIGN },
+	{ "asdf", "", "", "", 0, W_BENIGN, "exec" },
+	{ "builtin", "", "", "", 0, W_BENIGN, NULL },
+	{ "bundle", "", "|gemfile|", "", 0, W_BENIGN, "exec" },
+	{ "busybox", "", "", "", 0, W_APPLET, NULL },
+	{ "caffeinate", "tw", "", "", 0, W_BENIGN, NULL },
+	{ "catchsegv", "", "", "", 0, W_BENIGN, NULL },
+	{ "chronic", "", "", "", 0, W_BENIGN, NULL },
+	{ "chroot", "", "|userspec|groups|", "", 1, 0, NULL },
+	{ "chrt", "TPD", "|sched-runtime|sched-period|sched-deadline|", "", 1, W_BENIGN, NULL },
+	{ "command", "", "", "", 0, W_BENIGN, NULL },
+	{ "conda", "np", "|name|prefix|", "", 0, W_BENIGN, "run" },
+	{ "cpulimit", "l", "|limit|", "", 0, W_BENIGN, NULL },
+	{ "dbus-run-session", "", "|config-file|dbus-daemon|", "", 0, W_BENIGN, NULL },
+	{ "direnv", "", "", "", 1, W_BENIGN, "exec" },
+	{ "doas", "uC", "", "", 0, 0, NULL },
+	{ "eatmydata", "", "", "", 0, W_BENIGN, NULL },
+	{ "env", "uCP", "|unset|chdir|", "S", 0, W_BENIGN | W_ENVASSIGN, NULL },
+	{ "exec", "a", "", "", 0, W_BENIGN, NULL },
+	{ "fakeroot", "", "", "", 0, 0, NULL },
+	{ "firejail", "", "", "", 0, 0, NULL },
+	{ "flock", "wE", "|timeout|conflict-exit-code|", "c", 1, 0, NULL },
+	{ "hatch", "e", "|env|", "", 0, W_BENIGN, "run" },
+	{ "ionice", "cnp", "|class|classdata|", "", 0, W_BENIGN, NULL },
+	{ "ltrace", "aenopsuABDIX", "", "", 0, 0, NULL },
+	{ "mamba", "np", "|name|prefix|", "", 0, W_BENIGN, "run" },
+	{ "nice", "n", "|adjustment|", "", 0, W_BENIGN, NULL },
+	{ "nocache", "n", "", "", 0, W_BENIGN, NULL },
+	{ "nohup", "", "", "", 0, W_BENIGN, NULL },
+	{ "nsenter", "tSGw", "|target|setuid|setgid|wd|", "", 0, 0, NULL },
+	{ "numactl", "NmCpiP", "|cpunodebind|membind|physcpubind|preferred|interleave|localalloc|", "", 0, W_BENIGN, NULL },
+	{ "pdm", "", "", "", 0, W_BENIGN, "run" },
+	{ "pipenv", "", "", "", 0, W_BENIGN, "run" },
+	{ "pkexec", "", "|user|", "", 0, 0, NULL },
+	{ "pnpm", "", "", "", 0, W_BENIGN, "exec" },
+	{ "poetry", "C", "|directory|", "", 0, W_BENIGN, "run" },
+	{ "proxychains", "f", "", "", 0, 0, NULL },
+	{ "proxychains4", "f", "", "", 0, 0, NULL },
+	{ "pyenv", "", "", "", 0, W_BENIGN, "exec" },
+	{ "rbenv", "", "", "", 0, W_BENIGN, "exec" },
+	{ "run0", "u", "|user|unit|property|description|slice|setenv|chdir|", "", 0, 0, NULL },
+	{ "runuser", "ugG", "|user|group|supp-group|shell|", "c", 0, 0, NULL },
+	{ "rye", "", "", "", 0, W_BENIGN, "run" },
+	{ "script", "ET", "|log-timing|echo|", "c", 0, 0, NULL },
+	{ "setsid", "", "", "", 0, W_BENIGN, NULL },
+	{ "stdbuf", "ioe", "|input|output|error|", "", 0, W_BENIGN, NULL },
+	{ "strace", "abeEIoOpPsSuUX", "", "", 0, 0, NULL },
+	{ "su", "sgGw", "|shell|group|supp-group|whitelist-environment|", "c", 0, 0, NULL },
+	{ "sudo", "ugChpDrtTU", "|user|group|host|prompt|chdir|role|type|other-user|close-from|", "", 0, 0, NULL },
+	{ "taskset", "", "", "", 1, W_BENIGN, NULL },
+	{ "time", "fo", "|format|output|", "", 0, W_BENIGN, NULL },
+	{ "timeout", "sk", "|signal|kill-after|", "", 1, W_BENIGN, NULL },
+	{ "torsocks", "", "", "", 0, 0, NULL },
+	{ "toybox", "", "", "", 0, W_APPLET, NULL },
+	{ "trickle", "udwtlsnL", "", "", 0, W_BENIGN, NULL },
+	{ "unbuffer", "", "", "", 0, W_BENIGN, NULL },
+	{ "unshare", "", "", "", 0, 0, NULL },
+	{ "uv", "p", "|python|with|directory|project|package|extra|group|env-file|", "", 0, W_BENIGN, "run" },
+	{ "valgrind", "", "", "", 0, 0, NULL },
+	{ "xargs", "IaEdLnPs", "|arg-file|delimiter|eof|replace|max-lines|max-args|max-procs|max-chars|process-slot-var|", "", 0, W_XARGS, NULL },
+	{ "xvfb-run", "nslfew", "|server-num|server-args|auth-file|error-file|wait|", "", 0, W_BENIGN, NULL },
 };
 
 static int	pol_classify_write_flag(struct pol_ctx *, const struct shp_word *);
@@ -358,6 +373,14 @@ pol_unwrap(const struct shp_cmd *c, struct pol_unwrap *u)
 		if (w->flags & W_APPLET) {
 			i++;
 			continue;
+		}
+		if (w->sub != NULL) {
+			/* uv run CMD: only "run" makes uv a wrapper */
+			if (i + 1 >= c->argc || strcmp(c->argv[i + 1].s, w->sub) != 0) {
+				u->eff = (long)i;
+				return;
+			}
+			i++;
 		}
 		i = pol_skip_wrapper(c, i, w, u);
 		if (u->query || u->code != NULL)
@@ -2065,8 +2088,8 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 	pol_unwrap(c, &u);
 	/* git restore --help: prints help, whatever the sub-command does */
 	help = u.eff >= 0 && !pol_word_dynamic(&c->argv[u.eff]) &&
-	    !(pol_cmd_kind(c) & (K_SHELL | K_INTERP)) &&
-	    pol_prog_help(c, (size_t)u.eff);
+	    pol_prog_help(c, (size_t)u.eff) &&
+	    !(pol_cmd_kind(c) & (K_SHELL | K_INTERP));
 	/* every form meets its command's rules; deny lists see them all */
 	for (f = 0; f < u.nstart; f++) {
 		if (pol_word_dynamic(&c->argv[u.start[f]]))
