@@ -31,7 +31,7 @@ enum event_type {
 	EV_RETRY,		/* attempt, max, delay_ms, reason, model */
 	EV_ERROR,		/* kind, message */
 	EV_NOTICE,		/* text */
-	EV_CONDENSATION,	/* summary, first_seq, last_seq */
+	EV_CONDENSATION,	/* summary, text, from, to, tokens_before/after */
 	EV_FINISH,		/* message, status */
 	EV__COUNT
 };
