@@ -135,6 +135,8 @@ int		 tui_theme_parse(struct tui_theme *, const char *text, size_t len,
  */
 int		 tui_theme_load(struct tui_theme *, const char *name, char **cause);
 void		 tui_theme_free(struct tui_theme *);
+/* Every theme name that tui_theme_load() can find, sorted, space-separated. */
+char		*tui_theme_list(void);
 /*
  * Map a colour to what a terminal with ncolors colours can show: -1 for
  * the default colour, an index below ncolors, or 0xRRGGBB when direct
@@ -251,7 +253,8 @@ enum {
 	TUI_KEY_MOUSE,
 	TUI_KEY_SYNC_REPLY,	/* DECRQM answer for mode 2026: value in mouse_b */
 	TUI_KEY_FOCUS_IN,
-	TUI_KEY_FOCUS_OUT
+	TUI_KEY_FOCUS_OUT,
+	TUI_KEY_OSC		/* an OSC reply from the terminal: body in text/len */
 };
 
 #define TUI_MOD_SHIFT	0x01
@@ -275,7 +278,7 @@ struct tui_keys;
 struct tui_keys	*tui_keys_new(size_t max_paste, tui_key_fn, void *arg);
 void		 tui_keys_free(struct tui_keys *);
 void		 tui_keys_feed(struct tui_keys *, const char *, size_t);
-/* 1 if bytes wait that could be a lone ESC or a sequence's start; 2 inside a paste. */
+/* 1 if bytes wait that could be a lone ESC or a sequence's start; 2 inside a paste or a reply string. */
 int		 tui_keys_pending(const struct tui_keys *);
 /* The ESC timeout passed: deliver what is pending as keys. */
 void		 tui_keys_flush(struct tui_keys *);

@@ -180,7 +180,7 @@ static const char tui_help_text[] =
 "  terminal: S-PgUp or F7 browses scrollback (PgUp/PgDn/Home/End, q leaves)\n"
 "commands\n"
 "  /help  /model NAME  /confirm always|risky|never  /clear  /sessions\n"
-"  /resume ID  /cost  /pause  /compact  /theme NAME  /quit\n";
+"  /resume ID  /cost  /pause  /compact  /theme [NAME]  /quit\n";
 
 /* /sessions: the session table into the chat. */
 static void
@@ -210,7 +210,7 @@ tui_cmd_cost(struct tui *t)
 	agent_get_stats(t->s->agent, &st);
 	s = xasprintf("%d steps, %ld tokens in (%ld cached), %ld out, $%.4f "
 	    "estimated, context %.0f%% full, %d refused", st.step, st.tokens_in,
-	    st.tokens_cached, st.tokens_out, st.cost, st.context_pct * 100.0,
+	    st.tokens_cached, st.tokens_out, st.cost, st.context_pct,
 	    st.refusals);
 	tui_chat_notice(t->chat, ITEM_NOTICE, s);
 	free(s);
@@ -236,7 +236,7 @@ tui_cmd_theme(struct tui *t, const char *name)
 static void
 tui_command(struct tui *t, const char *line)
 {
-	char *cmd = xstrdup(line + 1), *arg, *cause = NULL, *s;
+	char *cmd = xstrdup(line + 1), *arg, *cause = NULL, *s = NULL, *list;
 	const char *mode;
 
 	arg = cmd + strcspn(cmd, " \t");
@@ -286,10 +286,16 @@ tui_command(struct tui *t, const char *line)
 		if (*arg == '\0')
 			tui_chat_notice(t->chat, ITEM_ERROR, "usage: /resume ID "
 			    "(see /sessions) or /resume last");
-		else {
+		else if (strcmp(arg, "last") == 0 && (s = store_resolve_except(
+		    t->s->dir, "last", t->s->id, &cause)) == NULL) {
+			/* "last" is the session before this one, never this one. */
+			tui_chat_notice(t->chat, ITEM_ERROR, cause);
+			free(cause);
+		} else {
 			t->restart = 1;
 			free(t->restart_resume);
-			t->restart_resume = xstrdup(arg);
+			t->restart_resume = strcmp(arg, "last") == 0 ? s :
+			    xstrdup(arg);
 			tui_stop(t, 0);
 		}
 	} else if (strcmp(cmd, "sessions") == 0)
@@ -307,8 +313,15 @@ tui_command(struct tui *t, const char *line)
 		}
 	} else if (strcmp(cmd, "compact") == 0)
 		agent_compact(t->s->agent);
-	else if (strcmp(cmd, "theme") == 0)
-		tui_cmd_theme(t, *arg != '\0' ? arg : "default");
+	else if (strcmp(cmd, "theme") == 0 && *arg == '\0') {
+		list = tui_theme_list();
+		s = xasprintf("themes: %s (now %s; /theme NAME switches)", list,
+		    t->theme.name != NULL ? t->theme.name : "default");
+		tui_chat_notice(t->chat, ITEM_NOTICE, s);
+		free(s);
+		free(list);
+	} else if (strcmp(cmd, "theme") == 0)
+		tui_cmd_theme(t, arg);
 	else {
 		s = xasprintf("unknown command '/%s' (try /help)", cmd);
 		tui_chat_notice(t->chat, ITEM_ERROR, s);
@@ -699,7 +712,8 @@ tui_key(const struct tui_key *k, void *arg)
 			tui_screen_set_sync(1);
 		return;
 	}
-	if (k->key == TUI_KEY_FOCUS_IN || k->key == TUI_KEY_FOCUS_OUT)
+	if (k->key == TUI_KEY_FOCUS_IN || k->key == TUI_KEY_FOCUS_OUT ||
+	    k->key == TUI_KEY_OSC)
 		return;
 	if (k->key == TUI_KEY_MOUSE) {
 		tui_mouse(t, k);
