@@ -3,8 +3,10 @@
 # LLM: /cost agrees with the status bar's context use, /theme with no
 # argument lists the themes, /resume last right after /clear goes back to
 # the session before (not the new empty one), the pane title in scrollback
-# mode is whole, the too-small notice fits a 20x6 terminal, and a reply
-# from the outer terminal (OSC 11) never lands in the chat input.
+# mode is whole, the too-small notice fits a 20x6 terminal, a reply from
+# the outer terminal (OSC 11) never lands in the chat input, and the
+# terminal pane draws dim, strikethrough, half-overwritten wide characters
+# and mode 47 as xterm and tmux do.
 . "$top_srcdir/tests/lib.sh"
 export LC_ALL=C.UTF-8
 command -v tmux >/dev/null 2>&1 || { skip "tmux not installed"; done_testing; }
@@ -75,8 +77,22 @@ TM send-keys -t ui "/theme" Enter
 wait_for 'themes:'
 screen | grep -F 'themes:' | grep -q 'default' && screen | grep -qF 'my-own' && screen | grep -qF 'light'; ok $? "/theme with no argument lists the themes"
 
-# The pane title in scrollback mode: whole words, nothing cut.
+# The terminal pane: faint and struck text, a wide character half
+# overwritten (as xterm and tmux draw it), mode 47 restoring the screen.
+cat > "$W/pane.sh" <<'SH'
+printf 'A\033[2mfaint-one\033[0m \033[9mgone\033[0m Z\n'
+printf '\346\274\242\345\255\227\343\201\213\343\201\252\033[3GX\n'
+printf 'kept-47\0337\033[?47h\033[H\033[2Jin-alt\033[?47l\0338\n'
+SH
 TM send-keys -t ui F2
+TM send-keys -t ui "sh pane.sh" Enter
+wait_for 'kept-47'
+screen -e | grep -q "$(printf '\033')\[2mfaint-one"; ok $? "pane: SGR 2 reaches the screen as dim"
+screen | grep -q "$(printf 'g\314\266o\314\266n\314\266e\314\266')"; ok $? "pane: SGR 9 shows a stroke through the text"
+screen | grep -q "$(printf '\346\274\242X \343\201\213\343\201\252')"; ok $? "pane: X over half a wide character, as tmux and xterm show it"
+screen | grep -q 'kept-47' && ! screen | grep -q 'in-alt'; ok $? "pane: mode 47 gives the original screen back"
+
+# The pane title in scrollback mode: whole words, nothing cut.
 TM send-keys -t ui "seq 1 100" Enter
 sleep 0.5
 TM send-keys -t ui F7
