@@ -24,6 +24,8 @@ struct session_opts {
 	void		*sink_arg;
 	struct loop	*loop;			/* shared loop (not freed), or NULL: own */
 	const char	*root;			/* workspace root, or NULL: workspace_dir / cwd */
+	const char	*model;			/* NULL: the model setting */
+	const char	*confirm;		/* NULL: the confirm setting */
 };
 
 struct session {
