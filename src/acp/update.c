@@ -262,7 +262,7 @@ acp_read_text(const char *host)
 	char *data = NULL, *cause = NULL;
 	size_t len;
 
-	if (tool_read_file(host, ACP_DIFF_MAX, &data, &len, &cause) == -1) {
+	if (tool_read_file(host, NULL, ACP_DIFF_MAX, &data, &len, &cause) == -1) {
 		free(cause);
 		return NULL;
 	}
