@@ -20,6 +20,7 @@
 #include "cade/policy.h"
 #include "cade/secret.h"
 #include "cade/store.h"
+#include "cade/tool.h"
 #include "cade/util.h"
 
 enum {
@@ -218,7 +219,8 @@ main(int argc, char **argv)
 		if (strcmp(argv[1], "sessions") == 0)
 			rc = store_list_main(cfg, stdout, argc - 1, argv + 1);
 		else if (argc >= 3 && strcmp(argv[2], "check") == 0)
-			rc = policy_check_main(argc - 2, argv + 2, cfg);
+			rc = policy_check_main(argc - 2, argv + 2, cfg,
+			    tool_assess);
 		else {
 			fprintf(stderr, "cade: usage: cade policy check [--json] "
 			    "[--batch] [--] COMMAND...\n");

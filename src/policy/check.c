@@ -2,7 +2,7 @@
  * check.c: `cade policy check`, how people test their rules.
  *
  * The command (words after "--", joined by spaces, or one per stdin line
- * with --batch) goes through the same policy_assess() the agent uses, with
+ * with --batch) goes through the same assessment the agent uses, with
  * the same config and policy files, and each verdict is printed as text or
  * as one JSON object per line.  Exit status 0 whatever the decisions; 2 on
  * usage errors; 1 if the policy itself does not load.
@@ -28,6 +28,7 @@ struct check_opts {
 	int		 batch;
 	const char	*root;
 	const char	*tool;
+	policy_assess_fn assess;	/* a tool call -> an action (tools/) */
 };
 
 /* Usage on stderr; returns the usage exit status. */
@@ -96,7 +97,7 @@ check_one(struct policy *p, const struct check_opts *o, const char *text)
 			    "object of arguments: %s\n", text);
 			return 2;
 		}
-		policy_assess(p, o->tool, args, o->root, &v);
+		o->assess(p, o->tool, args, o->root, &v);
 		cJSON_Delete(args);
 	} else
 		policy_assess_command(p, text, o->root, &v);
@@ -139,7 +140,8 @@ check_batch(struct policy *p, const struct check_opts *o)
 
 /* `cade policy check ...` (argv[0] may be "check"). */
 int
-policy_check_main(int argc, char **argv, struct config *cfg)
+policy_check_main(int argc, char **argv, struct config *cfg,
+    policy_assess_fn assess)
 {
 	struct check_opts o;
 	struct policy *p;
@@ -149,6 +151,7 @@ policy_check_main(int argc, char **argv, struct config *cfg)
 	int i = 0, rc, words = 0;
 
 	memset(&o, 0, sizeof o);
+	o.assess = assess;
 	if (argc > 0 && strcmp(argv[0], "check") == 0)
 		i = 1;
 	buf_init(&cmd, CHECK_MAX_LINE);
