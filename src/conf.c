@@ -55,6 +55,10 @@ static const struct conf_key conf_keys[] = {
 	{ "retry_max_ms", CONF_T_INT, "30000", "longest backoff delay", 0, 0 },
 	{ "breaker_threshold", CONF_T_INT, "3", "consecutive failures that open a model's circuit", 0, 0 },
 	{ "breaker_cooldown", CONF_T_INT, "60", "seconds a broken model is skipped", 0, 0 },
+	/* MCP servers (doc/MCP.md) */
+	{ "mcp_timeout", CONF_T_INT, "30", "seconds an MCP server may take to start and list its tools", 0, 0 },
+	{ "mcp_call_timeout", CONF_T_INT, "600", "seconds an MCP tool call may run", 0, 0 },
+	{ "mcp_trust_project", CONF_T_BOOL, "false", "start the project's .cade/mcp.json servers without asking", 0, 0 },
 	{ "price_input", CONF_T_DOUBLE, "0", "USD per million input tokens", 1, 0 },
 	{ "price_output", CONF_T_DOUBLE, "0", "USD per million output tokens", 1, 0 },
 	{ "price_cached", CONF_T_DOUBLE, "0", "USD per million cached input tokens", 1, 0 },
@@ -189,6 +193,8 @@ static const struct {
 	{ "retry_max", 1, 100 },
 	{ "output_limit", 1024, 100000000 },
 	{ "command_timeout", 1, 86400 },
+	{ "mcp_timeout", 1, 3600 },
+	{ "mcp_call_timeout", 1, 86400 },
 };
 
 /* Checks beyond the type: ranges, URLs, names that must not be empty. */

@@ -35,6 +35,7 @@ static const struct {
 	[EV_NOTICE] = { "notice", 0 },
 	[EV_CONDENSATION] = { "condensation", 0 },
 	[EV_FINISH] = { "finish", 0 },
+	[EV_TOOL_PROGRESS] = { "tool_progress", 1 },
 };
 
 /* The type's JSON name. */

@@ -17,6 +17,7 @@
 #include "cade/cade.h"
 #include "cade/conf.h"
 #include "cade/log.h"
+#include "cade/mcp.h"
 #include "cade/policy.h"
 #include "cade/secret.h"
 #include "cade/store.h"
@@ -211,12 +212,14 @@ main(int argc, char **argv)
 
 	/* Subcommands come first so their own flags are theirs to parse. */
 	if (argc >= 2 && (strcmp(argv[1], "sessions") == 0 ||
-	    strcmp(argv[1], "policy") == 0)) {
+	    strcmp(argv[1], "policy") == 0 || strcmp(argv[1], "mcp") == 0)) {
 		cfg = conf_new();
 		main_load(cfg, getenv("CADE_CONFIG"));
 		main_secrets(cfg);
 		if (strcmp(argv[1], "sessions") == 0)
 			rc = store_list_main(cfg, stdout, argc - 1, argv + 1);
+		else if (strcmp(argv[1], "mcp") == 0)
+			rc = mcp_main(argc - 1, argv + 1, cfg);
 		else if (argc >= 3 && strcmp(argv[2], "check") == 0)
 			rc = policy_check_main(argc - 2, argv + 2, cfg);
 		else {

@@ -33,6 +33,7 @@ enum event_type {
 	EV_NOTICE,		/* text */
 	EV_CONDENSATION,	/* summary, first_seq, last_seq */
 	EV_FINISH,		/* message, status */
+	EV_TOOL_PROGRESS,	/* call_id, progress, total, message (transient) */
 	EV__COUNT
 };
 

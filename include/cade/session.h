@@ -11,6 +11,7 @@
 #include "cade/event.h"
 
 struct config;
+struct mcp;
 
 #define SESSION_SINKS 4
 
@@ -21,6 +22,7 @@ struct session_opts {
 	int		 replay_to_sinks;	/* show resumed history to the sinks */
 	event_sink_fn	 sink[SESSION_SINKS];	/* NULL entries skipped */
 	void		*sink_arg;
+	const cJSON	*mcp_servers;		/* more MCP servers (ACP), or NULL */
 };
 
 struct session {
@@ -35,6 +37,7 @@ struct session {
 	struct policy		*policy;
 	struct llm		*llm;
 	struct agent		*agent;
+	struct mcp		*mcp;
 };
 
 /* NULL with *cause (one line) if any part cannot start. */

@@ -37,6 +37,7 @@
 #include "cade/event.h"
 #include "cade/log.h"
 #include "cade/loop.h"
+#include "cade/mcp.h"
 #include "cade/policy.h"
 #include "cade/session.h"
 #include "cade/shell.h"
@@ -180,7 +181,35 @@ static const char tui_help_text[] =
 "  terminal: S-PgUp or F7 browses scrollback (PgUp/PgDn/Home/End, q leaves)\n"
 "commands\n"
 "  /help  /model NAME  /confirm always|risky|never  /clear  /sessions\n"
-"  /resume ID  /cost  /pause  /compact  /theme NAME  /quit\n";
+"  /resume ID  /cost  /pause  /compact  /theme NAME  /mcp [trust]  /quit\n";
+
+/* /mcp: the servers and their tools; /mcp trust starts the project's. */
+static void
+tui_cmd_mcp(struct tui *t, const char *arg)
+{
+	char *s, *cause = NULL;
+
+	if (strcmp(arg, "trust") == 0) {
+		if (!mcp_untrusted(t->s->mcp))
+			tui_chat_notice(t->chat, ITEM_NOTICE, "no untrusted "
+			    "project MCP servers");
+		else if (mcp_trust(t->s->mcp, &cause) == -1) {
+			tui_chat_notice(t->chat, ITEM_ERROR, cause);
+			free(cause);
+		} else
+			tui_chat_notice(t->chat, ITEM_NOTICE, "trusted this "
+			    "project's .cade/mcp.json; its servers are starting "
+			    "(/mcp shows them)");
+		return;
+	}
+	if (*arg != '\0') {
+		tui_chat_notice(t->chat, ITEM_ERROR, "usage: /mcp [trust]");
+		return;
+	}
+	s = mcp_describe(t->s->mcp, 1);
+	tui_chat_notice(t->chat, ITEM_NOTICE, s);
+	free(s);
+}
 
 /* /sessions: the session table into the chat. */
 static void
@@ -309,6 +338,8 @@ tui_command(struct tui *t, const char *line)
 		agent_compact(t->s->agent);
 	else if (strcmp(cmd, "theme") == 0)
 		tui_cmd_theme(t, *arg != '\0' ? arg : "default");
+	else if (strcmp(cmd, "mcp") == 0)
+		tui_cmd_mcp(t, arg);
 	else {
 		s = xasprintf("unknown command '/%s' (try /help)", cmd);
 		tui_chat_notice(t->chat, ITEM_ERROR, s);
@@ -324,7 +355,7 @@ tui_complete(struct tui *t)
 {
 	static const char *const cmds[] = {
 		"help", "model ", "confirm ", "clear", "sessions", "resume ",
-		"cost", "pause", "compact", "theme ", "quit"
+		"cost", "pause", "compact", "theme ", "mcp ", "quit"
 	};
 	const char *text = tui_input_text(t->input), *hit = NULL;
 	size_t i, n = strlen(text), nhit = 0;
