@@ -9,8 +9,8 @@ NM=${CADE_NODE_MODULES:-$top_builddir/tests/node_modules}
 EV=$NM/.bin/mcp-server-everything
 FS=$NM/.bin/mcp-server-filesystem
 if [ ! -x "$EV" ] || [ ! -x "$FS" ] || ! command -v node >/dev/null 2>&1; then
-	if [ "${CI:-}" = true ]; then
-		ok 1 "the npm MCP servers are installed (CI installs them: .ci/run)"
+	if [ "${CI:-}" = true ] && [ -n "${CADE_NODE_MODULES:-}" ]; then
+		ok 1 "the npm MCP servers are installed in CADE_NODE_MODULES (.ci/node-setup.sh)"
 	else
 		skip "npm MCP servers not installed (set CADE_NODE_MODULES)"
 	fi

@@ -23,6 +23,8 @@ struct session_opts {
 	event_sink_fn	 sink[SESSION_SINKS];	/* NULL entries skipped */
 	void		*sink_arg;
 	const cJSON	*mcp_servers;		/* more MCP servers (ACP), or NULL */
+	const char	*model;			/* NULL: the model setting */
+	const char	*confirm;		/* NULL: the confirm setting */
 };
 
 struct session {

@@ -579,18 +579,14 @@ mcp_notice(struct mcp *m, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
-	cJSON *d;
 
 	va_start(ap, fmt);
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
 	log_debug("%s", s);
-	if (m->bus != NULL) {
-		d = cJSON_CreateObject();
-		cJSON_AddStringToObject(d, "text", s);
-		cJSON_AddStringToObject(d, "level", "warning");
-		event_bus_post(m->bus, EV_NOTICE, d);
-	}
+	if (m->bus != NULL)
+		event_post_notice(m->bus, &(struct ev_notice){ .text = s,
+		    .level = "warning" });
 	free(s);
 }
 
@@ -599,18 +595,11 @@ void
 mcp_progress(struct mcp *m, const char *call_id, double progress,
     double total, const char *message)
 {
-	cJSON *d;
-
 	if (m->bus == NULL || call_id == NULL)
 		return;
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "call_id", call_id);
-	cJSON_AddNumberToObject(d, "progress", progress);
-	if (total > 0)
-		cJSON_AddNumberToObject(d, "total", total);
-	if (message != NULL)
-		cJSON_AddStringToObject(d, "message", message);
-	event_bus_post(m->bus, EV_TOOL_PROGRESS, d);
+	event_post_tool_progress(m->bus, &(struct ev_tool_progress){
+	    .call_id = call_id, .progress = progress,
+	    .total = total > 0 ? total : 0, .message = message });
 }
 
 /* ---- the set ---- */
