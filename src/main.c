@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,9 @@ main(int argc, char **argv)
 	char *stdin_prompt = NULL, *cause = NULL;
 	int opt, print_config = 0, headless = 0, rc;
 	size_t i;
+
+	/* A write to a child or peer that went away is an error, not death. */
+	signal(SIGPIPE, SIG_IGN);
 
 	/* Subcommands come first so their own flags are theirs to parse. */
 	if (argc >= 2 && (strcmp(argv[1], "sessions") == 0 ||

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -463,6 +464,7 @@ main(void)
 {
 	char *bin, *cfg;
 
+	signal(SIGPIPE, SIG_IGN);	/* as cade does */
 	test_lines();
 	test_kinds();
 	test_shapes();

@@ -117,6 +117,7 @@ static void	mcp_server_disable(struct mcp_server *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static void	mcp_server_handle(struct mcp_server *, cJSON *);
 static void	mcp_server_list(struct mcp_server *, const char *cursor);
+static void	mcp_stdio_exited(struct mcp_server *);
 
 /* ---- requests ---- */
 
@@ -183,6 +184,11 @@ mcp_stdio_flush(struct mcp_server *s)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
+		if (n < 0 && errno == EPIPE) {
+			/* It is exiting: say how once it has. */
+			mcp_stdio_exited(s);
+			return -1;
+		}
 		if (n <= 0) {
 			mcp_server_disable(s, "cannot write to it: %s",
 			    strerror(errno));
