@@ -20,6 +20,7 @@
 #include "cade/loop.h"
 #include "cade/mcp.h"
 #include "cade/policy.h"
+#include "cade/sandbox.h"
 #include "cade/session.h"
 #include "cade/shell.h"
 #include "cade/store.h"
@@ -102,6 +103,26 @@ session_mcp(struct session *s, const struct session_opts *o, char **cause)
 	return s->mcp != NULL ? 0 : -1;
 }
 
+/*
+ * What contains the commands: the local sandbox's record (mechanism,
+ * network, writable and hidden paths), or the Docker container's.
+ */
+static cJSON *
+session_containment(struct session *s)
+{
+	cJSON *o;
+
+	if (s->ws->sandbox != NULL)
+		o = sandbox_json(s->ws->sandbox);
+	else {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "mechanism", ws_containment(s->ws));
+		cJSON_AddStringToObject(o, "network", ws_network(s->ws, s->cfg) ?
+		    "on" : "off");
+	}
+	return o;
+}
+
 /* Build everything; on failure undo what was built. */
 struct session *
 session_open(struct config *cfg, const struct session_opts *o, char **cause)
@@ -110,6 +131,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	struct session_replay r;
 	struct agent_deps d;
 	char *warning = NULL, *cwd;
+	cJSON *containment;
 	size_t i;
 
 	s->cfg = cfg;
@@ -129,6 +151,8 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	s->shell = shell_new(s->loop, s->ws, (size_t)conf_int(cfg, "output_limit"));
 	if (shell_start(s->shell, o->rows, o->cols, cause) == -1)
 		goto fail;
+	/* The gate judges by what actually contains the commands. */
+	policy_set_contained(s->policy, strcmp(ws_containment(s->ws), "off") != 0);
 	s->llm = llm_new(s->loop, cfg);
 	if (session_mcp(s, o, cause) == -1)
 		goto fail;
@@ -170,6 +194,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		free(warning);
 	}
 	cwd = getcwd(NULL, 0);
+	containment = session_containment(s);
 	event_post_session_start(s->bus, &(struct ev_session_start){
 		.id = s->id,
 		.cwd = cwd,
@@ -180,8 +205,19 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		.model = o->model != NULL ? o->model : conf_str(cfg, "model"),
 		.version = PACKAGE_VERSION,
 		.resumed = o->resume != NULL,
+		.sandbox = containment,
 	});
+	cJSON_Delete(containment);
 	free(cwd);
+	if (s->ws->sandbox != NULL && sandbox_why_off(s->ws->sandbox) != NULL) {
+		char *text = xasprintf("commands are NOT contained (%s): %s",
+		    sandbox_wanted(s->ws->sandbox) == SANDBOX_OFF ?
+		    "the sandbox is off" : "no sandbox mechanism could start",
+		    sandbox_why_off(s->ws->sandbox));
+
+		event_post_notice(s->bus, &(struct ev_notice){ .text = text });
+		free(text);
+	}
 	if (o->resume != NULL)
 		agent_replay_done(s->agent);
 	/* After the sinks: what a server says reaches the person and the store. */
