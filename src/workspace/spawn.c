@@ -411,19 +411,20 @@ spawn_kill_session(pid_t pid, int grace_ms)
 /* In the child of spawn_pipes: the pipes onto 0-2, a new session, exec. */
 static void CADE_NORETURN
 spawn_pipe_child(const char *path, char *const argv[], char *const envp[],
-    const char *cwd, const int fds[3], int errfd)
+    const struct spawn_pty_args *a, const int fds[3], int errfd)
 {
-	int i, err;
+	struct spawn_failure f = { 0, NULL };
+	int i;
 
 	for (i = 0; i < 3; i++)
 		if (dup2(fds[i], i) == -1)
 			goto fail;
 	if (setsid() == -1)
 		goto fail;
-	spawn_child(path, argv, envp, cwd, errfd);
+	spawn_child(path, argv, envp, a, errfd);
 fail:
-	err = errno;
-	(void)write(errfd, &err, sizeof err);
+	f.err = errno;
+	(void)write(errfd, &f, sizeof f);
 	_exit(127);
 }
 
@@ -433,6 +434,7 @@ spawn_pipes(const struct spawn_pty_args *a, int fds[3], char **cause)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err2[2] = { -1, -1 };
 	int errpipe[2] = { -1, -1 }, child[3] = { -1, -1, -1 }, err = 0, status, i;
+	struct spawn_failure f;
 	sigset_t all, old;
 	char *path = NULL, **envp = NULL;
 	pid_t pid = -1;
@@ -471,8 +473,8 @@ spawn_pipes(const struct spawn_pty_args *a, int fds[3], char **cause)
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = fork();
 	if (pid == 0)
-		spawn_pipe_child(path, (char *const *)a->argv, envp, a->cwd,
-		    child, errpipe[1]);
+		spawn_pipe_child(path, (char *const *)a->argv, envp, a, child,
+		    errpipe[1]);
 	err = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
@@ -483,11 +485,15 @@ spawn_pipes(const struct spawn_pty_args *a, int fds[3], char **cause)
 	close(errpipe[1]);
 	errpipe[1] = -1;
 	do
-		n = read(errpipe[0], &err, sizeof err);
+		n = read(errpipe[0], &f, sizeof f);
 	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof err) {
-		*cause = xasprintf("cannot run '%s': %s", a->argv[0],
-		    strerror(err));
+	if (n == (ssize_t)sizeof f) {
+		if (f.stage != NULL)
+			*cause = xasprintf("cannot start the %s sandbox: %s: %s",
+			    sandbox_mech_name(a->mech), f.stage, strerror(f.err));
+		else
+			*cause = xasprintf("cannot run '%s': %s", a->argv[0],
+			    strerror(f.err));
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 		pid = -1;
