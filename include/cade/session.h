@@ -1,8 +1,9 @@
 /*
  * session.h: one running session: the loop, the bus, the store, the
  * workspace and its shell, the policy, the LLM client and the agent, built
- * in that order and torn down in reverse.  Headless mode and the TUI share
- * it so both run the same core.
+ * in that order and torn down in reverse.  Headless mode, the TUI and the
+ * ACP server share it so all run the same core; the ACP server runs several
+ * sessions on one loop (session_opts.loop), each with its own root.
  */
 #ifndef CADE_SESSION_H
 #define CADE_SESSION_H
@@ -23,6 +24,8 @@ struct session_opts {
 	event_sink_fn	 sink[SESSION_SINKS];	/* NULL entries skipped */
 	void		*sink_arg;
 	const cJSON	*mcp_servers;		/* more MCP servers (ACP), or NULL */
+	struct loop	*loop;			/* shared loop (not freed), or NULL: own */
+	const char	*root;			/* workspace root, or NULL: workspace_dir / cwd */
 	const char	*model;			/* NULL: the model setting */
 	const char	*confirm;		/* NULL: the confirm setting */
 };
@@ -40,6 +43,7 @@ struct session {
 	struct llm		*llm;
 	struct agent		*agent;
 	struct mcp		*mcp;
+	int			 own_loop;
 };
 
 /* NULL with *cause (one line) if any part cannot start. */
