@@ -962,7 +962,7 @@ agent_decide(struct agent *a, struct agent_call *c)
 		policy_assess_tool(a->d.policy, c->tool->policy_key,
 		    c->tool->read_only, c->args, &c->verdict);
 	else
-		policy_assess(a->d.policy, c->name, c->args, a->d.ws->model_root,
+		tool_assess(a->d.policy, c->name, c->args, a->d.ws->model_root,
 		    &c->verdict);
 	c->have_verdict = 1;
 	switch (c->verdict.decision) {
@@ -1051,7 +1051,7 @@ agent_on_tool_done(struct tool_result *res, void *arg)
 		a->next_call++;
 		return;
 	}
-	if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
+	if (c->tool != NULL && c->tool->in_shell && a->d.shell != NULL &&
 	    shell_dead(a->d.shell))
 		agent_shell_died(a);
 	if (res->finish) {
@@ -1140,7 +1140,7 @@ agent_advance(struct agent *a)
 			agent_set_state(a, AGENT_PAUSED);
 			return;
 		}
-		if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
+		if (c->tool->in_shell && a->d.shell != NULL &&
 		    shell_user_idle_ms(a->d.shell) < AGENT_TYPING_HOLD_MS) {
 			if (a->hold_timer == 0)
 				a->hold_timer = loop_timer_add(a->d.loop,
