@@ -105,7 +105,7 @@ TM resize-window -t ui -x 80 -y 24 2>/dev/null || TM resize-pane -t ui -x 80 -y 
 wait_for ' terminal '
 bar=$(screen | tail -1)
 echo "$bar" | grep -q 'idle' && echo "$bar" | grep -q 'fake-model' &&
-    echo "$bar" | grep -qE '[0-9.]+k?/[0-9.]+k? tok' && echo "$bar" | grep -qE '[0-9]+%' &&
+    echo "$bar" | grep -qE '[0-9.]+k?( in [0-9.]+k? out|/[0-9.]+k? tok)' && echo "$bar" | grep -qE '[0-9]+%' &&
     echo "$bar" | grep -qF '$?'; ok $? "80x24 status bar: state, model, tokens, context, cost ($bar)"
 echo "$bar" | grep -qF '$0.0000'; ok $((! $?)) "no price known: '\$?', never \$0.0000"
 trow=$(screen | grep -n '^ terminal ' | head -1 | cut -d: -f1)

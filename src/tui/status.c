@@ -20,6 +20,7 @@
 #define STATUS_FIELDS	13
 
 #define STATUS_PRIO_MAX	6	/* priorities 0 (always kept) .. 6 */
+#define STATUS_KEEP	3	/* fields up to this priority are shortened before they go */
 
 struct status_field {
 	char		*text;
@@ -109,11 +110,32 @@ status_total(const struct status_field *f, int n)
 	return total;
 }
 
+/* Drop (or, compact, shorten) the fields of priority lvl. */
+static void
+status_squeeze(struct status_field *f, int n, int lvl, int compact)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (f[i].text == NULL || f[i].prio != lvl)
+			continue;
+		if (!compact) {
+			free(f[i].text);
+			f[i].text = NULL;
+		} else if (f[i].compact != NULL) {
+			free(f[i].text);
+			f[i].text = f[i].compact;
+			f[i].compact = NULL;
+			f[i].width = status_width(f[i].text);
+		}
+	}
+}
+
 /*
- * Lay the bar out for width columns.  Too wide: first the least important
- * fields take their compact forms, one priority level at a time (so at
- * 80 columns state, model, tokens, context and cost all stay, in short),
- * then the least important go.
+ * Lay the bar out for width columns.  Too wide: the fields below
+ * STATUS_KEEP go, least important first; then the ones worth keeping take
+ * their compact forms, least important first (so at 80 columns state,
+ * model, tokens, context and cost all stay); only then do those go too.
  */
 void
 tui_status_render(struct tui_line *l, int width, const struct tui_status_info *si)
@@ -132,7 +154,7 @@ tui_status_render(struct tui_line *l, int width, const struct tui_status_info *s
 		    xasprintf(" %d pending ", si->pending));
 	status_add(f, &n, 2, 0, xasprintf(" %s ", model),
 	    xasprintf(" %.24s ", status_model_short(model)));
-	status_add(f, &n, 4, 0, xasprintf(" step %d/%d ", si->step,
+	status_add(f, &n, 5, 0, xasprintf(" step %d/%d ", si->step,
 	    si->max_steps), xasprintf(" %d/%d ", si->step, si->max_steps));
 	a = status_count(si->tokens_in);
 	b = status_count(si->tokens_out);
@@ -151,13 +173,13 @@ tui_status_render(struct tui_line *l, int width, const struct tui_status_info *s
 	status_add(f, &n, 2, 0, xasprintf(" %s ", cost), si->cost_unknown ?
 	    NULL : xasprintf(" $%.2f ", si->cost));
 	free(cost);
-	status_add(f, &n, 5, 0, xasprintf(" confirm:%s ", si->confirm != NULL ?
+	status_add(f, &n, 4, 0, xasprintf(" confirm:%s ", si->confirm != NULL ?
 	    si->confirm : "?"), xasprintf(" %s ", si->confirm != NULL ?
 	    si->confirm : "?"));
 	if (si->sandbox != NULL) {
 		/* Uncontained commands or an open network deserve attention. */
 		i = strcmp(si->sandbox, "off") == 0 || si->net;
-		status_add(f, &n, i ? 3 : 5, i ? ROLE_STATUSBAR_ALERT : 0,
+		status_add(f, &n, i ? 3 : 4, i ? ROLE_STATUSBAR_ALERT : 0,
 		    xasprintf(" sandbox: %s net: %s ", si->sandbox, si->net ?
 		    "on" : "off"), xasprintf(" %s%s ", si->sandbox, si->net ?
 		    "+net" : ""));
@@ -178,23 +200,13 @@ tui_status_render(struct tui_line *l, int width, const struct tui_status_info *s
 			f[i].role = ROLE_STATUSBAR;
 		f[i].width = status_width(f[i].text);
 	}
-	/* Compact forms first, least important first; then drop fields. */
-	for (lvl = STATUS_PRIO_MAX; lvl >= 0 && status_total(f, n) > width;
-	    lvl--)
-		for (i = 0; i < n; i++)
-			if (f[i].prio == lvl && f[i].compact != NULL) {
-				free(f[i].text);
-				f[i].text = f[i].compact;
-				f[i].compact = NULL;
-				f[i].width = status_width(f[i].text);
-			}
-	for (lvl = STATUS_PRIO_MAX; lvl > 0 && status_total(f, n) > width;
-	    lvl--)
-		for (i = 0; i < n; i++)
-			if (f[i].text != NULL && f[i].prio == lvl) {
-				free(f[i].text);
-				f[i].text = NULL;
-			}
+	for (lvl = STATUS_PRIO_MAX; lvl > STATUS_KEEP &&
+	    status_total(f, n) > width; lvl--)
+		status_squeeze(f, n, lvl, 0);
+	for (lvl = STATUS_KEEP; lvl >= 0 && status_total(f, n) > width; lvl--)
+		status_squeeze(f, n, lvl, 1);
+	for (lvl = STATUS_KEEP; lvl > 0 && status_total(f, n) > width; lvl--)
+		status_squeeze(f, n, lvl, 0);
 	for (i = 0; i < n; i++)
 		if (f[i].text != NULL && f[i].right)
 			right_w += f[i].width;
