@@ -30,7 +30,7 @@ start_fake "$T/script.json"
 screen() { TM capture-pane -p "$@" -t ui; }
 nsessions() { ls "$XDG_STATE_HOME/cade/sessions" 2>/dev/null | wc -l; }
 
-TM -f "$T/tmux.conf" new-session -d -s ui -x 100 -y 30 \
+TM -f "$T/tmux.conf" new-session -d -s ui -x 130 -y 30 \
     "env PS1='sh\$ ' ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME LLM_BASE_URL=$LLM_BASE_URL LLM_API_KEY=$LLM_API_KEY sh"
 wait_for 'sh$' 10
 TM send-keys -t ui "cd $W && clear && $CADE -m fake-model; echo cade-rc=\$?" Enter
@@ -52,10 +52,11 @@ first=$(ls -t "$XDG_STATE_HOME/cade/sessions" | head -1)
 # with no price known, /cost says "$?".
 TM send-keys -t ui "/cost" Enter
 wait_for 'tokens in'
-cost=$(screen | sed -n 's/.*context \([0-9][0-9]*\)% full.*/\1/p' | tail -1)
+chattext() { screen | sed 's/│.*//' | tr -s ' \n' '  '; }	# the chat, unwrapped
+cost=$(chattext | sed -n 's/.*context \([0-9][0-9]*\)% full.*/\1/p' | tail -1)
 bar=$(screen | tail -1 | sed -n 's/.* \([0-9][0-9]*\)% .*/\1/p')
 [ -n "$cost" ] && [ "$cost" = "$bar" ] && [ "$cost" -le 100 ]; ok $? "/cost context use matches the status bar ($cost% vs $bar%)"
-screen | sed 's/│.*//' | tr -s ' \n' '  ' | grep -qF 'out, $? (no price known'; ok $? "/cost with no price known says \$?"
+chattext | grep -qF 'out, $? (no price known'; ok $? "/cost with no price known says \$?"
 
 # /theme alone lists what there is, built-in and the person's own.
 TM send-keys -t ui "/theme" Enter
@@ -116,7 +117,7 @@ TM resize-window -t ui -x 20 -y 6 2>/dev/null || TM resize-pane -t ui -x 20 -y 6
 wait_for 'now 20x6'
 screen | grep -q 'need 50x14'; ok $? "20x6: the size notice is whole ('$(screen | grep need | sed 's/^ *//')')"
 screen | grep -q 'small (\|($'; ok $((! $?)) "20x6: no notice cut mid-way"
-TM resize-window -t ui -x 100 -y 30 2>/dev/null || TM resize-pane -t ui -x 100 -y 30
+TM resize-window -t ui -x 130 -y 30 2>/dev/null || TM resize-pane -t ui -x 130 -y 30
 wait_for 'keys here'
 TM send-keys -t ui "/quit" Enter
 wait_for 'cade-rc=0'; ok $? "/quit exits 0"
