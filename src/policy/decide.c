@@ -608,6 +608,15 @@ policy_assess(struct policy *p, const char *tool, const cJSON *args,
 		else
 			pol_add_finding(&res, RISK_UNKNOWN, 0, "builtin:bad-arguments",
 			    -1, "terminal call without a command");
+		/* Leaving the sandbox is never routine (doc/SANDBOX.md). */
+		if ((text = pol_arg(args, "sandbox")) != NULL &&
+		    strcmp(text, "off") == 0) {
+			const char *why = pol_arg(args, "justification");
+
+			pol_add_finding(&res, RISK_MEDIUM, 0, "builtin:sandbox-off",
+			    -1, "runs outside the sandbox: %.200s", why != NULL &&
+			    *why != '\0' ? why : "no justification given");
+		}
 	} else if (strcmp(tool, "file_editor") == 0) {
 		cmd = pol_arg(args, "command");
 		path = pol_arg(args, "path");
