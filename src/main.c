@@ -95,6 +95,7 @@ main_usage(FILE *f)
 	fputs(
 "usage: cade [options] [PROMPT]          open the TUI (PROMPT: first task)\n"
 "       cade -p PROMPT [options]         run headless ('-' reads stdin)\n"
+"       cade acp [options]               serve the Agent Client Protocol on stdio\n"
 "       cade sessions [--audit ID]       list stored sessions\n"
 "       cade policy check [--json] [--batch] [--] COMMAND...\n"
 "       cade sandbox check               what containment this machine offers\n"
@@ -212,7 +213,7 @@ main(int argc, char **argv)
 	struct cade_run run = { NULL, NULL };
 	const char *config_path = NULL, *prompt = NULL;
 	char *stdin_prompt = NULL, *cause = NULL;
-	int opt, print_config = 0, headless = 0, rc;
+	int opt, print_config = 0, headless = 0, acp = 0, rc;
 	size_t i;
 
 	/* Subcommands come first so their own flags are theirs to parse. */
@@ -226,7 +227,8 @@ main(int argc, char **argv)
 		else if (strcmp(argv[1], "sandbox") == 0)
 			rc = sandbox_check_main(argc - 1, argv + 1, cfg);
 		else if (argc >= 3 && strcmp(argv[2], "check") == 0)
-			rc = policy_check_main(argc - 2, argv + 2, cfg);
+			rc = policy_check_main(argc - 2, argv + 2, cfg,
+			    sandbox_auto_contained);
 		else {
 			fprintf(stderr, "cade: usage: cade policy check [--json] "
 			    "[--batch] [--] COMMAND...\n");
@@ -235,6 +237,14 @@ main(int argc, char **argv)
 		conf_free(cfg);
 		secret_clear();
 		return rc;
+	}
+
+	/* cade acp takes the usual options; drop the word and parse the rest. */
+	if (argc >= 2 && strcmp(argv[1], "acp") == 0) {
+		acp = 1;
+		argv[1] = argv[0];
+		argv++;
+		argc--;
 	}
 
 	/* First pass: --config and --help/--version only. */
@@ -287,7 +297,19 @@ main(int argc, char **argv)
 			}
 		}
 	}
+	if (acp && (headless || run.resume != NULL)) {
+		fprintf(stderr, "cade: cade acp takes neither -p nor --resume "
+		    "(clients use session/load)\n");
+		conf_free(cfg);
+		return CADE_EXIT_USAGE;
+	}
 	if (optind < argc) {
+		if (acp) {
+			fprintf(stderr, "cade: unexpected argument '%s': cade acp "
+			    "takes its prompts from the client\n", argv[optind]);
+			conf_free(cfg);
+			return CADE_EXIT_USAGE;
+		}
 		if (headless || optind + 1 < argc) {
 			fprintf(stderr, "cade: unexpected argument '%s' (quote the "
 			    "prompt as one argument)\n", argv[headless ? optind :
@@ -316,7 +338,9 @@ main(int argc, char **argv)
 	if (headless && prompt != NULL && strcmp(prompt, "-") == 0)
 		prompt = stdin_prompt = main_read_stdin();
 	run.prompt = prompt;
-	if (headless)
+	if (acp)
+		rc = acp_main(cfg, &run);
+	else if (headless)
 		rc = headless_main(cfg, &run);
 	else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "cade: the TUI needs a terminal on stdin and "

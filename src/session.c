@@ -90,7 +90,8 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	size_t i;
 
 	s->cfg = cfg;
-	s->loop = loop_new();
+	s->own_loop = o->loop == NULL;
+	s->loop = o->loop != NULL ? o->loop : loop_new();
 	s->bus = event_bus_new();
 	s->dir = store_dir(cfg);
 	if (o->resume != NULL) {
@@ -101,7 +102,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		goto fail;
 	if ((s->policy = policy_load(cfg, NULL, cause)) == NULL)
 		goto fail;
-	if ((s->ws = ws_create(cfg, s->id, cause)) == NULL)
+	if ((s->ws = ws_create(cfg, o->root, s->id, cause)) == NULL)
 		goto fail;
 	s->shell = shell_new(s->loop, s->ws, (size_t)conf_int(cfg, "output_limit"));
 	if (shell_start(s->shell, o->rows, o->cols, cause) == -1)
@@ -194,7 +195,8 @@ session_close(struct session *s)
 	policy_free(s->policy);
 	store_close(s->store);
 	event_bus_free(s->bus);
-	loop_free(s->loop);
+	if (s->own_loop)
+		loop_free(s->loop);
 	free(s->id);
 	free(s->dir);
 	free(s);

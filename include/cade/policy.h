@@ -48,8 +48,11 @@ int		 policy_set_confirm(struct policy *, const char *confirm, char **cause);
 /*
  * Whether the commands this policy judges run contained (a sandbox or a
  * container holds them) or not.  Sessions set it from the mechanism in
- * force; uncontained, unknown commands are judged more strictly.  Default:
- * contained.
+ * force, `cade policy check --sandbox on|off` from its flag.  Uncontained,
+ * what fetches and runs code (installs of new packages, installer
+ * scripts), programs run from outside the workspace and kills of
+ * processes found by name are MEDIUM instead of LOW (doc/POLICY.md).
+ * Default: contained.
  */
 void		 policy_set_contained(struct policy *, int contained);
 int		 policy_contained(const struct policy *);
@@ -81,6 +84,9 @@ int		 policy_load_text(struct policy *, const char *text, const char *name,
  */
 
 /* `cade policy check ...`: argv starts after "check"; returns the exit status. */
-int		 policy_check_main(int argc, char **argv, struct config *);
+/* auto_contained answers "would this machine's sandbox contain commands?"
+ * for a check without --sandbox (may be NULL: no). */
+int		 policy_check_main(int argc, char **argv, struct config *,
+		    int (*auto_contained)(const struct config *));
 
 #endif

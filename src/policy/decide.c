@@ -216,6 +216,8 @@ policy_free(struct policy *p)
 	free(p->project_file);
 	free(p->root_key);
 	free(p->root_real);
+	free(p->hooks_key);
+	free(p->hooks_val);
 	free(p);
 }
 
