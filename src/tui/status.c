@@ -120,7 +120,9 @@ tui_status_render(struct tui_line *l, int width, const struct tui_status_info *s
 		    si->net ? "on" : "off");
 		f[n].role = strcmp(si->sandbox, "off") == 0 || si->net ?
 		    ROLE_STATUSBAR_ALERT : 0;
-		f[n++].prio = 3;
+		/* Contained and offline is the normal case: it may give way first. */
+		f[n].prio = f[n].role != 0 ? 2 : 5;
+		n++;
 	}
 	a = status_short_path(si->workspace != NULL ? si->workspace : "", 24);
 	f[n].text = xasprintf(" %s ", a);
