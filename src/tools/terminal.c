@@ -175,6 +175,26 @@ term_summary(const cJSON *args)
 	    xasprintf("%s%.*s ...", out, (int)n, cmd);
 }
 
+/* The command runs in the shell; is_input types it into what runs there. */
+static void
+term_effects(const cJSON *args, struct tool_effects *out)
+{
+	const char *cmd = tool_arg_str(args, "command");
+
+	const char *sb = tool_arg_str(args, "sandbox"), *why;
+
+	if (cmd == NULL)
+		tool_effects_bad(out, "terminal call without a command");
+	else
+		tool_effects_command(out, cmd, tool_arg_bool(args, "is_input", 0));
+	/* Points into args, which outlive the assessment. */
+	if (sb != NULL && strcmp(sb, "off") == 0 &&
+	    !tool_arg_bool(args, "is_input", 0)) {
+		why = tool_arg_str(args, "justification");
+		out->act.unsandboxed = why != NULL ? why : "";
+	}
+}
+
 const struct tool_entry tool_terminal = {
 	.name = "terminal",
 	.description = "Run a bash command in a persistent shell (cwd, env and "
@@ -198,4 +218,6 @@ const struct tool_entry tool_terminal = {
 	.exec = term_exec,
 	.preview = NULL,
 	.summary = term_summary,
+	.effects = term_effects,
+	.in_shell = 1,
 };
