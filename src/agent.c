@@ -101,6 +101,7 @@ struct agent {
 	int			 in_exec;	/* a tool is inside exec() right now */
 	int			 exec_done;	/* ...and finished synchronously */
 	uint64_t		 hold_timer;
+	uint64_t		 tools_timer;	/* waiting for run-time tools */
 
 	int			 step;
 	int			 no_action;
@@ -416,6 +417,8 @@ agent_free(struct agent *a)
 		return;
 	if (a->hold_timer != 0)
 		loop_timer_cancel(a->d.loop, a->hold_timer);
+	if (a->tools_timer != 0)
+		loop_timer_cancel(a->d.loop, a->tools_timer);
 	if (a->d.llm != NULL && llm_busy(a->d.llm))
 		llm_cancel(a->d.llm);
 	llm_free(a->title_llm);
@@ -1489,6 +1492,19 @@ agent_condense_start(struct agent *a, int then_step)
 	return 0;
 }
 
+static void	agent_step(struct agent *);
+
+/* Run-time tools were still starting: try the step again. */
+static void
+agent_tools_wait(struct loop *loop, void *arg)
+{
+	struct agent *a = arg;
+
+	(void)loop;
+	a->tools_timer = 0;
+	agent_step(a);
+}
+
 /* One step: deliver queued messages, check limits, ask the LLM. */
 static void
 agent_step(struct agent *a)
@@ -1534,6 +1550,14 @@ agent_step(struct agent *a)
 			return;
 	}
 	a->just_condensed = 0;
+	/* Run-time tools (MCP servers started without waiting) belong in the
+	 * first request: wait for them, bounded by their own start timeout. */
+	if (a->d.tools != NULL && a->d.tools->pending) {
+		if (a->tools_timer == 0)
+			a->tools_timer = loop_timer_add(a->d.loop, 20,
+			    agent_tools_wait, a);
+		return;
+	}
 	a->step++;
 	msgs = agent_view(a);
 	tools = tool_schemas_in(a->d.cfg, a->model, a->d.tools);

@@ -222,7 +222,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	if (o->resume != NULL)
 		agent_replay_done(s->agent);
 	/* After the sinks: what a server says reaches the person and the store. */
-	(void)mcp_start(s->mcp);
+	(void)mcp_start(s->mcp, s->own_loop);
 	return s;
 fail:
 	free(warning);

@@ -285,7 +285,7 @@ test_good_server(void)
 	ok(env_open(&e, json, "10", &cause) == 0, "config read");
 	if (getenv("CADE_LOG") != NULL)
 		(void)log_open(getenv("CADE_LOG"), &cause);
-	is_int(mcp_start(e.m), 1, "the server is ready");
+	is_int(mcp_start(e.m, 1), 1, "the server is ready");
 	if (notices[0] != '\0')
 		diag("notices: %s", notices);
 	is_int((long)mcp_tools(e.m)->n, 5, "both pages of tools/list offered");
@@ -378,7 +378,7 @@ bad_server(const char *mode, const char *timeout, const char *want)
 		ok(0, "%s: config", mode);
 		free(cause);
 	} else {
-		is_int(mcp_start(e.m), 0, "bad server not ready");
+		is_int(mcp_start(e.m, 1), 0, "bad server not ready");
 		if (!ok(strstr(notices, want) != NULL, "%s: disabled, saying '%s'",
 		    mode, want))
 			diag("notices: %s", notices);
@@ -415,7 +415,7 @@ test_config_errors(void)
 	env_close(&e);
 	ok(env_open(&e, "{\"mcpServers\":{\"a\":{\"command\":"
 	    "\"/nonexistent/server\"}}}", "5", &cause) == 0 &&
-	    mcp_start(e.m) == 0 && strstr(notices, "failed to start: cannot "
+	    mcp_start(e.m, 1) == 0 && strstr(notices, "failed to start: cannot "
 	    "run '/nonexistent/server': not found") != NULL,
 	    "a missing program is one notice, not a failure");
 	env_close(&e);
@@ -443,7 +443,7 @@ test_trust(void)
 	o.user_file = "/nonexistent/mcp.json";
 	m = mcp_new(loop, cfg, NULL, &o, &cause);
 	ok(m != NULL && mcp_untrusted(m), "a project's servers wait for trust");
-	ok(mcp_start(m) == 0, "and are not started");
+	ok(mcp_start(m, 1) == 0, "and are not started");
 	ok(!mcp_trusted(root), "not trusted yet");
 	ok(mcp_trust(m, &cause) == 0 && mcp_trusted(root), "trusting records "
 	    "the file's digest");

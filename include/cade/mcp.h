@@ -42,10 +42,13 @@ struct mcp	*mcp_new(struct loop *, const struct config *, struct event_bus *,
 /* Stops every server (and its process group) and frees everything. */
 void		 mcp_free(struct mcp *);
 /*
- * Starts every configured server and runs the loop until each is ready or
- * disabled, at most mcp_timeout seconds.  Returns the number ready.
+ * Starts every configured server.  With wait, runs the loop until each is
+ * ready or disabled (at most mcp_timeout seconds) and returns the number
+ * ready; without (a loop other sessions share), returns at once and the
+ * tool set says pending until they settle (the agent's first request
+ * waits for that).
  */
-int		 mcp_start(struct mcp *);
+int		 mcp_start(struct mcp *, int wait);
 /* Servers configured, and those that are ready. */
 size_t		 mcp_count(const struct mcp *);
 /* The tools of ready servers, for tool_find_in()/tool_schemas(). */

@@ -27,6 +27,7 @@ struct tool_state;
 struct tool_set {
 	const struct tool_entry *const	*v;
 	size_t				 n;
+	int				 pending;	/* servers still starting: requests wait */
 };
 
 struct tool_ctx {

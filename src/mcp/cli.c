@@ -137,7 +137,7 @@ mcp_cli_list(int argc, char **argv, struct config *cfg)
 		loop_free(loop);
 		return CADE_EXIT_ERROR;
 	}
-	(void)mcp_start(m);
+	(void)mcp_start(m, 1);
 	text = mcp_describe(m, 1);
 	printf("%s\n", text);
 	if (mcp_untrusted(m))

@@ -419,6 +419,8 @@ mcp_trust_save(const char *root, char **cause)
 	return 0;
 }
 
+static int	mcp_pending(const struct mcp *);
+
 /* ---- tools ---- */
 
 /* exec of every MCP tool entry. */
@@ -521,6 +523,7 @@ mcp_tools_changed(struct mcp *m)
 				m->setv[i++] = &t->entry;
 	m->set.v = m->setv;
 	m->set.n = i;
+	m->set.pending = mcp_pending(m);
 }
 
 /* ---- what servers call ---- */
@@ -570,7 +573,7 @@ mcp_pending(const struct mcp *m)
 void
 mcp_settled(struct mcp *m)
 {
-	(void)m;	/* mcp_start_some() checks mcp_pending() each turn */
+	m->set.pending = mcp_pending(m);
 }
 
 /* See mcp-int.h. */
@@ -689,6 +692,7 @@ mcp_start_some(struct mcp *m, int wait)
 			continue;
 		mcp_server_start(m->srv[i]);
 	}
+	m->set.pending = mcp_pending(m);
 	while (wait && mcp_pending(m))
 		(void)loop_once(m->loop, -1);
 	for (i = 0; i < m->nsrv; i++)
@@ -699,7 +703,7 @@ mcp_start_some(struct mcp *m, int wait)
 
 /* See mcp.h. */
 int
-mcp_start(struct mcp *m)
+mcp_start(struct mcp *m, int wait)
 {
 	size_t i;
 
@@ -711,7 +715,7 @@ mcp_start(struct mcp *m)
 		    "servers that were not started: trust them with /mcp "
 		    "trust (TUI), --yes or mcp_trust_project = true");
 	}
-	return mcp_start_some(m, 1);
+	return mcp_start_some(m, wait);
 }
 
 /* See mcp.h. */
