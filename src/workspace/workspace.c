@@ -23,6 +23,8 @@
 #include "cade/sandbox.h"
 #include "cade/workspace.h"
 
+#include "escalate.h"
+
 /* The workspace root: root if given, else workspace_dir, else cwd; realpath'd. */
 char *
 ws_resolve_root(const struct config *cfg, const char *root, char **cause)
@@ -222,4 +224,11 @@ const char *
 ws_error(const struct workspace *ws)
 {
 	return ws->ops->error != NULL ? ws->ops->error(ws) : NULL;
+}
+
+/* See workspace.h. */
+const char *
+ws_escalate_line(void)
+{
+	return esc_shell_line();
 }
