@@ -84,13 +84,13 @@ printf 'retry_base_ms = 10\nretry_max_ms = 20\nsandbox = off\n' > "$XDG_CONFIG_H
 # kill -9 mid-batch, then --resume: finished tasks are not run again.
 script '{"on_match": "task-3", "delay_ms": 400, "first_byte_delay_ms": 3000, "content": "slow"},'
 start_fake "$T/script.json"
-"$CADE" batch "$T/tasks.jsonl" --jobs 1 --fix-attempts 1 --report "$T/rk.json" >"$T/out" 2>"$T/err" &
+"$CADE" batch "$T/tasks.jsonl" --jobs 1 --fix-attempts 1 --report "$T/rk.json" >"$T/out" 2>"$T/err-kill" &
 pid=$!
-i=0; while [ $i -lt 300 ] && ! grep -q '^batch: t3: running' "$T/err"; do sleep 0.1; i=$((i + 1)); done
+i=0; while [ $i -lt 600 ] && ! grep -q '^batch: t3: running' "$T/err-kill" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done
 kill -9 $pid; wait $pid 2>/dev/null
 done_before=$(grep -c '"status":"passed"' "$T/rk.json.state" 2>/dev/null)
 [ "${done_before:-0}" -eq 5 ]; ok $? "five tasks were recorded before the kill ($done_before)"
-[ "${done_before:-0}" -eq 5 ] || diag "$(tail -5 "$T/err")"
+[ "${done_before:-0}" -eq 5 ] || diag "$(tail -5 "$T/err-kill")"
 kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null
 script; start_fake "$T/script.json"
 "$CADE" batch "$T/tasks.jsonl" --jobs 2 --fix-attempts 1 --report "$T/rk.json" --resume >"$T/out" 2>"$T/err"; rc=$?
