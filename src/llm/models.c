@@ -31,6 +31,7 @@
 #include "cade/llm.h"
 #include "cade/loop.h"
 #include "cade/util.h"
+#include "llm-int.h"
 
 #define MODELS_MAX_BODY		(4 * 1024 * 1024)	/* OpenRouter's list is ~1 MB */
 #define MODELS_MAX		4096
@@ -210,10 +211,8 @@ llm_models_fetch(struct loop *loop, const struct config *cfg,
     void *arg)
 {
 	struct llm_models_req *r = xcalloc(1, sizeof *r);
-	const char *const *extra;
-	const char *key = conf_str(cfg, "api_key");
 	size_t n = strlen(base_url);
-	char *url, *h, *cause = NULL;
+	char *url, *cause = NULL;
 
 	while (n > 0 && base_url[n - 1] == '/')
 		n--;
@@ -228,15 +227,8 @@ llm_models_fetch(struct loop *loop, const struct config *cfg,
 	url = xasprintf("%s/models", r->base_url);
 	curl_easy_setopt(r->easy, CURLOPT_URL, url);
 	free(url);
-	if (send_key && *key != '\0') {	/* never to a server we only probe */
-		h = xasprintf("Authorization: Bearer %s", key);
-		r->hdrs = curl_slist_append(r->hdrs, h);
-		explicit_bzero(h, strlen(h));
-		free(h);
-	}
-	for (extra = conf_list(cfg, "extra_header"); *extra != NULL; extra++)
-		if (strchr(*extra, ':') != NULL)
-			r->hdrs = curl_slist_append(r->hdrs, *extra);
+	/* The key never goes to a server we only probe. */
+	r->hdrs = llm_auth_headers(r->hdrs, cfg, send_key);
 	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->hdrs);
 	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, models_write);
 	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
