@@ -252,8 +252,10 @@ const scenarios = {
 			const pr = ctx.request("session/prompt", { sessionId: s.sessionId,
 			    prompt: [{ type: "text", text: "wait a while" }] });
 			await until(() => kinds(st, s.sessionId).some((u) =>
-			    u.sessionUpdate === "tool_call_update" && u.status === "in_progress"),
-			    "the command to start");
+			    u.sessionUpdate === "tool_call_update" && u.status === "in_progress" &&
+			    /live-1/.test(u.content?.[0]?.content?.text ?? "")),
+			    "the command's first output line");
+			check(true, "a running command's output streams as in_progress content");
 			await ctx.notify("session/cancel", { sessionId: s.sessionId });
 			const p = await pr;
 			check(p.stopReason === "cancelled", `session/cancel: stopReason cancelled (${p.stopReason})`);

@@ -89,7 +89,7 @@ stop_fake
 C=$T/cancel; mkdir -p "$C"
 cat > "$T/cancel.json" <<'JSON'
 {"replies": [
- {"tool_calls": [{"id": "call_sleep", "name": "terminal", "arguments": {"command": "sleep 60; touch late.txt", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "call_sleep", "name": "terminal", "arguments": {"command": "echo live-1; sleep 60; touch late.txt", "security_risk": "LOW"}}]},
  {"content": "Yes."}
 ]}
 JSON
