@@ -957,7 +957,8 @@ agent_decide(struct agent *a, struct agent_call *c)
 	if (c->tool->summary != NULL)
 		c->summary = c->tool->summary(c->args);
 	/* Commands and paths name model paths (/workspace/... for docker). */
-	policy_assess(a->d.policy, c->name, c->args, a->d.ws->model_root, &c->verdict);
+	tool_assess(a->d.policy, c->name, c->args, a->d.ws->model_root,
+	    &c->verdict);
 	c->have_verdict = 1;
 	switch (c->verdict.decision) {
 	case DECISION_ALLOW:
@@ -1045,7 +1046,7 @@ agent_on_tool_done(struct tool_result *res, void *arg)
 		a->next_call++;
 		return;
 	}
-	if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
+	if (c->tool != NULL && c->tool->in_shell && a->d.shell != NULL &&
 	    shell_dead(a->d.shell))
 		agent_shell_died(a);
 	if (res->finish) {
@@ -1134,7 +1135,7 @@ agent_advance(struct agent *a)
 			agent_set_state(a, AGENT_PAUSED);
 			return;
 		}
-		if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
+		if (c->tool->in_shell && a->d.shell != NULL &&
 		    shell_user_idle_ms(a->d.shell) < AGENT_TYPING_HOLD_MS) {
 			if (a->hold_timer == 0)
 				a->hold_timer = loop_timer_add(a->d.loop,

@@ -21,6 +21,7 @@
 #include "cade/sandbox.h"
 #include "cade/secret.h"
 #include "cade/store.h"
+#include "cade/tool.h"
 #include "cade/util.h"
 
 enum {
@@ -227,7 +228,8 @@ main(int argc, char **argv)
 		else if (strcmp(argv[1], "sandbox") == 0)
 			rc = sandbox_check_main(argc - 1, argv + 1, cfg);
 		else if (argc >= 3 && strcmp(argv[2], "check") == 0)
-			rc = policy_check_main(argc - 2, argv + 2, cfg);
+			rc = policy_check_main(argc - 2, argv + 2, cfg,
+			    tool_assess, sandbox_auto_contained);
 		else {
 			fprintf(stderr, "cade: usage: cade policy check [--json] "
 			    "[--batch] [--] COMMAND...\n");

@@ -48,6 +48,33 @@ tool_find(const char *name)
 }
 
 /* See tool.h. */
+void
+tool_describe(const char *tool, const cJSON *args, struct tool_effects *out)
+{
+	const struct tool_entry *t = tool_find(tool);
+
+	memset(out, 0, sizeof *out);
+	out->act.tool = tool_effects_own(out, xstrdup(tool != NULL ? tool : ""));
+	if (t == NULL) {
+		out->act.unknown = 1;
+		out->act.mutating = 1;
+	} else if (t->effects != NULL)
+		t->effects(args, out);
+}
+
+/* See tool.h. */
+void
+tool_assess(struct policy *p, const char *tool, const cJSON *args,
+    const char *root, struct policy_verdict *out)
+{
+	struct tool_effects e;
+
+	tool_describe(tool, args, &e);
+	policy_assess_action(p, &e.act, args, root, out);
+	tool_effects_free(&e);
+}
+
+/* See tool.h. */
 const struct tool_entry *const *
 tool_all(size_t *n)
 {
