@@ -60,6 +60,9 @@ void		 policy_free(struct policy *);
  */
 void		 policy_assess_action(struct policy *, const struct policy_action *act,
 		    const cJSON *args, const char *root, struct policy_verdict *out);
+/* A run-time tool (MCP) by its key "mcp:server:tool"; see decide.c. */
+void		 policy_assess_tool(struct policy *, const char *key, int read_only,
+		    const cJSON *args, struct policy_verdict *);
 void		 policy_assess_command(struct policy *, const char *command,
 		    const char *root, struct policy_verdict *out);
 void		 policy_verdict_free(struct policy_verdict *);

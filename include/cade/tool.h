@@ -23,6 +23,13 @@ struct shell;
 struct workspace;
 struct tool_state;
 
+/* Tools added at run time (MCP), searched after the built-in table. */
+struct tool_set {
+	const struct tool_entry *const	*v;
+	size_t				 n;
+	int				 pending;	/* servers still starting: requests wait */
+};
+
 struct tool_ctx {
 	const struct config	*cfg;
 	struct loop		*loop;
@@ -30,6 +37,9 @@ struct tool_ctx {
 	struct shell		*shell;
 	struct tool_state	*state;		/* undo history, plan: per session */
 	const char		*events_path;	/* the session's events.jsonl (recall) */
+	const struct tool_set	*extra;		/* run-time tools, or NULL */
+	const struct tool_entry	*self;		/* the entry being run (exec, cancel) */
+	const char		*call_id;	/* the call being run (progress events) */
 };
 
 struct tool_result {
@@ -70,6 +80,13 @@ struct tool_entry {
 	char		*(*preview)(struct tool_ctx *, const cJSON *args);
 	/* One line for cards and prompts (the command, the path); caller frees. */
 	char		*(*summary)(const cJSON *args);
+	/* Stop a call still running (the person stopped the step); it still
+	 * reports through done().  May be NULL. */
+	void		(*cancel)(struct tool_ctx *);
+	/* Run-time tools: the policy key ("mcp:server:tool") and whether the
+	 * tool says it changes nothing.  NULL/0 for built-in tools. */
+	const char	*policy_key;
+	int		 read_only;
 	/* What a call does to the world (tool_effects_*() fill out); NULL:
 	 * nothing, the tool only reads the session's own state. */
 	void		(*effects)(const cJSON *args, struct tool_effects *out);
@@ -82,6 +99,8 @@ struct tool_entry {
 };
 
 const struct tool_entry	*tool_find(const char *name);
+/* tool_find(), then the run-time tools of set (may be NULL). */
+const struct tool_entry	*tool_find_in(const struct tool_set *, const char *name);
 
 /* What a call of tool (any name) with args does; free with tool_effects_free. */
 void			 tool_describe(const char *tool, const cJSON *args,
@@ -109,6 +128,9 @@ const struct tool_entry	*const *tool_all(size_t *n);
 int			 tool_validate(const struct tool_entry *, const cJSON *args, char **cause);
 /* The OpenAI "tools" array for this model (apply_patch or file_editor by config pattern). */
 cJSON			*tool_schemas(const struct config *, const char *model);
+/* tool_schemas() followed by the run-time tools of set (may be NULL). */
+cJSON			*tool_schemas_in(const struct config *, const char *model,
+			    const struct tool_set *);
 /* 1 if this model gets apply_patch instead of file_editor. */
 int			 tool_uses_apply_patch(const struct config *, const char *model);
 

@@ -321,6 +321,22 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 		it->status = ST_RUNNING;
 		chat_dirty(c, it);
 		return 1;
+	case EV_TOOL_PROGRESS:
+		/* Shown in the card until the observation replaces it. */
+		if ((it = chat_find_call(c, event_str(ev, "call_id", NULL))) == NULL ||
+		    it->status != ST_RUNNING)
+			return 0;
+		free(it->obs);
+		if (event_num(ev, "total", 0) > 0)
+			it->obs = xasprintf("progress %.0f/%.0f %s",
+			    event_num(ev, "progress", 0), event_num(ev, "total", 0),
+			    event_str(ev, "message", ""));
+		else
+			it->obs = xasprintf("progress %.0f %s",
+			    event_num(ev, "progress", 0),
+			    event_str(ev, "message", ""));
+		chat_dirty(c, it);
+		return 1;
 	case EV_OBSERVATION:
 		if ((it = chat_find_call(c, event_str(ev, "call_id", NULL))) == NULL) {
 			it = chat_add(c, ITEM_TOOL);
