@@ -37,6 +37,7 @@ struct session {
 	struct policy		*policy;
 	struct llm		*llm;
 	struct agent		*agent;
+	char			*store_error;	/* the store failed: why (run fails) */
 };
 
 /* NULL with *cause (one line) if any part cannot start. */

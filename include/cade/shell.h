@@ -53,6 +53,13 @@ int		 shell_input(struct shell *, const char *input, int timeout_s,
 		    shell_done_fn, void *arg, char **cause);
 void		 shell_interrupt(struct shell *);	/* Ctrl-C to the foreground job */
 int		 shell_busy(const struct shell *);
+/*
+ * The running command's cleaned output past byte offset from (the first
+ * half of output_limit at most): 0 if nothing new.  *data points into the
+ * shell and is valid until the loop runs again.
+ */
+size_t		 shell_output_peek(const struct shell *, size_t from,
+		    const char **data);
 /* The person typing in the terminal pane. */
 void		 shell_write_user(struct shell *, const char *, size_t);
 /* The pane's terminal emulator answering a query (DSR, DA): not typing. */
