@@ -22,7 +22,9 @@
 #include "cade/conf.h"
 #include "cade/event.h"
 #include "cade/loop.h"
+#include "cade/sandbox.h"
 #include "cade/session.h"
+#include "cade/workspace.h"
 #include "cade/util.h"
 
 struct headless {
@@ -32,7 +34,6 @@ struct headless {
 	int		 exit_code;
 	int		 done;
 	char		*final;
-	int		 streamed;	/* progress printed a partial line */
 	int		 interrupted;
 	int		 signo;		/* the first stop signal, for 128+N */
 	uint64_t	 grace;		/* timer: stop even if the step has not ended */
@@ -108,18 +109,23 @@ headless_retries(const struct event *ev, void *arg)
 static void
 headless_progress(const struct event *ev, void *arg)
 {
-	struct headless *h = arg;
 	const char *s;
 	char *line;
 
-	if (h->streamed && ev->type != EV_ASSISTANT_DELTA) {
-		fputc('\n', stderr);
-		h->streamed = 0;
-	}
+	(void)arg;
 	switch (ev->type) {
-	case EV_ASSISTANT_DELTA:
-		fputs(event_str(ev, "text", ""), stderr);
-		h->streamed = 1;
+	case EV_ASSISTANT_MESSAGE:
+		/*
+		 * Text that comes with actions is progress; a reply without
+		 * actions is the answer, which goes to stdout once (never also
+		 * here), so it is not streamed either.
+		 */
+		if (cJSON_GetArraySize(cJSON_GetObjectItem(ev->data,
+		    "tool_calls")) > 0 && *event_str(ev, "text", "") != '\0') {
+			s = event_str(ev, "text", "");
+			fprintf(stderr, "%s%s", s, s[strlen(s) - 1] != '\n' ?
+			    "\n" : "");
+		}
 		break;
 	case EV_TOOL_CALL:
 		line = cJSON_PrintUnformatted(event_json(ev, "arguments"));
@@ -264,6 +270,11 @@ headless_main(struct config *cfg, const struct cade_run *run)
 		free(cause);
 		return CADE_EXIT_ERROR;
 	}
+	/* Uncontained commands are said out loud, even without --verbose. */
+	if (h.s->ws->sandbox != NULL && sandbox_why_off(h.s->ws->sandbox) != NULL &&
+	    sandbox_wanted(h.s->ws->sandbox) != SANDBOX_OFF)
+		fprintf(stderr, "cade: warning: commands are not contained: %s\n",
+		    sandbox_why_off(h.s->ws->sandbox));
 	loop_signal_add(h.s->loop, SIGINT, headless_signal, &h);
 	loop_signal_add(h.s->loop, SIGTERM, headless_signal, &h);
 	loop_signal_add(h.s->loop, SIGHUP, headless_signal, &h);

@@ -138,7 +138,7 @@ run_check(struct config *cfg, int argc, const char **argv)
 	fflush(stdout);
 	dup2(null, 1);
 	dup2(null, 2);
-	rc = policy_check_main(argc, (char **)argv, cfg);
+	rc = policy_check_main(argc, (char **)argv, cfg, NULL);
 	fflush(stdout);
 	fflush(stderr);
 	dup2(out, 1);

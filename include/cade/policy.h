@@ -45,6 +45,17 @@ void		 policy_verdict_free(struct policy_verdict *);
 
 /* Switch the confirmation mode (always|risky|never) of a loaded policy. */
 int		 policy_set_confirm(struct policy *, const char *confirm, char **cause);
+/*
+ * Whether the commands this policy judges run contained (a sandbox or a
+ * container holds them) or not.  Sessions set it from the mechanism in
+ * force, `cade policy check --sandbox on|off` from its flag.  Uncontained,
+ * what fetches and runs code (installs of new packages, installer
+ * scripts), programs run from outside the workspace and kills of
+ * processes found by name are MEDIUM instead of LOW (doc/POLICY.md).
+ * Default: contained.
+ */
+void		 policy_set_contained(struct policy *, int contained);
+int		 policy_contained(const struct policy *);
 const char	*policy_confirm_name(const struct policy *);
 /* Add an allow rule ("allow: X" / "allow-prefix: X"); project and user scopes persist to their files. */
 int		 policy_add_rule(struct policy *, const char *rule, enum policy_scope, char **cause);
@@ -73,6 +84,9 @@ int		 policy_load_text(struct policy *, const char *text, const char *name,
  */
 
 /* `cade policy check ...`: argv starts after "check"; returns the exit status. */
-int		 policy_check_main(int argc, char **argv, struct config *);
+/* auto_contained answers "would this machine's sandbox contain commands?"
+ * for a check without --sandbox (may be NULL: no). */
+int		 policy_check_main(int argc, char **argv, struct config *,
+		    int (*auto_contained)(const struct config *));
 
 #endif

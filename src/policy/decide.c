@@ -105,6 +105,19 @@ policy_confirm_name(const struct policy *p)
 	return policy_mode_names[p->mode];
 }
 
+/* Set by the session from the sandbox in force (policy.h). */
+void
+policy_set_contained(struct policy *p, int contained)
+{
+	p->uncontained = !contained;
+}
+
+int
+policy_contained(const struct policy *p)
+{
+	return !p->uncontained;
+}
+
 /* A policy with the built-in rules only. */
 struct policy *
 policy_new(const char *confirm, const char *threshold, char **cause)
@@ -203,6 +216,8 @@ policy_free(struct policy *p)
 	free(p->project_file);
 	free(p->root_key);
 	free(p->root_real);
+	free(p->hooks_key);
+	free(p->hooks_val);
 	free(p);
 }
 
