@@ -107,6 +107,7 @@ struct agent {
 	size_t			 out_sent;	/* bytes of it already recorded */
 	cJSON			*replay_started; /* call id -> output, on replay */
 	int			 replay_cancelled; /* last reply was stopped */
+	uint64_t		 tools_timer;	/* waiting for run-time tools */
 
 	int			 step;
 	int			 no_action;
@@ -335,7 +336,7 @@ agent_calls_clear(struct agent *a)
 static void
 agent_measure_tools(struct agent *a)
 {
-	cJSON *tools = tool_schemas(a->d.cfg, a->model);
+	cJSON *tools = tool_schemas_in(a->d.cfg, a->model, a->d.tools);
 	char *s = cJSON_PrintUnformatted(tools);
 
 	a->tools_bytes = s != NULL ? strlen(s) : 0;
@@ -382,6 +383,7 @@ agent_new(const struct agent_deps *d)
 	a->tctx.ws = d->ws;
 	a->tctx.shell = d->shell;
 	a->tctx.state = a->tstate;
+	a->tctx.extra = d->tools;
 	if (d->session_id != NULL) {
 		char *dir = store_dir(d->cfg);
 
@@ -425,6 +427,8 @@ agent_free(struct agent *a)
 	if (a->out_timer != 0)
 		loop_timer_cancel(a->d.loop, a->out_timer);
 	cJSON_Delete(a->replay_started);
+	if (a->tools_timer != 0)
+		loop_timer_cancel(a->d.loop, a->tools_timer);
 	if (a->d.llm != NULL && llm_busy(a->d.llm))
 		llm_cancel(a->d.llm);
 	llm_free(a->title_llm);
@@ -1010,7 +1014,12 @@ agent_decide(struct agent *a, struct agent_call *c)
 	if (c->tool->summary != NULL)
 		c->summary = c->tool->summary(c->args);
 	/* Commands and paths name model paths (/workspace/... for docker). */
-	policy_assess(a->d.policy, c->name, c->args, a->d.ws->model_root, &c->verdict);
+	if (c->tool->policy_key != NULL)
+		policy_assess_tool(a->d.policy, c->tool->policy_key,
+		    c->tool->read_only, c->args, &c->verdict);
+	else
+		tool_assess(a->d.policy, c->name, c->args, a->d.ws->model_root,
+		    &c->verdict);
 	c->have_verdict = 1;
 	switch (c->verdict.decision) {
 	case DECISION_ALLOW:
@@ -1146,7 +1155,7 @@ agent_on_tool_done(struct tool_result *res, void *arg)
 		a->next_call++;
 		return;
 	}
-	if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
+	if (c->tool != NULL && c->tool->in_shell && a->d.shell != NULL &&
 	    shell_dead(a->d.shell))
 		agent_shell_died(a);
 	if (res->finish) {
@@ -1235,7 +1244,7 @@ agent_advance(struct agent *a)
 			agent_set_state(a, AGENT_PAUSED);
 			return;
 		}
-		if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
+		if (c->tool->in_shell && a->d.shell != NULL &&
 		    shell_user_idle_ms(a->d.shell) < AGENT_TYPING_HOLD_MS) {
 			if (a->hold_timer == 0)
 				a->hold_timer = loop_timer_add(a->d.loop,
@@ -1255,6 +1264,8 @@ agent_advance(struct agent *a)
 		}
 		a->in_exec = 1;
 		a->exec_done = 0;
+		a->tctx.self = c->tool;
+		a->tctx.call_id = c->id;
 		c->tool->exec(&a->tctx, c->args, agent_on_tool_done, a);
 		a->in_exec = 0;
 		if (!a->exec_done)
@@ -1392,7 +1403,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 		c->name = xstrdup(r->calls[i].name);
 		c->args_text = xstrdup(*r->calls[i].arguments ? r->calls[i].arguments : "{}");
 		c->args = cJSON_Parse(c->args_text);
-		c->tool = tool_find(c->name);
+		c->tool = tool_find_in(a->d.tools, c->name);
 	}
 	llm_response_free(r);
 	for (i = 0; i < a->ncalls; i++) {
@@ -1588,6 +1599,19 @@ agent_condense_start(struct agent *a, int then_step)
 	return 0;
 }
 
+static void	agent_step(struct agent *);
+
+/* Run-time tools were still starting: try the step again. */
+static void
+agent_tools_wait(struct loop *loop, void *arg)
+{
+	struct agent *a = arg;
+
+	(void)loop;
+	a->tools_timer = 0;
+	agent_step(a);
+}
+
 /* One step: deliver queued messages, check limits, ask the LLM. */
 static void
 agent_step(struct agent *a)
@@ -1633,9 +1657,17 @@ agent_step(struct agent *a)
 			return;
 	}
 	a->just_condensed = 0;
+	/* Run-time tools (MCP servers started without waiting) belong in the
+	 * first request: wait for them, bounded by their own start timeout. */
+	if (a->d.tools != NULL && a->d.tools->pending) {
+		if (a->tools_timer == 0)
+			a->tools_timer = loop_timer_add(a->d.loop, 20,
+			    agent_tools_wait, a);
+		return;
+	}
 	a->step++;
 	msgs = agent_view(a);
-	tools = tool_schemas(a->d.cfg, a->model);
+	tools = tool_schemas_in(a->d.cfg, a->model, a->d.tools);
 	agent_set_state(a, AGENT_THINKING);
 	if (agent_send(a, a->d.llm, msgs, tools, agent_on_text, agent_on_reply,
 	    &cause) == -1) {
@@ -1681,6 +1713,15 @@ agent_cancel(struct agent *a)
 		a->cancel_requested = 1;
 		if (a->d.shell != NULL && shell_busy(a->d.shell))
 			shell_interrupt(a->d.shell);
+		for (i = 0; i < a->ncalls; i++)
+			if (a->calls[i].st == CALL_RUNNING &&
+			    a->calls[i].tool != NULL &&
+			    a->calls[i].tool->cancel != NULL) {
+				a->tctx.self = a->calls[i].tool;
+				a->tctx.call_id = a->calls[i].id;
+				a->calls[i].tool->cancel(&a->tctx);
+				break;	/* it may have ended the step */
+			}
 		if (a->hold_timer != 0) {
 			loop_timer_cancel(a->d.loop, a->hold_timer);
 			a->hold_timer = 0;

@@ -159,7 +159,8 @@ headless_progress(const struct event *ev, void *arg)
 		fprintf(stderr, "cade: %s\n", event_str(ev, "message", "error"));
 		break;
 	case EV_NOTICE:
-		fprintf(stderr, "cade: %s\n", event_str(ev, "text", ""));
+		if (strcmp(event_str(ev, "level", ""), "warning") != 0)
+			fprintf(stderr, "cade: %s\n", event_str(ev, "text", ""));
 		break;
 	case EV_FINISH:
 		fprintf(stderr, "-- %s after %.0f steps, %.0f+%.0f tokens, $%.4f",
@@ -183,6 +184,13 @@ headless_watch(const struct event *ev, void *arg)
 {
 	struct headless *h = arg;
 
+	/* Warnings (an MCP server disabled ...) are one line even without -v. */
+	if (ev->type == EV_NOTICE &&
+	    strcmp(event_str(ev, "level", ""), "warning") == 0) {
+		fprintf(stderr, "cade: %s\n", event_str(ev, "text", ""));
+		fflush(stderr);
+		return;
+	}
 	if (ev->type != EV_FINISH || h->done)
 		return;
 	h->done = 1;

@@ -30,7 +30,7 @@ start_fake "$T/script.json"
 screen() { TM capture-pane -p "$@" -t ui; }
 nsessions() { ls "$XDG_STATE_HOME/cade/sessions" 2>/dev/null | wc -l; }
 
-TM -f "$T/tmux.conf" new-session -d -s ui -x 100 -y 30 \
+TM -f "$T/tmux.conf" new-session -d -s ui -x 130 -y 30 \
     "env PS1='sh\$ ' ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME LLM_BASE_URL=$LLM_BASE_URL LLM_API_KEY=$LLM_API_KEY sh"
 wait_for 'sh$' 10
 TM send-keys -t ui "cd $W && clear && $CADE -m fake-model; echo cade-rc=\$?" Enter
@@ -48,7 +48,8 @@ TM send-keys -t ui "hello" Enter
 wait_for 'First session answer.'
 first=$(ls -t "$XDG_STATE_HOME/cade/sessions" | head -1)
 
-# /cost and the status bar say the same context use (a percentage, once).
+# /cost and the status bar say the same context use (a percentage, once);
+# the window is wide enough for every status field (sandbox included).
 TM send-keys -t ui "/cost" Enter
 wait_for 'tokens in'
 cost=$(screen | sed -n 's/.*context \([0-9][0-9]*\)% full.*/\1/p' | tail -1)
@@ -102,7 +103,7 @@ TM resize-window -t ui -x 20 -y 6 2>/dev/null || TM resize-pane -t ui -x 20 -y 6
 wait_for 'now 20x6'
 screen | grep -q 'need 50x14'; ok $? "20x6: the size notice is whole ('$(screen | grep need | sed 's/^ *//')')"
 screen | grep -q 'small (\|($'; ok $((! $?)) "20x6: no notice cut mid-way"
-TM resize-window -t ui -x 100 -y 30 2>/dev/null || TM resize-pane -t ui -x 100 -y 30
+TM resize-window -t ui -x 130 -y 30 2>/dev/null || TM resize-pane -t ui -x 130 -y 30
 wait_for 'keys here'
 TM send-keys -t ui "/quit" Enter
 wait_for 'cade-rc=0'; ok $? "/quit exits 0"

@@ -36,6 +36,13 @@ struct spawn_pty_args {
 
 /* Start on a new pty; returns the pid and sets *master, or -1 with *cause. */
 pid_t	spawn_pty(const struct spawn_pty_args *, int *master, char **cause);
+/*
+ * Start a program on three non-blocking, close-on-exec pipes (fds[0] its
+ * stdin to write, fds[1] its stdout and fds[2] its stderr to read) as the
+ * leader of a new session, so spawn_kill_session() ends it and whatever it
+ * started.  rows/cols are ignored.  Returns the pid, or -1 with *cause.
+ */
+pid_t	spawn_pipes(const struct spawn_pty_args *, int fds[3], char **cause);
 /* Full path of an executable found in PATH (or as given if it holds a '/'); NULL if none. */
 char	*spawn_which(const char *name);
 /* Set a pty's window size (the kernel signals SIGWINCH to its foreground job). */

@@ -2,7 +2,7 @@
  * check.c: `cade policy check`, how people test their rules.
  *
  * The command (words after "--", joined by spaces, or one per stdin line
- * with --batch) goes through the same policy_assess() the agent uses, with
+ * with --batch) goes through the same assessment the agent uses, with
  * the same config and policy files, and each verdict is printed as text or
  * as one JSON object per line.  Exit status 0 whatever the decisions; 2 on
  * usage errors; 1 if the policy itself does not load.
@@ -28,6 +28,7 @@ struct check_opts {
 	int		 batch;
 	const char	*root;
 	const char	*tool;
+	policy_assess_fn assess;	/* a tool call -> an action (tools/) */
 	int		 sandbox;	/* -1: what `auto` gives here, 0 off, 1 on */
 };
 
@@ -99,7 +100,7 @@ check_one(struct policy *p, const struct check_opts *o, const char *text)
 			    "object of arguments: %s\n", text);
 			return 2;
 		}
-		policy_assess(p, o->tool, args, o->root, &v);
+		o->assess(p, o->tool, args, o->root, &v);
 		cJSON_Delete(args);
 	} else
 		policy_assess_command(p, text, o->root, &v);
@@ -143,7 +144,7 @@ check_batch(struct policy *p, const struct check_opts *o)
 /* `cade policy check ...` (argv[0] may be "check"). */
 int
 policy_check_main(int argc, char **argv, struct config *cfg,
-    int (*auto_contained)(const struct config *))
+    policy_assess_fn assess, int (*auto_contained)(const struct config *))
 {
 	struct check_opts o;
 	struct policy *p;
@@ -153,6 +154,7 @@ policy_check_main(int argc, char **argv, struct config *cfg,
 	int i = 0, rc, words = 0;
 
 	memset(&o, 0, sizeof o);
+	o.assess = assess;
 	o.sandbox = -1;
 	if (argc > 0 && strcmp(argv[0], "check") == 0)
 		i = 1;

@@ -176,6 +176,7 @@ struct pol_unwrap {
 	size_t		 nbenign;	/* forms reached through benign wrappers */
 	long		 eff;		/* argv index of what runs, -1: nothing */
 	const struct shp_word *code;	/* su -c / env -S / flock -c string */
+	size_t		 codeoff;	/* where the code starts in it (-S"...") */
 	int		 query;
 	int		 xargs;
 	const char	*wrapper;	/* last wrapper, when eff is -1 */

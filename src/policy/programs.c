@@ -484,11 +484,23 @@ prog_vim(struct prog_call *pc)
 	}
 }
 
-/* emacs --eval / -l / -f: elisp runs anything. */
+/* An option's value is code in the program's own language. */
+static void
+prog_opt_runs(struct prog_call *pc, const struct shp_word *v, const char *opt)
+{
+	char what[48];
+
+	(void)v;
+	snprintf(what, sizeof what, "-%s", opt);
+	prog_runs(pc->x, pc->name, what);
+}
+
+/* emacs --eval / -f / -l: elisp runs anything. */
 static void
 prog_emacs(struct prog_call *pc)
 {
-	prog_opts(pc, "lf", "|eval|execute|load|funcall|script|", prog_opt_script);
+	prog_opts(pc, "f", "|eval|execute|funcall|", prog_opt_runs);
+	prog_opts(pc, "l", "|load|script|", prog_opt_script);
 }
 
 /* gdb -ex/-x, lldb -o/-s: debugger commands can run shells. */
@@ -664,9 +676,16 @@ prog_world_name(const char *s)
 		"deploy", "publish", "release", "upload", "ship", "rollout",
 		"promote", "distribute",
 	};
+	static const char *const not[] = {
+		"build", "check", "dry", "lint", "local", "note", "preview",
+		"test",
+	};
 	const char *b = pol_base(s), *p;
 	size_t i, n;
 
+	for (i = 0; i < nitems(not); i++)
+		if (strstr(b, not[i]) != NULL)
+			return 0;	/* release-notes, deploy-preview, dry-run */
 	for (i = 0; i < nitems(words); i++) {
 		n = strlen(words[i]);
 		for (p = b; (p = strstr(p, words[i])) != NULL; p++)
@@ -846,6 +865,8 @@ prog_python(struct prog_call *pc)
 		}
 }
 
+static void prog_fetch_run(struct prog_call *);
+
 /* npm/pnpm/yarn/bun install|add NAME; npm pkg set scripts.X=...;
  * npm run TARGET. */
 static void
@@ -866,6 +887,11 @@ prog_js(struct prog_call *pc)
 	}
 	if (strcmp(pc->name, "yarn") == 0 && strcmp(sub, "global") == 0)
 		return;
+	if (strcmp(sub, "dlx") == 0 || (strcmp(sub, "exec") == 0 &&
+	    strcmp(pc->name, "npm") == 0)) {
+		prog_fetch_run(pc);
+		return;
+	}
 	if (strcmp(sub, "pkg") == 0 && k + 2 < c->argc &&
 	    strcmp(c->argv[k + 1].s, "set") == 0) {
 		for (k += 2; k < c->argc; k++) {
@@ -939,6 +965,10 @@ prog_pkgtool(struct prog_call *pc)
 		if (strcmp(pc->name, "cargo") == 0 &&
 		    pol_has_opt(c, at, 0, "path"))
 			return;
+		if (pol_has_opt(c, at, 0, "git")) {
+			prog_install_find(pc, "a git repository");
+			return;
+		}
 		if ((pkg = prog_new_package(pc, at, "rceit", "|requirement|"
 		    "index-url|version|git|branch|tag|rev|root|path|"
 		    "target|")) != NULL)
@@ -947,6 +977,31 @@ prog_pkgtool(struct prog_call *pc)
 	}
 	if (strcmp(pc->name, "cargo") == 0 && strcmp(c->argv[k].s, "make") == 0)
 		prog_targets(pc, k + 1);
+}
+
+/* npx --yes PKG, pnpm/yarn dlx PKG, uvx PKG, bunx PKG: fetch and run a
+ * package that need not be installed. */
+static void
+prog_fetch_run(struct prog_call *pc)
+{
+	const struct shp_cmd *c = pc->c;
+	size_t k = pc->eff + 1;
+	int fetch = strcmp(pc->name, "uvx") == 0 || strcmp(pc->name, "bunx") == 0;
+	const char *pkg = NULL;
+
+	for (; k < c->argc; k++) {
+		const char *a = c->argv[k].s;
+
+		if (strcmp(a, "-y") == 0 || strcmp(a, "--yes") == 0 ||
+		    strcmp(a, "dlx") == 0)
+			fetch = 1;
+		else if (strncmp(a, "--package", 9) == 0 || strcmp(a, "-p") == 0)
+			fetch = 1;
+		else if (a[0] != '-' && pkg == NULL && strcmp(a, "exec") != 0)
+			pkg = a;
+	}
+	if (fetch && pkg != NULL)
+		prog_install_find(pc, pkg);
 }
 
 /* just/task/rake/invoke/nox/fab/mage TARGET. */
@@ -1277,6 +1332,8 @@ prog_loopback_url(const char *u)
 	size_t i, n;
 
 	h = h != NULL ? h + 3 : u;
+	if (h[0] == ':' && isdigit((unsigned char)h[1]))
+		return 1;	/* httpie's :8000/path */
 	if (strchr(h, '@') != NULL && strchr(h, '@') < h + strcspn(h, "/"))
 		return 0;
 	for (i = 0; i < nitems(hosts); i++) {
@@ -1393,6 +1450,9 @@ prog_upstream_text(struct prog_call *pc)
 	if (up == NULL)
 		return NULL;
 	pol_unwrap(up, &u);
+	if (u.eff >= 0 && strcmp(pol_base(up->argv[u.eff].s), "cat") == 0 &&
+	    (size_t)u.eff + 1 < up->argc)
+		return NULL;	/* cat FILE: a file, like psql -f */
 	if (u.eff < 0 || (strcmp(pol_base(up->argv[u.eff].s), "echo") != 0 &&
 	    strcmp(pol_base(up->argv[u.eff].s), "printf") != 0 &&
 	    strcmp(pol_base(up->argv[u.eff].s), "cat") != 0))
@@ -1604,27 +1664,33 @@ prog_parallel(struct prog_call *pc)
 /* ---- the table ---- */
 
 static const struct prog_entry prog_table[] = {
-	{ "awk", prog_awk }, { "bash", prog_shell }, { "bun", prog_js }, { "cabal", prog_pkgtool },
-	{ "cargo", prog_pkgtool }, { "cgdb", prog_gdb },
-	{ "clickhouse-client", prog_sql }, { "cockroach", prog_sql },
-	{ "composer", prog_pkgtool }, { "conda", prog_pkgtool },
-	{ "curl", prog_http }, { "curlie", prog_http }, { "dash", prog_shell },
-	{ "deno", prog_pkgtool },
+	{ "awk", prog_awk }, { "bash", prog_shell }, { "bun", prog_js },
+	{ "bunx", prog_fetch_run }, { "cabal", prog_pkgtool },
+	{ "cap", prog_runner }, { "cargo", prog_pkgtool },
+	{ "cgdb", prog_gdb }, { "clickhouse-client", prog_sql },
+	{ "cockroach", prog_sql }, { "composer", prog_pkgtool },
+	{ "conda", prog_pkgtool }, { "curl", prog_http },
+	{ "curlie", prog_http }, { "dash", prog_shell },
+	{ "deno", prog_pkgtool }, { "dep", prog_runner },
 	{ "dotnet", prog_pkgtool }, { "duckdb", prog_sql },
 	{ "emacs", prog_emacs }, { "ex", prog_vim }, { "fab", prog_runner },
 	{ "gawk", prog_awk }, { "gdb", prog_gdb }, { "gem", prog_pkgtool },
 	{ "gh", prog_forge }, { "git", prog_git }, { "glab", prog_forge },
-	{ "go", prog_pkgtool }, { "gvim", prog_vim }, { "hatch", prog_pkgtool },
-	{ "http", prog_http }, { "https", prog_http }, { "invoke", prog_runner },
-	{ "just", prog_runner }, { "kill", prog_kill }, { "less", prog_pager },
-	{ "lldb", prog_gdb }, { "luarocks", prog_pkgtool }, { "mage", prog_runner },
+	{ "go", prog_pkgtool }, { "gvim", prog_vim },
+	{ "hatch", prog_pkgtool }, { "http", prog_http },
+	{ "https", prog_http }, { "invoke", prog_runner },
+	{ "just", prog_runner }, { "kill", prog_kill },
+	{ "less", prog_pager }, { "lldb", prog_gdb },
+	{ "luarocks", prog_pkgtool }, { "mage", prog_runner },
 	{ "make", prog_make }, { "mamba", prog_pkgtool }, { "man", prog_man },
-	{ "mariadb", prog_sql }, { "mawk", prog_awk }, { "more", prog_pager },
+	{ "mariadb", prog_sql }, { "mawk", prog_awk },
+	{ "mina", prog_runner }, { "more", prog_pager },
 	{ "most", prog_pager }, { "mycli", prog_sql }, { "mysql", prog_sql },
 	{ "nawk", prog_awk }, { "nox", prog_runner }, { "npm", prog_js },
-	{ "nvim", prog_vim }, { "parallel", prog_parallel },
-	{ "pdm", prog_pkgtool }, { "pgcli", prog_sql }, { "pip", prog_pip },
-	{ "pip3", prog_pip }, { "pipx", prog_pkgtool }, { "pnpm", prog_js },
+	{ "npx", prog_fetch_run }, { "nvim", prog_vim },
+	{ "parallel", prog_parallel }, { "pdm", prog_pkgtool },
+	{ "pgcli", prog_sql }, { "pip", prog_pip }, { "pip3", prog_pip },
+	{ "pipx", prog_pkgtool }, { "pnpm", prog_js },
 	{ "poetry", prog_pkgtool }, { "printf", prog_printf },
 	{ "psql", prog_sql }, { "python", prog_python },
 	{ "python3", prog_python }, { "rake", prog_runner },
@@ -1632,11 +1698,12 @@ static const struct prog_entry prog_table[] = {
 	{ "rye", prog_pkgtool }, { "scp", prog_ssh }, { "sed", prog_sed },
 	{ "sftp", prog_ssh }, { "sh", prog_shell }, { "sqlcmd", prog_sql },
 	{ "sqlite", prog_sql }, { "sqlite3", prog_sql }, { "ssh", prog_ssh },
-	{ "stack", prog_pkgtool }, { "tar", prog_tar }, { "task", prog_runner },
-	{ "usql", prog_sql }, { "uv", prog_pkgtool }, { "vi", prog_vim },
-	{ "view", prog_vim }, { "vim", prog_vim }, { "vimdiff", prog_vim },
-	{ "wget", prog_http }, { "xh", prog_http }, { "yarn", prog_js },
-	{ "zip", prog_zip }, { "zsh", prog_shell },
+	{ "stack", prog_pkgtool }, { "tar", prog_tar },
+	{ "task", prog_runner }, { "usql", prog_sql }, { "uv", prog_pkgtool },
+	{ "uvx", prog_fetch_run }, { "vi", prog_vim }, { "view", prog_vim },
+	{ "vim", prog_vim }, { "vimdiff", prog_vim }, { "wget", prog_http },
+	{ "xh", prog_http }, { "yarn", prog_js }, { "zip", prog_zip },
+	{ "zsh", prog_shell },
 };
 
 /* The row for a program, or NULL. */

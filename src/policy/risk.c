@@ -105,7 +105,7 @@ static const struct pol_wrap pol_wraps[] = {
 	{ "run0", "u", "|user|unit|property|description|slice|setenv|chdir|", "", 0, 0, NULL },
 	{ "runuser", "ugG", "|user|group|supp-group|shell|", "c", 0, 0, NULL },
 	{ "rye", "", "", "", 0, W_BENIGN, "run" },
-	{ "script", "ET", "|log-timing|echo|", "c", 0, 0, NULL },
+	{ "script", "ETIOBm", "|log-timing|echo|log-in|log-out|log-io|logging-format|", "c", 1, 0, NULL },
 	{ "setsid", "", "", "", 0, W_BENIGN, NULL },
 	{ "stdbuf", "ioe", "|input|output|error|", "", 0, W_BENIGN, NULL },
 	{ "strace", "abeEIoOpPsSuUX", "", "", 0, 0, NULL },
@@ -304,6 +304,10 @@ pol_skip_wrapper(const struct shp_cmd *c, size_t i, const struct pol_wrap *w,
 				if (strchr(w->copts, a[k]) != NULL) {
 					if (a[k + 1] == '\0' && j + 1 < c->argc)
 						u->code = &c->argv[++j];
+					else if (a[k + 1] != '\0') {
+						u->code = &c->argv[j];
+						u->codeoff = k + 1;
+					}
 					break;
 				}
 				if (strchr(w->argopts, a[k]) != NULL) {
@@ -2157,9 +2161,10 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 
 	if (u.code != NULL) {
 		if (pol_word_dynamic(u.code))
-			pol_dynamic_code(x, r, i, u.wrapper, u.code->s);
+			pol_dynamic_code(x, r, i, u.wrapper, u.code->s + u.codeoff);
 		else
-			pol_analyze_text(x, u.code->s, u.code->len, u.wrapper);
+			pol_analyze_text(x, u.code->s + u.codeoff, u.code->len -
+			    u.codeoff, u.wrapper);
 	}
 	if (u.query)
 		return;

@@ -572,7 +572,7 @@ pol_scan_excmd(const char *s, size_t n, int gdb, pol_scan_fn fn, void *arg)
 	static const char *const gdbrun[] = {
 		"!", "|", "pipe", "py", "python", "python-interactive", "pi",
 		"source", "guile", "gu", "call", "dump", "append", "restore",
-		"define", "compile", "expression",
+		"define", "compile", "expression", "script", "command",
 	};
 	size_t i = 0, w, k, nset;
 	const char *const *set;
@@ -593,6 +593,16 @@ pol_scan_excmd(const char *s, size_t n, int gdb, pol_scan_fn fn, void *arg)
 		fn(arg, SCAN_SHELL, s + w, n - w);
 		return;
 	}
+	if (gdb && w - i == 8 && strncmp(s + i, "platform", 8) == 0) {
+		/* lldb: platform shell CMD */
+		k = w;
+		while (k < n && isspace((unsigned char)s[k]))
+			k++;
+		if (n - k >= 5 && strncmp(s + k, "shell", 5) == 0) {
+			fn(arg, SCAN_SHELL, s + k + 5, n - k - 5);
+			return;
+		}
+	}
 	if (!gdb && w < n && s[w] == '!' && (w == i || strncmp(s + i, "r", w - i)
 	    == 0 || strncmp(s + i, "read", w - i) == 0 ||
 	    strncmp(s + i, "w", w - i) == 0)) {
@@ -606,7 +616,9 @@ pol_scan_excmd(const char *s, size_t n, int gdb, pol_scan_fn fn, void *arg)
 		k = w < n && s[w] == '!' ? w + 1 : w;
 		while (k < n && isspace((unsigned char)s[k]))
 			k++;
-		if (k < n)
+		if (k < n && s[k] == '!')	/* :w !cmd pipes into cmd */
+			fn(arg, SCAN_SHELL, s + k + 1, n - k - 1);
+		else if (k < n)
 			fn(arg, SCAN_WRITE, s + k, n - k);
 		return;
 	}

@@ -129,6 +129,18 @@ term_summary(const cJSON *args)
 	return cmd[n] == '\0' ? xstrdup(cmd) : xasprintf("%.*s ...", (int)n, cmd);
 }
 
+/* The command runs in the shell; is_input types it into what runs there. */
+static void
+term_effects(const cJSON *args, struct tool_effects *out)
+{
+	const char *cmd = tool_arg_str(args, "command");
+
+	if (cmd == NULL)
+		tool_effects_bad(out, "terminal call without a command");
+	else
+		tool_effects_command(out, cmd, tool_arg_bool(args, "is_input", 0));
+}
+
 const struct tool_entry tool_terminal = {
 	.name = "terminal",
 	.description = "Run a bash command in a persistent shell (cwd, env and "
@@ -147,4 +159,6 @@ const struct tool_entry tool_terminal = {
 	.exec = term_exec,
 	.preview = NULL,
 	.summary = term_summary,
+	.effects = term_effects,
+	.in_shell = 1,
 };

@@ -407,3 +407,123 @@ spawn_kill_session(pid_t pid, int grace_ms)
 	log_debug("pid %ld ended, status %#x", (long)pid, status);
 	return status;
 }
+
+/* In the child of spawn_pipes: the pipes onto 0-2, a new session, exec. */
+static void CADE_NORETURN
+spawn_pipe_child(const char *path, char *const argv[], char *const envp[],
+    const struct spawn_pty_args *a, const int fds[3], int errfd)
+{
+	struct spawn_failure f = { 0, NULL };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (dup2(fds[i], i) == -1)
+			goto fail;
+	if (setsid() == -1)
+		goto fail;
+	spawn_child(path, argv, envp, a, errfd);
+fail:
+	f.err = errno;
+	(void)write(errfd, &f, sizeof f);
+	_exit(127);
+}
+
+/* Fork a program on three pipes as a session leader; see spawn.h. */
+pid_t
+spawn_pipes(const struct spawn_pty_args *a, int fds[3], char **cause)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err2[2] = { -1, -1 };
+	int errpipe[2] = { -1, -1 }, child[3] = { -1, -1, -1 }, err = 0, status, i;
+	struct spawn_failure f;
+	sigset_t all, old;
+	char *path = NULL, **envp = NULL;
+	pid_t pid = -1;
+	ssize_t n;
+
+	fds[0] = fds[1] = fds[2] = -1;
+	if ((path = spawn_which(a->argv[0])) == NULL) {
+		*cause = xasprintf("cannot run '%s': not found", a->argv[0]);
+		return -1;
+	}
+	/* Every end close-on-exec: the child's copies are made by dup2. */
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
+	    pipe2(err2, O_CLOEXEC) != 0 || pipe2(errpipe, O_CLOEXEC) != 0) {
+		*cause = xasprintf("cannot run '%s': pipe: %s", a->argv[0],
+		    strerror(errno));
+		goto out;
+	}
+	/* dup2 onto 0-2 must not clobber a pipe end still to be copied. */
+	child[0] = in[0];
+	child[1] = out[1];
+	child[2] = err2[1];
+	for (i = 0; i < 3; i++) {
+		if (child[i] < 3) {
+			int fd3 = fcntl(child[i], F_DUPFD_CLOEXEC, 3);
+
+			if (fd3 == -1) {
+				*cause = xasprintf("cannot run '%s': fcntl: %s",
+				    a->argv[0], strerror(errno));
+				goto out;
+			}
+			child[i] = fd3;
+		}
+	}
+	envp = spawn_build_env(a->env_set, a->env_unset);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0)
+		spawn_pipe_child(path, (char *const *)a->argv, envp, a, child,
+		    errpipe[1]);
+	err = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		*cause = xasprintf("cannot run '%s': fork: %s", a->argv[0],
+		    strerror(err));
+		goto out;
+	}
+	close(errpipe[1]);
+	errpipe[1] = -1;
+	do
+		n = read(errpipe[0], &f, sizeof f);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof f) {
+		if (f.stage != NULL)
+			*cause = xasprintf("cannot start the %s sandbox: %s: %s",
+			    sandbox_mech_name(a->mech), f.stage, strerror(f.err));
+		else
+			*cause = xasprintf("cannot run '%s': %s", a->argv[0],
+			    strerror(f.err));
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		pid = -1;
+		goto out;
+	}
+	fds[0] = in[1];
+	fds[1] = out[0];
+	fds[2] = err2[0];
+	in[1] = out[0] = err2[0] = -1;
+	for (i = 0; i < 3; i++)
+		(void)util_set_nonblock(fds[i]);
+	log_debug("started %s pid %ld on pipes %d/%d/%d", path, (long)pid,
+	    fds[0], fds[1], fds[2]);
+out:
+	for (i = 0; i < 3; i++)
+		if (child[i] >= 3 && child[i] != in[0] && child[i] != out[1] &&
+		    child[i] != err2[1])
+			close(child[i]);
+	for (i = 0; i < 2; i++) {
+		if (in[i] != -1)
+			close(in[i]);
+		if (out[i] != -1)
+			close(out[i]);
+		if (err2[i] != -1)
+			close(err2[i]);
+		if (errpipe[i] != -1)
+			close(errpipe[i]);
+	}
+	if (envp != NULL)
+		spawn_free_env(envp);
+	free(path);
+	return pid;
+}
