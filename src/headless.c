@@ -21,6 +21,7 @@
 #include "cade/cade.h"
 #include "cade/conf.h"
 #include "cade/event.h"
+#include "cade/llm.h"
 #include "cade/loop.h"
 #include "cade/sandbox.h"
 #include "cade/session.h"
@@ -109,10 +110,10 @@ headless_retries(const struct event *ev, void *arg)
 static void
 headless_progress(const struct event *ev, void *arg)
 {
+	struct headless *h = arg;
 	const char *s;
 	char *line;
 
-	(void)arg;
 	switch (ev->type) {
 	case EV_ASSISTANT_MESSAGE:
 		/*
@@ -163,10 +164,16 @@ headless_progress(const struct event *ev, void *arg)
 			fprintf(stderr, "cade: %s\n", event_str(ev, "text", ""));
 		break;
 	case EV_FINISH:
-		fprintf(stderr, "-- %s after %.0f steps, %.0f+%.0f tokens, $%.4f",
+		fprintf(stderr, "-- %s after %.0f steps, %.0f+%.0f tokens, ",
 		    event_str(ev, "status", "?"), event_num(ev, "steps", 0),
 		    event_num(ev, "prompt_tokens", 0),
-		    event_num(ev, "completion_tokens", 0), event_num(ev, "cost", 0));
+		    event_num(ev, "completion_tokens", 0));
+		/* No price known: "$?", never a cost of zero that is not true. */
+		if (event_num(ev, "cost", 0) == 0 && h->s != NULL &&
+		    !llm_price_known(h->s->cfg, conf_str(h->s->cfg, "model")))
+			fputs("$?", stderr);
+		else
+			fprintf(stderr, "$%.4f", event_num(ev, "cost", 0));
 		if (event_num(ev, "refusals", 0) > 0)
 			fprintf(stderr, ", %.0f action(s) refused by policy",
 			    event_num(ev, "refusals", 0));

@@ -49,12 +49,14 @@ wait_for 'First session answer.'
 first=$(ls -t "$XDG_STATE_HOME/cade/sessions" | head -1)
 
 # /cost and the status bar say the same context use (a percentage, once);
-# the window is wide enough for every status field (sandbox included).
+# with no price known, /cost says "$?".
 TM send-keys -t ui "/cost" Enter
 wait_for 'tokens in'
-cost=$(screen | sed -n 's/.*context \([0-9][0-9]*\)% full.*/\1/p' | tail -1)
-bar=$(screen | tail -1 | sed -n 's/.*ctx \([0-9][0-9]*\)%.*/\1/p')
+chattext() { screen | sed 's/│.*//' | tr -s ' \n' '  '; }	# the chat, unwrapped
+cost=$(chattext | sed -n 's/.*context \([0-9][0-9]*\)% full.*/\1/p' | tail -1)
+bar=$(screen | tail -1 | sed -n 's/.* \([0-9][0-9]*\)% .*/\1/p')
 [ -n "$cost" ] && [ "$cost" = "$bar" ] && [ "$cost" -le 100 ]; ok $? "/cost context use matches the status bar ($cost% vs $bar%)"
+chattext | grep -qF 'out, $? (no price known'; ok $? "/cost with no price known says \$?"
 
 # /theme alone lists what there is, built-in and the person's own.
 TM send-keys -t ui "/theme" Enter
@@ -97,6 +99,18 @@ wait_gone 'First session answer.'
 for i in $(seq 1 100); do [ "$(nsessions)" -gt "$before" ] && break; sleep 0.1; done
 TM send-keys -t ui "/resume last" Enter
 wait_for 'First session answer.'; ok $? "/resume last right after /clear resumes the earlier session"
+
+# 80x24: the status bar keeps state, model, tokens, context and cost (in
+# compact forms), and the stacked chat gets at least 60% of the rows.
+TM resize-window -t ui -x 80 -y 24 2>/dev/null || TM resize-pane -t ui -x 80 -y 24
+wait_for ' terminal '
+bar=$(screen | tail -1)
+echo "$bar" | grep -q 'idle' && echo "$bar" | grep -q 'fake-model' &&
+    echo "$bar" | grep -qE '[0-9.]+k?( in [0-9.]+k? out|/[0-9.]+k? tok)' && echo "$bar" | grep -qE '[0-9]+%' &&
+    echo "$bar" | grep -qF '$?'; ok $? "80x24 status bar: state, model, tokens, context, cost ($bar)"
+echo "$bar" | grep -qF '$0.0000'; ok $((! $?)) "no price known: '\$?', never \$0.0000"
+trow=$(screen | grep -n '^ terminal ' | head -1 | cut -d: -f1)
+[ -n "$trow" ] && [ $((trow - 1)) -ge $(((23 * 60 + 99) / 100)) ]; ok $? "80x24 stacked: the chat has $((${trow:-1} - 1)) of 23 rows (>= 60%)"
 
 # 20x6: the too-small notice fits.
 TM resize-window -t ui -x 20 -y 6 2>/dev/null || TM resize-pane -t ui -x 20 -y 6

@@ -47,6 +47,7 @@ struct policy_action {
 	size_t			  npaths;
 	const char		 *bad;		/* the arguments say nothing usable: why */
 	int			  unknown;	/* no such tool */
+	const char		 *unsandboxed;	/* asks to run outside the sandbox: the justification ("" if none) */
 };
 
 /* NULL with *cause ("file:line: ...") if any rules file fails to parse. */

@@ -568,6 +568,12 @@ policy_assess_action(struct policy *p, const struct policy_action *act,
 		for (i = 0; i < act->npaths; i++)
 			pol_analyze_path(p, act->paths[i].path, act->paths[i].write,
 			    1, root_real, &res);
+		/* Leaving the sandbox is never routine (doc/SANDBOX.md). */
+		if (act->unsandboxed != NULL)
+			pol_add_finding(&res, RISK_MEDIUM, 0, "builtin:sandbox-off",
+			    -1, "runs outside the sandbox: %.200s",
+			    *act->unsandboxed != '\0' ? act->unsandboxed :
+			    "no justification given");
 	}
 	pol_decide(p, &res, model_set, model, out);
 	pol_result_free(&res);

@@ -16,6 +16,7 @@
 #include "cade/agent.h"
 #include "cade/buf.h"
 #include "cade/cade.h"
+#include "cade/llm.h"
 #include "cade/mcp.h"
 #include "cade/policy.h"
 #include "cade/session.h"
@@ -386,13 +387,19 @@ static void
 tui_cmd_cost(struct tui *t, const char *arg)
 {
 	struct agent_stats st;
-	char *s;
+	char *s, *cost;
 
 	agent_get_stats(t->s->agent, &st);
-	s = xasprintf("%d steps, %ld tokens in (%ld cached), %ld out, $%.4f "
-	    "estimated, context %.0f%% full, %d refused", st.step, st.tokens_in,
-	    st.tokens_cached, st.tokens_out, st.cost, st.context_pct,
+	if (st.cost == 0 && !llm_price_known(t->cfg, st.model))
+		cost = xstrdup("$? (no price known for this model: set "
+		    "price_input and price_output)");
+	else
+		cost = xasprintf("$%.4f estimated", st.cost);
+	s = xasprintf("%d steps, %ld tokens in (%ld cached), %ld out, %s, "
+	    "context %.0f%% full, %d refused", st.step, st.tokens_in,
+	    st.tokens_cached, st.tokens_out, cost, st.context_pct,
 	    st.refusals);
+	free(cost);
 	tui_chat_notice(t->chat, ITEM_NOTICE, s);
 	free(s);
 }
