@@ -31,7 +31,6 @@
 #include "cade/log.h"
 #include "cade/loop.h"
 #include "cade/prompt.h"
-#include "cade/secret.h"
 #include "cade/sha256.h"
 #include "cade/shell.h"
 #include "cade/store.h"
@@ -521,14 +520,17 @@ agent_add_user(struct agent *a, const char *raw, int automated)
 	cJSON_AddStringToObject(d, "text", text);
 	if (automated)
 		cJSON_AddBoolToObject(d, "automated", 1);
-	event_bus_post(a->d.bus, EV_USER_MESSAGE, d);
-	agent_hist_add(a, agent_msg_new("user", text));
+	/* The history keeps what the sinks saw: masked by the bus. */
+	event_bus_post_keep(a->d.bus, EV_USER_MESSAGE, d);
+	agent_hist_add(a, agent_msg_new("user", event_json_str(d, "text")));
+	cJSON_Delete(d);
 	if (!automated && (skills = prompt_skills_match(a->skills, text)) != NULL) {
 		d = cJSON_CreateObject();
 		cJSON_AddStringToObject(d, "text", skills);
 		cJSON_AddBoolToObject(d, "skill", 1);
-		event_bus_post(a->d.bus, EV_USER_MESSAGE, d);
-		agent_hist_add(a, agent_msg_new("user", skills));
+		event_bus_post_keep(a->d.bus, EV_USER_MESSAGE, d);
+		agent_hist_add(a, agent_msg_new("user", event_json_str(d, "text")));
+		cJSON_Delete(d);
 		free(skills);
 	}
 	free(text);
@@ -644,7 +646,7 @@ agent_on_text(const char *s, size_t n, void *arg)
 {
 	struct agent *a = arg;
 	cJSON *d = cJSON_CreateObject();
-	char *t = secret_mask(s, n, NULL), *c = agent_clean(t);
+	char *t = xstrndup(s, n), *c = agent_clean(t);
 
 	cJSON_AddStringToObject(d, "text", c);
 	free(t);
@@ -714,11 +716,9 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 {
 	cJSON *d = cJSON_CreateObject(), *calls = cJSON_CreateArray(), *msg, *c, *fn;
 	cJSON *hcalls = cJSON_CreateArray();
-	char *clean = agent_clean(r->text), *text, *reasoning;
+	char *clean, *text, *reasoning;
 	size_t i;
 
-	text = secret_mask(clean, strlen(clean), NULL);
-	free(clean);
 	/* Later requests must stay valid JSON text: clean what the model sent. */
 	for (i = 0; i < r->ncalls; i++) {
 		clean = agent_clean(r->calls[i].arguments);
@@ -729,7 +729,9 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 		r->calls[i].name = clean;
 	}
 
+	text = agent_clean(r->text);
 	cJSON_AddStringToObject(d, "text", text);
+	free(text);
 	if (*r->reasoning != '\0') {
 		reasoning = agent_clean(r->reasoning);
 		cJSON_AddStringToObject(d, "reasoning", reasoning);
@@ -741,13 +743,6 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 		cJSON_AddStringToObject(c, "name", r->calls[i].name);
 		cJSON_AddStringToObject(c, "arguments", r->calls[i].arguments);
 		cJSON_AddItemToArray(calls, c);
-		c = cJSON_CreateObject();
-		cJSON_AddStringToObject(c, "id", r->calls[i].id);
-		cJSON_AddStringToObject(c, "type", "function");
-		fn = cJSON_AddObjectToObject(c, "function");
-		cJSON_AddStringToObject(fn, "name", r->calls[i].name);
-		cJSON_AddStringToObject(fn, "arguments", r->calls[i].arguments);
-		cJSON_AddItemToArray(hcalls, c);
 	}
 	cJSON_AddItemToObject(d, "tool_calls", calls);
 	if (r->incomplete)
@@ -757,7 +752,25 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 	if (r->finish_reason != NULL)
 		cJSON_AddStringToObject(d, "finish_reason", r->finish_reason);
 	cJSON_AddStringToObject(d, "model", r->model != NULL ? r->model : a->model);
-	event_bus_post(a->d.bus, EV_ASSISTANT_MESSAGE, d);
+	/*
+	 * The history is built from the event as the sinks saw it (masked by
+	 * the bus), so the next request never holds a secret; the calls still
+	 * run with the arguments the model wrote.
+	 */
+	event_bus_post_keep(a->d.bus, EV_ASSISTANT_MESSAGE, d);
+	text = xstrdup(event_json_str(d, "text"));
+	cJSON_ArrayForEach(c, calls) {
+		cJSON *hc = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(hc, "id", event_json_str(c, "id"));
+		cJSON_AddStringToObject(hc, "type", "function");
+		fn = cJSON_AddObjectToObject(hc, "function");
+		cJSON_AddStringToObject(fn, "name", event_json_str(c, "name"));
+		cJSON_AddStringToObject(fn, "arguments",
+		    event_json_str(c, "arguments"));
+		cJSON_AddItemToArray(hcalls, hc);
+	}
+	cJSON_Delete(d);
 
 	msg = agent_msg_new("assistant", *text != '\0' ? text : NULL);
 	if (cJSON_GetArraySize(hcalls) > 0)
@@ -805,16 +818,15 @@ agent_observe(struct agent *a, struct agent_call *c, struct tool_result *res,
     int refused)
 {
 	cJSON *d = cJSON_CreateObject(), *msg;
-	char *text, *diff, *view;
+	char *text, *view;
 	char digest[65];
 	struct agent_track *t;
 
 	if (res->text == NULL)
 		res->text = xstrdup("");
-	text = secret_mask(res->text, strlen(res->text), NULL);
 	cJSON_AddStringToObject(d, "call_id", c->id);
 	cJSON_AddStringToObject(d, "name", c->name);
-	cJSON_AddStringToObject(d, "text", text);
+	cJSON_AddStringToObject(d, "text", res->text);
 	if (res->has_exit)
 		cJSON_AddNumberToObject(d, "exit_code", res->exit_code);
 	if (res->is_error)
@@ -825,11 +837,8 @@ agent_observe(struct agent *a, struct agent_call *c, struct tool_result *res,
 		cJSON_AddBoolToObject(d, "timed_out", 1);
 	if (res->truncated)
 		cJSON_AddBoolToObject(d, "truncated", 1);
-	if (res->diff != NULL) {
-		diff = secret_mask(res->diff, strlen(res->diff), NULL);
-		cJSON_AddStringToObject(d, "diff", diff);
-		free(diff);
-	}
+	if (res->diff != NULL)
+		cJSON_AddStringToObject(d, "diff", res->diff);
 	if (res->digest[0] == '\0')
 		sha256_hex(res->text, strlen(res->text), res->digest);
 	cJSON_AddStringToObject(d, "digest", res->digest);
@@ -838,7 +847,10 @@ agent_observe(struct agent *a, struct agent_call *c, struct tool_result *res,
 		    (double)(util_now_ms() - c->started));
 	if (res->extra != NULL)
 		cJSON_AddItemToObject(d, "extra", cJSON_Duplicate(res->extra, 1));
-	event_bus_post(a->d.bus, EV_OBSERVATION, d);
+	/* What the model sees is what the sinks saw: masked by the bus. */
+	event_bus_post_keep(a->d.bus, EV_OBSERVATION, d);
+	text = xstrdup(event_json_str(d, "text"));
+	cJSON_Delete(d);
 
 	view = agent_view_text(a, text, c->id);
 	msg = agent_msg_new("tool", view);
@@ -915,6 +927,16 @@ agent_stuck(struct agent *a)
 	return NULL;
 }
 
+/* Replace *field by the masked copy the event carried. */
+static void
+agent_take_masked(char **field, const cJSON *d, const char *key)
+{
+	if (*field == NULL)
+		return;
+	free(*field);
+	*field = xstrdup(event_json_str(d, key));
+}
+
 /* Policy decision event for a call. */
 static void
 agent_post_decision(struct agent *a, struct agent_call *c, const char *decision,
@@ -924,8 +946,9 @@ agent_post_decision(struct agent *a, struct agent_call *c, const char *decision,
 
 	cJSON_AddStringToObject(d, "call_id", c->id);
 	cJSON_AddStringToObject(d, "tool", c->name);
-	if (c->summary != NULL)
-		cJSON_AddStringToObject(d, "action", c->summary);
+	if (c->summary == NULL)
+		c->summary = xstrdup(c->args_text);
+	cJSON_AddStringToObject(d, "action", c->summary);
 	cJSON_AddStringToObject(d, "risk", policy_risk_name(c->verdict.risk));
 	cJSON_AddStringToObject(d, "decision", decision);
 	cJSON_AddStringToObject(d, "rule", c->verdict.rule ? c->verdict.rule : "");
@@ -938,7 +961,12 @@ agent_post_decision(struct agent *a, struct agent_call *c, const char *decision,
 		cJSON_AddStringToObject(d, "scope", scope);
 	if (c->preview != NULL)
 		cJSON_AddStringToObject(d, "preview", c->preview);
-	event_bus_post(a->d.bus, EV_POLICY_DECISION, d);
+	/* The prompt shows what the sinks saw: masked by the bus. */
+	event_bus_post_keep(a->d.bus, EV_POLICY_DECISION, d);
+	agent_take_masked(&c->summary, d, "action");
+	agent_take_masked(&c->preview, d, "preview");
+	agent_take_masked(&c->verdict.suggest, d, "suggest");
+	cJSON_Delete(d);
 }
 
 /* Announce a call and put it through the policy engine.  0, or -1 to abort. */

@@ -92,9 +92,12 @@ static const struct conf_key conf_keys[] = {
 	/* interface */
 	{ "json", CONF_T_BOOL, "false", "headless: JSON Lines events on stdout", 0, 0 },
 	{ "verbose", CONF_T_BOOL, "false", "headless: progress on stderr", 0, 0 },
+	{ "raw", CONF_T_BOOL, "false", "headless: print the answer with its control sequences", 0, 0 },
 	{ "theme", CONF_T_STR, "default", "colour theme name", 0, 0 },
 	{ "mouse", CONF_T_BOOL, "false", "capture the mouse", 0, 0 },
 	{ "bell", CONF_T_BOOL, "true", "ring the bell when a confirmation is pending", 0, 0 },
+	{ "notify", CONF_T_ENUM, "auto", "auto|osc9|osc777|off", 0, 0 },
+	{ "confirm_delay", CONF_T_INT, "400", "ms after a prompt takes the keyboard before keys count", 0, 0 },
 	{ "split_width", CONF_T_INT, "140", "below this width the panes stack", 0, 0 },
 	{ "split_ratio", CONF_T_INT, "50", "chat pane share of the width, %", 0, 0 },
 	{ "scrollback", CONF_T_INT, "5000", "terminal pane scrollback lines", 0, 0 },
@@ -189,6 +192,7 @@ static const struct {
 	{ "retry_max", 1, 100 },
 	{ "output_limit", 1024, 100000000 },
 	{ "command_timeout", 1, 86400 },
+	{ "confirm_delay", 0, 10000 },
 };
 
 /* Checks beyond the type: ranges, URLs, names that must not be empty. */

@@ -5,6 +5,13 @@
  * emits while a dispatch is in progress does not recurse: its event is
  * queued and dispatched when the current one is done, so every sink sees
  * events in the same order and seq numbers are monotonic.
+ *
+ * Secrets are masked here, once, as each event is emitted: every string in
+ * its fields goes through secret_mask() before any sink sees it, so no sink
+ * (store, --json, TUI, audit, or any added later) needs to remember to.
+ * Streamed deltas may cut a secret in two: the bus holds back a tail that
+ * could be the start of a secret and prepends it to the next delta of the
+ * same kind, or sends it alone before the next event of another kind.
  */
 #include "config.h"
 
@@ -13,6 +20,8 @@
 #include <time.h>
 
 #include "cade/event.h"
+#include "cade/safe.h"
+#include "cade/secret.h"
 #include "cade/util.h"
 
 static const struct {
@@ -108,6 +117,13 @@ event_to_json(const struct event *ev)
 	cJSON_Delete(o);
 	if (s == NULL)
 		fatal("out of memory encoding an event");
+	/* cJSON escapes C0 controls; DEL and C1 ones too, for terminals. */
+	if (!safe_clean(s, strlen(s))) {
+		char *j = safe_json(s);
+
+		cJSON_free(s);
+		s = j;
+	}
 	return s;
 }
 
@@ -170,6 +186,16 @@ event_str(const struct event *ev, const char *key, const char *dflt)
 	return cJSON_IsString(v) ? v->valuestring : dflt;
 }
 
+/* String member of a JSON object, "" when absent or not a string. */
+const char *
+event_json_str(const cJSON *o, const char *key)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+	    key));
+
+	return v != NULL ? v : "";
+}
+
 /* Number field or dflt. */
 double
 event_num(const struct event *ev, const char *key, double dflt)
@@ -177,6 +203,27 @@ event_num(const struct event *ev, const char *key, double dflt)
 	cJSON *v = cJSON_GetObjectItemCaseSensitive(ev->data, key);
 
 	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+/* Mask every string in a JSON tree, in place. */
+void
+event_mask(cJSON *j)
+{
+	cJSON *c;
+	char *m;
+
+	if (j == NULL || secret_count() == 0)
+		return;
+	if (cJSON_IsString(j) && j->valuestring != NULL &&
+	    secret_present(j->valuestring, strlen(j->valuestring))) {
+		m = secret_mask(j->valuestring, strlen(j->valuestring), NULL);
+		if (cJSON_SetValuestring(j, m) == NULL)
+			fatal("out of memory masking an event");
+		free(m);
+		return;
+	}
+	for (c = j->child; c != NULL; c = c->next)
+		event_mask(c);
 }
 
 struct event_sink {
@@ -193,6 +240,7 @@ struct event_bus {
 	size_t			  qcap;
 	int			  dispatching;
 	uint64_t		  seq;
+	char			 *carry[2];	/* held-back delta tails */
 };
 
 /* A bus with no sinks. */
@@ -212,6 +260,8 @@ event_bus_free(struct event_bus *bus)
 		return;
 	for (i = 0; i < bus->nqueue; i++)
 		event_free(bus->queue[i]);
+	free(bus->carry[0]);
+	free(bus->carry[1]);
 	free(bus->queue);
 	free(bus->sinks);
 	free(bus);
@@ -250,9 +300,74 @@ event_bus_dispatch(struct event_bus *bus, struct event *ev)
 			bus->sinks[i].fn(ev, bus->sinks[i].arg);
 }
 
-/* Number, stamp and dispatch ev (and anything sinks emit meanwhile). */
+/* Which carry slot a delta type uses, or -1. */
+static int
+event_bus_carry_slot(enum event_type t)
+{
+	return t == EV_ASSISTANT_DELTA ? 0 : t == EV_REASONING_DELTA ? 1 : -1;
+}
+
+/*
+ * A delta: prepend what was held back, hold back a tail that may begin a
+ * secret (whole UTF-8 characters only).  0 if nothing is left to send now.
+ */
+static int
+event_bus_delta(struct event_bus *bus, int slot, struct event *ev)
+{
+	cJSON *t = cJSON_GetObjectItemCaseSensitive(ev->data, "text");
+	char *text;
+	size_t len, keep;
+
+	if (!cJSON_IsString(t) || t->valuestring == NULL)
+		return 1;
+	text = xasprintf("%s%s", bus->carry[slot] != NULL ?
+	    bus->carry[slot] : "", t->valuestring);
+	free(bus->carry[slot]);
+	bus->carry[slot] = NULL;
+	len = strlen(text);
+	keep = secret_partial_tail(text, len);
+	while (keep > 0 && keep < len &&
+	    ((unsigned char)text[len - keep] & 0xc0) == 0x80)
+		keep++;
+	if (keep > 0) {
+		bus->carry[slot] = xstrdup(text + len - keep);
+		text[len - keep] = '\0';
+	}
+	if (cJSON_SetValuestring(t, text) == NULL)
+		fatal("out of memory masking an event");
+	free(text);
+	return keep < len;
+}
+
+static void	event_bus_emit_one(struct event_bus *, struct event *);
+
+/* Number, stamp, mask and dispatch ev (and anything sinks emit meanwhile). */
 void
 event_bus_emit(struct event_bus *bus, struct event *ev)
+{
+	cJSON *d;
+	int slot = event_bus_carry_slot(ev->type), i;
+
+	if (slot >= 0 && secret_count() > 0 && !event_bus_delta(bus, slot, ev)) {
+		event_free(ev);
+		return;
+	}
+	for (i = 0; slot < 0 && i < 2; i++) {
+		if (bus->carry[i] == NULL)
+			continue;
+		d = cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "text", bus->carry[i]);
+		free(bus->carry[i]);
+		bus->carry[i] = NULL;
+		event_bus_emit_one(bus, event_new(i == 0 ? EV_ASSISTANT_DELTA :
+		    EV_REASONING_DELTA, d));
+	}
+	event_bus_emit_one(bus, ev);
+}
+
+/* Number, stamp, mask and dispatch one event. */
+static void
+event_bus_emit_one(struct event_bus *bus, struct event *ev)
 {
 	size_t i, j;
 
@@ -262,6 +377,7 @@ event_bus_emit(struct event_bus *bus, struct event *ev)
 		bus->seq = ev->seq;
 	if (ev->ts_ms == 0)
 		ev->ts_ms = util_wall_ms();
+	event_mask(ev->data);
 	if (bus->dispatching) {
 		if (bus->nqueue == bus->qcap) {
 			bus->qcap = bus->qcap ? bus->qcap * 2 : 8;
@@ -291,6 +407,19 @@ void
 event_bus_post(struct event_bus *bus, enum event_type type, cJSON *data)
 {
 	event_bus_emit(bus, event_new(type, data));
+}
+
+/* Mask data in place, emit a copy; data stays the caller's. */
+void
+event_bus_post_keep(struct event_bus *bus, enum event_type type,
+    cJSON *data)
+{
+	cJSON *copy;
+
+	event_mask(data);
+	if ((copy = cJSON_Duplicate(data, 1)) == NULL)
+		fatal("out of memory copying an event");
+	event_bus_emit(bus, event_new(type, copy));
 }
 
 /* Highest seq assigned or seen. */

@@ -7,6 +7,12 @@
  * asks become refusals (or approvals with --yes, or an abort with --on-ask
  * abort) so nothing ever waits for a person.  stdin is never touched here:
  * main.c reads it only for "-p -".
+ *
+ * Everything printed here but the --json lines is text the model, a tool or
+ * a file controls, so it goes through safe.h: controls shown as ^[ on a
+ * terminal, escape sequences stripped on a pipe or file (the answer on
+ * stdout is printed as is only with --raw).  --json lines are JSON-escaped
+ * (safe_json() in event_to_json()), so they carry no control byte either.
  */
 #include "config.h"
 
@@ -22,6 +28,7 @@
 #include "cade/conf.h"
 #include "cade/event.h"
 #include "cade/loop.h"
+#include "cade/safe.h"
 #include "cade/session.h"
 #include "cade/util.h"
 
@@ -33,6 +40,7 @@ struct headless {
 	int		 done;
 	char		*final;
 	int		 streamed;	/* progress printed a partial line */
+	struct safe_stream stream;	/* streamed text, neutralised across pieces */
 	int		 interrupted;
 	uint64_t	 grace;		/* timer: stop even if the step has not ended */
 };
@@ -86,14 +94,21 @@ headless_progress(const struct event *ev, void *arg)
 	struct headless *h = arg;
 	const char *s;
 	char *line;
+	size_t n;
 
 	if (h->streamed && ev->type != EV_ASSISTANT_DELTA) {
+		line = safe_stream_feed(&h->stream, "", 0, 0, &n);
+		fwrite(line, 1, n, stderr);
+		free(line);
 		fputc('\n', stderr);
 		h->streamed = 0;
 	}
 	switch (ev->type) {
 	case EV_ASSISTANT_DELTA:
-		fputs(event_str(ev, "text", ""), stderr);
+		s = event_str(ev, "text", "");
+		line = safe_stream_feed(&h->stream, s, strlen(s), 1, &n);
+		fwrite(line, 1, n, stderr);
+		free(line);
 		h->streamed = 1;
 		break;
 	case EV_TOOL_CALL:
@@ -102,7 +117,7 @@ headless_progress(const struct event *ev, void *arg)
 		{
 			char *short_args = headless_line(s, 160);
 
-			fprintf(stderr, "> %s %s\n", event_str(ev, "name", "?"),
+			safe_fprintf(stderr, "> %s %s\n", event_str(ev, "name", "?"),
 			    short_args);
 			free(short_args);
 		}
@@ -111,30 +126,30 @@ headless_progress(const struct event *ev, void *arg)
 	case EV_POLICY_DECISION:
 		if (strcmp(event_str(ev, "decision", ""), "allow") != 0 ||
 		    strcmp(event_str(ev, "by", ""), "policy") != 0)
-			fprintf(stderr, "  policy: %s (%s risk, %s by %s)\n",
+			safe_fprintf(stderr, "  policy: %s (%s risk, %s by %s)\n",
 			    event_str(ev, "decision", "?"), event_str(ev, "risk", "?"),
 			    event_str(ev, "rule", "?"), event_str(ev, "by", "?"));
 		break;
 	case EV_OBSERVATION:
 		line = headless_line(event_str(ev, "text", ""), 160);
-		fprintf(stderr, "  = %s%s\n", line,
+		safe_fprintf(stderr, "  = %s%s\n", line,
 		    strchr(event_str(ev, "text", ""), '\n') ? " ..." : "");
 		free(line);
 		break;
 	case EV_RETRY:
-		fprintf(stderr, "  %s, retrying in %.0f s (%.0f/%.0f)\n",
+		safe_fprintf(stderr, "  %s, retrying in %.0f s (%.0f/%.0f)\n",
 		    event_str(ev, "reason", "error"),
 		    event_num(ev, "delay_ms", 0) / 1000.0,
 		    event_num(ev, "attempt", 0), event_num(ev, "max", 0));
 		break;
 	case EV_ERROR:
-		fprintf(stderr, "cade: %s\n", event_str(ev, "message", "error"));
+		safe_fprintf(stderr, "cade: %s\n", event_str(ev, "message", "error"));
 		break;
 	case EV_NOTICE:
-		fprintf(stderr, "cade: %s\n", event_str(ev, "text", ""));
+		safe_fprintf(stderr, "cade: %s\n", event_str(ev, "text", ""));
 		break;
 	case EV_FINISH:
-		fprintf(stderr, "-- %s after %.0f steps, %.0f+%.0f tokens, $%.4f",
+		safe_fprintf(stderr, "-- %s after %.0f steps, %.0f+%.0f tokens, $%.4f",
 		    event_str(ev, "status", "?"), event_num(ev, "steps", 0),
 		    event_num(ev, "prompt_tokens", 0),
 		    event_num(ev, "completion_tokens", 0), event_num(ev, "cost", 0));
@@ -215,6 +230,7 @@ headless_main(struct config *cfg, const struct cade_run *run)
 	}
 	h.json = conf_bool(cfg, "json");
 	h.progress = !h.json && (isatty(STDERR_FILENO) || conf_bool(cfg, "verbose"));
+	safe_stream_init(&h.stream, safe_mode_for(stderr));
 
 	memset(&so, 0, sizeof so);
 	so.resume = run->resume;
@@ -233,7 +249,7 @@ headless_main(struct config *cfg, const struct cade_run *run)
 	so.sink_arg = &h;
 	h.s = session_open(cfg, &so, &cause);
 	if (h.s == NULL) {
-		fprintf(stderr, "cade: %s\n", cause);
+		safe_fprintf(stderr, "cade: %s\n", cause);
 		free(cause);
 		return CADE_EXIT_ERROR;
 	}
@@ -257,14 +273,18 @@ headless_main(struct config *cfg, const struct cade_run *run)
 	rc = h.exit_code;
 	/* Without progress lines, a run that did not finish still says why. */
 	if (!h.progress && rc != CADE_EXIT_OK && h.final != NULL && *h.final != '\0')
-		fprintf(stderr, "cade: %s\n", h.final);
+		safe_fprintf(stderr, "cade: %s\n", h.final);
 	if (!h.json && h.final != NULL && rc == CADE_EXIT_OK) {
-		fputs(h.final, stdout);
+		if (conf_bool(cfg, "raw"))
+			fputs(h.final, stdout);
+		else
+			safe_fputs(h.final, stdout);
 		if (*h.final != '\0' && h.final[strlen(h.final) - 1] != '\n')
 			fputc('\n', stdout);
 	}
 	fflush(stdout);
 	session_close(h.s);
+	safe_stream_free(&h.stream);
 	free(h.final);
 	return rc;
 }

@@ -3,8 +3,8 @@
  *
  * Each event is one line written with a single write(2) on an O_APPEND fd,
  * so a crash can only ever leave the last line short; replay detects that
- * and skips it.  Lines are secret-masked again here as a last line of
- * defence: whatever a module forgot to mask never reaches the disk.
+ * and skips it.  Secrets are masked before events get here: the bus masks
+ * every event it emits (event.h), once, for every sink.
  */
 #include "config.h"
 
@@ -23,7 +23,7 @@
 #include "cade/cade.h"
 #include "cade/conf.h"
 #include "cade/event.h"
-#include "cade/secret.h"
+#include "cade/safe.h"
 #include "cade/store.h"
 #include "cade/util.h"
 
@@ -179,14 +179,14 @@ store_needs_sync(enum event_type t)
 int
 store_append(struct store *st, const struct event *ev, char **cause)
 {
-	char *json, *masked;
+	char *masked;
 	size_t len;
 
 	if (event_type_transient(ev->type))
 		return 0;
-	json = event_to_json(ev);
-	masked = secret_mask(json, strlen(json), &len);
-	free(json);
+	/* Secrets are already masked: the bus masks every event it emits. */
+	masked = event_to_json(ev);
+	len = strlen(masked);
 	masked = xrealloc(masked, len + 2);
 	masked[len++] = '\n';
 	if (util_write_all(st->fd, masked, len) == -1) {
@@ -226,7 +226,7 @@ store_sink(const struct event *ev, void *arg)
 		if (st->on_error != NULL)
 			st->on_error(cause, st->on_error_arg);
 		else
-			fprintf(stderr, "cade: %s\n", cause);
+			safe_fprintf(stderr, "cade: %s\n", cause);
 		free(cause);
 	}
 }
@@ -444,13 +444,13 @@ store_audit_event(struct event *ev, void *arg)
 			if (*p == '\n' || *p == '\t')
 				*p = ' ';
 		if (ev->type == EV_POLICY_DECISION)
-			fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s %s\n",
+			safe_fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s %s\n",
 			    ts, id, c ? cJSON_GetObjectItem(c, "tool")->valuestring : "?",
 			    action, event_str(ev, "risk", "?"),
 			    event_str(ev, "decision", "?"), event_str(ev, "by", "?"),
 			    event_str(ev, "rule", ""));
 		else
-			fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s exit=%g sha256=%.16s\n",
+			safe_fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s exit=%g sha256=%.16s\n",
 			    ts, id, event_str(ev, "name", "?"), action, "", "ran", "",
 			    event_num(ev, "exit_code", -1), event_str(ev, "digest", ""));
 		free(action);
@@ -470,7 +470,7 @@ store_list_main(const struct config *cfg, FILE *out, int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "--audit") == 0) {
 		if ((id = store_resolve(dir, argv[2], &cause)) == NULL) {
-			fprintf(stderr, "cade: %s\n", cause);
+			safe_fprintf(stderr, "cade: %s\n", cause);
 			free(cause);
 			free(dir);
 			return CADE_EXIT_ERROR;
@@ -480,11 +480,11 @@ store_list_main(const struct config *cfg, FILE *out, int argc, char **argv)
 		fprintf(out, "%-24s %-14s %-12s %-40s %-7s %-6s %-8s %s\n", "TIME",
 		    "CALL", "TOOL", "ACTION", "RISK", "DECIDE", "BY", "RULE / RESULT");
 		if (store_replay(dir, id, store_audit_event, &a, &warning, &cause) == -1) {
-			fprintf(stderr, "cade: %s\n", cause);
+			safe_fprintf(stderr, "cade: %s\n", cause);
 			free(cause);
 		}
 		if (warning != NULL)
-			fprintf(stderr, "cade: warning: %s\n", warning);
+			safe_fprintf(stderr, "cade: warning: %s\n", warning);
 		free(warning);
 		cJSON_Delete(a.calls);
 		free(id);
@@ -505,7 +505,7 @@ store_list_main(const struct config *cfg, FILE *out, int argc, char **argv)
 			free(cause);
 			continue;
 		}
-		fprintf(out, "%-22s %-24s %5ld %9.4f %-9s %s\n", ids[i],
+		safe_fprintf(out, "%-22s %-24s %5ld %9.4f %-9s %s\n", ids[i],
 		    s.started ? s.started : "?", s.steps, s.cost,
 		    s.state ? s.state : "?", s.title ? s.title : "");
 		free(s.title);

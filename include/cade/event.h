@@ -8,6 +8,9 @@
  *   {"seq":12,"ts":"2026-11-22T23:30:00.123Z","type":"tool_call",...fields}
  * Transient events (streamed deltas) reach live sinks but are not stored: the
  * whole message is stored once complete.
+ *
+ * Secrets (secret.h) are masked once, here: event_bus_emit() masks every
+ * string of an event before any sink sees it.
  */
 #ifndef CADE_EVENT_H
 #define CADE_EVENT_H
@@ -59,6 +62,8 @@ struct event	*event_from_json(const char *line, char **cause);
 /* Convenience accessors on ev->data; return dflt when absent or mistyped. */
 const char	*event_str(const struct event *, const char *key, const char *dflt);
 double		 event_num(const struct event *, const char *key, double dflt);
+/* A string member of any JSON object; "" when absent or mistyped. */
+const char	*event_json_str(const cJSON *, const char *key);
 
 /*
  * The bus: sinks are called in subscription order for each emitted event.
@@ -76,6 +81,15 @@ void			 event_bus_unsubscribe(struct event_bus *, event_sink_fn, void *arg);
 void			 event_bus_emit(struct event_bus *, struct event *);
 /* Shorthand: build and emit (data may be NULL). */
 void			 event_bus_post(struct event_bus *, enum event_type, cJSON *data);
+/*
+ * Mask data in place and emit a copy; data stays the caller's, so it can
+ * keep exactly the text the sinks saw (the agent's history, which becomes
+ * the next request to the LLM).
+ */
+void			 event_bus_post_keep(struct event_bus *, enum event_type,
+			    cJSON *data);
+/* Mask every registered secret in every string of a JSON tree, in place. */
+void			 event_mask(cJSON *);
 uint64_t		 event_bus_last_seq(const struct event_bus *);
 /* Continue numbering after a replay. */
 void			 event_bus_set_seq(struct event_bus *, uint64_t);

@@ -38,6 +38,7 @@
 #include "cade/log.h"
 #include "cade/loop.h"
 #include "cade/policy.h"
+#include "cade/safe.h"
 #include "cade/session.h"
 #include "cade/shell.h"
 #include "cade/store.h"
@@ -74,13 +75,58 @@ tui_hint(struct tui *t, const char *fmt, ...)
 	tui_dirty(t);
 }
 
-/* Bus sink: every event goes to the chat model. */
+/* 1 if a string anywhere in j is not clean for the screen (safe.h). */
+static int
+tui_needs_safe(const cJSON *j)
+{
+	const cJSON *c;
+
+	if (cJSON_IsString(j) && j->valuestring != NULL)
+		return !safe_clean(j->valuestring, strlen(j->valuestring));
+	for (c = j->child; c != NULL; c = c->next)
+		if (tui_needs_safe(c))
+			return 1;
+	return 0;
+}
+
+/* Neutralise every string of j in place: controls shown as ^[ (safe.h). */
+static void
+tui_make_safe(cJSON *j)
+{
+	cJSON *c;
+	char *v;
+
+	if (cJSON_IsString(j) && j->valuestring != NULL) {
+		v = safe_text(j->valuestring, strlen(j->valuestring),
+		    SAFE_VISIBLE, NULL);
+		if (cJSON_SetValuestring(j, v) == NULL)
+			fatal("out of memory");
+		free(v);
+		return;
+	}
+	for (c = j->child; c != NULL; c = c->next)
+		tui_make_safe(c);
+}
+
+/*
+ * Bus sink: every event goes to the chat model, its text neutralised first
+ * (an escape sequence from the model is shown as ^[..., never obeyed).
+ */
 static void
 tui_sink(const struct event *ev, void *arg)
 {
 	struct tui *t = arg;
+	struct event copy;
 
-	tui_chat_event(t->chat, ev);
+	if (tui_needs_safe(ev->data)) {
+		copy = *ev;
+		if ((copy.data = cJSON_Duplicate(ev->data, 1)) == NULL)
+			fatal("out of memory");
+		tui_make_safe(copy.data);
+		tui_chat_event(t->chat, &copy);
+		cJSON_Delete(copy.data);
+	} else
+		tui_chat_event(t->chat, ev);
 	tui_dirty(t);
 }
 
