@@ -617,3 +617,36 @@ conf_print(const struct config *cfg, FILE *f)
 		fprintf(f, "  # %s\n", conf_origin_names[v->origin]);
 	}
 }
+
+/*
+ * The workspace root: root if given, else workspace_dir, else cwd;
+ * realpath'd.  The workspace and the policy (the project's .cade/policy)
+ * both start from here, so a session and `cade policy check` agree.
+ */
+char *
+conf_workspace_root(const struct config *cfg, const char *root, char **cause)
+{
+	const char *want = root;
+	char *expanded, *real;
+	struct stat sb;
+
+	if ((want == NULL || *want == '\0') && cfg != NULL)
+		want = conf_str(cfg, "workspace_dir");
+	if (want == NULL || *want == '\0')
+		want = ".";
+	expanded = util_expand_home(want);
+	if ((real = realpath(expanded, NULL)) == NULL) {
+		*cause = xasprintf("cannot use workspace '%s': %s", expanded,
+		    strerror(errno));
+		free(expanded);
+		return NULL;
+	}
+	free(expanded);
+	if (stat(real, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		*cause = xasprintf("cannot use workspace '%s': not a directory",
+		    real);
+		free(real);
+		return NULL;
+	}
+	return real;
+}

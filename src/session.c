@@ -1,8 +1,10 @@
 /*
  * session.c: assembling and tearing down one session (see session.h).
  *
- * The policy is loaded before the workspace is created so that a broken
- * rules file stops cade before any container exists.  On resume the stored
+ * The policy is loaded first, with the project's rules at the workspace
+ * root (policy_load(), the loader `cade policy check` uses too), so that a
+ * broken rules file at any level stops cade before any session, workspace
+ * or container exists.  On resume the stored
  * events are replayed into the agent (and, for the TUI, to its sinks)
  * before the store sink is subscribed, so nothing is written twice.
  */
@@ -72,13 +74,18 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	s->loop = loop_new();
 	s->bus = event_bus_new();
 	s->dir = store_dir(cfg);
+	/*
+	 * The policy first (built-in < user < project, the loader `cade
+	 * policy check` uses): a broken file at any level stops here, before
+	 * any session, workspace or container exists.
+	 */
+	if ((s->policy = policy_load(cfg, NULL, cause)) == NULL)
+		goto fail;
 	if (o->resume != NULL) {
 		if ((s->id = store_resolve(s->dir, o->resume, cause)) == NULL ||
 		    (s->store = store_open(s->dir, s->id, cause)) == NULL)
 			goto fail;
 	} else if ((s->store = store_create(s->dir, &s->id, cause)) == NULL)
-		goto fail;
-	if ((s->policy = policy_load(cfg, NULL, cause)) == NULL)
 		goto fail;
 	if ((s->ws = ws_create(cfg, s->id, cause)) == NULL)
 		goto fail;

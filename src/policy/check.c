@@ -209,20 +209,22 @@ policy_check_main(int argc, char **argv, struct config *cfg)
 		return check_usage(o.batch ? "--batch reads commands from stdin, "
 		    "not arguments" : "no command to check");
 	}
-	if (o.root == NULL) {
-		v = conf_str(cfg, "workspace_dir");
-		if (v != NULL && v[0] != '\0')
-			o.root = v;
-		else if ((cwd = getcwd(NULL, 0)) != NULL)
-			o.root = cwd;
+	/* The same loader, and the same project root, as a session. */
+	if (o.root != NULL && (cwd = conf_workspace_root(cfg, o.root,
+	    &cause)) == NULL) {
+		safe_fprintf(stderr, "cade: %s\n", cause);
+		free(cause);
+		buf_free(&cmd);
+		return 1;
 	}
-	if ((p = policy_load(cfg, o.root, &cause)) == NULL) {
+	if ((p = policy_load(cfg, cwd, &cause)) == NULL) {
 		safe_fprintf(stderr, "cade: %s\n", cause);
 		free(cause);
 		free(cwd);
 		buf_free(&cmd);
 		return 1;
 	}
+	o.root = policy_project_root(p);
 	if (o.batch)
 		rc = check_batch(p, &o);
 	else
