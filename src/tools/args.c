@@ -73,7 +73,9 @@ tool_arg_int(const cJSON *args, const char *name, long dflt, long *out)
 	if (v == NULL || cJSON_IsNull(v))
 		return 1;
 	if (cJSON_IsNumber(v)) {
-		if (v->valuedouble != (double)(long)v->valuedouble)
+		/* Range first: casting an out-of-range double is undefined. */
+		if (!(v->valuedouble >= -1e9 && v->valuedouble <= 1e9) ||
+		    v->valuedouble != (double)(long)v->valuedouble)
 			return -1;
 		*out = (long)v->valuedouble;
 		return 0;

@@ -61,19 +61,23 @@ char		*tool_model_path(const char *root, const char *model_root, const char *hos
 /* Host path inside root -> relative to root ("." for the root); caller frees. */
 char		*tool_rel_path(const char *root, const char *host);
 
-/* Whole file, NUL-terminated; -1 with *cause (missing, too big, a directory). */
-int		 tool_read_file(const char *host, size_t max, char **data, size_t *len,
-		    char **cause);
+/*
+ * Whole file, NUL-terminated; -1 with *cause (missing, too big, a directory).
+ * Messages name shown, the path as the model knows it (host if NULL): the
+ * model never sees host paths it did not give.
+ */
+int		 tool_read_file(const char *host, const char *shown, size_t max,
+		    char **data, size_t *len, char **cause);
 /* 1 if the bytes look binary (a NUL in the first TOOL_BINARY_PROBE bytes). */
 int		 tool_is_binary(const char *data, size_t len);
 /*
  * Write through a temporary file in the same directory and rename(2) over
  * the target: readers see the old or the new file, never a half one.  mode
  * < 0 keeps the existing file's mode (0666 & ~umask for a new file).
- * Missing parent directories are created.
+ * Missing parent directories are created.  Messages name shown, as above.
  */
-int		 tool_write_atomic(const char *host, const char *data, size_t len,
-		    int mode, char **cause);
+int		 tool_write_atomic(const char *host, const char *shown,
+		    const char *data, size_t len, int mode, char **cause);
 
 /* fnmatch-like with '/' never matched by '*' or '?', and "**" across directories. */
 int		 tool_match_glob(const char *pattern, const char *path);
