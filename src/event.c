@@ -352,25 +352,42 @@ event_num(const struct event *ev, const char *key, double dflt)
 	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
 }
 
+/* See event.h. */
+void
+event_rewrite_strings(cJSON *j, char *(*fn)(const char *, void *), void *arg)
+{
+	cJSON *c;
+	char *v;
+
+	if (j == NULL)
+		return;
+	if (cJSON_IsString(j) && j->valuestring != NULL) {
+		if ((v = fn(j->valuestring, arg)) == NULL)
+			return;
+		if (cJSON_SetValuestring(j, v) == NULL)
+			fatal("out of memory rewriting an event");
+		free(v);
+		return;
+	}
+	for (c = j->child; c != NULL; c = c->next)
+		event_rewrite_strings(c, fn, arg);
+}
+
+/* A masked copy of s, or NULL when it holds no secret. */
+static char *
+event_mask_string(const char *s, void *arg)
+{
+	(void)arg;
+	return secret_present(s, strlen(s)) ? secret_mask(s, strlen(s), NULL) :
+	    NULL;
+}
+
 /* Mask every string in a JSON tree, in place. */
 void
 event_mask(cJSON *j)
 {
-	cJSON *c;
-	char *m;
-
-	if (j == NULL || secret_count() == 0)
-		return;
-	if (cJSON_IsString(j) && j->valuestring != NULL &&
-	    secret_present(j->valuestring, strlen(j->valuestring))) {
-		m = secret_mask(j->valuestring, strlen(j->valuestring), NULL);
-		if (cJSON_SetValuestring(j, m) == NULL)
-			fatal("out of memory masking an event");
-		free(m);
-		return;
-	}
-	for (c = j->child; c != NULL; c = c->next)
-		event_mask(c);
+	if (secret_count() > 0)
+		event_rewrite_strings(j, event_mask_string, NULL);
 }
 
 /* A true boolean field. */

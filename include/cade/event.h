@@ -166,6 +166,9 @@ cJSON			*event_post_masked(struct event_bus *, enum event_type,
 			    const void *p);
 /* Mask every registered secret in every string of a JSON tree, in place. */
 void			 event_mask(cJSON *);
+/* Replace, in place, each string of a JSON tree for which fn returns a new one (NULL: keep). */
+void			 event_rewrite_strings(cJSON *, char *(*fn)(const char *, void *),
+			    void *arg);
 
 uint64_t		 event_bus_last_seq(const struct event_bus *);
 /* Continue numbering after a replay. */

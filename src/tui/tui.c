@@ -75,37 +75,13 @@ tui_hint(struct tui *t, const char *fmt, ...)
 	tui_dirty(t);
 }
 
-/* 1 if a string anywhere in j is not clean for the screen (safe.h). */
-static int
-tui_needs_safe(const cJSON *j)
+/* A copy of s fit for the screen (controls shown as ^[), NULL if it is. */
+static char *
+tui_safe_string(const char *s, void *arg)
 {
-	const cJSON *c;
-
-	if (cJSON_IsString(j) && j->valuestring != NULL)
-		return !safe_clean(j->valuestring, strlen(j->valuestring));
-	for (c = j->child; c != NULL; c = c->next)
-		if (tui_needs_safe(c))
-			return 1;
-	return 0;
-}
-
-/* Neutralise every string of j in place: controls shown as ^[ (safe.h). */
-static void
-tui_make_safe(cJSON *j)
-{
-	cJSON *c;
-	char *v;
-
-	if (cJSON_IsString(j) && j->valuestring != NULL) {
-		v = safe_text(j->valuestring, strlen(j->valuestring),
-		    SAFE_VISIBLE, NULL);
-		if (cJSON_SetValuestring(j, v) == NULL)
-			fatal("out of memory");
-		free(v);
-		return;
-	}
-	for (c = j->child; c != NULL; c = c->next)
-		tui_make_safe(c);
+	(void)arg;
+	return safe_clean(s, strlen(s)) ? NULL : safe_text(s, strlen(s),
+	    SAFE_VISIBLE, NULL);
 }
 
 /*
@@ -116,17 +92,13 @@ static void
 tui_sink(const struct event *ev, void *arg)
 {
 	struct tui *t = arg;
-	struct event copy;
+	struct event copy = *ev;
 
-	if (tui_needs_safe(ev->data)) {
-		copy = *ev;
-		if ((copy.data = cJSON_Duplicate(ev->data, 1)) == NULL)
-			fatal("out of memory");
-		tui_make_safe(copy.data);
-		tui_chat_event(t->chat, &copy);
-		cJSON_Delete(copy.data);
-	} else
-		tui_chat_event(t->chat, ev);
+	if ((copy.data = cJSON_Duplicate(ev->data, 1)) == NULL)
+		fatal("out of memory");
+	event_rewrite_strings(copy.data, tui_safe_string, NULL);
+	tui_chat_event(t->chat, &copy);
+	cJSON_Delete(copy.data);
 	tui_dirty(t);
 }
 
