@@ -882,15 +882,10 @@ agent_observe_text(struct agent *a, struct agent_call *c, const char *text,
 static const char *
 agent_stuck(struct agent *a)
 {
-	long n = conf_int(a->d.cfg, "stuck_repeat");
-	size_t i, k;
+	/* The config keeps stuck_repeat within 2..AGENT_STUCK_RING/2. */
+	size_t i, k = (size_t)conf_int(a->d.cfg, "stuck_repeat");
 	struct agent_track *t = a->track;
 
-	if (n < 2)
-		n = 2;
-	if (n > AGENT_STUCK_RING / 2)
-		n = AGENT_STUCK_RING / 2;
-	k = (size_t)n;
 	if (a->ntrack >= k) {
 		for (i = a->ntrack - k + 1; i < a->ntrack; i++)
 			if (strcmp(t[i].action, t[i - 1].action) != 0 ||
@@ -1265,7 +1260,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 	agent_hist_trim(a);
 	a->cut_off = r->finish_reason != NULL &&
 	    strcmp(r->finish_reason, "length") == 0;
-	if (a->d.cfg != NULL && conf_double(a->d.cfg, "max_budget") > 0 &&
+	if (conf_double(a->d.cfg, "max_budget") > 0 &&
 	    a->stats.cost > conf_double(a->d.cfg, "max_budget") && r->ncalls > 0) {
 		msg = xasprintf("budget reached: $%.4f spent of $%.4f (max_budget)",
 		    a->stats.cost, conf_double(a->d.cfg, "max_budget"));

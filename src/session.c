@@ -104,6 +104,11 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	d.session_id = s->id;
 	d.ask = o->ask;
 	s->agent = agent_new(&d);
+	if (o->model != NULL)
+		agent_set_model(s->agent, o->model);
+	if (o->confirm != NULL && policy_set_confirm(s->policy, o->confirm,
+	    cause) == -1)
+		goto fail;
 
 	for (i = 0; i < SESSION_SINKS; i++)
 		if (o->sink[i] != NULL)
@@ -131,7 +136,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		.workspace = s->ws->ops->name,
 		.workspace_id = s->ws->id,
 		.shell = s->ws->shell_name,
-		.model = conf_str(cfg, "model"),
+		.model = o->model != NULL ? o->model : conf_str(cfg, "model"),
 		.version = PACKAGE_VERSION,
 		.resumed = o->resume != NULL,
 	});

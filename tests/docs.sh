@@ -1,13 +1,16 @@
 #!/bin/sh
-# docs.sh: the man page and --help keep up with the code: every setting in
-# the config table and every long option is documented.
+# docs.sh: the docs keep up with the tables in the code: every setting in
+# the config table, every long option, every event field, every file.
 . "$top_srcdir/tests/lib.sh"
 man=$top_srcdir/doc/cade.1
-keys=$(sed -n 's/^	{ "\([a-z_]*\)", CONF_T_.*/\1/p' "$top_srcdir/src/conf.c")
-[ -n "$keys" ]; ok $? "found the config key table"
-missing=""
-for k in $keys; do grep -q "^\.B $k\$" "$man" || missing="$missing $k"; done
-[ -z "$missing" ]; ok $? "every setting is in cade(1)${missing:+ (missing:$missing)}"
+# The SETTINGS section of cade(1) is what the config table says, row for
+# row: help, choices, range, default, environment, per-model.
+want=$("$top_builddir/tests/confdoc")
+[ -n "$want" ]; ok $? "found the config table"
+got=$(sed -n '/^\.SH SETTINGS$/,/^\.SH /p' "$man" | sed '1d;$d')
+[ "$want" = "$got" ]; ok $? "cade(1) SETTINGS matches the config table"
+[ "$want" = "$got" ] || diff_out=$(printf '%s\n' "$want" > "${TMPDIR:-/tmp}/docs.want.$$"; printf '%s\n' "$got" | diff "${TMPDIR:-/tmp}/docs.want.$$" - | head -20; rm -f "${TMPDIR:-/tmp}/docs.want.$$")
+[ -z "${diff_out:-}" ] || echo "$diff_out" | sed 's/^/# /'
 opts=$(sed -n 's/^	{ "\([a-z-]*\)", [a-z_]*argument.*/\1/p' "$top_srcdir/src/main.c")
 [ -n "$opts" ]; ok $? "found the option table"
 missing=""; nohelp=""
@@ -42,6 +45,19 @@ done
 [ -z "$bad" ]; ok $? "doc/EVENTS.md lists each event's declared fields${bad:+ (differs:$bad)}"
 doctypes=$(sed -n 's/^### `\([a-z_]*\)`$/\1/p' "$top_srcdir/doc/EVENTS.md")
 [ "$(echo $doctypes)" = "$(echo $types)" ]; ok $? "doc/EVENTS.md has the event types of the table, in order"
+# doc/TUI.md's global keys and slash commands are the TUI's tables.
+tui=$top_srcdir/doc/TUI.md
+want=$("$top_builddir/tests/tuidoc" keys)
+got=$(sed -n '/^Global (/,/^With the/p' "$tui" | grep '^| F')
+[ -n "$want" ] && [ "$want" = "$got" ]; ok $? "doc/TUI.md lists the global keys of the key table"
+want=$("$top_builddir/tests/tuidoc")
+got=$(sed -n '/^## Slash commands/,/^$/p;/^## Slash commands/,/^A message/p' "$tui" | grep '^| `/' | uniq)
+[ -n "$want" ] && [ "$want" = "$got" ]; ok $? "doc/TUI.md lists the slash commands of the command table"
+missing=""
+for c in $("$top_builddir/tests/tuidoc" | sed 's/^| `\(\/[a-z]*\).*/\1/'); do
+	grep -q "$c\b" "$man" || missing="$missing $c"
+done
+[ -z "$missing" ]; ok $? "cade(1) names every slash command${missing:+ (missing:$missing)}"
 grep -q 'make check' "$top_srcdir/README.md"; ok $? "README shows the test command"
 # cade(1) names guides by their installed names; each one is installed.
 docs=$(sed -n '/^dist_doc_DATA/,/[^\\]$/p' "$top_srcdir/Makefile.am")

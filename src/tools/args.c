@@ -104,9 +104,7 @@ tool_arg_bool(const cJSON *args, const char *name, int dflt)
 size_t
 tool_output_limit(const struct config *cfg)
 {
-	long n = cfg != NULL ? conf_int(cfg, "output_limit") : 0;
-
-	return n > 0 ? (size_t)n : TOOL_DEFAULT_OUTPUT;
+	return (size_t)conf_int(cfg, "output_limit");
 }
 
 /* See tools-int.h. */

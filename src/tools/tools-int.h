@@ -40,7 +40,6 @@ extern const struct tool_entry tool_recall;
 #define TOOL_FILE_MAX		(64UL * 1024 * 1024)
 /* Bytes inspected for a NUL to call a file binary. */
 #define TOOL_BINARY_PROBE	8192
-#define TOOL_DEFAULT_OUTPUT	30000
 
 /* Arguments: NULL / dflt when absent or of another type. */
 const char	*tool_arg_str(const cJSON *args, const char *name);
@@ -50,7 +49,7 @@ int		 tool_arg_bool(const cJSON *args, const char *name, int dflt);
 /* buf_detach() then buf_free(): the buffer's memory, the buffer released. */
 char		*tool_buf_take(struct buf *, size_t *len);
 
-/* output_limit from the config, or the default without one. */
+/* output_limit from the config. */
 size_t		 tool_output_limit(const struct config *);
 
 /* Resolve against explicit roots (tool_resolve_path() uses the workspace's). */

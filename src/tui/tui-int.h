@@ -498,6 +498,8 @@ struct tui_rect {
 struct tui {
 	struct config		*cfg;
 	struct session		*s;
+	char			*model;		/* /model: kept across /clear */
+	char			*confirm_mode;	/* /confirm: likewise */
 	struct tui_theme	 theme;
 	char			*theme_error;
 	struct tui_chat		*chat;
@@ -560,5 +562,46 @@ void		 tui_layout(struct tui *);
 int		 tui_input_rows(struct tui *, int width);
 /* Draw one frame; ui: the interface changed, else only the pane did. */
 void		 tui_draw(struct tui *, int ui);
+/* A short message in the status bar until the next key. */
+void		 tui_hint(struct tui *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+/* Leave the loop (quit, or rebuild the session). */
+void		 tui_stop(struct tui *, int code);
+/* Give the keyboard to the other pane. */
+void		 tui_toggle_focus(struct tui *);
+
+/* commands.c: slash commands and global keys, one row each. */
+struct tui_cmd_entry {
+	const char	*name;
+	const char	*alias[2];	/* other names, NULL-padded */
+	const char	*args;		/* usage of the argument, NULL: none */
+	const char	*help;		/* one line */
+	void		(*exec)(struct tui *, const char *arg);
+};
+extern const struct tui_cmd_entry	tui_cmd_table[];
+extern const size_t			tui_cmd_table_size;
+
+struct tui_key_entry {
+	int		 key;		/* TUI_KEY_F1... */
+	int		 ctrl;		/* also Ctrl-this (no other modifier) */
+	int		 alt;		/* also Alt-this with the chat focused */
+	const char	*help;		/* one line */
+	void		(*exec)(struct tui *, int key);
+};
+extern const struct tui_key_entry	tui_key_table[];
+extern const size_t			tui_key_table_size;
+
+/* "/confirm always|risky|never"; caller frees. */
+char		*tui_cmd_entry_usage(const struct tui_cmd_entry *);
+/* "F3 or Alt-Z"; caller frees. */
+char		*tui_key_entry_name(const struct tui_key_entry *);
+/* Run "/name args". */
+void		 tui_command(struct tui *, const char *line);
+/* Tab: complete a command name when one fits. */
+void		 tui_cmd_complete(struct tui *);
+/* A global key: 1 if it was one (and ran). */
+int		 tui_cmd_key(struct tui *, const struct tui_key *);
+/* The key and command help into the chat (/help, F1). */
+void		 tui_cmd_show_help(struct tui *);
 
 #endif
