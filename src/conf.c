@@ -158,6 +158,11 @@ const struct conf_entry conf_table[] = {
 	  .default_str = "5",
 	  .text = "attempts per model for retryable errors" },
 
+	{ .name = "request_deadline",
+	  .type = CONF_T_INT,
+	  .default_str = "300",
+	  .text = "seconds one model request may take in all, retries and waits included (0: none)" },
+
 	{ .name = "retry_base_ms",
 	  .type = CONF_T_INT,
 	  .default_str = "1000",

@@ -87,6 +87,30 @@ headless_line(const char *s, size_t n)
 	return xstrndup(s, len < n ? len : n);
 }
 
+/* One line on stderr for a retry of a model request. */
+static void
+headless_retry_line(const struct event *ev, const char *prefix)
+{
+	safe_fprintf(stderr, "%s%s, retrying in %.0f s (%.0f/%.0f)\n", prefix,
+	    event_str(ev, "reason", "error"),
+	    event_num(ev, "delay_ms", 0) / 1000.0,
+	    event_num(ev, "attempt", 0), event_num(ev, "max", 0));
+}
+
+/*
+ * Without progress lines (no TTY, no -v, or --json), a retry still gets
+ * one line on stderr: a run waiting on a silent server says so.
+ */
+static void
+headless_retries(const struct event *ev, void *arg)
+{
+	(void)arg;
+	if (ev->type != EV_RETRY)
+		return;
+	headless_retry_line(ev, "cade: ");
+	fflush(stderr);
+}
+
 /* Human progress on stderr. */
 static void
 headless_progress(const struct event *ev, void *arg)
@@ -137,10 +161,7 @@ headless_progress(const struct event *ev, void *arg)
 		free(line);
 		break;
 	case EV_RETRY:
-		safe_fprintf(stderr, "  %s, retrying in %.0f s (%.0f/%.0f)\n",
-		    event_str(ev, "reason", "error"),
-		    event_num(ev, "delay_ms", 0) / 1000.0,
-		    event_num(ev, "attempt", 0), event_num(ev, "max", 0));
+		headless_retry_line(ev, "  ");
 		break;
 	case EV_ERROR:
 		safe_fprintf(stderr, "cade: %s\n", event_str(ev, "message", "error"));
@@ -244,7 +265,7 @@ headless_main(struct config *cfg, const struct cade_run *run)
 		so.ask = ASK_DENY;
 	/* Sinks first, so they see the session's very first events. */
 	so.sink[0] = h.json ? headless_json : NULL;
-	so.sink[1] = h.progress ? headless_progress : NULL;
+	so.sink[1] = h.progress ? headless_progress : headless_retries;
 	so.sink[2] = headless_watch;
 	so.sink_arg = &h;
 	h.s = session_open(cfg, &so, &cause);

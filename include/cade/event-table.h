@@ -120,6 +120,7 @@ F(usage, INT, total_prompt_tokens, "session total of input tokens")
 F(usage, INT, total_completion_tokens, "session total of output tokens")
 F(usage, INT, total_cached_tokens, "session total of cached tokens")
 F(usage, NUM, total_cost, "session total cost")
+F(usage, OBOOL, implausible, "the server sent an absurd token count, clamped to 10^9")
 EVENT_END(usage)
 
 EVENT(RETRY, retry, 0, "the LLM client will try again")
