@@ -29,7 +29,9 @@
 #include "cade/event.h"
 #include "cade/loop.h"
 #include "cade/safe.h"
+#include "cade/sandbox.h"
 #include "cade/session.h"
+#include "cade/workspace.h"
 #include "cade/util.h"
 
 struct headless {
@@ -274,6 +276,11 @@ headless_main(struct config *cfg, const struct cade_run *run)
 		free(cause);
 		return CADE_EXIT_ERROR;
 	}
+	/* Uncontained commands are said out loud, even without --verbose. */
+	if (h.s->ws->sandbox != NULL && sandbox_why_off(h.s->ws->sandbox) != NULL &&
+	    sandbox_wanted(h.s->ws->sandbox) != SANDBOX_OFF)
+		fprintf(stderr, "cade: warning: commands are not contained: %s\n",
+		    sandbox_why_off(h.s->ws->sandbox));
 	loop_signal_add(h.s->loop, SIGINT, headless_signal, &h);
 	loop_signal_add(h.s->loop, SIGTERM, headless_signal, &h);
 	loop_signal_add(h.s->loop, SIGHUP, headless_signal, &h);

@@ -19,6 +19,7 @@
 #include "cade/log.h"
 #include "cade/policy.h"
 #include "cade/safe.h"
+#include "cade/sandbox.h"
 #include "cade/secret.h"
 #include "cade/store.h"
 #include "cade/util.h"
@@ -27,7 +28,7 @@ enum {
 	OPT_BASE_URL = 256, OPT_CONFIRM, OPT_JSON, OPT_WORKSPACE, OPT_IMAGE,
 	OPT_MAX_STEPS, OPT_RESUME, OPT_THEME, OPT_LOG, OPT_PRINT_CONFIG,
 	OPT_ON_ASK, OPT_CONFIG, OPT_KEEP, OPT_PULL, OPT_NETWORK, OPT_COMPACT_AT,
-	OPT_MOUSE, OPT_MAX_BUDGET, OPT_RAW
+	OPT_MOUSE, OPT_MAX_BUDGET, OPT_SANDBOX, OPT_RAW
 };
 
 static const struct option main_longopts[] = {
@@ -51,6 +52,7 @@ static const struct option main_longopts[] = {
 	{ "keep-container", no_argument, NULL, OPT_KEEP },
 	{ "pull", no_argument, NULL, OPT_PULL },
 	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "sandbox", required_argument, NULL, OPT_SANDBOX },
 	{ "compact-at", required_argument, NULL, OPT_COMPACT_AT },
 	{ "mouse", no_argument, NULL, OPT_MOUSE },
 	{ "raw", no_argument, NULL, OPT_RAW },
@@ -83,6 +85,7 @@ static const struct {
 	{ OPT_KEEP, "keep_container", "true" },
 	{ OPT_PULL, "pull", "true" },
 	{ OPT_NETWORK, "network", NULL },
+	{ OPT_SANDBOX, "sandbox", NULL },
 	{ OPT_COMPACT_AT, "compact_at", NULL },
 	{ OPT_MOUSE, "mouse", "true" },
 	{ OPT_RAW, "raw", "true" },
@@ -97,6 +100,7 @@ main_usage(FILE *f)
 "       cade -p PROMPT [options]         run headless ('-' reads stdin)\n"
 "       cade sessions [--audit ID]       list stored sessions\n"
 "       cade policy check [--json] [--batch] [--] COMMAND...\n"
+"       cade sandbox check               what containment this machine offers\n"
 "\n"
 "options:\n"
 "  -p, --print PROMPT     run headless until the task ends, print the answer\n"
@@ -111,7 +115,9 @@ main_usage(FILE *f)
 "      --raw              headless: print the answer with its control sequences\n"
 "      --workspace KIND   local | docker\n"
 "      --image IMAGE      docker image for --workspace docker\n"
-"      --network MODE     docker networking: none (default) | bridge\n"
+"      --network MODE     none (default: loopback only) | bridge\n"
+"      --sandbox MECH     local shell containment: auto (default) |\n"
+"                         namespaces | landlock | off\n"
 "      --keep-container   leave the docker container after exit\n"
 "      --pull             pull the docker image if it is missing\n"
 "      --max-steps N      stop after N steps (default 100)\n"
@@ -215,12 +221,14 @@ main(int argc, char **argv)
 
 	/* Subcommands come first so their own flags are theirs to parse. */
 	if (argc >= 2 && (strcmp(argv[1], "sessions") == 0 ||
-	    strcmp(argv[1], "policy") == 0)) {
+	    strcmp(argv[1], "policy") == 0 || strcmp(argv[1], "sandbox") == 0)) {
 		cfg = conf_new();
 		main_load(cfg, getenv("CADE_CONFIG"));
 		main_secrets(cfg);
 		if (strcmp(argv[1], "sessions") == 0)
 			rc = store_list_main(cfg, stdout, argc - 1, argv + 1);
+		else if (strcmp(argv[1], "sandbox") == 0)
+			rc = sandbox_check_main(argc - 1, argv + 1, cfg);
 		else if (argc >= 3 && strcmp(argv[2], "check") == 0)
 			rc = policy_check_main(argc - 2, argv + 2, cfg);
 		else {

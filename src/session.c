@@ -20,6 +20,7 @@
 #include "cade/llm.h"
 #include "cade/loop.h"
 #include "cade/policy.h"
+#include "cade/sandbox.h"
 #include "cade/session.h"
 #include "cade/shell.h"
 #include "cade/store.h"
@@ -59,6 +60,26 @@ session_store_failed(const char *why, void *arg)
 	free(msg);
 }
 
+/*
+ * What contains the commands: the local sandbox's record (mechanism,
+ * network, writable and hidden paths), or the Docker container's.
+ */
+static cJSON *
+session_containment(struct session *s)
+{
+	cJSON *o;
+
+	if (s->ws->sandbox != NULL)
+		o = sandbox_json(s->ws->sandbox);
+	else {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "mechanism", ws_containment(s->ws));
+		cJSON_AddStringToObject(o, "network", ws_network(s->ws, s->cfg) ?
+		    "on" : "off");
+	}
+	return o;
+}
+
 /* Build everything; on failure undo what was built. */
 struct session *
 session_open(struct config *cfg, const struct session_opts *o, char **cause)
@@ -67,6 +88,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	struct session_replay r;
 	struct agent_deps d;
 	char *warning = NULL, *cwd;
+	cJSON *containment;
 	size_t i;
 
 	s->cfg = cfg;
@@ -91,6 +113,8 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	s->shell = shell_new(s->loop, s->ws, (size_t)conf_int(cfg, "output_limit"));
 	if (shell_start(s->shell, o->rows, o->cols, cause) == -1)
 		goto fail;
+	/* The gate judges by what actually contains the commands. */
+	policy_set_contained(s->policy, strcmp(ws_containment(s->ws), "off") != 0);
 	s->llm = llm_new(s->loop, cfg);
 
 	memset(&d, 0, sizeof d);
@@ -129,6 +153,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		free(warning);
 	}
 	cwd = getcwd(NULL, 0);
+	containment = session_containment(s);
 	event_post_session_start(s->bus, &(struct ev_session_start){
 		.id = s->id,
 		.cwd = cwd,
@@ -139,8 +164,19 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		.model = o->model != NULL ? o->model : conf_str(cfg, "model"),
 		.version = PACKAGE_VERSION,
 		.resumed = o->resume != NULL,
+		.sandbox = containment,
 	});
+	cJSON_Delete(containment);
 	free(cwd);
+	if (s->ws->sandbox != NULL && sandbox_why_off(s->ws->sandbox) != NULL) {
+		char *text = xasprintf("commands are NOT contained (%s): %s",
+		    sandbox_wanted(s->ws->sandbox) == SANDBOX_OFF ?
+		    "the sandbox is off" : "no sandbox mechanism could start",
+		    sandbox_why_off(s->ws->sandbox));
+
+		event_post_notice(s->bus, &(struct ev_notice){ .text = text });
+		free(text);
+	}
 	if (o->resume != NULL)
 		agent_replay_done(s->agent);
 	return s;

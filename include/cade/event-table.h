@@ -35,6 +35,7 @@ F(session_start, STR, shell, "the shell the workspace runs")
 F(session_start, STR, model, "the configured model")
 F(session_start, STR, version, "cade's version")
 F(session_start, OBOOL, resumed, "the session continues a stored one")
+F(session_start, JSON, sandbox, "what contains commands: {mechanism (ns, landlock, off, docker), wanted, network (on, off), writable, hidden, why_off}")
 EVENT_END(session_start)
 
 EVENT(USER_MESSAGE, user_message, 0, "a message to the model from the person")

@@ -306,6 +306,8 @@ tui_draw_status(struct tui *t)
 	si.confirm = policy_confirm_name(t->s->policy);
 	si.workspace = t->s->ws->id != NULL && strcmp(t->s->ws->ops->name,
 	    "local") != 0 ? t->s->ws->id : t->s->ws->root;
+	si.sandbox = ws_containment(t->s->ws);
+	si.net = ws_network(t->s->ws, t->cfg);
 	si.pending = (int)t->npending;
 	si.focus = t->focus == FOCUS_CHAT ? "chat" : "terminal";
 	si.hint = t->hint;

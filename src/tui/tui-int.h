@@ -467,6 +467,8 @@ struct tui_status_info {
 	double		 cost;
 	const char	*confirm;
 	const char	*workspace;
+	const char	*sandbox;	/* "ns", "landlock", "off", "docker" */
+	int		 net;		/* commands can reach the network */
 	int		 pending;
 	const char	*focus;		/* "chat" or "terminal" */
 	const char	*hint;		/* transient message, or NULL */

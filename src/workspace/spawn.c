@@ -153,14 +153,21 @@ slow:
 	}
 }
 
-/* In the child after forkpty: clean slate, then exec; never returns. */
+/* What a failed child reports through the pipe: errno and, for the sandbox, its step. */
+struct spawn_failure {
+	int		 err;
+	const char	*stage;		/* static string, valid in the parent too */
+};
+
+/* In the child after forkpty: clean slate, sandbox, then exec; never returns. */
 static void CADE_NORETURN
 spawn_child(const char *path, char *const argv[], char *const envp[],
-    const char *cwd, int errfd)
+    const struct spawn_pty_args *a, int errfd)
 {
+	struct spawn_failure f = { 0, NULL };
 	struct sigaction sa;
 	sigset_t none;
-	int sig, err;
+	int sig;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
@@ -171,12 +178,14 @@ spawn_child(const char *path, char *const argv[], char *const envp[],
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 
 	spawn_close_fds(errfd);
-	if (cwd != NULL && chdir(cwd) != 0)
+	if (sandbox_child_enter(a->sandbox, a->mech, errfd, &f.stage) != 0)
+		goto fail;
+	if (a->cwd != NULL && chdir(a->cwd) != 0)
 		goto fail;
 	execve(path, argv, envp);
 fail:
-	err = errno;
-	(void)write(errfd, &err, sizeof err);
+	f.err = errno;
+	(void)write(errfd, &f, sizeof f);
 	_exit(127);
 }
 
@@ -187,6 +196,7 @@ spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
 	struct winsize ws;
 	sigset_t all, old;
 	char *path = NULL, **envp = NULL;
+	struct spawn_failure f;
 	int errpipe[2] = { -1, -1 }, fd = -1, err = 0, status;
 	pid_t pid = -1;
 	ssize_t n;
@@ -222,8 +232,7 @@ spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = forkpty(&fd, NULL, NULL, &ws);
 	if (pid == 0) {
-		spawn_child(path, (char *const *)a->argv, envp, a->cwd,
-		    errpipe[1]);
+		spawn_child(path, (char *const *)a->argv, envp, a, errpipe[1]);
 	}
 	err = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -236,11 +245,17 @@ spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
 	close(errpipe[1]);
 	errpipe[1] = -1;
 	do
-		n = read(errpipe[0], &err, sizeof err);
+		n = read(errpipe[0], &f, sizeof f);
 	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof err) {
-		*cause = xasprintf("cannot run '%s': %s", a->argv[0],
-		    strerror(err));
+	if (n == (ssize_t)sizeof f) {
+		if (f.stage != NULL) {
+			*cause = xasprintf("cannot start the %s sandbox: %s: %s",
+			    sandbox_mech_name(a->mech), f.stage, strerror(f.err));
+			if (a->sandbox_failed != NULL)
+				*a->sandbox_failed = 1;
+		} else
+			*cause = xasprintf("cannot run '%s': %s", a->argv[0],
+			    strerror(f.err));
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 		pid = -1;

@@ -20,6 +20,7 @@
 
 #include "cade/conf.h"
 #include "cade/util.h"
+#include "cade/sandbox.h"
 #include "cade/workspace.h"
 
 /* The workspace root (see conf_workspace_root()). */
@@ -164,4 +165,22 @@ ws_to_model(const struct workspace *ws, const char *host_path)
 	    ws->model_root, rest);
 	free(p);
 	return out;
+}
+
+/* "ns", "landlock", "off" or "docker". */
+const char *
+ws_containment(const struct workspace *ws)
+{
+	if (ws->sandbox == NULL)
+		return strcmp(ws->ops->name, "docker") == 0 ? "docker" : "off";
+	return sandbox_mech_name(sandbox_mech(ws->sandbox));
+}
+
+/* Network reach of commands: off only when something contains them. */
+int
+ws_network(const struct workspace *ws, const struct config *cfg)
+{
+	if (strcmp(ws_containment(ws), "off") == 0)
+		return 1;
+	return strcmp(conf_str(cfg, "network"), "none") != 0;
 }
