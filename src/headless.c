@@ -41,8 +41,6 @@ struct headless {
 	int		 exit_code;
 	int		 done;
 	char		*final;
-	int		 streamed;	/* progress printed a partial line */
-	struct safe_stream stream;	/* streamed text, neutralised across pieces */
 	int		 interrupted;
 	uint64_t	 grace;		/* timer: stop even if the step has not ended */
 };
@@ -117,25 +115,23 @@ headless_retries(const struct event *ev, void *arg)
 static void
 headless_progress(const struct event *ev, void *arg)
 {
-	struct headless *h = arg;
 	const char *s;
 	char *line;
-	size_t n;
 
-	if (h->streamed && ev->type != EV_ASSISTANT_DELTA) {
-		line = safe_stream_feed(&h->stream, "", 0, 0, &n);
-		fwrite(line, 1, n, stderr);
-		free(line);
-		fputc('\n', stderr);
-		h->streamed = 0;
-	}
+	(void)arg;
 	switch (ev->type) {
-	case EV_ASSISTANT_DELTA:
-		s = event_str(ev, "text", "");
-		line = safe_stream_feed(&h->stream, s, strlen(s), 1, &n);
-		fwrite(line, 1, n, stderr);
-		free(line);
-		h->streamed = 1;
+	case EV_ASSISTANT_MESSAGE:
+		/*
+		 * Text that comes with actions is progress; a reply without
+		 * actions is the answer, which goes to stdout once (never also
+		 * here), so it is not streamed either.
+		 */
+		if (cJSON_GetArraySize(cJSON_GetObjectItem(ev->data,
+		    "tool_calls")) > 0 && *event_str(ev, "text", "") != '\0') {
+			s = event_str(ev, "text", "");
+			safe_fprintf(stderr, "%s%s", s, s[strlen(s) - 1] != '\n' ?
+			    "\n" : "");
+		}
 		break;
 	case EV_TOOL_CALL:
 		line = cJSON_PrintUnformatted(event_json(ev, "arguments"));
@@ -253,7 +249,6 @@ headless_main(struct config *cfg, const struct cade_run *run)
 	}
 	h.json = conf_bool(cfg, "json");
 	h.progress = !h.json && (isatty(STDERR_FILENO) || conf_bool(cfg, "verbose"));
-	safe_stream_init(&h.stream, safe_mode_for(stderr));
 
 	memset(&so, 0, sizeof so);
 	so.resume = run->resume;
@@ -312,7 +307,6 @@ headless_main(struct config *cfg, const struct cade_run *run)
 	}
 	fflush(stdout);
 	session_close(h.s);
-	safe_stream_free(&h.stream);
 	free(h.final);
 	return rc;
 }

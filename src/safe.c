@@ -30,9 +30,6 @@
 #include "cade/safe.h"
 #include "cade/util.h"
 
-/* An unfinished escape sequence longer than this is not held back. */
-#define SAFE_HOLD_MAX	4096
-
 /* Decode one UTF-8 character at s (n > 0); *cp is U+FFFD for a bad byte. */
 static size_t
 safe_decode(const unsigned char *s, size_t n, uint32_t *cp)
@@ -116,17 +113,14 @@ safe_caret(uint32_t cp, char out[4])
  */
 static size_t
 safe_sequence(const unsigned char *s, size_t n, size_t i, uint32_t cp,
-    size_t k, int *cut)
+    size_t k)
 {
 	size_t j = i + k, m;
 	uint32_t kind = cp, c;
 
-	*cut = 0;
 	if (cp == 0x1b) {
-		if (j >= n) {
-			*cut = 1;
+		if (j >= n)
 			return n - i;
-		}
 		kind = s[j] >= 0x40 && s[j] < 0x60 ? s[j] + 0x40 : 0;
 		if (kind == 0) {
 			/* ESC, intermediates (0x20-0x2f), one final byte. */
@@ -134,7 +128,6 @@ safe_sequence(const unsigned char *s, size_t n, size_t i, uint32_t cp,
 				j++;
 			if (j < n && s[j] >= 0x30 && s[j] < 0x7f)
 				j++;
-			*cut = j >= n && s[n - 1] < 0x30;
 			return j - i;
 		}
 		j++;
@@ -145,7 +138,6 @@ safe_sequence(const unsigned char *s, size_t n, size_t i, uint32_t cp,
 			j++;
 		while (j < n && s[j] >= 0x20 && s[j] < 0x30)
 			j++;
-		*cut = j >= n;
 		return (j < n && s[j] >= 0x40 && s[j] < 0x7f ? j + 1 : j) - i;
 	}
 	if (kind == 0x9d || kind == 0x90 || kind == 0x98 || kind == 0x9e ||
@@ -161,33 +153,22 @@ safe_sequence(const unsigned char *s, size_t n, size_t i, uint32_t cp,
 				return j + m - i;
 			j += m;
 		}
-		*cut = 1;
 		return n - i;
 	}
 	return j - i;	/* other C1 controls and ESC Fe: just themselves */
 }
 
-/*
- * Neutralise text into b.  With more to come (a stream), stop before what
- * may continue in the next piece (a cut UTF-8 character, CR, an escape
- * sequence not yet ended) and return where it starts; else return n.
- */
-static size_t
-safe_run(struct buf *b, const char *text, size_t n, enum safe_mode mode,
-    int more)
+/* Neutralise text into b. */
+static void
+safe_run(struct buf *b, const char *text, size_t n, enum safe_mode mode)
 {
 	const unsigned char *s = (const unsigned char *)text;
 	char caret[4];
 	uint32_t cp;
-	size_t i = 0, k, len;
-	int cut;
+	size_t i = 0, k;
 
 	while (i < n) {
 		k = safe_decode(s + i, n - i, &cp);
-		if (more && cp == 0xfffd && k == 1 && n - i < 4 && s[i] >= 0xc2)
-			return i;	/* perhaps a character cut in two */
-		if (cp == '\r' && i + 1 == n && more)
-			return i;
 		if (cp == '\r' && i + 1 < n && s[i + 1] == '\n') {
 			i++;
 			continue;
@@ -206,15 +187,11 @@ safe_run(struct buf *b, const char *text, size_t n, enum safe_mode mode,
 			i += k;
 			continue;
 		}
-		if (cp == 0x1b || (cp >= 0x80 && cp < 0xa0)) {
-			len = safe_sequence(s, n, i, cp, k, &cut);
-			if (cut && more && n - i < SAFE_HOLD_MAX)
-				return i;
-			i += len;
-		} else
+		if (cp == 0x1b || (cp >= 0x80 && cp < 0xa0))
+			i += safe_sequence(s, n, i, cp, k);
+		else
 			i += k;
 	}
-	return n;
 }
 
 /* See safe.h. */
@@ -224,42 +201,8 @@ safe_text(const char *text, size_t n, enum safe_mode mode, size_t *outlen)
 	struct buf b;
 
 	buf_init(&b, 0);
-	(void)safe_run(&b, text, n, mode, 0);
+	safe_run(&b, text, n, mode);
 	return buf_detach(&b, outlen);
-}
-
-/* See safe.h. */
-void
-safe_stream_init(struct safe_stream *st, enum safe_mode mode)
-{
-	st->mode = mode;
-	buf_init(&st->held, 0);
-}
-
-/* See safe.h. */
-char *
-safe_stream_feed(struct safe_stream *st, const char *s, size_t n, int more,
-    size_t *outlen)
-{
-	struct buf b;
-	size_t used;
-	char *rest;
-
-	(void)buf_append(&st->held, s, n);
-	buf_init(&b, 0);
-	used = safe_run(&b, st->held.s, st->held.len, st->mode, more);
-	rest = xstrndup(st->held.s + used, st->held.len - used);
-	buf_reset(&st->held);
-	(void)buf_puts(&st->held, rest);
-	free(rest);
-	return buf_detach(&b, outlen);
-}
-
-/* See safe.h. */
-void
-safe_stream_free(struct safe_stream *st)
-{
-	buf_free(&st->held);
 }
 
 /* See safe.h. */

@@ -29,6 +29,10 @@ for f in $(ls "$top_srcdir"/src/*.c "$top_srcdir"/src/*/*.c); do
 	grep -q "^$rel" "$top_srcdir/doc/CODE-MAP" || nomap="${nomap:-} $rel"
 done
 [ -z "${nomap:-}" ]; ok $? "every source file is in doc/CODE-MAP${nomap:+ (missing:$nomap)}"
+# doc/TOOLS.md gives apply_patch_models' default as the table has it
+# (cade(1) is checked row by row above; --print-config reads the table).
+d=$("$CADE" --print-config 2>/dev/null | sed -n 's/^apply_patch_models = \([^ ]*\) .*/\1/p')
+[ -n "$d" ] && grep -qF "\`apply_patch_models\` (default \`$d\`" "$top_srcdir/doc/TOOLS.md"; ok $? "doc/TOOLS.md gives apply_patch_models' default (${d:-?})"
 # doc/EVENTS.md lists each event type (### `name`) with exactly the fields
 # event-table.h declares, in the same order.
 table=$top_srcdir/include/cade/event-table.h

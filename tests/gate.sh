@@ -80,7 +80,7 @@ esc_run() {	# esc_run OUT ERR FLAGS...: one run of the script above
 esc_run "$T/e.out" "$T/e.err" -v
 grep -qF 'answer  and  end' "$T/e.out"; ok $? "pipe: the answer keeps its text, the sequences stripped"
 ! grep -qF -e "$ESC" -e "$C1CSI" "$T/e.out" "$T/e.err"; ok $? "pipe: no ESC or C1 byte on stdout or stderr"
-grep -qF 'streamed  text red' "$T/e.err"; ok $? "pipe: streamed text stripped across pieces"
+grep -qF 'streamed  text red' "$T/e.err"; ok $? "pipe: text that comes with actions (stderr) stripped too"
 esc_run "$T/r.out" "$T/r.err" --raw
 grep -qF "$ESC]52;c;" "$T/r.out"; ok $? "--raw: the answer as the model wrote it"
 esc_run "$T/j.out" "$T/j.err" --json
@@ -90,7 +90,7 @@ if command -v script >/dev/null 2>&1; then
 	start_fake "$T/esc.json"
 	(cd "$W" && script -qec "$CADE -p go -y" /dev/null > "$T/tty.out" 2>&1 </dev/null)
 	! grep -qF -e "$ESC" -e "$C1CSI" "$T/tty.out" && grep -qF 'answer ^[]52;c;cHduZWQ=^G and ^[[2J end' "$T/tty.out"; ok $? "terminal: the answer's sequences shown as ^[ ... ^G, none obeyed"
-	grep -qF 'streamed ^[]2;PWNED-TITLE^G text ^[[31mred' "$T/tty.out"; ok $? "terminal: streamed text shown visibly too"
+	grep -qF 'streamed ^[]2;PWNED-TITLE^G text ^[[31mred' "$T/tty.out"; ok $? "terminal: text that comes with actions shown visibly too"
 else
 	skip "script(1) not installed"; skip "script(1) not installed"
 fi

@@ -79,25 +79,12 @@ main(void)
 		static const char in[] = "a\033]2;T\007b\tc\r\nd\033[31me\302\233" "2Jf\x7fg\xff";
 		char *v = safe_text(in, sizeof in - 1, SAFE_VISIBLE, NULL);
 		char *x = safe_text(in, sizeof in - 1, SAFE_STRIP, NULL);
-		struct safe_stream st;
-		char *p1, *p2, *p3;
 
 		is_str(v, "a^[]2;T^Gb\tc\nd^[[31me^[[2Jf^?g\xef\xbf\xbd", "visible: ESC, BEL, C1 CSI, DEL as carets; tab and newline kept; bad byte U+FFFD");
 		is_str(x, "ab\tc\ndefg\xef\xbf\xbd", "strip: OSC, CSI, C1 CSI and DEL removed, text kept");
 		ok(safe_clean(v, strlen(v)) && safe_clean(x, strlen(x)), "both results are clean");
 		free(v);
 		free(x);
-		safe_stream_init(&st, SAFE_STRIP);
-		p1 = safe_stream_feed(&st, "x\033]52;c;", 9, 1, NULL);
-		p2 = safe_stream_feed(&st, "aGk=\007y\342", 7, 1, NULL);
-		p3 = safe_stream_feed(&st, "\202\254", 2, 0, NULL);
-		is_str(p1, "x", "stream: an unfinished OSC is held back");
-		is_str(p2, "y", "stream: ... and removed whole when it ends");
-		is_str(p3, "\342\202\254", "stream: a character cut in two comes out whole");
-		free(p1);
-		free(p2);
-		free(p3);
-		safe_stream_free(&st);
 		v = safe_json("{\"t\":\"a\302\233" "b\x7f\"}");
 		is_str(v, "{\"t\":\"a\\u009bb\\u007f\"}", "json: C1 and DEL escaped");
 		free(v);

@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "cade/buf.h"
 #include "cade/util.h"
 
 enum safe_mode {
@@ -32,19 +31,6 @@ enum safe_mode	 safe_mode_for(FILE *);
 /* Print untrusted text to f, neutralised for what f is. */
 void		 safe_fputs(const char *s, FILE *f);
 void		 safe_fprintf(FILE *f, const char *fmt, ...) CADE_PRINTF(2, 3);
-/*
- * Text that arrives in pieces (a streamed reply): an escape sequence or a
- * character cut between two pieces is held back until the next one.
- * more = 0 for the last piece.
- */
-struct safe_stream {
-	enum safe_mode	 mode;
-	struct buf	 held;
-};
-void		 safe_stream_init(struct safe_stream *, enum safe_mode);
-char		*safe_stream_feed(struct safe_stream *, const char *s, size_t n,
-		    int more, size_t *outlen);
-void		 safe_stream_free(struct safe_stream *);
 /* JSON text with DEL and C1 controls escaped too (cJSON escapes C0); caller frees. */
 char		*safe_json(const char *json);
 

@@ -50,7 +50,8 @@ const struct tui_cmd_entry tui_cmd_table[] = {
 	{ .name = "sessions",
 	  .help = "list stored sessions", .exec = tui_cmd_sessions },
 	{ .name = "resume", .args = "ID",
-	  .help = "switch to a stored session (id, prefix or last)",
+	  .help = "switch to a stored session (id, prefix, or last: the "
+	  "latest other than this one)",
 	  .exec = tui_cmd_resume },
 	{ .name = "cost",
 	  .help = "steps, tokens (cached too), cost estimate, context use",
@@ -60,8 +61,9 @@ const struct tui_cmd_entry tui_cmd_table[] = {
 	  .exec = tui_cmd_pause },
 	{ .name = "compact",
 	  .help = "condense the context now", .exec = tui_cmd_compact },
-	{ .name = "theme", .args = "NAME",
-	  .help = "switch colours now", .exec = tui_cmd_theme },
+	{ .name = "theme", .args = "[NAME]",
+	  .help = "switch colours now; alone, list the themes",
+	  .exec = tui_cmd_theme },
 	{ .name = "quit", .alias = { "exit", "q" },
 	  .help = "quit", .exec = tui_cmd_quit },
 };
@@ -352,13 +354,25 @@ tui_cmd_sessions(struct tui *t, const char *arg)
 static void
 tui_cmd_resume(struct tui *t, const char *arg)
 {
+	char *id, *cause = NULL;
+
 	if (*arg == '\0') {
 		tui_cmd_usage(t, "resume", " (see /sessions) or /resume last");
 		return;
 	}
+	/* "last" is the session before this one, never this one. */
+	if (strcmp(arg, "last") == 0) {
+		if ((id = store_resolve_except(t->s->dir, "last", t->s->id,
+		    &cause)) == NULL) {
+			tui_chat_notice(t->chat, ITEM_ERROR, cause);
+			free(cause);
+			return;
+		}
+	} else
+		id = xstrdup(arg);
 	t->restart = 1;
 	free(t->restart_resume);
-	t->restart_resume = xstrdup(arg);
+	t->restart_resume = id;
 	tui_stop(t, 0);
 }
 
@@ -372,7 +386,7 @@ tui_cmd_cost(struct tui *t, const char *arg)
 	agent_get_stats(t->s->agent, &st);
 	s = xasprintf("%d steps, %ld tokens in (%ld cached), %ld out, $%.4f "
 	    "estimated, context %.0f%% full, %d refused", st.step, st.tokens_in,
-	    st.tokens_cached, st.tokens_out, st.cost, st.context_pct * 100.0,
+	    st.tokens_cached, st.tokens_out, st.cost, st.context_pct,
 	    st.refusals);
 	tui_chat_notice(t->chat, ITEM_NOTICE, s);
 	free(s);
@@ -403,10 +417,18 @@ tui_cmd_compact(struct tui *t, const char *arg)
 static void
 tui_cmd_theme(struct tui *t, const char *arg)
 {
-	char *cause = NULL, *s;
+	char *cause = NULL, *s, *list;
 
-	if (tui_theme_load(&t->theme, *arg != '\0' ? arg : "default",
-	    &cause) == -1) {
+	if (*arg == '\0') {
+		list = tui_theme_list();
+		s = xasprintf("themes: %s (now %s; /theme NAME switches)", list,
+		    t->theme.name != NULL ? t->theme.name : "default");
+		tui_chat_notice(t->chat, ITEM_NOTICE, s);
+		free(s);
+		free(list);
+		return;
+	}
+	if (tui_theme_load(&t->theme, arg, &cause) == -1) {
 		s = xasprintf("%s (using the default theme)", cause);
 		tui_chat_notice(t->chat, ITEM_ERROR, s);
 		free(s);

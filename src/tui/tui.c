@@ -477,7 +477,8 @@ tui_key(const struct tui_key *k, void *arg)
 			tui_screen_set_sync(1);
 		return;
 	}
-	if (k->key == TUI_KEY_FOCUS_IN || k->key == TUI_KEY_FOCUS_OUT)
+	if (k->key == TUI_KEY_FOCUS_IN || k->key == TUI_KEY_FOCUS_OUT ||
+	    k->key == TUI_KEY_OSC)
 		return;
 	if (k->key == TUI_KEY_MOUSE) {
 		tui_mouse(t, k);
