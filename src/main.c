@@ -98,6 +98,7 @@ main_usage(FILE *f)
 	fputs(
 "usage: cade [options] [PROMPT]          open the TUI (PROMPT: first task)\n"
 "       cade -p PROMPT [options]         run headless ('-' reads stdin)\n"
+"       cade acp [options]               serve the Agent Client Protocol on stdio\n"
 "       cade sessions [--audit ID]       list stored sessions\n"
 "       cade policy check [--json] [--batch] [--] COMMAND...\n"
 "       cade sandbox check               what containment this machine offers\n"
@@ -216,7 +217,7 @@ main(int argc, char **argv)
 	struct cade_run run = { NULL, NULL };
 	const char *config_path = NULL, *prompt = NULL;
 	char *stdin_prompt = NULL, *cause = NULL;
-	int opt, print_config = 0, headless = 0, rc;
+	int opt, print_config = 0, headless = 0, acp = 0, rc;
 	size_t i;
 
 	/* Subcommands come first so their own flags are theirs to parse. */
@@ -239,6 +240,14 @@ main(int argc, char **argv)
 		conf_free(cfg);
 		secret_clear();
 		return rc;
+	}
+
+	/* cade acp takes the usual options; drop the word and parse the rest. */
+	if (argc >= 2 && strcmp(argv[1], "acp") == 0) {
+		acp = 1;
+		argv[1] = argv[0];
+		argv++;
+		argc--;
 	}
 
 	/* First pass: --config and --help/--version only. */
@@ -291,7 +300,19 @@ main(int argc, char **argv)
 			}
 		}
 	}
+	if (acp && (headless || run.resume != NULL)) {
+		fprintf(stderr, "cade: cade acp takes neither -p nor --resume "
+		    "(clients use session/load)\n");
+		conf_free(cfg);
+		return CADE_EXIT_USAGE;
+	}
 	if (optind < argc) {
+		if (acp) {
+			fprintf(stderr, "cade: unexpected argument '%s': cade acp "
+			    "takes its prompts from the client\n", argv[optind]);
+			conf_free(cfg);
+			return CADE_EXIT_USAGE;
+		}
 		if (headless || optind + 1 < argc) {
 			fprintf(stderr, "cade: unexpected argument '%s' (quote the "
 			    "prompt as one argument)\n", argv[headless ? optind :
@@ -320,7 +341,9 @@ main(int argc, char **argv)
 	if (headless && prompt != NULL && strcmp(prompt, "-") == 0)
 		prompt = stdin_prompt = main_read_stdin();
 	run.prompt = prompt;
-	if (headless)
+	if (acp)
+		rc = acp_main(cfg, &run);
+	else if (headless)
 		rc = headless_main(cfg, &run);
 	else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "cade: the TUI needs a terminal on stdin and "

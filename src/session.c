@@ -87,20 +87,26 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	struct session *s = xcalloc(1, sizeof *s);
 	struct session_replay r;
 	struct agent_deps d;
-	char *warning = NULL, *cwd;
+	char *warning = NULL, *cwd, *root;
 	cJSON *containment;
 	size_t i;
 
 	s->cfg = cfg;
-	s->loop = loop_new();
+	s->own_loop = o->loop == NULL;
+	s->loop = o->loop != NULL ? o->loop : loop_new();
 	s->bus = event_bus_new();
 	s->dir = store_dir(cfg);
 	/*
 	 * The policy first (built-in < user < project, the loader `cade
 	 * policy check` uses): a broken file at any level stops here, before
-	 * any session, workspace or container exists.
+	 * any session, workspace or container exists.  The project is the
+	 * workspace root (o->root, else workspace_dir, else cwd).
 	 */
-	if ((s->policy = policy_load(cfg, NULL, cause)) == NULL)
+	if ((root = conf_workspace_root(cfg, o->root, cause)) == NULL)
+		goto fail;
+	s->policy = policy_load(cfg, root, cause);
+	free(root);
+	if (s->policy == NULL)
 		goto fail;
 	if (o->resume != NULL) {
 		if ((s->id = store_resolve(s->dir, o->resume, cause)) == NULL ||
@@ -108,7 +114,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 			goto fail;
 	} else if ((s->store = store_create(s->dir, &s->id, cause)) == NULL)
 		goto fail;
-	if ((s->ws = ws_create(cfg, s->id, cause)) == NULL)
+	if ((s->ws = ws_create(cfg, o->root, s->id, cause)) == NULL)
 		goto fail;
 	s->shell = shell_new(s->loop, s->ws, (size_t)conf_int(cfg, "output_limit"));
 	if (shell_start(s->shell, o->rows, o->cols, cause) == -1)
@@ -201,7 +207,8 @@ session_close(struct session *s)
 	policy_free(s->policy);
 	store_close(s->store);
 	event_bus_free(s->bus);
-	loop_free(s->loop);
+	if (s->own_loop)
+		loop_free(s->loop);
 	free(s->id);
 	free(s->dir);
 	free(s);

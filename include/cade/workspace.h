@@ -45,8 +45,10 @@ struct workspace {
 	void			*priv;
 };
 
-/* Create from config ("workspace", "workspace_dir", "image", ...). */
-struct workspace	*ws_create(const struct config *, const char *session_id, char **cause);
+/* Create from config ("workspace", "workspace_dir", "image", ...); root
+ * (NULL: workspace_dir or cwd) as for ws_resolve_root(). */
+struct workspace	*ws_create(const struct config *, const char *root,
+			    const char *session_id, char **cause);
 struct workspace	*ws_local_create(const struct config *, const char *root, char **cause);
 struct workspace	*ws_docker_create(const struct config *, const char *root,
 			    const char *session_id, char **cause);

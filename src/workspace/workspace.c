@@ -32,13 +32,14 @@ ws_resolve_root(const struct config *cfg, const char *root, char **cause)
 
 /* Backend by the "workspace" key. */
 struct workspace *
-ws_create(const struct config *cfg, const char *session_id, char **cause)
+ws_create(const struct config *cfg, const char *want, const char *session_id,
+    char **cause)
 {
 	const char *kind = conf_str(cfg, "workspace");
 	struct workspace *ws;
 	char *root;
 
-	if ((root = ws_resolve_root(cfg, NULL, cause)) == NULL)
+	if ((root = ws_resolve_root(cfg, want, cause)) == NULL)
 		return NULL;
 	if (strcmp(kind, "docker") == 0)
 		ws = ws_docker_create(cfg, root, session_id, cause);
