@@ -100,6 +100,7 @@ struct agent {
 	int			 in_exec;	/* a tool is inside exec() right now */
 	int			 exec_done;	/* ...and finished synchronously */
 	uint64_t		 hold_timer;
+	uint64_t		 tools_timer;	/* waiting for run-time tools */
 
 	int			 step;
 	int			 no_action;
@@ -328,7 +329,7 @@ agent_calls_clear(struct agent *a)
 static void
 agent_measure_tools(struct agent *a)
 {
-	cJSON *tools = tool_schemas(a->d.cfg, a->model);
+	cJSON *tools = tool_schemas_in(a->d.cfg, a->model, a->d.tools);
 	char *s = cJSON_PrintUnformatted(tools);
 
 	a->tools_bytes = s != NULL ? strlen(s) : 0;
@@ -375,6 +376,7 @@ agent_new(const struct agent_deps *d)
 	a->tctx.ws = d->ws;
 	a->tctx.shell = d->shell;
 	a->tctx.state = a->tstate;
+	a->tctx.extra = d->tools;
 	if (d->session_id != NULL) {
 		char *dir = store_dir(d->cfg);
 
@@ -414,6 +416,8 @@ agent_free(struct agent *a)
 		return;
 	if (a->hold_timer != 0)
 		loop_timer_cancel(a->d.loop, a->hold_timer);
+	if (a->tools_timer != 0)
+		loop_timer_cancel(a->d.loop, a->tools_timer);
 	if (a->d.llm != NULL && llm_busy(a->d.llm))
 		llm_cancel(a->d.llm);
 	llm_free(a->title_llm);
@@ -992,7 +996,12 @@ agent_decide(struct agent *a, struct agent_call *c)
 	if (c->tool->summary != NULL)
 		c->summary = c->tool->summary(c->args);
 	/* Commands and paths name model paths (/workspace/... for docker). */
-	policy_assess(a->d.policy, c->name, c->args, a->d.ws->model_root, &c->verdict);
+	if (c->tool->policy_key != NULL)
+		policy_assess_tool(a->d.policy, c->tool->policy_key,
+		    c->tool->read_only, c->args, &c->verdict);
+	else
+		tool_assess(a->d.policy, c->name, c->args, a->d.ws->model_root,
+		    &c->verdict);
 	c->have_verdict = 1;
 	switch (c->verdict.decision) {
 	case DECISION_ALLOW:
@@ -1080,7 +1089,7 @@ agent_on_tool_done(struct tool_result *res, void *arg)
 		a->next_call++;
 		return;
 	}
-	if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
+	if (c->tool != NULL && c->tool->in_shell && a->d.shell != NULL &&
 	    shell_dead(a->d.shell))
 		agent_shell_died(a);
 	if (res->finish) {
@@ -1169,7 +1178,7 @@ agent_advance(struct agent *a)
 			agent_set_state(a, AGENT_PAUSED);
 			return;
 		}
-		if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
+		if (c->tool->in_shell && a->d.shell != NULL &&
 		    shell_user_idle_ms(a->d.shell) < AGENT_TYPING_HOLD_MS) {
 			if (a->hold_timer == 0)
 				a->hold_timer = loop_timer_add(a->d.loop,
@@ -1183,6 +1192,8 @@ agent_advance(struct agent *a)
 		    .call_id = c->id });
 		a->in_exec = 1;
 		a->exec_done = 0;
+		a->tctx.self = c->tool;
+		a->tctx.call_id = c->id;
 		c->tool->exec(&a->tctx, c->args, agent_on_tool_done, a);
 		a->in_exec = 0;
 		if (!a->exec_done)
@@ -1320,7 +1331,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 		c->name = xstrdup(r->calls[i].name);
 		c->args_text = xstrdup(*r->calls[i].arguments ? r->calls[i].arguments : "{}");
 		c->args = cJSON_Parse(c->args_text);
-		c->tool = tool_find(c->name);
+		c->tool = tool_find_in(a->d.tools, c->name);
 	}
 	llm_response_free(r);
 	for (i = 0; i < a->ncalls; i++) {
@@ -1516,6 +1527,19 @@ agent_condense_start(struct agent *a, int then_step)
 	return 0;
 }
 
+static void	agent_step(struct agent *);
+
+/* Run-time tools were still starting: try the step again. */
+static void
+agent_tools_wait(struct loop *loop, void *arg)
+{
+	struct agent *a = arg;
+
+	(void)loop;
+	a->tools_timer = 0;
+	agent_step(a);
+}
+
 /* One step: deliver queued messages, check limits, ask the LLM. */
 static void
 agent_step(struct agent *a)
@@ -1561,9 +1585,17 @@ agent_step(struct agent *a)
 			return;
 	}
 	a->just_condensed = 0;
+	/* Run-time tools (MCP servers started without waiting) belong in the
+	 * first request: wait for them, bounded by their own start timeout. */
+	if (a->d.tools != NULL && a->d.tools->pending) {
+		if (a->tools_timer == 0)
+			a->tools_timer = loop_timer_add(a->d.loop, 20,
+			    agent_tools_wait, a);
+		return;
+	}
 	a->step++;
 	msgs = agent_view(a);
-	tools = tool_schemas(a->d.cfg, a->model);
+	tools = tool_schemas_in(a->d.cfg, a->model, a->d.tools);
 	agent_set_state(a, AGENT_THINKING);
 	if (agent_send(a, a->d.llm, msgs, tools, agent_on_text, agent_on_reply,
 	    &cause) == -1) {
@@ -1609,6 +1641,15 @@ agent_cancel(struct agent *a)
 		a->cancel_requested = 1;
 		if (a->d.shell != NULL && shell_busy(a->d.shell))
 			shell_interrupt(a->d.shell);
+		for (i = 0; i < a->ncalls; i++)
+			if (a->calls[i].st == CALL_RUNNING &&
+			    a->calls[i].tool != NULL &&
+			    a->calls[i].tool->cancel != NULL) {
+				a->tctx.self = a->calls[i].tool;
+				a->tctx.call_id = a->calls[i].id;
+				a->calls[i].tool->cancel(&a->tctx);
+				break;	/* it may have ended the step */
+			}
 		if (a->hold_timer != 0) {
 			loop_timer_cancel(a->d.loop, a->hold_timer);
 			a->hold_timer = 0;

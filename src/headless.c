@@ -27,6 +27,7 @@
 #include "cade/cade.h"
 #include "cade/conf.h"
 #include "cade/event.h"
+#include "cade/llm.h"
 #include "cade/loop.h"
 #include "cade/safe.h"
 #include "cade/sandbox.h"
@@ -115,10 +116,10 @@ headless_retries(const struct event *ev, void *arg)
 static void
 headless_progress(const struct event *ev, void *arg)
 {
+	struct headless *h = arg;
 	const char *s;
 	char *line;
 
-	(void)arg;
 	switch (ev->type) {
 	case EV_ASSISTANT_MESSAGE:
 		/*
@@ -165,13 +166,20 @@ headless_progress(const struct event *ev, void *arg)
 		safe_fprintf(stderr, "cade: %s\n", event_str(ev, "message", "error"));
 		break;
 	case EV_NOTICE:
-		safe_fprintf(stderr, "cade: %s\n", event_str(ev, "text", ""));
+		if (strcmp(event_str(ev, "level", ""), "warning") != 0)
+			safe_fprintf(stderr, "cade: %s\n", event_str(ev, "text", ""));
 		break;
 	case EV_FINISH:
-		safe_fprintf(stderr, "-- %s after %.0f steps, %.0f+%.0f tokens, $%.4f",
+		safe_fprintf(stderr, "-- %s after %.0f steps, %.0f+%.0f tokens, ",
 		    event_str(ev, "status", "?"), event_num(ev, "steps", 0),
 		    event_num(ev, "prompt_tokens", 0),
-		    event_num(ev, "completion_tokens", 0), event_num(ev, "cost", 0));
+		    event_num(ev, "completion_tokens", 0));
+		/* No price known: "$?", never a cost of zero that is not true. */
+		if (event_num(ev, "cost", 0) == 0 && h->s != NULL &&
+		    !llm_price_known(h->s->cfg, conf_str(h->s->cfg, "model")))
+			fputs("$?", stderr);
+		else
+			fprintf(stderr, "$%.4f", event_num(ev, "cost", 0));
 		if (event_num(ev, "refusals", 0) > 0)
 			fprintf(stderr, ", %.0f action(s) refused by policy",
 			    event_num(ev, "refusals", 0));
@@ -189,6 +197,13 @@ headless_watch(const struct event *ev, void *arg)
 {
 	struct headless *h = arg;
 
+	/* Warnings (an MCP server disabled ...) are one line even without -v. */
+	if (ev->type == EV_NOTICE &&
+	    strcmp(event_str(ev, "level", ""), "warning") == 0) {
+		fprintf(stderr, "cade: %s\n", event_str(ev, "text", ""));
+		fflush(stderr);
+		return;
+	}
 	if (ev->type != EV_FINISH || h->done)
 		return;
 	h->done = 1;

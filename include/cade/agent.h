@@ -22,6 +22,7 @@ struct event_bus;
 struct llm;
 struct loop;
 struct shell;
+struct tool_set;
 struct workspace;
 
 enum agent_state {
@@ -71,6 +72,7 @@ struct agent_deps {
 	struct llm		*llm;
 	const char		*session_id;
 	enum agent_ask		 ask;
+	const struct tool_set	*tools;		/* run-time tools (MCP), or NULL */
 };
 
 struct agent	*agent_new(const struct agent_deps *);

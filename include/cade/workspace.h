@@ -32,6 +32,15 @@ struct ws_ops {
 	void	(*destroy)(struct workspace *);
 	/* 1 if a host path is hidden from the shell (the sandbox's credentials); may be NULL. */
 	int	(*hidden)(const struct workspace *, const char *host_path);
+	/*
+	 * Escalation (local sandbox; may be NULL): arm so that the shell
+	 * running ws_escalate_line() has command run outside the sandbox in
+	 * its cwd and environment; -1 with *cause if the shell has no door.
+	 * escalate_end disarms (and ends the outside command if still running).
+	 */
+	int	(*escalate)(struct workspace *, struct loop *, const char *command,
+		    char **cause);
+	void	(*escalate_end)(struct workspace *);
 };
 
 struct workspace {
@@ -69,6 +78,8 @@ ws_hidden(const struct workspace *ws, const char *host_path)
 	return ws != NULL && ws->ops != NULL && ws->ops->hidden != NULL &&
 	    ws->ops->hidden(ws, host_path);
 }
+/* The line to type into the shell after ops->escalate (bash only). */
+const char		*ws_escalate_line(void);
 /* Model path -> host path (NULL if outside the workspace); caller frees. */
 char			*ws_to_host(const struct workspace *, const char *model_path);
 /* Host path -> model path; caller frees. */

@@ -159,6 +159,26 @@ struct spawn_failure {
 	const char	*stage;		/* static string, valid in the parent too */
 };
 
+/* In the child: close every fd >= 3 except keep1 < keep2 (async-signal-safe). */
+static void
+spawn_close_fds2(int keep1, int keep2)
+{
+	long max;
+	int fd;
+
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)keep2 + 1, ~0U, 0U) == 0)
+		max = keep2 + 1;
+#endif
+	for (fd = 3; fd < max; fd++) {
+		if (fd != keep1 && fd != keep2)
+			(void)close(fd);
+	}
+}
+
 /* In the child after forkpty: clean slate, sandbox, then exec; never returns. */
 static void CADE_NORETURN
 spawn_child(const char *path, char *const argv[], char *const envp[],
@@ -177,7 +197,19 @@ spawn_child(const char *path, char *const argv[], char *const envp[],
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 
-	spawn_close_fds(errfd);
+	if (a->door_fd > 2) {
+		/* The escalation channel: fixed number, inherited by the shell. */
+		if (errfd == SPAWN_DOOR_FD &&
+		    (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, SPAWN_DOOR_FD + 1)) == -1)
+			goto fail;
+		if (a->door_fd != SPAWN_DOOR_FD &&
+		    dup2(a->door_fd, SPAWN_DOOR_FD) == -1)
+			goto fail;
+		if (a->door_fd == SPAWN_DOOR_FD)
+			(void)fcntl(SPAWN_DOOR_FD, F_SETFD, 0);
+		spawn_close_fds2(errfd, SPAWN_DOOR_FD);
+	} else
+		spawn_close_fds(errfd);
 	if (sandbox_child_enter(a->sandbox, a->mech, errfd, &f.stage) != 0)
 		goto fail;
 	if (a->cwd != NULL && chdir(a->cwd) != 0)
@@ -280,6 +312,96 @@ out:
 		close(errpipe[1]);
 	if (envp != NULL)
 		spawn_free_env(envp);
+	free(path);
+	return pid;
+}
+
+/* Child of spawn_process(): stdio, new session, exec; never returns. */
+static void CADE_NORETURN
+spawn_proc_child(const char *path, const struct spawn_proc_args *a, int errfd)
+{
+	struct spawn_failure f = { 0, NULL };
+	struct sigaction sa;
+	sigset_t none;
+	int sig, fds[3], i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	(void)setsid();
+	fds[0] = a->fd_in;
+	fds[1] = a->fd_out;
+	fds[2] = a->fd_err;
+	/* Lift the sources above 2 first so one dup2 cannot clobber another. */
+	for (i = 0; i < 3; i++)
+		if (fds[i] >= 0 && fds[i] <= 2 &&
+		    (fds[i] = fcntl(fds[i], F_DUPFD, 3)) == -1)
+			goto fail;
+	for (i = 0; i < 3; i++)
+		if (fds[i] >= 0 && dup2(fds[i], i) == -1)
+			goto fail;
+	if (errfd < 3 || (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3)) == -1)
+		goto fail;
+	spawn_close_fds(errfd);
+	if (a->cwd != NULL && chdir(a->cwd) != 0)
+		goto fail;
+	execve(path, (char *const *)a->argv, (char *const *)a->envp);
+fail:
+	f.err = errno;
+	(void)write(errfd, &f, sizeof f);
+	_exit(127);
+}
+
+/* See spawn.h. */
+pid_t
+spawn_process(const struct spawn_proc_args *a, char **cause)
+{
+	struct spawn_failure f;
+	sigset_t all, old;
+	char *path;
+	int errpipe[2], err, status;
+	pid_t pid;
+	ssize_t n;
+
+	if ((path = spawn_which(a->argv[0])) == NULL) {
+		*cause = xasprintf("cannot run '%s': not found", a->argv[0]);
+		return -1;
+	}
+	if (pipe2(errpipe, O_CLOEXEC) != 0) {
+		*cause = xasprintf("cannot run '%s': pipe: %s", a->argv[0],
+		    strerror(errno));
+		free(path);
+		return -1;
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0)
+		spawn_proc_child(path, a, errpipe[1]);
+	err = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(errpipe[1]);
+	if (pid < 0) {
+		*cause = xasprintf("cannot run '%s': fork: %s", a->argv[0],
+		    strerror(err));
+		goto out;
+	}
+	do
+		n = read(errpipe[0], &f, sizeof f);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof f) {
+		*cause = xasprintf("cannot run '%s': %s", a->argv[0],
+		    strerror(f.err));
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		pid = -1;
+	}
+out:
+	close(errpipe[0]);
 	free(path);
 	return pid;
 }
@@ -406,4 +528,124 @@ spawn_kill_session(pid_t pid, int grace_ms)
 		return -1;
 	log_debug("pid %ld ended, status %#x", (long)pid, status);
 	return status;
+}
+
+/* In the child of spawn_pipes: the pipes onto 0-2, a new session, exec. */
+static void CADE_NORETURN
+spawn_pipe_child(const char *path, char *const argv[], char *const envp[],
+    const struct spawn_pty_args *a, const int fds[3], int errfd)
+{
+	struct spawn_failure f = { 0, NULL };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (dup2(fds[i], i) == -1)
+			goto fail;
+	if (setsid() == -1)
+		goto fail;
+	spawn_child(path, argv, envp, a, errfd);
+fail:
+	f.err = errno;
+	(void)write(errfd, &f, sizeof f);
+	_exit(127);
+}
+
+/* Fork a program on three pipes as a session leader; see spawn.h. */
+pid_t
+spawn_pipes(const struct spawn_pty_args *a, int fds[3], char **cause)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err2[2] = { -1, -1 };
+	int errpipe[2] = { -1, -1 }, child[3] = { -1, -1, -1 }, err = 0, status, i;
+	struct spawn_failure f;
+	sigset_t all, old;
+	char *path = NULL, **envp = NULL;
+	pid_t pid = -1;
+	ssize_t n;
+
+	fds[0] = fds[1] = fds[2] = -1;
+	if ((path = spawn_which(a->argv[0])) == NULL) {
+		*cause = xasprintf("cannot run '%s': not found", a->argv[0]);
+		return -1;
+	}
+	/* Every end close-on-exec: the child's copies are made by dup2. */
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
+	    pipe2(err2, O_CLOEXEC) != 0 || pipe2(errpipe, O_CLOEXEC) != 0) {
+		*cause = xasprintf("cannot run '%s': pipe: %s", a->argv[0],
+		    strerror(errno));
+		goto out;
+	}
+	/* dup2 onto 0-2 must not clobber a pipe end still to be copied. */
+	child[0] = in[0];
+	child[1] = out[1];
+	child[2] = err2[1];
+	for (i = 0; i < 3; i++) {
+		if (child[i] < 3) {
+			int fd3 = fcntl(child[i], F_DUPFD_CLOEXEC, 3);
+
+			if (fd3 == -1) {
+				*cause = xasprintf("cannot run '%s': fcntl: %s",
+				    a->argv[0], strerror(errno));
+				goto out;
+			}
+			child[i] = fd3;
+		}
+	}
+	envp = spawn_build_env(a->env_set, a->env_unset);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0)
+		spawn_pipe_child(path, (char *const *)a->argv, envp, a, child,
+		    errpipe[1]);
+	err = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		*cause = xasprintf("cannot run '%s': fork: %s", a->argv[0],
+		    strerror(err));
+		goto out;
+	}
+	close(errpipe[1]);
+	errpipe[1] = -1;
+	do
+		n = read(errpipe[0], &f, sizeof f);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof f) {
+		if (f.stage != NULL)
+			*cause = xasprintf("cannot start the %s sandbox: %s: %s",
+			    sandbox_mech_name(a->mech), f.stage, strerror(f.err));
+		else
+			*cause = xasprintf("cannot run '%s': %s", a->argv[0],
+			    strerror(f.err));
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		pid = -1;
+		goto out;
+	}
+	fds[0] = in[1];
+	fds[1] = out[0];
+	fds[2] = err2[0];
+	in[1] = out[0] = err2[0] = -1;
+	for (i = 0; i < 3; i++)
+		(void)util_set_nonblock(fds[i]);
+	log_debug("started %s pid %ld on pipes %d/%d/%d", path, (long)pid,
+	    fds[0], fds[1], fds[2]);
+out:
+	for (i = 0; i < 3; i++)
+		if (child[i] >= 3 && child[i] != in[0] && child[i] != out[1] &&
+		    child[i] != err2[1])
+			close(child[i]);
+	for (i = 0; i < 2; i++) {
+		if (in[i] != -1)
+			close(in[i]);
+		if (out[i] != -1)
+			close(out[i]);
+		if (err2[i] != -1)
+			close(err2[i]);
+		if (errpipe[i] != -1)
+			close(errpipe[i]);
+	}
+	if (envp != NULL)
+		spawn_free_env(envp);
+	free(path);
+	return pid;
 }

@@ -23,6 +23,8 @@
 #include "cade/sandbox.h"
 #include "cade/workspace.h"
 
+#include "escalate.h"
+
 /* The workspace root (see conf_workspace_root()). */
 char *
 ws_resolve_root(const struct config *cfg, const char *root, char **cause)
@@ -184,4 +186,11 @@ ws_network(const struct workspace *ws, const struct config *cfg)
 	if (strcmp(ws_containment(ws), "off") == 0)
 		return 1;
 	return strcmp(conf_str(cfg, "network"), "none") != 0;
+}
+
+/* See workspace.h. */
+const char *
+ws_escalate_line(void)
+{
+	return esc_shell_line();
 }
