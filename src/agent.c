@@ -22,9 +22,9 @@
 #include <string.h>
 
 #include "cade/agent.h"
+#include "cade/cade.h"
 #include "cade/buf.h"
 #include "cade/condense.h"
-#include "cade/docker.h"
 #include "cade/conf.h"
 #include "cade/event.h"
 #include "cade/llm.h"
@@ -40,6 +40,8 @@
 
 /* A person typing in the terminal pane holds the agent's next command. */
 #define AGENT_TYPING_HOLD_MS	1500
+#define AGENT_WS_PROBES		10	/* unsure answers before "alive" */
+#define AGENT_WS_PROBE_MS	100
 /* Old observations are shortened to this many bytes of their first line. */
 #define AGENT_SHORT_OBS		200
 #define AGENT_STUCK_RING	8
@@ -100,6 +102,8 @@ struct agent {
 	int			 in_exec;	/* a tool is inside exec() right now */
 	int			 exec_done;	/* ...and finished synchronously */
 	uint64_t		 hold_timer;
+	uint64_t		 ws_timer;	/* asking the workspace again */
+	int			 ws_probes;
 	uint64_t		 tools_timer;	/* waiting for run-time tools */
 
 	int			 step;
@@ -131,6 +135,7 @@ struct agent {
 };
 
 static void	agent_step(struct agent *);
+static void	agent_ws_probe(struct agent *);
 static void	agent_advance(struct agent *);
 static void	agent_on_text(const char *, size_t, void *);
 static void	agent_on_reasoning(const char *, size_t, void *);
@@ -146,6 +151,48 @@ const char *
 agent_state_name(enum agent_state s)
 {
 	return (unsigned)s < nitems(agent_state_names) ? agent_state_names[s] : "?";
+}
+
+static const struct {
+	const char		*name;
+	enum agent_state	 state;		/* the agent's state after it */
+	int			 exit;		/* headless exit status */
+} agent_ends[AGENT_END__COUNT] = {
+	[AGENT_END_FINISHED] = { "finished", AGENT_FINISHED, CADE_EXIT_OK },
+	[AGENT_END_REPLIED] = { "replied", AGENT_IDLE, CADE_EXIT_OK },
+	[AGENT_END_LIMIT] = { "limit", AGENT_STOPPED, CADE_EXIT_LIMIT },
+	[AGENT_END_BUDGET] = { "budget", AGENT_STOPPED, CADE_EXIT_LIMIT },
+	[AGENT_END_STUCK] = { "stuck", AGENT_STUCK, CADE_EXIT_STUCK },
+	[AGENT_END_ABORTED] = { "aborted", AGENT_STOPPED, CADE_EXIT_POLICY },
+	[AGENT_END_CANCELLED] = { "cancelled", AGENT_STOPPED,
+	    CADE_EXIT_INTERRUPTED },
+	[AGENT_END_ERROR] = { "error", AGENT_ERROR, CADE_EXIT_ERROR },
+};
+
+/* Name of an end for the finish event. */
+const char *
+agent_end_name(enum agent_end e)
+{
+	return (unsigned)e < AGENT_END__COUNT ? agent_ends[e].name : "error";
+}
+
+/* The end a finish status names. */
+enum agent_end
+agent_end_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < AGENT_END__COUNT; i++)
+		if (strcmp(agent_ends[i].name, name) == 0)
+			return (enum agent_end)i;
+	return AGENT_END_ERROR;
+}
+
+/* Exit status of a headless run that ended so. */
+int
+agent_end_exit(enum agent_end e)
+{
+	return agent_ends[(unsigned)e < AGENT_END__COUNT ? e : AGENT_END_ERROR].exit;
 }
 
 /* Change state and say so. */
@@ -416,6 +463,8 @@ agent_free(struct agent *a)
 		return;
 	if (a->hold_timer != 0)
 		loop_timer_cancel(a->d.loop, a->hold_timer);
+	if (a->ws_timer != 0)
+		loop_timer_cancel(a->d.loop, a->ws_timer);
 	if (a->tools_timer != 0)
 		loop_timer_cancel(a->d.loop, a->tools_timer);
 	if (a->d.llm != NULL && llm_busy(a->d.llm))
@@ -471,23 +520,13 @@ agent_set_model(struct agent *a, const char *model)
 
 /* End the task: announce how, with the summary, and settle the state. */
 static void
-agent_end(struct agent *a, const char *status, const char *message)
+agent_end(struct agent *a, enum agent_end end, const char *message)
 {
-	enum agent_state to;
+	enum agent_state to = agent_ends[end].state;
 	struct ev_finish fin;
 
-	if (strcmp(status, "finished") == 0)
-		to = AGENT_FINISHED;
-	else if (strcmp(status, "replied") == 0)
-		to = AGENT_IDLE;
-	else if (strcmp(status, "stuck") == 0)
-		to = AGENT_STUCK;
-	else if (strcmp(status, "error") == 0)
-		to = AGENT_ERROR;
-	else
-		to = AGENT_STOPPED;
 	fin = (struct ev_finish){
-		.status = status,
+		.status = agent_end_name(end),
 		.message = message,
 		.steps = a->step,
 		.prompt_tokens = a->stats.tokens_in,
@@ -508,12 +547,12 @@ agent_end(struct agent *a, const char *status, const char *message)
 
 /* End the task with a message the agent owned (*msgp is taken and cleared). */
 static void
-agent_end_take(struct agent *a, const char *status, char **msgp)
+agent_end_take(struct agent *a, enum agent_end end, char **msgp)
 {
 	char *msg = *msgp;
 
 	*msgp = NULL;
-	agent_end(a, status, msg);
+	agent_end(a, end, msg);
 	free(msg);
 }
 
@@ -1053,21 +1092,49 @@ agent_decide(struct agent *a, struct agent_call *c)
 static void
 agent_shell_died(struct agent *a)
 {
+	a->ws_probes = 0;
+	agent_ws_probe(a);
+}
+
+/* Timer: ask the workspace again. */
+static void
+agent_ws_probe_timer(struct loop *l, void *arg)
+{
+	struct agent *a = arg;
+
+	a->ws_timer = 0;
+	agent_ws_probe(a);
+	if (a->ws_timer == 0 && !a->in_exec)
+		agent_advance(a);
+}
+
+/*
+ * Is the workspace still there?  A local directory always is; a container
+ * may need a moment to be reported gone, so an unsure answer is asked again
+ * every AGENT_WS_PROBE_MS (from a timer: the loop never waits), and after
+ * AGENT_WS_PROBES unsure answers the workspace counts as alive.  Alive: a
+ * new shell at the old size; gone: the task ends saying how to resume.
+ */
+static void
+agent_ws_probe(struct agent *a)
+{
 	struct workspace *ws = a->d.ws;
+	enum ws_health h = ws_check(ws);
 	char *cause = NULL;
 	const char *why;
 
-	/* A local directory can always host a new shell; a container must
-	 * still be running. */
-	if ((strcmp(ws->ops->name, "docker") != 0 || (ws_docker_check(ws) &&
-	    (ws->ops->alive == NULL || ws->ops->alive(ws)))) &&
-	    shell_start(a->d.shell, 40, 120, &cause) == 0) {
+	if (h == WS_UNSURE && ++a->ws_probes < AGENT_WS_PROBES) {
+		a->ws_timer = loop_timer_add(a->d.loop, AGENT_WS_PROBE_MS,
+		    agent_ws_probe_timer, a);
+		return;
+	}
+	if (h != WS_GONE && shell_restart(a->d.shell, &cause) == 0) {
 		agent_notice(a, "the shell exited; a new "
 		    "one was started (working directory and variables reset)");
 		return;
 	}
-	why = strcmp(ws->ops->name, "docker") == 0 && ws_docker_error(ws) != NULL ?
-	    ws_docker_error(ws) : cause != NULL ? cause : "the shell exited";
+	why = ws_error(ws) != NULL ? ws_error(ws) : cause != NULL ? cause :
+	    "the shell exited";
 	free(a->fatal);
 	a->fatal = xasprintf("workspace lost: %s; the session is saved: "
 	    "continue with cade --resume %s", why,
@@ -1145,6 +1212,8 @@ agent_advance(struct agent *a)
 	const char *why;
 	char *msg;
 
+	if (a->ws_timer != 0)
+		return;		/* agent_ws_probe_timer() carries on */
 	while (a->next_call < a->ncalls) {
 		c = &a->calls[a->next_call];
 		if ((a->cancel_requested || a->fatal != NULL) &&
@@ -1203,22 +1272,22 @@ agent_advance(struct agent *a)
 
 	/* Every call of the step is settled. */
 	if (a->fatal != NULL) {
-		agent_end_take(a, "error", &a->fatal);
+		agent_end_take(a, AGENT_END_ERROR, &a->fatal);
 		return;
 	}
 	if (a->finish_msg != NULL) {
-		agent_end_take(a, "finished", &a->finish_msg);
+		agent_end_take(a, AGENT_END_FINISHED, &a->finish_msg);
 		return;
 	}
 	if (a->cancel_requested) {
-		agent_end(a, "cancelled", "interrupted: the current step was stopped");
+		agent_end(a, AGENT_END_CANCELLED, "interrupted: the current step was stopped");
 		return;
 	}
 	if ((why = agent_stuck(a)) != NULL) {
 		msg = xasprintf("stuck: %s %ld times; paused instead of spending "
 		    "more tokens (send a message to go on)", why,
 		    conf_int(a->d.cfg, "stuck_repeat"));
-		agent_end(a, "stuck", msg);
+		agent_end(a, AGENT_END_STUCK, msg);
 		free(msg);
 		return;
 	}
@@ -1253,10 +1322,10 @@ agent_on_reply(struct llm_response *r, void *arg)
 		agent_record_reply(a, r, 1);
 		llm_response_free(r);
 		if (a->fatal != NULL) {
-			agent_end_take(a, "error", &a->fatal);
+			agent_end_take(a, AGENT_END_ERROR, &a->fatal);
 			return;
 		}
-		agent_end(a, "cancelled", "interrupted: the current step was stopped");
+		agent_end(a, AGENT_END_CANCELLED, "interrupted: the current step was stopped");
 		return;
 	}
 	if (r->status != LLM_OK) {
@@ -1264,7 +1333,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 		    r->error ? r->error : "LLM error");
 		msg = xstrdup(r->error ? r->error : "LLM error");
 		llm_response_free(r);
-		agent_end(a, "error", msg);
+		agent_end(a, AGENT_END_ERROR, msg);
 		free(msg);
 		return;
 	}
@@ -1284,7 +1353,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 			agent_hist_add(a, m);
 		}
 		llm_response_free(r);
-		agent_end(a, "budget", msg);
+		agent_end(a, AGENT_END_BUDGET, msg);
 		free(msg);
 		return;
 	}
@@ -1293,7 +1362,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 			/* A reply cut at the token limit is not an answer. */
 			llm_response_free(r);
 			if (++a->no_action >= conf_int(a->d.cfg, "stuck_no_action")) {
-				agent_end(a, "stuck", "stuck: the model's replies "
+				agent_end(a, AGENT_END_STUCK, "stuck: the model's replies "
 				    "keep hitting the output token limit");
 				return;
 			}
@@ -1306,13 +1375,13 @@ agent_on_reply(struct llm_response *r, void *arg)
 		if (*r->text != '\0') {
 			msg = xstrdup(a->last_text);
 			llm_response_free(r);
-			agent_end(a, "replied", msg);
+			agent_end(a, AGENT_END_REPLIED, msg);
 			free(msg);
 			return;
 		}
 		llm_response_free(r);
 		if (++a->no_action >= conf_int(a->d.cfg, "stuck_no_action")) {
-			agent_end(a, "stuck", "stuck: the model replied with "
+			agent_end(a, AGENT_END_STUCK, "stuck: the model replied with "
 			    "neither text nor an action several times");
 			return;
 		}
@@ -1341,7 +1410,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 					agent_observe_text(a, &a->calls[i],
 					    "not run: headless run aborted at an "
 					    "action that needs confirmation", 1);
-			agent_end(a, "aborted", "aborted: an action needed "
+			agent_end(a, AGENT_END_ABORTED, "aborted: an action needed "
 			    "confirmation and --on-ask abort is set");
 			return;
 		}
@@ -1407,7 +1476,8 @@ agent_on_condensed(struct llm_response *r, void *arg)
 		agent_error(a, "condense", msg);
 		cancelled = r->status == LLM_ERR_CANCELLED;
 		llm_response_free(r);
-		agent_end(a, cancelled ? "cancelled" : "error", msg);
+		agent_end(a, cancelled ? AGENT_END_CANCELLED : AGENT_END_ERROR,
+		    msg);
 		free(msg);
 		return;
 	}
@@ -1427,7 +1497,7 @@ agent_on_condensed(struct llm_response *r, void *arg)
 		free(text);
 		agent_error(a, "condense", msg);
 		llm_response_free(r);
-		agent_end(a, "error", msg);
+		agent_end(a, AGENT_END_ERROR, msg);
 		free(msg);
 		return;
 	}
@@ -1551,7 +1621,7 @@ agent_step(struct agent *a)
 	if (a->closing)
 		return;
 	if (a->fatal != NULL) {
-		agent_end_take(a, "error", &a->fatal);
+		agent_end_take(a, AGENT_END_ERROR, &a->fatal);
 		return;
 	}
 	for (i = 0; i < a->nqueue; i++) {
@@ -1567,7 +1637,7 @@ agent_step(struct agent *a)
 	if (a->step >= a->stats.max_steps) {
 		msg = xasprintf("step limit reached: %d steps (--max-steps)",
 		    a->step);
-		agent_end(a, "limit", msg);
+		agent_end(a, AGENT_END_LIMIT, msg);
 		free(msg);
 		return;
 	}
@@ -1575,7 +1645,7 @@ agent_step(struct agent *a)
 	    a->stats.cost >= conf_double(a->d.cfg, "max_budget")) {
 		msg = xasprintf("budget reached: $%.4f spent of $%.4f (max_budget)",
 		    a->stats.cost, conf_double(a->d.cfg, "max_budget"));
-		agent_end(a, "budget", msg);
+		agent_end(a, AGENT_END_BUDGET, msg);
 		free(msg);
 		return;
 	}
@@ -1600,7 +1670,7 @@ agent_step(struct agent *a)
 	if (agent_send(a, a->d.llm, msgs, tools, agent_on_text, agent_on_reply,
 	    &cause) == -1) {
 		agent_error(a, "internal", cause);
-		agent_end(a, "error", cause);
+		agent_end(a, AGENT_END_ERROR, cause);
 		free(cause);
 	}
 	cJSON_Delete(msgs);
@@ -1670,7 +1740,7 @@ agent_cancel(struct agent *a)
 		if (a->ncalls > 0)
 			agent_advance(a);
 		else
-			agent_end(a, "cancelled", "interrupted: the current step was stopped");
+			agent_end(a, AGENT_END_CANCELLED, "interrupted: the current step was stopped");
 		break;
 	default:
 		break;

@@ -46,27 +46,6 @@ struct headless {
 	uint64_t	 grace;		/* timer: stop even if the step has not ended */
 };
 
-/* Exit status for a finish status. */
-static int
-headless_exit_for(const char *status)
-{
-	static const struct {
-		const char	*status;
-		int		 code;
-	} map[] = {
-		{ "finished", CADE_EXIT_OK }, { "replied", CADE_EXIT_OK },
-		{ "limit", CADE_EXIT_LIMIT }, { "budget", CADE_EXIT_LIMIT },
-		{ "stuck", CADE_EXIT_STUCK }, { "aborted", CADE_EXIT_POLICY },
-		{ "cancelled", CADE_EXIT_INTERRUPTED }, { "error", CADE_EXIT_ERROR },
-	};
-	size_t i;
-
-	for (i = 0; i < nitems(map); i++)
-		if (strcmp(map[i].status, status) == 0)
-			return map[i].code;
-	return CADE_EXIT_ERROR;
-}
-
 /* --json: one line per event, flushed so a pipe reader sees it at once. */
 static void
 headless_json(const struct event *ev, void *arg)
@@ -208,7 +187,7 @@ headless_watch(const struct event *ev, void *arg)
 		return;
 	h->done = 1;
 	h->exit_code = h->interrupted ? CADE_EXIT_INTERRUPTED :
-	    headless_exit_for(event_str(ev, "status", "error"));
+	    agent_end_exit(agent_end_from_name(event_str(ev, "status", "error")));
 	free(h->final);
 	h->final = xstrdup(event_str(ev, "message", ""));
 	loop_stop(h->s->loop, h->exit_code);

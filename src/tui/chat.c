@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cade/agent.h"
 #include "cade/buf.h"
 #include "cade/event.h"
 #include "cade/tool.h"
@@ -406,7 +407,7 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 		return 1;
 	case EV_FINISH:
 		s = event_str(ev, "status", "finished");
-		if (strcmp(s, "replied") == 0)
+		if (agent_end_from_name(s) == AGENT_END_REPLIED)
 			return 0;	/* the answer is already shown */
 		it = chat_add(c, ITEM_FINISH);
 		t = xstrdup(event_str(ev, "message", ""));

@@ -188,6 +188,22 @@ ws_network(const struct workspace *ws, const struct config *cfg)
 	return strcmp(conf_str(cfg, "network"), "none") != 0;
 }
 
+/* Is the workspace still there (after its shell ended)?  Never waits. */
+enum ws_health
+ws_check(struct workspace *ws)
+{
+	/* Without a check of its own (local) a backend can always host a
+	 * new shell. */
+	return ws->ops->check != NULL ? ws->ops->check(ws) : WS_ALIVE;
+}
+
+/* Why the workspace is gone, or NULL. */
+const char *
+ws_error(const struct workspace *ws)
+{
+	return ws->ops->error != NULL ? ws->ops->error(ws) : NULL;
+}
+
 /* See workspace.h. */
 const char *
 ws_escalate_line(void)
