@@ -231,11 +231,28 @@ const scenarios = {
 			    prompt: [{ type: "text", text: "remove three.txt" }] });
 			check(existsSync(join(work, "three.txt")) && p.stopReason === "end_turn",
 			    "a client error answering is a refusal");
+			st.answers.push("allow_always");
+			await ctx.request("session/prompt", { sessionId: s.sessionId,
+			    prompt: [{ type: "text", text: "push main twice" }] });
+			const always = st.asks[3];
+			const opt = always?.options.find((o) => o.kind === "allow_always");
+			check(st.asks.length === 4 && opt && opt.name.includes("allow: git push origin main"),
+			    "allow_always names the narrow rule; the same command then runs without asking");
+			st.answers.push("reject_always");
+			await ctx.request("session/prompt", { sessionId: s.sessionId,
+			    prompt: [{ type: "text", text: "push release twice" }] });
+			check(st.asks.length === 5 && st.asks[4].options.some((o) => o.kind === "reject_always"),
+			    "reject_always: asked once, and the same command is then refused without asking");
 			const d = decisions(s.sessionId);
 			const by = (id) => d.find((e) => e.call_id === id);
 			check(by("call_rm1")?.decision === "allow" && by("call_rm1")?.by === "person" &&
 			    by("call_rm2")?.decision === "deny" && by("call_rm2")?.by === "person",
 			    "the audit records the person's decisions");
+			check(by("call_push1")?.decision === "allow" && by("call_push1")?.scope === "session" &&
+			    by("call_push2")?.decision === "allow" && by("call_push2")?.by === "policy" &&
+			    by("call_push3")?.decision === "deny" && by("call_push3")?.by === "person" &&
+			    by("call_push4")?.decision === "deny" && by("call_push4")?.by === "policy",
+			    "the always answers are recorded, and later calls decided by the new rules");
 			const denied = by("call_deny");
 			check(denied?.decision === "deny" && denied?.by === "policy" &&
 			    st.asks.every((a) => a.toolCall.toolCallId !== "call_deny"),
@@ -252,8 +269,10 @@ const scenarios = {
 			const pr = ctx.request("session/prompt", { sessionId: s.sessionId,
 			    prompt: [{ type: "text", text: "wait a while" }] });
 			await until(() => kinds(st, s.sessionId).some((u) =>
-			    u.sessionUpdate === "tool_call_update" && u.status === "in_progress"),
-			    "the command to start");
+			    u.sessionUpdate === "tool_call_update" && u.status === "in_progress" &&
+			    /live-1/.test(u.content?.[0]?.content?.text ?? "")),
+			    "the command's first output line");
+			check(true, "a running command's output streams as in_progress content");
 			await ctx.notify("session/cancel", { sessionId: s.sessionId });
 			const p = await pr;
 			check(p.stopReason === "cancelled", `session/cancel: stopReason cancelled (${p.stopReason})`);

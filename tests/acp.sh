@@ -77,7 +77,13 @@ cat > "$T/perm.json" <<'JSON'
  {"match": "the person rejected this action", "content": "Understood, left it."},
  {"tool_calls": [{"id": "call_rm3", "name": "terminal", "arguments": {"command": "rm three.txt", "security_risk": "MEDIUM"}},
                  {"id": "call_deny", "name": "terminal", "arguments": {"command": "rm forbidden.txt", "security_risk": "LOW"}}]},
- {"content": "Could not."}
+ {"content": "Could not."},
+ {"tool_calls": [{"id": "call_push1", "name": "terminal", "arguments": {"command": "git push origin main", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "call_push2", "name": "terminal", "arguments": {"command": "git push origin main", "security_risk": "LOW"}}]},
+ {"content": "Pushed twice."},
+ {"tool_calls": [{"id": "call_push3", "name": "terminal", "arguments": {"command": "git push origin release", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "call_push4", "name": "terminal", "arguments": {"command": "git push origin release", "security_risk": "LOW"}}]},
+ {"content": "Not pushed."}
 ]}
 JSON
 start_fake "$T/perm.json"
@@ -89,7 +95,7 @@ stop_fake
 C=$T/cancel; mkdir -p "$C"
 cat > "$T/cancel.json" <<'JSON'
 {"replies": [
- {"tool_calls": [{"id": "call_sleep", "name": "terminal", "arguments": {"command": "sleep 60; touch late.txt", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "call_sleep", "name": "terminal", "arguments": {"command": "echo live-1; sleep 60; touch late.txt", "security_risk": "LOW"}}]},
  {"content": "Yes."}
 ]}
 JSON

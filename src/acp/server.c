@@ -284,6 +284,7 @@ acp_open(struct acp *a, const char *cwd, const cJSON *mcp, const char *resume,
 	}
 	free(as->id);
 	as->id = xstrdup(as->s->id);
+	acp_update_watch(as);
 	as->next = a->sessions;
 	a->sessions = as;
 	log_debug("acp: session %s at %s (%d MCP servers kept)", as->id, cwd,
@@ -652,6 +653,7 @@ acp_main(struct config *cfg, const struct cade_run *run)
 
 	while ((as = a.sessions) != NULL) {
 		a.sessions = as->next;
+		acp_update_unwatch(as);
 		session_close(as->s);
 		cJSON_Delete(as->prompt_id);
 		cJSON_Delete(as->mcp_servers);
