@@ -334,6 +334,32 @@ const scenarios = {
 		});
 	},
 
+	// mcpServers from session/new reach cade's MCP client.
+	async mcp() {
+		await withCade(async (ctx, st) => {
+			const r = await init(ctx);
+			check(r.agentCapabilities.mcpCapabilities.http === true,
+			    "initialize: MCP over HTTP is offered (stdio always is)");
+			let err = null;
+			try {
+				await ctx.request("session/new", { cwd: work, mcpServers: [
+				    { name: "x", type: "sse", url: "http://127.0.0.1:1/", headers: [] }] });
+			} catch (e) { err = e; }
+			check(err && err.code === -32602, "an SSE MCP server: invalid params");
+			const s = await ctx.request("session/new", { cwd: work, mcpServers: [
+			    { name: "t", command: process.env.MCPSRV, args: [],
+				env: [{ name: "ACP_TEST_ENV", value: "1" }] }] });
+			const p = await ctx.request("session/prompt", { sessionId: s.sessionId,
+			    prompt: [{ type: "text", text: "echo through mcp" }] });
+			const ups = kinds(st, s.sessionId);
+			const done = ups.find((u) => u.sessionUpdate === "tool_call_update" &&
+			    u.toolCallId === "call_m1" && u.status === "completed");
+			check(p.stopReason === "end_turn" &&
+			    /hi from mcp/.test(JSON.stringify(done?.content ?? [])),
+			    "the client's MCP server runs the model's tool call");
+		});
+	},
+
 	// The same task through ACP (allow_once) as through cade -p --json --yes.
 	async equiv() {
 		await withCade(async (ctx, st) => {

@@ -132,6 +132,18 @@ start_fake "$T/multi.json"
 run_client multi "$M"
 stop_fake
 
+# --- an MCP server the client names --------------------------------------------
+Q=$T/mcp; mkdir -p "$Q"
+cat > "$T/mcp.json" <<'JSON'
+{"replies": [
+ {"tool_calls": [{"id": "call_m1", "name": "mcp__t__echo", "arguments": {"text": "hi from mcp"}}]},
+ {"match": "hi from mcp", "content": "Echoed."}
+]}
+JSON
+start_fake "$T/mcp.json"
+MCPSRV=$top_builddir/tests/mcp_testserver run_client mcp "$Q"
+stop_fake
+
 # --- malformed input, straight JSON lines ----------------------------------
 R=$T/raw; mkdir -p "$R"
 cat > "$T/raw.json" <<'JSON'

@@ -31,7 +31,7 @@ struct acp_session {
 	struct acp	*acp;
 	struct session	*s;
 	char		*id;		/* = the store's session id */
-	cJSON		*mcp_servers;	/* kept for an MCP client (unused yet) */
+	cJSON		*mcp_servers;	/* the client's, as mcp.json entries */
 	cJSON		*prompt_id;	/* the running session/prompt, or NULL */
 	int		 cancelled;	/* session/cancel during this prompt */
 	int		 replaying;	/* session/load: stored events, no asks */
