@@ -671,6 +671,33 @@ conf_new(void)
 	return cfg;
 }
 
+/* A copy with every value and origin (a batch task's own settings). */
+struct config *
+conf_clone(const struct config *src)
+{
+	struct config *cfg = xcalloc(1, sizeof *cfg);
+	size_t i, j;
+
+	cfg->v = xcalloc(src->n + 1, sizeof *cfg->v);
+	cfg->n = src->n;
+	for (i = 0; i < src->n; i++) {
+		const struct conf_value *a = &src->v[i];
+		struct conf_value *b = &cfg->v[i];
+
+		b->name = xstrdup(a->name);
+		b->value = a->value != NULL ? xstrdup(a->value) : NULL;
+		b->origin = a->origin;
+		b->key = a->key;
+		b->nlist = a->nlist;
+		if (a->list != NULL) {
+			b->list = xcalloc(a->nlist + 1, sizeof *b->list);
+			for (j = 0; j < a->nlist; j++)
+				b->list[j] = xstrdup(a->list[j]);
+		}
+	}
+	return cfg;
+}
+
 /* Free everything. */
 void
 conf_free(struct config *cfg)

@@ -19,6 +19,7 @@
 #include "cade/conf.h"
 #include "cade/llm.h"
 #include "cade/log.h"
+#include "cade/batch.h"
 #include "cade/mcp.h"
 #include "cade/policy.h"
 #include "cade/safe.h"
@@ -107,6 +108,9 @@ main_usage(FILE *f)
 "       cade models                      list the endpoint's models\n"
 "       cade policy check [--json] [--batch] [--] COMMAND...\n"
 "       cade sandbox check               what containment this machine offers\n"
+"       cade mcp list|add|remove         MCP servers (doc: MCP.md)\n"
+"       cade batch FILE [--jobs N] ...   run a JSON Lines task queue (doc: BATCH.md)\n"
+"       cade batch merge REPORT...       combine shard reports\n"
 "\n"
 "options:\n"
 "  -p, --print PROMPT     run headless until the task ends, print the answer\n"
@@ -231,7 +235,8 @@ main(int argc, char **argv)
 	/* Subcommands come first so their own flags are theirs to parse. */
 	if (argc >= 2 && (strcmp(argv[1], "sessions") == 0 ||
 	    strcmp(argv[1], "policy") == 0 || strcmp(argv[1], "sandbox") == 0 ||
-	    strcmp(argv[1], "mcp") == 0 || strcmp(argv[1], "models") == 0)) {
+	    strcmp(argv[1], "mcp") == 0 || strcmp(argv[1], "models") == 0 ||
+	    strcmp(argv[1], "batch") == 0)) {
 		cfg = conf_new();
 		main_load(cfg, getenv("CADE_CONFIG"));
 		main_secrets(cfg);
@@ -241,6 +246,8 @@ main(int argc, char **argv)
 			rc = llm_models_main(cfg, stdout);
 		else if (strcmp(argv[1], "mcp") == 0)
 			rc = mcp_main(argc - 1, argv + 1, cfg);
+		else if (strcmp(argv[1], "batch") == 0)
+			rc = batch_main(argc - 1, argv + 1, cfg);
 		else if (strcmp(argv[1], "sandbox") == 0)
 			rc = sandbox_check_main(argc - 1, argv + 1, cfg);
 		else if (argc >= 3 && strcmp(argv[2], "check") == 0)

@@ -166,7 +166,8 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		goto fail;
 	/* The gate judges by what actually contains the commands. */
 	policy_set_contained(s->policy, strcmp(ws_containment(s->ws), "off") != 0);
-	s->llm = llm_new(s->loop, cfg);
+	s->llm = o->pool != NULL ? llm_new_pooled(s->loop, cfg, o->pool) :
+	    llm_new(s->loop, cfg);
 	if (session_mcp(s, o, cause) == -1)
 		goto fail;
 

@@ -85,6 +85,8 @@ run_fake t2
 ok $rc "docker run exits 0 ($(head -c 300 "$T/err"))"
 grep '"type":"session_start"' "$JSON_OUT" | grep -q '"workspace":"docker"'
 ok $? "session_start names the docker workspace"
+grep '"type":"session_start"' "$JSON_OUT" | grep -q '"sandbox":{"mechanism":"docker","network":"off"}'
+ok $? "session_start: the container contains the commands, network off (same fields as the local sandbox)"
 grep '"type":"session_start"' "$JSON_OUT" | grep -q '"shell":"bash"'
 ok $? "and the shell it found (bash)"
 [ -f "$W/agent.txt" ] && [ "$(cat "$W/agent.txt")" = made-inside ]

@@ -60,6 +60,8 @@ enum conf_origin { CONF_DEFAULT, CONF_FILE, CONF_ENV, CONF_FLAG, CONF_RUNTIME };
 
 struct config	*conf_new(void);
 void		 conf_free(struct config *);
+/* A copy with every value and origin. */
+struct config	*conf_clone(const struct config *);
 
 /* Missing file: 0 (nothing loaded).  Error: -1 with *cause "path:line: ..." */
 int		 conf_load_file(struct config *, const char *path, char **cause);
