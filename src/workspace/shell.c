@@ -885,6 +885,17 @@ shell_resize(struct shell *s, int rows, int cols)
 	return s->ws->ops->shell_resize(s->ws, rows, cols);
 }
 
+/* See shell.h: what a running command has printed so far. */
+size_t
+shell_output_peek(const struct shell *s, size_t from, const char **data)
+{
+	*data = NULL;
+	if (!shell_busy(s) || from >= s->cap.head.len)
+		return 0;
+	*data = s->cap.head.s + from;
+	return s->cap.head.len - from;
+}
+
 /* A dead shell's successor, at the size the old one had last. */
 int
 shell_restart(struct shell *s, char **cause)
