@@ -581,7 +581,14 @@ tui_key(const struct tui_key *k, void *arg)
 	/* A prompt that came since the last frame decides before this key. */
 	tui_confirm_sync(t);
 	t->last_key_ms = util_now_ms();
-	if (tui_cmd_key(t, k))
+	/*
+	 * The terminal pane gets every key, F1-F12 included (htop's F6, mc's
+	 * F3); only the prefix key, Ctrl-], takes the keyboard back, and F9
+	 * while a confirmation waits (the prompt says so).
+	 */
+	if ((t->focus != FOCUS_TERM || (k->key == TUI_CTRL(']') &&
+	    k->mod == 0) || (k->key == TUI_KEY_F9 && t->npending > 0)) &&
+	    tui_cmd_key(t, k))
 		return;
 	if (t->focus == FOCUS_TERM) {
 		if (t->term_scroll && tui_term_scroll_key(t, k))
