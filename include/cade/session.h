@@ -46,6 +46,7 @@ struct session {
 	struct agent		*agent;
 	struct mcp		*mcp;
 	int			 own_loop;
+	char			*store_error;	/* the store failed: why (run fails) */
 };
 
 /* NULL with *cause (one line) if any part cannot start. */

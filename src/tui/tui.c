@@ -571,7 +571,7 @@ tui_sigquit(struct loop *l, int signo, void *arg)
 	(void)l;
 	log_debug("signal %d: quitting", signo);
 	t->quit = 1;
-	tui_stop(t, CADE_EXIT_INTERRUPTED);
+	tui_stop(t, CADE_EXIT_SIGNAL + signo);	/* 143 for SIGTERM */
 }
 
 static const int tui_quit_signals[] = { SIGTERM, SIGHUP, SIGINT };
