@@ -96,12 +96,12 @@ struct llm_callbacks {
  */
 struct llm_request {
 	const cJSON	*messages;	/* OpenAI chat messages array */
+	const cJSON	*tools;		/* OpenAI tools array, or NULL */
+	const char	*model;		/* NULL: the configured model */
 	/* Optional: texts[i] is messages[i] as cJSON_PrintUnformatted prints
 	 * it, or NULL; the body is spliced from them instead of printed again.
 	 * Same lifetime as the references above. */
 	const char *const *texts;
-	const cJSON	*tools;		/* OpenAI tools array, or NULL */
-	const char	*model;		/* NULL: the configured model */
 };
 
 struct llm	*llm_new(struct loop *, const struct config *);
