@@ -154,9 +154,9 @@ TM send-keys -t ui F2
 TM send-keys -t ui "seq 1 300" Enter
 sleep 1
 termcol | grep -qx '300'; ok $? "terminal pane shows the end of the output"
-TM send-keys -t ui F7 PPage PPage
+TM send-keys -t ui S-PPage PPage
 sleep 0.5
-screen | grep -qF 'scrollback'; ok $? "F7 browses the pane's scrollback"
+screen | grep -qF 'scrollback'; ok $? "S-PgUp browses the pane's scrollback"
 termcol | grep -qx '300'; ok $((! $?)) "... showing older lines"
 TM send-keys -t ui q
 sleep 0.5
