@@ -69,6 +69,7 @@ struct agent_call {
 /* One message of the history, in OpenAI chat form. */
 struct agent_msg {
 	cJSON	*msg;
+	char	*text;		/* msg printed, reused by every request; NULL: stale */
 	int	 step;
 	int	 shortened;
 	size_t	 bytes;
@@ -92,6 +93,10 @@ struct agent {
 	struct agent_msg	*hist;
 	size_t			 nhist;
 	size_t			 hist_bytes;
+	cJSON			*view;		/* system + references to hist, kept */
+	const char		**vtexts;	/* their printed texts (view[i]) */
+	size_t			 vcap;
+	int			 view_ok;	/* view matches hist */
 
 	char			**queue;	/* user messages waiting for a step */
 	size_t			 nqueue;
@@ -239,11 +244,20 @@ agent_hist_add(struct agent *a, cJSON *msg)
 	a->hist = xreallocarray(a->hist, a->nhist + 1, sizeof *a->hist);
 	m = &a->hist[a->nhist++];
 	m->msg = msg;
+	m->text = s;
 	m->step = a->step;
 	m->shortened = 0;
 	m->bytes = s != NULL ? strlen(s) : 0;
 	a->hist_bytes += m->bytes;
-	free(s);
+	if (a->view_ok) {
+		cJSON_AddItemReferenceToArray(a->view, msg);
+		if (a->nhist + 1 > a->vcap) {
+			a->vcap = (a->nhist + 1) * 2;
+			a->vtexts = xreallocarray(a->vtexts, a->vcap,
+			    sizeof *a->vtexts);
+		}
+		a->vtexts[a->nhist] = s;
+	}
 }
 
 /*
@@ -275,6 +289,7 @@ agent_hist_place_tool(struct agent *a, cJSON *msg, const char *call_id)
 	m = a->hist[a->nhist - 1];
 	memmove(&a->hist[at + 1], &a->hist[at], (a->nhist - 1 - at) * sizeof *a->hist);
 	a->hist[at] = m;
+	a->view_ok = 0;
 }
 
 /* A {"role":..., "content":...} message. */
@@ -348,6 +363,9 @@ agent_hist_trim(struct agent *a)
 			free(line);
 			a->hist_bytes -= a->hist[i].bytes;
 			cJSON_SetValuestring(content, s);
+			free(a->hist[i].text);
+			a->hist[i].text = NULL;
+			a->view_ok = 0;
 			a->hist[i].bytes = strlen(s) + 64;
 			a->hist_bytes += a->hist[i].bytes;
 			free(s);
@@ -481,9 +499,13 @@ agent_free(struct agent *a)
 		llm_cancel(a->d.llm);
 	llm_free(a->title_llm);
 	agent_calls_clear(a);
-	for (i = 0; i < a->nhist; i++)
+	for (i = 0; i < a->nhist; i++) {
 		cJSON_Delete(a->hist[i].msg);
+		free(a->hist[i].text);
+	}
 	free(a->hist);
+	cJSON_Delete(a->view);
+	free(a->vtexts);
 	for (i = 0; i < a->nqueue; i++)
 		free(a->queue[i]);
 	free(a->queue);
@@ -613,7 +635,8 @@ agent_add_user(struct agent *a, const char *raw, int automated)
 
 /* Start a request on client l with the agent as the callbacks' argument. */
 static int
-agent_send(struct agent *a, struct llm *l, const cJSON *msgs, const cJSON *tools,
+agent_send(struct agent *a, struct llm *l, const cJSON *msgs,
+    const char *const *texts, const cJSON *tools,
     void (*text)(const char *, size_t, void *),
     void (*done)(struct llm_response *, void *), char **cause)
 {
@@ -622,6 +645,7 @@ agent_send(struct agent *a, struct llm *l, const cJSON *msgs, const cJSON *tools
 
 	memset(&req, 0, sizeof req);
 	req.messages = msgs;
+	req.texts = texts;
 	req.tools = tools;
 	req.model = a->model;
 	memset(&cb, 0, sizeof cb);
@@ -671,7 +695,7 @@ agent_request_title(struct agent *a, const char *text)
 	    "only.\n\n%.2000s", text);
 	cJSON_AddItemToArray(msgs, agent_msg_new("user", prompt));
 	free(prompt);
-	if (agent_send(a, a->title_llm, msgs, NULL, agent_on_title_text,
+	if (agent_send(a, a->title_llm, msgs, NULL, NULL, agent_on_title_text,
 	    agent_on_title, &cause) == -1)
 		free(cause);
 	cJSON_Delete(msgs);
@@ -700,15 +724,33 @@ agent_submit(struct agent *a, const char *text)
 
 /* Build the request messages: system prompt, then the history. */
 static cJSON *
-agent_view(struct agent *a)
+agent_view(struct agent *a, const char *const **texts)
 {
-	cJSON *msgs = cJSON_CreateArray();
 	size_t i;
 
-	cJSON_AddItemToArray(msgs, agent_msg_new("system", a->system));
-	for (i = 0; i < a->nhist; i++)
-		cJSON_AddItemReferenceToArray(msgs, a->hist[i].msg);
-	return msgs;
+	/*
+	 * Kept from one request to the next (messages are only appended,
+	 * mostly): references to the history and each message's printed form,
+	 * from which the body is spliced instead of printed whole again.
+	 */
+	if (!a->view_ok) {
+		cJSON_Delete(a->view);
+		a->view = cJSON_CreateArray();
+		cJSON_AddItemToArray(a->view, agent_msg_new("system", a->system));
+		a->vcap = (a->nhist + 1) * 2;
+		free(a->vtexts);
+		a->vtexts = xcalloc(a->vcap, sizeof *a->vtexts);
+		for (i = 0; i < a->nhist; i++) {
+			cJSON_AddItemReferenceToArray(a->view, a->hist[i].msg);
+			if (a->hist[i].text == NULL)
+				a->hist[i].text = cJSON_PrintUnformatted(
+				    a->hist[i].msg);
+			a->vtexts[i + 1] = a->hist[i].text;
+		}
+		a->view_ok = 1;
+	}
+	*texts = a->vtexts;
+	return a->view;
 }
 
 /* LLM text delta: straight to the live sinks. */
@@ -1359,7 +1401,7 @@ agent_advance(struct agent *a)
 		c->started = util_now_ms();
 		agent_set_state(a, AGENT_RUNNING);
 		event_post_tool_running(a->d.bus, &(struct ev_tool_running){
-		    .call_id = c->id });
+		    .call_id = c->id, .name = c->name });
 		if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
 		    a->out_timer == 0) {
 			a->out_sent = 0;
@@ -1537,10 +1579,13 @@ agent_condense_apply(struct agent *a, size_t from, size_t to, const char *text)
 	for (i = from; i < to; i++) {
 		a->hist_bytes -= a->hist[i].bytes;
 		cJSON_Delete(a->hist[i].msg);
+		free(a->hist[i].text);
 	}
 	memmove(&a->hist[from + 1], &a->hist[to], (a->nhist - to) * sizeof *a->hist);
 	a->nhist -= to - from - 1;
+	a->view_ok = 0;
 	m.msg = agent_msg_new("user", text);
+	m.text = NULL;
 	m.step = a->step;
 	m.shortened = 1;
 	m.bytes = strlen(text) + 32;
@@ -1692,7 +1737,7 @@ agent_condense_start(struct agent *a, int then_step)
 	agent_notice(a, note);
 	free(note);
 	agent_set_state(a, AGENT_THINKING);
-	if (agent_send(a, a->d.llm, msgs, NULL, agent_on_condense_text,
+	if (agent_send(a, a->d.llm, msgs, NULL, NULL, agent_on_condense_text,
 	    agent_on_condensed, &cause) == -1) {
 		a->condensing = 0;
 		agent_notice(a, cause);
@@ -1721,7 +1766,9 @@ agent_tools_wait(struct loop *loop, void *arg)
 static void
 agent_step(struct agent *a)
 {
-	cJSON *msgs, *tools;
+	const cJSON *msgs;
+	cJSON *tools;
+	const char *const *texts = NULL;
 	char *cause = NULL, *msg;
 	size_t i;
 
@@ -1771,16 +1818,15 @@ agent_step(struct agent *a)
 		return;
 	}
 	a->step++;
-	msgs = agent_view(a);
+	msgs = agent_view(a, &texts);
 	tools = tool_schemas_in(a->d.cfg, a->model, a->d.tools);
 	agent_set_state(a, AGENT_THINKING);
-	if (agent_send(a, a->d.llm, msgs, tools, agent_on_text, agent_on_reply,
+	if (agent_send(a, a->d.llm, msgs, texts, tools, agent_on_text, agent_on_reply,
 	    &cause) == -1) {
 		agent_error(a, "internal", cause);
 		agent_end(a, AGENT_END_ERROR, cause);
 		free(cause);
 	}
-	cJSON_Delete(msgs);
 	cJSON_Delete(tools);
 }
 

@@ -25,6 +25,7 @@
 #include "cade/event.h"
 #include "cade/safe.h"
 #include "cade/store.h"
+#include "cade/tool.h"
 #include "cade/util.h"
 
 #define STORE_LINE_MAX (64 * 1024 * 1024)
@@ -156,21 +157,32 @@ store_id(const struct store *st)
 
 /*
  * Events that must be on disk before cade acts on them: the decision before
- * the action runs, the observation before the model hears of it, what the
- * person said, the end.  fdatasync flushes every earlier line too, so the
- * events in between (tool_call, state, usage, ...) need no sync of their own.
+ * an action that changes anything runs, its start (a resume must know it
+ * had started), its observation before the model
+ * hears of it, what the person said, the end.  fdatasync flushes every
+ * earlier line too, so the events in between (tool_call, state, usage, and
+ * the decisions and observations of read-only tools, which are harmless to
+ * run again) ride on the next sync: the written lines survive a crash of
+ * cade anyway, only a crash of the machine could lose them.  A tool cade
+ * does not know (MCP) counts as changing things.
  */
 static int
-store_needs_sync(enum event_type t)
+store_needs_sync(const struct event *ev)
 {
-	switch (t) {
+	const struct tool_entry *t;
+
+	switch (ev->type) {
 	case EV_USER_MESSAGE:
-	case EV_POLICY_DECISION:
-	case EV_TOOL_RUNNING:	/* a resume must know the action had started */
-	case EV_OBSERVATION:
 	case EV_CONDENSATION:
 	case EV_FINISH:
 		return 1;
+	case EV_POLICY_DECISION:
+		t = tool_find(event_str(ev, "tool", ""));
+		return t == NULL || t->mutating;
+	case EV_TOOL_RUNNING:	/* a resume must know the action had started */
+	case EV_OBSERVATION:
+		t = tool_find(event_str(ev, "name", ""));
+		return t == NULL || t->mutating;
 	default:
 		return 0;
 	}
@@ -197,7 +209,7 @@ store_append(struct store *st, const struct event *ev, char **cause)
 		return -1;
 	}
 	free(masked);
-	if (store_needs_sync(ev->type))
+	if (store_needs_sync(ev))
 		(void)fdatasync(st->fd);
 	return 0;
 }
