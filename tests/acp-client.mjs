@@ -243,6 +243,11 @@ const scenarios = {
 			    prompt: [{ type: "text", text: "push release twice" }] });
 			check(st.asks.length === 5 && st.asks[4].options.some((o) => o.kind === "reject_always"),
 			    "reject_always: asked once, and the same command is then refused without asking");
+			st.answers.push("cancelled");
+			p = await ctx.request("session/prompt", { sessionId: s.sessionId,
+			    prompt: [{ type: "text", text: "remove four.txt" }] });
+			check(existsSync(join(work, "four.txt")) && p.stopReason === "end_turn",
+			    "a cancelled permission request is a refusal told to the model");
 			const d = decisions(s.sessionId);
 			const by = (id) => d.find((e) => e.call_id === id);
 			check(by("call_rm1")?.decision === "allow" && by("call_rm1")?.by === "person" &&

@@ -39,6 +39,8 @@ stop_fake() { kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_P
 
 W=$T/work; mkdir -p "$W"
 
+diag "node $(node --version), client library in $ACP_SDK"
+
 # --- initialize, new session, a prompt that edits and runs a command ------
 cat > "$T/basic.json" <<'JSON'
 {"replies": [
@@ -66,7 +68,7 @@ fi
 stop_fake
 
 # --- permissions: allow_once, reject_once, a client error, a deny rule ----
-P=$T/perm; mkdir -p "$P"; : > "$P/one.txt"; : > "$P/two.txt"; : > "$P/three.txt"
+P=$T/perm; mkdir -p "$P"; : > "$P/one.txt"; : > "$P/two.txt"; : > "$P/three.txt"; : > "$P/four.txt"
 mkdir -p "$XDG_CONFIG_HOME/cade"
 printf 'deny-prefix: rm forbidden.txt\n' > "$XDG_CONFIG_HOME/cade/policy"
 cat > "$T/perm.json" <<'JSON'
@@ -83,7 +85,9 @@ cat > "$T/perm.json" <<'JSON'
  {"content": "Pushed twice."},
  {"tool_calls": [{"id": "call_push3", "name": "terminal", "arguments": {"command": "git push origin release", "security_risk": "LOW"}}]},
  {"tool_calls": [{"id": "call_push4", "name": "terminal", "arguments": {"command": "git push origin release", "security_risk": "LOW"}}]},
- {"content": "Not pushed."}
+ {"content": "Not pushed."},
+ {"tool_calls": [{"id": "call_rm4", "name": "terminal", "arguments": {"command": "rm four.txt", "security_risk": "MEDIUM"}}]},
+ {"match": "the request was cancelled", "content": "Left four.txt."}
 ]}
 JSON
 start_fake "$T/perm.json"
