@@ -20,7 +20,8 @@ fi
 
 # run_client SCENARIO WORKDIR [cade flags]: PASS/FAIL lines become TAP.
 run_client() {
-	node "$CLIENT" "$@" >"$T/client.out" 2>"$T/client.err"
+	# A scenario that hangs is cut off (and fails) rather than stalling the suite.
+	timeout 300 node "$CLIENT" "$@" >"$T/client.out" 2>"$T/client.err"
 	_rc=$?
 	while IFS= read -r _l; do
 		case $_l in
@@ -96,11 +97,14 @@ rm -f "$XDG_CONFIG_HOME/cade/policy"
 stop_fake
 
 # --- session/cancel in the middle of a command -----------------------------
-C=$T/cancel; mkdir -p "$C"
+C=$T/cancel; mkdir -p "$C"; : > "$C/keep.txt"
 cat > "$T/cancel.json" <<'JSON'
 {"replies": [
  {"tool_calls": [{"id": "call_sleep", "name": "terminal", "arguments": {"command": "echo live-1; sleep 60; touch late.txt", "security_risk": "LOW"}}]},
- {"content": "Yes."}
+ {"content": "Yes."},
+ {"tool_calls": [{"id": "call_k1", "name": "terminal", "arguments": {"command": "rm keep.txt", "security_risk": "MEDIUM"}}]},
+ {"tool_calls": [{"id": "call_k2", "name": "terminal", "arguments": {"command": "rm keep.txt", "security_risk": "MEDIUM"}}]},
+ {"content": "Removed."}
 ]}
 JSON
 start_fake "$T/cancel.json"
