@@ -48,6 +48,9 @@ static const char *const conf_workspace_choices[] = {
 static const char *const conf_network_choices[] = {
 	"none", "bridge", NULL
 };
+static const char *const conf_notify_choices[] = {
+	"auto", "osc9", "osc777", "off", NULL
+};
 static const char *const conf_sandbox_choices[] = {
 	"auto", "namespaces", "landlock", "off", NULL
 };
@@ -405,6 +408,11 @@ const struct conf_entry conf_table[] = {
 	  .default_str = "false",
 	  .text = "headless: progress on stderr" },
 
+	{ .name = "raw",
+	  .type = CONF_T_BOOL,
+	  .default_str = "false",
+	  .text = "headless: print the answer with its control sequences (see --raw)" },
+
 	{ .name = "theme",
 	  .type = CONF_T_STR,
 	  .default_str = "default",
@@ -419,6 +427,18 @@ const struct conf_entry conf_table[] = {
 	  .type = CONF_T_BOOL,
 	  .default_str = "true",
 	  .text = "ring the bell when a confirmation is pending" },
+
+	{ .name = "notify",
+	  .type = CONF_T_ENUM,
+	  .choices = conf_notify_choices,
+	  .default_str = "auto",
+	  .text = "desktop notification when a confirmation is pending: OSC 9 (iTerm2, kitty, WezTerm, Ghostty, Windows Terminal), OSC 777 (VTE terminals, foot, urxvt), auto (OSC 777 when VTE_VERSION is set or TERM is foot or rxvt, else OSC 9); inside tmux sent through its passthrough (allow-passthrough on)" },
+
+	{ .name = "confirm_delay",
+	  .type = CONF_T_INT,
+	  .maximum = 10000,
+	  .default_str = "400",
+	  .text = "milliseconds after a confirmation prompt takes the keyboard during which keys do not answer it (input protection)" },
 
 	{ .name = "split_width",
 	  .type = CONF_T_INT,
@@ -651,6 +671,33 @@ conf_new(void)
 	return cfg;
 }
 
+/* A copy with every value and origin (a batch task's own settings). */
+struct config *
+conf_clone(const struct config *src)
+{
+	struct config *cfg = xcalloc(1, sizeof *cfg);
+	size_t i, j;
+
+	cfg->v = xcalloc(src->n + 1, sizeof *cfg->v);
+	cfg->n = src->n;
+	for (i = 0; i < src->n; i++) {
+		const struct conf_value *a = &src->v[i];
+		struct conf_value *b = &cfg->v[i];
+
+		b->name = xstrdup(a->name);
+		b->value = a->value != NULL ? xstrdup(a->value) : NULL;
+		b->origin = a->origin;
+		b->key = a->key;
+		b->nlist = a->nlist;
+		if (a->list != NULL) {
+			b->list = xcalloc(a->nlist + 1, sizeof *b->list);
+			for (j = 0; j < a->nlist; j++)
+				b->list[j] = xstrdup(a->list[j]);
+		}
+	}
+	return cfg;
+}
+
 /* Free everything. */
 void
 conf_free(struct config *cfg)
@@ -735,16 +782,74 @@ conf_unquote(char *v)
 	return v;
 }
 
-/* Read "key = value" lines; # starts a comment line. */
+/*
+ * Parse config text: "key = value" lines, # starts a comment line.  name
+ * is for messages; mode holds the file's permission bits (a secret must
+ * come from a file only its owner can read).  No I/O: fuzzed as is.
+ */
+int
+conf_load_text(struct config *cfg, const char *name, const char *text,
+    size_t len, unsigned mode, char **cause)
+{
+	const struct conf_entry *k;
+	const char *p = text, *end = text + len, *nl;
+	char *line, *key, *value, *eq, *why = NULL;
+	int lineno = 0;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		lineno++;
+		if (memchr(p, '\0', (size_t)(nl - p)) != NULL) {
+			*cause = xasprintf("%s:%d: binary data in config file",
+			    name, lineno);
+			return -1;
+		}
+		line = xstrndup(p, (size_t)(nl - p));
+		key = line;
+		if (lineno == 1 && strncmp(key, "\xef\xbb\xbf", 3) == 0)
+			key += 3;	/* a UTF-8 byte order mark */
+		key = util_trim(key);
+		if (*key == '\0' || *key == '#') {
+			free(line);
+			continue;
+		}
+		if ((eq = strchr(key, '=')) == NULL) {
+			*cause = xasprintf("%s:%d: expected 'key = value'", name,
+			    lineno);
+			free(line);
+			return -1;
+		}
+		*eq = '\0';
+		key = util_trim(key);
+		value = conf_unquote(util_trim(eq + 1));
+		if ((k = conf_find_entry(key)) != NULL && (k->flags & CONF_SECRET) &&
+		    (mode & 077) != 0) {
+			*cause = xasprintf("%s: holds %s but is readable by others "
+			    "(mode %03o): run chmod 600 '%s'", name, key,
+			    mode & 0777, name);
+			free(line);
+			return -1;
+		}
+		if (conf_set(cfg, key, value, CONF_FILE, &why) == -1) {
+			*cause = xasprintf("%s:%d: %s", name, lineno, why);
+			free(why);
+			free(line);
+			return -1;
+		}
+		free(line);
+	}
+	return 0;
+}
+
+/* Read a config file (missing: nothing loaded) and parse it. */
 int
 conf_load_file(struct config *cfg, const char *path, char **cause)
 {
-	FILE *f;
 	struct stat st;
-	char *line = NULL, *key, *value, *eq, *why = NULL, *text;
-	size_t cap = 0, len;
-	ssize_t n;
-	int lineno = 0, rc = -1;
+	char *text;
+	size_t len;
+	int rc;
 
 	/* Through the one small-file reader: a FIFO is refused, never waited on. */
 	if ((text = util_read_small(path, CONF_FILE_MAX, &len, cause)) == NULL) {
@@ -758,50 +863,12 @@ conf_load_file(struct config *cfg, const char *path, char **cause)
 		free(text);
 		return 0;
 	}
-	if (stat(path, &st) == -1 || (f = fmemopen(text, len, "r")) == NULL) {
+	if (stat(path, &st) == -1) {
 		*cause = xasprintf("cannot read '%s': %s", path, strerror(errno));
 		free(text);
 		return -1;
 	}
-	while ((n = getline(&line, &cap, f)) != -1) {
-		lineno++;
-		if (memchr(line, '\0', (size_t)n) != NULL) {
-			*cause = xasprintf("%s:%d: binary data in config file",
-			    path, lineno);
-			goto out;
-		}
-		key = line;
-		if (lineno == 1 && strncmp(key, "\xef\xbb\xbf", 3) == 0)
-			key += 3;	/* a UTF-8 byte order mark */
-		key = util_trim(key);
-		if (*key == '\0' || *key == '#')
-			continue;
-		if ((eq = strchr(key, '=')) == NULL) {
-			*cause = xasprintf("%s:%d: expected 'key = value'", path,
-			    lineno);
-			goto out;
-		}
-		*eq = '\0';
-		key = util_trim(key);
-		value = conf_unquote(util_trim(eq + 1));
-		if (strcmp(key, "api_key") == 0) {
-			if ((st.st_mode & 077) != 0) {
-				*cause = xasprintf("%s: holds api_key but is readable "
-				    "by others (mode %03o): run chmod 600 '%s'", path,
-				    (unsigned)(st.st_mode & 0777), path);
-				goto out;
-			}
-		}
-		if (conf_set(cfg, key, value, CONF_FILE, &why) == -1) {
-			*cause = xasprintf("%s:%d: %s", path, lineno, why);
-			free(why);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	free(line);
-	fclose(f);
+	rc = conf_load_text(cfg, path, text, len, (unsigned)st.st_mode, cause);
 	free(text);
 	return rc;
 }
@@ -954,4 +1021,37 @@ conf_print(const struct config *cfg, FILE *f)
 			fprintf(f, "%s = %s", v->name, v->value);
 		fprintf(f, "  # %s\n", conf_origin_names[v->origin]);
 	}
+}
+
+/*
+ * The workspace root: root if given, else workspace_dir, else cwd;
+ * realpath'd.  The workspace and the policy (the project's .cade/policy)
+ * both start from here, so a session and `cade policy check` agree.
+ */
+char *
+conf_workspace_root(const struct config *cfg, const char *root, char **cause)
+{
+	const char *want = root;
+	char *expanded, *real;
+	struct stat sb;
+
+	if ((want == NULL || *want == '\0') && cfg != NULL)
+		want = conf_str(cfg, "workspace_dir");
+	if (want == NULL || *want == '\0')
+		want = ".";
+	expanded = util_expand_home(want);
+	if ((real = realpath(expanded, NULL)) == NULL) {
+		*cause = xasprintf("cannot use workspace '%s': %s", expanded,
+		    strerror(errno));
+		free(expanded);
+		return NULL;
+	}
+	free(expanded);
+	if (stat(real, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		*cause = xasprintf("cannot use workspace '%s': not a directory",
+		    real);
+		free(real);
+		return NULL;
+	}
+	return real;
 }

@@ -19,8 +19,10 @@
 #include "cade/conf.h"
 #include "cade/llm.h"
 #include "cade/log.h"
+#include "cade/batch.h"
 #include "cade/mcp.h"
 #include "cade/policy.h"
+#include "cade/safe.h"
 #include "cade/sandbox.h"
 #include "cade/secret.h"
 #include "cade/store.h"
@@ -31,7 +33,7 @@ enum {
 	OPT_BASE_URL = 256, OPT_CONFIRM, OPT_JSON, OPT_WORKSPACE, OPT_IMAGE,
 	OPT_MAX_STEPS, OPT_RESUME, OPT_THEME, OPT_LOG, OPT_PRINT_CONFIG,
 	OPT_ON_ASK, OPT_CONFIG, OPT_KEEP, OPT_PULL, OPT_NETWORK, OPT_COMPACT_AT,
-	OPT_MOUSE, OPT_MAX_BUDGET, OPT_SANDBOX
+	OPT_MOUSE, OPT_MAX_BUDGET, OPT_SANDBOX, OPT_RAW
 };
 
 static const struct option main_longopts[] = {
@@ -58,6 +60,7 @@ static const struct option main_longopts[] = {
 	{ "sandbox", required_argument, NULL, OPT_SANDBOX },
 	{ "compact-at", required_argument, NULL, OPT_COMPACT_AT },
 	{ "mouse", no_argument, NULL, OPT_MOUSE },
+	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -90,6 +93,7 @@ static const struct {
 	{ OPT_SANDBOX, "sandbox", NULL },
 	{ OPT_COMPACT_AT, "compact_at", NULL },
 	{ OPT_MOUSE, "mouse", "true" },
+	{ OPT_RAW, "raw", "true" },
 };
 
 /* --help text. */
@@ -104,6 +108,9 @@ main_usage(FILE *f)
 "       cade models                      list the endpoint's models\n"
 "       cade policy check [--json] [--batch] [--] COMMAND...\n"
 "       cade sandbox check               what containment this machine offers\n"
+"       cade mcp list|add|remove         MCP servers (doc: MCP.md)\n"
+"       cade batch FILE [--jobs N] ...   run a JSON Lines task queue (doc: BATCH.md)\n"
+"       cade batch merge REPORT...       combine shard reports\n"
 "\n"
 "options:\n"
 "  -p, --print PROMPT     run headless until the task ends, print the answer\n"
@@ -115,6 +122,7 @@ main_usage(FILE *f)
 "      --on-ask ACTION    headless: deny (default) or abort at the first ask\n"
 "      --json             headless: print events as JSON Lines on stdout\n"
 "  -v, --verbose          headless: progress on stderr even without a TTY\n"
+"      --raw              headless: print the answer with its control sequences\n"
 "      --workspace KIND   local | docker\n"
 "      --image IMAGE      docker image for --workspace docker\n"
 "      --network MODE     none (default: loopback only) | bridge\n"
@@ -145,7 +153,7 @@ main_flag(struct config *cfg, const char *key, const char *value)
 	char *cause;
 
 	if (conf_set(cfg, key, value, CONF_FLAG, &cause) == -1) {
-		fprintf(stderr, "cade: %s\n", cause);
+		safe_fprintf(stderr, "cade: %s\n", cause);
 		free(cause);
 		exit(CADE_EXIT_USAGE);
 	}
@@ -190,7 +198,7 @@ main_load(struct config *cfg, const char *config_path)
 		cause = xasprintf("cannot open '%s': %s", path, strerror(errno));
 	if (cause != NULL || conf_load_file(cfg, path, &cause) == -1 ||
 	    conf_load_env(cfg, &cause) == -1) {
-		fprintf(stderr, "cade: %s\n", cause);
+		safe_fprintf(stderr, "cade: %s\n", cause);
 		free(cause);
 		free(path);
 		conf_free(cfg);
@@ -211,6 +219,25 @@ main_secrets(const struct config *cfg)
 	secret_add_env(names, n);
 }
 
+/*
+ * Hold back (1) or let through (0) the stop signals.  They are held from
+ * the first instruction of a run until the loop catches them, so a SIGTERM
+ * while the session is being built (a container being created) waits and
+ * then stops the run through the normal path: finish event, container
+ * removed, exit 128+N.
+ */
+static void
+main_hold_signals(int hold)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	(void)sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -224,10 +251,13 @@ main(int argc, char **argv)
 	/* A write to a child or peer that went away is an error, not death. */
 	signal(SIGPIPE, SIG_IGN);
 
+	main_hold_signals(1);
 	/* Subcommands come first so their own flags are theirs to parse. */
 	if (argc >= 2 && (strcmp(argv[1], "sessions") == 0 ||
 	    strcmp(argv[1], "policy") == 0 || strcmp(argv[1], "sandbox") == 0 ||
-	    strcmp(argv[1], "mcp") == 0 || strcmp(argv[1], "models") == 0)) {
+	    strcmp(argv[1], "mcp") == 0 || strcmp(argv[1], "models") == 0 ||
+	    strcmp(argv[1], "batch") == 0)) {
+		main_hold_signals(0);	/* nothing to clean up: default actions */
 		cfg = conf_new();
 		main_load(cfg, getenv("CADE_CONFIG"));
 		main_secrets(cfg);
@@ -237,6 +267,8 @@ main(int argc, char **argv)
 			rc = llm_models_main(cfg, stdout);
 		else if (strcmp(argv[1], "mcp") == 0)
 			rc = mcp_main(argc - 1, argv + 1, cfg);
+		else if (strcmp(argv[1], "batch") == 0)
+			rc = batch_main(argc - 1, argv + 1, cfg);
 		else if (strcmp(argv[1], "sandbox") == 0)
 			rc = sandbox_check_main(argc - 1, argv + 1, cfg);
 		else if (argc >= 3 && strcmp(argv[2], "check") == 0)
@@ -341,15 +373,18 @@ main(int argc, char **argv)
 	}
 	if (*conf_str(cfg, "log") != '\0' &&
 	    log_open(conf_str(cfg, "log"), &cause) == -1) {
-		fprintf(stderr, "cade: %s\n", cause);
+		safe_fprintf(stderr, "cade: %s\n", cause);
 		free(cause);
 		conf_free(cfg);
 		return CADE_EXIT_ERROR;
 	}
 	main_secrets(cfg);
 
-	if (headless && prompt != NULL && strcmp(prompt, "-") == 0)
+	if (headless && prompt != NULL && strcmp(prompt, "-") == 0) {
+		main_hold_signals(0);	/* a stop while reading stdin just ends */
 		prompt = stdin_prompt = main_read_stdin();
+		main_hold_signals(1);
+	}
 	run.prompt = prompt;
 	if (acp)
 		rc = acp_main(cfg, &run);

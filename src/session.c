@@ -1,8 +1,10 @@
 /*
  * session.c: assembling and tearing down one session (see session.h).
  *
- * The policy is loaded before the workspace is created so that a broken
- * rules file stops cade before any container exists.  On resume the stored
+ * The policy is loaded first, with the project's rules at the workspace
+ * root (policy_load(), the loader `cade policy check` uses too), so that a
+ * broken rules file at any level stops cade before any session, workspace
+ * or container exists.  On resume the stored
  * events are replayed into the agent (and, for the TUI, to its sinks)
  * before the store sink is subscribed, so nothing is written twice.
  */
@@ -48,13 +50,20 @@ session_replay_event(struct event *ev, void *arg)
 		event_free(ev);
 }
 
-/* The store cannot take more events: stop the task rather than lose them. */
+/*
+ * The store cannot take more events: stop the task rather than lose them,
+ * and keep the reason: the front end ends the run with it and a non-zero
+ * exit, whatever the task's own outcome (the answer itself may be lost).
+ */
 static void
 session_store_failed(const char *why, void *arg)
 {
 	struct session *s = arg;
 	char *msg = xasprintf("%s; stopping so that no more of the session is "
 	    "lost", why);
+
+	if (s->store_error == NULL)
+		s->store_error = xstrdup(msg);
 
 	agent_fail(s->agent, msg);
 	free(msg);
@@ -130,7 +139,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	struct session *s = xcalloc(1, sizeof *s);
 	struct session_replay r;
 	struct agent_deps d;
-	char *warning = NULL, *cwd;
+	char *warning = NULL, *cwd, *root;
 	cJSON *containment;
 	size_t i;
 
@@ -139,13 +148,23 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	s->loop = o->loop != NULL ? o->loop : loop_new();
 	s->bus = event_bus_new();
 	s->dir = store_dir(cfg);
+	/*
+	 * The policy first (built-in < user < project, the loader `cade
+	 * policy check` uses): a broken file at any level stops here, before
+	 * any session, workspace or container exists.  The project is the
+	 * workspace root (o->root, else workspace_dir, else cwd).
+	 */
+	if ((root = conf_workspace_root(cfg, o->root, cause)) == NULL)
+		goto fail;
+	s->policy = policy_load(cfg, root, cause);
+	free(root);
+	if (s->policy == NULL)
+		goto fail;
 	if (o->resume != NULL) {
 		if ((s->id = store_resolve(s->dir, o->resume, cause)) == NULL ||
 		    (s->store = store_open(s->dir, s->id, cause)) == NULL)
 			goto fail;
 	} else if ((s->store = store_create(s->dir, &s->id, cause)) == NULL)
-		goto fail;
-	if ((s->policy = policy_load(cfg, NULL, cause)) == NULL)
 		goto fail;
 	if ((s->ws = ws_create(cfg, o->root, s->id, cause)) == NULL)
 		goto fail;
@@ -154,7 +173,8 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		goto fail;
 	/* The gate judges by what actually contains the commands. */
 	policy_set_contained(s->policy, strcmp(ws_containment(s->ws), "off") != 0);
-	s->llm = llm_new(s->loop, cfg);
+	s->llm = o->pool != NULL ? llm_new_pooled(s->loop, cfg, o->pool) :
+	    llm_new(s->loop, cfg);
 	if (session_mcp(s, o, cause) == -1)
 		goto fail;
 
@@ -187,6 +207,9 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		    cause) == -1)
 			goto fail;
 		event_bus_set_seq(s->bus, r.last_seq);
+		/* Appends start on a line of their own. */
+		if (store_repair_tail(s->store, cause) == -1)
+			goto fail;
 	}
 	event_bus_subscribe(s->bus, store_sink, s->store);
 	store_on_error(s->store, session_store_failed, s);
@@ -226,6 +249,10 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	return s;
 fail:
 	free(warning);
+	if (o->resume == NULL && s->store != NULL) {
+		store_discard(s->store);	/* no empty session left behind */
+		s->store = NULL;
+	}
 	session_close(s);
 	return NULL;
 }
@@ -239,6 +266,8 @@ session_close(struct session *s)
 	agent_shutdown(s->agent);
 	mcp_free(s->mcp);	/* a call in flight is answered here */
 	shell_free(s->shell);	/* a command in flight is answered here */
+	s->shell = NULL;
+	agent_close_task(s->agent);	/* and the task gets its finish event */
 	agent_free(s->agent);
 	llm_free(s->llm);
 	if (s->ws != NULL)
@@ -250,5 +279,6 @@ session_close(struct session *s)
 		loop_free(s->loop);
 	free(s->id);
 	free(s->dir);
+	free(s->store_error);
 	free(s);
 }

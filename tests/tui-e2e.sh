@@ -74,14 +74,14 @@ wait_for 'Ran it.'; screen | grep -qF '$ echo agent-marker'; ok $? "a tool card 
 
 TM send-keys -t cade "remove victim" Enter
 wait_for ' confirm '; ok $? "a risky command raises the confirmation prompt"
-screen | grep -qF 'rm -rf victim' && screen | grep -qF 'HIGH' && screen | grep -qF 'y approve'; ok $? "prompt: the command, its risk and the keys"
+prompt_keys cade; screen | grep -qF 'rm -rf victim' && screen | grep -qF 'HIGH' && screen | grep -qF 'y approve'; ok $? "prompt: the command, its risk and the keys"
 save confirm
 [ -d "$W/victim" ]; ok $? "nothing ran before the answer"
 TM send-keys -t cade y
 wait_for 'Removed.'; [ ! -e "$W/victim" ]; ok $? "y approves: the directory is gone from disk"
 
 TM send-keys -t cade "remove keepme" Enter
-wait_for ' confirm '
+prompt_keys cade
 TM send-keys -t cade n
 wait_for 'reason for the model'; ok $? "n asks for an optional reason"
 TM send-keys -t cade "not today" Enter
@@ -115,7 +115,7 @@ TM resize-window -t cade -x 40 -y 10
 wait_for 'terminal too small'; ok $? "below the minimum: a clear notice"
 TM resize-window -t cade -x 120 -y 40
 wait_for 'keys go to the shell'; ok $? "... and it recovers when enlarged"
-TM send-keys -t cade F2
+TM send-keys -t cade C-]	# the prefix key: F2 would go to the shell
 wait_for 'keys here'
 
 # A bracketed paste of several lines (with a tab) never sends early.

@@ -88,13 +88,36 @@ struct llm_callbacks {
 	void	*arg;
 };
 
+/*
+ * messages is copied, except for its items that are cJSON references
+ * (cJSON_AddItemReferenceToArray): those are kept as references, and what
+ * they point to must stay unchanged until done() is called (the request is
+ * cleared before done() runs).
+ */
 struct llm_request {
 	const cJSON	*messages;	/* OpenAI chat messages array */
 	const cJSON	*tools;		/* OpenAI tools array, or NULL */
 	const char	*model;		/* NULL: the configured model */
+	/* Optional: texts[i] is messages[i] as cJSON_PrintUnformatted prints
+	 * it, or NULL; the body is spliced from them instead of printed again.
+	 * Same lifetime as the references above. */
+	const char *const *texts;
 };
 
 struct llm	*llm_new(struct loop *, const struct config *);
+/*
+ * A batch's clients share a pool: one set of circuit breakers (a model
+ * resting for one task rests for all) and a limit on attempts in flight,
+ * max at most, halved by each 429 and grown back by one per success; a
+ * client over the limit waits its turn (its request is not failed).
+ */
+struct llm_pool;
+struct llm_pool	*llm_pool_new(int max);
+void		 llm_pool_free(struct llm_pool *);	/* after its clients */
+int		 llm_pool_limit(const struct llm_pool *);
+long		 llm_pool_throttled(const struct llm_pool *);
+struct llm	*llm_new_pooled(struct loop *, const struct config *,
+		    struct llm_pool *);
 /* Aborts a request in flight without calling its done(). */
 void		 llm_free(struct llm *);
 /* Start a request; -1 with *cause if one is already in flight. */

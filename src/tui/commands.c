@@ -92,7 +92,8 @@ static void	tui_key_help(struct tui *, int);
 /* Keys that act on the interface whichever pane has the keyboard. */
 const struct tui_key_entry tui_key_table[] = {
 	{ .key = TUI_KEY_F2, .ctrl = ']',
-	  .help = "give the keyboard to the other pane",
+	  .help = "give the keyboard to the other pane (in the terminal only "
+	  "Ctrl-] does: every other key, F1-F12 too, goes to the program)",
 	  .exec = tui_key_focus },
 	{ .key = TUI_KEY_F3, .alt = 'z',
 	  .help = "zoom the focused pane to the whole window (again: unzoom)",
@@ -105,10 +106,11 @@ const struct tui_key_entry tui_key_table[] = {
 	{ .key = TUI_KEY_F6, .alt = '=',
 	  .help = "chat wider (5% steps, up to 80%)", .exec = tui_key_ratio },
 	{ .key = TUI_KEY_F7, .alt = 'v',
-	  .help = "chat: select mode; terminal: scrollback mode",
+	  .help = "select mode in the chat (the terminal's scrollback: "
+	  "Shift-PgUp)",
 	  .exec = tui_key_select },
 	{ .key = TUI_KEY_F9, .alt = 'p',
-	  .help = "show the confirmation prompt again (after Esc)",
+	  .help = "answer the confirmation prompt: it takes the keyboard (after Esc, while typing, from the terminal)",
 	  .exec = tui_key_prompt },
 	{ .key = TUI_KEY_F1,
 	  .help = "key help in the chat", .exec = tui_key_help },
@@ -124,8 +126,8 @@ static const char tui_help_chat_keys[] =
 "  C-o  fold/unfold the last output\n"
 "  confirm: y approve  n reject (+ reason)  a always allow  d details  "
 "Esc later\n"
-"  terminal: S-PgUp or F7 browses scrollback (PgUp/PgDn/Home/End, q "
-"leaves)\n";
+"  terminal: every key goes to the program; C-] takes the keyboard back;\n"
+"  S-PgUp browses scrollback (PgUp/PgDn/Home/End, q leaves)\n";
 
 /* How doc/TUI.md and /help name a global key: "F3 or Alt-Z". */
 char *
@@ -700,13 +702,21 @@ tui_key_select(struct tui *t, int key)
 	tui_dirty(t);
 }
 
-/* F9: the confirmation prompt again. */
+/*
+ * F9: the prompt takes the keyboard (after Esc, while typing, or from the
+ * terminal pane, which gets it back after the answer).
+ */
 static void
 tui_key_prompt(struct tui *t, int key)
 {
-	tui_confirm_show(t->confirm);
+	struct tui_confirm_ctx x;
+
+	(void)key;
+	tui_confirm_context(t, &x);
+	tui_confirm_take(t->confirm, &x, t->focus == FOCUS_TERM);
 	if (t->focus != FOCUS_CHAT)
 		tui_toggle_focus(t);
+	tui_confirm_sync(t);
 	tui_dirty(t);
 }
 
