@@ -203,4 +203,9 @@ grep '"type":"policy_decision"' "$XDG_STATE_HOME/cade/sessions/$sid/events.jsonl
 ! grep -qF "$K" "$XDG_STATE_HOME/cade/sessions/$sid/events.jsonl"; ok $? "the store holds no key"
 TM send-keys -t cf "/quit" Enter
 wait_for 'cade-rc=0'; ok $? "quits cleanly"
+
+# A broken project policy stops the TUI before it starts, with file:line.
+printf 'rule: bad\nmatch: (unclosed\n' > "$W/.cade/policy"
+TM send-keys -t cf "clear; $CADE -m fake-model; echo cade-rc=\$?" Enter
+wait_for 'cade-rc=1'; screen | grep -qF '.cade/policy:2:'; ok $? "a broken project policy stops the TUI with file:line"
 done_testing
