@@ -831,7 +831,7 @@ tui_main(struct config *cfg, const struct cade_run *run)
 {
 	struct tui t;
 	struct tui_screen_opts so;
-	char *cause = NULL, *hist, *dir, *resume = NULL;
+	char *cause = NULL, *hist, *dir, *resume = NULL, *store_err = NULL;
 	const char *cs;
 	int no_color, rc;
 
@@ -921,6 +921,9 @@ tui_main(struct config *cfg, const struct cade_run *run)
 		t.exit_code = CADE_EXIT_OK;
 		loop_run(t.s->loop);
 		rc = t.exit_code;
+		/* The store failed: the chat showed it; the exit says it too. */
+		if (t.s->store_error != NULL && store_err == NULL)
+			store_err = xstrdup(t.s->store_error);
 		if (!t.restart || t.quit) {
 			tui_close_session(&t);
 			break;
@@ -940,6 +943,11 @@ tui_main(struct config *cfg, const struct cade_run *run)
 		t.select_mode = 0;
 	}
 	tui_screen_end();
+	if (store_err != NULL) {
+		fprintf(stderr, "cade: %s\n", store_err);
+		free(store_err);
+		rc = CADE_EXIT_ERROR;
+	}
 	/* How to come back (the terminal is the person's again). */
 	if (t.last_id != NULL && rc != CADE_EXIT_ERROR) {
 		printf("resume: cade --resume %s\n", t.last_id);
