@@ -176,6 +176,24 @@ for M in $MECHS; do
 done
 [ -n "$MECHS" ] || skip "no sandbox mechanism starts on this machine"
 
+# C-c ends an escalated command still running outside: had it gone on, it
+# would have created the file while the shell slept inside.
+if [ -n "$MECHS" ]; then
+	M=$(echo $MECHS | cut -d' ' -f1); mkws "$M-cc"
+	cat > "$T/cc.json" <<JSON
+{"replies": [
+ {"tool_calls": [{"id": "e", "name": "terminal", "arguments": {"command": "echo started-outside; sleep 4; touch $B/out/late", "sandbox": "off", "justification": "test", "security_risk": "LOW", "timeout": 2}}]},
+ {"tool_calls": [{"id": "c", "name": "terminal", "arguments": {"command": "C-c", "is_input": true, "security_risk": "LOW", "timeout": 3}}]},
+ {"tool_calls": [{"id": "s", "name": "terminal", "arguments": {"command": "sleep 4; echo slept", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "f", "name": "finish", "arguments": {"message": "done"}}]}
+]}
+JSON
+	run "$M" "$T/cc.json" --yes
+	obs e | grep -q started-outside && obs e | grep -q '"timed_out":true' &&
+	    obs s | grep -q slept && [ ! -e "$B/out/late" ]
+	ok $? "$M: C-c ends an escalated command still running outside the sandbox"
+fi
+
 # The file tools refuse hidden paths (the workspace is HOME itself here).
 W=$HOME
 cat > "$T/f.json" <<JSON
