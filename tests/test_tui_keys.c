@@ -215,6 +215,29 @@ test_input(void)
 	key(in, TUI_KEY_DOWN, 0);
 	is_str(tui_input_text(in), "draft", "history: Down returns to the draft");
 
+	/* Ctrl-R: history is "first entry", "second...", "multi\nline\\entry". */
+	tui_input_clear(in);
+	type(in, "draft2");
+	key(in, TUI_CTRL('r'), 0);
+	ok(tui_input_search(in) != NULL, "C-r starts a history search");
+	type(in, "entry");
+	is_str(tui_input_text(in), "multi\nline\\entry", "search: the newest match");
+	key(in, TUI_CTRL('r'), 0);
+	is_str(tui_input_text(in), "first entry", "search: C-r again, the next older match");
+	key(in, 0x1b, 0);
+	ok(tui_input_search(in) == NULL && strcmp(tui_input_text(in), "draft2") == 0,
+	    "search: Esc puts back what was typed");
+	key(in, TUI_CTRL('r'), 0);
+	type(in, "first");
+	is_int(key(in, '\r', 0), INPUT_CHANGED, "search: Enter keeps the match without sending");
+	ok(tui_input_search(in) == NULL && strcmp(tui_input_text(in), "first entry") == 0,
+	    "search: ... the match is in the editor");
+	key(in, TUI_CTRL('r'), 0);
+	type(in, "zzz-nothing");
+	is_str(tui_input_text(in), "first entry", "search: no match keeps the last one");
+	key(in, TUI_KEY_LEFT, 0);
+	ok(tui_input_search(in) == NULL, "search: an editing key ends it");
+
 	tui_input_clear(in);
 	type(in, "abcdefghij");
 	tui_lines_init(&ls);

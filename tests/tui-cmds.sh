@@ -58,6 +58,20 @@ bar=$(screen | tail -1 | sed -n 's/.* \([0-9][0-9]*\)% .*/\1/p')
 [ -n "$cost" ] && [ "$cost" = "$bar" ] && [ "$cost" -le 100 ]; ok $? "/cost context use matches the status bar ($cost% vs $bar%)"
 chattext | grep -qF 'out, $? (no price known'; ok $? "/cost with no price known says \$?"
 
+# Tab on an ambiguous /co lists the candidates; Ctrl-R finds "hello" in
+# the history and Enter keeps it in the input without sending it.
+TM send-keys -t ui "/co" Tab
+wait_for '/confirm  /cost  /compact'; ok $? "Tab on an ambiguous /co lists the candidates"
+TM send-keys -t ui C-u
+nreq=$(ls "$RECORD" | grep -c 'json$')
+TM send-keys -t ui C-r "hel"
+wait_for 'history search'
+TM send-keys -t ui Enter
+wait_gone 'history search'
+screen | grep -q '^> hello *│'; ok $? "C-r finds an earlier message, Enter keeps it in the input"
+[ "$(ls "$RECORD" | grep -c 'json$')" -eq "$nreq" ]; ok $? "... without sending it"
+TM send-keys -t ui C-u
+
 # /theme alone lists what there is, built-in and the person's own.
 TM send-keys -t ui "/theme" Enter
 wait_for 'themes:'

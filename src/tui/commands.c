@@ -245,6 +245,34 @@ tui_command(struct tui *t, const char *line)
 	tui_dirty(t);
 }
 
+/* Several commands start with prefix: extend to their common part, list them. */
+static void
+tui_cmd_complete_many(struct tui *t, const char *prefix, size_t n)
+{
+	const char *first = NULL, *name;
+	struct buf b;
+	size_t i, common = 0, k;
+
+	buf_init(&b, 0);
+	for (i = 0; i < tui_cmd_table_size; i++) {
+		name = tui_cmd_table[i].name;
+		if (strncmp(name, prefix, n) != 0)
+			continue;
+		buf_printf(&b, "%s/%s", b.len > 0 ? "  " : "", name);
+		if (first == NULL) {
+			first = name;
+			common = strlen(name);
+		}
+		for (k = 0; k < common && name[k] == first[k]; k++)
+			;
+		common = k;
+	}
+	if (first != NULL && common > n)
+		tui_input_insert(t->input, first + n, common - n);
+	tui_hint(t, "%s", b.s);
+	buf_free(&b);
+}
+
 /* Tab after "/x": complete a command name when only one fits. */
 void
 tui_cmd_complete(struct tui *t)
@@ -260,6 +288,11 @@ tui_cmd_complete(struct tui *t)
 			hit = &tui_cmd_table[i];
 			nhit++;
 		}
+	}
+	if (nhit > 1) {
+		/* Ambiguous: complete what they share, list them all. */
+		tui_cmd_complete_many(t, text + 1, n - 1);
+		return;
 	}
 	if (nhit != 1)
 		return;

@@ -307,6 +307,8 @@ const char	*tui_input_text(const struct tui_input *);
 /* Take the text, clear the editor, add it to history (saved to the file). */
 char		*tui_input_take(struct tui_input *);
 void		 tui_input_clear(struct tui_input *);
+/* The Ctrl-R query while searching the history, else NULL. */
+const char	*tui_input_search(const struct tui_input *);
 int		 tui_input_empty(const struct tui_input *);
 /*
  * Lay the text out for width columns (prompt on the first row): fills out
