@@ -251,6 +251,33 @@ test_input(void)
 	free(path);
 }
 
+/* The person's own slash commands: front matter and arguments. */
+static void
+test_usercmd(void)
+{
+	const char *f = "---\ndescription: review a file\nmodel: x\n---\n\n"
+	    "Review $1 then $2; all: $ARGUMENTS; none: $3.\n";
+	char *d, *b, *e;
+
+	tui_usercmd_parse(f, strlen(f), &d, &b);
+	is_str(d, "review a file", "usercmd: description from the front matter");
+	is_str(b, "Review $1 then $2; all: $ARGUMENTS; none: $3.\n",
+	    "usercmd: the body after it");
+	e = tui_usercmd_expand(b, "a.c  b.c");
+	is_str(e, "Review a.c then b.c; all: a.c  b.c; none: .\n",
+	    "usercmd: $1..$9 and $ARGUMENTS replaced");
+	free(d);
+	free(b);
+	free(e);
+	tui_usercmd_parse("Just do it.", 11, &d, &b);
+	ok(d == NULL && strcmp(b, "Just do it.") == 0, "usercmd: no front matter");
+	free(b);
+	tui_usercmd_parse("---\nnot closed", 14, &d, &b);
+	ok(d == NULL && strcmp(b, "---\nnot closed") == 0,
+	    "usercmd: an unclosed front matter is text");
+	free(b);
+}
+
 int
 main(void)
 {
@@ -258,5 +285,6 @@ main(void)
 		setlocale(LC_ALL, "en_US.UTF-8");
 	test_keys();
 	test_input();
+	test_usercmd();
 	return tap_done();
 }

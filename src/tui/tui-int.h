@@ -506,6 +506,31 @@ struct tui_status_info {
 void		 tui_status_render(struct tui_line *, int width,
 		    const struct tui_status_info *);
 
+/* ---- usercmd.c: the person's own slash commands ------------------- */
+
+struct tui_usercmd {
+	char		*name;
+	char		*description;	/* NULL if the file gives none */
+	char		*body;
+	int		 project;	/* from .cade/commands (else the user's) */
+};
+
+struct tui_usercmds {
+	struct tui_usercmd *v;
+	size_t		 n;
+};
+
+/* (Re)read .cade/commands under root (may be NULL) and ~/.config/cade/commands. */
+void		 tui_usercmds_load(struct tui_usercmds *, const char *root);
+void		 tui_usercmds_free(struct tui_usercmds *);
+const struct tui_usercmd *tui_usercmds_find(const struct tui_usercmds *,
+		    const char *name);
+/* Split a command file into its description (front matter) and body. */
+void		 tui_usercmd_parse(const char *, size_t, char **description,
+		    char **body);
+/* The body with $ARGUMENTS and $1..$9 replaced; caller frees. */
+char		*tui_usercmd_expand(const char *body, const char *args);
+
 /* ---- tui.c, layout.c: the interface's state ------------------------- */
 
 #define TUI_MIN_COLS		50
@@ -588,6 +613,7 @@ struct tui {
 	struct llm_models	*probe_res[4];
 	int			 told_setup;	/* the first-run notice was given */
 	char			*last_id;	/* the session to name on quitting */
+	struct tui_usercmds	 usercmds;	/* read at each session start */
 };
 
 #define TUI_MODELS_MS	8000	/* /model: the endpoint's list */
