@@ -31,7 +31,6 @@
 #include "cade/log.h"
 #include "cade/loop.h"
 #include "cade/prompt.h"
-#include "cade/secret.h"
 #include "cade/sha256.h"
 #include "cade/shell.h"
 #include "cade/store.h"
@@ -70,6 +69,7 @@ struct agent_call {
 /* One message of the history, in OpenAI chat form. */
 struct agent_msg {
 	cJSON	*msg;
+	char	*text;		/* msg printed, reused by every request; NULL: stale */
 	int	 step;
 	int	 shortened;
 	size_t	 bytes;
@@ -93,6 +93,10 @@ struct agent {
 	struct agent_msg	*hist;
 	size_t			 nhist;
 	size_t			 hist_bytes;
+	cJSON			*view;		/* system + references to hist, kept */
+	const char		**vtexts;	/* their printed texts (view[i]) */
+	size_t			 vcap;
+	int			 view_ok;	/* view matches hist */
 
 	char			**queue;	/* user messages waiting for a step */
 	size_t			 nqueue;
@@ -240,11 +244,20 @@ agent_hist_add(struct agent *a, cJSON *msg)
 	a->hist = xreallocarray(a->hist, a->nhist + 1, sizeof *a->hist);
 	m = &a->hist[a->nhist++];
 	m->msg = msg;
+	m->text = s;
 	m->step = a->step;
 	m->shortened = 0;
 	m->bytes = s != NULL ? strlen(s) : 0;
 	a->hist_bytes += m->bytes;
-	free(s);
+	if (a->view_ok) {
+		cJSON_AddItemReferenceToArray(a->view, msg);
+		if (a->nhist + 1 > a->vcap) {
+			a->vcap = (a->nhist + 1) * 2;
+			a->vtexts = xreallocarray(a->vtexts, a->vcap,
+			    sizeof *a->vtexts);
+		}
+		a->vtexts[a->nhist] = s;
+	}
 }
 
 /*
@@ -276,6 +289,7 @@ agent_hist_place_tool(struct agent *a, cJSON *msg, const char *call_id)
 	m = a->hist[a->nhist - 1];
 	memmove(&a->hist[at + 1], &a->hist[at], (a->nhist - 1 - at) * sizeof *a->hist);
 	a->hist[at] = m;
+	a->view_ok = 0;
 }
 
 /* A {"role":..., "content":...} message. */
@@ -349,6 +363,9 @@ agent_hist_trim(struct agent *a)
 			free(line);
 			a->hist_bytes -= a->hist[i].bytes;
 			cJSON_SetValuestring(content, s);
+			free(a->hist[i].text);
+			a->hist[i].text = NULL;
+			a->view_ok = 0;
 			a->hist[i].bytes = strlen(s) + 64;
 			a->hist_bytes += a->hist[i].bytes;
 			free(s);
@@ -482,9 +499,13 @@ agent_free(struct agent *a)
 		llm_cancel(a->d.llm);
 	llm_free(a->title_llm);
 	agent_calls_clear(a);
-	for (i = 0; i < a->nhist; i++)
+	for (i = 0; i < a->nhist; i++) {
 		cJSON_Delete(a->hist[i].msg);
+		free(a->hist[i].text);
+	}
 	free(a->hist);
+	cJSON_Delete(a->view);
+	free(a->vtexts);
 	for (i = 0; i < a->nqueue; i++)
 		free(a->queue[i]);
 	free(a->queue);
@@ -594,14 +615,18 @@ static void
 agent_add_user(struct agent *a, const char *raw, int automated)
 {
 	char *skills, *text = agent_clean(raw);
+	cJSON *d;
 
-	event_post_user_message(a->d.bus, &(struct ev_user_message){
-	    .text = text, .automated = automated });
-	agent_hist_add(a, agent_msg_new("user", text));
+	/* The history keeps what the sinks saw: masked by the bus. */
+	d = event_post_masked(a->d.bus, EV_USER_MESSAGE,
+	    &(struct ev_user_message){ .text = text, .automated = automated });
+	agent_hist_add(a, agent_msg_new("user", event_json_str(d, "text")));
+	cJSON_Delete(d);
 	if (!automated && (skills = prompt_skills_match(a->skills, text)) != NULL) {
-		event_post_user_message(a->d.bus, &(struct ev_user_message){
-		    .text = skills, .skill = 1 });
-		agent_hist_add(a, agent_msg_new("user", skills));
+		d = event_post_masked(a->d.bus, EV_USER_MESSAGE,
+		    &(struct ev_user_message){ .text = skills, .skill = 1 });
+		agent_hist_add(a, agent_msg_new("user", event_json_str(d, "text")));
+		cJSON_Delete(d);
 		free(skills);
 	}
 	free(text);
@@ -610,7 +635,8 @@ agent_add_user(struct agent *a, const char *raw, int automated)
 
 /* Start a request on client l with the agent as the callbacks' argument. */
 static int
-agent_send(struct agent *a, struct llm *l, const cJSON *msgs, const cJSON *tools,
+agent_send(struct agent *a, struct llm *l, const cJSON *msgs,
+    const char *const *texts, const cJSON *tools,
     void (*text)(const char *, size_t, void *),
     void (*done)(struct llm_response *, void *), char **cause)
 {
@@ -619,6 +645,7 @@ agent_send(struct agent *a, struct llm *l, const cJSON *msgs, const cJSON *tools
 
 	memset(&req, 0, sizeof req);
 	req.messages = msgs;
+	req.texts = texts;
 	req.tools = tools;
 	req.model = a->model;
 	memset(&cb, 0, sizeof cb);
@@ -668,7 +695,7 @@ agent_request_title(struct agent *a, const char *text)
 	    "only.\n\n%.2000s", text);
 	cJSON_AddItemToArray(msgs, agent_msg_new("user", prompt));
 	free(prompt);
-	if (agent_send(a, a->title_llm, msgs, NULL, agent_on_title_text,
+	if (agent_send(a, a->title_llm, msgs, NULL, NULL, agent_on_title_text,
 	    agent_on_title, &cause) == -1)
 		free(cause);
 	cJSON_Delete(msgs);
@@ -697,15 +724,33 @@ agent_submit(struct agent *a, const char *text)
 
 /* Build the request messages: system prompt, then the history. */
 static cJSON *
-agent_view(struct agent *a)
+agent_view(struct agent *a, const char *const **texts)
 {
-	cJSON *msgs = cJSON_CreateArray();
 	size_t i;
 
-	cJSON_AddItemToArray(msgs, agent_msg_new("system", a->system));
-	for (i = 0; i < a->nhist; i++)
-		cJSON_AddItemReferenceToArray(msgs, a->hist[i].msg);
-	return msgs;
+	/*
+	 * Kept from one request to the next (messages are only appended,
+	 * mostly): references to the history and each message's printed form,
+	 * from which the body is spliced instead of printed whole again.
+	 */
+	if (!a->view_ok) {
+		cJSON_Delete(a->view);
+		a->view = cJSON_CreateArray();
+		cJSON_AddItemToArray(a->view, agent_msg_new("system", a->system));
+		a->vcap = (a->nhist + 1) * 2;
+		free(a->vtexts);
+		a->vtexts = xcalloc(a->vcap, sizeof *a->vtexts);
+		for (i = 0; i < a->nhist; i++) {
+			cJSON_AddItemReferenceToArray(a->view, a->hist[i].msg);
+			if (a->hist[i].text == NULL)
+				a->hist[i].text = cJSON_PrintUnformatted(
+				    a->hist[i].msg);
+			a->vtexts[i + 1] = a->hist[i].text;
+		}
+		a->view_ok = 1;
+	}
+	*texts = a->vtexts;
+	return a->view;
 }
 
 /* LLM text delta: straight to the live sinks. */
@@ -713,7 +758,7 @@ static void
 agent_on_text(const char *s, size_t n, void *arg)
 {
 	struct agent *a = arg;
-	char *t = secret_mask(s, n, NULL), *c = agent_clean(t);
+	char *t = xstrndup(s, n), *c = agent_clean(t);
 
 	event_post_assistant_delta(a->d.bus, &(struct ev_assistant_delta){
 	    .text = c });
@@ -782,11 +827,10 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 {
 	cJSON *calls = cJSON_CreateArray(), *msg, *c, *fn;
 	cJSON *hcalls = cJSON_CreateArray();
-	char *clean = agent_clean(r->text), *text, *reasoning = NULL;
+	char *clean, *text, *reasoning = NULL;
+	cJSON *d;
 	size_t i;
 
-	text = secret_mask(clean, strlen(clean), NULL);
-	free(clean);
 	/* Later requests must stay valid JSON text: clean what the model sent. */
 	for (i = 0; i < r->ncalls; i++) {
 		clean = agent_clean(r->calls[i].arguments);
@@ -797,6 +841,7 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 		r->calls[i].name = clean;
 	}
 
+	text = agent_clean(r->text);
 	if (*r->reasoning != '\0')
 		reasoning = agent_clean(r->reasoning);
 	for (i = 0; i < r->ncalls && !cancelled; i++) {
@@ -805,20 +850,13 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 		cJSON_AddStringToObject(c, "name", r->calls[i].name);
 		cJSON_AddStringToObject(c, "arguments", r->calls[i].arguments);
 		cJSON_AddItemToArray(calls, c);
-		c = cJSON_CreateObject();
-		cJSON_AddStringToObject(c, "id", r->calls[i].id);
-		cJSON_AddStringToObject(c, "type", "function");
-		fn = cJSON_AddObjectToObject(c, "function");
-		cJSON_AddStringToObject(fn, "name", r->calls[i].name);
-		cJSON_AddStringToObject(fn, "arguments", r->calls[i].arguments);
-		cJSON_AddItemToArray(hcalls, c);
 	}
 	/*
 	 * A reply stopped before any text or call (a signal during the
 	 * request) is not a message: recording it would make the resumed
 	 * history end with an empty answer, which real APIs reject.
 	 */
-	if (*text == '\0' && cJSON_GetArraySize(hcalls) == 0 &&
+	if (*text == '\0' && cJSON_GetArraySize(calls) == 0 &&
 	    (cancelled || reasoning == NULL)) {
 		cJSON_Delete(calls);
 		cJSON_Delete(hcalls);
@@ -827,7 +865,13 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 		a->last_text = text;
 		return;
 	}
-	event_post_assistant_message(a->d.bus, &(struct ev_assistant_message){
+	/*
+	 * The history is built from the event as the sinks saw it (masked by
+	 * the bus), so the next request never holds a secret; the calls still
+	 * run with the arguments the model wrote.
+	 */
+	d = event_post_masked(a->d.bus, EV_ASSISTANT_MESSAGE,
+	    &(struct ev_assistant_message){
 		.text = text,
 		.reasoning = reasoning,
 		.tool_calls = calls,
@@ -838,6 +882,20 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 	});
 	cJSON_Delete(calls);
 	free(reasoning);
+	free(text);
+	text = xstrdup(event_json_str(d, "text"));
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(d, "tool_calls")) {
+		cJSON *hc = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(hc, "id", event_json_str(c, "id"));
+		cJSON_AddStringToObject(hc, "type", "function");
+		fn = cJSON_AddObjectToObject(hc, "function");
+		cJSON_AddStringToObject(fn, "name", event_json_str(c, "name"));
+		cJSON_AddStringToObject(fn, "arguments",
+		    event_json_str(c, "arguments"));
+		cJSON_AddItemToArray(hcalls, hc);
+	}
+	cJSON_Delete(d);
 
 	/* {"role":"assistant","content":null} without calls is invalid. */
 	if (*text == '\0' && cJSON_GetArraySize(hcalls) == 0) {
@@ -891,36 +949,35 @@ static void
 agent_observe(struct agent *a, struct agent_call *c, struct tool_result *res,
     int refused)
 {
-	cJSON *msg;
-	char *text, *diff = NULL, *view;
+	cJSON *msg, *d;
+	char *text, *view;
 	char digest[65];
 	struct agent_track *t;
 
 	if (res->text == NULL)
 		res->text = xstrdup("");
-	text = secret_mask(res->text, strlen(res->text), NULL);
-	if (res->diff != NULL)
-		diff = secret_mask(res->diff, strlen(res->diff), NULL);
 	if (res->digest[0] == '\0')
 		sha256_hex(res->text, strlen(res->text), res->digest);
-	event_post_observation(a->d.bus, &(struct ev_observation){
+	/* What the model sees is what the sinks saw: masked by the bus. */
+	d = event_post_masked(a->d.bus, EV_OBSERVATION, &(struct ev_observation){
 		.call_id = c->id,
 		.name = c->name,
-		.text = text,
+		.text = res->text,
 		.has_exit_code = res->has_exit,
 		.exit_code = res->exit_code,
 		.error = res->is_error,
 		.refused = refused,
 		.timed_out = res->timed_out,
 		.truncated = res->truncated,
-		.diff = diff,
+		.diff = res->diff,
 		.digest = res->digest,
 		.has_duration_ms = c->started != 0,
 		.duration_ms = c->started != 0 ? (int64_t)(util_now_ms() -
 		    c->started) : 0,
 		.extra = res->extra,
 	});
-	free(diff);
+	text = xstrdup(event_json_str(d, "text"));
+	cJSON_Delete(d);
 
 	view = agent_view_text(a, text, c->id);
 	msg = agent_msg_new("tool", view);
@@ -992,12 +1049,27 @@ agent_stuck(struct agent *a)
 	return NULL;
 }
 
+/* Replace *field by the masked copy the event carried. */
+static void
+agent_take_masked(char **field, const cJSON *d, const char *key)
+{
+	if (*field == NULL)
+		return;
+	free(*field);
+	*field = xstrdup(event_json_str(d, key));
+}
+
 /* Policy decision event for a call. */
 static void
 agent_post_decision(struct agent *a, struct agent_call *c, const char *decision,
     const char *by, const char *reason, const char *scope)
 {
-	event_post_policy_decision(a->d.bus, &(struct ev_policy_decision){
+	cJSON *d;
+
+	if (c->summary == NULL)
+		c->summary = xstrdup(c->args_text);
+	d = event_post_masked(a->d.bus, EV_POLICY_DECISION,
+	    &(struct ev_policy_decision){
 		.call_id = c->id,
 		.tool = c->name,
 		.action = c->summary,
@@ -1010,6 +1082,11 @@ agent_post_decision(struct agent *a, struct agent_call *c, const char *decision,
 		.scope = scope,
 		.preview = c->preview,
 	});
+	/* The prompt shows what the sinks saw: masked by the bus. */
+	agent_take_masked(&c->summary, d, "action");
+	agent_take_masked(&c->preview, d, "preview");
+	agent_take_masked(&c->verdict.suggest, d, "suggest");
+	cJSON_Delete(d);
 }
 
 /* Announce a call and put it through the policy engine.  0, or -1 to abort. */
@@ -1324,7 +1401,7 @@ agent_advance(struct agent *a)
 		c->started = util_now_ms();
 		agent_set_state(a, AGENT_RUNNING);
 		event_post_tool_running(a->d.bus, &(struct ev_tool_running){
-		    .call_id = c->id });
+		    .call_id = c->id, .name = c->name });
 		if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
 		    a->out_timer == 0) {
 			a->out_sent = 0;
@@ -1502,10 +1579,13 @@ agent_condense_apply(struct agent *a, size_t from, size_t to, const char *text)
 	for (i = from; i < to; i++) {
 		a->hist_bytes -= a->hist[i].bytes;
 		cJSON_Delete(a->hist[i].msg);
+		free(a->hist[i].text);
 	}
 	memmove(&a->hist[from + 1], &a->hist[to], (a->nhist - to) * sizeof *a->hist);
 	a->nhist -= to - from - 1;
+	a->view_ok = 0;
 	m.msg = agent_msg_new("user", text);
+	m.text = NULL;
 	m.step = a->step;
 	m.shortened = 1;
 	m.bytes = strlen(text) + 32;
@@ -1657,7 +1737,7 @@ agent_condense_start(struct agent *a, int then_step)
 	agent_notice(a, note);
 	free(note);
 	agent_set_state(a, AGENT_THINKING);
-	if (agent_send(a, a->d.llm, msgs, NULL, agent_on_condense_text,
+	if (agent_send(a, a->d.llm, msgs, NULL, NULL, agent_on_condense_text,
 	    agent_on_condensed, &cause) == -1) {
 		a->condensing = 0;
 		agent_notice(a, cause);
@@ -1686,7 +1766,9 @@ agent_tools_wait(struct loop *loop, void *arg)
 static void
 agent_step(struct agent *a)
 {
-	cJSON *msgs, *tools;
+	const cJSON *msgs;
+	cJSON *tools;
+	const char *const *texts = NULL;
 	char *cause = NULL, *msg;
 	size_t i;
 
@@ -1736,16 +1818,15 @@ agent_step(struct agent *a)
 		return;
 	}
 	a->step++;
-	msgs = agent_view(a);
+	msgs = agent_view(a, &texts);
 	tools = tool_schemas_in(a->d.cfg, a->model, a->d.tools);
 	agent_set_state(a, AGENT_THINKING);
-	if (agent_send(a, a->d.llm, msgs, tools, agent_on_text, agent_on_reply,
+	if (agent_send(a, a->d.llm, msgs, texts, tools, agent_on_text, agent_on_reply,
 	    &cause) == -1) {
 		agent_error(a, "internal", cause);
 		agent_end(a, AGENT_END_ERROR, cause);
 		free(cause);
 	}
-	cJSON_Delete(msgs);
 	cJSON_Delete(tools);
 }
 

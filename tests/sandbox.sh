@@ -247,6 +247,7 @@ JSON
 	ok $? "TUI: the escalation is asked, marked as running outside the sandbox, MEDIUM"
 	[ ! -e "$B/out/tui-escalated" ]
 	ok $? "TUI: nothing ran before the answer"
+	prompt_keys sbx		# the prompt holds the keyboard, past its delay
 	TM send-keys -t sbx y
 	wait_for 'Escalated-done.' 20 && [ -e "$B/out/tui-escalated" ]
 	ok $? "TUI: approved, it ran outside the sandbox"

@@ -293,6 +293,7 @@ send_wait(struct llm *l, struct run *r, int with_tools, const char *model)
 	char *cause = NULL;
 	int before = r->ndone;
 
+	memset(&req, 0, sizeof req);
 	req.messages = messages_new();
 	req.tools = with_tools ? tools_new() : NULL;
 	req.model = model;

@@ -701,6 +701,52 @@ llm_body_settings(cJSON *root, const struct llm_body_opts *o, int responses)
 	}
 }
 
+/*
+ * The body with the messages spliced in from their printed texts: the same
+ * bytes cJSON would print (model first, then messages, then the rest), at
+ * the cost of a copy instead of a print of the whole history.
+ */
+static char *
+llm_chat_splice(cJSON *root, const struct llm_body_opts *o)
+{
+	const cJSON *m;
+	struct buf b;
+	char *head, *rest, *one;
+	size_t i = 0;
+
+	head = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(root,
+	    "model"));
+	cJSON_DeleteItemFromObjectCaseSensitive(root, "model");
+	cJSON_DeleteItemFromObjectCaseSensitive(root, "messages");
+	rest = cJSON_PrintUnformatted(root);
+	if (head == NULL || rest == NULL)
+		fatal("cannot print request body");
+	buf_init(&b, 0);
+	(void)buf_printf(&b, "{\"model\":%s,\"messages\":[", head);
+	cJSON_ArrayForEach(m, o->messages) {
+		if (i > 0)
+			(void)buf_putc(&b, ',');
+		if (o->texts[i] != NULL)
+			(void)buf_puts(&b, o->texts[i]);
+		else {
+			if ((one = cJSON_PrintUnformatted(m)) == NULL)
+				fatal("cannot print request body");
+			(void)buf_puts(&b, one);
+			free(one);
+		}
+		i++;
+	}
+	(void)buf_putc(&b, ']');
+	if (strcmp(rest, "{}") != 0) {
+		(void)buf_putc(&b, ',');
+		(void)buf_puts(&b, rest + 1);
+	} else
+		(void)buf_putc(&b, '}');
+	free(head);
+	free(rest);
+	return buf_detach(&b, NULL);
+}
+
 /* The chat completions request body (caller frees). */
 char *
 llm_chat_body(const struct llm_body_opts *o)
@@ -724,7 +770,8 @@ llm_chat_body(const struct llm_body_opts *o)
 		cJSON_AddBoolToObject(so, "include_usage", 1);
 	}
 	llm_body_settings(root, o, 0);
-	s = cJSON_PrintUnformatted(root);
+	s = o->texts != NULL ? llm_chat_splice(root, o) :
+	    cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	if (s == NULL)
 		fatal("cannot print request body");

@@ -1892,6 +1892,7 @@ pol_check_files(struct pol_ctx *x, const struct shp_cmd *c, size_t eff,
 		return;
 	}
 	if (strcmp(name, "tee") == 0 || strcmp(name, "touch") == 0 ||
+	    strcmp(name, "sponge") == 0 ||
 	    strcmp(name, "mkdir") == 0 || strcmp(name, "truncate") == 0 ||
 	    strcmp(name, "mkfifo") == 0) {
 		n = pol_operands(c, eff + 1, strcmp(name, "truncate") == 0 ? "sr" :
