@@ -645,6 +645,8 @@ struct tui {
 	/* confirmation */
 	uint64_t		 last_key_ms;	/* "typing" is a key in the last second */
 	uint64_t		 confirm_timer;	/* redraw when the protection delay ends */
+	struct buf		 pane_held;	/* pane bytes that may begin a secret */
+	uint64_t		 pane_timer;	/* ... fed as they are after a moment */
 };
 
 #define TUI_MODELS_MS	8000	/* /model: the endpoint's list */
