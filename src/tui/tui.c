@@ -789,6 +789,7 @@ tui_open_session(struct tui *t, const char *resume, char **cause)
 	t->s = session_open(t->cfg, &so, cause);
 	if (t->s == NULL)
 		return -1;
+	tui_usercmds_load(&t->usercmds, t->s->ws->root);
 	tui_attach(t);
 	return 0;
 }
@@ -954,6 +955,7 @@ tui_main(struct config *cfg, const struct cade_run *run)
 		fflush(stdout);
 	}
 	free(t.last_id);
+	tui_usercmds_free(&t.usercmds);
 	free(resume);
 	free(t.restart_resume);
 	free(t.hint);
