@@ -723,7 +723,15 @@ tui_key_zoom(struct tui *t, int key)
 static void
 tui_key_orient(struct tui *t, int key)
 {
-	t->orient = t->stacked ? 1 : 2;
+	/*
+	 * From the last explicit choice when there is one: t->stacked is only
+	 * brought up to date at the next frame, and two F4 in one loop turn
+	 * must still go there and back.
+	 */
+	if (t->orient != 0)
+		t->orient = t->orient == 2 ? 1 : 2;
+	else
+		t->orient = t->stacked ? 1 : 2;
 	t->relayout = 1;
 	tui_dirty(t);
 }
