@@ -23,6 +23,7 @@
 
 #include "cade/agent.h"
 #include "cade/buf.h"
+#include "cade/checkpoint.h"
 #include "cade/condense.h"
 #include "cade/docker.h"
 #include "cade/conf.h"
@@ -60,7 +61,10 @@ struct agent_call {
 	char			*deny_reason;
 	char			*summary;
 	char			*preview;
+	char			*undo_note;	/* for the confirmation prompt */
 	uint64_t		 started;
+	struct ckpt_state	 ck_before;	/* the checkpoint taken before it ran */
+	int			 ck_taken;
 };
 
 /* One message of the history, in OpenAI chat form. */
@@ -128,9 +132,11 @@ struct agent {
 	int			 titled;
 	int			 closing;	/* agent_shutdown(): record, never act */
 	int			 cut_off;	/* last reply hit the output token limit */
+	int			 ck_noticed;	/* checkpoints off: said once */
 };
 
 static void	agent_step(struct agent *);
+static char	*agent_undo_note(struct agent *, const struct agent_call *);
 static void	agent_advance(struct agent *);
 static void	agent_on_text(const char *, size_t, void *);
 static void	agent_on_reasoning(const char *, size_t, void *);
@@ -317,6 +323,7 @@ agent_calls_clear(struct agent *a)
 		free(a->calls[i].deny_reason);
 		free(a->calls[i].summary);
 		free(a->calls[i].preview);
+		free(a->calls[i].undo_note);
 	}
 	free(a->calls);
 	a->calls = NULL;
@@ -936,6 +943,8 @@ agent_post_decision(struct agent *a, struct agent_call *c, const char *decision,
 		cJSON_AddStringToObject(d, "suggest", c->verdict.suggest);
 	if (scope != NULL)
 		cJSON_AddStringToObject(d, "scope", scope);
+	if (c->undo_note != NULL && strcmp(decision, "ask") == 0)
+		cJSON_AddStringToObject(d, "undo", c->undo_note);
 	if (c->preview != NULL)
 		cJSON_AddStringToObject(d, "preview", c->preview);
 	event_bus_post(a->d.bus, EV_POLICY_DECISION, d);
@@ -1004,6 +1013,7 @@ agent_decide(struct agent *a, struct agent_call *c)
 	}
 	if (c->tool->preview != NULL && a->d.ask == ASK_PERSON)
 		c->preview = c->tool->preview(&a->tctx, c->args);
+	c->undo_note = agent_undo_note(a, c);
 	switch (a->d.ask) {
 	case ASK_PERSON:
 		c->st = CALL_ASK;
@@ -1064,6 +1074,125 @@ agent_shell_died(struct agent *a)
 	event_bus_post(a->d.bus, EV_ERROR, d);
 }
 
+/* Whether call c may change the workspace (and so gets a checkpoint). */
+static int
+agent_call_changes(const struct agent_call *c)
+{
+	const cJSON *in;
+
+	if (!c->have_verdict || c->args == NULL)
+		return 0;
+	if (c->verdict.changes)
+		return 1;
+	/* Keys typed into a running program can make it do anything. */
+	in = cJSON_GetObjectItemCaseSensitive(c->args, "is_input");
+	return strcmp(c->name, "terminal") == 0 && cJSON_IsTrue(in);
+}
+
+/* What the confirmation prompt says about undoing call c. */
+static char *
+agent_undo_note(struct agent *a, const struct agent_call *c)
+{
+	if (!agent_call_changes(c))
+		return NULL;
+	if (a->d.ckpt == NULL || ckpt_disabled(a->d.ckpt) != NULL)
+		return xasprintf("not undoable: %s", a->d.ckpt == NULL ?
+		    "no checkpoints in this session" : ckpt_disabled(a->d.ckpt));
+	if (c->verdict.outside != NULL)
+		return xasprintf("not undoable: %s (outside the workspace's "
+		    "files); its changes to the workspace can be undone",
+		    c->verdict.outside);
+	return xstrdup("undoable: a checkpoint of the workspace is taken "
+	    "before it runs (/undo)");
+}
+
+/* Say once, visibly, that checkpoints are not being taken. */
+static void
+agent_ckpt_notice(struct agent *a, const char *why)
+{
+	char *s;
+
+	if (a->ck_noticed)
+		return;
+	a->ck_noticed = 1;
+	s = xasprintf("no checkpoint: %s", why);
+	agent_post_text(a, EV_NOTICE, "text", s);
+	free(s);
+}
+
+/* Before a call that may change the workspace: snapshot it. */
+static void
+agent_ckpt_before(struct agent *a, struct agent_call *c)
+{
+	char *cause = NULL;
+
+	c->ck_taken = 0;
+	if (a->d.ckpt == NULL || !agent_call_changes(c))
+		return;
+	if (ckpt_disabled(a->d.ckpt) != NULL) {
+		agent_ckpt_notice(a, ckpt_disabled(a->d.ckpt));
+		return;
+	}
+	if (ckpt_snapshot(a->d.ckpt, &c->ck_before, NULL, &cause) == -1) {
+		if (ckpt_disabled(a->d.ckpt) != NULL)
+			agent_ckpt_notice(a, cause);
+		else {
+			char *s = xasprintf("no checkpoint before this step: %s",
+			    cause);
+
+			agent_post_text(a, EV_NOTICE, "text", s);
+			free(s);
+		}
+		free(cause);
+		return;
+	}
+	c->ck_taken = 1;
+}
+
+/* After it: snapshot again and record both as one checkpoint event. */
+static void
+agent_ckpt_after(struct agent *a, struct agent_call *c)
+{
+	struct ckpt_state after;
+	long ms = a->d.ckpt != NULL ? ckpt_last_ms(a->d.ckpt) : 0;
+	char *cause = NULL;
+	cJSON *d, *big = NULL, *files;
+
+	if (!c->ck_taken)
+		return;
+	c->ck_taken = 0;
+	if (ckpt_snapshot(a->d.ckpt, &after, &big, &cause) == -1) {
+		char *s = xasprintf("no checkpoint after this step: %s", cause);
+
+		agent_post_text(a, EV_NOTICE, "text", s);
+		free(s);
+		free(cause);
+		return;
+	}
+	d = cJSON_CreateObject();
+	cJSON_AddStringToObject(d, "call_id", c->id);
+	cJSON_AddStringToObject(d, "tool", c->name);
+	cJSON_AddStringToObject(d, "summary", c->summary != NULL ? c->summary :
+	    c->args_text);
+	cJSON_AddNumberToObject(d, "step", a->step);
+	cJSON_AddItemToObject(d, "before", ckpt_state_json(&c->ck_before));
+	cJSON_AddItemToObject(d, "after", ckpt_state_json(&after));
+	cJSON_AddBoolToObject(d, "changed", !ckpt_same(&c->ck_before, &after));
+	if (!ckpt_same(&c->ck_before, &after)) {
+		files = ckpt_changes(a->d.ckpt, &c->ck_before, &after, &cause);
+		if (files != NULL) {
+			while (cJSON_GetArraySize(files) > 200)
+				cJSON_DeleteItemFromArray(files, 200);
+			cJSON_AddItemToObject(d, "files", files);
+		} else
+			free(cause);
+	}
+	if (big != NULL)
+		cJSON_AddItemToObject(d, "big", big);
+	cJSON_AddNumberToObject(d, "ms", (double)(ms + ckpt_last_ms(a->d.ckpt)));
+	event_bus_post(a->d.bus, EV_CHECKPOINT, d);
+}
+
 /* A tool finished (possibly synchronously inside exec). */
 static void
 agent_on_tool_done(struct tool_result *res, void *arg)
@@ -1072,6 +1201,7 @@ agent_on_tool_done(struct tool_result *res, void *arg)
 	struct agent_call *c = &a->calls[a->next_call];
 
 	agent_observe(a, c, res, 0);
+	agent_ckpt_after(a, c);
 	if (a->closing) {
 		tool_result_free(res);
 		a->next_call++;
@@ -1120,6 +1250,7 @@ agent_pending_build(struct agent *a)
 		a->pending[a->npending].summary = a->calls[i].summary ?
 		    a->calls[i].summary : a->calls[i].args_text;
 		a->pending[a->npending].preview = a->calls[i].preview;
+		a->pending[a->npending].undo = a->calls[i].undo_note;
 		a->pending[a->npending].verdict = &a->calls[i].verdict;
 		a->npending++;
 	}
@@ -1177,6 +1308,7 @@ agent_advance(struct agent *a)
 		c->started = util_now_ms();
 		agent_set_state(a, AGENT_RUNNING);
 		agent_post_text(a, EV_TOOL_RUNNING, "call_id", c->id);
+		agent_ckpt_before(a, c);
 		a->in_exec = 1;
 		a->exec_done = 0;
 		c->tool->exec(&a->tctx, c->args, agent_on_tool_done, a);
@@ -1782,6 +1914,9 @@ agent_replay(struct agent *a, const struct event *ev)
 		if (plan != NULL)
 			tool_state_restore_plan(a->tstate, plan);
 		break;
+	case EV_UNDO:
+		agent_restored(a, ev->data);
+		break;
 	case EV_CONDENSATION:
 		agent_condense_apply(a, (size_t)event_num(ev, "from", 0),
 		    (size_t)event_num(ev, "to", 0), event_str(ev, "text", ""));
@@ -1795,6 +1930,46 @@ agent_replay(struct agent *a, const struct event *ev)
 	default:
 		break;
 	}
+}
+
+/*
+ * The workspace was put back (undo, redo, rewind: the fields of an undo
+ * event).  Undo and redo tell the model in a note, so its picture of the
+ * workspace stays true; a rewind cuts the history back to before the reply
+ * that made the step, and the conversation goes on from there.
+ */
+void
+agent_restored(struct agent *a, const cJSON *undo)
+{
+	const char *action = cJSON_GetStringValue(cJSON_GetObjectItem(undo, "action"));
+	const char *note = cJSON_GetStringValue(cJSON_GetObjectItem(undo, "note"));
+	const char *call_id = cJSON_GetStringValue(cJSON_GetObjectItem(undo, "call_id"));
+	cJSON *calls, *c;
+	size_t i, j;
+
+	if (action != NULL && strcmp(action, "rewind") == 0 && call_id != NULL) {
+		for (i = a->nhist; i-- > 0; ) {
+			calls = cJSON_GetObjectItem(a->hist[i].msg, "tool_calls");
+			cJSON_ArrayForEach(c, calls) {
+				const char *id = cJSON_GetStringValue(
+				    cJSON_GetObjectItem(c, "id"));
+
+				if (id != NULL && strcmp(id, call_id) == 0)
+					goto found;
+			}
+		}
+		return;		/* condensed away: only the files went back */
+found:
+		for (j = i; j < a->nhist; j++) {
+			a->hist_bytes -= a->hist[j].bytes;
+			cJSON_Delete(a->hist[j].msg);
+		}
+		a->nhist = i;
+		a->ntrack = 0;
+		return;
+	}
+	if (note != NULL && *note != '\0')
+		agent_hist_add(a, agent_msg_new("user", note));
 }
 
 /* Answer tool calls the crash left open, so the history is well formed. */

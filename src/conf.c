@@ -84,6 +84,11 @@ static const struct conf_key conf_keys[] = {
 	{ "stuck_no_action", CONF_T_INT, "3", "replies without an action before pausing", 0, 0 },
 	{ "title_summarize", CONF_T_BOOL, "false", "ask the LLM for a session title", 0, 0 },
 	{ "session_dir", CONF_T_STR, "", "sessions directory (default $XDG_STATE_HOME/cade/sessions)", 0, 0 },
+	/* checkpoints (doc/CHECKPOINTS.md) */
+	{ "checkpoints", CONF_T_BOOL, "true", "record a checkpoint of the workspace before each step that may change it", 0, 0 },
+	{ "checkpoint_ignore", CONF_T_LIST, "node_modules,.venv,venv,__pycache__,.mypy_cache,.pytest_cache,.tox,.gradle,.next,.cache,target", "gitignore patterns left out of checkpoints (on top of .gitignore)", 0, 0 },
+	{ "checkpoint_max_file", CONF_T_INT, "10485760", "bytes: larger files are noted, not copied", 0, 0 },
+	{ "checkpoint_max_tree", CONF_T_INT, "1073741824", "bytes: a larger workspace is not checkpointed (with a notice)", 0, 0 },
 	/* context */
 	{ "context_window", CONF_T_INT, "0", "tokens (0: by model family)", 1, 0 },
 	{ "output_reserve", CONF_T_INT, "4096", "tokens kept free for the reply", 1, 0 },

@@ -35,6 +35,8 @@ static const struct {
 	[EV_NOTICE] = { "notice", 0 },
 	[EV_CONDENSATION] = { "condensation", 0 },
 	[EV_FINISH] = { "finish", 0 },
+	[EV_CHECKPOINT] = { "checkpoint", 0 },
+	[EV_UNDO] = { "undo", 0 },
 };
 
 /* The type's JSON name. */

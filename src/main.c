@@ -20,6 +20,7 @@
 #include "cade/policy.h"
 #include "cade/secret.h"
 #include "cade/store.h"
+#include "cade/undo.h"
 #include "cade/util.h"
 
 enum {
@@ -93,6 +94,9 @@ main_usage(FILE *f)
 "usage: cade [options] [PROMPT]          open the TUI (PROMPT: first task)\n"
 "       cade -p PROMPT [options]         run headless ('-' reads stdin)\n"
 "       cade sessions [--audit ID]       list stored sessions\n"
+"       cade undo [--session ID|last] [--steps N] [--yes] [--force] [--list]\n"
+"       cade redo [--session ID|last] [--yes] [--force]\n"
+"       cade diff [--session ID|last] [STEP]\n"
 "       cade policy check [--json] [--batch] [--] COMMAND...\n"
 "\n"
 "options:\n"
@@ -211,12 +215,15 @@ main(int argc, char **argv)
 
 	/* Subcommands come first so their own flags are theirs to parse. */
 	if (argc >= 2 && (strcmp(argv[1], "sessions") == 0 ||
-	    strcmp(argv[1], "policy") == 0)) {
+	    strcmp(argv[1], "policy") == 0 || strcmp(argv[1], "undo") == 0 ||
+	    strcmp(argv[1], "redo") == 0 || strcmp(argv[1], "diff") == 0)) {
 		cfg = conf_new();
 		main_load(cfg, getenv("CADE_CONFIG"));
 		main_secrets(cfg);
 		if (strcmp(argv[1], "sessions") == 0)
 			rc = store_list_main(cfg, stdout, argc - 1, argv + 1);
+		else if (strcmp(argv[1], "policy") != 0)
+			rc = undo_main(cfg, argc - 1, argv + 1);
 		else if (argc >= 3 && strcmp(argv[2], "check") == 0)
 			rc = policy_check_main(argc - 2, argv + 2, cfg);
 		else {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cade/agent.h"
+#include "cade/checkpoint.h"
 #include "cade/conf.h"
 #include "cade/event.h"
 #include "cade/llm.h"
@@ -21,6 +22,7 @@
 #include "cade/session.h"
 #include "cade/shell.h"
 #include "cade/store.h"
+#include "cade/undo.h"
 #include "cade/util.h"
 #include "cade/workspace.h"
 
@@ -37,6 +39,7 @@ session_replay_event(struct event *ev, void *arg)
 	struct session_replay *r = arg;
 
 	agent_replay(r->s->agent, ev);
+	undo_log_feed(r->s->undo, ev);
 	if (ev->seq > r->last_seq)
 		r->last_seq = ev->seq;
 	if (r->to_sinks)
@@ -82,6 +85,10 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		goto fail;
 	if ((s->ws = ws_create(cfg, s->id, cause)) == NULL)
 		goto fail;
+	cwd = xasprintf("%s/%s", s->dir, s->id);
+	s->ckpt = ckpt_open(cfg, cwd, s->ws->root);
+	free(cwd);
+	s->undo = undo_log_new();
 	s->shell = shell_new(s->loop, s->ws, (size_t)conf_int(cfg, "output_limit"));
 	if (shell_start(s->shell, o->rows, o->cols, cause) == -1)
 		goto fail;
@@ -97,6 +104,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	d.llm = s->llm;
 	d.session_id = s->id;
 	d.ask = o->ask;
+	d.ckpt = s->ckpt;
 	s->agent = agent_new(&d);
 
 	for (i = 0; i < SESSION_SINKS; i++)
@@ -111,6 +119,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 			goto fail;
 		event_bus_set_seq(s->bus, r.last_seq);
 	}
+	event_bus_subscribe(s->bus, undo_log_sink, s->undo);
 	event_bus_subscribe(s->bus, store_sink, s->store);
 	store_on_error(s->store, session_store_failed, s);
 	if (warning != NULL) {
@@ -154,6 +163,8 @@ session_close(struct session *s)
 	llm_free(s->llm);
 	if (s->ws != NULL)
 		ws_destroy(s->ws);
+	ckpt_free(s->ckpt);
+	undo_log_free(s->undo);
 	policy_free(s->policy);
 	store_close(s->store);
 	event_bus_free(s->bus);

@@ -33,6 +33,8 @@ enum event_type {
 	EV_NOTICE,		/* text */
 	EV_CONDENSATION,	/* summary, first_seq, last_seq */
 	EV_FINISH,		/* message, status */
+	EV_CHECKPOINT,		/* call_id, tool, summary, before{tree,git}, after{tree,git}, changed, files[], big[], ms */
+	EV_UNDO,		/* action (undo|redo|rewind), call_ids[], from{}, to{}, files[], forced, note */
 	EV__COUNT
 };
 

@@ -35,6 +35,8 @@ struct session {
 	struct policy		*policy;
 	struct llm		*llm;
 	struct agent		*agent;
+	struct ckpt		*ckpt;		/* checkpoints of the workspace */
+	struct undo_log		*undo;		/* the steps they belong to */
 };
 
 /* NULL with *cause (one line) if any part cannot start. */

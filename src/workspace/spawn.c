@@ -392,3 +392,225 @@ spawn_kill_session(pid_t pid, int grace_ms)
 	log_debug("pid %ld ended, status %#x", (long)pid, status);
 	return status;
 }
+
+/* In the child of spawn_run: pipes onto 0-2, clean slate, exec; never returns. */
+static void CADE_NORETURN
+spawn_run_child(const char *path, char *const argv[], char *const envp[],
+    const char *cwd, const int fds[3], int errfd)
+{
+	struct sigaction sa;
+	sigset_t none;
+	int sig, i, err;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	for (i = 0; i < 3; i++) {
+		if (dup2(fds[i], i) == -1)
+			goto fail;
+	}
+	spawn_close_fds(errfd);
+	if (cwd != NULL && chdir(cwd) != 0)
+		goto fail;
+	execve(path, argv, envp);
+fail:
+	err = errno;
+	(void)write(errfd, &err, sizeof err);
+	_exit(127);
+}
+
+/* Append what fd has to b (beyond b's max: read and dropped); 0 at EOF. */
+static int
+spawn_run_drain(int fd, struct buf *b)
+{
+	char chunk[16384];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n > 0) {
+			if (b != NULL)
+				(void)buf_append(b, chunk, (size_t)n);
+			continue;
+		}
+		if (n == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 1 : 0;
+	}
+}
+
+/* Run a helper to the end over pipes, with a deadline; see spawn.h. */
+int
+spawn_run(const struct spawn_run_args *a, char **cause)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int errpipe[2] = { -1, -1 }, fds[3], status = -1, e = 0, rc = -1;
+	char *path = NULL, **envp = NULL;
+	size_t off = 0;
+	uint64_t deadline;
+	sigset_t all, old;
+	pid_t pid = -1;
+	ssize_t n;
+
+	if ((path = spawn_which(a->argv[0])) == NULL) {
+		*cause = xasprintf("cannot run '%s': not found", a->argv[0]);
+		return -1;
+	}
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
+	    pipe2(err, O_CLOEXEC) != 0 || pipe2(errpipe, O_CLOEXEC) != 0) {
+		*cause = xasprintf("cannot run '%s': pipe: %s", a->argv[0],
+		    strerror(errno));
+		goto out;
+	}
+	if (a->in == NULL || a->inlen == 0) {
+		close(in[1]);
+		in[1] = -1;
+	}
+	fds[0] = in[0];
+	fds[1] = out[1];
+	fds[2] = err[1];
+	envp = spawn_build_env(a->env_set, a->env_unset);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0)
+		spawn_run_child(path, (char *const *)a->argv, envp, a->cwd, fds,
+		    errpipe[1]);
+	e = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		*cause = xasprintf("cannot run '%s': fork: %s", a->argv[0],
+		    strerror(e));
+		goto out;
+	}
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	close(errpipe[1]);
+	in[0] = out[1] = err[1] = errpipe[1] = -1;
+	do
+		n = read(errpipe[0], &e, sizeof e);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof e) {
+		*cause = xasprintf("cannot run '%s': %s", a->argv[0], strerror(e));
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		pid = -1;
+		goto out;
+	}
+	if ((in[1] != -1 && util_set_nonblock(in[1]) != 0) ||
+	    util_set_nonblock(out[0]) != 0 || util_set_nonblock(err[0]) != 0) {
+		*cause = xasprintf("cannot run '%s': %s", a->argv[0],
+		    strerror(errno));
+		goto out;
+	}
+
+	deadline = a->timeout_ms > 0 ? util_now_ms() + (uint64_t)a->timeout_ms : 0;
+	while (out[0] != -1 || err[0] != -1) {
+		struct pollfd p[3];
+		nfds_t np = 0;
+		int wait = -1, i;
+
+		if (deadline != 0) {
+			uint64_t now = util_now_ms();
+
+			if (now >= deadline) {
+				*cause = xasprintf("'%s' took longer than %d ms: "
+				    "stopped", a->argv[0], a->timeout_ms);
+				goto out;
+			}
+			wait = (int)(deadline - now);
+		}
+		if (in[1] != -1)
+			p[np++] = (struct pollfd){ .fd = in[1], .events = POLLOUT };
+		if (out[0] != -1)
+			p[np++] = (struct pollfd){ .fd = out[0], .events = POLLIN };
+		if (err[0] != -1)
+			p[np++] = (struct pollfd){ .fd = err[0], .events = POLLIN };
+		if (poll(p, np, wait) < 0) {
+			if (errno == EINTR)
+				continue;
+			*cause = xasprintf("cannot run '%s': poll: %s",
+			    a->argv[0], strerror(errno));
+			goto out;
+		}
+		for (i = 0; i < (int)np; i++) {
+			if (p[i].revents == 0)
+				continue;
+			if (p[i].fd == in[1]) {
+				/* A pipe write never raises SIGPIPE here: the
+				 * callers ignore it (tui.c, headless.c). */
+				n = write(in[1], a->in + off, a->inlen - off);
+				if (n > 0)
+					off += (size_t)n;
+				if ((n < 0 && errno != EINTR && errno != EAGAIN) ||
+				    off == a->inlen) {
+					close(in[1]);
+					in[1] = -1;
+				}
+			} else if (p[i].fd == out[0]) {
+				if (spawn_run_drain(out[0], a->out) == 0) {
+					close(out[0]);
+					out[0] = -1;
+				}
+			} else if (spawn_run_drain(err[0], a->err) == 0) {
+				close(err[0]);
+				err[0] = -1;
+			}
+		}
+	}
+	/* Both outputs closed: the child is exiting (or closed them itself). */
+	for (;;) {
+		int r = spawn_reap(pid, &status);
+		uint64_t now = util_now_ms();
+
+		if (r == 1) {
+			pid = -1;
+			rc = status;
+			break;
+		}
+		if (r < 0 || (deadline != 0 && now >= deadline)) {
+			*cause = xasprintf("'%s' did not exit in time: stopped",
+			    a->argv[0]);
+			break;
+		}
+		if (spawn_wait_ms(pid, deadline != 0 ? (int)(deadline - now) :
+		    1000, &status) == 1) {
+			pid = -1;
+			rc = status;
+			break;
+		}
+	}
+out:
+	if (pid > 0) {
+		(void)kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (in[0] != -1)
+		close(in[0]);
+	if (in[1] != -1)
+		close(in[1]);
+	if (out[0] != -1)
+		close(out[0]);
+	if (out[1] != -1)
+		close(out[1]);
+	if (err[0] != -1)
+		close(err[0]);
+	if (err[1] != -1)
+		close(err[1]);
+	if (errpipe[0] != -1)
+		close(errpipe[0]);
+	if (errpipe[1] != -1)
+		close(errpipe[1]);
+	if (envp != NULL)
+		spawn_free_env(envp);
+	free(path);
+	return rc;
+}
