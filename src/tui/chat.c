@@ -410,6 +410,26 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 		it = chat_add(c, ITEM_NOTICE);
 		buf_puts(&it->text, event_str(ev, "text", ""));
 		return 1;
+	case EV_UNDO:
+		it = chat_add(c, ITEM_NOTICE);
+		buf_printf(&it->text, "%s%s: %s (%d file%s changed back)",
+		    event_str(ev, "action", "undo"), chat_bool(ev, "forced") ?
+		    " (forced)" : "", event_str(ev, "what", ""),
+		    cJSON_GetArraySize(cJSON_GetObjectItem(ev->data, "files")),
+		    cJSON_GetArraySize(cJSON_GetObjectItem(ev->data, "files")) == 1 ?
+		    "" : "s");
+		return 1;
+	case EV_CHECKPOINT:
+		if (cJSON_GetArraySize(cJSON_GetObjectItem(ev->data, "big")) == 0)
+			return 0;
+		it = chat_add(c, ITEM_NOTICE);
+		buf_printf(&it->text, "checkpoint: %d file%s over "
+		    "checkpoint_max_file not copied (undo cannot restore them), "
+		    "e.g. %s", cJSON_GetArraySize(cJSON_GetObjectItem(ev->data,
+		    "big")), cJSON_GetArraySize(cJSON_GetObjectItem(ev->data,
+		    "big")) == 1 ? "" : "s", cJSON_GetStringValue(
+		    cJSON_GetArrayItem(cJSON_GetObjectItem(ev->data, "big"), 0)));
+		return 1;
 	case EV_CONDENSATION:
 		it = chat_add(c, ITEM_NOTICE);
 		buf_printf(&it->text, "context condensed (events %.0f-%.0f "
@@ -949,6 +969,9 @@ chat_render_item(struct tui_chat *c, int idx, int width)
 		else
 			chat_wrap_plain(out, width, idx, "· ", ROLE_NOTICE,
 			    it->text.s, it->text.len, ROLE_NOTICE);
+		break;
+	case ITEM_DIFF:
+		chat_block(out, width, idx, "", it->text.s, 0, ROLE_NORMAL, 1, "");
 		break;
 	case ITEM_ERROR:
 		chat_wrap_plain(out, width, idx, "! ", ROLE_ERROR, it->text.s,

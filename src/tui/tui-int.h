@@ -318,7 +318,7 @@ struct tui_chat;
 
 enum tui_item_kind {
 	ITEM_USER, ITEM_ASSISTANT, ITEM_TOOL, ITEM_NOTICE, ITEM_ERROR,
-	ITEM_RETRY, ITEM_FINISH, ITEM_HELP
+	ITEM_RETRY, ITEM_FINISH, ITEM_HELP, ITEM_DIFF
 };
 
 struct tui_chat	*tui_chat_new(void);
@@ -548,10 +548,20 @@ struct tui {
 	char			*restart_resume;
 	char			*hint;
 	size_t			 npending;
+	struct undo_plan	*undo_plan;	/* /undo etc. waiting for y/n */
+	int			 undo_force;
 };
 
 /* Something changed: draw at the next frame. */
 void		 tui_dirty(struct tui *);
+
+/* ---- undo.c: /undo /redo /rewind /diff ------------------------------ */
+
+/* 1 if cmd (with "!" for force) was one of them and was handled. */
+int		 tui_undo_command(struct tui *, const char *cmd, const char *arg);
+/* y/n/Esc for a plan waiting; 1 if the key was taken. */
+int		 tui_undo_key(struct tui *, const struct tui_key *);
+void		 tui_undo_free(struct tui *);
 /* The agent is doing something Ctrl-C should stop. */
 int		 tui_agent_busy(struct tui *);
 /* Lay out for the current window size and modes (resizes the pty). */

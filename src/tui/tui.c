@@ -180,7 +180,8 @@ static const char tui_help_text[] =
 "  terminal: S-PgUp or F7 browses scrollback (PgUp/PgDn/Home/End, q leaves)\n"
 "commands\n"
 "  /help  /model NAME  /confirm always|risky|never  /clear  /sessions\n"
-"  /resume ID  /cost  /pause  /compact  /theme NAME  /quit\n";
+"  /resume ID  /cost  /pause  /compact  /theme NAME  /quit\n"
+"  /undo [N]  /redo  /rewind [STEP]  /diff [STEP]  (doc/CHECKPOINTS.md)\n";
 
 /* /sessions: the session table into the chat. */
 static void
@@ -309,6 +310,8 @@ tui_command(struct tui *t, const char *line)
 		agent_compact(t->s->agent);
 	else if (strcmp(cmd, "theme") == 0)
 		tui_cmd_theme(t, *arg != '\0' ? arg : "default");
+	else if (tui_undo_command(t, cmd, arg))
+		;
 	else {
 		s = xasprintf("unknown command '/%s' (try /help)", cmd);
 		tui_chat_notice(t->chat, ITEM_ERROR, s);
@@ -324,7 +327,8 @@ tui_complete(struct tui *t)
 {
 	static const char *const cmds[] = {
 		"help", "model ", "confirm ", "clear", "sessions", "resume ",
-		"cost", "pause", "compact", "theme ", "quit"
+		"cost", "pause", "compact", "theme ", "quit", "undo", "redo",
+		"rewind", "diff"
 	};
 	const char *text = tui_input_text(t->input), *hit = NULL;
 	size_t i, n = strlen(text), nhit = 0;
@@ -566,6 +570,8 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 		tui_ctrl_c(t);
 		return;
 	}
+	if (tui_undo_key(t, k))
+		return;
 	p = agent_pending(t->s->agent, &np);
 	r = tui_confirm_key(t->confirm, k, p, np, &ans);
 	if (r == 2) {
@@ -894,6 +900,7 @@ tui_close_session(struct tui *t)
 		return;
 	if (tui_agent_busy(t))
 		agent_cancel(t->s->agent);
+	tui_undo_free(t);
 	tui_detach(t);
 	session_close(t->s);
 	t->s = NULL;
