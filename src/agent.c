@@ -158,26 +158,28 @@ agent_state_name(enum agent_state s)
 static void
 agent_set_state(struct agent *a, enum agent_state to)
 {
-	cJSON *d;
+	enum agent_state from = a->state;
 
-	if (a->state == to)
+	if (from == to)
 		return;
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "from", agent_state_name(a->state));
-	cJSON_AddStringToObject(d, "to", agent_state_name(to));
 	a->state = to;
-	event_bus_post(a->d.bus, EV_STATE, d);
+	event_post_state(a->d.bus, &(struct ev_state){
+	    .from = agent_state_name(from), .to = agent_state_name(to) });
 }
 
-/* Post a one-field event. */
+/* Post a notice. */
 static void
-agent_post_text(struct agent *a, enum event_type t, const char *key,
-    const char *text)
+agent_notice(struct agent *a, const char *text)
 {
-	cJSON *d = cJSON_CreateObject();
+	event_post_notice(a->d.bus, &(struct ev_notice){ .text = text });
+}
 
-	cJSON_AddStringToObject(d, key, text);
-	event_bus_post(a->d.bus, t, d);
+/* Post an error of a kind. */
+static void
+agent_error(struct agent *a, const char *kind, const char *message)
+{
+	event_post_error(a->d.bus, &(struct ev_error){ .kind = kind,
+	    .message = message });
 }
 
 /* Append a message to the history (takes msg). */
@@ -476,7 +478,7 @@ static void
 agent_end(struct agent *a, const char *status, const char *message)
 {
 	enum agent_state to;
-	cJSON *d;
+	struct ev_finish fin;
 
 	if (strcmp(status, "finished") == 0)
 		to = AGENT_FINISHED;
@@ -488,20 +490,21 @@ agent_end(struct agent *a, const char *status, const char *message)
 		to = AGENT_ERROR;
 	else
 		to = AGENT_STOPPED;
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "status", status);
-	cJSON_AddStringToObject(d, "message", message != NULL ? message : "");
-	cJSON_AddNumberToObject(d, "steps", a->step);
-	cJSON_AddNumberToObject(d, "prompt_tokens", (double)a->stats.tokens_in);
-	cJSON_AddNumberToObject(d, "completion_tokens", (double)a->stats.tokens_out);
-	cJSON_AddNumberToObject(d, "cost", a->stats.cost);
-	cJSON_AddNumberToObject(d, "refusals", a->stats.refusals);
+	fin = (struct ev_finish){
+		.status = status,
+		.message = message,
+		.steps = a->step,
+		.prompt_tokens = a->stats.tokens_in,
+		.completion_tokens = a->stats.tokens_out,
+		.cost = a->stats.cost,
+		.refusals = a->stats.refusals,
+	};
 	a->cancel_requested = 0;
 	a->no_action = 0;
 	agent_calls_clear(a);
 	agent_set_state(a, to);
 	/* finish is the last word on a task: sinks may stop at it. */
-	event_bus_post(a->d.bus, EV_FINISH, d);
+	event_post_finish(a->d.bus, &fin);
 	/* Messages typed meanwhile start the next turn at once. */
 	if (a->nqueue > 0 && (to == AGENT_IDLE || to == AGENT_FINISHED))
 		agent_step(a);
@@ -522,19 +525,14 @@ agent_end_take(struct agent *a, const char *status, char **msgp)
 static void
 agent_add_user(struct agent *a, const char *raw, int automated)
 {
-	cJSON *d = cJSON_CreateObject();
 	char *skills, *text = agent_clean(raw);
 
-	cJSON_AddStringToObject(d, "text", text);
-	if (automated)
-		cJSON_AddBoolToObject(d, "automated", 1);
-	event_bus_post(a->d.bus, EV_USER_MESSAGE, d);
+	event_post_user_message(a->d.bus, &(struct ev_user_message){
+	    .text = text, .automated = automated });
 	agent_hist_add(a, agent_msg_new("user", text));
 	if (!automated && (skills = prompt_skills_match(a->skills, text)) != NULL) {
-		d = cJSON_CreateObject();
-		cJSON_AddStringToObject(d, "text", skills);
-		cJSON_AddBoolToObject(d, "skill", 1);
-		event_bus_post(a->d.bus, EV_USER_MESSAGE, d);
+		event_post_user_message(a->d.bus, &(struct ev_user_message){
+		    .text = skills, .skill = 1 });
 		agent_hist_add(a, agent_msg_new("user", skills));
 		free(skills);
 	}
@@ -569,16 +567,13 @@ static void
 agent_on_title(struct llm_response *r, void *arg)
 {
 	struct agent *a = arg;
-	cJSON *d;
 	char *t;
 
 	if (r->status == LLM_OK && *r->text != '\0') {
 		t = xstrndup(r->text, 80);
 		t[strcspn(t, "\n")] = '\0';
-		d = cJSON_CreateObject();
-		cJSON_AddStringToObject(d, "text", "session title set");
-		cJSON_AddStringToObject(d, "title", util_trim(t));
-		event_bus_post(a->d.bus, EV_NOTICE, d);
+		event_post_notice(a->d.bus, &(struct ev_notice){
+		    .text = "session title set", .title = util_trim(t) });
 		free(t);
 	}
 	llm_response_free(r);
@@ -650,13 +645,12 @@ static void
 agent_on_text(const char *s, size_t n, void *arg)
 {
 	struct agent *a = arg;
-	cJSON *d = cJSON_CreateObject();
 	char *t = secret_mask(s, n, NULL), *c = agent_clean(t);
 
-	cJSON_AddStringToObject(d, "text", c);
+	event_post_assistant_delta(a->d.bus, &(struct ev_assistant_delta){
+	    .text = c });
 	free(t);
 	free(c);
-	event_bus_post(a->d.bus, EV_ASSISTANT_DELTA, d);
 }
 
 /* LLM reasoning delta. */
@@ -664,13 +658,12 @@ static void
 agent_on_reasoning(const char *s, size_t n, void *arg)
 {
 	struct agent *a = arg;
-	cJSON *d = cJSON_CreateObject();
 	char *t = xstrndup(s, n), *c = agent_clean(t);
 
-	cJSON_AddStringToObject(d, "text", c);
+	event_post_reasoning_delta(a->d.bus, &(struct ev_reasoning_delta){
+	    .text = c });
 	free(t);
 	free(c);
-	event_bus_post(a->d.bus, EV_REASONING_DELTA, d);
 }
 
 /* The LLM client is about to retry: tell the person. */
@@ -679,49 +672,48 @@ agent_on_retry(int attempt, int max, uint64_t delay_ms, const char *reason,
     const char *model, void *arg)
 {
 	struct agent *a = arg;
-	cJSON *d = cJSON_CreateObject();
 
-	cJSON_AddNumberToObject(d, "attempt", attempt);
-	cJSON_AddNumberToObject(d, "max", max);
-	cJSON_AddNumberToObject(d, "delay_ms", (double)delay_ms);
-	cJSON_AddStringToObject(d, "reason", reason);
-	cJSON_AddStringToObject(d, "model", model != NULL ? model : a->model);
-	event_bus_post(a->d.bus, EV_RETRY, d);
+	event_post_retry(a->d.bus, &(struct ev_retry){
+		.attempt = attempt,
+		.max = max,
+		.delay_ms = (int64_t)delay_ms,
+		.reason = reason,
+		.model = model != NULL ? model : a->model,
+	});
 }
 
 /* Fold a reply's usage into the totals and announce it. */
 static void
 agent_usage(struct agent *a, const struct llm_response *r)
 {
-	cJSON *d = cJSON_CreateObject();
-
 	a->stats.tokens_in += r->usage.prompt_tokens;
 	a->stats.tokens_out += r->usage.completion_tokens;
 	a->stats.tokens_cached += r->usage.cached_tokens;
 	a->stats.cost += r->usage.cost;
-	cJSON_AddStringToObject(d, "model", r->model != NULL ? r->model : a->model);
-	cJSON_AddBoolToObject(d, "reported", r->usage.present);
-	cJSON_AddNumberToObject(d, "prompt_tokens", (double)r->usage.prompt_tokens);
-	cJSON_AddNumberToObject(d, "completion_tokens", (double)r->usage.completion_tokens);
-	cJSON_AddNumberToObject(d, "cached_tokens", (double)r->usage.cached_tokens);
-	cJSON_AddNumberToObject(d, "reasoning_tokens", (double)r->usage.reasoning_tokens);
-	cJSON_AddNumberToObject(d, "cost", r->usage.cost);
-	cJSON_AddNumberToObject(d, "request_bytes", (double)r->usage.request_bytes);
-	cJSON_AddNumberToObject(d, "response_bytes", (double)r->usage.response_bytes);
-	cJSON_AddNumberToObject(d, "total_prompt_tokens", (double)a->stats.tokens_in);
-	cJSON_AddNumberToObject(d, "total_completion_tokens", (double)a->stats.tokens_out);
-	cJSON_AddNumberToObject(d, "total_cached_tokens", (double)a->stats.tokens_cached);
-	cJSON_AddNumberToObject(d, "total_cost", a->stats.cost);
-	event_bus_post(a->d.bus, EV_USAGE, d);
+	event_post_usage(a->d.bus, &(struct ev_usage){
+		.model = r->model != NULL ? r->model : a->model,
+		.reported = r->usage.present,
+		.prompt_tokens = r->usage.prompt_tokens,
+		.completion_tokens = r->usage.completion_tokens,
+		.cached_tokens = r->usage.cached_tokens,
+		.reasoning_tokens = r->usage.reasoning_tokens,
+		.cost = r->usage.cost,
+		.request_bytes = (int64_t)r->usage.request_bytes,
+		.response_bytes = (int64_t)r->usage.response_bytes,
+		.total_prompt_tokens = a->stats.tokens_in,
+		.total_completion_tokens = a->stats.tokens_out,
+		.total_cached_tokens = a->stats.tokens_cached,
+		.total_cost = a->stats.cost,
+	});
 }
 
 /* The assistant message as stored and as sent back to the model. */
 static void
 agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 {
-	cJSON *d = cJSON_CreateObject(), *calls = cJSON_CreateArray(), *msg, *c, *fn;
+	cJSON *calls = cJSON_CreateArray(), *msg, *c, *fn;
 	cJSON *hcalls = cJSON_CreateArray();
-	char *clean = agent_clean(r->text), *text, *reasoning;
+	char *clean = agent_clean(r->text), *text, *reasoning = NULL;
 	size_t i;
 
 	text = secret_mask(clean, strlen(clean), NULL);
@@ -736,12 +728,8 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 		r->calls[i].name = clean;
 	}
 
-	cJSON_AddStringToObject(d, "text", text);
-	if (*r->reasoning != '\0') {
+	if (*r->reasoning != '\0')
 		reasoning = agent_clean(r->reasoning);
-		cJSON_AddStringToObject(d, "reasoning", reasoning);
-		free(reasoning);
-	}
 	for (i = 0; i < r->ncalls && !cancelled; i++) {
 		c = cJSON_CreateObject();
 		cJSON_AddStringToObject(c, "id", r->calls[i].id);
@@ -756,15 +744,17 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 		cJSON_AddStringToObject(fn, "arguments", r->calls[i].arguments);
 		cJSON_AddItemToArray(hcalls, c);
 	}
-	cJSON_AddItemToObject(d, "tool_calls", calls);
-	if (r->incomplete)
-		cJSON_AddBoolToObject(d, "incomplete", 1);
-	if (cancelled)
-		cJSON_AddBoolToObject(d, "cancelled", 1);
-	if (r->finish_reason != NULL)
-		cJSON_AddStringToObject(d, "finish_reason", r->finish_reason);
-	cJSON_AddStringToObject(d, "model", r->model != NULL ? r->model : a->model);
-	event_bus_post(a->d.bus, EV_ASSISTANT_MESSAGE, d);
+	event_post_assistant_message(a->d.bus, &(struct ev_assistant_message){
+		.text = text,
+		.reasoning = reasoning,
+		.tool_calls = calls,
+		.incomplete = r->incomplete,
+		.cancelled = cancelled,
+		.finish_reason = r->finish_reason,
+		.model = r->model != NULL ? r->model : a->model,
+	});
+	cJSON_Delete(calls);
+	free(reasoning);
 
 	msg = agent_msg_new("assistant", *text != '\0' ? text : NULL);
 	if (cJSON_GetArraySize(hcalls) > 0)
@@ -811,41 +801,36 @@ static void
 agent_observe(struct agent *a, struct agent_call *c, struct tool_result *res,
     int refused)
 {
-	cJSON *d = cJSON_CreateObject(), *msg;
-	char *text, *diff, *view;
+	cJSON *msg;
+	char *text, *diff = NULL, *view;
 	char digest[65];
 	struct agent_track *t;
 
 	if (res->text == NULL)
 		res->text = xstrdup("");
 	text = secret_mask(res->text, strlen(res->text), NULL);
-	cJSON_AddStringToObject(d, "call_id", c->id);
-	cJSON_AddStringToObject(d, "name", c->name);
-	cJSON_AddStringToObject(d, "text", text);
-	if (res->has_exit)
-		cJSON_AddNumberToObject(d, "exit_code", res->exit_code);
-	if (res->is_error)
-		cJSON_AddBoolToObject(d, "error", 1);
-	if (refused)
-		cJSON_AddBoolToObject(d, "refused", 1);
-	if (res->timed_out)
-		cJSON_AddBoolToObject(d, "timed_out", 1);
-	if (res->truncated)
-		cJSON_AddBoolToObject(d, "truncated", 1);
-	if (res->diff != NULL) {
+	if (res->diff != NULL)
 		diff = secret_mask(res->diff, strlen(res->diff), NULL);
-		cJSON_AddStringToObject(d, "diff", diff);
-		free(diff);
-	}
 	if (res->digest[0] == '\0')
 		sha256_hex(res->text, strlen(res->text), res->digest);
-	cJSON_AddStringToObject(d, "digest", res->digest);
-	if (c->started != 0)
-		cJSON_AddNumberToObject(d, "duration_ms",
-		    (double)(util_now_ms() - c->started));
-	if (res->extra != NULL)
-		cJSON_AddItemToObject(d, "extra", cJSON_Duplicate(res->extra, 1));
-	event_bus_post(a->d.bus, EV_OBSERVATION, d);
+	event_post_observation(a->d.bus, &(struct ev_observation){
+		.call_id = c->id,
+		.name = c->name,
+		.text = text,
+		.has_exit_code = res->has_exit,
+		.exit_code = res->exit_code,
+		.error = res->is_error,
+		.refused = refused,
+		.timed_out = res->timed_out,
+		.truncated = res->truncated,
+		.diff = diff,
+		.digest = res->digest,
+		.has_duration_ms = c->started != 0,
+		.duration_ms = c->started != 0 ? (int64_t)(util_now_ms() -
+		    c->started) : 0,
+		.extra = res->extra,
+	});
+	free(diff);
 
 	view = agent_view_text(a, text, c->id);
 	msg = agent_msg_new("tool", view);
@@ -889,15 +874,10 @@ agent_observe_text(struct agent *a, struct agent_call *c, const char *text,
 static const char *
 agent_stuck(struct agent *a)
 {
-	long n = conf_int(a->d.cfg, "stuck_repeat");
-	size_t i, k;
+	/* The config keeps stuck_repeat within 2..AGENT_STUCK_RING/2. */
+	size_t i, k = (size_t)conf_int(a->d.cfg, "stuck_repeat");
 	struct agent_track *t = a->track;
 
-	if (n < 2)
-		n = 2;
-	if (n > AGENT_STUCK_RING / 2)
-		n = AGENT_STUCK_RING / 2;
-	k = (size_t)n;
 	if (a->ntrack >= k) {
 		for (i = a->ntrack - k + 1; i < a->ntrack; i++)
 			if (strcmp(t[i].action, t[i - 1].action) != 0 ||
@@ -927,43 +907,33 @@ static void
 agent_post_decision(struct agent *a, struct agent_call *c, const char *decision,
     const char *by, const char *reason, const char *scope)
 {
-	cJSON *d = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(d, "call_id", c->id);
-	cJSON_AddStringToObject(d, "tool", c->name);
-	if (c->summary != NULL)
-		cJSON_AddStringToObject(d, "action", c->summary);
-	cJSON_AddStringToObject(d, "risk", policy_risk_name(c->verdict.risk));
-	cJSON_AddStringToObject(d, "decision", decision);
-	cJSON_AddStringToObject(d, "rule", c->verdict.rule ? c->verdict.rule : "");
-	cJSON_AddStringToObject(d, "reason", reason ? reason :
-	    c->verdict.reason ? c->verdict.reason : "");
-	cJSON_AddStringToObject(d, "by", by);
-	if (c->verdict.suggest != NULL)
-		cJSON_AddStringToObject(d, "suggest", c->verdict.suggest);
-	if (scope != NULL)
-		cJSON_AddStringToObject(d, "scope", scope);
-	if (c->undo_note != NULL && strcmp(decision, "ask") == 0)
-		cJSON_AddStringToObject(d, "undo", c->undo_note);
-	if (c->preview != NULL)
-		cJSON_AddStringToObject(d, "preview", c->preview);
-	event_bus_post(a->d.bus, EV_POLICY_DECISION, d);
+	event_post_policy_decision(a->d.bus, &(struct ev_policy_decision){
+		.call_id = c->id,
+		.tool = c->name,
+		.action = c->summary,
+		.risk = policy_risk_name(c->verdict.risk),
+		.decision = decision,
+		.rule = c->verdict.rule,
+		.reason = reason != NULL ? reason : c->verdict.reason,
+		.by = by,
+		.suggest = c->verdict.suggest,
+		.scope = scope,
+		.preview = c->preview,
+		.undo = strcmp(decision, "ask") == 0 ? c->undo_note : NULL,
+	});
 }
 
 /* Announce a call and put it through the policy engine.  0, or -1 to abort. */
 static int
 agent_decide(struct agent *a, struct agent_call *c)
 {
-	cJSON *d = cJSON_CreateObject();
 	cJSON_Minify(c->args_text);
-
-	cJSON_AddStringToObject(d, "call_id", c->id);
-	cJSON_AddStringToObject(d, "name", c->name);
-	if (c->args != NULL)
-		cJSON_AddItemToObject(d, "arguments", cJSON_Duplicate(c->args, 1));
-	else
-		cJSON_AddStringToObject(d, "arguments_text", c->args_text);
-	event_bus_post(a->d.bus, EV_TOOL_CALL, d);
+	event_post_tool_call(a->d.bus, &(struct ev_tool_call){
+		.call_id = c->id,
+		.name = c->name,
+		.arguments = c->args,
+		.arguments_text = c->args != NULL ? NULL : c->args_text,
+	});
 
 	if (c->args == NULL || !cJSON_IsObject(c->args)) {
 		c->st = CALL_DENIED;
@@ -1050,14 +1020,13 @@ agent_shell_died(struct agent *a)
 	struct workspace *ws = a->d.ws;
 	char *cause = NULL;
 	const char *why;
-	cJSON *d;
 
 	/* A local directory can always host a new shell; a container must
 	 * still be running. */
 	if ((strcmp(ws->ops->name, "docker") != 0 || (ws_docker_check(ws) &&
 	    (ws->ops->alive == NULL || ws->ops->alive(ws)))) &&
 	    shell_start(a->d.shell, 40, 120, &cause) == 0) {
-		agent_post_text(a, EV_NOTICE, "text", "the shell exited; a new "
+		agent_notice(a, "the shell exited; a new "
 		    "one was started (working directory and variables reset)");
 		return;
 	}
@@ -1068,10 +1037,7 @@ agent_shell_died(struct agent *a)
 	    "continue with cade --resume %s", why,
 	    a->d.session_id != NULL ? a->d.session_id : "last");
 	free(cause);
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "kind", "workspace");
-	cJSON_AddStringToObject(d, "message", a->fatal);
-	event_bus_post(a->d.bus, EV_ERROR, d);
+	agent_error(a, "workspace", a->fatal);
 }
 
 /* Whether call c may change the workspace (and so gets a checkpoint). */
@@ -1116,7 +1082,7 @@ agent_ckpt_notice(struct agent *a, const char *why)
 		return;
 	a->ck_noticed = 1;
 	s = xasprintf("no checkpoint: %s", why);
-	agent_post_text(a, EV_NOTICE, "text", s);
+	agent_notice(a, s);
 	free(s);
 }
 
@@ -1140,7 +1106,7 @@ agent_ckpt_before(struct agent *a, struct agent_call *c)
 			char *s = xasprintf("no checkpoint before this step: %s",
 			    cause);
 
-			agent_post_text(a, EV_NOTICE, "text", s);
+			agent_notice(a, s);
 			free(s);
 		}
 		free(cause);
@@ -1155,42 +1121,46 @@ agent_ckpt_after(struct agent *a, struct agent_call *c)
 {
 	struct ckpt_state after;
 	long ms = a->d.ckpt != NULL ? ckpt_last_ms(a->d.ckpt) : 0;
-	char *cause = NULL;
-	cJSON *d, *big = NULL, *files;
+	char *cause = NULL, *s;
+	cJSON *big = NULL, *files = NULL, *jb, *ja;
+	int changed;
 
 	if (!c->ck_taken)
 		return;
 	c->ck_taken = 0;
 	if (ckpt_snapshot(a->d.ckpt, &after, &big, &cause) == -1) {
-		char *s = xasprintf("no checkpoint after this step: %s", cause);
-
-		agent_post_text(a, EV_NOTICE, "text", s);
+		s = xasprintf("no checkpoint after this step: %s", cause);
+		agent_notice(a, s);
 		free(s);
 		free(cause);
 		return;
 	}
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "call_id", c->id);
-	cJSON_AddStringToObject(d, "tool", c->name);
-	cJSON_AddStringToObject(d, "summary", c->summary != NULL ? c->summary :
-	    c->args_text);
-	cJSON_AddNumberToObject(d, "step", a->step);
-	cJSON_AddItemToObject(d, "before", ckpt_state_json(&c->ck_before));
-	cJSON_AddItemToObject(d, "after", ckpt_state_json(&after));
-	cJSON_AddBoolToObject(d, "changed", !ckpt_same(&c->ck_before, &after));
-	if (!ckpt_same(&c->ck_before, &after)) {
+	changed = !ckpt_same(&c->ck_before, &after);
+	if (changed) {
 		files = ckpt_changes(a->d.ckpt, &c->ck_before, &after, &cause);
-		if (files != NULL) {
-			while (cJSON_GetArraySize(files) > 200)
-				cJSON_DeleteItemFromArray(files, 200);
-			cJSON_AddItemToObject(d, "files", files);
-		} else
+		if (files == NULL)
 			free(cause);
+		while (files != NULL && cJSON_GetArraySize(files) > 200)
+			cJSON_DeleteItemFromArray(files, 200);
 	}
-	if (big != NULL)
-		cJSON_AddItemToObject(d, "big", big);
-	cJSON_AddNumberToObject(d, "ms", (double)(ms + ckpt_last_ms(a->d.ckpt)));
-	event_bus_post(a->d.bus, EV_CHECKPOINT, d);
+	jb = ckpt_state_json(&c->ck_before);
+	ja = ckpt_state_json(&after);
+	event_post_checkpoint(a->d.bus, &(struct ev_checkpoint){
+		.call_id = c->id,
+		.tool = c->name,
+		.summary = c->summary != NULL ? c->summary : c->args_text,
+		.step = a->step,
+		.before = jb,
+		.after = ja,
+		.changed = changed,
+		.files = files,
+		.big = big,
+		.ms = ms + ckpt_last_ms(a->d.ckpt),
+	});
+	cJSON_Delete(jb);
+	cJSON_Delete(ja);
+	cJSON_Delete(files);
+	cJSON_Delete(big);
 }
 
 /* A tool finished (possibly synchronously inside exec). */
@@ -1307,7 +1277,8 @@ agent_advance(struct agent *a)
 		c->st = CALL_RUNNING;
 		c->started = util_now_ms();
 		agent_set_state(a, AGENT_RUNNING);
-		agent_post_text(a, EV_TOOL_RUNNING, "call_id", c->id);
+		event_post_tool_running(a->d.bus, &(struct ev_tool_running){
+		    .call_id = c->id });
 		agent_ckpt_before(a, c);
 		a->in_exec = 1;
 		a->exec_done = 0;
@@ -1377,11 +1348,8 @@ agent_on_reply(struct llm_response *r, void *arg)
 		return;
 	}
 	if (r->status != LLM_OK) {
-		cJSON *d = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(d, "kind", llm_status_name(r->status));
-		cJSON_AddStringToObject(d, "message", r->error ? r->error : "LLM error");
-		event_bus_post(a->d.bus, EV_ERROR, d);
+		agent_error(a, llm_status_name(r->status),
+		    r->error ? r->error : "LLM error");
 		msg = xstrdup(r->error ? r->error : "LLM error");
 		llm_response_free(r);
 		agent_end(a, "error", msg);
@@ -1392,7 +1360,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 	agent_hist_trim(a);
 	a->cut_off = r->finish_reason != NULL &&
 	    strcmp(r->finish_reason, "length") == 0;
-	if (a->d.cfg != NULL && conf_double(a->d.cfg, "max_budget") > 0 &&
+	if (conf_double(a->d.cfg, "max_budget") > 0 &&
 	    a->stats.cost > conf_double(a->d.cfg, "max_budget") && r->ncalls > 0) {
 		msg = xasprintf("budget reached: $%.4f spent of $%.4f (max_budget)",
 		    a->stats.cost, conf_double(a->d.cfg, "max_budget"));
@@ -1515,7 +1483,6 @@ agent_on_condensed(struct llm_response *r, void *arg)
 {
 	struct agent *a = arg;
 	long before = agent_request_tokens(a);
-	cJSON *d;
 	char *text, *msg;
 	size_t cap;
 	int cancelled;
@@ -1525,10 +1492,7 @@ agent_on_condensed(struct llm_response *r, void *arg)
 	if (r->status != LLM_OK || *r->text == '\0') {
 		msg = xasprintf("could not condense the context: %s",
 		    r->status != LLM_OK && r->error ? r->error : "empty summary");
-		d = cJSON_CreateObject();
-		cJSON_AddStringToObject(d, "kind", "condense");
-		cJSON_AddStringToObject(d, "message", msg);
-		event_bus_post(a->d.bus, EV_ERROR, d);
+		agent_error(a, "condense", msg);
 		cancelled = r->status == LLM_ERR_CANCELLED;
 		llm_response_free(r);
 		agent_end(a, cancelled ? "cancelled" : "error", msg);
@@ -1549,24 +1513,21 @@ agent_on_condensed(struct llm_response *r, void *arg)
 		    "(%zu bytes) is no smaller than what it replaces",
 		    strlen(text));
 		free(text);
-		d = cJSON_CreateObject();
-		cJSON_AddStringToObject(d, "kind", "condense");
-		cJSON_AddStringToObject(d, "message", msg);
-		event_bus_post(a->d.bus, EV_ERROR, d);
+		agent_error(a, "condense", msg);
 		llm_response_free(r);
 		agent_end(a, "error", msg);
 		free(msg);
 		return;
 	}
 	agent_condense_apply(a, a->cut_from, a->cut_to, text);
-	d = cJSON_CreateObject();
-	cJSON_AddStringToObject(d, "summary", r->text);
-	cJSON_AddStringToObject(d, "text", text);
-	cJSON_AddNumberToObject(d, "from", (double)a->cut_from);
-	cJSON_AddNumberToObject(d, "to", (double)a->cut_to);
-	cJSON_AddNumberToObject(d, "tokens_before", (double)before);
-	cJSON_AddNumberToObject(d, "tokens_after", (double)agent_request_tokens(a));
-	event_bus_post(a->d.bus, EV_CONDENSATION, d);
+	event_post_condensation(a->d.bus, &(struct ev_condensation){
+		.summary = r->text,
+		.text = text,
+		.from = (int64_t)a->cut_from,
+		.to = (int64_t)a->cut_to,
+		.tokens_before = before,
+		.tokens_after = agent_request_tokens(a),
+	});
 	free(text);
 	llm_response_free(r);
 	a->just_condensed = 1;
@@ -1639,13 +1600,13 @@ agent_condense_start(struct agent *a, int then_step)
 	note = xasprintf("condensing the context: %zu of %zu messages "
 	    "(about %ld tokens of a %ld-token window)", to - from, a->nhist,
 	    agent_request_tokens(a), window);
-	agent_post_text(a, EV_NOTICE, "text", note);
+	agent_notice(a, note);
 	free(note);
 	agent_set_state(a, AGENT_THINKING);
 	if (agent_send(a, a->d.llm, msgs, NULL, agent_on_condense_text,
 	    agent_on_condensed, &cause) == -1) {
 		a->condensing = 0;
-		agent_post_text(a, EV_NOTICE, "text", cause);
+		agent_notice(a, cause);
 		free(cause);
 		cJSON_Delete(msgs);
 		return -1;
@@ -1705,11 +1666,7 @@ agent_step(struct agent *a)
 	agent_set_state(a, AGENT_THINKING);
 	if (agent_send(a, a->d.llm, msgs, tools, agent_on_text, agent_on_reply,
 	    &cause) == -1) {
-		cJSON *d = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(d, "kind", "internal");
-		cJSON_AddStringToObject(d, "message", cause);
-		event_bus_post(a->d.bus, EV_ERROR, d);
+		agent_error(a, "internal", cause);
 		agent_end(a, "error", cause);
 		free(cause);
 	}
@@ -1721,11 +1678,7 @@ agent_step(struct agent *a)
 void
 agent_fail(struct agent *a, const char *why)
 {
-	cJSON *d = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(d, "kind", "store");
-	cJSON_AddStringToObject(d, "message", why);
-	event_bus_post(a->d.bus, EV_ERROR, d);
+	agent_error(a, "store", why);
 	free(a->fatal);
 	a->fatal = xstrdup(why);
 	switch (a->state) {
@@ -1868,20 +1821,21 @@ agent_pending(struct agent *a, size_t *n)
 void
 agent_replay(struct agent *a, const struct event *ev)
 {
-	cJSON *calls, *c, *msg, *hc, *hcalls, *fn, *plan;
+	const cJSON *calls;
+	cJSON *c, *msg, *hc, *hcalls, *fn, *plan;
 	const char *text;
 
 	switch (ev->type) {
 	case EV_USER_MESSAGE:
 		agent_hist_add(a, agent_msg_new("user", event_str(ev, "text", "")));
-		if (cJSON_GetObjectItem(ev->data, "skill") != NULL)
+		if (event_bool(ev, "skill"))
 			(void)prompt_skills_match(a->skills, "");
 		break;
 	case EV_ASSISTANT_MESSAGE:
 		a->step++;
 		text = event_str(ev, "text", "");
 		msg = agent_msg_new("assistant", *text != '\0' ? text : NULL);
-		calls = cJSON_GetObjectItem(ev->data, "tool_calls");
+		calls = event_json(ev, "tool_calls");
 		hcalls = cJSON_CreateArray();
 		cJSON_ArrayForEach(c, calls) {
 			/* A damaged store may hold a call without id or name. */
@@ -1910,7 +1864,7 @@ agent_replay(struct agent *a, const struct event *ev)
 		msg = agent_msg_new("tool", event_str(ev, "text", ""));
 		cJSON_AddStringToObject(msg, "tool_call_id", event_str(ev, "call_id", ""));
 		agent_hist_place_tool(a, msg, event_str(ev, "call_id", ""));
-		plan = cJSON_GetObjectItem(cJSON_GetObjectItem(ev->data, "extra"), "plan");
+		plan = cJSON_GetObjectItem(event_json(ev, "extra"), "plan");
 		if (plan != NULL)
 			tool_state_restore_plan(a->tstate, plan);
 		break;
@@ -2036,13 +1990,11 @@ agent_compact(struct agent *a)
 	case AGENT_STUCK:
 	case AGENT_ERROR:
 		if (agent_condense_start(a, 0) == -1)
-			agent_post_text(a, EV_NOTICE, "text",
-			    "nothing to compact: the history is short");
+			agent_notice(a, "nothing to compact: the history is short");
 		break;
 	default:
 		a->force_condense = 1;
-		agent_post_text(a, EV_NOTICE, "text",
-		    "the context will be condensed before the next request");
+		agent_notice(a, "the context will be condensed before the next request");
 		break;
 	}
 }

@@ -582,8 +582,8 @@ ckpt_snapshot(struct ckpt *ck, struct ckpt_state *st, cJSON **big, char **cause)
 {
 	const char *lsargs[] = { "ls-files", "-z", "-t", "-m", "-d", "-o",
 	    "--exclude-standard", NULL };
-	const char *addargs[] = { "add", "-A", "--pathspec-from-file=-",
-	    "--pathspec-file-nul", NULL };
+	const char *addargs[] = { "update-index", "--add", "--remove", "-z",
+	    "--stdin", NULL };
 	const char *addall[] = { "add", "-A", NULL };
 	const char *rmargs[] = { "update-index", "--force-remove", "-z", "--stdin",
 	    NULL };
@@ -647,7 +647,8 @@ ckpt_snapshot(struct ckpt *ck, struct ckpt_state *st, cJSON **big, char **cause)
 		goto out;
 	}
 	if (add.len > 0 && ckpt_git(ck, addargs, add.s, add.len, NULL, cause) == -1) {
-		/* A file vanished between the listing and the add: take all. */
+		/* A file vanished between the listing and the update, or a
+		 * nested repository: let git add sort the whole tree out. */
 		free(*cause);
 		*cause = NULL;
 		if (ckpt_git(ck, addall, NULL, 0, NULL, cause) == -1)

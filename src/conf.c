@@ -1,8 +1,10 @@
 /*
  * conf.c: configuration from defaults, file, environment and flags.
  *
- * Every key is declared once in conf_keys[] with its type and default; a
- * value from any source is validated against that row before it is stored,
+ * Every key is declared once in conf_table[] (tmux's options-table.c is the
+ * model): name, type, choices, range, default, environment variable and
+ * help in one row.  A value from any source is validated against that row
+ * before it is stored,
  * so a typo in the config file is an error with file:line rather than a
  * silently ignored setting.  Per-model keys ("model.NAME.key") are stored
  * beside the globals and looked up first by the conf_model_* getters.
@@ -20,91 +22,407 @@
 #include "cade/secret.h"
 #include "cade/util.h"
 
-enum conf_type { CONF_T_STR, CONF_T_INT, CONF_T_DOUBLE, CONF_T_BOOL, CONF_T_ENUM,
-    CONF_T_LIST };
+#define CONF_FILE_MAX	(1024 * 1024)	/* a config file is a few lines */
 
-struct conf_key {
-	const char	*name;
-	enum conf_type	 type;
-	const char	*dflt;
-	const char	*help;		/* for CONF_T_ENUM: "a|b|c" first */
-	int		 per_model;	/* may be set as model.NAME.key */
-	int		 secret;
+static const char *const conf_max_tokens_param_choices[] = {
+	"max_tokens", "max_completion_tokens", NULL
 };
-
-/* One row per key; keep rows grouped by area. */
-static const struct conf_key conf_keys[] = {
+static const char *const conf_wire_api_choices[] = {
+	"chat", "responses", NULL
+};
+static const char *const conf_tool_calling_choices[] = {
+	"native", "prompt", "auto", NULL
+};
+static const char *const conf_confirm_choices[] = {
+	"risky", "always", "never", NULL
+};
+static const char *const conf_risk_threshold_choices[] = {
+	"MEDIUM", "LOW", "HIGH", NULL
+};
+static const char *const conf_on_ask_choices[] = {
+	"deny", "abort", NULL
+};
+static const char *const conf_workspace_choices[] = {
+	"local", "docker", NULL
+};
+static const char *const conf_network_choices[] = {
+	"none", "bridge", NULL
+};
+/*
+ * One row per setting; keep rows grouped by area.  An INT row with no
+ * maximum accepts 0 to CONF_INT_MAX.
+ */
+const struct conf_entry conf_table[] = {
 	/* LLM endpoint */
-	{ "api_key", CONF_T_STR, "", "API key (env LLM_API_KEY; file must be 0600)", 0, 1 },
-	{ "base_url", CONF_T_STR, "https://api.openai.com/v1", "OpenAI-compatible base URL", 0, 0 },
-	{ "model", CONF_T_STR, "gpt-4o", "model name", 0, 0 },
-	{ "fallback_models", CONF_T_LIST, "", "models tried after rate limits or server errors", 0, 0 },
-	{ "temperature", CONF_T_STR, "", "sampling temperature (empty: server default)", 1, 0 },
-	{ "max_tokens", CONF_T_INT, "0", "output token limit per reply (0: not sent)", 1, 0 },
-	{ "max_tokens_param", CONF_T_ENUM, "max_tokens", "max_tokens|max_completion_tokens", 1, 0 },
-	{ "reasoning_effort", CONF_T_STR, "", "reasoning_effort sent to the model (empty: not sent)", 1, 0 },
-	{ "extra_header", CONF_T_LIST, "", "extra HTTP header 'Name: value' (repeatable)", 0, 0 },
-	{ "stream", CONF_T_BOOL, "true", "stream replies (false for servers that cannot)", 1, 0 },
-	{ "wire_api", CONF_T_ENUM, "chat", "chat|responses", 1, 0 },
-	{ "tool_calling", CONF_T_ENUM, "native", "native|prompt|auto", 1, 0 },
-	{ "connect_timeout", CONF_T_INT, "10", "seconds to connect", 0, 0 },
-	{ "first_byte_timeout", CONF_T_INT, "120", "seconds to the first byte of a reply", 0, 0 },
-	{ "idle_timeout", CONF_T_INT, "60", "seconds without a byte mid-stream", 0, 0 },
-	{ "retry_max", CONF_T_INT, "5", "attempts per model for retryable errors", 0, 0 },
-	{ "retry_base_ms", CONF_T_INT, "1000", "first backoff delay", 0, 0 },
-	{ "retry_max_ms", CONF_T_INT, "30000", "longest backoff delay", 0, 0 },
-	{ "breaker_threshold", CONF_T_INT, "3", "consecutive failures that open a model's circuit", 0, 0 },
-	{ "breaker_cooldown", CONF_T_INT, "60", "seconds a broken model is skipped", 0, 0 },
-	{ "price_input", CONF_T_DOUBLE, "0", "USD per million input tokens", 1, 0 },
-	{ "price_output", CONF_T_DOUBLE, "0", "USD per million output tokens", 1, 0 },
-	{ "price_cached", CONF_T_DOUBLE, "0", "USD per million cached input tokens", 1, 0 },
+	{ .name = "api_key",
+	  .type = CONF_T_STR,
+	  .default_str = "",
+	  .flags = CONF_SECRET,
+	  .env = "LLM_API_KEY",
+	  .env_fallback = "OPENAI_API_KEY",
+	  .text = "API key (a config file that holds it must be mode 0600)" },
+
+	{ .name = "base_url",
+	  .type = CONF_T_STR,
+	  .default_str = "https://api.openai.com/v1",
+	  .flags = CONF_HTTP_URL,
+	  .env = "LLM_BASE_URL",
+	  .env_fallback = "OPENAI_BASE_URL",
+	  .text = "OpenAI-compatible base URL" },
+
+	{ .name = "model",
+	  .type = CONF_T_STR,
+	  .default_str = "gpt-4o",
+	  .flags = CONF_NOT_EMPTY,
+	  .env = "LLM_MODEL",
+	  .text = "model name" },
+
+	{ .name = "fallback_models",
+	  .type = CONF_T_LIST,
+	  .default_str = "",
+	  .text = "models tried after rate limits or server errors" },
+
+	{ .name = "temperature",
+	  .type = CONF_T_STR,
+	  .default_str = "",
+	  .flags = CONF_PER_MODEL,
+	  .text = "sampling temperature (empty: server default)" },
+
+	{ .name = "max_tokens",
+	  .type = CONF_T_INT,
+	  .default_str = "0",
+	  .flags = CONF_PER_MODEL,
+	  .text = "output token limit per reply (0: not sent)" },
+
+	{ .name = "max_tokens_param",
+	  .type = CONF_T_ENUM,
+	  .choices = conf_max_tokens_param_choices,
+	  .default_str = "max_tokens",
+	  .flags = CONF_PER_MODEL,
+	  .text = "the request field that carries max_tokens" },
+
+	{ .name = "reasoning_effort",
+	  .type = CONF_T_STR,
+	  .default_str = "",
+	  .flags = CONF_PER_MODEL,
+	  .text = "reasoning_effort sent to the model (empty: not sent)" },
+
+	{ .name = "extra_header",
+	  .type = CONF_T_LIST,
+	  .default_str = "",
+	  .flags = CONF_NO_SPLIT,
+	  .text = "extra HTTP header 'Name: value' (repeatable)" },
+
+	{ .name = "stream",
+	  .type = CONF_T_BOOL,
+	  .default_str = "true",
+	  .flags = CONF_PER_MODEL,
+	  .text = "stream replies (false for servers that cannot)" },
+
+	{ .name = "wire_api",
+	  .type = CONF_T_ENUM,
+	  .choices = conf_wire_api_choices,
+	  .default_str = "chat",
+	  .flags = CONF_PER_MODEL,
+	  .text = "the API used: chat completions or responses" },
+
+	{ .name = "tool_calling",
+	  .type = CONF_T_ENUM,
+	  .choices = conf_tool_calling_choices,
+	  .default_str = "native",
+	  .flags = CONF_PER_MODEL,
+	  .text = "how tools are offered: native calls, described in the prompt, or auto" },
+
+	{ .name = "connect_timeout",
+	  .type = CONF_T_INT,
+	  .default_str = "10",
+	  .text = "seconds to connect" },
+
+	{ .name = "first_byte_timeout",
+	  .type = CONF_T_INT,
+	  .default_str = "120",
+	  .text = "seconds to the first byte of a reply" },
+
+	{ .name = "idle_timeout",
+	  .type = CONF_T_INT,
+	  .default_str = "60",
+	  .text = "seconds without a byte mid-stream" },
+
+	{ .name = "retry_max",
+	  .type = CONF_T_INT,
+	  .minimum = 1,
+	  .maximum = 100,
+	  .default_str = "5",
+	  .text = "attempts per model for retryable errors" },
+
+	{ .name = "retry_base_ms",
+	  .type = CONF_T_INT,
+	  .default_str = "1000",
+	  .text = "first backoff delay" },
+
+	{ .name = "retry_max_ms",
+	  .type = CONF_T_INT,
+	  .default_str = "30000",
+	  .text = "longest backoff delay" },
+
+	{ .name = "breaker_threshold",
+	  .type = CONF_T_INT,
+	  .default_str = "3",
+	  .text = "consecutive failures that open a model's circuit" },
+
+	{ .name = "breaker_cooldown",
+	  .type = CONF_T_INT,
+	  .default_str = "60",
+	  .text = "seconds a broken model is skipped" },
+
+	{ .name = "price_input",
+	  .type = CONF_T_DOUBLE,
+	  .default_str = "0",
+	  .flags = CONF_PER_MODEL,
+	  .text = "USD per million input tokens" },
+
+	{ .name = "price_output",
+	  .type = CONF_T_DOUBLE,
+	  .default_str = "0",
+	  .flags = CONF_PER_MODEL,
+	  .text = "USD per million output tokens" },
+
+	{ .name = "price_cached",
+	  .type = CONF_T_DOUBLE,
+	  .default_str = "0",
+	  .flags = CONF_PER_MODEL,
+	  .text = "USD per million cached input tokens" },
+
 	/* policy */
-	{ "confirm", CONF_T_ENUM, "risky", "risky|always|never", 0, 0 },
-	{ "risk_threshold", CONF_T_ENUM, "MEDIUM", "MEDIUM|LOW|HIGH", 0, 0 },
-	{ "yes", CONF_T_BOOL, "false", "headless: approve what policy would ask about", 0, 0 },
-	{ "on_ask", CONF_T_ENUM, "deny", "deny|abort", 0, 0 },
-	{ "secrets", CONF_T_LIST, "", "env var names whose values are masked", 0, 0 },
+	{ .name = "confirm",
+	  .type = CONF_T_ENUM,
+	  .choices = conf_confirm_choices,
+	  .default_str = "risky",
+	  .text = "when the person confirms actions" },
+
+	{ .name = "risk_threshold",
+	  .type = CONF_T_ENUM,
+	  .choices = conf_risk_threshold_choices,
+	  .default_str = "MEDIUM",
+	  .text = "the lowest risk that asks when confirm is risky" },
+
+	{ .name = "yes",
+	  .type = CONF_T_BOOL,
+	  .default_str = "false",
+	  .text = "headless: approve what policy would ask about" },
+
+	{ .name = "on_ask",
+	  .type = CONF_T_ENUM,
+	  .choices = conf_on_ask_choices,
+	  .default_str = "deny",
+	  .text = "headless: what an action that needs a person does" },
+
+	{ .name = "secrets",
+	  .type = CONF_T_LIST,
+	  .default_str = "",
+	  .text = "env var names whose values are masked" },
+
 	/* workspace */
-	{ "workspace", CONF_T_ENUM, "local", "local|docker", 0, 0 },
-	{ "workspace_dir", CONF_T_STR, "", "workspace root (default: current directory)", 0, 0 },
-	{ "image", CONF_T_STR, "debian:bookworm-slim", "docker image for --workspace docker", 0, 0 },
-	{ "network", CONF_T_ENUM, "none", "none|bridge", 0, 0 },
-	{ "keep_container", CONF_T_BOOL, "false", "leave the container after exit", 0, 0 },
-	{ "pull", CONF_T_BOOL, "false", "pull the image if missing", 0, 0 },
-	{ "container_memory", CONF_T_STR, "2g", "container memory limit", 0, 0 },
-	{ "container_pids", CONF_T_INT, "512", "container process limit", 0, 0 },
-	{ "docker_host", CONF_T_STR, "", "Docker socket (default $DOCKER_HOST or unix:///var/run/docker.sock)", 0, 0 },
+	{ .name = "workspace",
+	  .type = CONF_T_ENUM,
+	  .choices = conf_workspace_choices,
+	  .default_str = "local",
+	  .text = "where commands run" },
+
+	{ .name = "workspace_dir",
+	  .type = CONF_T_STR,
+	  .default_str = "",
+	  .text = "workspace root (default: current directory)" },
+
+	{ .name = "image",
+	  .type = CONF_T_STR,
+	  .default_str = "debian:bookworm-slim",
+	  .text = "docker image for --workspace docker" },
+
+	{ .name = "network",
+	  .type = CONF_T_ENUM,
+	  .choices = conf_network_choices,
+	  .default_str = "none",
+	  .text = "the docker container's network" },
+
+	{ .name = "keep_container",
+	  .type = CONF_T_BOOL,
+	  .default_str = "false",
+	  .text = "leave the container after exit" },
+
+	{ .name = "pull",
+	  .type = CONF_T_BOOL,
+	  .default_str = "false",
+	  .text = "pull the image if missing" },
+
+	{ .name = "container_memory",
+	  .type = CONF_T_STR,
+	  .default_str = "2g",
+	  .text = "container memory limit" },
+
+	{ .name = "container_pids",
+	  .type = CONF_T_INT,
+	  .default_str = "512",
+	  .text = "container process limit" },
+
+	{ .name = "docker_host",
+	  .type = CONF_T_STR,
+	  .default_str = "",
+	  .text = "Docker socket (default $DOCKER_HOST or unix:///var/run/docker.sock)" },
+
 	/* agent and tools */
-	{ "max_steps", CONF_T_INT, "100", "steps before the agent stops", 0, 0 },
-	{ "max_budget", CONF_T_DOUBLE, "0", "USD before the agent stops (0: no limit)", 0, 0 },
-	{ "command_timeout", CONF_T_INT, "120", "default terminal command timeout, seconds", 0, 0 },
-	{ "output_limit", CONF_T_INT, "30000", "bytes of tool output shown to the model", 0, 0 },
-	{ "apply_patch_models", CONF_T_STR, "gpt-*,o[0-9]*,codex*", "models offered apply_patch instead of file_editor", 0, 0 },
-	{ "stuck_repeat", CONF_T_INT, "3", "identical action+observation repeats before pausing", 0, 0 },
-	{ "stuck_no_action", CONF_T_INT, "3", "replies without an action before pausing", 0, 0 },
-	{ "title_summarize", CONF_T_BOOL, "false", "ask the LLM for a session title", 0, 0 },
-	{ "session_dir", CONF_T_STR, "", "sessions directory (default $XDG_STATE_HOME/cade/sessions)", 0, 0 },
+	{ .name = "max_steps",
+	  .type = CONF_T_INT,
+	  .minimum = 1,
+	  .maximum = 1000000,
+	  .default_str = "100",
+	  .text = "steps before the agent stops" },
+
+	{ .name = "max_budget",
+	  .type = CONF_T_DOUBLE,
+	  .default_str = "0",
+	  .text = "USD before the agent stops (0: no limit)" },
+
+	{ .name = "command_timeout",
+	  .type = CONF_T_INT,
+	  .minimum = 1,
+	  .maximum = 86400,
+	  .default_str = "120",
+	  .text = "default terminal command timeout, seconds" },
+
+	{ .name = "output_limit",
+	  .type = CONF_T_INT,
+	  .minimum = 1024,
+	  .maximum = 100000000,
+	  .default_str = "30000",
+	  .text = "bytes of tool output shown to the model" },
+
+	{ .name = "apply_patch_models",
+	  .type = CONF_T_STR,
+	  .default_str = "gpt-*,o[0-9]*,codex*",
+	  .text = "models offered apply_patch instead of file_editor" },
+
+	{ .name = "stuck_repeat",
+	  .type = CONF_T_INT,
+	  .minimum = 2,
+	  .maximum = 4,
+	  .default_str = "3",
+	  .text = "identical action+observation repeats before pausing" },
+
+	{ .name = "stuck_no_action",
+	  .type = CONF_T_INT,
+	  .default_str = "3",
+	  .text = "replies without an action before pausing" },
+
+	{ .name = "title_summarize",
+	  .type = CONF_T_BOOL,
+	  .default_str = "false",
+	  .text = "ask the LLM for a session title" },
+
+	{ .name = "session_dir",
+	  .type = CONF_T_STR,
+	  .default_str = "",
+	  .text = "sessions directory (default $XDG_STATE_HOME/cade/sessions)" },
+
 	/* checkpoints (doc/CHECKPOINTS.md) */
-	{ "checkpoints", CONF_T_BOOL, "true", "record a checkpoint of the workspace before each step that may change it", 0, 0 },
-	{ "checkpoint_ignore", CONF_T_LIST, "node_modules,.venv,venv,__pycache__,.mypy_cache,.pytest_cache,.tox,.gradle,.next,.cache,target", "gitignore patterns left out of checkpoints (on top of .gitignore)", 0, 0 },
-	{ "checkpoint_max_file", CONF_T_INT, "10485760", "bytes: larger files are noted, not copied", 0, 0 },
-	{ "checkpoint_max_tree", CONF_T_INT, "1073741824", "bytes: a larger workspace is not checkpointed (with a notice)", 0, 0 },
+	{ .name = "checkpoints",
+	  .type = CONF_T_BOOL,
+	  .default_str = "true",
+	  .text = "record a checkpoint of the workspace before each step that may change it" },
+
+	{ .name = "checkpoint_ignore",
+	  .type = CONF_T_LIST,
+	  .default_str = "node_modules,.venv,venv,__pycache__,.mypy_cache,"
+	      ".pytest_cache,.tox,.gradle,.next,.cache,target",
+	  .text = "gitignore patterns left out of checkpoints (on top of .gitignore)" },
+
+	{ .name = "checkpoint_max_file",
+	  .type = CONF_T_INT,
+	  .default_str = "10485760",
+	  .maximum = 1000000000000L,
+	  .text = "bytes: larger files are noted in the checkpoint, not copied" },
+
+	{ .name = "checkpoint_max_tree",
+	  .type = CONF_T_INT,
+	  .default_str = "1073741824",
+	  .maximum = 1000000000000L,
+	  .text = "bytes: a larger workspace is not checkpointed (with a notice)" },
+
 	/* context */
-	{ "context_window", CONF_T_INT, "0", "tokens (0: by model family)", 1, 0 },
-	{ "output_reserve", CONF_T_INT, "4096", "tokens kept free for the reply", 1, 0 },
-	{ "compact_at", CONF_T_INT, "75", "condense at this % of the window", 0, 0 },
-	{ "keep_recent", CONF_T_INT, "10", "recent events kept verbatim when condensing", 0, 0 },
+	{ .name = "context_window",
+	  .type = CONF_T_INT,
+	  .default_str = "0",
+	  .flags = CONF_PER_MODEL,
+	  .text = "tokens (0: by model family)" },
+
+	{ .name = "output_reserve",
+	  .type = CONF_T_INT,
+	  .default_str = "4096",
+	  .flags = CONF_PER_MODEL,
+	  .text = "tokens kept free for the reply" },
+
+	{ .name = "compact_at",
+	  .type = CONF_T_INT,
+	  .minimum = 1,
+	  .maximum = 100,
+	  .default_str = "75",
+	  .text = "condense at this % of the window" },
+
+	{ .name = "keep_recent",
+	  .type = CONF_T_INT,
+	  .default_str = "10",
+	  .text = "recent events kept verbatim when condensing" },
+
 	/* interface */
-	{ "json", CONF_T_BOOL, "false", "headless: JSON Lines events on stdout", 0, 0 },
-	{ "verbose", CONF_T_BOOL, "false", "headless: progress on stderr", 0, 0 },
-	{ "theme", CONF_T_STR, "default", "colour theme name", 0, 0 },
-	{ "mouse", CONF_T_BOOL, "false", "capture the mouse", 0, 0 },
-	{ "bell", CONF_T_BOOL, "true", "ring the bell when a confirmation is pending", 0, 0 },
-	{ "split_width", CONF_T_INT, "140", "below this width the panes stack", 0, 0 },
-	{ "split_ratio", CONF_T_INT, "50", "chat pane share of the width, %", 0, 0 },
-	{ "scrollback", CONF_T_INT, "5000", "terminal pane scrollback lines", 0, 0 },
-	{ "log", CONF_T_STR, "", "debug log file (empty: none)", 0, 0 },
+	{ .name = "json",
+	  .type = CONF_T_BOOL,
+	  .default_str = "false",
+	  .text = "headless: JSON Lines events on stdout" },
+
+	{ .name = "verbose",
+	  .type = CONF_T_BOOL,
+	  .default_str = "false",
+	  .text = "headless: progress on stderr" },
+
+	{ .name = "theme",
+	  .type = CONF_T_STR,
+	  .default_str = "default",
+	  .text = "colour theme name" },
+
+	{ .name = "mouse",
+	  .type = CONF_T_BOOL,
+	  .default_str = "false",
+	  .text = "capture the mouse" },
+
+	{ .name = "bell",
+	  .type = CONF_T_BOOL,
+	  .default_str = "true",
+	  .text = "ring the bell when a confirmation is pending" },
+
+	{ .name = "split_width",
+	  .type = CONF_T_INT,
+	  .default_str = "140",
+	  .text = "below this width the panes stack" },
+
+	{ .name = "split_ratio",
+	  .type = CONF_T_INT,
+	  .minimum = 10,
+	  .maximum = 90,
+	  .default_str = "50",
+	  .text = "chat pane share of the width, %" },
+
+	{ .name = "scrollback",
+	  .type = CONF_T_INT,
+	  .default_str = "5000",
+	  .text = "terminal pane scrollback lines" },
+
+	{ .name = "log",
+	  .type = CONF_T_STR,
+	  .default_str = "",
+	  .env = "CADE_LOG",
+	  .text = "debug log file (empty: none)" },
 };
+const size_t conf_table_size = nitems(conf_table);
 
 struct conf_value {
 	char		 *name;
@@ -112,7 +430,7 @@ struct conf_value {
 	char		**list;			/* CONF_T_LIST: NULL-terminated */
 	size_t		  nlist;
 	enum conf_origin  origin;
-	const struct conf_key *key;
+	const struct conf_entry *key;
 };
 
 struct config {
@@ -125,14 +443,14 @@ static const char *const conf_origin_names[] = {
 };
 
 /* Find a key row by name. */
-static const struct conf_key *
-conf_find_key(const char *name)
+const struct conf_entry *
+conf_find_entry(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < nitems(conf_keys); i++)
-		if (strcmp(conf_keys[i].name, name) == 0)
-			return &conf_keys[i];
+	for (i = 0; i < nitems(conf_table); i++)
+		if (strcmp(conf_table[i].name, name) == 0)
+			return &conf_table[i];
 	return NULL;
 }
 
@@ -183,64 +501,62 @@ conf_list_add(struct conf_value *v, const char *text, int split)
 	free(copy);
 }
 
-/* Integer keys whose meaningful range is narrower than "non-negative". */
-static const struct {
-	const char	*name;
-	long		 min, max;
-} conf_ranges[] = {
-	{ "compact_at", 1, 100 },
-	{ "split_ratio", 10, 90 },
-	{ "max_steps", 1, 1000000 },
-	{ "retry_max", 1, 100 },
-	{ "output_limit", 1024, 100000000 },
-	{ "command_timeout", 1, 86400 },
-};
-
-/* Checks beyond the type: ranges, URLs, names that must not be empty. */
+/* Checks beyond the type that a row's flags ask for. */
 static int
-conf_validate_value(const char *name, const char *value, char **cause)
+conf_validate_flags(const struct conf_entry *k, const char *value, char **cause)
 {
-	size_t i;
-	long l;
-
-	for (i = 0; i < nitems(conf_ranges); i++) {
-		if (strcmp(conf_ranges[i].name, name) != 0)
-			continue;
-		if (util_parse_long(value, conf_ranges[i].min, conf_ranges[i].max,
-		    &l) == -1) {
-			*cause = xasprintf("%s: '%s' is not between %ld and %ld",
-			    name, value, conf_ranges[i].min, conf_ranges[i].max);
-			return -1;
-		}
-	}
-	if (strcmp(name, "base_url") == 0 && strncmp(value, "http://", 7) != 0 &&
+	if ((k->flags & CONF_HTTP_URL) && strncmp(value, "http://", 7) != 0 &&
 	    strncmp(value, "https://", 8) != 0) {
-		*cause = xasprintf("base_url: '%s' is not an http:// or https:// "
-		    "URL", value);
+		*cause = xasprintf("%s: '%s' is not an http:// or https:// "
+		    "URL", k->name, value);
 		return -1;
 	}
-	if (strcmp(name, "model") == 0 && *value == '\0') {
-		*cause = xstrdup("model: the name is empty");
+	if ((k->flags & CONF_NOT_EMPTY) && *value == '\0') {
+		*cause = xasprintf("%s: the value is empty", k->name);
 		return -1;
 	}
 	return 0;
 }
 
+/* The choices of an enum row as "a|b|c"; caller frees. */
+char *
+conf_choices_text(const struct conf_entry *k, const char *sep)
+{
+	struct buf b;
+	const char *const *c;
+
+	buf_init(&b, 0);
+	for (c = k->choices; c != NULL && *c != NULL; c++)
+		buf_printf(&b, "%s%s", c == k->choices ? "" : sep, *c);
+	return buf_detach(&b, NULL);
+}
+
+/* The largest value an INT row accepts. */
+long
+conf_maximum(const struct conf_entry *k)
+{
+	return k->maximum != 0 ? k->maximum : CONF_INT_MAX;
+}
+
 /* Check value against the key's type; -1 with *cause. */
 static int
-conf_validate(const struct conf_key *k, const char *name, const char *value,
+conf_validate(const struct conf_entry *k, const char *name, const char *value,
     char **cause)
 {
-	const char *p, *bar;
-	size_t n;
+	const char *const *c;
+	char *all;
 	long l;
 	double d;
 
 	switch (k->type) {
 	case CONF_T_INT:
-		if (util_parse_long(value, 0, 1000000000L, &l) == -1) {
-			*cause = xasprintf("%s: '%s' is not a non-negative integer",
-			    name, value);
+		if (util_parse_long(value, k->minimum, conf_maximum(k), &l) == -1) {
+			if (k->minimum == 0 && k->maximum == 0)
+				*cause = xasprintf("%s: '%s' is not a non-negative "
+				    "integer", name, value);
+			else
+				*cause = xasprintf("%s: '%s' is not between %ld and "
+				    "%ld", name, value, k->minimum, conf_maximum(k));
 			return -1;
 		}
 		break;
@@ -261,26 +577,23 @@ conf_validate(const struct conf_key *k, const char *name, const char *value,
 		}
 		break;
 	case CONF_T_ENUM:
-		n = strlen(value);
-		for (p = k->help; p != NULL; p = bar ? bar + 1 : NULL) {
-			bar = strchr(p, '|');
-			if ((size_t)((bar ? bar : p + strlen(p)) - p) == n &&
-			    strncmp(p, value, n) == 0)
+		for (c = k->choices; *c != NULL; c++)
+			if (strcmp(*c, value) == 0)
 				return 0;
-		}
-		*cause = xasprintf("%s: '%s' is not one of %s", name, value,
-		    k->help);
+		all = conf_choices_text(k, "|");
+		*cause = xasprintf("%s: '%s' is not one of %s", name, value, all);
+		free(all);
 		return -1;
 	case CONF_T_STR:
 	case CONF_T_LIST:
 		break;
 	}
-	return 0;
+	return conf_validate_flags(k, value, cause);
 }
 
 /* Store a validated value. */
 static void
-conf_store(struct config *cfg, const char *name, const struct conf_key *k,
+conf_store(struct config *cfg, const char *name, const struct conf_entry *k,
     const char *value, enum conf_origin origin)
 {
 	struct conf_value *v = conf_find(cfg, name);
@@ -297,7 +610,7 @@ conf_store(struct config *cfg, const char *name, const struct conf_key *k,
 		if (*value == '\0' || v->origin != origin)
 			conf_list_free(v);
 		if (*value != '\0')
-			conf_list_add(v, value, strcmp(k->name, "extra_header") != 0);
+			conf_list_add(v, value, !(k->flags & CONF_NO_SPLIT));
 	}
 	free(v->value);
 	v->value = xstrdup(value);
@@ -311,9 +624,9 @@ conf_new(void)
 	struct config *cfg = xcalloc(1, sizeof *cfg);
 	size_t i;
 
-	for (i = 0; i < nitems(conf_keys); i++)
-		conf_store(cfg, conf_keys[i].name, &conf_keys[i], conf_keys[i].dflt,
-		    CONF_DEFAULT);
+	for (i = 0; i < nitems(conf_table); i++)
+		conf_store(cfg, conf_table[i].name, &conf_table[i],
+		    conf_table[i].default_str, CONF_DEFAULT);
 	return cfg;
 }
 
@@ -339,7 +652,7 @@ int
 conf_set(struct config *cfg, const char *name, const char *value,
     enum conf_origin origin, char **cause)
 {
-	const struct conf_key *k;
+	const struct conf_entry *k;
 	const char *dot;
 	char *base;
 
@@ -350,30 +663,29 @@ conf_set(struct config *cfg, const char *name, const char *value,
 			return -1;
 		}
 		base = xstrdup(dot + 1);
-		k = conf_find_key(base);
-		if (k == NULL || !k->per_model) {
+		k = conf_find_entry(base);
+		if (k == NULL || !(k->flags & CONF_PER_MODEL)) {
 			*cause = xasprintf("'%s': '%s' cannot be set per model",
 			    name, base);
 			free(base);
 			return -1;
 		}
 		free(base);
-	} else if ((k = conf_find_key(name)) == NULL) {
+	} else if ((k = conf_find_entry(name)) == NULL) {
 		*cause = xasprintf("unknown setting '%s' (see cade --print-config)",
 		    name);
 		return -1;
 	}
-	if (conf_validate(k, name, value, cause) == -1 ||
-	    conf_validate_value(k->name, value, cause) == -1)
+	if (conf_validate(k, name, value, cause) == -1)
 		return -1;
-	if (k->secret && origin == CONF_FLAG) {
+	if ((k->flags & CONF_SECRET) && origin == CONF_FLAG) {
 		*cause = xasprintf("%s cannot be given on the command line: use "
 		    "the LLM_API_KEY environment variable or a 0600 config file",
 		    name);
 		return -1;
 	}
 	conf_store(cfg, name, k, value, origin);
-	if (k->secret && *value != '\0')
+	if ((k->flags & CONF_SECRET) && *value != '\0')
 		secret_add(value);
 	return 0;
 }
@@ -408,20 +720,27 @@ conf_load_file(struct config *cfg, const char *path, char **cause)
 {
 	FILE *f;
 	struct stat st;
-	char *line = NULL, *key, *value, *eq, *why = NULL;
-	size_t cap = 0;
+	char *line = NULL, *key, *value, *eq, *why = NULL, *text;
+	size_t cap = 0, len;
 	ssize_t n;
 	int lineno = 0, rc = -1;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		*cause = xasprintf("cannot open '%s': %s", path, strerror(errno));
-		return -1;
+	/* Through the one small-file reader: a FIFO is refused, never waited on. */
+	if ((text = util_read_small(path, CONF_FILE_MAX, &len, cause)) == NULL) {
+		if (errno != ENOENT)
+			return -1;
+		free(*cause);
+		*cause = NULL;
+		return 0;
 	}
-	if (fstat(fileno(f), &st) == -1 || !S_ISREG(st.st_mode)) {
-		*cause = xasprintf("'%s' is not a regular file", path);
-		goto out;
+	if (len == 0) {
+		free(text);
+		return 0;
+	}
+	if (stat(path, &st) == -1 || (f = fmemopen(text, len, "r")) == NULL) {
+		*cause = xasprintf("cannot read '%s': %s", path, strerror(errno));
+		free(text);
+		return -1;
 	}
 	while ((n = getline(&line, &cap, f)) != -1) {
 		lineno++;
@@ -462,6 +781,7 @@ conf_load_file(struct config *cfg, const char *path, char **cause)
 out:
 	free(line);
 	fclose(f);
+	free(text);
 	return rc;
 }
 
@@ -469,25 +789,21 @@ out:
 int
 conf_load_env(struct config *cfg, char **cause)
 {
-	static const struct {
-		const char *key, *env, *fallback;
-	} map[] = {
-		{ "api_key", "LLM_API_KEY", "OPENAI_API_KEY" },
-		{ "base_url", "LLM_BASE_URL", "OPENAI_BASE_URL" },
-		{ "model", "LLM_MODEL", NULL },
-		{ "log", "CADE_LOG", NULL },
-	};
+	const struct conf_entry *k;
 	const char *v;
 	char *why;
 	size_t i;
 
-	for (i = 0; i < nitems(map); i++) {
-		v = getenv(map[i].env);
-		if ((v == NULL || *v == '\0') && map[i].fallback != NULL)
-			v = getenv(map[i].fallback);
+	for (i = 0; i < nitems(conf_table); i++) {
+		k = &conf_table[i];
+		if (k->env == NULL)
+			continue;
+		v = getenv(k->env);
+		if ((v == NULL || *v == '\0') && k->env_fallback != NULL)
+			v = getenv(k->env_fallback);
 		if (v == NULL || *v == '\0')
 			continue;
-		if (conf_set(cfg, map[i].key, v, CONF_ENV, &why) == -1) {
+		if (conf_set(cfg, k->name, v, CONF_ENV, &why) == -1) {
 			*cause = xasprintf("environment: %s", why);
 			free(why);
 			return -1;
@@ -520,7 +836,7 @@ conf_int(const struct config *cfg, const char *name)
 {
 	long l = 0;
 
-	(void)util_parse_long(conf_get(cfg, name)->value, 0, 1000000000L, &l);
+	(void)util_parse_long(conf_get(cfg, name)->value, 0, CONF_INT_MAX, &l);
 	return l;
 }
 
@@ -587,7 +903,7 @@ conf_model_int(const struct config *cfg, const char *model, const char *name)
 {
 	long l = 0;
 
-	(void)util_parse_long(conf_model_str(cfg, model, name), 0, 1000000000L, &l);
+	(void)util_parse_long(conf_model_str(cfg, model, name), 0, CONF_INT_MAX, &l);
 	return l;
 }
 
@@ -607,7 +923,7 @@ conf_print(const struct config *cfg, FILE *f)
 
 	for (i = 0; i < cfg->n; i++) {
 		v = &cfg->v[i];
-		if (v->key->secret) {
+		if (v->key->flags & CONF_SECRET) {
 			len = strlen(v->value);
 			if (len == 0)
 				fprintf(f, "%s = ", v->name);

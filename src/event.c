@@ -15,28 +15,43 @@
 #include "cade/event.h"
 #include "cade/util.h"
 
+/* The offset of has_<field> for OINT fields, 0 for the rest. */
+#define EVENT_HASOFF_STR(name, field)	0
+#define EVENT_HASOFF_OSTR(name, field)	0
+#define EVENT_HASOFF_INT(name, field)	0
+#define EVENT_HASOFF_OINT(name, field)	offsetof(struct ev_##name, has_##field)
+#define EVENT_HASOFF_NUM(name, field)	0
+#define EVENT_HASOFF_BOOL(name, field)	0
+#define EVENT_HASOFF_OBOOL(name, field)	0
+#define EVENT_HASOFF_JSON(name, field)	0
+#define EVENT_HASOFF_OJSON(name, field)	0
+
+/* event_fields_<name>[]: each type's declared fields, from event-table.h. */
+#define EVENT(id, name, transient, help)				\
+static const struct event_field event_fields_##name[] = {
+#define F(name, kind, field, help)					\
+	{ #field, EVENT_K_##kind, offsetof(struct ev_##name, field),	\
+	  EVENT_HASOFF_##kind(name, field), help },
+#define EVENT_END(name)	{ NULL, 0, 0, 0, NULL } };
+#include "cade/event-table.h"
+#undef EVENT
+#undef F
+#undef EVENT_END
+
 static const struct {
-	const char	*name;
-	int		 transient;
+	const char			*name;
+	int				 transient;
+	const char			*help;
+	const struct event_field	*fields;
 } event_types[EV__COUNT] = {
-	[EV_SESSION_START] = { "session_start", 0 },
-	[EV_USER_MESSAGE] = { "user_message", 0 },
-	[EV_ASSISTANT_DELTA] = { "assistant_delta", 1 },
-	[EV_REASONING_DELTA] = { "reasoning_delta", 1 },
-	[EV_ASSISTANT_MESSAGE] = { "assistant_message", 0 },
-	[EV_TOOL_CALL] = { "tool_call", 0 },
-	[EV_POLICY_DECISION] = { "policy_decision", 0 },
-	[EV_TOOL_RUNNING] = { "tool_running", 0 },
-	[EV_OBSERVATION] = { "observation", 0 },
-	[EV_STATE] = { "state", 0 },
-	[EV_USAGE] = { "usage", 0 },
-	[EV_RETRY] = { "retry", 0 },
-	[EV_ERROR] = { "error", 0 },
-	[EV_NOTICE] = { "notice", 0 },
-	[EV_CONDENSATION] = { "condensation", 0 },
-	[EV_FINISH] = { "finish", 0 },
-	[EV_CHECKPOINT] = { "checkpoint", 0 },
-	[EV_UNDO] = { "undo", 0 },
+#define EVENT(id, name, transient, help)				\
+	[EV_##id] = { #name, transient, help, event_fields_##name },
+#define F(name, kind, field, help)
+#define EVENT_END(name)
+#include "cade/event-table.h"
+#undef EVENT
+#undef F
+#undef EVENT_END
 };
 
 /* The type's JSON name. */
@@ -63,6 +78,103 @@ int
 event_type_transient(enum event_type t)
 {
 	return (unsigned)t < EV__COUNT && event_types[t].transient;
+}
+
+/* The declared fields of a type, ending with a NULL name. */
+const struct event_field *
+event_fields(enum event_type t)
+{
+	static const struct event_field none[] = { { NULL, 0, 0, 0, NULL } };
+
+	return (unsigned)t < EV__COUNT ? event_types[t].fields : none;
+}
+
+/* What an event of this type says, in one line. */
+const char *
+event_type_help(enum event_type t)
+{
+	return (unsigned)t < EV__COUNT ? event_types[t].help : "";
+}
+
+/* The declaration of field key of type t, or NULL. */
+const struct event_field *
+event_field(enum event_type t, const char *key)
+{
+	const struct event_field *f;
+
+	for (f = event_fields(t); f->name != NULL; f++)
+		if (strcmp(f->name, key) == 0)
+			return f;
+	return NULL;
+}
+
+/* Encode the declared fields of the struct at p into a JSON object. */
+static cJSON *
+event_encode(enum event_type t, const void *p)
+{
+	const struct event_field *f;
+	const char *base = p, *str;
+	const cJSON *json;
+	cJSON *d = cJSON_CreateObject();
+
+	if (d == NULL)
+		fatal("out of memory creating an event");
+	for (f = event_fields(t); f->name != NULL; f++) {
+		switch (f->kind) {
+		case EVENT_K_STR:
+		case EVENT_K_OSTR:
+			memcpy(&str, base + f->off, sizeof str);
+			if (str != NULL || f->kind == EVENT_K_STR)
+				cJSON_AddStringToObject(d, f->name,
+				    str != NULL ? str : "");
+			break;
+		case EVENT_K_INT:
+		case EVENT_K_OINT: {
+			int64_t v;
+			int has = 1;
+
+			memcpy(&v, base + f->off, sizeof v);
+			if (f->kind == EVENT_K_OINT)
+				memcpy(&has, base + f->has_off, sizeof has);
+			if (has)
+				cJSON_AddNumberToObject(d, f->name, (double)v);
+			break;
+		}
+		case EVENT_K_NUM: {
+			double v;
+
+			memcpy(&v, base + f->off, sizeof v);
+			cJSON_AddNumberToObject(d, f->name, v);
+			break;
+		}
+		case EVENT_K_BOOL:
+		case EVENT_K_OBOOL: {
+			int v;
+
+			memcpy(&v, base + f->off, sizeof v);
+			if (v || f->kind == EVENT_K_BOOL)
+				cJSON_AddBoolToObject(d, f->name, v != 0);
+			break;
+		}
+		case EVENT_K_JSON:
+		case EVENT_K_OJSON:
+			memcpy(&json, base + f->off, sizeof json);
+			if (json != NULL)
+				cJSON_AddItemToObject(d, f->name,
+				    cJSON_Duplicate(json, 1));
+			else if (f->kind == EVENT_K_JSON)
+				cJSON_AddNullToObject(d, f->name);
+			break;
+		}
+	}
+	return d;
+}
+
+/* Encode the fields at p (a struct ev_<name> for t) and emit. */
+void
+event_post(struct event_bus *bus, enum event_type t, const void *p)
+{
+	event_bus_emit(bus, event_new(t, event_encode(t, p)));
 }
 
 /* A new event owning data. */
@@ -163,11 +275,30 @@ event_from_json(const char *line, char **cause)
 	return ev;
 }
 
+/*
+ * The item for key after checking that ev's type declares it with one of
+ * the two kinds given: a consumer may only read what producers write.
+ */
+#define EVENT_KINDS(a, b)	((1u << EVENT_K_##a) | (1u << EVENT_K_##b))
+static const cJSON *
+event_get(const struct event *ev, const char *key, unsigned kinds)
+{
+	const struct event_field *f = event_field(ev->type, key);
+
+	if (f == NULL)
+		fatal("event '%s' has no field '%s'", event_type_name(ev->type),
+		    key);
+	if ((kinds & (1u << f->kind)) == 0)
+		fatal("event field '%s.%s' read as the wrong kind",
+		    event_type_name(ev->type), key);
+	return cJSON_GetObjectItemCaseSensitive(ev->data, key);
+}
+
 /* String field or dflt. */
 const char *
 event_str(const struct event *ev, const char *key, const char *dflt)
 {
-	cJSON *v = cJSON_GetObjectItemCaseSensitive(ev->data, key);
+	const cJSON *v = event_get(ev, key, EVENT_KINDS(STR, OSTR));
 
 	return cJSON_IsString(v) ? v->valuestring : dflt;
 }
@@ -176,9 +307,33 @@ event_str(const struct event *ev, const char *key, const char *dflt)
 double
 event_num(const struct event *ev, const char *key, double dflt)
 {
-	cJSON *v = cJSON_GetObjectItemCaseSensitive(ev->data, key);
+	const cJSON *v = event_get(ev, key, EVENT_KINDS(INT, OINT) |
+	    (1u << EVENT_K_NUM));
 
 	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+/* A true boolean field. */
+int
+event_bool(const struct event *ev, const char *key)
+{
+	return cJSON_IsTrue(event_get(ev, key, EVENT_KINDS(BOOL, OBOOL)));
+}
+
+/* A field that is present and not null, of any kind. */
+int
+event_has(const struct event *ev, const char *key)
+{
+	const cJSON *v = event_get(ev, key, ~0u);
+
+	return v != NULL && !cJSON_IsNull(v);
+}
+
+/* A JSON field (object or array), or NULL. */
+const cJSON *
+event_json(const struct event *ev, const char *key)
+{
+	return event_get(ev, key, EVENT_KINDS(JSON, OJSON));
 }
 
 struct event_sink {

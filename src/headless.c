@@ -97,7 +97,7 @@ headless_progress(const struct event *ev, void *arg)
 		h->streamed = 1;
 		break;
 	case EV_TOOL_CALL:
-		line = cJSON_PrintUnformatted(cJSON_GetObjectItem(ev->data, "arguments"));
+		line = cJSON_PrintUnformatted(event_json(ev, "arguments"));
 		s = line != NULL ? line : event_str(ev, "arguments_text", "");
 		{
 			char *short_args = headless_line(s, 160);

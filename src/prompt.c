@@ -21,6 +21,7 @@
 #include "cade/workspace.h"
 
 #define PROMPT_FILE_MAX (64 * 1024)
+#define PROMPT_READ_MAX (1024 * 1024)	/* longer files are refused */
 
 static const char prompt_builtin[] =
 "You are cade, a coding agent working in a software project through tools.\n"
@@ -35,31 +36,33 @@ static const char prompt_builtin[] =
 "- For long tasks keep a plan with task_tracker.\n"
 "- When the task is done, call finish with a short summary for the person.\n";
 
-/* Read a small text file into b under a heading; missing files are fine. */
+/*
+ * Read a small text file into b under a heading; missing files are fine and
+ * so is anything that is not a regular file (a FIFO must not hang start-up).
+ * A long file is cut at PROMPT_FILE_MAX on a character boundary.
+ */
 static void
 prompt_add_file(struct buf *b, const char *root, const char *rel)
 {
-	struct buf text;
-	char *path = xasprintf("%s/%s", root, rel), chunk[4096];
-	size_t n;
-	FILE *f;
+	char *path = xasprintf("%s/%s", root, rel), *text;
+	size_t len;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		free(path);
+	text = util_read_small(path, PROMPT_READ_MAX, &len, NULL);
+	free(path);
+	if (text == NULL)
 		return;
+	if (len > PROMPT_FILE_MAX) {
+		len = PROMPT_FILE_MAX;
+		while (len > 0 && ((unsigned char)text[len] & 0xc0) == 0x80)
+			len--;
+		text[len] = '\0';
 	}
-	buf_init(&text, PROMPT_FILE_MAX);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (buf_append(&text, chunk, n) == -1)
-			break;
-	fclose(f);
-	if (text.len > 0 && util_utf8_valid(text.s, text.len)) {
-		(void)buf_printf(b, "\n# Project instructions (%s)\n%s", rel, text.s);
-		if (text.s[text.len - 1] != '\n')
+	if (len > 0 && util_utf8_valid(text, len)) {
+		(void)buf_printf(b, "\n# Project instructions (%s)\n%s", rel, text);
+		if (text[len - 1] != '\n')
 			(void)buf_putc(b, '\n');
 	}
-	buf_free(&text);
-	free(path);
+	free(text);
 }
 
 /* The whole system prompt. */
@@ -116,20 +119,12 @@ static void
 prompt_load_skill(struct prompt_skills *s, const char *path, const char *name)
 {
 	struct prompt_skill sk;
-	struct buf text;
-	char chunk[4096], *p, *end, *line, *nl;
-	size_t n;
-	FILE *f;
+	char *text, *p, *end, *line, *nl;
 
-	if ((f = fopen(path, "r")) == NULL)
-		return;
-	buf_init(&text, PROMPT_FILE_MAX);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (buf_append(&text, chunk, n) == -1)
-			break;
-	fclose(f);
+	if ((text = util_read_small(path, PROMPT_FILE_MAX, NULL, NULL)) == NULL)
+		return;		/* missing, too big or not a regular file */
 	memset(&sk, 0, sizeof sk);
-	p = text.s;
+	p = text;
 	if (strncmp(p, "---\n", 4) == 0 && (end = strstr(p + 4, "\n---")) != NULL) {
 		*end = '\0';
 		for (line = p + 4; line != NULL; line = nl) {
@@ -143,14 +138,14 @@ prompt_load_skill(struct prompt_skills *s, const char *path, const char *name)
 			p++;
 	}
 	if (sk.ntriggers == 0) {
-		buf_free(&text);
+		free(text);
 		return;
 	}
 	sk.name = xstrdup(name);
 	sk.body = xstrdup(p);
 	s->v = xreallocarray(s->v, s->n + 1, sizeof *s->v);
 	s->v[s->n++] = sk;
-	buf_free(&text);
+	free(text);
 }
 
 /* All skills in <root>/.cade/skills/ *.md. */

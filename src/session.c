@@ -68,7 +68,6 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	struct session_replay r;
 	struct agent_deps d;
 	char *warning = NULL, *cwd;
-	cJSON *start;
 	size_t i;
 
 	s->cfg = cfg;
@@ -106,6 +105,11 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	d.ask = o->ask;
 	d.ckpt = s->ckpt;
 	s->agent = agent_new(&d);
+	if (o->model != NULL)
+		agent_set_model(s->agent, o->model);
+	if (o->confirm != NULL && policy_set_confirm(s->policy, o->confirm,
+	    cause) == -1)
+		goto fail;
 
 	for (i = 0; i < SESSION_SINKS; i++)
 		if (o->sink[i] != NULL)
@@ -123,25 +127,22 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	event_bus_subscribe(s->bus, store_sink, s->store);
 	store_on_error(s->store, session_store_failed, s);
 	if (warning != NULL) {
-		start = cJSON_CreateObject();
-		cJSON_AddStringToObject(start, "text", warning);
-		event_bus_post(s->bus, EV_NOTICE, start);
+		event_post_notice(s->bus, &(struct ev_notice){ .text = warning });
 		free(warning);
 	}
-	start = cJSON_CreateObject();
-	cJSON_AddStringToObject(start, "id", s->id);
 	cwd = getcwd(NULL, 0);
-	cJSON_AddStringToObject(start, "cwd", cwd != NULL ? cwd : "");
+	event_post_session_start(s->bus, &(struct ev_session_start){
+		.id = s->id,
+		.cwd = cwd,
+		.root = s->ws->root,
+		.workspace = s->ws->ops->name,
+		.workspace_id = s->ws->id,
+		.shell = s->ws->shell_name,
+		.model = o->model != NULL ? o->model : conf_str(cfg, "model"),
+		.version = PACKAGE_VERSION,
+		.resumed = o->resume != NULL,
+	});
 	free(cwd);
-	cJSON_AddStringToObject(start, "root", s->ws->root);
-	cJSON_AddStringToObject(start, "workspace", s->ws->ops->name);
-	cJSON_AddStringToObject(start, "workspace_id", s->ws->id ? s->ws->id : "");
-	cJSON_AddStringToObject(start, "shell", s->ws->shell_name ? s->ws->shell_name : "");
-	cJSON_AddStringToObject(start, "model", conf_str(cfg, "model"));
-	cJSON_AddStringToObject(start, "version", PACKAGE_VERSION);
-	if (o->resume != NULL)
-		cJSON_AddBoolToObject(start, "resumed", 1);
-	event_bus_post(s->bus, EV_SESSION_START, start);
 	if (o->resume != NULL)
 		agent_replay_done(s->agent);
 	return s;

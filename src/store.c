@@ -423,12 +423,20 @@ static void
 store_audit_event(struct event *ev, void *arg)
 {
 	struct store_audit *a = arg;
-	const char *id = event_str(ev, "call_id", "");
-	cJSON *c, *args, *cmd;
-	char *ts = util_iso_time(ev->ts_ms), *action;
+	const char *id;
+	const cJSON *args, *cmd;
+	cJSON *c;
+	char *ts, *action;
 
+	if (ev->type != EV_TOOL_CALL && ev->type != EV_POLICY_DECISION &&
+	    ev->type != EV_OBSERVATION) {
+		event_free(ev);
+		return;
+	}
+	id = event_str(ev, "call_id", "");
+	ts = util_iso_time(ev->ts_ms);
 	if (ev->type == EV_TOOL_CALL) {
-		args = cJSON_GetObjectItem(ev->data, "arguments");
+		args = event_json(ev, "arguments");
 		cmd = cJSON_GetObjectItem(args, "command");
 		if (!cJSON_IsString(cmd))
 			cmd = cJSON_GetObjectItem(args, "path");

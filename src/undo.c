@@ -445,7 +445,19 @@ undo_session_apply(struct session *s, const struct undo_plan *p, int force,
 	if ((d = undo_apply(s->ckpt, p, force, cause)) == NULL)
 		return -1;
 	agent_restored(s->agent, d);
-	event_bus_post(s->bus, EV_UNDO, d);
+	event_post_undo(s->bus, &(struct ev_undo){
+		.action = cJSON_GetStringValue(cJSON_GetObjectItem(d, "action")),
+		.call_ids = cJSON_GetObjectItem(d, "call_ids"),
+		.call_id = cJSON_GetStringValue(cJSON_GetObjectItem(d, "call_id")),
+		.from = cJSON_GetObjectItem(d, "from"),
+		.to = cJSON_GetObjectItem(d, "to"),
+		.what = cJSON_GetStringValue(cJSON_GetObjectItem(d, "what")),
+		.files = cJSON_GetObjectItem(d, "files"),
+		.forced = cJSON_IsTrue(cJSON_GetObjectItem(d, "forced")),
+		.outside = cJSON_GetObjectItem(d, "outside"),
+		.note = cJSON_GetStringValue(cJSON_GetObjectItem(d, "note")),
+	});
+	cJSON_Delete(d);
 	return 0;
 }
 

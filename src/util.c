@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,6 +221,82 @@ util_set_cloexec(int fd)
 	if (fl == -1)
 		return -1;
 	return fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+}
+
+/* A small regular file, whole; see util.h (git's strbuf_read_file). */
+char *
+util_read_small(const char *path, size_t max, size_t *len, char **cause)
+{
+	struct stat st;
+	char *data = NULL;
+	size_t have = 0;
+	ssize_t n;
+	int fd, err;
+
+	/* O_NONBLOCK: opening a FIFO with no writer must not wait for one. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1) {
+		err = errno;
+		if (cause != NULL)
+			*cause = xasprintf("cannot open '%s': %s", path,
+			    strerror(err));
+		errno = err;
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		err = errno;
+		if (cause != NULL)
+			*cause = xasprintf("cannot stat '%s': %s", path,
+			    strerror(err));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = EINVAL;
+		if (cause != NULL)
+			*cause = xasprintf("'%s' is not a regular file", path);
+		goto fail;
+	}
+	if ((uintmax_t)st.st_size > max) {
+		err = EFBIG;
+		if (cause != NULL)
+			*cause = xasprintf("'%s' is too big (%jd bytes, at most "
+			    "%zu)", path, (intmax_t)st.st_size, max);
+		goto fail;
+	}
+	data = xmalloc(max + 1);
+	for (;;) {
+		n = read(fd, data + have, max + 1 - have);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			err = errno;
+			if (cause != NULL)
+				*cause = xasprintf("cannot read '%s': %s", path,
+				    strerror(err));
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		have += (size_t)n;
+		if (have > max) {	/* it grew while we read */
+			err = EFBIG;
+			if (cause != NULL)
+				*cause = xasprintf("'%s' is too big (at most "
+				    "%zu bytes)", path, max);
+			goto fail;
+		}
+	}
+	close(fd);
+	data = xrealloc(data, have + 1);
+	data[have] = '\0';
+	if (len != NULL)
+		*len = have;
+	return data;
+fail:
+	free(data);
+	close(fd);
+	errno = err;
+	return NULL;
 }
 
 /* Write everything, waiting on a non-blocking fd when it is full. */

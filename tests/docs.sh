@@ -1,13 +1,16 @@
 #!/bin/sh
-# docs.sh: the man page and --help keep up with the code: every setting in
-# the config table and every long option is documented.
+# docs.sh: the docs keep up with the tables in the code: every setting in
+# the config table, every long option, every event field, every file.
 . "$top_srcdir/tests/lib.sh"
 man=$top_srcdir/doc/cade.1
-keys=$(sed -n 's/^	{ "\([a-z_]*\)", CONF_T_.*/\1/p' "$top_srcdir/src/conf.c")
-[ -n "$keys" ]; ok $? "found the config key table"
-missing=""
-for k in $keys; do grep -q "^\.B $k\$" "$man" || missing="$missing $k"; done
-[ -z "$missing" ]; ok $? "every setting is in cade(1)${missing:+ (missing:$missing)}"
+# The SETTINGS section of cade(1) is what the config table says, row for
+# row: help, choices, range, default, environment, per-model.
+want=$("$top_builddir/tests/confdoc")
+[ -n "$want" ]; ok $? "found the config table"
+got=$(sed -n '/^\.SH SETTINGS$/,/^\.SH /p' "$man" | sed '1d;$d')
+[ "$want" = "$got" ]; ok $? "cade(1) SETTINGS matches the config table"
+[ "$want" = "$got" ] || diff_out=$(printf '%s\n' "$want" > "${TMPDIR:-/tmp}/docs.want.$$"; printf '%s\n' "$got" | diff "${TMPDIR:-/tmp}/docs.want.$$" - | head -20; rm -f "${TMPDIR:-/tmp}/docs.want.$$")
+[ -z "${diff_out:-}" ] || echo "$diff_out" | sed 's/^/# /'
 opts=$(sed -n 's/^	{ "\([a-z-]*\)", [a-z_]*argument.*/\1/p' "$top_srcdir/src/main.c")
 [ -n "$opts" ]; ok $? "found the option table"
 missing=""; nohelp=""
@@ -18,10 +21,48 @@ for o in $opts; do
 done
 [ -z "$missing" ]; ok $? "every option is in cade(1)${missing:+ (missing:$missing)}"
 [ -z "$nohelp" ]; ok $? "every option is in --help${nohelp:+ (missing:$nohelp)}"
+# Generated files (an in-tree build writes them next to the sources) say so
+# on their first line and are not part of the map.
 for f in $(ls "$top_srcdir"/src/*.c "$top_srcdir"/src/*/*.c); do
 	rel=${f#$top_srcdir/}
+	head -n 1 "$f" | grep -q 'generated .*do not edit' && continue
 	grep -q "^$rel" "$top_srcdir/doc/CODE-MAP" || nomap="${nomap:-} $rel"
 done
 [ -z "${nomap:-}" ]; ok $? "every source file is in doc/CODE-MAP${nomap:+ (missing:$nomap)}"
+# doc/EVENTS.md lists each event type (### `name`) with exactly the fields
+# event-table.h declares, in the same order.
+table=$top_srcdir/include/cade/event-table.h
+types=$(sed -n 's/^EVENT([A-Z_]*, \([a-z_]*\), .*/\1/p' "$table")
+[ -n "$types" ]; ok $? "found the event table"
+bad=""
+for t in $types; do
+	want=$(sed -n "s/^F($t, [A-Z]*, \([a-z_]*\), .*/\1/p" "$table" | tr '\n' ' ')
+	got=$(awk -v h="### \`$t\`" '$0 == h { on = 1; next }
+	    /^#/ { on = 0 } on && /^\| `/ { split($0, a, "`"); printf "%s ", a[2] }' \
+	    "$top_srcdir/doc/EVENTS.md")
+	[ "$want" = "$got" ] || bad="$bad $t"
+done
+[ -z "$bad" ]; ok $? "doc/EVENTS.md lists each event's declared fields${bad:+ (differs:$bad)}"
+doctypes=$(sed -n 's/^### `\([a-z_]*\)`$/\1/p' "$top_srcdir/doc/EVENTS.md")
+[ "$(echo $doctypes)" = "$(echo $types)" ]; ok $? "doc/EVENTS.md has the event types of the table, in order"
 grep -q 'make check' "$top_srcdir/README.md"; ok $? "README shows the test command"
+# cade(1) names guides by their installed names; each one is installed.
+docs=$(sed -n '/^dist_doc_DATA/,/[^\\]$/p' "$top_srcdir/Makefile.am")
+! grep -q 'doc/[A-Z]*\.md' "$man"; ok $? "cade(1) names no source-tree path doc/*.md"
+missing=""
+for g in $(grep -o '[A-Z][A-Z]*\.md' "$man" | sort -u); do
+	[ "$g" = AGENTS.md ] && continue
+	echo "$docs" | grep -q "$g" || missing="$missing $g"
+done
+[ -z "$missing" ]; ok $? "every guide cade(1) names is installed${missing:+ (missing:$missing)}"
+# The installed binary must not look into the source tree: no absolute
+# source path among its constant strings (debug info aside).
+if command -v objcopy >/dev/null 2>&1; then
+	ro=$(mktemp)
+	objcopy -O binary -j .rodata "$CADE" "$ro"
+	! grep -qaF "$top_srcdir/" "$ro"; ok $? "no source path compiled into cade"
+	rm -f "$ro"
+else
+	skip "objcopy is not installed"
+fi
 done_testing

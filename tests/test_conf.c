@@ -107,6 +107,42 @@ main(void)
 	free(path);
 	is_int(conf_load_file(cfg, "/nonexistent/cade/config", &cause), 0, "missing file is fine");
 	conf_free(cfg);
+
+	/* The table holds together: every default passes its own row. */
+	cfg = conf_new();
+	{
+		size_t i, bad = 0;
+
+		for (i = 0; i < conf_table_size; i++) {
+			const struct conf_entry *k = &conf_table[i];
+
+			if (conf_find_entry(k->name) != k || k->text == NULL ||
+			    (k->type == CONF_T_ENUM) != (k->choices != NULL) ||
+			    k->minimum > conf_maximum(k) ||
+			    conf_set(cfg, k->name, k->default_str, CONF_DEFAULT,
+			    &cause) == -1) {
+				diag("row %s is inconsistent", k->name);
+				bad++;
+			}
+		}
+		is_int(bad, 0, "every row is complete and its default valid");
+	}
+	ok(conf_set(cfg, "compact_at", "101", CONF_FLAG, &cause) == -1 &&
+	    strstr(cause, "between 1 and 100") != NULL, "a range from the table");
+	free(cause);
+	ok(conf_set(cfg, "stuck_repeat", "9", CONF_FLAG, &cause) == -1,
+	    "stuck_repeat is bounded by the stuck-detection ring");
+	free(cause);
+	ok(conf_set(cfg, "base_url", "ftp://x", CONF_FLAG, &cause) == -1 &&
+	    strstr(cause, "http") != NULL, "a URL row takes http(s) only");
+	free(cause);
+	ok(conf_set(cfg, "model", "", CONF_FLAG, &cause) == -1,
+	    "the model may not be empty");
+	free(cause);
+	ok(conf_set(cfg, "extra_header", "X-A: 1, 2", CONF_FLAG, &cause) == 0 &&
+	    conf_list(cfg, "extra_header")[1] == NULL,
+	    "a header list keeps its commas");
+	conf_free(cfg);
 	secret_clear();
 	return tap_done();
 }

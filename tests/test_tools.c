@@ -406,6 +406,15 @@ test_file_editor_edit(void)
 	    "\"new_str\":\"x\",\"security_risk\":\"LOW\"}");
 	check(r, r->is_error && has(r, "past the end") && has(r, "has 7 lines"), "insert past the end refused");
 	tool_result_free(r);
+	r = run("file_editor", "{\"command\":\"insert\",\"path\":\"e/multi.txt\",\"insert_line\":-1,"
+	    "\"new_str\":\"x\",\"security_risk\":\"LOW\"}");
+	check(r, r->is_error && has(r, "insert_line -1 is out of range") &&
+	    !has(r, "needs"), "insert_line -1 is out of range, not missing");
+	tool_result_free(r);
+	r = run("file_editor", "{\"command\":\"insert\",\"path\":\"e/multi.txt\",\"insert_line\":1e300,"
+	    "\"new_str\":\"x\",\"security_risk\":\"LOW\"}");
+	check(r, r->is_error && has(r, "whole number"), "insert_line 1e300 is refused without a wild cast");
+	tool_result_free(r);
 	put("e/nonl.txt", "a\nb");
 	r = run("file_editor", "{\"command\":\"insert\",\"path\":\"e/nonl.txt\",\"insert_line\":2,"
 	    "\"new_str\":\"c\",\"security_risk\":\"LOW\"}");
@@ -776,6 +785,38 @@ rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 	return remove(path);
 }
 
+/* File-tool errors name the model's path, never the host's (docker-style). */
+static void
+test_model_paths_in_errors(void)
+{
+	struct tool_result *r;
+	char *fifo = xasprintf("%s/e/fifo", root);
+
+	mkdir(fifo, 0700);	/* make sure e/ exists */
+	rmdir(fifo);
+	(void)mkfifo(fifo, 0600);
+	put("e/dir/keep", "x\n");
+	ws.model_root = "/workspace";
+	r = run("file_editor", "{\"command\":\"str_replace\",\"path\":\"/workspace/e/fifo\","
+	    "\"old_str\":\"a\",\"new_str\":\"b\",\"security_risk\":\"LOW\"}");
+	check(r, r->is_error && has(r, "/workspace/e/fifo") && !has(r, root),
+	    "file_editor: an error names /workspace/..., not the host path");
+	tool_result_free(r);
+	r = run("apply_patch", "{\"input\":\"*** Begin Patch\\n*** Update File: e/dir\\n"
+	    "@@\\n-x\\n+y\\n*** End Patch\\n\",\"security_risk\":\"LOW\"}");
+	check(r, r->is_error && has(r, "'e/dir' is a directory") && !has(r, root),
+	    "apply_patch: an error names the patch's path, not the host path");
+	tool_result_free(r);
+	r = run("apply_patch", "{\"input\":\"*** Begin Patch\\n*** Update File: e/fifo\\n"
+	    "@@\\n-x\\n+y\\n*** End Patch\\n\",\"security_risk\":\"LOW\"}");
+	check(r, r->is_error && has(r, "'e/fifo' is not a regular file") && !has(r, root),
+	    "apply_patch: a FIFO is named by the patch's path");
+	tool_result_free(r);
+	ws.model_root = root;
+	unlink(fifo);
+	free(fifo);
+}
+
 int
 main(void)
 {
@@ -797,6 +838,7 @@ main(void)
 	test_paths();
 	test_file_editor_view();
 	test_file_editor_edit();
+	test_model_paths_in_errors();
 	test_grep_glob();
 	test_small_tools();
 	test_schemas();

@@ -114,6 +114,19 @@ main(void)
 	    "no equals sign");
 	bad("heading = 256 default\n", "bad colour '256'", "index out of range");
 
+	/* A FIFO as a theme is refused at once (the one small-file reader). */
+	path = xasprintf("%s/fifo.theme", dir);
+	if (mkfifo(path, 0600) == 0) {
+		rc = tui_theme_load(&t, path, &cause);
+		ok(rc == -1 && cause != NULL && strstr(cause,
+		    "not a regular file") != NULL,
+		    "a FIFO as a theme file is refused, not waited on");
+		free(cause);
+		cause = NULL;
+		unlink(path);
+	}
+	free(path);
+
 	tui_theme_builtin(&t);
 	rc = tui_theme_parse(&t, "heading = #ff8000 color17 bold underline\n",
 	    strlen("heading = #ff8000 color17 bold underline\n"), "y", &cause);

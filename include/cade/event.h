@@ -4,7 +4,8 @@
  * Everything that happens in a session is an event: the TUI, the headless
  * --json printer and the session store all read the same stream.  An event is
  * a type, a sequence number, a wall-clock time and a cJSON object of
- * type-specific fields (doc/EVENTS.md lists them).  The JSON form is flat:
+ * type-specific fields, each declared once in event-table.h (doc/EVENTS.md
+ * lists them, tests/docs.sh checks it).  The JSON form is flat:
  *   {"seq":12,"ts":"2026-11-22T23:30:00.123Z","type":"tool_call",...fields}
  * Transient events (streamed deltas) reach live sinks but are not stored: the
  * whole message is stored once complete.
@@ -12,30 +13,69 @@
 #ifndef CADE_EVENT_H
 #define CADE_EVENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
 
+/* EV_SESSION_START, ...: one per EVENT() row of event-table.h. */
 enum event_type {
-	EV_SESSION_START,	/* id, cwd, model, workspace, version */
-	EV_USER_MESSAGE,	/* text */
-	EV_ASSISTANT_DELTA,	/* text (transient) */
-	EV_REASONING_DELTA,	/* text (transient) */
-	EV_ASSISTANT_MESSAGE,	/* text, reasoning, tool_calls[], incomplete, cancelled */
-	EV_TOOL_CALL,		/* call_id, name, arguments{} */
-	EV_POLICY_DECISION,	/* call_id, risk, decision, rule, reason, by, scope */
-	EV_TOOL_RUNNING,	/* call_id */
-	EV_OBSERVATION,		/* call_id, name, text, exit_code, truncated, digest, diff, duration_ms */
-	EV_STATE,		/* from, to */
-	EV_USAGE,		/* model, prompt/completion/cached/reasoning tokens, cost, bytes, totals */
-	EV_RETRY,		/* attempt, max, delay_ms, reason, model */
-	EV_ERROR,		/* kind, message */
-	EV_NOTICE,		/* text */
-	EV_CONDENSATION,	/* summary, first_seq, last_seq */
-	EV_FINISH,		/* message, status */
-	EV_CHECKPOINT,		/* call_id, tool, summary, before{tree,git}, after{tree,git}, changed, files[], big[], ms */
-	EV_UNDO,		/* action (undo|redo|rewind), call_ids[], from{}, to{}, files[], forced, note */
+#define EVENT(id, name, transient, help)	EV_##id,
+#define F(name, kind, field, help)
+#define EVENT_END(name)
+#include "cade/event-table.h"
+#undef EVENT
+#undef F
+#undef EVENT_END
 	EV__COUNT
+};
+
+/* The C type of each field kind (see event-table.h). */
+#define EVENT_CTYPE_STR		const char *
+#define EVENT_CTYPE_OSTR	const char *
+#define EVENT_CTYPE_INT		int64_t
+#define EVENT_CTYPE_OINT	int64_t
+#define EVENT_CTYPE_NUM		double
+#define EVENT_CTYPE_BOOL	int
+#define EVENT_CTYPE_OBOOL	int
+#define EVENT_CTYPE_JSON	const cJSON *
+#define EVENT_CTYPE_OJSON	const cJSON *
+/* Only OINT carries a presence flag. */
+#define EVENT_HAS_STR(field)
+#define EVENT_HAS_OSTR(field)
+#define EVENT_HAS_INT(field)
+#define EVENT_HAS_OINT(field)	int has_##field;
+#define EVENT_HAS_NUM(field)
+#define EVENT_HAS_BOOL(field)
+#define EVENT_HAS_OBOOL(field)
+#define EVENT_HAS_JSON(field)
+#define EVENT_HAS_OJSON(field)
+
+/*
+ * struct ev_<name>: the fields of one event type, filled by its producer
+ * with a designated initialiser and handed to event_post_<name>(), which
+ * copies what it needs (nothing is taken).
+ */
+#define EVENT(id, name, transient, help)	struct ev_##name {
+#define F(name, kind, field, help)	EVENT_CTYPE_##kind field; EVENT_HAS_##kind(field)
+#define EVENT_END(name)		};
+#include "cade/event-table.h"
+#undef EVENT
+#undef F
+#undef EVENT_END
+
+enum event_kind {
+	EVENT_K_STR, EVENT_K_OSTR, EVENT_K_INT, EVENT_K_OINT, EVENT_K_NUM,
+	EVENT_K_BOOL, EVENT_K_OBOOL, EVENT_K_JSON, EVENT_K_OJSON
+};
+
+/* One declared field (event.c builds the tables from event-table.h). */
+struct event_field {
+	const char	*name;
+	enum event_kind	 kind;
+	size_t		 off;		/* of the member in struct ev_<name> */
+	size_t		 has_off;	/* OINT: of has_<field> */
+	const char	*help;
 };
 
 struct event {
@@ -58,9 +98,24 @@ char		*event_to_json(const struct event *);
 /* Parse one line; NULL with *cause set (caller frees) on error. */
 struct event	*event_from_json(const char *line, char **cause);
 
-/* Convenience accessors on ev->data; return dflt when absent or mistyped. */
+/* The declared fields of a type, NULL-terminated; its one-line meaning. */
+const struct event_field *event_fields(enum event_type);
+const char	*event_type_help(enum event_type);
+/* The declared field key of ev's type; NULL if the type has none. */
+const struct event_field *event_field(enum event_type, const char *key);
+
+/*
+ * Accessors on ev->data: return dflt when absent or mistyped (a stored
+ * event may come from another version).  Reading a field the type does
+ * not declare, or with the wrong kind, is a bug: it aborts.
+ */
 const char	*event_str(const struct event *, const char *key, const char *dflt);
 double		 event_num(const struct event *, const char *key, double dflt);
+int		 event_bool(const struct event *, const char *key);
+/* Present and not null. */
+int		 event_has(const struct event *, const char *key);
+/* The JSON item (objects and arrays), or NULL. */
+const cJSON	*event_json(const struct event *, const char *key);
 
 /*
  * The bus: sinks are called in subscription order for each emitted event.
@@ -76,8 +131,28 @@ void			 event_bus_free(struct event_bus *);
 void			 event_bus_subscribe(struct event_bus *, event_sink_fn, void *arg);
 void			 event_bus_unsubscribe(struct event_bus *, event_sink_fn, void *arg);
 void			 event_bus_emit(struct event_bus *, struct event *);
-/* Shorthand: build and emit (data may be NULL). */
+/* Shorthand: build and emit (data may be NULL); for replay and tests. */
 void			 event_bus_post(struct event_bus *, enum event_type, cJSON *data);
+/*
+ * The one way producers emit: encode the declared fields of the struct
+ * ev_<name> at p (see event-table.h) and emit.  Every event cade itself
+ * creates passes here.
+ */
+void			 event_post(struct event_bus *, enum event_type, const void *p);
+/* event_post_<name>(bus, &(struct ev_<name>){ .field = ... }) per type. */
+#define EVENT(id, name, transient, help)				\
+static inline void							\
+event_post_##name(struct event_bus *bus, const struct ev_##name *p)	\
+{									\
+	event_post(bus, EV_##id, p);					\
+}
+#define F(name, kind, field, help)
+#define EVENT_END(name)
+#include "cade/event-table.h"
+#undef EVENT
+#undef F
+#undef EVENT_END
+
 uint64_t		 event_bus_last_seq(const struct event_bus *);
 /* Continue numbering after a replay. */
 void			 event_bus_set_seq(struct event_bus *, uint64_t);

@@ -47,6 +47,7 @@ void		 policy_verdict_free(struct policy_verdict *);
 
 /* Switch the confirmation mode (always|risky|never) of a loaded policy. */
 int		 policy_set_confirm(struct policy *, const char *confirm, char **cause);
+const char	*policy_confirm_name(const struct policy *);
 /* Add an allow rule ("allow: X" / "allow-prefix: X"); project and user scopes persist to their files. */
 int		 policy_add_rule(struct policy *, const char *rule, enum policy_scope, char **cause);
 

@@ -21,6 +21,8 @@ struct session_opts {
 	int		 replay_to_sinks;	/* show resumed history to the sinks */
 	event_sink_fn	 sink[SESSION_SINKS];	/* NULL entries skipped */
 	void		*sink_arg;
+	const char	*model;			/* NULL: the model setting */
+	const char	*confirm;		/* NULL: the confirm setting */
 };
 
 struct session {

@@ -46,6 +46,16 @@ int util_set_cloexec(int fd);
 /* Write every byte, retrying on EINTR/EAGAIN (polls); 0 or -1 with errno. */
 int util_write_all(int fd, const void *, size_t);
 
+/*
+ * The one reader for small files (config, policy rules, themes, AGENTS.md,
+ * skills): regular files only, never blocking (a FIFO or a device is refused
+ * before any read), at most max bytes.  Returns the NUL-terminated contents
+ * (caller frees) with *len, or NULL with errno set (ENOENT for a missing
+ * file, EINVAL for a non-regular one, EFBIG past max) and *cause describing
+ * it if cause is not NULL.
+ */
+char *util_read_small(const char *path, size_t max, size_t *len, char **cause);
+
 /* mkdir -p with the given mode for created directories; 0 or -1 with errno. */
 int util_mkdir_p(const char *path, mode_t mode);
 /* Expand a leading "~/" using $HOME; caller frees. */

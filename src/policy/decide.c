@@ -75,22 +75,34 @@ policy_scope_name(enum policy_scope s)
 	return "session";
 }
 
+static const char *const policy_mode_names[] = {
+	[POL_ALWAYS] = "always",
+	[POL_RISKY] = "risky",
+	[POL_NEVER] = "never",
+};
+
 /* Change the confirmation mode of a loaded policy (/confirm in the TUI). */
 int
 policy_set_confirm(struct policy *p, const char *confirm, char **cause)
 {
-	if (strcmp(confirm, "always") == 0)
-		p->mode = POL_ALWAYS;
-	else if (strcmp(confirm, "risky") == 0)
-		p->mode = POL_RISKY;
-	else if (strcmp(confirm, "never") == 0)
-		p->mode = POL_NEVER;
-	else {
-		*cause = xasprintf("bad confirm mode '%s' (always, risky or "
-		    "never)", confirm);
-		return -1;
+	size_t i;
+
+	for (i = 0; i < nitems(policy_mode_names); i++) {
+		if (strcmp(confirm, policy_mode_names[i]) == 0) {
+			p->mode = (enum pol_mode)i;
+			return 0;
+		}
 	}
-	return 0;
+	*cause = xasprintf("bad confirm mode '%s' (always, risky or never)",
+	    confirm);
+	return -1;
+}
+
+/* The confirmation mode in force, as the confirm setting names it. */
+const char *
+policy_confirm_name(const struct policy *p)
+{
+	return policy_mode_names[p->mode];
 }
 
 /* A policy with the built-in rules only. */

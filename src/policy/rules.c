@@ -543,35 +543,20 @@ int
 pol_load_file(struct policy *p, const char *path, const char *origin,
     char **cause)
 {
-	FILE *fp;
-	struct buf b;
-	char chunk[8192];
-	size_t n;
+	char *text;
+	size_t len;
 	int rc;
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		if (errno == ENOENT || errno == ENOTDIR)
+	if ((text = util_read_small(path, POL_MAX_FILE, &len, cause)) == NULL) {
+		if (errno == ENOENT || errno == ENOTDIR) {
+			free(*cause);
+			*cause = NULL;
 			return 0;
-		*cause = xasprintf("cannot open '%s': %s", path, strerror(errno));
-		return -1;
-	}
-	buf_init(&b, POL_MAX_FILE);
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		if (buf_append(&b, chunk, n) == -1) {
-			*cause = xasprintf("%s: too big", path);
-			buf_free(&b);
-			fclose(fp);
-			return -1;
 		}
-	if (ferror(fp)) {
-		*cause = xasprintf("cannot read '%s': %s", path, strerror(errno));
-		buf_free(&b);
-		fclose(fp);
 		return -1;
 	}
-	fclose(fp);
-	rc = pol_parse_text(p, b.s, b.len, path, origin, cause);
-	buf_free(&b);
+	rc = pol_parse_text(p, text, len, path, origin, cause);
+	free(text);
 	return rc == -1 ? -1 : 1;
 }
 

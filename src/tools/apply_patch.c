@@ -641,10 +641,13 @@ ap_update_text(const struct ap_op *op, const char *data, size_t len, struct buf 
 		nold = ch->old.n;
 		nnew = ch->new_.n;
 		if (nold == 0) {
-			/* After the context line, else at the end (nothing can follow). */
-			if (ch->ctx == NULL || ch->eof)
-				next = t.n;
-			r[nr].at = next;
+			/*
+			 * After the context line, else at the end of the file.  The
+			 * search point stays where it was (as in Codex): a later
+			 * chunk may still edit lines before the end, and the edits
+			 * are put in file order below.
+			 */
+			r[nr].at = ch->ctx == NULL || ch->eof ? t.n : next;
 			r[nr].nold = 0;
 			r[nr].new_ = ch->new_.v;
 			r[nr++].nnew = nnew;
@@ -681,7 +684,18 @@ ap_update_text(const struct ap_op *op, const char *data, size_t len, struct buf 
 		next = (size_t)at + nold;
 	}
 
-	/* Splice in order (replacements are at increasing positions). */
+	/*
+	 * Splice in file order.  Chunks are found at increasing positions except
+	 * pure additions at the end; a stable insertion sort moves those after
+	 * the rest (equal positions keep patch order).
+	 */
+	for (i = 1; i < nr; i++)
+		for (j = i; j > 0 && r[j - 1].at > r[j].at; j--) {
+			struct ap_repl tmp = r[j];
+
+			r[j] = r[j - 1];
+			r[j - 1] = tmp;
+		}
 	buf_reset(out);
 	j = 0;
 	for (i = 0; i <= t.n; i++) {
@@ -730,8 +744,8 @@ ap_overlay_find(struct ap_ctx *x, const char *host)
 
 /* Read a file: 1 and its data, 0 if missing, -1 with *cause. */
 static int
-ap_read(struct ap_ctx *x, const char *host, char **data, size_t *len, int *mode,
-    char **cause)
+ap_read(struct ap_ctx *x, const char *host, const char *shown, char **data,
+    size_t *len, int *mode, char **cause)
 {
 	struct ap_file *f = ap_overlay_find(x, host);
 	struct stat st;
@@ -748,25 +762,26 @@ ap_read(struct ap_ctx *x, const char *host, char **data, size_t *len, int *mode,
 	if (stat(host, &st) == -1) {
 		if (errno == ENOENT)
 			return 0;
-		*cause = xasprintf("cannot stat '%s': %s", host, strerror(errno));
+		*cause = xasprintf("cannot stat '%s': %s", shown, strerror(errno));
 		return -1;
 	}
 	*mode = (int)(st.st_mode & 07777);
-	return tool_read_file(host, TOOL_FILE_MAX, data, len, cause) == -1 ? -1 : 1;
+	return tool_read_file(host, shown, TOOL_FILE_MAX, data, len, cause) == -1 ?
+	    -1 : 1;
 }
 
 /* Write (or, with data NULL, delete) a file, or record it in the overlay. */
 static int
-ap_write(struct ap_ctx *x, const char *host, const char *data, size_t len, int mode,
-    char **cause)
+ap_write(struct ap_ctx *x, const char *host, const char *shown, const char *data,
+    size_t len, int mode, char **cause)
 {
 	struct ap_file *f;
 
 	if (!x->dry_run) {
 		if (data != NULL)
-			return tool_write_atomic(host, data, len, mode, cause);
+			return tool_write_atomic(host, shown, data, len, mode, cause);
 		if (unlink(host) == -1) {
-			*cause = xasprintf("cannot delete '%s': %s", host, strerror(errno));
+			*cause = xasprintf("cannot delete '%s': %s", shown, strerror(errno));
 			return -1;
 		}
 		return 0;
@@ -838,7 +853,7 @@ ap_run_op(struct ap_ctx *x, const struct ap_op *op, struct buf *report,
 	if (op->move_to != NULL &&
 	    (dest = tool_resolve_in(x->root, x->model_root, op->move_to, cause)) == NULL)
 		goto done;
-	have = ap_read(x, host, &data, &len, &mode, cause);
+	have = ap_read(x, host, op->path, &data, &len, &mode, cause);
 	if (have == -1)
 		goto done;
 	if (have == 1 && tool_is_binary(data, len) && op->kind != AP_OP_DELETE) {
@@ -852,7 +867,7 @@ ap_run_op(struct ap_ctx *x, const struct ap_op *op, struct buf *report,
 			(void)buf_puts(&out, op->add.v[i]);
 			(void)buf_putc(&out, '\n');
 		}
-		if (ap_write(x, host, out.s, out.len, have == 1 ? mode : -1, cause) == -1)
+		if (ap_write(x, host, op->path, out.s, out.len, have == 1 ? mode : -1, cause) == -1)
 			goto done;
 		ap_diff(x, d, have == 1 ? host : NULL, data, len, host, out.s, out.len);
 		(void)buf_printf(report, "A %s\n", op->path);
@@ -862,7 +877,7 @@ ap_run_op(struct ap_ctx *x, const struct ap_op *op, struct buf *report,
 			*cause = xasprintf("cannot delete '%s': no such file", op->path);
 			goto done;
 		}
-		if (ap_write(x, host, NULL, 0, 0, cause) == -1)
+		if (ap_write(x, host, op->path, NULL, 0, 0, cause) == -1)
 			goto done;
 		ap_diff(x, d, host, data, len, NULL, NULL, 0);
 		(void)buf_printf(report, "D %s\n", op->path);
@@ -878,13 +893,13 @@ ap_run_op(struct ap_ctx *x, const struct ap_op *op, struct buf *report,
 		} else
 			(void)buf_append(&out, data, len);
 		if (dest != NULL && strcmp(dest, host) != 0) {
-			if (ap_write(x, dest, out.s, out.len, mode, cause) == -1 ||
-			    ap_write(x, host, NULL, 0, 0, cause) == -1)
+			if (ap_write(x, dest, op->move_to, out.s, out.len, mode, cause) == -1 ||
+			    ap_write(x, host, op->path, NULL, 0, 0, cause) == -1)
 				goto done;
 			ap_diff(x, d, host, data, len, dest, out.s, out.len);
 			(void)buf_printf(report, "M %s -> %s\n", op->path, op->move_to);
 		} else {
-			if (ap_write(x, host, out.s, out.len, mode, cause) == -1)
+			if (ap_write(x, host, op->path, out.s, out.len, mode, cause) == -1)
 				goto done;
 			ap_diff(x, d, host, data, len, host, out.s, out.len);
 			(void)buf_printf(report, "M %s\n", op->path);

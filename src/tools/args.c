@@ -73,7 +73,9 @@ tool_arg_int(const cJSON *args, const char *name, long dflt, long *out)
 	if (v == NULL || cJSON_IsNull(v))
 		return 1;
 	if (cJSON_IsNumber(v)) {
-		if (v->valuedouble != (double)(long)v->valuedouble)
+		/* Range first: casting an out-of-range double is undefined. */
+		if (!(v->valuedouble >= -1e9 && v->valuedouble <= 1e9) ||
+		    v->valuedouble != (double)(long)v->valuedouble)
 			return -1;
 		*out = (long)v->valuedouble;
 		return 0;
@@ -102,9 +104,7 @@ tool_arg_bool(const cJSON *args, const char *name, int dflt)
 size_t
 tool_output_limit(const struct config *cfg)
 {
-	long n = cfg != NULL ? conf_int(cfg, "output_limit") : 0;
-
-	return n > 0 ? (size_t)n : TOOL_DEFAULT_OUTPUT;
+	return (size_t)conf_int(cfg, "output_limit");
 }
 
 /* See tools-int.h. */

@@ -159,7 +159,7 @@ fe_load(struct fe_change *c, char **err)
 		*err = xasprintf("%s is a directory", c->shown);
 		return -1;
 	}
-	if (tool_read_file(c->host, TOOL_FILE_MAX, &c->old, &c->oldlen, &cause) == -1) {
+	if (tool_read_file(c->host, c->shown, TOOL_FILE_MAX, &c->old, &c->oldlen, &cause) == -1) {
 		*err = xasprintf("cannot read %s: %s", c->shown, cause);
 		free(cause);
 		return -1;
@@ -299,9 +299,19 @@ fe_insert(struct fe_change *c, const cJSON *args, char **err)
 	int rc;
 
 	rc = tool_arg_int(args, "insert_line", -1, &line);
-	if (rc != 0 || line < 0) {
+	if (rc == 1) {
 		*err = xstrdup("insert needs 'insert_line': the line after which to "
 		    "insert (0 for the top of the file)");
+		return -1;
+	}
+	if (rc == -1) {
+		*err = xstrdup("insert_line must be a whole number: the line after "
+		    "which to insert (0 for the top of the file)");
+		return -1;
+	}
+	if (line < 0) {
+		*err = xasprintf("insert_line %ld is out of range: it is the line "
+		    "after which to insert, 0 (the top of the file) or more", line);
 		return -1;
 	}
 	if (new_str == NULL) {
@@ -352,7 +362,7 @@ fe_create(struct fe_change *c, const cJSON *args, char **err)
 			*err = xasprintf("%s is a directory", c->shown);
 			return -1;
 		}
-		if (tool_read_file(c->host, TOOL_FILE_MAX, &c->old, &c->oldlen, &cause) == -1) {
+		if (tool_read_file(c->host, c->shown, TOOL_FILE_MAX, &c->old, &c->oldlen, &cause) == -1) {
 			*err = xasprintf("cannot overwrite %s: %s", c->shown, cause);
 			free(cause);
 			return -1;
@@ -389,7 +399,7 @@ fe_undo(struct tool_ctx *ctx, struct fe_change *c, int peek, char **err)
 		return -1;
 	}
 	if (stat(c->host, &st) == 0 &&
-	    tool_read_file(c->host, TOOL_FILE_MAX, &c->old, &c->oldlen, &cause) == 0)
+	    tool_read_file(c->host, c->shown, TOOL_FILE_MAX, &c->old, &c->oldlen, &cause) == 0)
 		c->existed = 1;
 	free(cause);
 	if (existed) {
@@ -543,7 +553,7 @@ fe_view(struct tool_ctx *ctx, const cJSON *args)
 		}
 		goto out;
 	}
-	if (tool_read_file(host, TOOL_FILE_MAX, &data, &len, &cause) == -1) {
+	if (tool_read_file(host, shown, TOOL_FILE_MAX, &data, &len, &cause) == -1) {
 		r->is_error = 1;
 		(void)buf_printf(&b, "cannot read %s: %s", shown, cause);
 		free(cause);
@@ -657,9 +667,9 @@ fe_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *arg)
 		return;
 	}
 	if (c.new_ != NULL)
-		rc = tool_write_atomic(c.host, c.new_, c.newlen, c.mode, &cause);
+		rc = tool_write_atomic(c.host, c.shown, c.new_, c.newlen, c.mode, &cause);
 	else if ((rc = unlink(c.host)) == -1)
-		cause = xasprintf("cannot remove '%s': %s", c.host, strerror(errno));
+		cause = xasprintf("cannot remove '%s': %s", c.shown, strerror(errno));
 	if (rc == -1) {
 		r = tool_result_error("%s", cause);
 		free(cause);

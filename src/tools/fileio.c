@@ -26,7 +26,8 @@
 
 /* See tools-int.h. */
 int
-tool_read_file(const char *host, size_t max, char **data, size_t *len, char **cause)
+tool_read_file(const char *host, const char *shown, size_t max, char **data,
+    size_t *len, char **cause)
 {
 	struct stat st;
 	char *p;
@@ -34,29 +35,31 @@ tool_read_file(const char *host, size_t max, char **data, size_t *len, char **ca
 	ssize_t n;
 	int fd;
 
+	if (shown == NULL)
+		shown = host;
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer. */
 	fd = open(host, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd == -1) {
-		*cause = xasprintf("cannot open '%s': %s", host, strerror(errno));
+		*cause = xasprintf("cannot open '%s': %s", shown, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) == -1) {
-		*cause = xasprintf("cannot stat '%s': %s", host, strerror(errno));
+		*cause = xasprintf("cannot stat '%s': %s", shown, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		*cause = xasprintf("'%s' is a directory", host);
+		*cause = xasprintf("'%s' is a directory", shown);
 		close(fd);
 		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		*cause = xasprintf("'%s' is not a regular file", host);
+		*cause = xasprintf("'%s' is not a regular file", shown);
 		close(fd);
 		return -1;
 	}
 	if ((size_t)st.st_size > max) {
-		*cause = xasprintf("'%s' is too large (%lld bytes, limit %zu)", host,
+		*cause = xasprintf("'%s' is too large (%lld bytes, limit %zu)", shown,
 		    (long long)st.st_size, max);
 		close(fd);
 		return -1;
@@ -72,7 +75,7 @@ tool_read_file(const char *host, size_t max, char **data, size_t *len, char **ca
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			*cause = xasprintf("cannot read '%s': %s", host, strerror(errno));
+			*cause = xasprintf("cannot read '%s': %s", shown, strerror(errno));
 			free(p);
 			close(fd);
 			return -1;
@@ -97,20 +100,23 @@ tool_is_binary(const char *data, size_t len)
 
 /* See tools-int.h. */
 int
-tool_write_atomic(const char *host, const char *data, size_t len, int mode, char **cause)
+tool_write_atomic(const char *host, const char *shown, const char *data, size_t len,
+    int mode, char **cause)
 {
 	struct stat st;
 	char *dir, *slash, *tmp;
 	mode_t um;
 	int fd;
 
+	if (shown == NULL)
+		shown = host;
 	dir = xstrdup(host);
 	slash = strrchr(dir, '/');
 	if (slash != NULL && slash != dir) {
 		*slash = '\0';
 		if (util_mkdir_p(dir, 0777) == -1) {
-			*cause = xasprintf("cannot create directory '%s': %s", dir,
-			    strerror(errno));
+			*cause = xasprintf("cannot create the directory of '%s': %s",
+			    shown, strerror(errno));
 			free(dir);
 			return -1;
 		}
@@ -128,21 +134,21 @@ tool_write_atomic(const char *host, const char *data, size_t len, int mode, char
 	free(dir);
 	fd = mkstemp(tmp);
 	if (fd == -1) {
-		*cause = xasprintf("cannot create a temporary file for '%s': %s", host,
+		*cause = xasprintf("cannot create a temporary file for '%s': %s", shown,
 		    strerror(errno));
 		free(tmp);
 		return -1;
 	}
 	if (util_write_all(fd, data, len) == -1 || fchmod(fd, (mode_t)mode) == -1 ||
 	    fsync(fd) == -1) {
-		*cause = xasprintf("cannot write '%s': %s", host, strerror(errno));
+		*cause = xasprintf("cannot write '%s': %s", shown, strerror(errno));
 		close(fd);
 		unlink(tmp);
 		free(tmp);
 		return -1;
 	}
 	if (close(fd) == -1 || rename(tmp, host) == -1) {
-		*cause = xasprintf("cannot write '%s': %s", host, strerror(errno));
+		*cause = xasprintf("cannot write '%s': %s", shown, strerror(errno));
 		unlink(tmp);
 		free(tmp);
 		return -1;

@@ -96,7 +96,7 @@ grep_file(const char *host, const char *rel, const struct stat *st, void *arg)
 
 	if (!grep_included(g, rel))
 		return 0;
-	if (tool_read_file(host, TOOL_FILE_MAX, &data, &len, &cause) == -1) {
+	if (tool_read_file(host, rel, TOOL_FILE_MAX, &data, &len, &cause) == -1) {
 		free(cause);
 		g->errors++;
 		return 0;

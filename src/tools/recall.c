@@ -48,7 +48,8 @@ recall_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *ar
 			free(why);
 			continue;
 		}
-		if (strcmp(event_str(ev, "call_id", ""), id) == 0) {
+		if (ev->type == EV_OBSERVATION &&
+		    strcmp(event_str(ev, "call_id", ""), id) == 0) {
 			free(found);
 			found = xstrdup(event_str(ev, "text", ""));
 		}

@@ -81,8 +81,8 @@ term_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *arg)
 		done(tool_result_error("the shell is not running"), arg);
 		return;
 	}
-	if (tool_arg_int(args, "timeout", ctx->cfg != NULL ?
-	    conf_int(ctx->cfg, "command_timeout") : 120, &timeout) == -1 || timeout < 1) {
+	if (tool_arg_int(args, "timeout", conf_int(ctx->cfg, "command_timeout"),
+	    &timeout) == -1 || timeout < 1) {
 		done(tool_result_error("'timeout' must be a positive number of seconds"), arg);
 		return;
 	}

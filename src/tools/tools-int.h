@@ -40,7 +40,6 @@ extern const struct tool_entry tool_recall;
 #define TOOL_FILE_MAX		(64UL * 1024 * 1024)
 /* Bytes inspected for a NUL to call a file binary. */
 #define TOOL_BINARY_PROBE	8192
-#define TOOL_DEFAULT_OUTPUT	30000
 
 /* Arguments: NULL / dflt when absent or of another type. */
 const char	*tool_arg_str(const cJSON *args, const char *name);
@@ -50,7 +49,7 @@ int		 tool_arg_bool(const cJSON *args, const char *name, int dflt);
 /* buf_detach() then buf_free(): the buffer's memory, the buffer released. */
 char		*tool_buf_take(struct buf *, size_t *len);
 
-/* output_limit from the config, or the default without one. */
+/* output_limit from the config. */
 size_t		 tool_output_limit(const struct config *);
 
 /* Resolve against explicit roots (tool_resolve_path() uses the workspace's). */
@@ -61,19 +60,23 @@ char		*tool_model_path(const char *root, const char *model_root, const char *hos
 /* Host path inside root -> relative to root ("." for the root); caller frees. */
 char		*tool_rel_path(const char *root, const char *host);
 
-/* Whole file, NUL-terminated; -1 with *cause (missing, too big, a directory). */
-int		 tool_read_file(const char *host, size_t max, char **data, size_t *len,
-		    char **cause);
+/*
+ * Whole file, NUL-terminated; -1 with *cause (missing, too big, a directory).
+ * Messages name shown, the path as the model knows it (host if NULL): the
+ * model never sees host paths it did not give.
+ */
+int		 tool_read_file(const char *host, const char *shown, size_t max,
+		    char **data, size_t *len, char **cause);
 /* 1 if the bytes look binary (a NUL in the first TOOL_BINARY_PROBE bytes). */
 int		 tool_is_binary(const char *data, size_t len);
 /*
  * Write through a temporary file in the same directory and rename(2) over
  * the target: readers see the old or the new file, never a half one.  mode
  * < 0 keeps the existing file's mode (0666 & ~umask for a new file).
- * Missing parent directories are created.
+ * Missing parent directories are created.  Messages name shown, as above.
  */
-int		 tool_write_atomic(const char *host, const char *data, size_t len,
-		    int mode, char **cause);
+int		 tool_write_atomic(const char *host, const char *shown,
+		    const char *data, size_t len, int mode, char **cause);
 
 /* fnmatch-like with '/' never matched by '*' or '?', and "**" across directories. */
 int		 tool_match_glob(const char *pattern, const char *path);

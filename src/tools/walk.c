@@ -72,7 +72,7 @@ walk_load(struct walk *w, const char *host_dir, const char *rel_dir)
 	set->n = 0;
 
 	path = xasprintf("%s/.gitignore", host_dir);
-	if (tool_read_file(path, WALK_IGNORE_MAX, &data, &len, &cause) == -1) {
+	if (tool_read_file(path, NULL, WALK_IGNORE_MAX, &data, &len, &cause) == -1) {
 		free(cause);
 		free(path);
 		return 1;

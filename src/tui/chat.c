@@ -236,21 +236,6 @@ chat_summary(const char *tool, const cJSON *args)
 	return xstrdup("");
 }
 
-/* Number or missing. */
-static int
-chat_has(const struct event *ev, const char *key)
-{
-	return cJSON_GetObjectItemCaseSensitive(ev->data, key) != NULL &&
-	    !cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(ev->data, key));
-}
-
-/* A true boolean field of the event. */
-static int
-chat_bool(const struct event *ev, const char *key)
-{
-	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ev->data, key));
-}
-
 /* Feed one event into the model. */
 int
 tui_chat_event(struct tui_chat *c, const struct event *ev)
@@ -259,13 +244,14 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 	const char *s;
 	const cJSON *args, *plan, *extra;
 	char *t;
+	int n;
 
 	switch (ev->type) {
 	case EV_SESSION_START:
 		it = chat_add(c, ITEM_NOTICE);
 		buf_printf(&it->text, "session %s%s · %s · %s %s",
 		    event_str(ev, "id", "?"),
-		    chat_bool(ev, "resumed") ? " (resumed)" : "",
+		    event_bool(ev, "resumed") ? " (resumed)" : "",
 		    event_str(ev, "model", "?"), event_str(ev, "workspace", "local"),
 		    event_str(ev, "workspace_id", event_str(ev, "root", "")));
 		return 1;
@@ -273,7 +259,7 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 		it = chat_add(c, ITEM_USER);
 		s = event_str(ev, "text", "");
 		buf_puts(&it->text, s);
-		if (chat_bool(ev, "automated"))
+		if (event_bool(ev, "automated"))
 			it->kind = ITEM_NOTICE;
 		return 1;
 	case EV_ASSISTANT_DELTA:
@@ -299,8 +285,8 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 		buf_puts(&it->text, s);
 		buf_reset(&it->reasoning);
 		buf_puts(&it->reasoning, event_str(ev, "reasoning", ""));
-		it->cancelled = chat_bool(ev, "cancelled") ||
-		    chat_bool(ev, "incomplete");
+		it->cancelled = event_bool(ev, "cancelled") ||
+		    event_bool(ev, "incomplete");
 		if (it->text.len == 0 && it->reasoning.len == 0 &&
 		    !it->cancelled) {
 			/* Nothing to show: drop the empty streaming item. */
@@ -315,7 +301,7 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 		it = chat_add(c, ITEM_TOOL);
 		chat_set(&it->call_id, event_str(ev, "call_id", NULL));
 		chat_set(&it->tool, event_str(ev, "name", "?"));
-		args = cJSON_GetObjectItemCaseSensitive(ev->data, "arguments");
+		args = event_json(ev, "arguments");
 		if (cJSON_IsObject(args))
 			it->summary = chat_summary(it->tool, args);
 		else
@@ -359,22 +345,19 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 		s = event_str(ev, "diff", NULL);
 		chat_set(&it->diff, s != NULL && *s != '\0' ? s : NULL);
 		it->duration_ms = event_num(ev, "duration_ms", 0);
-		it->has_exit = chat_has(ev, "exit_code") &&
-		    cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(ev->data,
-		    "exit_code"));
+		it->has_exit = event_has(ev, "exit_code");
 		it->exit_code = (int)event_num(ev, "exit_code", 0);
-		it->timed_out = chat_bool(ev, "timed_out");
-		if (chat_bool(ev, "refused") || it->status == ST_REFUSED)
+		it->timed_out = event_bool(ev, "timed_out");
+		if (event_bool(ev, "refused") || it->status == ST_REFUSED)
 			it->status = ST_REFUSED;
-		else if (chat_bool(ev, "error") || (it->has_exit &&
+		else if (event_bool(ev, "error") || (it->has_exit &&
 		    it->exit_code != 0))
 			it->status = ST_FAILED;
 		else
 			it->status = ST_DONE;
-		extra = cJSON_GetObjectItemCaseSensitive(ev->data, "extra");
+		extra = event_json(ev, "extra");
 		if (cJSON_IsArray(plan = cJSON_GetObjectItemCaseSensitive(extra,
-		    "plan")) || cJSON_IsArray(plan =
-		    cJSON_GetObjectItemCaseSensitive(ev->data, "plan"))) {
+		    "plan"))) {
 			cJSON_Delete(it->plan);
 			it->plan = cJSON_Duplicate(plan, 1);
 		}
@@ -412,29 +395,26 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 		return 1;
 	case EV_UNDO:
 		it = chat_add(c, ITEM_NOTICE);
+		n = cJSON_GetArraySize(event_json(ev, "files"));
 		buf_printf(&it->text, "%s%s: %s (%d file%s changed back)",
-		    event_str(ev, "action", "undo"), chat_bool(ev, "forced") ?
-		    " (forced)" : "", event_str(ev, "what", ""),
-		    cJSON_GetArraySize(cJSON_GetObjectItem(ev->data, "files")),
-		    cJSON_GetArraySize(cJSON_GetObjectItem(ev->data, "files")) == 1 ?
-		    "" : "s");
+		    event_str(ev, "action", "undo"), event_bool(ev, "forced") ?
+		    " (forced)" : "", event_str(ev, "what", ""), n,
+		    n == 1 ? "" : "s");
 		return 1;
 	case EV_CHECKPOINT:
-		if (cJSON_GetArraySize(cJSON_GetObjectItem(ev->data, "big")) == 0)
+		if ((n = cJSON_GetArraySize(event_json(ev, "big"))) == 0)
 			return 0;
 		it = chat_add(c, ITEM_NOTICE);
 		buf_printf(&it->text, "checkpoint: %d file%s over "
 		    "checkpoint_max_file not copied (undo cannot restore them), "
-		    "e.g. %s", cJSON_GetArraySize(cJSON_GetObjectItem(ev->data,
-		    "big")), cJSON_GetArraySize(cJSON_GetObjectItem(ev->data,
-		    "big")) == 1 ? "" : "s", cJSON_GetStringValue(
-		    cJSON_GetArrayItem(cJSON_GetObjectItem(ev->data, "big"), 0)));
+		    "e.g. %s", n, n == 1 ? "" : "s", cJSON_GetStringValue(
+		    cJSON_GetArrayItem(event_json(ev, "big"), 0)));
 		return 1;
 	case EV_CONDENSATION:
 		it = chat_add(c, ITEM_NOTICE);
-		buf_printf(&it->text, "context condensed (events %.0f-%.0f "
-		    "summarised)", event_num(ev, "first_seq", 0),
-		    event_num(ev, "last_seq", 0));
+		buf_printf(&it->text, "context condensed (about %.0f to %.0f "
+		    "tokens)", event_num(ev, "tokens_before", 0),
+		    event_num(ev, "tokens_after", 0));
 		return 1;
 	case EV_FINISH:
 		s = event_str(ev, "status", "finished");

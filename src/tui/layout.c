@@ -288,7 +288,7 @@ tui_draw_status(struct tui *t)
 
 	memset(&si, 0, sizeof si);
 	agent_get_stats(t->s->agent, &st);
-	si.model = st.model != NULL ? st.model : conf_str(t->cfg, "model");
+	si.model = st.model;
 	switch (as) {
 	case AGENT_CONFIRM: si.state = "waiting for you"; si.alert = 1; break;
 	case AGENT_STUCK: si.state = "stuck"; si.alert = 1; break;
@@ -303,7 +303,7 @@ tui_draw_status(struct tui *t)
 	si.tokens_cached = st.tokens_cached;
 	si.context_pct = st.context_pct;
 	si.cost = st.cost;
-	si.confirm = conf_str(t->cfg, "confirm");
+	si.confirm = policy_confirm_name(t->s->policy);
 	si.workspace = t->s->ws->id != NULL && strcmp(t->s->ws->ops->name,
 	    "local") != 0 ? t->s->ws->id : t->s->ws->root;
 	si.pending = (int)t->npending;

@@ -323,34 +323,11 @@ tui_theme_builtin(struct tui_theme *t)
 	t->name = xstrdup("default");
 }
 
-/* Read a whole (small) file; NULL with errno. */
+/* Read a whole (small) regular file; NULL with errno. */
 static char *
 theme_read(const char *path, size_t *len)
 {
-	FILE *f;
-	struct buf b;
-	char chunk[4096];
-	size_t n;
-
-	if ((f = fopen(path, "r")) == NULL)
-		return NULL;
-	buf_init(&b, THEME_MAX_FILE);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-		if (buf_append(&b, chunk, n) == -1) {
-			fclose(f);
-			buf_free(&b);
-			errno = EFBIG;
-			return NULL;
-		}
-	}
-	if (ferror(f)) {
-		fclose(f);
-		buf_free(&b);
-		errno = EIO;
-		return NULL;
-	}
-	fclose(f);
-	return tui_buf_take(&b, len);
+	return util_read_small(path, THEME_MAX_FILE, len, NULL);
 }
 
 /* A theme name is a plain word: no path tricks through --theme. */
@@ -394,9 +371,6 @@ tui_theme_load(struct tui_theme *t, const char *name, char **cause)
 		if ((env = getenv("CADE_DATADIR")) != NULL && *env != '\0')
 			dirs[nd++] = xasprintf("%s/themes", env);
 		dirs[nd++] = xstrdup(CADE_DATADIR "/themes");
-#ifdef CADE_SRCDIR
-		dirs[nd++] = xstrdup(CADE_SRCDIR "/themes");
-#endif
 		for (i = 0; i < nd && text == NULL; i++) {
 			free(path);
 			path = xasprintf("%s/%s.theme", dirs[i], name);
@@ -415,7 +389,7 @@ tui_theme_load(struct tui_theme *t, const char *name, char **cause)
 			    CADE_DATADIR);
 		else
 			*cause = xasprintf("cannot read theme '%s': %s", path,
-			    strerror(err));
+			    err == EINVAL ? "not a regular file" : strerror(err));
 		goto out;
 	}
 	if (tui_theme_parse(t, text, len, path, cause) == -1) {

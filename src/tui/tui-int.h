@@ -498,6 +498,8 @@ struct tui_rect {
 struct tui {
 	struct config		*cfg;
 	struct session		*s;
+	char			*model;		/* /model: kept across /clear */
+	char			*confirm_mode;	/* /confirm: likewise */
 	struct tui_theme	 theme;
 	char			*theme_error;
 	struct tui_chat		*chat;

@@ -239,6 +239,7 @@ tui_command(struct tui *t, const char *line)
 {
 	char *cmd = xstrdup(line + 1), *arg, *cause = NULL, *s;
 	const char *mode;
+	struct agent_stats st;
 
 	arg = cmd + strcspn(cmd, " \t");
 	if (*arg != '\0')
@@ -252,12 +253,13 @@ tui_command(struct tui *t, const char *line)
 		tui_stop(t, CADE_EXIT_OK);
 	} else if (strcmp(cmd, "model") == 0) {
 		if (*arg == '\0') {
-			s = xasprintf("model: %s", conf_str(t->cfg, "model"));
+			agent_get_stats(t->s->agent, &st);
+			s = xasprintf("model: %s", st.model);
 			tui_chat_notice(t->chat, ITEM_NOTICE, s);
 		} else {
 			agent_set_model(t->s->agent, arg);
-			conf_set(t->cfg, "model", arg, CONF_RUNTIME, &cause);
-			free(cause);
+			free(t->model);
+			t->model = xstrdup(arg);
 			s = xasprintf("model set to %s", arg);
 			tui_chat_notice(t->chat, ITEM_NOTICE, s);
 		}
@@ -272,8 +274,8 @@ tui_command(struct tui *t, const char *line)
 			tui_chat_notice(t->chat, ITEM_ERROR, cause);
 			free(cause);
 		} else {
-			conf_set(t->cfg, "confirm", mode, CONF_RUNTIME, &cause);
-			free(cause);
+			free(t->confirm_mode);
+			t->confirm_mode = xstrdup(mode);
 			s = xasprintf("confirmation mode: %s", mode);
 			tui_chat_notice(t->chat, ITEM_NOTICE, s);
 			free(s);
@@ -869,6 +871,8 @@ tui_open_session(struct tui *t, const char *resume, char **cause)
 	so.replay_to_sinks = 1;
 	so.sink[0] = tui_sink;
 	so.sink_arg = t;
+	so.model = t->model;
+	so.confirm = t->confirm_mode;
 	t->s = session_open(t->cfg, &so, cause);
 	if (t->s == NULL)
 		return -1;
@@ -1016,6 +1020,8 @@ tui_main(struct config *cfg, const struct cade_run *run)
 	free(t.restart_resume);
 	free(t.hint);
 	free(t.theme_error);
+	free(t.model);
+	free(t.confirm_mode);
 	tui_vtpane_free(t.vt);
 	tui_input_free(t.input);
 	tui_keys_free(t.keys);

@@ -97,7 +97,7 @@ struct docker_reply {
 static char *
 docker_socket_path(const struct config *cfg, char **cause)
 {
-	const char *host = cfg != NULL ? conf_str(cfg, "docker_host") : "";
+	const char *host = conf_str(cfg, "docker_host");
 	const char *path;
 
 	if (host == NULL || *host == '\0')
