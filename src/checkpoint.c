@@ -61,6 +61,7 @@ struct ckpt {
 	int		 have_tree;
 	char		 tree[65];	/* the last tree written */
 	long		 tree_bytes;	/* what the checkpoints cover, roughly */
+	struct buf	 noted;		/* "\0path\0..." big files already reported */
 	char		*git_fp;	/* stat fingerprint of the project's git state */
 	char		 git_id[65];
 	long		 last_ms;
@@ -157,6 +158,8 @@ ckpt_open(const struct config *cfg, const char *sdir, const char *root)
 	ck->max_file = conf_int(cfg, "checkpoint_max_file");
 	ck->max_tree = conf_int(cfg, "checkpoint_max_tree");
 	ck->ignore = conf_list(cfg, "checkpoint_ignore");
+	buf_init(&ck->noted, 0);
+	(void)buf_putc(&ck->noted, '\0');
 	ck->env = xcalloc(9, sizeof *ck->env);
 	ck->env[0] = xasprintf("GIT_DIR=%s", ck->shadow);
 	ck->env[1] = xasprintf("GIT_WORK_TREE=%s", root);
@@ -190,6 +193,7 @@ ckpt_free(struct ckpt *ck)
 	free(ck->root);
 	free(ck->disabled);
 	free(ck->git_fp);
+	buf_free(&ck->noted);
 	ckpt_strv_free(ck->env);
 	free(ck);
 }
@@ -576,6 +580,26 @@ ckpt_git_find(const struct ckpt_gitfile *f, size_t n, const char *name)
 
 /* ---- snapshots ------------------------------------------------------- */
 
+/* 1 if path was reported as too big before; else remember it and 0. */
+static int
+ckpt_noted(struct ckpt *ck, const char *path)
+{
+	char *key = xasprintf("%c%s%c", '\001', path, '\001');
+	size_t i, klen = strlen(key);
+
+	/* Entries are kept as "\0path\0": compare with the markers swapped. */
+	key[0] = key[klen - 1] = '\0';
+	for (i = 0; i + klen <= ck->noted.len; i++) {
+		if (memcmp(ck->noted.s + i, key, klen) == 0) {
+			free(key);
+			return 1;
+		}
+	}
+	(void)buf_append(&ck->noted, key + 1, klen - 1);
+	free(key);
+	return 0;
+}
+
 /* Snapshot the workspace; see checkpoint.h. */
 int
 ckpt_snapshot(struct ckpt *ck, struct ckpt_state *st, cJSON **big, char **cause)
@@ -618,9 +642,14 @@ ckpt_snapshot(struct ckpt *ck, struct ckpt_state *st, cJSON **big, char **cause)
 		tracked = p[0] != '?';
 		path = p + 2;
 		full = xasprintf("%s/%s", ck->root, path);
+		if (lstat(full, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			/* An untracked nested repository: not recorded. */
+			free(full);
+			continue;
+		}
 		if (lstat(full, &sb) == 0 && S_ISREG(sb.st_mode)) {
 			if (ck->max_file > 0 && sb.st_size > ck->max_file) {
-				if (big != NULL) {
+				if (big != NULL && !ckpt_noted(ck, path)) {
 					if (*big == NULL)
 						*big = cJSON_CreateArray();
 					cJSON_AddItemToArray(*big,
@@ -729,6 +758,26 @@ ckpt_state_from_json(const cJSON *o, struct ckpt_state *st)
 	return 0;
 }
 
+/*
+ * Load two stored git states: 1 if they are the same state (nothing
+ * loaded), 0 with both loaded, -1 with *cause.
+ */
+static int
+ckpt_git_pair(struct ckpt *ck, const char *a, const char *b,
+    struct ckpt_gitfile **fa, size_t *na, struct ckpt_gitfile **fb, size_t *nb,
+    char **cause)
+{
+	if (strcmp(a, b) == 0)
+		return 1;
+	if (ckpt_git_load(ck, a, fa, na, cause) == -1)
+		return -1;
+	if (ckpt_git_load(ck, b, fb, nb, cause) == -1) {
+		ckpt_git_free(*fa, *na);
+		return -1;
+	}
+	return 0;
+}
+
 /* Add {"path","status"} for each git file that differs between two states. */
 static int
 ckpt_git_changes(struct ckpt *ck, const char *a, const char *b, cJSON *arr,
@@ -736,15 +785,10 @@ ckpt_git_changes(struct ckpt *ck, const char *a, const char *b, cJSON *arr,
 {
 	struct ckpt_gitfile *fa, *fb;
 	size_t na, nb, i;
+	int r;
 
-	if (strcmp(a, b) == 0)
-		return 0;
-	if (ckpt_git_load(ck, a, &fa, &na, cause) == -1)
-		return -1;
-	if (ckpt_git_load(ck, b, &fb, &nb, cause) == -1) {
-		ckpt_git_free(fa, na);
-		return -1;
-	}
+	if ((r = ckpt_git_pair(ck, a, b, &fa, &na, &fb, &nb, cause)) != 0)
+		return r == 1 ? 0 : -1;
 	for (i = 0; i < na; i++) {
 		const struct ckpt_gitfile *o = ckpt_git_find(fb, nb, fa[i].name);
 		const char *s = o == NULL ? "D" : (o->len != fa[i].len ||
@@ -854,15 +898,10 @@ ckpt_git_diff(struct ckpt *ck, const char *a, const char *b, struct buf *out,
 {
 	struct ckpt_gitfile *fa, *fb;
 	size_t na, nb, i, j;
+	int r;
 
-	if (strcmp(a, b) == 0)
-		return 0;
-	if (ckpt_git_load(ck, a, &fa, &na, cause) == -1)
-		return -1;
-	if (ckpt_git_load(ck, b, &fb, &nb, cause) == -1) {
-		ckpt_git_free(fa, na);
-		return -1;
-	}
+	if ((r = ckpt_git_pair(ck, a, b, &fa, &na, &fb, &nb, cause)) != 0)
+		return r == 1 ? 0 : -1;
 	for (j = 0; j < 2; j++) {
 		struct ckpt_gitfile *f = j == 0 ? fa : fb;
 		size_t n = j == 0 ? na : nb;

@@ -153,14 +153,17 @@ slow:
 	}
 }
 
-/* In the child after forkpty: clean slate, then exec; never returns. */
+/*
+ * In the child after fork or forkpty: clean slate, fds[0..2] (if given)
+ * onto 0-2, then exec; never returns.
+ */
 static void CADE_NORETURN
 spawn_child(const char *path, char *const argv[], char *const envp[],
-    const char *cwd, int errfd)
+    const char *cwd, const int *fds, int errfd)
 {
 	struct sigaction sa;
 	sigset_t none;
-	int sig, err;
+	int sig, err, i;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
@@ -170,6 +173,10 @@ spawn_child(const char *path, char *const argv[], char *const envp[],
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 
+	for (i = 0; fds != NULL && i < 3; i++) {
+		if (dup2(fds[i], i) == -1)
+			goto fail;
+	}
 	spawn_close_fds(errfd);
 	if (cwd != NULL && chdir(cwd) != 0)
 		goto fail;
@@ -180,6 +187,27 @@ fail:
 	_exit(127);
 }
 
+/*
+ * In the parent: wait for the child's exec on the close-on-exec pipe.
+ * 1 if it failed (the child is reaped, *cause says why), 0 if it ran.
+ */
+static int
+spawn_exec_failed(pid_t pid, int errread, const char *name, char **cause)
+{
+	ssize_t n;
+	int err, status;
+
+	do
+		n = read(errread, &err, sizeof err);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof err)
+		return 0;
+	*cause = xasprintf("cannot run '%s': %s", name, strerror(err));
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return 1;
+}
+
 /* Fork a program onto a new pty as a session leader; see spawn.h. */
 pid_t
 spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
@@ -187,9 +215,8 @@ spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
 	struct winsize ws;
 	sigset_t all, old;
 	char *path = NULL, **envp = NULL;
-	int errpipe[2] = { -1, -1 }, fd = -1, err = 0, status;
+	int errpipe[2] = { -1, -1 }, fd = -1, err = 0;
 	pid_t pid = -1;
-	ssize_t n;
 
 	*master = -1;
 	if ((path = spawn_which(a->argv[0])) == NULL) {
@@ -222,7 +249,7 @@ spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = forkpty(&fd, NULL, NULL, &ws);
 	if (pid == 0) {
-		spawn_child(path, (char *const *)a->argv, envp, a->cwd,
+		spawn_child(path, (char *const *)a->argv, envp, a->cwd, NULL,
 		    errpipe[1]);
 	}
 	err = errno;
@@ -235,14 +262,7 @@ spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
 
 	close(errpipe[1]);
 	errpipe[1] = -1;
-	do
-		n = read(errpipe[0], &err, sizeof err);
-	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof err) {
-		*cause = xasprintf("cannot run '%s': %s", a->argv[0],
-		    strerror(err));
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+	if (spawn_exec_failed(pid, errpipe[0], a->argv[0], cause)) {
 		pid = -1;
 		goto out;
 	}
@@ -393,36 +413,6 @@ spawn_kill_session(pid_t pid, int grace_ms)
 	return status;
 }
 
-/* In the child of spawn_run: pipes onto 0-2, clean slate, exec; never returns. */
-static void CADE_NORETURN
-spawn_run_child(const char *path, char *const argv[], char *const envp[],
-    const char *cwd, const int fds[3], int errfd)
-{
-	struct sigaction sa;
-	sigset_t none;
-	int sig, i, err;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = SIG_DFL;
-	sigemptyset(&sa.sa_mask);
-	for (sig = 1; sig < NSIG; sig++)
-		(void)sigaction(sig, &sa, NULL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	for (i = 0; i < 3; i++) {
-		if (dup2(fds[i], i) == -1)
-			goto fail;
-	}
-	spawn_close_fds(errfd);
-	if (cwd != NULL && chdir(cwd) != 0)
-		goto fail;
-	execve(path, argv, envp);
-fail:
-	err = errno;
-	(void)write(errfd, &err, sizeof err);
-	_exit(127);
-}
-
 /* Append what fd has to b (beyond b's max: read and dropped); 0 at EOF. */
 static int
 spawn_run_drain(int fd, struct buf *b)
@@ -443,6 +433,17 @@ spawn_run_drain(int fd, struct buf *b)
 			continue;
 		return errno == EAGAIN || errno == EWOULDBLOCK ? 1 : 0;
 	}
+}
+
+/* Close both ends of a pipe that are still open. */
+static void
+spawn_close_pair(int p[2])
+{
+	if (p[0] != -1)
+		close(p[0]);
+	if (p[1] != -1)
+		close(p[1]);
+	p[0] = p[1] = -1;
 }
 
 /* Run a helper to the end over pipes, with a deadline; see spawn.h. */
@@ -480,7 +481,7 @@ spawn_run(const struct spawn_run_args *a, char **cause)
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = fork();
 	if (pid == 0)
-		spawn_run_child(path, (char *const *)a->argv, envp, a->cwd, fds,
+		spawn_child(path, (char *const *)a->argv, envp, a->cwd, fds,
 		    errpipe[1]);
 	e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -494,13 +495,7 @@ spawn_run(const struct spawn_run_args *a, char **cause)
 	close(err[1]);
 	close(errpipe[1]);
 	in[0] = out[1] = err[1] = errpipe[1] = -1;
-	do
-		n = read(errpipe[0], &e, sizeof e);
-	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof e) {
-		*cause = xasprintf("cannot run '%s': %s", a->argv[0], strerror(e));
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+	if (spawn_exec_failed(pid, errpipe[0], a->argv[0], cause)) {
 		pid = -1;
 		goto out;
 	}
@@ -593,22 +588,10 @@ out:
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}
-	if (in[0] != -1)
-		close(in[0]);
-	if (in[1] != -1)
-		close(in[1]);
-	if (out[0] != -1)
-		close(out[0]);
-	if (out[1] != -1)
-		close(out[1]);
-	if (err[0] != -1)
-		close(err[0]);
-	if (err[1] != -1)
-		close(err[1]);
-	if (errpipe[0] != -1)
-		close(errpipe[0]);
-	if (errpipe[1] != -1)
-		close(errpipe[1]);
+	spawn_close_pair(in);
+	spawn_close_pair(out);
+	spawn_close_pair(err);
+	spawn_close_pair(errpipe);
 	if (envp != NULL)
 		spawn_free_env(envp);
 	free(path);
