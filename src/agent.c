@@ -704,6 +704,7 @@ agent_usage(struct agent *a, const struct llm_response *r)
 		.total_completion_tokens = a->stats.tokens_out,
 		.total_cached_tokens = a->stats.tokens_cached,
 		.total_cost = a->stats.cost,
+		.implausible = r->usage.implausible,
 	});
 }
 

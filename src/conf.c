@@ -48,6 +48,9 @@ static const char *const conf_workspace_choices[] = {
 static const char *const conf_network_choices[] = {
 	"none", "bridge", NULL
 };
+static const char *const conf_sandbox_choices[] = {
+	"auto", "namespaces", "landlock", "off", NULL
+};
 /*
  * One row per setting; keep rows grouped by area.  An INT row with no
  * maximum accepts 0 to CONF_INT_MAX.
@@ -155,6 +158,11 @@ const struct conf_entry conf_table[] = {
 	  .default_str = "5",
 	  .text = "attempts per model for retryable errors" },
 
+	{ .name = "request_deadline",
+	  .type = CONF_T_INT,
+	  .default_str = "300",
+	  .text = "seconds one model request may take in all, retries and waits included (0: none)" },
+
 	{ .name = "retry_base_ms",
 	  .type = CONF_T_INT,
 	  .default_str = "1000",
@@ -243,7 +251,24 @@ const struct conf_entry conf_table[] = {
 	  .type = CONF_T_ENUM,
 	  .choices = conf_network_choices,
 	  .default_str = "none",
-	  .text = "the docker container's network" },
+	  .text = "commands' network: none (loopback only) or bridge; docker and the local sandbox" },
+
+	{ .name = "sandbox",
+	  .type = CONF_T_ENUM,
+	  .choices = conf_sandbox_choices,
+	  .default_str = "auto",
+	  .text = "containment of the local workspace's shell (SANDBOX.md)" },
+
+	{ .name = "sandbox_writable",
+	  .type = CONF_T_LIST,
+	  .default_str = "~/.cache,~/.npm,~/.cargo/registry,~/.cargo/git,"
+	      "~/go/pkg/mod,~/.m2/repository,~/.gradle/caches",
+	  .text = "paths the local sandbox may write besides the workspace and /tmp" },
+
+	{ .name = "sandbox_hidden",
+	  .type = CONF_T_LIST,
+	  .default_str = "",
+	  .text = "paths the local sandbox hides, besides its built-in credential list" },
 
 	{ .name = "keep_container",
 	  .type = CONF_T_BOOL,

@@ -22,7 +22,9 @@
 #include "cade/conf.h"
 #include "cade/event.h"
 #include "cade/loop.h"
+#include "cade/sandbox.h"
 #include "cade/session.h"
+#include "cade/workspace.h"
 #include "cade/util.h"
 
 struct headless {
@@ -32,7 +34,6 @@ struct headless {
 	int		 exit_code;
 	int		 done;
 	char		*final;
-	int		 streamed;	/* progress printed a partial line */
 	int		 interrupted;
 	uint64_t	 grace;		/* timer: stop even if the step has not ended */
 };
@@ -79,22 +80,51 @@ headless_line(const char *s, size_t n)
 	return xstrndup(s, len < n ? len : n);
 }
 
+/* One line on stderr for a retry of a model request. */
+static void
+headless_retry_line(const struct event *ev, const char *prefix)
+{
+	fprintf(stderr, "%s%s, retrying in %.0f s (%.0f/%.0f)\n", prefix,
+	    event_str(ev, "reason", "error"),
+	    event_num(ev, "delay_ms", 0) / 1000.0,
+	    event_num(ev, "attempt", 0), event_num(ev, "max", 0));
+}
+
+/*
+ * Without progress lines (no TTY, no -v, or --json), a retry still gets
+ * one line on stderr: a run waiting on a silent server says so.
+ */
+static void
+headless_retries(const struct event *ev, void *arg)
+{
+	(void)arg;
+	if (ev->type != EV_RETRY)
+		return;
+	headless_retry_line(ev, "cade: ");
+	fflush(stderr);
+}
+
 /* Human progress on stderr. */
 static void
 headless_progress(const struct event *ev, void *arg)
 {
-	struct headless *h = arg;
 	const char *s;
 	char *line;
 
-	if (h->streamed && ev->type != EV_ASSISTANT_DELTA) {
-		fputc('\n', stderr);
-		h->streamed = 0;
-	}
+	(void)arg;
 	switch (ev->type) {
-	case EV_ASSISTANT_DELTA:
-		fputs(event_str(ev, "text", ""), stderr);
-		h->streamed = 1;
+	case EV_ASSISTANT_MESSAGE:
+		/*
+		 * Text that comes with actions is progress; a reply without
+		 * actions is the answer, which goes to stdout once (never also
+		 * here), so it is not streamed either.
+		 */
+		if (cJSON_GetArraySize(cJSON_GetObjectItem(ev->data,
+		    "tool_calls")) > 0 && *event_str(ev, "text", "") != '\0') {
+			s = event_str(ev, "text", "");
+			fprintf(stderr, "%s%s", s, s[strlen(s) - 1] != '\n' ?
+			    "\n" : "");
+		}
 		break;
 	case EV_TOOL_CALL:
 		line = cJSON_PrintUnformatted(event_json(ev, "arguments"));
@@ -122,10 +152,7 @@ headless_progress(const struct event *ev, void *arg)
 		free(line);
 		break;
 	case EV_RETRY:
-		fprintf(stderr, "  %s, retrying in %.0f s (%.0f/%.0f)\n",
-		    event_str(ev, "reason", "error"),
-		    event_num(ev, "delay_ms", 0) / 1000.0,
-		    event_num(ev, "attempt", 0), event_num(ev, "max", 0));
+		headless_retry_line(ev, "  ");
 		break;
 	case EV_ERROR:
 		fprintf(stderr, "cade: %s\n", event_str(ev, "message", "error"));
@@ -228,7 +255,7 @@ headless_main(struct config *cfg, const struct cade_run *run)
 		so.ask = ASK_DENY;
 	/* Sinks first, so they see the session's very first events. */
 	so.sink[0] = h.json ? headless_json : NULL;
-	so.sink[1] = h.progress ? headless_progress : NULL;
+	so.sink[1] = h.progress ? headless_progress : headless_retries;
 	so.sink[2] = headless_watch;
 	so.sink_arg = &h;
 	h.s = session_open(cfg, &so, &cause);
@@ -237,6 +264,11 @@ headless_main(struct config *cfg, const struct cade_run *run)
 		free(cause);
 		return CADE_EXIT_ERROR;
 	}
+	/* Uncontained commands are said out loud, even without --verbose. */
+	if (h.s->ws->sandbox != NULL && sandbox_why_off(h.s->ws->sandbox) != NULL &&
+	    sandbox_wanted(h.s->ws->sandbox) != SANDBOX_OFF)
+		fprintf(stderr, "cade: warning: commands are not contained: %s\n",
+		    sandbox_why_off(h.s->ws->sandbox));
 	loop_signal_add(h.s->loop, SIGINT, headless_signal, &h);
 	loop_signal_add(h.s->loop, SIGTERM, headless_signal, &h);
 	loop_signal_add(h.s->loop, SIGHUP, headless_signal, &h);

@@ -18,6 +18,7 @@
 #include "cade/conf.h"
 #include "cade/log.h"
 #include "cade/policy.h"
+#include "cade/sandbox.h"
 #include "cade/secret.h"
 #include "cade/store.h"
 #include "cade/undo.h"
@@ -27,7 +28,7 @@ enum {
 	OPT_BASE_URL = 256, OPT_CONFIRM, OPT_JSON, OPT_WORKSPACE, OPT_IMAGE,
 	OPT_MAX_STEPS, OPT_RESUME, OPT_THEME, OPT_LOG, OPT_PRINT_CONFIG,
 	OPT_ON_ASK, OPT_CONFIG, OPT_KEEP, OPT_PULL, OPT_NETWORK, OPT_COMPACT_AT,
-	OPT_MOUSE, OPT_MAX_BUDGET
+	OPT_MOUSE, OPT_MAX_BUDGET, OPT_SANDBOX
 };
 
 static const struct option main_longopts[] = {
@@ -51,6 +52,7 @@ static const struct option main_longopts[] = {
 	{ "keep-container", no_argument, NULL, OPT_KEEP },
 	{ "pull", no_argument, NULL, OPT_PULL },
 	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "sandbox", required_argument, NULL, OPT_SANDBOX },
 	{ "compact-at", required_argument, NULL, OPT_COMPACT_AT },
 	{ "mouse", no_argument, NULL, OPT_MOUSE },
 	{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
@@ -82,6 +84,7 @@ static const struct {
 	{ OPT_KEEP, "keep_container", "true" },
 	{ OPT_PULL, "pull", "true" },
 	{ OPT_NETWORK, "network", NULL },
+	{ OPT_SANDBOX, "sandbox", NULL },
 	{ OPT_COMPACT_AT, "compact_at", NULL },
 	{ OPT_MOUSE, "mouse", "true" },
 };
@@ -93,11 +96,13 @@ main_usage(FILE *f)
 	fputs(
 "usage: cade [options] [PROMPT]          open the TUI (PROMPT: first task)\n"
 "       cade -p PROMPT [options]         run headless ('-' reads stdin)\n"
+"       cade acp [options]               serve the Agent Client Protocol on stdio\n"
 "       cade sessions [--audit ID]       list stored sessions\n"
 "       cade undo [--session ID|last] [--steps N] [--yes] [--force] [--list]\n"
 "       cade redo [--session ID|last] [--yes] [--force]\n"
 "       cade diff [--session ID|last] [STEP]\n"
 "       cade policy check [--json] [--batch] [--] COMMAND...\n"
+"       cade sandbox check               what containment this machine offers\n"
 "\n"
 "options:\n"
 "  -p, --print PROMPT     run headless until the task ends, print the answer\n"
@@ -111,7 +116,9 @@ main_usage(FILE *f)
 "  -v, --verbose          headless: progress on stderr even without a TTY\n"
 "      --workspace KIND   local | docker\n"
 "      --image IMAGE      docker image for --workspace docker\n"
-"      --network MODE     docker networking: none (default) | bridge\n"
+"      --network MODE     none (default: loopback only) | bridge\n"
+"      --sandbox MECH     local shell containment: auto (default) |\n"
+"                         namespaces | landlock | off\n"
 "      --keep-container   leave the docker container after exit\n"
 "      --pull             pull the docker image if it is missing\n"
 "      --max-steps N      stop after N steps (default 100)\n"
@@ -210,18 +217,21 @@ main(int argc, char **argv)
 	struct cade_run run = { NULL, NULL };
 	const char *config_path = NULL, *prompt = NULL;
 	char *stdin_prompt = NULL, *cause = NULL;
-	int opt, print_config = 0, headless = 0, rc;
+	int opt, print_config = 0, headless = 0, acp = 0, rc;
 	size_t i;
 
 	/* Subcommands come first so their own flags are theirs to parse. */
 	if (argc >= 2 && (strcmp(argv[1], "sessions") == 0 ||
-	    strcmp(argv[1], "policy") == 0 || strcmp(argv[1], "undo") == 0 ||
-	    strcmp(argv[1], "redo") == 0 || strcmp(argv[1], "diff") == 0)) {
+	    strcmp(argv[1], "policy") == 0 || strcmp(argv[1], "sandbox") == 0 ||
+	    strcmp(argv[1], "undo") == 0 || strcmp(argv[1], "redo") == 0 ||
+	    strcmp(argv[1], "diff") == 0)) {
 		cfg = conf_new();
 		main_load(cfg, getenv("CADE_CONFIG"));
 		main_secrets(cfg);
 		if (strcmp(argv[1], "sessions") == 0)
 			rc = store_list_main(cfg, stdout, argc - 1, argv + 1);
+		else if (strcmp(argv[1], "sandbox") == 0)
+			rc = sandbox_check_main(argc - 1, argv + 1, cfg);
 		else if (strcmp(argv[1], "policy") != 0)
 			rc = undo_main(cfg, argc - 1, argv + 1);
 		else if (argc >= 3 && strcmp(argv[2], "check") == 0)
@@ -234,6 +244,14 @@ main(int argc, char **argv)
 		conf_free(cfg);
 		secret_clear();
 		return rc;
+	}
+
+	/* cade acp takes the usual options; drop the word and parse the rest. */
+	if (argc >= 2 && strcmp(argv[1], "acp") == 0) {
+		acp = 1;
+		argv[1] = argv[0];
+		argv++;
+		argc--;
 	}
 
 	/* First pass: --config and --help/--version only. */
@@ -286,7 +304,19 @@ main(int argc, char **argv)
 			}
 		}
 	}
+	if (acp && (headless || run.resume != NULL)) {
+		fprintf(stderr, "cade: cade acp takes neither -p nor --resume "
+		    "(clients use session/load)\n");
+		conf_free(cfg);
+		return CADE_EXIT_USAGE;
+	}
 	if (optind < argc) {
+		if (acp) {
+			fprintf(stderr, "cade: unexpected argument '%s': cade acp "
+			    "takes its prompts from the client\n", argv[optind]);
+			conf_free(cfg);
+			return CADE_EXIT_USAGE;
+		}
 		if (headless || optind + 1 < argc) {
 			fprintf(stderr, "cade: unexpected argument '%s' (quote the "
 			    "prompt as one argument)\n", argv[headless ? optind :
@@ -315,7 +345,9 @@ main(int argc, char **argv)
 	if (headless && prompt != NULL && strcmp(prompt, "-") == 0)
 		prompt = stdin_prompt = main_read_stdin();
 	run.prompt = prompt;
-	if (headless)
+	if (acp)
+		rc = acp_main(cfg, &run);
+	else if (headless)
 		rc = headless_main(cfg, &run);
 	else if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "cade: the TUI needs a terminal on stdin and "

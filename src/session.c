@@ -19,6 +19,7 @@
 #include "cade/llm.h"
 #include "cade/loop.h"
 #include "cade/policy.h"
+#include "cade/sandbox.h"
 #include "cade/session.h"
 #include "cade/shell.h"
 #include "cade/store.h"
@@ -60,6 +61,26 @@ session_store_failed(const char *why, void *arg)
 	free(msg);
 }
 
+/*
+ * What contains the commands: the local sandbox's record (mechanism,
+ * network, writable and hidden paths), or the Docker container's.
+ */
+static cJSON *
+session_containment(struct session *s)
+{
+	cJSON *o;
+
+	if (s->ws->sandbox != NULL)
+		o = sandbox_json(s->ws->sandbox);
+	else {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "mechanism", ws_containment(s->ws));
+		cJSON_AddStringToObject(o, "network", ws_network(s->ws, s->cfg) ?
+		    "on" : "off");
+	}
+	return o;
+}
+
 /* Build everything; on failure undo what was built. */
 struct session *
 session_open(struct config *cfg, const struct session_opts *o, char **cause)
@@ -68,10 +89,12 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	struct session_replay r;
 	struct agent_deps d;
 	char *warning = NULL, *cwd;
+	cJSON *containment;
 	size_t i;
 
 	s->cfg = cfg;
-	s->loop = loop_new();
+	s->own_loop = o->loop == NULL;
+	s->loop = o->loop != NULL ? o->loop : loop_new();
 	s->bus = event_bus_new();
 	s->dir = store_dir(cfg);
 	if (o->resume != NULL) {
@@ -82,7 +105,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		goto fail;
 	if ((s->policy = policy_load(cfg, NULL, cause)) == NULL)
 		goto fail;
-	if ((s->ws = ws_create(cfg, s->id, cause)) == NULL)
+	if ((s->ws = ws_create(cfg, o->root, s->id, cause)) == NULL)
 		goto fail;
 	cwd = xasprintf("%s/%s", s->dir, s->id);
 	s->ckpt = ckpt_open(cfg, cwd, s->ws->root);
@@ -91,6 +114,8 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	s->shell = shell_new(s->loop, s->ws, (size_t)conf_int(cfg, "output_limit"));
 	if (shell_start(s->shell, o->rows, o->cols, cause) == -1)
 		goto fail;
+	/* The gate judges by what actually contains the commands. */
+	policy_set_contained(s->policy, strcmp(ws_containment(s->ws), "off") != 0);
 	s->llm = llm_new(s->loop, cfg);
 
 	memset(&d, 0, sizeof d);
@@ -131,6 +156,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		free(warning);
 	}
 	cwd = getcwd(NULL, 0);
+	containment = session_containment(s);
 	event_post_session_start(s->bus, &(struct ev_session_start){
 		.id = s->id,
 		.cwd = cwd,
@@ -141,8 +167,19 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		.model = o->model != NULL ? o->model : conf_str(cfg, "model"),
 		.version = PACKAGE_VERSION,
 		.resumed = o->resume != NULL,
+		.sandbox = containment,
 	});
+	cJSON_Delete(containment);
 	free(cwd);
+	if (s->ws->sandbox != NULL && sandbox_why_off(s->ws->sandbox) != NULL) {
+		char *text = xasprintf("commands are NOT contained (%s): %s",
+		    sandbox_wanted(s->ws->sandbox) == SANDBOX_OFF ?
+		    "the sandbox is off" : "no sandbox mechanism could start",
+		    sandbox_why_off(s->ws->sandbox));
+
+		event_post_notice(s->bus, &(struct ev_notice){ .text = text });
+		free(text);
+	}
 	if (o->resume != NULL)
 		agent_replay_done(s->agent);
 	return s;
@@ -169,7 +206,8 @@ session_close(struct session *s)
 	policy_free(s->policy);
 	store_close(s->store);
 	event_bus_free(s->bus);
-	loop_free(s->loop);
+	if (s->own_loop)
+		loop_free(s->loop);
 	free(s->id);
 	free(s->dir);
 	free(s);

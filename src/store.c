@@ -326,9 +326,17 @@ store_ids_free(char **ids, size_t n)
 	free(ids);
 }
 
-/* "last" (most recently written) or a unique id prefix to a full id. */
+/* See store.h. */
 char *
 store_resolve(const char *dir, const char *want, char **cause)
+{
+	return store_resolve_except(dir, want, NULL, cause);
+}
+
+/* "last" (most recently written, but not `except`) or a unique id prefix. */
+char *
+store_resolve_except(const char *dir, const char *want, const char *except,
+    char **cause)
 {
 	char **ids, *found = NULL;
 	size_t n, i, matches = 0;
@@ -341,6 +349,8 @@ store_resolve(const char *dir, const char *want, char **cause)
 	}
 	for (i = 0; i < n; i++) {
 		if (strcmp(want, "last") == 0) {
+			if (except != NULL && strcmp(ids[i], except) == 0)
+				continue;
 			if ((t = store_mtime(dir, ids[i])) >= best) {
 				best = t;
 				free(found);
@@ -353,6 +363,10 @@ store_resolve(const char *dir, const char *want, char **cause)
 		}
 	}
 	store_ids_free(ids, n);
+	if (found == NULL && strcmp(want, "last") == 0) {
+		*cause = xasprintf("no earlier session in '%s'", dir);
+		return NULL;
+	}
 	if (strcmp(want, "last") != 0 && matches != 1) {
 		*cause = matches == 0 ?
 		    xasprintf("no session '%s' (see cade sessions)", want) :

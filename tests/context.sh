@@ -40,6 +40,10 @@ c=$("$JC" count "$T/out.jsonl" condensation); [ "$c" -ge 1 ]; ok $? "condensed $
 ! grep -q 'context_length' "$T/fake.err"; ok $? "the server never had to refuse a request"
 grep -l 'condensing the history' "$RECORD"/req-*.json >/dev/null; ok $? "summarisation requests were sent"
 grep '"type":"condensation"' "$T/out.jsonl" | head -1 | grep -q 'SUMMARY: printed'; ok $? "the summary is recorded in the condensation event"
+# The range fields are the ones doc/EVENTS.md (and the TUI's notice) read.
+grep '"type":"condensation"' "$T/out.jsonl" | head -1 | grep -q '"from":[0-9]*,"to":[1-9]' &&
+    grep -q '^F(condensation, INT, from,' "$top_srcdir/include/cade/event-table.h" &&
+    grep -q '^F(condensation, INT, to,' "$top_srcdir/include/cade/event-table.h"; ok $? "condensation range: from/to in the event and in the event table"
 last=$(ls "$RECORD"/req-*.json | tail -1)
 grep -q 'SUMMARY: printed' "$last"; ok $? "later requests carry the summary"
 grep -q 'print number ranges' "$last"; ok $? "and still the first user message"

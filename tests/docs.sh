@@ -29,6 +29,10 @@ for f in $(ls "$top_srcdir"/src/*.c "$top_srcdir"/src/*/*.c); do
 	grep -q "^$rel" "$top_srcdir/doc/CODE-MAP" || nomap="${nomap:-} $rel"
 done
 [ -z "${nomap:-}" ]; ok $? "every source file is in doc/CODE-MAP${nomap:+ (missing:$nomap)}"
+# doc/TOOLS.md gives apply_patch_models' default as the table has it
+# (cade(1) is checked row by row above; --print-config reads the table).
+d=$("$CADE" --print-config 2>/dev/null | sed -n 's/^apply_patch_models = \([^ ]*\) .*/\1/p')
+[ -n "$d" ] && grep -qF "\`apply_patch_models\` (default \`$d\`" "$top_srcdir/doc/TOOLS.md"; ok $? "doc/TOOLS.md gives apply_patch_models' default (${d:-?})"
 # doc/EVENTS.md lists each event type (### `name`) with exactly the fields
 # event-table.h declares, in the same order.
 table=$top_srcdir/include/cade/event-table.h
@@ -45,6 +49,19 @@ done
 [ -z "$bad" ]; ok $? "doc/EVENTS.md lists each event's declared fields${bad:+ (differs:$bad)}"
 doctypes=$(sed -n 's/^### `\([a-z_]*\)`$/\1/p' "$top_srcdir/doc/EVENTS.md")
 [ "$(echo $doctypes)" = "$(echo $types)" ]; ok $? "doc/EVENTS.md has the event types of the table, in order"
+# doc/TUI.md's global keys and slash commands are the TUI's tables.
+tui=$top_srcdir/doc/TUI.md
+want=$("$top_builddir/tests/tuidoc" keys)
+got=$(sed -n '/^Global (/,/^With the/p' "$tui" | grep '^| F')
+[ -n "$want" ] && [ "$want" = "$got" ]; ok $? "doc/TUI.md lists the global keys of the key table"
+want=$("$top_builddir/tests/tuidoc")
+got=$(sed -n '/^## Slash commands/,/^$/p;/^## Slash commands/,/^A message/p' "$tui" | grep '^| `/' | uniq)
+[ -n "$want" ] && [ "$want" = "$got" ]; ok $? "doc/TUI.md lists the slash commands of the command table"
+missing=""
+for c in $("$top_builddir/tests/tuidoc" | sed 's/^| `\(\/[a-z]*\).*/\1/'); do
+	grep -q "$c\b" "$man" || missing="$missing $c"
+done
+[ -z "$missing" ]; ok $? "cade(1) names every slash command${missing:+ (missing:$missing)}"
 grep -q 'make check' "$top_srcdir/README.md"; ok $? "README shows the test command"
 # cade(1) names guides by their installed names; each one is installed.
 docs=$(sed -n '/^dist_doc_DATA/,/[^\\]$/p' "$top_srcdir/Makefile.am")

@@ -56,6 +56,9 @@ struct fl_reply {
 	double		 seconds;
 	const char	*message;
 	const char	*raw;
+	long		 status;	/* raw: HTTP status (default 200) */
+	const char	*content_type;	/* raw: Content-Type */
+	char		*headers;	/* extra "Name: value\r\n" lines */
 };
 
 /* What a request asks for, plus the reply being rendered. */
@@ -82,7 +85,7 @@ static const char *fl_reply_keys[] = {
 	"usage", "no_usage", "no_finish_reason", "finish_reason",
 	"finish_in_last_delta", "delay_ms", "first_byte_delay_ms", "fault",
 	"retry_after", "after_chunks", "seconds", "message", "raw", "match",
-	"comment", "on_match"
+	"comment", "on_match", "status", "content_type", "headers"
 };
 
 static const char *fl_faults[] = {
@@ -191,6 +194,7 @@ badmatch:
 		if ((strcmp(k->string, "content") == 0 ||
 		    strcmp(k->string, "reasoning") == 0 ||
 		    strcmp(k->string, "raw") == 0 ||
+		    strcmp(k->string, "content_type") == 0 ||
 		    strcmp(k->string, "finish_reason") == 0 ||
 		    strcmp(k->string, "message") == 0) && !cJSON_IsString(k)) {
 			*cause = xasprintf("reply %d: '%s' must be a string",
@@ -356,6 +360,21 @@ fl_reply_decode(const cJSON *o, struct fl_reply *r)
 	r->seconds = fl_num(o, "seconds", 5);
 	r->message = fl_str(o, "message");
 	r->raw = fl_str(o, "raw");
+	r->status = (long)fl_num(o, "status", 200);
+	if (r->status < 100 || r->status > 599)
+		r->status = 200;
+	r->content_type = fl_str(o, "content_type");
+	ra = cJSON_GetObjectItemCaseSensitive(o, "headers");
+	if (cJSON_IsArray(ra)) {
+		struct buf hb;
+		const cJSON *h;
+
+		buf_init(&hb, 0);
+		cJSON_ArrayForEach(h, ra)
+			if (cJSON_IsString(h))
+				(void)buf_printf(&hb, "%s\r\n", h->valuestring);
+		r->headers = buf_detach(&hb, NULL);
+	}
 	if (r->delay_ms < 0)
 		r->delay_ms = 0;
 	if (r->first_delay_ms < 0)
@@ -374,6 +393,7 @@ fl_reply_clear(struct fl_reply *r)
 		free(r->calls[i].args);
 	free(r->calls);
 	free(r->retry_after);
+	free(r->headers);
 }
 
 /* Append one step; data is copied. */
@@ -1483,9 +1503,27 @@ fl_complete(struct fakellm_script *s, struct fl_ctx *c, struct fakellm_plan *p)
 	fl_reply_decode(reply, &r);
 	c->r = &r;
 	fault = r.fault ? r.fault : "";
-	if (r.retry_after != NULL)
-		extra = xasprintf("Retry-After: %s\r\n", r.retry_after);
-	if (strcmp(fault, "context_length") == 0) {
+	if (r.retry_after != NULL || r.headers != NULL)
+		extra = xasprintf("%s%s%s", r.retry_after ? "Retry-After: " : "",
+		    r.retry_after ? r.retry_after : "", r.retry_after ? "\r\n" : "");
+	if (r.headers != NULL) {
+		char *e = xasprintf("%s%s", extra, r.headers);
+
+		free(extra);
+		extra = e;
+	}
+	if (r.raw != NULL && (r.status != 200 || r.content_type != NULL)) {
+		/* A body exactly as given, with its own status and type. */
+		char *h = fl_head((int)r.status, r.content_type ? r.content_type :
+		    "application/json", (long)strlen(r.raw), ka, extra);
+
+		body = xasprintf("%s%s", h, r.raw);
+		fl_plan_add(p, FAKELLM_SEND, body, strlen(body), r.first_delay_ms);
+		fl_plan_add(p, FAKELLM_END, NULL, 0, 0);
+		p->keep_alive = ka;
+		free(body);
+		free(h);
+	} else if (strcmp(fault, "context_length") == 0) {
 		fl_plan_context(c, s->context_limit > 0 ? s->context_limit :
 		    8192, p, ka);
 	} else if (fault[0] >= '0' && fault[0] <= '9') {

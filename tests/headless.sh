@@ -66,8 +66,20 @@ kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null; start_fake "$T/s2.json"
 grep -q 'ship-marker-9' "$RECORD/req-0001.json"; ok $? "a trigger word brings the skill in"
 kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null; start_fake "$T/s2.json"
 kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null; start_fake "$T/s2.json"
-"$CADE" -p "question" --verbose </dev/null >/dev/null 2>"$T/err"
-grep -q 'The answer is 42' "$T/err" && grep -q '^-- replied after 1 steps' "$T/err"; ok $? "--verbose streams progress and a summary to stderr"
+"$CADE" -p "question" -v </dev/null >"$T/out" 2>"$T/err"
+grep -q '^-- replied after 1 steps' "$T/err"; ok $? "--verbose: progress and a summary on stderr"
+[ "$(cat "$T/out")" = "The answer is 42." ] && ! grep -q 'The answer is 42' "$T/err"; ok $? "-p -v: the answer once, on stdout only"
+kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null
+cat > "$T/s3.json" <<'JSON'
+{"replies": [
+ {"content": "Looking first.", "tool_calls": [{"id": "v1", "name": "terminal", "arguments": {"command": "echo hi", "security_risk": "LOW"}}]},
+ {"content": "All done here."}
+]}
+JSON
+start_fake "$T/s3.json"
+"$CADE" -p "look" -v </dev/null >"$T/out" 2>"$T/err"
+grep -q '^Looking first.$' "$T/err" && grep -q '^> terminal' "$T/err" && [ "$(cat "$T/out")" = "All done here." ] &&
+    ! grep -q 'All done here' "$T/err"; ok $? "-p -v: text that comes with an action is progress, the answer is not repeated"
 kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null; start_fake "$T/s2.json"
 echo "from stdin" | "$CADE" -p - >/dev/null 2>&1
 grep -q '"from stdin' "$RECORD/req-0002.json" 2>/dev/null || grep -q 'from stdin' "$RECORD"/req-*.json; ok $? "-p - reads the task from stdin"

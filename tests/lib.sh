@@ -37,6 +37,25 @@ start_fake() {
 	FAKE_URL="http://127.0.0.1:$FAKE_PORT/v1"
 	export LLM_BASE_URL=$FAKE_URL LLM_API_KEY=sk-test-secret-key-0123
 }
+# For tmux tests that define screen() (the pane as text): wait for text to
+# show (wait_for TEXT [SECONDS]) or to go (wait_gone TEXT [SECONDS]).
+wait_for() {
+	_t=$(( ${2:-15} * 10 ))
+	while [ $_t -gt 0 ]; do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.1; _t=$((_t - 1))
+	done
+	diag "timed out waiting for '$1'"; screen | sed 's/^/#   /' | head -45
+	return 1
+}
+wait_gone() {
+	_t=$(( ${2:-15} * 10 ))
+	while [ $_t -gt 0 ]; do
+		screen | grep -qF -- "$1" || return 0
+		sleep 0.1; _t=$((_t - 1))
+	done
+	diag "'$1' still on screen"; return 1
+}
 # need_docker IMAGE: 0 if a daemon answers and IMAGE exists (built offline by
 # tests/docker/mkimage.sh if missing); otherwise report (a skip, or a
 # failure when CI=true), end the test and exit.

@@ -196,6 +196,34 @@ test_bad_hosts(void)
 			close(s);
 		} else
 			tap_skip(1, "root bypasses socket permissions");
+		/* A daemon that hangs up at once: the error names the request
+		 * as sent, with no internal marker ("GET !/version"). */
+		unlink(path);
+		s = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (bind(s, (struct sockaddr *)&sun, sizeof sun) != 0 ||
+		    listen(s, 4) != 0)
+			fatal("socket %s: %s", path, strerror(errno));
+		{
+			pid_t pid = fork();
+			int c;
+
+			if (pid == 0) {
+				while ((c = accept(s, NULL, NULL)) != -1)
+					close(c);
+				_exit(0);
+			}
+			ws = ws_docker_create(cfg, tmpdir, "t-bad", &cause);
+			ok(ws == NULL && cause != NULL &&
+			    strstr(cause, "GET /version") != NULL &&
+			    strchr(cause, '!') == NULL,
+			    "a daemon that hangs up: the error shows GET /version, no marker");
+			diag("%s", cause ? cause : "(null)");
+			free(cause);
+			cause = NULL;
+			kill(pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+		close(s);
 		unlink(path);
 		free(host);
 		free(path);

@@ -1102,6 +1102,235 @@ raw_script(const char *first, ...)
 	return s;
 }
 
+/* A one-reply script: raw body, optional status, type and header. */
+static char *
+shape_script(const char *raw, long status, const char *ctype,
+    const char *header, const char *retry_after)
+{
+	cJSON *root = cJSON_CreateObject();
+	cJSON *arr = cJSON_AddArrayToObject(root, "replies"), *o, *h;
+	char *s;
+
+	o = cJSON_CreateObject();
+	if (raw != NULL)
+		cJSON_AddStringToObject(o, "raw", raw);
+	if (status != 0)
+		cJSON_AddNumberToObject(o, "status", (double)status);
+	if (ctype != NULL)
+		cJSON_AddStringToObject(o, "content_type", ctype);
+	if (header != NULL) {
+		h = cJSON_AddArrayToObject(o, "headers");
+		cJSON_AddItemToArray(h, cJSON_CreateString(header));
+	}
+	if (retry_after != NULL) {
+		cJSON_AddStringToObject(o, "fault", "429");
+		cJSON_AddStringToObject(o, "retry_after", retry_after);
+	}
+	cJSON_AddItemToArray(arr, o);
+	s = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	return s;
+}
+
+/*
+ * Reply shapes of real providers, written from their public API
+ * references, and replies that are not model replies at all.
+ */
+static void
+test_provider_shapes(void)
+{
+	struct tcase t;
+	char *script;
+	uint64_t t0;
+
+	/* Groq (OpenAI-compatible chat): usage only in x_groq.usage. */
+	script = raw_script(
+	    "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\","
+	    "\"created\":1730000000,\"model\":\"llama-3.1-8b-instant\","
+	    "\"system_fingerprint\":\"fp_1\",\"choices\":[{\"index\":0,"
+	    "\"delta\":{\"role\":\"assistant\",\"content\":\"Hi.\"},"
+	    "\"logprobs\":null,\"finish_reason\":null}],\"x_groq\":{\"id\":"
+	    "\"req_1\"}}\n\n"
+	    "data: {\"id\":\"chatcmpl-1\",\"object\":\"chat.completion.chunk\","
+	    "\"created\":1730000000,\"model\":\"llama-3.1-8b-instant\","
+	    "\"system_fingerprint\":\"fp_1\",\"choices\":[{\"index\":0,"
+	    "\"delta\":{},\"logprobs\":null,\"finish_reason\":\"stop\"}],"
+	    "\"x_groq\":{\"id\":\"req_1\",\"usage\":{\"queue_time\":0.02,"
+	    "\"prompt_tokens\":42,\"prompt_time\":0.003,\"completion_tokens\":7,"
+	    "\"completion_time\":0.006,\"total_tokens\":49,\"total_time\":0.009}}}"
+	    "\n\ndata: [DONE]\n\n", NULL);
+	case_begin(&t, script);
+	free(script);
+	cset(t.cfg, "price_input", "1");
+	case_send(&t, 0, NULL);
+	RESP_OK(&t, "groq");
+	ok(t.r.resp != NULL && t.r.resp->usage.present &&
+	    t.r.resp->usage.prompt_tokens == 42 &&
+	    t.r.resp->usage.completion_tokens == 7 && t.r.resp->usage.cost > 0,
+	    "groq: usage read from x_groq.usage (tokens and cost)");
+	case_end(&t);
+
+	/* Mistral (Magistral): reasoning as a "thinking" content block. */
+	script = raw_script(
+	    "data: {\"id\":\"m1\",\"object\":\"chat.completion.chunk\","
+	    "\"created\":1730000000,\"model\":\"magistral-medium-latest\","
+	    "\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\","
+	    "\"content\":[{\"type\":\"thinking\",\"thinking\":[{\"type\":"
+	    "\"text\",\"text\":\"Two and two \"}]}]},\"finish_reason\":null}]}\n\n"
+	    "data: {\"id\":\"m1\",\"object\":\"chat.completion.chunk\","
+	    "\"created\":1730000000,\"model\":\"magistral-medium-latest\","
+	    "\"choices\":[{\"index\":0,\"delta\":{\"content\":[{\"type\":"
+	    "\"thinking\",\"thinking\":[{\"type\":\"text\",\"text\":\"make four."
+	    "\"}]}]},\"finish_reason\":null}]}\n\n"
+	    "data: {\"id\":\"m1\",\"object\":\"chat.completion.chunk\","
+	    "\"created\":1730000000,\"model\":\"magistral-medium-latest\","
+	    "\"choices\":[{\"index\":0,\"delta\":{\"content\":\"4\"},"
+	    "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":10,"
+	    "\"total_tokens\":20,\"completion_tokens\":10}}\n\n"
+	    "data: [DONE]\n\n", NULL);
+	case_begin(&t, script);
+	free(script);
+	case_send(&t, 0, NULL);
+	RESP_OK(&t, "mistral thinking");
+	ok(t.r.resp != NULL && strcmp(t.r.resp->reasoning,
+	    "Two and two make four.") == 0 && strcmp(t.r.resp->text, "4") == 0,
+	    "mistral: thinking blocks are reasoning, not dropped (%s | %s)",
+	    t.r.resp ? t.r.resp->reasoning : "", t.r.resp ? t.r.resp->text : "");
+	case_end(&t);
+
+	/* Responses API: an in-stream insufficient_quota error is billing. */
+	script = raw_script(
+	    "event: response.created\ndata: {\"type\":\"response.created\","
+	    "\"sequence_number\":0,\"response\":{\"id\":\"resp_1\",\"object\":"
+	    "\"response\",\"status\":\"in_progress\",\"model\":\"gpt-4.1\","
+	    "\"output\":[]}}\n\n"
+	    "event: error\ndata: {\"type\":\"error\",\"sequence_number\":1,"
+	    "\"code\":\"insufficient_quota\",\"message\":\"You exceeded your "
+	    "current quota, please check your plan and billing details.\","
+	    "\"param\":null}\n\n", NULL);
+	case_begin(&t, script);
+	free(script);
+	cset(t.cfg, "wire_api", "responses");
+	case_send(&t, 0, NULL);
+	RESP_IS(&t, LLM_ERR_RATE, "insufficient_quota in the stream");
+	is_int(t.r.nretries, 0, "insufficient_quota: not retried");
+	case_end(&t);
+
+	/* A 400 naming a parameter cade did not send: no identical resend. */
+	case_begin(&t, "{\"replies\":[{\"fault\":\"400\",\"message\":"
+	    "\"Invalid 'temperature': decimal above maximum value.\"},"
+	    "{\"content\":\"unexpected\"}]}");
+	case_send(&t, 0, NULL);
+	RESP_IS(&t, LLM_ERR_BAD_REQUEST, "400 about an unsent temperature");
+	is_int(server_count(&t.srv), 1, "unsent temperature: the request is not resent");
+	case_end(&t);
+	case_begin(&t, "{\"replies\":[{\"fault\":\"400\",\"message\":"
+	    "\"Invalid 'temperature': decimal above maximum value.\"},"
+	    "{\"content\":\"fine\"}]}");
+	cset(t.cfg, "temperature", "0.5");
+	case_send(&t, 0, NULL);
+	RESP_OK(&t, "400 about a sent temperature");
+	{
+		char *body = server_request(&t.srv, 2, "json");
+
+		ok(body != NULL && strstr(body, "\"temperature\"") == NULL,
+		    "sent temperature: resent without it");
+		free(body);
+	}
+	case_end(&t);
+
+	/* Absurd usage numbers: clamped (no undefined cast), flagged. */
+	script = raw_script(
+	    "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"},"
+	    "\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":1e300,"
+	    "\"completion_tokens\":12345678901234567890123456789012345678901234,"
+	    "\"prompt_tokens_details\":{\"cached_tokens\":-5}}}\n\n"
+	    "data: [DONE]\n\n", NULL);
+	case_begin(&t, script);
+	free(script);
+	cset(t.cfg, "price_input", "2");
+	cset(t.cfg, "price_output", "8");
+	case_send(&t, 0, NULL);
+	RESP_OK(&t, "absurd usage");
+	ok(t.r.resp != NULL && t.r.resp->usage.implausible &&
+	    t.r.resp->usage.prompt_tokens == LLM_TOKENS_MAX &&
+	    t.r.resp->usage.completion_tokens == LLM_TOKENS_MAX &&
+	    t.r.resp->usage.cached_tokens == 0 && t.r.resp->usage.cost > 0,
+	    "absurd usage: clamped to LLM_TOKENS_MAX, flagged, cost positive");
+	case_end(&t);
+
+	/* A 200 with an HTML page (a proxy's login): said, not retried. */
+	script = shape_script("<!DOCTYPE html>\n<html><head><title>Sign in"
+	    "</title></head><body><form action=\"/login\"></form></body></html>",
+	    200, "text/html; charset=utf-8", NULL, NULL);
+	case_begin(&t, script);
+	free(script);
+	case_send(&t, 0, NULL);
+	RESP_IS(&t, LLM_ERR_PROTOCOL, "HTML 200");
+	ok(t.r.resp != NULL && strstr(t.r.resp->error, "HTML page") != NULL &&
+	    strstr(t.r.resp->error, "Sign in") != NULL &&
+	    strstr(t.r.resp->error, "[DONE]") == NULL,
+	    "HTML 200: says an HTML page came back (%s)",
+	    t.r.resp ? t.r.resp->error : "");
+	is_int(t.r.nretries, 0, "HTML 200: not retried");
+	case_end(&t);
+
+	/* A compressed body nobody asked for. */
+	script = shape_script("\x1f\x7f\x08 not really gzip", 200,
+	    "text/event-stream", "Content-Encoding: gzip", NULL);
+	case_begin(&t, script);
+	free(script);
+	case_send(&t, 0, NULL);
+	RESP_IS(&t, LLM_ERR_PROTOCOL, "unrequested gzip");
+	ok(t.r.resp != NULL && strstr(t.r.resp->error, "'gzip'") != NULL &&
+	    strstr(t.r.resp->error, "Content-Encoding") != NULL,
+	    "unrequested gzip: says so (%s)", t.r.resp ? t.r.resp->error : "");
+	is_int(t.r.nretries, 0, "unrequested gzip: not retried");
+	case_end(&t);
+
+	/* A proxy's 413 page is not a context-length error message. */
+	script = shape_script("<html>\r\n<head><title>413 Request Entity Too "
+	    "Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity "
+	    "Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n"
+	    "</html>\r\n", 413, "text/html", NULL, NULL);
+	case_begin(&t, script);
+	free(script);
+	case_send(&t, 0, NULL);
+	ok(t.r.resp != NULL && strstr(t.r.resp->error, "request too large "
+	    "(HTTP 413") != NULL && strstr(t.r.resp->error, "context length") ==
+	    NULL, "proxy 413: called too large, not context length (%s)",
+	    t.r.resp ? t.r.resp->error : "");
+	case_end(&t);
+
+	/* Retry-After longer than cade waits: the server's ask is stated. */
+	script = shape_script(NULL, 0, NULL, NULL, "3600");
+	case_begin(&t, script);
+	free(script);
+	case_send(&t, 0, NULL);
+	RESP_IS(&t, LLM_ERR_RATE, "Retry-After: 3600");
+	ok(t.r.resp != NULL && strstr(t.r.resp->error, "asked to wait 3600 s")
+	    != NULL, "Retry-After: 3600: the wait asked for is stated (%s)",
+	    t.r.resp ? t.r.resp->error : "");
+	case_end(&t);
+
+	/* A server that accepts and never answers: the overall deadline. */
+	case_begin(&t, "{\"replies\":[{\"first_byte_delay_ms\":30000},"
+	    "{\"first_byte_delay_ms\":30000},{\"first_byte_delay_ms\":30000},"
+	    "{\"first_byte_delay_ms\":30000},{\"first_byte_delay_ms\":30000}]}");
+	cset(t.cfg, "retry_max", "5");
+	cset(t.cfg, "first_byte_timeout", "2");
+	cset(t.cfg, "request_deadline", "3");
+	t0 = util_now_ms();
+	case_send(&t, 0, NULL);
+	RESP_IS(&t, LLM_ERR_TIMEOUT, "silent server");
+	ok(t.r.resp != NULL && strstr(t.r.resp->error, "request_deadline") !=
+	    NULL && util_now_ms() - t0 < 6000,
+	    "silent server: the request deadline ends it (%s, %llu ms)",
+	    t.r.resp ? t.r.resp->error : "",
+	    (unsigned long long)(util_now_ms() - t0));
+	case_end(&t);
+}
+
 /* Lone UTF-16 surrogates (a split emoji) become U+FFFD, in every format;
  * pairs and escaped backslashes are left alone. */
 static void
@@ -1325,6 +1554,7 @@ main(void)
 	test_nameless_calls();
 	test_prompt_tools_malformed();
 	test_refused();
+	test_provider_shapes();
 	loop_free(loop);
 	return tap_done();
 }

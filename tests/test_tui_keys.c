@@ -27,6 +27,8 @@ collect(const struct tui_key *k, void *arg)
 		buf_putc(&names, ' ');
 	if (k->key == TUI_KEY_PASTE)
 		buf_printf(&names, "Paste[%.*s]", (int)k->len, k->text);
+	else if (k->key == TUI_KEY_OSC)
+		buf_printf(&names, "OSC[%.*s]", (int)k->len, k->text);
 	else if (k->key == TUI_KEY_SYNC_REPLY)
 		buf_printf(&names, "Sync=%d", k->mouse_b);
 	else if (k->key == TUI_KEY_MOUSE)
@@ -74,6 +76,17 @@ test_keys(void)
 
 	buf_init(&names, 0);
 	decode("ab\r", "a b Enter", "text and Enter");
+	/* Replies from the outer terminal are never typing (issue: OSC 11 in the input). */
+	decode("a\033]11;rgb:1e1e/1e1e/1e1e\033\\b", "a OSC[11;rgb:1e1e/1e1e/1e1e] b",
+	    "OSC reply ended by ST: one event, no text");
+	decode("\033]10;rgb:ffff/ffff/ffff\007x", "OSC[10;rgb:ffff/ffff/ffff] x",
+	    "OSC reply ended by BEL");
+	decode("\033P1$r0;1m\033\\\033P>|tmux 3.3a\033\\z", "z",
+	    "DCS replies (DECRQSS, XTVERSION) dropped whole");
+	decode("\033_Gi=1;OK\033\\q", "q", "kitty APC reply dropped");
+	decode("\033]11;rgb:0/0/0\033[A", "Up", "an unterminated OSC cut by a sequence");
+	decode("\033]", "M-]", "Alt-] alone is still a key");
+	decode("\033]x", "M-] x", "Alt-] then a letter is still typing");
 	decode("\x01\x05\x0a\x7f", "C-a C-e C-j BSpace", "control keys");
 	decode("\033[A\033[B\033OC\033OD", "Up Down Right Left", "arrows, CSI and SS3");
 	decode("\033[1;5C\033[1;3D", "C-Right M-Left", "modified arrows");

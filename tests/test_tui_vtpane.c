@@ -134,6 +134,54 @@ main(void)
 	is_str(out.s, "\033[200~a\rb\033[201~", "paste in bracketed mode is bracketed");
 	tui_vtpane_free(p);
 
+	/* Writing over half a wide character, as tmux and xterm show it. */
+	p = tui_vtpane_new(4, 20, 10, collect, NULL);
+	feed(p, "\xe6\xbc\xa2\xe5\xad\x97\xe3\x81\x8b\xe3\x81\xaa\033[1;3HX");
+	is_str(row(p, 0), "\xe6\xbc\xa2X \xe3\x81\x8b\xe3\x81\xaa",
+	    "narrow over a wide char's first half: 'X' then a blank");
+	feed(p, "\r\n\xe6\xbc\xa2\xe5\xad\x97\xe3\x81\x8b\xe3\x81\xaa\033[2;4HY");
+	is_str(row(p, 1), "\xe6\xbc\xa2 Y\xe3\x81\x8b\xe3\x81\xaa",
+	    "narrow over a wide char's second half: a blank then 'Y', the row not shifted");
+
+	/* SGR 2 (faint) and 9 (strikethrough), and what must not look faint. */
+	feed(p, "\033[3;1H\033[2mD\033[22mn\033[9mS\033[29mn\033[1;2mB\033[22mn"
+	    "\033[38;2;2;2;2mc\033[0m\033[38;5;2mi\033[m\033[2;9mZ\033[mz");
+	ok(tui_vtpane_cell_attrs(p, 2, 0) == TUI_A_DIM, "SGR 2: dim");
+	ok(tui_vtpane_cell_attrs(p, 2, 1) == 0, "SGR 22 ends dim");
+	ok(tui_vtpane_cell_attrs(p, 2, 2) == TUI_A_STRIKE, "SGR 9: strikethrough");
+	ok(tui_vtpane_cell_attrs(p, 2, 3) == 0, "SGR 29 ends strikethrough");
+	ok(tui_vtpane_cell_attrs(p, 2, 4) == (TUI_A_BOLD | TUI_A_DIM),
+	    "SGR 1;2: bold and dim together");
+	ok(tui_vtpane_cell_attrs(p, 2, 5) == 0, "SGR 22 ends both");
+	ok(tui_vtpane_cell_attrs(p, 2, 6) == 0 && tui_vtpane_cell_attrs(p, 2, 7) == 0,
+	    "a 2 inside 38;2;R;G;B or 38;5;2 is a colour, not dim");
+	ok(tui_vtpane_cell_attrs(p, 2, 8) == (TUI_A_DIM | TUI_A_STRIKE) &&
+	    tui_vtpane_cell_attrs(p, 2, 9) == 0, "SGR 2;9 then SGR 0");
+	is_str(row(p, 2), "DnSnBnciZz", "... the text itself untouched");
+	/* The same, split at every byte (the shell's reads cut anywhere). */
+	{
+		const char *sq = "\033[4;1H\033[2mD\033[22mn\033[9mS\033[m";
+		size_t k;
+
+		for (k = 0; sq[k] != '\0'; k++)
+			tui_vtpane_feed(p, sq + k, 1);
+		ok(tui_vtpane_cell_attrs(p, 3, 0) == TUI_A_DIM &&
+		    tui_vtpane_cell_attrs(p, 3, 1) == 0 &&
+		    tui_vtpane_cell_attrs(p, 3, 2) == TUI_A_STRIKE,
+		    "SGR split across reads at every byte");
+	}
+	tui_vtpane_free(p);
+
+	/* DECSET 47: the alternate screen without 1049's cursor save. */
+	p = tui_vtpane_new(4, 20, 10, collect, NULL);
+	feed(p, "original\033[?47h\033[H\033[2Jalternate");
+	ok(tui_vtpane_altscreen(p), "mode 47 enters the alternate screen");
+	is_str(row(p, 0), "alternate", "... which shows the program's text");
+	feed(p, "\033[?47l");
+	ok(!tui_vtpane_altscreen(p), "mode 47 reset leaves it");
+	is_str(row(p, 0), "original", "... and the original screen is back");
+	tui_vtpane_free(p);
+
 	p = tui_vtpane_new(3, 10, 5, collect, NULL);
 	for (i = 0; i < 50; i++)
 		feed(p, "x\r\n");
@@ -144,7 +192,7 @@ main(void)
 	devnull = fopen("/dev/null", "w");
 	sp = newterm("xterm-256color", devnull, stdin);
 	if (sp == NULL) {
-		tap_skip(7, "no xterm-256color terminfo");
+		tap_skip(11, "no xterm-256color terminfo");
 		return tap_done();
 	}
 	p = tui_vtpane_new(4, 12, 10, collect, NULL);
@@ -169,6 +217,22 @@ main(void)
 	mvin_wch(1, 9, &cc);
 	getcchar(&cc, wc, &attr, &pair, NULL);
 	ok(wc[0] == 'e' && wc[1] == 0x301, "a combining mark drawn with its base");
+	tui_vtpane_free(p);
+	p = tui_vtpane_new(4, 12, 10, collect, NULL);
+	feed(p, "\033[2md\033[0m\033[9ms\033[0m\xe6\xbc\xa2\xe5\xad\x97\033[1;3HX");
+	tui_vtpane_draw(p, 0, 0, 1);
+	mvin_wch(0, 0, &cc);
+	getcchar(&cc, wc, &attr, &pair, NULL);
+	ok(wc[0] == 'd' && (attr & A_DIM), "dim cell drawn with A_DIM");
+	mvin_wch(0, 1, &cc);
+	getcchar(&cc, wc, &attr, &pair, NULL);
+	ok(wc[0] == 's' && wc[1] == 0x336, "struck cell drawn with a stroke overlay");
+	mvin_wch(0, 2, &cc);
+	getcchar(&cc, wc, &attr, &pair, NULL);
+	ok(wc[0] == 'X', "X written over a wide char's first half is drawn");
+	mvin_wch(0, 3, &cc);
+	getcchar(&cc, wc, &attr, &pair, NULL);
+	ok(wc[0] == ' ', "... followed by a blank");
 	endwin();
 	delscreen(sp);
 	fclose(devnull);

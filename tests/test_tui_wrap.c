@@ -301,6 +301,10 @@ test_chat(void)
 	ok(chat_has(c, 60, "! llm: rate limited"), "error: distinct line");
 	ok(chat_has(c, 60, "~ retrying m (attempt 2 of 5, in 1.5s): HTTP 429"),
 	    "retry: distinct line");
+	/* The condensation event as the agent writes it (doc/EVENTS.md). */
+	feed(c, "{\"seq\":16,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"condensation\",\"summary\":\"s\",\"text\":\"t\",\"from\":1,\"to\":9,\"tokens_before\":12000,\"tokens_after\":3000}");
+	ok(chat_has(c, 80, "context condensed (messages 2-9 summarised, 12000 -> 3000 tokens)"),
+	    "condensation notice: the range the agent sent");
 	n = tui_chat_lines(c, 60, &v);
 	for (i = 0; i < n; i++)
 		if (v[i]->width > 60)

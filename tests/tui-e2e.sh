@@ -39,16 +39,6 @@ start_fake "$T/script.json"
 # screen [-e]: the pane as text; term: the terminal pane's columns only.
 screen() { TM capture-pane -p "$@" -t cade; }
 term() { screen | sed -E "s/^.{$(($1 - 1))}//"; }	# by characters, not bytes
-# wait_for TEXT [SECONDS]: until the pane shows TEXT.
-wait_for() {
-	_t=$(( ${2:-10} * 10 ))
-	while [ $_t -gt 0 ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1; _t=$((_t - 1))
-	done
-	diag "timed out waiting for '$1'"; screen | sed 's/^/#   /' | head -45
-	return 1
-}
 wait_term() {	# wait_term COL TEXT [SECONDS]
 	_t=$(( ${3:-10} * 10 ))
 	while [ $_t -gt 0 ]; do

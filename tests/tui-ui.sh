@@ -38,23 +38,6 @@ start_fake "$T/script.json"
 screen() { TM capture-pane -p "$@" -t ui; }
 chatcol() { screen | sed -E 's/^(.{60}).*/\1/'; }
 termcol() { screen | sed -E 's/^.{61}//'; }
-wait_for() {
-	_t=$(( ${2:-10} * 10 ))
-	while [ $_t -gt 0 ]; do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.1; _t=$((_t - 1))
-	done
-	diag "timed out waiting for '$1'"; screen | sed 's/^/#   /' | head -45
-	return 1
-}
-wait_gone() {
-	_t=$(( ${2:-10} * 10 ))
-	while [ $_t -gt 0 ]; do
-		screen | grep -qF -- "$1" || return 0
-		sleep 0.1; _t=$((_t - 1))
-	done
-	diag "'$1' still on screen"; return 1
-}
 save() { [ -n "${CADE_SCREENS:-}" ] && mkdir -p "$CADE_SCREENS" && screen > "$CADE_SCREENS/$1.txt" && screen -e > "$CADE_SCREENS/$1-ansi.txt"; return 0; }
 cade_pid() { ps -o pid= --ppid "$(TM display -p -t ui '#{pane_pid}')" | tr -d ' ' | head -1; }
 run() {	# run ARGS...: start cade in the pane's shell

@@ -26,5 +26,7 @@ struct cade_run {
 int	headless_main(struct config *, const struct cade_run *);
 /* The TUI; returns an exit status. */
 int	tui_main(struct config *, const struct cade_run *);
+/* cade acp: the Agent Client Protocol on stdin/stdout; returns an exit status. */
+int	acp_main(struct config *, const struct cade_run *);
 
 #endif

@@ -40,8 +40,12 @@ struct llm_tool_call {
 	char	*arguments;	/* JSON text as sent by the model ("" -> "{}") */
 };
 
+/* More tokens than any one request can use: a count above it is clamped. */
+#define LLM_TOKENS_MAX	1000000000L
+
 struct llm_usage {
 	int	 present;	/* the server sent a usage block */
+	int	 implausible;	/* a count was absurd (over LLM_TOKENS_MAX) and clamped */
 	long	 prompt_tokens;
 	long	 completion_tokens;
 	long	 cached_tokens;

@@ -47,6 +47,14 @@ void		 policy_verdict_free(struct policy_verdict *);
 
 /* Switch the confirmation mode (always|risky|never) of a loaded policy. */
 int		 policy_set_confirm(struct policy *, const char *confirm, char **cause);
+/*
+ * Whether the commands this policy judges run contained (a sandbox or a
+ * container holds them) or not.  Sessions set it from the mechanism in
+ * force; uncontained, unknown commands are judged more strictly.  Default:
+ * contained.
+ */
+void		 policy_set_contained(struct policy *, int contained);
+int		 policy_contained(const struct policy *);
 const char	*policy_confirm_name(const struct policy *);
 /* Add an allow rule ("allow: X" / "allow-prefix: X"); project and user scopes persist to their files. */
 int		 policy_add_rule(struct policy *, const char *rule, enum policy_scope, char **cause);

@@ -1,8 +1,9 @@
 /*
  * session.h: one running session: the loop, the bus, the store, the
  * workspace and its shell, the policy, the LLM client and the agent, built
- * in that order and torn down in reverse.  Headless mode and the TUI share
- * it so both run the same core.
+ * in that order and torn down in reverse.  Headless mode, the TUI and the
+ * ACP server share it so all run the same core; the ACP server runs several
+ * sessions on one loop (session_opts.loop), each with its own root.
  */
 #ifndef CADE_SESSION_H
 #define CADE_SESSION_H
@@ -21,6 +22,8 @@ struct session_opts {
 	int		 replay_to_sinks;	/* show resumed history to the sinks */
 	event_sink_fn	 sink[SESSION_SINKS];	/* NULL entries skipped */
 	void		*sink_arg;
+	struct loop	*loop;			/* shared loop (not freed), or NULL: own */
+	const char	*root;			/* workspace root, or NULL: workspace_dir / cwd */
 	const char	*model;			/* NULL: the model setting */
 	const char	*confirm;		/* NULL: the confirm setting */
 };
@@ -37,6 +40,7 @@ struct session {
 	struct policy		*policy;
 	struct llm		*llm;
 	struct agent		*agent;
+	int			 own_loop;
 	struct ckpt		*ckpt;		/* checkpoints of the workspace */
 	struct undo_log		*undo;		/* the steps they belong to */
 };

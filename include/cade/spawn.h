@@ -6,7 +6,10 @@
  * the signal mask reset in the child, and every fd >= 3 closed before exec,
  * so a child never inherits cade's sockets, pipes or other ptys.  Failure to
  * exec is reported to the caller (through a close-on-exec pipe), not found
- * later as a mysterious exit 127.  The master fd is non-blocking and
+ * later as a mysterious exit 127.  With a sandbox the child enters it
+ * after closing fds and before chdir and exec (sandbox_child_enter), so
+ * the program is contained from its first instruction; a sandbox that
+ * cannot be entered is an error naming the step that failed.  The master fd is non-blocking and
  * close-on-exec; the caller owns it.
  *
  * spawn_kill_session() ends a child started here and everything it left
@@ -23,6 +26,7 @@
 #include <sys/types.h>
 
 #include "cade/buf.h"
+#include "cade/sandbox.h"
 
 struct spawn_pty_args {
 	const char *const	*argv;		/* argv[0] searched in PATH unless it holds a '/' */
@@ -30,6 +34,10 @@ struct spawn_pty_args {
 	const char *const	*env_unset;	/* names removed from the environment; may be NULL */
 	const char		*cwd;		/* may be NULL: inherit */
 	int			 rows, cols;	/* initial window size; 0: 24x80 */
+	/* Contain the child (sandbox.h) under mech; NULL / SANDBOX_OFF: not contained. */
+	const struct sandbox	*sandbox;
+	enum sandbox_mech	 mech;
+	int			*sandbox_failed;	/* set to 1 if entering the sandbox failed; may be NULL */
 };
 
 struct spawn_run_args {

@@ -39,6 +39,9 @@ long		 store_replay(const char *dir, const char *id, store_replay_fn, void *arg,
 		    char **warning, char **cause);
 /* Resolve "last" or an id prefix to a full id; caller frees. */
 char		*store_resolve(const char *dir, const char *id_or_last, char **cause);
+/* The same, "last" skipping the session `except` (the one running now). */
+char		*store_resolve_except(const char *dir, const char *id_or_last,
+		    const char *except, char **cause);
 /* `cade sessions`: a table of sessions; returns the exit status. */
 int		 store_list_main(const struct config *, FILE *out, int argc, char **argv);
 

@@ -16,6 +16,7 @@
 
 struct config;
 struct loop;
+struct sandbox;
 struct workspace;
 
 struct ws_ops {
@@ -29,6 +30,8 @@ struct ws_ops {
 	int	(*alive)(struct workspace *);
 	/* Stop and clean up (docker: stop and remove the container unless kept). */
 	void	(*destroy)(struct workspace *);
+	/* 1 if a host path is hidden from the shell (the sandbox's credentials); may be NULL. */
+	int	(*hidden)(const struct workspace *, const char *host_path);
 };
 
 struct workspace {
@@ -38,17 +41,34 @@ struct workspace {
 	char			*shell_name;	/* "bash" or "sh": which shell was found */
 	char			*id;		/* display: path or container id */
 	pid_t			 pid;		/* local shell pid, or -1 */
+	struct sandbox		*sandbox;	/* local: the shell's containment; NULL for docker */
 	void			*priv;
 };
 
-/* Create from config ("workspace", "workspace_dir", "image", ...). */
-struct workspace	*ws_create(const struct config *, const char *session_id, char **cause);
+/* Create from config ("workspace", "workspace_dir", "image", ...); root
+ * (NULL: workspace_dir or cwd) as for ws_resolve_root(). */
+struct workspace	*ws_create(const struct config *, const char *root,
+			    const char *session_id, char **cause);
 struct workspace	*ws_local_create(const struct config *, const char *root, char **cause);
 struct workspace	*ws_docker_create(const struct config *, const char *root,
 			    const char *session_id, char **cause);
 void			 ws_destroy(struct workspace *);
 /* The root to use: root if given, else workspace_dir, else cwd; realpath'd, caller frees. */
 char			*ws_resolve_root(const struct config *, const char *root, char **cause);
+/*
+ * Containment of the workspace's commands, for the status bar and
+ * session_start: "ns", "landlock", "off" (local) or "docker".
+ */
+const char		*ws_containment(const struct workspace *);
+/* 1 if commands may reach the network (network = bridge, or nothing contains them). */
+int			 ws_network(const struct workspace *, const struct config *);
+/* 1 if host_path is hidden from the workspace's commands (the file tools refuse it too). */
+static inline int
+ws_hidden(const struct workspace *ws, const char *host_path)
+{
+	return ws != NULL && ws->ops != NULL && ws->ops->hidden != NULL &&
+	    ws->ops->hidden(ws, host_path);
+}
 /* Model path -> host path (NULL if outside the workspace); caller frees. */
 char			*ws_to_host(const struct workspace *, const char *model_path);
 /* Host path -> model path; caller frees. */

@@ -34,8 +34,10 @@
 /* A Retry-After longer than this moves on instead of waiting. */
 #define LLM_RETRY_AFTER_CAP	(5u * 60 * 1000)
 
+/* FOREIGN: a 2xx body that is no model reply (an HTML page, a compressed
+ * body nobody asked for); kept, capped, to say what came back. */
 enum llm_body_kind { LLM_BODY_NONE, LLM_BODY_SSE, LLM_BODY_JSON,
-    LLM_BODY_ERROR };
+    LLM_BODY_ERROR, LLM_BODY_FOREIGN };
 
 /* Workarounds learnt from a model's error replies, for the session. */
 struct llm_quirk {
@@ -71,6 +73,8 @@ struct llm {
 	uint64_t		 retry_timer;
 	int			 cancel_req;	/* llm_cancel() from a callback */
 	int			 in_cb;
+	uint64_t		 req_started;	/* llm_send(), for request_deadline */
+	uint64_t		 deadline_timer;
 
 	/* The attempt in flight. */
 	CURL			*easy;
@@ -89,6 +93,7 @@ struct llm {
 	long			 http_code;
 	uint64_t		 retry_after;	/* ms; 0: none */
 	char			 ctype[64];
+	char			 cenc[32];	/* Content-Encoding */
 	size_t			 rx;
 	uint64_t		 started;
 	uint64_t		 last_byte;
@@ -278,6 +283,10 @@ llm_request_clear(struct llm *l)
 	cJSON_Delete(l->messages);
 	cJSON_Delete(l->tools);
 	l->messages = l->tools = NULL;
+	if (l->deadline_timer != 0) {
+		loop_timer_cancel(l->loop, l->deadline_timer);
+		l->deadline_timer = 0;
+	}
 	for (i = 0; i < l->nchain; i++)
 		free(l->chain[i]);
 	free(l->chain);
@@ -488,6 +497,17 @@ llm_pick_kind(struct llm *l, const char *p, size_t n)
 		l->kind = LLM_BODY_ERROR;
 		return;
 	}
+	for (i = 0; i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' ||
+	    p[i] == '\t'); i++)
+		;
+	/* cade asks for no compression: an encoded body cannot be read. */
+	if ((l->cenc[0] != '\0' && strcasecmp(l->cenc, "identity") != 0) ||
+	    strstr(l->ctype, "html") != NULL ||
+	    (strstr(l->ctype, "json") == NULL &&
+	    strstr(l->ctype, "event-stream") == NULL && i < n && p[i] == '<')) {
+		l->kind = LLM_BODY_FOREIGN;
+		return;
+	}
 	if (strstr(l->ctype, "event-stream") != NULL)
 		l->kind = LLM_BODY_SSE;
 	else if (strstr(l->ctype, "json") != NULL)
@@ -530,6 +550,7 @@ llm_on_write(char *p, size_t size, size_t nmemb, void *arg)
 			return 0;
 		return n;
 	case LLM_BODY_ERROR:
+	case LLM_BODY_FOREIGN:
 		if (l->raw.len < LLM_ERRBODY_MAX)
 			(void)!buf_append(&l->raw, p, n);
 		return n;
@@ -558,6 +579,7 @@ llm_on_header(char *p, size_t size, size_t nmemb, void *arg)
 	if (len >= 5 && strncmp(p, "HTTP/", 5) == 0) {
 		l->retry_after = 0;
 		l->ctype[0] = '\0';
+		l->cenc[0] = '\0';
 		return n;
 	}
 	v = memchr(p, ':', len);
@@ -574,6 +596,10 @@ llm_on_header(char *p, size_t size, size_t nmemb, void *arg)
 		memcpy(l->ctype, tmp, vl < sizeof l->ctype ? vl + 1 :
 		    sizeof l->ctype);
 		l->ctype[sizeof l->ctype - 1] = '\0';
+	} else if (strncasecmp(p, "content-encoding:", 17) == 0) {
+		memcpy(l->cenc, tmp, vl < sizeof l->cenc ? vl + 1 :
+		    sizeof l->cenc);
+		l->cenc[sizeof l->cenc - 1] = '\0';
 	} else if (strncasecmp(p, "retry-after-ms:", 15) == 0) {
 		if ((ms = llm_retry_after_ms(tmp, 1, util_wall_ms())) != 0)
 			l->retry_after = ms;
@@ -708,6 +734,23 @@ llm_on_done(CURL *easy, CURLcode rc, void *arg)
 				    curl_easy_strerror(rc));
 			break;
 		}
+	} else if (l->kind == LLM_BODY_FOREIGN) {
+		/* Say what came back; the same page would come back again. */
+		st = LLM_ERR_PROTOCOL;
+		if (l->cenc[0] != '\0' && strcasecmp(l->cenc, "identity") != 0)
+			msg = xasprintf("%s answered HTTP %ld with a body "
+			    "compressed as '%s' (Content-Encoding), which cade "
+			    "did not ask for and cannot read", l->url,
+			    l->http_code, l->cenc);
+		else {
+			smsg = llm_excerpt(l->raw.s, l->raw.len, 160);
+			msg = xasprintf("%s answered HTTP %ld with an HTML page "
+			    "(Content-Type: %s), not a model reply: a proxy or "
+			    "a login page in the way? It begins: %s", l->url,
+			    l->http_code, l->ctype[0] ? l->ctype : "none",
+			    smsg);
+			free(smsg);
+		}
 	} else if (l->http_code < 200 || l->http_code >= 300) {
 		smsg = llm_error_message(l->raw.s, l->raw.len);
 		c = llm_classify_http(l->http_code, smsg);
@@ -732,9 +775,16 @@ llm_on_done(CURL *easy, CURLcode rc, void *arg)
 			    smsg ? ": " : "", smsg ? smsg : "");
 			break;
 		case LLM_ERR_CONTEXT:
-			msg = xasprintf("context length exceeded for model "
-			    "'%s' (HTTP %ld)%s%s", model, l->http_code,
-			    smsg ? ": " : "", smsg ? smsg : "");
+			if (l->http_code == 413 && !llm_is_context_error(smsg))
+				msg = xasprintf("request too large (HTTP 413, "
+				    "%zu bytes sent): refused by %s or a proxy "
+				    "in between%s%s", l->body_len, l->url,
+				    smsg ? ": " : "", smsg ? smsg : "");
+			else
+				msg = xasprintf("context length exceeded for "
+				    "model '%s' (HTTP %ld)%s%s", model,
+				    l->http_code, smsg ? ": " : "",
+				    smsg ? smsg : "");
 			break;
 		case LLM_ERR_RATE:
 			msg = xasprintf("rate limited by %s (HTTP 429)%s%s",
@@ -794,17 +844,22 @@ llm_adapt(struct llm *l, const char *model, const char *msg, char **what)
 {
 	struct llm_quirk *q = llm_quirk(l, model);
 	const char *tc;
+	cJSON *sent;
 	char *low;
 	int rc = 0;
 	size_t i;
 
 	if (msg == NULL || l->http_code < 400)
 		return 0;
+	sent = l->body != NULL ? cJSON_ParseWithLength(l->body, l->body_len) :
+	    NULL;
 	low = xstrdup(msg);
 	for (i = 0; low[i] != '\0'; i++)
 		if (low[i] >= 'A' && low[i] <= 'Z')
 			low[i] = (char)(low[i] - 'A' + 'a');
 #define HAS(s) (strstr(low, (s)) != NULL)
+	/* Only a parameter the request carried can be left out. */
+#define SENT(k) (cJSON_GetObjectItemCaseSensitive(sent, (k)) != NULL)
 #define REFUSED (HAS("support") || HAS("unrecognized") || HAS("unknown") || \
 	HAS("not allowed") || HAS("unexpected") || HAS("invalid") || \
 	HAS("extra") || HAS("not permitted"))
@@ -817,27 +872,32 @@ llm_adapt(struct llm *l, const char *model, const char *msg, char **what)
 		*what = xstrdup("native tool calling; switching to "
 		    "prompt-based tools");
 		rc = 1;
-	} else if (!q->no_stream_options && HAS("stream_options")) {
+	} else if (!q->no_stream_options && HAS("stream_options") &&
+	    SENT("stream_options")) {
 		q->no_stream_options = 1;
 		*what = xstrdup("stream_options");
 		rc = 1;
 	} else if (!q->max_completion_tokens && HAS("max_tokens") &&
-	    HAS("max_completion_tokens")) {
+	    HAS("max_completion_tokens") && SENT("max_tokens")) {
 		q->max_completion_tokens = 1;
 		*what = xstrdup("max_tokens; using max_completion_tokens");
 		rc = 1;
-	} else if (!q->no_temperature && HAS("temperature") && REFUSED) {
+	} else if (!q->no_temperature && HAS("temperature") && REFUSED &&
+	    SENT("temperature")) {
 		q->no_temperature = 1;
 		*what = xstrdup("temperature");
 		rc = 1;
 	} else if (!q->no_reasoning_effort && (HAS("reasoning_effort") ||
-	    HAS("reasoning.effort")) && REFUSED) {
+	    HAS("reasoning.effort")) && REFUSED && (SENT("reasoning_effort") ||
+	    SENT("reasoning"))) {
 		q->no_reasoning_effort = 1;
 		*what = xstrdup("reasoning_effort");
 		rc = 1;
 	}
 #undef HAS
+#undef SENT
 #undef REFUSED
+	cJSON_Delete(sent);
 	free(low);
 	return rc;
 }
@@ -875,6 +935,33 @@ llm_schedule(struct llm *l, uint64_t delay)
 	l->retry_timer = loop_timer_add(l->loop, delay, llm_attempt_start, l);
 }
 
+/* Would time t (ms, monotonic) be past the request's overall deadline? */
+static int
+llm_past_deadline(const struct llm *l, uint64_t t)
+{
+	long secs = conf_int(l->cfg, "request_deadline");
+
+	return secs > 0 && t > l->req_started + (uint64_t)secs * 1000;
+}
+
+/* Timer: the whole request (every attempt and wait) ran out of time. */
+static void
+llm_deadline(struct loop *loop, void *arg)
+{
+	struct llm *l = arg;
+	char *msg;
+
+	(void)loop;
+	l->deadline_timer = 0;
+	msg = xasprintf("no complete reply within %ld s (request_deadline) "
+	    "from %s after %d attempt%s", conf_int(l->cfg, "request_deadline"),
+	    l->nchain > 0 ? l->chain[l->ichain] : "?", l->attempt + 1,
+	    l->attempt == 0 ? "" : "s");
+	log_debug("%s", msg);
+	llm_finish(l, LLM_ERR_TIMEOUT, msg);
+	free(msg);
+}
+
 /* Decide what follows an attempt's outcome. */
 static void
 llm_attempt_end(struct llm *l, enum llm_status st, int retry, const char *msg)
@@ -882,7 +969,7 @@ llm_attempt_end(struct llm *l, enum llm_status st, int retry, const char *msg)
 	const char *model = l->chain[l->ichain];
 	long max = conf_int(l->cfg, "retry_max");
 	uint64_t now = util_now_ms(), delay;
-	char *what = NULL, *reason;
+	char *what = NULL, *reason, *owned = NULL;
 	int opened = 0;
 
 	if (max < 1)
@@ -930,9 +1017,27 @@ llm_attempt_end(struct llm *l, enum llm_status st, int retry, const char *msg)
 			delay = llm_backoff_ms(l->attempt,
 			    conf_int(l->cfg, "retry_base_ms"),
 			    conf_int(l->cfg, "retry_max_ms"), llm_rand(l));
+		if (llm_past_deadline(l, now + delay)) {
+			reason = xasprintf("%s; giving up: the request deadline "
+			    "(request_deadline = %ld s) would pass before the "
+			    "next attempt", msg, conf_int(l->cfg,
+			    "request_deadline"));
+			llm_finish(l, st, reason);
+			free(reason);
+			return;
+		}
 		if (!llm_announce(l, l->attempt + 1, delay, msg, model))
 			llm_schedule(l, delay);
 		return;
+	}
+	if (l->retry_after > LLM_RETRY_AFTER_CAP) {
+		/* Say that the server asked for a wait cade does not make. */
+		reason = xasprintf("%s; the server asked to wait %llu s "
+		    "(Retry-After), longer than cade waits (%u s)", msg,
+		    (unsigned long long)(l->retry_after / 1000),
+		    LLM_RETRY_AFTER_CAP / 1000);
+		l->retry_after = 0;
+		msg = owned = reason;
 	}
 	/* This request is done with this model: one failure in a row. */
 	opened = llm_breaker_fail(&l->breakers, model, now,
@@ -948,6 +1053,7 @@ llm_attempt_end(struct llm *l, enum llm_status st, int retry, const char *msg)
 		if (!llm_announce(l, 1, 0, reason, l->chain[l->ichain]))
 			llm_schedule(l, 0);
 		free(reason);
+		free(owned);
 		return;
 	}
 	if (opened || l->attempt > 1) {
@@ -957,6 +1063,7 @@ llm_attempt_end(struct llm *l, enum llm_status st, int retry, const char *msg)
 		free(reason);
 	} else
 		llm_finish(l, st, msg);
+	free(owned);
 }
 
 /* Headers for this attempt; the key is never logged. */
@@ -1109,6 +1216,11 @@ llm_send(struct llm *l, const struct llm_request *req,
 	l->attempt = 0;
 	l->bad_retried = 0;
 	l->cancel_req = 0;
+	l->req_started = util_now_ms();
+	if (conf_int(l->cfg, "request_deadline") > 0)
+		l->deadline_timer = loop_timer_add(l->loop,
+		    (uint64_t)conf_int(l->cfg, "request_deadline") * 1000,
+		    llm_deadline, l);
 	/* Start from the loop so done() never runs inside llm_send(). */
 	l->retry_timer = loop_timer_add(l->loop, 0, llm_attempt_start, l);
 	return 0;

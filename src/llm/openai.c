@@ -202,7 +202,7 @@ llm_acc_set_error(struct llm_acc *a, const cJSON *err, int http)
 	struct llm_class c;
 	const char *m = NULL;
 	long status = http;
-	char *lower;
+	char *lower, *full;
 
 	if (cJSON_IsString(err))
 		m = err->valuestring;
@@ -226,7 +226,9 @@ llm_acc_set_error(struct llm_acc *a, const cJSON *err, int http)
 			for (char *p = lower; *p != '\0'; p++)
 				if (*p >= 'A' && *p <= 'Z')
 					*p = (char)(*p - 'A' + 'a');
-			if (strstr(lower, "rate_limit") != NULL)
+			if (strstr(lower, "quota") != NULL)
+				status = 429;	/* billing: classified below */
+			else if (strstr(lower, "rate_limit") != NULL)
 				status = 429;
 			else if (strstr(lower, "auth") != NULL ||
 			    strstr(lower, "api_key") != NULL)
@@ -244,12 +246,19 @@ llm_acc_set_error(struct llm_acc *a, const cJSON *err, int http)
 		status = 500;
 	if (llm_is_context_error(m))
 		status = 400;
-	c = llm_classify_http(status, m);
-	if (a->err != LLM_OK)
+	/* The code says what the message may not ("insufficient_quota"). */
+	code = cJSON_GetObjectItemCaseSensitive(err, "code");
+	full = cJSON_IsString(code) && strstr(m, code->valuestring) == NULL ?
+	    xasprintf("%s (%s)", m, code->valuestring) : xstrdup(m);
+	c = llm_classify_http(status, full);
+	if (a->err != LLM_OK) {
+		free(full);
 		return;
+	}
 	a->err = c.status;
 	a->err_retry = c.retry;
-	a->err_msg = llm_excerpt(m, strlen(m), 300);
+	a->err_msg = llm_excerpt(full, strlen(full), 300);
+	free(full);
 }
 
 /* Append answer text; -1 if the reply grew past its maximum. */
@@ -351,14 +360,23 @@ llm_acc_frag(struct buf *b, const char *s, size_t n, int dedup)
 	return buf_append(b, s, n);
 }
 
-/* Read a token count, tolerating absent or mistyped fields. */
+/*
+ * Read a token count, tolerating absent or mistyped fields.  A number from
+ * the server is range-checked before the cast (casting 1e300 to long is
+ * undefined); an absurd one is clamped and the usage flagged implausible.
+ */
 static long
-llm_acc_num(const cJSON *o, const char *k)
+llm_acc_num(struct llm_acc *a, const cJSON *o, const char *k)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
 
-	return cJSON_IsNumber(v) && v->valuedouble > 0 ?
-	    (long)v->valuedouble : 0;
+	if (!cJSON_IsNumber(v) || !(v->valuedouble > 0))
+		return 0;
+	if (!(v->valuedouble <= (double)LLM_TOKENS_MAX)) {
+		a->usage.implausible = 1;
+		return LLM_TOKENS_MAX;
+	}
+	return (long)v->valuedouble;
 }
 
 /* Read usage in chat ("prompt_tokens") or Responses ("input_tokens") form. */
@@ -370,22 +388,23 @@ llm_acc_usage(struct llm_acc *a, const cJSON *u)
 	if (!cJSON_IsObject(u))
 		return;
 	a->usage.present = 1;
-	a->usage.prompt_tokens = llm_acc_num(u, "prompt_tokens");
+	a->usage.implausible = 0;
+	a->usage.prompt_tokens = llm_acc_num(a, u, "prompt_tokens");
 	if (a->usage.prompt_tokens == 0)
-		a->usage.prompt_tokens = llm_acc_num(u, "input_tokens");
-	a->usage.completion_tokens = llm_acc_num(u, "completion_tokens");
+		a->usage.prompt_tokens = llm_acc_num(a, u, "input_tokens");
+	a->usage.completion_tokens = llm_acc_num(a, u, "completion_tokens");
 	if (a->usage.completion_tokens == 0)
-		a->usage.completion_tokens = llm_acc_num(u, "output_tokens");
+		a->usage.completion_tokens = llm_acc_num(a, u, "output_tokens");
 	d = cJSON_GetObjectItemCaseSensitive(u, "prompt_tokens_details");
 	if (d == NULL)
 		d = cJSON_GetObjectItemCaseSensitive(u, "input_tokens_details");
-	a->usage.cached_tokens = llm_acc_num(d, "cached_tokens");
+	a->usage.cached_tokens = llm_acc_num(a, d, "cached_tokens");
 	if (a->usage.cached_tokens == 0)
-		a->usage.cached_tokens = llm_acc_num(u, "prompt_cache_hit_tokens");
+		a->usage.cached_tokens = llm_acc_num(a, u, "prompt_cache_hit_tokens");
 	d = cJSON_GetObjectItemCaseSensitive(u, "completion_tokens_details");
 	if (d == NULL)
 		d = cJSON_GetObjectItemCaseSensitive(u, "output_tokens_details");
-	a->usage.reasoning_tokens = llm_acc_num(d, "reasoning_tokens");
+	a->usage.reasoning_tokens = llm_acc_num(a, d, "reasoning_tokens");
 }
 
 /* Set a string field once (the first non-empty value wins). */
@@ -396,18 +415,30 @@ llm_acc_once(char **dst, const cJSON *v)
 		*dst = xstrdup(v->valuestring);
 }
 
-/* Text that may be a string or an array of {type:text, text} parts. */
+/*
+ * Text that may be a string or an array of {type:text, text} parts.  A
+ * {type:"thinking", thinking:[{type:"text", text}]} part (Mistral's
+ * Magistral models) is reasoning wherever it appears.
+ */
 static int
 llm_chat_content(struct llm_acc *a, const cJSON *v,
     int (*put)(struct llm_acc *, const char *, size_t))
 {
-	const cJSON *part, *t;
+	const cJSON *part, *t, *type;
 
 	if (cJSON_IsString(v))
 		return put(a, v->valuestring, strlen(v->valuestring));
 	if (!cJSON_IsArray(v))
 		return 0;
 	cJSON_ArrayForEach(part, v) {
+		type = cJSON_GetObjectItemCaseSensitive(part, "type");
+		if (cJSON_IsString(type) &&
+		    strcmp(type->valuestring, "thinking") == 0) {
+			if (llm_chat_content(a, cJSON_GetObjectItemCaseSensitive(
+			    part, "thinking"), llm_acc_reasoning) == -1)
+				return -1;
+			continue;
+		}
 		t = cJSON_GetObjectItemCaseSensitive(part, "text");
 		if (cJSON_IsString(t) &&
 		    put(a, t->valuestring, strlen(t->valuestring)) == -1)
@@ -529,6 +560,9 @@ llm_chat_object(struct llm_acc *a, const cJSON *j, int whole)
 			return -1;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(j, "usage");
+	if (!cJSON_IsObject(v))		/* Groq: {"x_groq": {"usage": {...}}} */
+		v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+		    j, "x_groq"), "usage");
 	if (cJSON_IsObject(v))
 		llm_acc_usage(a, v);
 	return 0;

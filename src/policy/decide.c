@@ -105,6 +105,19 @@ policy_confirm_name(const struct policy *p)
 	return policy_mode_names[p->mode];
 }
 
+/* Set by the session from the sandbox in force (policy.h). */
+void
+policy_set_contained(struct policy *p, int contained)
+{
+	p->uncontained = !contained;
+}
+
+int
+policy_contained(const struct policy *p)
+{
+	return !p->uncontained;
+}
+
 /* A policy with the built-in rules only. */
 struct policy *
 policy_new(const char *confirm, const char *threshold, char **cause)

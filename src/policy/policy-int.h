@@ -61,6 +61,7 @@ struct pol_cmdidx {
 struct policy {
 	enum pol_mode	 mode;
 	enum risk	 threshold;
+	int		 uncontained;	/* commands run outside any sandbox */
 	struct pol_rule	**rule;
 	size_t		 nrule, arule;
 	struct pol_entry *entry;

@@ -1003,16 +1003,58 @@ ap_arg(const cJSON *args)
 	return s != NULL ? s : tool_arg_str(args, "patch");
 }
 
+/* The first path of the patch that is hidden from the workspace's commands, or NULL; caller frees. */
+static char *
+ap_hidden_path(const struct workspace *ws, const char *patch)
+{
+	static const char *const heads[] = {
+		"*** Add File: ", "*** Update File: ", "*** Delete File: ",
+		"*** Move to: "
+	};
+	const char *line, *end;
+	size_t i;
+
+	for (line = patch; line != NULL && *line != '\0'; line = end) {
+		end = strchr(line, '\n');
+		for (i = 0; i < nitems(heads); i++) {
+			size_t hl = strlen(heads[i]);
+			char *path, *host, *why = NULL;
+
+			if (strncmp(line, heads[i], hl) != 0)
+				continue;
+			path = end != NULL ? xasprintf("%.*s", (int)(end - line - hl),
+			    line + hl) : xstrdup(line + hl);
+			host = tool_resolve_path(ws, util_trim(path), &why);
+			if (host == NULL && why != NULL && strstr(why, "hidden") != NULL) {
+				free(why);
+				return path;
+			}
+			free(why);
+			free(host);
+			free(path);
+		}
+		if (end != NULL)
+			end++;
+	}
+	return NULL;
+}
+
 static void
 ap_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *arg)
 {
 	const char *patch = ap_arg(args);
 	struct tool_result *r;
 	struct buf report, d;
-	char *cause = NULL;
+	char *cause = NULL, *hidden;
 
 	if (patch == NULL) {
 		done(tool_result_error("missing required parameter 'input' (the patch)"), arg);
+		return;
+	}
+	if ((hidden = ap_hidden_path(ctx->ws, patch)) != NULL) {
+		done(tool_result_error("'%s' is hidden by the sandbox (credentials)",
+		    hidden), arg);
+		free(hidden);
 		return;
 	}
 	buf_init(&report, 0);

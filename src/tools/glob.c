@@ -33,6 +33,7 @@ struct glob_hit {
 struct glob_run {
 	char		**pats;
 	const char	*start_rel;
+	const struct workspace *ws;
 	struct glob_hit	*hits;
 	size_t		 n;
 	int		 overflow;
@@ -44,6 +45,9 @@ glob_file(const char *host, const char *rel, const struct stat *st, void *arg)
 	struct glob_run *g = arg;
 	const char *sub = rel, *name;
 	size_t n = strlen(g->start_rel), i;
+
+	if (ws_hidden(g->ws, host))
+		return 0;	/* hidden by the sandbox */
 
 	if (n > 0 && strncmp(rel, g->start_rel, n) == 0 && rel[n] == '/')
 		sub = rel + n + 1;
@@ -102,6 +106,7 @@ glob_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *arg)
 		return;
 	}
 	memset(&g, 0, sizeof g);
+	g.ws = ctx->ws;
 	/* "./x" and "/x" mean x relative to the search directory. */
 	p = xstrdup(pattern);
 	g.pats = tool_expand_braces(p[0] == '.' && p[1] == '/' ? p + 2 :

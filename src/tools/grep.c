@@ -34,6 +34,7 @@ struct grep_run {
 	pcre2_match_data	*md;
 	char			**include;	/* brace-expanded globs, or NULL */
 	const char		*start_rel;	/* search root relative to the workspace root */
+	const struct workspace	*ws;
 	struct buf		 out;
 	size_t			 limit;		/* output bytes */
 	long			 max;
@@ -94,6 +95,9 @@ grep_file(const char *host, const char *rel, const struct stat *st, void *arg)
 	long line = 1;
 	int rc, hit = 0;
 
+	if (ws_hidden(g->ws, host))
+		return 0;	/* hidden by the sandbox */
+
 	if (!grep_included(g, rel))
 		return 0;
 	if (tool_read_file(host, rel, TOOL_FILE_MAX, &data, &len, &cause) == -1) {
@@ -150,6 +154,7 @@ grep_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *arg)
 		return;
 	}
 	memset(&g, 0, sizeof g);
+	g.ws = ctx->ws;
 	if (tool_arg_int(args, "max_results", GREP_DEFAULT_RESULTS, &g.max) == -1 ||
 	    g.max < 1)
 		g.max = GREP_DEFAULT_RESULTS;

@@ -180,7 +180,16 @@ fail:
 char *
 tool_resolve_path(const struct workspace *ws, const char *path, char **cause)
 {
-	return tool_resolve_in(ws->root, ws->model_root, path, cause);
+	char *host = tool_resolve_in(ws->root, ws->model_root, path, cause);
+
+	/* What the sandbox hides from commands, the file tools do not show either. */
+	if (host != NULL && ws_hidden(ws, host)) {
+		*cause = xasprintf("'%s' is hidden by the sandbox (credentials)",
+		    path);
+		free(host);
+		return NULL;
+	}
+	return host;
 }
 
 /* See tools-int.h. */

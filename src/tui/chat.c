@@ -412,8 +412,10 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 		return 1;
 	case EV_CONDENSATION:
 		it = chat_add(c, ITEM_NOTICE);
-		buf_printf(&it->text, "context condensed (about %.0f to %.0f "
-		    "tokens)", event_num(ev, "tokens_before", 0),
+		/* from/to: the history messages [from, to) the summary replaced. */
+		buf_printf(&it->text, "context condensed (messages %.0f-%.0f "
+		    "summarised, %.0f -> %.0f tokens)", event_num(ev, "from", 0) + 1,
+		    event_num(ev, "to", 0), event_num(ev, "tokens_before", 0),
 		    event_num(ev, "tokens_after", 0));
 		return 1;
 	case EV_FINISH:

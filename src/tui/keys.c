@@ -17,7 +17,9 @@
  * and rxvt forms with xterm modifier parameters; SS3 keys (application
  * mode); CSI-u and modifyOtherKeys forms (tmux extended-keys); SGR mouse;
  * focus in/out; the DECRQM reply for mode 2026; bracketed paste (ESC [200~
- * ... ESC [201~).  Unknown sequences are dropped whole.
+ * ... ESC [201~); control strings the terminal sends as replies (OSC, DCS,
+ * APC up to BEL or ST: an OSC reply becomes one TUI_KEY_OSC event, the
+ * others are dropped).  Unknown sequences are dropped whole.
  */
 #include "config.h"
 
@@ -30,6 +32,7 @@
 #include "tui-int.h"
 
 #define KEYS_MAX_SEQ	64
+#define KEYS_MAX_STR	1024	/* an OSC/DCS reply body kept; the rest dropped */
 
 struct tui_keys {
 	tui_key_fn	 fn;
@@ -41,6 +44,10 @@ struct tui_keys {
 	struct buf	 paste;
 	size_t		 max_paste;
 	int		 truncated;
+	/* A control string from the terminal (OSC, DCS, APC reply). */
+	int		 in_str;		/* its introducer: ']', 'P', '_' */
+	int		 str_esc;		/* the last byte was ESC */
+	struct buf	 str;
 };
 
 static const char keys_paste_end[] = "\033[201~";
@@ -55,6 +62,7 @@ tui_keys_new(size_t max_paste, tui_key_fn fn, void *arg)
 	k->arg = arg;
 	k->max_paste = max_paste;
 	buf_init(&k->paste, 0);
+	buf_init(&k->str, KEYS_MAX_STR);
 	return k;
 }
 
@@ -65,6 +73,7 @@ tui_keys_free(struct tui_keys *k)
 	if (k == NULL)
 		return;
 	buf_free(&k->paste);
+	buf_free(&k->str);
 	free(k);
 }
 
@@ -122,6 +131,71 @@ keys_paste_byte(struct tui_keys *k, unsigned char c)
 		buf_putc(&k->paste, c);
 	else
 		k->truncated = 1;
+}
+
+/*
+ * A control string ended (BEL or ST): an OSC reply goes up as one
+ * TUI_KEY_OSC event with its body ("11;rgb:..."); DCS and APC replies are
+ * dropped.  Nothing of either ever reaches the editor as typing.
+ */
+static void
+keys_str_end(struct tui_keys *k, int complete)
+{
+	struct tui_key ev;
+
+	if (complete && k->in_str == ']') {
+		memset(&ev, 0, sizeof ev);
+		ev.key = TUI_KEY_OSC;
+		ev.text = k->str.len > 0 ? k->str.s : "";
+		ev.len = k->str.len;
+		k->fn(&ev, k->arg);
+	}
+	buf_reset(&k->str);
+	k->in_str = 0;
+	k->str_esc = 0;
+}
+
+/* One byte inside a control string. */
+static void
+keys_str_byte(struct tui_keys *k, unsigned char c)
+{
+	if (k->str_esc) {
+		k->str_esc = 0;
+		if (c == '\\') {
+			keys_str_end(k, 1);
+			return;
+		}
+		/* ESC then anything else: the string was cut; start over. */
+		keys_str_end(k, 0);
+		k->seq[k->nseq++] = 0x1b;
+		k->seq[k->nseq++] = c;
+		return;
+	}
+	if (c == 0x07)
+		keys_str_end(k, 1);
+	else if (c == 0x1b)
+		k->str_esc = 1;
+	else if (c == 0x18 || c == 0x1a)	/* CAN, SUB: abandoned */
+		keys_str_end(k, 0);
+	else
+		(void)buf_putc(&k->str, (char)c);	/* past the cap: dropped */
+}
+
+/*
+ * Does ESC x y start a control string?  Only the forms terminals answer
+ * with: OSC with a number (ESC ] 11;...), DCS replies (ESC P 1$r, ESC P >|,
+ * ESC P !|), kitty's APC (ESC _ G).  Alt-] followed by a letter stays a key.
+ */
+static int
+keys_str_start(unsigned char x, unsigned char y)
+{
+	if (x == ']')
+		return y >= '0' && y <= '9';
+	if (x == 'P')
+		return (y >= '0' && y <= '9') || y == '>' || y == '!';
+	if (x == '_')
+		return y == 'G';
+	return 0;
 }
 
 /* xterm modifier parameter (1 + bits) to TUI_MOD_*. */
@@ -347,6 +421,15 @@ keys_one(struct tui_keys *k, const unsigned char *s, size_t n, int final)
 		} else if (s[1] == 0x1b) {
 			keys_emit(k, 0x1b, 0);
 			return 1;
+		} else if ((s[1] == ']' || s[1] == 'P' || s[1] == '_') &&
+		    n == 2 && !final) {
+			return 0;	/* a reply's start, or Alt + the key */
+		} else if (n >= 3 && keys_str_start(s[1], s[2])) {
+			k->in_str = s[1];
+			k->str_esc = 0;
+			buf_reset(&k->str);
+			(void)buf_putc(&k->str, (char)s[2]);
+			return 3;
 		} else {
 			/* Alt + a key (maybe a UTF-8 character). */
 			need = keys_utf8_len(s[1]);
@@ -410,7 +493,7 @@ keys_drain(struct tui_keys *k, int final)
 {
 	size_t used;
 
-	while (k->nseq > 0 && !k->in_paste) {
+	while (k->nseq > 0 && !k->in_paste && !k->in_str) {
 		used = keys_one(k, k->seq, k->nseq, final);
 		if (used == 0)
 			break;
@@ -431,6 +514,12 @@ tui_keys_feed(struct tui_keys *k, const char *buf, size_t len)
 			keys_paste_byte(k, p[i]);
 			continue;
 		}
+		if (k->in_str) {
+			keys_str_byte(k, p[i]);
+			if (!k->in_str && k->nseq > 0)
+				keys_drain(k, 0);
+			continue;
+		}
 		if (k->nseq == KEYS_MAX_SEQ)
 			keys_drain(k, 1);
 		k->seq[k->nseq++] = p[i];
@@ -443,7 +532,7 @@ tui_keys_feed(struct tui_keys *k, const char *buf, size_t len)
 int
 tui_keys_pending(const struct tui_keys *k)
 {
-	if (k->in_paste)
+	if (k->in_paste || k->in_str)
 		return 2;
 	return k->nseq > 0;
 }
@@ -454,6 +543,10 @@ tui_keys_flush(struct tui_keys *k)
 {
 	if (k->in_paste) {
 		keys_emit_paste(k);
+		return;
+	}
+	if (k->in_str) {	/* a reply that never ended: drop it */
+		keys_str_end(k, 0);
 		return;
 	}
 	keys_drain(k, 1);

@@ -131,9 +131,10 @@ static void
 tui_draw_title(const struct tui_rect *r, const char *name, const char *extra,
     int focused, const char *keys)
 {
-	struct tui_line l;
+	struct tui_line l, k;
 	enum tui_role role = focused ? ROLE_TITLE_FOCUS : ROLE_TITLE;
 	char *s;
+	int i;
 
 	if (r->w <= 0)
 		return;
@@ -143,11 +144,18 @@ tui_draw_title(const struct tui_rect *r, const char *name, const char *extra,
 	tui_line_puts(&l, s, (uint8_t)role);
 	free(s);
 	if (focused && keys != NULL) {
+		tui_line_init(&k, (uint8_t)role);
 		s = xasprintf(" %s %s ", tui_glyph->dot, keys);
-		while (l.width < r->w - (int)strlen(s) - 1)
-			tui_line_putw(&l, ' ', (uint8_t)role);
-		tui_line_puts(&l, s, (uint8_t)role);
+		tui_line_puts(&k, s, (uint8_t)role);
 		free(s);
+		/* The key hint is dropped, never cut, when there is no room. */
+		if (l.width + k.width + 1 <= r->w) {
+			while (l.width < r->w - k.width - 1)
+				tui_line_putw(&l, ' ', (uint8_t)role);
+			for (i = 0; i < k.len; i++)
+				tui_line_putw(&l, k.wc[i], k.role[i]);
+		}
+		tui_line_free(&k);
 	}
 	tui_screen_draw_line(r->y, r->x, r->w, &l, 0);
 	tui_line_free(&l);
@@ -306,6 +314,8 @@ tui_draw_status(struct tui *t)
 	si.confirm = policy_confirm_name(t->s->policy);
 	si.workspace = t->s->ws->id != NULL && strcmp(t->s->ws->ops->name,
 	    "local") != 0 ? t->s->ws->id : t->s->ws->root;
+	si.sandbox = ws_containment(t->s->ws);
+	si.net = ws_network(t->s->ws, t->cfg);
 	si.pending = (int)t->npending;
 	si.focus = t->focus == FOCUS_CHAT ? "chat" : "terminal";
 	si.hint = t->hint;
@@ -322,9 +332,20 @@ tui_draw_too_small(struct tui *t)
 	char *s;
 	int y = t->rows / 2, len;
 
+	static const char *const forms[] = {
+		"terminal too small (need ", "too small: need ", "need ", ""
+	};
+	size_t i;
+
 	erase();
-	s = xasprintf("terminal too small (need %dx%d)", TUI_MIN_COLS,
-	    TUI_MIN_ROWS);
+	/* The longest form that fits: never a notice cut mid-word. */
+	for (i = 0; i < nitems(forms); i++) {
+		s = xasprintf("%s%dx%d%s", forms[i], TUI_MIN_COLS, TUI_MIN_ROWS,
+		    i == 0 ? ")" : "");
+		if ((int)strlen(s) <= t->cols || i == nitems(forms) - 1)
+			break;
+		free(s);
+	}
 	len = (int)strlen(s);
 	tui_screen_puts(y > 0 ? y - 1 : 0, t->cols > len ? (t->cols - len) / 2 :
 	    0, t->cols, s, ROLE_ERROR);
@@ -343,7 +364,7 @@ void
 tui_draw(struct tui *t, int ui)
 {
 	const struct agent_pending *p;
-	int cur_y = -1, cur_x = -1, r, c, vis, full = t->full;
+	int cur_y = -1, cur_x = -1, r, c, vis, full = t->full, browsing;
 	char *extra;
 	size_t np;
 
@@ -393,10 +414,10 @@ tui_draw(struct tui *t, int ui)
 			tui_screen_puts(t->sep_r.y + r, t->sep_r.x, 1,
 			    tui_glyph->vline, ROLE_BORDER);
 	if (t->show_term) {
-		if (tui_vtpane_scroll_offset(t->vt) > 0 || t->term_scroll)
-			extra = xasprintf("scrollback %d/%d (PgUp/PgDn, q ends)",
-			    tui_vtpane_scroll_offset(t->vt),
-			    tui_vtpane_scrollback_lines(t->vt));
+		browsing = tui_vtpane_scroll_offset(t->vt) > 0 || t->term_scroll;
+		if (browsing)
+			extra = xasprintf("scrollback %d/%d", tui_vtpane_scroll_offset(
+			    t->vt), tui_vtpane_scrollback_lines(t->vt));
 		else if (t->shell_dead)
 			extra = xstrdup("(the shell exited; Enter here restarts it)");
 		else
@@ -404,7 +425,8 @@ tui_draw(struct tui *t, int ui)
 			    t->s->ws->shell_name : "sh", agent_get_state(
 			    t->s->agent) == AGENT_RUNNING ? "(agent running)" : "");
 		tui_draw_title(&t->term_title, "terminal", extra, t->focus ==
-		    FOCUS_TERM, "keys go to the shell (C-] back)");
+		    FOCUS_TERM, browsing ? "PgUp/PgDn, q ends" :
+		    "keys go to the shell (C-] back)");
 		free(extra);
 		tui_vtpane_draw(t->vt, t->term_r.y, t->term_r.x, full);
 		if (t->focus == FOCUS_TERM) {

@@ -2,7 +2,8 @@
  * status.c: the one-line status bar.
  *
  * Model, agent state, step N of max, tokens in/out (cached), context use,
- * cost so far, confirmation mode, workspace, and who has the keyboard.  Fields have a
+ * cost so far, confirmation mode, containment (sandbox and network),
+ * workspace, and who has the keyboard.  Fields have a
  * priority: on a narrow terminal the least useful ones go first, so the
  * state and the keyboard indicator are always visible.  A state that needs
  * the person (waiting for you, stuck, error) is drawn in the alert role.
@@ -16,7 +17,7 @@
 #include "cade/util.h"
 #include "tui-int.h"
 
-#define STATUS_FIELDS	12
+#define STATUS_FIELDS	13
 
 struct status_field {
 	char		*text;
@@ -113,6 +114,14 @@ tui_status_render(struct tui_line *l, int width, const struct tui_status_info *s
 	f[n].text = xasprintf(" confirm:%s ", si->confirm != NULL ? si->confirm :
 	    "?");
 	f[n++].prio = 3;
+	if (si->sandbox != NULL) {
+		/* Uncontained commands or an open network deserve attention. */
+		f[n].text = xasprintf(" sandbox: %s net: %s ", si->sandbox,
+		    si->net ? "on" : "off");
+		f[n].role = strcmp(si->sandbox, "off") == 0 || si->net ?
+		    ROLE_STATUSBAR_ALERT : 0;
+		f[n++].prio = 3;
+	}
 	a = status_short_path(si->workspace != NULL ? si->workspace : "", 24);
 	f[n].text = xasprintf(" %s ", a);
 	free(a);

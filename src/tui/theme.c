@@ -14,6 +14,7 @@
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -345,12 +346,85 @@ theme_name_ok(const char *name)
 	return name[0] != '.';
 }
 
+#define THEME_NDIRS	4
+
+/* Where named themes are looked for, first match wins; returns the count. */
+static size_t
+theme_dirs(char *dirs[THEME_NDIRS])
+{
+	const char *env;
+	char *base;
+	size_t nd = 0;
+
+	base = util_xdg_dir("XDG_CONFIG_HOME", ".config");
+	dirs[nd++] = xasprintf("%s/themes", base);
+	free(base);
+	if ((env = getenv("CADE_DATADIR")) != NULL && *env != '\0')
+		dirs[nd++] = xasprintf("%s/themes", env);
+	dirs[nd++] = xstrdup(CADE_DATADIR "/themes");
+	return nd;
+}
+
+/* qsort: names in order. */
+static int
+theme_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* See tui-int.h. */
+char *
+tui_theme_list(void)
+{
+	char *dirs[THEME_NDIRS], **names = NULL, *name;
+	size_t nd, i, j, n = 0, cap = 0;
+	struct dirent *de;
+	struct buf b;
+	DIR *d;
+
+	nd = theme_dirs(dirs);
+	names = xreallocarray(NULL, 8, sizeof *names);
+	cap = 8;
+	names[n++] = xstrdup("default");
+	for (i = 0; i < nd; i++) {
+		if ((d = opendir(dirs[i])) == NULL)
+			continue;
+		while ((de = readdir(d)) != NULL && n < 256) {
+			j = strlen(de->d_name);
+			if (j <= 6 || strcmp(de->d_name + j - 6, ".theme") != 0)
+				continue;
+			name = xstrndup(de->d_name, j - 6);
+			for (j = 0; j < n && strcmp(names[j], name) != 0; j++)
+				;
+			if (j < n || !theme_name_ok(name)) {
+				free(name);
+				continue;
+			}
+			if (n == cap) {
+				cap *= 2;
+				names = xreallocarray(names, cap, sizeof *names);
+			}
+			names[n++] = name;
+		}
+		closedir(d);
+	}
+	for (i = 0; i < nd; i++)
+		free(dirs[i]);
+	qsort(names, n, sizeof *names, theme_cmp);
+	buf_init(&b, 0);
+	for (i = 0; i < n; i++) {
+		buf_printf(&b, "%s%s", i > 0 ? " " : "", names[i]);
+		free(names[i]);
+	}
+	free(names);
+	return tui_buf_take(&b, NULL);
+}
+
 /* Load a named theme or a theme file; falls back to the built-in default. */
 int
 tui_theme_load(struct tui_theme *t, const char *name, char **cause)
 {
-	char *dirs[4], *path = NULL, *text = NULL, *base;
-	const char *env;
+	char *dirs[THEME_NDIRS], *path = NULL, *text = NULL;
 	size_t len, i, nd = 0;
 	int rc = -1, err = ENOENT;
 
@@ -365,12 +439,7 @@ tui_theme_load(struct tui_theme *t, const char *name, char **cause)
 		*cause = xasprintf("bad theme name '%s'", name);
 		return -1;
 	} else {
-		base = util_xdg_dir("XDG_CONFIG_HOME", ".config");
-		dirs[nd++] = xasprintf("%s/themes", base);
-		free(base);
-		if ((env = getenv("CADE_DATADIR")) != NULL && *env != '\0')
-			dirs[nd++] = xasprintf("%s/themes", env);
-		dirs[nd++] = xstrdup(CADE_DATADIR "/themes");
+		nd = theme_dirs(dirs);
 		for (i = 0; i < nd && text == NULL; i++) {
 			free(path);
 			path = xasprintf("%s/%s.theme", dirs[i], name);

@@ -107,6 +107,7 @@ struct tui_color {
 #define TUI_A_ITALIC	0x10
 #define TUI_A_BLINK	0x20
 #define TUI_A_STANDOUT	0x40
+#define TUI_A_STRIKE	0x80
 
 struct tui_style {
 	struct tui_color fg;
@@ -135,6 +136,8 @@ int		 tui_theme_parse(struct tui_theme *, const char *text, size_t len,
  */
 int		 tui_theme_load(struct tui_theme *, const char *name, char **cause);
 void		 tui_theme_free(struct tui_theme *);
+/* Every theme name that tui_theme_load() can find, sorted, space-separated. */
+char		*tui_theme_list(void);
 /*
  * Map a colour to what a terminal with ncolors colours can show: -1 for
  * the default colour, an index below ncolors, or 0xRRGGBB when direct
@@ -251,7 +254,8 @@ enum {
 	TUI_KEY_MOUSE,
 	TUI_KEY_SYNC_REPLY,	/* DECRQM answer for mode 2026: value in mouse_b */
 	TUI_KEY_FOCUS_IN,
-	TUI_KEY_FOCUS_OUT
+	TUI_KEY_FOCUS_OUT,
+	TUI_KEY_OSC		/* an OSC reply from the terminal: body in text/len */
 };
 
 #define TUI_MOD_SHIFT	0x01
@@ -275,7 +279,7 @@ struct tui_keys;
 struct tui_keys	*tui_keys_new(size_t max_paste, tui_key_fn, void *arg);
 void		 tui_keys_free(struct tui_keys *);
 void		 tui_keys_feed(struct tui_keys *, const char *, size_t);
-/* 1 if bytes wait that could be a lone ESC or a sequence's start; 2 inside a paste. */
+/* 1 if bytes wait that could be a lone ESC or a sequence's start; 2 inside a paste or a reply string. */
 int		 tui_keys_pending(const struct tui_keys *);
 /* The ESC timeout passed: deliver what is pending as keys. */
 void		 tui_keys_flush(struct tui_keys *);
@@ -353,6 +357,25 @@ int		 tui_chat_selected(const struct tui_chat *);
 void		 tui_md_render(struct tui_lines *out, const char *text, size_t len,
 		    int width, uint8_t base_role, int item, int *nblocks);
 
+/* ---- vtfilter.c --------------------------------------------------- */
+
+/*
+ * Rewrites in the shell's bytes for what libvterm 0.1.4 lacks (SGR 2 faint
+ * carried as font 1, DECSET 47 as 1047); see vtfilter.c.  No I/O.
+ */
+#define VTF_MAX_SEQ	64
+
+struct tui_vtfilter {
+	int		 state;
+	char		 seq[VTF_MAX_SEQ];	/* a CSI not finished yet */
+	size_t		 n;
+};
+
+void		 tui_vtfilter_init(struct tui_vtfilter *);
+/* Bytes in, the rewritten bytes appended to out; a split CSI is held. */
+void		 tui_vtfilter_feed(struct tui_vtfilter *, const char *, size_t,
+		    struct buf *out);
+
 /* ---- vtpane.c ----------------------------------------------------- */
 
 struct tui_vtpane;
@@ -380,8 +403,10 @@ void		 tui_vtpane_draw(struct tui_vtpane *, int y, int x, int full);
 /* Cursor position in the pane and visibility (hidden while scrolled). */
 int		 tui_vtpane_cursor(const struct tui_vtpane *, int *row, int *col);
 int		 tui_vtpane_altscreen(const struct tui_vtpane *);
-/* Text of row r of the live screen (tests); caller frees. */
+/* Text of row r of the live screen as drawn (tests, copy); caller frees. */
 char		*tui_vtpane_row_text(const struct tui_vtpane *, int r);
+/* TUI_A_* attributes of a live cell as drawn (tests). */
+unsigned	 tui_vtpane_cell_attrs(const struct tui_vtpane *, int r, int c);
 /* Bells since the last call. */
 int		 tui_vtpane_take_bell(struct tui_vtpane *);
 const char	*tui_vtpane_title(const struct tui_vtpane *);
@@ -467,6 +492,8 @@ struct tui_status_info {
 	double		 cost;
 	const char	*confirm;
 	const char	*workspace;
+	const char	*sandbox;	/* "ns", "landlock", "off", "docker" */
+	int		 net;		/* commands can reach the network */
 	int		 pending;
 	const char	*focus;		/* "chat" or "terminal" */
 	const char	*hint;		/* transient message, or NULL */
@@ -559,8 +586,11 @@ void		 tui_dirty(struct tui *);
 
 /* ---- undo.c: /undo /redo /rewind /diff ------------------------------ */
 
-/* 1 if cmd (with "!" for force) was one of them and was handled. */
-int		 tui_undo_command(struct tui *, const char *cmd, const char *arg);
+/* The commands' handlers (rows of tui_cmd_table in commands.c). */
+void		 tui_cmd_undo(struct tui *, const char *arg);
+void		 tui_cmd_redo(struct tui *, const char *arg);
+void		 tui_cmd_rewind(struct tui *, const char *arg);
+void		 tui_cmd_diff(struct tui *, const char *arg);
 /* y/n/Esc for a plan waiting; 1 if the key was taken. */
 int		 tui_undo_key(struct tui *, const struct tui_key *);
 void		 tui_undo_free(struct tui *);
@@ -572,5 +602,46 @@ void		 tui_layout(struct tui *);
 int		 tui_input_rows(struct tui *, int width);
 /* Draw one frame; ui: the interface changed, else only the pane did. */
 void		 tui_draw(struct tui *, int ui);
+/* A short message in the status bar until the next key. */
+void		 tui_hint(struct tui *, const char *fmt, ...)
+		    __attribute__((format(printf, 2, 3)));
+/* Leave the loop (quit, or rebuild the session). */
+void		 tui_stop(struct tui *, int code);
+/* Give the keyboard to the other pane. */
+void		 tui_toggle_focus(struct tui *);
+
+/* commands.c: slash commands and global keys, one row each. */
+struct tui_cmd_entry {
+	const char	*name;
+	const char	*alias[2];	/* other names, NULL-padded */
+	const char	*args;		/* usage of the argument, NULL: none */
+	const char	*help;		/* one line */
+	void		(*exec)(struct tui *, const char *arg);
+};
+extern const struct tui_cmd_entry	tui_cmd_table[];
+extern const size_t			tui_cmd_table_size;
+
+struct tui_key_entry {
+	int		 key;		/* TUI_KEY_F1... */
+	int		 ctrl;		/* also Ctrl-this (no other modifier) */
+	int		 alt;		/* also Alt-this with the chat focused */
+	const char	*help;		/* one line */
+	void		(*exec)(struct tui *, int key);
+};
+extern const struct tui_key_entry	tui_key_table[];
+extern const size_t			tui_key_table_size;
+
+/* "/confirm always|risky|never"; caller frees. */
+char		*tui_cmd_entry_usage(const struct tui_cmd_entry *);
+/* "F3 or Alt-Z"; caller frees. */
+char		*tui_key_entry_name(const struct tui_key_entry *);
+/* Run "/name args". */
+void		 tui_command(struct tui *, const char *line);
+/* Tab: complete a command name when one fits. */
+void		 tui_cmd_complete(struct tui *);
+/* A global key: 1 if it was one (and ran). */
+int		 tui_cmd_key(struct tui *, const struct tui_key *);
+/* The key and command help into the chat (/help, F1). */
+void		 tui_cmd_show_help(struct tui *);
 
 #endif

@@ -62,7 +62,7 @@ tui_dirty(struct tui *t)
 }
 
 /* A short message in the status bar until the next key. */
-static void
+void
 tui_hint(struct tui *t, const char *fmt, ...)
 {
 	va_list ap;
@@ -106,7 +106,7 @@ tui_vt_out(const char *s, size_t n, void *arg)
 }
 
 /* Leave the loop (quit, or rebuild the session). */
-static void
+void
 tui_stop(struct tui *t, int code)
 {
 	t->exit_code = code;
@@ -164,188 +164,6 @@ tui_frame(struct loop *l, void *arg)
 }
 
 /* ---- commands ---------------------------------------------------- */
-
-static const char tui_help_text[] =
-"keys (doc/TUI.md has the full list)\n"
-"  Enter           send            C-j / M-Enter   newline\n"
-"  Up/Down         history / lines C-a C-e C-k C-u C-w C-y M-b M-f  edit\n"
-"  PgUp/PgDn       scroll chat     Home/End        top / bottom of chat\n"
-"  C-c             stop the step   C-c C-c         quit (saved)\n"
-"  C-o             fold/unfold the last output\n"
-"  F2 or C-]       chat <-> terminal (the terminal gets every other key)\n"
-"  F3 / M-z        zoom the pane   F4 / M-s        stacked <-> side by side\n"
-"  F5 F6 / M-- M-= split ratio     F7 / M-v        select: copy, fold\n"
-"  F9 / M-p        show the confirmation prompt again\n"
-"  confirm: y approve  n reject (+ reason)  a always allow  d details  Esc later\n"
-"  terminal: S-PgUp or F7 browses scrollback (PgUp/PgDn/Home/End, q leaves)\n"
-"commands\n"
-"  /help  /model NAME  /confirm always|risky|never  /clear  /sessions\n"
-"  /resume ID  /cost  /pause  /compact  /theme NAME  /quit\n"
-"  /undo [N]  /redo  /rewind [STEP]  /diff [STEP]  (doc/CHECKPOINTS.md)\n";
-
-/* /sessions: the session table into the chat. */
-static void
-tui_cmd_sessions(struct tui *t)
-{
-	char *text = NULL, *argv[] = { (char *)"sessions", NULL };
-	size_t len = 0;
-	FILE *f;
-
-	if ((f = open_memstream(&text, &len)) == NULL) {
-		tui_chat_notice(t->chat, ITEM_ERROR, "cannot list sessions");
-		return;
-	}
-	store_list_main(t->cfg, f, 1, argv);
-	fclose(f);
-	tui_chat_notice(t->chat, ITEM_HELP, text != NULL ? text : "");
-	free(text);
-}
-
-/* /cost: what this session used. */
-static void
-tui_cmd_cost(struct tui *t)
-{
-	struct agent_stats st;
-	char *s;
-
-	agent_get_stats(t->s->agent, &st);
-	s = xasprintf("%d steps, %ld tokens in (%ld cached), %ld out, $%.4f "
-	    "estimated, context %.0f%% full, %d refused", st.step, st.tokens_in,
-	    st.tokens_cached, st.tokens_out, st.cost, st.context_pct * 100.0,
-	    st.refusals);
-	tui_chat_notice(t->chat, ITEM_NOTICE, s);
-	free(s);
-}
-
-/* /theme NAME: switch colours now. */
-static void
-tui_cmd_theme(struct tui *t, const char *name)
-{
-	char *cause = NULL, *s;
-
-	if (tui_theme_load(&t->theme, name, &cause) == -1) {
-		s = xasprintf("%s (using the default theme)", cause);
-		tui_chat_notice(t->chat, ITEM_ERROR, s);
-		free(s);
-		free(cause);
-	}
-	tui_screen_set_theme(&t->theme);
-	t->full = 1;
-}
-
-/* Run a slash command. */
-static void
-tui_command(struct tui *t, const char *line)
-{
-	char *cmd = xstrdup(line + 1), *arg, *cause = NULL, *s;
-	const char *mode;
-	struct agent_stats st;
-
-	arg = cmd + strcspn(cmd, " \t");
-	if (*arg != '\0')
-		*arg++ = '\0';
-	arg = util_trim(arg);
-	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "?") == 0)
-		tui_chat_notice(t->chat, ITEM_HELP, tui_help_text);
-	else if (strcmp(cmd, "quit") == 0 || strcmp(cmd, "exit") == 0 ||
-	    strcmp(cmd, "q") == 0) {
-		t->quit = 1;
-		tui_stop(t, CADE_EXIT_OK);
-	} else if (strcmp(cmd, "model") == 0) {
-		if (*arg == '\0') {
-			agent_get_stats(t->s->agent, &st);
-			s = xasprintf("model: %s", st.model);
-			tui_chat_notice(t->chat, ITEM_NOTICE, s);
-		} else {
-			agent_set_model(t->s->agent, arg);
-			free(t->model);
-			t->model = xstrdup(arg);
-			s = xasprintf("model set to %s", arg);
-			tui_chat_notice(t->chat, ITEM_NOTICE, s);
-		}
-		free(s);
-	} else if (strcmp(cmd, "confirm") == 0) {
-		mode = arg;
-		if (strcmp(mode, "always") != 0 && strcmp(mode, "risky") != 0 &&
-		    strcmp(mode, "never") != 0)
-			tui_chat_notice(t->chat, ITEM_ERROR,
-			    "usage: /confirm always|risky|never");
-		else if (policy_set_confirm(t->s->policy, mode, &cause) == -1) {
-			tui_chat_notice(t->chat, ITEM_ERROR, cause);
-			free(cause);
-		} else {
-			free(t->confirm_mode);
-			t->confirm_mode = xstrdup(mode);
-			s = xasprintf("confirmation mode: %s", mode);
-			tui_chat_notice(t->chat, ITEM_NOTICE, s);
-			free(s);
-		}
-	} else if (strcmp(cmd, "clear") == 0 || strcmp(cmd, "new") == 0) {
-		t->restart = 1;
-		free(t->restart_resume);
-		t->restart_resume = NULL;
-		tui_stop(t, 0);
-	} else if (strcmp(cmd, "resume") == 0) {
-		if (*arg == '\0')
-			tui_chat_notice(t->chat, ITEM_ERROR, "usage: /resume ID "
-			    "(see /sessions) or /resume last");
-		else {
-			t->restart = 1;
-			free(t->restart_resume);
-			t->restart_resume = xstrdup(arg);
-			tui_stop(t, 0);
-		}
-	} else if (strcmp(cmd, "sessions") == 0)
-		tui_cmd_sessions(t);
-	else if (strcmp(cmd, "cost") == 0)
-		tui_cmd_cost(t);
-	else if (strcmp(cmd, "pause") == 0) {
-		if (agent_get_state(t->s->agent) == AGENT_PAUSED) {
-			agent_resume(t->s->agent);
-			tui_chat_notice(t->chat, ITEM_NOTICE, "resumed");
-		} else {
-			agent_pause(t->s->agent);
-			tui_chat_notice(t->chat, ITEM_NOTICE, "paused after this "
-			    "step (/pause again resumes)");
-		}
-	} else if (strcmp(cmd, "compact") == 0)
-		agent_compact(t->s->agent);
-	else if (strcmp(cmd, "theme") == 0)
-		tui_cmd_theme(t, *arg != '\0' ? arg : "default");
-	else if (tui_undo_command(t, cmd, arg))
-		;
-	else {
-		s = xasprintf("unknown command '/%s' (try /help)", cmd);
-		tui_chat_notice(t->chat, ITEM_ERROR, s);
-		free(s);
-	}
-	free(cmd);
-	tui_dirty(t);
-}
-
-/* Tab after "/x": complete a command name when only one fits. */
-static void
-tui_complete(struct tui *t)
-{
-	static const char *const cmds[] = {
-		"help", "model ", "confirm ", "clear", "sessions", "resume ",
-		"cost", "pause", "compact", "theme ", "quit", "undo", "redo",
-		"rewind", "diff"
-	};
-	const char *text = tui_input_text(t->input), *hit = NULL;
-	size_t i, n = strlen(text), nhit = 0;
-
-	if (n < 2 || text[0] != '/' || strchr(text, ' ') != NULL)
-		return;
-	for (i = 0; i < nitems(cmds); i++) {
-		if (strncmp(cmds[i], text + 1, n - 1) == 0) {
-			hit = cmds[i];
-			nhit++;
-		}
-	}
-	if (nhit == 1)
-		tui_input_insert(t->input, hit + n - 1, strlen(hit + n - 1));
-}
 
 /* Enter: a command, or a message for the agent. */
 static void
@@ -460,7 +278,7 @@ tui_term_scroll_key(struct tui *t, const struct tui_key *k)
 }
 
 /* Toggle focus between the panes. */
-static void
+void
 tui_toggle_focus(struct tui *t)
 {
 	t->focus = t->focus == FOCUS_CHAT ? FOCUS_TERM : FOCUS_CHAT;
@@ -469,70 +287,6 @@ tui_toggle_focus(struct tui *t)
 	t->select_mode = 0;
 	tui_chat_select(t->chat, -1);
 	tui_dirty(t);
-}
-
-/* Keys that act on the interface whichever pane has focus. */
-static int
-tui_global_key(struct tui *t, const struct tui_key *k)
-{
-	int c = k->key, alt_chat = t->focus == FOCUS_CHAT &&
-	    (k->mod & TUI_MOD_ALT) && !(k->mod & TUI_MOD_CTRL);
-
-	if (c == TUI_KEY_F2 || (c == TUI_CTRL(']') && k->mod == 0)) {
-		tui_toggle_focus(t);
-		return 1;
-	}
-	if (c == TUI_KEY_F3 || (alt_chat && c == 'z')) {
-		t->zoom = !t->zoom;
-		t->relayout = 1;
-		tui_dirty(t);
-		return 1;
-	}
-	if (c == TUI_KEY_F4 || (alt_chat && c == 's')) {
-		t->orient = t->stacked ? 1 : 2;
-		t->relayout = 1;
-		tui_dirty(t);
-		return 1;
-	}
-	if (c == TUI_KEY_F5 || c == TUI_KEY_F6 || (alt_chat && (c == '-' ||
-	    c == '='))) {
-		t->ratio += c == TUI_KEY_F5 || c == '-' ? -5 : 5;
-		if (t->ratio < 20)
-			t->ratio = 20;
-		if (t->ratio > 80)
-			t->ratio = 80;
-		t->relayout = 1;
-		tui_hint(t, "split %d%% / %d%%", t->ratio, 100 - t->ratio);
-		return 1;
-	}
-	if (c == TUI_KEY_F9 || (alt_chat && c == 'p')) {
-		tui_confirm_show(t->confirm);
-		if (t->focus != FOCUS_CHAT)
-			tui_toggle_focus(t);
-		tui_dirty(t);
-		return 1;
-	}
-	if (c == TUI_KEY_F1) {
-		tui_chat_notice(t->chat, ITEM_HELP, tui_help_text);
-		t->chat_offset = 0;
-		tui_dirty(t);
-		return 1;
-	}
-	if (c == TUI_KEY_F7 || (alt_chat && c == 'v')) {
-		if (t->focus == FOCUS_TERM) {
-			t->term_scroll = !t->term_scroll;
-			if (!t->term_scroll)
-				tui_vtpane_scroll_to(t->vt, 0);
-		} else if (tui_chat_nitems(t->chat) > 0) {
-			t->select_mode = !t->select_mode;
-			t->copy_part = 0;
-			tui_chat_select(t->chat, t->select_mode ?
-			    tui_chat_nitems(t->chat) - 1 : -1);
-		}
-		tui_dirty(t);
-		return 1;
-	}
-	return 0;
 }
 
 /* Ctrl-C in the chat: stop the step; twice quickly: quit. */
@@ -625,7 +379,7 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 		tui_dirty(t);
 		return;
 	case '\t':
-		tui_complete(t);
+		tui_cmd_complete(t);
 		tui_dirty(t);
 		return;
 	}
@@ -707,7 +461,8 @@ tui_key(const struct tui_key *k, void *arg)
 			tui_screen_set_sync(1);
 		return;
 	}
-	if (k->key == TUI_KEY_FOCUS_IN || k->key == TUI_KEY_FOCUS_OUT)
+	if (k->key == TUI_KEY_FOCUS_IN || k->key == TUI_KEY_FOCUS_OUT ||
+	    k->key == TUI_KEY_OSC)
 		return;
 	if (k->key == TUI_KEY_MOUSE) {
 		tui_mouse(t, k);
@@ -726,7 +481,7 @@ tui_key(const struct tui_key *k, void *arg)
 		tui_ctrl_c(t);
 		return;
 	}
-	if (tui_global_key(t, k))
+	if (tui_cmd_key(t, k))
 		return;
 	if (t->focus == FOCUS_TERM) {
 		if (t->term_scroll && tui_term_scroll_key(t, k))

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cade/agent.h"
+#include "cade/buf.h"
 #include "cade/session.h"
 #include "cade/undo.h"
 #include "cade/util.h"
@@ -66,7 +67,7 @@ tui_undo_plan(struct tui *t, enum undo_action action, int steps,
 		list = undo_outside_text(p);
 		s = xasprintf("files changed outside cade since its last "
 		    "checkpoint; this would lose those changes:\n%s"
-		    "(/%s! does it anyway)", list, action == UNDO_UNDO ? "undo" :
+		    "(/%s force does it anyway)", list, action == UNDO_UNDO ? "undo" :
 		    action == UNDO_REDO ? "redo" : "rewind");
 		tui_chat_notice(t->chat, ITEM_ERROR, s);
 		free(s);
@@ -128,46 +129,83 @@ tui_undo_key(struct tui *t, const struct tui_key *k)
 	return 1;
 }
 
-/* /undo [N], /redo, /rewind [STEP], /diff [STEP] (and /undo! ...); 1 if handled. */
-int
-tui_undo_command(struct tui *t, const char *cmd, const char *arg)
+/* Split "N force" / "force": the word force anywhere, the rest trimmed. */
+static char *
+tui_undo_args(const char *arg, int *force)
 {
-	size_t n = strlen(cmd);
-	int force = n > 0 && cmd[n - 1] == '!';
-	char *name = xstrndup(cmd, force ? n - 1 : n), *cause = NULL, *text;
+	char *copy = xstrdup(arg), *w, *save = NULL;
+	struct buf rest;
+
+	buf_init(&rest, 0);
+	*force = 0;
+	for (w = strtok_r(copy, " \t", &save); w != NULL;
+	    w = strtok_r(NULL, " \t", &save)) {
+		if (strcmp(w, "force") == 0)
+			*force = 1;
+		else
+			(void)buf_printf(&rest, "%s%s", rest.len > 0 ? " " : "", w);
+	}
+	free(copy);
+	return buf_detach(&rest, NULL);
+}
+
+/* /undo [N] [force] */
+void
+tui_cmd_undo(struct tui *t, const char *arg)
+{
+	int force;
+	char *rest = tui_undo_args(arg, &force);
 	long steps = 1;
 
-	if (strcmp(name, "undo") == 0) {
-		if (*arg != '\0' && util_parse_long(arg, 1, 100000, &steps) != 0)
-			tui_chat_notice(t->chat, ITEM_ERROR, "usage: /undo [N]");
-		else
-			tui_undo_plan(t, UNDO_UNDO, (int)steps, NULL, force);
-	} else if (strcmp(name, "redo") == 0)
-		tui_undo_plan(t, UNDO_REDO, 1, NULL, force);
-	else if (strcmp(name, "rewind") == 0) {
-		if (*arg == '\0') {
-			text = undo_list_text(t->s->undo);
-			tui_chat_notice(t->chat, ITEM_HELP, text);
-			tui_chat_notice(t->chat, ITEM_NOTICE, "/rewind N puts the "
-			    "files and the conversation back to before step N");
-			free(text);
-		} else
-			tui_undo_plan(t, UNDO_REWIND, 0, arg, force);
-	} else if (strcmp(name, "diff") == 0 && !force) {
-		if ((text = undo_diff(t->s->undo, t->s->ckpt, arg, 0,
-		    &cause)) == NULL) {
-			tui_chat_notice(t->chat, ITEM_ERROR, cause);
-			free(cause);
-		} else
-			tui_chat_notice(t->chat, ITEM_DIFF, *text != '\0' ? text :
-			    "(no file differs)\n");
+	if (*rest != '\0' && util_parse_long(rest, 1, 100000, &steps) != 0)
+		tui_chat_notice(t->chat, ITEM_ERROR, "usage: /undo [N] [force]");
+	else
+		tui_undo_plan(t, UNDO_UNDO, (int)steps, NULL, force);
+	free(rest);
+}
+
+/* /redo [force] */
+void
+tui_cmd_redo(struct tui *t, const char *arg)
+{
+	int force;
+	char *rest = tui_undo_args(arg, &force);
+
+	tui_undo_plan(t, UNDO_REDO, 1, NULL, force);
+	free(rest);
+}
+
+/* /rewind [STEP] [force]: alone, the list of steps. */
+void
+tui_cmd_rewind(struct tui *t, const char *arg)
+{
+	int force;
+	char *rest = tui_undo_args(arg, &force), *text;
+
+	if (*rest == '\0') {
+		text = undo_list_text(t->s->undo);
+		tui_chat_notice(t->chat, ITEM_HELP, text);
+		tui_chat_notice(t->chat, ITEM_NOTICE, "/rewind N puts the files "
+		    "and the conversation back to before step N");
 		free(text);
-		t->chat_offset = 0;
-	} else {
-		free(name);
-		return 0;
+	} else
+		tui_undo_plan(t, UNDO_REWIND, 0, rest, force);
+	free(rest);
+}
+
+/* /diff [STEP] */
+void
+tui_cmd_diff(struct tui *t, const char *arg)
+{
+	char *cause = NULL, *text;
+
+	if ((text = undo_diff(t->s->undo, t->s->ckpt, arg, 0, &cause)) == NULL) {
+		tui_chat_notice(t->chat, ITEM_ERROR, cause);
+		free(cause);
+		return;
 	}
-	free(name);
-	tui_dirty(t);
-	return 1;
+	tui_chat_notice(t->chat, ITEM_DIFF, *text != '\0' ? text :
+	    "(no file differs)\n");
+	free(text);
+	t->chat_offset = 0;
 }

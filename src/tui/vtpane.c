@@ -13,6 +13,11 @@
  * inner program's modes (application cursor keys, bracketed paste) and
  * leave through the output callback to the shell.  libvterm 0.1.4 (the old
  * API: VTermScreenCallbacks without sb_clear, VTermValue.string a char *).
+ * What 0.1.4 lacks is made up for on both sides of it: vtfilter.c rewrites
+ * SGR 2 (faint) and DECSET 47 in the byte stream before libvterm reads it,
+ * and vt_cell_fix() draws a half-overwritten wide character as xterm and
+ * tmux show it.  Strikethrough has no curses attribute: a struck cell is
+ * drawn with U+0336 (combining long stroke overlay) on its character.
  */
 #include "config.h"
 
@@ -47,6 +52,10 @@ struct vt_sbline {
 #define VT_A_ITALIC	0x04
 #define VT_A_BLINK	0x08
 #define VT_A_REVERSE	0x10
+#define VT_A_DIM	0x20
+#define VT_A_STRIKE	0x40
+
+#define VT_STROKE	0x336	/* combining long stroke overlay */
 
 struct tui_vtpane {
 	VTerm		*vt;
@@ -55,6 +64,8 @@ struct tui_vtpane {
 	int		 cols;
 	tui_vt_out_fn	 out;
 	void		*out_arg;
+	struct tui_vtfilter filter;
+	struct buf	 filtered;	/* the rewritten chunk, reused */
 	/* dirty rows [dirty_lo, dirty_hi) of the pane (screen rows) */
 	int		 dirty_lo;
 	int		 dirty_hi;
@@ -195,7 +206,9 @@ vt_attrs(const VTermScreenCell *c)
 	    (c->attrs.underline ? VT_A_UNDERLINE : 0) |
 	    (c->attrs.italic ? VT_A_ITALIC : 0) |
 	    (c->attrs.blink ? VT_A_BLINK : 0) |
-	    (c->attrs.reverse ? VT_A_REVERSE : 0));
+	    (c->attrs.reverse ? VT_A_REVERSE : 0) |
+	    (c->attrs.font == 1 ? VT_A_DIM : 0) |	/* SGR 2, see vtfilter.c */
+	    (c->attrs.strike ? VT_A_STRIKE : 0));
 }
 
 /* A line leaves the top of the screen: keep it (trailing blanks trimmed). */
@@ -266,6 +279,9 @@ vt_sb_popline(int cols, VTermScreenCell *cells, void *user)
 			cells[i].attrs.italic = !!(l->cells[i].attrs & VT_A_ITALIC);
 			cells[i].attrs.reverse = !!(l->cells[i].attrs &
 			    VT_A_REVERSE);
+			cells[i].attrs.strike = !!(l->cells[i].attrs &
+			    VT_A_STRIKE);
+			cells[i].attrs.font = l->cells[i].attrs & VT_A_DIM ? 1 : 0;
 		}
 		vterm_state_get_default_colors(vterm_obtain_state(p->vt),
 		    &cells[i].fg, &cells[i].bg);
@@ -310,6 +326,8 @@ tui_vtpane_new(int rows, int cols, int scrollback, tui_vt_out_fn out, void *arg)
 	if (p->sb_max > 0)
 		p->sb = xcalloc((size_t)p->sb_max, sizeof *p->sb);
 	p->cursor_visible = 1;
+	tui_vtfilter_init(&p->filter);
+	buf_init(&p->filtered, 0);
 	p->vt = vterm_new(p->rows, p->cols);
 	vterm_set_utf8(p->vt, 1);
 	vterm_output_set_callback(p->vt, vt_output, p);
@@ -335,6 +353,7 @@ tui_vtpane_free(struct tui_vtpane *p)
 		free(p->sb[(p->sb_head + i) % p->sb_max]);
 	free(p->sb);
 	free(p->title);
+	buf_free(&p->filtered);
 	free(p);
 }
 
@@ -342,8 +361,13 @@ tui_vtpane_free(struct tui_vtpane *p)
 void
 tui_vtpane_feed(struct tui_vtpane *p, const char *s, size_t len)
 {
-	vterm_input_write(p->vt, s, len);
+	buf_reset(&p->filtered);
+	tui_vtfilter_feed(&p->filter, s, len, &p->filtered);
+	if (p->filtered.len > 0)
+		vterm_input_write(p->vt, p->filtered.s, p->filtered.len);
 	vterm_screen_flush_damage(p->screen);
+	if (p->filtered.cap > 1 << 20)
+		buf_free(&p->filtered);		/* one huge chunk: give it back */
 }
 
 /* See tui-int.h. */
@@ -501,10 +525,14 @@ vt_put(int y, int x, const uint32_t *chars, int nchars, int width,
 	for (i = 1; wc[0] != L' ' && i < nchars && n < CCHARW_MAX &&
 	    chars[i] != 0 && chars[i] != (uint32_t)-1; i++)
 		wc[n++] = (wchar_t)chars[i];
+	if ((a & VT_A_STRIKE) && n < CCHARW_MAX)
+		wc[n++] = VT_STROKE;
 	wc[n] = 0;
 	pair = tui_screen_pair(fg, bg, &bright);
 	if ((a & VT_A_BOLD) || bright)
 		attr |= A_BOLD;
+	if (a & VT_A_DIM)
+		attr |= A_DIM;
 	if (a & VT_A_UNDERLINE)
 		attr |= A_UNDERLINE;
 	if (a & VT_A_ITALIC)
@@ -517,27 +545,68 @@ vt_put(int y, int x, const uint32_t *chars, int nchars, int width,
 	mvadd_wch(y, x, &cc);
 }
 
+/*
+ * What a cell really shows.  libvterm 0.1.4 leaves a half-overwritten wide
+ * character inconsistent: a narrow character written over its first half
+ * keeps the continuation cell (so it reports width 2), and one written over
+ * its second half leaves the first half holding the wide character at
+ * width 1.  Show them as xterm and tmux do ("漢X かな", "漢 Yかな"): the
+ * narrow character then a blank (*pad), and a blank for an orphaned half.
+ * Returns the columns the cell takes.
+ */
+static int
+vt_cell_fix(uint32_t *ch, int width, int *pad)
+{
+	wchar_t w = *ch == 0 || *ch == (uint32_t)-1 ? L' ' : (wchar_t)*ch;
+
+	*pad = 0;
+	if (width == 2 && tui_wcwidth(w) != 2) {
+		*pad = 1;
+		return 1;
+	}
+	if (width < 2 && tui_wcwidth(w) == 2)
+		*ch = ' ';
+	return width > 1 ? width : 1;
+}
+
+/* A live cell, its width clipped to the row and fixed (vt_cell_fix). */
+static int
+vt_cell(const struct tui_vtpane *p, int row, int col, VTermScreenCell *cell,
+    int *w, int *pad)
+{
+	VTermPos pos;
+
+	pos.row = row;
+	pos.col = col;
+	if (!vterm_screen_get_cell(p->screen, pos, cell))
+		return -1;
+	if (cell->width == 2 && col + 1 >= p->cols)
+		cell->width = 1;
+	*w = vt_cell_fix(&cell->chars[0], cell->width, pad);
+	return 0;
+}
+
 /* Draw a live screen row. */
 static void
 vt_draw_live(struct tui_vtpane *p, int row, int y, int x)
 {
 	VTermScreenCell cell;
-	VTermPos pos;
-	int c;
+	struct tui_color fg, bg;
+	uint32_t space = ' ';
+	int c, w, pad;
 
-	pos.row = row;
 	for (c = 0; c < p->cols; ) {
-		pos.col = c;
-		if (!vterm_screen_get_cell(p->screen, pos, &cell)) {
+		if (vt_cell(p, row, c, &cell, &w, &pad) == -1) {
 			c++;
 			continue;
 		}
-		if (cell.width == 2 && c + 1 >= p->cols)
-			cell.width = 1;
-		vt_put(y, x + c, cell.chars, VTERM_MAX_CHARS_PER_CELL, cell.width,
-		    vt_unpack(vt_pack(&cell.fg, 1)),
-		    vt_unpack(vt_pack(&cell.bg, 0)), vt_attrs(&cell));
-		c += cell.width > 1 ? cell.width : 1;
+		fg = vt_unpack(vt_pack(&cell.fg, 1));
+		bg = vt_unpack(vt_pack(&cell.bg, 0));
+		vt_put(y, x + c, cell.chars, VTERM_MAX_CHARS_PER_CELL, w, fg, bg,
+		    vt_attrs(&cell));
+		if (pad)
+			vt_put(y, x + c + 1, &space, 1, 1, fg, bg, 0);
+		c += w + pad;
 	}
 }
 
@@ -549,12 +618,21 @@ vt_draw_sb(struct tui_vtpane *p, const struct vt_sbline *l, int y, int x)
 	uint32_t space = ' ';
 	int c;
 
+	uint32_t ch;
+	int w, pad;
+
 	for (c = 0; c < p->cols; ) {
 		if (c < l->cols) {
-			vt_put(y, x + c, &l->cells[c].ch, 1, l->cells[c].width,
-			    vt_unpack(l->cells[c].fg), vt_unpack(l->cells[c].bg),
-			    l->cells[c].attrs);
-			c += l->cells[c].width > 1 ? l->cells[c].width : 1;
+			ch = l->cells[c].ch;
+			w = vt_cell_fix(&ch, c + 1 < p->cols ? l->cells[c].width :
+			    1, &pad);
+			vt_put(y, x + c, &ch, 1, w, vt_unpack(l->cells[c].fg),
+			    vt_unpack(l->cells[c].bg), l->cells[c].attrs);
+			if (pad)
+				vt_put(y, x + c + 1, &space, 1, 1,
+				    vt_unpack(l->cells[c].fg),
+				    vt_unpack(l->cells[c].bg), 0);
+			c += w + pad;
 		} else {
 			vt_put(y, x + c, &space, 1, 1, def, def, 0);
 			c++;
@@ -600,23 +678,63 @@ tui_vtpane_altscreen(const struct tui_vtpane *p)
 	return p->altscreen;
 }
 
-/* Text of a live row (tests, copy). */
+/* Text of a live row as drawn (tests, copy). */
 char *
 tui_vtpane_row_text(const struct tui_vtpane *p, int r)
 {
-	VTermRect rect;
-	char *s = xmalloc((size_t)p->cols * 4 + 1);
-	size_t n;
+	VTermScreenCell cell;
+	wchar_t *wc;
+	char *s;
+	int c, w, pad, i, n = 0;
 
-	rect.start_row = r;
-	rect.end_row = r + 1;
-	rect.start_col = 0;
-	rect.end_col = p->cols;
-	n = vterm_screen_get_text(p->screen, s, (size_t)p->cols * 4, rect);
-	s[n] = '\0';
-	while (n > 0 && s[n - 1] == ' ')
-		s[--n] = '\0';
+	wc = xreallocarray(NULL, (size_t)p->cols * (VTERM_MAX_CHARS_PER_CELL +
+	    1) + 1, sizeof *wc);
+	for (c = 0; c < p->cols; ) {
+		if (vt_cell(p, r, c, &cell, &w, &pad) == -1) {
+			c++;
+			continue;
+		}
+		wc[n++] = cell.chars[0] == 0 || cell.chars[0] == (uint32_t)-1 ?
+		    L' ' : (wchar_t)cell.chars[0];
+		for (i = 1; wc[n - 1] != L' ' && i < VTERM_MAX_CHARS_PER_CELL &&
+		    cell.chars[i] != 0 && cell.chars[i] != (uint32_t)-1; i++)
+			wc[n++] = (wchar_t)cell.chars[i];
+		if (pad)
+			wc[n++] = L' ';
+		c += w + pad;
+	}
+	while (n > 0 && wc[n - 1] == L' ')
+		n--;
+	s = tui_wcs_to_utf8(wc, n);
+	free(wc);
 	return s;
+}
+
+/* See tui-int.h. */
+unsigned
+tui_vtpane_cell_attrs(const struct tui_vtpane *p, int r, int c)
+{
+	static const struct { uint8_t vt; unsigned tui; } map[] = {
+		{ VT_A_BOLD, TUI_A_BOLD }, { VT_A_UNDERLINE, TUI_A_UNDERLINE },
+		{ VT_A_ITALIC, TUI_A_ITALIC }, { VT_A_BLINK, TUI_A_BLINK },
+		{ VT_A_REVERSE, TUI_A_REVERSE }, { VT_A_DIM, TUI_A_DIM },
+		{ VT_A_STRIKE, TUI_A_STRIKE }
+	};
+	VTermScreenCell cell;
+	VTermPos pos;
+	unsigned a = 0;
+	uint8_t v;
+	size_t i;
+
+	pos.row = r;
+	pos.col = c;
+	if (!vterm_screen_get_cell(p->screen, pos, &cell))
+		return 0;
+	v = vt_attrs(&cell);
+	for (i = 0; i < nitems(map); i++)
+		if (v & map[i].vt)
+			a |= map[i].tui;
+	return a;
 }
 
 /* See tui-int.h. */

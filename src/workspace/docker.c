@@ -224,6 +224,8 @@ docker_call(struct docker *d, const char *method, const char *path,
 	char errbuf[CURL_ERROR_SIZE], *url;
 	struct curl_slist *hdrs = NULL;
 	CURLcode rc;
+	/* Messages show the request path, not the "!" marker. */
+	const char *shown = path[0] == '!' ? path + 1 : path;
 
 	buf_init(&r->body, DOCKER_RESP_MAX);
 	r->status = 0;
@@ -262,10 +264,10 @@ docker_call(struct docker *d, const char *method, const char *path,
 	if (rc != CURLE_OK) {
 		if (rc == CURLE_WRITE_ERROR)
 			*cause = xasprintf("docker daemon reply to %s %s is too large",
-			    method, path);
+			    method, shown);
 		else
 			*cause = xasprintf("docker daemon on '%s' did not answer %s "
-			    "%s: %s", d->sock, method, path,
+			    "%s: %s", d->sock, method, shown,
 			    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
 		buf_free(&r->body);
 		return -1;
@@ -297,7 +299,7 @@ docker_json(struct docker *d, const char *method, const char *path,
 		j = cJSON_CreateObject();
 	else if ((j = cJSON_Parse(r.body.s)) == NULL)
 		*cause = xasprintf("docker daemon sent bad JSON for %s %s",
-		    method, path);
+		    method, path[0] == '!' ? path + 1 : path);
 	buf_free(&r.body);
 	return j;
 }
@@ -353,9 +355,13 @@ docker_negotiate(struct docker *d, char **cause)
 
 	if ((j = docker_json(d, "GET", "!/version", NULL, DOCKER_CALL_MS, NULL,
 	    &why)) == NULL) {
-		*cause = xasprintf("docker daemon on '%s' does not answer: %s",
-		    d->sock, why);
-		free(why);
+		if (strncmp(why, "docker daemon", 13) == 0)
+			*cause = why;	/* already names the daemon */
+		else {
+			*cause = xasprintf("docker daemon on '%s' does not "
+			    "answer: %s", d->sock, why);
+			free(why);
+		}
 		return -1;
 	}
 	v = cJSON_GetObjectItemCaseSensitive(j, "ApiVersion");

@@ -9,6 +9,13 @@
  * environment: the model can run `env`, and nothing it runs needs them.
  * Destroying the workspace ends the shell's whole session (its background
  * jobs too) and reaps it.
+ *
+ * The shell is contained by the workspace's sandbox (sandbox.h): spawn.c
+ * enters it in the child before exec.  With sandbox = auto the first
+ * shell tries namespaces, then Landlock, and settles on the first that
+ * starts; if none does it runs uncontained and says why (the session
+ * reports it).  A forced mechanism that cannot start is an error.  A
+ * replacement shell uses the mechanism the first one settled on.
  */
 #include "config.h"
 
@@ -16,8 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cade/buf.h"
 #include "cade/conf.h"
 #include "cade/log.h"
+#include "cade/sandbox.h"
 #include "cade/spawn.h"
 #include "cade/util.h"
 #include "cade/workspace.h"
@@ -29,6 +38,7 @@ struct local {
 	int	master;
 	int	status;
 	int	reaped;
+	int	settled;	/* the sandbox mechanism is chosen */
 };
 
 static const char *const local_env_unset[] = {
@@ -37,6 +47,73 @@ static const char *const local_env_unset[] = {
 static const char *const local_env_set[] = {
 	"TERM=xterm-256color", NULL
 };
+
+/* Environment entries: ours plus the sandbox's; caller frees the array only. */
+static const char **
+local_env(const char *const *extra)
+{
+	const char **env;
+	size_t n = 0, m = 0, i;
+
+	while (local_env_set[n] != NULL)
+		n++;
+	while (extra != NULL && extra[m] != NULL)
+		m++;
+	env = xcalloc(n + m + 1, sizeof *env);
+	for (i = 0; i < n; i++)
+		env[i] = local_env_set[i];
+	for (i = 0; i < m; i++)
+		env[n + i] = extra[i];
+	return env;
+}
+
+/* Names removed: API keys, and with a sandbox the agent sockets too. */
+static const char **
+local_env_unset_list(int contained)
+{
+	const char *const *more = contained ? sandbox_env_unset() : NULL;
+	const char **names;
+	size_t n = 0, m = 0, i;
+
+	while (local_env_unset[n] != NULL)
+		n++;
+	while (more != NULL && more[m] != NULL)
+		m++;
+	names = xcalloc(n + m + 1, sizeof *names);
+	for (i = 0; i < n; i++)
+		names[i] = local_env_unset[i];
+	for (i = 0; i < m; i++)
+		names[n + i] = more[i];
+	return names;
+}
+
+/* Spawn the shell under mechanism m. */
+static pid_t
+local_spawn(struct workspace *ws, const char *const *argv, enum sandbox_mech m,
+    int rows, int cols, int *fd, int *sandbox_failed, char **cause)
+{
+	struct spawn_pty_args a;
+	const char **env, **unset;
+	pid_t pid;
+
+	memset(&a, 0, sizeof a);
+	env = local_env(m != SANDBOX_OFF ? sandbox_env(ws->sandbox, m) : NULL);
+	unset = local_env_unset_list(m != SANDBOX_OFF);
+	a.argv = argv;
+	a.env_set = env;
+	a.env_unset = unset;
+	a.cwd = ws->root;
+	a.rows = rows;
+	a.cols = cols;
+	a.sandbox = ws->sandbox;
+	a.mech = m;
+	a.sandbox_failed = sandbox_failed;
+	*sandbox_failed = 0;
+	pid = spawn_pty(&a, fd, cause);
+	free(env);
+	free(unset);
+	return pid;
+}
 
 /* Kill the shell (if any) and close its stream. */
 static void
@@ -62,26 +139,66 @@ local_shell_open(struct workspace *ws, int rows, int cols, char **cause)
 		"bash", "--noprofile", "--norc", "-i", NULL
 	};
 	static const char *const sh_argv[] = { "/bin/sh", "-i", NULL };
+	static const enum sandbox_mech order[] = { SANDBOX_NS, SANDBOX_LANDLOCK };
 	struct local *l = ws->priv;
-	struct spawn_pty_args a;
-	char *bash;
-	pid_t pid;
-	int fd;
+	const char *const *argv;
+	struct buf why;
+	char *bash, *err = NULL;
+	pid_t pid = -1;
+	int fd = -1, failed = 0;
+	size_t i;
 
 	local_stop(ws);
 	bash = spawn_which("bash");
-	memset(&a, 0, sizeof a);
-	a.argv = bash != NULL ? bash_argv : sh_argv;
-	a.env_set = local_env_set;
-	a.env_unset = local_env_unset;
-	a.cwd = ws->root;
-	a.rows = rows;
-	a.cols = cols;
+	argv = bash != NULL ? bash_argv : sh_argv;
 	free(ws->shell_name);
 	ws->shell_name = xstrdup(bash != NULL ? "bash" : "sh");
 	free(bash);
-	if ((pid = spawn_pty(&a, &fd, cause)) == -1)
-		return -1;
+	if (ws->sandbox == NULL) {
+		if ((pid = local_spawn(ws, argv, SANDBOX_OFF, rows, cols, &fd,
+		    &failed, cause)) == -1)
+			return -1;
+	} else if (l->settled || sandbox_wanted(ws->sandbox) != SANDBOX_AUTO) {
+		enum sandbox_mech m = l->settled ? sandbox_mech(ws->sandbox) :
+		    sandbox_wanted(ws->sandbox);
+
+		if ((pid = local_spawn(ws, argv, m, rows, cols, &fd, &failed,
+		    cause)) == -1)
+			return -1;
+		if (!l->settled)
+			sandbox_set_mech(ws->sandbox, m, m == SANDBOX_OFF ?
+			    "sandbox = off" : NULL);
+	} else {
+		/* auto: the first mechanism that starts; never silently none. */
+		buf_init(&why, 0);
+		for (i = 0; i < nitems(order) && pid == -1; i++) {
+			pid = local_spawn(ws, argv, order[i], rows, cols, &fd,
+			    &failed, &err);
+			if (pid != -1) {
+				sandbox_set_mech(ws->sandbox, order[i], NULL);
+				break;
+			}
+			log_debug("sandbox %s: %s", sandbox_mech_name(order[i]), err);
+			if (!failed) {
+				buf_free(&why);
+				*cause = err;
+				return -1;
+			}
+			(void)buf_printf(&why, "%s%s", why.len > 0 ? "; " : "", err);
+			free(err);
+			err = NULL;
+		}
+		if (pid == -1) {
+			if ((pid = local_spawn(ws, argv, SANDBOX_OFF, rows, cols,
+			    &fd, &failed, cause)) == -1) {
+				buf_free(&why);
+				return -1;
+			}
+			sandbox_set_mech(ws->sandbox, SANDBOX_OFF, why.s);
+		}
+		buf_free(&why);
+	}
+	l->settled = 1;
 	ws->pid = pid;
 	l->master = fd;
 	l->reaped = 0;
@@ -135,6 +252,15 @@ local_destroy(struct workspace *ws)
 	local_stop(ws);
 	free(ws->priv);
 	ws->priv = NULL;
+	sandbox_free(ws->sandbox);
+	ws->sandbox = NULL;
+}
+
+/* The sandbox's hidden paths, for the file tools. */
+static int
+local_hidden(const struct workspace *ws, const char *host_path)
+{
+	return ws->sandbox != NULL && sandbox_is_hidden(ws->sandbox, host_path);
 }
 
 static const struct ws_ops local_ops = {
@@ -144,6 +270,7 @@ static const struct ws_ops local_ops = {
 	.shell_close = local_shell_close,
 	.alive = local_alive,
 	.destroy = local_destroy,
+	.hidden = local_hidden,
 };
 
 /* A workspace on this machine, rooted at root (or workspace_dir, or cwd). */
@@ -154,9 +281,17 @@ ws_local_create(const struct config *cfg, const char *root, char **cause)
 	struct local *l;
 	char *real, *bash;
 
+	struct sandbox *sb = NULL;
+
 	if ((real = ws_resolve_root(cfg, root, cause)) == NULL)
 		return NULL;
+	/* No config (unit tests): no sandbox. */
+	if (cfg != NULL && (sb = sandbox_new(cfg, real, cause)) == NULL) {
+		free(real);
+		return NULL;
+	}
 	ws = xcalloc(1, sizeof *ws);
+	ws->sandbox = sb;
 	l = xcalloc(1, sizeof *l);
 	l->master = -1;
 	ws->ops = &local_ops;

@@ -153,17 +153,24 @@ slow:
 	}
 }
 
+/* What a failed child reports through the pipe: errno and, for the sandbox, its step. */
+struct spawn_failure {
+	int		 err;
+	const char	*stage;		/* static string, valid in the parent too */
+};
+
 /*
- * In the child after fork or forkpty: clean slate, fds[0..2] (if given)
- * onto 0-2, then exec; never returns.
+ * In the child after forkpty or fork: clean slate, fds[0..2] (if given:
+ * spawn_run's pipes) onto 0-2, sandbox, then exec; never returns.
  */
 static void CADE_NORETURN
 spawn_child(const char *path, char *const argv[], char *const envp[],
-    const char *cwd, const int *fds, int errfd)
+    const struct spawn_pty_args *a, const int *fds, int errfd)
 {
+	struct spawn_failure f = { 0, NULL };
 	struct sigaction sa;
 	sigset_t none;
-	int sig, err, i;
+	int sig, i;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
@@ -178,31 +185,43 @@ spawn_child(const char *path, char *const argv[], char *const envp[],
 			goto fail;
 	}
 	spawn_close_fds(errfd);
-	if (cwd != NULL && chdir(cwd) != 0)
+	if (sandbox_child_enter(a->sandbox, a->mech, errfd, &f.stage) != 0)
+		goto fail;
+	if (a->cwd != NULL && chdir(a->cwd) != 0)
 		goto fail;
 	execve(path, argv, envp);
 fail:
-	err = errno;
-	(void)write(errfd, &err, sizeof err);
+	f.err = errno;
+	(void)write(errfd, &f, sizeof f);
 	_exit(127);
 }
 
 /*
- * In the parent: wait for the child's exec on the close-on-exec pipe.
- * 1 if it failed (the child is reaped, *cause says why), 0 if it ran.
+ * In the parent: wait for the child's exec on the close-on-exec pipe.  1 if
+ * it failed (the child is reaped, *cause names the program or the sandbox
+ * step), 0 if it ran.
  */
 static int
-spawn_exec_failed(pid_t pid, int errread, const char *name, char **cause)
+spawn_exec_failed(pid_t pid, int errread, const struct spawn_pty_args *a,
+    char **cause)
 {
+	struct spawn_failure f;
 	ssize_t n;
-	int err, status;
+	int status;
 
 	do
-		n = read(errread, &err, sizeof err);
+		n = read(errread, &f, sizeof f);
 	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof err)
+	if (n != (ssize_t)sizeof f)
 		return 0;
-	*cause = xasprintf("cannot run '%s': %s", name, strerror(err));
+	if (f.stage != NULL) {
+		*cause = xasprintf("cannot start the %s sandbox: %s: %s",
+		    sandbox_mech_name(a->mech), f.stage, strerror(f.err));
+		if (a->sandbox_failed != NULL)
+			*a->sandbox_failed = 1;
+	} else
+		*cause = xasprintf("cannot run '%s': %s", a->argv[0],
+		    strerror(f.err));
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	return 1;
@@ -249,7 +268,7 @@ spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = forkpty(&fd, NULL, NULL, &ws);
 	if (pid == 0) {
-		spawn_child(path, (char *const *)a->argv, envp, a->cwd, NULL,
+		spawn_child(path, (char *const *)a->argv, envp, a, NULL,
 		    errpipe[1]);
 	}
 	err = errno;
@@ -262,7 +281,7 @@ spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
 
 	close(errpipe[1]);
 	errpipe[1] = -1;
-	if (spawn_exec_failed(pid, errpipe[0], a->argv[0], cause)) {
+	if (spawn_exec_failed(pid, errpipe[0], a, cause)) {
 		pid = -1;
 		goto out;
 	}
@@ -458,6 +477,9 @@ spawn_run(const struct spawn_run_args *a, char **cause)
 	sigset_t all, old;
 	pid_t pid = -1;
 	ssize_t n;
+	/* The child's settings as spawn_child takes them: never contained
+	 * (git for checkpoints writes the session's state directory). */
+	struct spawn_pty_args ca = { .argv = a->argv, .cwd = a->cwd };
 
 	if ((path = spawn_which(a->argv[0])) == NULL) {
 		*cause = xasprintf("cannot run '%s': not found", a->argv[0]);
@@ -481,7 +503,7 @@ spawn_run(const struct spawn_run_args *a, char **cause)
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = fork();
 	if (pid == 0)
-		spawn_child(path, (char *const *)a->argv, envp, a->cwd, fds,
+		spawn_child(path, (char *const *)a->argv, envp, &ca, fds,
 		    errpipe[1]);
 	e = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -495,7 +517,7 @@ spawn_run(const struct spawn_run_args *a, char **cause)
 	close(err[1]);
 	close(errpipe[1]);
 	in[0] = out[1] = err[1] = errpipe[1] = -1;
-	if (spawn_exec_failed(pid, errpipe[0], a->argv[0], cause)) {
+	if (spawn_exec_failed(pid, errpipe[0], &ca, cause)) {
 		pid = -1;
 		goto out;
 	}

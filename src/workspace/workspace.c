@@ -20,6 +20,7 @@
 
 #include "cade/conf.h"
 #include "cade/util.h"
+#include "cade/sandbox.h"
 #include "cade/workspace.h"
 
 /* The workspace root: root if given, else workspace_dir, else cwd; realpath'd. */
@@ -53,13 +54,14 @@ ws_resolve_root(const struct config *cfg, const char *root, char **cause)
 
 /* Backend by the "workspace" key. */
 struct workspace *
-ws_create(const struct config *cfg, const char *session_id, char **cause)
+ws_create(const struct config *cfg, const char *want, const char *session_id,
+    char **cause)
 {
 	const char *kind = conf_str(cfg, "workspace");
 	struct workspace *ws;
 	char *root;
 
-	if ((root = ws_resolve_root(cfg, NULL, cause)) == NULL)
+	if ((root = ws_resolve_root(cfg, want, cause)) == NULL)
 		return NULL;
 	if (strcmp(kind, "docker") == 0)
 		ws = ws_docker_create(cfg, root, session_id, cause);
@@ -186,4 +188,22 @@ ws_to_model(const struct workspace *ws, const char *host_path)
 	    ws->model_root, rest);
 	free(p);
 	return out;
+}
+
+/* "ns", "landlock", "off" or "docker". */
+const char *
+ws_containment(const struct workspace *ws)
+{
+	if (ws->sandbox == NULL)
+		return strcmp(ws->ops->name, "docker") == 0 ? "docker" : "off";
+	return sandbox_mech_name(sandbox_mech(ws->sandbox));
+}
+
+/* Network reach of commands: off only when something contains them. */
+int
+ws_network(const struct workspace *ws, const struct config *cfg)
+{
+	if (strcmp(ws_containment(ws), "off") == 0)
+		return 1;
+	return strcmp(conf_str(cfg, "network"), "none") != 0;
 }

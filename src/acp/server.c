@@ -1,0 +1,674 @@
+/*
+ * server.c: `cade acp`, the Agent Client Protocol v1 over stdio
+ * (https://agentclientprotocol.com; doc/ACP.md says what cade implements).
+ *
+ * One process, one loop, any number of sessions.  Bytes from stdin are cut
+ * into lines and classified by jsonrpc.c; requests are dispatched through
+ * acp_methods[]; each session is a struct session (the same core as the
+ * TUI and headless mode) on the shared loop, with update.c subscribed to its
+ * bus as the sink that turns events into session/update notifications and
+ * policy asks into session/request_permission.  A session/prompt is
+ * answered when the agent posts its finish event.
+ *
+ * stdout carries protocol only: at start the real stdout is kept on a
+ * private descriptor and fd 1 is pointed at stderr, so nothing printed by
+ * accident can corrupt the stream; fd 0 becomes /dev/null for the same
+ * reason.  EOF on stdin ends the process after every session is closed
+ * (everything recorded is already in the store).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cade/agent.h"
+#include "cade/buf.h"
+#include "cade/cade.h"
+#include "cade/conf.h"
+#include "cade/event.h"
+#include "cade/jsonrpc.h"
+#include "cade/log.h"
+#include "cade/loop.h"
+#include "cade/policy.h"
+#include "cade/session.h"
+#include "cade/store.h"
+#include "cade/util.h"
+#include "acp-int.h"
+
+#define ACP_PROTOCOL_VERSION	1
+
+/* An outstanding request cade sent to the client. */
+struct acp_pending {
+	long			 id;
+	struct acp_session	*as;
+	struct acp_pending	*next;
+};
+
+struct acp {
+	struct config		*cfg;
+	struct loop		*loop;
+	int			 in_fd, out_fd;
+	int			 out_dead;
+	struct jsonrpc_reader	 reader;
+	int			 initialized;
+	struct acp_session	*sessions;
+	struct acp_pending	*pending;
+	long			 next_id;
+	int			 exit_code;
+};
+
+struct acp_method {
+	const char	*name;
+	int		 notification;	/* a notification, not a request */
+	int		 before_init;	/* allowed before initialize */
+	void		(*fn)(struct acp *, const struct jsonrpc_msg *);
+};
+
+/* See acp-int.h: one line to stdout, cleaned to UTF-8. */
+void
+acp_send(struct acp *a, char *line)
+{
+	char *clean;
+	size_t len;
+
+	if (a->out_dead) {
+		free(line);
+		return;
+	}
+	clean = util_utf8_sanitize(line, strlen(line), &len);
+	free(line);
+	clean = xrealloc(clean, len + 1);
+	clean[len] = '\n';
+	if (util_write_all(a->out_fd, clean, len + 1) == -1) {
+		log_debug("acp: stdout: %s", strerror(errno));
+		a->out_dead = 1;
+		loop_stop(a->loop, CADE_EXIT_OK);
+	}
+	free(clean);
+}
+
+/* Answer a request with a result. */
+static void
+acp_reply(struct acp *a, const cJSON *id, cJSON *result)
+{
+	acp_send(a, jsonrpc_result(id, result));
+}
+
+/* Answer a request with an error. */
+static void
+acp_fail(struct acp *a, const cJSON *id, int code, const char *message)
+{
+	acp_send(a, jsonrpc_error(id, code, message, NULL));
+}
+
+/* See acp-int.h. */
+void
+acp_notify_update(struct acp_session *as, cJSON *update)
+{
+	cJSON *p = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(p, "sessionId", as->id);
+	cJSON_AddItemToObject(p, "update", update);
+	acp_send(as->acp, jsonrpc_notification("session/update", p));
+}
+
+/* See acp-int.h. */
+long
+acp_request(struct acp *a, struct acp_session *as, const char *method,
+    cJSON *params)
+{
+	struct acp_pending *p = xcalloc(1, sizeof *p);
+
+	p->id = ++a->next_id;
+	p->as = as;
+	p->next = a->pending;
+	a->pending = p;
+	acp_send(a, jsonrpc_request(p->id, method, params));
+	return p->id;
+}
+
+/* See acp-int.h. */
+void
+acp_prompt_done(struct acp_session *as, const char *stop_reason,
+    const char *error)
+{
+	cJSON *r, *id = as->prompt_id;
+
+	if (id == NULL)
+		return;
+	as->prompt_id = NULL;
+	if (as->cancelled)
+		stop_reason = "cancelled";	/* the spec says so, whatever ended it */
+	as->cancelled = 0;
+	if (error != NULL && strcmp(stop_reason, "cancelled") != 0)
+		acp_send(as->acp, jsonrpc_error(id, JSONRPC_INTERNAL_ERROR, error,
+		    NULL));
+	else {
+		r = cJSON_CreateObject();
+		cJSON_AddStringToObject(r, "stopReason", stop_reason);
+		acp_reply(as->acp, id, r);
+	}
+	cJSON_Delete(id);
+}
+
+/* A string member of params, or NULL. */
+static const char *
+acp_param_str(const struct jsonrpc_msg *m, const char *key)
+{
+	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(m->params, key));
+}
+
+/* The session a request names; answers the error itself when there is none. */
+static struct acp_session *
+acp_find_session(struct acp *a, const struct jsonrpc_msg *m)
+{
+	const char *id = acp_param_str(m, "sessionId");
+	struct acp_session *as;
+
+	if (id == NULL) {
+		if (m->kind == JSONRPC_REQUEST)
+			acp_fail(a, m->id, JSONRPC_INVALID_PARAMS, "invalid params: "
+			    "\"sessionId\" must be a string");
+		return NULL;
+	}
+	for (as = a->sessions; as != NULL; as = as->next)
+		if (strcmp(as->id, id) == 0)
+			return as;
+	if (m->kind == JSONRPC_REQUEST) {
+		char *msg = xasprintf("no session '%.200s' in this process "
+		    "(session/load opens a stored one)", id);
+
+		acp_fail(a, m->id, JSONRPC_NOT_FOUND, msg);
+		free(msg);
+	}
+	return NULL;
+}
+
+/* initialize: agree on version 1 and say what cade offers. */
+static void
+acp_initialize(struct acp *a, const struct jsonrpc_msg *m)
+{
+	cJSON *r, *caps, *pc, *info;
+
+	if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(m->params,
+	    "protocolVersion"))) {
+		acp_fail(a, m->id, JSONRPC_INVALID_PARAMS, "invalid params: "
+		    "\"protocolVersion\" must be a number");
+		return;
+	}
+	a->initialized = 1;
+	r = cJSON_CreateObject();
+	cJSON_AddNumberToObject(r, "protocolVersion", ACP_PROTOCOL_VERSION);
+	caps = cJSON_AddObjectToObject(r, "agentCapabilities");
+	cJSON_AddBoolToObject(caps, "loadSession", 1);
+	pc = cJSON_AddObjectToObject(caps, "promptCapabilities");
+	cJSON_AddBoolToObject(pc, "image", 0);
+	cJSON_AddBoolToObject(pc, "audio", 0);
+	cJSON_AddBoolToObject(pc, "embeddedContext", 1);
+	pc = cJSON_AddObjectToObject(caps, "mcpCapabilities");
+	cJSON_AddBoolToObject(pc, "http", 0);
+	cJSON_AddBoolToObject(pc, "sse", 0);
+	info = cJSON_AddObjectToObject(r, "agentInfo");
+	cJSON_AddStringToObject(info, "name", "cade");
+	cJSON_AddStringToObject(info, "title", "cade");
+	cJSON_AddStringToObject(info, "version", PACKAGE_VERSION);
+	cJSON_AddArrayToObject(r, "authMethods");
+	acp_reply(a, m->id, r);
+}
+
+/* authenticate: cade offers no methods (the API key is configuration). */
+static void
+acp_authenticate(struct acp *a, const struct jsonrpc_msg *m)
+{
+	acp_fail(a, m->id, JSONRPC_INVALID_PARAMS, "invalid params: cade "
+	    "offers no authentication methods; the LLM key comes from "
+	    "LLM_API_KEY or the config file");
+}
+
+/* Check cwd and mcpServers of session/new and session/load. */
+static int
+acp_session_params(struct acp *a, const struct jsonrpc_msg *m, const char **cwd,
+    const cJSON **mcp)
+{
+	*cwd = acp_param_str(m, "cwd");
+	*mcp = cJSON_GetObjectItemCaseSensitive(m->params, "mcpServers");
+	if (*cwd == NULL || **cwd != '/') {
+		acp_fail(a, m->id, JSONRPC_INVALID_PARAMS, "invalid params: "
+		    "\"cwd\" must be an absolute path");
+		return -1;
+	}
+	if (*mcp != NULL && !cJSON_IsArray(*mcp)) {
+		acp_fail(a, m->id, JSONRPC_INVALID_PARAMS, "invalid params: "
+		    "\"mcpServers\" must be an array");
+		return -1;
+	}
+	return 0;
+}
+
+/* Open a session (new, or stored with resume) rooted at cwd. */
+static struct acp_session *
+acp_open(struct acp *a, const char *cwd, const cJSON *mcp, const char *resume,
+    char **cause)
+{
+	struct acp_session *as = xcalloc(1, sizeof *as);
+	struct session_opts so;
+
+	as->acp = a;
+	as->mcp_servers = mcp != NULL ? cJSON_Duplicate(mcp, 1) :
+	    cJSON_CreateArray();
+	memset(&so, 0, sizeof so);
+	so.resume = resume;
+	so.rows = 50;
+	so.cols = 160;
+	so.ask = ASK_PERSON;
+	so.replay_to_sinks = resume != NULL;
+	so.sink[0] = acp_update_sink;
+	so.sink_arg = as;
+	so.loop = a->loop;
+	so.root = cwd;
+	as->replaying = resume != NULL;
+	as->id = xstrdup(resume != NULL ? resume : "");
+	as->s = session_open(a->cfg, &so, cause);
+	as->replaying = 0;
+	if (as->s == NULL) {
+		cJSON_Delete(as->mcp_servers);
+		acp_update_free_calls(as);
+		free(as->id);
+		free(as);
+		return NULL;
+	}
+	free(as->id);
+	as->id = xstrdup(as->s->id);
+	as->next = a->sessions;
+	a->sessions = as;
+	log_debug("acp: session %s at %s (%d MCP servers kept)", as->id, cwd,
+	    cJSON_GetArraySize(as->mcp_servers));
+	return as;
+}
+
+/* The response to session/new and session/load: the confirmation modes. */
+static cJSON *
+acp_session_result(struct acp_session *as, int with_id)
+{
+	cJSON *r = cJSON_CreateObject();
+
+	if (with_id)
+		cJSON_AddStringToObject(r, "sessionId", as->id);
+	cJSON_AddItemToObject(r, "modes", acp_update_modes(conf_str(as->acp->cfg,
+	    "confirm")));
+	return r;
+}
+
+/* session/new. */
+static void
+acp_session_new(struct acp *a, const struct jsonrpc_msg *m)
+{
+	struct acp_session *as;
+	const cJSON *mcp;
+	const char *cwd;
+	char *cause = NULL;
+
+	if (acp_session_params(a, m, &cwd, &mcp) == -1)
+		return;
+	if ((as = acp_open(a, cwd, mcp, NULL, &cause)) == NULL) {
+		acp_fail(a, m->id, JSONRPC_INTERNAL_ERROR, cause);
+		free(cause);
+		return;
+	}
+	acp_reply(a, m->id, acp_session_result(as, 1));
+	acp_update_commands(as);
+}
+
+/* session/load: open a stored session and replay it as updates. */
+static void
+acp_session_load(struct acp *a, const struct jsonrpc_msg *m)
+{
+	struct acp_session *as;
+	const cJSON *mcp;
+	const char *cwd, *id = acp_param_str(m, "sessionId");
+	char *cause = NULL, *dir, *full;
+
+	if (acp_session_params(a, m, &cwd, &mcp) == -1)
+		return;
+	if (id == NULL) {
+		acp_fail(a, m->id, JSONRPC_INVALID_PARAMS, "invalid params: "
+		    "\"sessionId\" must be a string");
+		return;
+	}
+	for (as = a->sessions; as != NULL; as = as->next)
+		if (strcmp(as->id, id) == 0) {
+			acp_fail(a, m->id, JSONRPC_INVALID_REQUEST, "invalid "
+			    "request: the session is already open in this process");
+			return;
+		}
+	/* Exact ids only: no "last", no prefixes. */
+	dir = store_dir(a->cfg);
+	full = store_resolve(dir, id, &cause);
+	free(dir);
+	if (full == NULL || strcmp(full, id) != 0) {
+		free(cause);
+		cause = xasprintf("no stored session '%.200s'", id);
+		acp_fail(a, m->id, JSONRPC_NOT_FOUND, cause);
+		free(cause);
+		free(full);
+		return;
+	}
+	free(full);
+	if ((as = acp_open(a, cwd, mcp, id, &cause)) == NULL) {
+		acp_fail(a, m->id, JSONRPC_INTERNAL_ERROR, cause);
+		free(cause);
+		return;
+	}
+	acp_reply(a, m->id, acp_session_result(as, 0));
+	acp_update_commands(as);
+}
+
+/* session/set_mode: the confirmation mode (always, risky, never). */
+static void
+acp_session_set_mode(struct acp *a, const struct jsonrpc_msg *m)
+{
+	struct acp_session *as;
+	const char *mode = acp_param_str(m, "modeId");
+	char *cause = NULL;
+	cJSON *u;
+
+	if ((as = acp_find_session(a, m)) == NULL)
+		return;
+	if (mode == NULL || policy_set_confirm(as->s->policy, mode, &cause) == -1) {
+		free(cause);
+		acp_fail(a, m->id, JSONRPC_INVALID_PARAMS, "invalid params: "
+		    "\"modeId\" must be always, risky or never");
+		return;
+	}
+	u = cJSON_CreateObject();
+	cJSON_AddStringToObject(u, "sessionUpdate", "current_mode_update");
+	cJSON_AddStringToObject(u, "currentModeId", mode);
+	acp_notify_update(as, u);
+	acp_reply(a, m->id, cJSON_CreateObject());
+}
+
+/* Append one prompt content block as text for the model; -1 if unsupported. */
+static int
+acp_prompt_block(struct buf *b, const cJSON *block)
+{
+	const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(block, "type"));
+	const cJSON *res;
+	const char *uri, *text, *name;
+
+	if (type == NULL)
+		return -1;
+	if (b->len > 0)
+		(void)buf_putc(b, '\n');
+	if (strcmp(type, "text") == 0) {
+		text = cJSON_GetStringValue(cJSON_GetObjectItem(block, "text"));
+		return text != NULL ? buf_puts(b, text) : -1;
+	}
+	if (strcmp(type, "resource_link") == 0) {
+		uri = cJSON_GetStringValue(cJSON_GetObjectItem(block, "uri"));
+		name = cJSON_GetStringValue(cJSON_GetObjectItem(block, "name"));
+		if (uri == NULL)
+			return -1;
+		return buf_printf(b, "[%s](%s)", name != NULL ? name : uri, uri);
+	}
+	if (strcmp(type, "resource") == 0) {
+		res = cJSON_GetObjectItem(block, "resource");
+		uri = cJSON_GetStringValue(cJSON_GetObjectItem(res, "uri"));
+		text = cJSON_GetStringValue(cJSON_GetObjectItem(res, "text"));
+		if (uri == NULL)
+			return -1;
+		if (text == NULL)
+			return buf_printf(b, "(attached binary resource %s, not shown)",
+			    uri);
+		return buf_printf(b, "<context uri=\"%s\">\n%s\n</context>", uri,
+		    text);
+	}
+	return -1;
+}
+
+/* session/prompt: start a turn; answered at the agent's finish event. */
+static void
+acp_session_prompt(struct acp *a, const struct jsonrpc_msg *m)
+{
+	struct acp_session *as;
+	const cJSON *prompt, *block;
+	struct buf b;
+	char *text;
+
+	if ((as = acp_find_session(a, m)) == NULL)
+		return;
+	prompt = cJSON_GetObjectItemCaseSensitive(m->params, "prompt");
+	if (!cJSON_IsArray(prompt) || cJSON_GetArraySize(prompt) == 0) {
+		acp_fail(a, m->id, JSONRPC_INVALID_PARAMS, "invalid params: "
+		    "\"prompt\" must be a non-empty array of content blocks");
+		return;
+	}
+	if (as->prompt_id != NULL) {
+		acp_fail(a, m->id, JSONRPC_INVALID_REQUEST, "invalid request: a "
+		    "prompt is already running in this session (send "
+		    "session/cancel first)");
+		return;
+	}
+	buf_init(&b, JSONRPC_MAX_LINE);
+	cJSON_ArrayForEach(block, prompt) {
+		if (acp_prompt_block(&b, block) == -1) {
+			buf_free(&b);
+			acp_fail(a, m->id, JSONRPC_INVALID_PARAMS, "invalid params: "
+			    "cade takes text, resource_link and resource blocks");
+			return;
+		}
+	}
+	text = buf_detach(&b, NULL);
+	as->prompt_id = cJSON_Duplicate(m->id, 1);
+	as->cancelled = 0;
+	if (!acp_update_command(as, text))
+		agent_submit(as->s->agent, text);
+	free(text);
+}
+
+/* session/cancel (a notification): stop the step as Ctrl-C does. */
+static void
+acp_session_cancel(struct acp *a, const struct jsonrpc_msg *m)
+{
+	struct acp_session *as;
+
+	if ((as = acp_find_session(a, m)) == NULL || as->prompt_id == NULL)
+		return;
+	as->cancelled = 1;
+	agent_cancel(as->s->agent);
+}
+
+static const struct acp_method acp_methods[] = {
+	{ "initialize", 0, 1, acp_initialize },
+	{ "authenticate", 0, 1, acp_authenticate },
+	{ "session/new", 0, 0, acp_session_new },
+	{ "session/load", 0, 0, acp_session_load },
+	{ "session/set_mode", 0, 0, acp_session_set_mode },
+	{ "session/prompt", 0, 0, acp_session_prompt },
+	{ "session/cancel", 1, 0, acp_session_cancel },
+};
+
+/* A response from the client to one of cade's requests. */
+static void
+acp_response(struct acp *a, const struct jsonrpc_msg *m)
+{
+	struct acp_pending **pp, *p;
+	const char *err = NULL;
+	long id;
+
+	if (!cJSON_IsNumber(m->id))
+		return;
+	id = (long)m->id->valuedouble;
+	for (pp = &a->pending; (p = *pp) != NULL; pp = &p->next)
+		if (p->id == id)
+			break;
+	if (p == NULL) {
+		log_debug("acp: response to unknown request %ld", id);
+		return;
+	}
+	*pp = p->next;
+	if (m->error != NULL)
+		err = cJSON_GetStringValue(cJSON_GetObjectItem(m->error, "message"));
+	acp_update_answer(p->as, id, m->error != NULL ? NULL : m->result,
+	    m->error != NULL ? (err != NULL ? err : "error") : NULL);
+	free(p);
+}
+
+/* One line from the client. */
+static void
+acp_line(const char *line, size_t len, int too_long, void *arg)
+{
+	struct acp *a = arg;
+	struct jsonrpc_msg m;
+	const struct acp_method *me = NULL;
+	size_t i;
+	char *msg;
+
+	if (too_long) {
+		acp_fail(a, NULL, JSONRPC_INVALID_REQUEST, "invalid request: "
+		    "message too large");
+		return;
+	}
+	jsonrpc_parse(line, len, &m);
+	switch (m.kind) {
+	case JSONRPC_INVALID:
+		acp_fail(a, m.id, m.code, m.message);
+		goto out;
+	case JSONRPC_RESPONSE:
+		acp_response(a, &m);
+		goto out;
+	case JSONRPC_REQUEST:
+	case JSONRPC_NOTIFICATION:
+		break;
+	}
+	for (i = 0; i < nitems(acp_methods); i++)
+		if (strcmp(acp_methods[i].name, m.method) == 0)
+			me = &acp_methods[i];
+	if (m.kind == JSONRPC_NOTIFICATION) {
+		/* Notifications are never answered, even when wrong. */
+		if (me != NULL && me->notification && a->initialized &&
+		    cJSON_IsObject(m.params))
+			me->fn(a, &m);
+		goto out;
+	}
+	if (me == NULL || me->notification) {
+		msg = xasprintf("method not found: '%.100s'", m.method);
+		acp_fail(a, m.id, JSONRPC_METHOD_NOT_FOUND, msg);
+		free(msg);
+	} else if (!a->initialized && !me->before_init)
+		acp_fail(a, m.id, JSONRPC_INVALID_REQUEST, "invalid request: "
+		    "send initialize first");
+	else if (!cJSON_IsObject(m.params))
+		acp_fail(a, m.id, JSONRPC_INVALID_PARAMS, "invalid params: "
+		    "\"params\" must be an object");
+	else
+		me->fn(a, &m);
+out:
+	jsonrpc_msg_free(&m);
+}
+
+/* stdin readable: feed the splitter; EOF ends the server. */
+static void
+acp_read(struct loop *l, int fd, int revents, void *arg)
+{
+	struct acp *a = arg;
+	char chunk[65536];
+	ssize_t n;
+
+	n = read(fd, chunk, sizeof chunk);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		jsonrpc_reader_finish(&a->reader);
+		loop_fd_del(l, fd);
+		loop_stop(l, CADE_EXIT_OK);
+		return;
+	}
+	jsonrpc_reader_feed(&a->reader, chunk, (size_t)n);
+}
+
+/* SIGTERM/SIGHUP/SIGINT: close every session (all is stored) and exit. */
+static void
+acp_signal(struct loop *l, int signo, void *arg)
+{
+	struct acp *a = arg;
+
+	a->exit_code = CADE_EXIT_INTERRUPTED;
+	loop_stop(l, CADE_EXIT_INTERRUPTED);
+}
+
+/* Keep the protocol streams private: fd 1 -> stderr, fd 0 -> /dev/null. */
+static int
+acp_take_stdio(struct acp *a, char **cause)
+{
+	int null;
+
+	if ((a->in_fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3)) == -1 ||
+	    (a->out_fd = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3)) == -1) {
+		*cause = xasprintf("cannot take stdin/stdout: %s", strerror(errno));
+		return -1;
+	}
+	if (dup2(STDERR_FILENO, STDOUT_FILENO) == -1 ||
+	    (null = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1 ||
+	    dup2(null, STDIN_FILENO) == -1) {
+		*cause = xasprintf("cannot redirect stdio: %s", strerror(errno));
+		return -1;
+	}
+	close(null);
+	(void)util_set_nonblock(a->in_fd);
+	return 0;
+}
+
+/* cade acp. */
+int
+acp_main(struct config *cfg, const struct cade_run *run)
+{
+	struct acp a;
+	struct acp_session *as;
+	struct acp_pending *p;
+	char *cause = NULL;
+
+	(void)run;
+	memset(&a, 0, sizeof a);
+	a.cfg = cfg;
+	a.in_fd = a.out_fd = -1;
+	if (acp_take_stdio(&a, &cause) == -1) {
+		fprintf(stderr, "cade: %s\n", cause);
+		free(cause);
+		return CADE_EXIT_ERROR;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	a.loop = loop_new();
+	jsonrpc_reader_init(&a.reader, JSONRPC_MAX_LINE, acp_line, &a);
+	loop_fd_add(a.loop, a.in_fd, POLLIN, acp_read, &a);
+	loop_signal_add(a.loop, SIGTERM, acp_signal, &a);
+	loop_signal_add(a.loop, SIGHUP, acp_signal, &a);
+	loop_signal_add(a.loop, SIGINT, acp_signal, &a);
+	loop_run(a.loop);
+
+	while ((as = a.sessions) != NULL) {
+		a.sessions = as->next;
+		session_close(as->s);
+		cJSON_Delete(as->prompt_id);
+		cJSON_Delete(as->mcp_servers);
+		acp_update_free_calls(as);
+		free(as->refusal);
+		free(as->ask_call);
+		free(as->ask_rule);
+		free(as->id);
+		free(as);
+	}
+	while ((p = a.pending) != NULL) {
+		a.pending = p->next;
+		free(p);
+	}
+	jsonrpc_reader_free(&a.reader);
+	loop_free(a.loop);
+	close(a.in_fd);
+	close(a.out_fd);
+	return a.exit_code;
+}

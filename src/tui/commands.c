@@ -1,0 +1,537 @@
+/*
+ * commands.c: the slash commands and the global keys, one table row each.
+ *
+ * tmux's cmd_table[] and key tables are the model: a row names the
+ * command (or key), its arguments, one line of help and the function that
+ * runs it.  /help, Tab completion, the dispatch below and doc/TUI.md's
+ * lists (checked by tests/docs.sh) all come from these rows, so a new
+ * command or global key is one row and one function here.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cade/agent.h"
+#include "cade/buf.h"
+#include "cade/cade.h"
+#include "cade/policy.h"
+#include "cade/session.h"
+#include "cade/store.h"
+#include "cade/util.h"
+#include "tui-int.h"
+
+static void	tui_cmd_help(struct tui *, const char *);
+static void	tui_cmd_model(struct tui *, const char *);
+static void	tui_cmd_confirm(struct tui *, const char *);
+static void	tui_cmd_clear(struct tui *, const char *);
+static void	tui_cmd_sessions(struct tui *, const char *);
+static void	tui_cmd_resume(struct tui *, const char *);
+static void	tui_cmd_cost(struct tui *, const char *);
+static void	tui_cmd_pause(struct tui *, const char *);
+static void	tui_cmd_compact(struct tui *, const char *);
+static void	tui_cmd_theme(struct tui *, const char *);
+static void	tui_cmd_quit(struct tui *, const char *);
+
+/* In /help, /complete and doc/TUI.md in this order. */
+const struct tui_cmd_entry tui_cmd_table[] = {
+	{ .name = "help", .alias = { "?" },
+	  .help = "keys and commands", .exec = tui_cmd_help },
+	{ .name = "model", .args = "NAME",
+	  .help = "use another model from the next request",
+	  .exec = tui_cmd_model },
+	{ .name = "confirm", .args = "always|risky|never",
+	  .help = "change the confirmation mode for this session",
+	  .exec = tui_cmd_confirm },
+	{ .name = "clear", .alias = { "new" },
+	  .help = "start a new session (the shell restarts too)",
+	  .exec = tui_cmd_clear },
+	{ .name = "sessions",
+	  .help = "list stored sessions", .exec = tui_cmd_sessions },
+	{ .name = "resume", .args = "ID",
+	  .help = "switch to a stored session (id, prefix, or last: the "
+	  "latest other than this one)",
+	  .exec = tui_cmd_resume },
+	{ .name = "cost",
+	  .help = "steps, tokens (cached too), cost estimate, context use",
+	  .exec = tui_cmd_cost },
+	{ .name = "pause",
+	  .help = "pause after the current step; again to resume",
+	  .exec = tui_cmd_pause },
+	{ .name = "compact",
+	  .help = "condense the context now", .exec = tui_cmd_compact },
+	{ .name = "theme", .args = "[NAME]",
+	  .help = "switch colours now; alone, list the themes",
+	  .exec = tui_cmd_theme },
+	{ .name = "undo", .args = "[N] [force]",
+	  .help = "undo the last N steps that changed the workspace, shell "
+	  "commands included: shows the diff, y applies (CHECKPOINTS.md)",
+	  .exec = tui_cmd_undo },
+	{ .name = "redo", .args = "[force]",
+	  .help = "take the last undo back (diff, then y)",
+	  .exec = tui_cmd_redo },
+	{ .name = "rewind", .args = "[STEP] [force]",
+	  .help = "alone, list the steps; rewind files and conversation to "
+	  "before STEP (diff, then y)",
+	  .exec = tui_cmd_rewind },
+	{ .name = "diff", .args = "[STEP]",
+	  .help = "what the session (or step STEP) changed in the workspace",
+	  .exec = tui_cmd_diff },
+	{ .name = "quit", .alias = { "exit", "q" },
+	  .help = "quit", .exec = tui_cmd_quit },
+};
+const size_t tui_cmd_table_size = nitems(tui_cmd_table);
+
+static void	tui_key_focus(struct tui *, int);
+static void	tui_key_zoom(struct tui *, int);
+static void	tui_key_orient(struct tui *, int);
+static void	tui_key_ratio(struct tui *, int);
+static void	tui_key_select(struct tui *, int);
+static void	tui_key_prompt(struct tui *, int);
+static void	tui_key_help(struct tui *, int);
+
+/* Keys that act on the interface whichever pane has the keyboard. */
+const struct tui_key_entry tui_key_table[] = {
+	{ .key = TUI_KEY_F2, .ctrl = ']',
+	  .help = "give the keyboard to the other pane",
+	  .exec = tui_key_focus },
+	{ .key = TUI_KEY_F3, .alt = 'z',
+	  .help = "zoom the focused pane to the whole window (again: unzoom)",
+	  .exec = tui_key_zoom },
+	{ .key = TUI_KEY_F4, .alt = 's',
+	  .help = "swap side by side / stacked", .exec = tui_key_orient },
+	{ .key = TUI_KEY_F5, .alt = '-',
+	  .help = "chat narrower (5% steps, down to 20%)",
+	  .exec = tui_key_ratio },
+	{ .key = TUI_KEY_F6, .alt = '=',
+	  .help = "chat wider (5% steps, up to 80%)", .exec = tui_key_ratio },
+	{ .key = TUI_KEY_F7, .alt = 'v',
+	  .help = "chat: select mode; terminal: scrollback mode",
+	  .exec = tui_key_select },
+	{ .key = TUI_KEY_F9, .alt = 'p',
+	  .help = "show the confirmation prompt again (after Esc)",
+	  .exec = tui_key_prompt },
+	{ .key = TUI_KEY_F1,
+	  .help = "key help in the chat", .exec = tui_key_help },
+};
+const size_t tui_key_table_size = nitems(tui_key_table);
+
+/* The chat pane's own keys, for /help (the editor in input.c binds them). */
+static const char tui_help_chat_keys[] =
+"  Enter  send      C-j / M-Enter  newline     Tab  complete a /command\n"
+"  Up/Down  history / lines   C-a C-e C-k C-u C-w C-y M-b M-f  edit\n"
+"  PgUp/PgDn  scroll chat     Home/End  top / bottom of chat\n"
+"  C-c  stop the step         C-c C-c  quit (saved)\n"
+"  C-o  fold/unfold the last output\n"
+"  confirm: y approve  n reject (+ reason)  a always allow  d details  "
+"Esc later\n"
+"  terminal: S-PgUp or F7 browses scrollback (PgUp/PgDn/Home/End, q "
+"leaves)\n";
+
+/* How doc/TUI.md and /help name a global key: "F3 or Alt-Z". */
+char *
+tui_key_entry_name(const struct tui_key_entry *k)
+{
+	char *s = xasprintf("F%d", k->key - TUI_KEY_F1 + 1), *t;
+
+	if (k->ctrl != 0) {
+		t = xasprintf("%s or Ctrl-%c", s, k->ctrl);
+		free(s);
+		s = t;
+	}
+	if (k->alt != 0) {
+		t = xasprintf("%s or Alt-%c", s, k->alt >= 'a' && k->alt <= 'z' ?
+		    k->alt - 'a' + 'A' : k->alt);
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+/* How /help and doc/TUI.md show a command: "/confirm always|risky|never". */
+char *
+tui_cmd_entry_usage(const struct tui_cmd_entry *c)
+{
+	return xasprintf("/%s%s%s", c->name, c->args != NULL ? " " : "",
+	    c->args != NULL ? c->args : "");
+}
+
+/* The /help (and F1) text, from the tables. */
+static char *
+tui_help_text(void)
+{
+	struct buf b;
+	size_t i;
+	char *s;
+
+	buf_init(&b, 0);
+	buf_puts(&b, "keys (doc/TUI.md has the full list)\n");
+	for (i = 0; i < tui_key_table_size; i++) {
+		s = tui_key_entry_name(&tui_key_table[i]);
+		buf_printf(&b, "  %-16s %s\n", s, tui_key_table[i].help);
+		free(s);
+	}
+	buf_puts(&b, "keys in the chat\n");
+	buf_puts(&b, tui_help_chat_keys);
+	buf_puts(&b, "commands\n");
+	for (i = 0; i < tui_cmd_table_size; i++) {
+		s = tui_cmd_entry_usage(&tui_cmd_table[i]);
+		buf_printf(&b, "  %-28s %s\n", s, tui_cmd_table[i].help);
+		free(s);
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* Show the help in the chat. */
+void
+tui_cmd_show_help(struct tui *t)
+{
+	char *text = tui_help_text();
+
+	tui_chat_notice(t->chat, ITEM_HELP, text);
+	free(text);
+}
+
+/* The row for a command name or alias, NULL if none. */
+static const struct tui_cmd_entry *
+tui_cmd_find(const char *name)
+{
+	const struct tui_cmd_entry *c;
+	size_t i, j;
+
+	for (i = 0; i < tui_cmd_table_size; i++) {
+		c = &tui_cmd_table[i];
+		if (strcmp(c->name, name) == 0)
+			return c;
+		for (j = 0; j < nitems(c->alias) && c->alias[j] != NULL; j++)
+			if (strcmp(c->alias[j], name) == 0)
+				return c;
+	}
+	return NULL;
+}
+
+/* Say how a command is used. */
+static void
+tui_cmd_usage(struct tui *t, const char *name, const char *more)
+{
+	char *usage = tui_cmd_entry_usage(tui_cmd_find(name)), *s;
+
+	s = xasprintf("usage: %s%s", usage, more != NULL ? more : "");
+	tui_chat_notice(t->chat, ITEM_ERROR, s);
+	free(s);
+	free(usage);
+}
+
+/* Run a slash command line ("/name args"). */
+void
+tui_command(struct tui *t, const char *line)
+{
+	const struct tui_cmd_entry *c;
+	char *cmd = xstrdup(line + 1), *arg, *s;
+
+	arg = cmd + strcspn(cmd, " \t");
+	if (*arg != '\0')
+		*arg++ = '\0';
+	arg = util_trim(arg);
+	if ((c = tui_cmd_find(cmd)) != NULL)
+		c->exec(t, arg);
+	else {
+		s = xasprintf("unknown command '/%s' (try /help)", cmd);
+		tui_chat_notice(t->chat, ITEM_ERROR, s);
+		free(s);
+	}
+	free(cmd);
+	tui_dirty(t);
+}
+
+/* Tab after "/x": complete a command name when only one fits. */
+void
+tui_cmd_complete(struct tui *t)
+{
+	const struct tui_cmd_entry *hit = NULL;
+	const char *text = tui_input_text(t->input);
+	size_t i, n = strlen(text), nhit = 0;
+
+	if (n < 2 || text[0] != '/' || strchr(text, ' ') != NULL)
+		return;
+	for (i = 0; i < tui_cmd_table_size; i++) {
+		if (strncmp(tui_cmd_table[i].name, text + 1, n - 1) == 0) {
+			hit = &tui_cmd_table[i];
+			nhit++;
+		}
+	}
+	if (nhit != 1)
+		return;
+	tui_input_insert(t->input, hit->name + n - 1, strlen(hit->name + n - 1));
+	if (hit->args != NULL)
+		tui_input_insert(t->input, " ", 1);
+}
+
+/* A global key: run its row; 0 if the key is not one. */
+int
+tui_cmd_key(struct tui *t, const struct tui_key *k)
+{
+	const struct tui_key_entry *e;
+	int alt_chat = t->focus == FOCUS_CHAT && (k->mod & TUI_MOD_ALT) &&
+	    !(k->mod & TUI_MOD_CTRL);
+	size_t i;
+
+	for (i = 0; i < tui_key_table_size; i++) {
+		e = &tui_key_table[i];
+		if (k->key == e->key ||
+		    (e->ctrl != 0 && k->key == TUI_CTRL(e->ctrl) && k->mod == 0) ||
+		    (e->alt != 0 && alt_chat && k->key == e->alt)) {
+			e->exec(t, e->key);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- the commands ------------------------------------------------ */
+
+/* /help. */
+static void
+tui_cmd_help(struct tui *t, const char *arg)
+{
+	tui_cmd_show_help(t);
+}
+
+/* /model [NAME]: show or change the model (kept across /clear). */
+static void
+tui_cmd_model(struct tui *t, const char *arg)
+{
+	struct agent_stats st;
+	char *s;
+
+	if (*arg == '\0') {
+		agent_get_stats(t->s->agent, &st);
+		s = xasprintf("model: %s", st.model);
+	} else {
+		agent_set_model(t->s->agent, arg);
+		free(t->model);
+		t->model = xstrdup(arg);
+		s = xasprintf("model set to %s", arg);
+	}
+	tui_chat_notice(t->chat, ITEM_NOTICE, s);
+	free(s);
+}
+
+/* /confirm MODE: the policy's confirmation mode (kept across /clear). */
+static void
+tui_cmd_confirm(struct tui *t, const char *arg)
+{
+	char *cause = NULL, *s;
+
+	if (policy_set_confirm(t->s->policy, arg, &cause) == -1) {
+		free(cause);
+		tui_cmd_usage(t, "confirm", NULL);
+		return;
+	}
+	free(t->confirm_mode);
+	t->confirm_mode = xstrdup(arg);
+	s = xasprintf("confirmation mode: %s", arg);
+	tui_chat_notice(t->chat, ITEM_NOTICE, s);
+	free(s);
+}
+
+/* /clear: a new session around the same screen. */
+static void
+tui_cmd_clear(struct tui *t, const char *arg)
+{
+	t->restart = 1;
+	free(t->restart_resume);
+	t->restart_resume = NULL;
+	tui_stop(t, 0);
+}
+
+/* /sessions: the session table into the chat. */
+static void
+tui_cmd_sessions(struct tui *t, const char *arg)
+{
+	char *text = NULL, *argv[] = { (char *)"sessions", NULL };
+	size_t len = 0;
+	FILE *f;
+
+	if ((f = open_memstream(&text, &len)) == NULL) {
+		tui_chat_notice(t->chat, ITEM_ERROR, "cannot list sessions");
+		return;
+	}
+	store_list_main(t->cfg, f, 1, argv);
+	fclose(f);
+	tui_chat_notice(t->chat, ITEM_HELP, text != NULL ? text : "");
+	free(text);
+}
+
+/* /resume ID: switch to a stored session. */
+static void
+tui_cmd_resume(struct tui *t, const char *arg)
+{
+	char *id, *cause = NULL;
+
+	if (*arg == '\0') {
+		tui_cmd_usage(t, "resume", " (see /sessions) or /resume last");
+		return;
+	}
+	/* "last" is the session before this one, never this one. */
+	if (strcmp(arg, "last") == 0) {
+		if ((id = store_resolve_except(t->s->dir, "last", t->s->id,
+		    &cause)) == NULL) {
+			tui_chat_notice(t->chat, ITEM_ERROR, cause);
+			free(cause);
+			return;
+		}
+	} else
+		id = xstrdup(arg);
+	t->restart = 1;
+	free(t->restart_resume);
+	t->restart_resume = id;
+	tui_stop(t, 0);
+}
+
+/* /cost: what this session used. */
+static void
+tui_cmd_cost(struct tui *t, const char *arg)
+{
+	struct agent_stats st;
+	char *s;
+
+	agent_get_stats(t->s->agent, &st);
+	s = xasprintf("%d steps, %ld tokens in (%ld cached), %ld out, $%.4f "
+	    "estimated, context %.0f%% full, %d refused", st.step, st.tokens_in,
+	    st.tokens_cached, st.tokens_out, st.cost, st.context_pct,
+	    st.refusals);
+	tui_chat_notice(t->chat, ITEM_NOTICE, s);
+	free(s);
+}
+
+/* /pause: pause after this step, or resume. */
+static void
+tui_cmd_pause(struct tui *t, const char *arg)
+{
+	if (agent_get_state(t->s->agent) == AGENT_PAUSED) {
+		agent_resume(t->s->agent);
+		tui_chat_notice(t->chat, ITEM_NOTICE, "resumed");
+	} else {
+		agent_pause(t->s->agent);
+		tui_chat_notice(t->chat, ITEM_NOTICE, "paused after this "
+		    "step (/pause again resumes)");
+	}
+}
+
+/* /compact: condense the context now. */
+static void
+tui_cmd_compact(struct tui *t, const char *arg)
+{
+	agent_compact(t->s->agent);
+}
+
+/* /theme NAME: switch colours now. */
+static void
+tui_cmd_theme(struct tui *t, const char *arg)
+{
+	char *cause = NULL, *s, *list;
+
+	if (*arg == '\0') {
+		list = tui_theme_list();
+		s = xasprintf("themes: %s (now %s; /theme NAME switches)", list,
+		    t->theme.name != NULL ? t->theme.name : "default");
+		tui_chat_notice(t->chat, ITEM_NOTICE, s);
+		free(s);
+		free(list);
+		return;
+	}
+	if (tui_theme_load(&t->theme, arg, &cause) == -1) {
+		s = xasprintf("%s (using the default theme)", cause);
+		tui_chat_notice(t->chat, ITEM_ERROR, s);
+		free(s);
+		free(cause);
+	}
+	tui_screen_set_theme(&t->theme);
+	t->full = 1;
+}
+
+/* /quit. */
+static void
+tui_cmd_quit(struct tui *t, const char *arg)
+{
+	t->quit = 1;
+	tui_stop(t, CADE_EXIT_OK);
+}
+
+/* ---- the global keys --------------------------------------------- */
+
+/* F2: the other pane gets the keyboard. */
+static void
+tui_key_focus(struct tui *t, int key)
+{
+	tui_toggle_focus(t);
+}
+
+/* F3: zoom. */
+static void
+tui_key_zoom(struct tui *t, int key)
+{
+	t->zoom = !t->zoom;
+	t->relayout = 1;
+	tui_dirty(t);
+}
+
+/* F4: side by side <-> stacked. */
+static void
+tui_key_orient(struct tui *t, int key)
+{
+	t->orient = t->stacked ? 1 : 2;
+	t->relayout = 1;
+	tui_dirty(t);
+}
+
+/* F5 / F6: the chat's share of the window. */
+static void
+tui_key_ratio(struct tui *t, int key)
+{
+	t->ratio += key == TUI_KEY_F5 ? -5 : 5;
+	if (t->ratio < 20)
+		t->ratio = 20;
+	if (t->ratio > 80)
+		t->ratio = 80;
+	t->relayout = 1;
+	tui_hint(t, "split %d%% / %d%%", t->ratio, 100 - t->ratio);
+}
+
+/* F7: select mode (chat) or scrollback (terminal). */
+static void
+tui_key_select(struct tui *t, int key)
+{
+	if (t->focus == FOCUS_TERM) {
+		t->term_scroll = !t->term_scroll;
+		if (!t->term_scroll)
+			tui_vtpane_scroll_to(t->vt, 0);
+	} else if (tui_chat_nitems(t->chat) > 0) {
+		t->select_mode = !t->select_mode;
+		t->copy_part = 0;
+		tui_chat_select(t->chat, t->select_mode ?
+		    tui_chat_nitems(t->chat) - 1 : -1);
+	}
+	tui_dirty(t);
+}
+
+/* F9: the confirmation prompt again. */
+static void
+tui_key_prompt(struct tui *t, int key)
+{
+	tui_confirm_show(t->confirm);
+	if (t->focus != FOCUS_CHAT)
+		tui_toggle_focus(t);
+	tui_dirty(t);
+}
+
+/* F1: help. */
+static void
+tui_key_help(struct tui *t, int key)
+{
+	tui_cmd_show_help(t);
+	t->chat_offset = 0;
+	tui_dirty(t);
+}

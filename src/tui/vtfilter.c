@@ -1,0 +1,219 @@
+/*
+ * vtfilter.c: the few rewrites the terminal pane makes in the shell's byte
+ * stream before libvterm reads it, for what libvterm 0.1.4 lacks.
+ *
+ *   SGR 2 (faint)       libvterm ignores it.  Rewritten to SGR 11 (first
+ *                       alternative font), which libvterm does keep per cell
+ *                       (attrs.font); vtpane.c draws font 1 as dim.  SGR 22
+ *                       (normal intensity: ends bold and faint) gets a "10"
+ *                       (primary font) after it.  SGR 10-19 from the program
+ *                       itself are dropped: the pane has one font.
+ *   DECSET/DECRST 47    the alternate screen without 1049's cursor save;
+ *                       libvterm knows 1047 and 1049 only.  Rewritten to 1047.
+ *
+ * SGR 9 (strikethrough) needs no rewrite: libvterm keeps it.  Colour
+ * parameters (38/48/58 with ;5;N or ;2;R;G;B, or any colon form) are copied
+ * untouched, so a "2" inside them is never read as faint.
+ *
+ * An incremental state machine with no I/O (doc/STYLE.md): bytes in, bytes
+ * out, a CSI split anywhere across reads is held until its final byte.
+ * Anything that is not a complete CSI sequence passes through unchanged; a
+ * CSI longer than VTF_MAX_SEQ is passed on raw (libvterm copes with it as
+ * it would have).  ECMA-48 5.4 for the CSI shape; xterm's ctlseqs for the
+ * meaning of the parameters.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cade/buf.h"
+#include "tui-int.h"
+
+enum { VTF_GROUND, VTF_ESC, VTF_CSI };
+
+/* See tui-int.h. */
+void
+tui_vtfilter_init(struct tui_vtfilter *f)
+{
+	memset(f, 0, sizeof *f);
+	f->state = VTF_GROUND;
+}
+
+/* The value of a parameter token (digits only), capped; -1 if not digits. */
+static long
+vtf_num(const char *s, size_t n)
+{
+	long v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (v < 100000)
+			v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* Append token t to the parameter list being built. */
+static void
+vtf_put(struct buf *b, int *first, const char *t, size_t n)
+{
+	if (!*first)
+		buf_putc(b, ';');
+	buf_append(b, t, n);
+	*first = 0;
+}
+
+/*
+ * Rewrite an SGR's parameters p[0..n) (between "ESC [" and "m") into out.
+ * Returns 0 if the sequence is to be dropped whole (it only set fonts).
+ */
+static int
+vtf_sgr(const char *p, size_t n, struct buf *out)
+{
+	const char *tok[VTF_MAX_SEQ];
+	size_t len[VTF_MAX_SEQ], nt = 0, i, j, skip;
+	int first = 1;
+	long v;
+
+	if (n == 0) {
+		buf_puts(out, "\033[m");
+		return 1;
+	}
+	for (i = 0; i <= n && nt < VTF_MAX_SEQ; i = j + 1) {
+		for (j = i; j < n && p[j] != ';'; j++)
+			;
+		tok[nt] = p + i;
+		len[nt++] = j - i;
+	}
+	buf_puts(out, "\033[");
+	for (i = 0; i < nt; i++) {
+		if (memchr(tok[i], ':', len[i]) != NULL) {
+			vtf_put(out, &first, tok[i], len[i]);
+			continue;
+		}
+		v = len[i] == 0 ? 0 : vtf_num(tok[i], len[i]);
+		if ((v == 38 || v == 48 || v == 58) && i + 1 < nt) {
+			/* A colour: copy it whole, whatever its numbers. */
+			skip = vtf_num(tok[i + 1], len[i + 1]) == 5 ? 2 :
+			    vtf_num(tok[i + 1], len[i + 1]) == 2 ? 4 : 0;
+			vtf_put(out, &first, tok[i], len[i]);
+			for (j = 1; j <= skip && i + j < nt; j++)
+				vtf_put(out, &first, tok[i + j], len[i + j]);
+			i += j - 1;
+		} else if (v == 2)
+			vtf_put(out, &first, "11", 2);
+		else if (v == 22)
+			vtf_put(out, &first, "22;10", 5);
+		else if (v >= 10 && v <= 19)
+			continue;
+		else
+			vtf_put(out, &first, tok[i], len[i]);
+	}
+	if (first) {
+		out->len -= 2;		/* only fonts: nothing to send */
+		out->s[out->len] = '\0';
+		return 0;
+	}
+	buf_putc(out, 'm');
+	return 1;
+}
+
+/* DECSET/DECRST ("ESC [ ? ... h|l"): 47 becomes 1047. */
+static void
+vtf_decset(const char *p, size_t n, char final, struct buf *out)
+{
+	size_t i, j;
+	int first = 1;
+
+	buf_puts(out, "\033[?");
+	for (i = 0; i <= n; i = j + 1) {
+		for (j = i; j < n && p[j] != ';'; j++)
+			;
+		if (vtf_num(p + i, j - i) == 47 && j - i == 2)
+			vtf_put(out, &first, "1047", 4);
+		else
+			vtf_put(out, &first, p + i, j - i);
+	}
+	buf_putc(out, final);
+}
+
+/* A complete CSI in f->seq ("ESC [" ... final): rewritten or copied. */
+static void
+vtf_csi(struct tui_vtfilter *f, struct buf *out)
+{
+	const char *p = f->seq + 2;
+	size_t n = f->n - 3, i;
+	char final = f->seq[f->n - 1];
+
+	for (i = 0; i < n; i++)
+		if (p[i] < 0x30 || p[i] > 0x3f)
+			break;		/* intermediates: not ours */
+	if (i == n && final == 'm' && (n == 0 || (p[0] != '<' && p[0] != '=' &&
+	    p[0] != '>' && p[0] != '?'))) {
+		vtf_sgr(p, n, out);
+		return;
+	}
+	if (i == n && (final == 'h' || final == 'l') && n > 1 && p[0] == '?') {
+		vtf_decset(p + 1, n - 1, final, out);
+		return;
+	}
+	buf_append(out, f->seq, f->n);
+}
+
+/* See tui-int.h. */
+void
+tui_vtfilter_feed(struct tui_vtfilter *f, const char *in, size_t len,
+    struct buf *out)
+{
+	size_t i, run;
+	unsigned char c;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)in[i];
+		switch (f->state) {
+		case VTF_GROUND:
+			/* Copy the plain run up to the next ESC at once. */
+			for (run = i; run < len && in[run] != '\033'; run++)
+				;
+			buf_append(out, in + i, run - i);
+			i = run;
+			if (i < len) {
+				f->seq[0] = '\033';
+				f->n = 1;
+				f->state = VTF_ESC;
+			}
+			break;
+		case VTF_ESC:
+			if (c == '[') {
+				f->seq[f->n++] = '[';
+				f->state = VTF_CSI;
+			} else {
+				buf_append(out, f->seq, f->n);
+				f->n = 0;
+				f->state = VTF_GROUND;
+				i--;	/* this byte again, as ground */
+			}
+			break;
+		case VTF_CSI:
+			if (c == 0x1b || c < 0x20 || c > 0x7e ||
+			    f->n == VTF_MAX_SEQ) {
+				/* Not one we rewrite: hand it on as it came. */
+				buf_append(out, f->seq, f->n);
+				f->n = 0;
+				f->state = VTF_GROUND;
+				i--;
+				break;
+			}
+			f->seq[f->n++] = (char)c;
+			if (c >= 0x40) {
+				vtf_csi(f, out);
+				f->n = 0;
+				f->state = VTF_GROUND;
+			}
+			break;
+		}
+	}
+}

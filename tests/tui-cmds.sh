@@ -1,0 +1,109 @@
+#!/bin/sh
+# tui-cmds.sh: slash commands and small screens, in tmux against the fake
+# LLM: /cost agrees with the status bar's context use, /theme with no
+# argument lists the themes, /resume last right after /clear goes back to
+# the session before (not the new empty one), the pane title in scrollback
+# mode is whole, the too-small notice fits a 20x6 terminal, a reply from
+# the outer terminal (OSC 11) never lands in the chat input, and the
+# terminal pane draws dim, strikethrough, half-overwritten wide characters
+# and mode 47 as xterm and tmux do.
+. "$top_srcdir/tests/lib.sh"
+export LC_ALL=C.UTF-8
+command -v tmux >/dev/null 2>&1 || { skip "tmux not installed"; done_testing; }
+setup_home
+W=$T/work; mkdir -p "$W"
+SOCK=cade-cmds-$$
+TM() { tmux -L "$SOCK" "$@"; }
+trap 'TM kill-server 2>/dev/null; cleanup' EXIT
+printf 'set -g default-terminal tmux-256color\nset -g status off\n' > "$T/tmux.conf"
+mkdir -p "$XDG_CONFIG_HOME/cade/themes"
+printf 'split_width = 90\n' > "$XDG_CONFIG_HOME/cade/config"
+cp "$top_srcdir/themes/light.theme" "$XDG_CONFIG_HOME/cade/themes/my-own.theme"
+
+cat > "$T/script.json" <<'JSON'
+{"replies": [
+ {"content": "First session answer."}
+]}
+JSON
+start_fake "$T/script.json"
+
+screen() { TM capture-pane -p "$@" -t ui; }
+nsessions() { ls "$XDG_STATE_HOME/cade/sessions" 2>/dev/null | wc -l; }
+
+TM -f "$T/tmux.conf" new-session -d -s ui -x 100 -y 30 \
+    "env PS1='sh\$ ' ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME LLM_BASE_URL=$LLM_BASE_URL LLM_API_KEY=$LLM_API_KEY sh"
+wait_for 'sh$' 10
+TM send-keys -t ui "cd $W && clear && $CADE -m fake-model; echo cade-rc=\$?" Enter
+wait_for 'keys here'
+
+# An OSC reply from the outer terminal (as a background-colour query gets)
+# arrives on cade's stdin: nothing of it may reach the input.
+TM send-keys -t ui -l "$(printf '\033]11;rgb:1e1e/1e1e/1e1e\033\\')"
+TM send-keys -t ui -l "typed"
+wait_for '> typed'
+screen | grep -qF 'rgb:' || screen | grep -qF '11;'; ok $((! $?)) "an OSC reply on stdin does not land in the chat input"
+TM send-keys -t ui C-u
+
+TM send-keys -t ui "hello" Enter
+wait_for 'First session answer.'
+first=$(ls -t "$XDG_STATE_HOME/cade/sessions" | head -1)
+
+# /cost and the status bar say the same context use (a percentage, once).
+TM send-keys -t ui "/cost" Enter
+wait_for 'tokens in'
+cost=$(screen | sed -n 's/.*context \([0-9][0-9]*\)% full.*/\1/p' | tail -1)
+bar=$(screen | tail -1 | sed -n 's/.*ctx \([0-9][0-9]*\)%.*/\1/p')
+[ -n "$cost" ] && [ "$cost" = "$bar" ] && [ "$cost" -le 100 ]; ok $? "/cost context use matches the status bar ($cost% vs $bar%)"
+
+# /theme alone lists what there is, built-in and the person's own.
+TM send-keys -t ui "/theme" Enter
+wait_for 'themes:'
+screen | grep -F 'themes:' | grep -q 'default' && screen | grep -qF 'my-own' && screen | grep -qF 'light'; ok $? "/theme with no argument lists the themes"
+
+# The terminal pane: faint and struck text, a wide character half
+# overwritten (as xterm and tmux draw it), mode 47 restoring the screen.
+cat > "$W/pane.sh" <<'SH'
+printf 'A\033[2mfaint-one\033[0m \033[9mgone\033[0m Z\n'
+printf '\346\274\242\345\255\227\343\201\213\343\201\252\033[3GX\n'
+printf 'kept-47\0337\033[?47h\033[H\033[2Jin-alt\033[?47l\0338\n'
+SH
+TM send-keys -t ui F2
+TM send-keys -t ui "sh pane.sh" Enter
+wait_for 'kept-47'
+screen -e | grep -q "$(printf '\033')\[2mfaint-one"; ok $? "pane: SGR 2 reaches the screen as dim"
+screen | grep -q "$(printf 'g\314\266o\314\266n\314\266e\314\266')"; ok $? "pane: SGR 9 shows a stroke through the text"
+screen | grep -q "$(printf '\346\274\242X \343\201\213\343\201\252')"; ok $? "pane: X over half a wide character, as tmux and xterm show it"
+screen | grep -q 'kept-47' && ! screen | grep -q 'in-alt'; ok $? "pane: mode 47 gives the original screen back"
+
+# The pane title in scrollback mode: whole words, nothing cut.
+TM send-keys -t ui "seq 1 100" Enter
+sleep 0.5
+TM send-keys -t ui F7
+wait_for 'scrollback'
+title=$(screen | head -1)
+tpart=$(echo "$title" | sed 's/.*│//; s/ *$//')
+# A key hint is there whole, or not at all: never "●" or "(C-] ba" at the edge.
+echo "$tpart" | grep -q 'scrollback [0-9]*/[0-9]*' &&
+    { ! echo "$tpart" | grep -q '●' || echo "$tpart" | grep -qE '● (PgUp/PgDn, q ends|keys go to the shell \(C-\] back\))$'; }
+ok $? "pane title in scrollback mode is not cut ($tpart)"
+TM send-keys -t ui q C-]
+wait_for 'keys here'
+
+# /clear, then /resume last: back to the first session.
+before=$(nsessions)
+TM send-keys -t ui "/clear" Enter
+wait_gone 'First session answer.'
+for i in $(seq 1 100); do [ "$(nsessions)" -gt "$before" ] && break; sleep 0.1; done
+TM send-keys -t ui "/resume last" Enter
+wait_for 'First session answer.'; ok $? "/resume last right after /clear resumes the earlier session"
+
+# 20x6: the too-small notice fits.
+TM resize-window -t ui -x 20 -y 6 2>/dev/null || TM resize-pane -t ui -x 20 -y 6
+wait_for 'now 20x6'
+screen | grep -q 'need 50x14'; ok $? "20x6: the size notice is whole ('$(screen | grep need | sed 's/^ *//')')"
+screen | grep -q 'small (\|($'; ok $((! $?)) "20x6: no notice cut mid-way"
+TM resize-window -t ui -x 100 -y 30 2>/dev/null || TM resize-pane -t ui -x 100 -y 30
+wait_for 'keys here'
+TM send-keys -t ui "/quit" Enter
+wait_for 'cade-rc=0'; ok $? "/quit exits 0"
+done_testing
