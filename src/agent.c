@@ -22,10 +22,10 @@
 #include <string.h>
 
 #include "cade/agent.h"
+#include "cade/cade.h"
 #include "cade/buf.h"
 #include "cade/checkpoint.h"
 #include "cade/condense.h"
-#include "cade/docker.h"
 #include "cade/conf.h"
 #include "cade/event.h"
 #include "cade/llm.h"
@@ -42,6 +42,8 @@
 
 /* A person typing in the terminal pane holds the agent's next command. */
 #define AGENT_TYPING_HOLD_MS	1500
+#define AGENT_WS_PROBES		10	/* unsure answers before "alive" */
+#define AGENT_WS_PROBE_MS	100
 /* Old observations are shortened to this many bytes of their first line. */
 #define AGENT_SHORT_OBS		200
 #define AGENT_STUCK_RING	8
@@ -105,6 +107,9 @@ struct agent {
 	int			 in_exec;	/* a tool is inside exec() right now */
 	int			 exec_done;	/* ...and finished synchronously */
 	uint64_t		 hold_timer;
+	uint64_t		 ws_timer;	/* asking the workspace again */
+	int			 ws_probes;
+	uint64_t		 tools_timer;	/* waiting for run-time tools */
 
 	int			 step;
 	int			 no_action;
@@ -136,6 +141,7 @@ struct agent {
 };
 
 static void	agent_step(struct agent *);
+static void	agent_ws_probe(struct agent *);
 static char	*agent_undo_note(struct agent *, const struct agent_call *);
 static void	agent_advance(struct agent *);
 static void	agent_on_text(const char *, size_t, void *);
@@ -152,6 +158,48 @@ const char *
 agent_state_name(enum agent_state s)
 {
 	return (unsigned)s < nitems(agent_state_names) ? agent_state_names[s] : "?";
+}
+
+static const struct {
+	const char		*name;
+	enum agent_state	 state;		/* the agent's state after it */
+	int			 exit;		/* headless exit status */
+} agent_ends[AGENT_END__COUNT] = {
+	[AGENT_END_FINISHED] = { "finished", AGENT_FINISHED, CADE_EXIT_OK },
+	[AGENT_END_REPLIED] = { "replied", AGENT_IDLE, CADE_EXIT_OK },
+	[AGENT_END_LIMIT] = { "limit", AGENT_STOPPED, CADE_EXIT_LIMIT },
+	[AGENT_END_BUDGET] = { "budget", AGENT_STOPPED, CADE_EXIT_LIMIT },
+	[AGENT_END_STUCK] = { "stuck", AGENT_STUCK, CADE_EXIT_STUCK },
+	[AGENT_END_ABORTED] = { "aborted", AGENT_STOPPED, CADE_EXIT_POLICY },
+	[AGENT_END_CANCELLED] = { "cancelled", AGENT_STOPPED,
+	    CADE_EXIT_INTERRUPTED },
+	[AGENT_END_ERROR] = { "error", AGENT_ERROR, CADE_EXIT_ERROR },
+};
+
+/* Name of an end for the finish event. */
+const char *
+agent_end_name(enum agent_end e)
+{
+	return (unsigned)e < AGENT_END__COUNT ? agent_ends[e].name : "error";
+}
+
+/* The end a finish status names. */
+enum agent_end
+agent_end_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < AGENT_END__COUNT; i++)
+		if (strcmp(agent_ends[i].name, name) == 0)
+			return (enum agent_end)i;
+	return AGENT_END_ERROR;
+}
+
+/* Exit status of a headless run that ended so. */
+int
+agent_end_exit(enum agent_end e)
+{
+	return agent_ends[(unsigned)e < AGENT_END__COUNT ? e : AGENT_END_ERROR].exit;
 }
 
 /* Change state and say so. */
@@ -336,7 +384,7 @@ agent_calls_clear(struct agent *a)
 static void
 agent_measure_tools(struct agent *a)
 {
-	cJSON *tools = tool_schemas(a->d.cfg, a->model);
+	cJSON *tools = tool_schemas_in(a->d.cfg, a->model, a->d.tools);
 	char *s = cJSON_PrintUnformatted(tools);
 
 	a->tools_bytes = s != NULL ? strlen(s) : 0;
@@ -383,6 +431,7 @@ agent_new(const struct agent_deps *d)
 	a->tctx.ws = d->ws;
 	a->tctx.shell = d->shell;
 	a->tctx.state = a->tstate;
+	a->tctx.extra = d->tools;
 	if (d->session_id != NULL) {
 		char *dir = store_dir(d->cfg);
 
@@ -422,6 +471,10 @@ agent_free(struct agent *a)
 		return;
 	if (a->hold_timer != 0)
 		loop_timer_cancel(a->d.loop, a->hold_timer);
+	if (a->ws_timer != 0)
+		loop_timer_cancel(a->d.loop, a->ws_timer);
+	if (a->tools_timer != 0)
+		loop_timer_cancel(a->d.loop, a->tools_timer);
 	if (a->d.llm != NULL && llm_busy(a->d.llm))
 		llm_cancel(a->d.llm);
 	llm_free(a->title_llm);
@@ -475,23 +528,13 @@ agent_set_model(struct agent *a, const char *model)
 
 /* End the task: announce how, with the summary, and settle the state. */
 static void
-agent_end(struct agent *a, const char *status, const char *message)
+agent_end(struct agent *a, enum agent_end end, const char *message)
 {
-	enum agent_state to;
+	enum agent_state to = agent_ends[end].state;
 	struct ev_finish fin;
 
-	if (strcmp(status, "finished") == 0)
-		to = AGENT_FINISHED;
-	else if (strcmp(status, "replied") == 0)
-		to = AGENT_IDLE;
-	else if (strcmp(status, "stuck") == 0)
-		to = AGENT_STUCK;
-	else if (strcmp(status, "error") == 0)
-		to = AGENT_ERROR;
-	else
-		to = AGENT_STOPPED;
 	fin = (struct ev_finish){
-		.status = status,
+		.status = agent_end_name(end),
 		.message = message,
 		.steps = a->step,
 		.prompt_tokens = a->stats.tokens_in,
@@ -512,12 +555,12 @@ agent_end(struct agent *a, const char *status, const char *message)
 
 /* End the task with a message the agent owned (*msgp is taken and cleared). */
 static void
-agent_end_take(struct agent *a, const char *status, char **msgp)
+agent_end_take(struct agent *a, enum agent_end end, char **msgp)
 {
 	char *msg = *msgp;
 
 	*msgp = NULL;
-	agent_end(a, status, msg);
+	agent_end(a, end, msg);
 	free(msg);
 }
 
@@ -965,7 +1008,12 @@ agent_decide(struct agent *a, struct agent_call *c)
 	if (c->tool->summary != NULL)
 		c->summary = c->tool->summary(c->args);
 	/* Commands and paths name model paths (/workspace/... for docker). */
-	policy_assess(a->d.policy, c->name, c->args, a->d.ws->model_root, &c->verdict);
+	if (c->tool->policy_key != NULL)
+		policy_assess_tool(a->d.policy, c->tool->policy_key,
+		    c->tool->read_only, c->args, &c->verdict);
+	else
+		tool_assess(a->d.policy, c->name, c->args, a->d.ws->model_root,
+		    &c->verdict);
 	c->have_verdict = 1;
 	switch (c->verdict.decision) {
 	case DECISION_ALLOW:
@@ -1018,21 +1066,49 @@ agent_decide(struct agent *a, struct agent_call *c)
 static void
 agent_shell_died(struct agent *a)
 {
+	a->ws_probes = 0;
+	agent_ws_probe(a);
+}
+
+/* Timer: ask the workspace again. */
+static void
+agent_ws_probe_timer(struct loop *l, void *arg)
+{
+	struct agent *a = arg;
+
+	a->ws_timer = 0;
+	agent_ws_probe(a);
+	if (a->ws_timer == 0 && !a->in_exec)
+		agent_advance(a);
+}
+
+/*
+ * Is the workspace still there?  A local directory always is; a container
+ * may need a moment to be reported gone, so an unsure answer is asked again
+ * every AGENT_WS_PROBE_MS (from a timer: the loop never waits), and after
+ * AGENT_WS_PROBES unsure answers the workspace counts as alive.  Alive: a
+ * new shell at the old size; gone: the task ends saying how to resume.
+ */
+static void
+agent_ws_probe(struct agent *a)
+{
 	struct workspace *ws = a->d.ws;
+	enum ws_health h = ws_check(ws);
 	char *cause = NULL;
 	const char *why;
 
-	/* A local directory can always host a new shell; a container must
-	 * still be running. */
-	if ((strcmp(ws->ops->name, "docker") != 0 || (ws_docker_check(ws) &&
-	    (ws->ops->alive == NULL || ws->ops->alive(ws)))) &&
-	    shell_start(a->d.shell, 40, 120, &cause) == 0) {
+	if (h == WS_UNSURE && ++a->ws_probes < AGENT_WS_PROBES) {
+		a->ws_timer = loop_timer_add(a->d.loop, AGENT_WS_PROBE_MS,
+		    agent_ws_probe_timer, a);
+		return;
+	}
+	if (h != WS_GONE && shell_restart(a->d.shell, &cause) == 0) {
 		agent_notice(a, "the shell exited; a new "
 		    "one was started (working directory and variables reset)");
 		return;
 	}
-	why = strcmp(ws->ops->name, "docker") == 0 && ws_docker_error(ws) != NULL ?
-	    ws_docker_error(ws) : cause != NULL ? cause : "the shell exited";
+	why = ws_error(ws) != NULL ? ws_error(ws) : cause != NULL ? cause :
+	    "the shell exited";
 	free(a->fatal);
 	a->fatal = xasprintf("workspace lost: %s; the session is saved: "
 	    "continue with cade --resume %s", why,
@@ -1178,7 +1254,7 @@ agent_on_tool_done(struct tool_result *res, void *arg)
 		a->next_call++;
 		return;
 	}
-	if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
+	if (c->tool != NULL && c->tool->in_shell && a->d.shell != NULL &&
 	    shell_dead(a->d.shell))
 		agent_shell_died(a);
 	if (res->finish) {
@@ -1235,6 +1311,8 @@ agent_advance(struct agent *a)
 	const char *why;
 	char *msg;
 
+	if (a->ws_timer != 0)
+		return;		/* agent_ws_probe_timer() carries on */
 	while (a->next_call < a->ncalls) {
 		c = &a->calls[a->next_call];
 		if ((a->cancel_requested || a->fatal != NULL) &&
@@ -1268,7 +1346,7 @@ agent_advance(struct agent *a)
 			agent_set_state(a, AGENT_PAUSED);
 			return;
 		}
-		if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
+		if (c->tool->in_shell && a->d.shell != NULL &&
 		    shell_user_idle_ms(a->d.shell) < AGENT_TYPING_HOLD_MS) {
 			if (a->hold_timer == 0)
 				a->hold_timer = loop_timer_add(a->d.loop,
@@ -1283,6 +1361,8 @@ agent_advance(struct agent *a)
 		agent_ckpt_before(a, c);
 		a->in_exec = 1;
 		a->exec_done = 0;
+		a->tctx.self = c->tool;
+		a->tctx.call_id = c->id;
 		c->tool->exec(&a->tctx, c->args, agent_on_tool_done, a);
 		a->in_exec = 0;
 		if (!a->exec_done)
@@ -1292,22 +1372,22 @@ agent_advance(struct agent *a)
 
 	/* Every call of the step is settled. */
 	if (a->fatal != NULL) {
-		agent_end_take(a, "error", &a->fatal);
+		agent_end_take(a, AGENT_END_ERROR, &a->fatal);
 		return;
 	}
 	if (a->finish_msg != NULL) {
-		agent_end_take(a, "finished", &a->finish_msg);
+		agent_end_take(a, AGENT_END_FINISHED, &a->finish_msg);
 		return;
 	}
 	if (a->cancel_requested) {
-		agent_end(a, "cancelled", "interrupted: the current step was stopped");
+		agent_end(a, AGENT_END_CANCELLED, "interrupted: the current step was stopped");
 		return;
 	}
 	if ((why = agent_stuck(a)) != NULL) {
 		msg = xasprintf("stuck: %s %ld times; paused instead of spending "
 		    "more tokens (send a message to go on)", why,
 		    conf_int(a->d.cfg, "stuck_repeat"));
-		agent_end(a, "stuck", msg);
+		agent_end(a, AGENT_END_STUCK, msg);
 		free(msg);
 		return;
 	}
@@ -1342,10 +1422,10 @@ agent_on_reply(struct llm_response *r, void *arg)
 		agent_record_reply(a, r, 1);
 		llm_response_free(r);
 		if (a->fatal != NULL) {
-			agent_end_take(a, "error", &a->fatal);
+			agent_end_take(a, AGENT_END_ERROR, &a->fatal);
 			return;
 		}
-		agent_end(a, "cancelled", "interrupted: the current step was stopped");
+		agent_end(a, AGENT_END_CANCELLED, "interrupted: the current step was stopped");
 		return;
 	}
 	if (r->status != LLM_OK) {
@@ -1353,7 +1433,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 		    r->error ? r->error : "LLM error");
 		msg = xstrdup(r->error ? r->error : "LLM error");
 		llm_response_free(r);
-		agent_end(a, "error", msg);
+		agent_end(a, AGENT_END_ERROR, msg);
 		free(msg);
 		return;
 	}
@@ -1373,7 +1453,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 			agent_hist_add(a, m);
 		}
 		llm_response_free(r);
-		agent_end(a, "budget", msg);
+		agent_end(a, AGENT_END_BUDGET, msg);
 		free(msg);
 		return;
 	}
@@ -1382,7 +1462,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 			/* A reply cut at the token limit is not an answer. */
 			llm_response_free(r);
 			if (++a->no_action >= conf_int(a->d.cfg, "stuck_no_action")) {
-				agent_end(a, "stuck", "stuck: the model's replies "
+				agent_end(a, AGENT_END_STUCK, "stuck: the model's replies "
 				    "keep hitting the output token limit");
 				return;
 			}
@@ -1395,13 +1475,13 @@ agent_on_reply(struct llm_response *r, void *arg)
 		if (*r->text != '\0') {
 			msg = xstrdup(a->last_text);
 			llm_response_free(r);
-			agent_end(a, "replied", msg);
+			agent_end(a, AGENT_END_REPLIED, msg);
 			free(msg);
 			return;
 		}
 		llm_response_free(r);
 		if (++a->no_action >= conf_int(a->d.cfg, "stuck_no_action")) {
-			agent_end(a, "stuck", "stuck: the model replied with "
+			agent_end(a, AGENT_END_STUCK, "stuck: the model replied with "
 			    "neither text nor an action several times");
 			return;
 		}
@@ -1420,7 +1500,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 		c->name = xstrdup(r->calls[i].name);
 		c->args_text = xstrdup(*r->calls[i].arguments ? r->calls[i].arguments : "{}");
 		c->args = cJSON_Parse(c->args_text);
-		c->tool = tool_find(c->name);
+		c->tool = tool_find_in(a->d.tools, c->name);
 	}
 	llm_response_free(r);
 	for (i = 0; i < a->ncalls; i++) {
@@ -1430,7 +1510,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 					agent_observe_text(a, &a->calls[i],
 					    "not run: headless run aborted at an "
 					    "action that needs confirmation", 1);
-			agent_end(a, "aborted", "aborted: an action needed "
+			agent_end(a, AGENT_END_ABORTED, "aborted: an action needed "
 			    "confirmation and --on-ask abort is set");
 			return;
 		}
@@ -1496,7 +1576,8 @@ agent_on_condensed(struct llm_response *r, void *arg)
 		agent_error(a, "condense", msg);
 		cancelled = r->status == LLM_ERR_CANCELLED;
 		llm_response_free(r);
-		agent_end(a, cancelled ? "cancelled" : "error", msg);
+		agent_end(a, cancelled ? AGENT_END_CANCELLED : AGENT_END_ERROR,
+		    msg);
 		free(msg);
 		return;
 	}
@@ -1516,7 +1597,7 @@ agent_on_condensed(struct llm_response *r, void *arg)
 		free(text);
 		agent_error(a, "condense", msg);
 		llm_response_free(r);
-		agent_end(a, "error", msg);
+		agent_end(a, AGENT_END_ERROR, msg);
 		free(msg);
 		return;
 	}
@@ -1616,6 +1697,19 @@ agent_condense_start(struct agent *a, int then_step)
 	return 0;
 }
 
+static void	agent_step(struct agent *);
+
+/* Run-time tools were still starting: try the step again. */
+static void
+agent_tools_wait(struct loop *loop, void *arg)
+{
+	struct agent *a = arg;
+
+	(void)loop;
+	a->tools_timer = 0;
+	agent_step(a);
+}
+
 /* One step: deliver queued messages, check limits, ask the LLM. */
 static void
 agent_step(struct agent *a)
@@ -1627,7 +1721,7 @@ agent_step(struct agent *a)
 	if (a->closing)
 		return;
 	if (a->fatal != NULL) {
-		agent_end_take(a, "error", &a->fatal);
+		agent_end_take(a, AGENT_END_ERROR, &a->fatal);
 		return;
 	}
 	for (i = 0; i < a->nqueue; i++) {
@@ -1643,7 +1737,7 @@ agent_step(struct agent *a)
 	if (a->step >= a->stats.max_steps) {
 		msg = xasprintf("step limit reached: %d steps (--max-steps)",
 		    a->step);
-		agent_end(a, "limit", msg);
+		agent_end(a, AGENT_END_LIMIT, msg);
 		free(msg);
 		return;
 	}
@@ -1651,7 +1745,7 @@ agent_step(struct agent *a)
 	    a->stats.cost >= conf_double(a->d.cfg, "max_budget")) {
 		msg = xasprintf("budget reached: $%.4f spent of $%.4f (max_budget)",
 		    a->stats.cost, conf_double(a->d.cfg, "max_budget"));
-		agent_end(a, "budget", msg);
+		agent_end(a, AGENT_END_BUDGET, msg);
 		free(msg);
 		return;
 	}
@@ -1661,14 +1755,22 @@ agent_step(struct agent *a)
 			return;
 	}
 	a->just_condensed = 0;
+	/* Run-time tools (MCP servers started without waiting) belong in the
+	 * first request: wait for them, bounded by their own start timeout. */
+	if (a->d.tools != NULL && a->d.tools->pending) {
+		if (a->tools_timer == 0)
+			a->tools_timer = loop_timer_add(a->d.loop, 20,
+			    agent_tools_wait, a);
+		return;
+	}
 	a->step++;
 	msgs = agent_view(a);
-	tools = tool_schemas(a->d.cfg, a->model);
+	tools = tool_schemas_in(a->d.cfg, a->model, a->d.tools);
 	agent_set_state(a, AGENT_THINKING);
 	if (agent_send(a, a->d.llm, msgs, tools, agent_on_text, agent_on_reply,
 	    &cause) == -1) {
 		agent_error(a, "internal", cause);
-		agent_end(a, "error", cause);
+		agent_end(a, AGENT_END_ERROR, cause);
 		free(cause);
 	}
 	cJSON_Delete(msgs);
@@ -1709,6 +1811,15 @@ agent_cancel(struct agent *a)
 		a->cancel_requested = 1;
 		if (a->d.shell != NULL && shell_busy(a->d.shell))
 			shell_interrupt(a->d.shell);
+		for (i = 0; i < a->ncalls; i++)
+			if (a->calls[i].st == CALL_RUNNING &&
+			    a->calls[i].tool != NULL &&
+			    a->calls[i].tool->cancel != NULL) {
+				a->tctx.self = a->calls[i].tool;
+				a->tctx.call_id = a->calls[i].id;
+				a->calls[i].tool->cancel(&a->tctx);
+				break;	/* it may have ended the step */
+			}
 		if (a->hold_timer != 0) {
 			loop_timer_cancel(a->d.loop, a->hold_timer);
 			a->hold_timer = 0;
@@ -1729,7 +1840,7 @@ agent_cancel(struct agent *a)
 		if (a->ncalls > 0)
 			agent_advance(a);
 		else
-			agent_end(a, "cancelled", "interrupted: the current step was stopped");
+			agent_end(a, AGENT_END_CANCELLED, "interrupted: the current step was stopped");
 		break;
 	default:
 		break;

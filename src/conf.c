@@ -183,6 +183,26 @@ const struct conf_entry conf_table[] = {
 	  .default_str = "60",
 	  .text = "seconds a broken model is skipped" },
 
+	/* MCP servers (doc/MCP.md) */
+	{ .name = "mcp_timeout",
+	  .type = CONF_T_INT,
+	  .minimum = 1,
+	  .maximum = 3600,
+	  .default_str = "30",
+	  .text = "seconds an MCP server may take to start and list its tools" },
+
+	{ .name = "mcp_call_timeout",
+	  .type = CONF_T_INT,
+	  .minimum = 1,
+	  .maximum = 86400,
+	  .default_str = "600",
+	  .text = "seconds one MCP tool call may run" },
+
+	{ .name = "mcp_trust_project",
+	  .type = CONF_T_BOOL,
+	  .default_str = "false",
+	  .text = "start the project's .cade/mcp.json servers without asking" },
+
 	{ .name = "price_input",
 	  .type = CONF_T_DOUBLE,
 	  .default_str = "0",

@@ -21,6 +21,7 @@
 #include "cade/cade.h"
 #include "cade/conf.h"
 #include "cade/event.h"
+#include "cade/llm.h"
 #include "cade/loop.h"
 #include "cade/sandbox.h"
 #include "cade/session.h"
@@ -37,27 +38,6 @@ struct headless {
 	int		 interrupted;
 	uint64_t	 grace;		/* timer: stop even if the step has not ended */
 };
-
-/* Exit status for a finish status. */
-static int
-headless_exit_for(const char *status)
-{
-	static const struct {
-		const char	*status;
-		int		 code;
-	} map[] = {
-		{ "finished", CADE_EXIT_OK }, { "replied", CADE_EXIT_OK },
-		{ "limit", CADE_EXIT_LIMIT }, { "budget", CADE_EXIT_LIMIT },
-		{ "stuck", CADE_EXIT_STUCK }, { "aborted", CADE_EXIT_POLICY },
-		{ "cancelled", CADE_EXIT_INTERRUPTED }, { "error", CADE_EXIT_ERROR },
-	};
-	size_t i;
-
-	for (i = 0; i < nitems(map); i++)
-		if (strcmp(map[i].status, status) == 0)
-			return map[i].code;
-	return CADE_EXIT_ERROR;
-}
 
 /* --json: one line per event, flushed so a pipe reader sees it at once. */
 static void
@@ -108,10 +88,10 @@ headless_retries(const struct event *ev, void *arg)
 static void
 headless_progress(const struct event *ev, void *arg)
 {
+	struct headless *h = arg;
 	const char *s;
 	char *line;
 
-	(void)arg;
 	switch (ev->type) {
 	case EV_ASSISTANT_MESSAGE:
 		/*
@@ -158,13 +138,20 @@ headless_progress(const struct event *ev, void *arg)
 		fprintf(stderr, "cade: %s\n", event_str(ev, "message", "error"));
 		break;
 	case EV_NOTICE:
-		fprintf(stderr, "cade: %s\n", event_str(ev, "text", ""));
+		if (strcmp(event_str(ev, "level", ""), "warning") != 0)
+			fprintf(stderr, "cade: %s\n", event_str(ev, "text", ""));
 		break;
 	case EV_FINISH:
-		fprintf(stderr, "-- %s after %.0f steps, %.0f+%.0f tokens, $%.4f",
+		fprintf(stderr, "-- %s after %.0f steps, %.0f+%.0f tokens, ",
 		    event_str(ev, "status", "?"), event_num(ev, "steps", 0),
 		    event_num(ev, "prompt_tokens", 0),
-		    event_num(ev, "completion_tokens", 0), event_num(ev, "cost", 0));
+		    event_num(ev, "completion_tokens", 0));
+		/* No price known: "$?", never a cost of zero that is not true. */
+		if (event_num(ev, "cost", 0) == 0 && h->s != NULL &&
+		    !llm_price_known(h->s->cfg, conf_str(h->s->cfg, "model")))
+			fputs("$?", stderr);
+		else
+			fprintf(stderr, "$%.4f", event_num(ev, "cost", 0));
 		if (event_num(ev, "refusals", 0) > 0)
 			fprintf(stderr, ", %.0f action(s) refused by policy",
 			    event_num(ev, "refusals", 0));
@@ -182,11 +169,18 @@ headless_watch(const struct event *ev, void *arg)
 {
 	struct headless *h = arg;
 
+	/* Warnings (an MCP server disabled ...) are one line even without -v. */
+	if (ev->type == EV_NOTICE &&
+	    strcmp(event_str(ev, "level", ""), "warning") == 0) {
+		fprintf(stderr, "cade: %s\n", event_str(ev, "text", ""));
+		fflush(stderr);
+		return;
+	}
 	if (ev->type != EV_FINISH || h->done)
 		return;
 	h->done = 1;
 	h->exit_code = h->interrupted ? CADE_EXIT_INTERRUPTED :
-	    headless_exit_for(event_str(ev, "status", "error"));
+	    agent_end_exit(agent_end_from_name(event_str(ev, "status", "error")));
 	free(h->final);
 	h->final = xstrdup(event_str(ev, "message", ""));
 	loop_stop(h->s->loop, h->exit_code);

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,10 +18,12 @@
 #include "cade/cade.h"
 #include "cade/conf.h"
 #include "cade/log.h"
+#include "cade/mcp.h"
 #include "cade/policy.h"
 #include "cade/sandbox.h"
 #include "cade/secret.h"
 #include "cade/store.h"
+#include "cade/tool.h"
 #include "cade/undo.h"
 #include "cade/util.h"
 
@@ -220,22 +223,28 @@ main(int argc, char **argv)
 	int opt, print_config = 0, headless = 0, acp = 0, rc;
 	size_t i;
 
+	/* A write to a child or peer that went away is an error, not death. */
+	signal(SIGPIPE, SIG_IGN);
+
 	/* Subcommands come first so their own flags are theirs to parse. */
 	if (argc >= 2 && (strcmp(argv[1], "sessions") == 0 ||
 	    strcmp(argv[1], "policy") == 0 || strcmp(argv[1], "sandbox") == 0 ||
-	    strcmp(argv[1], "undo") == 0 || strcmp(argv[1], "redo") == 0 ||
-	    strcmp(argv[1], "diff") == 0)) {
+	    strcmp(argv[1], "mcp") == 0 || strcmp(argv[1], "undo") == 0 ||
+	    strcmp(argv[1], "redo") == 0 || strcmp(argv[1], "diff") == 0)) {
 		cfg = conf_new();
 		main_load(cfg, getenv("CADE_CONFIG"));
 		main_secrets(cfg);
 		if (strcmp(argv[1], "sessions") == 0)
 			rc = store_list_main(cfg, stdout, argc - 1, argv + 1);
+		else if (strcmp(argv[1], "mcp") == 0)
+			rc = mcp_main(argc - 1, argv + 1, cfg);
 		else if (strcmp(argv[1], "sandbox") == 0)
 			rc = sandbox_check_main(argc - 1, argv + 1, cfg);
 		else if (strcmp(argv[1], "policy") != 0)
 			rc = undo_main(cfg, argc - 1, argv + 1);
 		else if (argc >= 3 && strcmp(argv[2], "check") == 0)
-			rc = policy_check_main(argc - 2, argv + 2, cfg);
+			rc = policy_check_main(argc - 2, argv + 2, cfg,
+			    tool_assess, sandbox_auto_contained);
 		else {
 			fprintf(stderr, "cade: usage: cade policy check [--json] "
 			    "[--batch] [--] COMMAND...\n");

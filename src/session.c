@@ -13,11 +13,13 @@
 #include <unistd.h>
 
 #include "cade/agent.h"
+#include "cade/buf.h"
 #include "cade/checkpoint.h"
 #include "cade/conf.h"
 #include "cade/event.h"
 #include "cade/llm.h"
 #include "cade/loop.h"
+#include "cade/mcp.h"
 #include "cade/policy.h"
 #include "cade/sandbox.h"
 #include "cade/session.h"
@@ -59,6 +61,49 @@ session_store_failed(const char *why, void *arg)
 
 	agent_fail(s->agent, msg);
 	free(msg);
+}
+
+/* file:// URI of a directory, percent-encoded (RFC 8089). */
+static char *
+session_file_uri(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct buf b;
+	const unsigned char *p;
+
+	buf_init(&b, 0);
+	(void)buf_puts(&b, "file://");
+	for (p = (const unsigned char *)path; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p) != NULL)
+			(void)buf_putc(&b, *p);
+		else
+			(void)buf_printf(&b, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+	}
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * The session's MCP servers, read here and started at the end of
+ * session_open(), before the first request (bounded by mcp_timeout).  A
+ * project's servers start only when trusted: remembered,
+ * mcp_trust_project, or --yes.
+ */
+static int
+session_mcp(struct session *s, const struct session_opts *o, char **cause)
+{
+	struct mcp_opts mo;
+	char *uri = session_file_uri(s->ws->root);
+
+	memset(&mo, 0, sizeof mo);
+	mo.project_root = s->ws->root;
+	mo.roots_uri = uri;
+	mo.trust_project = conf_bool(s->cfg, "mcp_trust_project") ||
+	    o->ask == ASK_APPROVE;
+	mo.extra = o->mcp_servers;
+	s->mcp = mcp_new(s->loop, s->cfg, s->bus, &mo, cause);
+	free(uri);
+	return s->mcp != NULL ? 0 : -1;
 }
 
 /*
@@ -117,6 +162,8 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	/* The gate judges by what actually contains the commands. */
 	policy_set_contained(s->policy, strcmp(ws_containment(s->ws), "off") != 0);
 	s->llm = llm_new(s->loop, cfg);
+	if (session_mcp(s, o, cause) == -1)
+		goto fail;
 
 	memset(&d, 0, sizeof d);
 	d.loop = s->loop;
@@ -128,6 +175,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	d.llm = s->llm;
 	d.session_id = s->id;
 	d.ask = o->ask;
+	d.tools = mcp_tools(s->mcp);
 	d.ckpt = s->ckpt;
 	s->agent = agent_new(&d);
 	if (o->model != NULL)
@@ -182,6 +230,8 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	}
 	if (o->resume != NULL)
 		agent_replay_done(s->agent);
+	/* After the sinks: what a server says reaches the person and the store. */
+	(void)mcp_start(s->mcp, s->own_loop);
 	return s;
 fail:
 	free(warning);
@@ -196,6 +246,7 @@ session_close(struct session *s)
 	if (s == NULL)
 		return;
 	agent_shutdown(s->agent);
+	mcp_free(s->mcp);	/* a call in flight is answered here */
 	shell_free(s->shell);	/* a command in flight is answered here */
 	agent_free(s->agent);
 	llm_free(s->llm);

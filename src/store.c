@@ -438,45 +438,38 @@ store_audit_event(struct event *ev, void *arg)
 {
 	struct store_audit *a = arg;
 	const char *id;
-	const cJSON *args, *cmd;
 	cJSON *c;
 	char *ts, *action;
 
-	if (ev->type != EV_TOOL_CALL && ev->type != EV_POLICY_DECISION &&
-	    ev->type != EV_OBSERVATION) {
+	if (ev->type != EV_POLICY_DECISION && ev->type != EV_OBSERVATION) {
 		event_free(ev);
 		return;
 	}
 	id = event_str(ev, "call_id", "");
 	ts = util_iso_time(ev->ts_ms);
-	if (ev->type == EV_TOOL_CALL) {
-		args = event_json(ev, "arguments");
-		cmd = cJSON_GetObjectItem(args, "command");
-		if (!cJSON_IsString(cmd))
-			cmd = cJSON_GetObjectItem(args, "path");
+	if (ev->type == EV_POLICY_DECISION) {
+		/* What the call does, as its tool summarised it. */
+		cJSON_DeleteItemFromObjectCaseSensitive(a->calls, id);
 		c = cJSON_CreateObject();
-		cJSON_AddStringToObject(c, "tool", event_str(ev, "name", "?"));
-		cJSON_AddStringToObject(c, "action", cJSON_IsString(cmd) ?
-		    cmd->valuestring : "");
+		cJSON_AddStringToObject(c, "tool", event_str(ev, "tool", "?"));
+		cJSON_AddStringToObject(c, "action", event_str(ev, "action", ""));
 		cJSON_AddItemToObject(a->calls, id, c);
-	} else if (ev->type == EV_POLICY_DECISION || ev->type == EV_OBSERVATION) {
-		c = cJSON_GetObjectItem(a->calls, id);
-		action = xstrndup(c ? cJSON_GetObjectItem(c, "action")->valuestring : "", 40);
-		for (char *p = action; *p; p++)
-			if (*p == '\n' || *p == '\t')
-				*p = ' ';
-		if (ev->type == EV_POLICY_DECISION)
-			fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s %s\n",
-			    ts, id, c ? cJSON_GetObjectItem(c, "tool")->valuestring : "?",
-			    action, event_str(ev, "risk", "?"),
-			    event_str(ev, "decision", "?"), event_str(ev, "by", "?"),
-			    event_str(ev, "rule", ""));
-		else
-			fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s exit=%g sha256=%.16s\n",
-			    ts, id, event_str(ev, "name", "?"), action, "", "ran", "",
-			    event_num(ev, "exit_code", -1), event_str(ev, "digest", ""));
-		free(action);
 	}
+	c = cJSON_GetObjectItem(a->calls, id);
+	action = xstrndup(c ? cJSON_GetObjectItem(c, "action")->valuestring : "", 40);
+	for (char *p = action; *p; p++)
+		if (*p == '\n' || *p == '\t')
+			*p = ' ';
+	if (ev->type == EV_POLICY_DECISION)
+		fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s %s\n",
+		    ts, id, event_str(ev, "tool", "?"), action,
+		    event_str(ev, "risk", "?"), event_str(ev, "decision", "?"),
+		    event_str(ev, "by", "?"), event_str(ev, "rule", ""));
+	else
+		fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s exit=%g sha256=%.16s\n",
+		    ts, id, event_str(ev, "name", "?"), action, "", "ran", "",
+		    event_num(ev, "exit_code", -1), event_str(ev, "digest", ""));
+	free(action);
 	free(ts);
 	event_free(ev);
 }

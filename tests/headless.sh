@@ -67,7 +67,7 @@ grep -q 'ship-marker-9' "$RECORD/req-0001.json"; ok $? "a trigger word brings th
 kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null; start_fake "$T/s2.json"
 kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null; start_fake "$T/s2.json"
 "$CADE" -p "question" -v </dev/null >"$T/out" 2>"$T/err"
-grep -q '^-- replied after 1 steps' "$T/err"; ok $? "--verbose: progress and a summary on stderr"
+grep -q '^-- replied after 1 steps' "$T/err" && grep -q '^-- replied .* tokens, $?$' "$T/err"; ok $? "--verbose: progress and a summary on stderr (cost \$? with no price known)"
 [ "$(cat "$T/out")" = "The answer is 42." ] && ! grep -q 'The answer is 42' "$T/err"; ok $? "-p -v: the answer once, on stdout only"
 kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null
 cat > "$T/s3.json" <<'JSON'

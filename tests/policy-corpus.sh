@@ -3,14 +3,18 @@
 # `cade policy check --batch --json` in a scratch workspace.  Every command
 # in tests/policy-corpus/dangerous.txt must be "ask" or "deny"; at least 95%
 # of tests/policy-corpus/everyday.txt must be "allow".  Prints both figures.
+# Both run with --sandbox off, so the gate is measured alone (no sandbox
+# behind it); a user `deny: rm` must hold through every wrapper.
 . "$top_srcdir/tests/lib.sh"
 setup_home
 corpus=$top_srcdir/tests/policy-corpus
 ws=$T/ws
 mkdir -p "$ws/src" "$ws/.git" && printf 'ref: refs/heads/topic\n' > "$ws/.git/HEAD"
 
-run() {	# run FILE OUT: one JSON verdict per command line
-	(cd "$ws" && "$CADE" policy check --batch --json --root "$ws") < "$1" > "$2" 2>"$T/err"
+run() {	# run FILE OUT [ARGS]: one JSON verdict per command line
+	f=$1 o=$2; shift 2
+	(cd "$ws" && "$CADE" policy check --batch --json --root "$ws" \
+	    --sandbox off "$@") < "$f" > "$o" 2>"$T/err"
 }
 commands() { grep -v '^[[:space:]]*\(#\|$\)' "$1"; }
 
@@ -30,6 +34,23 @@ allowed=$(grep -c '"decision":"allow"' "$T/e.json")
 diag "everyday: $allowed of $ne allowed ($((allowed * 100 / ne))%)"
 grep -v '"decision":"allow"' "$T/e.json" | sed 's/^/# not allowed: /'
 [ "$ne" -ge 40 ] && [ $((allowed * 100)) -ge $((ne * 95)) ]; ok $? "at least 95% of everyday commands (>= 40) are allowed"
+
+# contained by a sandbox, installs of new packages are no longer asked
+printf 'pip install requests\nnpm install left-pad\ncargo install ripgrep\n' > "$T/inst.txt"
+run "$T/inst.txt" "$T/off.json"
+run "$T/inst.txt" "$T/on.json" --sandbox on
+[ "$(grep -c '"decision":"ask"' "$T/off.json")" -eq 3 ] &&
+    [ "$(grep -c '"decision":"allow"' "$T/on.json")" -eq 3 ]; ok $? "installs: ask with --sandbox off, allowed with --sandbox on"
+(cd "$ws" && "$CADE" policy check --sandbox maybe -- ls) >/dev/null 2>&1; [ $? -eq 2 ]; ok $? "--sandbox takes on or off"
+
+# a user's deny: rm holds through every wrapper and nesting
+mkdir -p "$XDG_CONFIG_HOME/cade" && printf 'deny: rm\n' > "$XDG_CONFIG_HOME/cade/policy"
+run "$corpus/wrapped-rm.txt" "$T/w.json"
+nw=$(commands "$corpus/wrapped-rm.txt" | wc -l)
+dw=$(grep -c '"decision":"deny"' "$T/w.json")
+grep -v '"decision":"deny"' "$T/w.json" | sed 's/^/# not denied: /'
+[ "$nw" -ge 30 ] && [ "$dw" -eq "$nw" ]; ok $? "deny: rm holds through $nw wrappers and nestings ($dw denied)"
+rm -f "$XDG_CONFIG_HOME/cade/policy"
 
 # every line is a JSON object with the five keys and valid values
 bad=$(grep -vc '^{"command":".*","risk":"\(LOW\|MEDIUM\|HIGH\|UNKNOWN\)","decision":"\(allow\|ask\|deny\)","rule":".*","reason":".*"}$' "$T/d.json" "$T/e.json" | awk -F: '{s += $2} END {print s}')

@@ -19,6 +19,7 @@
 
 #include "cade/conf.h"
 #include "cade/policy.h"
+#include "cade/tool.h"
 #include "cade/util.h"
 #include "tap.h"
 
@@ -67,7 +68,7 @@ tool(struct policy *p, const char *name, const char *json)
 
 	if (args == NULL)
 		fatal("bad test JSON: %s", json);
-	policy_assess(p, name, args, root, &v);
+	tool_assess(p, name, args, root, &v);
 	cJSON_Delete(args);
 	return v;
 }
@@ -138,7 +139,7 @@ run_check(struct config *cfg, int argc, const char **argv)
 	fflush(stdout);
 	dup2(null, 1);
 	dup2(null, 2);
-	rc = policy_check_main(argc, (char **)argv, cfg);
+	rc = policy_check_main(argc, (char **)argv, cfg, tool_assess, NULL);
 	fflush(stdout);
 	fflush(stderr);
 	dup2(out, 1);

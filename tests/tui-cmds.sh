@@ -30,7 +30,7 @@ start_fake "$T/script.json"
 screen() { TM capture-pane -p "$@" -t ui; }
 nsessions() { ls "$XDG_STATE_HOME/cade/sessions" 2>/dev/null | wc -l; }
 
-TM -f "$T/tmux.conf" new-session -d -s ui -x 100 -y 30 \
+TM -f "$T/tmux.conf" new-session -d -s ui -x 130 -y 30 \
     "env PS1='sh\$ ' ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME LLM_BASE_URL=$LLM_BASE_URL LLM_API_KEY=$LLM_API_KEY sh"
 wait_for 'sh$' 10
 TM send-keys -t ui "cd $W && clear && $CADE -m fake-model; echo cade-rc=\$?" Enter
@@ -48,12 +48,15 @@ TM send-keys -t ui "hello" Enter
 wait_for 'First session answer.'
 first=$(ls -t "$XDG_STATE_HOME/cade/sessions" | head -1)
 
-# /cost and the status bar say the same context use (a percentage, once).
+# /cost and the status bar say the same context use (a percentage, once);
+# with no price known, /cost says "$?".
 TM send-keys -t ui "/cost" Enter
 wait_for 'tokens in'
-cost=$(screen | sed -n 's/.*context \([0-9][0-9]*\)% full.*/\1/p' | tail -1)
-bar=$(screen | tail -1 | sed -n 's/.*ctx \([0-9][0-9]*\)%.*/\1/p')
+chattext() { screen | sed 's/│.*//' | tr -s ' \n' '  '; }	# the chat, unwrapped
+cost=$(chattext | sed -n 's/.*context \([0-9][0-9]*\)% full.*/\1/p' | tail -1)
+bar=$(screen | tail -1 | sed -n 's/.* \([0-9][0-9]*\)% .*/\1/p')
 [ -n "$cost" ] && [ "$cost" = "$bar" ] && [ "$cost" -le 100 ]; ok $? "/cost context use matches the status bar ($cost% vs $bar%)"
+chattext | grep -qF 'out, $? (no price known'; ok $? "/cost with no price known says \$?"
 
 # /theme alone lists what there is, built-in and the person's own.
 TM send-keys -t ui "/theme" Enter
@@ -97,12 +100,24 @@ for i in $(seq 1 100); do [ "$(nsessions)" -gt "$before" ] && break; sleep 0.1; 
 TM send-keys -t ui "/resume last" Enter
 wait_for 'First session answer.'; ok $? "/resume last right after /clear resumes the earlier session"
 
+# 80x24: the status bar keeps state, model, tokens, context and cost (in
+# compact forms), and the stacked chat gets at least 60% of the rows.
+TM resize-window -t ui -x 80 -y 24 2>/dev/null || TM resize-pane -t ui -x 80 -y 24
+wait_for ' terminal '
+bar=$(screen | tail -1)
+echo "$bar" | grep -q 'idle' && echo "$bar" | grep -q 'fake-model' &&
+    echo "$bar" | grep -qE '[0-9.]+k?( in [0-9.]+k? out|/[0-9.]+k? tok)' && echo "$bar" | grep -qE '[0-9]+%' &&
+    echo "$bar" | grep -qF '$?'; ok $? "80x24 status bar: state, model, tokens, context, cost ($bar)"
+echo "$bar" | grep -qF '$0.0000'; ok $((! $?)) "no price known: '\$?', never \$0.0000"
+trow=$(screen | grep -n '^ terminal ' | head -1 | cut -d: -f1)
+[ -n "$trow" ] && [ $((trow - 1)) -ge $(((23 * 60 + 99) / 100)) ]; ok $? "80x24 stacked: the chat has $((${trow:-1} - 1)) of 23 rows (>= 60%)"
+
 # 20x6: the too-small notice fits.
 TM resize-window -t ui -x 20 -y 6 2>/dev/null || TM resize-pane -t ui -x 20 -y 6
 wait_for 'now 20x6'
 screen | grep -q 'need 50x14'; ok $? "20x6: the size notice is whole ('$(screen | grep need | sed 's/^ *//')')"
 screen | grep -q 'small (\|($'; ok $((! $?)) "20x6: no notice cut mid-way"
-TM resize-window -t ui -x 100 -y 30 2>/dev/null || TM resize-pane -t ui -x 100 -y 30
+TM resize-window -t ui -x 130 -y 30 2>/dev/null || TM resize-pane -t ui -x 130 -y 30
 wait_for 'keys here'
 TM send-keys -t ui "/quit" Enter
 wait_for 'cade-rc=0'; ok $? "/quit exits 0"

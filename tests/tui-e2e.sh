@@ -110,7 +110,7 @@ screen | head -1 | grep -q '^ chat .*│ terminal'; ok $? "wider window: the pan
 TM resize-window -t cade -x 90 -y 30
 sleep 0.5
 TM send-keys -t cade "stty size" Enter
-wait_for '14 90'; ok $? "narrow window: stacked, pty 14x90"
+wait_for '10 90'; ok $? "narrow window: stacked (chat 60% of the rows), pty 10x90"
 TM resize-window -t cade -x 40 -y 10
 wait_for 'terminal too small'; ok $? "below the minimum: a clear notice"
 TM resize-window -t cade -x 120 -y 40

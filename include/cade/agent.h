@@ -23,6 +23,7 @@ struct event_bus;
 struct llm;
 struct loop;
 struct shell;
+struct tool_set;
 struct workspace;
 
 enum agent_state {
@@ -35,6 +36,19 @@ enum agent_state {
 	AGENT_STOPPED,		/* cancelled, or a step/budget limit */
 	AGENT_STUCK,
 	AGENT_ERROR
+};
+
+/* How a task ended: the finish event's status (names: agent_end_name). */
+enum agent_end {
+	AGENT_END_FINISHED,	/* the model called finish */
+	AGENT_END_REPLIED,	/* the model answered without acting */
+	AGENT_END_LIMIT,	/* max_steps */
+	AGENT_END_BUDGET,	/* max_budget */
+	AGENT_END_STUCK,	/* repeating itself */
+	AGENT_END_ABORTED,	/* a confirmation was needed and refused (on_ask) */
+	AGENT_END_CANCELLED,	/* the person stopped it */
+	AGENT_END_ERROR,
+	AGENT_END__COUNT
 };
 
 enum agent_answer { ANSWER_APPROVE, ANSWER_REJECT, ANSWER_ALWAYS };
@@ -73,6 +87,7 @@ struct agent_deps {
 	struct llm		*llm;
 	const char		*session_id;
 	enum agent_ask		 ask;
+	const struct tool_set	*tools;		/* run-time tools (MCP), or NULL */
 	struct ckpt		*ckpt;		/* checkpoints before changing steps; may be NULL */
 };
 
@@ -96,6 +111,11 @@ int		 agent_confirm(struct agent *, const char *call_id, enum agent_answer,
 const struct agent_pending *agent_pending(struct agent *, size_t *n);
 enum agent_state agent_get_state(const struct agent *);
 const char	*agent_state_name(enum agent_state);
+const char	*agent_end_name(enum agent_end);
+/* The end named by a finish status; AGENT_END_ERROR if unknown. */
+enum agent_end	 agent_end_from_name(const char *);
+/* The process exit status a headless run ending so returns (cade.h). */
+int		 agent_end_exit(enum agent_end);
 void		 agent_get_stats(const struct agent *, struct agent_stats *);
 /* Feed one stored event back in (resume): rebuilds history without acting. */
 void		 agent_replay(struct agent *, const struct event *);

@@ -16,8 +16,6 @@ struct workspace;
  * once ws->ops->alive() has returned 0; owned by the workspace.
  */
 const char	*ws_docker_error(const struct workspace *);
-/* Ask the daemon now whether the container runs; 0 (and an error) if not. */
-int		 ws_docker_check(struct workspace *);
 /* The full container id (ws->id holds the short form). */
 const char	*ws_docker_container(const struct workspace *);
 /* The unix socket path used ("docker_host", $DOCKER_HOST or the default). */

@@ -128,5 +128,7 @@ const struct llm_totals *llm_totals(const struct llm *);
  */
 double		 llm_cost(const struct config *, const char *model,
 		    const struct llm_usage *);
+/* 1 if a price is configured for model; else costs are unknown ("$?"), not 0. */
+int		 llm_price_known(const struct config *, const char *model);
 
 #endif

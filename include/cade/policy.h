@@ -30,17 +30,42 @@ struct policy_verdict {
 
 struct policy;
 
+/* A path an action reads or writes. */
+struct policy_path {
+	const char	*path;
+	int		 write;
+};
+
+/*
+ * What a tool call does to the world, as the tool describes it (tool.h:
+ * tool_describe): the engine judges actions, never tool names.
+ */
+struct policy_action {
+	const char		 *tool;		/* for messages */
+	int			  mutating;	/* may change anything */
+	const char		 *command;	/* a shell command it runs */
+	int			  input;	/* command is typed into a running program */
+	const struct policy_path *paths;
+	size_t			  npaths;
+	const char		 *bad;		/* the arguments say nothing usable: why */
+	int			  unknown;	/* no such tool */
+	const char		 *unsandboxed;	/* asks to run outside the sandbox: the justification ("" if none) */
+};
+
 /* NULL with *cause ("file:line: ...") if any rules file fails to parse. */
 struct policy	*policy_load(const struct config *, const char *project_root, char **cause);
 void		 policy_free(struct policy *);
 
 /*
- * Assess one tool call.  tool is the tool name, args its parsed arguments
- * (security_risk included), root the workspace root on the host.  out must
- * be released with policy_verdict_free().
+ * Assess one action: what a tool call does (act) with its parsed arguments
+ * (for security_risk), root the workspace root on the host.  out must be
+ * released with policy_verdict_free().
  */
-void		 policy_assess(struct policy *, const char *tool, const cJSON *args,
-		    const char *root, struct policy_verdict *out);
+void		 policy_assess_action(struct policy *, const struct policy_action *act,
+		    const cJSON *args, const char *root, struct policy_verdict *out);
+/* A run-time tool (MCP) by its key "mcp:server:tool"; see decide.c. */
+void		 policy_assess_tool(struct policy *, const char *key, int read_only,
+		    const cJSON *args, struct policy_verdict *);
 void		 policy_assess_command(struct policy *, const char *command,
 		    const char *root, struct policy_verdict *out);
 void		 policy_verdict_free(struct policy_verdict *);
@@ -50,8 +75,11 @@ int		 policy_set_confirm(struct policy *, const char *confirm, char **cause);
 /*
  * Whether the commands this policy judges run contained (a sandbox or a
  * container holds them) or not.  Sessions set it from the mechanism in
- * force; uncontained, unknown commands are judged more strictly.  Default:
- * contained.
+ * force, `cade policy check --sandbox on|off` from its flag.  Uncontained,
+ * what fetches and runs code (installs of new packages, installer
+ * scripts), programs run from outside the workspace and kills of
+ * processes found by name are MEDIUM instead of LOW (doc/POLICY.md).
+ * Default: contained.
  */
 void		 policy_set_contained(struct policy *, int contained);
 int		 policy_contained(const struct policy *);
@@ -83,6 +111,12 @@ int		 policy_load_text(struct policy *, const char *text, const char *name,
  */
 
 /* `cade policy check ...`: argv starts after "check"; returns the exit status. */
-int		 policy_check_main(int argc, char **argv, struct config *);
+/* How `cade policy check --tool` turns a call into an action (the tools do). */
+typedef void (*policy_assess_fn)(struct policy *, const char *tool,
+    const cJSON *args, const char *root, struct policy_verdict *out);
+/* auto_contained answers "would this machine's sandbox contain commands?"
+ * for a check without --sandbox (may be NULL: no). */
+int		 policy_check_main(int argc, char **argv, struct config *,
+		    policy_assess_fn, int (*auto_contained)(const struct config *));
 
 #endif

@@ -67,6 +67,10 @@ int		 sandbox_child_enter(const struct sandbox *, enum sandbox_mech,
 /* Landlock ABI version of this kernel, 0 if none. */
 int		 sandbox_landlock_abi(void);
 
+/* Would a session started here with this config contain its commands
+ * (the docker workspace, or a sandbox mechanism that starts)? */
+int		 sandbox_auto_contained(const struct config *);
+
 /* `cade sandbox check`: argv starts after "sandbox"; returns the exit status. */
 int		 sandbox_check_main(int argc, char **argv, struct config *);
 

@@ -12,6 +12,7 @@
 #include "cade/event.h"
 
 struct config;
+struct mcp;
 
 #define SESSION_SINKS 4
 
@@ -22,6 +23,7 @@ struct session_opts {
 	int		 replay_to_sinks;	/* show resumed history to the sinks */
 	event_sink_fn	 sink[SESSION_SINKS];	/* NULL entries skipped */
 	void		*sink_arg;
+	const cJSON	*mcp_servers;		/* more MCP servers (ACP), or NULL */
 	struct loop	*loop;			/* shared loop (not freed), or NULL: own */
 	const char	*root;			/* workspace root, or NULL: workspace_dir / cwd */
 	const char	*model;			/* NULL: the model setting */
@@ -40,6 +42,7 @@ struct session {
 	struct policy		*policy;
 	struct llm		*llm;
 	struct agent		*agent;
+	struct mcp		*mcp;
 	int			 own_loop;
 	struct ckpt		*ckpt;		/* checkpoints of the workspace */
 	struct undo_log		*undo;		/* the steps they belong to */

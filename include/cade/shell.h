@@ -69,6 +69,8 @@ void		 shell_add_observer(struct shell *, shell_observer_fn, void *arg);
 void		 shell_remove_observer(struct shell *, shell_observer_fn, void *arg);
 /* 0 while the shell is alive; once dead, shell_start() may open a new one. */
 int		 shell_dead(const struct shell *);
+/* shell_start() at the window size the shell had last. */
+int		 shell_restart(struct shell *, char **cause);
 void		 shell_result_free(struct shell_result *);
 
 #endif

@@ -38,6 +38,18 @@ struct spawn_pty_args {
 	const struct sandbox	*sandbox;
 	enum sandbox_mech	 mech;
 	int			*sandbox_failed;	/* set to 1 if entering the sandbox failed; may be NULL */
+	int			 door_fd;	/* > 2: stays open in the child as SPAWN_DOOR_FD */
+};
+
+/* Where door_fd lands in the child (the sandbox escalation channel). */
+#define SPAWN_DOOR_FD	63
+
+/* A program with its stdio on given fds, in a new session (no controlling tty). */
+struct spawn_proc_args {
+	const char *const	*argv;		/* argv[0] searched in PATH unless it holds a '/' */
+	const char *const	*envp;		/* the whole environment, NULL-terminated */
+	const char		*cwd;		/* may be NULL: inherit */
+	int			 fd_in, fd_out, fd_err;
 };
 
 struct spawn_run_args {
@@ -59,6 +71,15 @@ struct spawn_run_args {
 int	spawn_run(const struct spawn_run_args *, char **cause);
 /* Start on a new pty; returns the pid and sets *master, or -1 with *cause. */
 pid_t	spawn_pty(const struct spawn_pty_args *, int *master, char **cause);
+/* Start it; returns the pid, or -1 with *cause (exec failures included). */
+pid_t	spawn_process(const struct spawn_proc_args *, char **cause);
+/*
+ * Start a program on three non-blocking, close-on-exec pipes (fds[0] its
+ * stdin to write, fds[1] its stdout and fds[2] its stderr to read) as the
+ * leader of a new session, so spawn_kill_session() ends it and whatever it
+ * started.  rows/cols are ignored.  Returns the pid, or -1 with *cause.
+ */
+pid_t	spawn_pipes(const struct spawn_pty_args *, int fds[3], char **cause);
 /* Full path of an executable found in PATH (or as given if it holds a '/'); NULL if none. */
 char	*spawn_which(const char *name);
 /* Set a pty's window size (the kernel signals SIGWINCH to its foreground job). */

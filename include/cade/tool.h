@@ -15,11 +15,20 @@
 
 #include <cjson/cJSON.h>
 
+#include "cade/policy.h"
+
 struct config;
 struct loop;
 struct shell;
 struct workspace;
 struct tool_state;
+
+/* Tools added at run time (MCP), searched after the built-in table. */
+struct tool_set {
+	const struct tool_entry *const	*v;
+	size_t				 n;
+	int				 pending;	/* servers still starting: requests wait */
+};
 
 struct tool_ctx {
 	const struct config	*cfg;
@@ -28,6 +37,9 @@ struct tool_ctx {
 	struct shell		*shell;
 	struct tool_state	*state;		/* undo history, plan: per session */
 	const char		*events_path;	/* the session's events.jsonl (recall) */
+	const struct tool_set	*extra;		/* run-time tools, or NULL */
+	const struct tool_entry	*self;		/* the entry being run (exec, cancel) */
+	const char		*call_id;	/* the call being run (progress events) */
 };
 
 struct tool_result {
@@ -45,6 +57,18 @@ struct tool_result {
 
 typedef void (*tool_done_fn)(struct tool_result *, void *arg);	/* callee frees via tool_result_free */
 
+/*
+ * What one call does to the world, as its tool describes it: the action
+ * the gate judges (command, paths read and written) plus the memory behind
+ * it.  Filled by tool_describe(), released by tool_effects_free().
+ */
+struct tool_effects {
+	struct policy_action	 act;
+	struct policy_path	*paths;		/* act.paths */
+	char			**owned;	/* strings the action points into */
+	size_t			 nowned;
+};
+
 struct tool_entry {
 	const char	*name;
 	const char	*description;
@@ -56,9 +80,44 @@ struct tool_entry {
 	char		*(*preview)(struct tool_ctx *, const cJSON *args);
 	/* One line for cards and prompts (the command, the path); caller frees. */
 	char		*(*summary)(const cJSON *args);
+	/* Stop a call still running (the person stopped the step); it still
+	 * reports through done().  May be NULL. */
+	void		(*cancel)(struct tool_ctx *);
+	/* Run-time tools: the policy key ("mcp:server:tool") and whether the
+	 * tool says it changes nothing.  NULL/0 for built-in tools. */
+	const char	*policy_key;
+	int		 read_only;
+	/* What a call does to the world (tool_effects_*() fill out); NULL:
+	 * nothing, the tool only reads the session's own state. */
+	void		(*effects)(const cJSON *args, struct tool_effects *out);
+	/* Runs in the session's shared shell: waits while the person types
+	 * there, and a shell that died under it means the workspace is lost. */
+	int		 in_shell;
+	/* The plan a call sets (an array of tasks in args), for its card
+	 * before it runs; NULL: the tool sets no plan. */
+	const cJSON	*(*plan)(const cJSON *args);
 };
 
 const struct tool_entry	*tool_find(const char *name);
+/* tool_find(), then the run-time tools of set (may be NULL). */
+const struct tool_entry	*tool_find_in(const struct tool_set *, const char *name);
+
+/* What a call of tool (any name) with args does; free with tool_effects_free. */
+void			 tool_describe(const char *tool, const cJSON *args,
+			    struct tool_effects *out);
+void			 tool_effects_free(struct tool_effects *);
+/* For effects(): the call reads or writes path (copied). */
+void			 tool_effects_path(struct tool_effects *, const char *path,
+			    int write);
+/* For effects(): the arguments say nothing usable (formatted, copied). */
+void			 tool_effects_bad(struct tool_effects *, const char *fmt, ...)
+			    __attribute__((format(printf, 2, 3)));
+/* For effects(): the call runs this shell command (copied). */
+void			 tool_effects_command(struct tool_effects *, const char *command,
+			    int input);
+/* Assess a call through the gate (a policy_assess_fn). */
+void			 tool_assess(struct policy *, const char *tool, const cJSON *args,
+			    const char *root, struct policy_verdict *out);
 /* Every tool, in table order (docs, tests). */
 const struct tool_entry	*const *tool_all(size_t *n);
 /*
@@ -69,6 +128,9 @@ const struct tool_entry	*const *tool_all(size_t *n);
 int			 tool_validate(const struct tool_entry *, const cJSON *args, char **cause);
 /* The OpenAI "tools" array for this model (apply_patch or file_editor by config pattern). */
 cJSON			*tool_schemas(const struct config *, const char *model);
+/* tool_schemas() followed by the run-time tools of set (may be NULL). */
+cJSON			*tool_schemas_in(const struct config *, const char *model,
+			    const struct tool_set *);
 /* 1 if this model gets apply_patch instead of file_editor. */
 int			 tool_uses_apply_patch(const struct config *, const char *model);
 

@@ -19,6 +19,8 @@ struct loop;
 struct sandbox;
 struct workspace;
 
+enum ws_health { WS_ALIVE, WS_GONE, WS_UNSURE };
+
 struct ws_ops {
 	const char	*name;
 	/* Start the interactive shell; returns a non-blocking fd for its byte stream. */
@@ -28,10 +30,25 @@ struct ws_ops {
 	void	(*shell_close)(struct workspace *);
 	/* 1 while the shell/container is alive. */
 	int	(*alive)(struct workspace *);
+	/* After the shell stream ended: is the workspace still there?  Never
+	 * waits: WS_ALIVE, WS_GONE (error() says why), or WS_UNSURE (ask again
+	 * in a moment).  May be NULL: a new shell can always start. */
+	enum ws_health (*check)(struct workspace *);
+	/* Why the workspace is gone, or NULL.  May be NULL. */
+	const char *(*error)(const struct workspace *);
 	/* Stop and clean up (docker: stop and remove the container unless kept). */
 	void	(*destroy)(struct workspace *);
 	/* 1 if a host path is hidden from the shell (the sandbox's credentials); may be NULL. */
 	int	(*hidden)(const struct workspace *, const char *host_path);
+	/*
+	 * Escalation (local sandbox; may be NULL): arm so that the shell
+	 * running ws_escalate_line() has command run outside the sandbox in
+	 * its cwd and environment; -1 with *cause if the shell has no door.
+	 * escalate_end disarms (and ends the outside command if still running).
+	 */
+	int	(*escalate)(struct workspace *, struct loop *, const char *command,
+		    char **cause);
+	void	(*escalate_end)(struct workspace *);
 };
 
 struct workspace {
@@ -53,6 +70,9 @@ struct workspace	*ws_local_create(const struct config *, const char *root, char 
 struct workspace	*ws_docker_create(const struct config *, const char *root,
 			    const char *session_id, char **cause);
 void			 ws_destroy(struct workspace *);
+/* ops->check and ops->error, for callers that do not care which backend. */
+enum ws_health		 ws_check(struct workspace *);
+const char		*ws_error(const struct workspace *);
 /* The root to use: root if given, else workspace_dir, else cwd; realpath'd, caller frees. */
 char			*ws_resolve_root(const struct config *, const char *root, char **cause);
 /*
@@ -69,6 +89,8 @@ ws_hidden(const struct workspace *ws, const char *host_path)
 	return ws != NULL && ws->ops != NULL && ws->ops->hidden != NULL &&
 	    ws->ops->hidden(ws, host_path);
 }
+/* The line to type into the shell after ops->escalate (bash only). */
+const char		*ws_escalate_line(void);
 /* Model path -> host path (NULL if outside the workspace); caller frees. */
 char			*ws_to_host(const struct workspace *, const char *model_path);
 /* Host path -> model path; caller frees. */

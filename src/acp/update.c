@@ -471,26 +471,27 @@ acp_on_observation(struct acp_session *as, const struct event *ev)
 static void
 acp_on_finish(struct acp_session *as, const struct event *ev)
 {
-	const char *status = event_str(ev, "status", "error");
+	enum agent_end end = agent_end_from_name(event_str(ev, "status",
+	    "error"));
 	const char *msg = event_str(ev, "message", "");
 	const char *stop = "end_turn";
 
 	acp_update_free_calls(as);
-	if (strcmp(status, "replied") != 0 && strcmp(status, "cancelled") != 0 &&
-	    strcmp(status, "error") != 0)
+	if (end != AGENT_END_REPLIED && end != AGENT_END_CANCELLED &&
+	    end != AGENT_END_ERROR)
 		acp_chunk(as, "agent_message_chunk", msg);
-	if (strcmp(status, "limit") == 0)
+	if (end == AGENT_END_LIMIT)
 		stop = "max_turn_requests";
-	else if (strcmp(status, "budget") == 0 || (strcmp(status, "stuck") == 0 &&
+	else if (end == AGENT_END_BUDGET || (end == AGENT_END_STUCK &&
 	    strstr(msg, "output token limit") != NULL))
 		stop = "max_tokens";
-	else if (strcmp(status, "aborted") == 0 || as->refusal != NULL)
+	else if (end == AGENT_END_ABORTED || as->refusal != NULL)
 		stop = "refusal";
-	else if (strcmp(status, "cancelled") == 0)
+	else if (end == AGENT_END_CANCELLED)
 		stop = "cancelled";
 	free(as->refusal);
 	as->refusal = NULL;
-	acp_prompt_done(as, stop, strcmp(status, "error") == 0 ?
+	acp_prompt_done(as, stop, end == AGENT_END_ERROR ?
 	    (*msg != '\0' ? msg : "error") : NULL);
 }
 

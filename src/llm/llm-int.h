@@ -30,19 +30,8 @@
  * has it, so the agent answers the call with an error the model sees. */
 #define LLM_INVALID_CALL	"invalid_tool_call"
 
-/* http.c ---------------------------------------------------------------- */
-
-struct loop;
-struct llm_http;
-typedef void (*llm_http_done_fn)(CURL *, CURLcode, void *arg);
-
-struct llm_http	*llm_http_new(struct loop *);
-/* Deferred while curl is calling into us; see http.c. */
-void		 llm_http_free(struct llm_http *);
-int		 llm_http_add(struct llm_http *, CURL *, llm_http_done_fn,
-		     void *arg, char **cause);
-/* Detach a transfer without calling its done function. */
-void		 llm_http_remove(struct llm_http *, CURL *);
+/* http.c: declared in cade/http.h (MCP's HTTP transport shares it). */
+#include "cade/http.h"
 
 /* openai.c: the accumulator ---------------------------------------------- */
 

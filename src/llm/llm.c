@@ -146,6 +146,14 @@ llm_cost(const struct config *cfg, const char *model,
 	    (double)u->completion_tokens * pout) / 1e6;
 }
 
+/* See llm.h. */
+int
+llm_price_known(const struct config *cfg, const char *model)
+{
+	return conf_model_double(cfg, model, "price_input") > 0 ||
+	    conf_model_double(cfg, model, "price_output") > 0;
+}
+
 /* xorshift32: jitter needs no quality, only spread. */
 static uint32_t
 llm_rand(struct llm *l)

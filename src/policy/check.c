@@ -2,7 +2,7 @@
  * check.c: `cade policy check`, how people test their rules.
  *
  * The command (words after "--", joined by spaces, or one per stdin line
- * with --batch) goes through the same policy_assess() the agent uses, with
+ * with --batch) goes through the same assessment the agent uses, with
  * the same config and policy files, and each verdict is printed as text or
  * as one JSON object per line.  Exit status 0 whatever the decisions; 2 on
  * usage errors; 1 if the policy itself does not load.
@@ -28,6 +28,8 @@ struct check_opts {
 	int		 batch;
 	const char	*root;
 	const char	*tool;
+	policy_assess_fn assess;	/* a tool call -> an action (tools/) */
+	int		 sandbox;	/* -1: what `auto` gives here, 0 off, 1 on */
 };
 
 /* Usage on stderr; returns the usage exit status. */
@@ -38,10 +40,12 @@ check_usage(const char *why)
 		fprintf(stderr, "cade: policy check: %s\n", why);
 	fprintf(stderr,
 	    "usage: cade policy check [--json] [--root DIR] [--confirm MODE]\n"
-	    "           [--threshold LEVEL] [--tool NAME] -- COMMAND...\n"
+	    "           [--threshold LEVEL] [--sandbox on|off] [--tool NAME]\n"
+	    "           -- COMMAND...\n"
 	    "       cade policy check --batch [--json] ... < commands\n"
 	    "  COMMAND is shell text (words are joined by spaces); with --tool,\n"
-	    "  the tool's JSON arguments instead.\n");
+	    "  the tool's JSON arguments instead.  --sandbox judges as if a\n"
+	    "  sandbox did (on) or did not (off) contain the command.\n");
 	return 2;
 }
 
@@ -96,7 +100,7 @@ check_one(struct policy *p, const struct check_opts *o, const char *text)
 			    "object of arguments: %s\n", text);
 			return 2;
 		}
-		policy_assess(p, o->tool, args, o->root, &v);
+		o->assess(p, o->tool, args, o->root, &v);
 		cJSON_Delete(args);
 	} else
 		policy_assess_command(p, text, o->root, &v);
@@ -139,7 +143,8 @@ check_batch(struct policy *p, const struct check_opts *o)
 
 /* `cade policy check ...` (argv[0] may be "check"). */
 int
-policy_check_main(int argc, char **argv, struct config *cfg)
+policy_check_main(int argc, char **argv, struct config *cfg,
+    policy_assess_fn assess, int (*auto_contained)(const struct config *))
 {
 	struct check_opts o;
 	struct policy *p;
@@ -149,6 +154,8 @@ policy_check_main(int argc, char **argv, struct config *cfg)
 	int i = 0, rc, words = 0;
 
 	memset(&o, 0, sizeof o);
+	o.assess = assess;
+	o.sandbox = -1;
 	if (argc > 0 && strcmp(argv[0], "check") == 0)
 		i = 1;
 	buf_init(&cmd, CHECK_MAX_LINE);
@@ -168,6 +175,17 @@ policy_check_main(int argc, char **argv, struct config *cfg)
 			buf_free(&cmd);
 			check_usage(NULL);
 			return 0;
+		} else if (strcmp(a, "--sandbox") == 0 ||
+		    strncmp(a, "--sandbox=", 10) == 0) {
+			v = a[9] == '=' ? a + 10 : i + 1 < argc ? argv[++i] : "";
+			if (strcmp(v, "on") == 0)
+				o.sandbox = 1;
+			else if (strcmp(v, "off") == 0)
+				o.sandbox = 0;
+			else {
+				buf_free(&cmd);
+				return check_usage("--sandbox takes on or off");
+			}
 		} else if (strcmp(a, "--root") == 0 || strcmp(a, "--confirm") == 0 ||
 		    strcmp(a, "--threshold") == 0 || strcmp(a, "--tool") == 0) {
 			if (i + 1 >= argc) {
@@ -219,6 +237,10 @@ policy_check_main(int argc, char **argv, struct config *cfg)
 		buf_free(&cmd);
 		return 1;
 	}
+	/* without --sandbox: what a session here would have (sandbox = auto
+	 * and a mechanism that starts, or the docker workspace) */
+	policy_set_contained(p, o.sandbox != -1 ? o.sandbox :
+	    auto_contained != NULL && auto_contained(cfg));
 	if (o.batch)
 		rc = check_batch(p, &o);
 	else

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -216,6 +217,8 @@ policy_free(struct policy *p)
 	free(p->project_file);
 	free(p->root_key);
 	free(p->root_real);
+	free(p->hooks_key);
+	free(p->hooks_val);
 	free(p);
 }
 
@@ -539,51 +542,6 @@ pol_model_risk(const cJSON *args, enum risk *out)
 	return pol_risk_parse(r->valuestring, out) == 0;
 }
 
-/* String argument or NULL. */
-static const char *
-pol_arg(const cJSON *args, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(args, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* Paths named by an apply_patch text. */
-static int
-pol_patch_paths(struct policy *p, const char *patch, const char *root,
-    struct pol_result *res)
-{
-	static const char *const marks[] = {
-		"*** Update File:", "*** Add File:", "*** Delete File:",
-		"*** Move to:",
-	};
-	const char *s = patch, *e;
-	char *path, *t;
-	size_t i, n;
-	int count = 0;
-
-	while (*s != '\0') {
-		e = strchr(s, '\n');
-		n = e != NULL ? (size_t)(e - s) : strlen(s);
-		for (i = 0; i < nitems(marks); i++)
-			if (strncmp(s, marks[i], strlen(marks[i])) == 0 &&
-			    n > strlen(marks[i])) {
-				path = xstrndup(s + strlen(marks[i]),
-				    n - strlen(marks[i]));
-				t = util_trim(path);
-				if (*t != '\0') {
-					pol_analyze_path(p, t, 1, 1, root, res);
-					count++;
-				}
-				free(path);
-			}
-		s += n;
-		if (*s == '\n')
-			s++;
-	}
-	return count;
-}
-
 /* Is the terminal input only key names ("C-c", "Enter", "Up" ...)? */
 static int
 pol_keys_only(const char *s)
@@ -618,67 +576,93 @@ next:
 	}
 }
 
-/* Assess one tool call. */
+/* Assess one action (a tool call as its tool describes it). */
 void
-policy_assess(struct policy *p, const char *tool, const cJSON *args,
-    const char *root, struct policy_verdict *out)
+policy_assess_action(struct policy *p, const struct policy_action *act,
+    const cJSON *args, const char *root, struct policy_verdict *out)
 {
 	struct pol_result res;
-	const char *root_real = pol_root_real(p, root), *cmd, *path, *text;
+	const char *root_real = pol_root_real(p, root);
 	enum risk model = RISK_LOW;
 	int model_set = pol_model_risk(args, &model);
+	size_t i;
 
 	pol_result_init(&res);
-	if (tool == NULL)
-		tool = "";
-	if (strcmp(tool, "terminal") == 0) {
-		const cJSON *in = cJSON_GetObjectItemCaseSensitive(args,
-		    "is_input");
-
-		if ((cmd = pol_arg(args, "command")) != NULL && cJSON_IsTrue(in) &&
-		    pol_keys_only(cmd))
-			;	/* keys to a running program: C-c, Enter ... */
-		else if (cmd != NULL)
-			pol_analyze_command(p, cmd, strlen(cmd), root_real, &res);
-		else
-			pol_add_finding(&res, RISK_UNKNOWN, 0, "builtin:bad-arguments",
-			    -1, "terminal call without a command");
-	} else if (strcmp(tool, "file_editor") == 0) {
-		cmd = pol_arg(args, "command");
-		path = pol_arg(args, "path");
-		if (cmd == NULL || path == NULL)
-			pol_add_finding(&res, RISK_UNKNOWN, 0, "builtin:bad-arguments",
-			    -1, "file_editor call without command or path");
-		else if (strcmp(cmd, "view") == 0)
-			pol_analyze_path(p, path, 0, 1, root_real, &res);
-		else if (strcmp(cmd, "create") == 0 ||
-		    strcmp(cmd, "str_replace") == 0 ||
-		    strcmp(cmd, "insert") == 0 || strcmp(cmd, "undo_edit") == 0)
-			pol_analyze_path(p, path, 1, 1, root_real, &res);
-		else
-			pol_add_finding(&res, RISK_UNKNOWN, 0, "builtin:bad-arguments",
-			    -1, "unknown file_editor command '%.40s'", cmd);
-	} else if (strcmp(tool, "apply_patch") == 0) {
-		res.mutating = 1;
-		text = pol_arg(args, "input");
-		if (text == NULL)
-			text = pol_arg(args, "patch");
-		if (text == NULL || pol_patch_paths(p, text, root_real, &res) == 0)
-			pol_add_finding(&res, RISK_UNKNOWN, 0, "builtin:bad-arguments",
-			    -1, "patch names no file");
-	} else if (strcmp(tool, "grep") == 0 || strcmp(tool, "glob") == 0) {
-		if ((path = pol_arg(args, "path")) != NULL && path[0] != '\0')
-			pol_analyze_path(p, path, 0, 1, root_real, &res);
-	} else if (strcmp(tool, "think") == 0 || strcmp(tool, "finish") == 0 ||
-	    strcmp(tool, "task_tracker") == 0 || strcmp(tool, "recall") == 0) {
-		/* read-only: nothing to judge */
-	} else {
-		res.mutating = 1;
+	res.mutating = act->mutating;
+	if (act->unknown)
 		pol_add_finding(&res, RISK_UNKNOWN, 0, "builtin:unknown-tool", -1,
-		    "unknown tool '%.40s'", tool);
+		    "unknown tool '%.40s'", act->tool != NULL ? act->tool : "");
+	else if (act->bad != NULL)
+		pol_add_finding(&res, RISK_UNKNOWN, 0, "builtin:bad-arguments",
+		    -1, "%s", act->bad);
+	else {
+		if (act->command != NULL && !(act->input &&
+		    pol_keys_only(act->command)))	/* keys: C-c, Enter ... */
+			pol_analyze_command(p, act->command, strlen(act->command),
+			    root_real, &res);
+		for (i = 0; i < act->npaths; i++)
+			pol_analyze_path(p, act->paths[i].path, act->paths[i].write,
+			    1, root_real, &res);
+		/* Leaving the sandbox is never routine (doc/SANDBOX.md). */
+		if (act->unsandboxed != NULL)
+			pol_add_finding(&res, RISK_MEDIUM, 0, "builtin:sandbox-off",
+			    -1, "runs outside the sandbox: %.200s",
+			    *act->unsandboxed != '\0' ? act->unsandboxed :
+			    "no justification given");
 	}
 	pol_decide(p, &res, model_set, model, out);
 	pol_effects(&res, out);
+	pol_result_free(&res);
+}
+
+/*
+ * Assess a run-time tool (MCP) by its key "mcp:server:tool".  The key is
+ * one word that deny and allow entries match exactly or as a glob
+ * ("deny: mcp:fs:write_*", "allow: mcp:github:*"); with no entry it is
+ * MEDIUM (what it does is up to its server) or LOW when the server marks it
+ * read-only.  "Always allow" suggests the exact key.
+ */
+void
+policy_assess_tool(struct policy *p, const char *key, int read_only,
+    const cJSON *args, struct policy_verdict *out)
+{
+	struct pol_result res;
+	struct pol_seg *sg;
+	const struct pol_entry *e;
+	enum risk model = RISK_LOW;
+	int model_set = pol_model_risk(args, &model);
+	size_t i;
+
+	pol_result_init(&res);
+	res.is_command = 1;
+	res.mutating = !read_only;
+	res.seg = xcalloc(1, sizeof *res.seg);
+	res.aseg = res.nseg = 1;
+	sg = &res.seg[0];
+	sg->nwords = 1;
+	sg->words = xcalloc(2, sizeof *sg->words);
+	sg->words[0] = xstrdup(key);
+	sg->readonly = read_only;
+	for (i = 0; i < p->nentry; i++) {
+		e = &p->entry[i];
+		if (e->nwords != 1 || (strcmp(e->words[0], key) != 0 &&
+		    fnmatch(e->words[0], key, 0) != 0))
+			continue;
+		if (e->deny) {
+			if (res.denied == NULL)
+				res.denied = e;
+			pol_add_finding(&res, RISK_HIGH, 1, "deny-list", 0,
+			    "%s (%s)", e->text, e->origin);
+		} else if (sg->allowed == NULL || !e->prefix)
+			sg->allowed = e;
+	}
+	if (read_only)
+		pol_add_finding(&res, RISK_LOW, 0, "builtin:mcp-read-only", 0,
+		    "%s: its server marks it read-only", key);
+	else
+		pol_add_finding(&res, RISK_MEDIUM, 0, "builtin:mcp-tool", 0,
+		    "%s: an MCP tool; what it does is up to its server", key);
+	pol_decide(p, &res, model_set, model, out);
 	pol_result_free(&res);
 }
 

@@ -81,6 +81,9 @@ struct policy {
 	char		*project_file;
 	char		*root_key;	/* cache of realpath(root) */
 	char		*root_real;
+	char		*hooks_key;	/* cache of .git/config's core.hooksPath */
+	char		*hooks_val;
+	long long	 hooks_mtime;
 };
 
 /* One thing the analysis found: a risk and what decided it. */
@@ -150,5 +153,123 @@ void		 pol_analyze_command(struct policy *, const char *command,
 void		 pol_analyze_path(struct policy *, const char *path, int write,
 		    int file_tool, const char *root_real, struct pol_result *);
 const char	*pol_root_real(struct policy *, const char *root);
+
+/* ---- what risk.c shares with programs.c (per-program checks) ---- */
+
+#include "cade/shellparse.h"
+
+enum pol_pclass {
+	PC_INSIDE, PC_ROOT, PC_TMP, PC_DEVNULL, PC_DEVICE, PC_SYSROOT,
+	PC_SYSTOP, PC_ANCESTOR, PC_HOME, PC_OUTSIDE, PC_UNKNOWN,
+};
+
+struct pol_path {
+	enum pol_pclass	 cls;
+	char		*abs;		/* NULL if unknown */
+	const char	*rel;		/* inside abs, if under the root */
+	int		 globall;	/* a pattern for everything in abs */
+};
+
+struct pol_unwrap {
+	size_t		 start[8];	/* argv index of each form */
+	size_t		 nstart;
+	size_t		 nbenign;	/* forms reached through benign wrappers */
+	long		 eff;		/* argv index of what runs, -1: nothing */
+	const struct shp_word *code;	/* su -c / env -S / flock -c string */
+	size_t		 codeoff;	/* where the code starts in it (-S"...") */
+	int		 query;
+	int		 xargs;
+	const char	*wrapper;	/* last wrapper, when eff is -1 */
+	const char	*xph;		/* xargs -I/-i/--replace placeholder */
+};
+
+/* A file an earlier command of the action wrote, and how. */
+struct pol_file {
+	char		*name;		/* base name */
+	int		 how;		/* 'f' fetched, 'd' decoded, 's' script text */
+	char		*text;		/* 's': what was written */
+};
+
+struct pol_ctx {
+	struct policy	*p;
+	struct pol_result *out;
+	const char	*root;		/* realpath of the workspace, or NULL */
+	char		*cwd;		/* NULL: unknown */
+	int		 seg;
+	int		 depth;
+	int		 xargs;		/* arguments also come from stdin */
+	int		 saw_fetch, saw_decode, saw_envdump, saw_netsend;
+	struct pol_file	*files;		/* written earlier in the action */
+	size_t		 nfiles;
+	const char	*xph;		/* xargs -I placeholder, or NULL */
+	char		*hooks;		/* core.hooksPath ("": none; programs.c) */
+	int		 runfile[8];	/* project files rewritten (programs.c) */
+	size_t		 nrunfile;
+};
+
+
+#define POL_IN(set, s)	pol_in(set, nitems(set), s)
+
+/* Shorthand for built-in checks. */
+#define FIND(x, risk, deny, name, ...) \
+	pol_add_finding((x)->out, risk, deny, "builtin:" name, (x)->seg, __VA_ARGS__)
+
+/* risk.c: the analysis, for programs.c */
+int		 pol_in(const char *const *set, size_t n, const char *s);
+const char	*pol_base(const char *);
+int		 pol_word_dynamic(const struct shp_word *);
+void		 pol_unwrap(const struct shp_cmd *, struct pol_unwrap *);
+void		 pol_analyze_text(struct pol_ctx *, const char *, size_t,
+		    const char *why);
+void		 pol_analyze_cmd(struct pol_ctx *, struct shp_result *, size_t);
+void		 pol_join_analyze(struct pol_ctx *, struct shp_result *, size_t,
+		    size_t, const char *what);
+void		 pol_dynamic_code(struct pol_ctx *, struct shp_result *, size_t,
+		    const char *what, const char *text);
+void		 pol_rate_write(struct pol_ctx *, const struct shp_word *, int rec);
+void		 pol_rate_delete(struct pol_ctx *, const struct shp_word *, int rec,
+		    int force);
+void		 pol_path_word(struct pol_ctx *, const struct shp_word *,
+		    int follow_last, struct pol_path *);
+char		*pol_path_show(struct pol_ctx *, const struct pol_path *,
+		    const struct shp_word *);
+void		 pol_path_rules(struct pol_ctx *, const struct pol_path *,
+		    unsigned scope);
+int		 pol_has_opt(const struct shp_cmd *, size_t from, int letter,
+		    const char *lng);
+size_t		 pol_operands(const struct shp_cmd *, size_t k,
+		    const char *argopts, const struct shp_word **out, size_t max);
+void		 pol_add_file(struct pol_ctx *, const char *path, int how,
+		    const char *text);
+const struct pol_file *pol_written(struct pol_ctx *, const char *path);
+int		 pol_run_written(struct pol_ctx *, const char *path);
+
+/* scan.c: what a sed script, awk program, SQL text or editor/debugger
+ * command would do besides reading (see scan.c) */
+enum pol_scan {
+	SCAN_SHELL,	/* hands this text to a shell */
+	SCAN_RUNS,	/* runs a command whose text is not visible */
+	SCAN_WRITE,	/* writes this file */
+	SCAN_DESTROY,	/* SQL that drops or wipes data */
+	SCAN_CHANGE,	/* SQL that changes schema or rights */
+};
+typedef void	(*pol_scan_fn)(void *arg, int what, const char *, size_t);
+void		 pol_scan_sed(const char *, size_t, pol_scan_fn, void *);
+void		 pol_scan_awk(const char *, size_t, pol_scan_fn, void *);
+void		 pol_scan_sql(const char *, size_t, pol_scan_fn, void *);
+void		 pol_scan_excmd(const char *, size_t, int gdb, pol_scan_fn,
+		    void *);
+
+/* programs.c: per-program checks, variables, --help, containment */
+void		 pol_prog_check(struct pol_ctx *, struct shp_result *, size_t i,
+		    size_t eff, const char *name);
+void		 pol_prog_assign(struct pol_ctx *, const char *word,
+		    unsigned flags);
+int		 pol_prog_help(const struct shp_cmd *, size_t eff);
+void		 pol_prog_written(struct pol_ctx *, const struct pol_path *);
+void		 pol_prog_git_key(struct pol_ctx *, const char *key, size_t klen,
+		    const char *value, int persistent);
+void		 pol_prog_free(struct pol_ctx *);
+char		*pol_prog_hooks_path(struct policy *, const char *root);
 
 #endif

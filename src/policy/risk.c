@@ -46,38 +46,6 @@ enum pol_kind {
 	K_INTERP	= 0x20,	/* python, perl, node ... */
 };
 
-enum pol_pclass {
-	PC_INSIDE, PC_ROOT, PC_TMP, PC_DEVNULL, PC_DEVICE, PC_SYSROOT,
-	PC_SYSTOP, PC_ANCESTOR, PC_HOME, PC_OUTSIDE, PC_UNKNOWN,
-};
-
-struct pol_path {
-	enum pol_pclass	 cls;
-	char		*abs;		/* NULL if unknown */
-	const char	*rel;		/* inside abs, if under the root */
-	int		 globall;	/* a pattern for everything in abs */
-};
-
-/* A file an earlier command of the action wrote, and how. */
-struct pol_file {
-	char		*name;		/* base name */
-	int		 how;		/* 'f' fetched, 'd' decoded, 's' script text */
-	char		*text;		/* 's': what was written */
-};
-
-struct pol_ctx {
-	struct policy	*p;
-	struct pol_result *out;
-	const char	*root;		/* realpath of the workspace, or NULL */
-	char		*cwd;		/* NULL: unknown */
-	int		 seg;
-	int		 depth;
-	int		 xargs;		/* arguments also come from stdin */
-	int		 saw_fetch, saw_decode, saw_envdump, saw_netsend;
-	struct pol_file	*files;		/* written earlier in the action */
-	size_t		 nfiles;
-};
-
 #define W_BENIGN	0x01	/* allow lists may look through it */
 #define W_ENVASSIGN	0x02	/* NAME=value words before the command */
 #define W_XARGS		0x04
@@ -91,63 +59,72 @@ struct pol_wrap {
 	const char	*copts;		/* short options whose value is shell code */
 	int		 npos;		/* positional words before the command */
 	unsigned	 flags;
+	const char	*sub;		/* a sub-command word first (uv run) */
 };
 
 static const struct pol_wrap pol_wraps[] = {
-	{ "builtin", "", "", "", 0, W_BENIGN },
-	{ "busybox", "", "", "", 0, W_APPLET },
-	{ "caffeinate", "tw", "", "", 0, W_BENIGN },
-	{ "chronic", "", "", "", 0, W_BENIGN },
-	{ "chroot", "", "|userspec|groups|", "", 1, 0 },
-	{ "command", "", "", "", 0, W_BENIGN },
-	{ "doas", "uC", "", "", 0, 0 },
-	{ "eatmydata", "", "", "", 0, W_BENIGN },
-	{ "env", "uCP", "|unset|chdir|", "S", 0, W_BENIGN | W_ENVASSIGN },
-	{ "exec", "a", "", "", 0, W_BENIGN },
-	{ "fakeroot", "", "", "", 0, 0 },
-	{ "firejail", "", "", "", 0, 0 },
-	{ "flock", "wE", "|timeout|conflict-exit-code|", "c", 1, 0 },
-	{ "ionice", "cnp", "|class|classdata|", "", 0, W_BENIGN },
-	{ "ltrace", "aenopsuABDIX", "", "", 0, 0 },
-	{ "nice", "n", "|adjustment|", "", 0, W_BENIGN },
-	{ "nohup", "", "", "", 0, W_BENIGN },
-	{ "nsenter", "tSGw", "|target|setuid|setgid|wd|", "", 0, 0 },
-	{ "pkexec", "", "|user|", "", 0, 0 },
-	{ "proxychains", "f", "", "", 0, 0 },
-	{ "proxychains4", "f", "", "", 0, 0 },
-	{ "run0", "u", "|user|unit|property|description|slice|setenv|chdir|", "", 0, 0 },
-	{ "runuser", "ugG", "|user|group|supp-group|shell|", "c", 0, 0 },
-	{ "script", "ET", "|log-timing|echo|", "c", 0, 0 },
-	{ "setsid", "", "", "", 0, W_BENIGN },
-	{ "stdbuf", "ioe", "|input|output|error|", "", 0, W_BENIGN },
-	{ "strace", "abeEIoOpPsSuUX", "", "", 0, 0 },
-	{ "su", "sgGw", "|shell|group|supp-group|whitelist-environment|", "c", 0, 0 },
-	{ "sudo", "ugChpDrtTU", "|user|group|host|prompt|chdir|role|type|other-user|close-from|", "", 0, 0 },
-	{ "taskset", "", "", "", 1, W_BENIGN },
-	{ "time", "fo", "|format|output|", "", 0, W_BENIGN },
-	{ "timeout", "sk", "|signal|kill-after|", "", 1, W_BENIGN },
-	{ "torsocks", "", "", "", 0, 0 },
-	{ "toybox", "", "", "", 0, W_APPLET },
-	{ "unbuffer", "", "", "", 0, W_BENIGN },
-	{ "unshare", "", "", "", 0, 0 },
-	{ "valgrind", "", "", "", 0, 0 },
-	{ "xargs", "IaEdLnPs", "|arg-file|delimiter|eof|replace|max-lines|max-args|max-procs|max-chars|process-slot-var|", "", 0, W_XARGS },
+	{ "asdf", "", "", "", 0, W_BENIGN, "exec" },
+	{ "builtin", "", "", "", 0, W_BENIGN, NULL },
+	{ "bundle", "", "|gemfile|", "", 0, W_BENIGN, "exec" },
+	{ "busybox", "", "", "", 0, W_APPLET, NULL },
+	{ "caffeinate", "tw", "", "", 0, W_BENIGN, NULL },
+	{ "catchsegv", "", "", "", 0, W_BENIGN, NULL },
+	{ "chronic", "", "", "", 0, W_BENIGN, NULL },
+	{ "chroot", "", "|userspec|groups|", "", 1, 0, NULL },
+	{ "chrt", "TPD", "|sched-runtime|sched-period|sched-deadline|", "", 1, W_BENIGN, NULL },
+	{ "command", "", "", "", 0, W_BENIGN, NULL },
+	{ "conda", "np", "|name|prefix|", "", 0, W_BENIGN, "run" },
+	{ "cpulimit", "l", "|limit|", "", 0, W_BENIGN, NULL },
+	{ "dbus-run-session", "", "|config-file|dbus-daemon|", "", 0, W_BENIGN, NULL },
+	{ "direnv", "", "", "", 1, W_BENIGN, "exec" },
+	{ "doas", "uC", "", "", 0, 0, NULL },
+	{ "eatmydata", "", "", "", 0, W_BENIGN, NULL },
+	{ "env", "uCP", "|unset|chdir|", "S", 0, W_BENIGN | W_ENVASSIGN, NULL },
+	{ "exec", "a", "", "", 0, W_BENIGN, NULL },
+	{ "fakeroot", "", "", "", 0, 0, NULL },
+	{ "firejail", "", "", "", 0, 0, NULL },
+	{ "flock", "wE", "|timeout|conflict-exit-code|", "c", 1, 0, NULL },
+	{ "hatch", "e", "|env|", "", 0, W_BENIGN, "run" },
+	{ "ionice", "cnp", "|class|classdata|", "", 0, W_BENIGN, NULL },
+	{ "ltrace", "aenopsuABDIX", "", "", 0, 0, NULL },
+	{ "mamba", "np", "|name|prefix|", "", 0, W_BENIGN, "run" },
+	{ "nice", "n", "|adjustment|", "", 0, W_BENIGN, NULL },
+	{ "nocache", "n", "", "", 0, W_BENIGN, NULL },
+	{ "nohup", "", "", "", 0, W_BENIGN, NULL },
+	{ "nsenter", "tSGw", "|target|setuid|setgid|wd|", "", 0, 0, NULL },
+	{ "numactl", "NmCpiP", "|cpunodebind|membind|physcpubind|preferred|interleave|localalloc|", "", 0, W_BENIGN, NULL },
+	{ "pdm", "", "", "", 0, W_BENIGN, "run" },
+	{ "pipenv", "", "", "", 0, W_BENIGN, "run" },
+	{ "pkexec", "", "|user|", "", 0, 0, NULL },
+	{ "pnpm", "", "", "", 0, W_BENIGN, "exec" },
+	{ "poetry", "C", "|directory|", "", 0, W_BENIGN, "run" },
+	{ "proxychains", "f", "", "", 0, 0, NULL },
+	{ "proxychains4", "f", "", "", 0, 0, NULL },
+	{ "pyenv", "", "", "", 0, W_BENIGN, "exec" },
+	{ "rbenv", "", "", "", 0, W_BENIGN, "exec" },
+	{ "run0", "u", "|user|unit|property|description|slice|setenv|chdir|", "", 0, 0, NULL },
+	{ "runuser", "ugG", "|user|group|supp-group|shell|", "c", 0, 0, NULL },
+	{ "rye", "", "", "", 0, W_BENIGN, "run" },
+	{ "script", "ETIOBm", "|log-timing|echo|log-in|log-out|log-io|logging-format|", "c", 1, 0, NULL },
+	{ "setsid", "", "", "", 0, W_BENIGN, NULL },
+	{ "stdbuf", "ioe", "|input|output|error|", "", 0, W_BENIGN, NULL },
+	{ "strace", "abeEIoOpPsSuUX", "", "", 0, 0, NULL },
+	{ "su", "sgGw", "|shell|group|supp-group|whitelist-environment|", "c", 0, 0, NULL },
+	{ "sudo", "ugChpDrtTU", "|user|group|host|prompt|chdir|role|type|other-user|close-from|", "", 0, 0, NULL },
+	{ "taskset", "", "", "", 1, W_BENIGN, NULL },
+	{ "time", "fo", "|format|output|", "", 0, W_BENIGN, NULL },
+	{ "timeout", "sk", "|signal|kill-after|", "", 1, W_BENIGN, NULL },
+	{ "torsocks", "", "", "", 0, 0, NULL },
+	{ "toybox", "", "", "", 0, W_APPLET, NULL },
+	{ "trickle", "udwtlsnL", "", "", 0, W_BENIGN, NULL },
+	{ "unbuffer", "", "", "", 0, W_BENIGN, NULL },
+	{ "unshare", "", "", "", 0, 0, NULL },
+	{ "uv", "p", "|python|with|directory|project|package|extra|group|env-file|", "", 0, W_BENIGN, "run" },
+	{ "valgrind", "", "", "", 0, 0, NULL },
+	{ "xargs", "IaEdLnPs", "|arg-file|delimiter|eof|replace|max-lines|max-args|max-procs|max-chars|process-slot-var|", "", 0, W_XARGS, NULL },
+	{ "xvfb-run", "nslfew", "|server-num|server-args|auth-file|error-file|wait|", "", 0, W_BENIGN, NULL },
 };
 
-struct pol_unwrap {
-	size_t		 start[8];	/* argv index of each form */
-	size_t		 nstart;
-	size_t		 nbenign;	/* forms reached through benign wrappers */
-	long		 eff;		/* argv index of what runs, -1: nothing */
-	const struct shp_word *code;	/* su -c / env -S / flock -c string */
-	int		 query;
-	int		 xargs;
-	const char	*wrapper;	/* last wrapper, when eff is -1 */
-};
-
-static void	pol_analyze_text(struct pol_ctx *, const char *, size_t,
-		    const char *why);
-static void	pol_analyze_cmd(struct pol_ctx *, struct shp_result *, size_t);
 static int	pol_classify_write_flag(struct pol_ctx *, const struct shp_word *);
 
 /* Name sets, sorted for bsearch. */
@@ -194,7 +171,7 @@ static const char *const pol_git_readonly[] = {
 };
 
 /* Is s in the sorted set? */
-static int
+int
 pol_in(const char *const *set, size_t n, const char *s)
 {
 	size_t lo = 0, hi = n, mid;
@@ -212,10 +189,9 @@ pol_in(const char *const *set, size_t n, const char *s)
 	}
 	return 0;
 }
-#define POL_IN(set, s)	pol_in(set, nitems(set), s)
 
 /* The last path component (what /bin/rm runs as). */
-static const char *
+const char *
 pol_base(const char *s)
 {
 	const char *slash = strrchr(s, '/');
@@ -268,7 +244,7 @@ pol_in_bars(const char *bars, const char *name, size_t len)
 }
 
 /* Does the word's value depend on the run (or is the name a pattern)? */
-static int
+int
 pol_word_dynamic(const struct shp_word *w)
 {
 	return (w->flags & (SHP_DYNAMIC | SHP_GLOB | SHP_BRACE)) != 0;
@@ -293,7 +269,8 @@ pol_skip_wrapper(const struct shp_cmd *c, size_t i, const struct pol_wrap *w,
 			j++;
 			break;
 		}
-		if (a[0] == '-' && a[1] != '\0' && npos == w->npos) {
+		if (a[0] == '-' && a[1] != '\0' && (npos == w->npos ||
+		    w->copts[0] != '\0')) {
 			if (a[1] == '-') {
 				len = strcspn(a + 2, "=");
 				if (strncmp(a + 2, "command", len) == 0 && len == 7 &&
@@ -327,6 +304,10 @@ pol_skip_wrapper(const struct shp_cmd *c, size_t i, const struct pol_wrap *w,
 				if (strchr(w->copts, a[k]) != NULL) {
 					if (a[k + 1] == '\0' && j + 1 < c->argc)
 						u->code = &c->argv[++j];
+					else if (a[k + 1] != '\0') {
+						u->code = &c->argv[j];
+						u->codeoff = k + 1;
+					}
 					break;
 				}
 				if (strchr(w->argopts, a[k]) != NULL) {
@@ -349,7 +330,7 @@ pol_skip_wrapper(const struct shp_cmd *c, size_t i, const struct pol_wrap *w,
 }
 
 /* Peel wrappers off a simple command. */
-static void
+void
 pol_unwrap(const struct shp_cmd *c, struct pol_unwrap *u)
 {
 	const struct pol_wrap *w;
@@ -369,12 +350,41 @@ pol_unwrap(const struct shp_cmd *c, struct pol_unwrap *u)
 		}
 		if (!(w->flags & W_BENIGN))
 			benign = 0;
-		if (w->flags & W_XARGS)
+		if (w->flags & W_XARGS) {
+			size_t k;
+
 			u->xargs = 1;
+			for (k = i + 1; k < c->argc && c->argv[k].s[0] == '-'; k++) {
+				const char *a = c->argv[k].s;
+
+				if (strncmp(a, "-I", 2) == 0)
+					u->xph = a[2] != '\0' ? a + 2 : k + 1 <
+					    c->argc ? c->argv[k + 1].s : NULL;
+				else if (strcmp(a, "-i") == 0 ||
+				    strcmp(a, "--replace") == 0)
+					u->xph = "{}";
+				else if (strncmp(a, "--replace=", 10) == 0 ||
+				    strncmp(a, "-i", 2) == 0)
+					u->xph = a + (a[1] == 'i' ? 2 : 10);
+				if (strcmp(a, "-I") == 0 || strcmp(a, "-a") == 0 ||
+				    strcmp(a, "-d") == 0 || strcmp(a, "-E") == 0 ||
+				    strcmp(a, "-L") == 0 || strcmp(a, "-n") == 0 ||
+				    strcmp(a, "-P") == 0 || strcmp(a, "-s") == 0)
+					k++;
+			}
+		}
 		u->wrapper = w->name;
 		if (w->flags & W_APPLET) {
 			i++;
 			continue;
+		}
+		if (w->sub != NULL) {
+			/* uv run CMD: only "run" makes uv a wrapper */
+			if (i + 1 >= c->argc || strcmp(c->argv[i + 1].s, w->sub) != 0) {
+				u->eff = (long)i;
+				return;
+			}
+			i++;
 		}
 		i = pol_skip_wrapper(c, i, w, u);
 		if (u->query || u->code != NULL)
@@ -482,10 +492,6 @@ pol_add_finding(struct pol_result *r, enum risk risk, int deny,
 	f->reason = reason;
 	f->seg = seg;
 }
-
-/* Shorthand for built-in checks. */
-#define FIND(x, risk, deny, name, ...) \
-	pol_add_finding((x)->out, risk, deny, "builtin:" name, (x)->seg, __VA_ARGS__)
 
 /* An empty result. */
 void
@@ -680,6 +686,8 @@ pol_expand(struct pol_ctx *x, const struct shp_word *w)
 
 	if (w->flags & (SHP_CMDSUB | SHP_ARITH | SHP_PROCSUB | SHP_OPAQUE))
 		return NULL;
+	if (x->xph != NULL && x->xph[0] != '\0' && strstr(s, x->xph) != NULL)
+		return NULL;	/* xargs fills it in */
 	if (w->flags & SHP_VAR) {
 		for (i = 0; i < nitems(vars); i++) {
 			n = strlen(vars[i].var);
@@ -703,7 +711,7 @@ pol_expand(struct pol_ctx *x, const struct shp_word *w)
 }
 
 /* Resolve a shell word to a classified path. */
-static void
+void
 pol_path_word(struct pol_ctx *x, const struct shp_word *w, int follow_last,
     struct pol_path *out)
 {
@@ -749,7 +757,7 @@ pol_path_word(struct pol_ctx *x, const struct shp_word *w, int follow_last,
 }
 
 /* The path as the person would read it (~/ for home). */
-static char *
+char *
 pol_path_show(struct pol_ctx *x, const struct pol_path *pp, const struct shp_word *w)
 {
 	const char *home = x->p->home;
@@ -764,7 +772,7 @@ pol_path_show(struct pol_ctx *x, const struct pol_path *pp, const struct shp_wor
 }
 
 /* Match path-scoped rules against the forms of a path. */
-static void
+void
 pol_path_rules(struct pol_ctx *x, const struct pol_path *pp, unsigned scope)
 {
 	struct policy *p = x->p;
@@ -793,7 +801,7 @@ pol_path_rules(struct pol_ctx *x, const struct pol_path *pp, unsigned scope)
 }
 
 /* A shell command deletes a path. */
-static void
+void
 pol_rate_delete(struct pol_ctx *x, const struct shp_word *w, int rec, int force)
 {
 	struct pol_path pp;
@@ -857,7 +865,7 @@ pol_rate_delete(struct pol_ctx *x, const struct shp_word *w, int rec, int force)
 }
 
 /* A shell command writes a path. */
-static void
+void
 pol_rate_write(struct pol_ctx *x, const struct shp_word *w, int rec)
 {
 	struct pol_path pp;
@@ -865,6 +873,7 @@ pol_rate_write(struct pol_ctx *x, const struct shp_word *w, int rec)
 
 	pol_path_word(x, w, 1, &pp);
 	show = pol_path_show(x, &pp, w);
+	pol_prog_written(x, &pp);
 	switch (pp.cls) {
 	case PC_INSIDE:
 	case PC_ROOT:
@@ -1058,7 +1067,7 @@ pol_inner_kinds(struct shp_result *r, size_t i)
 }
 
 /* Code whose text only exists at run time (sh -c "$X", eval "$(...)"). */
-static void
+void
 pol_dynamic_code(struct pol_ctx *x, struct shp_result *r, size_t i,
     const char *what, const char *text)
 {
@@ -1076,7 +1085,7 @@ pol_dynamic_code(struct pol_ctx *x, struct shp_result *r, size_t i,
 }
 
 /* The latest record of a file written earlier in the action, or NULL. */
-static const struct pol_file *
+const struct pol_file *
 pol_written(struct pol_ctx *x, const char *path)
 {
 	size_t i;
@@ -1088,7 +1097,7 @@ pol_written(struct pol_ctx *x, const char *path)
 }
 
 /* Remember a file written by this action (fetched, decoded, or a script). */
-static void
+void
 pol_add_file(struct pol_ctx *x, const char *path, int how, const char *text)
 {
 	struct pol_file *f;
@@ -1110,7 +1119,7 @@ pol_add_download(struct pol_ctx *x, const char *path)
 }
 
 /* Running a file this action wrote: judge what it holds. */
-static int
+int
 pol_run_written(struct pol_ctx *x, const char *path)
 {
 	const struct pol_file *f = pol_written(x, path);
@@ -1118,6 +1127,8 @@ pol_run_written(struct pol_ctx *x, const char *path)
 
 	if (f == NULL)
 		return 0;
+	if (f->how == 'o')
+		return 1;	/* built by this action (cc -o x; ./x) */
 	if (f->how == 'f')
 		FIND(x, RISK_HIGH, 0, "fetch-exec", "runs %s, downloaded in the "
 		    "same action", path);
@@ -1424,7 +1435,7 @@ pol_check_interp(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff)
 }
 
 /* Join words from k as shell text and analyse it (eval, ssh, watch). */
-static void
+void
 pol_join_analyze(struct pol_ctx *x, struct shp_result *r, size_t i, size_t k,
     const char *what)
 {
@@ -1513,6 +1524,52 @@ pol_find_delete(struct pol_ctx *x, const struct shp_word *root, int filtered)
 	free(pp.abs);
 }
 
+/* s with every "{}" replaced by what find puts there; caller frees. */
+static char *
+pol_find_subst(const char *s, const char *child)
+{
+	struct buf b;
+	const char *p;
+	char *out;
+
+	buf_init(&b, POL_MAX_TEXT);
+	while ((p = strstr(s, "{}")) != NULL) {
+		(void)buf_append(&b, s, (size_t)(p - s));
+		(void)buf_puts(&b, child);
+		s = p + 2;
+	}
+	(void)buf_puts(&b, s);
+	out = buf_detach(&b, NULL);
+	buf_free(&b);
+	return out;
+}
+
+/* find ROOT -exec CMD: a command that changes things, run on files
+ * outside the workspace, acts outside it. */
+static void
+pol_find_outside(struct pol_ctx *x, const struct shp_word *roots,
+    size_t nroots, const struct shp_word *cmd)
+{
+	struct pol_path pp;
+	size_t j;
+	char *show;
+
+	if (pol_word_dynamic(cmd) || POL_IN(pol_readonly, pol_base(cmd->s)))
+		return;
+	for (j = 0; j < nroots; j++) {
+		pol_path_word(x, &roots[j], 0, &pp);
+		if (pp.cls != PC_INSIDE && pp.cls != PC_ROOT &&
+		    pp.cls != PC_DEVNULL) {
+			show = pol_path_show(x, &pp, &roots[j]);
+			FIND(x, RISK_MEDIUM, 0, "find-exec-outside", "runs %s on "
+			    "files outside the workspace (%s)", pol_base(cmd->s),
+			    show);
+			free(show);
+		}
+		free(pp.abs);
+	}
+}
+
 /* find: -delete, -exec CMD {} ;, -fprint FILE. */
 static void
 pol_check_find(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff)
@@ -1575,7 +1632,11 @@ pol_check_find(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff)
 				argv[j - k - 1] = c->argv[j];
 				if (strcmp(c->argv[j].s, "{}") == 0)
 					argv[j - k - 1] = child;
+				else if (strstr(c->argv[j].s, "{}") != NULL)
+					argv[j - k - 1].s = pol_find_subst(
+					    c->argv[j].s, child.s);
 			}
+			pol_find_outside(x, roots, nroots, &argv[0]);
 			memset(&sc, 0, sizeof sc);
 			sc.parent = -1;
 			sc.argv = argv;
@@ -1586,6 +1647,10 @@ pol_check_find(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff)
 			x->depth++;
 			pol_analyze_cmd(x, &sr, 0);
 			x->depth--;
+			for (j = k + 1; j < n; j++)
+				if (strcmp(c->argv[j].s, "{}") != 0 &&
+				    argv[j - k - 1].s != c->argv[j].s)
+					free(argv[j - k - 1].s);
 			free(argv);
 			k = n;
 		}
@@ -1594,7 +1659,7 @@ pol_check_find(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff)
 }
 
 /* Non-option arguments from k (after the first '--' everything counts). */
-static size_t
+size_t
 pol_operands(const struct shp_cmd *c, size_t k, const char *argopts,
     const struct shp_word **out, size_t max)
 {
@@ -1620,7 +1685,7 @@ pol_operands(const struct shp_cmd *c, size_t k, const char *argopts,
 }
 
 /* Does the command have an option (short letter or long name)? */
-static int
+int
 pol_has_opt(const struct shp_cmd *c, size_t from, int letter, const char *lng)
 {
 	size_t k;
@@ -1701,28 +1766,14 @@ pol_note_download(struct pol_ctx *x, const struct shp_cmd *c, size_t eff,
 			pol_add_download(x, c->redir[k].target.s);
 }
 
-/* git -c KEY=VALUE where VALUE is a command git will run. */
+/* git -c KEY=VALUE: programs.c judges the keys git runs or trusts. */
 static void
 pol_git_config_code(struct pol_ctx *x, const char *kv)
 {
-	static const char *const keys[] = {
-		"core.pager=", "core.sshcommand=", "core.editor=",
-		"core.fsmonitor=", "core.askpass=", "core.gitproxy=",
-		"sequence.editor=", "diff.external=",
-	};
 	const char *eq = strchr(kv, '=');
-	size_t i, n;
 
-	if (eq == NULL)
-		return;
-	n = (size_t)(eq - kv) + 1;
-	for (i = 0; i < nitems(keys); i++)
-		if (strlen(keys[i]) == n && strncasecmp(kv, keys[i], n) == 0)
-			break;
-	if (i < nitems(keys))
-		pol_analyze_text(x, eq + 1, strlen(eq + 1), "git -c");
-	else if (strncmp(kv, "alias.", 6) == 0 && eq[1] == '!')
-		pol_analyze_text(x, eq + 2, strlen(eq + 2), "git alias");
+	if (eq != NULL)
+		pol_prog_git_key(x, kv, (size_t)(eq - kv), eq + 1, 0);
 }
 
 /* git push without a refspec: is the checked-out branch protected? */
@@ -1804,7 +1855,7 @@ pol_check_files(struct pol_ctx *x, const struct shp_cmd *c, size_t eff,
 			f = 1;
 		for (k = 0; k < n; k++)
 			pol_rate_delete(x, ops[k], r, f);
-		if (n == 0 && x->xargs) {
+		if (n == 0 && x->xargs == 1) {
 			struct shp_word unk = { (char *)"<xargs>", 7, SHP_VAR };
 
 			pol_rate_delete(x, &unk, r, f);
@@ -1912,10 +1963,55 @@ static void
 pol_check_assign(struct pol_ctx *x, const struct shp_word *w)
 {
 	pol_scoped_rules(x, PS_ASSIGN, w->s);
+	pol_prog_assign(x, w->s, w->flags);
+}
+
+/* Do the arguments xargs reads come from a listing of the workspace
+ * (find . ..., git ls-files ...)?  Then they are paths inside it. */
+static int
+pol_xargs_inside(struct pol_ctx *x, struct shp_result *r, size_t i)
+{
+	const struct shp_cmd *up = NULL;
+	struct pol_unwrap u;
+	struct pol_path pp;
+	const char *name;
+	long n;
+	size_t k;
+	int inside = 1, roots = 0;
+
+	for (n = (long)i - 1; n >= 0; n--)
+		if (r->cmd[n].pipeline == r->cmd[i].pipeline &&
+		    r->cmd[n].pipe_out && r->cmd[n].argc > 0) {
+			up = &r->cmd[n];
+			break;
+		}
+	if (up == NULL)
+		return 0;
+	pol_unwrap(up, &u);
+	if (u.eff < 0 || pol_word_dynamic(&up->argv[u.eff]))
+		return 0;
+	name = pol_base(up->argv[u.eff].s);
+	if (strcmp(name, "git") == 0)
+		return (size_t)u.eff + 1 < up->argc &&
+		    (strcmp(up->argv[u.eff + 1].s, "ls-files") == 0 ||
+		    strcmp(up->argv[u.eff + 1].s, "diff") == 0);
+	if (strcmp(name, "find") != 0)
+		return 0;
+	for (k = (size_t)u.eff + 1; k < up->argc && inside; k++) {
+		const char *a = up->argv[k].s;
+
+		if (a[0] == '-' || a[0] == '(' || a[0] == '!')
+			break;
+		pol_path_word(x, &up->argv[k], 0, &pp);
+		inside = pp.cls == PC_INSIDE || pp.cls == PC_ROOT;
+		free(pp.abs);
+		roots++;
+	}
+	return inside;
 }
 
 /* Everything about one simple command. */
-static void
+void
 pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 {
 	const struct shp_cmd *c = &r->cmd[i];
@@ -1926,7 +2022,8 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 	char **words = NULL;
 	size_t k, f, eff, n;
 	unsigned kind;
-	int opaque = 0, xargs_saved = x->xargs;
+	int opaque = 0, xargs_saved = x->xargs, help;
+	const char *xph_saved = x->xph;
 
 	if (c->argc == 0 && c->nredir == 0 && c->nassign == 0)
 		return;
@@ -1949,8 +2046,13 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 		opaque |= c->assign[k].flags & SHP_OPAQUE;
 		pol_check_assign(x, &c->assign[k]);
 	}
-	for (k = 0; k < c->argc; k++)
+	for (k = 0; k < c->argc; k++) {
 		opaque |= c->argv[k].flags & SHP_OPAQUE;
+		if ((c->argv[k].flags & SHP_VAR) && strstr(c->argv[k].s, "@P}"))
+			FIND(x, RISK_UNKNOWN, 0, "dynamic-code", "expands a "
+			    "variable as a prompt (${var@P} runs the commands "
+			    "it holds): %.60s", c->argv[k].s);
+	}
 	for (k = 0; k < c->nredir; k++)
 		opaque |= c->redir[k].target.flags & SHP_OPAQUE;
 	if (opaque)
@@ -1988,6 +2090,10 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 		return;
 
 	pol_unwrap(c, &u);
+	/* git restore --help: prints help, whatever the sub-command does */
+	help = u.eff >= 0 && !pol_word_dynamic(&c->argv[u.eff]) &&
+	    pol_prog_help(c, (size_t)u.eff) &&
+	    !(pol_cmd_kind(c) & (K_SHELL | K_INTERP));
 	/* every form meets its command's rules; deny lists see them all */
 	for (f = 0; f < u.nstart; f++) {
 		if (pol_word_dynamic(&c->argv[u.start[f]]))
@@ -1996,14 +2102,15 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 		for (k = u.start[f]; k < c->argc; k++)
 			words[k - u.start[f]] = c->argv[k].s;
 		n = c->argc - u.start[f];
-		pol_form_rules(x, words, n);
+		if (!help || (long)u.start[f] != u.eff)
+			pol_form_rules(x, words, n);
 		pol_deny_list(x, words, n);
 		if (strcmp(pol_base(words[0]), "git") == 0) {
 			/* git -C dir -c k=v push ...: also as "git push ..." */
 			size_t g = 1;
 
 			while (g < n && words[g][0] == '-') {
-				if (strcmp(words[g], "-c") == 0 && g + 1 < n)
+				if (strcmp(words[g], "-c") == 0 && g + 1 < n && !help)
 					pol_git_config_code(x, words[g + 1]);
 				if (strcmp(words[g], "-C") == 0 ||
 				    strcmp(words[g], "-c") == 0 ||
@@ -2018,7 +2125,8 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 
 				gw[0] = words[0];
 				memcpy(gw + 1, words + g, (n - g) * sizeof *gw);
-				pol_form_rules(x, gw, n - g + 1);
+				if (!help)
+					pol_form_rules(x, gw, n - g + 1);
 				pol_deny_list(x, gw, n - g + 1);
 				free(gw);
 			}
@@ -2045,12 +2153,18 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 	}
 	for (k = 1; k < c->argc; k++)
 		pol_scoped_rules(x, PS_ARG, c->argv[k].s);
+	if (help) {
+		if (x->depth == 0)
+			x->out->seg[x->seg].readonly = 1;
+		return;
+	}
 
 	if (u.code != NULL) {
 		if (pol_word_dynamic(u.code))
-			pol_dynamic_code(x, r, i, u.wrapper, u.code->s);
+			pol_dynamic_code(x, r, i, u.wrapper, u.code->s + u.codeoff);
 		else
-			pol_analyze_text(x, u.code->s, u.code->len, u.wrapper);
+			pol_analyze_text(x, u.code->s + u.codeoff, u.code->len -
+			    u.codeoff, u.wrapper);
 	}
 	if (u.query)
 		return;
@@ -2077,6 +2191,10 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 	if (strchr(c->argv[eff].s, '/') != NULL || pol_written(x, name) != NULL)
 		(void)pol_run_written(x, c->argv[eff].s);
 	x->xargs = u.xargs;
+	if (u.xargs && pol_xargs_inside(x, r, i))
+		x->xargs = 2;	/* paths inside the workspace */
+	else if (u.xph != NULL)
+		x->xph = u.xph;
 	kind = pol_cmd_kind(c);
 	if (x->depth == 0 && (kind & (K_SHELL | K_INTERP))) {
 		for (k = 0; k < c->nredir; k++)
@@ -2141,6 +2259,7 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 				pol_check_assign(x, &c->argv[k]);
 	} else
 		pol_check_files(x, c, eff, name);
+	pol_prog_check(x, r, i, eff, name);
 	if (kind & K_FETCH)
 		pol_note_download(x, c, eff, name);
 	else
@@ -2153,6 +2272,7 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 					if (shp_is_assignment(c->argv[k].s))
 						pol_check_assign(x, &c->argv[k]);
 	x->xargs = xargs_saved;
+	x->xph = xph_saved;
 }
 
 /* Whether a write redirection target counts as a change (not /dev/null). */
@@ -2197,7 +2317,7 @@ pol_analyze_result(struct pol_ctx *x, struct shp_result *r)
 }
 
 /* Parse code handed to a shell (sh -c, eval ...) and rate it here. */
-static void
+void
 pol_analyze_text(struct pol_ctx *x, const char *text, size_t len,
     const char *why)
 {
@@ -2274,6 +2394,7 @@ pol_analyze_command(struct policy *p, const char *command, size_t len,
 	}
 	free(x.files);
 	free(x.cwd);
+	pol_prog_free(&x);
 }
 
 /* Analyse a path a file tool reads or writes. */
@@ -2317,8 +2438,11 @@ pol_analyze_path(struct policy *p, const char *path, int write, int file_tool,
 			    "reads outside the workspace: %s", show);
 	}
 	pol_path_rules(&x, &pp, write ? PS_WRITE : PS_READ);
+	if (write)
+		pol_prog_written(&x, &pp);
 	free(show);
 	free(pp.abs);
+	pol_prog_free(&x);
 }
 
 /* realpath of the workspace root, cached per root string. */

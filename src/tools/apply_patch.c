@@ -1122,6 +1122,24 @@ ap_summary(const cJSON *args)
 	return tool_buf_take(&b, NULL);
 }
 
+/* Every file the patch names is written (a move writes both names). */
+static void
+ap_effects(const cJSON *args, struct tool_effects *out)
+{
+	const char *patch = ap_arg(args);
+	char **v = NULL, *cause = NULL;
+	size_t i;
+
+	out->act.mutating = 1;
+	if (patch != NULL && (v = apply_patch_paths(patch, &cause)) != NULL)
+		for (i = 0; v[i] != NULL; i++)
+			tool_effects_path(out, v[i], 1);
+	if (out->act.npaths == 0)
+		tool_effects_bad(out, "patch names no file");
+	apply_patch_paths_free(v);
+	free(cause);
+}
+
 const struct tool_entry tool_apply_patch = {
 	.name = "apply_patch",
 	.description =
@@ -1137,4 +1155,5 @@ const struct tool_entry tool_apply_patch = {
 	.exec = ap_exec,
 	.preview = ap_preview,
 	.summary = ap_summary,
+	.effects = ap_effects,
 };

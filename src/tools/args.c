@@ -101,6 +101,68 @@ tool_arg_bool(const cJSON *args, const char *name, int dflt)
 }
 
 /* See tools-int.h. */
+const char *
+tool_effects_own(struct tool_effects *e, char *s)
+{
+	e->owned = xreallocarray(e->owned, e->nowned + 1, sizeof *e->owned);
+	e->owned[e->nowned++] = s;
+	return s;
+}
+
+/* See tool.h. */
+void
+tool_effects_path(struct tool_effects *e, const char *path, int write)
+{
+	e->paths = xreallocarray(e->paths, e->act.npaths + 1, sizeof *e->paths);
+	e->paths[e->act.npaths].path = tool_effects_own(e, xstrdup(path));
+	e->paths[e->act.npaths].write = write;
+	e->act.npaths++;
+	e->act.paths = e->paths;
+}
+
+/* See tool.h. */
+void
+tool_effects_bad(struct tool_effects *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	e->act.bad = tool_effects_own(e, xvasprintf(fmt, ap));
+	va_end(ap);
+}
+
+/* See tool.h. */
+void
+tool_effects_command(struct tool_effects *e, const char *command, int input)
+{
+	e->act.command = tool_effects_own(e, xstrdup(command));
+	e->act.input = input;
+}
+
+/* See tool.h. */
+void
+tool_effects_free(struct tool_effects *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nowned; i++)
+		free(e->owned[i]);
+	free(e->owned);
+	free(e->paths);
+	memset(e, 0, sizeof *e);
+}
+
+/* See tools-int.h. */
+void
+tool_effects_path_arg(const cJSON *args, struct tool_effects *out)
+{
+	const char *path = tool_arg_str(args, "path");
+
+	if (path != NULL && *path != '\0')
+		tool_effects_path(out, path, 0);
+}
+
+/* See tools-int.h. */
 size_t
 tool_output_limit(const struct config *cfg)
 {

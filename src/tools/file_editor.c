@@ -717,6 +717,34 @@ fe_summary(const cJSON *args)
 	return xasprintf("%s %s", cmd != NULL ? cmd : "?", path != NULL ? path : "?");
 }
 
+/* view reads path; the other commands write it. */
+static void
+fe_effects(const cJSON *args, struct tool_effects *out)
+{
+	static const char *const writes[] = {
+		"create", "str_replace", "insert", "undo_edit"
+	};
+	const char *cmd = tool_arg_str(args, "command");
+	const char *path = tool_arg_str(args, "path");
+	size_t i;
+
+	if (cmd == NULL || path == NULL) {
+		tool_effects_bad(out, "file_editor call without command or path");
+		return;
+	}
+	if (strcmp(cmd, "view") == 0) {
+		tool_effects_path(out, path, 0);
+		return;
+	}
+	for (i = 0; i < nitems(writes); i++) {
+		if (strcmp(cmd, writes[i]) == 0) {
+			tool_effects_path(out, path, 1);
+			return;
+		}
+	}
+	tool_effects_bad(out, "unknown file_editor command '%.40s'", cmd);
+}
+
 const struct tool_entry tool_file_editor = {
 	.name = "file_editor",
 	.description = "View and edit files. view: a file with line numbers (view_range "
@@ -740,4 +768,5 @@ const struct tool_entry tool_file_editor = {
 	.exec = fe_exec,
 	.preview = fe_preview,
 	.summary = fe_summary,
+	.effects = fe_effects,
 };

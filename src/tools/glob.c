@@ -165,4 +165,5 @@ const struct tool_entry tool_glob = {
 	.exec = glob_exec,
 	.preview = NULL,
 	.summary = glob_summary,
+	.effects = tool_effects_path_arg,
 };

@@ -231,4 +231,5 @@ const struct tool_entry tool_grep = {
 	.exec = grep_exec,
 	.preview = NULL,
 	.summary = grep_summary,
+	.effects = tool_effects_path_arg,
 };

@@ -48,6 +48,46 @@ tool_find(const char *name)
 }
 
 /* See tool.h. */
+const struct tool_entry *
+tool_find_in(const struct tool_set *set, const char *name)
+{
+	const struct tool_entry *t = tool_find(name);
+	size_t i;
+
+	for (i = 0; t == NULL && set != NULL && name != NULL && i < set->n; i++)
+		if (strcmp(set->v[i]->name, name) == 0)
+			t = set->v[i];
+	return t;
+}
+
+/* See tool.h. */
+void
+tool_describe(const char *tool, const cJSON *args, struct tool_effects *out)
+{
+	const struct tool_entry *t = tool_find(tool);
+
+	memset(out, 0, sizeof *out);
+	out->act.tool = tool_effects_own(out, xstrdup(tool != NULL ? tool : ""));
+	if (t == NULL) {
+		out->act.unknown = 1;
+		out->act.mutating = 1;
+	} else if (t->effects != NULL)
+		t->effects(args, out);
+}
+
+/* See tool.h. */
+void
+tool_assess(struct policy *p, const char *tool, const cJSON *args,
+    const char *root, struct policy_verdict *out)
+{
+	struct tool_effects e;
+
+	tool_describe(tool, args, &e);
+	policy_assess_action(p, &e.act, args, root, out);
+	tool_effects_free(&e);
+}
+
+/* See tool.h. */
 const struct tool_entry *const *
 tool_all(size_t *n)
 {
@@ -92,7 +132,36 @@ tool_uses_apply_patch(const struct config *cfg, const char *model)
 cJSON *
 tool_schemas(const struct config *cfg, const char *model)
 {
-	cJSON *arr = cJSON_CreateArray(), *o, *f, *params;
+	return tool_schemas_in(cfg, model, NULL);
+}
+
+/* One entry of the "tools" array. */
+static void
+tool_schema_push(cJSON *arr, const struct tool_entry *t)
+{
+	cJSON *o, *f, *params;
+
+	params = cJSON_Parse(t->schema);
+	if (params == NULL) {
+		if (t->policy_key == NULL)
+			fatal("tool %s: schema is not valid JSON", t->name);
+		params = cJSON_Parse("{\"type\":\"object\"}");
+	}
+	o = cJSON_CreateObject();
+	cJSON_AddStringToObject(o, "type", "function");
+	f = cJSON_AddObjectToObject(o, "function");
+	cJSON_AddStringToObject(f, "name", t->name);
+	cJSON_AddStringToObject(f, "description", t->description);
+	cJSON_AddItemToObject(f, "parameters", params);
+	cJSON_AddItemToArray(arr, o);
+}
+
+/* See tool.h. */
+cJSON *
+tool_schemas_in(const struct config *cfg, const char *model,
+    const struct tool_set *set)
+{
+	cJSON *arr = cJSON_CreateArray();
 	int ap = tool_uses_apply_patch(cfg, model);
 	size_t i;
 
@@ -103,17 +172,10 @@ tool_schemas(const struct config *cfg, const char *model)
 			continue;
 		if (t == &tool_file_editor && ap)
 			continue;
-		params = cJSON_Parse(t->schema);
-		if (params == NULL)
-			fatal("tool %s: schema is not valid JSON", t->name);
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "type", "function");
-		f = cJSON_AddObjectToObject(o, "function");
-		cJSON_AddStringToObject(f, "name", t->name);
-		cJSON_AddStringToObject(f, "description", t->description);
-		cJSON_AddItemToObject(f, "parameters", params);
-		cJSON_AddItemToArray(arr, o);
+		tool_schema_push(arr, t);
 	}
+	for (i = 0; set != NULL && i < set->n; i++)
+		tool_schema_push(arr, set->v[i]);
 	return arr;
 }
 
@@ -229,6 +291,9 @@ tool_validate(const struct tool_entry *t, const cJSON *args, char **cause)
 		*cause = xstrdup("arguments must be a JSON object");
 		return -1;
 	}
+	/* A run-time tool's server validates against its own (richer) schema. */
+	if (t->policy_key != NULL)
+		return 0;
 	schema = cJSON_Parse(t->schema);
 	if (schema == NULL)
 		fatal("tool %s: schema is not valid JSON", t->name);

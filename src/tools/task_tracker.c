@@ -152,6 +152,15 @@ tt_summary(const cJSON *args)
 	return xasprintf("plan: %d tasks", cJSON_GetArraySize(l));
 }
 
+/* The task list a plan call carries. */
+static const cJSON *
+tt_plan(const cJSON *args)
+{
+	const cJSON *l = cJSON_GetObjectItemCaseSensitive(args, "task_list");
+
+	return cJSON_IsArray(l) ? l : NULL;
+}
+
 const struct tool_entry tool_task_tracker = {
 	.name = "task_tracker",
 	.description = "Keep a plan for multi-step work. 'plan' replaces the whole "
@@ -169,4 +178,5 @@ const struct tool_entry tool_task_tracker = {
 	.exec = tt_exec,
 	.preview = NULL,
 	.summary = tt_summary,
+	.plan = tt_plan,
 };

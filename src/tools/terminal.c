@@ -7,6 +7,12 @@
  * ends or its timeout fires (the command is then left running and the
  * model is told how to continue), and the shell_result becomes a
  * tool_result: the cleaned output plus one status line.
+ *
+ * sandbox "off" (approved by the gate, which rates it at least MEDIUM)
+ * runs the command outside the local sandbox: the workspace is armed with
+ * it and the shell is given ws_escalate_line(), which hands over its cwd
+ * and environment and waits for the outside command's status, so output
+ * and exit code come back the usual way (doc/SANDBOX.md).
  */
 #include "config.h"
 
@@ -18,6 +24,7 @@
 #include "cade/shell.h"
 #include "cade/tool.h"
 #include "cade/util.h"
+#include "cade/workspace.h"
 
 #include "tools-int.h"
 
@@ -27,6 +34,8 @@ struct term_call {
 	tool_done_fn	 done;
 	void		*arg;
 	int		 timeout;
+	struct workspace *escalated;	/* ran outside the sandbox: disarm when done */
+	const char	*note;		/* a line added to the output, or NULL */
 };
 
 /* Convert the shell's result and hand it on. */
@@ -50,6 +59,11 @@ term_done(struct shell_result *sr, void *arg)
 		    call->timeout);
 	else if (sr->exit_code >= 0)
 		(void)buf_printf(&b, "[exit code %d]\n", sr->exit_code);
+	if (call->note != NULL)
+		(void)buf_printf(&b, "[%s]\n", call->note);
+	if (call->escalated != NULL && !sr->timed_out &&
+	    call->escalated->ops->escalate_end != NULL)
+		call->escalated->ops->escalate_end(call->escalated);
 	r->text = buf_detach(&b, NULL);
 	buf_free(&b);
 	r->has_exit = !sr->timed_out && sr->exit_code >= 0;
@@ -66,7 +80,7 @@ term_done(struct shell_result *sr, void *arg)
 static void
 term_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *arg)
 {
-	const char *cmd = tool_arg_str(args, "command");
+	const char *cmd = tool_arg_str(args, "command"), *sandbox;
 	int is_input = tool_arg_bool(args, "is_input", 0);
 	struct term_call *call;
 	char *cause = NULL;
@@ -101,11 +115,40 @@ term_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *arg)
 	call->done = done;
 	call->arg = arg;
 	call->timeout = (int)timeout;
+	if (!is_input && *cmd != '\0' && (sandbox = tool_arg_str(args, "sandbox")) !=
+	    NULL && strcmp(sandbox, "off") == 0) {
+		/* Approved to run outside the sandbox (the gate rated it >= MEDIUM). */
+		const char *c = ws_containment(ctx->ws);
+
+		if (strcmp(c, "docker") == 0) {
+			free(call);
+			done(tool_result_error("sandbox \"off\" is for the local "
+			    "workspace: the Docker container has no outside to run in"),
+			    arg);
+			return;
+		}
+		if (strcmp(c, "off") == 0)
+			call->note = "no sandbox is in force: it ran as any command";
+		else if (ctx->ws->ops->escalate == NULL ||
+		    ctx->ws->ops->escalate(ctx->ws, ctx->loop, cmd, &cause) == -1) {
+			free(call);
+			done(tool_result_error("cannot run outside the sandbox: %s",
+			    cause != NULL ? cause : "not supported here"), arg);
+			free(cause);
+			return;
+		} else {
+			call->escalated = ctx->ws;
+			call->note = "ran outside the sandbox";
+			cmd = ws_escalate_line();
+		}
+	}
 	if (is_input || *cmd == '\0')
 		rc = shell_input(ctx->shell, cmd, (int)timeout, term_done, call, &cause);
 	else
 		rc = shell_run(ctx->shell, cmd, (int)timeout, term_done, call, &cause);
 	if (rc == -1) {
+		if (call->escalated != NULL)
+			call->escalated->ops->escalate_end(call->escalated);
 		free(call);
 		done(tool_result_error("%s", cause != NULL ? cause : "the shell refused "
 		    "the command"), arg);
@@ -117,16 +160,39 @@ term_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *arg)
 static char *
 term_summary(const cJSON *args)
 {
-	const char *cmd = tool_arg_str(args, "command");
+	const char *cmd = tool_arg_str(args, "command"), *sb, *out = "";
 	size_t n = 0;
 
 	if (cmd == NULL)
 		return xstrdup("");
 	if (tool_arg_bool(args, "is_input", 0))
 		return xasprintf("input: %s", cmd);
+	if ((sb = tool_arg_str(args, "sandbox")) != NULL && strcmp(sb, "off") == 0)
+		out = "OUTSIDE THE SANDBOX: ";
 	while (cmd[n] != '\0' && cmd[n] != '\n' && n < 200)
 		n++;
-	return cmd[n] == '\0' ? xstrdup(cmd) : xasprintf("%.*s ...", (int)n, cmd);
+	return cmd[n] == '\0' ? xasprintf("%s%s", out, cmd) :
+	    xasprintf("%s%.*s ...", out, (int)n, cmd);
+}
+
+/* The command runs in the shell; is_input types it into what runs there. */
+static void
+term_effects(const cJSON *args, struct tool_effects *out)
+{
+	const char *cmd = tool_arg_str(args, "command");
+
+	const char *sb = tool_arg_str(args, "sandbox"), *why;
+
+	if (cmd == NULL)
+		tool_effects_bad(out, "terminal call without a command");
+	else
+		tool_effects_command(out, cmd, tool_arg_bool(args, "is_input", 0));
+	/* Points into args, which outlive the assessment. */
+	if (sb != NULL && strcmp(sb, "off") == 0 &&
+	    !tool_arg_bool(args, "is_input", 0)) {
+		why = tool_arg_str(args, "justification");
+		out->act.unsandboxed = why != NULL ? why : "";
+	}
 }
 
 const struct tool_entry tool_terminal = {
@@ -142,9 +208,16 @@ const struct tool_entry tool_terminal = {
 	    "config)\"},"
 	    "\"is_input\":{\"type\":\"boolean\",\"description\":\"send command as input "
 	    "to the running process\"},"
+	    "\"sandbox\":{\"type\":\"string\",\"enum\":[\"on\",\"off\"],\"description\":"
+	    "\"off: run this one command outside the sandbox (network, files outside "
+	    "the workspace); always needs the person's approval\"},"
+	    "\"justification\":{\"type\":\"string\",\"description\":\"why it must "
+	    "run outside the sandbox (shown to the person)\"},"
 	    TOOL_RISK_PROP "},\"required\":[\"command\",\"security_risk\"]}",
 	.mutating = 1,
 	.exec = term_exec,
 	.preview = NULL,
 	.summary = term_summary,
+	.effects = term_effects,
+	.in_shell = 1,
 };

@@ -49,6 +49,10 @@ int		 tool_arg_bool(const cJSON *args, const char *name, int dflt);
 /* buf_detach() then buf_free(): the buffer's memory, the buffer released. */
 char		*tool_buf_take(struct buf *, size_t *len);
 
+/* Keep s (allocated) for as long as the effects; returns it. */
+const char	*tool_effects_own(struct tool_effects *, char *s);
+/* effects() of a tool that reads the optional "path" argument. */
+void		 tool_effects_path_arg(const cJSON *args, struct tool_effects *);
 /* output_limit from the config. */
 size_t		 tool_output_limit(const struct config *);
 

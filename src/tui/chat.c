@@ -19,8 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cade/agent.h"
 #include "cade/buf.h"
 #include "cade/event.h"
+#include "cade/tool.h"
 #include "cade/util.h"
 #include "tui-int.h"
 
@@ -201,39 +203,26 @@ chat_arg(const cJSON *args, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* One line naming what a call does (the command, the path, ...). */
+/*
+ * One line naming what a call does: "$ command" for a command it runs,
+ * else the tool's own summary (the path, the pattern, ...).
+ */
 static char *
 chat_summary(const char *tool, const cJSON *args)
 {
-	static const char *const keys[] = {
-		"command", "path", "pattern", "message", "thought", "input"
-	};
-	const char *s, *cmd;
-	const cJSON *v;
-	size_t i;
+	const struct tool_entry *t = tool_find(tool);
+	struct tool_effects e;
+	char *s;
 
-	if (tool != NULL && strcmp(tool, "terminal") == 0) {
-		if ((s = chat_arg(args, "command")) != NULL)
-			return xasprintf("$ %s", s);
-		return xstrdup("$");
-	}
-	if (tool != NULL && strcmp(tool, "task_tracker") == 0) {
-		v = cJSON_GetObjectItemCaseSensitive(args, "task_list");
-		if (cJSON_IsArray(v))
-			return xasprintf("plan: %d tasks", cJSON_GetArraySize(v));
-		return xstrdup("view plan");
-	}
-	if (tool != NULL && strcmp(tool, "file_editor") == 0 &&
-	    (cmd = chat_arg(args, "command")) != NULL &&
-	    (s = chat_arg(args, "path")) != NULL)
-		return xasprintf("%s %s", cmd, s);
-	for (i = 0; i < nitems(keys); i++)
-		if ((s = chat_arg(args, keys[i])) != NULL)
-			return xstrdup(s);
-	for (v = args != NULL ? args->child : NULL; v != NULL; v = v->next)
-		if (cJSON_IsString(v))
-			return xstrdup(v->valuestring);
-	return xstrdup("");
+	if (t == NULL || t->summary == NULL)
+		return xstrdup("");
+	tool_describe(tool, args, &e);
+	if (e.act.command != NULL && !e.act.input)
+		s = xasprintf("$ %s", e.act.command);
+	else
+		s = t->summary(args);
+	tool_effects_free(&e);
+	return s;
 }
 
 /* Feed one event into the model. */
@@ -243,6 +232,7 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 	struct chat_item *it;
 	const char *s;
 	const cJSON *args, *plan, *extra;
+	const struct tool_entry *te;
 	char *t;
 	int n;
 
@@ -306,9 +296,8 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 			it->summary = chat_summary(it->tool, args);
 		else
 			it->summary = xstrdup(event_str(ev, "arguments_text", ""));
-		if (strcmp(it->tool, "task_tracker") == 0 && cJSON_IsObject(args) &&
-		    cJSON_IsArray(plan = cJSON_GetObjectItemCaseSensitive(args,
-		    "task_list")))
+		if ((te = tool_find(it->tool)) != NULL && te->plan != NULL &&
+		    cJSON_IsObject(args) && (plan = te->plan(args)) != NULL)
 			it->plan = cJSON_Duplicate(plan, 1);
 		it->status = ST_PENDING;
 		return 1;
@@ -332,6 +321,22 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 		if ((it = chat_find_call(c, event_str(ev, "call_id", NULL))) == NULL)
 			return 0;
 		it->status = ST_RUNNING;
+		chat_dirty(c, it);
+		return 1;
+	case EV_TOOL_PROGRESS:
+		/* Shown in the card until the observation replaces it. */
+		if ((it = chat_find_call(c, event_str(ev, "call_id", NULL))) == NULL ||
+		    it->status != ST_RUNNING)
+			return 0;
+		free(it->obs);
+		if (event_num(ev, "total", 0) > 0)
+			it->obs = xasprintf("progress %.0f/%.0f %s",
+			    event_num(ev, "progress", 0), event_num(ev, "total", 0),
+			    event_str(ev, "message", ""));
+		else
+			it->obs = xasprintf("progress %.0f %s",
+			    event_num(ev, "progress", 0),
+			    event_str(ev, "message", ""));
 		chat_dirty(c, it);
 		return 1;
 	case EV_OBSERVATION:
@@ -420,7 +425,7 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 		return 1;
 	case EV_FINISH:
 		s = event_str(ev, "status", "finished");
-		if (strcmp(s, "replied") == 0)
+		if (agent_end_from_name(s) == AGENT_END_REPLIED)
 			return 0;	/* the answer is already shown */
 		it = chat_add(c, ITEM_FINISH);
 		t = xstrdup(event_str(ev, "message", ""));

@@ -16,6 +16,8 @@
 #include "cade/agent.h"
 #include "cade/buf.h"
 #include "cade/cade.h"
+#include "cade/llm.h"
+#include "cade/mcp.h"
 #include "cade/policy.h"
 #include "cade/session.h"
 #include "cade/store.h"
@@ -32,6 +34,7 @@ static void	tui_cmd_cost(struct tui *, const char *);
 static void	tui_cmd_pause(struct tui *, const char *);
 static void	tui_cmd_compact(struct tui *, const char *);
 static void	tui_cmd_theme(struct tui *, const char *);
+static void	tui_cmd_mcp(struct tui *, const char *);
 static void	tui_cmd_quit(struct tui *, const char *);
 
 /* In /help, /complete and doc/TUI.md in this order. */
@@ -64,6 +67,9 @@ const struct tui_cmd_entry tui_cmd_table[] = {
 	{ .name = "theme", .args = "[NAME]",
 	  .help = "switch colours now; alone, list the themes",
 	  .exec = tui_cmd_theme },
+	{ .name = "mcp", .args = "[trust]",
+	  .help = "MCP servers and their tools; trust starts the project's",
+	  .exec = tui_cmd_mcp },
 	{ .name = "undo", .args = "[N] [force]",
 	  .help = "undo the last N steps that changed the workspace, shell "
 	  "commands included: shows the diff, y applies (CHECKPOINTS.md)",
@@ -395,13 +401,19 @@ static void
 tui_cmd_cost(struct tui *t, const char *arg)
 {
 	struct agent_stats st;
-	char *s;
+	char *s, *cost;
 
 	agent_get_stats(t->s->agent, &st);
-	s = xasprintf("%d steps, %ld tokens in (%ld cached), %ld out, $%.4f "
-	    "estimated, context %.0f%% full, %d refused", st.step, st.tokens_in,
-	    st.tokens_cached, st.tokens_out, st.cost, st.context_pct,
+	if (st.cost == 0 && !llm_price_known(t->cfg, st.model))
+		cost = xstrdup("$? (no price known for this model: set "
+		    "price_input and price_output)");
+	else
+		cost = xasprintf("$%.4f estimated", st.cost);
+	s = xasprintf("%d steps, %ld tokens in (%ld cached), %ld out, %s, "
+	    "context %.0f%% full, %d refused", st.step, st.tokens_in,
+	    st.tokens_cached, st.tokens_out, cost, st.context_pct,
 	    st.refusals);
+	free(cost);
 	tui_chat_notice(t->chat, ITEM_NOTICE, s);
 	free(s);
 }
@@ -450,6 +462,34 @@ tui_cmd_theme(struct tui *t, const char *arg)
 	}
 	tui_screen_set_theme(&t->theme);
 	t->full = 1;
+}
+
+/* /mcp: the servers and their tools; /mcp trust starts the project's. */
+static void
+tui_cmd_mcp(struct tui *t, const char *arg)
+{
+	char *s, *cause = NULL;
+
+	if (strcmp(arg, "trust") == 0) {
+		if (!mcp_untrusted(t->s->mcp))
+			tui_chat_notice(t->chat, ITEM_NOTICE, "no untrusted "
+			    "project MCP servers");
+		else if (mcp_trust(t->s->mcp, &cause) == -1) {
+			tui_chat_notice(t->chat, ITEM_ERROR, cause);
+			free(cause);
+		} else
+			tui_chat_notice(t->chat, ITEM_NOTICE, "trusted this "
+			    "project's .cade/mcp.json; its servers are starting "
+			    "(/mcp shows them)");
+		return;
+	}
+	if (*arg != '\0') {
+		tui_chat_notice(t->chat, ITEM_ERROR, "usage: /mcp [trust]");
+		return;
+	}
+	s = mcp_describe(t->s->mcp, 1);
+	tui_chat_notice(t->chat, ITEM_NOTICE, s);
+	free(s);
 }
 
 /* /quit. */

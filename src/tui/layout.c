@@ -18,6 +18,7 @@
 
 #include "cade/agent.h"
 #include "cade/conf.h"
+#include "cade/llm.h"
 #include "cade/log.h"
 #include "cade/session.h"
 #include "cade/shell.h"
@@ -100,7 +101,9 @@ tui_layout(struct tui *t)
 		tui_rect(&t->term_r, 1, chat_w + 1, body - 1, C - chat_w - 1);
 	} else {
 		in_h = tui_input_rows(t, C);
-		chat_h = body * t->ratio / 100;
+		/* Stacked, the chat gets ten points more than side by side
+		 * (60% by default): it is where the person reads and types. */
+		chat_h = (body * (t->ratio + 10) + 99) / 100;
 		if (chat_h < 4 + in_h)
 			chat_h = 4 + in_h;
 		if (chat_h > body - 4)
@@ -311,6 +314,7 @@ tui_draw_status(struct tui *t)
 	si.tokens_cached = st.tokens_cached;
 	si.context_pct = st.context_pct;
 	si.cost = st.cost;
+	si.cost_unknown = st.cost == 0 && !llm_price_known(t->cfg, si.model);
 	si.confirm = policy_confirm_name(t->s->policy);
 	si.workspace = t->s->ws->id != NULL && strcmp(t->s->ws->ops->name,
 	    "local") != 0 ? t->s->ws->id : t->s->ws->root;

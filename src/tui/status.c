@@ -19,8 +19,12 @@
 
 #define STATUS_FIELDS	13
 
+#define STATUS_PRIO_MAX	6	/* priorities 0 (always kept) .. 6 */
+#define STATUS_KEEP	3	/* fields up to this priority are shortened before they go */
+
 struct status_field {
 	char		*text;
+	char		*compact;	/* shorter form, or NULL */
 	uint8_t		 role;
 	int		 prio;		/* lower survives longer */
 	int		 width;
@@ -73,96 +77,139 @@ status_short_path(const char *p, int max)
 	return s;
 }
 
-/* Lay the bar out for width columns. */
+/* A model name without its router prefix ("openrouter/openai/gpt-4.1"). */
+static const char *
+status_model_short(const char *m)
+{
+	const char *slash = strrchr(m, '/');
+
+	return slash != NULL && slash[1] != '\0' ? slash + 1 : m;
+}
+
+/* Add a field with its full and compact forms (compact NULL: the same). */
+static void
+status_add(struct status_field *f, int *n, int prio, uint8_t role, char *full,
+    char *compact)
+{
+	f[*n].text = full;
+	f[*n].compact = compact;
+	f[*n].prio = prio;
+	f[*n].role = role;
+	(*n)++;
+}
+
+/* Columns the fields take as they stand. */
+static int
+status_total(const struct status_field *f, int n)
+{
+	int i, total = 0;
+
+	for (i = 0; i < n; i++)
+		if (f[i].text != NULL)
+			total += f[i].width + (f[i].right ? 0 : 1);
+	return total;
+}
+
+/* Drop (or, compact, shorten) the fields of priority lvl. */
+static void
+status_squeeze(struct status_field *f, int n, int lvl, int compact)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (f[i].text == NULL || f[i].prio != lvl)
+			continue;
+		if (!compact) {
+			free(f[i].text);
+			f[i].text = NULL;
+		} else if (f[i].compact != NULL) {
+			free(f[i].text);
+			f[i].text = f[i].compact;
+			f[i].compact = NULL;
+			f[i].width = status_width(f[i].text);
+		}
+	}
+}
+
+/*
+ * Lay the bar out for width columns.  Too wide: the fields below
+ * STATUS_KEEP go, least important first; then the ones worth keeping take
+ * their compact forms, least important first (so at 80 columns state,
+ * model, tokens, context and cost all stay); only then do those go too.
+ */
 void
 tui_status_render(struct tui_line *l, int width, const struct tui_status_info *si)
 {
 	struct status_field f[STATUS_FIELDS];
-	char *a, *b;
-	int n = 0, i, total, drop, left_w = 0, right_w = 0;
+	const char *model = si->model != NULL ? si->model : "?";
+	char *a, *b, *c, *cost;
+	int n = 0, i, lvl, right_w = 0;
 
 	memset(f, 0, sizeof f);
-	f[n].text = xasprintf(" %s ", si->state);
-	f[n].role = si->alert ? ROLE_STATUSBAR_ALERT : ROLE_STATUSBAR;
-	f[n++].prio = 0;
-	if (si->pending > 0) {
-		f[n].text = xasprintf(" %d pending (F9) ", si->pending);
-		f[n].role = ROLE_STATUSBAR_ALERT;
-		f[n++].prio = 0;
-	}
-	f[n].text = xasprintf(" %s ", si->model != NULL ? si->model : "?");
-	f[n++].prio = 3;
-	f[n].text = xasprintf(" step %d/%d ", si->step, si->max_steps);
-	f[n++].prio = 2;
+	status_add(f, &n, 0, si->alert ? ROLE_STATUSBAR_ALERT : ROLE_STATUSBAR,
+	    xasprintf(" %s ", si->state), NULL);
+	if (si->pending > 0)
+		status_add(f, &n, 0, ROLE_STATUSBAR_ALERT,
+		    xasprintf(" %d pending (F9) ", si->pending),
+		    xasprintf(" %d pending ", si->pending));
+	status_add(f, &n, 2, 0, xasprintf(" %s ", model),
+	    xasprintf(" %.24s ", status_model_short(model)));
+	status_add(f, &n, 5, 0, xasprintf(" step %d/%d ", si->step,
+	    si->max_steps), xasprintf(" %d/%d ", si->step, si->max_steps));
 	a = status_count(si->tokens_in);
 	b = status_count(si->tokens_out);
-	if (si->tokens_cached > 0) {
-		char *c = status_count(si->tokens_cached);
-
-		f[n].text = xasprintf(" %s in (%s cached) %s out ", a, c, b);
-		free(c);
-	} else
-		f[n].text = xasprintf(" %s in %s out ", a, b);
+	c = status_count(si->tokens_cached);
+	status_add(f, &n, 2, 0, si->tokens_cached > 0 ?
+	    xasprintf(" %s in (%s cached) %s out ", a, c, b) :
+	    xasprintf(" %s in %s out ", a, b), xasprintf(" %s/%s tok ", a, b));
 	free(a);
 	free(b);
-	f[n++].prio = 5;
-	f[n].text = xasprintf(" ctx %.0f%% ", si->context_pct);
-	f[n].role = si->context_pct >= 75 ? ROLE_STATUSBAR_ALERT : 0;
-	f[n++].prio = 4;
-	f[n].text = xasprintf(" $%.4f ", si->cost);
-	f[n++].prio = 4;
-	f[n].text = xasprintf(" confirm:%s ", si->confirm != NULL ? si->confirm :
-	    "?");
-	f[n++].prio = 3;
+	free(c);
+	status_add(f, &n, 3, si->context_pct >= 75 ? ROLE_STATUSBAR_ALERT : 0,
+	    xasprintf(" ctx %.0f%% ", si->context_pct),
+	    xasprintf(" %.0f%% ", si->context_pct));
+	/* No price known: say so rather than claim it was free. */
+	cost = si->cost_unknown ? xstrdup("$?") : xasprintf("$%.4f", si->cost);
+	status_add(f, &n, 2, 0, xasprintf(" %s ", cost), si->cost_unknown ?
+	    NULL : xasprintf(" $%.2f ", si->cost));
+	free(cost);
+	status_add(f, &n, 4, 0, xasprintf(" confirm:%s ", si->confirm != NULL ?
+	    si->confirm : "?"), xasprintf(" %s ", si->confirm != NULL ?
+	    si->confirm : "?"));
 	if (si->sandbox != NULL) {
 		/* Uncontained commands or an open network deserve attention. */
-		f[n].text = xasprintf(" sandbox: %s net: %s ", si->sandbox,
-		    si->net ? "on" : "off");
-		f[n].role = strcmp(si->sandbox, "off") == 0 || si->net ?
-		    ROLE_STATUSBAR_ALERT : 0;
-		f[n++].prio = 3;
+		i = strcmp(si->sandbox, "off") == 0 || si->net;
+		status_add(f, &n, i ? 3 : 4, i ? ROLE_STATUSBAR_ALERT : 0,
+		    xasprintf(" sandbox: %s net: %s ", si->sandbox, si->net ?
+		    "on" : "off"), xasprintf(" %s%s ", si->sandbox, si->net ?
+		    "+net" : ""));
 	}
 	a = status_short_path(si->workspace != NULL ? si->workspace : "", 24);
-	f[n].text = xasprintf(" %s ", a);
+	status_add(f, &n, 6, 0, xasprintf(" %s ", a), NULL);
 	free(a);
-	f[n++].prio = 6;
 	if (si->hint != NULL && *si->hint != '\0') {
-		f[n].text = xasprintf(" %s ", si->hint);
-		f[n].role = ROLE_STATUSBAR_ALERT;
 		f[n].right = 1;
-		f[n++].prio = 1;
+		status_add(f, &n, 1, ROLE_STATUSBAR_ALERT,
+		    xasprintf(" %s ", si->hint), NULL);
 	}
-	f[n].text = xasprintf(" keys: %s ", si->focus);
-	f[n].role = ROLE_TITLE_FOCUS;
 	f[n].right = 1;
-	f[n++].prio = 0;
+	status_add(f, &n, 0, ROLE_TITLE_FOCUS, xasprintf(" keys: %s ",
+	    si->focus), xasprintf(" %s ", si->focus));
 	for (i = 0; i < n; i++) {
 		if (f[i].role == 0)
 			f[i].role = ROLE_STATUSBAR;
 		f[i].width = status_width(f[i].text);
 	}
-	/* Drop the least important fields until the rest fits. */
-	for (drop = 6; drop > 0; drop--) {
-		total = 0;
-		for (i = 0; i < n; i++)
-			if (f[i].text != NULL)
-				total += f[i].width + (f[i].right ? 0 : 1);
-		if (total <= width)
-			break;
-		for (i = 0; i < n; i++)
-			if (f[i].text != NULL && f[i].prio == drop) {
-				free(f[i].text);
-				f[i].text = NULL;
-			}
-	}
-	for (i = 0; i < n; i++) {
-		if (f[i].text == NULL)
-			continue;
-		if (f[i].right)
+	for (lvl = STATUS_PRIO_MAX; lvl > STATUS_KEEP &&
+	    status_total(f, n) > width; lvl--)
+		status_squeeze(f, n, lvl, 0);
+	for (lvl = STATUS_KEEP; lvl >= 0 && status_total(f, n) > width; lvl--)
+		status_squeeze(f, n, lvl, 1);
+	for (lvl = STATUS_KEEP; lvl > 0 && status_total(f, n) > width; lvl--)
+		status_squeeze(f, n, lvl, 0);
+	for (i = 0; i < n; i++)
+		if (f[i].text != NULL && f[i].right)
 			right_w += f[i].width;
-		else
-			left_w += f[i].width + 1;
-	}
 	for (i = 0; i < n; i++) {
 		if (f[i].text == NULL || f[i].right)
 			continue;
@@ -175,7 +222,8 @@ tui_status_render(struct tui_line *l, int width, const struct tui_status_info *s
 		if (f[i].text != NULL && f[i].right)
 			tui_line_puts(l, f[i].text, f[i].role);
 	l->fill = ROLE_STATUSBAR;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		free(f[i].text);
-	(void)left_w;
+		free(f[i].compact);
+	}
 }

@@ -490,6 +490,7 @@ struct tui_status_info {
 	long		 tokens_in, tokens_out, tokens_cached;
 	double		 context_pct;	/* next request / model window */
 	double		 cost;
+	int		 cost_unknown;	/* no price configured: "$?" */
 	const char	*confirm;
 	const char	*workspace;
 	const char	*sandbox;	/* "ns", "landlock", "off", "docker" */

@@ -1286,12 +1286,17 @@ docker_destroy(struct workspace *ws)
 	ws->priv = NULL;
 }
 
+static enum ws_health	docker_check(struct workspace *);
+static const char	*docker_error(const struct workspace *);
+
 static const struct ws_ops docker_ops = {
 	.name = "docker",
 	.shell_open = docker_shell_open,
 	.shell_resize = docker_shell_resize,
 	.shell_close = docker_shell_close,
 	.alive = docker_alive,
+	.check = docker_check,
+	.error = docker_error,
 	.destroy = docker_destroy,
 };
 
@@ -1372,58 +1377,54 @@ fail:
 }
 
 /*
- * Ask the daemon whether the container still runs (blocking, short
- * timeout): used when the shell stream ended unexpectedly, before the
- * lifeline may have noticed.  0 with ws_docker_error() set if it is gone.
+ * After the shell stream ended: ask the daemon once whether the container
+ * runs.  A killed container's exec stream can close a little before the
+ * daemon reports it stopped, so "running" is only WS_UNSURE: the caller
+ * asks again shortly (from a timer, never sleeping in the loop).
  */
-int
-ws_docker_check(struct workspace *ws)
+static enum ws_health
+docker_check(struct workspace *ws)
 {
-	struct docker *d;
+	struct docker *d = ws->priv;
 	const cJSON *state;
 	char *path, *why = NULL;
 	long status = 0;
 	cJSON *j;
-	int running = 0, tries;
+	int running;
 
-	if (ws == NULL || ws->ops != &docker_ops || (d = ws->priv) == NULL)
-		return 1;
-	if (d->error != NULL)
-		return 0;
-	/*
-	 * A killed container's exec stream can close a little before the
-	 * daemon reports the container stopped: look a few times.
-	 */
-	for (tries = 0; tries < 10; tries++) {
-		if (tries > 0)
-			usleep(100 * 1000);
-		path = xasprintf("/containers/%s/json", d->cid);
-		j = docker_json(d, "GET", path, NULL, DOCKER_SHORT_MS, &status, &why);
-		free(path);
-		free(why);
-		why = NULL;
-		state = cJSON_GetObjectItemCaseSensitive(j, "State");
-		running = j != NULL &&
-		    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(state, "Running"));
-		cJSON_Delete(j);
-		if (!running)
-			break;
-	}
-	if (!running)
+	if (d == NULL || d->error != NULL)
+		return WS_GONE;
+	path = xasprintf("/containers/%s/json", d->cid);
+	j = docker_json(d, "GET", path, NULL, DOCKER_SHORT_MS, &status, &why);
+	free(path);
+	free(why);
+	state = cJSON_GetObjectItemCaseSensitive(j, "State");
+	running = j != NULL &&
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(state, "Running"));
+	cJSON_Delete(j);
+	if (!running) {
 		d->error = docker_diagnose(d);
-	return running;
+		return WS_GONE;
+	}
+	return docker_alive(ws) ? WS_UNSURE : WS_GONE;
+}
+
+/* ops->error: why the container is gone, or NULL. */
+static const char *
+docker_error(const struct workspace *ws)
+{
+	const struct docker *d = ws->priv;
+
+	return d != NULL ? d->error : NULL;
 }
 
 /* Why the container is gone, or NULL. */
 const char *
 ws_docker_error(const struct workspace *ws)
 {
-	const struct docker *d;
-
-	if (ws == NULL || ws->ops != &docker_ops || ws->priv == NULL)
+	if (ws == NULL || ws->ops != &docker_ops)
 		return NULL;
-	d = ws->priv;
-	return d->error;
+	return docker_error(ws);
 }
 
 /* The full container id, or NULL. */

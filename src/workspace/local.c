@@ -19,6 +19,8 @@
  */
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,6 +33,8 @@
 #include "cade/util.h"
 #include "cade/workspace.h"
 
+#include "escalate.h"
+
 /* Milliseconds a shell gets to exit on SIGHUP before SIGKILL. */
 #define LOCAL_GRACE_MS 300
 
@@ -39,6 +43,8 @@ struct local {
 	int	status;
 	int	reaped;
 	int	settled;	/* the sandbox mechanism is chosen */
+	int	door;		/* our end of the escalation socket pair, or -1 */
+	struct esc *esc;	/* escalation over door, made at first use */
 };
 
 static const char *const local_env_unset[] = {
@@ -48,43 +54,23 @@ static const char *const local_env_set[] = {
 	"TERM=xterm-256color", NULL
 };
 
-/* Environment entries: ours plus the sandbox's; caller frees the array only. */
+/* Two NULL-terminated lists as one; caller frees the array only. */
 static const char **
-local_env(const char *const *extra)
+local_concat(const char *const *a, const char *const *b)
 {
-	const char **env;
+	const char **out;
 	size_t n = 0, m = 0, i;
 
-	while (local_env_set[n] != NULL)
+	while (a != NULL && a[n] != NULL)
 		n++;
-	while (extra != NULL && extra[m] != NULL)
+	while (b != NULL && b[m] != NULL)
 		m++;
-	env = xcalloc(n + m + 1, sizeof *env);
+	out = xcalloc(n + m + 1, sizeof *out);
 	for (i = 0; i < n; i++)
-		env[i] = local_env_set[i];
+		out[i] = a[i];
 	for (i = 0; i < m; i++)
-		env[n + i] = extra[i];
-	return env;
-}
-
-/* Names removed: API keys, and with a sandbox the agent sockets too. */
-static const char **
-local_env_unset_list(int contained)
-{
-	const char *const *more = contained ? sandbox_env_unset() : NULL;
-	const char **names;
-	size_t n = 0, m = 0, i;
-
-	while (local_env_unset[n] != NULL)
-		n++;
-	while (more != NULL && more[m] != NULL)
-		m++;
-	names = xcalloc(n + m + 1, sizeof *names);
-	for (i = 0; i < n; i++)
-		names[i] = local_env_unset[i];
-	for (i = 0; i < m; i++)
-		names[n + i] = more[i];
-	return names;
+		out[n + i] = b[i];
+	return out;
 }
 
 /* Spawn the shell under mechanism m. */
@@ -92,13 +78,18 @@ static pid_t
 local_spawn(struct workspace *ws, const char *const *argv, enum sandbox_mech m,
     int rows, int cols, int *fd, int *sandbox_failed, char **cause)
 {
+	struct local *l = ws->priv;
 	struct spawn_pty_args a;
 	const char **env, **unset;
+	int sv[2] = { -1, -1 };
 	pid_t pid;
 
 	memset(&a, 0, sizeof a);
-	env = local_env(m != SANDBOX_OFF ? sandbox_env(ws->sandbox, m) : NULL);
-	unset = local_env_unset_list(m != SANDBOX_OFF);
+	/* Contained: the sandbox's TMPDIR, and no agent sockets. */
+	env = local_concat(local_env_set, m != SANDBOX_OFF ?
+	    sandbox_env(ws->sandbox, m) : NULL);
+	unset = local_concat(local_env_unset, m != SANDBOX_OFF ?
+	    sandbox_env_unset() : NULL);
 	a.argv = argv;
 	a.env_set = env;
 	a.env_unset = unset;
@@ -109,7 +100,18 @@ local_spawn(struct workspace *ws, const char *const *argv, enum sandbox_mech m,
 	a.mech = m;
 	a.sandbox_failed = sandbox_failed;
 	*sandbox_failed = 0;
+	/* A contained shell gets the escalation door (escalate.c). */
+	if (m != SANDBOX_OFF &&
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == 0)
+		a.door_fd = sv[1];
 	pid = spawn_pty(&a, fd, cause);
+	if (sv[1] != -1)
+		close(sv[1]);
+	if (l->door != -1)
+		close(l->door);
+	l->door = pid != -1 ? sv[0] : -1;
+	if (pid == -1 && sv[0] != -1)
+		close(sv[0]);
 	free(env);
 	free(unset);
 	return pid;
@@ -128,6 +130,12 @@ local_stop(struct workspace *ws)
 	if (l->master != -1) {
 		close(l->master);
 		l->master = -1;
+	}
+	esc_free(l->esc);
+	l->esc = NULL;
+	if (l->door != -1) {
+		close(l->door);
+		l->door = -1;
 	}
 }
 
@@ -256,6 +264,36 @@ local_destroy(struct workspace *ws)
 	ws->sandbox = NULL;
 }
 
+/* Arm the door: the shell's next escalation line runs command outside. */
+static int
+local_escalate(struct workspace *ws, struct loop *loop, const char *command,
+    char **cause)
+{
+	struct local *l = ws->priv;
+
+	if (l->door == -1 || ws->pid <= 0) {
+		*cause = xstrdup("the shell is not contained: the command runs as "
+		    "any other");
+		return -1;
+	}
+	if (strcmp(ws->shell_name, "bash") != 0) {
+		*cause = xstrdup("running outside the sandbox needs bash");
+		return -1;
+	}
+	if (l->esc == NULL)
+		l->esc = esc_new(loop, l->door, l->master, local_env_unset);
+	return esc_arm(l->esc, command, cause);
+}
+
+/* Disarm (ends the outside command if it still runs). */
+static void
+local_escalate_end(struct workspace *ws)
+{
+	struct local *l = ws->priv;
+
+	esc_disarm(l->esc);
+}
+
 /* The sandbox's hidden paths, for the file tools. */
 static int
 local_hidden(const struct workspace *ws, const char *host_path)
@@ -271,6 +309,8 @@ static const struct ws_ops local_ops = {
 	.alive = local_alive,
 	.destroy = local_destroy,
 	.hidden = local_hidden,
+	.escalate = local_escalate,
+	.escalate_end = local_escalate_end,
 };
 
 /* A workspace on this machine, rooted at root (or workspace_dir, or cwd). */
@@ -294,6 +334,7 @@ ws_local_create(const struct config *cfg, const char *root, char **cause)
 	ws->sandbox = sb;
 	l = xcalloc(1, sizeof *l);
 	l->master = -1;
+	l->door = -1;
 	ws->ops = &local_ops;
 	ws->root = real;
 	ws->model_root = xstrdup(real);

@@ -463,6 +463,36 @@ sandbox_sysctl(const char *path)
 	return v;
 }
 
+/* For `cade policy check` without --sandbox: what a session would get. */
+int
+sandbox_auto_contained(const struct config *cfg)
+{
+	struct sandbox *sb;
+	char *cause = NULL, *why = NULL, *cwd;
+	enum sandbox_mech m;
+	int ok = 0;
+
+	if (strcmp(conf_str(cfg, "workspace"), "docker") == 0)
+		return 1;
+	cwd = getcwd(NULL, 0);
+	sb = sandbox_new(cfg, cwd != NULL ? cwd : "/", &cause);
+	free(cwd);
+	if (sb == NULL) {
+		free(cause);
+		return 0;
+	}
+	m = sandbox_wanted(sb);
+	if (m == SANDBOX_AUTO || m == SANDBOX_NS)
+		ok = sandbox_try(sb, SANDBOX_NS, &why) == 0;
+	free(why);
+	why = NULL;
+	if (!ok && (m == SANDBOX_AUTO || m == SANDBOX_LANDLOCK))
+		ok = sandbox_try(sb, SANDBOX_LANDLOCK, &why) == 0;
+	free(why);
+	sandbox_free(sb);
+	return ok;
+}
+
 /* `cade sandbox check`. */
 int
 sandbox_check_main(int argc, char **argv, struct config *cfg)

@@ -555,6 +555,7 @@ struct shell {
 	struct workspace	*ws;
 	size_t			 limit;
 	int			 fd;
+	int			 rows, cols;	/* the window size last set */
 	enum shell_state	 state;
 	int			 bash;		/* 0: plain sh, no readline signals */
 	int			 linemode;	/* bash, but plain lines (no paste) */
@@ -1003,6 +1004,8 @@ shell_start(struct shell *s, int rows, int cols, char **cause)
 	}
 	if ((fd = s->ws->ops->shell_open(s->ws, rows, cols, cause)) == -1)
 		return -1;
+	s->rows = rows;
+	s->cols = cols;
 	if (loop_fd_add(s->loop, fd, POLLIN, shell_read_cb, s) != 0) {
 		s->ws->ops->shell_close(s->ws);
 		*cause = xstrdup("cannot watch the shell stream");
@@ -1333,7 +1336,17 @@ shell_resize(struct shell *s, int rows, int cols)
 	if (s->state == SH_NEW || s->state == SH_DEAD ||
 	    s->ws->ops->shell_resize == NULL)
 		return -1;
+	s->rows = rows;
+	s->cols = cols;
 	return s->ws->ops->shell_resize(s->ws, rows, cols);
+}
+
+/* A dead shell's successor, at the size the old one had last. */
+int
+shell_restart(struct shell *s, char **cause)
+{
+	return shell_start(s, s->rows > 0 ? s->rows : 24,
+	    s->cols > 0 ? s->cols : 80, cause);
 }
 
 /* Subscribe to the raw byte stream (from the first prompt on). */

@@ -159,18 +159,35 @@ struct spawn_failure {
 	const char	*stage;		/* static string, valid in the parent too */
 };
 
-/*
- * In the child after forkpty or fork: clean slate, fds[0..2] (if given:
- * spawn_run's pipes) onto 0-2, sandbox, then exec; never returns.
- */
+/* In the child: close every fd >= 3 except keep1 < keep2 (async-signal-safe). */
+static void
+spawn_close_fds2(int keep1, int keep2)
+{
+	long max;
+	int fd;
+
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+#ifdef SYS_close_range
+	if (syscall(SYS_close_range, (unsigned)keep2 + 1, ~0U, 0U) == 0)
+		max = keep2 + 1;
+#endif
+	for (fd = 3; fd < max; fd++) {
+		if (fd != keep1 && fd != keep2)
+			(void)close(fd);
+	}
+}
+
+/* In the child after forkpty: clean slate, sandbox, then exec; never returns. */
 static void CADE_NORETURN
 spawn_child(const char *path, char *const argv[], char *const envp[],
-    const struct spawn_pty_args *a, const int *fds, int errfd)
+    const struct spawn_pty_args *a, int errfd)
 {
 	struct spawn_failure f = { 0, NULL };
 	struct sigaction sa;
 	sigset_t none;
-	int sig, i;
+	int sig;
 
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
@@ -180,11 +197,19 @@ spawn_child(const char *path, char *const argv[], char *const envp[],
 	sigemptyset(&none);
 	(void)sigprocmask(SIG_SETMASK, &none, NULL);
 
-	for (i = 0; fds != NULL && i < 3; i++) {
-		if (dup2(fds[i], i) == -1)
+	if (a->door_fd > 2) {
+		/* The escalation channel: fixed number, inherited by the shell. */
+		if (errfd == SPAWN_DOOR_FD &&
+		    (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, SPAWN_DOOR_FD + 1)) == -1)
 			goto fail;
-	}
-	spawn_close_fds(errfd);
+		if (a->door_fd != SPAWN_DOOR_FD &&
+		    dup2(a->door_fd, SPAWN_DOOR_FD) == -1)
+			goto fail;
+		if (a->door_fd == SPAWN_DOOR_FD)
+			(void)fcntl(SPAWN_DOOR_FD, F_SETFD, 0);
+		spawn_close_fds2(errfd, SPAWN_DOOR_FD);
+	} else
+		spawn_close_fds(errfd);
 	if (sandbox_child_enter(a->sandbox, a->mech, errfd, &f.stage) != 0)
 		goto fail;
 	if (a->cwd != NULL && chdir(a->cwd) != 0)
@@ -196,37 +221,6 @@ fail:
 	_exit(127);
 }
 
-/*
- * In the parent: wait for the child's exec on the close-on-exec pipe.  1 if
- * it failed (the child is reaped, *cause names the program or the sandbox
- * step), 0 if it ran.
- */
-static int
-spawn_exec_failed(pid_t pid, int errread, const struct spawn_pty_args *a,
-    char **cause)
-{
-	struct spawn_failure f;
-	ssize_t n;
-	int status;
-
-	do
-		n = read(errread, &f, sizeof f);
-	while (n < 0 && errno == EINTR);
-	if (n != (ssize_t)sizeof f)
-		return 0;
-	if (f.stage != NULL) {
-		*cause = xasprintf("cannot start the %s sandbox: %s: %s",
-		    sandbox_mech_name(a->mech), f.stage, strerror(f.err));
-		if (a->sandbox_failed != NULL)
-			*a->sandbox_failed = 1;
-	} else
-		*cause = xasprintf("cannot run '%s': %s", a->argv[0],
-		    strerror(f.err));
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	return 1;
-}
-
 /* Fork a program onto a new pty as a session leader; see spawn.h. */
 pid_t
 spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
@@ -234,8 +228,10 @@ spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
 	struct winsize ws;
 	sigset_t all, old;
 	char *path = NULL, **envp = NULL;
-	int errpipe[2] = { -1, -1 }, fd = -1, err = 0;
+	struct spawn_failure f;
+	int errpipe[2] = { -1, -1 }, fd = -1, err = 0, status;
 	pid_t pid = -1;
+	ssize_t n;
 
 	*master = -1;
 	if ((path = spawn_which(a->argv[0])) == NULL) {
@@ -268,8 +264,7 @@ spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
 	sigprocmask(SIG_SETMASK, &all, &old);
 	pid = forkpty(&fd, NULL, NULL, &ws);
 	if (pid == 0) {
-		spawn_child(path, (char *const *)a->argv, envp, a, NULL,
-		    errpipe[1]);
+		spawn_child(path, (char *const *)a->argv, envp, a, errpipe[1]);
 	}
 	err = errno;
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -281,7 +276,20 @@ spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
 
 	close(errpipe[1]);
 	errpipe[1] = -1;
-	if (spawn_exec_failed(pid, errpipe[0], a, cause)) {
+	do
+		n = read(errpipe[0], &f, sizeof f);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof f) {
+		if (f.stage != NULL) {
+			*cause = xasprintf("cannot start the %s sandbox: %s: %s",
+			    sandbox_mech_name(a->mech), f.stage, strerror(f.err));
+			if (a->sandbox_failed != NULL)
+				*a->sandbox_failed = 1;
+		} else
+			*cause = xasprintf("cannot run '%s': %s", a->argv[0],
+			    strerror(f.err));
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
 		pid = -1;
 		goto out;
 	}
@@ -304,6 +312,96 @@ out:
 		close(errpipe[1]);
 	if (envp != NULL)
 		spawn_free_env(envp);
+	free(path);
+	return pid;
+}
+
+/* Child of spawn_process(): stdio, new session, exec; never returns. */
+static void CADE_NORETURN
+spawn_proc_child(const char *path, const struct spawn_proc_args *a, int errfd)
+{
+	struct spawn_failure f = { 0, NULL };
+	struct sigaction sa;
+	sigset_t none;
+	int sig, fds[3], i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		(void)sigaction(sig, &sa, NULL);
+	sigemptyset(&none);
+	(void)sigprocmask(SIG_SETMASK, &none, NULL);
+	(void)setsid();
+	fds[0] = a->fd_in;
+	fds[1] = a->fd_out;
+	fds[2] = a->fd_err;
+	/* Lift the sources above 2 first so one dup2 cannot clobber another. */
+	for (i = 0; i < 3; i++)
+		if (fds[i] >= 0 && fds[i] <= 2 &&
+		    (fds[i] = fcntl(fds[i], F_DUPFD, 3)) == -1)
+			goto fail;
+	for (i = 0; i < 3; i++)
+		if (fds[i] >= 0 && dup2(fds[i], i) == -1)
+			goto fail;
+	if (errfd < 3 || (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 3)) == -1)
+		goto fail;
+	spawn_close_fds(errfd);
+	if (a->cwd != NULL && chdir(a->cwd) != 0)
+		goto fail;
+	execve(path, (char *const *)a->argv, (char *const *)a->envp);
+fail:
+	f.err = errno;
+	(void)write(errfd, &f, sizeof f);
+	_exit(127);
+}
+
+/* See spawn.h. */
+pid_t
+spawn_process(const struct spawn_proc_args *a, char **cause)
+{
+	struct spawn_failure f;
+	sigset_t all, old;
+	char *path;
+	int errpipe[2], err, status;
+	pid_t pid;
+	ssize_t n;
+
+	if ((path = spawn_which(a->argv[0])) == NULL) {
+		*cause = xasprintf("cannot run '%s': not found", a->argv[0]);
+		return -1;
+	}
+	if (pipe2(errpipe, O_CLOEXEC) != 0) {
+		*cause = xasprintf("cannot run '%s': pipe: %s", a->argv[0],
+		    strerror(errno));
+		free(path);
+		return -1;
+	}
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0)
+		spawn_proc_child(path, a, errpipe[1]);
+	err = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(errpipe[1]);
+	if (pid < 0) {
+		*cause = xasprintf("cannot run '%s': fork: %s", a->argv[0],
+		    strerror(err));
+		goto out;
+	}
+	do
+		n = read(errpipe[0], &f, sizeof f);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof f) {
+		*cause = xasprintf("cannot run '%s': %s", a->argv[0],
+		    strerror(f.err));
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		pid = -1;
+	}
+out:
+	close(errpipe[0]);
 	free(path);
 	return pid;
 }
@@ -432,6 +530,126 @@ spawn_kill_session(pid_t pid, int grace_ms)
 	return status;
 }
 
+/* In the child of spawn_pipes: the pipes onto 0-2, a new session, exec. */
+static void CADE_NORETURN
+spawn_pipe_child(const char *path, char *const argv[], char *const envp[],
+    const struct spawn_pty_args *a, const int fds[3], int errfd)
+{
+	struct spawn_failure f = { 0, NULL };
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (dup2(fds[i], i) == -1)
+			goto fail;
+	if (setsid() == -1)
+		goto fail;
+	spawn_child(path, argv, envp, a, errfd);
+fail:
+	f.err = errno;
+	(void)write(errfd, &f, sizeof f);
+	_exit(127);
+}
+
+/* Fork a program on three pipes as a session leader; see spawn.h. */
+pid_t
+spawn_pipes(const struct spawn_pty_args *a, int fds[3], char **cause)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err2[2] = { -1, -1 };
+	int errpipe[2] = { -1, -1 }, child[3] = { -1, -1, -1 }, err = 0, status, i;
+	struct spawn_failure f;
+	sigset_t all, old;
+	char *path = NULL, **envp = NULL;
+	pid_t pid = -1;
+	ssize_t n;
+
+	fds[0] = fds[1] = fds[2] = -1;
+	if ((path = spawn_which(a->argv[0])) == NULL) {
+		*cause = xasprintf("cannot run '%s': not found", a->argv[0]);
+		return -1;
+	}
+	/* Every end close-on-exec: the child's copies are made by dup2. */
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
+	    pipe2(err2, O_CLOEXEC) != 0 || pipe2(errpipe, O_CLOEXEC) != 0) {
+		*cause = xasprintf("cannot run '%s': pipe: %s", a->argv[0],
+		    strerror(errno));
+		goto out;
+	}
+	/* dup2 onto 0-2 must not clobber a pipe end still to be copied. */
+	child[0] = in[0];
+	child[1] = out[1];
+	child[2] = err2[1];
+	for (i = 0; i < 3; i++) {
+		if (child[i] < 3) {
+			int fd3 = fcntl(child[i], F_DUPFD_CLOEXEC, 3);
+
+			if (fd3 == -1) {
+				*cause = xasprintf("cannot run '%s': fcntl: %s",
+				    a->argv[0], strerror(errno));
+				goto out;
+			}
+			child[i] = fd3;
+		}
+	}
+	envp = spawn_build_env(a->env_set, a->env_unset);
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (pid == 0)
+		spawn_pipe_child(path, (char *const *)a->argv, envp, a, child,
+		    errpipe[1]);
+	err = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		*cause = xasprintf("cannot run '%s': fork: %s", a->argv[0],
+		    strerror(err));
+		goto out;
+	}
+	close(errpipe[1]);
+	errpipe[1] = -1;
+	do
+		n = read(errpipe[0], &f, sizeof f);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof f) {
+		if (f.stage != NULL)
+			*cause = xasprintf("cannot start the %s sandbox: %s: %s",
+			    sandbox_mech_name(a->mech), f.stage, strerror(f.err));
+		else
+			*cause = xasprintf("cannot run '%s': %s", a->argv[0],
+			    strerror(f.err));
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		pid = -1;
+		goto out;
+	}
+	fds[0] = in[1];
+	fds[1] = out[0];
+	fds[2] = err2[0];
+	in[1] = out[0] = err2[0] = -1;
+	for (i = 0; i < 3; i++)
+		(void)util_set_nonblock(fds[i]);
+	log_debug("started %s pid %ld on pipes %d/%d/%d", path, (long)pid,
+	    fds[0], fds[1], fds[2]);
+out:
+	for (i = 0; i < 3; i++)
+		if (child[i] >= 3 && child[i] != in[0] && child[i] != out[1] &&
+		    child[i] != err2[1])
+			close(child[i]);
+	for (i = 0; i < 2; i++) {
+		if (in[i] != -1)
+			close(in[i]);
+		if (out[i] != -1)
+			close(out[i]);
+		if (err2[i] != -1)
+			close(err2[i]);
+		if (errpipe[i] != -1)
+			close(errpipe[i]);
+	}
+	if (envp != NULL)
+		spawn_free_env(envp);
+	free(path);
+	return pid;
+}
+
 /* Append what fd has to b (beyond b's max: read and dropped); 0 at EOF. */
 static int
 spawn_run_drain(int fd, struct buf *b)
@@ -454,85 +672,37 @@ spawn_run_drain(int fd, struct buf *b)
 	}
 }
 
-/* Close both ends of a pipe that are still open. */
-static void
-spawn_close_pair(int p[2])
-{
-	if (p[0] != -1)
-		close(p[0]);
-	if (p[1] != -1)
-		close(p[1]);
-	p[0] = p[1] = -1;
-}
-
-/* Run a helper to the end over pipes, with a deadline; see spawn.h. */
+/*
+ * Run a helper to the end over spawn_pipes(), with a deadline; see
+ * spawn.h.  Never contained: git for checkpoints writes the session's
+ * state directory, outside any sandbox's writable set.
+ */
 int
 spawn_run(const struct spawn_run_args *a, char **cause)
 {
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	int errpipe[2] = { -1, -1 }, fds[3], status = -1, e = 0, rc = -1;
-	char *path = NULL, **envp = NULL;
+	struct spawn_pty_args pa;
+	int fds[3] = { -1, -1, -1 }, status = -1, rc = -1, i;
 	size_t off = 0;
-	uint64_t deadline;
-	sigset_t all, old;
-	pid_t pid = -1;
+	uint64_t deadline, left;
+	pid_t pid;
 	ssize_t n;
-	/* The child's settings as spawn_child takes them: never contained
-	 * (git for checkpoints writes the session's state directory). */
-	struct spawn_pty_args ca = { .argv = a->argv, .cwd = a->cwd };
 
-	if ((path = spawn_which(a->argv[0])) == NULL) {
-		*cause = xasprintf("cannot run '%s': not found", a->argv[0]);
+	memset(&pa, 0, sizeof pa);
+	pa.argv = a->argv;
+	pa.env_set = a->env_set;
+	pa.env_unset = a->env_unset;
+	pa.cwd = a->cwd;
+	if ((pid = spawn_pipes(&pa, fds, cause)) == -1)
 		return -1;
-	}
-	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
-	    pipe2(err, O_CLOEXEC) != 0 || pipe2(errpipe, O_CLOEXEC) != 0) {
-		*cause = xasprintf("cannot run '%s': pipe: %s", a->argv[0],
-		    strerror(errno));
-		goto out;
-	}
 	if (a->in == NULL || a->inlen == 0) {
-		close(in[1]);
-		in[1] = -1;
+		close(fds[0]);
+		fds[0] = -1;
 	}
-	fds[0] = in[0];
-	fds[1] = out[1];
-	fds[2] = err[1];
-	envp = spawn_build_env(a->env_set, a->env_unset);
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &old);
-	pid = fork();
-	if (pid == 0)
-		spawn_child(path, (char *const *)a->argv, envp, &ca, fds,
-		    errpipe[1]);
-	e = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (pid < 0) {
-		*cause = xasprintf("cannot run '%s': fork: %s", a->argv[0],
-		    strerror(e));
-		goto out;
-	}
-	close(in[0]);
-	close(out[1]);
-	close(err[1]);
-	close(errpipe[1]);
-	in[0] = out[1] = err[1] = errpipe[1] = -1;
-	if (spawn_exec_failed(pid, errpipe[0], &ca, cause)) {
-		pid = -1;
-		goto out;
-	}
-	if ((in[1] != -1 && util_set_nonblock(in[1]) != 0) ||
-	    util_set_nonblock(out[0]) != 0 || util_set_nonblock(err[0]) != 0) {
-		*cause = xasprintf("cannot run '%s': %s", a->argv[0],
-		    strerror(errno));
-		goto out;
-	}
-
 	deadline = a->timeout_ms > 0 ? util_now_ms() + (uint64_t)a->timeout_ms : 0;
-	while (out[0] != -1 || err[0] != -1) {
+	while (fds[1] != -1 || fds[2] != -1) {
 		struct pollfd p[3];
 		nfds_t np = 0;
-		int wait = -1, i;
+		int wait = -1;
 
 		if (deadline != 0) {
 			uint64_t now = util_now_ms();
@@ -544,12 +714,10 @@ spawn_run(const struct spawn_run_args *a, char **cause)
 			}
 			wait = (int)(deadline - now);
 		}
-		if (in[1] != -1)
-			p[np++] = (struct pollfd){ .fd = in[1], .events = POLLOUT };
-		if (out[0] != -1)
-			p[np++] = (struct pollfd){ .fd = out[0], .events = POLLIN };
-		if (err[0] != -1)
-			p[np++] = (struct pollfd){ .fd = err[0], .events = POLLIN };
+		for (i = 0; i < 3; i++)
+			if (fds[i] != -1)
+				p[np++] = (struct pollfd){ .fd = fds[i],
+				    .events = i == 0 ? POLLOUT : POLLIN };
 		if (poll(p, np, wait) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -560,62 +728,45 @@ spawn_run(const struct spawn_run_args *a, char **cause)
 		for (i = 0; i < (int)np; i++) {
 			if (p[i].revents == 0)
 				continue;
-			if (p[i].fd == in[1]) {
-				/* A pipe write never raises SIGPIPE here: the
-				 * callers ignore it (tui.c, headless.c). */
-				n = write(in[1], a->in + off, a->inlen - off);
+			if (p[i].fd == fds[0]) {
+				/* No SIGPIPE: the callers ignore it (tui.c,
+				 * headless.c, undo.c). */
+				n = write(fds[0], a->in + off, a->inlen - off);
 				if (n > 0)
 					off += (size_t)n;
 				if ((n < 0 && errno != EINTR && errno != EAGAIN) ||
 				    off == a->inlen) {
-					close(in[1]);
-					in[1] = -1;
+					close(fds[0]);
+					fds[0] = -1;
 				}
-			} else if (p[i].fd == out[0]) {
-				if (spawn_run_drain(out[0], a->out) == 0) {
-					close(out[0]);
-					out[0] = -1;
+			} else if (p[i].fd == fds[1]) {
+				if (spawn_run_drain(fds[1], a->out) == 0) {
+					close(fds[1]);
+					fds[1] = -1;
 				}
-			} else if (spawn_run_drain(err[0], a->err) == 0) {
-				close(err[0]);
-				err[0] = -1;
+			} else if (spawn_run_drain(fds[2], a->err) == 0) {
+				close(fds[2]);
+				fds[2] = -1;
 			}
 		}
 	}
 	/* Both outputs closed: the child is exiting (or closed them itself). */
-	for (;;) {
-		int r = spawn_reap(pid, &status);
-		uint64_t now = util_now_ms();
-
-		if (r == 1) {
-			pid = -1;
-			rc = status;
-			break;
-		}
-		if (r < 0 || (deadline != 0 && now >= deadline)) {
-			*cause = xasprintf("'%s' did not exit in time: stopped",
-			    a->argv[0]);
-			break;
-		}
-		if (spawn_wait_ms(pid, deadline != 0 ? (int)(deadline - now) :
-		    1000, &status) == 1) {
-			pid = -1;
-			rc = status;
-			break;
-		}
-	}
+	left = deadline == 0 ? 60000 : deadline > util_now_ms() ?
+	    deadline - util_now_ms() : 0;
+	if (spawn_wait_ms(pid, (int)left, &status) == 1) {
+		pid = -1;
+		rc = status;
+	} else
+		*cause = xasprintf("'%s' did not exit in time: stopped",
+		    a->argv[0]);
 out:
 	if (pid > 0) {
 		(void)kill(pid, SIGKILL);
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 			;
 	}
-	spawn_close_pair(in);
-	spawn_close_pair(out);
-	spawn_close_pair(err);
-	spawn_close_pair(errpipe);
-	if (envp != NULL)
-		spawn_free_env(envp);
-	free(path);
+	for (i = 0; i < 3; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
 	return rc;
 }

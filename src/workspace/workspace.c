@@ -23,6 +23,8 @@
 #include "cade/sandbox.h"
 #include "cade/workspace.h"
 
+#include "escalate.h"
+
 /* The workspace root: root if given, else workspace_dir, else cwd; realpath'd. */
 char *
 ws_resolve_root(const struct config *cfg, const char *root, char **cause)
@@ -206,4 +208,27 @@ ws_network(const struct workspace *ws, const struct config *cfg)
 	if (strcmp(ws_containment(ws), "off") == 0)
 		return 1;
 	return strcmp(conf_str(cfg, "network"), "none") != 0;
+}
+
+/* Is the workspace still there (after its shell ended)?  Never waits. */
+enum ws_health
+ws_check(struct workspace *ws)
+{
+	/* Without a check of its own (local) a backend can always host a
+	 * new shell. */
+	return ws->ops->check != NULL ? ws->ops->check(ws) : WS_ALIVE;
+}
+
+/* Why the workspace is gone, or NULL. */
+const char *
+ws_error(const struct workspace *ws)
+{
+	return ws->ops->error != NULL ? ws->ops->error(ws) : NULL;
+}
+
+/* See workspace.h. */
+const char *
+ws_escalate_line(void)
+{
+	return esc_shell_line();
 }

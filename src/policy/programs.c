@@ -1,0 +1,2143 @@
+/*
+ * programs.c: what programs do through their own options, as a table.
+ *
+ * risk.c unwraps a simple command and calls pol_prog_check() with the
+ * program that runs.  Checks that hold for every program come first (a
+ * `-o`/`--output=` file, a `file://` URL, a `${x@P}` expansion, a program
+ * run from outside the workspace, a project file rewritten earlier in the
+ * action and now run); then the program's row in prog_table[] names its
+ * check: options whose value is shell code are parsed and judged like
+ * `sh -c` (so a `deny: rm` holds inside `tar --to-command`, `awk
+ * system()`, `git difftool -x` ...), languages a program reads on its
+ * command line go through the scanners of scan.c (sed, awk, SQL, ex and
+ * gdb commands), remote CLIs are judged by what the sub-command does
+ * (gh/glab), installs by whether they fetch new code, and so on.
+ *
+ * Variables that make later programs run code (LD_PRELOAD, PS4, PATH ...)
+ * are a second table, consulted for every NAME=value the shell would set
+ * (prefix, export, declare, env, printf -v, read).
+ *
+ * Some findings depend on containment (struct policy.uncontained, set by the
+ * session from its sandbox): what fetches and runs code, runs a program
+ * from outside the workspace, or signals processes by name is MEDIUM when
+ * nothing contains it and LOW when a sandbox does.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "cade/buf.h"
+#include "cade/util.h"
+#include "policy-int.h"
+
+struct prog_call {
+	struct pol_ctx		*x;
+	struct shp_result	*r;
+	size_t			 i;
+	const struct shp_cmd	*c;
+	size_t			 eff;
+	const char		*name;
+};
+
+struct prog_entry {
+	const char	*name;
+	void		(*check)(struct prog_call *);
+};
+
+/* Programs whose output a person may name as the command to run (PAGER=,
+ * core.editor ...) without it being a risk. */
+static const char *const prog_benign_cmd[] = {
+	"bat", "cat", "code", "delta", "diff-so-fancy", "ed", "emacs",
+	"emacsclient", "false", "head", "hx", "kak", "less", "micro", "more",
+	"most", "nano", "nvim", "ssh", "subl", "tail", "true", "vi", "vim",
+};
+
+/* Directories programs are normally installed in (PATH elements, programs
+ * run by path); ~ is the home directory. */
+static const char *const prog_bin_dirs[] = {
+	"/bin", "/sbin", "/usr", "/opt", "/snap", "/nix", "/Applications",
+	"/Library", "/System", "/Users/Shared/bin", "~/.local", "~/.cargo",
+	"~/go", "~/bin", "~/.npm-global", "~/.nvm", "~/.pyenv", "~/.rbenv",
+	"~/.deno", "~/.bun", "~/.volta", "~/.yarn", "~/.poetry", "~/.dotnet",
+	"~/.sdkman", "~/.asdf", "~/.rustup", "~/.ghcup", "~/.elan", "~/.gem",
+	"~/.linuxbrew", "~/.nix-profile", "~/.pixi", "~/.juliaup",
+	"~/miniconda3", "~/anaconda3", "~/.miniconda3", "~/.conda",
+	"~/.local/share", "/home/linuxbrew",
+};
+
+/* ---- findings ---- */
+
+/* The segment no longer changes nothing. */
+static void
+prog_not_readonly(struct pol_ctx *x)
+{
+	if (x->depth == 0 && x->seg >= 0)
+		x->out->seg[x->seg].readonly = 0;
+}
+
+/* The first word of shell text, for "is it a benign program?". */
+static int
+prog_benign_text(const char *s, size_t n)
+{
+	char w[64];
+	size_t i = 0, k = 0;
+
+	while (i < n && isspace((unsigned char)s[i]))
+		i++;
+	while (i < n && !isspace((unsigned char)s[i]) && k + 1 < sizeof w)
+		w[k++] = s[i++];
+	w[k] = '\0';
+	while (i < n && isspace((unsigned char)s[i]))
+		i++;
+	if (k == 0)
+		return 1;
+	if (strpbrk(s, ";|&`$<>(") != NULL && memchr(s, '\0', n) == NULL &&
+	    strpbrk(w, ";|&`$<>(") == NULL) {
+		/* more than one command: judge it as code */
+		size_t j;
+
+		for (j = 0; j < n; j++)
+			if (strchr(";|&`$<>(", s[j]) != NULL)
+				return 0;
+	}
+	return POL_IN(prog_benign_cmd, pol_base(w));
+}
+
+/*
+ * Shell code a program will run: judged as if given to sh -c, plus a
+ * MEDIUM finding that the program runs commands (unless the code is a
+ * benign program such as a pager or an editor).
+ */
+static void
+prog_code(struct pol_ctx *x, const char *prog, const char *what,
+    const char *s, size_t n)
+{
+	char *t = xstrndup(s, n);
+
+	prog_not_readonly(x);
+	if (!prog_benign_text(t, strlen(t)))
+		FIND(x, RISK_MEDIUM, 0, "program-code", "%s runs a command "
+		    "(%s): %.80s", prog, what, t);
+	pol_analyze_text(x, t, strlen(t), prog);
+	free(t);
+}
+
+/* A program runs code whose text is not visible here. */
+static void
+prog_runs(struct pol_ctx *x, const char *prog, const char *what)
+{
+	prog_not_readonly(x);
+	FIND(x, RISK_MEDIUM, 0, "program-code", "%s runs commands or code "
+	    "(%s)", prog, what);
+}
+
+/* A program writes a path given as text. */
+static void
+prog_write_text(struct pol_ctx *x, const char *s, size_t n)
+{
+	struct shp_word w;
+	char *t = xstrndup(s, n), *e;
+
+	/* trim blanks and one level of quotes */
+	for (e = t + strlen(t); e > t && isspace((unsigned char)e[-1]); e--)
+		e[-1] = '\0';
+	w.s = t + strspn(t, " \t");
+	w.len = strlen(w.s);
+	if (w.len >= 2 && (w.s[0] == '"' || w.s[0] == '\'') &&
+	    w.s[w.len - 1] == w.s[0]) {
+		w.s++;
+		w.len -= 2;
+		w.s[w.len] = '\0';
+	}
+	w.flags = w.s[0] == '~' ? SHP_TILDE : 0;
+	if (w.len > 0) {
+		prog_not_readonly(x);
+		pol_rate_write(x, &w, 0);
+	}
+	free(t);
+}
+
+/* Scanner callback: what a sed script, awk program ... would do. */
+struct prog_scan {
+	struct pol_ctx	*x;
+	const char	*prog;
+};
+
+static void
+prog_scan_cb(void *arg, int what, const char *s, size_t n)
+{
+	struct prog_scan *ps = arg;
+	char buf[48];
+	int len = (int)(n < 80 ? n : 80);
+
+	switch (what) {
+	case SCAN_SHELL:
+		prog_code(ps->x, ps->prog, "shell command", s, n);
+		break;
+	case SCAN_RUNS:
+		snprintf(buf, sizeof buf, "%.*s", (int)(n < 40 ? n : 40), s);
+		prog_runs(ps->x, ps->prog, buf);
+		break;
+	case SCAN_WRITE:
+		prog_write_text(ps->x, s, n);
+		break;
+	case SCAN_DESTROY:
+		prog_not_readonly(ps->x);
+		FIND(ps->x, RISK_HIGH, 0, "database-drop", "drops or wipes "
+		    "database data: %.*s", len, s);
+		break;
+	case SCAN_CHANGE:
+		prog_not_readonly(ps->x);
+		FIND(ps->x, RISK_MEDIUM, 0, "database-change", "changes a "
+		    "database's schema or rights: %.*s", len, s);
+		break;
+	}
+}
+
+/* ---- options ---- */
+
+typedef void	(*prog_opt_fn)(struct prog_call *, const struct shp_word *,
+		    const char *opt);
+
+/*
+ * Call fn for each value of the options named: shorts are letters taking a
+ * value ("-eV", "-e V", "-ne V"), longs "|a|b|" names taking a value with
+ * one or two dashes ("--a=V", "--a V", "-a V").  Stops at "--".  Returns
+ * how many values were found.
+ */
+static int
+prog_opts(struct prog_call *pc, const char *shorts, const char *longs,
+    prog_opt_fn fn)
+{
+	const struct shp_cmd *c = pc->c;
+	struct shp_word v;
+	const char *a, *nm;
+	char opt[32];
+	size_t k, len, j;
+	int found = 0;
+
+	for (k = pc->eff + 1; k < c->argc; k++) {
+		a = c->argv[k].s;
+		if (strcmp(a, "--") == 0)
+			break;
+		if (a[0] != '-' || a[1] == '\0')
+			continue;
+		nm = a + 1 + (a[1] == '-');
+		len = strcspn(nm, "=");
+		if (longs != NULL && len > 0 && len < sizeof opt - 2) {
+			snprintf(opt, sizeof opt, "|%.*s|", (int)len, nm);
+			if (strstr(longs, opt) != NULL) {
+				opt[len + 1] = '\0';
+				if (nm[len] == '=') {
+					v = c->argv[k];
+					v.s = (char *)nm + len + 1;
+					v.len = strlen(v.s);
+					fn(pc, &v, opt + 1);
+					found++;
+				} else if (k + 1 < c->argc) {
+					fn(pc, &c->argv[k + 1], opt + 1);
+					found++;
+					k++;
+				}
+				continue;
+			}
+		}
+		if (a[1] == '-' || shorts == NULL)
+			continue;
+		for (j = 1; a[j] != '\0'; j++) {
+			if (!isalnum((unsigned char)a[j]))
+				break;
+			if (strchr(shorts, a[j]) == NULL)
+				continue;
+			opt[0] = a[j];
+			opt[1] = '\0';
+			if (a[j + 1] != '\0') {
+				v = c->argv[k];
+				v.s = (char *)a + j + 1;
+				v.len = strlen(v.s);
+				fn(pc, &v, opt);
+				found++;
+			} else if (k + 1 < c->argc) {
+				fn(pc, &c->argv[k + 1], opt);
+				found++;
+				k++;
+			}
+			break;
+		}
+	}
+	return found;
+}
+
+/* An option's value is shell code the program runs. */
+static void
+prog_opt_code(struct prog_call *pc, const struct shp_word *v, const char *opt)
+{
+	char what[48];
+
+	snprintf(what, sizeof what, "-%s", opt);
+	if (pol_word_dynamic(v) && !(v->flags & (SHP_GLOB | SHP_BRACE))) {
+		prog_not_readonly(pc->x);
+		pol_dynamic_code(pc->x, pc->r, pc->i, pc->name, v->s);
+		return;
+	}
+	prog_code(pc->x, pc->name, what, v->s, v->len);
+}
+
+/* An option's value is a file the program writes. */
+static void
+prog_opt_write(struct prog_call *pc, const struct shp_word *v, const char *opt)
+{
+	(void)opt;
+	if (v->s[0] == '\0' || strcmp(v->s, "-") == 0 || pol_word_dynamic(v))
+		return;
+	prog_not_readonly(pc->x);
+	pol_rate_write(pc->x, v, 0);
+	pol_add_file(pc->x, v->s, 'o', NULL);
+}
+
+/* Is a path (as a word) inside the workspace, or in a system place
+ * programs are installed in?  1 inside, 2 installed, 0 elsewhere. */
+static int
+prog_path_place(struct pol_ctx *x, const struct shp_word *w)
+{
+	struct pol_path pp;
+	char *show;
+	size_t i, n;
+	int place = 0;
+
+	pol_path_word(x, w, 0, &pp);
+	if (pp.cls == PC_INSIDE || pp.cls == PC_ROOT)
+		place = 1;
+	else if (pp.abs != NULL) {
+		show = pol_path_show(x, &pp, w);
+		for (i = 0; i < nitems(prog_bin_dirs) && place == 0; i++) {
+			n = strlen(prog_bin_dirs[i]);
+			if (strncmp(show, prog_bin_dirs[i], n) == 0 &&
+			    (show[n] == '/' || show[n] == '\0'))
+				place = 2;
+		}
+		free(show);
+	}
+	free(pp.abs);
+	return place;
+}
+
+/* An option's value is a file of commands the program reads (gdb -x,
+ * awk -f, vim -S): outside the workspace it is code nobody has read. */
+static void
+prog_opt_script(struct prog_call *pc, const struct shp_word *v,
+    const char *opt)
+{
+	char what[48];
+
+	if (v->flags & SHP_PROCSUB) {
+		prog_not_readonly(pc->x);
+		pol_dynamic_code(pc->x, pc->r, pc->i, pc->name, v->s);
+		return;
+	}
+	if (strcmp(v->s, "/dev/stdin") == 0 || strcmp(v->s, "-") == 0) {
+		if (pc->c->pipe_in)
+			prog_runs(pc->x, pc->name, "a script read from a pipe");
+		return;
+	}
+	if (prog_path_place(pc->x, v) == 1 || pol_written(pc->x, v->s) != NULL)
+		return;
+	snprintf(what, sizeof what, "-%s %.30s", opt, v->s);
+	prog_runs(pc->x, pc->name, what);
+}
+
+/* The first operand from argv[k] on, skipping options (argopts take a
+ * value), or NULL. */
+static const struct shp_word *
+prog_operand(struct prog_call *pc, const char *argopts, const char *longs,
+    size_t *at)
+{
+	const struct shp_cmd *c = pc->c;
+	const char *a;
+	char opt[40];
+	size_t k, len;
+
+	for (k = pc->eff + 1; k < c->argc; k++) {
+		a = c->argv[k].s;
+		if (strcmp(a, "--") == 0) {
+			k++;
+			break;
+		}
+		if (a[0] != '-' || a[1] == '\0')
+			break;
+		if (a[1] == '-') {
+			len = strcspn(a + 2, "=");
+			if (longs != NULL && a[2 + len] == '\0' &&
+			    len < sizeof opt - 2) {
+				snprintf(opt, sizeof opt, "|%.*s|", (int)len, a + 2);
+				if (strstr(longs, opt) != NULL)
+					k++;
+			}
+			continue;
+		}
+		if (argopts != NULL && a[2] == '\0' && strchr(argopts, a[1]) != NULL)
+			k++;
+	}
+	if (k >= c->argc)
+		return NULL;
+	if (at != NULL)
+		*at = k;
+	return &c->argv[k];
+}
+
+/* ---- programs that read a language ---- */
+
+/* Run a scanner over a word. */
+static void
+prog_scan_word(struct prog_call *pc, const struct shp_word *w,
+    void (*scan)(const char *, size_t, pol_scan_fn, void *))
+{
+	struct prog_scan ps = { pc->x, pc->name };
+
+	if (w == NULL || pol_word_dynamic(w))
+		return;
+	scan(w->s, w->len, prog_scan_cb, &ps);
+}
+
+static void
+prog_sed_expr(struct prog_call *pc, const struct shp_word *v, const char *opt)
+{
+	(void)opt;
+	prog_scan_word(pc, v, pol_scan_sed);
+}
+
+/* sed: e and w commands, s///e, s///w (-i is a write: risk.c). */
+static void
+prog_sed(struct prog_call *pc)
+{
+	if (prog_opts(pc, "e", "|expression|", prog_sed_expr) > 0)
+		return;
+	if (prog_opts(pc, "f", "|file|", prog_opt_script) > 0)
+		return;
+	prog_scan_word(pc, prog_operand(pc, "lE", "|line-length|", NULL),
+	    pol_scan_sed);
+}
+
+static void
+prog_awk_prog(struct prog_call *pc, const struct shp_word *v, const char *opt)
+{
+	(void)opt;
+	prog_scan_word(pc, v, pol_scan_awk);
+}
+
+/* awk/gawk/mawk: system(), pipes, @load/@f(), print > file. */
+static void
+prog_awk(struct prog_call *pc)
+{
+	int files = prog_opts(pc, "fE", "|file|exec|", prog_opt_script);
+
+	files += prog_opts(pc, "il", "|include|load|", prog_opt_script);
+	if (prog_opts(pc, "e", "|source|", prog_awk_prog) > 0 || files > 0)
+		return;
+	prog_scan_word(pc, prog_operand(pc, "FvW", "|field-separator|assign|",
+	    NULL), pol_scan_awk);
+}
+
+/* One ex or gdb command given on the command line. */
+static void
+prog_ex_cmd(struct prog_call *pc, const struct shp_word *v, const char *opt)
+{
+	struct prog_scan ps = { pc->x, pc->name };
+	int gdb = strcmp(pc->name, "gdb") == 0 || strcmp(pc->name, "lldb") == 0 ||
+	    strcmp(pc->name, "cgdb") == 0;
+
+	(void)opt;
+	if (pol_word_dynamic(v)) {
+		prog_runs(pc->x, pc->name, "commands known only at run time");
+		return;
+	}
+	pol_scan_excmd(v->s, v->len, gdb, prog_scan_cb, &ps);
+}
+
+/* vim/nvim/ex: -c, --cmd, +cmd, -S file. */
+static void
+prog_vim(struct prog_call *pc)
+{
+	const struct shp_cmd *c = pc->c;
+	struct shp_word v;
+	size_t k;
+
+	prog_opts(pc, "c", "|cmd|", prog_ex_cmd);
+	prog_opts(pc, "Su", "", prog_opt_script);
+	for (k = pc->eff + 1; k < c->argc; k++) {
+		const char *a = c->argv[k].s;
+
+		if (strcmp(a, "--") == 0)
+			break;
+		if (a[0] != '+' || a[1] == '\0' || a[1] == '/' || a[1] == '?' ||
+		    strspn(a + 1, "0123456789") == strlen(a + 1))
+			continue;
+		v = c->argv[k];
+		v.s++;
+		v.len--;
+		prog_ex_cmd(pc, &v, "+");
+	}
+}
+
+/* An option's value is code in the program's own language. */
+static void
+prog_opt_runs(struct prog_call *pc, const struct shp_word *v, const char *opt)
+{
+	char what[48];
+
+	(void)v;
+	snprintf(what, sizeof what, "-%s", opt);
+	prog_runs(pc->x, pc->name, what);
+}
+
+/* emacs --eval / -f / -l: elisp runs anything. */
+static void
+prog_emacs(struct prog_call *pc)
+{
+	prog_opts(pc, "f", "|eval|execute|funcall|", prog_opt_runs);
+	prog_opts(pc, "l", "|load|script|", prog_opt_script);
+}
+
+/* gdb -ex/-x, lldb -o/-s: debugger commands can run shells. */
+static void
+prog_gdb(struct prog_call *pc)
+{
+	if (strcmp(pc->name, "lldb") == 0) {
+		prog_opts(pc, "oOkK", "|one-line|one-line-before-file|"
+		    "one-line-on-crash|", prog_ex_cmd);
+		prog_opts(pc, "sS", "|source|source-before-file|", prog_opt_script);
+		return;
+	}
+	prog_opts(pc, NULL, "|ex|iex|eval-command|init-eval-command|", prog_ex_cmd);
+	prog_opts(pc, "x", "|ix|command|init-command|", prog_opt_script);
+}
+
+/* less/more/most: +!cmd runs a shell; -o/-O write a log. */
+static void
+prog_pager(struct prog_call *pc)
+{
+	const struct shp_cmd *c = pc->c;
+	const char *bang;
+	size_t k;
+
+	for (k = pc->eff + 1; k < c->argc; k++)
+		if (c->argv[k].s[0] == '+' && (bang = strchr(c->argv[k].s, '!')) !=
+		    NULL)
+			prog_code(pc->x, pc->name, "+!", bang + 1, strlen(bang + 1));
+	prog_opts(pc, "oO", "|log-file|LOG-FILE|", prog_opt_write);
+}
+
+/* man -P pager, -H browser, --html=browser. */
+static void
+prog_man(struct prog_call *pc)
+{
+	prog_opts(pc, "PH", "|pager|html|", prog_opt_code);
+}
+
+/* tar: --to-command, --checkpoint-action=exec=, -I/--use-compress-program,
+ * -F/--info-script, --rsh-command; -P extracts to absolute paths. */
+static void
+prog_tar_cp(struct prog_call *pc, const struct shp_word *v, const char *opt)
+{
+	struct shp_word w;
+
+	if (strncmp(v->s, "exec=", 5) != 0)
+		return;
+	w = *v;
+	w.s += 5;
+	w.len -= 5;
+	prog_opt_code(pc, &w, opt);
+}
+
+static void
+prog_tar(struct prog_call *pc)
+{
+	const struct shp_cmd *c = pc->c;
+	const char *a;
+	size_t k;
+	int extract = 0, absolute = 0;
+
+	prog_opts(pc, "IF", "|to-command|use-compress-program|info-script|"
+	    "new-volume-script|rsh-command|rmt-command|", prog_opt_code);
+	prog_opts(pc, NULL, "|checkpoint-action|", prog_tar_cp);
+	for (k = pc->eff + 1; k < c->argc; k++) {
+		a = c->argv[k].s;
+		if (strcmp(a, "--absolute-names") == 0)
+			absolute = 1;
+		else if (strcmp(a, "--extract") == 0 || strcmp(a, "--get") == 0)
+			extract = 1;
+		else if ((a[0] == '-' && a[1] != '-') || k == pc->eff + 1) {
+			if (a[0] == '-' && a[1] != '\0' && strchr(a + 1, 'x') != NULL)
+				extract = 1;
+			if (a[0] != '-' && strchr(a, 'x') != NULL)
+				extract = 1;
+			if (strchr(a, 'P') != NULL && a[0] != '/')
+				absolute = 1;
+		}
+	}
+	if (extract && absolute) {
+		prog_not_readonly(pc->x);
+		FIND(pc->x, RISK_MEDIUM, 0, "write-outside", "tar extracts to "
+		    "the absolute paths the archive names (-P)");
+	}
+}
+
+/* rsync -e/--rsh: the remote shell is a command run here. */
+static void
+prog_rsync(struct prog_call *pc)
+{
+	prog_opts(pc, "e", "|rsh|", prog_opt_code);
+}
+
+/* ssh/scp/sftp -o ProxyCommand= / LocalCommand= / KnownHostsCommand=. */
+static void
+prog_ssh_opt(struct prog_call *pc, const struct shp_word *v, const char *opt)
+{
+	static const char *const keys[] = {
+		"proxycommand", "localcommand", "knownhostscommand",
+	};
+	size_t i, n = strcspn(v->s, "= \t");
+	const char *val = v->s + n;
+
+	(void)opt;
+	val += strspn(val, "= \t");
+	for (i = 0; i < nitems(keys); i++)
+		if (strlen(keys[i]) == n && strncasecmp(v->s, keys[i], n) == 0) {
+			if (pol_word_dynamic(v))
+				pol_dynamic_code(pc->x, pc->r, pc->i, pc->name, v->s);
+			else
+				prog_code(pc->x, pc->name, keys[i], val, strlen(val));
+		}
+	if ((n == 15 && strncasecmp(v->s, "pkcs11provider", 14) == 0) ||
+	    (n == 19 && strncasecmp(v->s, "securitykeyprovider", 19) == 0))
+		prog_runs(pc->x, pc->name, "loads a library");
+}
+
+static void
+prog_ssh(struct prog_call *pc)
+{
+	prog_opts(pc, "o", "", prog_ssh_opt);
+}
+
+/* zip -TT cmd / --unzip-command cmd. */
+static void
+prog_zip(struct prog_call *pc)
+{
+	prog_opts(pc, NULL, "|TT|unzip-command|", prog_opt_code);
+}
+
+/* make --eval / -E: a makefile fragment; $(shell ...) and recipes run. */
+static void
+prog_make_eval(struct prog_call *pc, const struct shp_word *v, const char *opt)
+{
+	const char *s = v->s, *p, *e, *semi;
+
+	(void)opt;
+	prog_runs(pc->x, pc->name, "--eval");
+	if (pol_word_dynamic(v))
+		return;
+	for (p = s; (p = strstr(p, "$(shell ")) != NULL; p = e) {
+		p += 8;
+		e = strchr(p, ')');
+		if (e == NULL)
+			e = p + strlen(p);
+		pol_analyze_text(pc->x, p, (size_t)(e - p), "make $(shell)");
+	}
+	if ((semi = strchr(s, ';')) != NULL && strchr(s, ':') != NULL &&
+	    strchr(s, ':') < semi) {
+		semi++;
+		semi += strspn(semi, "@-+ \t");
+		pol_analyze_text(pc->x, semi, strlen(semi), "make recipe");
+	}
+}
+
+static void prog_targets(struct prog_call *, size_t);
+
+static void
+prog_make(struct prog_call *pc)
+{
+	prog_opts(pc, "E", "|eval|", prog_make_eval);
+	prog_opts(pc, "f", "|file|makefile|", prog_opt_script);
+	prog_targets(pc, pc->eff + 1);
+}
+
+/* ---- targets and scripts whose names say they act on the world ---- */
+
+/* Does a target or script name say deploy/publish/release ...? */
+static int
+prog_world_name(const char *s)
+{
+	static const char *const words[] = {
+		"deploy", "publish", "release", "upload", "ship", "rollout",
+		"promote", "distribute",
+	};
+	static const char *const not[] = {
+		"build", "check", "dry", "lint", "local", "note", "preview",
+		"test",
+	};
+	const char *b = pol_base(s), *p;
+	size_t i, n;
+
+	for (i = 0; i < nitems(not); i++)
+		if (strstr(b, not[i]) != NULL)
+			return 0;	/* release-notes, deploy-preview, dry-run */
+	for (i = 0; i < nitems(words); i++) {
+		n = strlen(words[i]);
+		for (p = b; (p = strstr(p, words[i])) != NULL; p++)
+			if ((p == b || strchr("-_:.", p[-1]) != NULL) &&
+			    (p[n] == '\0' || strchr("-_:.", p[n]) != NULL))
+				return 1;
+	}
+	return 0;
+}
+
+/* Is a script name an installer (install.sh, get-docker.sh ...)? */
+static int
+prog_installer_name(const char *s)
+{
+	const char *b = pol_base(s);
+
+	return strncmp(b, "install", 7) == 0 || strncmp(b, "get-", 4) == 0 ||
+	    strncmp(b, "get_", 4) == 0 || strncmp(b, "installer", 9) == 0;
+}
+
+/* make/just/npm run ... TARGET: targets named for the world ask. */
+static void
+prog_targets(struct prog_call *pc, size_t from)
+{
+	const struct shp_cmd *c = pc->c;
+	size_t k;
+
+	for (k = from; k < c->argc; k++) {
+		const char *a = c->argv[k].s;
+
+		if (strcmp(a, "--") == 0)
+			break;
+		if (a[0] == '-' || strchr(a, '=') != NULL)
+			continue;
+		if (prog_world_name(a)) {
+			prog_not_readonly(pc->x);
+			FIND(pc->x, RISK_MEDIUM, 0, "deploy-target", "runs '%s', "
+			    "a target that acts outside this machine (deploys, "
+			    "publishes or releases)", a);
+			return;
+		}
+	}
+}
+
+/* A script given to a shell (bash deploy.sh) or run by path. */
+static void
+prog_script_name(struct pol_ctx *x, const char *path)
+{
+	if (prog_world_name(path)) {
+		prog_not_readonly(x);
+		FIND(x, RISK_MEDIUM, 0, "deploy-target", "runs %s, a script "
+		    "that acts outside this machine (deploys, publishes or "
+		    "releases)", path);
+	} else if (prog_installer_name(path) && x->p->uncontained) {
+		prog_not_readonly(x);
+		FIND(x, RISK_MEDIUM, 0, "install-code", "runs %s, an installer "
+		    "script, with nothing containing it", path);
+	}
+}
+
+/* sh/bash script.sh: the script's name. */
+static void
+prog_shell(struct prog_call *pc)
+{
+	const struct shp_word *w;
+
+	if (pol_has_opt(pc->c, pc->eff + 1, 'c', NULL))
+		return;
+	if ((w = prog_operand(pc, "oO", "|rcfile|init-file|", NULL)) != NULL &&
+	    !pol_word_dynamic(w))
+		prog_script_name(pc->x, w->s);
+}
+
+/* ---- installs ---- */
+
+/* Fetches and runs code from a registry (when nothing contains it). */
+static void
+prog_install_find(struct prog_call *pc, const char *what)
+{
+	if (!pc->x->p->uncontained)
+		return;
+	prog_not_readonly(pc->x);
+	FIND(pc->x, RISK_MEDIUM, 0, "install-code", "installs %.60s: fetches "
+	    "and runs code from a registry, with nothing containing it", what);
+}
+
+/*
+ * Package operands of an install sub-command from argv[k]: names (not
+ * options, not local paths or files) other than the installer's own.
+ * Returns the first, or NULL.
+ */
+static const char *
+prog_new_package(struct prog_call *pc, size_t k, const char *argopts,
+    const char *longs)
+{
+	static const char *const own[] = {
+		"pip", "setuptools", "wheel",
+	};
+	const struct shp_cmd *c = pc->c;
+	const char *a;
+	char opt[40];
+	size_t len;
+
+	for (; k < c->argc; k++) {
+		a = c->argv[k].s;
+		if (strcmp(a, "--") == 0)
+			continue;
+		if (a[0] == '-') {
+			len = strcspn(a + 1 + (a[1] == '-'), "=");
+			if (a[1] != '-' && a[1] != '\0' && a[2] == '\0' &&
+			    strchr(argopts, a[1]) != NULL)
+				k++;
+			else if (a[1] == '-' && a[2 + len] == '\0' &&
+			    len < sizeof opt - 2) {
+				snprintf(opt, sizeof opt, "|%.*s|", (int)len, a + 2);
+				if (strstr(longs, opt) != NULL)
+					k++;
+			}
+			continue;
+		}
+		if (a[0] == '.' || a[0] == '/' || a[0] == '~' ||
+		    strncmp(a, "file:", 5) == 0 || POL_IN(own, a) ||
+		    (strchr(a, '/') != NULL && strchr(a, '@') == NULL &&
+		    strstr(a, "://") == NULL && strncmp(pc->name, "go", 2) != 0 &&
+		    strcmp(pc->name, "composer") != 0 && a[0] != '@') ||
+		    pol_word_dynamic(&c->argv[k]))
+			continue;
+		return a;
+	}
+	return NULL;
+}
+
+/* pip/pip3 install NAME (not -r, -e, . or a path). */
+static void
+prog_pip_at(struct prog_call *pc, size_t k)
+{
+	const char *pkg;
+
+	if (k >= pc->c->argc || strcmp(pc->c->argv[k].s, "install") != 0)
+		return;
+	if ((pkg = prog_new_package(pc, k + 1, "rceit", "|requirement|"
+	    "constraint|editable|index-url|extra-index-url|target|prefix|"
+	    "root|src|find-links|platform|python-version|implementation|"
+	    "abi|progress-bar|log|cache-dir|")) != NULL)
+		prog_install_find(pc, pkg);
+}
+
+/* The sub-command word after the program's global options. */
+static size_t
+prog_sub(struct prog_call *pc)
+{
+	size_t k = pc->eff + 1;
+
+	while (k < pc->c->argc && pc->c->argv[k].s[0] == '-')
+		k++;
+	return k;
+}
+
+static void
+prog_pip(struct prog_call *pc)
+{
+	prog_pip_at(pc, prog_sub(pc));
+}
+
+/* python -m pip install ... */
+static void
+prog_python(struct prog_call *pc)
+{
+	const struct shp_cmd *c = pc->c;
+	size_t k;
+
+	for (k = pc->eff + 1; k + 1 < c->argc; k++)
+		if (strcmp(c->argv[k].s, "-m") == 0) {
+			if (strcmp(c->argv[k + 1].s, "pip") == 0)
+				prog_pip_at(pc, k + 2);
+			return;
+		}
+}
+
+static void prog_fetch_run(struct prog_call *);
+
+/* npm/pnpm/yarn/bun install|add NAME; npm pkg set scripts.X=...;
+ * npm run TARGET. */
+static void
+prog_js(struct prog_call *pc)
+{
+	const struct shp_cmd *c = pc->c;
+	size_t k = prog_sub(pc);
+	const char *sub, *pkg;
+
+	if (k >= c->argc)
+		return;
+	sub = c->argv[k].s;
+	if (strcmp(sub, "install") == 0 || strcmp(sub, "i") == 0 ||
+	    strcmp(sub, "add") == 0 || strcmp(sub, "isntall") == 0) {
+		if ((pkg = prog_new_package(pc, k + 1, "", "|registry|")) != NULL)
+			prog_install_find(pc, pkg);
+		return;
+	}
+	if (strcmp(pc->name, "yarn") == 0 && strcmp(sub, "global") == 0)
+		return;
+	if (strcmp(sub, "dlx") == 0 || (strcmp(sub, "exec") == 0 &&
+	    strcmp(pc->name, "npm") == 0)) {
+		prog_fetch_run(pc);
+		return;
+	}
+	if (strcmp(sub, "pkg") == 0 && k + 2 < c->argc &&
+	    strcmp(c->argv[k + 1].s, "set") == 0) {
+		for (k += 2; k < c->argc; k++) {
+			const char *a = c->argv[k].s, *eq = strchr(a, '=');
+
+			if (strncmp(a, "scripts.", 8) == 0 && eq != NULL) {
+				prog_not_readonly(pc->x);
+				FIND(pc->x, RISK_MEDIUM, 0, "package-script",
+				    "changes the package script '%.*s' (runs on "
+				    "npm run, install ...)", (int)(eq - a - 8), a + 8);
+				pol_analyze_text(pc->x, eq + 1, strlen(eq + 1),
+				    "package.json script");
+			}
+		}
+		return;
+	}
+	if (strcmp(sub, "set-script") == 0 && k + 2 < c->argc) {
+		prog_not_readonly(pc->x);
+		FIND(pc->x, RISK_MEDIUM, 0, "package-script", "changes the "
+		    "package script '%s'", c->argv[k + 1].s);
+		pol_analyze_text(pc->x, c->argv[k + 2].s, c->argv[k + 2].len,
+		    "package.json script");
+		return;
+	}
+	if (strcmp(sub, "run") == 0 || strcmp(sub, "run-script") == 0)
+		prog_targets(pc, k + 1);
+	else if (strcmp(pc->name, "npm") != 0)
+		prog_targets(pc, k);	/* yarn deploy, pnpm release */
+}
+
+/* cargo install, go install/get, gem install, composer require, poetry
+ * add, uv add/pip install/tool install, pipx install/run, conda install,
+ * dotnet tool install/add package, deno install. */
+static void
+prog_pkgtool(struct prog_call *pc)
+{
+	static const struct {
+		const char	*prog;
+		const char	*sub;
+		const char	*sub2;
+	} subs[] = {
+		{ "cargo", "install", NULL }, { "go", "install", NULL },
+		{ "go", "get", NULL }, { "gem", "install", NULL },
+		{ "composer", "require", NULL }, { "composer", "global", "require" },
+		{ "poetry", "add", NULL }, { "uv", "add", NULL },
+		{ "uv", "pip", "install" }, { "uv", "tool", "install" },
+		{ "pipx", "install", NULL }, { "pipx", "run", NULL },
+		{ "conda", "install", NULL }, { "mamba", "install", NULL },
+		{ "dotnet", "tool", "install" }, { "dotnet", "add", "package" },
+		{ "deno", "install", NULL }, { "cabal", "install", NULL },
+		{ "stack", "install", NULL }, { "luarocks", "install", NULL },
+		{ "pdm", "add", NULL }, { "rye", "add", NULL },
+		{ "hatch", "dep", "add" }, { "bundle", "add", NULL },
+	};
+	const struct shp_cmd *c = pc->c;
+	size_t k = prog_sub(pc), i, at;
+	const char *pkg;
+
+	if (k >= c->argc)
+		return;
+	for (i = 0; i < nitems(subs); i++) {
+		if (strcmp(subs[i].prog, pc->name) != 0 ||
+		    strcmp(subs[i].sub, c->argv[k].s) != 0)
+			continue;
+		at = k + 1;
+		if (subs[i].sub2 != NULL) {
+			if (at >= c->argc || strcmp(c->argv[at].s, subs[i].sub2) != 0)
+				continue;
+			at++;
+		}
+		if (strcmp(pc->name, "cargo") == 0 &&
+		    pol_has_opt(c, at, 0, "path"))
+			return;
+		if (pol_has_opt(c, at, 0, "git")) {
+			prog_install_find(pc, "a git repository");
+			return;
+		}
+		if ((pkg = prog_new_package(pc, at, "rceit", "|requirement|"
+		    "index-url|version|git|branch|tag|rev|root|path|"
+		    "target|")) != NULL)
+			prog_install_find(pc, pkg);
+		return;
+	}
+	if (strcmp(pc->name, "cargo") == 0 && strcmp(c->argv[k].s, "make") == 0)
+		prog_targets(pc, k + 1);
+}
+
+/* npx --yes PKG, pnpm/yarn dlx PKG, uvx PKG, bunx PKG: fetch and run a
+ * package that need not be installed. */
+static void
+prog_fetch_run(struct prog_call *pc)
+{
+	const struct shp_cmd *c = pc->c;
+	size_t k = pc->eff + 1;
+	int fetch = strcmp(pc->name, "uvx") == 0 || strcmp(pc->name, "bunx") == 0;
+	const char *pkg = NULL;
+
+	for (; k < c->argc; k++) {
+		const char *a = c->argv[k].s;
+
+		if (strcmp(a, "-y") == 0 || strcmp(a, "--yes") == 0 ||
+		    strcmp(a, "dlx") == 0)
+			fetch = 1;
+		else if (strncmp(a, "--package", 9) == 0 || strcmp(a, "-p") == 0)
+			fetch = 1;
+		else if (a[0] != '-' && pkg == NULL && strcmp(a, "exec") != 0)
+			pkg = a;
+	}
+	if (fetch && pkg != NULL)
+		prog_install_find(pc, pkg);
+}
+
+/* just/task/rake/invoke/nox/fab/mage TARGET. */
+static void
+prog_runner(struct prog_call *pc)
+{
+	prog_targets(pc, pc->eff + 1);
+}
+
+/* ---- git ---- */
+
+/* Does a lower-case git config key match a pattern ("*" is one part)? */
+static int
+prog_key_match(const char *pat, const char *key, size_t klen)
+{
+	const char *k = key, *end = key + klen;
+
+	while (*pat != '\0') {
+		if (*pat == '*') {
+			const char *dot = memchr(k, '.', (size_t)(end - k));
+			const char *last = NULL, *q;
+
+			/* "*" spans the middle part (which may hold dots) */
+			for (q = k; q < end; q++)
+				if (*q == '.')
+					last = q;
+			if (pat[1] == '\0')
+				return k < end;
+			if (dot == NULL || last == NULL)
+				return 0;
+			k = last;
+			pat++;
+			continue;
+		}
+		if (k >= end || tolower((unsigned char)*k) != *pat)
+			return 0;
+		k++;
+		pat++;
+	}
+	return k == end;
+}
+
+/*
+ * git configuration KEY=VALUE (git config, git -c, clone --config,
+ * GIT_CONFIG_*): keys whose value git runs as a command are judged as
+ * code; keys that change where hooks live or what URLs mean ask.
+ */
+void
+pol_prog_git_key(struct pol_ctx *x, const char *key, size_t klen,
+    const char *value, int persistent)
+{
+	static const char *const code[] = {
+		"core.pager", "core.editor", "core.sshcommand", "core.fsmonitor",
+		"core.askpass", "core.gitproxy", "sequence.editor",
+		"diff.external", "diff.*.textconv", "diff.*.command",
+		"difftool.*.cmd", "mergetool.*.cmd", "merge.*.driver",
+		"filter.*.clean", "filter.*.smudge", "filter.*.process",
+		"credential.helper", "credential.*.helper", "gpg.program",
+		"gpg.*.program", "pager.*", "uploadpack.packobjectshook",
+		"remote.*.uploadpack", "remote.*.receivepack", "web.browser",
+		"browser.*.cmd", "man.*.cmd", "sendemail.sendmailcmd",
+		"sendemail.tocmd", "sendemail.cccmd", "ssh.variant",
+		"core.sshcommand",
+	};
+	static const char *const redirect[] = {
+		"core.hookspath", "include.path", "includeif.*.path",
+		"url.*.insteadof", "url.*.pushinsteadof", "init.templatedir",
+		"protocol.allow", "protocol.*.allow", "core.worktree",
+	};
+	size_t i;
+
+	if (klen > 6 && strncasecmp(key, "alias.", 6) == 0) {
+		if (value[0] == '!')
+			prog_code(x, "git alias", "!", value + 1, strlen(value + 1));
+		return;
+	}
+	for (i = 0; i < nitems(code); i++)
+		if (prog_key_match(code[i], key, klen)) {
+			if (strcmp(code[i], "pager.*") == 0 && (strcmp(value,
+			    "false") == 0 || strcmp(value, "true") == 0 ||
+			    value[0] == '\0'))
+				return;
+			if (strcmp(code[i], "credential.helper") == 0 &&
+			    value[0] != '!' && strchr(value, '/') == NULL &&
+			    strchr(value, ' ') == NULL)
+				return;	/* credential.helper store/cache/osxkeychain */
+			prog_code(x, "git", persistent ? "config" : "-c", value,
+			    strlen(value));
+			return;
+		}
+	for (i = 0; i < nitems(redirect); i++)
+		if (prog_key_match(redirect[i], key, klen)) {
+			prog_not_readonly(x);
+			FIND(x, RISK_MEDIUM, 0, "git-config-code", "sets git's "
+			    "%.*s: changes which hooks, configuration or URLs "
+			    "git uses", (int)klen, key);
+			if (i == 0 && persistent && value[0] != '\0') {
+				free(x->hooks);
+				x->hooks = xstrdup(value);
+			}
+			return;
+		}
+}
+
+/* Words from argv[k] on are a command git runs: one word is shell text
+ * (git submodule foreach 'cmd'), several are a command line. */
+static void
+prog_run_words(struct prog_call *pc, size_t k, const char *what)
+{
+	struct shp_result sr;
+	struct shp_cmd sc;
+
+	if (k >= pc->c->argc)
+		return;
+	if (k + 1 == pc->c->argc && !pol_word_dynamic(&pc->c->argv[k])) {
+		pol_analyze_text(pc->x, pc->c->argv[k].s, pc->c->argv[k].len, what);
+		return;
+	}
+	if (pc->x->depth >= 6)
+		return;
+	memset(&sc, 0, sizeof sc);
+	sc.parent = -1;
+	sc.argv = pc->c->argv + k;
+	sc.argc = pc->c->argc - k;
+	memset(&sr, 0, sizeof sr);
+	sr.cmd = &sc;
+	sr.ncmd = 1;
+	pc->x->depth++;
+	pol_analyze_cmd(pc->x, &sr, 0);
+	pc->x->depth--;
+}
+
+/* KEY=VALUE from git -c / clone --config. */
+static void
+prog_git_kv(struct prog_call *pc, const struct shp_word *v, const char *opt)
+{
+	const char *eq = strchr(v->s, '=');
+
+	(void)opt;
+	if (eq != NULL)
+		pol_prog_git_key(pc->x, v->s, (size_t)(eq - v->s), eq + 1, 0);
+}
+
+/* git: config keys, difftool -x, --upload-pack, submodule foreach,
+ * bisect run, rebase --exec. */
+static void
+prog_git(struct prog_call *pc)
+{
+	const struct shp_cmd *c = pc->c;
+	size_t k = pc->eff + 1, v;
+	const char *sub, *a;
+
+	while (k < c->argc && c->argv[k].s[0] == '-') {
+		a = c->argv[k].s;
+		if (strcmp(a, "-C") == 0 || strcmp(a, "-c") == 0 ||
+		    strcmp(a, "--git-dir") == 0 || strcmp(a, "--work-tree") == 0 ||
+		    strcmp(a, "--namespace") == 0 || strcmp(a, "--config-env") == 0)
+			k++;
+		if (strncmp(a, "--config-env", 12) == 0)
+			prog_runs(pc->x, "git", "configuration from the environment");
+		k++;
+	}
+	if (k >= c->argc)
+		return;
+	sub = c->argv[k].s;
+	if (strcmp(sub, "config") == 0) {
+		const struct shp_word *ops[3];
+		size_t n;
+
+		if (pol_has_opt(c, k + 1, 0, "get") || pol_has_opt(c, k + 1, 'l',
+		    "list") || pol_has_opt(c, k + 1, 0, "unset"))
+			return;
+		n = pol_operands(c, k + 1, "f", ops, 3);
+		if (n >= 1 && (strcmp(ops[0]->s, "set") == 0 ||
+		    strcmp(ops[0]->s, "add") == 0)) {
+			n--;
+			memmove(ops, ops + 1, n * sizeof *ops);
+		}
+		if (n == 2)
+			pol_prog_git_key(pc->x, ops[0]->s, ops[0]->len, ops[1]->s, 1);
+		return;
+	}
+	if (strcmp(sub, "difftool") == 0 || strcmp(sub, "mergetool") == 0) {
+		prog_opts(pc, "x", "|extcmd|", prog_opt_code);
+		return;
+	}
+	if (strcmp(sub, "clone") == 0 || strcmp(sub, "fetch") == 0 ||
+	    strcmp(sub, "pull") == 0 || strcmp(sub, "push") == 0 ||
+	    strcmp(sub, "ls-remote") == 0 || strcmp(sub, "archive") == 0 ||
+	    strcmp(sub, "submodule") == 0) {
+		prog_opts(pc, strcmp(sub, "clone") == 0 || strcmp(sub, "ls-remote")
+		    == 0 ? "u" : NULL, "|upload-pack|receive-pack|exec|", prog_opt_code);
+		if (strcmp(sub, "clone") == 0 || strcmp(sub, "submodule") == 0)
+			prog_opts(pc, strcmp(sub, "clone") == 0 ? "c" : NULL,
+			    "|config|", prog_git_kv);
+	}
+	if (strcmp(sub, "rebase") == 0)
+		prog_opts(pc, "x", "|exec|", prog_opt_code);
+	for (v = k + 1; v < c->argc; v++)
+		if (strncmp(c->argv[v].s, "ext::", 5) == 0)
+			prog_code(pc->x, "git", "ext:: URL", c->argv[v].s + 5,
+			    c->argv[v].len - 5);
+	if (strcmp(sub, "submodule") == 0 && k + 1 < c->argc) {
+		for (v = k + 1; v < c->argc && c->argv[v].s[0] == '-'; v++)
+			;
+		if (v < c->argc && strcmp(c->argv[v].s, "foreach") == 0) {
+			for (v++; v < c->argc && c->argv[v].s[0] == '-'; v++)
+				;
+			prog_run_words(pc, v, "git submodule foreach");
+		}
+	}
+	if (strcmp(sub, "bisect") == 0 && k + 1 < c->argc &&
+	    strcmp(c->argv[k + 1].s, "run") == 0)
+		prog_run_words(pc, k + 2, "git bisect run");
+	if (strcmp(sub, "send-email") == 0 || strcmp(sub, "request-pull") == 0 ||
+	    strcmp(sub, "daemon") == 0 || strcmp(sub, "instaweb") == 0) {
+		prog_not_readonly(pc->x);
+		FIND(pc->x, RISK_MEDIUM, 0, "git-remote", "git %s sends or serves "
+		    "the repository", sub);
+	}
+}
+
+/* ---- remote state through CLIs ---- */
+
+/* gh/glab: what each sub-command does (read-only, writes, destroys). */
+static void
+prog_forge(struct prog_call *pc)
+{
+	static const char *const readonly[] = {
+		"alias list", "api", "auth status", "browse", "cache list",
+		"ci list", "ci status", "ci trace", "ci view", "ci get",
+		"codespace list", "completion", "config get", "config list",
+		"extension list", "extension search", "gist list", "gist view",
+		"gpg-key list", "help", "issue list", "issue status",
+		"issue view", "job view", "label list", "mr checkout", "mr diff",
+		"mr list", "mr view", "org list", "pr checkout", "pr checks",
+		"pr diff", "pr list", "pr status", "pr view", "project list",
+		"project view", "release download", "release list",
+		"release view", "repo clone", "repo list", "repo view",
+		"ruleset check", "ruleset list", "ruleset view", "run download",
+		"run list", "run view", "run watch", "search", "secret list",
+		"ssh-key list", "status", "variable get", "variable list",
+		"version", "workflow list", "workflow view",
+	};
+	static const char *const destroy[] = {
+		"auth token", "cache delete", "gist delete", "gpg-key delete",
+		"issue delete", "label delete", "release delete", "repo archive",
+		"repo delete", "repo rename", "repo transfer", "run delete",
+		"secret delete", "ssh-key delete", "variable delete",
+	};
+	const struct shp_cmd *c = pc->c;
+	size_t k = prog_sub(pc), i, n;
+	char two[64];
+	const char *method = NULL;
+	int data = 0;
+
+	if (k >= c->argc)
+		return;
+	snprintf(two, sizeof two, "%s%s%s", c->argv[k].s, k + 1 < c->argc ?
+	    " " : "", k + 1 < c->argc ? c->argv[k + 1].s : "");
+	if (strcmp(c->argv[k].s, "api") == 0) {
+		for (i = k + 1; i < c->argc; i++) {
+			const char *a = c->argv[i].s;
+
+			if ((strcmp(a, "-X") == 0 || strcmp(a, "--method") == 0) &&
+			    i + 1 < c->argc)
+				method = c->argv[++i].s;
+			else if (strncmp(a, "--method=", 9) == 0)
+				method = a + 9;
+			else if (strncmp(a, "-X", 2) == 0 && a[2] != '\0')
+				method = a + 2;
+			else if (strcmp(a, "-f") == 0 || strcmp(a, "-F") == 0 ||
+			    strncmp(a, "--field", 7) == 0 ||
+			    strncmp(a, "--raw-field", 11) == 0 ||
+			    strncmp(a, "--input", 7) == 0)
+				data = 1;
+			else if (strstr(a, "mutation") != NULL)
+				data = 2;
+		}
+		if (method == NULL && !data)
+			return;
+		if (method != NULL && strcasecmp(method, "GET") == 0 && data != 2)
+			return;
+		prog_not_readonly(pc->x);
+		FIND(pc->x, method != NULL && strcasecmp(method, "DELETE") == 0 ?
+		    RISK_HIGH : RISK_MEDIUM, 0, "forge-write", "%s api %s: "
+		    "changes remote state", pc->name, method != NULL ? method :
+		    data == 2 ? "mutation" : "POST");
+		return;
+	}
+	for (i = 0; i < nitems(destroy); i++)
+		if (strcmp(destroy[i], two) == 0) {
+			prog_not_readonly(pc->x);
+			FIND(pc->x, RISK_HIGH, 0, "forge-destroy", "%s %s: deletes "
+			    "or exposes remote data", pc->name, two);
+			return;
+		}
+	if ((strcmp(two, "pr merge") == 0 || strcmp(two, "mr merge") == 0) &&
+	    pol_has_opt(c, k + 2, 0, "admin")) {
+		prog_not_readonly(pc->x);
+		FIND(pc->x, RISK_HIGH, 0, "forge-destroy", "%s %s --admin: merges "
+		    "past branch protection", pc->name, two);
+		return;
+	}
+	for (i = 0; i < nitems(readonly); i++) {
+		n = strlen(readonly[i]);
+		if (strncmp(readonly[i], two, n) == 0 && (two[n] == '\0' ||
+		    two[n] == ' ') && (strchr(readonly[i], ' ') != NULL ||
+		    strcmp(readonly[i], "api") != 0))
+			return;
+	}
+	if (k + 1 < c->argc && (strcmp(c->argv[k + 1].s, "--help") == 0 ||
+	    strcmp(c->argv[k + 1].s, "-h") == 0))
+		return;
+	prog_not_readonly(pc->x);
+	FIND(pc->x, RISK_MEDIUM, 0, "forge-write", "%s %s: changes remote state "
+	    "(repositories, pull requests, issues, CI, secrets)", pc->name, two);
+}
+
+/* Is a URL's host this machine? */
+static int
+prog_loopback_url(const char *u)
+{
+	static const char *const hosts[] = {
+		"localhost", "127.", "[::1]", "0.0.0.0", "host.docker.internal",
+	};
+	const char *h = strstr(u, "://");
+	size_t i, n;
+
+	h = h != NULL ? h + 3 : u;
+	if (h[0] == ':' && isdigit((unsigned char)h[1]))
+		return 1;	/* httpie's :8000/path */
+	if (strchr(h, '@') != NULL && strchr(h, '@') < h + strcspn(h, "/"))
+		return 0;
+	for (i = 0; i < nitems(hosts); i++) {
+		n = strlen(hosts[i]);
+		if (strncmp(h, hosts[i], n) == 0 && (hosts[i][n - 1] == '.' ||
+		    h[n] == '\0' || h[n] == ':' || h[n] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/* curl/wget/httpie: data or a writing method sent to a non-local host. */
+static void
+prog_http(struct prog_call *pc)
+{
+	static const char *const data_opts[] = {
+		"--body-data", "--body-file", "--data", "--data-ascii",
+		"--data-binary", "--data-raw", "--data-urlencode", "--form",
+		"--form-string", "--json", "--post-data", "--post-file",
+		"--upload-file", "--raw",
+	};
+	const struct shp_cmd *c = pc->c;
+	size_t k, i, n;
+	int send = 0, remote = 0, urls = 0, httpie;
+	const char *a, *method = NULL;
+
+	httpie = strcmp(pc->name, "curl") != 0 && strcmp(pc->name, "wget") != 0 &&
+	    strcmp(pc->name, "curlie") != 0;
+	for (k = pc->eff + 1; k < c->argc; k++) {
+		a = c->argv[k].s;
+		if (a[0] == '-' && a[1] == '-') {
+			n = strcspn(a, "=");
+			for (i = 0; i < nitems(data_opts); i++)
+				if (strlen(data_opts[i]) == n &&
+				    strncmp(a, data_opts[i], n) == 0)
+					send = 1;
+			if ((strncmp(a, "--request", 9) == 0 ||
+			    strncmp(a, "--method", 8) == 0)) {
+				if (a[n] == '=')
+					method = a + n + 1;
+				else if (k + 1 < c->argc)
+					method = c->argv[++k].s;
+			}
+			continue;
+		}
+		if (a[0] == '-' && a[1] != '\0' && !httpie) {
+			if (strchr("dFT", a[1]) != NULL)
+				send = 1;
+			if (a[1] == 'X')
+				method = a[2] != '\0' ? a + 2 : k + 1 < c->argc ?
+				    c->argv[++k].s : NULL;
+			continue;
+		}
+		if (httpie && k == pc->eff + 1 && strspn(a,
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == strlen(a) && a[0] != '\0') {
+			method = a;
+			continue;
+		}
+		if (httpie && urls > 0 && (strstr(a, "=") != NULL ||
+		    strstr(a, "@") != NULL)) {
+			send = 1;
+			continue;
+		}
+		if (strstr(a, "://") != NULL || (httpie && urls == 0 &&
+		    a[0] != '-')) {
+			urls++;
+			if (!prog_loopback_url(a) && strncmp(a, "file:", 5) != 0)
+				remote = 1;
+		}
+	}
+	if (method != NULL && (strcasecmp(method, "GET") == 0 ||
+	    strcasecmp(method, "HEAD") == 0 || strcasecmp(method, "OPTIONS") == 0))
+		method = NULL;
+	if ((send || method != NULL) && (remote || urls == 0)) {
+		prog_not_readonly(pc->x);
+		FIND(pc->x, RISK_MEDIUM, 0, "upload", "sends data to a server%s%s",
+		    method != NULL ? " with " : "", method != NULL ? method : "");
+	}
+}
+
+/* ---- databases ---- */
+
+/* SQL text from an option (psql -c, mysql -e ...). */
+static void
+prog_sql_opt(struct prog_call *pc, const struct shp_word *v, const char *opt)
+{
+	(void)opt;
+	if (pol_word_dynamic(v) && !(v->flags & (SHP_GLOB | SHP_BRACE))) {
+		prog_not_readonly(pc->x);
+		FIND(pc->x, RISK_MEDIUM, 0, "database-change", "%s runs SQL "
+		    "known only at run time: %.60s", pc->name, v->s);
+		return;
+	}
+	prog_scan_word(pc, v, pol_scan_sql);
+}
+
+/* The text an upstream echo/printf feeds this command, or NULL. */
+static char *
+prog_upstream_text(struct prog_call *pc)
+{
+	const struct shp_cmd *up = NULL;
+	struct pol_unwrap u;
+	struct buf b;
+	long n;
+	size_t j;
+	char *out;
+
+	for (n = (long)pc->i - 1; n >= 0; n--)
+		if (pc->r->cmd[n].pipeline == pc->c->pipeline &&
+		    pc->r->cmd[n].pipe_out && pc->r->cmd[n].argc > 0) {
+			up = &pc->r->cmd[n];
+			break;
+		}
+	if (up == NULL)
+		return NULL;
+	pol_unwrap(up, &u);
+	if (u.eff >= 0 && strcmp(pol_base(up->argv[u.eff].s), "cat") == 0 &&
+	    (size_t)u.eff + 1 < up->argc)
+		return NULL;	/* cat FILE: a file, like psql -f */
+	if (u.eff < 0 || (strcmp(pol_base(up->argv[u.eff].s), "echo") != 0 &&
+	    strcmp(pol_base(up->argv[u.eff].s), "printf") != 0 &&
+	    strcmp(pol_base(up->argv[u.eff].s), "cat") != 0))
+		return NULL;
+	buf_init(&b, 256 * 1024);
+	for (j = (size_t)u.eff + 1; j < up->argc; j++)
+		if (up->argv[j].s[0] != '-' || j > (size_t)u.eff + 1) {
+			(void)buf_puts(&b, up->argv[j].s);
+			(void)buf_putc(&b, '\n');
+		}
+	for (j = 0; j < up->nredir; j++)
+		if (up->redir[j].op == SHP_R_HEREDOC && up->redir[j].body != NULL)
+			(void)buf_puts(&b, up->redir[j].body);
+	out = buf_detach(&b, NULL);
+	buf_free(&b);
+	return out;
+}
+
+/* psql/mysql/sqlite3/duckdb ...: statements from options, operands,
+ * here-documents and pipes. */
+static void
+prog_sql(struct prog_call *pc)
+{
+	const struct shp_cmd *c = pc->c;
+	struct prog_scan ps = { pc->x, pc->name };
+	size_t k, at = 0;
+	char *t;
+	int n;
+
+	static const struct {
+		const char	*prog;
+		const char	*shorts;
+	} shorts[] = {
+		{ "clickhouse-client", "q" }, { "cockroach", "e" },
+		{ "duckdb", "cs" }, { "mariadb", "e" }, { "mycli", "e" },
+		{ "mysql", "e" }, { "pgcli", "c" }, { "psql", "c" },
+		{ "sqlcmd", "qQ" }, { "usql", "c" },
+	};
+	const char *sh = "";
+
+	for (k = 0; k < nitems(shorts); k++)
+		if (strcmp(shorts[k].prog, pc->name) == 0)
+			sh = shorts[k].shorts;
+	n = prog_opts(pc, sh, "|command|execute|query|sql|cmd|", prog_sql_opt);
+	prog_opts(pc, "f", "|file|init|", prog_opt_script);
+	if (strcmp(pc->name, "sqlite3") == 0 || strcmp(pc->name, "duckdb") == 0 ||
+	    strcmp(pc->name, "sqlite") == 0) {
+		/* sqlite3 [options] DB [SQL ...] */
+		if (prog_operand(pc, "", "|cmd|init|separator|newline|nullvalue|"
+		    "vfs|lookaside|maxsize|mmap|pagecache|", &at) != NULL)
+			for (k = at + 1; k < c->argc; k++, n++)
+				prog_sql_opt(pc, &c->argv[k], "");
+	}
+	for (k = 0; k < c->nredir; k++) {
+		const struct shp_redir *rd = &c->redir[k];
+
+		if (rd->op == SHP_R_HEREDOC && rd->body != NULL)
+			pol_scan_sql(rd->body, strlen(rd->body), prog_scan_cb, &ps);
+		else if (rd->op == SHP_R_HERESTR)
+			prog_sql_opt(pc, &rd->target, "<<<");
+	}
+	if (c->pipe_in && (t = prog_upstream_text(pc)) != NULL) {
+		pol_scan_sql(t, strlen(t), prog_scan_cb, &ps);
+		free(t);
+	}
+}
+
+/* ---- system state ---- */
+
+/* kill $(pgrep x), pgrep x | xargs kill: processes found by name. */
+static void
+prog_kill(struct prog_call *pc)
+{
+	static const char *const finders[] = {
+		"fuser", "lsof", "pgrep", "pidof", "ps",
+	};
+	const struct shp_cmd *c = pc->c;
+	size_t j;
+	int q, byname = pc->x->xargs != 0;
+
+	for (j = pc->i + 1; j < pc->r->ncmd && !byname; j++) {
+		for (q = pc->r->cmd[j].parent; q >= 0 && (size_t)q != pc->i;
+		    q = pc->r->cmd[q].parent)
+			;
+		if (q >= 0 && pc->r->cmd[j].argc > 0 &&
+		    POL_IN(finders, pol_base(pc->r->cmd[j].argv[0].s)))
+			byname = 1;
+	}
+	(void)c;
+	if (byname && pc->x->p->uncontained) {
+		prog_not_readonly(pc->x);
+		FIND(pc->x, RISK_MEDIUM, 0, "kill-by-name", "kills processes "
+		    "found by name or at run time (may not be yours)");
+	}
+}
+
+/* ---- variables set by builtins ---- */
+
+/* printf -v NAME FORMAT [ARGS]: NAME gets the formatted text. */
+static void
+prog_printf(struct prog_call *pc)
+{
+	const struct shp_cmd *c = pc->c;
+	size_t k = pc->eff + 1;
+	const struct shp_word *fmt, *arg;
+	char *as;
+
+	if (k + 2 >= c->argc || strcmp(c->argv[k].s, "-v") != 0)
+		return;
+	fmt = &c->argv[k + 2];
+	arg = k + 3 < c->argc ? &c->argv[k + 3] : NULL;
+	if (arg != NULL && strcmp(fmt->s, "%s") == 0)
+		fmt = arg;
+	as = xasprintf("%s=%s", c->argv[k + 1].s, fmt->s);
+	pol_prog_assign(pc->x, as, fmt->flags);
+	free(as);
+}
+
+/* read [-r] NAME...: the first NAME gets a line of input. */
+static void
+prog_read(struct prog_call *pc)
+{
+	const struct shp_cmd *c = pc->c;
+	const struct shp_word *name;
+	const char *val = NULL;
+	unsigned flags = SHP_VAR;
+	size_t k;
+	char *as;
+
+	if ((name = prog_operand(pc, "adnNptu", "", NULL)) == NULL ||
+	    strspn(name->s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789_") != name->len)
+		return;
+	for (k = 0; k < c->nredir; k++)
+		if (c->redir[k].op == SHP_R_HERESTR) {
+			val = c->redir[k].target.s;
+			flags = c->redir[k].target.flags;
+		}
+	as = xasprintf("%s=%s", name->s, val != NULL ? val : "<input>");
+	pol_prog_assign(pc->x, as, flags);
+	free(as);
+}
+
+/* ---- wrappers the table in risk.c cannot describe ---- */
+
+/* GNU parallel CMD ::: ARGS (or ARGS on stdin): each job as shell text. */
+static void
+prog_parallel(struct prog_call *pc)
+{
+	static const char *const longs = "|jobs|arg-file|sshlogin|delimiter|"
+	    "max-args|joblog|results|tmpdir|workdir|timeout|delay|colsep|env|"
+	    "retries|halt|memfree|load|basefile|transfer-file|return|"
+	    "max-replace-args|tagstring|sshloginfile|sqlmaster|sqlworker|";
+	const struct shp_cmd *c = pc->c;
+	size_t k = pc->eff + 1, cmd, sep, a, j;
+	struct buf b;
+	int jobs = 0;
+
+	while (k < c->argc && c->argv[k].s[0] == '-' && strcmp(c->argv[k].s,
+	    ":::") != 0) {
+		const char *o = c->argv[k].s;
+		char opt[40];
+		size_t len = strcspn(o + 2, "=");
+
+		if (o[1] != '-' && o[2] == '\0' && strchr("jaSdnNIPX", o[1]) != NULL)
+			k++;
+		else if (o[1] == '-' && o[2 + len] == '\0' && len < 30) {
+			snprintf(opt, sizeof opt, "|%.*s|", (int)len, o + 2);
+			if (strstr(longs, opt) != NULL)
+				k++;
+		}
+		k++;
+	}
+	cmd = k;
+	for (sep = cmd; sep < c->argc; sep++)
+		if (strncmp(c->argv[sep].s, ":::", 3) == 0)
+			break;
+	if (sep == cmd)
+		return;	/* the commands themselves come from the input */
+	for (a = sep < c->argc ? sep + 1 : c->argc; a <= c->argc && jobs < 8;
+	    a++) {
+		if (a < c->argc && strncmp(c->argv[a].s, ":::", 3) == 0)
+			continue;
+		buf_init(&b, 256 * 1024);
+		for (j = cmd; j < sep; j++) {
+			const char *w = c->argv[j].s, *ph;
+			const char *val = a < c->argc ? c->argv[a].s : "\"$1\"";
+
+			while ((ph = strchr(w, '{')) != NULL && ph[1] != '\0' &&
+			    strchr(ph, '}') != NULL && strchr(ph, '}') - ph < 8) {
+				(void)buf_append(&b, w, (size_t)(ph - w));
+				(void)buf_puts(&b, val);
+				w = strchr(ph, '}') + 1;
+			}
+			(void)buf_puts(&b, w);
+			(void)buf_putc(&b, ' ');
+		}
+		if (strchr(b.s, '{') == NULL && (sep == c->argc || a < c->argc) &&
+		    strstr(b.s, a < c->argc ? c->argv[a].s : "\"$1\"") == NULL)
+			(void)buf_puts(&b, a < c->argc ? c->argv[a].s : "\"$1\"");
+		pol_analyze_text(pc->x, b.s, b.len, "parallel");
+		buf_free(&b);
+		jobs++;
+		if (a >= c->argc || sep == c->argc)
+			break;
+	}
+}
+
+/* ---- the table ---- */
+
+static const struct prog_entry prog_table[] = {
+	{ "awk", prog_awk }, { "bash", prog_shell }, { "bun", prog_js },
+	{ "bunx", prog_fetch_run }, { "cabal", prog_pkgtool },
+	{ "cap", prog_runner }, { "cargo", prog_pkgtool },
+	{ "cgdb", prog_gdb }, { "clickhouse-client", prog_sql },
+	{ "cockroach", prog_sql }, { "composer", prog_pkgtool },
+	{ "conda", prog_pkgtool }, { "curl", prog_http },
+	{ "curlie", prog_http }, { "dash", prog_shell },
+	{ "deno", prog_pkgtool }, { "dep", prog_runner },
+	{ "dotnet", prog_pkgtool }, { "duckdb", prog_sql },
+	{ "emacs", prog_emacs }, { "ex", prog_vim }, { "fab", prog_runner },
+	{ "gawk", prog_awk }, { "gdb", prog_gdb }, { "gem", prog_pkgtool },
+	{ "gh", prog_forge }, { "git", prog_git }, { "glab", prog_forge },
+	{ "go", prog_pkgtool }, { "gvim", prog_vim },
+	{ "hatch", prog_pkgtool }, { "http", prog_http },
+	{ "https", prog_http }, { "invoke", prog_runner },
+	{ "just", prog_runner }, { "kill", prog_kill },
+	{ "less", prog_pager }, { "lldb", prog_gdb },
+	{ "luarocks", prog_pkgtool }, { "mage", prog_runner },
+	{ "make", prog_make }, { "mamba", prog_pkgtool }, { "man", prog_man },
+	{ "mariadb", prog_sql }, { "mawk", prog_awk },
+	{ "mina", prog_runner }, { "more", prog_pager },
+	{ "most", prog_pager }, { "mycli", prog_sql }, { "mysql", prog_sql },
+	{ "nawk", prog_awk }, { "nox", prog_runner }, { "npm", prog_js },
+	{ "npx", prog_fetch_run }, { "nvim", prog_vim },
+	{ "parallel", prog_parallel }, { "pdm", prog_pkgtool },
+	{ "pgcli", prog_sql }, { "pip", prog_pip }, { "pip3", prog_pip },
+	{ "pipx", prog_pkgtool }, { "pnpm", prog_js },
+	{ "poetry", prog_pkgtool }, { "printf", prog_printf },
+	{ "psql", prog_sql }, { "python", prog_python },
+	{ "python3", prog_python }, { "rake", prog_runner },
+	{ "read", prog_read }, { "rsync", prog_rsync }, { "rvim", prog_vim },
+	{ "rye", prog_pkgtool }, { "scp", prog_ssh }, { "sed", prog_sed },
+	{ "sftp", prog_ssh }, { "sh", prog_shell }, { "sqlcmd", prog_sql },
+	{ "sqlite", prog_sql }, { "sqlite3", prog_sql }, { "ssh", prog_ssh },
+	{ "stack", prog_pkgtool }, { "tar", prog_tar },
+	{ "task", prog_runner }, { "usql", prog_sql }, { "uv", prog_pkgtool },
+	{ "uvx", prog_fetch_run }, { "vi", prog_vim }, { "view", prog_vim },
+	{ "vim", prog_vim }, { "vimdiff", prog_vim }, { "wget", prog_http },
+	{ "xh", prog_http }, { "yarn", prog_js }, { "zip", prog_zip },
+	{ "zsh", prog_shell },
+};
+
+/* The row for a program, or NULL. */
+static const struct prog_entry *
+prog_find(const char *name)
+{
+	size_t lo = 0, hi = nitems(prog_table), mid;
+	int c;
+
+	while (lo < hi) {
+		mid = (lo + hi) / 2;
+		c = strcmp(prog_table[mid].name, name);
+		if (c == 0)
+			return &prog_table[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* ---- checks for every program ---- */
+
+/* Programs whose -o is not an output file. */
+static const char *const prog_o_not_output[] = {
+	"[", "[[", "ack", "ag", "egrep", "fgrep", "find", "grep", "ls", "lsof",
+	"nm", "od", "pgrep", "pkill", "ps", "rg", "rsync", "strings", "tar",
+	"test", "top", "unzip", "xargs", "zgrep",
+};
+
+/* A file:// URL names a local file: a read, judged as one. */
+static void
+prog_file_url(struct pol_ctx *x, const struct shp_word *w)
+{
+	const char *u = strstr(w->s, "file://");
+	struct shp_word pw;
+	struct pol_path pp;
+	char *show;
+
+	if (u == NULL)
+		return;
+	u += 7;
+	if (strncmp(u, "localhost/", 10) == 0)
+		u += 9;
+	pw = *w;
+	pw.s = (char *)u;
+	pw.len = strlen(u);
+	pw.flags &= ~(unsigned)SHP_TILDE;
+	if (u[0] == '~')
+		pw.flags |= SHP_TILDE;
+	pol_path_word(x, &pw, 1, &pp);
+	if (pp.cls != PC_INSIDE && pp.cls != PC_ROOT) {
+		show = pol_path_show(x, &pp, &pw);
+		FIND(x, RISK_MEDIUM, 0, "read-outside", "reads a local file "
+		    "outside the workspace through a file:// URL: %s", show);
+		free(show);
+	}
+	pol_path_rules(x, &pp, PS_READ | PS_ARG);
+	free(pp.abs);
+}
+
+/* A program run by its path: outside the workspace and the places
+ * programs are installed, nobody has read it. */
+static void
+prog_path_run(struct prog_call *pc)
+{
+	const struct shp_word *w = &pc->c->argv[pc->eff];
+	int place;
+
+	if (strchr(w->s, '/') == NULL || pol_written(pc->x, w->s) != NULL)
+		return;
+	place = prog_path_place(pc->x, w);
+	if (place == 1)
+		prog_script_name(pc->x, w->s);
+	else if (place == 0 && pc->x->p->uncontained) {
+		prog_not_readonly(pc->x);
+		FIND(pc->x, RISK_MEDIUM, 0, "run-outside", "runs a program from "
+		    "outside the workspace: %s", w->s);
+	}
+}
+
+/* Project files whose programs run them, so that rewriting one and then
+ * running its program in the same action asks. */
+static const struct {
+	const char	*file;		/* base name */
+	const char	*runners;	/* " a b " */
+} prog_runfiles[] = {
+	{ "Makefile", " make " }, { "makefile", " make " },
+	{ "GNUmakefile", " make " }, { "package.json", " npm yarn pnpm bun npx " },
+	{ "conftest.py", " pytest py.test tox nox " },
+	{ "pytest.ini", " pytest py.test " }, { "setup.py", " pip pip3 python python3 " },
+	{ "pyproject.toml", " pip pip3 uv poetry pdm hatch pytest " },
+	{ "build.rs", " cargo " }, { "Cargo.toml", " cargo " },
+	{ "CMakeLists.txt", " cmake " }, { "justfile", " just " },
+	{ "Justfile", " just " }, { "Taskfile.yml", " task " },
+	{ "Rakefile", " rake " }, { "noxfile.py", " nox " },
+	{ "tox.ini", " tox " }, { "build.gradle", " gradle gradlew " },
+	{ "build.gradle.kts", " gradle gradlew " }, { "pom.xml", " mvn mvnw " },
+	{ ".pre-commit-config.yaml", " pre-commit git " },
+	{ "docker-compose.yml", " docker docker-compose " },
+	{ "compose.yaml", " docker docker-compose " },
+	{ "Dockerfile", " docker podman " }, { "go.mod", " go " },
+	{ "mix.exs", " mix " }, { "Gemfile", " bundle " },
+};
+
+/* A write inside the workspace: hooks directories and project files
+ * their programs run (called by risk.c for every write it rates). */
+void
+pol_prog_written(struct pol_ctx *x, const struct pol_path *pp)
+{
+	const char *b;
+	size_t i, n;
+
+	if (pp->cls != PC_INSIDE || pp->rel == NULL)
+		return;
+	b = pol_base(pp->rel);
+	for (i = 0; i < nitems(prog_runfiles); i++)
+		if (strcmp(prog_runfiles[i].file, b) == 0 && x->nrunfile <
+		    nitems(x->runfile))
+			x->runfile[x->nrunfile++] = (int)i;
+	if (x->hooks == NULL && x->root != NULL)
+		x->hooks = pol_prog_hooks_path(x->p, x->root);
+	if (x->hooks != NULL && x->hooks[0] != '\0') {
+		const char *h = x->hooks;
+
+		if (strncmp(h, "./", 2) == 0)
+			h += 2;
+		n = strlen(h);
+		while (n > 0 && h[n - 1] == '/')
+			n--;
+		if (n > 0 && strncmp(pp->rel, h, n) == 0 && pp->rel[n] == '/') {
+			prog_not_readonly(x);
+			FIND(x, RISK_HIGH, 0, "git-hooks", "writes into git's hooks "
+			    "directory (core.hooksPath %s): %s", x->hooks, pp->rel);
+		}
+	}
+}
+
+/* A program runs after this action rewrote the file it runs. */
+static void
+prog_rewritten(struct prog_call *pc)
+{
+	struct pol_ctx *x = pc->x;
+	char key[64];
+	size_t i;
+
+	snprintf(key, sizeof key, " %s ", pc->name);
+	for (i = 0; i < x->nrunfile; i++)
+		if (strstr(prog_runfiles[x->runfile[i]].runners, key) != NULL) {
+			prog_not_readonly(x);
+			FIND(x, RISK_MEDIUM, 0, "rewrite-run", "rewrites %s, then "
+			    "runs %s in the same action",
+			    prog_runfiles[x->runfile[i]].file, pc->name);
+			return;
+		}
+}
+
+/* Checks every program gets, then its own. */
+void
+pol_prog_check(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff,
+    const char *name)
+{
+	struct prog_call pc = { x, r, i, &r->cmd[i], eff, name };
+	const struct prog_entry *e;
+	const char *base = name;
+	size_t k;
+	char py[16];
+
+	for (k = eff + 1; k < pc.c->argc; k++)
+		if (strstr(pc.c->argv[k].s, "file://") != NULL)
+			prog_file_url(x, &pc.c->argv[k]);
+	if (!POL_IN(prog_o_not_output, name))
+		prog_opts(&pc, "o", "|output|out|outfile|output-file|out-file|"
+		    "log-file|logfile|", prog_opt_write);
+	prog_path_run(&pc);
+	if (x->nrunfile > 0)
+		prog_rewritten(&pc);
+	if (strncmp(name, "python", 6) == 0) {
+		snprintf(py, sizeof py, "%.7s", name);
+		base = strcmp(py, "python3") == 0 || strcmp(name, "python") == 0 ?
+		    py : name;
+	}
+	if ((e = prog_find(base)) != NULL)
+		e->check(&pc);
+}
+
+/* core.hooksPath of the workspace's repository ("" if none), cached by
+ * the config file's modification time. */
+char *
+pol_prog_hooks_path(struct policy *p, const char *root)
+{
+	char path[4096], line[512], *s, *v, *e;
+	struct stat st;
+	FILE *fp;
+	int core = 0;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/.git/config", root) >=
+	    sizeof path || stat(path, &st) == -1 || !S_ISREG(st.st_mode))
+		return xstrdup("");
+	if (p->hooks_key != NULL && strcmp(p->hooks_key, path) == 0 &&
+	    p->hooks_mtime == (long long)st.st_mtime)
+		return xstrdup(p->hooks_val);
+	free(p->hooks_key);
+	free(p->hooks_val);
+	p->hooks_key = xstrdup(path);
+	p->hooks_mtime = (long long)st.st_mtime;
+	p->hooks_val = xstrdup("");
+	if (st.st_size > 1024 * 1024 || (fp = fopen(path, "r")) == NULL)
+		return xstrdup("");
+	while (fgets(line, sizeof line, fp) != NULL) {
+		s = line + strspn(line, " \t");
+		if (*s == '[') {
+			core = strncasecmp(s, "[core]", 6) == 0;
+			continue;
+		}
+		if (!core || strncasecmp(s, "hookspath", 9) != 0)
+			continue;
+		v = s + 9 + strspn(s + 9, " \t");
+		if (*v != '=')
+			continue;
+		v += 1 + strspn(v + 1, " \t\"");
+		for (e = v + strlen(v); e > v && strchr(" \t\r\n\"", e[-1]); e--)
+			;
+		*e = '\0';
+		free(p->hooks_val);
+		p->hooks_val = xstrdup(v);
+	}
+	fclose(fp);
+	return xstrdup(p->hooks_val);
+}
+
+/* Release what pol_prog_* kept in the context. */
+void
+pol_prog_free(struct pol_ctx *x)
+{
+	free(x->hooks);
+	x->hooks = NULL;
+}
+
+/* ---- --help and --version ---- */
+
+/*
+ * Does the command only print its help or version?  The last word is
+ * --help/--version/-help and every word between the program and it is a
+ * plain sub-command word (git restore --help, kubectl delete --help); no
+ * shell or interpreter (sh -c CODE --help still runs CODE).
+ */
+int
+pol_prog_help(const struct shp_cmd *c, size_t eff)
+{
+	const char *last, *a;
+	size_t k;
+
+	if (c->argc < eff + 2)
+		return 0;
+	last = c->argv[c->argc - 1].s;
+	if (strcmp(last, "--help") != 0 && strcmp(last, "--version") != 0 &&
+	    strcmp(last, "-help") != 0)
+		return 0;
+	for (k = eff; k + 1 < c->argc; k++) {
+		a = c->argv[k].s;
+		if (pol_word_dynamic(&c->argv[k]) || (k > eff && (a[0] == '-' ||
+		    strpbrk(a, "/=.\\") != NULL)) || a[0] == '\0')
+			return 0;
+	}
+	for (k = 0; k < c->nredir; k++)
+		if (c->redir[k].op != SHP_R_DUPOUT && c->redir[k].op != SHP_R_OUT &&
+		    c->redir[k].op != SHP_R_ALL)
+			return 0;
+	return 1;
+}
+
+/* ---- variables ---- */
+
+enum prog_var {
+	V_CODE,		/* always runs or loads code */
+	V_PROMPT,	/* runs $(...) in its value */
+	V_PATHS,	/* a search path for programs or code */
+	V_OPTS,		/* options; some load code */
+	V_CMD,		/* a command run later */
+	V_GITCONF,	/* git configuration */
+	V_INDEX,	/* where packages come from */
+};
+
+static const struct {
+	const char	*name;		/* a trailing * is a prefix */
+	enum prog_var	 kind;
+} prog_vars[] = {
+	{ "BASH_ENV", V_CODE }, { "BASH_FUNC_*", V_CODE },
+	{ "BROWSER", V_CMD }, { "CLASSPATH", V_PATHS },
+	{ "DYLD_INSERT_LIBRARIES", V_CODE }, { "DYLD_LIBRARY_PATH", V_PATHS },
+	{ "EDITOR", V_CMD }, { "ENV", V_CODE }, { "GCONV_PATH", V_CODE },
+	{ "GIT_ASKPASS", V_CMD }, { "GIT_CONFIG", V_GITCONF },
+	{ "GIT_CONFIG_*", V_GITCONF }, { "GIT_EDITOR", V_CMD },
+	{ "GIT_EXEC_PATH", V_PATHS }, { "GIT_EXTERNAL_DIFF", V_CMD },
+	{ "GIT_PAGER", V_CMD }, { "GIT_PROXY_COMMAND", V_CMD },
+	{ "GIT_SEQUENCE_EDITOR", V_CMD }, { "GIT_SSH", V_CMD },
+	{ "GIT_SSH_COMMAND", V_CMD }, { "GIT_TEMPLATE_DIR", V_GITCONF },
+	{ "GLIBC_TUNABLES", V_CODE }, { "JAVA_TOOL_OPTIONS", V_OPTS },
+	{ "JDK_JAVA_OPTIONS", V_OPTS }, { "LD_AUDIT", V_CODE },
+	{ "LD_LIBRARY_PATH", V_PATHS }, { "LD_PRELOAD", V_CODE },
+	{ "LESSCLOSE", V_CMD }, { "LESSOPEN", V_CMD }, { "MANPAGER", V_CMD },
+	{ "NODE_OPTIONS", V_OPTS }, { "NODE_PATH", V_PATHS },
+	{ "NPM_CONFIG_REGISTRY", V_INDEX }, { "PAGER", V_CMD },
+	{ "PATH", V_PATHS }, { "PERL5DB", V_CODE }, { "PERL5LIB", V_PATHS },
+	{ "PERL5OPT", V_OPTS }, { "PERLLIB", V_PATHS },
+	{ "PIP_EXTRA_INDEX_URL", V_INDEX }, { "PIP_INDEX_URL", V_INDEX },
+	{ "PROMPT_COMMAND", V_CODE }, { "PS0", V_PROMPT }, { "PS1", V_PROMPT },
+	{ "PS2", V_PROMPT }, { "PS3", V_PROMPT }, { "PS4", V_PROMPT },
+	{ "PYTHONHOME", V_PATHS }, { "PYTHONPATH", V_PATHS },
+	{ "PYTHONSTARTUP", V_CODE }, { "RUBYLIB", V_PATHS },
+	{ "RUBYOPT", V_OPTS }, { "SSH_ASKPASS", V_CMD }, { "SUDO_ASKPASS", V_CMD },
+	{ "VISUAL", V_CMD }, { "_JAVA_OPTIONS", V_OPTS },
+	{ "npm_config_registry", V_INDEX },
+};
+
+/* One element of a search path: "" fine, 1 MEDIUM, 2 HIGH. */
+static int
+prog_path_elem(struct pol_ctx *x, const char *s, size_t n, unsigned flags)
+{
+	struct shp_word w;
+	struct pol_path pp;
+	char *t;
+	int risk = 0, place;
+
+	if (n == 0 || (s[0] == '$' && (strncmp(s, "$PATH", n) == 0 ||
+	    memchr(s, '/', n) == NULL)) || strncmp(s, "${", 2) == 0)
+		return 0;	/* the previous value, or unknown */
+	t = xstrndup(s, n);
+	w.s = t;
+	w.len = n;
+	w.flags = (flags & SHP_VAR) && strchr(t, '$') != NULL ? SHP_VAR : 0;
+	if (t[0] == '~')
+		w.flags |= SHP_TILDE;
+	place = prog_path_place(x, &w);
+	if (place == 0) {
+		pol_path_word(x, &w, 0, &pp);
+		risk = pp.cls == PC_TMP || pp.cls == PC_DEVICE ||
+		    (pp.abs != NULL && strncmp(pp.abs, "/dev/shm", 8) == 0) ? 2 :
+		    pp.cls == PC_UNKNOWN ? 0 : 1;
+		free(pp.abs);
+	}
+	free(t);
+	return risk;
+}
+
+/* NAME=value from a prefix, export, declare, env, printf -v or read. */
+void
+pol_prog_assign(struct pol_ctx *x, const char *word, unsigned flags)
+{
+	const char *eq = strchr(word, '='), *v, *p, *e;
+	size_t n, i, len;
+	int risk = 0, dyn = (flags & (SHP_VAR | SHP_CMDSUB)) != 0;
+
+	if (eq == NULL || eq == word)
+		return;
+	n = (size_t)(eq - word) - (eq[-1] == '+');
+	v = eq + 1;
+	for (i = 0; i < nitems(prog_vars); i++) {
+		len = strlen(prog_vars[i].name);
+		if (prog_vars[i].name[len - 1] == '*' ? strncmp(word,
+		    prog_vars[i].name, len - 1) == 0 : (len == n &&
+		    strncmp(word, prog_vars[i].name, n) == 0))
+			break;
+	}
+	if (i == nitems(prog_vars))
+		return;
+	switch (prog_vars[i].kind) {
+	case V_CODE:
+		if (v[0] != '\0')
+			risk = 2;
+		break;
+	case V_PROMPT:
+		if (strstr(v, "$(") != NULL || strchr(v, '`') != NULL) {
+			risk = 2;
+			pol_analyze_text(x, v, strlen(v), "prompt");
+		}
+		break;
+	case V_PATHS:
+		for (p = v; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+			e = p + strcspn(p, ":");
+			if (strcmp(v, "<input>") == 0)
+				risk = 1;
+			else if (prog_path_elem(x, p, (size_t)(e - p), flags) > risk)
+				risk = prog_path_elem(x, p, (size_t)(e - p), flags);
+		}
+		break;
+	case V_OPTS:
+		if (strstr(v, "-r") != NULL || strstr(v, "--require") != NULL ||
+		    strstr(v, "--import") != NULL || strstr(v, "--loader") != NULL ||
+		    strstr(v, "-javaagent") != NULL || strstr(v, "-agent") != NULL ||
+		    strstr(v, "-e") != NULL || strstr(v, "-M") != NULL ||
+		    strstr(v, "-m") != NULL || strstr(v, "-d") != NULL ||
+		    strstr(v, "--eval") != NULL || strstr(v, "OnError") != NULL ||
+		    strstr(v, "OnOutOfMemory") != NULL || strstr(v, "-I") != NULL ||
+		    strcmp(v, "<input>") == 0)
+			risk = 2;
+		if (strncmp(word, "NODE_OPTIONS", 12) == 0 && risk == 2 &&
+		    strstr(v, "--require") == NULL && strstr(v, "-r ") == NULL &&
+		    strstr(v, "--import") == NULL && strstr(v, "--loader") == NULL &&
+		    strstr(v, "--experimental-loader") == NULL &&
+		    strstr(v, "-e") == NULL && strstr(v, "--eval") == NULL &&
+		    strncmp(v, "-r", 2) != 0 && strstr(v, " -r") == NULL)
+			risk = 0;	/* --max-old-space-size=4096 ... */
+		break;
+	case V_CMD:
+		p = v;
+		if (strncmp(word, "LESS", 4) == 0)
+			p += strspn(p, "|-");
+		if (dyn && strchr(p, '$') != NULL)
+			risk = 1;
+		else {
+			if (!prog_benign_text(p, strlen(p)))
+				risk = 1;
+			pol_analyze_text(x, p, strlen(p), "a command in a variable");
+		}
+		break;
+	case V_GITCONF:
+		risk = 1;
+		if (strncmp(word, "GIT_CONFIG_VALUE_", 17) == 0)
+			pol_analyze_text(x, v, strlen(v), "git configuration");
+		break;
+	case V_INDEX:
+		risk = 1;
+		break;
+	}
+	if (dyn && strcmp(v, "<input>") == 0 && risk == 0 &&
+	    prog_vars[i].kind != V_PROMPT)
+		risk = 1;
+	if (risk == 0)
+		return;
+	prog_not_readonly(x);
+	FIND(x, risk == 2 ? RISK_HIGH : RISK_MEDIUM, 0, "env-code", "sets "
+	    "%.*s, which makes later programs run or load code: %.60s", (int)n,
+	    word, v);
+}
