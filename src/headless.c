@@ -234,6 +234,11 @@ headless_main(struct config *cfg, const struct cade_run *run)
 		    "\"...\" or -p - to read it from stdin\n");
 		return CADE_EXIT_USAGE;
 	}
+	/* First run with nothing set up: say so once, no retries. */
+	if (llm_unconfigured(cfg)) {
+		fprintf(stderr, "cade: %s\n", llm_unconfigured_text);
+		return CADE_EXIT_ERROR;
+	}
 	h.json = conf_bool(cfg, "json");
 	h.progress = !h.json && (isatty(STDERR_FILENO) || conf_bool(cfg, "verbose"));
 

@@ -17,6 +17,7 @@
 
 #include "cade/cade.h"
 #include "cade/conf.h"
+#include "cade/llm.h"
 #include "cade/log.h"
 #include "cade/mcp.h"
 #include "cade/policy.h"
@@ -101,6 +102,7 @@ main_usage(FILE *f)
 "       cade -p PROMPT [options]         run headless ('-' reads stdin)\n"
 "       cade acp [options]               serve the Agent Client Protocol on stdio\n"
 "       cade sessions [--audit ID]       list stored sessions\n"
+"       cade models                      list the endpoint's models\n"
 "       cade undo [--session ID|last] [--steps N] [--yes] [--force] [--list]\n"
 "       cade redo [--session ID|last] [--yes] [--force]\n"
 "       cade diff [--session ID|last] [STEP]\n"
@@ -229,13 +231,16 @@ main(int argc, char **argv)
 	/* Subcommands come first so their own flags are theirs to parse. */
 	if (argc >= 2 && (strcmp(argv[1], "sessions") == 0 ||
 	    strcmp(argv[1], "policy") == 0 || strcmp(argv[1], "sandbox") == 0 ||
-	    strcmp(argv[1], "mcp") == 0 || strcmp(argv[1], "undo") == 0 ||
-	    strcmp(argv[1], "redo") == 0 || strcmp(argv[1], "diff") == 0)) {
+	    strcmp(argv[1], "mcp") == 0 || strcmp(argv[1], "models") == 0 ||
+	    strcmp(argv[1], "undo") == 0 || strcmp(argv[1], "redo") == 0 ||
+	    strcmp(argv[1], "diff") == 0)) {
 		cfg = conf_new();
 		main_load(cfg, getenv("CADE_CONFIG"));
 		main_secrets(cfg);
 		if (strcmp(argv[1], "sessions") == 0)
 			rc = store_list_main(cfg, stdout, argc - 1, argv + 1);
+		else if (strcmp(argv[1], "models") == 0)
+			rc = llm_models_main(cfg, stdout);
 		else if (strcmp(argv[1], "mcp") == 0)
 			rc = mcp_main(argc - 1, argv + 1, cfg);
 		else if (strcmp(argv[1], "sandbox") == 0)

@@ -231,11 +231,28 @@ const scenarios = {
 			    prompt: [{ type: "text", text: "remove three.txt" }] });
 			check(existsSync(join(work, "three.txt")) && p.stopReason === "end_turn",
 			    "a client error answering is a refusal");
+			st.answers.push("allow_always");
+			await ctx.request("session/prompt", { sessionId: s.sessionId,
+			    prompt: [{ type: "text", text: "push main twice" }] });
+			const always = st.asks[3];
+			const opt = always?.options.find((o) => o.kind === "allow_always");
+			check(st.asks.length === 4 && opt && opt.name.includes("allow: git push origin main"),
+			    "allow_always names the narrow rule; the same command then runs without asking");
+			st.answers.push("reject_always");
+			await ctx.request("session/prompt", { sessionId: s.sessionId,
+			    prompt: [{ type: "text", text: "push release twice" }] });
+			check(st.asks.length === 5 && st.asks[4].options.some((o) => o.kind === "reject_always"),
+			    "reject_always: asked once, and the same command is then refused without asking");
 			const d = decisions(s.sessionId);
 			const by = (id) => d.find((e) => e.call_id === id);
 			check(by("call_rm1")?.decision === "allow" && by("call_rm1")?.by === "person" &&
 			    by("call_rm2")?.decision === "deny" && by("call_rm2")?.by === "person",
 			    "the audit records the person's decisions");
+			check(by("call_push1")?.decision === "allow" && by("call_push1")?.scope === "session" &&
+			    by("call_push2")?.decision === "allow" && by("call_push2")?.by === "policy" &&
+			    by("call_push3")?.decision === "deny" && by("call_push3")?.by === "person" &&
+			    by("call_push4")?.decision === "deny" && by("call_push4")?.by === "policy",
+			    "the always answers are recorded, and later calls decided by the new rules");
 			const denied = by("call_deny");
 			check(denied?.decision === "deny" && denied?.by === "policy" &&
 			    st.asks.every((a) => a.toolCall.toolCallId !== "call_deny"),
@@ -252,8 +269,10 @@ const scenarios = {
 			const pr = ctx.request("session/prompt", { sessionId: s.sessionId,
 			    prompt: [{ type: "text", text: "wait a while" }] });
 			await until(() => kinds(st, s.sessionId).some((u) =>
-			    u.sessionUpdate === "tool_call_update" && u.status === "in_progress"),
-			    "the command to start");
+			    u.sessionUpdate === "tool_call_update" && u.status === "in_progress" &&
+			    /live-1/.test(u.content?.[0]?.content?.text ?? "")),
+			    "the command's first output line");
+			check(true, "a running command's output streams as in_progress content");
 			await ctx.notify("session/cancel", { sessionId: s.sessionId });
 			const p = await pr;
 			check(p.stopReason === "cancelled", `session/cancel: stopReason cancelled (${p.stopReason})`);
@@ -312,6 +331,32 @@ const scenarios = {
 			    "both prompts end");
 			check(existsSync(join(work, "a/here.txt")) && existsSync(join(work, "b/here.txt")),
 			    "each command ran in its own session's directory");
+		});
+	},
+
+	// mcpServers from session/new reach cade's MCP client.
+	async mcp() {
+		await withCade(async (ctx, st) => {
+			const r = await init(ctx);
+			check(r.agentCapabilities.mcpCapabilities.http === true,
+			    "initialize: MCP over HTTP is offered (stdio always is)");
+			let err = null;
+			try {
+				await ctx.request("session/new", { cwd: work, mcpServers: [
+				    { name: "x", type: "sse", url: "http://127.0.0.1:1/", headers: [] }] });
+			} catch (e) { err = e; }
+			check(err && err.code === -32602, "an SSE MCP server: invalid params");
+			const s = await ctx.request("session/new", { cwd: work, mcpServers: [
+			    { name: "t", command: process.env.MCPSRV, args: [],
+				env: [{ name: "ACP_TEST_ENV", value: "1" }] }] });
+			const p = await ctx.request("session/prompt", { sessionId: s.sessionId,
+			    prompt: [{ type: "text", text: "echo through mcp" }] });
+			const ups = kinds(st, s.sessionId);
+			const done = ups.find((u) => u.sessionUpdate === "tool_call_update" &&
+			    u.toolCallId === "call_m1" && u.status === "completed");
+			check(p.stopReason === "end_turn" &&
+			    /hi from mcp/.test(JSON.stringify(done?.content ?? [])),
+			    "the client's MCP server runs the model's tool call");
 		});
 	},
 

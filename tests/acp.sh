@@ -77,7 +77,13 @@ cat > "$T/perm.json" <<'JSON'
  {"match": "the person rejected this action", "content": "Understood, left it."},
  {"tool_calls": [{"id": "call_rm3", "name": "terminal", "arguments": {"command": "rm three.txt", "security_risk": "MEDIUM"}},
                  {"id": "call_deny", "name": "terminal", "arguments": {"command": "rm forbidden.txt", "security_risk": "LOW"}}]},
- {"content": "Could not."}
+ {"content": "Could not."},
+ {"tool_calls": [{"id": "call_push1", "name": "terminal", "arguments": {"command": "git push origin main", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "call_push2", "name": "terminal", "arguments": {"command": "git push origin main", "security_risk": "LOW"}}]},
+ {"content": "Pushed twice."},
+ {"tool_calls": [{"id": "call_push3", "name": "terminal", "arguments": {"command": "git push origin release", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "call_push4", "name": "terminal", "arguments": {"command": "git push origin release", "security_risk": "LOW"}}]},
+ {"content": "Not pushed."}
 ]}
 JSON
 start_fake "$T/perm.json"
@@ -89,7 +95,7 @@ stop_fake
 C=$T/cancel; mkdir -p "$C"
 cat > "$T/cancel.json" <<'JSON'
 {"replies": [
- {"tool_calls": [{"id": "call_sleep", "name": "terminal", "arguments": {"command": "sleep 60; touch late.txt", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "call_sleep", "name": "terminal", "arguments": {"command": "echo live-1; sleep 60; touch late.txt", "security_risk": "LOW"}}]},
  {"content": "Yes."}
 ]}
 JSON
@@ -124,6 +130,18 @@ cat > "$T/multi.json" <<'JSON'
 JSON
 start_fake "$T/multi.json"
 run_client multi "$M"
+stop_fake
+
+# --- an MCP server the client names --------------------------------------------
+Q=$T/mcp; mkdir -p "$Q"
+cat > "$T/mcp.json" <<'JSON'
+{"replies": [
+ {"tool_calls": [{"id": "call_m1", "name": "mcp__t__echo", "arguments": {"text": "hi from mcp"}}]},
+ {"match": "hi from mcp", "content": "Echoed."}
+]}
+JSON
+start_fake "$T/mcp.json"
+MCPSRV=$top_builddir/tests/mcp_testserver run_client mcp "$Q"
 stop_fake
 
 # --- malformed input, straight JSON lines ----------------------------------

@@ -2,6 +2,7 @@
  * fakellm.c: a scripted fake LLM server for tests (doc/FAKELLM.md).
  *
  *   fakellm --script FILE [--record DIR] [--port-file FILE] [--timeout S]
+ *           [--port N]   (a fixed port, for tests of local-server discovery)
  *
  * It binds 127.0.0.1 on a port the kernel picks, prints that port and a
  * newline on stdout, and serves HTTP/1.1 from one poll() loop: several
@@ -466,7 +467,7 @@ fl_reap(void)
 	fl_nconns = j;
 }
 
-/* Bind 127.0.0.1:0 and listen; returns the fd and the port. */
+/* Bind 127.0.0.1:*port (0: any) and listen; returns the fd and the port. */
 static int
 fl_listen(int *port)
 {
@@ -480,7 +481,7 @@ fl_listen(int *port)
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	sin.sin_port = 0;
+	sin.sin_port = htons((uint16_t)*port);
 	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0 ||
 	    listen(fd, 64) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&sin, &sl) != 0)
@@ -558,7 +559,7 @@ static void
 fl_usage(void)
 {
 	fprintf(stderr, "usage: fakellm --script FILE [--record DIR]"
-	    " [--port-file FILE] [--timeout SECONDS]\n");
+	    " [--port-file FILE] [--timeout SECONDS] [--port N]\n");
 	exit(2);
 }
 
@@ -572,6 +573,7 @@ main(int argc, char **argv)
 	uint64_t deadline;
 	char *cause = NULL;
 	int i, lfd, port;
+	long fixed_port = 0;
 
 	for (i = 1; i < argc; i++) {
 		if (i + 1 >= argc)
@@ -582,7 +584,10 @@ main(int argc, char **argv)
 			fl_record_dir = argv[++i];
 		else if (strcmp(argv[i], "--port-file") == 0)
 			port_file = argv[++i];
-		else if (strcmp(argv[i], "--timeout") == 0) {
+		else if (strcmp(argv[i], "--port") == 0) {
+			if (util_parse_long(argv[++i], 1, 65535, &fixed_port) != 0)
+				fl_usage();
+		} else if (strcmp(argv[i], "--timeout") == 0) {
 			if (util_parse_double(argv[++i], &timeout) != 0 ||
 			    timeout < 0)
 				fl_usage();
@@ -616,6 +621,7 @@ main(int argc, char **argv)
 	sigdelset(&waitmask, SIGTERM);
 	sigdelset(&waitmask, SIGINT);
 
+	port = (int)fixed_port;
 	lfd = fl_listen(&port);
 	if (port_file != NULL)
 		fl_port_file(port_file, port);

@@ -177,6 +177,77 @@ ok $? "file_editor refuses a hidden path"
 obs g | grep -q '"text"' && ! obs g | grep -q 'id_ed25519'
 ok $? "grep does not search hidden paths"
 
+# Never silently open: where user namespaces are refused (a user namespace
+# whose own limit is 0 stands in for Ubuntu's AppArmor rule), auto falls
+# back to Landlock and says so in session_start, and a forced
+# --sandbox namespaces is an error.
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1 &&
+    unshare -Urm --fork sh -c 'echo 0 > /proc/sys/user/max_user_namespaces' 2>/dev/null; then
+	W=$B/ws-fallback; mkdir -p "$W"
+	cat > "$T/fb.json" <<JSON
+{"replies": [
+ {"tool_calls": [{"id": "w", "name": "terminal", "arguments": {"command": "echo x > $B/out/fallback; echo write-rc=\$?", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "f", "name": "finish", "arguments": {"message": "done"}}]}
+]}
+JSON
+	kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+	start_fake "$T/fb.json"
+	(cd "$W" && unshare -Urm --fork sh -c 'echo 0 > /proc/sys/user/max_user_namespaces &&
+	    exec "$0" -p t --json --confirm never -m test-model' "$CADE" \
+	    </dev/null >"$T/out.jsonl" 2>"$T/err")
+	if echo "$MECHS" | grep -q landlock; then
+		grep '"type":"session_start"' "$T/out.jsonl" | grep -q '"mechanism":"landlock"' &&
+		    obs w | grep -q 'write-rc=1' && [ ! -e "$B/out/fallback" ]
+		ok $? "userns refused: auto falls back to Landlock, still contained"
+	else
+		grep '"type":"session_start"' "$T/out.jsonl" | grep -q '"mechanism":"off"' &&
+		    grep -q 'not contained' "$T/err"
+		ok $? "userns refused, no Landlock: auto says the commands are not contained"
+	fi
+	(cd "$W" && unshare -Urm --fork sh -c 'echo 0 > /proc/sys/user/max_user_namespaces &&
+	    exec "$0" -p t --sandbox namespaces -m test-model' "$CADE" </dev/null >/dev/null 2>"$T/err"); rc=$?
+	[ $rc -ne 0 ] && grep -q 'cannot start the ns sandbox' "$T/err"
+	ok $? "userns refused: --sandbox namespaces is an error, not a silent fallback (rc=$rc)"
+else
+	skip "cannot refuse user namespaces here (needs root and unshare)"
+	skip "cannot refuse user namespaces here (needs root and unshare)"
+fi
+
+# The TUI: the status bar names the mechanism; an escalation is asked with
+# the command marked as running outside, and runs outside once approved.
+if command -v tmux >/dev/null 2>&1 && [ -n "$MECHS" ]; then
+	M=$(echo $MECHS | cut -d' ' -f1); want=ns; [ "$M" = landlock ] && want=landlock
+	W=$B/ws-tui; mkdir -p "$W"
+	cat > "$T/tui.json" <<JSON
+{"replies": [
+ {"tool_calls": [{"id": "e", "name": "terminal", "arguments": {"command": "touch $B/out/tui-escalated", "sandbox": "off", "justification": "publish the build", "security_risk": "LOW"}}]},
+ {"content": "Escalated-done."}
+]}
+JSON
+	kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
+	start_fake "$T/tui.json"
+	SOCK=cade-sbx-$$
+	TM() { tmux -L "$SOCK" "$@"; }
+	screen() { TM capture-pane -p -t sbx; }
+	printf 'set -g status off\n' > "$T/tmux.conf"
+	TM -f "$T/tmux.conf" new-session -d -s sbx -x 180 -y 40 \
+	    "cd $W && env ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME LLM_BASE_URL=$LLM_BASE_URL LLM_API_KEY=$LLM_API_KEY $CADE -m fake-model --sandbox $M"
+	wait_for "sandbox: $want net: off" 20
+	ok $? "TUI: the status bar shows sandbox: $want net: off"
+	TM send-keys -t sbx "publish it" Enter
+	wait_for ' confirm ' 20 && screen | grep -qF 'OUTSIDE THE SANDBOX' &&
+	    screen | grep -qF 'MEDIUM'
+	ok $? "TUI: the escalation is asked, marked as running outside the sandbox, MEDIUM"
+	[ ! -e "$B/out/tui-escalated" ]
+	ok $? "TUI: nothing ran before the answer"
+	TM send-keys -t sbx y
+	wait_for 'Escalated-done.' 20 && [ -e "$B/out/tui-escalated" ]
+	ok $? "TUI: approved, it ran outside the sandbox"
+	TM kill-server 2>/dev/null
+else
+	skip "tmux missing or no mechanism: TUI escalation not tested"
+fi
+
 # The unprivileged path: the same checks as a throwaway user (CI runs as root).
 if [ "$(id -u)" = 0 ] && command -v useradd >/dev/null 2>&1 &&
     command -v setpriv >/dev/null 2>&1; then

@@ -1532,6 +1532,51 @@ test_refused(void)
 	case_end(&t);
 }
 
+/*
+ * /models replies in the shapes providers document: OpenRouter (context
+ * and per-token prices as strings), vLLM (max_model_len), llama.cpp server
+ * (meta.n_ctx_train), Ollama and LM Studio (ids only), and junk.
+ */
+static int
+models_parse(const char *s, size_t unused, struct llm_models *m, char **cause)
+{
+	(void)unused;
+	return llm_models_parse(s, strlen(s), m, cause);
+}
+
+static void
+test_models_parse(void)
+{
+	struct llm_models m;
+	const struct llm_model_info *mi;
+	char *cause = NULL;
+
+	memset(&m, 0, sizeof m);
+	ok(models_parse("{\"data\":[{\"id\":\"openai/gpt-4o\",\"context_length\":128000,"
+	    "\"pricing\":{\"prompt\":\"0.0000025\",\"completion\":\"0.00001\"}},"
+	    "{\"id\":\"meta/llama\",\"context_length\":1e300}]}", 0, &m, &cause) == 0 &&
+	    m.n == 2, "models: OpenRouter's list");
+	mi = llm_models_find(&m, "openai/gpt-4o");
+	ok(mi != NULL && mi->context == 128000 && mi->price_in > 2.49 &&
+	    mi->price_in < 2.51 && mi->price_out > 9.99 && mi->price_out < 10.01,
+	    "models: context and prices per million tokens");
+	mi = llm_models_find(&m, "meta/llama");
+	ok(mi != NULL && mi->context == 0 && mi->price_in < 0,
+	    "models: an absurd context is no context; no pricing is unknown");
+	ok(models_parse("{\"object\":\"list\",\"data\":[{\"id\":\"Qwen\",\"max_model_len\":32768},"
+	    "{\"id\":\"gguf\",\"meta\":{\"n_ctx_train\":4096}},{\"id\":\"llama3:8b\",\"object\":\"model\"},"
+	    "{\"id\":\"\"},{\"name\":\"x\"}]}", 0, &m, &cause) == 0 && m.n == 5,
+	    "models: vLLM, llama.cpp, Ollama shapes (nameless entries skipped)");
+	ok(llm_models_find(&m, "Qwen")->context == 32768 &&
+	    llm_models_find(&m, "gguf")->context == 4096, "models: max_model_len, n_ctx_train");
+	ok(models_parse("<html>login</html>", 0, &m, &cause) == -1 &&
+	    cause != NULL, "models: a page that is not a list is an error");
+	free(cause);
+	while (m.n > 0)
+		free(m.v[--m.n].id);
+	free(m.v);
+}
+
 int
 main(void)
 {
@@ -1555,6 +1600,7 @@ main(void)
 	test_prompt_tools_malformed();
 	test_refused();
 	test_provider_shapes();
+	test_models_parse();
 	loop_free(loop);
 	return tap_done();
 }

@@ -22,7 +22,7 @@ printf 'split_width = 100\n' > "$XDG_CONFIG_HOME/cade/config"
 printf '# broken on purpose\nerror = red default\nchat.bogus = blue default\n' > "$XDG_CONFIG_HOME/cade/themes/broken.theme"
 
 cat > "$T/script.json" <<'JSON'
-{"replies": [
+{"models": ["fake-model", "other-model"], "replies": [
  {"content": "## Plan\n\nI will **check** the `build` first:\n\n1. read the logs\n2. fix the test\n\n```sh\nmake check\n```"},
  {"tool_calls": [{"id": "c1", "name": "terminal", "arguments": {"command": "seq 1 20", "security_risk": "LOW"}}]},
  {"content": "Done with output."},

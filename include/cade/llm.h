@@ -13,6 +13,7 @@
 #define CADE_LLM_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include <cjson/cJSON.h>
@@ -128,6 +129,55 @@ const struct llm_totals *llm_totals(const struct llm *);
  */
 double		 llm_cost(const struct config *, const char *model,
 		    const struct llm_usage *);
+/* ---- models.c: what an endpoint serves -------------------------- */
+
+struct llm_model_info {
+	char	*id;
+	long	 context;	/* tokens, 0 if the provider does not say */
+	double	 price_in;	/* USD per million tokens, -1 if not given */
+	double	 price_out;
+};
+
+struct llm_models {
+	struct llm_model_info *v;
+	size_t	 n;
+	char	*base_url;
+	char	*error;		/* NULL: the list is good */
+};
+
+/* Called once; the callee owns the list (llm_models_free). */
+typedef void (*llm_models_fn)(struct llm_models *, void *arg);
+struct llm_models_req;
+/*
+ * GET base_url/models on loop, answered through fn (never from inside this
+ * call); the API key goes along only with send_key.  NULL if it could not start.  llm_models_cancel() before fn ran
+ * drops it quietly.
+ */
+struct llm_models_req *llm_models_fetch(struct loop *, const struct config *,
+		    const char *base_url, long timeout_ms, int send_key,
+		    llm_models_fn, void *arg);
+void		 llm_models_cancel(struct llm_models_req *);
+void		 llm_models_free(struct llm_models *);
+/* Parse a /models reply into m (appends); -1 with *cause.  No I/O. */
+int		 llm_models_parse(const char *, size_t, struct llm_models *,
+		    char **cause);
+const struct llm_model_info *llm_models_find(const struct llm_models *,
+		    const char *id);
+/* `cade models`: the endpoint's list as a table on out; the exit status. */
+int		 llm_models_main(const struct config *, FILE *out);
+
+/* Local servers worth probing when nothing is configured, in order. */
+struct llm_local_server {
+	const char	*name;
+	const char	*base_url;
+};
+extern const struct llm_local_server llm_local_servers[];
+extern const size_t llm_local_servers_n;
+
+/* 1 if neither a key nor an endpoint was configured (first run). */
+int		 llm_unconfigured(const struct config *);
+extern const char llm_unconfigured_text[];
+
 /* 1 if a price is configured for model; else costs are unknown ("$?"), not 0. */
 int		 llm_price_known(const struct config *, const char *model);
 

@@ -40,8 +40,12 @@ const char	*sandbox_mech_name(enum sandbox_mech);
 int		 sandbox_net(const struct sandbox *);
 /* Why the sandbox is off (NULL when a mechanism is in force or it was asked off). */
 const char	*sandbox_why_off(const struct sandbox *);
-/* Environment entries ("NAME=value") the contained shell needs; NULL-terminated, owned. */
-const char *const *sandbox_env(const struct sandbox *, enum sandbox_mech);
+/*
+ * Before starting a shell under a mechanism: compute what it needs (Landlock:
+ * readable trees, the private TMPDIR).  Returns the environment entries
+ * ("NAME=value") the contained shell needs; NULL-terminated, owned.
+ */
+const char *const *sandbox_prepare(struct sandbox *, enum sandbox_mech);
 /* Names to remove from the shell's environment (agent sockets); NULL-terminated. */
 const char *const *sandbox_env_unset(void);
 

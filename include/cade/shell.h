@@ -53,6 +53,12 @@ int		 shell_input(struct shell *, const char *input, int timeout_s,
 		    shell_done_fn, void *arg, char **cause);
 void		 shell_interrupt(struct shell *);	/* Ctrl-C to the foreground job */
 int		 shell_busy(const struct shell *);
+/*
+ * While the agent's command runs: its latest output as the model will see
+ * it (cleaned), at most max bytes plus a "[...]" line when more came before;
+ * NULL when no command runs.  *total counts every byte so far.  Caller frees.
+ */
+char		*shell_peek(const struct shell *, size_t max, size_t *total);
 /* The person typing in the terminal pane. */
 void		 shell_write_user(struct shell *, const char *, size_t);
 /* The pane's terminal emulator answering a query (DSR, DA): not typing. */

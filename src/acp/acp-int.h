@@ -31,7 +31,7 @@ struct acp_session {
 	struct acp	*acp;
 	struct session	*s;
 	char		*id;		/* = the store's session id */
-	cJSON		*mcp_servers;	/* kept for an MCP client (unused yet) */
+	cJSON		*mcp_servers;	/* the client's, as mcp.json entries */
 	cJSON		*prompt_id;	/* the running session/prompt, or NULL */
 	int		 cancelled;	/* session/cancel during this prompt */
 	int		 replaying;	/* session/load: stored events, no asks */
@@ -43,6 +43,9 @@ struct acp_session {
 	char		*ask_rule;	/* the narrow rule allow_always would add */
 	struct acp_call	*calls;
 	size_t		 ncalls;
+	char		*run_call;	/* the terminal call running now, or NULL */
+	uint64_t	 run_timer;	/* its next output update */
+	size_t		 run_seen;	/* output bytes already sent */
 	struct acp_session *next;
 };
 
@@ -64,6 +67,9 @@ void	acp_update_answer(struct acp_session *, long req, const cJSON *result,
 void	acp_update_commands(struct acp_session *);
 cJSON	*acp_update_modes(const char *current);
 void	acp_update_free_calls(struct acp_session *);
+/* Watch the session's shell for live command output (and stop watching). */
+void	acp_update_watch(struct acp_session *);
+void	acp_update_unwatch(struct acp_session *);
 /* A slash command in a prompt: 1 if handled (the turn is answered). */
 int	acp_update_command(struct acp_session *, const char *text);
 

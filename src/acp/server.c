@@ -211,7 +211,7 @@ acp_initialize(struct acp *a, const struct jsonrpc_msg *m)
 	cJSON_AddBoolToObject(pc, "audio", 0);
 	cJSON_AddBoolToObject(pc, "embeddedContext", 1);
 	pc = cJSON_AddObjectToObject(caps, "mcpCapabilities");
-	cJSON_AddBoolToObject(pc, "http", 0);
+	cJSON_AddBoolToObject(pc, "http", 1);
 	cJSON_AddBoolToObject(pc, "sse", 0);
 	info = cJSON_AddObjectToObject(r, "agentInfo");
 	cJSON_AddStringToObject(info, "name", "cade");
@@ -230,21 +230,111 @@ acp_authenticate(struct acp *a, const struct jsonrpc_msg *m)
 	    "LLM_API_KEY or the config file");
 }
 
+/* ACP's [{name, value}] list as an object, for env and headers. */
+static int
+acp_mcp_pairs(const cJSON *list, cJSON *into)
+{
+	const cJSON *p, *n, *v;
+
+	if (list == NULL)
+		return 0;
+	if (!cJSON_IsArray(list))
+		return -1;
+	cJSON_ArrayForEach(p, list) {
+		n = cJSON_GetObjectItemCaseSensitive(p, "name");
+		v = cJSON_GetObjectItemCaseSensitive(p, "value");
+		if (!cJSON_IsString(n) || !cJSON_IsString(v))
+			return -1;
+		cJSON_DeleteItemFromObjectCaseSensitive(into, n->valuestring);
+		cJSON_AddStringToObject(into, n->valuestring, v->valuestring);
+	}
+	return 0;
+}
+
+/*
+ * ACP's mcpServers (stdio: name, command, args, env; http: type, name,
+ * url, headers) as mcp.json entries {"name": {...}} for the MCP client;
+ * NULL with a static reason.
+ */
+static cJSON *
+acp_mcp_servers(const cJSON *list, const char **why)
+{
+	cJSON *out = cJSON_CreateObject(), *e, *args;
+	const cJSON *srv, *a, *x;
+	const char *name, *type, *cmd, *url;
+
+	cJSON_ArrayForEach(srv, list) {
+		name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(srv, "name"));
+		type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(srv, "type"));
+		if (name == NULL || cJSON_GetObjectItemCaseSensitive(out, name) != NULL) {
+			*why = "invalid params: each MCP server needs a unique \"name\"";
+			goto fail;
+		}
+		e = cJSON_AddObjectToObject(out, name);
+		if (type != NULL && strcmp(type, "http") == 0) {
+			url = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(srv, "url"));
+			if (url == NULL || acp_mcp_pairs(cJSON_GetObjectItemCaseSensitive(srv,
+			    "headers"), cJSON_AddObjectToObject(e, "headers")) == -1) {
+				*why = "invalid params: an http MCP server needs \"url\" "
+				    "and [{name, value}] \"headers\"";
+				goto fail;
+			}
+			cJSON_AddStringToObject(e, "url", url);
+			continue;
+		}
+		if (type != NULL && strcmp(type, "stdio") != 0) {
+			*why = "invalid params: cade connects to MCP servers over stdio "
+			    "and http, not this transport";
+			goto fail;
+		}
+		cmd = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(srv, "command"));
+		a = cJSON_GetObjectItemCaseSensitive(srv, "args");
+		if (cmd == NULL || (a != NULL && !cJSON_IsArray(a)) ||
+		    acp_mcp_pairs(cJSON_GetObjectItemCaseSensitive(srv, "env"),
+		    cJSON_AddObjectToObject(e, "env")) == -1) {
+			*why = "invalid params: a stdio MCP server needs \"command\", "
+			    "\"args\" and [{name, value}] \"env\"";
+			goto fail;
+		}
+		cJSON_AddStringToObject(e, "command", cmd);
+		args = cJSON_AddArrayToObject(e, "args");
+		cJSON_ArrayForEach(x, a) {
+			if (!cJSON_IsString(x)) {
+				*why = "invalid params: MCP server \"args\" must be strings";
+				goto fail;
+			}
+			cJSON_AddItemToArray(args, cJSON_CreateString(x->valuestring));
+		}
+	}
+	return out;
+fail:
+	cJSON_Delete(out);
+	return NULL;
+}
+
 /* Check cwd and mcpServers of session/new and session/load. */
 static int
 acp_session_params(struct acp *a, const struct jsonrpc_msg *m, const char **cwd,
-    const cJSON **mcp)
+    cJSON **mcp)
 {
+	const cJSON *list;
+	const char *why = NULL;
+
+	*mcp = NULL;
 	*cwd = acp_param_str(m, "cwd");
-	*mcp = cJSON_GetObjectItemCaseSensitive(m->params, "mcpServers");
+	list = cJSON_GetObjectItemCaseSensitive(m->params, "mcpServers");
 	if (*cwd == NULL || **cwd != '/') {
 		acp_fail(a, m->id, JSONRPC_INVALID_PARAMS, "invalid params: "
 		    "\"cwd\" must be an absolute path");
 		return -1;
 	}
-	if (*mcp != NULL && !cJSON_IsArray(*mcp)) {
+	if (list != NULL && !cJSON_IsArray(list)) {
 		acp_fail(a, m->id, JSONRPC_INVALID_PARAMS, "invalid params: "
 		    "\"mcpServers\" must be an array");
+		return -1;
+	}
+	if ((*mcp = acp_mcp_servers(list, &why)) == NULL) {
+		acp_fail(a, m->id, JSONRPC_INVALID_PARAMS, why);
 		return -1;
 	}
 	return 0;
@@ -252,15 +342,14 @@ acp_session_params(struct acp *a, const struct jsonrpc_msg *m, const char **cwd,
 
 /* Open a session (new, or stored with resume) rooted at cwd. */
 static struct acp_session *
-acp_open(struct acp *a, const char *cwd, const cJSON *mcp, const char *resume,
+acp_open(struct acp *a, const char *cwd, cJSON *mcp, const char *resume,
     char **cause)
 {
 	struct acp_session *as = xcalloc(1, sizeof *as);
 	struct session_opts so;
 
 	as->acp = a;
-	as->mcp_servers = mcp != NULL ? cJSON_Duplicate(mcp, 1) :
-	    cJSON_CreateArray();
+	as->mcp_servers = mcp;
 	memset(&so, 0, sizeof so);
 	so.resume = resume;
 	so.rows = 50;
@@ -271,6 +360,7 @@ acp_open(struct acp *a, const char *cwd, const cJSON *mcp, const char *resume,
 	so.sink_arg = as;
 	so.loop = a->loop;
 	so.root = cwd;
+	so.mcp_servers = as->mcp_servers;
 	as->replaying = resume != NULL;
 	as->id = xstrdup(resume != NULL ? resume : "");
 	as->s = session_open(a->cfg, &so, cause);
@@ -284,10 +374,11 @@ acp_open(struct acp *a, const char *cwd, const cJSON *mcp, const char *resume,
 	}
 	free(as->id);
 	as->id = xstrdup(as->s->id);
+	acp_update_watch(as);
 	as->next = a->sessions;
 	a->sessions = as;
-	log_debug("acp: session %s at %s (%d MCP servers kept)", as->id, cwd,
-	    cJSON_GetArraySize(as->mcp_servers));
+	log_debug("acp: session %s at %s (%d MCP servers from the client)",
+	    as->id, cwd, cJSON_GetArraySize(as->mcp_servers));
 	return as;
 }
 
@@ -309,7 +400,7 @@ static void
 acp_session_new(struct acp *a, const struct jsonrpc_msg *m)
 {
 	struct acp_session *as;
-	const cJSON *mcp;
+	cJSON *mcp;
 	const char *cwd;
 	char *cause = NULL;
 
@@ -329,12 +420,10 @@ static void
 acp_session_load(struct acp *a, const struct jsonrpc_msg *m)
 {
 	struct acp_session *as;
-	const cJSON *mcp;
+	cJSON *mcp;
 	const char *cwd, *id = acp_param_str(m, "sessionId");
 	char *cause = NULL, *dir, *full;
 
-	if (acp_session_params(a, m, &cwd, &mcp) == -1)
-		return;
 	if (id == NULL) {
 		acp_fail(a, m->id, JSONRPC_INVALID_PARAMS, "invalid params: "
 		    "\"sessionId\" must be a string");
@@ -359,6 +448,8 @@ acp_session_load(struct acp *a, const struct jsonrpc_msg *m)
 		return;
 	}
 	free(full);
+	if (acp_session_params(a, m, &cwd, &mcp) == -1)
+		return;
 	if ((as = acp_open(a, cwd, mcp, id, &cause)) == NULL) {
 		acp_fail(a, m->id, JSONRPC_INTERNAL_ERROR, cause);
 		free(cause);
@@ -652,6 +743,7 @@ acp_main(struct config *cfg, const struct cade_run *run)
 
 	while ((as = a.sessions) != NULL) {
 		a.sessions = as->next;
+		acp_update_unwatch(as);
 		session_close(as->s);
 		cJSON_Delete(as->prompt_id);
 		cJSON_Delete(as->mcp_servers);

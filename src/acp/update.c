@@ -29,7 +29,9 @@
 #include "cade/event.h"
 #include "cade/log.h"
 #include "cade/policy.h"
+#include "cade/loop.h"
 #include "cade/session.h"
+#include "cade/shell.h"
 #include "cade/tool.h"
 #include "cade/util.h"
 #include "cade/workspace.h"
@@ -38,6 +40,9 @@
 
 /* Files bigger than this are not shown as diffs. */
 #define ACP_DIFF_MAX	(4UL * 1024 * 1024)
+/* Live output of a running command: at most this often, this much. */
+#define ACP_LIVE_MS	250
+#define ACP_LIVE_MAX	(16 * 1024)
 
 /* ACP's tool kinds for cade's tools (anything else is "other"). */
 static const struct {
@@ -65,6 +70,7 @@ static const struct {
 	{ "never", "Never ask", "allow everything but deny rules" },
 };
 
+static char	*acp_fenced(const char *);
 static void	acp_cmd_cost(struct acp_session *, const char *);
 static void	acp_cmd_compact(struct acp_session *, const char *);
 static void	acp_cmd_model(struct acp_session *, const char *);
@@ -339,6 +345,78 @@ acp_on_running(struct acp_session *as, const struct event *ev)
 	cJSON_AddStringToObject(u, "toolCallId", c->id);
 	cJSON_AddStringToObject(u, "status", "in_progress");
 	acp_notify_update(as, u);
+	if (!as->replaying && strcmp(c->tool, "terminal") == 0) {
+		free(as->run_call);
+		as->run_call = xstrdup(c->id);
+		as->run_seen = 0;
+	}
+}
+
+/* The command's output so far, as in_progress content. */
+static void
+acp_live_flush(struct loop *l, void *arg)
+{
+	struct acp_session *as = arg;
+	size_t total;
+	char *text, *body;
+	cJSON *u, *item;
+
+	as->run_timer = 0;
+	if (as->run_call == NULL || as->s == NULL ||
+	    (text = shell_peek(as->s->shell, ACP_LIVE_MAX, &total)) == NULL)
+		return;
+	if (total != as->run_seen && *text != '\0') {
+		as->run_seen = total;
+		body = acp_fenced(text);
+		u = cJSON_CreateObject();
+		cJSON_AddStringToObject(u, "sessionUpdate", "tool_call_update");
+		cJSON_AddStringToObject(u, "toolCallId", as->run_call);
+		cJSON_AddStringToObject(u, "status", "in_progress");
+		item = cJSON_CreateObject();
+		cJSON_AddStringToObject(item, "type", "content");
+		cJSON_AddItemToObject(item, "content", acp_text_block(body));
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(u, "content"), item);
+		acp_notify_update(as, u);
+		free(body);
+	}
+	free(text);
+}
+
+/* Bytes from the shell: while a command runs, an update soon (coalesced). */
+static void
+acp_live_bytes(const char *bytes, size_t n, void *arg)
+{
+	struct acp_session *as = arg;
+
+	if (as->run_call != NULL && as->run_timer == 0)
+		as->run_timer = loop_timer_add(as->s->loop, ACP_LIVE_MS,
+		    acp_live_flush, as);
+}
+
+/* Stop live output (the command ended). */
+static void
+acp_live_stop(struct acp_session *as)
+{
+	if (as->run_timer != 0)
+		loop_timer_cancel(as->s->loop, as->run_timer);
+	as->run_timer = 0;
+	free(as->run_call);
+	as->run_call = NULL;
+}
+
+/* See acp-int.h. */
+void
+acp_update_watch(struct acp_session *as)
+{
+	shell_add_observer(as->s->shell, acp_live_bytes, as);
+}
+
+/* See acp-int.h. */
+void
+acp_update_unwatch(struct acp_session *as)
+{
+	acp_live_stop(as);
+	shell_remove_observer(as->s->shell, acp_live_bytes, as);
 }
 
 /* Text in a fence longer than any run of backticks inside it. */
@@ -394,12 +472,16 @@ acp_on_observation(struct acp_session *as, const struct event *ev)
 {
 	struct acp_call *c = acp_call_find(as, event_str(ev, "call_id", ""));
 	const cJSON *plan;
+
 	cJSON *u, *content, *item, *raw;
 	const char *text = event_str(ev, "text", ""), *diff;
 	int failed;
 	char *after, *body;
 	size_t i;
 
+	if (as->run_call != NULL && strcmp(as->run_call, event_str(ev, "call_id",
+	    "")) == 0)
+		acp_live_stop(as);
 	failed = cJSON_IsTrue(cJSON_GetObjectItem(ev->data, "error")) ||
 	    cJSON_IsTrue(cJSON_GetObjectItem(ev->data, "refused")) ||
 	    cJSON_IsTrue(cJSON_GetObjectItem(ev->data, "timed_out")) ||

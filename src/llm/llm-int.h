@@ -86,6 +86,9 @@ void	llm_acc_set_bad(struct llm_acc *, const char *what, const char *data,
 	    size_t len);
 void	llm_acc_set_error(struct llm_acc *, const cJSON *err, int http);
 /* A short printable quote of data (caller frees). */
+/* Authorization (only with send_key) and extra_header lines appended. */
+struct curl_slist *llm_auth_headers(struct curl_slist *, const struct config *,
+	    int send_key);
 char	*llm_excerpt(const char *, size_t, size_t max);
 /* cJSON_ParseWithLength that, on failure, retries with lone UTF-16
  * surrogate escapes replaced by \uFFFD (servers split emoji). */

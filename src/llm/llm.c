@@ -1078,25 +1078,33 @@ llm_attempt_end(struct llm *l, enum llm_status st, int retry, const char *msg)
 static void
 llm_headers(struct llm *l)
 {
-	const char *const *extra;
-	const char *key;
-	char *h;
-
 	l->hdrs = curl_slist_append(l->hdrs, "Content-Type: application/json");
 	l->hdrs = curl_slist_append(l->hdrs, l->stream ?
 	    "Accept: text/event-stream" : "Accept: application/json");
 	/* No "Expect: 100-continue" round trip for big bodies. */
 	l->hdrs = curl_slist_append(l->hdrs, "Expect:");
-	key = conf_str(l->cfg, "api_key");
-	if (*key != '\0') {
+	l->hdrs = llm_auth_headers(l->hdrs, l->cfg, 1);
+}
+
+/* See llm-int.h. */
+struct curl_slist *
+llm_auth_headers(struct curl_slist *hdrs, const struct config *cfg,
+    int send_key)
+{
+	const char *const *extra;
+	const char *key = conf_str(cfg, "api_key");
+	char *h;
+
+	if (send_key && *key != '\0') {
 		h = xasprintf("Authorization: Bearer %s", key);
-		l->hdrs = curl_slist_append(l->hdrs, h);
+		hdrs = curl_slist_append(hdrs, h);
 		explicit_bzero(h, strlen(h));
 		free(h);
 	}
-	for (extra = conf_list(l->cfg, "extra_header"); *extra != NULL; extra++)
+	for (extra = conf_list(cfg, "extra_header"); *extra != NULL; extra++)
 		if (strchr(*extra, ':') != NULL)
-			l->hdrs = curl_slist_append(l->hdrs, *extra);
+			hdrs = curl_slist_append(hdrs, *extra);
+	return hdrs;
 }
 
 /* Timer: start an attempt on the current model (or the next allowed). */

@@ -16,6 +16,7 @@
 #include "cade/agent.h"
 #include "cade/buf.h"
 #include "cade/cade.h"
+#include "cade/conf.h"
 #include "cade/llm.h"
 #include "cade/mcp.h"
 #include "cade/policy.h"
@@ -26,6 +27,7 @@
 
 static void	tui_cmd_help(struct tui *, const char *);
 static void	tui_cmd_model(struct tui *, const char *);
+static void	tui_cmd_local(struct tui *, const char *);
 static void	tui_cmd_confirm(struct tui *, const char *);
 static void	tui_cmd_clear(struct tui *, const char *);
 static void	tui_cmd_sessions(struct tui *, const char *);
@@ -41,9 +43,13 @@ static void	tui_cmd_quit(struct tui *, const char *);
 const struct tui_cmd_entry tui_cmd_table[] = {
 	{ .name = "help", .alias = { "?" },
 	  .help = "keys and commands", .exec = tui_cmd_help },
-	{ .name = "model", .args = "NAME",
-	  .help = "use another model from the next request",
+	{ .name = "model", .args = "[NAME]",
+	  .help = "use another model from the next request (checked against "
+	  "the endpoint's list); alone, list them",
 	  .exec = tui_cmd_model },
+	{ .name = "local",
+	  .help = "look for a local server (Ollama, llama.cpp, LM Studio, "
+	  "vLLM) and use it", .exec = tui_cmd_local },
 	{ .name = "confirm", .args = "always|risky|never",
 	  .help = "change the confirmation mode for this session",
 	  .exec = tui_cmd_confirm },
@@ -304,24 +310,175 @@ tui_cmd_help(struct tui *t, const char *arg)
 	tui_cmd_show_help(t);
 }
 
-/* /model [NAME]: show or change the model (kept across /clear). */
+/* Use model NAME from the next request on (kept across /clear). */
+static void
+tui_set_model(struct tui *t, const char *name)
+{
+	agent_set_model(t->s->agent, name);
+	free(t->model);
+	t->model = xstrdup(name);
+}
+
+/* The endpoint's list arrived: show it, or check the name asked for. */
+static void
+tui_models_done(struct llm_models *m, void *arg)
+{
+	struct tui *t = arg;
+	struct agent_stats st;
+	struct buf b;
+	size_t i, shown;
+	char *s, *want = t->models_want;
+
+	t->models_req = NULL;
+	t->models_want = NULL;
+	agent_get_stats(t->s->agent, &st);
+	buf_init(&b, 0);
+	if (want == NULL && m->error != NULL)
+		buf_printf(&b, "model: %s (%s)", st.model, m->error);
+	else if (want == NULL) {
+		buf_printf(&b, "model: %s; %zu at %s:\n", st.model, m->n,
+		    m->base_url);
+		for (i = shown = 0; i < m->n && shown < 40; i++, shown++) {
+			buf_printf(&b, "  %s%s", m->v[i].id, strcmp(m->v[i].id,
+			    st.model) == 0 ? " (in use)" : "");
+			if (m->v[i].context > 0)
+				buf_printf(&b, "  %ldk context", m->v[i].context /
+				    1000);
+			if (m->v[i].price_in >= 0 && m->v[i].price_out >= 0)
+				buf_printf(&b, "  $%.4g/$%.4g per M", m->v[i].price_in,
+				    m->v[i].price_out);
+			buf_putc(&b, '\n');
+		}
+		if (m->n > shown)
+			buf_printf(&b, "  ... and %zu more (cade models lists them "
+			    "all)\n", m->n - shown);
+	} else if (m->error == NULL && m->n > 0 && llm_models_find(m, want) ==
+	    NULL) {
+		s = xasprintf("no model '%s' at %s (/model lists what there is)",
+		    want, m->base_url);
+		tui_chat_notice(t->chat, ITEM_ERROR, s);
+		free(s);
+	} else {
+		tui_set_model(t, want);
+		buf_printf(&b, "model set to %s", want);
+		if (m->error != NULL)
+			buf_printf(&b, " (not checked: %s)", m->error);
+	}
+	if (b.len > 0)
+		tui_chat_notice(t->chat, ITEM_NOTICE, b.s);
+	buf_free(&b);
+	free(want);
+	llm_models_free(m);
+	tui_dirty(t);
+}
+
+/* /model [NAME]: list the endpoint's models, or change (checked against them). */
 static void
 tui_cmd_model(struct tui *t, const char *arg)
 {
-	struct agent_stats st;
-	char *s;
-
-	if (*arg == '\0') {
-		agent_get_stats(t->s->agent, &st);
-		s = xasprintf("model: %s", st.model);
-	} else {
-		agent_set_model(t->s->agent, arg);
-		free(t->model);
-		t->model = xstrdup(arg);
-		s = xasprintf("model set to %s", arg);
+	if (t->models_req != NULL) {
+		tui_chat_notice(t->chat, ITEM_NOTICE, "still asking the endpoint "
+		    "for its models");
+		return;
 	}
-	tui_chat_notice(t->chat, ITEM_NOTICE, s);
-	free(s);
+	t->models_want = *arg != '\0' ? xstrdup(arg) : NULL;
+	t->models_req = llm_models_fetch(t->s->loop, t->cfg, conf_str(t->cfg,
+	    "base_url"), TUI_MODELS_MS, 1, tui_models_done, t);
+	if (t->models_req == NULL && t->models_want != NULL) {
+		tui_set_model(t, arg);
+		free(t->models_want);
+		t->models_want = NULL;
+		tui_chat_notice(t->chat, ITEM_NOTICE, "model set (not checked)");
+	}
+}
+
+/* A local server answered, or not: once all have, use the first found. */
+static void
+tui_probe_done(struct llm_models *m, void *arg)
+{
+	struct tui *t = arg;
+	const struct llm_local_server *ls = NULL;
+	struct agent_stats st;
+	char *cause = NULL, *s;
+	size_t i, j;
+
+	for (i = 0; i < llm_local_servers_n; i++)
+		if (strcmp(llm_local_servers[i].base_url, m->base_url) == 0) {
+			t->probe[i] = NULL;
+			llm_models_free(t->probe_res[i]);
+			t->probe_res[i] = m;
+		}
+	for (i = 0; i < llm_local_servers_n; i++)
+		if (t->probe[i] != NULL)
+			return;		/* the others are still answering */
+	for (i = 0; i < llm_local_servers_n && ls == NULL; i++)
+		if (t->probe_res[i] != NULL && t->probe_res[i]->error == NULL &&
+		    t->probe_res[i]->n > 0)
+			ls = &llm_local_servers[i];
+	if (ls == NULL) {
+		tui_chat_notice(t->chat, ITEM_ERROR, "no local server found "
+		    "(tried Ollama :11434, llama.cpp :8080, LM Studio :1234, "
+		    "vLLM :8000)");
+	} else {
+		m = t->probe_res[ls - llm_local_servers];
+		conf_set(t->cfg, "base_url", ls->base_url, CONF_RUNTIME, &cause);
+		free(cause);
+		agent_get_stats(t->s->agent, &st);
+		if (llm_models_find(m, st.model) == NULL)
+			tui_set_model(t, m->v[0].id);
+		agent_get_stats(t->s->agent, &st);
+		s = xasprintf("found %s at %s; using it with model %s (%zu "
+		    "model%s there: /model lists them)", ls->name, ls->base_url,
+		    st.model, m->n, m->n == 1 ? "" : "s");
+		tui_chat_notice(t->chat, ITEM_NOTICE, s);
+		free(s);
+	}
+	for (j = 0; j < llm_local_servers_n; j++) {
+		llm_models_free(t->probe_res[j]);
+		t->probe_res[j] = NULL;
+	}
+	tui_dirty(t);
+}
+
+/* /local: look for a local server and use it. */
+static void
+tui_cmd_local(struct tui *t, const char *arg)
+{
+	size_t i;
+
+	if (llm_local_servers_n > nitems(t->probe))
+		fatal("tui: more local servers than probe slots");
+	for (i = 0; i < llm_local_servers_n; i++)
+		if (t->probe[i] != NULL)
+			return;		/* already looking */
+	tui_chat_notice(t->chat, ITEM_NOTICE, "looking for a local server "
+	    "(Ollama, llama.cpp, LM Studio, vLLM)...");
+	for (i = 0; i < llm_local_servers_n; i++)
+		t->probe[i] = llm_models_fetch(t->s->loop, t->cfg,
+		    llm_local_servers[i].base_url, TUI_PROBE_MS, 0,
+		    tui_probe_done, t);
+	for (i = 0; i < llm_local_servers_n; i++)
+		if (t->probe[i] != NULL)
+			return;
+	tui_chat_notice(t->chat, ITEM_ERROR, "cannot start the probe");
+}
+
+/* See tui-int.h. */
+void
+tui_cmd_cancel(struct tui *t)
+{
+	size_t i;
+
+	llm_models_cancel(t->models_req);
+	t->models_req = NULL;
+	free(t->models_want);
+	t->models_want = NULL;
+	for (i = 0; i < llm_local_servers_n; i++) {
+		llm_models_cancel(t->probe[i]);
+		t->probe[i] = NULL;
+		llm_models_free(t->probe_res[i]);
+		t->probe_res[i] = NULL;
+	}
 }
 
 /* /confirm MODE: the policy's confirmation mode (kept across /clear). */

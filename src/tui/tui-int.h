@@ -580,7 +580,18 @@ struct tui {
 	size_t			 npending;
 	struct undo_plan	*undo_plan;	/* /undo etc. waiting for y/n */
 	int			 undo_force;
+
+	/* requests to the endpoint (commands.c), cancelled with the session */
+	struct llm_models_req	*models_req;
+	char			*models_want;	/* /model NAME waiting for the list */
+	struct llm_models_req	*probe[4];	/* /local, one per llm_local_servers */
+	struct llm_models	*probe_res[4];
+	int			 told_setup;	/* the first-run notice was given */
+	char			*last_id;	/* the session to name on quitting */
 };
+
+#define TUI_MODELS_MS	8000	/* /model: the endpoint's list */
+#define TUI_PROBE_MS	1500	/* /local: a local server answers at once */
 
 /* Something changed: draw at the next frame. */
 void		 tui_dirty(struct tui *);
@@ -644,5 +655,7 @@ void		 tui_cmd_complete(struct tui *);
 int		 tui_cmd_key(struct tui *, const struct tui_key *);
 /* The key and command help into the chat (/help, F1). */
 void		 tui_cmd_show_help(struct tui *);
+/* Drop the commands' requests in flight (the session's loop is going). */
+void		 tui_cmd_cancel(struct tui *);
 
 #endif

@@ -35,6 +35,7 @@
 #include "cade/cade.h"
 #include "cade/conf.h"
 #include "cade/event.h"
+#include "cade/llm.h"
 #include "cade/log.h"
 #include "cade/loop.h"
 #include "cade/policy.h"
@@ -660,6 +661,9 @@ tui_close_session(struct tui *t)
 	if (tui_agent_busy(t))
 		agent_cancel(t->s->agent);
 	tui_undo_free(t);
+	tui_cmd_cancel(t);
+	free(t->last_id);
+	t->last_id = xstrdup(t->s->id);
 	tui_detach(t);
 	session_close(t->s);
 	t->s = NULL;
@@ -737,6 +741,14 @@ tui_main(struct config *cfg, const struct cade_run *run)
 			cause = NULL;
 			continue;
 		}
+		/* First run, nothing set up: say so before the first message. */
+		if (!t.told_setup && llm_unconfigured(cfg)) {
+			tui_chat_notice(t.chat, ITEM_ERROR, llm_unconfigured_text);
+			tui_chat_notice(t.chat, ITEM_NOTICE, "/local looks for a "
+			    "local server (Ollama, llama.cpp, LM Studio, vLLM) and "
+			    "uses it");
+		}
+		t.told_setup = 1;
 		if (t.theme_error != NULL) {
 			tui_chat_notice(t.chat, ITEM_ERROR, t.theme_error);
 			free(t.theme_error);
@@ -771,6 +783,12 @@ tui_main(struct config *cfg, const struct cade_run *run)
 		t.select_mode = 0;
 	}
 	tui_screen_end();
+	/* How to come back (the terminal is the person's again). */
+	if (t.last_id != NULL && rc != CADE_EXIT_ERROR) {
+		printf("resume: cade --resume %s\n", t.last_id);
+		fflush(stdout);
+	}
+	free(t.last_id);
 	free(resume);
 	free(t.restart_resume);
 	free(t.hint);

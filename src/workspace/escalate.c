@@ -43,7 +43,6 @@
 #include "escalate.h"
 
 #define ESC_MSG_MAX	(1024 * 1024)	/* an environment is a few KiB */
-#define ESC_END		"cade-end"
 
 struct esc {
 	struct loop		*loop;
@@ -62,7 +61,7 @@ const char *
 esc_shell_line(void)
 {
 	return "__cade_rc=; { printf '%s\\0' \"$PWD\"; env -0; printf '"
-	    ESC_END "\\0'; } >&63 && IFS= read -r __cade_rc <&63; "
+	    "cade-end\\0'; } >&63 && IFS= read -r __cade_rc <&63; "
 	    "(exit \"${__cade_rc:-126}\")";
 }
 
@@ -106,21 +105,6 @@ esc_say(int fd, const char *what, const char *arg)
 		    (size_t)n : sizeof line - 1);
 }
 
-/* 1 if the NAME=value entry's name is listed. */
-static int
-esc_unset(const struct esc *e, const char *entry)
-{
-	const char *const *n;
-	size_t len;
-
-	for (n = e->env_unset; n != NULL && *n != NULL; n++) {
-		len = strlen(*n);
-		if (strncmp(entry, *n, len) == 0 && entry[len] == '=')
-			return 1;
-	}
-	return 0;
-}
-
 /* The outside process ended: reap, reply, stop watching. */
 static void
 esc_exited(struct loop *l, int fd, int revents, void *arg)
@@ -149,23 +133,17 @@ esc_exited(struct loop *l, int fd, int revents, void *arg)
 static void
 esc_launch(struct esc *e)
 {
-	const char **envp;
-	const char *cwd, *p, *end;
+	const char **envp = NULL;
+	const char *cwd;
 	struct spawn_proc_args a;
 	char slave[128], *cause = NULL, *bash;
-	size_t n = 0;
 	int tty = -1, null = -1;
 
-	cwd = e->msg.s;
-	envp = xcalloc(e->msg.len / 2 + 2, sizeof *envp);
-	for (p = cwd + strlen(cwd) + 1, end = e->msg.s + e->msg.len; p < end;
-	    p += strlen(p) + 1) {
-		if (strcmp(p, ESC_END) == 0)
-			break;
-		if (strchr(p, '=') != NULL && !esc_unset(e, p))
-			envp[n++] = p;
+	if (esc_msg_parse(e->msg.s, e->msg.len, e->env_unset, &cwd, &envp) == -1) {
+		log_debug("escalate: a malformed message from the shell");
+		esc_reply(e, 126);
+		goto out;
 	}
-	envp[n] = NULL;
 	if (ptsname_r(e->master, slave, sizeof slave) != 0 ||
 	    (tty = open(slave, O_RDWR | O_NOCTTY | O_CLOEXEC)) == -1 ||
 	    (null = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1) {
@@ -230,7 +208,6 @@ esc_read(struct loop *l, int fd, int revents, void *arg)
 	struct esc *e = arg;
 	char chunk[4096];
 	ssize_t n;
-	size_t tail = strlen(ESC_END) + 1;
 
 	(void)l;
 	(void)revents;
@@ -244,10 +221,7 @@ esc_read(struct loop *l, int fd, int revents, void *arg)
 			esc_reply(e, 126);
 			continue;
 		}
-		/* Done when the message ends with the end entry. */
-		if (e->msg.len > tail &&
-		    memcmp(e->msg.s + e->msg.len - tail, ESC_END, tail) == 0 &&
-		    e->msg.s[e->msg.len - tail - 1] == '\0') {
+		if (esc_msg_complete(e->msg.s, e->msg.len)) {
 			esc_launch(e);
 			buf_reset(&e->msg);
 		}

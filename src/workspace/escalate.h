@@ -6,6 +6,8 @@
 #ifndef CADE_ESCALATE_H
 #define CADE_ESCALATE_H
 
+#include <stddef.h>
+
 struct loop;
 struct esc;
 
@@ -18,5 +20,15 @@ int		 esc_arm(struct esc *, const char *command, char **cause);
 void		 esc_disarm(struct esc *);
 /* The bash line that hands the shell's state over and waits for the status. */
 const char	*esc_shell_line(void);
+
+/*
+ * The shell's message (escmsg.c, untrusted bytes): 1 once msg holds it
+ * whole; parse: *cwd (absolute) and *envp point into msg, *envp is a
+ * NULL-terminated array the caller frees (not its strings), entries named
+ * in unset left out.  -1 if malformed.
+ */
+int		 esc_msg_complete(const char *msg, size_t len);
+int		 esc_msg_parse(const char *msg, size_t len, const char *const *unset,
+		    const char **cwd, const char ***envp);
 
 #endif

@@ -87,7 +87,7 @@ local_spawn(struct workspace *ws, const char *const *argv, enum sandbox_mech m,
 	memset(&a, 0, sizeof a);
 	/* Contained: the sandbox's TMPDIR, and no agent sockets. */
 	env = local_concat(local_env_set, m != SANDBOX_OFF ?
-	    sandbox_env(ws->sandbox, m) : NULL);
+	    sandbox_prepare(ws->sandbox, m) : NULL);
 	unset = local_concat(local_env_unset, m != SANDBOX_OFF ?
 	    sandbox_env_unset() : NULL);
 	a.argv = argv;

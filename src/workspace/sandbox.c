@@ -271,8 +271,6 @@ sandbox_new(const struct config *cfg, const char *root, char **cause)
 			goto fail;
 		}
 	}
-	if (sb->want == SANDBOX_LANDLOCK || sb->want == SANDBOX_AUTO)
-		sandbox_build_readable(sb);
 	return sb;
 fail:
 	sandbox_free(sb);
@@ -348,15 +346,19 @@ sandbox_why_off(const struct sandbox *sb)
 }
 
 /*
- * TMPDIR for the shell: /tmp is private under namespaces; Landlock cannot
- * give a private /tmp, so it gets a fresh 0700 directory (removed with the
- * sandbox) and /tmp itself stays read-only.
+ * Get ready to start a shell under m, and its TMPDIR: /tmp is private under
+ * namespaces; Landlock cannot give a private /tmp, so it gets a fresh 0700
+ * directory (removed with the sandbox) and /tmp itself stays read-only.
+ * Landlock's readable trees are computed here, the first time only, so
+ * that auto pays nothing for them when namespaces work.
  */
 const char *const *
-sandbox_env(const struct sandbox *csb, enum sandbox_mech m)
+sandbox_prepare(struct sandbox *sb, enum sandbox_mech m)
 {
-	struct sandbox *sb = (struct sandbox *)csb;	/* lazily filled cache */
 	char tmpl[] = "/tmp/cade-sandbox-XXXXXX";
+
+	if (m == SANDBOX_LANDLOCK && sb->readable == NULL && sb->nhidden > 0)
+		sandbox_build_readable(sb);
 
 	free(sb->env[0]);
 	sb->env[0] = NULL;
@@ -425,7 +427,7 @@ sandbox_json(const struct sandbox *sb)
 
 /* Start `true` under mechanism m on a pty; 0 if it ran, else -1 with *why. */
 static int
-sandbox_try(const struct sandbox *sb, enum sandbox_mech m, char **why)
+sandbox_try(struct sandbox *sb, enum sandbox_mech m, char **why)
 {
 	static const char *const argv[] = { "true", NULL };
 	struct spawn_pty_args a;
@@ -436,6 +438,7 @@ sandbox_try(const struct sandbox *sb, enum sandbox_mech m, char **why)
 	a.argv = argv;
 	a.sandbox = sb;
 	a.mech = m;
+	(void)sandbox_prepare(sb, m);
 	if ((pid = spawn_pty(&a, &fd, why)) == -1)
 		return -1;
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)

@@ -1295,6 +1295,37 @@ shell_busy(const struct shell *s)
 	return s->state == SH_IDLE && !s->at_prompt;
 }
 
+/* See shell.h: the latest cleaned output of the running command. */
+char *
+shell_peek(const struct shell *s, size_t max, size_t *total)
+{
+	const struct shell_capture *c = &s->cap;
+	struct buf out;
+	size_t from, n;
+
+	*total = c->total;
+	if (!s->running)
+		return NULL;
+	buf_init(&out, 0);
+	if (c->total > c->head.len + c->tail_len)
+		(void)buf_puts(&out, "[...]\n");
+	/* The last max bytes of head + tail, cut after a character start. */
+	n = c->tail_len < max ? c->tail_len : max;
+	if (n < max && c->total == c->head.len + c->tail_len) {
+		from = c->head.len - (max - n < c->head.len ? max - n : c->head.len);
+		while (from > 0 && from < c->head.len &&
+		    ((unsigned char)c->head.s[from] & 0xc0) == 0x80)
+			from++;
+		(void)buf_append(&out, c->head.s + from, c->head.len - from);
+	}
+	from = c->tail_len - n;
+	while (from < c->tail_len && from > 0 &&
+	    ((unsigned char)c->tail[from] & 0xc0) == 0x80)
+		from++;
+	(void)buf_append(&out, c->tail + from, c->tail_len - from);
+	return buf_detach(&out, NULL);
+}
+
 /* The person typing in the pane: passed through, and the time noted. */
 void
 shell_write_user(struct shell *s, const char *bytes, size_t n)

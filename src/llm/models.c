@@ -1,0 +1,337 @@
+/*
+ * models.c: what an endpoint serves (GET {base_url}/models), and finding a
+ * local server when nothing is configured.
+ *
+ * A fetch is one curl easy handle on its own multi handle (http.c) on the
+ * caller's loop: nothing blocks, and a fetch whose caller goes away is
+ * cancelled.  The reply is the OpenAI list shape, {"data": [{"id": ...}]},
+ * read leniently for what providers add: a context length as
+ * `context_length` (OpenRouter), `max_model_len` (vLLM), `context_window`,
+ * or `meta.n_ctx_train` (llama.cpp server); prices as OpenRouter's
+ * `pricing.prompt` / `pricing.completion` (USD per token, as strings),
+ * turned into USD per million tokens like the price_* settings.
+ *
+ * The local probe asks the four usual ports at once (Ollama 11434,
+ * llama.cpp 8080, LM Studio 1234, vLLM 8000, each /v1/models with a short
+ * timeout) and reports the first, in that order, that answered with a list.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+
+#include "cade/buf.h"
+#include "cade/cade.h"
+#include "cade/conf.h"
+#include "cade/http.h"
+#include "cade/llm.h"
+#include "cade/loop.h"
+#include "cade/util.h"
+#include "llm-int.h"
+
+#define MODELS_MAX_BODY		(4 * 1024 * 1024)	/* OpenRouter's list is ~1 MB */
+#define MODELS_MAX		4096
+
+struct llm_models_req {
+	struct loop		*loop;
+	struct llm_http		*http;
+	CURL			*easy;
+	struct curl_slist	*hdrs;
+	struct buf		 body;
+	char			*base_url;
+	llm_models_fn		 fn;
+	void			*arg;
+};
+
+const struct llm_local_server llm_local_servers[] = {
+	{ "Ollama", "http://127.0.0.1:11434/v1" },
+	{ "llama.cpp", "http://127.0.0.1:8080/v1" },
+	{ "LM Studio", "http://127.0.0.1:1234/v1" },
+	{ "vLLM", "http://127.0.0.1:8000/v1" },
+};
+const size_t llm_local_servers_n = nitems(llm_local_servers);
+
+/* See llm.h. */
+void
+llm_models_free(struct llm_models *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->n; i++)
+		free(m->v[i].id);
+	free(m->v);
+	free(m->base_url);
+	free(m->error);
+	free(m);
+}
+
+/* A number that may come as a JSON number or a numeric string. */
+static double
+models_num(const cJSON *j, double dflt)
+{
+	char *end;
+	double v;
+
+	if (cJSON_IsNumber(j))
+		return j->valuedouble;
+	if (cJSON_IsString(j) && j->valuestring[0] != '\0') {
+		v = strtod(j->valuestring, &end);
+		if (*end == '\0')
+			return v;
+	}
+	return dflt;
+}
+
+/* See llm.h. */
+int
+llm_models_parse(const char *body, size_t len, struct llm_models *m,
+    char **cause)
+{
+	cJSON *root, *data, *it, *p;
+	struct llm_model_info *mi;
+	double v;
+
+	root = cJSON_ParseWithLength(body, len);
+	data = cJSON_GetObjectItem(root, "data");
+	if (!cJSON_IsArray(data)) {
+		*cause = xstrdup("the reply is not a model list (no \"data\" "
+		    "array)");
+		cJSON_Delete(root);
+		return -1;
+	}
+	cJSON_ArrayForEach(it, data) {
+		p = cJSON_GetObjectItem(it, "id");
+		if (!cJSON_IsString(p) || p->valuestring[0] == '\0' ||
+		    m->n >= MODELS_MAX)
+			continue;
+		m->v = xreallocarray(m->v, m->n + 1, sizeof *m->v);
+		mi = &m->v[m->n++];
+		mi->id = xstrndup(p->valuestring, 200);
+		v = models_num(cJSON_GetObjectItem(it, "context_length"), -1);
+		if (v < 0)
+			v = models_num(cJSON_GetObjectItem(it, "max_model_len"), -1);
+		if (v < 0)
+			v = models_num(cJSON_GetObjectItem(it, "context_window"),
+			    -1);
+		if (v < 0)
+			v = models_num(cJSON_GetObjectItem(cJSON_GetObjectItem(it,
+			    "meta"), "n_ctx_train"), -1);
+		/* Range-checked before the cast (untrusted numbers). */
+		mi->context = v > 0 && v < 1e9 ? (long)v : 0;
+		p = cJSON_GetObjectItem(it, "pricing");
+		v = models_num(cJSON_GetObjectItem(p, "prompt"), -1);
+		mi->price_in = v >= 0 && v < 1 ? v * 1e6 : -1;
+		v = models_num(cJSON_GetObjectItem(p, "completion"), -1);
+		mi->price_out = v >= 0 && v < 1 ? v * 1e6 : -1;
+	}
+	cJSON_Delete(root);
+	return 0;
+}
+
+/* See llm.h. */
+const struct llm_model_info *
+llm_models_find(const struct llm_models *m, const char *id)
+{
+	size_t i;
+
+	for (i = 0; m != NULL && i < m->n; i++)
+		if (strcmp(m->v[i].id, id) == 0)
+			return &m->v[i];
+	return NULL;
+}
+
+/* curl: collect the body, up to the cap. */
+static size_t
+models_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct llm_models_req *r = arg;
+
+	if (buf_append(&r->body, p, size * n) == -1)
+		return 0;	/* too big: curl stops with an error */
+	return size * n;
+}
+
+/* Release a request's resources (not the callback's result). */
+static void
+models_req_free(struct llm_models_req *r)
+{
+	if (r->easy != NULL) {
+		llm_http_remove(r->http, r->easy);
+		curl_easy_cleanup(r->easy);
+	}
+	curl_slist_free_all(r->hdrs);
+	llm_http_free(r->http);
+	buf_free(&r->body);
+	free(r->base_url);
+	free(r);
+}
+
+/* The transfer ended: parse and hand the list (or the error) over. */
+static void
+models_done(CURL *easy, CURLcode rc, void *arg)
+{
+	struct llm_models_req *r = arg;
+	struct llm_models *m = xcalloc(1, sizeof *m);
+	llm_models_fn fn = r->fn;
+	void *fnarg = r->arg;
+	char *cause = NULL;
+	long code = 0;
+
+	m->base_url = xstrdup(r->base_url);
+	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
+	if (rc != CURLE_OK)
+		m->error = xasprintf("cannot reach %s: %s", r->base_url,
+		    curl_easy_strerror(rc));
+	else if (code < 200 || code >= 300)
+		m->error = xasprintf("%s/models answered HTTP %ld", r->base_url,
+		    code);
+	else if (llm_models_parse(r->body.s != NULL ? r->body.s : "",
+	    r->body.len, m, &cause) == -1) {
+		m->error = xasprintf("%s/models: %s", r->base_url, cause);
+		free(cause);
+	}
+	/* curl is still inside us: leave the handle to models_req_free. */
+	llm_http_remove(r->http, r->easy);
+	curl_easy_cleanup(r->easy);
+	r->easy = NULL;
+	models_req_free(r);
+	fn(m, fnarg);
+}
+
+/* See llm.h. */
+struct llm_models_req *
+llm_models_fetch(struct loop *loop, const struct config *cfg,
+    const char *base_url, long timeout_ms, int send_key, llm_models_fn fn,
+    void *arg)
+{
+	struct llm_models_req *r = xcalloc(1, sizeof *r);
+	size_t n = strlen(base_url);
+	char *url, *cause = NULL;
+
+	while (n > 0 && base_url[n - 1] == '/')
+		n--;
+	r->loop = loop;
+	r->fn = fn;
+	r->arg = arg;
+	r->base_url = xstrndup(base_url, n);
+	buf_init(&r->body, MODELS_MAX_BODY);
+	r->http = llm_http_new(loop);
+	if ((r->easy = curl_easy_init()) == NULL)
+		fatal("curl_easy_init failed");
+	url = xasprintf("%s/models", r->base_url);
+	curl_easy_setopt(r->easy, CURLOPT_URL, url);
+	free(url);
+	/* The key never goes to a server we only probe. */
+	r->hdrs = llm_auth_headers(r->hdrs, cfg, send_key);
+	curl_easy_setopt(r->easy, CURLOPT_HTTPHEADER, r->hdrs);
+	curl_easy_setopt(r->easy, CURLOPT_WRITEFUNCTION, models_write);
+	curl_easy_setopt(r->easy, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(r->easy, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(r->easy, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(r->easy, CURLOPT_ACCEPT_ENCODING, "");
+	if (llm_http_add(r->http, r->easy, models_done, r, &cause) == -1) {
+		free(cause);
+		curl_easy_cleanup(r->easy);
+		r->easy = NULL;
+		models_req_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* See llm.h. */
+void
+llm_models_cancel(struct llm_models_req *r)
+{
+	if (r != NULL)
+		models_req_free(r);
+}
+
+/* See llm.h. */
+int
+llm_unconfigured(const struct config *cfg)
+{
+	return *conf_str(cfg, "api_key") == '\0' &&
+	    conf_origin_of(cfg, "base_url") == CONF_DEFAULT;
+}
+
+const char llm_unconfigured_text[] =
+    "no API key and no endpoint configured: set LLM_API_KEY (and "
+    "LLM_BASE_URL for a provider other than OpenAI), or api_key and "
+    "base_url in ~/.config/cade/config";
+
+struct models_cli {
+	struct loop		*loop;
+	struct llm_models	*m;
+};
+
+/* cade models: the fetch ended. */
+static void
+models_cli_done(struct llm_models *m, void *arg)
+{
+	struct models_cli *c = arg;
+
+	c->m = m;
+	loop_stop(c->loop, 0);
+}
+
+/* A price per million tokens, or "-" when the provider gives none. */
+static void
+models_price(FILE *out, double p)
+{
+	if (p < 0)
+		fprintf(out, " %9s", "-");
+	else
+		fprintf(out, " %9.4g", p);
+}
+
+/* See llm.h. */
+int
+llm_models_main(const struct config *cfg, FILE *out)
+{
+	struct models_cli c;
+	size_t i, w = 8;
+
+	if (llm_unconfigured(cfg)) {
+		fprintf(stderr, "cade: %s\n", llm_unconfigured_text);
+		return CADE_EXIT_ERROR;
+	}
+	memset(&c, 0, sizeof c);
+	c.loop = loop_new();
+	if (llm_models_fetch(c.loop, cfg, conf_str(cfg, "base_url"),
+	    conf_int(cfg, "connect_timeout") * 1000 + 10000, 1, models_cli_done,
+	    &c) != NULL)
+		loop_run(c.loop);
+	loop_free(c.loop);
+	if (c.m == NULL || c.m->error != NULL) {
+		fprintf(stderr, "cade: %s\n", c.m != NULL ? c.m->error :
+		    "cannot start the request");
+		llm_models_free(c.m);
+		return CADE_EXIT_ERROR;
+	}
+	for (i = 0; i < c.m->n; i++)
+		if (strlen(c.m->v[i].id) > w)
+			w = strlen(c.m->v[i].id);
+	fprintf(out, "%-*s %9s %9s %9s\n", (int)w, "MODEL", "CONTEXT",
+	    "IN $/M", "OUT $/M");
+	for (i = 0; i < c.m->n; i++) {
+		fprintf(out, "%-*s", (int)w, c.m->v[i].id);
+		if (c.m->v[i].context > 0)
+			fprintf(out, " %9ld", c.m->v[i].context);
+		else
+			fprintf(out, " %9s", "-");
+		models_price(out, c.m->v[i].price_in);
+		models_price(out, c.m->v[i].price_out);
+		fputc('\n', out);
+	}
+	llm_models_free(c.m);
+	return CADE_EXIT_OK;
+}

@@ -1,0 +1,71 @@
+#!/bin/sh
+# tui-first.sh: the first minute, in tmux: with no key and no endpoint the
+# TUI says so before the first message; /local finds a local server (the
+# fake LLM on LM Studio's port 1234) and uses it, the next message reaching
+# it; /model lists the endpoint's models and checks a name against them;
+# quitting prints the resume command.  Headless says the same in one line
+# (exit 1, no request), and `cade models` lists what the endpoint serves.
+. "$top_srcdir/tests/lib.sh"
+export LC_ALL=C.UTF-8
+setup_home
+W=$T/work; mkdir -p "$W"
+
+# Headless, nothing configured: one line, exit 1, at once.
+out=$(cd "$W" && "$CADE" -p "hello" </dev/null 2>&1); rc=$?
+[ $rc -eq 1 ] && [ "$(echo "$out" | wc -l)" -eq 1 ] && echo "$out" | grep -q 'LLM_API_KEY' &&
+    echo "$out" | grep -q 'LLM_BASE_URL' && echo "$out" | grep -q 'config'; ok $? "headless, no key and no endpoint: one line naming LLM_API_KEY, LLM_BASE_URL and the config file, exit 1 ($rc)"
+
+cat > "$T/script.json" <<'JSON'
+{"models": ["local-model", "other-local"],
+ "replies": [{"content": "Hello from the local server."}]}
+JSON
+start_fake "$T/script.json"
+"$CADE" models > "$T/models.txt" 2>&1; rc=$?
+[ $rc -eq 0 ] && grep -q '^local-model ' "$T/models.txt" && grep -q '^other-local ' "$T/models.txt" &&
+    head -1 "$T/models.txt" | grep -q 'CONTEXT'; ok $? "cade models lists the endpoint's models"
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=
+unset LLM_API_KEY LLM_BASE_URL
+
+command -v tmux >/dev/null 2>&1 || { skip "tmux not installed"; done_testing; }
+SOCK=cade-first-$$
+TM() { tmux -L "$SOCK" "$@"; }
+trap 'TM kill-server 2>/dev/null; cleanup' EXIT
+printf 'set -g default-terminal tmux-256color\nset -g status off\n' > "$T/tmux.conf"
+screen() { TM capture-pane -p "$@" -t ui; }
+chattext() { screen | sed 's/│.*//' | tr -s ' \n' '  '; }
+
+TM -f "$T/tmux.conf" new-session -d -s ui -x 120 -y 40 \
+    "env PS1='sh\$ ' ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME sh"
+wait_for 'sh$' 10
+TM send-keys -t ui "cd $W && clear && $CADE; echo cade-rc=\$?" Enter
+wait_for 'keys here'
+chattext | grep -q 'no API key and no endpoint configured' && chattext | grep -q 'LLM_API_KEY' &&
+    chattext | grep -q '/local looks for a local server'; ok $? "first run: the TUI says nothing is set up, before any message"
+
+# The fake LLM on LM Studio's port stands in for a local server.
+"$FAKELLM" --script "$T/script.json" --record "$T/rec" --port 1234 --port-file "$T/lport" \
+    --timeout 120 >/dev/null 2>"$T/fake.err" &
+FAKE_PID=$!
+for i in $(seq 1 100); do [ -s "$T/lport" ] && break; kill -0 "$FAKE_PID" 2>/dev/null || break; sleep 0.1; done
+if [ ! -s "$T/lport" ]; then
+	skip "port 1234 is taken here: no local-server probe test"
+	skip "port 1234 is taken here"
+	skip "port 1234 is taken here"
+	skip "port 1234 is taken here"
+	skip "port 1234 is taken here"
+else
+	TM send-keys -t ui "/local" Enter
+	wait_for 'found LM Studio'; chattext | grep -q 'found LM Studio at http://127.0.0.1:1234/v1; using it with model local-model'; ok $? "/local finds the server on :1234 and uses it"
+	TM send-keys -t ui "hello there" Enter
+	wait_for 'Hello from the local server.'; ok $? "... the next message goes to it"
+	grep -q '"model":"local-model"' "$T"/rec/req-*.json; ok $? "... with its model"
+	TM send-keys -t ui "/model" Enter
+	wait_for 'other-local'; chattext | grep -q 'local-model (in use)'; ok $? "/model lists the endpoint's models"
+	TM send-keys -t ui "/model no-such-model" Enter
+	wait_for "no model 'no-such-model'"; ok $? "/model NAME is checked against the list"
+fi
+TM send-keys -t ui "/quit" Enter
+wait_for 'cade-rc=0'
+sid=$(ls -t "$XDG_STATE_HOME/cade/sessions" | head -1)
+screen | grep -q "^resume: cade --resume $sid"; ok $? "quitting prints the resume command ($sid)"
+done_testing
