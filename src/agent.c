@@ -42,6 +42,8 @@
 
 /* A person typing in the terminal pane holds the agent's next command. */
 #define AGENT_TYPING_HOLD_MS	1500
+#define AGENT_OUTPUT_TICK_MS	1000	/* tool_output while a command runs */
+#define AGENT_REPLAY_OUT_MAX	(16 * 1024) /* output told after a crash */
 #define AGENT_WS_PROBES		10	/* unsure answers before "alive" */
 #define AGENT_WS_PROBE_MS	100
 /* Old observations are shortened to this many bytes of their first line. */
@@ -107,6 +109,10 @@ struct agent {
 	int			 in_exec;	/* a tool is inside exec() right now */
 	int			 exec_done;	/* ...and finished synchronously */
 	uint64_t		 hold_timer;
+	uint64_t		 out_timer;	/* tool_output while a command runs */
+	size_t			 out_sent;	/* bytes of it already recorded */
+	cJSON			*replay_started; /* call id -> output, on replay */
+	int			 replay_cancelled; /* last reply was stopped */
 	uint64_t		 ws_timer;	/* asking the workspace again */
 	int			 ws_probes;
 	uint64_t		 tools_timer;	/* waiting for run-time tools */
@@ -461,6 +467,7 @@ agent_shutdown(struct agent *a)
 		llm_cancel(a->d.llm);
 }
 
+
 /* Free everything the agent owns. */
 void
 agent_free(struct agent *a)
@@ -471,6 +478,9 @@ agent_free(struct agent *a)
 		return;
 	if (a->hold_timer != 0)
 		loop_timer_cancel(a->d.loop, a->hold_timer);
+	if (a->out_timer != 0)
+		loop_timer_cancel(a->d.loop, a->out_timer);
+	cJSON_Delete(a->replay_started);
 	if (a->ws_timer != 0)
 		loop_timer_cancel(a->d.loop, a->ws_timer);
 	if (a->tools_timer != 0)
@@ -562,6 +572,28 @@ agent_end_take(struct agent *a, enum agent_end end, char **msgp)
 	*msgp = NULL;
 	agent_end(a, end, msg);
 	free(msg);
+}
+
+/* See agent.h: the finish event of a task cut short by cade's own exit. */
+void
+agent_close_task(struct agent *a)
+{
+	if (a == NULL)
+		return;
+	switch (a->state) {
+	case AGENT_THINKING:
+	case AGENT_RUNNING:
+	case AGENT_CONFIRM:
+		break;
+	case AGENT_PAUSED:
+		if (a->next_call < a->ncalls || a->resume_pending)
+			break;
+		return;
+	default:
+		return;
+	}
+	agent_end(a, AGENT_END_CANCELLED, "interrupted: cade stopped before the "
+	    "step ended");
 }
 
 /* Add a user message to the history (and inject triggered skills). */
@@ -788,6 +820,20 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 		cJSON_AddStringToObject(fn, "arguments", r->calls[i].arguments);
 		cJSON_AddItemToArray(hcalls, c);
 	}
+	/*
+	 * A reply stopped before any text or call (a signal during the
+	 * request) is not a message: recording it would make the resumed
+	 * history end with an empty answer, which real APIs reject.
+	 */
+	if (*text == '\0' && cJSON_GetArraySize(hcalls) == 0 &&
+	    (cancelled || reasoning == NULL)) {
+		cJSON_Delete(calls);
+		cJSON_Delete(hcalls);
+		free(reasoning);
+		free(a->last_text);
+		a->last_text = text;
+		return;
+	}
 	event_post_assistant_message(a->d.bus, &(struct ev_assistant_message){
 		.text = text,
 		.reasoning = reasoning,
@@ -800,6 +846,13 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 	cJSON_Delete(calls);
 	free(reasoning);
 
+	/* {"role":"assistant","content":null} without calls is invalid. */
+	if (*text == '\0' && cJSON_GetArraySize(hcalls) == 0) {
+		cJSON_Delete(hcalls);
+		free(a->last_text);
+		a->last_text = text;
+		return;
+	}
 	msg = agent_msg_new("assistant", *text != '\0' ? text : NULL);
 	if (cJSON_GetArraySize(hcalls) > 0)
 		cJSON_AddItemToObject(msg, "tool_calls", hcalls);
@@ -1240,12 +1293,60 @@ agent_ckpt_after(struct agent *a, struct agent_call *c)
 	cJSON_Delete(big);
 }
 
+/*
+ * Timer while a terminal command runs: record what it printed since the
+ * last tick as a tool_output event, so that after a crash (kill -9) the
+ * resumed model hears what the action had done.  Only while a command
+ * runs; an idle cade sets no timer.
+ */
+static void
+agent_output_tick(struct loop *l, void *arg)
+{
+	struct agent *a = arg;
+	const char *data;
+	size_t n;
+
+	a->out_timer = 0;
+	if (a->d.shell == NULL || a->next_call >= a->ncalls ||
+	    a->calls[a->next_call].st != CALL_RUNNING)
+		return;
+	n = shell_output_peek(a->d.shell, a->out_sent, &data);
+	if (n > 0) {		/* never end inside a UTF-8 sequence */
+		size_t i = n - 1, need;
+		unsigned char lead;
+
+		while (i > 0 && ((unsigned char)data[i] & 0xc0) == 0x80)
+			i--;
+		lead = (unsigned char)data[i];
+		need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+		if (i + need > n)
+			n = i;
+	}
+	if (n > 0) {
+		char *text = util_utf8_sanitize(data, n, NULL);
+
+		event_post_tool_output(a->d.bus, &(struct ev_tool_output){
+			.call_id = a->calls[a->next_call].id,
+			.text = text,
+		});
+		free(text);
+		a->out_sent += n;
+	}
+	a->out_timer = loop_timer_add(l, AGENT_OUTPUT_TICK_MS,
+	    agent_output_tick, a);
+}
+
 /* A tool finished (possibly synchronously inside exec). */
 static void
 agent_on_tool_done(struct tool_result *res, void *arg)
 {
 	struct agent *a = arg;
 	struct agent_call *c = &a->calls[a->next_call];
+
+	if (a->out_timer != 0) {
+		loop_timer_cancel(a->d.loop, a->out_timer);
+		a->out_timer = 0;
+	}
 
 	agent_observe(a, c, res, 0);
 	agent_ckpt_after(a, c);
@@ -1359,6 +1460,12 @@ agent_advance(struct agent *a)
 		event_post_tool_running(a->d.bus, &(struct ev_tool_running){
 		    .call_id = c->id });
 		agent_ckpt_before(a, c);
+		if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
+		    a->out_timer == 0) {
+			a->out_sent = 0;
+			a->out_timer = loop_timer_add(a->d.loop,
+			    AGENT_OUTPUT_TICK_MS, agent_output_tick, a);
+		}
 		a->in_exec = 1;
 		a->exec_done = 0;
 		a->tctx.self = c->tool;
@@ -1929,6 +2036,24 @@ agent_pending(struct agent *a, size_t *n)
 	return a->pending;
 }
 
+/* Append a started call's recorded output (kept to AGENT_REPLAY_OUT_MAX). */
+static void
+agent_replay_output(struct agent *a, const char *id, const char *text)
+{
+	cJSON *o;
+	char *all;
+
+	if (a->replay_started == NULL ||
+	    (o = cJSON_GetObjectItemCaseSensitive(a->replay_started, id)) == NULL ||
+	    !cJSON_IsString(o) || strlen(o->valuestring) >= AGENT_REPLAY_OUT_MAX)
+		return;
+	all = xasprintf("%s%.*s", o->valuestring, (int)(AGENT_REPLAY_OUT_MAX -
+	    strlen(o->valuestring)), text);
+	cJSON_ReplaceItemInObjectCaseSensitive(a->replay_started, id,
+	    cJSON_CreateString(all));
+	free(all);
+}
+
 /* Rebuild history from one stored event. */
 void
 agent_replay(struct agent *a, const struct event *ev)
@@ -1944,7 +2069,6 @@ agent_replay(struct agent *a, const struct event *ev)
 			(void)prompt_skills_match(a->skills, "");
 		break;
 	case EV_ASSISTANT_MESSAGE:
-		a->step++;
 		text = event_str(ev, "text", "");
 		msg = agent_msg_new("assistant", *text != '\0' ? text : NULL);
 		calls = event_json(ev, "tool_calls");
@@ -1966,11 +2090,33 @@ agent_replay(struct agent *a, const struct event *ev)
 			    cJSON_GetStringValue(cJSON_GetObjectItem(c, "arguments")));
 			cJSON_AddItemToArray(hcalls, hc);
 		}
+		if (*text == '\0' && cJSON_GetArraySize(hcalls) == 0) {
+			/* An empty reply (older cade stored stopped requests
+			 * so): nothing for the model, nothing to resume from. */
+			cJSON_Delete(hcalls);
+			cJSON_Delete(msg);
+			break;
+		}
+		a->step++;
+		a->replay_cancelled = event_bool(ev, "cancelled");
 		if (cJSON_GetArraySize(hcalls) > 0)
 			cJSON_AddItemToObject(msg, "tool_calls", hcalls);
 		else
 			cJSON_Delete(hcalls);
 		agent_hist_add(a, msg);
+		break;
+	case EV_TOOL_RUNNING:
+		/* The action started: a resume must not say it did not. */
+		if (a->replay_started == NULL)
+			a->replay_started = cJSON_CreateObject();
+		if (cJSON_GetObjectItemCaseSensitive(a->replay_started,
+		    event_str(ev, "call_id", "")) == NULL)
+			cJSON_AddStringToObject(a->replay_started,
+			    event_str(ev, "call_id", ""), "");
+		break;
+	case EV_TOOL_OUTPUT:
+		agent_replay_output(a, event_str(ev, "call_id", ""),
+		    event_str(ev, "text", ""));
 		break;
 	case EV_OBSERVATION:
 		msg = agent_msg_new("tool", event_str(ev, "text", ""));
@@ -2042,7 +2188,8 @@ found:
 void
 agent_replay_done(struct agent *a)
 {
-	cJSON *calls, *c, *m;
+	cJSON *calls, *c, *m, *out;
+	char *text;
 	const char *id;
 	size_t i, j, n = a->nhist;
 	int answered;
@@ -2066,11 +2213,28 @@ agent_replay_done(struct agent *a)
 			fake.name = cJSON_GetStringValue(cJSON_GetObjectItem(
 			    cJSON_GetObjectItem(c, "function"), "name"));
 			fake.args_text = (char *)"";
-			agent_observe_text(a, &fake, "not run: cade stopped "
-			    "before this action completed (the session was "
-			    "resumed)", 0);
+			out = cJSON_GetObjectItemCaseSensitive(a->replay_started, id);
+			if (out == NULL)
+				agent_observe_text(a, &fake, "not run: cade stopped "
+				    "before this action started (the session was "
+				    "resumed)", 0);
+			else {
+				/* It ran, fully or partly: say so, never "not run". */
+				text = xasprintf("started, outcome unknown: cade "
+				    "stopped while this action ran (the session "
+				    "was resumed). It may have completed, partly "
+				    "or fully; check its effects before running "
+				    "it again.%s%s", *cJSON_GetStringValue(out) ?
+				    "\nOutput captured before the stop:\n" :
+				    "\nNo output was captured.",
+				    cJSON_GetStringValue(out));
+				agent_observe_text(a, &fake, text, 0);
+				free(text);
+			}
 		}
 	}
+	cJSON_Delete(a->replay_started);
+	a->replay_started = NULL;
 	a->ntrack = 0;
 }
 
@@ -2085,7 +2249,8 @@ agent_continue(struct agent *a)
 	if (a->nhist > 0) {
 		role = cJSON_GetObjectItem(a->hist[a->nhist - 1].msg, "role");
 		if (a->nqueue == 0 && cJSON_IsString(role) &&
-		    strcmp(role->valuestring, "assistant") == 0)
+		    strcmp(role->valuestring, "assistant") == 0 &&
+		    !a->replay_cancelled)
 			return;		/* the model had answered; wait for the person */
 	}
 	agent_step(a);

@@ -675,6 +675,33 @@ conf_new(void)
 	return cfg;
 }
 
+/* A copy with every value and origin (a batch task's own settings). */
+struct config *
+conf_clone(const struct config *src)
+{
+	struct config *cfg = xcalloc(1, sizeof *cfg);
+	size_t i, j;
+
+	cfg->v = xcalloc(src->n + 1, sizeof *cfg->v);
+	cfg->n = src->n;
+	for (i = 0; i < src->n; i++) {
+		const struct conf_value *a = &src->v[i];
+		struct conf_value *b = &cfg->v[i];
+
+		b->name = xstrdup(a->name);
+		b->value = a->value != NULL ? xstrdup(a->value) : NULL;
+		b->origin = a->origin;
+		b->key = a->key;
+		b->nlist = a->nlist;
+		if (a->list != NULL) {
+			b->list = xcalloc(a->nlist + 1, sizeof *b->list);
+			for (j = 0; j < a->nlist; j++)
+				b->list[j] = xstrdup(a->list[j]);
+		}
+	}
+	return cfg;
+}
+
 /* Free everything. */
 void
 conf_free(struct config *cfg)
@@ -759,16 +786,74 @@ conf_unquote(char *v)
 	return v;
 }
 
-/* Read "key = value" lines; # starts a comment line. */
+/*
+ * Parse config text: "key = value" lines, # starts a comment line.  name
+ * is for messages; mode holds the file's permission bits (a secret must
+ * come from a file only its owner can read).  No I/O: fuzzed as is.
+ */
+int
+conf_load_text(struct config *cfg, const char *name, const char *text,
+    size_t len, unsigned mode, char **cause)
+{
+	const struct conf_entry *k;
+	const char *p = text, *end = text + len, *nl;
+	char *line, *key, *value, *eq, *why = NULL;
+	int lineno = 0;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		lineno++;
+		if (memchr(p, '\0', (size_t)(nl - p)) != NULL) {
+			*cause = xasprintf("%s:%d: binary data in config file",
+			    name, lineno);
+			return -1;
+		}
+		line = xstrndup(p, (size_t)(nl - p));
+		key = line;
+		if (lineno == 1 && strncmp(key, "\xef\xbb\xbf", 3) == 0)
+			key += 3;	/* a UTF-8 byte order mark */
+		key = util_trim(key);
+		if (*key == '\0' || *key == '#') {
+			free(line);
+			continue;
+		}
+		if ((eq = strchr(key, '=')) == NULL) {
+			*cause = xasprintf("%s:%d: expected 'key = value'", name,
+			    lineno);
+			free(line);
+			return -1;
+		}
+		*eq = '\0';
+		key = util_trim(key);
+		value = conf_unquote(util_trim(eq + 1));
+		if ((k = conf_find_entry(key)) != NULL && (k->flags & CONF_SECRET) &&
+		    (mode & 077) != 0) {
+			*cause = xasprintf("%s: holds %s but is readable by others "
+			    "(mode %03o): run chmod 600 '%s'", name, key,
+			    mode & 0777, name);
+			free(line);
+			return -1;
+		}
+		if (conf_set(cfg, key, value, CONF_FILE, &why) == -1) {
+			*cause = xasprintf("%s:%d: %s", name, lineno, why);
+			free(why);
+			free(line);
+			return -1;
+		}
+		free(line);
+	}
+	return 0;
+}
+
+/* Read a config file (missing: nothing loaded) and parse it. */
 int
 conf_load_file(struct config *cfg, const char *path, char **cause)
 {
-	FILE *f;
 	struct stat st;
-	char *line = NULL, *key, *value, *eq, *why = NULL, *text;
-	size_t cap = 0, len;
-	ssize_t n;
-	int lineno = 0, rc = -1;
+	char *text;
+	size_t len;
+	int rc;
 
 	/* Through the one small-file reader: a FIFO is refused, never waited on. */
 	if ((text = util_read_small(path, CONF_FILE_MAX, &len, cause)) == NULL) {
@@ -782,50 +867,12 @@ conf_load_file(struct config *cfg, const char *path, char **cause)
 		free(text);
 		return 0;
 	}
-	if (stat(path, &st) == -1 || (f = fmemopen(text, len, "r")) == NULL) {
+	if (stat(path, &st) == -1) {
 		*cause = xasprintf("cannot read '%s': %s", path, strerror(errno));
 		free(text);
 		return -1;
 	}
-	while ((n = getline(&line, &cap, f)) != -1) {
-		lineno++;
-		if (memchr(line, '\0', (size_t)n) != NULL) {
-			*cause = xasprintf("%s:%d: binary data in config file",
-			    path, lineno);
-			goto out;
-		}
-		key = line;
-		if (lineno == 1 && strncmp(key, "\xef\xbb\xbf", 3) == 0)
-			key += 3;	/* a UTF-8 byte order mark */
-		key = util_trim(key);
-		if (*key == '\0' || *key == '#')
-			continue;
-		if ((eq = strchr(key, '=')) == NULL) {
-			*cause = xasprintf("%s:%d: expected 'key = value'", path,
-			    lineno);
-			goto out;
-		}
-		*eq = '\0';
-		key = util_trim(key);
-		value = conf_unquote(util_trim(eq + 1));
-		if (strcmp(key, "api_key") == 0) {
-			if ((st.st_mode & 077) != 0) {
-				*cause = xasprintf("%s: holds api_key but is readable "
-				    "by others (mode %03o): run chmod 600 '%s'", path,
-				    (unsigned)(st.st_mode & 0777), path);
-				goto out;
-			}
-		}
-		if (conf_set(cfg, key, value, CONF_FILE, &why) == -1) {
-			*cause = xasprintf("%s:%d: %s", path, lineno, why);
-			free(why);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	free(line);
-	fclose(f);
+	rc = conf_load_text(cfg, path, text, len, (unsigned)st.st_mode, cause);
 	free(text);
 	return rc;
 }

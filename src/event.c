@@ -15,6 +15,9 @@
 #include "cade/event.h"
 #include "cade/util.h"
 
+#define EVENT_SEQ_MAX	9007199254740992.0	/* 2^53: exact in a double */
+#define EVENT_TS_MAX	253402300799LL		/* 9999-12-31T23:59:59Z */
+
 /* The offset of has_<field> for OINT fields, 0 for the rest. */
 #define EVENT_HASOFF_STR(name, field)	0
 #define EVENT_HASOFF_OSTR(name, field)	0
@@ -232,14 +235,21 @@ event_parse_ts(const char *s)
 	struct tm tm;
 	const char *p;
 	int ms = 0;
+	time_t t;
+	long l;
 
 	memset(&tm, 0, sizeof tm);
+
 	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
 	if (p == NULL)
 		return 0;
-	if (*p == '.')
-		ms = (int)strtol(p + 1, NULL, 10);
-	return (int64_t)timegm(&tm) * 1000 + ms;
+	if (*p == '.' && (l = strtol(p + 1, NULL, 10)) >= 0 && l < 1000)
+		ms = (int)l;
+	t = timegm(&tm);
+	/* Years 1970 to 9999 only: the product below must not overflow. */
+	if (t < 0 || t > EVENT_TS_MAX)
+		return 0;
+	return (int64_t)t * 1000 + ms;
 }
 
 /* Parse one stored line. */
@@ -266,7 +276,9 @@ event_from_json(const char *line, char **cause)
 	ts = cJSON_GetObjectItemCaseSensitive(o, "ts");
 	ev = xcalloc(1, sizeof *ev);
 	ev->type = (enum event_type)t;
-	ev->seq = cJSON_IsNumber(seq) ? (uint64_t)seq->valuedouble : 0;
+	/* Numbers from a stored line are range-checked before the cast. */
+	ev->seq = cJSON_IsNumber(seq) && seq->valuedouble >= 0 &&
+	    seq->valuedouble <= EVENT_SEQ_MAX ? (uint64_t)seq->valuedouble : 0;
 	ev->ts_ms = cJSON_IsString(ts) ? event_parse_ts(ts->valuestring) : 0;
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "seq");
 	cJSON_DeleteItemFromObjectCaseSensitive(o, "ts");

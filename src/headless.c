@@ -36,6 +36,7 @@ struct headless {
 	int		 done;
 	char		*final;
 	int		 interrupted;
+	int		 signo;		/* the first stop signal, for 128+N */
 	uint64_t	 grace;		/* timer: stop even if the step has not ended */
 };
 
@@ -179,7 +180,7 @@ headless_watch(const struct event *ev, void *arg)
 	if (ev->type != EV_FINISH || h->done)
 		return;
 	h->done = 1;
-	h->exit_code = h->interrupted ? CADE_EXIT_INTERRUPTED :
+	h->exit_code = h->interrupted ? CADE_EXIT_SIGNAL + h->signo :
 	    agent_end_exit(agent_end_from_name(event_str(ev, "status", "error")));
 	free(h->final);
 	h->final = xstrdup(event_str(ev, "message", ""));
@@ -194,24 +195,29 @@ headless_grace(struct loop *l, void *arg)
 
 	h->grace = 0;
 	h->done = 1;
-	loop_stop(l, CADE_EXIT_INTERRUPTED);
+	h->exit_code = CADE_EXIT_SIGNAL + h->signo;
+	loop_stop(l, h->exit_code);	/* session_close() still writes finish */
 }
 
 /*
  * SIGINT/SIGTERM/SIGHUP: stop the current step (Ctrl-C to a running
  * command, cancel a request) and give it a moment to end, so the run closes
- * with its finish event; a second signal, or the grace period, stops at once.
- * Either way everything recorded stays recorded.
+ * with its finish event; a second signal, or the grace period, stops at once
+ * (session_close() then answers the running action and writes the finish
+ * event).  Either way everything recorded stays recorded; the exit status
+ * is 128 + the first signal's number (SIGTERM 143, SIGINT 130, SIGHUP 129).
  */
 static void
 headless_signal(struct loop *l, int signo, void *arg)
 {
 	struct headless *h = arg;
 
-	h->exit_code = CADE_EXIT_INTERRUPTED;
+	if (h->signo == 0)
+		h->signo = signo;
+	h->exit_code = CADE_EXIT_SIGNAL + h->signo;
 	if (h->interrupted || h->done) {
 		h->done = 1;
-		loop_stop(l, CADE_EXIT_INTERRUPTED);
+		loop_stop(l, h->exit_code);
 		return;
 	}
 	h->interrupted = 1;
@@ -286,6 +292,13 @@ headless_main(struct config *cfg, const struct cade_run *run)
 	if (h.grace != 0)
 		loop_timer_cancel(h.s->loop, h.grace);
 	rc = h.exit_code;
+	/* Nothing recorded may be lost silently: a store failure fails the run. */
+	if (h.s->store_error != NULL) {
+		fprintf(stderr, "cade: %s\n", h.s->store_error);
+		rc = CADE_EXIT_ERROR;
+		free(h.final);
+		h.final = NULL;
+	}
 	/* Without progress lines, a run that did not finish still says why. */
 	if (!h.progress && rc != CADE_EXIT_OK && h.final != NULL && *h.final != '\0')
 		fprintf(stderr, "cade: %s\n", h.final);

@@ -207,6 +207,7 @@ int
 loop_signal_add(struct loop *l, int signo, loop_signal_cb cb, void *arg)
 {
 	struct sigaction sa;
+	sigset_t set;
 	size_t i;
 	int have = 0;
 
@@ -230,7 +231,15 @@ loop_signal_add(struct loop *l, int signo, loop_signal_cb cb, void *arg)
 	sa.sa_handler = loop_sighandler;
 	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
-	return sigaction(signo, &sa, NULL);
+	if (sigaction(signo, &sa, NULL) == -1)
+		return -1;
+	/*
+	 * main() holds the stop signals blocked while a session is built; a
+	 * signal that arrived meanwhile is pending and reaches the loop now.
+	 */
+	sigemptyset(&set);
+	sigaddset(&set, signo);
+	return sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 /* Remove one signal callback; the last one restores the default action. */

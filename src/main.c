@@ -19,6 +19,7 @@
 #include "cade/conf.h"
 #include "cade/llm.h"
 #include "cade/log.h"
+#include "cade/batch.h"
 #include "cade/mcp.h"
 #include "cade/policy.h"
 #include "cade/sandbox.h"
@@ -108,6 +109,9 @@ main_usage(FILE *f)
 "       cade diff [--session ID|last] [STEP]\n"
 "       cade policy check [--json] [--batch] [--] COMMAND...\n"
 "       cade sandbox check               what containment this machine offers\n"
+"       cade mcp list|add|remove         MCP servers (doc: MCP.md)\n"
+"       cade batch FILE [--jobs N] ...   run a JSON Lines task queue (doc: BATCH.md)\n"
+"       cade batch merge REPORT...       combine shard reports\n"
 "\n"
 "options:\n"
 "  -p, --print PROMPT     run headless until the task ends, print the answer\n"
@@ -215,6 +219,25 @@ main_secrets(const struct config *cfg)
 	secret_add_env(names, n);
 }
 
+/*
+ * Hold back (1) or let through (0) the stop signals.  They are held from
+ * the first instruction of a run until the loop catches them, so a SIGTERM
+ * while the session is being built (a container being created) waits and
+ * then stops the run through the normal path: finish event, container
+ * removed, exit 128+N.
+ */
+static void
+main_hold_signals(int hold)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	(void)sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -228,12 +251,14 @@ main(int argc, char **argv)
 	/* A write to a child or peer that went away is an error, not death. */
 	signal(SIGPIPE, SIG_IGN);
 
+	main_hold_signals(1);
 	/* Subcommands come first so their own flags are theirs to parse. */
 	if (argc >= 2 && (strcmp(argv[1], "sessions") == 0 ||
 	    strcmp(argv[1], "policy") == 0 || strcmp(argv[1], "sandbox") == 0 ||
 	    strcmp(argv[1], "mcp") == 0 || strcmp(argv[1], "models") == 0 ||
-	    strcmp(argv[1], "undo") == 0 || strcmp(argv[1], "redo") == 0 ||
-	    strcmp(argv[1], "diff") == 0)) {
+	    strcmp(argv[1], "batch") == 0 || strcmp(argv[1], "undo") == 0 ||
+	    strcmp(argv[1], "redo") == 0 || strcmp(argv[1], "diff") == 0)) {
+		main_hold_signals(0);	/* nothing to clean up: default actions */
 		cfg = conf_new();
 		main_load(cfg, getenv("CADE_CONFIG"));
 		main_secrets(cfg);
@@ -243,6 +268,8 @@ main(int argc, char **argv)
 			rc = llm_models_main(cfg, stdout);
 		else if (strcmp(argv[1], "mcp") == 0)
 			rc = mcp_main(argc - 1, argv + 1, cfg);
+		else if (strcmp(argv[1], "batch") == 0)
+			rc = batch_main(argc - 1, argv + 1, cfg);
 		else if (strcmp(argv[1], "sandbox") == 0)
 			rc = sandbox_check_main(argc - 1, argv + 1, cfg);
 		else if (strcmp(argv[1], "policy") != 0)
@@ -356,8 +383,11 @@ main(int argc, char **argv)
 	}
 	main_secrets(cfg);
 
-	if (headless && prompt != NULL && strcmp(prompt, "-") == 0)
+	if (headless && prompt != NULL && strcmp(prompt, "-") == 0) {
+		main_hold_signals(0);	/* a stop while reading stdin just ends */
 		prompt = stdin_prompt = main_read_stdin();
+		main_hold_signals(1);
+	}
 	run.prompt = prompt;
 	if (acp)
 		rc = acp_main(cfg, &run);

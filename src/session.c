@@ -51,13 +51,20 @@ session_replay_event(struct event *ev, void *arg)
 		event_free(ev);
 }
 
-/* The store cannot take more events: stop the task rather than lose them. */
+/*
+ * The store cannot take more events: stop the task rather than lose them,
+ * and keep the reason: the front end ends the run with it and a non-zero
+ * exit, whatever the task's own outcome (the answer itself may be lost).
+ */
 static void
 session_store_failed(const char *why, void *arg)
 {
 	struct session *s = arg;
 	char *msg = xasprintf("%s; stopping so that no more of the session is "
 	    "lost", why);
+
+	if (s->store_error == NULL)
+		s->store_error = xstrdup(msg);
 
 	agent_fail(s->agent, msg);
 	free(msg);
@@ -161,7 +168,8 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		goto fail;
 	/* The gate judges by what actually contains the commands. */
 	policy_set_contained(s->policy, strcmp(ws_containment(s->ws), "off") != 0);
-	s->llm = llm_new(s->loop, cfg);
+	s->llm = o->pool != NULL ? llm_new_pooled(s->loop, cfg, o->pool) :
+	    llm_new(s->loop, cfg);
 	if (session_mcp(s, o, cause) == -1)
 		goto fail;
 
@@ -195,6 +203,9 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		    cause) == -1)
 			goto fail;
 		event_bus_set_seq(s->bus, r.last_seq);
+		/* Appends start on a line of their own. */
+		if (store_repair_tail(s->store, cause) == -1)
+			goto fail;
 	}
 	event_bus_subscribe(s->bus, undo_log_sink, s->undo);
 	event_bus_subscribe(s->bus, store_sink, s->store);
@@ -235,6 +246,10 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	return s;
 fail:
 	free(warning);
+	if (o->resume == NULL && s->store != NULL) {
+		store_discard(s->store);	/* no empty session left behind */
+		s->store = NULL;
+	}
 	session_close(s);
 	return NULL;
 }
@@ -248,6 +263,8 @@ session_close(struct session *s)
 	agent_shutdown(s->agent);
 	mcp_free(s->mcp);	/* a call in flight is answered here */
 	shell_free(s->shell);	/* a command in flight is answered here */
+	s->shell = NULL;
+	agent_close_task(s->agent);	/* and the task gets its finish event */
 	agent_free(s->agent);
 	llm_free(s->llm);
 	if (s->ws != NULL)
@@ -261,5 +278,6 @@ session_close(struct session *s)
 		loop_free(s->loop);
 	free(s->id);
 	free(s->dir);
+	free(s->store_error);
 	free(s);
 }

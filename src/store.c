@@ -81,7 +81,7 @@ store_open_file(const char *dir, const char *id, int flags, char **cause)
 	char *path = xasprintf("%s/%s/events.jsonl", dir, id);
 	int fd;
 
-	fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC | flags, 0600);
+	fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC | flags, 0600);
 	if (fd == -1) {
 		*cause = xasprintf("cannot open '%s': %s", path, strerror(errno));
 		free(path);
@@ -166,6 +166,7 @@ store_needs_sync(enum event_type t)
 	switch (t) {
 	case EV_USER_MESSAGE:
 	case EV_POLICY_DECISION:
+	case EV_TOOL_RUNNING:	/* a resume must know the action had started */
 	case EV_OBSERVATION:
 	case EV_CONDENSATION:
 	case EV_FINISH:
@@ -199,6 +200,63 @@ store_append(struct store *st, const struct event *ev, char **cause)
 	if (store_needs_sync(ev->type))
 		(void)fdatasync(st->fd);
 	return 0;
+}
+
+/*
+ * Before appending to a resumed session: a torn last line (kill -9 or a
+ * full disk mid-write) is cut off, so the next event starts a line of its
+ * own instead of being glued to the damage and lost on every replay.
+ * Returns the number of bytes cut (0 if the file ended cleanly), or -1.
+ */
+long
+store_repair_tail(struct store *st, char **cause)
+{
+	char chunk[4096];
+	off_t size, pos, keep = 0;
+	ssize_t n, i;
+
+	if ((size = lseek(st->fd, 0, SEEK_END)) == -1)
+		goto fail;
+	if (size == 0)
+		return 0;
+	/* Find the last newline, reading backwards a chunk at a time. */
+	for (pos = size; pos > 0 && keep == 0; ) {
+		n = pos < (off_t)sizeof chunk ? (ssize_t)pos : (ssize_t)sizeof chunk;
+		pos -= n;
+		if (pread(st->fd, chunk, (size_t)n, pos) != n)
+			goto fail;
+		if (pos + n == size && chunk[n - 1] == '\n')
+			return 0;
+		for (i = n - 1; i >= 0; i--)
+			if (chunk[i] == '\n') {
+				keep = pos + i + 1;
+				break;
+			}
+	}
+	if (ftruncate(st->fd, keep) == -1 || fdatasync(st->fd) == -1)
+		goto fail;
+	return (long)(size - keep);
+fail:
+	*cause = xasprintf("cannot repair session %s: %s", st->id,
+	    strerror(errno));
+	return -1;
+}
+
+/* A session that never got going (its start failed): remove it whole. */
+void
+store_discard(struct store *st)
+{
+	char *path;
+
+	if (st == NULL)
+		return;
+	path = xasprintf("%s/%s/events.jsonl", st->dir, st->id);
+	(void)unlink(path);
+	free(path);
+	path = xasprintf("%s/%s", st->dir, st->id);
+	(void)rmdir(path);
+	free(path);
+	store_close(st);
 }
 
 /* Who hears about a failed append. */
@@ -275,7 +333,10 @@ store_replay(const char *dir, const char *id, store_replay_fn fn, void *arg,
 	return count;
 }
 
-/* mtime of a session's events file in nanoseconds, 0 if missing. */
+/*
+ * mtime of a session's events file in nanoseconds, 0 if missing or empty
+ * (an empty file is a start that failed: never a session to resume).
+ */
 static int64_t
 store_mtime(const char *dir, const char *id)
 {
@@ -283,7 +344,7 @@ store_mtime(const char *dir, const char *id)
 	struct stat st;
 	int64_t t = 0;
 
-	if (stat(path, &st) == 0)
+	if (stat(path, &st) == 0 && st.st_size > 0)
 		t = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
 	free(path);
 	return t;

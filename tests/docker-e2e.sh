@@ -4,8 +4,8 @@
 # offline by tests/docker/mkimage.sh): files it makes appear on the host with
 # the host user's uid, its hostname is not the host's, the network is off,
 # file tools see /workspace paths, SIGTERM leaves no container, kill -9 then
-# --resume reattaches the same container, and a missing daemon is one line
-# and exit 1.  Skips (counted) only without a daemon, and fails then if CI=true.
+# --resume reattaches the same container, a SIGTERM while the container is
+# being set up leaves none, and a missing daemon is one line and exit 1.  Skips (counted) only without a daemon, and fails then if CI=true.
 . "$top_srcdir/tests/lib.sh"
 setup_home
 W=$T/work; mkdir -p "$W"; cd "$W"
@@ -85,6 +85,8 @@ run_fake t2
 ok $rc "docker run exits 0 ($(head -c 300 "$T/err"))"
 grep '"type":"session_start"' "$JSON_OUT" | grep -q '"workspace":"docker"'
 ok $? "session_start names the docker workspace"
+grep '"type":"session_start"' "$JSON_OUT" | grep -q '"sandbox":{"mechanism":"docker","network":"off"}'
+ok $? "session_start: the container contains the commands, network off (same fields as the local sandbox)"
 grep '"type":"session_start"' "$JSON_OUT" | grep -q '"shell":"bash"'
 ok $? "and the shell it found (bash)"
 [ -f "$W/agent.txt" ] && [ "$(cat "$W/agent.txt")" = made-inside ]
@@ -121,7 +123,7 @@ sleep 1
 sid=$(session_id)
 [ -n "$sid" ] && [ -n "$(left_of "$sid")" ]; ok $? "container running during the command"
 kill -TERM "$CADE_PID"; wait "$CADE_PID"; rc=$?; CADE_PID=
-ok $([ $rc -eq 130 ] && echo 0 || echo 1) "SIGTERM exits 130 (rc=$rc)"
+ok $([ $rc -eq 143 ] && echo 0 || echo 1) "SIGTERM exits 143 = 128+15 (rc=$rc)"
 [ -n "$sid" ] && [ -z "$(left_of "$sid")" ]
 ok $? "SIGTERM leaves no container (docker ps -a --filter label=cade.session=$sid)"
 
@@ -184,5 +186,21 @@ wait "$CADE_PID"; rc=$?; CADE_PID=
 ok $([ $rc -eq 1 ] && echo 0 || echo 1) "a killed container ends the run with exit 1 (rc=$rc)"
 grep -q "workspace lost" "$T/err" && grep -q -- "--resume" "$T/err"; ok $? "the error says what happened and how to resume: $(head -c 200 "$T/err")"
 tail -1 "$JSON_OUT" | grep -q '"type":"finish".*"status":"error"'; ok $? "the session is closed with a finish event"
+
+# 7. SIGTERM as soon as the container exists (the session still being
+# built): the signal waits for cade's handling, the container is removed,
+# the run ends with a finish event and exit 143.
+echo '{"replies": [{"first_byte_delay_ms": 60000, "content": "late"}]}' > "$T/t7.json"
+run_fake t7
+"$CADE" -p "early stop" --workspace docker --image cade-test:1 \
+    --json </dev/null >"$JSON_OUT" 2>"$T/err" &
+CADE_PID=$!
+end=$(( $(date +%s) + 60 ))
+while [ -z "$(docker ps -aq --filter "label=cade.root=$W" 2>/dev/null)" ] &&
+    [ "$(date +%s)" -lt $end ]; do :; done
+kill -TERM "$CADE_PID"; wait "$CADE_PID"; rc=$?; CADE_PID=
+ok $([ $rc -eq 143 ] && echo 0 || echo 1) "SIGTERM while the container is being set up exits 143 (rc=$rc)"
+[ -z "$(docker ps -aq --filter "label=cade.root=$W")" ]; ok $? "... and leaves no container behind"
+tail -1 "$JSON_OUT" | grep -q '"type":"finish"'; ok $? "... and ends with a finish event"
 
 done_testing

@@ -167,7 +167,7 @@ cat > "$T/t6.json" <<'JSON'
 {"replies": [
  {"tool_calls": [{"id": "r1", "name": "terminal", "arguments": {"command": "echo first-$((1+1))-marker", "security_risk": "LOW"}}]},
  {"tool_calls": [{"id": "r2", "name": "terminal", "arguments": {"command": "sleep 30", "timeout": 60, "security_risk": "LOW"}}]},
- {"match": ["first-2-marker", "original task words", "go on please", "not run"], "content": "resumed fine"}
+ {"match": ["first-2-marker", "original task words", "go on please", "cade stopped"], "content": "resumed fine"}
 ]}
 JSON
 run_fake t6

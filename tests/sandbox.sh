@@ -91,6 +91,7 @@ for M in $MECHS; do
 		term n "(exec 3<>/dev/tcp/198.18.0.1/${EXTPORT:-9}) 2>/dev/null && echo ext-connected; echo ext-done"
 		term l "$PY -c 'import socket; s=socket.socket(); s.bind((\\\"127.0.0.1\\\",0)); s.listen(1); socket.create_connection(s.getsockname(),2); print(\\\"lo-connected\\\")' 2>&1 | tail -1"
 		term k "kill $SPID; echo kill-rc=\$?"
+		term d "echo hi > /dev/null && echo devnull-ok; find /dev -type b 2>/dev/null | wc -l | sed s/^/blockdevs=/; ls -A /run 2>/dev/null | wc -l | sed s/^/run=/; tty | sed s/^/tty=/"
 		term t "echo tmp-probe > /tmp/cade-sbx-$$-$M && cat /tmp/cade-sbx-$$-$M; echo tmpdir-probe > \$TMPDIR/p && cat \$TMPDIR/p; echo TMPDIR=\$TMPDIR"
 		term b "make -s && ./hello"
 		term g "git init -q && git add -A && git -c user.name=t -c user.email=t@example.com commit -qm init && git log --oneline | wc -l | sed s/^/commits=/"
@@ -125,6 +126,12 @@ for M in $MECHS; do
 	fi
 	obs k | grep -q 'kill-rc=1' && kill -0 "$SPID"
 	ok $? "$M: kill of a process outside fails and it still runs"
+	obs d | grep -q devnull-ok && obs d | grep -q 'tty=/dev/pts/'
+	ok $? "$M: /dev/null and the pty work"
+	if [ "$M" = namespaces ]; then
+		obs d | grep -q 'blockdevs=0' && obs d | grep -q 'run=0'
+		ok $? "$M: a fresh /dev without disks, an empty /run (no service sockets)"
+	fi
 	if [ "$M" = namespaces ]; then
 		obs t | grep -q tmp-probe && [ ! -e "/tmp/cade-sbx-$$-$M" ] && obs t | grep -q 'TMPDIR=/tmp'
 		ok $? "$M: /tmp writes land in a private /tmp, not the host's"

@@ -78,16 +78,28 @@ screen | grep -q "$(printf 'g\314\266o\314\266n\314\266e\314\266')"; ok $? "pane
 screen | grep -q "$(printf '\346\274\242X \343\201\213\343\201\252')"; ok $? "pane: X over half a wide character, as tmux and xterm show it"
 screen | grep -q 'kept-47' && ! screen | grep -q 'in-alt'; ok $? "pane: mode 47 gives the original screen back"
 
+# The pane gets every key, function keys too (htop's F6, mc's F3): a
+# program reading raw bytes sees F6 as ESC [ 1 7 ~.
+cat > "$W/keys.sh" <<'SH'
+echo ready-keys; stty raw -echo; dd bs=1 count=5 2>/dev/null | od -An -c | tr -s ' ' > keys.out; stty sane; echo got-keys
+SH
+TM send-keys -t ui "sh keys.sh" Enter
+wait_for 'ready-keys'
+TM send-keys -t ui F6
+wait_for 'got-keys'
+grep -q '033 \[ 1 7 ~' "$W/keys.out"; ok $? "F6 reaches the program in the pane ($(cat "$W/keys.out" 2>/dev/null))"
+screen | grep -q 'terminal.*all keys go to the shell (C-\] back)'; ok $? "the pane title names the prefix key"
+
 # The pane title in scrollback mode: whole words, nothing cut.
 TM send-keys -t ui "seq 1 100" Enter
 sleep 0.5
-TM send-keys -t ui F7
+TM send-keys -t ui S-PPage
 wait_for 'scrollback'
 title=$(screen | head -1)
 tpart=$(echo "$title" | sed 's/.*│//; s/ *$//')
 # A key hint is there whole, or not at all: never "●" or "(C-] ba" at the edge.
 echo "$tpart" | grep -q 'scrollback [0-9]*/[0-9]*' &&
-    { ! echo "$tpart" | grep -q '●' || echo "$tpart" | grep -qE '● (PgUp/PgDn, q ends|keys go to the shell \(C-\] back\))$'; }
+    { ! echo "$tpart" | grep -q '●' || echo "$tpart" | grep -qE '● (PgUp/PgDn, q ends|all keys go to the shell \(C-\] back\))$'; }
 ok $? "pane title in scrollback mode is not cut ($tpart)"
 TM send-keys -t ui q C-]
 wait_for 'keys here'

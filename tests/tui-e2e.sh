@@ -115,7 +115,7 @@ TM resize-window -t cade -x 40 -y 10
 wait_for 'terminal too small'; ok $? "below the minimum: a clear notice"
 TM resize-window -t cade -x 120 -y 40
 wait_for 'keys go to the shell'; ok $? "... and it recovers when enlarged"
-TM send-keys -t cade F2
+TM send-keys -t cade C-]	# the prefix key: F2 would go to the shell
 wait_for 'keys here'
 
 # A bracketed paste of several lines (with a tab) never sends early.

@@ -154,9 +154,9 @@ TM send-keys -t ui F2
 TM send-keys -t ui "seq 1 300" Enter
 sleep 1
 termcol | grep -qx '300'; ok $? "terminal pane shows the end of the output"
-TM send-keys -t ui F7 PPage PPage
+TM send-keys -t ui S-PPage PPage
 sleep 0.5
-screen | grep -qF 'scrollback'; ok $? "F7 browses the pane's scrollback"
+screen | grep -qF 'scrollback'; ok $? "S-PgUp browses the pane's scrollback"
 termcol | grep -qx '300'; ok $((! $?)) "... showing older lines"
 TM send-keys -t ui q
 sleep 0.5
@@ -212,9 +212,9 @@ TM send-keys -t ui "/resume $first_sid" Enter
 wait_for 'Done with output.'; ok $? "/resume brings the old session back"
 screen | grep -qF '(resumed)'; ok $? "... marked as resumed"
 
-# SIGTERM: saved, status 130, terminal restored.
+# SIGTERM: saved, status 143 (128+15), terminal restored.
 kill -TERM "$(cade_pid)"
-wait_for 'cade-rc=130'; ok $? "SIGTERM: exit status 130"
+wait_for 'cade-rc=143'; ok $? "SIGTERM: exit status 143"
 TM send-keys -t ui "clear; stty -a | tr ' ' '\n' | grep -x -e icanon -e echo | tr '\n' ' '; echo" Enter
 wait_for 'icanon echo'; ok $? "SIGTERM: terminal modes restored"
 

@@ -95,6 +95,9 @@ struct agent	*agent_new(const struct agent_deps *);
 void		 agent_free(struct agent *);
 /* Start teardown: in-flight work is recorded as it ends, nothing new starts. */
 void		 agent_shutdown(struct agent *);
+/* At teardown, after the shell answered what ran: a task still open ends
+ * with its finish event (cancelled), so every session ends with one. */
+void			 agent_close_task(struct agent *);
 /* A user message: starts a task, or is queued for the next step if busy. */
 void		 agent_submit(struct agent *, const char *text);
 /* Something outside the agent failed for good (the store): stop the task

@@ -14,7 +14,8 @@ enum cade_exit {
 	CADE_EXIT_LIMIT = 3,		/* step or budget limit */
 	CADE_EXIT_STUCK = 4,		/* stuck detection paused the agent */
 	CADE_EXIT_POLICY = 5,		/* --on-ask abort */
-	CADE_EXIT_INTERRUPTED = 130	/* SIGINT / SIGTERM / SIGHUP */
+	CADE_EXIT_INTERRUPTED = 130,	/* stopped by the person (as SIGINT) */
+	CADE_EXIT_SIGNAL = 128		/* + N: stopped by signal N (143 SIGTERM) */
 };
 
 struct cade_run {

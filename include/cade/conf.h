@@ -60,9 +60,14 @@ enum conf_origin { CONF_DEFAULT, CONF_FILE, CONF_ENV, CONF_FLAG, CONF_RUNTIME };
 
 struct config	*conf_new(void);
 void		 conf_free(struct config *);
+/* A copy with every value and origin. */
+struct config	*conf_clone(const struct config *);
 
 /* Missing file: 0 (nothing loaded).  Error: -1 with *cause "path:line: ..." */
 int		 conf_load_file(struct config *, const char *path, char **cause);
+/* The parser alone (no I/O): mode is the file's permission bits. */
+int		 conf_load_text(struct config *, const char *name, const char *text,
+		    size_t len, unsigned mode, char **cause);
 /* The environment variables the table names (LLM_API_KEY, ...). */
 int		 conf_load_env(struct config *, char **cause);
 /* Validate and set; list keys append unless value is empty (clears). */

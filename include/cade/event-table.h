@@ -88,6 +88,11 @@ EVENT(TOOL_RUNNING, tool_running, 0, "an allowed call started")
 F(tool_running, STR, call_id, "the call's id")
 EVENT_END(tool_running)
 
+EVENT(TOOL_OUTPUT, tool_output, 0, "a running command's output so far, kept so a resume after a crash can say what was seen")
+F(tool_output, STR, call_id, "the call's id")
+F(tool_output, STR, text, "output since the call's previous tool_output")
+EVENT_END(tool_output)
+
 EVENT(OBSERVATION, observation, 0, "what a call gave back")
 F(observation, STR, call_id, "the call's id")
 F(observation, STR, name, "the tool")

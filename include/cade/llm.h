@@ -95,6 +95,19 @@ struct llm_request {
 };
 
 struct llm	*llm_new(struct loop *, const struct config *);
+/*
+ * A batch's clients share a pool: one set of circuit breakers (a model
+ * resting for one task rests for all) and a limit on attempts in flight,
+ * max at most, halved by each 429 and grown back by one per success; a
+ * client over the limit waits its turn (its request is not failed).
+ */
+struct llm_pool;
+struct llm_pool	*llm_pool_new(int max);
+void		 llm_pool_free(struct llm_pool *);	/* after its clients */
+int		 llm_pool_limit(const struct llm_pool *);
+long		 llm_pool_throttled(const struct llm_pool *);
+struct llm	*llm_new_pooled(struct loop *, const struct config *,
+		    struct llm_pool *);
 /* Aborts a request in flight without calling its done(). */
 void		 llm_free(struct llm *);
 /* Start a request; -1 with *cause if one is already in flight. */

@@ -33,7 +33,11 @@ void		 loop_fd_del(struct loop *, int fd);
 uint64_t	 loop_timer_add(struct loop *, uint64_t delay_ms, loop_timer_cb, void *arg);
 void		 loop_timer_cancel(struct loop *, uint64_t id);
 
-/* Catch signo (SA_RESTART) and call cb from the loop; several cbs allowed. */
+/*
+ * Catch signo (SA_RESTART) and call cb from the loop; several cbs allowed.
+ * signo is unblocked afterwards, so one held back while the session was
+ * being built (main() blocks the stop signals first) is delivered now.
+ */
 int		 loop_signal_add(struct loop *, int signo, loop_signal_cb, void *arg);
 void		 loop_signal_del(struct loop *, int signo, loop_signal_cb, void *arg);
 

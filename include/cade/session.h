@@ -12,6 +12,7 @@
 #include "cade/event.h"
 
 struct config;
+struct llm_pool;
 struct mcp;
 
 #define SESSION_SINKS 4
@@ -28,6 +29,7 @@ struct session_opts {
 	const char	*root;			/* workspace root, or NULL: workspace_dir / cwd */
 	const char	*model;			/* NULL: the model setting */
 	const char	*confirm;		/* NULL: the confirm setting */
+	struct llm_pool	*pool;			/* shared LLM pool (batch), or NULL */
 };
 
 struct session {
@@ -44,6 +46,7 @@ struct session {
 	struct agent		*agent;
 	struct mcp		*mcp;
 	int			 own_loop;
+	char			*store_error;	/* the store failed: why (run fails) */
 	struct ckpt		*ckpt;		/* checkpoints of the workspace */
 	struct undo_log		*undo;		/* the steps they belong to */
 };

@@ -54,6 +54,13 @@ int		 shell_input(struct shell *, const char *input, int timeout_s,
 void		 shell_interrupt(struct shell *);	/* Ctrl-C to the foreground job */
 int		 shell_busy(const struct shell *);
 /*
+ * The running command's cleaned output past byte offset from (the first
+ * half of output_limit at most): 0 if nothing new.  *data points into the
+ * shell and is valid until the loop runs again.
+ */
+size_t		 shell_output_peek(const struct shell *, size_t from,
+		    const char **data);
+/*
  * While the agent's command runs: its latest output as the model will see
  * it (cleaned), at most max bytes plus a "[...]" line when more came before;
  * NULL when no command runs.  *total counts every byte so far.  Caller frees.

@@ -4,7 +4,10 @@
  * A session is a directory $XDG_STATE_HOME/cade/sessions/<id>/ (0700) with
  * events.jsonl (0600): one event per line, appended, fsync'd after each event
  * that changes state.  Replay reads it back; a truncated last line (power
- * cut, kill -9) is skipped with a warning and nothing before it is lost.
+ * cut, kill -9, disk full) is skipped with a warning and nothing before it
+ * is lost; before a resumed session is appended to, the torn line is cut
+ * (store_repair_tail).  Sessions with an empty events file (a failed
+ * start) are never listed or resumed.
  */
 #ifndef CADE_STORE_H
 #define CADE_STORE_H
@@ -23,6 +26,10 @@ struct store	*store_create(const char *dir, char **id_out, char **cause);
 struct store	*store_open(const char *dir, const char *id, char **cause);
 void		 store_close(struct store *);
 const char	*store_id(const struct store *);
+/* Cut a torn last line before appending; bytes cut, or -1 with *cause. */
+long		 store_repair_tail(struct store *, char **cause);
+/* Remove a session whose start failed (and close the store). */
+void		 store_discard(struct store *);
 /* Append one event (transient events are ignored); -1 with *cause. */
 int		 store_append(struct store *, const struct event *, char **cause);
 /* Bus sink adapter: arg is the struct store. */

@@ -49,11 +49,30 @@ struct llm_quirk {
 	int	 max_completion_tokens;
 };
 
+/*
+ * What the clients of a batch share (llm_pool_new): the circuit breakers,
+ * so a model resting for one task rests for all, and a limit on attempts
+ * in flight that halves on every 429 and grows back by one per success
+ * (AIMD), so a rate-limited batch slows down instead of failing tasks.
+ */
+struct llm_pool {
+	struct llm_breakers	 breakers;
+	int			 max;
+	int			 limit;
+	int			 inflight;
+	struct llm		**waiting;	/* clients waiting for a slot, in order */
+	size_t			 nwaiting;
+	long			 throttled;	/* 429s seen */
+};
+
 struct llm {
 	struct loop		*loop;
 	const struct config	*cfg;
 	struct llm_http		*http;
 	struct llm_breakers	 breakers;
+	struct llm_breakers	*brk;		/* &breakers, or the pool's */
+	struct llm_pool		*pool;		/* NULL: on its own */
+	int			 slot;		/* holds one of the pool's slots */
 	struct llm_quirk	*quirks;
 	size_t			 nquirks;
 	struct llm_totals	 totals;
@@ -242,6 +261,7 @@ llm_new(struct loop *loop, const struct config *cfg)
 	l->loop = loop;
 	l->cfg = cfg;
 	l->http = llm_http_new(loop);
+	l->brk = &l->breakers;
 	l->rng = (uint32_t)(util_now_ms() ^ ((uint64_t)getpid() << 16)) | 1;
 	sink.text = llm_sink_text;
 	sink.reasoning = llm_sink_reasoning;
@@ -252,10 +272,101 @@ llm_new(struct loop *loop, const struct config *cfg)
 	return l;
 }
 
+static void	llm_attempt_start(struct loop *, void *);
+
+/* Give back the pool slot of this client's attempt; the next waiter goes. */
+static void
+llm_pool_release(struct llm *l)
+{
+	struct llm_pool *p = l->pool;
+	struct llm *w;
+
+	l->slot = 0;
+	p->inflight--;
+	while (p->nwaiting > 0 && p->inflight < p->limit) {
+		w = p->waiting[0];
+		memmove(p->waiting, p->waiting + 1, --p->nwaiting *
+		    sizeof *p->waiting);
+		if (w->retry_timer == 0)
+			w->retry_timer = loop_timer_add(w->loop, 0,
+			    llm_attempt_start, w);
+		p->inflight++;		/* reserved for w */
+		w->slot = 1;
+	}
+}
+
+/* Take l off the pool's waiting list (cancel, free). */
+static void
+llm_pool_unwait(struct llm *l)
+{
+	struct llm_pool *p = l->pool;
+	size_t i;
+
+	for (i = 0; p != NULL && i < p->nwaiting; i++) {
+		if (p->waiting[i] == l) {
+			memmove(p->waiting + i, p->waiting + i + 1,
+			    (p->nwaiting - i - 1) * sizeof *p->waiting);
+			p->nwaiting--;
+			return;
+		}
+	}
+}
+
+/* See cade/llm.h. */
+struct llm_pool *
+llm_pool_new(int max)
+{
+	struct llm_pool *p = xcalloc(1, sizeof *p);
+
+	p->max = p->limit = max > 0 ? max : 1;
+	return p;
+}
+
+/* See cade/llm.h. */
+void
+llm_pool_free(struct llm_pool *p)
+{
+	if (p == NULL)
+		return;
+	llm_breakers_free(&p->breakers);
+	free(p->waiting);
+	free(p);
+}
+
+/* See cade/llm.h. */
+int
+llm_pool_limit(const struct llm_pool *p)
+{
+	return p->limit;
+}
+
+/* See cade/llm.h. */
+long
+llm_pool_throttled(const struct llm_pool *p)
+{
+	return p->throttled;
+}
+
+/* See cade/llm.h. */
+struct llm *
+llm_new_pooled(struct loop *loop, const struct config *cfg,
+    struct llm_pool *pool)
+{
+	struct llm *l = llm_new(loop, cfg);
+
+	if (pool != NULL) {
+		l->pool = pool;
+		l->brk = &pool->breakers;
+	}
+	return l;
+}
+
 /* Tear down the transfer of the current attempt (not its results). */
 static void
 llm_attempt_clear(struct llm *l)
 {
+	if (l->slot)
+		llm_pool_release(l);
 	if (l->easy != NULL) {
 		l->totals.request_bytes += l->body_len;
 		l->totals.response_bytes += l->rx;
@@ -301,6 +412,9 @@ llm_request_clear(struct llm *l)
 	l->chain = NULL;
 	l->nchain = l->ichain = 0;
 	l->busy = l->cancel_req = 0;
+	llm_pool_unwait(l);
+	if (l->slot)
+		llm_pool_release(l);
 }
 
 /* Free the client; a request in flight is dropped without done(). */
@@ -982,8 +1096,14 @@ llm_attempt_end(struct llm *l, enum llm_status st, int retry, const char *msg)
 
 	if (max < 1)
 		max = 1;
+	if (l->pool != NULL && st == LLM_OK && l->pool->limit < l->pool->max)
+		l->pool->limit++;
+	if (l->pool != NULL && st == LLM_ERR_RATE) {
+		l->pool->throttled++;
+		l->pool->limit = l->pool->limit > 1 ? l->pool->limit / 2 : 1;
+	}
 	if (st == LLM_OK) {
-		llm_breaker_ok(&l->breakers, model);
+		llm_breaker_ok(l->brk, model);
 		llm_finish(l, LLM_OK, NULL);
 		return;
 	}
@@ -1048,7 +1168,7 @@ llm_attempt_end(struct llm *l, enum llm_status st, int retry, const char *msg)
 		msg = owned = reason;
 	}
 	/* This request is done with this model: one failure in a row. */
-	opened = llm_breaker_fail(&l->breakers, model, now,
+	opened = llm_breaker_fail(l->brk, model, now,
 	    conf_int(l->cfg, "breaker_threshold"),
 	    (uint64_t)conf_int(l->cfg, "breaker_cooldown") * 1000);
 	if ((st == LLM_ERR_RATE || st == LLM_ERR_SERVER) &&
@@ -1118,9 +1238,19 @@ llm_attempt_start(struct loop *loop, void *arg)
 	char *cause = NULL, *msg;
 
 	l->retry_timer = 0;
+	if (l->pool != NULL && !l->slot) {
+		if (l->pool->inflight >= l->pool->limit) {
+			l->pool->waiting = xreallocarray(l->pool->waiting,
+			    l->pool->nwaiting + 1, sizeof *l->pool->waiting);
+			l->pool->waiting[l->pool->nwaiting++] = l;
+			return;		/* llm_pool_release() starts it */
+		}
+		l->pool->inflight++;
+		l->slot = 1;
+	}
 	for (;;) {
 		model = l->chain[l->ichain];
-		wait = llm_breaker_wait(&l->breakers, model, now);
+		wait = llm_breaker_wait(l->brk, model, now);
 		if (wait == 0)
 			break;
 		if (l->ichain + 1 >= l->nchain) {

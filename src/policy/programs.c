@@ -80,32 +80,23 @@ prog_not_readonly(struct pol_ctx *x)
 		x->out->seg[x->seg].readonly = 0;
 }
 
-/* The first word of shell text, for "is it a benign program?". */
+/* Is shell text a single benign program (a pager, an editor, true)? */
 static int
 prog_benign_text(const char *s, size_t n)
 {
 	char w[64];
 	size_t i = 0, k = 0;
 
+	for (i = 0; i < n; i++)
+		if (strchr(";|&`$<>()\n", s[i]) != NULL)
+			return 0;	/* more than one command: judge it */
+	i = 0;
 	while (i < n && isspace((unsigned char)s[i]))
 		i++;
 	while (i < n && !isspace((unsigned char)s[i]) && k + 1 < sizeof w)
 		w[k++] = s[i++];
 	w[k] = '\0';
-	while (i < n && isspace((unsigned char)s[i]))
-		i++;
-	if (k == 0)
-		return 1;
-	if (strpbrk(s, ";|&`$<>(") != NULL && memchr(s, '\0', n) == NULL &&
-	    strpbrk(w, ";|&`$<>(") == NULL) {
-		/* more than one command: judge it as code */
-		size_t j;
-
-		for (j = 0; j < n; j++)
-			if (strchr(";|&`$<>(", s[j]) != NULL)
-				return 0;
-	}
-	return POL_IN(prog_benign_cmd, pol_base(w));
+	return k == 0 || POL_IN(prog_benign_cmd, pol_base(w));
 }
 
 /*
@@ -1611,8 +1602,7 @@ prog_parallel(struct prog_call *pc)
 	struct buf b;
 	int jobs = 0;
 
-	while (k < c->argc && c->argv[k].s[0] == '-' && strcmp(c->argv[k].s,
-	    ":::") != 0) {
+	while (k < c->argc && c->argv[k].s[0] == '-' && c->argv[k].s[1] != '\0') {
 		const char *o = c->argv[k].s;
 		char opt[40];
 		size_t len = strcspn(o + 2, "=");

@@ -106,7 +106,8 @@ static void	tui_key_help(struct tui *, int);
 /* Keys that act on the interface whichever pane has the keyboard. */
 const struct tui_key_entry tui_key_table[] = {
 	{ .key = TUI_KEY_F2, .ctrl = ']',
-	  .help = "give the keyboard to the other pane",
+	  .help = "give the keyboard to the other pane (in the terminal only "
+	  "Ctrl-] does: every other key, F1-F12 too, goes to the program)",
 	  .exec = tui_key_focus },
 	{ .key = TUI_KEY_F3, .alt = 'z',
 	  .help = "zoom the focused pane to the whole window (again: unzoom)",
@@ -119,7 +120,8 @@ const struct tui_key_entry tui_key_table[] = {
 	{ .key = TUI_KEY_F6, .alt = '=',
 	  .help = "chat wider (5% steps, up to 80%)", .exec = tui_key_ratio },
 	{ .key = TUI_KEY_F7, .alt = 'v',
-	  .help = "chat: select mode; terminal: scrollback mode",
+	  .help = "select mode in the chat (the terminal's scrollback: "
+	  "Shift-PgUp)",
 	  .exec = tui_key_select },
 	{ .key = TUI_KEY_F9, .alt = 'p',
 	  .help = "show the confirmation prompt again (after Esc)",
@@ -138,8 +140,8 @@ static const char tui_help_chat_keys[] =
 "  C-o  fold/unfold the last output\n"
 "  confirm: y approve  n reject (+ reason)  a always allow  d details  "
 "Esc later\n"
-"  terminal: S-PgUp or F7 browses scrollback (PgUp/PgDn/Home/End, q "
-"leaves)\n";
+"  terminal: every key goes to the program; C-] takes the keyboard back;\n"
+"  S-PgUp browses scrollback (PgUp/PgDn/Home/End, q leaves)\n";
 
 /* How doc/TUI.md and /help name a global key: "F3 or Alt-Z". */
 char *

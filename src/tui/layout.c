@@ -430,7 +430,7 @@ tui_draw(struct tui *t, int ui)
 			    t->s->agent) == AGENT_RUNNING ? "(agent running)" : "");
 		tui_draw_title(&t->term_title, "terminal", extra, t->focus ==
 		    FOCUS_TERM, browsing ? "PgUp/PgDn, q ends" :
-		    "keys go to the shell (C-] back)");
+		    "all keys go to the shell (C-] back)");
 		free(extra);
 		tui_vtpane_draw(t->vt, t->term_r.y, t->term_r.x, full);
 		if (t->focus == FOCUS_TERM) {

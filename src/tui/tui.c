@@ -482,7 +482,12 @@ tui_key(const struct tui_key *k, void *arg)
 		tui_ctrl_c(t);
 		return;
 	}
-	if (tui_cmd_key(t, k))
+	/*
+	 * The terminal pane gets every key, F1-F12 included (htop's F6, mc's
+	 * F3); only the prefix key, Ctrl-], takes the keyboard back.
+	 */
+	if ((t->focus != FOCUS_TERM || (k->key == TUI_CTRL(']') &&
+	    k->mod == 0)) && tui_cmd_key(t, k))
 		return;
 	if (t->focus == FOCUS_TERM) {
 		if (t->term_scroll && tui_term_scroll_key(t, k))
@@ -573,7 +578,7 @@ tui_sigquit(struct loop *l, int signo, void *arg)
 	(void)l;
 	log_debug("signal %d: quitting", signo);
 	t->quit = 1;
-	tui_stop(t, CADE_EXIT_INTERRUPTED);
+	tui_stop(t, CADE_EXIT_SIGNAL + signo);	/* 143 for SIGTERM */
 }
 
 static const int tui_quit_signals[] = { SIGTERM, SIGHUP, SIGINT };

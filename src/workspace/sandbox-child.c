@@ -10,7 +10,9 @@
  *   child is pid 1 of the new pid namespace and goes on:
  *   make every mount private; clone each writable tree (open_tree) while
  *   it is still writable; mark the whole tree read-only (mount_setattr,
- *   recursive); tmpfs on /tmp and /dev/shm; a proc for the new pid
+ *   recursive); tmpfs on /tmp; a fresh /dev holding only null, zero,
+ *   full, random, urandom, tty, ptmx, the pty file system and a private
+ *   shm; an empty /run (service sockets); a proc for the new pid
  *   namespace (so no outside process is visible or signalable); move the
  *   writable clones back into place (creating mount points inside the new
  *   /tmp when the workspace lives there); a read-only empty tmpfs over
@@ -184,6 +186,110 @@ sandbox_relay(pid_t child)
 	_exit(WEXITSTATUS(status));
 }
 
+/* The device files a contained shell may use, bound into a fresh /dev. */
+static const char *const sandbox_devs[] = {
+	"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom",
+	"/dev/tty", "/dev/ptmx",
+};
+
+/*
+ * A fresh /dev (tmpfs) with only the harmless devices, the pty file system
+ * and a private /dev/shm: on the host's /dev a uid allowed by DAC could
+ * write a disk (root, or the "disk" group) whatever the read-only mount.
+ */
+static int
+sandbox_new_dev(const char **stage)
+{
+	int fds[nitems(sandbox_devs)], pts, fd, err;
+	size_t i;
+
+	for (i = 0; i < nitems(sandbox_devs); i++)
+		fds[i] = open_tree(AT_FDCWD, sandbox_devs[i],
+		    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	pts = open_tree(AT_FDCWD, "/dev/pts", OPEN_TREE_CLONE |
+	    OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC,
+	    "mode=0755,size=64k") == -1) {
+		*stage = "mount a private /dev";
+		goto fail;
+	}
+	for (i = 0; i < nitems(sandbox_devs); i++) {
+		if (fds[i] == -1)
+			continue;
+		if ((fd = open(sandbox_devs[i], O_WRONLY | O_CREAT | O_CLOEXEC,
+		    0666)) != -1)
+			close(fd);
+		if (move_mount(fds[i], "", AT_FDCWD, sandbox_devs[i],
+		    MOVE_MOUNT_F_EMPTY_PATH) == -1) {
+			*stage = "bind a device into /dev";
+			goto fail;
+		}
+	}
+	(void)mkdir("/dev/pts", 0755);
+	(void)mkdir("/dev/shm", 01777);
+	if (pts != -1 && move_mount(pts, "", AT_FDCWD, "/dev/pts",
+	    MOVE_MOUNT_F_EMPTY_PATH) == -1) {
+		*stage = "bind /dev/pts";
+		goto fail;
+	}
+	if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
+	    "mode=1777") == -1) {
+		*stage = "mount a private /dev/shm";
+		goto fail;
+	}
+	(void)symlink("/proc/self/fd", "/dev/fd");
+	(void)symlink("/proc/self/fd/0", "/dev/stdin");
+	(void)symlink("/proc/self/fd/1", "/dev/stdout");
+	(void)symlink("/proc/self/fd/2", "/dev/stderr");
+	err = 0;
+	goto out;
+fail:
+	err = errno;
+out:
+	for (i = 0; i < nitems(sandbox_devs); i++)
+		if (fds[i] != -1)
+			close(fds[i]);
+	if (pts != -1)
+		close(pts);
+	errno = err;
+	return err == 0 ? 0 : -1;
+}
+
+/*
+ * An empty /run: it holds the sockets of services that act for whoever
+ * connects (systemd, D-Bus, the Docker daemon, the user's session bus), and
+ * a read-only mount does not stop connect(2).  With the network on, the
+ * resolver's directory comes back (/etc/resolv.conf may point into it).
+ */
+static int
+sandbox_new_run(const struct sandbox *sb, const char **stage)
+{
+	static const char resolve[] = "/run/systemd/resolve";
+	int fd = -1, err = 0;
+
+	if (access("/run", F_OK) == -1)
+		return 0;
+	if (sb->net)
+		fd = open_tree(AT_FDCWD, resolve, OPEN_TREE_CLONE |
+		    OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV,
+	    "mode=0755,size=1m") == -1) {
+		*stage = "mount an empty /run";
+		err = errno;
+	} else if (fd != -1) {
+		sandbox_mkdirs(resolve);
+		if (move_mount(fd, "", AT_FDCWD, resolve,
+		    MOVE_MOUNT_F_EMPTY_PATH) == -1) {
+			*stage = "bind the resolver into /run";
+			err = errno;
+		}
+	}
+	if (fd != -1)
+		close(fd);
+	errno = err;
+	return err == 0 ? 0 : -1;
+}
+
 #define SANDBOX_FAIL(name) do { *stage = (name); goto fail; } while (0)
 
 /* The namespace sandbox; see the top of the file. */
@@ -230,9 +336,10 @@ sandbox_enter_ns(const struct sandbox *sb, int errfd, const char **stage)
 	if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
 	    "mode=1777") == -1)
 		SANDBOX_FAIL("mount a private /tmp");
-	if (mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV,
-	    "mode=1777") == -1 && errno != ENOENT)
-		SANDBOX_FAIL("mount a private /dev/shm");
+	if (sandbox_new_dev(stage) == -1)
+		goto fail;
+	if (sandbox_new_run(sb, stage) == -1)
+		goto fail;
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 	    NULL) == -1)
 		SANDBOX_FAIL("mount /proc for the pid namespace");
