@@ -8,6 +8,7 @@ set -euo pipefail
 dir=$1
 readme=$dir/README.md
 logs=$(mktemp -d)
+mkdir -p "$logs/home"	# the TUI's sessions and config stay out of the real HOME
 # The first two ```sh blocks of the README: set-up-and-build, then tests.
 mapfile -t cmds < <(awk '/^```sh$/ { on = 1; next } /^```$/ { on = 0 }
 	on && n < 2 { print; n++ }' "$readme")
@@ -18,8 +19,12 @@ rc=$logs/rc
 rm -f "$rc"
 printf '%s\n' "${cmds[0]}" > "$logs/cmd1"
 # No key in the environment: the TUI still opens (and is quit at once).
+# The TUI needs the terminal, so nothing is redirected: the pane's output
+# is logged with pipe-pane (set up before the command is let go).
 tmux -L "$sock" new-session -d -x 120 -y 40 -c "$dir" \
-	"env -u LLM_API_KEY -u OPENAI_API_KEY bash -c 'bash -e $logs/cmd1 >$logs/log1 2>&1; echo \$? >$rc'"
+	"while [ ! -e $logs/go ]; do sleep 0.1; done; env -u LLM_API_KEY -u OPENAI_API_KEY HOME=$logs/home XDG_CONFIG_HOME= XDG_STATE_HOME= bash -e $logs/cmd1; echo \$? >$rc"
+tmux -L "$sock" pipe-pane -o "cat >>$logs/log1"
+: > "$logs/go"
 # Building takes minutes on CI: wait for the TUI (or the end) with a deadline.
 deadline=$(( $(date +%s) + 1800 ))
 while [ ! -s "$rc" ] && [ "$(date +%s)" -lt "$deadline" ]; do

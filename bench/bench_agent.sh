@@ -33,3 +33,28 @@ if [ -d /dev/shm ] && [ -w /dev/shm ]; then
 	awk -v n="$N" -v w="$wall" -v u="$user" -v s="$sys" 'BEGIN {
 		printf "store on tmpfs: %.0f steps/s, cade CPU %.2f ms per step\n", n / w, (u + s) * 1000 / n }'
 fi
+# CPU per extra step: two runs of different lengths, the difference divided
+# by the extra steps (start-up and teardown cancel out; the store on tmpfs
+# so only cade's own work counts).
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	cpu_of() {	# cpu_of N: cade's user+sys seconds for an N-step task
+		n=$1
+		{
+			echo '{"replies": ['
+			i=1
+			while [ $i -lt $n ]; do
+				echo "{\"chunk_size\": 64, \"tool_calls\": [{\"id\": \"t$i\", \"name\": \"think\", \"arguments\": {\"thought\": \"step $i of the plan\"}}]},"
+				i=$((i + 1))
+			done
+			echo '{"tool_calls": [{"id": "end", "name": "finish", "arguments": {"message": "done"}}]}]}'
+		} > "$B/script-$n.json"
+		export XDG_STATE_HOME=$(mktemp -d /dev/shm/cade-bench.XXXXXX)
+		bench_fake "$B/script-$n.json"
+		/usr/bin/time -f "%U %S" -o "$B/time" "$CADE" -p "bench" --max-steps $((n + 5)) </dev/null >/dev/null 2>&1
+		rm -rf "$XDG_STATE_HOME"
+		awk '{ printf "%.3f", $1 + $2 }' "$B/time"
+	}
+	a=$(cpu_of 50); b=$(cpu_of 450)
+	awk -v a="$a" -v b="$b" 'BEGIN {
+		printf "CPU per extra step (50 -> 450 steps): %.3f ms\n", (b - a) * 1000 / 400 }'
+fi

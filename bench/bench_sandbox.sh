@@ -8,10 +8,10 @@
 #      sandbox must add no measurable per-command cost.
 # Mechanisms this machine cannot start are reported as such.
 #
-# On the 2-core CI-type machine under a load average of 14 (other jobs):
-#   off: start 77 ms; namespaces: 84 ms (+7); landlock: 85 ms (+8).
-#   200 commands: off 4.5 s, namespaces 3.7 s, landlock 2.2 s: the spread
-#   is the machine's load, not the sandbox (nothing runs per command).
+# On the 2-core CI-type machine, shared (load average 7 to 9), RUNS=15:
+#   session start, median: off 49 ms, namespaces 59 ms (+10), landlock 61 ms (+12)
+#   200 commands: off 1322 ms, namespaces 1268 ms, landlock 1376 ms (6.3 to
+#   6.9 ms each: nothing runs per command, the spread is the machine's load)
 # A tighter figure, spawning `true` on a pty 40 times in a loop: off 1.2 to
 # 2.6 ms, landlock 1.4 to 3.7 ms, namespaces 6.3 to 8.8 ms per spawn.
 . "$(dirname "$0")/lib.sh"

@@ -32,121 +32,14 @@
 #include "cade/log.h"
 #include "cade/loop.h"
 #include "cade/prompt.h"
-#include "cade/secret.h"
 #include "cade/sha256.h"
 #include "cade/shell.h"
 #include "cade/store.h"
 #include "cade/tool.h"
 #include "cade/util.h"
 #include "cade/workspace.h"
+#include "agent-int.h"
 
-/* A person typing in the terminal pane holds the agent's next command. */
-#define AGENT_TYPING_HOLD_MS	1500
-#define AGENT_OUTPUT_TICK_MS	1000	/* tool_output while a command runs */
-#define AGENT_REPLAY_OUT_MAX	(16 * 1024) /* output told after a crash */
-#define AGENT_WS_PROBES		10	/* unsure answers before "alive" */
-#define AGENT_WS_PROBE_MS	100
-/* Old observations are shortened to this many bytes of their first line. */
-#define AGENT_SHORT_OBS		200
-#define AGENT_STUCK_RING	8
-
-enum call_state { CALL_NEW, CALL_ASK, CALL_APPROVED, CALL_DENIED, CALL_RUNNING,
-    CALL_DONE };
-
-struct agent_call {
-	char			*id;
-	char			*name;
-	char			*args_text;
-	cJSON			*args;		/* NULL if the JSON was invalid */
-	const struct tool_entry	*tool;
-	struct policy_verdict	 verdict;
-	int			 have_verdict;
-	enum call_state		 st;
-	char			*deny_reason;
-	char			*summary;
-	char			*preview;
-	char			*undo_note;	/* for the confirmation prompt */
-	uint64_t		 started;
-	struct ckpt_state	 ck_before;	/* the checkpoint taken before it ran */
-	int			 ck_taken;
-};
-
-/* One message of the history, in OpenAI chat form. */
-struct agent_msg {
-	cJSON	*msg;
-	int	 step;
-	int	 shortened;
-	size_t	 bytes;
-};
-
-struct agent_track {
-	char	action[65];
-	char	result[65];
-	int	is_error;
-};
-
-struct agent {
-	struct agent_deps	 d;
-	enum agent_state	 state;
-	char			*model;
-	char			*system;
-	struct prompt_skills	*skills;
-	struct tool_state	*tstate;
-	struct tool_ctx		 tctx;
-
-	struct agent_msg	*hist;
-	size_t			 nhist;
-	size_t			 hist_bytes;
-
-	char			**queue;	/* user messages waiting for a step */
-	size_t			 nqueue;
-
-	struct agent_call	*calls;
-	size_t			 ncalls;
-	size_t			 next_call;
-	struct agent_pending	*pending;
-	size_t			 npending;
-	int			 in_exec;	/* a tool is inside exec() right now */
-	int			 exec_done;	/* ...and finished synchronously */
-	uint64_t		 hold_timer;
-	uint64_t		 out_timer;	/* tool_output while a command runs */
-	size_t			 out_sent;	/* bytes of it already recorded */
-	cJSON			*replay_started; /* call id -> output, on replay */
-	int			 replay_cancelled; /* last reply was stopped */
-	uint64_t		 ws_timer;	/* asking the workspace again */
-	int			 ws_probes;
-	uint64_t		 tools_timer;	/* waiting for run-time tools */
-
-	int			 step;
-	int			 no_action;
-	int			 cancel_requested;
-	int			 paused;
-	int			 resume_pending;
-	char			*finish_msg;
-	char			*fatal;		/* the workspace is gone: end the task */
-	char			*events_path;
-	char			*last_text;
-	struct agent_track	 track[AGENT_STUCK_RING];
-	size_t			 ntrack;
-
-	struct agent_stats	 stats;
-
-	struct condense_est	 est;
-	size_t			 tools_bytes;	/* the tools array, as sent */
-	size_t			 cut_from, cut_to;	/* condensation in flight */
-	int			 condensing;
-	int			 condense_then_step;
-	int			 just_condensed;
-	int			 force_condense;
-	int			 context_retry;
-	struct llm		*title_llm;	/* title_summarize: its own client */
-	int			 titled;
-	int			 closing;	/* agent_shutdown(): record, never act */
-	int			 cut_off;	/* last reply hit the output token limit */
-	int			 ck_noticed;	/* checkpoints off: said once */
-};
-
-static void	agent_step(struct agent *);
 static void	agent_ws_probe(struct agent *);
 static char	*agent_undo_note(struct agent *, const struct agent_call *);
 static void	agent_advance(struct agent *);
@@ -209,7 +102,7 @@ agent_end_exit(enum agent_end e)
 }
 
 /* Change state and say so. */
-static void
+void
 agent_set_state(struct agent *a, enum agent_state to)
 {
 	enum agent_state from = a->state;
@@ -222,145 +115,18 @@ agent_set_state(struct agent *a, enum agent_state to)
 }
 
 /* Post a notice. */
-static void
+void
 agent_notice(struct agent *a, const char *text)
 {
 	event_post_notice(a->d.bus, &(struct ev_notice){ .text = text });
 }
 
 /* Post an error of a kind. */
-static void
+void
 agent_error(struct agent *a, const char *kind, const char *message)
 {
 	event_post_error(a->d.bus, &(struct ev_error){ .kind = kind,
 	    .message = message });
-}
-
-/* Append a message to the history (takes msg). */
-static void
-agent_hist_add(struct agent *a, cJSON *msg)
-{
-	struct agent_msg *m;
-	char *s = cJSON_PrintUnformatted(msg);
-
-	a->hist = xreallocarray(a->hist, a->nhist + 1, sizeof *a->hist);
-	m = &a->hist[a->nhist++];
-	m->msg = msg;
-	m->step = a->step;
-	m->shortened = 0;
-	m->bytes = s != NULL ? strlen(s) : 0;
-	a->hist_bytes += m->bytes;
-	free(s);
-}
-
-/*
- * Place a tool message right after the assistant message that asked for it
- * (and its earlier answers), so the history stays well formed even when an
- * answer is recorded late (replay of a crashed session).
- */
-static void
-agent_hist_place_tool(struct agent *a, cJSON *msg, const char *call_id)
-{
-	struct agent_msg m;
-	cJSON *calls, *c;
-	size_t i, at = a->nhist;
-
-	for (i = a->nhist; i-- > 0 && at == a->nhist;) {
-		calls = cJSON_GetObjectItem(a->hist[i].msg, "tool_calls");
-		cJSON_ArrayForEach(c, calls)
-			if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "id")) ?
-			    cJSON_GetStringValue(cJSON_GetObjectItem(c, "id")) : "",
-			    call_id) == 0)
-				at = i + 1;
-	}
-	while (at < a->nhist &&
-	    cJSON_GetObjectItem(a->hist[at].msg, "tool_call_id") != NULL)
-		at++;
-	agent_hist_add(a, msg);
-	if (at >= a->nhist - 1)
-		return;
-	m = a->hist[a->nhist - 1];
-	memmove(&a->hist[at + 1], &a->hist[at], (a->nhist - 1 - at) * sizeof *a->hist);
-	a->hist[at] = m;
-}
-
-/* A {"role":..., "content":...} message. */
-static cJSON *
-agent_msg_new(const char *role, const char *content)
-{
-	cJSON *m = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(m, "role", role);
-	if (content != NULL)
-		cJSON_AddStringToObject(m, "content", content);
-	else
-		cJSON_AddNullToObject(m, "content");
-	return m;
-}
-
-/*
- * A copy of text from the LLM or the person that is valid UTF-8: invalid
- * bytes become U+FFFD, so the store, --json and later requests stay valid
- * JSON that strict parsers and servers accept.
- */
-static char *
-agent_clean(const char *s)
-{
-	size_t len = strlen(s);
-
-	if (util_utf8_valid(s, len))
-		return xstrdup(s);
-	return util_utf8_sanitize(s, len, NULL);
-}
-
-/*
- * Keep memory and requests bounded: once more than 2*keep_recent steps of
- * full observations have piled up, shorten the older half to one line each.
- * Doing it in batches changes the request prefix only every keep_recent
- * steps, so providers' prompt caches keep hitting in between.
- */
-static void
-agent_hist_trim(struct agent *a)
-{
-	long keep = conf_int(a->d.cfg, "keep_recent");
-	size_t i, n, full = 0;
-	cJSON *content;
-	const char *text, *nl;
-	char *s, *line;
-
-	if (keep <= 0)
-		keep = 10;
-	for (i = 0; i < a->nhist; i++)
-		if (!a->hist[i].shortened && a->hist[i].step < a->step - keep &&
-		    cJSON_GetObjectItem(a->hist[i].msg, "tool_call_id") != NULL)
-			full++;
-	if ((long)full < keep)
-		return;
-	for (i = 0; i < a->nhist; i++) {
-		if (a->hist[i].shortened || a->hist[i].step >= a->step - keep ||
-		    cJSON_GetObjectItem(a->hist[i].msg, "tool_call_id") == NULL)
-			continue;
-		content = cJSON_GetObjectItem(a->hist[i].msg, "content");
-		if (!cJSON_IsString(content))
-			continue;
-		text = content->valuestring;
-		n = (nl = strchr(text, '\n')) != NULL ? (size_t)(nl - text) : strlen(text);
-		if (n > AGENT_SHORT_OBS)
-			n = AGENT_SHORT_OBS;
-		if (strlen(text) > n) {
-			line = xstrndup(text, n);
-			s = xasprintf("%s [... %zu more bytes elided from step %d's "
-			    "output; run the command again if you need it]", line,
-			    strlen(text) - n, a->hist[i].step);
-			free(line);
-			a->hist_bytes -= a->hist[i].bytes;
-			cJSON_SetValuestring(content, s);
-			a->hist[i].bytes = strlen(s) + 64;
-			a->hist_bytes += a->hist[i].bytes;
-			free(s);
-		}
-		a->hist[i].shortened = 1;
-	}
 }
 
 /* Free the current step's calls. */
@@ -396,27 +162,6 @@ agent_measure_tools(struct agent *a)
 	a->tools_bytes = s != NULL ? strlen(s) : 0;
 	free(s);
 	cJSON_Delete(tools);
-}
-
-/* Estimated tokens of the next request. */
-static long
-agent_request_tokens(const struct agent *a)
-{
-	return condense_est_tokens(&a->est, a->hist_bytes + strlen(a->system) +
-	    a->tools_bytes + 256);
-}
-
-/* 1 if the next request would pass compact_at% of the window. */
-static int
-agent_need_condense(const struct agent *a)
-{
-	long window = condense_window(a->d.cfg, a->model);
-	long reserve = conf_model_int(a->d.cfg, a->model, "output_reserve");
-	long pct = conf_int(a->d.cfg, "compact_at");
-
-	if (pct <= 0 || pct > 100)
-		pct = 75;
-	return agent_request_tokens(a) + reserve > window * pct / 100;
 }
 
 /* New agent; nothing happens until agent_submit() or agent_continue(). */
@@ -489,9 +234,13 @@ agent_free(struct agent *a)
 		llm_cancel(a->d.llm);
 	llm_free(a->title_llm);
 	agent_calls_clear(a);
-	for (i = 0; i < a->nhist; i++)
+	for (i = 0; i < a->nhist; i++) {
 		cJSON_Delete(a->hist[i].msg);
+		free(a->hist[i].text);
+	}
 	free(a->hist);
+	cJSON_Delete(a->view);
+	free(a->vtexts);
 	for (i = 0; i < a->nqueue; i++)
 		free(a->queue[i]);
 	free(a->queue);
@@ -524,7 +273,7 @@ agent_get_stats(const struct agent *a, struct agent_stats *st)
 	st->step = a->step;
 	st->model = a->model;
 	window = condense_window(a->d.cfg, a->model);
-	st->context_pct = 100.0 * (double)agent_request_tokens(a) / (double)window;
+	st->context_pct = 100.0 * (double)condense_request_tokens(a) / (double)window;
 }
 
 /* Switch model for later steps (/model). */
@@ -537,7 +286,7 @@ agent_set_model(struct agent *a, const char *model)
 }
 
 /* End the task: announce how, with the summary, and settle the state. */
-static void
+void
 agent_end(struct agent *a, enum agent_end end, const char *message)
 {
 	enum agent_state to = agent_ends[end].state;
@@ -601,14 +350,18 @@ static void
 agent_add_user(struct agent *a, const char *raw, int automated)
 {
 	char *skills, *text = agent_clean(raw);
+	cJSON *d;
 
-	event_post_user_message(a->d.bus, &(struct ev_user_message){
-	    .text = text, .automated = automated });
-	agent_hist_add(a, agent_msg_new("user", text));
+	/* The history keeps what the sinks saw: masked by the bus. */
+	d = event_post_masked(a->d.bus, EV_USER_MESSAGE,
+	    &(struct ev_user_message){ .text = text, .automated = automated });
+	agent_hist_add(a, agent_msg_new("user", event_json_str(d, "text")));
+	cJSON_Delete(d);
 	if (!automated && (skills = prompt_skills_match(a->skills, text)) != NULL) {
-		event_post_user_message(a->d.bus, &(struct ev_user_message){
-		    .text = skills, .skill = 1 });
-		agent_hist_add(a, agent_msg_new("user", skills));
+		d = event_post_masked(a->d.bus, EV_USER_MESSAGE,
+		    &(struct ev_user_message){ .text = skills, .skill = 1 });
+		agent_hist_add(a, agent_msg_new("user", event_json_str(d, "text")));
+		cJSON_Delete(d);
 		free(skills);
 	}
 	free(text);
@@ -616,8 +369,9 @@ agent_add_user(struct agent *a, const char *raw, int automated)
 }
 
 /* Start a request on client l with the agent as the callbacks' argument. */
-static int
-agent_send(struct agent *a, struct llm *l, const cJSON *msgs, const cJSON *tools,
+int
+agent_send(struct agent *a, struct llm *l, const cJSON *msgs,
+    const char *const *texts, const cJSON *tools,
     void (*text)(const char *, size_t, void *),
     void (*done)(struct llm_response *, void *), char **cause)
 {
@@ -626,6 +380,7 @@ agent_send(struct agent *a, struct llm *l, const cJSON *msgs, const cJSON *tools
 
 	memset(&req, 0, sizeof req);
 	req.messages = msgs;
+	req.texts = texts;
 	req.tools = tools;
 	req.model = a->model;
 	memset(&cb, 0, sizeof cb);
@@ -675,7 +430,7 @@ agent_request_title(struct agent *a, const char *text)
 	    "only.\n\n%.2000s", text);
 	cJSON_AddItemToArray(msgs, agent_msg_new("user", prompt));
 	free(prompt);
-	if (agent_send(a, a->title_llm, msgs, NULL, agent_on_title_text,
+	if (agent_send(a, a->title_llm, msgs, NULL, NULL, agent_on_title_text,
 	    agent_on_title, &cause) == -1)
 		free(cause);
 	cJSON_Delete(msgs);
@@ -702,25 +457,12 @@ agent_submit(struct agent *a, const char *text)
 	}
 }
 
-/* Build the request messages: system prompt, then the history. */
-static cJSON *
-agent_view(struct agent *a)
-{
-	cJSON *msgs = cJSON_CreateArray();
-	size_t i;
-
-	cJSON_AddItemToArray(msgs, agent_msg_new("system", a->system));
-	for (i = 0; i < a->nhist; i++)
-		cJSON_AddItemReferenceToArray(msgs, a->hist[i].msg);
-	return msgs;
-}
-
 /* LLM text delta: straight to the live sinks. */
 static void
 agent_on_text(const char *s, size_t n, void *arg)
 {
 	struct agent *a = arg;
-	char *t = secret_mask(s, n, NULL), *c = agent_clean(t);
+	char *t = xstrndup(s, n), *c = agent_clean(t);
 
 	event_post_assistant_delta(a->d.bus, &(struct ev_assistant_delta){
 	    .text = c });
@@ -758,7 +500,7 @@ agent_on_retry(int attempt, int max, uint64_t delay_ms, const char *reason,
 }
 
 /* Fold a reply's usage into the totals and announce it. */
-static void
+void
 agent_usage(struct agent *a, const struct llm_response *r)
 {
 	a->stats.tokens_in += r->usage.prompt_tokens;
@@ -789,11 +531,10 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 {
 	cJSON *calls = cJSON_CreateArray(), *msg, *c, *fn;
 	cJSON *hcalls = cJSON_CreateArray();
-	char *clean = agent_clean(r->text), *text, *reasoning = NULL;
+	char *clean, *text, *reasoning = NULL;
+	cJSON *d;
 	size_t i;
 
-	text = secret_mask(clean, strlen(clean), NULL);
-	free(clean);
 	/* Later requests must stay valid JSON text: clean what the model sent. */
 	for (i = 0; i < r->ncalls; i++) {
 		clean = agent_clean(r->calls[i].arguments);
@@ -804,6 +545,7 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 		r->calls[i].name = clean;
 	}
 
+	text = agent_clean(r->text);
 	if (*r->reasoning != '\0')
 		reasoning = agent_clean(r->reasoning);
 	for (i = 0; i < r->ncalls && !cancelled; i++) {
@@ -812,20 +554,13 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 		cJSON_AddStringToObject(c, "name", r->calls[i].name);
 		cJSON_AddStringToObject(c, "arguments", r->calls[i].arguments);
 		cJSON_AddItemToArray(calls, c);
-		c = cJSON_CreateObject();
-		cJSON_AddStringToObject(c, "id", r->calls[i].id);
-		cJSON_AddStringToObject(c, "type", "function");
-		fn = cJSON_AddObjectToObject(c, "function");
-		cJSON_AddStringToObject(fn, "name", r->calls[i].name);
-		cJSON_AddStringToObject(fn, "arguments", r->calls[i].arguments);
-		cJSON_AddItemToArray(hcalls, c);
 	}
 	/*
 	 * A reply stopped before any text or call (a signal during the
 	 * request) is not a message: recording it would make the resumed
 	 * history end with an empty answer, which real APIs reject.
 	 */
-	if (*text == '\0' && cJSON_GetArraySize(hcalls) == 0 &&
+	if (*text == '\0' && cJSON_GetArraySize(calls) == 0 &&
 	    (cancelled || reasoning == NULL)) {
 		cJSON_Delete(calls);
 		cJSON_Delete(hcalls);
@@ -834,7 +569,13 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 		a->last_text = text;
 		return;
 	}
-	event_post_assistant_message(a->d.bus, &(struct ev_assistant_message){
+	/*
+	 * The history is built from the event as the sinks saw it (masked by
+	 * the bus), so the next request never holds a secret; the calls still
+	 * run with the arguments the model wrote.
+	 */
+	d = event_post_masked(a->d.bus, EV_ASSISTANT_MESSAGE,
+	    &(struct ev_assistant_message){
 		.text = text,
 		.reasoning = reasoning,
 		.tool_calls = calls,
@@ -845,6 +586,20 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 	});
 	cJSON_Delete(calls);
 	free(reasoning);
+	free(text);
+	text = xstrdup(event_json_str(d, "text"));
+	cJSON_ArrayForEach(c, cJSON_GetObjectItem(d, "tool_calls")) {
+		cJSON *hc = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(hc, "id", event_json_str(c, "id"));
+		cJSON_AddStringToObject(hc, "type", "function");
+		fn = cJSON_AddObjectToObject(hc, "function");
+		cJSON_AddStringToObject(fn, "name", event_json_str(c, "name"));
+		cJSON_AddStringToObject(fn, "arguments",
+		    event_json_str(c, "arguments"));
+		cJSON_AddItemToArray(hcalls, hc);
+	}
+	cJSON_Delete(d);
 
 	/* {"role":"assistant","content":null} without calls is invalid. */
 	if (*text == '\0' && cJSON_GetArraySize(hcalls) == 0) {
@@ -863,71 +618,40 @@ agent_record_reply(struct agent *a, const struct llm_response *r, int cancelled)
 	a->last_text = text;
 }
 
-/*
- * What the model sees of an observation: the head and the tail when it is
- * large for the window (an eighth of it at most); the stored event keeps it
- * whole and the recall tool reads it back.  Caller frees.
- */
-static char *
-agent_view_text(const struct agent *a, const char *text, const char *call_id)
-{
-	size_t len = strlen(text), cap, head, tail;
-	long window = condense_window(a->d.cfg, a->model);
-
-	cap = (size_t)((double)window / a->est.ratio / 8.0);
-	if ((size_t)conf_int(a->d.cfg, "output_limit") < cap)
-		cap = (size_t)conf_int(a->d.cfg, "output_limit");
-	if (cap < 1024)
-		cap = 1024;
-	if (len <= cap)
-		return xstrdup(text);
-	head = cap * 2 / 3;
-	tail = cap - head;
-	/* Cut on UTF-8 boundaries so the view stays valid text. */
-	while (head > 0 && ((unsigned char)text[head] & 0xc0) == 0x80)
-		head--;
-	while (tail > 0 && ((unsigned char)text[len - tail] & 0xc0) == 0x80)
-		tail--;
-	return xasprintf("%.*s\n[... %zu bytes elided to save context; call "
-	    "recall with call_id %s for the whole output ...]\n%s", (int)head,
-	    text, len - head - tail, call_id, text + len - tail);
-}
-
 /* Record an observation for call c (event + history). */
 static void
 agent_observe(struct agent *a, struct agent_call *c, struct tool_result *res,
     int refused)
 {
-	cJSON *msg;
-	char *text, *diff = NULL, *view;
+	cJSON *msg, *d;
+	char *text, *view;
 	char digest[65];
 	struct agent_track *t;
 
 	if (res->text == NULL)
 		res->text = xstrdup("");
-	text = secret_mask(res->text, strlen(res->text), NULL);
-	if (res->diff != NULL)
-		diff = secret_mask(res->diff, strlen(res->diff), NULL);
 	if (res->digest[0] == '\0')
 		sha256_hex(res->text, strlen(res->text), res->digest);
-	event_post_observation(a->d.bus, &(struct ev_observation){
+	/* What the model sees is what the sinks saw: masked by the bus. */
+	d = event_post_masked(a->d.bus, EV_OBSERVATION, &(struct ev_observation){
 		.call_id = c->id,
 		.name = c->name,
-		.text = text,
+		.text = res->text,
 		.has_exit_code = res->has_exit,
 		.exit_code = res->exit_code,
 		.error = res->is_error,
 		.refused = refused,
 		.timed_out = res->timed_out,
 		.truncated = res->truncated,
-		.diff = diff,
+		.diff = res->diff,
 		.digest = res->digest,
 		.has_duration_ms = c->started != 0,
 		.duration_ms = c->started != 0 ? (int64_t)(util_now_ms() -
 		    c->started) : 0,
 		.extra = res->extra,
 	});
-	free(diff);
+	text = xstrdup(event_json_str(d, "text"));
+	cJSON_Delete(d);
 
 	view = agent_view_text(a, text, c->id);
 	msg = agent_msg_new("tool", view);
@@ -954,7 +678,7 @@ agent_observe(struct agent *a, struct agent_call *c, struct tool_result *res,
 }
 
 /* Observation for a call that never ran. */
-static void
+void
 agent_observe_text(struct agent *a, struct agent_call *c, const char *text,
     int refused)
 {
@@ -999,12 +723,27 @@ agent_stuck(struct agent *a)
 	return NULL;
 }
 
+/* Replace *field by the masked copy the event carried. */
+static void
+agent_take_masked(char **field, const cJSON *d, const char *key)
+{
+	if (*field == NULL)
+		return;
+	free(*field);
+	*field = xstrdup(event_json_str(d, key));
+}
+
 /* Policy decision event for a call. */
 static void
 agent_post_decision(struct agent *a, struct agent_call *c, const char *decision,
     const char *by, const char *reason, const char *scope)
 {
-	event_post_policy_decision(a->d.bus, &(struct ev_policy_decision){
+	cJSON *d;
+
+	if (c->summary == NULL)
+		c->summary = xstrdup(c->args_text);
+	d = event_post_masked(a->d.bus, EV_POLICY_DECISION,
+	    &(struct ev_policy_decision){
 		.call_id = c->id,
 		.tool = c->name,
 		.action = c->summary,
@@ -1018,6 +757,11 @@ agent_post_decision(struct agent *a, struct agent_call *c, const char *decision,
 		.preview = c->preview,
 		.undo = strcmp(decision, "ask") == 0 ? c->undo_note : NULL,
 	});
+	/* The prompt shows what the sinks saw: masked by the bus. */
+	agent_take_masked(&c->summary, d, "action");
+	agent_take_masked(&c->preview, d, "preview");
+	agent_take_masked(&c->verdict.suggest, d, "suggest");
+	cJSON_Delete(d);
 }
 
 /* Announce a call and put it through the policy engine.  0, or -1 to abort. */
@@ -1458,7 +1202,7 @@ agent_advance(struct agent *a)
 		c->started = util_now_ms();
 		agent_set_state(a, AGENT_RUNNING);
 		event_post_tool_running(a->d.bus, &(struct ev_tool_running){
-		    .call_id = c->id });
+		    .call_id = c->id, .name = c->name });
 		agent_ckpt_before(a, c);
 		if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
 		    a->out_timer == 0) {
@@ -1625,186 +1369,6 @@ agent_on_reply(struct llm_response *r, void *arg)
 	agent_advance(a);
 }
 
-/* Replace history messages [from, to) by one summary message. */
-static void
-agent_condense_apply(struct agent *a, size_t from, size_t to, const char *text)
-{
-	struct agent_msg m;
-	size_t i;
-
-	if (from >= to || to > a->nhist)
-		return;
-	for (i = from; i < to; i++) {
-		a->hist_bytes -= a->hist[i].bytes;
-		cJSON_Delete(a->hist[i].msg);
-	}
-	memmove(&a->hist[from + 1], &a->hist[to], (a->nhist - to) * sizeof *a->hist);
-	a->nhist -= to - from - 1;
-	m.msg = agent_msg_new("user", text);
-	m.step = a->step;
-	m.shortened = 1;
-	m.bytes = strlen(text) + 32;
-	a->hist[from] = m;
-	a->hist_bytes += m.bytes;
-}
-
-/* Bytes of history messages [from, to). */
-static size_t
-agent_range_bytes(const struct agent *a, size_t from, size_t to)
-{
-	size_t i, n = 0;
-
-	for (i = from; i < to && i < a->nhist; i++)
-		n += a->hist[i].bytes;
-	return n;
-}
-
-/* Ignore summary deltas: the result is shown whole as a condensation. */
-static void
-agent_on_condense_text(const char *s, size_t n, void *arg)
-{
-}
-
-/* The summary is in: swap it for the middle of the history. */
-static void
-agent_on_condensed(struct llm_response *r, void *arg)
-{
-	struct agent *a = arg;
-	long before = agent_request_tokens(a);
-	char *text, *msg;
-	size_t cap;
-	int cancelled;
-
-	a->condensing = 0;
-	agent_usage(a, r);
-	if (r->status != LLM_OK || *r->text == '\0') {
-		msg = xasprintf("could not condense the context: %s",
-		    r->status != LLM_OK && r->error ? r->error : "empty summary");
-		agent_error(a, "condense", msg);
-		cancelled = r->status == LLM_ERR_CANCELLED;
-		llm_response_free(r);
-		agent_end(a, cancelled ? AGENT_END_CANCELLED : AGENT_END_ERROR,
-		    msg);
-		free(msg);
-		return;
-	}
-	/* A summary may not take more than an eighth of the window. */
-	cap = (size_t)((double)condense_window(a->d.cfg, a->model) /
-	    a->est.ratio / 8.0);
-	if (strlen(r->text) > cap) {
-		while (cap > 0 && ((unsigned char)r->text[cap] & 0xc0) == 0x80)
-			cap--;
-		r->text[cap] = '\0';
-	}
-	text = condense_summary_text(r->text, tool_state_plan(a->tstate));
-	if (strlen(text) + 64 >= agent_range_bytes(a, a->cut_from, a->cut_to)) {
-		msg = xasprintf("could not condense the context: the summary "
-		    "(%zu bytes) is no smaller than what it replaces",
-		    strlen(text));
-		free(text);
-		agent_error(a, "condense", msg);
-		llm_response_free(r);
-		agent_end(a, AGENT_END_ERROR, msg);
-		free(msg);
-		return;
-	}
-	agent_condense_apply(a, a->cut_from, a->cut_to, text);
-	event_post_condensation(a->d.bus, &(struct ev_condensation){
-		.summary = r->text,
-		.text = text,
-		.from = (int64_t)a->cut_from,
-		.to = (int64_t)a->cut_to,
-		.tokens_before = before,
-		.tokens_after = agent_request_tokens(a),
-	});
-	free(text);
-	llm_response_free(r);
-	a->just_condensed = 1;
-	if (a->condense_then_step)
-		agent_step(a);
-	else
-		agent_set_state(a, AGENT_IDLE);
-}
-
-/*
- * Start condensing: keep the first user message and the last keep_recent
- * messages (never starting the kept part at a tool answer, which must follow
- * its call), summarise the rest by a separate request.  -1 if too little
- * history to condense.
- */
-static int
-agent_condense_start(struct agent *a, int then_step)
-{
-	cJSON **ptrs, *msgs;
-	size_t from = 0, to, keep, i, max_bytes;
-	long window = condense_window(a->d.cfg, a->model);
-	double budget, tail;
-	char *cause = NULL, *note;
-	const char *role;
-
-	while (from < a->nhist && ((role = cJSON_GetStringValue(
-	    cJSON_GetObjectItem(a->hist[from].msg, "role"))) == NULL ||
-	    strcmp(role, "user") != 0))
-		from++;
-	from++;
-	keep = (size_t)conf_int(a->d.cfg, "keep_recent");
-	if (a->nhist < from + keep + 2)
-		keep = a->nhist > from ? (a->nhist - from) / 2 : 0;
-	/*
-	 * The kept tail may use half of what the window leaves for history, so
-	 * that one condensation buys several steps rather than one.
-	 */
-	budget = (double)window * (double)conf_int(a->d.cfg, "compact_at") / 100.0 -
-	    (double)conf_model_int(a->d.cfg, a->model, "output_reserve");
-	budget = budget / a->est.ratio - (double)(strlen(a->system) + a->tools_bytes);
-	for (i = a->nhist, tail = 0; i > from && keep > 1; i--) {
-		tail += (double)a->hist[i - 1].bytes;
-		if (tail > budget / 2) {
-			if (a->nhist - (i - 1) - 1 < keep)
-				keep = a->nhist - (i - 1) - 1;
-			break;
-		}
-	}
-	if (keep < 1)
-		keep = 1;
-	to = a->nhist - keep;
-	while (to < a->nhist && cJSON_GetObjectItem(a->hist[to].msg,
-	    "tool_call_id") != NULL)
-		to++;
-	if (from >= a->nhist || to < from + 2)
-		return -1;
-	ptrs = xcalloc(a->nhist, sizeof *ptrs);
-	for (i = 0; i < a->nhist; i++)
-		ptrs[i] = a->hist[i].msg;
-	/* The summary request must fit too: half the window at most. */
-	max_bytes = (size_t)((double)window / a->est.ratio / 2.0);
-	if (max_bytes > 400000)
-		max_bytes = 400000;
-	msgs = condense_request(ptrs, from, to, tool_state_plan(a->tstate), max_bytes);
-	free(ptrs);
-	a->cut_from = from;
-	a->cut_to = to;
-	a->condensing = 1;
-	a->condense_then_step = then_step;
-	note = xasprintf("condensing the context: %zu of %zu messages "
-	    "(about %ld tokens of a %ld-token window)", to - from, a->nhist,
-	    agent_request_tokens(a), window);
-	agent_notice(a, note);
-	free(note);
-	agent_set_state(a, AGENT_THINKING);
-	if (agent_send(a, a->d.llm, msgs, NULL, agent_on_condense_text,
-	    agent_on_condensed, &cause) == -1) {
-		a->condensing = 0;
-		agent_notice(a, cause);
-		free(cause);
-		cJSON_Delete(msgs);
-		return -1;
-	}
-	cJSON_Delete(msgs);
-	return 0;
-}
-
-static void	agent_step(struct agent *);
 
 /* Run-time tools were still starting: try the step again. */
 static void
@@ -1818,10 +1382,12 @@ agent_tools_wait(struct loop *loop, void *arg)
 }
 
 /* One step: deliver queued messages, check limits, ask the LLM. */
-static void
+void
 agent_step(struct agent *a)
 {
-	cJSON *msgs, *tools;
+	const cJSON *msgs;
+	cJSON *tools;
+	const char *const *texts = NULL;
 	char *cause = NULL, *msg;
 	size_t i;
 
@@ -1856,9 +1422,9 @@ agent_step(struct agent *a)
 		free(msg);
 		return;
 	}
-	if (!a->just_condensed && (a->force_condense || agent_need_condense(a))) {
+	if (!a->just_condensed && (a->force_condense || condense_due(a))) {
 		a->force_condense = 0;
-		if (agent_condense_start(a, 1) == 0)
+		if (condense_start(a, 1) == 0)
 			return;
 	}
 	a->just_condensed = 0;
@@ -1871,16 +1437,15 @@ agent_step(struct agent *a)
 		return;
 	}
 	a->step++;
-	msgs = agent_view(a);
+	msgs = agent_view(a, &texts);
 	tools = tool_schemas_in(a->d.cfg, a->model, a->d.tools);
 	agent_set_state(a, AGENT_THINKING);
-	if (agent_send(a, a->d.llm, msgs, tools, agent_on_text, agent_on_reply,
+	if (agent_send(a, a->d.llm, msgs, texts, tools, agent_on_text, agent_on_reply,
 	    &cause) == -1) {
 		agent_error(a, "internal", cause);
 		agent_end(a, AGENT_END_ERROR, cause);
 		free(cause);
 	}
-	cJSON_Delete(msgs);
 	cJSON_Delete(tools);
 }
 
@@ -2036,154 +1601,6 @@ agent_pending(struct agent *a, size_t *n)
 	return a->pending;
 }
 
-/* Append a started call's recorded output (kept to AGENT_REPLAY_OUT_MAX). */
-static void
-agent_replay_output(struct agent *a, const char *id, const char *text)
-{
-	cJSON *o;
-	char *all;
-
-	if (a->replay_started == NULL ||
-	    (o = cJSON_GetObjectItemCaseSensitive(a->replay_started, id)) == NULL ||
-	    !cJSON_IsString(o) || strlen(o->valuestring) >= AGENT_REPLAY_OUT_MAX)
-		return;
-	all = xasprintf("%s%.*s", o->valuestring, (int)(AGENT_REPLAY_OUT_MAX -
-	    strlen(o->valuestring)), text);
-	cJSON_ReplaceItemInObjectCaseSensitive(a->replay_started, id,
-	    cJSON_CreateString(all));
-	free(all);
-}
-
-/* Rebuild history from one stored event. */
-void
-agent_replay(struct agent *a, const struct event *ev)
-{
-	const cJSON *calls;
-	cJSON *c, *msg, *hc, *hcalls, *fn, *plan;
-	const char *text;
-
-	switch (ev->type) {
-	case EV_USER_MESSAGE:
-		agent_hist_add(a, agent_msg_new("user", event_str(ev, "text", "")));
-		if (event_bool(ev, "skill"))
-			(void)prompt_skills_match(a->skills, "");
-		break;
-	case EV_ASSISTANT_MESSAGE:
-		text = event_str(ev, "text", "");
-		msg = agent_msg_new("assistant", *text != '\0' ? text : NULL);
-		calls = event_json(ev, "tool_calls");
-		hcalls = cJSON_CreateArray();
-		cJSON_ArrayForEach(c, calls) {
-			/* A damaged store may hold a call without id or name. */
-			if (!cJSON_IsString(cJSON_GetObjectItem(c, "id")) ||
-			    !cJSON_IsString(cJSON_GetObjectItem(c, "name")) ||
-			    !cJSON_IsString(cJSON_GetObjectItem(c, "arguments")))
-				continue;
-			hc = cJSON_CreateObject();
-			cJSON_AddStringToObject(hc, "id",
-			    cJSON_GetStringValue(cJSON_GetObjectItem(c, "id")));
-			cJSON_AddStringToObject(hc, "type", "function");
-			fn = cJSON_AddObjectToObject(hc, "function");
-			cJSON_AddStringToObject(fn, "name",
-			    cJSON_GetStringValue(cJSON_GetObjectItem(c, "name")));
-			cJSON_AddStringToObject(fn, "arguments",
-			    cJSON_GetStringValue(cJSON_GetObjectItem(c, "arguments")));
-			cJSON_AddItemToArray(hcalls, hc);
-		}
-		if (*text == '\0' && cJSON_GetArraySize(hcalls) == 0) {
-			/* An empty reply (older cade stored stopped requests
-			 * so): nothing for the model, nothing to resume from. */
-			cJSON_Delete(hcalls);
-			cJSON_Delete(msg);
-			break;
-		}
-		a->step++;
-		a->replay_cancelled = event_bool(ev, "cancelled");
-		if (cJSON_GetArraySize(hcalls) > 0)
-			cJSON_AddItemToObject(msg, "tool_calls", hcalls);
-		else
-			cJSON_Delete(hcalls);
-		agent_hist_add(a, msg);
-		break;
-	case EV_TOOL_RUNNING:
-		/* The action started: a resume must not say it did not. */
-		if (a->replay_started == NULL)
-			a->replay_started = cJSON_CreateObject();
-		if (cJSON_GetObjectItemCaseSensitive(a->replay_started,
-		    event_str(ev, "call_id", "")) == NULL)
-			cJSON_AddStringToObject(a->replay_started,
-			    event_str(ev, "call_id", ""), "");
-		break;
-	case EV_TOOL_OUTPUT:
-		agent_replay_output(a, event_str(ev, "call_id", ""),
-		    event_str(ev, "text", ""));
-		break;
-	case EV_OBSERVATION:
-		msg = agent_msg_new("tool", event_str(ev, "text", ""));
-		cJSON_AddStringToObject(msg, "tool_call_id", event_str(ev, "call_id", ""));
-		agent_hist_place_tool(a, msg, event_str(ev, "call_id", ""));
-		plan = cJSON_GetObjectItem(event_json(ev, "extra"), "plan");
-		if (plan != NULL)
-			tool_state_restore_plan(a->tstate, plan);
-		break;
-	case EV_UNDO:
-		agent_restored(a, ev->data);
-		break;
-	case EV_CONDENSATION:
-		agent_condense_apply(a, (size_t)event_num(ev, "from", 0),
-		    (size_t)event_num(ev, "to", 0), event_str(ev, "text", ""));
-		break;
-	case EV_USAGE:
-		a->stats.tokens_in = (long)event_num(ev, "total_prompt_tokens", 0);
-		a->stats.tokens_out = (long)event_num(ev, "total_completion_tokens", 0);
-		a->stats.tokens_cached = (long)event_num(ev, "total_cached_tokens", 0);
-		a->stats.cost = event_num(ev, "total_cost", 0);
-		break;
-	default:
-		break;
-	}
-}
-
-/*
- * The workspace was put back (undo, redo, rewind: the fields of an undo
- * event).  Undo and redo tell the model in a note, so its picture of the
- * workspace stays true; a rewind cuts the history back to before the reply
- * that made the step, and the conversation goes on from there.
- */
-void
-agent_restored(struct agent *a, const cJSON *undo)
-{
-	const char *action = cJSON_GetStringValue(cJSON_GetObjectItem(undo, "action"));
-	const char *note = cJSON_GetStringValue(cJSON_GetObjectItem(undo, "note"));
-	const char *call_id = cJSON_GetStringValue(cJSON_GetObjectItem(undo, "call_id"));
-	cJSON *calls, *c;
-	size_t i, j;
-
-	if (action != NULL && strcmp(action, "rewind") == 0 && call_id != NULL) {
-		for (i = a->nhist; i-- > 0; ) {
-			calls = cJSON_GetObjectItem(a->hist[i].msg, "tool_calls");
-			cJSON_ArrayForEach(c, calls) {
-				const char *id = cJSON_GetStringValue(
-				    cJSON_GetObjectItem(c, "id"));
-
-				if (id != NULL && strcmp(id, call_id) == 0)
-					goto found;
-			}
-		}
-		return;		/* condensed away: only the files went back */
-found:
-		for (j = i; j < a->nhist; j++) {
-			a->hist_bytes -= a->hist[j].bytes;
-			cJSON_Delete(a->hist[j].msg);
-		}
-		a->nhist = i;
-		a->ntrack = 0;
-		return;
-	}
-	if (note != NULL && *note != '\0')
-		agent_hist_add(a, agent_msg_new("user", note));
-}
-
 /* Answer tool calls the crash left open, so the history is well formed. */
 void
 agent_replay_done(struct agent *a)
@@ -2266,7 +1683,7 @@ agent_compact(struct agent *a)
 	case AGENT_STOPPED:
 	case AGENT_STUCK:
 	case AGENT_ERROR:
-		if (agent_condense_start(a, 0) == -1)
+		if (condense_start(a, 0) == -1)
 			agent_notice(a, "nothing to compact: the history is short");
 		break;
 	default:

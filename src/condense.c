@@ -16,7 +16,10 @@
 #include "cade/buf.h"
 #include "cade/condense.h"
 #include "cade/conf.h"
+#include "cade/event.h"
+#include "cade/llm.h"
 #include "cade/util.h"
+#include "agent-int.h"
 
 static const struct {
 	const char	*pattern;
@@ -166,4 +169,172 @@ condense_summary_text(const char *summary, const cJSON *plan)
 	    summary, p != NULL ? "\n\nCurrent plan: " : "", p != NULL ? p : "");
 	free(p);
 	return s;
+}
+
+/* ---- condensing an agent's history -------------------------------- */
+
+/* Estimated tokens of the next request. */
+long
+condense_request_tokens(const struct agent *a)
+{
+	return condense_est_tokens(&a->est, a->hist_bytes + strlen(a->system) +
+	    a->tools_bytes + 256);
+}
+
+/* 1 if the next request would pass compact_at% of the window. */
+int
+condense_due(const struct agent *a)
+{
+	long window = condense_window(a->d.cfg, a->model);
+	long reserve = conf_model_int(a->d.cfg, a->model, "output_reserve");
+	long pct = conf_int(a->d.cfg, "compact_at");
+
+	if (pct <= 0 || pct > 100)
+		pct = 75;
+	return condense_request_tokens(a) + reserve > window * pct / 100;
+}
+
+/* Ignore summary deltas: the result is shown whole as a condensation. */
+static void
+condense_on_text(const char *s, size_t n, void *arg)
+{
+}
+
+/* The summary is in: swap it for the middle of the history. */
+static void
+condense_on_reply(struct llm_response *r, void *arg)
+{
+	struct agent *a = arg;
+	long before = condense_request_tokens(a);
+	char *text, *msg;
+	size_t cap;
+	int cancelled;
+
+	a->condensing = 0;
+	agent_usage(a, r);
+	if (r->status != LLM_OK || *r->text == '\0') {
+		msg = xasprintf("could not condense the context: %s",
+		    r->status != LLM_OK && r->error ? r->error : "empty summary");
+		agent_error(a, "condense", msg);
+		cancelled = r->status == LLM_ERR_CANCELLED;
+		llm_response_free(r);
+		agent_end(a, cancelled ? AGENT_END_CANCELLED : AGENT_END_ERROR,
+		    msg);
+		free(msg);
+		return;
+	}
+	/* A summary may not take more than an eighth of the window. */
+	cap = (size_t)((double)condense_window(a->d.cfg, a->model) /
+	    a->est.ratio / 8.0);
+	if (strlen(r->text) > cap) {
+		while (cap > 0 && ((unsigned char)r->text[cap] & 0xc0) == 0x80)
+			cap--;
+		r->text[cap] = '\0';
+	}
+	text = condense_summary_text(r->text, tool_state_plan(a->tstate));
+	if (strlen(text) + 64 >= agent_hist_range_bytes(a, a->cut_from, a->cut_to)) {
+		msg = xasprintf("could not condense the context: the summary "
+		    "(%zu bytes) is no smaller than what it replaces",
+		    strlen(text));
+		free(text);
+		agent_error(a, "condense", msg);
+		llm_response_free(r);
+		agent_end(a, AGENT_END_ERROR, msg);
+		free(msg);
+		return;
+	}
+	agent_hist_replace(a, a->cut_from, a->cut_to, text);
+	event_post_condensation(a->d.bus, &(struct ev_condensation){
+		.summary = r->text,
+		.text = text,
+		.from = (int64_t)a->cut_from,
+		.to = (int64_t)a->cut_to,
+		.tokens_before = before,
+		.tokens_after = condense_request_tokens(a),
+	});
+	free(text);
+	llm_response_free(r);
+	a->just_condensed = 1;
+	if (a->condense_then_step)
+		agent_step(a);
+	else
+		agent_set_state(a, AGENT_IDLE);
+}
+
+/*
+ * Start condensing: keep the first user message and the last keep_recent
+ * messages (never starting the kept part at a tool answer, which must follow
+ * its call), summarise the rest by a separate request.  -1 if too little
+ * history to condense.
+ */
+int
+condense_start(struct agent *a, int then_step)
+{
+	cJSON **ptrs, *msgs;
+	size_t from = 0, to, keep, i, max_bytes;
+	long window = condense_window(a->d.cfg, a->model);
+	double budget, tail;
+	char *cause = NULL, *note;
+	const char *role;
+
+	while (from < a->nhist && ((role = cJSON_GetStringValue(
+	    cJSON_GetObjectItem(a->hist[from].msg, "role"))) == NULL ||
+	    strcmp(role, "user") != 0))
+		from++;
+	from++;
+	keep = (size_t)conf_int(a->d.cfg, "keep_recent");
+	if (a->nhist < from + keep + 2)
+		keep = a->nhist > from ? (a->nhist - from) / 2 : 0;
+	/*
+	 * The kept tail may use half of what the window leaves for history, so
+	 * that one condensation buys several steps rather than one.
+	 */
+	budget = (double)window * (double)conf_int(a->d.cfg, "compact_at") / 100.0 -
+	    (double)conf_model_int(a->d.cfg, a->model, "output_reserve");
+	budget = budget / a->est.ratio - (double)(strlen(a->system) + a->tools_bytes);
+	for (i = a->nhist, tail = 0; i > from && keep > 1; i--) {
+		tail += (double)a->hist[i - 1].bytes;
+		if (tail > budget / 2) {
+			if (a->nhist - (i - 1) - 1 < keep)
+				keep = a->nhist - (i - 1) - 1;
+			break;
+		}
+	}
+	if (keep < 1)
+		keep = 1;
+	to = a->nhist - keep;
+	while (to < a->nhist && cJSON_GetObjectItem(a->hist[to].msg,
+	    "tool_call_id") != NULL)
+		to++;
+	if (from >= a->nhist || to < from + 2)
+		return -1;
+	ptrs = xcalloc(a->nhist, sizeof *ptrs);
+	for (i = 0; i < a->nhist; i++)
+		ptrs[i] = a->hist[i].msg;
+	/* The summary request must fit too: half the window at most. */
+	max_bytes = (size_t)((double)window / a->est.ratio / 2.0);
+	if (max_bytes > 400000)
+		max_bytes = 400000;
+	msgs = condense_request(ptrs, from, to, tool_state_plan(a->tstate), max_bytes);
+	free(ptrs);
+	a->cut_from = from;
+	a->cut_to = to;
+	a->condensing = 1;
+	a->condense_then_step = then_step;
+	note = xasprintf("condensing the context: %zu of %zu messages "
+	    "(about %ld tokens of a %ld-token window)", to - from, a->nhist,
+	    condense_request_tokens(a), window);
+	agent_notice(a, note);
+	free(note);
+	agent_set_state(a, AGENT_THINKING);
+	if (agent_send(a, a->d.llm, msgs, NULL, NULL, condense_on_text,
+	    condense_on_reply, &cause) == -1) {
+		a->condensing = 0;
+		agent_notice(a, cause);
+		free(cause);
+		cJSON_Delete(msgs);
+		return -1;
+	}
+	cJSON_Delete(msgs);
+	return 0;
 }

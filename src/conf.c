@@ -48,6 +48,9 @@ static const char *const conf_workspace_choices[] = {
 static const char *const conf_network_choices[] = {
 	"none", "bridge", NULL
 };
+static const char *const conf_notify_choices[] = {
+	"auto", "osc9", "osc777", "off", NULL
+};
 static const char *const conf_sandbox_choices[] = {
 	"auto", "namespaces", "landlock", "off", NULL
 };
@@ -429,6 +432,11 @@ const struct conf_entry conf_table[] = {
 	  .default_str = "false",
 	  .text = "headless: progress on stderr" },
 
+	{ .name = "raw",
+	  .type = CONF_T_BOOL,
+	  .default_str = "false",
+	  .text = "headless: print the answer with its control sequences (see --raw)" },
+
 	{ .name = "theme",
 	  .type = CONF_T_STR,
 	  .default_str = "default",
@@ -443,6 +451,18 @@ const struct conf_entry conf_table[] = {
 	  .type = CONF_T_BOOL,
 	  .default_str = "true",
 	  .text = "ring the bell when a confirmation is pending" },
+
+	{ .name = "notify",
+	  .type = CONF_T_ENUM,
+	  .choices = conf_notify_choices,
+	  .default_str = "auto",
+	  .text = "desktop notification when a confirmation is pending: OSC 9 (iTerm2, kitty, WezTerm, Ghostty, Windows Terminal), OSC 777 (VTE terminals, foot, urxvt), auto (OSC 777 when VTE_VERSION is set or TERM is foot or rxvt, else OSC 9); inside tmux sent through its passthrough (allow-passthrough on)" },
+
+	{ .name = "confirm_delay",
+	  .type = CONF_T_INT,
+	  .maximum = 10000,
+	  .default_str = "400",
+	  .text = "milliseconds after a confirmation prompt takes the keyboard during which keys do not answer it (input protection)" },
 
 	{ .name = "split_width",
 	  .type = CONF_T_INT,
@@ -1025,4 +1045,37 @@ conf_print(const struct config *cfg, FILE *f)
 			fprintf(f, "%s = %s", v->name, v->value);
 		fprintf(f, "  # %s\n", conf_origin_names[v->origin]);
 	}
+}
+
+/*
+ * The workspace root: root if given, else workspace_dir, else cwd;
+ * realpath'd.  The workspace and the policy (the project's .cade/policy)
+ * both start from here, so a session and `cade policy check` agree.
+ */
+char *
+conf_workspace_root(const struct config *cfg, const char *root, char **cause)
+{
+	const char *want = root;
+	char *expanded, *real;
+	struct stat sb;
+
+	if ((want == NULL || *want == '\0') && cfg != NULL)
+		want = conf_str(cfg, "workspace_dir");
+	if (want == NULL || *want == '\0')
+		want = ".";
+	expanded = util_expand_home(want);
+	if ((real = realpath(expanded, NULL)) == NULL) {
+		*cause = xasprintf("cannot use workspace '%s': %s", expanded,
+		    strerror(errno));
+		free(expanded);
+		return NULL;
+	}
+	free(expanded);
+	if (stat(real, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		*cause = xasprintf("cannot use workspace '%s': not a directory",
+		    real);
+		free(real);
+		return NULL;
+	}
+	return real;
 }

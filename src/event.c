@@ -5,6 +5,13 @@
  * emits while a dispatch is in progress does not recurse: its event is
  * queued and dispatched when the current one is done, so every sink sees
  * events in the same order and seq numbers are monotonic.
+ *
+ * Secrets are masked here, once, as each event is emitted: every string in
+ * its fields goes through secret_mask() before any sink sees it, so no sink
+ * (store, --json, TUI, audit, or any added later) needs to remember to.
+ * Streamed deltas may cut a secret in two: the bus holds back a tail that
+ * could be the start of a secret and prepends it to the next delta of the
+ * same kind, or sends it alone before the next event of another kind.
  */
 #include "config.h"
 
@@ -13,6 +20,8 @@
 #include <time.h>
 
 #include "cade/event.h"
+#include "cade/safe.h"
+#include "cade/secret.h"
 #include "cade/util.h"
 
 #define EVENT_SEQ_MAX	9007199254740992.0	/* 2^53: exact in a double */
@@ -180,6 +189,19 @@ event_post(struct event_bus *bus, enum event_type t, const void *p)
 	event_bus_emit(bus, event_new(t, event_encode(t, p)));
 }
 
+/* event_post(), and the masked fields back to the caller. */
+cJSON *
+event_post_masked(struct event_bus *bus, enum event_type t, const void *p)
+{
+	cJSON *d = event_encode(t, p), *copy;
+
+	event_mask(d);
+	if ((copy = cJSON_Duplicate(d, 1)) == NULL)
+		fatal("out of memory copying an event");
+	event_bus_emit(bus, event_new(t, copy));
+	return d;
+}
+
 /* A new event owning data. */
 struct event *
 event_new(enum event_type type, cJSON *data)
@@ -225,6 +247,13 @@ event_to_json(const struct event *ev)
 	cJSON_Delete(o);
 	if (s == NULL)
 		fatal("out of memory encoding an event");
+	/* cJSON escapes C0 controls; DEL and C1 ones too, for terminals. */
+	if (!safe_clean(s, strlen(s))) {
+		char *j = safe_json(s);
+
+		cJSON_free(s);
+		s = j;
+	}
 	return s;
 }
 
@@ -315,6 +344,16 @@ event_str(const struct event *ev, const char *key, const char *dflt)
 	return cJSON_IsString(v) ? v->valuestring : dflt;
 }
 
+/* String member of a JSON object, "" when absent or not a string. */
+const char *
+event_json_str(const cJSON *o, const char *key)
+{
+	const char *v = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o,
+	    key));
+
+	return v != NULL ? v : "";
+}
+
 /* Number field or dflt. */
 double
 event_num(const struct event *ev, const char *key, double dflt)
@@ -323,6 +362,44 @@ event_num(const struct event *ev, const char *key, double dflt)
 	    (1u << EVENT_K_NUM));
 
 	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+/* See event.h. */
+void
+event_rewrite_strings(cJSON *j, char *(*fn)(const char *, void *), void *arg)
+{
+	cJSON *c;
+	char *v;
+
+	if (j == NULL)
+		return;
+	if (cJSON_IsString(j) && j->valuestring != NULL) {
+		if ((v = fn(j->valuestring, arg)) == NULL)
+			return;
+		if (cJSON_SetValuestring(j, v) == NULL)
+			fatal("out of memory rewriting an event");
+		free(v);
+		return;
+	}
+	for (c = j->child; c != NULL; c = c->next)
+		event_rewrite_strings(c, fn, arg);
+}
+
+/* A masked copy of s, or NULL when it holds no secret. */
+static char *
+event_mask_string(const char *s, void *arg)
+{
+	(void)arg;
+	return secret_present(s, strlen(s)) ? secret_mask(s, strlen(s), NULL) :
+	    NULL;
+}
+
+/* Mask every string in a JSON tree, in place. */
+void
+event_mask(cJSON *j)
+{
+	if (secret_count() > 0)
+		event_rewrite_strings(j, event_mask_string, NULL);
 }
 
 /* A true boolean field. */
@@ -362,6 +439,7 @@ struct event_bus {
 	size_t			  qcap;
 	int			  dispatching;
 	uint64_t		  seq;
+	char			 *carry[2];	/* held-back delta tails */
 };
 
 /* A bus with no sinks. */
@@ -381,6 +459,8 @@ event_bus_free(struct event_bus *bus)
 		return;
 	for (i = 0; i < bus->nqueue; i++)
 		event_free(bus->queue[i]);
+	free(bus->carry[0]);
+	free(bus->carry[1]);
 	free(bus->queue);
 	free(bus->sinks);
 	free(bus);
@@ -419,9 +499,74 @@ event_bus_dispatch(struct event_bus *bus, struct event *ev)
 			bus->sinks[i].fn(ev, bus->sinks[i].arg);
 }
 
-/* Number, stamp and dispatch ev (and anything sinks emit meanwhile). */
+/* Which carry slot a delta type uses, or -1. */
+static int
+event_bus_carry_slot(enum event_type t)
+{
+	return t == EV_ASSISTANT_DELTA ? 0 : t == EV_REASONING_DELTA ? 1 : -1;
+}
+
+/*
+ * A delta: prepend what was held back, hold back a tail that may begin a
+ * secret (whole UTF-8 characters only).  0 if nothing is left to send now.
+ */
+static int
+event_bus_delta(struct event_bus *bus, int slot, struct event *ev)
+{
+	cJSON *t = cJSON_GetObjectItemCaseSensitive(ev->data, "text");
+	char *text;
+	size_t len, keep;
+
+	if (!cJSON_IsString(t) || t->valuestring == NULL)
+		return 1;
+	text = xasprintf("%s%s", bus->carry[slot] != NULL ?
+	    bus->carry[slot] : "", t->valuestring);
+	free(bus->carry[slot]);
+	bus->carry[slot] = NULL;
+	len = strlen(text);
+	keep = secret_partial_tail(text, len);
+	while (keep > 0 && keep < len &&
+	    ((unsigned char)text[len - keep] & 0xc0) == 0x80)
+		keep++;
+	if (keep > 0) {
+		bus->carry[slot] = xstrdup(text + len - keep);
+		text[len - keep] = '\0';
+	}
+	if (cJSON_SetValuestring(t, text) == NULL)
+		fatal("out of memory masking an event");
+	free(text);
+	return keep < len;
+}
+
+static void	event_bus_emit_one(struct event_bus *, struct event *);
+
+/* Number, stamp, mask and dispatch ev (and anything sinks emit meanwhile). */
 void
 event_bus_emit(struct event_bus *bus, struct event *ev)
+{
+	cJSON *d;
+	int slot = event_bus_carry_slot(ev->type), i;
+
+	if (slot >= 0 && secret_count() > 0 && !event_bus_delta(bus, slot, ev)) {
+		event_free(ev);
+		return;
+	}
+	for (i = 0; slot < 0 && i < 2; i++) {
+		if (bus->carry[i] == NULL)
+			continue;
+		d = cJSON_CreateObject();
+		cJSON_AddStringToObject(d, "text", bus->carry[i]);
+		free(bus->carry[i]);
+		bus->carry[i] = NULL;
+		event_bus_emit_one(bus, event_new(i == 0 ? EV_ASSISTANT_DELTA :
+		    EV_REASONING_DELTA, d));
+	}
+	event_bus_emit_one(bus, ev);
+}
+
+/* Number, stamp, mask and dispatch one event. */
+static void
+event_bus_emit_one(struct event_bus *bus, struct event *ev)
 {
 	size_t i, j;
 
@@ -431,6 +576,7 @@ event_bus_emit(struct event_bus *bus, struct event *ev)
 		bus->seq = ev->seq;
 	if (ev->ts_ms == 0)
 		ev->ts_ms = util_wall_ms();
+	event_mask(ev->data);
 	if (bus->dispatching) {
 		if (bus->nqueue == bus->qcap) {
 			bus->qcap = bus->qcap ? bus->qcap * 2 : 8;
@@ -461,6 +607,8 @@ event_bus_post(struct event_bus *bus, enum event_type type, cJSON *data)
 {
 	event_bus_emit(bus, event_new(type, data));
 }
+
+
 
 /* Highest seq assigned or seen. */
 uint64_t

@@ -7,6 +7,12 @@
  * asks become refusals (or approvals with --yes, or an abort with --on-ask
  * abort) so nothing ever waits for a person.  stdin is never touched here:
  * main.c reads it only for "-p -".
+ *
+ * Everything printed here but the --json lines is text the model, a tool or
+ * a file controls, so it goes through safe.h: controls shown as ^[ on a
+ * terminal, escape sequences stripped on a pipe or file (the answer on
+ * stdout is printed as is only with --raw).  --json lines are JSON-escaped
+ * (safe_json() in event_to_json()), so they carry no control byte either.
  */
 #include "config.h"
 
@@ -23,6 +29,7 @@
 #include "cade/event.h"
 #include "cade/llm.h"
 #include "cade/loop.h"
+#include "cade/safe.h"
 #include "cade/sandbox.h"
 #include "cade/session.h"
 #include "cade/workspace.h"
@@ -65,7 +72,7 @@ headless_line(const char *s, size_t n)
 static void
 headless_retry_line(const struct event *ev, const char *prefix)
 {
-	fprintf(stderr, "%s%s, retrying in %.0f s (%.0f/%.0f)\n", prefix,
+	safe_fprintf(stderr, "%s%s, retrying in %.0f s (%.0f/%.0f)\n", prefix,
 	    event_str(ev, "reason", "error"),
 	    event_num(ev, "delay_ms", 0) / 1000.0,
 	    event_num(ev, "attempt", 0), event_num(ev, "max", 0));
@@ -103,7 +110,7 @@ headless_progress(const struct event *ev, void *arg)
 		if (cJSON_GetArraySize(cJSON_GetObjectItem(ev->data,
 		    "tool_calls")) > 0 && *event_str(ev, "text", "") != '\0') {
 			s = event_str(ev, "text", "");
-			fprintf(stderr, "%s%s", s, s[strlen(s) - 1] != '\n' ?
+			safe_fprintf(stderr, "%s%s", s, s[strlen(s) - 1] != '\n' ?
 			    "\n" : "");
 		}
 		break;
@@ -113,7 +120,7 @@ headless_progress(const struct event *ev, void *arg)
 		{
 			char *short_args = headless_line(s, 160);
 
-			fprintf(stderr, "> %s %s\n", event_str(ev, "name", "?"),
+			safe_fprintf(stderr, "> %s %s\n", event_str(ev, "name", "?"),
 			    short_args);
 			free(short_args);
 		}
@@ -122,13 +129,13 @@ headless_progress(const struct event *ev, void *arg)
 	case EV_POLICY_DECISION:
 		if (strcmp(event_str(ev, "decision", ""), "allow") != 0 ||
 		    strcmp(event_str(ev, "by", ""), "policy") != 0)
-			fprintf(stderr, "  policy: %s (%s risk, %s by %s)\n",
+			safe_fprintf(stderr, "  policy: %s (%s risk, %s by %s)\n",
 			    event_str(ev, "decision", "?"), event_str(ev, "risk", "?"),
 			    event_str(ev, "rule", "?"), event_str(ev, "by", "?"));
 		break;
 	case EV_OBSERVATION:
 		line = headless_line(event_str(ev, "text", ""), 160);
-		fprintf(stderr, "  = %s%s\n", line,
+		safe_fprintf(stderr, "  = %s%s\n", line,
 		    strchr(event_str(ev, "text", ""), '\n') ? " ..." : "");
 		free(line);
 		break;
@@ -136,14 +143,14 @@ headless_progress(const struct event *ev, void *arg)
 		headless_retry_line(ev, "  ");
 		break;
 	case EV_ERROR:
-		fprintf(stderr, "cade: %s\n", event_str(ev, "message", "error"));
+		safe_fprintf(stderr, "cade: %s\n", event_str(ev, "message", "error"));
 		break;
 	case EV_NOTICE:
 		if (strcmp(event_str(ev, "level", ""), "warning") != 0)
-			fprintf(stderr, "cade: %s\n", event_str(ev, "text", ""));
+			safe_fprintf(stderr, "cade: %s\n", event_str(ev, "text", ""));
 		break;
 	case EV_FINISH:
-		fprintf(stderr, "-- %s after %.0f steps, %.0f+%.0f tokens, ",
+		safe_fprintf(stderr, "-- %s after %.0f steps, %.0f+%.0f tokens, ",
 		    event_str(ev, "status", "?"), event_num(ev, "steps", 0),
 		    event_num(ev, "prompt_tokens", 0),
 		    event_num(ev, "completion_tokens", 0));
@@ -265,7 +272,7 @@ headless_main(struct config *cfg, const struct cade_run *run)
 	so.sink_arg = &h;
 	h.s = session_open(cfg, &so, &cause);
 	if (h.s == NULL) {
-		fprintf(stderr, "cade: %s\n", cause);
+		safe_fprintf(stderr, "cade: %s\n", cause);
 		free(cause);
 		return CADE_EXIT_ERROR;
 	}
@@ -301,9 +308,12 @@ headless_main(struct config *cfg, const struct cade_run *run)
 	}
 	/* Without progress lines, a run that did not finish still says why. */
 	if (!h.progress && rc != CADE_EXIT_OK && h.final != NULL && *h.final != '\0')
-		fprintf(stderr, "cade: %s\n", h.final);
+		safe_fprintf(stderr, "cade: %s\n", h.final);
 	if (!h.json && h.final != NULL && rc == CADE_EXIT_OK) {
-		fputs(h.final, stdout);
+		if (conf_bool(cfg, "raw"))
+			fputs(h.final, stdout);
+		else
+			safe_fputs(h.final, stdout);
 		if (*h.final != '\0' && h.final[strlen(h.final) - 1] != '\n')
 			fputc('\n', stdout);
 	}

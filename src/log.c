@@ -1,6 +1,8 @@
 /*
  * log.c: the debug log.  Lines go to a file opened with log_open(), never
  * to the terminal (the TUI owns it).  Each line: time, pid, function, text.
+ * The text is masked (secret.h) before it is written: a log line may quote
+ * a server's reply or a command, and either may hold a secret.
  */
 #include "config.h"
 
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include "cade/log.h"
+#include "cade/secret.h"
 
 static FILE *log_file;
 
@@ -54,15 +57,17 @@ void
 log_write(const char *func, const char *fmt, ...)
 {
 	va_list ap;
-	char *ts;
+	char *ts, *text, *masked;
 
 	if (log_file == NULL)
 		return;
 	ts = util_iso_time(util_wall_ms());
-	fprintf(log_file, "%s %ld %s: ", ts, (long)getpid(), func);
-	free(ts);
 	va_start(ap, fmt);
-	vfprintf(log_file, fmt, ap);
+	text = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', log_file);
+	masked = secret_mask(text, strlen(text), NULL);
+	fprintf(log_file, "%s %ld %s: %s\n", ts, (long)getpid(), func, masked);
+	free(masked);
+	free(text);
+	free(ts);
 }

@@ -22,6 +22,7 @@
 #include "cade/batch.h"
 #include "cade/mcp.h"
 #include "cade/policy.h"
+#include "cade/safe.h"
 #include "cade/sandbox.h"
 #include "cade/secret.h"
 #include "cade/store.h"
@@ -33,7 +34,7 @@ enum {
 	OPT_BASE_URL = 256, OPT_CONFIRM, OPT_JSON, OPT_WORKSPACE, OPT_IMAGE,
 	OPT_MAX_STEPS, OPT_RESUME, OPT_THEME, OPT_LOG, OPT_PRINT_CONFIG,
 	OPT_ON_ASK, OPT_CONFIG, OPT_KEEP, OPT_PULL, OPT_NETWORK, OPT_COMPACT_AT,
-	OPT_MOUSE, OPT_MAX_BUDGET, OPT_SANDBOX
+	OPT_MOUSE, OPT_MAX_BUDGET, OPT_SANDBOX, OPT_RAW
 };
 
 static const struct option main_longopts[] = {
@@ -60,6 +61,7 @@ static const struct option main_longopts[] = {
 	{ "sandbox", required_argument, NULL, OPT_SANDBOX },
 	{ "compact-at", required_argument, NULL, OPT_COMPACT_AT },
 	{ "mouse", no_argument, NULL, OPT_MOUSE },
+	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -92,6 +94,7 @@ static const struct {
 	{ OPT_SANDBOX, "sandbox", NULL },
 	{ OPT_COMPACT_AT, "compact_at", NULL },
 	{ OPT_MOUSE, "mouse", "true" },
+	{ OPT_RAW, "raw", "true" },
 };
 
 /* --help text. */
@@ -123,6 +126,7 @@ main_usage(FILE *f)
 "      --on-ask ACTION    headless: deny (default) or abort at the first ask\n"
 "      --json             headless: print events as JSON Lines on stdout\n"
 "  -v, --verbose          headless: progress on stderr even without a TTY\n"
+"      --raw              headless: print the answer with its control sequences\n"
 "      --workspace KIND   local | docker\n"
 "      --image IMAGE      docker image for --workspace docker\n"
 "      --network MODE     none (default: loopback only) | bridge\n"
@@ -153,7 +157,7 @@ main_flag(struct config *cfg, const char *key, const char *value)
 	char *cause;
 
 	if (conf_set(cfg, key, value, CONF_FLAG, &cause) == -1) {
-		fprintf(stderr, "cade: %s\n", cause);
+		safe_fprintf(stderr, "cade: %s\n", cause);
 		free(cause);
 		exit(CADE_EXIT_USAGE);
 	}
@@ -198,7 +202,7 @@ main_load(struct config *cfg, const char *config_path)
 		cause = xasprintf("cannot open '%s': %s", path, strerror(errno));
 	if (cause != NULL || conf_load_file(cfg, path, &cause) == -1 ||
 	    conf_load_env(cfg, &cause) == -1) {
-		fprintf(stderr, "cade: %s\n", cause);
+		safe_fprintf(stderr, "cade: %s\n", cause);
 		free(cause);
 		free(path);
 		conf_free(cfg);
@@ -376,7 +380,7 @@ main(int argc, char **argv)
 	}
 	if (*conf_str(cfg, "log") != '\0' &&
 	    log_open(conf_str(cfg, "log"), &cause) == -1) {
-		fprintf(stderr, "cade: %s\n", cause);
+		safe_fprintf(stderr, "cade: %s\n", cause);
 		free(cause);
 		conf_free(cfg);
 		return CADE_EXIT_ERROR;

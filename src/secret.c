@@ -148,3 +148,24 @@ secret_present(const char *s, size_t len)
 
 	return secret_n > 0 && secret_next(s, len, &which) != NULL;
 }
+
+/*
+ * Length of the longest tail of s that is the start (but not the whole) of
+ * a secret: text streamed in pieces holds that much back, since the next
+ * piece may complete the secret.
+ */
+size_t
+secret_partial_tail(const char *s, size_t len)
+{
+	size_t i, k, n, best = 0;
+
+	for (i = 0; i < secret_n; i++) {
+		n = strlen(secret_values[i]);
+		for (k = n - 1 < len ? n - 1 : len; k > best; k--)
+			if (memcmp(s + len - k, secret_values[i], k) == 0) {
+				best = k;
+				break;
+			}
+	}
+	return best;
+}

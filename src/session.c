@@ -1,8 +1,10 @@
 /*
  * session.c: assembling and tearing down one session (see session.h).
  *
- * The policy is loaded before the workspace is created so that a broken
- * rules file stops cade before any container exists.  On resume the stored
+ * The policy is loaded first, with the project's rules at the workspace
+ * root (policy_load(), the loader `cade policy check` uses too), so that a
+ * broken rules file at any level stops cade before any session, workspace
+ * or container exists.  On resume the stored
  * events are replayed into the agent (and, for the TUI, to its sinks)
  * before the store sink is subscribed, so nothing is written twice.
  */
@@ -140,7 +142,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	struct session *s = xcalloc(1, sizeof *s);
 	struct session_replay r;
 	struct agent_deps d;
-	char *warning = NULL, *cwd;
+	char *warning = NULL, *cwd, *root;
 	cJSON *containment;
 	size_t i;
 
@@ -149,13 +151,23 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	s->loop = o->loop != NULL ? o->loop : loop_new();
 	s->bus = event_bus_new();
 	s->dir = store_dir(cfg);
+	/*
+	 * The policy first (built-in < user < project, the loader `cade
+	 * policy check` uses): a broken file at any level stops here, before
+	 * any session, workspace or container exists.  The project is the
+	 * workspace root (o->root, else workspace_dir, else cwd).
+	 */
+	if ((root = conf_workspace_root(cfg, o->root, cause)) == NULL)
+		goto fail;
+	s->policy = policy_load(cfg, root, cause);
+	free(root);
+	if (s->policy == NULL)
+		goto fail;
 	if (o->resume != NULL) {
 		if ((s->id = store_resolve(s->dir, o->resume, cause)) == NULL ||
 		    (s->store = store_open(s->dir, s->id, cause)) == NULL)
 			goto fail;
 	} else if ((s->store = store_create(s->dir, &s->id, cause)) == NULL)
-		goto fail;
-	if ((s->policy = policy_load(cfg, NULL, cause)) == NULL)
 		goto fail;
 	if ((s->ws = ws_create(cfg, o->root, s->id, cause)) == NULL)
 		goto fail;

@@ -3,8 +3,8 @@
  *
  * Each event is one line written with a single write(2) on an O_APPEND fd,
  * so a crash can only ever leave the last line short; replay detects that
- * and skips it.  Lines are secret-masked again here as a last line of
- * defence: whatever a module forgot to mask never reaches the disk.
+ * and skips it.  Secrets are masked before events get here: the bus masks
+ * every event it emits (event.h), once, for every sink.
  */
 #include "config.h"
 
@@ -23,8 +23,9 @@
 #include "cade/cade.h"
 #include "cade/conf.h"
 #include "cade/event.h"
-#include "cade/secret.h"
+#include "cade/safe.h"
 #include "cade/store.h"
+#include "cade/tool.h"
 #include "cade/util.h"
 
 #define STORE_LINE_MAX (64 * 1024 * 1024)
@@ -156,21 +157,32 @@ store_id(const struct store *st)
 
 /*
  * Events that must be on disk before cade acts on them: the decision before
- * the action runs, the observation before the model hears of it, what the
- * person said, the end.  fdatasync flushes every earlier line too, so the
- * events in between (tool_call, state, usage, ...) need no sync of their own.
+ * an action that changes anything runs, its start (a resume must know it
+ * had started), its observation before the model
+ * hears of it, what the person said, the end.  fdatasync flushes every
+ * earlier line too, so the events in between (tool_call, state, usage, and
+ * the decisions and observations of read-only tools, which are harmless to
+ * run again) ride on the next sync: the written lines survive a crash of
+ * cade anyway, only a crash of the machine could lose them.  A tool cade
+ * does not know (MCP) counts as changing things.
  */
 static int
-store_needs_sync(enum event_type t)
+store_needs_sync(const struct event *ev)
 {
-	switch (t) {
+	const struct tool_entry *t;
+
+	switch (ev->type) {
 	case EV_USER_MESSAGE:
-	case EV_POLICY_DECISION:
-	case EV_TOOL_RUNNING:	/* a resume must know the action had started */
-	case EV_OBSERVATION:
 	case EV_CONDENSATION:
 	case EV_FINISH:
 		return 1;
+	case EV_POLICY_DECISION:
+		t = tool_find(event_str(ev, "tool", ""));
+		return t == NULL || t->mutating;
+	case EV_TOOL_RUNNING:	/* a resume must know the action had started */
+	case EV_OBSERVATION:
+		t = tool_find(event_str(ev, "name", ""));
+		return t == NULL || t->mutating;
 	default:
 		return 0;
 	}
@@ -180,14 +192,14 @@ store_needs_sync(enum event_type t)
 int
 store_append(struct store *st, const struct event *ev, char **cause)
 {
-	char *json, *masked;
+	char *masked;
 	size_t len;
 
 	if (event_type_transient(ev->type))
 		return 0;
-	json = event_to_json(ev);
-	masked = secret_mask(json, strlen(json), &len);
-	free(json);
+	/* Secrets are already masked: the bus masks every event it emits. */
+	masked = event_to_json(ev);
+	len = strlen(masked);
 	masked = xrealloc(masked, len + 2);
 	masked[len++] = '\n';
 	if (util_write_all(st->fd, masked, len) == -1) {
@@ -197,7 +209,7 @@ store_append(struct store *st, const struct event *ev, char **cause)
 		return -1;
 	}
 	free(masked);
-	if (store_needs_sync(ev->type))
+	if (store_needs_sync(ev))
 		(void)fdatasync(st->fd);
 	return 0;
 }
@@ -284,7 +296,7 @@ store_sink(const struct event *ev, void *arg)
 		if (st->on_error != NULL)
 			st->on_error(cause, st->on_error_arg);
 		else
-			fprintf(stderr, "cade: %s\n", cause);
+			safe_fprintf(stderr, "cade: %s\n", cause);
 		free(cause);
 	}
 }
@@ -522,12 +534,12 @@ store_audit_event(struct event *ev, void *arg)
 		if (*p == '\n' || *p == '\t')
 			*p = ' ';
 	if (ev->type == EV_POLICY_DECISION)
-		fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s %s\n",
+		safe_fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s %s\n",
 		    ts, id, event_str(ev, "tool", "?"), action,
 		    event_str(ev, "risk", "?"), event_str(ev, "decision", "?"),
 		    event_str(ev, "by", "?"), event_str(ev, "rule", ""));
 	else
-		fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s exit=%g sha256=%.16s\n",
+		safe_fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s exit=%g sha256=%.16s\n",
 		    ts, id, event_str(ev, "name", "?"), action, "", "ran", "",
 		    event_num(ev, "exit_code", -1), event_str(ev, "digest", ""));
 	free(action);
@@ -546,7 +558,7 @@ store_list_main(const struct config *cfg, FILE *out, int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "--audit") == 0) {
 		if ((id = store_resolve(dir, argv[2], &cause)) == NULL) {
-			fprintf(stderr, "cade: %s\n", cause);
+			safe_fprintf(stderr, "cade: %s\n", cause);
 			free(cause);
 			free(dir);
 			return CADE_EXIT_ERROR;
@@ -556,11 +568,11 @@ store_list_main(const struct config *cfg, FILE *out, int argc, char **argv)
 		fprintf(out, "%-24s %-14s %-12s %-40s %-7s %-6s %-8s %s\n", "TIME",
 		    "CALL", "TOOL", "ACTION", "RISK", "DECIDE", "BY", "RULE / RESULT");
 		if (store_replay(dir, id, store_audit_event, &a, &warning, &cause) == -1) {
-			fprintf(stderr, "cade: %s\n", cause);
+			safe_fprintf(stderr, "cade: %s\n", cause);
 			free(cause);
 		}
 		if (warning != NULL)
-			fprintf(stderr, "cade: warning: %s\n", warning);
+			safe_fprintf(stderr, "cade: warning: %s\n", warning);
 		free(warning);
 		cJSON_Delete(a.calls);
 		free(id);
@@ -581,7 +593,7 @@ store_list_main(const struct config *cfg, FILE *out, int argc, char **argv)
 			free(cause);
 			continue;
 		}
-		fprintf(out, "%-22s %-24s %5ld %9.4f %-9s %s\n", ids[i],
+		safe_fprintf(out, "%-22s %-24s %5ld %9.4f %-9s %s\n", ids[i],
 		    s.started ? s.started : "?", s.steps, s.cost,
 		    s.state ? s.state : "?", s.title ? s.title : "");
 		free(s.title);

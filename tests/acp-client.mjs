@@ -51,6 +51,10 @@ function makeClient(state) {
 		const a = state.answers.shift() ?? "reject_once";
 		if (a === "cancelled")
 			return { outcome: { outcome: "cancelled" } };
+		if (a === "hold") {	// answer "cancelled" once the test says so
+			await until(() => state.release, "the test to release the request");
+			return { outcome: { outcome: "cancelled" } };
+		}
 		if (a === "error")
 			throw new Error("the test client refuses to answer");
 		return { outcome: { outcome: "selected", optionId: a } };
@@ -243,6 +247,11 @@ const scenarios = {
 			    prompt: [{ type: "text", text: "push release twice" }] });
 			check(st.asks.length === 5 && st.asks[4].options.some((o) => o.kind === "reject_always"),
 			    "reject_always: asked once, and the same command is then refused without asking");
+			st.answers.push("cancelled");
+			p = await ctx.request("session/prompt", { sessionId: s.sessionId,
+			    prompt: [{ type: "text", text: "remove four.txt" }] });
+			check(existsSync(join(work, "four.txt")) && p.stopReason === "end_turn",
+			    "a cancelled permission request is a refusal told to the model");
 			const d = decisions(s.sessionId);
 			const by = (id) => d.find((e) => e.call_id === id);
 			check(by("call_rm1")?.decision === "allow" && by("call_rm1")?.by === "person" &&
@@ -281,6 +290,21 @@ const scenarios = {
 			const p2 = await ctx.request("session/prompt", { sessionId: s.sessionId,
 			    prompt: [{ type: "text", text: "still there?" }] });
 			check(p2.stopReason === "end_turn", "the session takes the next prompt");
+			st.answers.push("hold");
+			const p3 = ctx.request("session/prompt", { sessionId: s.sessionId,
+			    prompt: [{ type: "text", text: "remove keep.txt" }] });
+			await until(() => st.asks.length === 1, "the permission request");
+			await ctx.notify("session/cancel", { sessionId: s.sessionId });
+			check((await p3).stopReason === "cancelled",
+			    "session/cancel while a permission request is out: cancelled");
+			check(existsSync(join(work, "keep.txt")), "the action waiting for permission never ran");
+			st.answers.push("allow_once");
+			const p4 = await ctx.request("session/prompt", { sessionId: s.sessionId,
+			    prompt: [{ type: "text", text: "remove keep.txt, really" }] });
+			check(st.asks.length === 2 && p4.stopReason === "end_turn" &&
+			    !existsSync(join(work, "keep.txt")),
+			    "the next prompt asks again (the first request still unanswered) and runs the allowed action");
+			st.release = true;
 		});
 	},
 

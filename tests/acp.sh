@@ -20,7 +20,8 @@ fi
 
 # run_client SCENARIO WORKDIR [cade flags]: PASS/FAIL lines become TAP.
 run_client() {
-	node "$CLIENT" "$@" >"$T/client.out" 2>"$T/client.err"
+	# A scenario that hangs is cut off (and fails) rather than stalling the suite.
+	timeout 300 node "$CLIENT" "$@" >"$T/client.out" 2>"$T/client.err"
 	_rc=$?
 	while IFS= read -r _l; do
 		case $_l in
@@ -38,6 +39,8 @@ run_client() {
 stop_fake() { kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=; }
 
 W=$T/work; mkdir -p "$W"
+
+diag "node $(node --version), client library in $ACP_SDK"
 
 # --- initialize, new session, a prompt that edits and runs a command ------
 cat > "$T/basic.json" <<'JSON'
@@ -66,7 +69,7 @@ fi
 stop_fake
 
 # --- permissions: allow_once, reject_once, a client error, a deny rule ----
-P=$T/perm; mkdir -p "$P"; : > "$P/one.txt"; : > "$P/two.txt"; : > "$P/three.txt"
+P=$T/perm; mkdir -p "$P"; : > "$P/one.txt"; : > "$P/two.txt"; : > "$P/three.txt"; : > "$P/four.txt"
 mkdir -p "$XDG_CONFIG_HOME/cade"
 printf 'deny-prefix: rm forbidden.txt\n' > "$XDG_CONFIG_HOME/cade/policy"
 cat > "$T/perm.json" <<'JSON'
@@ -83,7 +86,9 @@ cat > "$T/perm.json" <<'JSON'
  {"content": "Pushed twice."},
  {"tool_calls": [{"id": "call_push3", "name": "terminal", "arguments": {"command": "git push origin release", "security_risk": "LOW"}}]},
  {"tool_calls": [{"id": "call_push4", "name": "terminal", "arguments": {"command": "git push origin release", "security_risk": "LOW"}}]},
- {"content": "Not pushed."}
+ {"content": "Not pushed."},
+ {"tool_calls": [{"id": "call_rm4", "name": "terminal", "arguments": {"command": "rm four.txt", "security_risk": "MEDIUM"}}]},
+ {"match": "the request was cancelled", "content": "Left four.txt."}
 ]}
 JSON
 start_fake "$T/perm.json"
@@ -92,11 +97,14 @@ rm -f "$XDG_CONFIG_HOME/cade/policy"
 stop_fake
 
 # --- session/cancel in the middle of a command -----------------------------
-C=$T/cancel; mkdir -p "$C"
+C=$T/cancel; mkdir -p "$C"; : > "$C/keep.txt"
 cat > "$T/cancel.json" <<'JSON'
 {"replies": [
  {"tool_calls": [{"id": "call_sleep", "name": "terminal", "arguments": {"command": "echo live-1; sleep 60; touch late.txt", "security_risk": "LOW"}}]},
- {"content": "Yes."}
+ {"content": "Yes."},
+ {"tool_calls": [{"id": "call_k1", "name": "terminal", "arguments": {"command": "rm keep.txt", "security_risk": "MEDIUM"}}]},
+ {"tool_calls": [{"id": "call_k2", "name": "terminal", "arguments": {"command": "rm keep.txt", "security_risk": "MEDIUM"}}]},
+ {"content": "Removed."}
 ]}
 JSON
 start_fake "$T/cancel.json"

@@ -5,6 +5,8 @@
  *                               prints the types, one per line
  *   jsoncheck get FILE PATH     prints the value at PATH (a.b.0.c) of a JSON file
  *   jsoncheck count FILE TYPE   number of JSON-lines events of TYPE
+ *   jsoncheck text FILE TYPE    the "text" fields of every event of TYPE,
+ *                               joined (streamed deltas put back together)
  *   jsoncheck prefix A B        exit 0 if request body A, up to the end of
  *                               its last message, is a byte prefix of B
  * Exit 1 with a message on the first malformed line.
@@ -128,6 +130,10 @@ main(int argc, char **argv)
 		else if (strcmp(argv[1], "count") == 0 && argc == 4 &&
 		    strcmp(v->valuestring, argv[3]) == 0)
 			count++;
+		else if (strcmp(argv[1], "text") == 0 && argc == 4 &&
+		    strcmp(v->valuestring, argv[3]) == 0 &&
+		    cJSON_IsString(cJSON_GetObjectItem(o, "text")))
+			fputs(cJSON_GetObjectItem(o, "text")->valuestring, stdout);
 		cJSON_Delete(o);
 	}
 	if (strcmp(argv[1], "count") == 0)

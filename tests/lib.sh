@@ -48,6 +48,14 @@ wait_for() {
 	diag "timed out waiting for '$1'"; screen | sed 's/^/#   /' | head -45
 	return 1
 }
+# prompt_keys TARGET: the confirmation prompt on TARGET (a tmux pane) holds
+# the keyboard and its keys count: F9 when it waits (the person was
+# typing), then the end of the input-protection delay.
+prompt_keys() {
+	wait_for ' confirm ' || return 1
+	screen | grep -qF 'F9 answers' && TM send-keys -t "$1" F9
+	wait_for 'y approve'
+}
 wait_gone() {
 	_t=$(( ${2:-15} * 10 ))
 	while [ $_t -gt 0 ]; do

@@ -55,6 +55,7 @@ grep -q '^namespaces: ' "$T/check" && grep -q '^landlock: ' "$T/check" &&
 ok $? "cade sandbox check reports namespaces, landlock, seccomp and the pick"
 diag "$(tr '\n' '|' < "$T/check")"
 MECHS=
+ABI=$(sed -n 's/^landlock: ABI \([0-9]*\).*/\1/p' "$T/check")
 grep -q '^namespaces: yes' "$T/check" && MECHS="$MECHS namespaces"
 grep -q '^landlock: ABI' "$T/check" && ! grep -q 'failed to start' "$T/check" &&
     MECHS="$MECHS landlock"
@@ -117,15 +118,21 @@ for M in $MECHS; do
 	else
 		skip "$M: no listener on a non-loopback address (needs root, unshare, ip and python3)"
 	fi
-	if [ "$M" = namespaces ]; then
+	if [ -z "$PY" ]; then
+		skip "$M: no python3 for the loopback listener"
+	elif [ "$M" = namespaces ]; then
 		obs l | grep -q lo-connected
 		ok $? "$M: loopback inside the sandbox works"
 	else
 		! obs l | grep -q lo-connected
 		ok $? "$M: loopback is refused too (Landlock cannot tell addresses apart; doc/SANDBOX.md)"
 	fi
-	obs k | grep -q 'kill-rc=1' && kill -0 "$SPID"
-	ok $? "$M: kill of a process outside fails and it still runs"
+	if [ "$M" = landlock ] && [ "${ABI:-0}" -lt 6 ]; then
+		skip "$M: Landlock ABI $ABI has no signal scoping (ABI >= 6)"
+	else
+		obs k | grep -q 'kill-rc=1' && kill -0 "$SPID"
+		ok $? "$M: kill of a process outside fails and it still runs"
+	fi
 	obs d | grep -q devnull-ok && obs d | grep -q 'tty=/dev/pts/'
 	ok $? "$M: /dev/null and the pty work"
 	if [ "$M" = namespaces ]; then
@@ -247,6 +254,7 @@ JSON
 	ok $? "TUI: the escalation is asked, marked as running outside the sandbox, MEDIUM"
 	[ ! -e "$B/out/tui-escalated" ]
 	ok $? "TUI: nothing ran before the answer"
+	prompt_keys sbx		# the prompt holds the keyboard, past its delay
 	TM send-keys -t sbx y
 	wait_for 'Escalated-done.' 20 && [ -e "$B/out/tui-escalated" ]
 	ok $? "TUI: approved, it ran outside the sandbox"

@@ -1,10 +1,11 @@
-/* test_buf: buffer invariants, the size cap, UTF-8 helpers, sha256, secrets. */
+/* test_buf: buffer invariants, the size cap, UTF-8 helpers, sha256, secrets, the terminal neutraliser. */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #include "cade/buf.h"
+#include "cade/safe.h"
 #include "cade/secret.h"
 #include "cade/sha256.h"
 #include "cade/util.h"
@@ -69,6 +70,24 @@ main(void)
 	setenv("MY_SERVICE_TOKEN", "tok-abcdef", 1);
 	secret_add_env(NULL, 0);
 	ok(secret_present("x tok-abcdef y", 14), "env *_TOKEN value registered");
+	ok(secret_partial_tail("text sk-super", 13) == 8, "a tail that begins a secret is found");
+	ok(secret_partial_tail("text sk-supersecret-123", 23) == 0, "a whole secret is not a partial tail");
 	secret_clear();
+
+	/* The neutraliser (src/safe.c). */
+	{
+		static const char in[] = "a\033]2;T\007b\tc\r\nd\033[31me\302\233" "2Jf\x7fg\xff";
+		char *v = safe_text(in, sizeof in - 1, SAFE_VISIBLE, NULL);
+		char *x = safe_text(in, sizeof in - 1, SAFE_STRIP, NULL);
+
+		is_str(v, "a^[]2;T^Gb\tc\nd^[[31me^[[2Jf^?g\xef\xbf\xbd", "visible: ESC, BEL, C1 CSI, DEL as carets; tab and newline kept; bad byte U+FFFD");
+		is_str(x, "ab\tc\ndefg\xef\xbf\xbd", "strip: OSC, CSI, C1 CSI and DEL removed, text kept");
+		ok(safe_clean(v, strlen(v)) && safe_clean(x, strlen(x)), "both results are clean");
+		free(v);
+		free(x);
+		v = safe_json("{\"t\":\"a\302\233" "b\x7f\"}");
+		is_str(v, "{\"t\":\"a\\u009bb\\u007f\"}", "json: C1 and DEL escaped");
+		free(v);
+	}
 	return tap_done();
 }

@@ -293,6 +293,7 @@ send_wait(struct llm *l, struct run *r, int with_tools, const char *model)
 	char *cause = NULL;
 	int before = r->ndone;
 
+	memset(&req, 0, sizeof req);
 	req.messages = messages_new();
 	req.tools = with_tools ? tools_new() : NULL;
 	req.model = model;
@@ -824,7 +825,7 @@ test_formats(void)
 	{
 		struct llm_callbacks cb = { on_text, on_reasoning, on_retry,
 		    on_done, &t.r };
-		struct llm_request req = { NULL, NULL, NULL };
+		struct llm_request req = { 0 };
 		cJSON *m = cJSON_Parse("[{\"role\":\"system\",\"content\":\"S\"},"
 		    "{\"role\":\"user\",\"content\":\"U\"},{\"role\":\"assistant\","
 		    "\"content\":\"\",\"tool_calls\":[{\"id\":\"c9\",\"type\":"

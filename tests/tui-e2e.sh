@@ -74,14 +74,14 @@ wait_for 'Ran it.'; screen | grep -qF '$ echo agent-marker'; ok $? "a tool card 
 
 TM send-keys -t cade "remove victim" Enter
 wait_for ' confirm '; ok $? "a risky command raises the confirmation prompt"
-screen | grep -qF 'rm -rf victim' && screen | grep -qF 'HIGH' && screen | grep -qF 'y approve'; ok $? "prompt: the command, its risk and the keys"
+prompt_keys cade; screen | grep -qF 'rm -rf victim' && screen | grep -qF 'HIGH' && screen | grep -qF 'y approve'; ok $? "prompt: the command, its risk and the keys"
 save confirm
 [ -d "$W/victim" ]; ok $? "nothing ran before the answer"
 TM send-keys -t cade y
 wait_for 'Removed.'; [ ! -e "$W/victim" ]; ok $? "y approves: the directory is gone from disk"
 
 TM send-keys -t cade "remove keepme" Enter
-wait_for ' confirm '
+prompt_keys cade
 TM send-keys -t cade n
 wait_for 'reason for the model'; ok $? "n asks for an optional reason"
 TM send-keys -t cade "not today" Enter

@@ -132,9 +132,9 @@ sleep 0.3
 # The confirmation prompt's other keys: Esc, F9, d, a + scope.
 mkdir -p "$W/scratch1"
 TM send-keys -t ui "clean up" Enter
-wait_for ' confirm '
+prompt_keys ui
 TM send-keys -t ui Escape
-wait_gone 'y approve'; ok $? "Esc hides the prompt"
+wait_gone ' confirm '; ok $? "Esc hides the prompt"
 screen | grep -qF '1 pending (F9)'; ok $? "... the status bar counts the pending action"
 TM send-keys -t ui F9
 wait_for 'y approve'; ok $? "F9 brings it back"

@@ -46,7 +46,9 @@ TM send-keys -t ui "cd $W && clear && $CADE -m fake-model; echo cade-rc=\$?" Ent
 wait_for 'idle' 20
 say "remove src"
 wait_for 'undoable: a checkpoint' 20; ok $? "the confirmation prompt says the step is undoable"
-TM send-keys -t ui y
+# The prompt takes the keyboard only from someone not typing: Tab gives it.
+screen | grep -qF 'y approve' || TM send-keys -t ui Tab
+wait_for 'y approve' 20 && TM send-keys -t ui y
 wait_for 'Removed-marker-1' 20; ok $? "the step ran"
 wait_file '[ ! -e "$W/src" ] && [ -f "$W/new.txt" ]'; ok $? "src/ is gone, new.txt is there"
 

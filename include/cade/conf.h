@@ -78,6 +78,8 @@ char		*conf_default_path(void);
 
 /* Typed getters.  Asking for an undeclared key is a programming error (fatal). */
 const char	*conf_str(const struct config *, const char *key);
+/* The workspace root: root, else workspace_dir, else cwd; realpath'd, caller frees; NULL with *cause. */
+char		*conf_workspace_root(const struct config *, const char *root, char **cause);
 long		 conf_int(const struct config *, const char *key);
 double		 conf_double(const struct config *, const char *key);
 int		 conf_bool(const struct config *, const char *key);

@@ -86,6 +86,7 @@ EVENT_END(policy_decision)
 
 EVENT(TOOL_RUNNING, tool_running, 0, "an allowed call started")
 F(tool_running, STR, call_id, "the call's id")
+F(tool_running, OSTR, name, "the tool")
 EVENT_END(tool_running)
 
 EVENT(TOOL_OUTPUT, tool_output, 0, "a running command's output so far, kept so a resume after a crash can say what was seen")

@@ -9,6 +9,9 @@
  *   {"seq":12,"ts":"2026-11-22T23:30:00.123Z","type":"tool_call",...fields}
  * Transient events (streamed deltas) reach live sinks but are not stored: the
  * whole message is stored once complete.
+ *
+ * Secrets (secret.h) are masked once, here: event_bus_emit() masks every
+ * string of an event before any sink sees it.
  */
 #ifndef CADE_EVENT_H
 #define CADE_EVENT_H
@@ -111,6 +114,8 @@ const struct event_field *event_field(enum event_type, const char *key);
  */
 const char	*event_str(const struct event *, const char *key, const char *dflt);
 double		 event_num(const struct event *, const char *key, double dflt);
+/* A string member of any JSON object; "" when absent or mistyped. */
+const char	*event_json_str(const cJSON *, const char *key);
 int		 event_bool(const struct event *, const char *key);
 /* Present and not null. */
 int		 event_has(const struct event *, const char *key);
@@ -152,6 +157,18 @@ event_post_##name(struct event_bus *bus, const struct ev_##name *p)	\
 #undef EVENT
 #undef F
 #undef EVENT_END
+/*
+ * event_post(), and hand back the fields as the sinks saw them (masked):
+ * the agent keeps exactly that text in its history, which becomes the next
+ * request to the LLM.  Caller frees with cJSON_Delete().
+ */
+cJSON			*event_post_masked(struct event_bus *, enum event_type,
+			    const void *p);
+/* Mask every registered secret in every string of a JSON tree, in place. */
+void			 event_mask(cJSON *);
+/* Replace, in place, each string of a JSON tree for which fn returns a new one (NULL: keep). */
+void			 event_rewrite_strings(cJSON *, char *(*fn)(const char *, void *),
+			    void *arg);
 
 uint64_t		 event_bus_last_seq(const struct event_bus *);
 /* Continue numbering after a replay. */

@@ -88,10 +88,20 @@ struct llm_callbacks {
 	void	*arg;
 };
 
+/*
+ * messages is copied, except for its items that are cJSON references
+ * (cJSON_AddItemReferenceToArray): those are kept as references, and what
+ * they point to must stay unchanged until done() is called (the request is
+ * cleared before done() runs).
+ */
 struct llm_request {
 	const cJSON	*messages;	/* OpenAI chat messages array */
 	const cJSON	*tools;		/* OpenAI tools array, or NULL */
 	const char	*model;		/* NULL: the configured model */
+	/* Optional: texts[i] is messages[i] as cJSON_PrintUnformatted prints
+	 * it, or NULL; the body is spliced from them instead of printed again.
+	 * Same lifetime as the references above. */
+	const char *const *texts;
 };
 
 struct llm	*llm_new(struct loop *, const struct config *);

@@ -52,8 +52,16 @@ struct policy_action {
 	const char		 *unsandboxed;	/* asks to run outside the sandbox: the justification ("" if none) */
 };
 
-/* NULL with *cause ("file:line: ...") if any rules file fails to parse. */
+/*
+ * Built-in < user (~/.config/cade/policy) < project (PROJECT/.cade/policy)
+ * rules: the one loader every front end uses.  project_root NULL means the
+ * workspace root (conf_workspace_root()), as a session has it; "" means no
+ * project.  NULL with *cause ("file:line: ...") if any rules file fails to
+ * parse.
+ */
 struct policy	*policy_load(const struct config *, const char *project_root, char **cause);
+/* The project directory of a loaded policy, NULL if none. */
+const char	*policy_project_root(const struct policy *);
 void		 policy_free(struct policy *);
 
 /*

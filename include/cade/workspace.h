@@ -59,6 +59,7 @@ struct workspace {
 	char			*id;		/* display: path or container id */
 	pid_t			 pid;		/* local shell pid, or -1 */
 	struct sandbox		*sandbox;	/* local: the shell's containment; NULL for docker */
+	int			 idle_stop;	/* the shell is idle: stop it with no grace */
 	void			*priv;
 };
 

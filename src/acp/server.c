@@ -570,6 +570,11 @@ acp_session_cancel(struct acp *a, const struct jsonrpc_msg *m)
 	if ((as = acp_find_session(a, m)) == NULL || as->prompt_id == NULL)
 		return;
 	as->cancelled = 1;
+	/* A permission request still out is answered "cancelled" by the
+	 * client; the action is refused here, and the next ask may go. */
+	as->ask_req = 0;
+	free(as->ask_call);
+	as->ask_call = NULL;
 	agent_cancel(as->s->agent);
 }
 

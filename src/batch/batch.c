@@ -44,6 +44,7 @@
 #include "cade/llm.h"
 #include "cade/log.h"
 #include "cade/loop.h"
+#include "cade/safe.h"
 #include "cade/session.h"
 #include "cade/shell.h"
 #include "cade/spawn.h"
@@ -427,16 +428,18 @@ static void __attribute__((format(printf, 2, 3)))
 batch_say(struct batch *b, const char *fmt, ...)
 {
 	va_list ap;
+	char *line;
 
 	if (b->tty) {
 		batch_dirty(b);
 		return;
 	}
 	va_start(ap, fmt);
-	fputs("batch: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	line = xvasprintf(fmt, ap);
 	va_end(ap);
+	/* Task outcomes quote the model and servers: neutralised (safe.h). */
+	safe_fprintf(stderr, "batch: %s\n", line);
+	free(line);
 	fflush(stderr);
 }
 

@@ -20,6 +20,7 @@
 
 #include "cade/buf.h"
 #include "cade/cade.h"
+#include "cade/safe.h"
 #include "cade/util.h"
 
 #include "batch-int.h"
@@ -313,7 +314,7 @@ batch_summary(FILE *out, struct batch_task *const *t, size_t n, int price_known)
 			(void)snprintf(c, sizeof c, "$%.4f", t[i]->cost);
 		else
 			(void)snprintf(c, sizeof c, "$?");
-		fprintf(out, "%-*.*s  %-9s %5ld %9ld %9s %8s  %s\n", (int)w,
+		safe_fprintf(out, "%-*.*s  %-9s %5ld %9ld %9s %8s  %s\n", (int)w,
 		    (int)w, t[i]->id, st, t[i]->steps,
 		    t[i]->prompt_tokens + t[i]->completion_tokens, c, d,
 		    t[i]->model_used != NULL ? t[i]->model_used : "-");

@@ -99,6 +99,7 @@ struct llm_body_opts {
 	const struct config	*cfg;
 	const char		*model;
 	const cJSON		*messages;
+	const char *const	*texts;		/* printed messages, or NULL (see llm_request) */
 	const cJSON		*tools;		/* NULL: none */
 	int			 stream;
 	int			 no_stream_options;

@@ -16,6 +16,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -83,6 +84,7 @@ struct llm {
 	int			 busy;
 	struct llm_callbacks	 cb;
 	cJSON			*messages;
+	const char		**texts;	/* printed messages (llm_request) or NULL */
 	cJSON			*tools;
 	char			**chain;	/* model, then fallbacks */
 	size_t			 nchain;
@@ -402,6 +404,8 @@ llm_request_clear(struct llm *l)
 	cJSON_Delete(l->messages);
 	cJSON_Delete(l->tools);
 	l->messages = l->tools = NULL;
+	free(l->texts);
+	l->texts = NULL;
 	if (l->deadline_timer != 0) {
 		loop_timer_cancel(l->loop, l->deadline_timer);
 		l->deadline_timer = 0;
@@ -763,6 +767,7 @@ llm_build_body(struct llm *l, const char *model)
 	o.cfg = l->cfg;
 	o.model = model;
 	o.messages = l->messages;
+	o.texts = l->texts;
 	o.tools = l->tools;
 	o.stream = l->stream;
 	o.no_stream_options = q->no_stream_options;
@@ -775,6 +780,7 @@ llm_build_body(struct llm *l, const char *model)
 	if (l->prompt) {
 		pm = llm_ptools_messages(l->messages, l->tools);
 		o.messages = pm;
+		o.texts = NULL;
 		o.tools = NULL;
 	}
 	l->body = l->responses ? llm_responses_body(&o) : llm_chat_body(&o);
@@ -1321,6 +1327,27 @@ llm_attempt_start(struct loop *loop, void *arg)
 		llm_watchdog_arm(l, (uint64_t)fb * 1000);
 }
 
+/*
+ * The request's own array of messages: a message that is itself a cJSON
+ * reference (the agent's view of its history) stays a reference, so a long
+ * history is not copied node by node on every request; anything else is
+ * copied.  See the contract in cade/llm.h.
+ */
+static cJSON *
+llm_messages_keep(const cJSON *msgs)
+{
+	cJSON *out = cJSON_CreateArray();
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, msgs) {
+		if (m->type & cJSON_IsReference)
+			cJSON_AddItemReferenceToArray(out, (cJSON *)(uintptr_t)m);
+		else
+			cJSON_AddItemToArray(out, cJSON_Duplicate(m, 1));
+	}
+	return out;
+}
+
 /* Start a request; see cade/llm.h. */
 int
 llm_send(struct llm *l, const struct llm_request *req,
@@ -1342,7 +1369,13 @@ llm_send(struct llm *l, const struct llm_request *req,
 	l->busy = 1;
 	l->reqno++;
 	l->cb = *cb;
-	l->messages = cJSON_Duplicate(req->messages, 1);
+	l->messages = llm_messages_keep(req->messages);
+	if (req->texts != NULL) {
+		int n = cJSON_GetArraySize(l->messages);
+
+		l->texts = xcalloc((size_t)n + 1, sizeof *l->texts);
+		memcpy(l->texts, req->texts, (size_t)n * sizeof *l->texts);
+	}
 	l->tools = cJSON_IsArray(req->tools) ?
 	    cJSON_Duplicate(req->tools, 1) : NULL;
 	model = req->model != NULL && *req->model != '\0' ? req->model :

@@ -701,32 +701,70 @@ llm_body_settings(cJSON *root, const struct llm_body_opts *o, int responses)
 	}
 }
 
-/* The chat completions request body (caller frees). */
+/*
+ * The messages array, spliced from their printed texts where the caller
+ * kept them (the same bytes cJSON prints, for the cost of a copy).
+ */
+static void
+llm_chat_messages(struct buf *b, const struct llm_body_opts *o)
+{
+	const cJSON *m;
+	char *one;
+	size_t i = 0;
+
+	(void)buf_putc(b, '[');
+	cJSON_ArrayForEach(m, o->messages) {
+		if (i > 0)
+			(void)buf_putc(b, ',');
+		if (o->texts != NULL && o->texts[i] != NULL)
+			(void)buf_puts(b, o->texts[i]);
+		else {
+			if ((one = cJSON_PrintUnformatted(m)) == NULL)
+				fatal("cannot print request body");
+			(void)buf_puts(b, one);
+			free(one);
+		}
+		i++;
+	}
+	(void)buf_putc(b, ']');
+}
+
+/*
+ * The chat completions request body (caller frees).  Everything that stays
+ * the same from one request to the next (model, settings, tools) comes
+ * first and the messages last, so each request is a byte-identical prefix
+ * of the next up to its last message: what prompt caches reuse.
+ */
 char *
 llm_chat_body(const struct llm_body_opts *o)
 {
 	cJSON *root, *so;
+	struct buf b;
 	char *s;
 
 	root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "model", o->model);
-	/* References: the caller's arrays are printed, not copied. */
-	cJSON_AddItemReferenceToObject(root, "messages",
-	    (cJSON *)(uintptr_t)o->messages);
-	if (cJSON_GetArraySize(o->tools) > 0) {
-		cJSON_AddItemReferenceToObject(root, "tools",
-		    (cJSON *)(uintptr_t)o->tools);
-		cJSON_AddStringToObject(root, "tool_choice", "auto");
-	}
 	cJSON_AddBoolToObject(root, "stream", o->stream);
 	if (o->stream && !o->no_stream_options) {
 		so = cJSON_AddObjectToObject(root, "stream_options");
 		cJSON_AddBoolToObject(so, "include_usage", 1);
 	}
 	llm_body_settings(root, o, 0);
+	if (cJSON_GetArraySize(o->tools) > 0) {
+		/* A reference: the caller's array is printed, not copied. */
+		cJSON_AddItemReferenceToObject(root, "tools",
+		    (cJSON *)(uintptr_t)o->tools);
+		cJSON_AddStringToObject(root, "tool_choice", "auto");
+	}
 	s = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
-	if (s == NULL)
+	if (s == NULL || s[strlen(s) - 1] != '}')
 		fatal("cannot print request body");
-	return s;
+	buf_init(&b, 0);
+	(void)buf_append(&b, s, strlen(s) - 1);
+	free(s);
+	(void)buf_puts(&b, ",\"messages\":");
+	llm_chat_messages(&b, o);
+	(void)buf_putc(&b, '}');
+	return buf_detach(&b, NULL);
 }

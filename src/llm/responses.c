@@ -190,16 +190,18 @@ llm_responses_body(const struct llm_body_opts *o)
 	cJSON *root;
 	char *s;
 
+	/* What stays the same first, the conversation last: each request is
+	 * a byte-identical prefix of the next (see llm_chat_body). */
 	root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "model", o->model);
-	llm_resp_input(root, o->messages);
+	cJSON_AddBoolToObject(root, "stream", o->stream);
+	cJSON_AddBoolToObject(root, "store", 0);
+	llm_body_settings(root, o, 1);
 	if (cJSON_GetArraySize(o->tools) > 0) {
 		cJSON_AddItemToObject(root, "tools", llm_resp_tools(o->tools));
 		cJSON_AddStringToObject(root, "tool_choice", "auto");
 	}
-	cJSON_AddBoolToObject(root, "stream", o->stream);
-	cJSON_AddBoolToObject(root, "store", 0);
-	llm_body_settings(root, o, 1);
+	llm_resp_input(root, o->messages);
 	s = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	if (s == NULL)

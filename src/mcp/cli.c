@@ -22,6 +22,7 @@
 #include "cade/conf.h"
 #include "cade/loop.h"
 #include "cade/mcp.h"
+#include "cade/safe.h"
 #include "cade/util.h"
 
 #include "mcp-int.h"
@@ -139,7 +140,8 @@ mcp_cli_list(int argc, char **argv, struct config *cfg)
 	}
 	(void)mcp_start(m, 1);
 	text = mcp_describe(m, 1);
-	printf("%s\n", text);
+	/* Servers wrote the tool names and descriptions: neutralised. */
+	safe_fprintf(stdout, "%s\n", text);
 	if (mcp_untrusted(m))
 		printf("(the project's servers were not started: cade mcp list "
 		    "--yes trusts them for this run)\n");

@@ -19,6 +19,7 @@
 #include "cade/buf.h"
 #include "cade/conf.h"
 #include "cade/policy.h"
+#include "cade/safe.h"
 #include "cade/util.h"
 
 #define CHECK_MAX_LINE	(1024 * 1024)
@@ -55,7 +56,7 @@ check_print(const struct check_opts *o, const char *command,
     const struct policy_verdict *v)
 {
 	cJSON *j;
-	char *s;
+	char *s, *line;
 
 	if (o->json) {
 		j = cJSON_CreateObject();
@@ -66,20 +67,23 @@ check_print(const struct check_opts *o, const char *command,
 		cJSON_AddStringToObject(j, "rule", v->rule);
 		cJSON_AddStringToObject(j, "reason", v->reason);
 		s = cJSON_PrintUnformatted(j);
-		printf("%s\n", s);
+		line = safe_json(s);
+		printf("%s\n", line);
+		free(line);
 		cJSON_free(s);
 		cJSON_Delete(j);
 		return;
 	}
-	printf("%-5s %-7s %s\n", policy_decision_name(v->decision),
+	/* The command and the reason may come from anywhere: neutralise. */
+	safe_fprintf(stdout, "%-5s %-7s %s\n", policy_decision_name(v->decision),
 	    policy_risk_name(v->risk), command);
-	printf("      %s: %s\n", v->rule, v->reason);
+	safe_fprintf(stdout, "      %s: %s\n", v->rule, v->reason);
 	if (v->suggest != NULL) {
 		const char *l = v->suggest, *nl;
 
 		do {
 			nl = strchr(l, '\n');
-			printf("      always allow? %.*s\n", nl != NULL ?
+			safe_fprintf(stdout, "      always allow? %.*s\n", nl != NULL ?
 			    (int)(nl - l) : (int)strlen(l), l);
 			l = nl + 1;
 		} while (nl != NULL);
@@ -223,20 +227,22 @@ policy_check_main(int argc, char **argv, struct config *cfg,
 		return check_usage(o.batch ? "--batch reads commands from stdin, "
 		    "not arguments" : "no command to check");
 	}
-	if (o.root == NULL) {
-		v = conf_str(cfg, "workspace_dir");
-		if (v != NULL && v[0] != '\0')
-			o.root = v;
-		else if ((cwd = getcwd(NULL, 0)) != NULL)
-			o.root = cwd;
+	/* The same loader, and the same project root, as a session. */
+	if (o.root != NULL && (cwd = conf_workspace_root(cfg, o.root,
+	    &cause)) == NULL) {
+		safe_fprintf(stderr, "cade: %s\n", cause);
+		free(cause);
+		buf_free(&cmd);
+		return 1;
 	}
-	if ((p = policy_load(cfg, o.root, &cause)) == NULL) {
-		fprintf(stderr, "cade: %s\n", cause);
+	if ((p = policy_load(cfg, cwd, &cause)) == NULL) {
+		safe_fprintf(stderr, "cade: %s\n", cause);
 		free(cause);
 		free(cwd);
 		buf_free(&cmd);
 		return 1;
 	}
+	o.root = policy_project_root(p);
 	/* without --sandbox: what a session here would have (sandbox = auto
 	 * and a mechanism that starts, or the docker workspace) */
 	policy_set_contained(p, o.sandbox != -1 ? o.sandbox :

@@ -173,33 +173,54 @@ policy_load_text(struct policy *p, const char *text, const char *name,
 	return rc;
 }
 
-/* Built-in rules, then the user's file, then the project's. */
+/*
+ * Built-in rules, then the user's file, then the project's.  Every front
+ * end (TUI, headless, policy check) loads its policy here, with the project
+ * at the workspace root unless told otherwise, so they cannot disagree.
+ */
 struct policy *
 policy_load(const struct config *cfg, const char *project_root, char **cause)
 {
 	struct policy *p;
-	char *dir;
+	char *dir, *root = NULL;
 
+	if (project_root == NULL) {
+		if ((root = conf_workspace_root(cfg, NULL, cause)) == NULL)
+			return NULL;
+		project_root = root;
+	}
 	p = policy_new(conf_str(cfg, "confirm"), conf_str(cfg, "risk_threshold"),
 	    cause);
-	if (p == NULL)
+	if (p == NULL) {
+		free(root);
 		return NULL;
+	}
 	dir = util_xdg_dir("XDG_CONFIG_HOME", ".config");
 	p->user_file = xasprintf("%s/policy", dir);
 	free(dir);
 	if (policy_load_file(p, p->user_file, "user", cause) == -1) {
 		policy_free(p);
+		free(root);
 		return NULL;
 	}
-	if (project_root != NULL && project_root[0] != '\0') {
+	if (project_root[0] != '\0') {
 		p->project_root = xstrdup(project_root);
 		p->project_file = xasprintf("%s/.cade/policy", project_root);
 		if (policy_load_file(p, p->project_file, "project", cause) == -1) {
 			policy_free(p);
+			free(root);
 			return NULL;
 		}
 	}
+	free(root);
 	return p;
+}
+
+/* The project directory whose .cade/policy was read (NULL: none). */
+const char *
+policy_project_root(const struct policy *p)
+{
+	return p->project_root;
 }
 
 /* Release everything. */

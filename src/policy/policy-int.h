@@ -214,7 +214,22 @@ struct pol_ctx {
 #define FIND(x, risk, deny, name, ...) \
 	pol_add_finding((x)->out, risk, deny, "builtin:" name, (x)->seg, __VA_ARGS__)
 
-/* risk.c: the analysis, for programs.c */
+#define POL_MAX_NEST	6		/* levels of code inside code */
+#define POL_MAX_TEXT	(256 * 1024)	/* longest text analysed */
+
+enum pol_kind {
+	K_FETCH		= 0x01,	/* downloads from the network */
+	K_DECODE	= 0x02,	/* turns data into other data (base64 -d, rev ...) */
+	K_NETSEND	= 0x04,	/* can send data to another host */
+	K_ENVDUMP	= 0x08,	/* prints environment variables */
+	K_SHELL		= 0x10,
+	K_INTERP	= 0x20,	/* python, perl, node ... */
+};
+
+/* risk.c: the analysis, for programs.c, risk-path.c and risk-code.c */
+unsigned	 pol_cmd_kind(const struct shp_cmd *);
+int		 pol_is_readonly(const char *name);
+void		 pol_form_rules(struct pol_ctx *, char *const *words, size_t n);
 int		 pol_in(const char *const *set, size_t n, const char *s);
 const char	*pol_base(const char *);
 int		 pol_word_dynamic(const struct shp_word *);
@@ -243,6 +258,27 @@ void		 pol_add_file(struct pol_ctx *, const char *path, int how,
 		    const char *text);
 const struct pol_file *pol_written(struct pol_ctx *, const char *path);
 int		 pol_run_written(struct pol_ctx *, const char *path);
+
+/* risk-code.c: code inside code, for risk.c */
+void		 pol_check_find(struct pol_ctx *, struct shp_result *, size_t i,
+		    size_t eff);
+void		 pol_check_ssh(struct pol_ctx *, struct shp_result *, size_t i,
+		    size_t eff);
+void		 pol_check_interp(struct pol_ctx *, struct shp_result *, size_t i,
+		    size_t eff);
+void		 pol_check_shell(struct pol_ctx *, struct shp_result *, size_t i,
+		    size_t eff);
+void		 pol_note_written(struct pol_ctx *, const struct shp_cmd *,
+		    size_t eff, const char *name, unsigned kind);
+void		 pol_add_download(struct pol_ctx *, const char *path);
+void		 pol_script_arg(struct pol_ctx *, struct shp_result *, size_t i,
+		    const struct shp_word *, const char *name);
+
+/* risk-path.c: the path model, for risk.c */
+/* Lexically clean an absolute path: //, /./, /../; caller frees. */
+char		*pol_path_clean(const char *path);
+void		 pol_path_set(struct pol_ctx *, const char *path, int follow_last,
+		    struct pol_path *out);
 
 /* scan.c: what a sed script, awk program, SQL text or editor/debugger
  * command would do besides reading (see scan.c) */

@@ -52,9 +52,11 @@ struct prog_entry {
 /* Programs whose output a person may name as the command to run (PAGER=,
  * core.editor ...) without it being a risk. */
 static const char *const prog_benign_cmd[] = {
-	"bat", "cat", "code", "delta", "diff-so-fancy", "ed", "emacs",
-	"emacsclient", "false", "head", "hx", "kak", "less", "micro", "more",
-	"most", "nano", "nvim", "ssh", "subl", "tail", "true", "vi", "vim",
+	"bat", "cat", "chromium", "chromium-browser", "code", "delta",
+	"diff-so-fancy", "ed", "elinks", "emacs", "emacsclient", "false",
+	"firefox", "gedit", "google-chrome", "head", "hx", "kak", "kate",
+	"less", "lynx", "micro", "more", "most", "nano", "nvim", "open", "ssh",
+	"subl", "tail", "true", "vi", "vim", "w3m", "xdg-open", "zed",
 };
 
 /* Directories programs are normally installed in (PATH elements, programs
@@ -665,7 +667,7 @@ prog_world_name(const char *s)
 {
 	static const char *const words[] = {
 		"deploy", "publish", "release", "upload", "ship", "rollout",
-		"promote", "distribute",
+		"promote", "distribute", "push",
 	};
 	static const char *const not[] = {
 		"build", "check", "dry", "lint", "local", "note", "preview",
@@ -924,7 +926,8 @@ prog_pkgtool(struct prog_call *pc)
 		const char	*sub;
 		const char	*sub2;
 	} subs[] = {
-		{ "cargo", "install", NULL }, { "go", "install", NULL },
+		{ "cargo", "install", NULL }, { "cargo", "binstall", NULL },
+		{ "go", "install", NULL },
 		{ "go", "get", NULL }, { "gem", "install", NULL },
 		{ "composer", "require", NULL }, { "composer", "global", "require" },
 		{ "poetry", "add", NULL }, { "uv", "add", NULL },
@@ -2041,6 +2044,53 @@ prog_path_elem(struct pol_ctx *x, const char *s, size_t n, unsigned flags)
 	return risk;
 }
 
+/* Do the options in an *_OPTIONS / *OPT variable load code?  2 if so. */
+static int
+prog_opts_load(const char *var, const char *v)
+{
+	static const struct {
+		const char	*var;		/* prefix of the variable's name */
+		const char	*opts;		/* " a b ": options (prefixes) */
+	} loaders[] = {
+		{ "NODE_OPTIONS", " -r --require --import --loader "
+		    "--experimental-loader -e --eval -p --print " },
+		{ "PERL5OPT", " -M -m -d -I -e -E " },
+		{ "RUBYOPT", " -r -I -e " },
+		{ "JAVA_TOOL_OPTIONS", " -javaagent -agentpath -agentlib "
+		    "-XX:OnError -XX:OnOutOfMemoryError " },
+		{ "JDK_JAVA_OPTIONS", " -javaagent -agentpath -agentlib "
+		    "-XX:OnError -XX:OnOutOfMemoryError " },
+		{ "_JAVA_OPTIONS", " -javaagent -agentpath -agentlib "
+		    "-XX:OnError -XX:OnOutOfMemoryError " },
+	};
+	const char *opts = NULL, *t, *o, *e;
+	size_t i, n, on;
+
+	for (i = 0; i < nitems(loaders) && opts == NULL; i++)
+		if (strncmp(var, loaders[i].var, strlen(loaders[i].var)) == 0)
+			opts = loaders[i].opts;
+	if (opts == NULL)
+		return 0;
+	for (t = v; *t != '\0'; t += n) {
+		t += strspn(t, " \t\"'");
+		n = strcspn(t, " \t\"'");
+		if (n == 0)
+			break;
+		/* a token matching an option, alone or with its value glued on
+		 * (-r./x, --require=x, -javaagent:x) */
+		for (o = opts; (o = strchr(o, ' ')) != NULL && o[1] != '\0'; o = e) {
+			o++;
+			e = strchr(o, ' ');
+			on = (size_t)(e - o);
+			if (n >= on && strncmp(t, o, on) == 0 && (n == on ||
+			    strchr("=:", t[on]) != NULL || (on == 2 &&
+			    t[1] != '-')))
+				return 2;
+		}
+	}
+	return 0;
+}
+
 /* NAME=value from a prefix, export, declare, env, printf -v or read. */
 void
 pol_prog_assign(struct pol_ctx *x, const char *word, unsigned flags)
@@ -2083,22 +2133,7 @@ pol_prog_assign(struct pol_ctx *x, const char *word, unsigned flags)
 		}
 		break;
 	case V_OPTS:
-		if (strstr(v, "-r") != NULL || strstr(v, "--require") != NULL ||
-		    strstr(v, "--import") != NULL || strstr(v, "--loader") != NULL ||
-		    strstr(v, "-javaagent") != NULL || strstr(v, "-agent") != NULL ||
-		    strstr(v, "-e") != NULL || strstr(v, "-M") != NULL ||
-		    strstr(v, "-m") != NULL || strstr(v, "-d") != NULL ||
-		    strstr(v, "--eval") != NULL || strstr(v, "OnError") != NULL ||
-		    strstr(v, "OnOutOfMemory") != NULL || strstr(v, "-I") != NULL ||
-		    strcmp(v, "<input>") == 0)
-			risk = 2;
-		if (strncmp(word, "NODE_OPTIONS", 12) == 0 && risk == 2 &&
-		    strstr(v, "--require") == NULL && strstr(v, "-r ") == NULL &&
-		    strstr(v, "--import") == NULL && strstr(v, "--loader") == NULL &&
-		    strstr(v, "--experimental-loader") == NULL &&
-		    strstr(v, "-e") == NULL && strstr(v, "--eval") == NULL &&
-		    strncmp(v, "-r", 2) != 0 && strstr(v, " -r") == NULL)
-			risk = 0;	/* --max-old-space-size=4096 ... */
+		risk = strcmp(v, "<input>") == 0 ? 2 : prog_opts_load(word, v);
 		break;
 	case V_CMD:
 		p = v;

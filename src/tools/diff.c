@@ -39,9 +39,10 @@ struct diff_op {
 static int
 diff_split(const char *s, size_t len, struct diff_line **out)
 {
-	struct diff_line *v = NULL;
+	/* Never NULL, even for no lines: callers offset into it. */
+	struct diff_line *v = xreallocarray(NULL, 1, sizeof *v);
 	size_t i, start = 0;
-	int n = 0, cap = 0;
+	int n = 0, cap = 1;
 
 	for (i = 0; i <= len; i++) {
 		if (i < len && s[i] != '\n')

@@ -124,7 +124,7 @@ const struct tui_key_entry tui_key_table[] = {
 	  "Shift-PgUp)",
 	  .exec = tui_key_select },
 	{ .key = TUI_KEY_F9, .alt = 'p',
-	  .help = "show the confirmation prompt again (after Esc)",
+	  .help = "answer the confirmation prompt: it takes the keyboard (after Esc, while typing, from the terminal)",
 	  .exec = tui_key_prompt },
 	{ .key = TUI_KEY_F1,
 	  .help = "key help in the chat", .exec = tui_key_help },
@@ -716,13 +716,21 @@ tui_key_select(struct tui *t, int key)
 	tui_dirty(t);
 }
 
-/* F9: the confirmation prompt again. */
+/*
+ * F9: the prompt takes the keyboard (after Esc, while typing, or from the
+ * terminal pane, which gets it back after the answer).
+ */
 static void
 tui_key_prompt(struct tui *t, int key)
 {
-	tui_confirm_show(t->confirm);
+	struct tui_confirm_ctx x;
+
+	(void)key;
+	tui_confirm_context(t, &x);
+	tui_confirm_take(t->confirm, &x, t->focus == FOCUS_TERM);
 	if (t->focus != FOCUS_CHAT)
 		tui_toggle_focus(t);
+	tui_confirm_sync(t);
 	tui_dirty(t);
 }
 

@@ -12,6 +12,24 @@
  * With several pending, they come one at a time with "1 of N".  The answer
  * is handed back to tui.c, which calls agent_confirm(); nothing here talks
  * to the agent, so it is testable with a made-up queue.
+ *
+ * An answer is only ever given on purpose.  The prompt holds the keyboard
+ * or it does not, and says which:
+ *   - a new prompt takes the keyboard only if the person is not typing (the
+ *     input is empty and no key came in the last second) and the chat has
+ *     the keyboard; otherwise it waits, saying that Tab or F9 (F9 alone from
+ *     the terminal pane) answers it, and keys go where they were going;
+ *   - once it holds the keyboard, keys in the first confirm_delay ms (input
+ *     protection, as browsers do for their security dialogs) never answer
+ *     it: if it took the keyboard by itself, such a key means the person was
+ *     typing, so the prompt lets go and the key goes to the input; if Tab or
+ *     F9 gave it the keyboard, the key is ignored and the prompt says so;
+ *   - after the delay y/n/a/d answer; other text keys let go of a keyboard
+ *     the prompt took by itself (the key goes to the input), and are ignored
+ *     when the person gave it the keyboard;
+ *   - Esc hides the prompt and gives the keyboard back where it was (the
+ *     terminal pane if F9 took it from there); so does an answer.
+ * Text in the input is never touched, so nothing typed is lost.
  */
 #include "config.h"
 
@@ -20,6 +38,7 @@
 
 #include "cade/agent.h"
 #include "cade/policy.h"
+#include "cade/safe.h"
 #include "cade/util.h"
 #include "tui-int.h"
 
@@ -30,6 +49,13 @@ enum confirm_mode { CF_MAIN, CF_REASON, CF_SCOPE };
 struct tui_confirm {
 	enum confirm_mode mode;
 	int		 hidden;	/* Esc: hidden until F9 or a new action */
+	int		 holds;		/* keys go to the prompt */
+	int		 by_itself;	/* it took the keyboard, nobody gave it */
+	int		 from_term;	/* taken from the terminal pane */
+	int		 term_focus;	/* (waiting) the terminal pane has the keys */
+	uint64_t	 armed_at;	/* keys count from then on */
+	int		 armed;
+	int		 ignored;	/* a key fell in the protection delay */
 	int		 details;
 	char		*current;	/* call id shown */
 	char		**seen;		/* call ids already announced */
@@ -75,16 +101,29 @@ confirm_seen(struct tui_confirm *cf, const char *id)
 	return 0;
 }
 
+/* The prompt holds the keyboard from now on; keys count after the delay. */
+static void
+confirm_hold(struct tui_confirm *cf, const struct tui_confirm_ctx *x,
+    int by_itself)
+{
+	cf->holds = 1;
+	cf->hidden = 0;
+	cf->by_itself = by_itself;
+	cf->ignored = 0;
+	cf->armed_at = x->now + (uint64_t)(x->delay > 0 ? x->delay : 0);
+	cf->armed = x->delay <= 0;
+}
+
 /*
- * The queue changed: returns 1 when an action not seen before is waiting
- * (ring the bell, show the prompt again).
+ * The queue changed (or time passed): returns 1 when an action not seen
+ * before is waiting (ring the bell, notify, show the prompt again).
  */
 int
 tui_confirm_update(struct tui_confirm *cf, const struct agent_pending *p,
-    size_t n)
+    size_t n, const struct tui_confirm_ctx *x)
 {
 	size_t i;
-	int fresh = 0;
+	int fresh = 0, held = cf->holds && cf->current != NULL;
 
 	for (i = 0; i < n; i++) {
 		if (p[i].call_id == NULL || confirm_seen(cf, p[i].call_id))
@@ -103,8 +142,61 @@ tui_confirm_update(struct tui_confirm *cf, const struct agent_pending *p,
 		cf->mode = CF_MAIN;
 		cf->details = 0;
 		tui_input_clear(cf->reason);
+		cf->holds = 0;
+		if (cf->current != NULL && !x->term_focus && !cf->hidden) {
+			/* The next of several keeps a keyboard given on purpose. */
+			if (held)
+				confirm_hold(cf, x, 0);
+			else if (!x->typing)
+				confirm_hold(cf, x, 1);
+		}
 	}
+	if (x->term_focus && cf->holds) {
+		cf->holds = 0;	/* F2 took the keys to the pane */
+		cf->mode = CF_MAIN;
+	}
+	cf->term_focus = x->term_focus;
+	if (cf->holds && !cf->armed && x->now >= cf->armed_at)
+		cf->armed = 1;
 	return fresh;
+}
+
+/* See tui-int.h. */
+void
+tui_confirm_take(struct tui_confirm *cf, const struct tui_confirm_ctx *x,
+    int from_term)
+{
+	if (cf->current == NULL)
+		return;
+	if (cf->holds && !cf->hidden)
+		return;
+	confirm_hold(cf, x, 0);
+	cf->from_term = from_term;
+	cf->mode = CF_MAIN;
+}
+
+/* See tui-int.h. */
+int
+tui_confirm_holds(const struct tui_confirm *cf, size_t npending)
+{
+	return npending > 0 && !cf->hidden && cf->holds;
+}
+
+/* See tui-int.h. */
+uint64_t
+tui_confirm_wake(const struct tui_confirm *cf)
+{
+	return cf->holds && !cf->armed ? cf->armed_at : 0;
+}
+
+/* See tui-int.h. */
+int
+tui_confirm_from_term(struct tui_confirm *cf)
+{
+	int r = cf->from_term;
+
+	cf->from_term = 0;
+	return r;
 }
 
 /* See tui-int.h. */
@@ -114,11 +206,16 @@ tui_confirm_visible(const struct tui_confirm *cf, size_t npending)
 	return npending > 0 && !cf->hidden;
 }
 
-/* See tui-int.h. */
-void
-tui_confirm_show(struct tui_confirm *cf)
+/* A key a person types as text (it would go into the input). */
+static int
+confirm_text_key(const struct tui_key *k)
 {
-	cf->hidden = 0;
+	if (k->key == TUI_KEY_PASTE)
+		return 1;
+	if (k->mod & (TUI_MOD_CTRL | TUI_MOD_ALT))
+		return 0;
+	return (k->key >= 0x20 && k->key < 0x110000 && k->key != 0x7f) ||
+	    k->key == '\r' || k->key == 0x7f || k->key == '\b';
 }
 
 /* Wrapped text with the box gutter. */
@@ -176,8 +273,8 @@ tui_confirm_layout(struct tui_confirm *cf, const struct agent_pending *p,
     int *cur_col)
 {
 	static const char *const main_keys[] = {
-		"y", "approve", "n", "reject", "a", "always allow", "d",
-		"details", "Esc", "later"
+		"y", "approve", "n", "reject", "a",
+		"always allow", "d", "details", "Esc", "later"
 	};
 	static const char *const scope_keys[] = {
 		"s", "this session", "p", "this project", "u", "everywhere (user)",
@@ -186,7 +283,7 @@ tui_confirm_layout(struct tui_confirm *cf, const struct agent_pending *p,
 	const struct policy_verdict *v = p[0].verdict;
 	struct tui_lines pv, in;
 	struct tui_line *l;
-	char *s;
+	char *s, *safe = NULL;
 	int i, room, ir, ic, fixed;
 
 	*cur_row = *cur_col = -1;
@@ -204,15 +301,25 @@ tui_confirm_layout(struct tui_confirm *cf, const struct agent_pending *p,
 		tui_line_puts(l, s, confirm_risk_role(v->risk));
 		free(s);
 	}
+	/* Who has the keyboard: this prompt, the input, or the pane. */
+	tui_line_puts(l, " ", ROLE_CONFIRM_FRAME);
+	tui_line_puts(l, cf->holds ? " keys: here " : cf->term_focus ?
+	    " keys: terminal " : " keys: input ", ROLE_CONFIRM_TITLE);
+	tui_line_puts(l, " ", ROLE_CONFIRM_FRAME);
 	while (l->width < width)
 		tui_line_puts(l, tui_glyph->hline, ROLE_CONFIRM_FRAME);
 
-	confirm_text(out, width, p[0].summary != NULL ? p[0].summary : "",
-	    ROLE_BOLD);
+	/* The model wrote the action: controls are shown, never obeyed. */
+	s = p[0].summary != NULL ? safe_text(p[0].summary,
+	    strlen(p[0].summary), SAFE_VISIBLE, NULL) : xstrdup("");
+	confirm_text(out, width, s, ROLE_BOLD);
+	free(s);
 	if (v != NULL) {
 		s = xasprintf("%s risk: %s", policy_risk_name(v->risk),
 		    v->reason != NULL ? v->reason : "");
-		confirm_text(out, width, s, confirm_risk_role(v->risk));
+		safe = safe_text(s, strlen(s), SAFE_VISIBLE, NULL);
+		confirm_text(out, width, safe, confirm_risk_role(v->risk));
+		free(safe);
 		free(s);
 		s = xasprintf("rule: %s", v->rule != NULL ? v->rule : "?");
 		confirm_text(out, width, s, ROLE_NOTICE);
@@ -224,11 +331,14 @@ tui_confirm_layout(struct tui_confirm *cf, const struct agent_pending *p,
 	fixed = out->n + 3;
 	if (p[0].preview != NULL && *p[0].preview != '\0') {
 		char *g = xasprintf("%s ", tui_glyph->vline);
-		const char *q = p[0].preview, *nl;
+		const char *q, *nl;
 		int total = 0, limit;
 		size_t ll;
 		uint8_t r;
 
+		safe = safe_text(p[0].preview, strlen(p[0].preview),
+		    SAFE_VISIBLE, NULL);
+		q = safe;
 		for (nl = q; *nl != '\0'; nl++)
 			total += *nl == '\n';
 		room = max_rows - fixed;
@@ -266,20 +376,35 @@ tui_confirm_layout(struct tui_confirm *cf, const struct agent_pending *p,
 		}
 		tui_lines_take(out, &pv);
 		free(g);
+		free(safe);
 	}
 	if (cf->details && v != NULL && v->suggest != NULL) {
 		s = xasprintf("always allow would add: %s", v->suggest);
-		confirm_text(out, width, s, ROLE_NOTICE);
+		safe = safe_text(s, strlen(s), SAFE_VISIBLE, NULL);
+		confirm_text(out, width, safe, ROLE_NOTICE);
+		free(safe);
 		free(s);
 	}
 	switch (cf->mode) {
 	case CF_MAIN:
-		confirm_keys(out, main_keys, nitems(main_keys));
+		if (!cf->holds)
+			confirm_text(out, width, cf->term_focus ? "keys go to "
+			    "the terminal pane: F9 answers this prompt" :
+			    "you are typing, so keys go to the input: Tab or F9 "
+			    "answers this prompt (your text stays)", ROLE_NOTICE);
+		else if (!cf->armed)
+			confirm_text(out, width, cf->ignored ? "keys here in a "
+			    "moment (key ignored: the prompt just took the "
+			    "keyboard)" : "keys here in a moment", ROLE_NOTICE);
+		else
+			confirm_keys(out, main_keys, nitems(main_keys));
 		break;
 	case CF_SCOPE:
 		s = xasprintf("always allow %s for:", v != NULL &&
 		    v->suggest != NULL ? v->suggest : p[0].summary);
-		confirm_text(out, width, s, ROLE_CONFIRM);
+		safe = safe_text(s, strlen(s), SAFE_VISIBLE, NULL);
+		confirm_text(out, width, safe, ROLE_CONFIRM);
+		free(safe);
 		free(s);
 		confirm_keys(out, scope_keys, nitems(scope_keys));
 		break;
@@ -326,12 +451,15 @@ tui_confirm_layout(struct tui_confirm *cf, const struct agent_pending *p,
  */
 int
 tui_confirm_key(struct tui_confirm *cf, const struct tui_key *k,
-    const struct agent_pending *p, size_t n, struct tui_confirm_answer *ans)
+    const struct agent_pending *p, size_t n, struct tui_confirm_answer *ans,
+    const struct tui_confirm_ctx *x)
 {
 	int c = k->key;
 
-	if (n == 0 || cf->hidden)
+	if (n == 0 || cf->hidden || !cf->holds)
 		return 0;
+	if (!cf->armed && x->now >= cf->armed_at)
+		cf->armed = 1;
 	memset(ans, 0, sizeof *ans);
 	ans->call_id = p[0].call_id;
 	switch (cf->mode) {
@@ -363,6 +491,19 @@ tui_confirm_key(struct tui_confirm *cf, const struct tui_key *k,
 	case CF_MAIN:
 		break;
 	}
+	if (c == 0x1b && k->mod == 0) {
+		cf->hidden = 1;
+		cf->holds = 0;
+		return 3;
+	}
+	if (!cf->armed) {
+		if (cf->by_itself && confirm_text_key(k)) {
+			cf->holds = 0;	/* typing: the key goes to the input */
+			return 0;
+		}
+		cf->ignored = 1;
+		return 1;
+	}
 	if (k->mod != 0)
 		return 0;
 	switch (c) {
@@ -379,9 +520,43 @@ tui_confirm_key(struct tui_confirm *cf, const struct tui_key *k,
 	case 'd': case 'D':
 		cf->details = !cf->details;
 		return 1;
-	case 0x1b:
-		cf->hidden = 1;
-		return 1;
 	}
-	return 0;
+	if (!confirm_text_key(k))
+		return 0;	/* scrolling and the like */
+	if (cf->by_itself) {
+		cf->holds = 0;	/* typing: the key goes to the input */
+		return 0;
+	}
+	return 1;
+}
+
+/* See tui-int.h. */
+char *
+tui_confirm_notify_seq(const char *mode, const char *term, const char *vte,
+    int tmux, const char *text, size_t *len)
+{
+	struct buf b;
+	char *safe;
+	int osc777;
+
+	if (mode == NULL || strcmp(mode, "off") == 0)
+		return NULL;
+	if (strcmp(mode, "auto") == 0)
+		osc777 = (vte != NULL && *vte != '\0') || (term != NULL &&
+		    (strncmp(term, "foot", 4) == 0 ||
+		    strncmp(term, "rxvt", 4) == 0));
+	else
+		osc777 = strcmp(mode, "osc777") == 0;
+	safe = safe_text(text, strlen(text), SAFE_STRIP, NULL);
+	buf_init(&b, 0);
+	if (tmux)
+		(void)buf_puts(&b, "\033Ptmux;\033");	/* ESC doubled inside */
+	if (osc777)
+		(void)buf_printf(&b, "\033]777;notify;cade;%s\a", safe);
+	else
+		(void)buf_printf(&b, "\033]9;%s\a", safe);
+	if (tmux)
+		(void)buf_puts(&b, "\033\\");
+	free(safe);
+	return buf_detach(&b, len);
 }

@@ -321,7 +321,8 @@ tui_draw_status(struct tui *t)
 	si.sandbox = ws_containment(t->s->ws);
 	si.net = ws_network(t->s->ws, t->cfg);
 	si.pending = (int)t->npending;
-	si.focus = t->focus == FOCUS_CHAT ? "chat" : "terminal";
+	si.focus = tui_confirm_holds(t->confirm, t->npending) ? "prompt" :
+	    t->focus == FOCUS_CHAT ? "chat" : "terminal";
 	si.hint = t->hint;
 	tui_line_init(&l, ROLE_STATUSBAR);
 	tui_status_render(&l, t->status_r.w, &si);
@@ -367,17 +368,10 @@ tui_draw_too_small(struct tui *t)
 void
 tui_draw(struct tui *t, int ui)
 {
-	const struct agent_pending *p;
 	int cur_y = -1, cur_x = -1, r, c, vis, full = t->full, browsing;
 	char *extra;
-	size_t np;
 
-	p = agent_pending(t->s->agent, &np);
-	if (tui_confirm_update(t->confirm, p, np)) {
-		if (conf_bool(t->cfg, "bell"))
-			tui_screen_raw("\a", 1);
-	}
-	t->npending = np;
+	tui_confirm_sync(t);
 	if (t->relayout)
 		tui_layout(t);
 	full = t->full;

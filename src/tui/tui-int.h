@@ -467,18 +467,45 @@ struct tui_confirm_answer {
 	int		 scope;		/* enum policy_scope */
 };
 
+/* What the prompt needs to know of the interface (confirm.c says why). */
+struct tui_confirm_ctx {
+	uint64_t	 now;		/* monotonic ms */
+	int		 typing;	/* input not empty, or a key in the last second */
+	int		 term_focus;	/* the terminal pane has the keyboard */
+	int		 delay;		/* input protection, ms (confirm_delay) */
+};
+
+/* tui_confirm_key() results beyond 0 (not ours), 1 (used), 2 (answer). */
+#define TUI_CONFIRM_RELEASE	3	/* Esc: keys go back where they were */
+
 struct tui_confirm *tui_confirm_new(void);
 void		 tui_confirm_free(struct tui_confirm *);
+/* Look at the queue (and the clock); 1 when an action not seen before waits. */
 int		 tui_confirm_update(struct tui_confirm *, const struct agent_pending *,
-		    size_t n);
+		    size_t n, const struct tui_confirm_ctx *);
 int		 tui_confirm_visible(const struct tui_confirm *, size_t npending);
-void		 tui_confirm_show(struct tui_confirm *);
+/* Tab or F9: the prompt takes the keyboard (from the pane if from_term). */
+void		 tui_confirm_take(struct tui_confirm *, const struct tui_confirm_ctx *,
+		    int from_term);
+/* 1 while keys go to the prompt. */
+int		 tui_confirm_holds(const struct tui_confirm *, size_t npending);
+/* When the protection delay ends (a redraw is due), 0 if none runs. */
+uint64_t	 tui_confirm_wake(const struct tui_confirm *);
+/* 1 (once) if the keyboard should go back to the terminal pane. */
+int		 tui_confirm_from_term(struct tui_confirm *);
 void		 tui_confirm_layout(struct tui_confirm *, const struct agent_pending *,
 		    size_t n, int width, int max_rows, struct tui_lines *out,
 		    int *cur_row, int *cur_col);
 int		 tui_confirm_key(struct tui_confirm *, const struct tui_key *,
 		    const struct agent_pending *, size_t n,
-		    struct tui_confirm_answer *);
+		    struct tui_confirm_answer *, const struct tui_confirm_ctx *);
+/*
+ * The desktop notification for a pending prompt: OSC 9 or OSC 777 by mode
+ * (auto|osc9|osc777|off; auto looks at vte and term), wrapped for tmux's
+ * passthrough when tmux is set.  NULL for off.  Caller frees.
+ */
+char		*tui_confirm_notify_seq(const char *mode, const char *term,
+		    const char *vte, int tmux, const char *text, size_t *len);
 
 /* ---- status.c ----------------------------------------------------- */
 
@@ -588,6 +615,10 @@ struct tui {
 	struct llm_models	*probe_res[4];
 	int			 told_setup;	/* the first-run notice was given */
 	char			*last_id;	/* the session to name on quitting */
+
+	/* confirmation */
+	uint64_t		 last_key_ms;	/* "typing" is a key in the last second */
+	uint64_t		 confirm_timer;	/* redraw when the protection delay ends */
 };
 
 #define TUI_MODELS_MS	8000	/* /model: the endpoint's list */
@@ -621,6 +652,10 @@ void		 tui_hint(struct tui *, const char *fmt, ...)
 void		 tui_stop(struct tui *, int code);
 /* Give the keyboard to the other pane. */
 void		 tui_toggle_focus(struct tui *);
+/* The prompt's view of the interface now. */
+void		 tui_confirm_context(struct tui *, struct tui_confirm_ctx *);
+/* Bring the prompt up to date with the agent's queue (bell, notification). */
+void		 tui_confirm_sync(struct tui *);
 
 /* commands.c: slash commands and global keys, one row each. */
 struct tui_cmd_entry {

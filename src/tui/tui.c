@@ -39,6 +39,7 @@
 #include "cade/log.h"
 #include "cade/loop.h"
 #include "cade/policy.h"
+#include "cade/safe.h"
 #include "cade/session.h"
 #include "cade/shell.h"
 #include "cade/store.h"
@@ -51,6 +52,7 @@
 #define TUI_PASTE_MS		1000	/* an unterminated paste ends */
 #define TUI_QUIT_MS		1500	/* second Ctrl-C within this quits */
 #define TUI_MAX_PASTE		(8 * 1024 * 1024)
+#define TUI_TYPING_MS		1000	/* a key this recent: the person is typing */
 #define TUI_READ_SIZE		65536
 
 
@@ -75,13 +77,30 @@ tui_hint(struct tui *t, const char *fmt, ...)
 	tui_dirty(t);
 }
 
-/* Bus sink: every event goes to the chat model. */
+/* A copy of s fit for the screen (controls shown as ^[), NULL if it is. */
+static char *
+tui_safe_string(const char *s, void *arg)
+{
+	(void)arg;
+	return safe_clean(s, strlen(s)) ? NULL : safe_text(s, strlen(s),
+	    SAFE_VISIBLE, NULL);
+}
+
+/*
+ * Bus sink: every event goes to the chat model, its text neutralised first
+ * (an escape sequence from the model is shown as ^[..., never obeyed).
+ */
 static void
 tui_sink(const struct event *ev, void *arg)
 {
 	struct tui *t = arg;
+	struct event copy = *ev;
 
-	tui_chat_event(t->chat, ev);
+	if ((copy.data = cJSON_Duplicate(ev->data, 1)) == NULL)
+		fatal("out of memory");
+	event_rewrite_strings(copy.data, tui_safe_string, NULL);
+	tui_chat_event(t->chat, &copy);
+	cJSON_Delete(copy.data);
 	tui_dirty(t);
 }
 
@@ -313,12 +332,80 @@ tui_ctrl_c(struct tui *t)
 		tui_hint(t, "C-c again to quit");
 }
 
+/* See tui-int.h. */
+void
+tui_confirm_context(struct tui *t, struct tui_confirm_ctx *x)
+{
+	x->now = util_now_ms();
+	x->typing = !tui_input_empty(t->input) || (t->last_key_ms != 0 &&
+	    x->now - t->last_key_ms < TUI_TYPING_MS);
+	x->term_focus = t->focus == FOCUS_TERM;
+	x->delay = (int)conf_int(t->cfg, "confirm_delay");
+}
+
+/* The protection delay ended: draw the prompt's keys. */
+static void
+tui_confirm_timer(struct loop *l, void *arg)
+{
+	struct tui *t = arg;
+
+	(void)l;
+	t->confirm_timer = 0;
+	tui_dirty(t);
+}
+
+/* A new action waits: the bell and a desktop notification, as configured. */
+static void
+tui_confirm_alert(struct tui *t)
+{
+	char *seq;
+	size_t len;
+
+	if (conf_bool(t->cfg, "bell"))
+		tui_screen_raw("\a", 1);
+	seq = tui_confirm_notify_seq(conf_str(t->cfg, "notify"), getenv("TERM"),
+	    getenv("VTE_VERSION"), getenv("TMUX") != NULL,
+	    "cade: an action waits for your confirmation", &len);
+	if (seq != NULL)
+		tui_screen_raw(seq, len);
+	free(seq);
+}
+
+/* See tui-int.h. */
+void
+tui_confirm_sync(struct tui *t)
+{
+	const struct agent_pending *p;
+	struct tui_confirm_ctx x;
+	uint64_t wake;
+	size_t np;
+
+	p = agent_pending(t->s->agent, &np);
+	tui_confirm_context(t, &x);
+	if (tui_confirm_update(t->confirm, p, np, &x))
+		tui_confirm_alert(t);
+	t->npending = np;
+	wake = tui_confirm_wake(t->confirm);
+	if (wake != 0 && t->confirm_timer == 0)
+		t->confirm_timer = loop_timer_add(t->s->loop, wake > x.now ?
+		    wake - x.now : 0, tui_confirm_timer, t);
+}
+
+/* An answer or Esc: the keyboard goes back to the pane it came from. */
+static void
+tui_confirm_done(struct tui *t)
+{
+	if (tui_confirm_from_term(t->confirm) && t->focus == FOCUS_CHAT)
+		tui_toggle_focus(t);
+}
+
 /* Keys with the chat focused. */
 static void
 tui_chat_key(struct tui *t, const struct tui_key *k)
 {
 	const struct agent_pending *p;
 	struct tui_confirm_answer ans;
+	struct tui_confirm_ctx x;
 	size_t np;
 	int r, page = t->chat_r.h > 2 ? t->chat_r.h - 2 : 1;
 	char *cause = NULL;
@@ -330,7 +417,8 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 	if (tui_undo_key(t, k))
 		return;
 	p = agent_pending(t->s->agent, &np);
-	r = tui_confirm_key(t->confirm, k, p, np, &ans);
+	tui_confirm_context(t, &x);
+	r = tui_confirm_key(t->confirm, k, p, np, &ans, &x);
 	if (r == 2) {
 		if (agent_confirm(t->s->agent, ans.call_id, (enum agent_answer)
 		    ans.answer, ans.reason, (enum policy_scope)ans.scope,
@@ -340,7 +428,17 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 		}
 		free(ans.reason);
 	}
+	if (r == 2 || r == TUI_CONFIRM_RELEASE)
+		tui_confirm_done(t);
 	if (r != 0) {
+		tui_dirty(t);
+		return;
+	}
+	/* Tab takes a prompt that waits while the person types. */
+	if (k->key == '\t' && k->mod == 0 && np > 0 &&
+	    !tui_confirm_holds(t->confirm, np)) {
+		tui_confirm_take(t->confirm, &x, 0);
+		tui_confirm_sync(t);
 		tui_dirty(t);
 		return;
 	}
@@ -482,12 +580,17 @@ tui_key(const struct tui_key *k, void *arg)
 		tui_ctrl_c(t);
 		return;
 	}
+	/* A prompt that came since the last frame decides before this key. */
+	tui_confirm_sync(t);
+	t->last_key_ms = util_now_ms();
 	/*
 	 * The terminal pane gets every key, F1-F12 included (htop's F6, mc's
-	 * F3); only the prefix key, Ctrl-], takes the keyboard back.
+	 * F3); only the prefix key, Ctrl-], takes the keyboard back, and F9
+	 * while a confirmation waits (the prompt says so).
 	 */
 	if ((t->focus != FOCUS_TERM || (k->key == TUI_CTRL(']') &&
-	    k->mod == 0)) && tui_cmd_key(t, k))
+	    k->mod == 0) || (k->key == TUI_KEY_F9 && t->npending > 0)) &&
+	    tui_cmd_key(t, k))
 		return;
 	if (t->focus == FOCUS_TERM) {
 		if (t->term_scroll && tui_term_scroll_key(t, k))
@@ -608,7 +711,9 @@ tui_detach(struct tui *t)
 		loop_timer_cancel(t->s->loop, t->key_timer);
 	if (t->frame_timer != 0)
 		loop_timer_cancel(t->s->loop, t->frame_timer);
-	t->key_timer = t->frame_timer = 0;
+	if (t->confirm_timer != 0)
+		loop_timer_cancel(t->s->loop, t->confirm_timer);
+	t->key_timer = t->frame_timer = t->confirm_timer = 0;
 	loop_fd_del(t->s->loop, tui_screen_infd());
 	loop_signal_del(t->s->loop, SIGWINCH, tui_sigwinch, t);
 	for (i = 0; i < nitems(tui_quit_signals); i++)

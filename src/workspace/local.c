@@ -124,7 +124,8 @@ local_stop(struct workspace *ws)
 	struct local *l = ws->priv;
 
 	if (ws->pid > 0 && !l->reaped) {
-		l->status = spawn_kill_session(ws->pid, LOCAL_GRACE_MS);
+		l->status = spawn_kill_session(ws->pid, ws->idle_stop ? 0 :
+		    LOCAL_GRACE_MS);
 		l->reaped = 1;
 	}
 	if (l->master != -1) {

@@ -559,6 +559,9 @@ shell_free(struct shell *s)
 	shell_deliver(s);
 	if (s->fd != -1) {
 		loop_fd_del(s->loop, s->fd);
+		/* Nothing runs: no grace period to wait out (a one-shot run
+		 * would spend it just exiting). */
+		s->ws->idle_stop = s->state == SH_IDLE && !s->running;
 		s->ws->ops->shell_close(s->ws);
 	}
 	if (s->timer != 0)

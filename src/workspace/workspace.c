@@ -25,33 +25,11 @@
 
 #include "escalate.h"
 
-/* The workspace root: root if given, else workspace_dir, else cwd; realpath'd. */
+/* The workspace root (see conf_workspace_root()). */
 char *
 ws_resolve_root(const struct config *cfg, const char *root, char **cause)
 {
-	const char *want = root;
-	char *expanded, *real;
-	struct stat sb;
-
-	if ((want == NULL || *want == '\0') && cfg != NULL)
-		want = conf_str(cfg, "workspace_dir");
-	if (want == NULL || *want == '\0')
-		want = ".";
-	expanded = util_expand_home(want);
-	if ((real = realpath(expanded, NULL)) == NULL) {
-		*cause = xasprintf("cannot use workspace '%s': %s", expanded,
-		    strerror(errno));
-		free(expanded);
-		return NULL;
-	}
-	free(expanded);
-	if (stat(real, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		*cause = xasprintf("cannot use workspace '%s': not a directory",
-		    real);
-		free(real);
-		return NULL;
-	}
-	return real;
+	return conf_workspace_root(cfg, root, cause);
 }
 
 /* Backend by the "workspace" key. */

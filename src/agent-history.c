@@ -1,0 +1,411 @@
+/*
+ * agent-history.c: the agent's history (the OpenAI chat messages sent with
+ * each request) and its rebuilding from stored events on resume.
+ *
+ * Messages are added as events go out (agent.c), shortened when old
+ * (agent_hist_trim), replaced by a summary when condensed (condense.c
+ * calls agent_hist_replace), cut back or given a note when the workspace
+ * is restored (agent_restored: rewind, undo, redo), and rebuilt from the
+ * store by agent_replay, which reads back exactly the fields the producers
+ * declared.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cade/conf.h"
+#include "cade/event.h"
+#include "cade/prompt.h"
+#include "cade/util.h"
+#include "agent-int.h"
+
+/* Append a message to the history (takes msg). */
+void
+agent_hist_add(struct agent *a, cJSON *msg)
+{
+	struct agent_msg *m;
+	char *s = cJSON_PrintUnformatted(msg);
+
+	a->hist = xreallocarray(a->hist, a->nhist + 1, sizeof *a->hist);
+	m = &a->hist[a->nhist++];
+	m->msg = msg;
+	m->text = s;
+	m->step = a->step;
+	m->shortened = 0;
+	m->bytes = s != NULL ? strlen(s) : 0;
+	a->hist_bytes += m->bytes;
+	if (a->view_ok) {
+		cJSON_AddItemReferenceToArray(a->view, msg);
+		if (a->nhist + 1 > a->vcap) {
+			a->vcap = (a->nhist + 1) * 2;
+			a->vtexts = xreallocarray(a->vtexts, a->vcap,
+			    sizeof *a->vtexts);
+		}
+		a->vtexts[a->nhist] = s;
+	}
+}
+
+/*
+ * Place a tool message right after the assistant message that asked for it
+ * (and its earlier answers), so the history stays well formed even when an
+ * answer is recorded late (replay of a crashed session).
+ */
+void
+agent_hist_place_tool(struct agent *a, cJSON *msg, const char *call_id)
+{
+	struct agent_msg m;
+	cJSON *calls, *c;
+	size_t i, at = a->nhist;
+
+	for (i = a->nhist; i-- > 0 && at == a->nhist;) {
+		calls = cJSON_GetObjectItem(a->hist[i].msg, "tool_calls");
+		cJSON_ArrayForEach(c, calls)
+			if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "id")) ?
+			    cJSON_GetStringValue(cJSON_GetObjectItem(c, "id")) : "",
+			    call_id) == 0)
+				at = i + 1;
+	}
+	while (at < a->nhist &&
+	    cJSON_GetObjectItem(a->hist[at].msg, "tool_call_id") != NULL)
+		at++;
+	agent_hist_add(a, msg);
+	if (at >= a->nhist - 1)
+		return;
+	m = a->hist[a->nhist - 1];
+	memmove(&a->hist[at + 1], &a->hist[at], (a->nhist - 1 - at) * sizeof *a->hist);
+	a->hist[at] = m;
+	a->view_ok = 0;
+}
+
+/* A {"role":..., "content":...} message. */
+cJSON *
+agent_msg_new(const char *role, const char *content)
+{
+	cJSON *m = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(m, "role", role);
+	if (content != NULL)
+		cJSON_AddStringToObject(m, "content", content);
+	else
+		cJSON_AddNullToObject(m, "content");
+	return m;
+}
+
+/*
+ * A copy of text from the LLM or the person that is valid UTF-8: invalid
+ * bytes become U+FFFD, so the store, --json and later requests stay valid
+ * JSON that strict parsers and servers accept.
+ */
+char *
+agent_clean(const char *s)
+{
+	size_t len = strlen(s);
+
+	if (util_utf8_valid(s, len))
+		return xstrdup(s);
+	return util_utf8_sanitize(s, len, NULL);
+}
+
+/*
+ * Keep memory and requests bounded: once more than 2*keep_recent steps of
+ * full observations have piled up, shorten the older half to one line each.
+ * Doing it in batches changes the request prefix only every keep_recent
+ * steps, so providers' prompt caches keep hitting in between.
+ */
+void
+agent_hist_trim(struct agent *a)
+{
+	long keep = conf_int(a->d.cfg, "keep_recent");
+	size_t i, n, full = 0;
+	cJSON *content;
+	const char *text, *nl;
+	char *s, *line;
+
+	if (keep <= 0)
+		keep = 10;
+	for (i = 0; i < a->nhist; i++)
+		if (!a->hist[i].shortened && a->hist[i].step < a->step - keep &&
+		    cJSON_GetObjectItem(a->hist[i].msg, "tool_call_id") != NULL)
+			full++;
+	if ((long)full < keep)
+		return;
+	for (i = 0; i < a->nhist; i++) {
+		if (a->hist[i].shortened || a->hist[i].step >= a->step - keep ||
+		    cJSON_GetObjectItem(a->hist[i].msg, "tool_call_id") == NULL)
+			continue;
+		content = cJSON_GetObjectItem(a->hist[i].msg, "content");
+		if (!cJSON_IsString(content))
+			continue;
+		text = content->valuestring;
+		n = (nl = strchr(text, '\n')) != NULL ? (size_t)(nl - text) : strlen(text);
+		if (n > AGENT_SHORT_OBS)
+			n = AGENT_SHORT_OBS;
+		if (strlen(text) > n) {
+			line = xstrndup(text, n);
+			s = xasprintf("%s [... %zu more bytes elided from step %d's "
+			    "output; run the command again if you need it]", line,
+			    strlen(text) - n, a->hist[i].step);
+			free(line);
+			a->hist_bytes -= a->hist[i].bytes;
+			cJSON_SetValuestring(content, s);
+			free(a->hist[i].text);
+			a->hist[i].text = NULL;
+			a->view_ok = 0;
+			a->hist[i].bytes = strlen(s) + 64;
+			a->hist_bytes += a->hist[i].bytes;
+			free(s);
+		}
+		a->hist[i].shortened = 1;
+	}
+}
+
+/* Build the request messages: system prompt, then the history. */
+cJSON *
+agent_view(struct agent *a, const char *const **texts)
+{
+	size_t i;
+
+	/*
+	 * Kept from one request to the next (messages are only appended,
+	 * mostly): references to the history and each message's printed form,
+	 * from which the body is spliced instead of printed whole again.
+	 */
+	if (!a->view_ok) {
+		cJSON_Delete(a->view);
+		a->view = cJSON_CreateArray();
+		cJSON_AddItemToArray(a->view, agent_msg_new("system", a->system));
+		a->vcap = (a->nhist + 1) * 2;
+		free(a->vtexts);
+		a->vtexts = xcalloc(a->vcap, sizeof *a->vtexts);
+		for (i = 0; i < a->nhist; i++) {
+			cJSON_AddItemReferenceToArray(a->view, a->hist[i].msg);
+			if (a->hist[i].text == NULL)
+				a->hist[i].text = cJSON_PrintUnformatted(
+				    a->hist[i].msg);
+			a->vtexts[i + 1] = a->hist[i].text;
+		}
+		a->view_ok = 1;
+	}
+	*texts = a->vtexts;
+	return a->view;
+}
+
+/*
+ * What the model sees of an observation: the head and the tail when it is
+ * large for the window (an eighth of it at most); the stored event keeps it
+ * whole and the recall tool reads it back.  Caller frees.
+ */
+char *
+agent_view_text(const struct agent *a, const char *text, const char *call_id)
+{
+	size_t len = strlen(text), cap, head, tail;
+	long window = condense_window(a->d.cfg, a->model);
+
+	cap = (size_t)((double)window / a->est.ratio / 8.0);
+	if ((size_t)conf_int(a->d.cfg, "output_limit") < cap)
+		cap = (size_t)conf_int(a->d.cfg, "output_limit");
+	if (cap < 1024)
+		cap = 1024;
+	if (len <= cap)
+		return xstrdup(text);
+	head = cap * 2 / 3;
+	tail = cap - head;
+	/* Cut on UTF-8 boundaries so the view stays valid text. */
+	while (head > 0 && ((unsigned char)text[head] & 0xc0) == 0x80)
+		head--;
+	while (tail > 0 && ((unsigned char)text[len - tail] & 0xc0) == 0x80)
+		tail--;
+	return xasprintf("%.*s\n[... %zu bytes elided to save context; call "
+	    "recall with call_id %s for the whole output ...]\n%s", (int)head,
+	    text, len - head - tail, call_id, text + len - tail);
+}
+
+/* Bytes of history messages [from, to). */
+size_t
+agent_hist_range_bytes(const struct agent *a, size_t from, size_t to)
+{
+	size_t i, n = 0;
+
+	for (i = from; i < to && i < a->nhist; i++)
+		n += a->hist[i].bytes;
+	return n;
+}
+
+/* Replace history messages [from, to) by one summary message. */
+void
+agent_hist_replace(struct agent *a, size_t from, size_t to, const char *text)
+{
+	struct agent_msg m;
+	size_t i;
+
+	if (from >= to || to > a->nhist)
+		return;
+	for (i = from; i < to; i++) {
+		a->hist_bytes -= a->hist[i].bytes;
+		cJSON_Delete(a->hist[i].msg);
+		free(a->hist[i].text);
+	}
+	memmove(&a->hist[from + 1], &a->hist[to], (a->nhist - to) * sizeof *a->hist);
+	a->nhist -= to - from - 1;
+	a->view_ok = 0;
+	m.msg = agent_msg_new("user", text);
+	m.text = NULL;
+	m.step = a->step;
+	m.shortened = 1;
+	m.bytes = strlen(text) + 32;
+	a->hist[from] = m;
+	a->hist_bytes += m.bytes;
+}
+
+/* Append a started call's recorded output (kept to AGENT_REPLAY_OUT_MAX). */
+static void
+agent_replay_output(struct agent *a, const char *id, const char *text)
+{
+	cJSON *o;
+	char *all;
+
+	if (a->replay_started == NULL ||
+	    (o = cJSON_GetObjectItemCaseSensitive(a->replay_started, id)) == NULL ||
+	    !cJSON_IsString(o) || strlen(o->valuestring) >= AGENT_REPLAY_OUT_MAX)
+		return;
+	all = xasprintf("%s%.*s", o->valuestring, (int)(AGENT_REPLAY_OUT_MAX -
+	    strlen(o->valuestring)), text);
+	cJSON_ReplaceItemInObjectCaseSensitive(a->replay_started, id,
+	    cJSON_CreateString(all));
+	free(all);
+}
+
+/* Rebuild history from one stored event. */
+void
+agent_replay(struct agent *a, const struct event *ev)
+{
+	const cJSON *calls;
+	cJSON *c, *msg, *hc, *hcalls, *fn, *plan;
+	const char *text;
+
+	switch (ev->type) {
+	case EV_USER_MESSAGE:
+		agent_hist_add(a, agent_msg_new("user", event_str(ev, "text", "")));
+		if (event_bool(ev, "skill"))
+			(void)prompt_skills_match(a->skills, "");
+		break;
+	case EV_ASSISTANT_MESSAGE:
+		text = event_str(ev, "text", "");
+		msg = agent_msg_new("assistant", *text != '\0' ? text : NULL);
+		calls = event_json(ev, "tool_calls");
+		hcalls = cJSON_CreateArray();
+		cJSON_ArrayForEach(c, calls) {
+			/* A damaged store may hold a call without id or name. */
+			if (!cJSON_IsString(cJSON_GetObjectItem(c, "id")) ||
+			    !cJSON_IsString(cJSON_GetObjectItem(c, "name")) ||
+			    !cJSON_IsString(cJSON_GetObjectItem(c, "arguments")))
+				continue;
+			hc = cJSON_CreateObject();
+			cJSON_AddStringToObject(hc, "id",
+			    cJSON_GetStringValue(cJSON_GetObjectItem(c, "id")));
+			cJSON_AddStringToObject(hc, "type", "function");
+			fn = cJSON_AddObjectToObject(hc, "function");
+			cJSON_AddStringToObject(fn, "name",
+			    cJSON_GetStringValue(cJSON_GetObjectItem(c, "name")));
+			cJSON_AddStringToObject(fn, "arguments",
+			    cJSON_GetStringValue(cJSON_GetObjectItem(c, "arguments")));
+			cJSON_AddItemToArray(hcalls, hc);
+		}
+		if (*text == '\0' && cJSON_GetArraySize(hcalls) == 0) {
+			/* An empty reply (older cade stored stopped requests
+			 * so): nothing for the model, nothing to resume from. */
+			cJSON_Delete(hcalls);
+			cJSON_Delete(msg);
+			break;
+		}
+		a->step++;
+		a->replay_cancelled = event_bool(ev, "cancelled");
+		if (cJSON_GetArraySize(hcalls) > 0)
+			cJSON_AddItemToObject(msg, "tool_calls", hcalls);
+		else
+			cJSON_Delete(hcalls);
+		agent_hist_add(a, msg);
+		break;
+	case EV_TOOL_RUNNING:
+		/* The action started: a resume must not say it did not. */
+		if (a->replay_started == NULL)
+			a->replay_started = cJSON_CreateObject();
+		if (cJSON_GetObjectItemCaseSensitive(a->replay_started,
+		    event_str(ev, "call_id", "")) == NULL)
+			cJSON_AddStringToObject(a->replay_started,
+			    event_str(ev, "call_id", ""), "");
+		break;
+	case EV_TOOL_OUTPUT:
+		agent_replay_output(a, event_str(ev, "call_id", ""),
+		    event_str(ev, "text", ""));
+		break;
+	case EV_OBSERVATION:
+		msg = agent_msg_new("tool", event_str(ev, "text", ""));
+		cJSON_AddStringToObject(msg, "tool_call_id", event_str(ev, "call_id", ""));
+		agent_hist_place_tool(a, msg, event_str(ev, "call_id", ""));
+		plan = cJSON_GetObjectItem(event_json(ev, "extra"), "plan");
+		if (plan != NULL)
+			tool_state_restore_plan(a->tstate, plan);
+		break;
+	case EV_UNDO:
+		agent_restored(a, ev->data);
+		break;
+	case EV_CONDENSATION:
+		agent_hist_replace(a, (size_t)event_num(ev, "from", 0),
+		    (size_t)event_num(ev, "to", 0), event_str(ev, "text", ""));
+		break;
+	case EV_USAGE:
+		a->stats.tokens_in = (long)event_num(ev, "total_prompt_tokens", 0);
+		a->stats.tokens_out = (long)event_num(ev, "total_completion_tokens", 0);
+		a->stats.tokens_cached = (long)event_num(ev, "total_cached_tokens", 0);
+		a->stats.cost = event_num(ev, "total_cost", 0);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * The workspace was put back (undo, redo, rewind: the fields of an undo
+ * event).  Undo and redo tell the model in a note, so its picture of the
+ * workspace stays true; a rewind cuts the history back to before the reply
+ * that made the step, and the conversation goes on from there.
+ */
+void
+agent_restored(struct agent *a, const cJSON *undo)
+{
+	const char *action = cJSON_GetStringValue(cJSON_GetObjectItem(undo, "action"));
+	const char *note = cJSON_GetStringValue(cJSON_GetObjectItem(undo, "note"));
+	const char *call_id = cJSON_GetStringValue(cJSON_GetObjectItem(undo, "call_id"));
+	cJSON *calls, *c;
+	size_t i, j;
+
+	if (action != NULL && strcmp(action, "rewind") == 0 && call_id != NULL) {
+		for (i = a->nhist; i-- > 0; ) {
+			calls = cJSON_GetObjectItem(a->hist[i].msg, "tool_calls");
+			cJSON_ArrayForEach(c, calls) {
+				const char *id = cJSON_GetStringValue(
+				    cJSON_GetObjectItem(c, "id"));
+
+				if (id != NULL && strcmp(id, call_id) == 0)
+					goto found;
+			}
+		}
+		return;		/* condensed away: only the files went back */
+found:
+		for (j = i; j < a->nhist; j++) {
+			a->hist_bytes -= a->hist[j].bytes;
+			cJSON_Delete(a->hist[j].msg);
+			free(a->hist[j].text);
+		}
+		a->nhist = i;
+		a->ntrack = 0;
+		a->view_ok = 0;		/* the request view referenced them */
+		return;
+	}
+	if (note != NULL && *note != '\0')
+		agent_hist_add(a, agent_msg_new("user", note));
+}
+
+/* Answer tool calls the crash left open, so the history is well formed. */

@@ -1,0 +1,185 @@
+/*
+ * agent-int.h: what the agent's files share (agent.c: the state machine;
+ * agent-history.c: the history and its replay; condense.c: condensation).
+ * Not a public contract: include/cade/agent.h is.
+ */
+#ifndef CADE_AGENT_INT_H
+#define CADE_AGENT_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "cade/agent.h"
+#include "cade/checkpoint.h"
+#include "cade/condense.h"
+#include "cade/llm.h"
+#include "cade/policy.h"
+#include "cade/tool.h"
+
+/* A person typing in the terminal pane holds the agent's next command. */
+#define AGENT_TYPING_HOLD_MS	1500
+#define AGENT_OUTPUT_TICK_MS	1000	/* tool_output while a command runs */
+#define AGENT_REPLAY_OUT_MAX	(16 * 1024) /* output told after a crash */
+#define AGENT_WS_PROBES		20	/* unsure answers before "alive" (2 s) */
+#define AGENT_WS_PROBE_MS	100
+/* Old observations are shortened to this many bytes of their first line. */
+#define AGENT_SHORT_OBS		200
+#define AGENT_STUCK_RING	8
+
+enum call_state { CALL_NEW, CALL_ASK, CALL_APPROVED, CALL_DENIED, CALL_RUNNING,
+    CALL_DONE };
+
+struct agent_call {
+	char			*id;
+	char			*name;
+	char			*args_text;
+	cJSON			*args;		/* NULL if the JSON was invalid */
+	const struct tool_entry	*tool;
+	struct policy_verdict	 verdict;
+	int			 have_verdict;
+	enum call_state		 st;
+	char			*deny_reason;
+	char			*summary;
+	char			*preview;
+	char			*undo_note;	/* for the confirmation prompt */
+	uint64_t		 started;
+	struct ckpt_state	 ck_before;	/* the checkpoint taken before it ran */
+	int			 ck_taken;
+};
+
+/* One message of the history, in OpenAI chat form. */
+struct agent_msg {
+	cJSON	*msg;
+	char	*text;		/* msg printed, reused by every request; NULL: stale */
+	int	 step;
+	int	 shortened;
+	size_t	 bytes;
+};
+
+struct agent_track {
+	char	action[65];
+	char	result[65];
+	int	is_error;
+};
+
+struct agent {
+	struct agent_deps	 d;
+	enum agent_state	 state;
+	char			*model;
+	char			*system;
+	struct prompt_skills	*skills;
+	struct tool_state	*tstate;
+	struct tool_ctx		 tctx;
+
+	struct agent_msg	*hist;
+	size_t			 nhist;
+	size_t			 hist_bytes;
+	cJSON			*view;		/* system + references to hist, kept */
+	const char		**vtexts;	/* their printed texts (view[i]) */
+	size_t			 vcap;
+	int			 view_ok;	/* view matches hist */
+
+	char			**queue;	/* user messages waiting for a step */
+	size_t			 nqueue;
+
+	struct agent_call	*calls;
+	size_t			 ncalls;
+	size_t			 next_call;
+	struct agent_pending	*pending;
+	size_t			 npending;
+	int			 in_exec;	/* a tool is inside exec() right now */
+	int			 exec_done;	/* ...and finished synchronously */
+	uint64_t		 hold_timer;
+	uint64_t		 out_timer;	/* tool_output while a command runs */
+	size_t			 out_sent;	/* bytes of it already recorded */
+	cJSON			*replay_started; /* call id -> output, on replay */
+	int			 replay_cancelled; /* last reply was stopped */
+	uint64_t		 ws_timer;	/* asking the workspace again */
+	int			 ws_probes;
+	uint64_t		 tools_timer;	/* waiting for run-time tools */
+
+	int			 step;
+	int			 no_action;
+	int			 cancel_requested;
+	int			 paused;
+	int			 resume_pending;
+	char			*finish_msg;
+	char			*fatal;		/* the workspace is gone: end the task */
+	char			*events_path;
+	char			*last_text;
+	struct agent_track	 track[AGENT_STUCK_RING];
+	size_t			 ntrack;
+
+	struct agent_stats	 stats;
+
+	struct condense_est	 est;
+	size_t			 tools_bytes;	/* the tools array, as sent */
+	size_t			 cut_from, cut_to;	/* condensation in flight */
+	int			 condensing;
+	int			 condense_then_step;
+	int			 just_condensed;
+	int			 force_condense;
+	int			 context_retry;
+	struct llm		*title_llm;	/* title_summarize: its own client */
+	int			 titled;
+	int			 closing;	/* agent_shutdown(): record, never act */
+	int			 cut_off;	/* last reply hit the output token limit */
+	int			 ck_noticed;	/* checkpoints off: said once */
+};
+
+/* agent.c: the state machine */
+/* Change state and say so. */
+void		 agent_set_state(struct agent *, enum agent_state to);
+/* Post a notice / an error of a kind. */
+void		 agent_notice(struct agent *, const char *text);
+void		 agent_error(struct agent *, const char *kind, const char *message);
+/* End the task: announce how, with the summary, and settle the state. */
+void		 agent_end(struct agent *, enum agent_end, const char *message);
+/* Start a request on client l with the agent as the callbacks' argument. */
+int		 agent_send(struct agent *, struct llm *l, const cJSON *msgs,
+		    const char *const *texts, const cJSON *tools,
+		    void (*text)(const char *, size_t, void *),
+		    void (*done)(struct llm_response *, void *), char **cause);
+/* Fold a reply's usage into the totals and announce it. */
+void		 agent_usage(struct agent *, const struct llm_response *);
+/* Observation for a call that never ran. */
+void		 agent_observe_text(struct agent *, struct agent_call *,
+		    const char *text, int refused);
+/* One step: deliver queued messages, check limits, ask the LLM. */
+void		 agent_step(struct agent *);
+
+/* agent-history.c: the history */
+/* Append a message (takes msg). */
+void		 agent_hist_add(struct agent *, cJSON *msg);
+/* Put a tool answer right after its call's other answers (takes msg). */
+void		 agent_hist_place_tool(struct agent *, cJSON *msg, const char *call_id);
+/* A {"role":..., "content":...} message. */
+cJSON		*agent_msg_new(const char *role, const char *content);
+/* Text made safe to send back (valid UTF-8, no NUL); caller frees. */
+char		*agent_clean(const char *s);
+/* Shorten old observations so the history stays small. */
+void		 agent_hist_trim(struct agent *);
+/* Build the request messages: system prompt, then the history; *texts
+ * gets each message printed (reused by every request). */
+cJSON		*agent_view(struct agent *, const char *const **texts);
+/* What the model sees of an observation (head and tail); caller frees. */
+char		*agent_view_text(const struct agent *, const char *text,
+		    const char *call_id);
+/* Bytes of history messages [from, to). */
+size_t		 agent_hist_range_bytes(const struct agent *, size_t from, size_t to);
+/* Replace history messages [from, to) by one summary message. */
+void		 agent_hist_replace(struct agent *, size_t from, size_t to,
+		    const char *text);
+
+/* condense.c: condensing a long history */
+/* Estimated tokens of the next request. */
+long		 condense_request_tokens(const struct agent *);
+/* 1 if the next request would pass compact_at% of the window. */
+int		 condense_due(const struct agent *);
+/* Summarise the middle of the history by a separate request; -1 if there
+ * is too little to condense (or the request cannot start). */
+int		 condense_start(struct agent *, int then_step);
+
+#endif
