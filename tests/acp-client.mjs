@@ -282,6 +282,9 @@ const scenarios = {
 			    /live-1/.test(u.content?.[0]?.content?.text ?? "")),
 			    "the command's first output line");
 			check(true, "a running command's output streams as in_progress content");
+			const all = JSON.stringify(st.updates);
+			check(!all.includes("tok-acp-0123456789") && all.includes("<secret-hidden>"),
+			    "a secret in the live output is masked");
 			await ctx.notify("session/cancel", { sessionId: s.sessionId });
 			const p = await pr;
 			check(p.stopReason === "cancelled", `session/cancel: stopReason cancelled (${p.stopReason})`);

@@ -100,7 +100,7 @@ stop_fake
 C=$T/cancel; mkdir -p "$C"; : > "$C/keep.txt"
 cat > "$T/cancel.json" <<'JSON'
 {"replies": [
- {"tool_calls": [{"id": "call_sleep", "name": "terminal", "arguments": {"command": "echo live-1; sleep 60; touch late.txt", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "call_sleep", "name": "terminal", "arguments": {"command": "cat token.txt; echo live-1; sleep 60; touch late.txt", "security_risk": "LOW"}}]},
  {"content": "Yes."},
  {"tool_calls": [{"id": "call_k1", "name": "terminal", "arguments": {"command": "rm keep.txt", "security_risk": "MEDIUM"}}]},
  {"tool_calls": [{"id": "call_k2", "name": "terminal", "arguments": {"command": "rm keep.txt", "security_risk": "MEDIUM"}}]},
@@ -108,7 +108,9 @@ cat > "$T/cancel.json" <<'JSON'
 ]}
 JSON
 start_fake "$T/cancel.json"
-run_client cancel "$C"
+# A secret (by the *_TOKEN rule) that a command prints: masked for the client.
+echo tok-acp-0123456789 > "$C/token.txt"
+ACP_TEST_TOKEN=tok-acp-0123456789 run_client cancel "$C"
 stop_fake
 
 # --- stop reasons and slash commands --------------------------------------

@@ -119,6 +119,31 @@ grep -q '^passed 6, failed 0, errored 0 of 6' "$T/mout"; ok $? "merge prints the
 "$CADE" batch merge "$T/s1.json" "$T/s1.json" >/dev/null 2>"$T/err"; [ $? -eq 1 ] && grep -q 'is in two reports' "$T/err"
 ok $? "merging a shard twice is refused"
 
+# --workspace docker: each task in its own container, none left behind.
+if docker info >/dev/null 2>&1 && docker image inspect cade-test:1 >/dev/null 2>&1; then
+	kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null
+	script; start_fake "$T/script.json"
+	head -3 "$T/tasks.jsonl" | grep -v '^#' > "$T/dtasks.jsonl"	# t1, t2
+	printf 'image = cade-test:1\n' >> "$XDG_CONFIG_HOME/cade/config"
+	"$CADE" batch "$T/dtasks.jsonl" --jobs 2 --workspace docker --isolate copy \
+		--report "$T/rd.json" >"$T/out" 2>"$T/err"; rc=$?
+	ok $rc "two tasks in Docker pass (rc=$rc)"
+	[ $rc -eq 0 ] || diag "$(tail -5 "$T/err")"
+	ids=$(grep -h '"workspace_id"' "$XDG_STATE_HOME"/cade/sessions/*/events.jsonl 2>/dev/null |
+	    sed -n 's/.*"workspace_id":"\([0-9a-f]\{12,\}\)".*/\1/p' | sort -u | wc -l)
+	[ "$ids" -ge 2 ]; ok $? "each task had its own container ($ids)"
+	# Only this batch's containers: others' tests may run beside it.
+	left=$(for t in t1 t2; do docker ps -aq --filter "label=cade.root=$T/rd.json.work/$t"; done | wc -l)
+	[ "$left" -eq 0 ]; ok $? "no container left behind ($left)"
+	[ -f "$T/rd.json.work/t1/out-1.txt" ]; ok $? "the task's files are in its own copy"
+else
+	if [ "${CI:-}" = true ]; then
+		ok 1 "Docker daemon and cade-test:1 available (CI=true)"
+	else
+		skip "no Docker daemon: Docker tasks not tested"
+	fi
+fi
+
 # Bad input: one clear line, exit 2, nothing run.
 printf '{"id": "a", "prompt": "x"}\n{"id": "a", "prompt": "y"}\n' > "$T/bad.jsonl"
 "$CADE" batch "$T/bad.jsonl" >/dev/null 2>"$T/err"; rc=$?

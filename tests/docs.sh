@@ -62,6 +62,24 @@ for c in $("$top_builddir/tests/tuidoc" | sed 's/^| `\(\/[a-z]*\).*/\1/'); do
 	grep -q "$c\b" "$man" || missing="$missing $c"
 done
 [ -z "$missing" ]; ok $? "cade(1) names every slash command${missing:+ (missing:$missing)}"
+# doc/HACKING.md says where each fact lives: the files it names exist, and
+# it covers every member of a tool_entry, every setting flag and every
+# event field kind (a new one must be explained there).
+hack=$top_srcdir/doc/HACKING.md
+bad=""
+for f in $(grep -o '\(src\|include\|tests\|doc\)/[A-Za-z0-9_./-]*\.\(c\|h\|md\|1\|am\)' "$hack" | sort -u); do
+	case $f in *NAME*) continue;; esac
+	[ -e "$top_srcdir/$f" ] || bad="$bad $f"
+done
+[ -z "$bad" ]; ok $? "the files doc/HACKING.md names exist${bad:+ (missing:$bad)}"
+members=$(sed -n '/^struct tool_entry {/,/^};/p' "$top_srcdir/include/cade/tool.h" |
+    sed -n 's/.*[ (*]\([a-z_]*\))*(.*;.*/\1/p; s/^\t[a-z 	]*[ *	]\([a-z_]*\);.*/\1/p' | sort -u)
+flags=$(sed -n 's/^#define \(CONF_[A-Z_]*\)\t*0x.*/\1/p' "$top_srcdir/include/cade/conf.h")
+kinds=$(sed -n 's/^#define EVENT_CTYPE_\([A-Z]*\)\t.*/\1/p' "$top_srcdir/include/cade/event.h")
+bad=""
+for w in $members $flags $kinds; do grep -q "\`$w\`\|\`$w(" "$hack" || bad="$bad $w"; done
+[ -n "$members" ] && [ -n "$flags" ] && [ -n "$kinds" ] && [ -z "$bad" ]
+ok $? "doc/HACKING.md explains every tool_entry member, setting flag and event kind${bad:+ (missing:$bad)}"
 grep -q 'make check' "$top_srcdir/README.md"; ok $? "README shows the test command"
 # cade(1) names guides by their installed names; each one is installed.
 docs=$(sed -n '/^dist_doc_DATA/,/[^\\]$/p' "$top_srcdir/Makefile.am")

@@ -17,9 +17,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cade/apply_patch.h"
+#include "../src/tools/apply_patch.h"
 #include "cade/buf.h"
-#include "cade/diff.h"
+#include "../src/tools/diff.h"
 #include "cade/util.h"
 
 static char fuzz_root[] = "/tmp/cade-fuzz-ap-XXXXXX";

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "cade/policy.h"
-#include "cade/shellparse.h"
+#include "../src/policy/shellparse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -85,6 +85,8 @@ esc_run "$T/r.out" "$T/r.err" --raw
 grep -qF "$ESC]52;c;" "$T/r.out"; ok $? "--raw: the answer as the model wrote it"
 esc_run "$T/j.out" "$T/j.err" --json
 ! grep -qF -e "$ESC" -e "$C1CSI" "$T/j.out" && grep -qF '\u001b]52;c;' "$T/j.out" && grep -qF '\u009b2J' "$T/j.out"; ok $? "--json: ESC and C1 escaped (\\u001b, \\u009b), never raw"
+(cd "$W" && "$CADE" policy check -- "$(printf 'echo \033]2;T\007 hi')" > "$T/pc.out" 2>&1)
+! grep -qF "$ESC" "$T/pc.out" && grep -qF 'echo ' "$T/pc.out"; ok $? "policy check prints a command without its control sequences"
 if command -v script >/dev/null 2>&1; then
 	kill "$FAKE_PID" 2>/dev/null
 	start_fake "$T/esc.json"

@@ -56,6 +56,17 @@ prompt_keys() {
 	screen | grep -qF 'F9 answers' && TM send-keys -t "$1" F9
 	wait_for 'y approve'
 }
+# wait_until SECONDS COMMAND [ARG...]: run COMMAND (a test's predicate)
+# until it succeeds; 1 if it never does within SECONDS.
+wait_until() {
+	_t=$(( $1 * 10 )); shift
+	while [ $_t -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.1; _t=$((_t - 1))
+	done
+	diag "timed out waiting for: $*"
+	return 1
+}
 wait_gone() {
 	_t=$(( ${2:-15} * 10 ))
 	while [ $_t -gt 0 ]; do

@@ -31,7 +31,7 @@ printf 'retry_base_ms = 10\nretry_max_ms = 20\nfirst_byte_timeout = 2\nrequest_d
 start=$(date +%s)
 "$CADE" -p "question" </dev/null >/dev/null 2>"$T/err"; rc=$?
 took=$(( $(date +%s) - start ))
-[ $rc -eq 1 ] && grep -q 'request_deadline' "$T/err" && [ $took -lt 20 ]; ok $? "a silent server: the request deadline ends the run and says so (rc=$rc, ${took}s)"
+[ $rc -eq 1 ] && grep -q 'no complete reply within 3 s (request_deadline)' "$T/err" && [ $took -lt 20 ]; ok $? "a silent server: the request deadline ends the run and says so (rc=$rc, ${took}s)"
 [ $rc -eq 1 ] || diag "$(cat "$T/err")"
 kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null
 

@@ -176,6 +176,24 @@ for M in $MECHS; do
 done
 [ -n "$MECHS" ] || skip "no sandbox mechanism starts on this machine"
 
+# C-c ends an escalated command still running outside: had it gone on, it
+# would have created the file while the shell slept inside.
+if [ -n "$MECHS" ]; then
+	M=$(echo $MECHS | cut -d' ' -f1); mkws "$M-cc"
+	cat > "$T/cc.json" <<JSON
+{"replies": [
+ {"tool_calls": [{"id": "e", "name": "terminal", "arguments": {"command": "echo started-outside; sleep 4; touch $B/out/late", "sandbox": "off", "justification": "test", "security_risk": "LOW", "timeout": 2}}]},
+ {"tool_calls": [{"id": "c", "name": "terminal", "arguments": {"command": "C-c", "is_input": true, "security_risk": "LOW", "timeout": 3}}]},
+ {"tool_calls": [{"id": "s", "name": "terminal", "arguments": {"command": "sleep 4; echo slept", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "f", "name": "finish", "arguments": {"message": "done"}}]}
+]}
+JSON
+	run "$M" "$T/cc.json" --yes
+	obs e | grep -q started-outside && obs e | grep -q '"timed_out":true' &&
+	    obs s | grep -q slept && [ ! -e "$B/out/late" ]
+	ok $? "$M: C-c ends an escalated command still running outside the sandbox"
+fi
+
 # The file tools refuse hidden paths (the workspace is HOME itself here).
 W=$HOME
 cat > "$T/f.json" <<JSON
@@ -267,36 +285,42 @@ fi
 if [ "$(id -u)" = 0 ] && command -v useradd >/dev/null 2>&1 &&
     command -v setpriv >/dev/null 2>&1; then
 	U=cadesbx$$
-	if useradd -M -d "$B/uhome" -s /bin/sh "$U" 2>/dev/null; then
+	# Everything the user touches lives in a directory anyone can enter:
+	# the build tree may sit below one only root can (a mktemp -d checkout).
+	UB=$(mktemp -d /var/tmp/cade-sbx.XXXXXX) && chmod 755 "$UB"
+	if useradd -M -d "$UB/uhome" -s /bin/sh "$U" 2>/dev/null; then
 		uid=$(id -u "$U")
-		mkdir -p "$B/uhome/.ssh" "$B/uws"
-		echo SECRET-KEY-MATERIAL > "$B/uhome/.ssh/id_rsa"
-		chown -R "$U:" "$B/uhome" "$B/uws"
+		mkdir -p "$UB/uhome/.ssh" "$UB/uws"
+		echo SECRET-KEY-MATERIAL > "$UB/uhome/.ssh/id_rsa"
+		chown -R "$U:" "$UB/uhome" "$UB/uws"
 		chmod 755 "$B" "$T"
+		mkdir -p "$UB/ubin" "$UB/out" && cp "$CADE" "$UB/ubin/cade" &&
+		    chmod 755 "$UB/ubin" "$UB/ubin/cade" && chmod 1777 "$UB/out"
 		for M in $MECHS; do
 			cat > "$T/u-$M.json" <<JSON
 {"replies": [
- {"tool_calls": [{"id": "i", "name": "terminal", "arguments": {"command": "id -u; echo x > $B/out/u-$M; echo write-rc=\$?; cat ~/.ssh/id_rsa; kill $SPID; echo kill-rc=\$?; touch in-ws && echo ws-ok", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "i", "name": "terminal", "arguments": {"command": "id -u; echo x > $UB/out/u-$M; echo write-rc=\$?; cat ~/.ssh/id_rsa; kill $SPID; echo kill-rc=\$?; touch in-ws && echo ws-ok", "security_risk": "LOW"}}]},
  {"tool_calls": [{"id": "f", "name": "finish", "arguments": {"message": "done"}}]}
 ]}
 JSON
 			chmod 644 "$T/u-$M.json"
 			kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null
 			start_fake "$T/u-$M.json"
-			(cd "$B/uws" && setpriv --reuid="$uid" --regid="$(id -g "$U")" --clear-groups \
-			    env HOME="$B/uhome" XDG_CONFIG_HOME="$B/uhome/.config" \
-			    XDG_STATE_HOME="$B/uhome/.state" \
-			    "$CADE" -p t --json --confirm never --sandbox "$M" -m test-model \
+			(cd "$UB/uws" && setpriv --reuid="$uid" --regid="$(id -g "$U")" --clear-groups \
+			    env HOME="$UB/uhome" XDG_CONFIG_HOME="$UB/uhome/.config" \
+			    XDG_STATE_HOME="$UB/uhome/.state" \
+			    "$UB/ubin/cade" -p t --json --confirm never --sandbox "$M" -m test-model \
 			    </dev/null >"$T/out.jsonl" 2>"$T/err"); rc=$?
 			[ $rc -eq 0 ] && obs i | grep -q "\"text\":\"$uid\\\\n" &&
 			    obs i | grep -q 'write-rc=1' &&
-			    [ ! -e "$B/out/u-$M" ] && ! obs i | grep -q SECRET-KEY &&
-			    obs i | grep -q 'kill-rc=1' && obs i | grep -q ws-ok && [ -e "$B/uws/in-ws" ]
+			    [ ! -e "$UB/out/u-$M" ] && ! obs i | grep -q SECRET-KEY &&
+			    obs i | grep -q 'kill-rc=1' && obs i | grep -q ws-ok && [ -e "$UB/uws/in-ws" ]
 			u_ok=$?
 			ok $u_ok "$M as an unprivileged user: contained the same way (rc=$rc)"
 			[ $u_ok -eq 0 ] || { diag "$(tail -3 "$T/err")"; diag "$(obs i | cut -c1-300)"; }
 		done
 		userdel "$U" 2>/dev/null
+		rm -rf "$UB"
 	else
 		skip "useradd failed: the unprivileged path is not tested"
 	fi

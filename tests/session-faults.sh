@@ -40,6 +40,14 @@ run_fake s1
 [ $rc -eq 1 ] && [ ! -s "$T/out" ] && grep -q 'cannot write session' "$T/err"; ok $? "a store failure fails the run: exit 1, the error on stderr, nothing on stdout (rc=$rc)"
 [ $rc -eq 1 ] || diag "$(head -c 300 "$T/err")"
 
+# 1b. The store cannot take even the first event: same, from the start.
+printf '{"replies": [{"content": "Done."}]}\n' > "$T/s1b.json"
+run_fake s1b
+# (No file at all can grow: stdout to /dev/null, stderr through a pipe.)
+{ ( trap '' XFSZ; ulimit -f 0; exec "$CADE" -p "question" ) </dev/null 2>&1 >/dev/null; echo $? > "$T/rc"; } | cat > "$T/err"
+rc=$(cat "$T/rc")
+[ "$rc" -eq 1 ] && grep -q 'cannot write session' "$T/err"; ok $? "a store that fails at once fails the run too (rc=$rc)"
+
 # 2. kill -9 while a command runs, then --resume: the model hears that the
 # action started, outcome unknown, with the output captured before the stop.
 cat > "$T/s2.json" <<'JSON'
@@ -87,7 +95,7 @@ tail -n 1 "$ev" | grep -q '"type":"finish"'; ok $? "the stopped run ends with a 
 ! grep -q '"type":"assistant_message"' "$ev"; ok $? "no empty assistant message is stored for a stopped request"
 out=$("$CADE" -p "" --resume last </dev/null 2>"$T/err"); rc=$?
 [ $rc -eq 0 ] && [ "$out" = continued ]; ok $? "--resume continues the stopped task (rc=$rc: $(cat "$T/err"))"
-! grep -q '"content":null' "$RECORD/req-0002.json"; ok $? "the resumed request has no content:null message"
+[ -e "$RECORD/req-0002.json" ] && ! grep -q '"content":null' "$RECORD/req-0002.json"; ok $? "the resumed request has no content:null message"
 
 # 4. A torn last line is cut before the next append: nothing written after
 # it is glued to it and lost.
@@ -148,7 +156,20 @@ JSON
 	wait_grep '"type":"tool_running"' "$ev"; ok $? "TUI: the command started"
 	tmux -L "$SOCK" kill-server
 	wait_grep '"type":"finish"' "$ev" 30; ok $? "TUI hang-up mid-command: the session ends with a finish event"
+	# The TUI with a store that fails: the exit status and stderr say so.
+	# (stderr is the pane: no file may grow under ulimit -f 0.)
+	tmux -L "$SOCK" -f "$T/tmux.conf" new-session -d -x 120 -y 40 -s cade \
+	    "cd '$W' && (trap '' XFSZ; ulimit -f 0; LLM_BASE_URL='$LLM_BASE_URL' LLM_API_KEY=k HOME='$HOME' XDG_CONFIG_HOME='$XDG_CONFIG_HOME' XDG_STATE_HOME='$XDG_STATE_HOME' exec '$CADE'); echo \$? > '$T/tui-rc'; sleep 60"
+	end=$(( $(date +%s) + 60 ))
+	while [ ! -s "$T/tui-rc" ] && [ "$(date +%s)" -lt $end ]; do
+		tmux -L "$SOCK" capture-pane -p -t cade 2>/dev/null | grep -q 'keys' &&
+		    tmux -L "$SOCK" send-keys -t cade C-d 2>/dev/null
+		sleep 0.2
+	done
+	[ "$(cat "$T/tui-rc" 2>/dev/null)" = 1 ] &&
+	    tmux -L "$SOCK" capture-pane -p -t cade | grep -q 'cannot write session'; ok $? "TUI: a store failure makes the exit status 1 with the error (rc=$(cat "$T/tui-rc" 2>/dev/null))"
+	tmux -L "$SOCK" kill-server 2>/dev/null
 else
-	skip "tmux not installed"; skip "tmux not installed"
+	skip "tmux not installed"; skip "tmux not installed"; skip "tmux not installed"
 fi
 done_testing

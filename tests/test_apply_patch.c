@@ -22,7 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cade/apply_patch.h"
+#include "../src/tools/apply_patch.h"
 #include "cade/buf.h"
 #include "cade/util.h"
 

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "cade/buf.h"
-#include "cade/diff.h"
+#include "../src/tools/diff.h"
 #include "cade/util.h"
 
 #include "tap.h"

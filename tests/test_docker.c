@@ -27,7 +27,7 @@
 
 #include "cade/buf.h"
 #include "cade/conf.h"
-#include "cade/docker.h"
+#include "../src/workspace/docker.h"
 #include "cade/loop.h"
 #include "cade/shell.h"
 #include "cade/util.h"

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "cade/buf.h"
-#include "cade/shellparse.h"
+#include "../src/policy/shellparse.h"
 #include "tap.h"
 
 #define PARSE(s)	shp_parse(s, strlen(s))

@@ -215,6 +215,29 @@ test_input(void)
 	key(in, TUI_KEY_DOWN, 0);
 	is_str(tui_input_text(in), "draft", "history: Down returns to the draft");
 
+	/* Ctrl-R: history is "first entry", "second...", "multi\nline\\entry". */
+	tui_input_clear(in);
+	type(in, "draft2");
+	key(in, TUI_CTRL('r'), 0);
+	ok(tui_input_search(in) != NULL, "C-r starts a history search");
+	type(in, "entry");
+	is_str(tui_input_text(in), "multi\nline\\entry", "search: the newest match");
+	key(in, TUI_CTRL('r'), 0);
+	is_str(tui_input_text(in), "first entry", "search: C-r again, the next older match");
+	key(in, 0x1b, 0);
+	ok(tui_input_search(in) == NULL && strcmp(tui_input_text(in), "draft2") == 0,
+	    "search: Esc puts back what was typed");
+	key(in, TUI_CTRL('r'), 0);
+	type(in, "first");
+	is_int(key(in, '\r', 0), INPUT_CHANGED, "search: Enter keeps the match without sending");
+	ok(tui_input_search(in) == NULL && strcmp(tui_input_text(in), "first entry") == 0,
+	    "search: ... the match is in the editor");
+	key(in, TUI_CTRL('r'), 0);
+	type(in, "zzz-nothing");
+	is_str(tui_input_text(in), "first entry", "search: no match keeps the last one");
+	key(in, TUI_KEY_LEFT, 0);
+	ok(tui_input_search(in) == NULL, "search: an editing key ends it");
+
 	tui_input_clear(in);
 	type(in, "abcdefghij");
 	tui_lines_init(&ls);
@@ -228,6 +251,33 @@ test_input(void)
 	free(path);
 }
 
+/* The person's own slash commands: front matter and arguments. */
+static void
+test_usercmd(void)
+{
+	const char *f = "---\ndescription: review a file\nmodel: x\n---\n\n"
+	    "Review $1 then $2; all: $ARGUMENTS; none: $3.\n";
+	char *d, *b, *e;
+
+	tui_usercmd_parse(f, strlen(f), &d, &b);
+	is_str(d, "review a file", "usercmd: description from the front matter");
+	is_str(b, "Review $1 then $2; all: $ARGUMENTS; none: $3.\n",
+	    "usercmd: the body after it");
+	e = tui_usercmd_expand(b, "a.c  b.c");
+	is_str(e, "Review a.c then b.c; all: a.c  b.c; none: .\n",
+	    "usercmd: $1..$9 and $ARGUMENTS replaced");
+	free(d);
+	free(b);
+	free(e);
+	tui_usercmd_parse("Just do it.", 11, &d, &b);
+	ok(d == NULL && strcmp(b, "Just do it.") == 0, "usercmd: no front matter");
+	free(b);
+	tui_usercmd_parse("---\nnot closed", 14, &d, &b);
+	ok(d == NULL && strcmp(b, "---\nnot closed") == 0,
+	    "usercmd: an unclosed front matter is text");
+	free(b);
+}
+
 int
 main(void)
 {
@@ -235,5 +285,6 @@ main(void)
 		setlocale(LC_ALL, "en_US.UTF-8");
 	test_keys();
 	test_input();
+	test_usercmd();
 	return tap_done();
 }

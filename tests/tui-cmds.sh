@@ -20,9 +20,13 @@ mkdir -p "$XDG_CONFIG_HOME/cade/themes"
 printf 'split_width = 90\n' > "$XDG_CONFIG_HOME/cade/config"
 cp "$top_srcdir/themes/light.theme" "$XDG_CONFIG_HOME/cade/themes/my-own.theme"
 
+mkdir -p "$W/.cade/commands" "$XDG_CONFIG_HOME/cade/commands"
+printf -- '---\ndescription: review one file\n---\nPlease review $1 with care (all: $ARGUMENTS).\n' > "$W/.cade/commands/review.md"
+printf 'Say hello to $ARGUMENTS.\n' > "$XDG_CONFIG_HOME/cade/commands/greet.md"
 cat > "$T/script.json" <<'JSON'
 {"replies": [
- {"content": "First session answer."}
+ {"content": "First session answer."},
+ {"content": "Reviewed."}
 ]}
 JSON
 start_fake "$T/script.json"
@@ -57,6 +61,31 @@ cost=$(chattext | sed -n 's/.*context \([0-9][0-9]*\)% full.*/\1/p' | tail -1)
 bar=$(screen | tail -1 | sed -n 's/.* \([0-9][0-9]*\)% .*/\1/p')
 [ -n "$cost" ] && [ "$cost" = "$bar" ] && [ "$cost" -le 100 ]; ok $? "/cost context use matches the status bar ($cost% vs $bar%)"
 chattext | grep -qF 'out, $? (no price known'; ok $? "/cost with no price known says \$?"
+
+# Tab on an ambiguous /co lists the candidates; Ctrl-R finds "hello" in
+# the history and Enter keeps it in the input without sending it.
+TM send-keys -t ui "/co" Tab
+wait_for '/confirm  /cost  /compact'; ok $? "Tab on an ambiguous /co lists the candidates"
+TM send-keys -t ui C-u
+nreq=$(ls "$RECORD" | grep -c 'json$')
+TM send-keys -t ui C-r "hel"
+wait_for 'history search'
+TM send-keys -t ui Enter
+wait_gone 'history search'
+screen | grep -q '^> hello *│'; ok $? "C-r finds an earlier message, Enter keeps it in the input"
+[ "$(ls "$RECORD" | grep -c 'json$')" -eq "$nreq" ]; ok $? "... without sending it"
+TM send-keys -t ui C-u
+
+# The person's own commands: listed by /help, completed by Tab, expanded
+# into the message that reaches the model.
+TM send-keys -t ui "/help" Enter
+wait_for 'your commands'
+chattext | grep -q '/review review one file (project)' && chattext | grep -q '/greet'; ok $? "/help lists .cade/commands and ~/.config/cade/commands"
+TM send-keys -t ui "/rev" Tab
+wait_for '> /review '
+TM send-keys -t ui "src/a.c now" Enter
+wait_for 'Reviewed.'
+grep -q 'Please review src/a.c with care (all: src/a.c now).' "$(ls "$RECORD"/req-*.json | tail -1)"; ok $? "a custom command's expansion reaches the request"
 
 # /theme alone lists what there is, built-in and the person's own.
 TM send-keys -t ui "/theme" Enter

@@ -84,11 +84,13 @@ chat | grep -qF 'echo <secret-hidden>' && ! chat | grep -qF "$K"; ok $? "the pro
 TM send-keys -t cf y
 wait_for 'Done 1.'; gone 1; ok $? "y approves with no extra key (the real 400 ms default)"
 ! chat | grep -qF "$K" && chat | grep -qF 'The key <secret-hidden>'; ok $? "the chat shows the key masked (tool card, answer)"
+! screen | grep -qF "$K"; ok $? "the terminal pane shows the command and its output with the key masked too"
 chat | grep -qF '^[]2;PWNED-TITLE^G' && chat | grep -qF '^[[31mred'; ok $? "escape sequences from the model are shown as ^[ in the chat"
 [ "$(TM display -p -t cf '#{pane_title}')" != PWNED-TITLE ]; ok $? "... and the pane's title is unchanged"
 for _i in $(seq 50); do grep -qF "$(printf '\033Ptmux;\033\033]9;cade')" "$T/raw.out" 2>/dev/null && break; sleep 0.1; done
 grep -qF "$(printf '\033Ptmux;\033\033]9;cade: an action waits')" "$T/raw.out"; ok $? "an OSC 9 notification through tmux's passthrough"
 [ "$(tr -cd '\007' < "$T/raw.out" | wc -c)" -ge 2 ]; ok $? "... and the bell"
+! grep -qF "$K" "$T/raw.out"; ok $? "the key never reached the terminal"
 
 # before: text typed before the prompt appears stays; Tab takes the prompt.
 TM send-keys -t cf "go two" Enter
@@ -203,4 +205,9 @@ grep '"type":"policy_decision"' "$XDG_STATE_HOME/cade/sessions/$sid/events.jsonl
 ! grep -qF "$K" "$XDG_STATE_HOME/cade/sessions/$sid/events.jsonl"; ok $? "the store holds no key"
 TM send-keys -t cf "/quit" Enter
 wait_for 'cade-rc=0'; ok $? "quits cleanly"
+
+# A broken project policy stops the TUI before it starts, with file:line.
+printf 'rule: bad\nmatch: (unclosed\n' > "$W/.cade/policy"
+TM send-keys -t cf "clear; $CADE -m fake-model; echo cade-rc=\$?" Enter
+wait_for 'cade-rc=1'; screen | grep -qF '.cade/policy:2:'; ok $? "a broken project policy stops the TUI with file:line"
 done_testing

@@ -92,7 +92,8 @@ screen | grep -qF 'refused'; ok $? "the card says refused"
 TM send-keys -t cade F2
 wait_for 'keys go to the shell'; ok $? "F2 gives the keyboard to the terminal pane"
 TM send-keys -t cade "vim -u NONE -N vimfile.txt" Enter
-wait_term $TC 'vimfile.txt'; sleep 0.3
+vim_drawn() { [ "$(term $TC | grep -c '^~')" -ge 10 ]; }
+wait_term $TC 'vimfile.txt'; wait_until 10 vim_drawn
 n=$(term $TC | grep -c '^~'); [ "$n" -ge 10 ]; ok $? "vim draws its screen in the pane ($n tilde lines)"
 TM send-keys -t cade "ihello-from-vim" Escape ":wq" Enter
 for _i in $(seq 50); do term $TC | grep -q '^~' || break; sleep 0.1; done
@@ -122,9 +123,9 @@ wait_for 'keys here'
 before=$(nreq)
 printf 'paste-line-1\npaste-line-2\n\tpaste-line-3' | TM load-buffer -b p -
 TM paste-buffer -p -b p -t cade
-sleep 1
-[ "$(nreq)" -eq "$before" ]; ok $? "a multi-line paste does not send"
 wait_for 'paste-line-3'; screen | grep -qF 'paste-line-1'; ok $? "the pasted lines are in the editor"
+# Once the whole paste is in the editor, nothing may have been sent.
+[ "$(nreq)" -eq "$before" ]; ok $? "a multi-line paste does not send"
 TM send-keys -t cade Enter
 wait_for 'Got the paste.'; ok $? "Enter sends the block intact (the fake LLM matched it)"
 

@@ -38,6 +38,16 @@ start_fake "$T/script.json"
 screen() { TM capture-pane -p "$@" -t ui; }
 chatcol() { screen | sed -E 's/^(.{60}).*/\1/'; }
 termcol() { screen | sed -E 's/^.{61}//'; }
+# Conditions the checks below wait for (wait_until, tests/lib.sh).
+unfolded() { chatcol | grep -q '│ 20 *$'; }
+buffer_is() { [ "$(TM show-buffer 2>/dev/null)" = "$1" ]; }
+whole_obs() { TM show-buffer 2>/dev/null | head -1 | grep -qx 1 && TM show-buffer | tail -2 | grep -qx 20; }
+three_lines() { chatcol | grep -q '^> first' && chatcol | grep -q '^  second' && chatcol | grep -q '^  third'; }
+term_has() { termcol | grep -qx "$1"; }
+term_lacks() { ! termcol | grep -qx "$1"; }
+input_empty() { ! chatcol | grep -q '^> first'; }
+side_by_side() { screen | head -1 | grep -qF '│ terminal'; }
+stacked() { ! screen | head -1 | grep -qF '│'; }
 save() { [ -n "${CADE_SCREENS:-}" ] && mkdir -p "$CADE_SCREENS" && screen > "$CADE_SCREENS/$1.txt" && screen -e > "$CADE_SCREENS/$1-ansi.txt"; return 0; }
 cade_pid() { ps -o pid= --ppid "$(TM display -p -t ui '#{pane_pid}')" | tr -d ' ' | head -1; }
 run() {	# run ARGS...: start cade in the pane's shell
@@ -91,27 +101,23 @@ wait_for 'Done with output.'
 chatcol | grep -qF 'more lines'; ok $? "observation folded with a 'more lines' marker"
 chatcol | grep -q '│ 20 *$'; ok $((! $?)) "... the last output line is not shown folded"
 TM send-keys -t ui C-o
-sleep 0.5
-chatcol | grep -q '│ 20 *$'; ok $? "C-o unfolds the observation"
+wait_until 10 unfolded; ok $? "C-o unfolds the observation"
 
 TM send-keys -t ui F7
 wait_for 'select:'; ok $? "F7 enters select mode"
 TM send-keys -t ui y
-sleep 0.5
-[ "$(TM show-buffer 2>/dev/null)" = "Done with output." ]; ok $? "y copies the message's logical text via OSC 52 (tmux buffer)"
+wait_until 10 buffer_is "Done with output."; ok $? "y copies the message's logical text via OSC 52 (tmux buffer)"
 [ "$(cat "$XDG_STATE_HOME/cade/clipboard.txt" 2>/dev/null)" = "Done with output." ]; ok $? "... and to the clipboard file"
 TM send-keys -t ui Up y
-sleep 0.5
-[ "$(TM show-buffer 2>/dev/null)" = "seq 1 20" ]; ok $? "on a tool card, y copies the command"
+wait_until 10 buffer_is "seq 1 20"; ok $? "on a tool card, y copies the command"
 TM send-keys -t ui c
-sleep 0.5
-TM show-buffer 2>/dev/null | head -1 | grep -qx 1 && TM show-buffer | tail -2 | grep -qx 20; ok $? "c copies its whole observation"
+wait_until 10 whole_obs; ok $? "c copies its whole observation"
 TM send-keys -t ui Escape
 wait_gone 'select:'
 
 # Chat scrollback: PgUp holds the view; new output shows an indicator.
 TM send-keys -t ui "slow one" Enter
-sleep 0.3
+wait_for 'slow one'
 TM send-keys -t ui PPage
 wait_for '(scrolled)'; ok $? "PgUp scrolls the chat back"
 wait_for 'new lines below' 5; ok $? "output arriving while scrolled: an unread indicator"
@@ -123,11 +129,10 @@ screen | grep -qF 'new lines below'; ok $((! $?)) "... and the indicator is gone
 # Newline keys that survive tmux without extended-keys; nothing is sent.
 before=$(ls "$RECORD" | grep -c 'json$')
 TM send-keys -t ui "first" C-j "second" M-Enter "third"
-sleep 0.5
-chatcol | grep -q '^> first' && chatcol | grep -q '^  second' && chatcol | grep -q '^  third'; ok $? "C-j and M-Enter put newlines in the message"
+wait_until 10 three_lines; ok $? "C-j and M-Enter put newlines in the message"
 [ "$(ls "$RECORD" | grep -c 'json$')" -eq "$before" ]; ok $? "... and send nothing"
 TM send-keys -t ui C-c
-sleep 0.3
+wait_until 10 input_empty
 
 # The confirmation prompt's other keys: Esc, F9, d, a + scope.
 mkdir -p "$W/scratch1"
@@ -152,35 +157,28 @@ grep '"type":"policy_decision"' "$XDG_STATE_HOME/cade/sessions/$first_sid/events
 # Terminal scrollback.
 TM send-keys -t ui F2
 TM send-keys -t ui "seq 1 300" Enter
-sleep 1
-termcol | grep -qx '300'; ok $? "terminal pane shows the end of the output"
+wait_until 15 term_has 300; ok $? "terminal pane shows the end of the output"
 TM send-keys -t ui S-PPage PPage
-sleep 0.5
-screen | grep -qF 'scrollback'; ok $? "S-PgUp browses the pane's scrollback"
-termcol | grep -qx '300'; ok $((! $?)) "... showing older lines"
+wait_for 'scrollback'; ok $? "S-PgUp browses the pane's scrollback"
+wait_until 10 term_lacks 300; ok $? "... showing older lines"
 TM send-keys -t ui q
-sleep 0.5
-termcol | grep -qx '300'; ok $? "q returns to the live screen"
+wait_until 10 term_has 300; ok $? "q returns to the live screen"
 TM send-keys -t ui "exit" Enter
 wait_for 'the shell exited'; ok $? "the pane says when its shell exits"
 TM send-keys -t ui Enter
-sleep 1
+wait_gone 'the shell exited'
 TM send-keys -t ui "echo back-\$((1+1))" Enter
-sleep 0.5
-termcol | grep -qx 'back-2'; ok $? "Enter in the pane starts a new shell"
+wait_until 15 term_has back-2; ok $? "Enter in the pane starts a new shell"
 TM send-keys -t ui C-]
 wait_for 'keys here'; ok $? "C-] gives the keyboard back to the chat"
 
 # Zoom and orientation.
 TM send-keys -t ui F3
-sleep 0.5
-screen | grep -qF 'terminal bash'; ok $((! $?)) "F3 zooms the chat (terminal hidden)"
+wait_gone 'terminal bash'; ok $? "F3 zooms the chat (terminal hidden)"
 TM send-keys -t ui F3 F4
-sleep 0.5
-screen | head -1 | grep -qF '│'; ok $((! $?)) "F4 stacks the panes"
+wait_until 10 stacked; ok $? "F4 stacks the panes"
 TM send-keys -t ui F4
-sleep 0.5
-screen | head -1 | grep -qF '│ terminal'; ok $? "F4 again: side by side"
+wait_until 10 side_by_side; ok $? "F4 again: side by side"
 
 # Slash commands.
 TM send-keys -t ui "/cost" Enter

@@ -28,8 +28,9 @@
 #include "cade/conf.h"
 #include "cade/event.h"
 #include "cade/log.h"
-#include "cade/policy.h"
 #include "cade/loop.h"
+#include "cade/policy.h"
+#include "cade/secret.h"
 #include "cade/session.h"
 #include "cade/shell.h"
 #include "cade/tool.h"
@@ -265,7 +266,7 @@ acp_update_free_calls(struct acp_session *as)
 static char *
 acp_read_text(const char *host)
 {
-	char *data = NULL, *cause = NULL;
+	char *data = NULL, *cause = NULL, *masked;
 	size_t len;
 
 	if (tool_read_file(host, NULL, ACP_DIFF_MAX, &data, &len, &cause) == -1) {
@@ -276,7 +277,10 @@ acp_read_text(const char *host)
 		free(data);
 		return NULL;
 	}
-	return data;
+	/* What reaches the client is masked like what reaches the screen. */
+	masked = secret_mask(data, len, NULL);
+	free(data);
+	return masked;
 }
 
 /* tool_call: announce a call, remember the files an edit touches. */
@@ -358,7 +362,7 @@ acp_live_flush(struct loop *l, void *arg)
 {
 	struct acp_session *as = arg;
 	size_t total;
-	char *text, *body;
+	char *text, *body, *masked;
 	cJSON *u, *item;
 
 	as->run_timer = 0;
@@ -367,7 +371,9 @@ acp_live_flush(struct loop *l, void *arg)
 		return;
 	if (total != as->run_seen && *text != '\0') {
 		as->run_seen = total;
-		body = acp_fenced(text);
+		masked = secret_mask(text, strlen(text), NULL);
+		body = acp_fenced(masked);
+		free(masked);
 		u = cJSON_CreateObject();
 		cJSON_AddStringToObject(u, "sessionUpdate", "tool_call_update");
 		cJSON_AddStringToObject(u, "toolCallId", as->run_call);
@@ -639,9 +645,11 @@ static void
 acp_option(cJSON *opts, const char *id, const char *name)
 {
 	cJSON *o = cJSON_CreateObject();
+	char *masked = secret_mask(name, strlen(name), NULL);
 
 	cJSON_AddStringToObject(o, "optionId", id);
-	cJSON_AddStringToObject(o, "name", name);
+	cJSON_AddStringToObject(o, "name", masked);
+	free(masked);
 	cJSON_AddStringToObject(o, "kind", id);
 	cJSON_AddItemToArray(opts, o);
 }
@@ -653,7 +661,7 @@ acp_update_ask_next(struct acp_session *as)
 	const struct agent_pending *p;
 	struct acp_call *c;
 	cJSON *params, *tc, *content, *item, *opts, *locs, *l;
-	char *why, *name, *body;
+	char *why, *name, *body, *masked;
 	size_t n, i;
 
 	if (as->s == NULL || as->ask_req != 0 ||
@@ -666,20 +674,27 @@ acp_update_ask_next(struct acp_session *as)
 	cJSON_AddStringToObject(params, "sessionId", as->id);
 	tc = cJSON_AddObjectToObject(params, "toolCall");
 	cJSON_AddStringToObject(tc, "toolCallId", p->call_id);
-	cJSON_AddStringToObject(tc, "title", p->summary != NULL ? p->summary : p->tool);
+	masked = secret_mask(p->summary != NULL ? p->summary : p->tool,
+	    strlen(p->summary != NULL ? p->summary : p->tool), NULL);
+	cJSON_AddStringToObject(tc, "title", masked);
+	free(masked);
 	cJSON_AddStringToObject(tc, "kind", acp_kind(p->tool, NULL));
 	cJSON_AddStringToObject(tc, "status", "pending");
 	content = cJSON_AddArrayToObject(tc, "content");
 	why = xasprintf("%s risk: %s (%s)", policy_risk_name(p->verdict->risk),
 	    p->verdict->reason != NULL ? p->verdict->reason : "",
 	    p->verdict->rule != NULL ? p->verdict->rule : "policy");
+	masked = secret_mask(why, strlen(why), NULL);
+	free(why);
 	item = cJSON_CreateObject();
 	cJSON_AddStringToObject(item, "type", "content");
-	cJSON_AddItemToObject(item, "content", acp_text_block(why));
+	cJSON_AddItemToObject(item, "content", acp_text_block(masked));
 	cJSON_AddItemToArray(content, item);
-	free(why);
+	free(masked);
 	if (p->preview != NULL && *p->preview != '\0') {
-		body = xasprintf("```diff\n%s\n```", p->preview);
+		masked = secret_mask(p->preview, strlen(p->preview), NULL);
+		body = xasprintf("```diff\n%s\n```", masked);
+		free(masked);
 		item = cJSON_CreateObject();
 		cJSON_AddStringToObject(item, "type", "content");
 		cJSON_AddItemToObject(item, "content", acp_text_block(body));

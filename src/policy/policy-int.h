@@ -156,7 +156,7 @@ const char	*pol_root_real(struct policy *, const char *root);
 
 /* ---- what risk.c shares with programs.c (per-program checks) ---- */
 
-#include "cade/shellparse.h"
+#include "shellparse.h"
 
 enum pol_pclass {
 	PC_INSIDE, PC_ROOT, PC_TMP, PC_DEVNULL, PC_DEVICE, PC_SYSROOT,

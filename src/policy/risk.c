@@ -33,7 +33,7 @@
 #include <unistd.h>
 
 #include "cade/buf.h"
-#include "cade/shellparse.h"
+#include "shellparse.h"
 #include "cade/util.h"
 #include "policy-int.h"
 

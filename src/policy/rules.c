@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "cade/buf.h"
-#include "cade/shellparse.h"
+#include "shellparse.h"
 #include "cade/util.h"
 #include "policy-int.h"
 

@@ -447,8 +447,8 @@ scan_sql_meta(const char *s, size_t n, size_t i, pol_scan_fn fn, void *arg)
 		fn(arg, p < e ? SCAN_SHELL : SCAN_RUNS, s + p, e - p);
 	} else if (s[i] == '.' && (scan_kw(s, e, i + 1, "shell") ||
 	    scan_kw(s, e, i + 1, "system"))) {
-		p = scan_blanks(s, e, i + 1 + (s[i + 1] == 's' && s[i + 2] ==
-		    'h' ? 5 : 6));
+		p = scan_blanks(s, e, i + 1 + (scan_kw(s, e, i + 1, "shell") ?
+		    5 : 6));
 		fn(arg, p < e ? SCAN_SHELL : SCAN_RUNS, s + p, e - p);
 	} else if (s[i] == '.' && (scan_kw(s, e, i + 1, "output") ||
 	    scan_kw(s, e, i + 1, "once") || scan_kw(s, e, i + 1, "save") ||

@@ -26,7 +26,7 @@
 #include <string.h>
 
 #include "cade/buf.h"
-#include "cade/shellparse.h"
+#include "shellparse.h"
 #include "cade/util.h"
 
 #define SHP_MAX_DEPTH	32

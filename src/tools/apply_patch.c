@@ -1,5 +1,5 @@
 /*
- * apply_patch.c: the "*** Begin Patch" format (include/cade/apply_patch.h)
+ * apply_patch.c: the "*** Begin Patch" format (apply_patch.h)
  * and the apply_patch tool that wraps it.
  *
  * Follows the grammar of OpenAI's codex apply-patch (the format GPT models
@@ -33,9 +33,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cade/apply_patch.h"
+#include "apply_patch.h"
 #include "cade/buf.h"
-#include "cade/diff.h"
+#include "diff.h"
 #include "cade/tool.h"
 #include "cade/util.h"
 #include "cade/workspace.h"

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "cade/buf.h"
-#include "cade/diff.h"
+#include "diff.h"
 #include "cade/util.h"
 
 #define DIFF_MAXD	1024

@@ -21,7 +21,7 @@
 #include <unistd.h>
 
 #include "cade/buf.h"
-#include "cade/diff.h"
+#include "diff.h"
 #include "cade/tool.h"
 #include "cade/util.h"
 #include "cade/workspace.h"

@@ -142,6 +142,10 @@ term_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *arg)
 			cmd = ws_escalate_line();
 		}
 	}
+	/* C-c also ends a command running outside the sandbox for the shell. */
+	if (is_input && strstr(cmd, "C-c") != NULL &&
+	    ctx->ws->ops->escalate_end != NULL)
+		ctx->ws->ops->escalate_end(ctx->ws);
 	if (is_input || *cmd == '\0')
 		rc = shell_input(ctx->shell, cmd, (int)timeout, term_done, call, &cause);
 	else

@@ -135,6 +135,7 @@ const size_t tui_key_table_size = nitems(tui_key_table);
 static const char tui_help_chat_keys[] =
 "  Enter  send      C-j / M-Enter  newline     Tab  complete a /command\n"
 "  Up/Down  history / lines   C-a C-e C-k C-u C-w C-y M-b M-f  edit\n"
+"  C-r  search the history    Tab  complete (lists them when several fit)\n"
 "  PgUp/PgDn  scroll chat     Home/End  top / bottom of chat\n"
 "  C-c  stop the step         C-c C-c  quit (saved)\n"
 "  C-o  fold/unfold the last output\n"
@@ -201,10 +202,26 @@ tui_help_text(void)
 void
 tui_cmd_show_help(struct tui *t)
 {
-	char *text = tui_help_text();
+	char *text = tui_help_text(), *name;
+	struct buf b;
+	size_t i;
 
-	tui_chat_notice(t->chat, ITEM_HELP, text);
+	buf_init(&b, 0);
+	buf_puts(&b, text);
 	free(text);
+	if (t->usercmds.n > 0)
+		buf_puts(&b, "your commands (.cade/commands, "
+		    "~/.config/cade/commands)\n");
+	for (i = 0; i < t->usercmds.n; i++) {
+		name = xasprintf("/%s", t->usercmds.v[i].name);
+		buf_printf(&b, "  %-28s %s%s\n", name,
+		    t->usercmds.v[i].description != NULL ?
+		    t->usercmds.v[i].description : "",
+		    t->usercmds.v[i].project ? " (project)" : "");
+		free(name);
+	}
+	tui_chat_notice(t->chat, ITEM_HELP, b.s);
+	buf_free(&b);
 }
 
 /* The row for a command name or alias, NULL if none. */
@@ -242,6 +259,7 @@ void
 tui_command(struct tui *t, const char *line)
 {
 	const struct tui_cmd_entry *c;
+	const struct tui_usercmd *u;
 	char *cmd = xstrdup(line + 1), *arg, *s;
 
 	arg = cmd + strcspn(cmd, " \t");
@@ -250,7 +268,13 @@ tui_command(struct tui *t, const char *line)
 	arg = util_trim(arg);
 	if ((c = tui_cmd_find(cmd)) != NULL)
 		c->exec(t, arg);
-	else {
+	else if ((u = tui_usercmds_find(&t->usercmds, cmd)) != NULL) {
+		/* The person's own command: its prompt, arguments in place. */
+		s = tui_usercmd_expand(u->body, arg);
+		if (*s != '\0')
+			agent_submit(t->s->agent, s);
+		free(s);
+	} else {
 		s = xasprintf("unknown command '/%s' (try /help)", cmd);
 		tui_chat_notice(t->chat, ITEM_ERROR, s);
 		free(s);
@@ -259,27 +283,58 @@ tui_command(struct tui *t, const char *line)
 	tui_dirty(t);
 }
 
-/* Tab after "/x": complete a command name when only one fits. */
+/* The n-th completable command name (built-ins, then the person's); NULL past the end. */
+static const char *
+tui_cmd_name(const struct tui *t, size_t i, int *args)
+{
+	if (i < tui_cmd_table_size) {
+		*args = tui_cmd_table[i].args != NULL;
+		return tui_cmd_table[i].name;
+	}
+	i -= tui_cmd_table_size;
+	if (i < t->usercmds.n) {
+		*args = 1;
+		return t->usercmds.v[i].name;
+	}
+	return NULL;
+}
+
+/*
+ * Tab after "/x": complete a command name when only one fits; when several
+ * do, extend to the part they share and list them in the status bar.
+ */
 void
 tui_cmd_complete(struct tui *t)
 {
-	const struct tui_cmd_entry *hit = NULL;
-	const char *text = tui_input_text(t->input);
-	size_t i, n = strlen(text), nhit = 0;
+	const char *text = tui_input_text(t->input), *first = NULL, *name;
+	size_t i, n = strlen(text), nhit = 0, common = 0, k;
+	int args, first_args = 0;
+	struct buf b;
 
 	if (n < 2 || text[0] != '/' || strchr(text, ' ') != NULL)
 		return;
-	for (i = 0; i < tui_cmd_table_size; i++) {
-		if (strncmp(tui_cmd_table[i].name, text + 1, n - 1) == 0) {
-			hit = &tui_cmd_table[i];
-			nhit++;
+	buf_init(&b, 0);
+	for (i = 0; (name = tui_cmd_name(t, i, &args)) != NULL; i++) {
+		if (strncmp(name, text + 1, n - 1) != 0)
+			continue;
+		buf_printf(&b, "%s/%s", b.len > 0 ? "  " : "", name);
+		if (first == NULL) {
+			first = name;
+			first_args = args;
+			common = strlen(name);
 		}
+		for (k = 0; k < common && name[k] == first[k]; k++)
+			;
+		common = k;
+		nhit++;
 	}
-	if (nhit != 1)
-		return;
-	tui_input_insert(t->input, hit->name + n - 1, strlen(hit->name + n - 1));
-	if (hit->args != NULL)
+	if (first != NULL && common > n - 1)
+		tui_input_insert(t->input, first + n - 1, common - (n - 1));
+	if (nhit == 1 && first_args)
 		tui_input_insert(t->input, " ", 1);
+	if (nhit > 1)
+		tui_hint(t, "%s", b.s);
+	buf_free(&b);
 }
 
 /* A global key: run its row; 0 if the key is not one. */

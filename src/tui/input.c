@@ -8,8 +8,11 @@
  * never sends early (tabs and blank lines kept as pasted).  History is shared across sessions through a file
  * ($XDG_STATE_HOME/cade/history, 0600), one entry per line with newlines
  * and backslashes escaped; it is read once at start and appended to on each
- * submit.  Layout wraps the text by characters under a "> " prompt and
- * reports where the cursor lands.  No terminal I/O here.
+ * submit.  Ctrl-R searches the history backwards as readline does: typing
+ * narrows, Ctrl-R again goes to the next older match, Enter or any
+ * editing key keeps the match, Esc or Ctrl-C puts back what was there.
+ * Layout wraps the text by characters under a "> " prompt and reports
+ * where the cursor lands.  No terminal I/O here.
  */
 #include "config.h"
 
@@ -44,6 +47,11 @@ struct tui_input {
 	char		*draft;
 	char		*hist_path;
 	int		 goal_col;	/* column kept across Up/Down, -1 none */
+	/* Ctrl-R: reverse search in the history */
+	int		 searching;
+	struct buf	 query;
+	int		 found;		/* history index shown, -1 none */
+	char		*before;	/* the text to restore on Esc */
 };
 
 /* Undo the history file's escaping (\n, \\). */
@@ -165,6 +173,7 @@ tui_input_new(const char *history_path, int history_max)
 	in->hist_max = history_max > 0 ? history_max : 1000;
 	in->hist = xreallocarray(NULL, (size_t)in->hist_max, sizeof *in->hist);
 	in->goal_col = -1;
+	buf_init(&in->query, 4096);
 	if (history_path != NULL) {
 		in->hist_path = xstrdup(history_path);
 		input_hist_load(in);
@@ -189,6 +198,8 @@ tui_input_free(struct tui_input *in)
 	free(in->kill);
 	free(in->draft);
 	free(in->hist_path);
+	free(in->before);
+	buf_free(&in->query);
 	free(in);
 }
 
@@ -378,6 +389,90 @@ input_vertical(struct tui_input *in, int dir)
 	return 1;
 }
 
+/* The newest history entry older than `from` holding the query; -1 none. */
+static int
+input_search_from(const struct tui_input *in, int from)
+{
+	int i;
+
+	if (from >= in->nhist)
+		from = in->nhist - 1;
+	for (i = from; i >= 0; i--)
+		if (strstr(in->hist[i], in->query.len > 0 ? in->query.s : "") !=
+		    NULL)
+			return i;
+	return -1;
+}
+
+/* Leave the search; restore the text unless it is kept. */
+static void
+input_search_end(struct tui_input *in, int keep)
+{
+	if (!keep && in->before != NULL)
+		input_set(in, in->before);
+	in->searching = 0;
+	free(in->before);
+	in->before = NULL;
+	buf_reset(&in->query);
+	in->hist_pos = in->nhist;
+}
+
+/* A key during Ctrl-R: 1 if it was the search's, 0 to handle it as usual. */
+static int
+input_search_key(struct tui_input *in, const struct tui_key *k)
+{
+	int c = k->key, from = -1, i;
+	char u[8];
+	wchar_t wc;
+	char *s;
+
+	if (k->mod & ~TUI_MOD_SHIFT) {
+		input_search_end(in, 1);
+		return 0;
+	}
+	if (c == TUI_CTRL('r'))
+		from = in->found - 1;		/* the next older match */
+	else if (c == 0x7f || c == TUI_CTRL('h')) {
+		if (in->query.len > 0) {
+			/* Drop the last UTF-8 character of the query. */
+			i = (int)in->query.len - 1;
+			while (i > 0 && (in->query.s[i] & 0xc0) == 0x80)
+				i--;
+			in->query.len = (size_t)i;
+			in->query.s[i] = '\0';
+		}
+		from = in->nhist - 1;
+	} else if (c == 0x1b || c == TUI_CTRL('c') || c == TUI_CTRL('g')) {
+		input_search_end(in, 0);
+		return 1;
+	} else if (c == '\r') {
+		input_search_end(in, 1);
+		return 1;
+	} else if (c >= 0x20 && c < 0x110000 && c != 0x7f) {
+		wc = (wchar_t)c;
+		s = tui_wcs_to_utf8(&wc, 1);
+		snprintf(u, sizeof u, "%s", s);
+		free(s);
+		buf_puts(&in->query, u);
+		from = in->found >= 0 ? in->found : in->nhist - 1;
+	} else {
+		input_search_end(in, 1);	/* arrows and the like: keep, then act */
+		return 0;
+	}
+	if ((i = input_search_from(in, from)) >= 0) {
+		in->found = i;
+		input_set(in, in->hist[i]);
+	}
+	return 1;
+}
+
+/* See tui-int.h. */
+const char *
+tui_input_search(const struct tui_input *in)
+{
+	return in->searching ? (in->query.len > 0 ? in->query.s : "") : NULL;
+}
+
 /* Apply a key; the caller handles what returns INPUT_NONE. */
 enum tui_input_result
 tui_input_key(struct tui_input *in, const struct tui_key *k)
@@ -385,6 +480,17 @@ tui_input_key(struct tui_input *in, const struct tui_key *k)
 	int c = k->key, alt = k->mod & TUI_MOD_ALT, ctrl = k->mod & TUI_MOD_CTRL;
 	int keep_goal = 0;
 	wchar_t wc;
+
+	if (in->searching && input_search_key(in, k))
+		return INPUT_CHANGED;
+	if (c == TUI_CTRL('r') && k->mod == 0) {
+		in->searching = 1;
+		in->found = in->nhist;
+		free(in->before);
+		in->before = xstrdup(tui_input_text(in));
+		buf_reset(&in->query);
+		return INPUT_CHANGED;
+	}
 
 	if (c == TUI_KEY_PASTE) {
 		tui_input_insert(in, k->text, k->len);
@@ -585,16 +691,25 @@ void
 tui_input_layout(struct tui_input *in, int width, struct tui_lines *out,
     int *cur_row, int *cur_col)
 {
-	struct tui_line *l;
+	struct tui_line *l, *sl = NULL;
 	int i, cw, row = 0, text_w;
 	const char *prompt = "> ";
 
 	if (width < 4)
 		width = 4;
 	text_w = width - 2;
+	if (in->searching) {
+		/* The search line above the text, the cursor at its end. */
+		l = tui_lines_add(out, ROLE_INPUT, -1);
+		tui_line_puts(l, "history search (C-r older, Esc back): ",
+		    ROLE_INPUT_PROMPT);
+		tui_line_puts(l, in->query.len > 0 ? in->query.s : "", ROLE_INPUT);
+		sl = l;
+		row = 1;
+	}
 	l = tui_lines_add(out, ROLE_INPUT, -1);
 	tui_line_puts(l, prompt, ROLE_INPUT_PROMPT);
-	*cur_row = 0;
+	*cur_row = row;
 	*cur_col = 2;
 	for (i = 0; i <= in->len; i++) {
 		if (i == in->cur) {
@@ -630,5 +745,9 @@ tui_input_layout(struct tui_input *in, int width, struct tui_lines *out,
 			row++;
 		}
 		tui_line_putw(l, in->s[i], ROLE_INPUT);
+	}
+	if (sl != NULL) {
+		*cur_row = 0;
+		*cur_col = sl->width < width ? sl->width : width - 1;
 	}
 }

@@ -307,6 +307,8 @@ const char	*tui_input_text(const struct tui_input *);
 /* Take the text, clear the editor, add it to history (saved to the file). */
 char		*tui_input_take(struct tui_input *);
 void		 tui_input_clear(struct tui_input *);
+/* The Ctrl-R query while searching the history, else NULL. */
+const char	*tui_input_search(const struct tui_input *);
 int		 tui_input_empty(const struct tui_input *);
 /*
  * Lay the text out for width columns (prompt on the first row): fills out
@@ -531,6 +533,31 @@ struct tui_status_info {
 void		 tui_status_render(struct tui_line *, int width,
 		    const struct tui_status_info *);
 
+/* ---- usercmd.c: the person's own slash commands ------------------- */
+
+struct tui_usercmd {
+	char		*name;
+	char		*description;	/* NULL if the file gives none */
+	char		*body;
+	int		 project;	/* from .cade/commands (else the user's) */
+};
+
+struct tui_usercmds {
+	struct tui_usercmd *v;
+	size_t		 n;
+};
+
+/* (Re)read .cade/commands under root (may be NULL) and ~/.config/cade/commands. */
+void		 tui_usercmds_load(struct tui_usercmds *, const char *root);
+void		 tui_usercmds_free(struct tui_usercmds *);
+const struct tui_usercmd *tui_usercmds_find(const struct tui_usercmds *,
+		    const char *name);
+/* Split a command file into its description (front matter) and body. */
+void		 tui_usercmd_parse(const char *, size_t, char **description,
+		    char **body);
+/* The body with $ARGUMENTS and $1..$9 replaced; caller frees. */
+char		*tui_usercmd_expand(const char *body, const char *args);
+
 /* ---- tui.c, layout.c: the interface's state ------------------------- */
 
 #define TUI_MIN_COLS		50
@@ -615,10 +642,13 @@ struct tui {
 	struct llm_models	*probe_res[4];
 	int			 told_setup;	/* the first-run notice was given */
 	char			*last_id;	/* the session to name on quitting */
+	struct tui_usercmds	 usercmds;	/* read at each session start */
 
 	/* confirmation */
 	uint64_t		 last_key_ms;	/* "typing" is a key in the last second */
 	uint64_t		 confirm_timer;	/* redraw when the protection delay ends */
+	struct buf		 pane_held;	/* pane bytes that may begin a secret */
+	uint64_t		 pane_timer;	/* ... fed as they are after a moment */
 };
 
 #define TUI_MODELS_MS	8000	/* /model: the endpoint's list */

@@ -40,6 +40,7 @@
 #include "cade/loop.h"
 #include "cade/policy.h"
 #include "cade/safe.h"
+#include "cade/secret.h"
 #include "cade/session.h"
 #include "cade/shell.h"
 #include "cade/store.h"
@@ -53,6 +54,7 @@
 #define TUI_QUIT_MS		1500	/* second Ctrl-C within this quits */
 #define TUI_MAX_PASTE		(8 * 1024 * 1024)
 #define TUI_TYPING_MS		1000	/* a key this recent: the person is typing */
+#define TUI_HOLD_MS		30	/* pane bytes held while they may begin a secret */
 #define TUI_READ_SIZE		65536
 
 
@@ -104,13 +106,57 @@ tui_sink(const struct event *ev, void *arg)
 	tui_dirty(t);
 }
 
+static void	tui_pane_timer(struct loop *, void *);
+
+/*
+ * The pane's bytes with secrets masked, as everywhere else: a tail that may
+ * begin a secret waits for the next bytes, or TUI_HOLD_MS at most (flush).
+ * A secret cut by escape sequences (a line editor redrawing it) is not
+ * seen; the shell is the person's, so this is a courtesy, not a guarantee.
+ */
+static void
+tui_pane_feed(struct tui *t, const char *bytes, size_t n, int flush)
+{
+	struct buf *h = &t->pane_held;
+	char *masked;
+	size_t keep, mlen;
+
+	if (h->len == 0 && (secret_count() == 0 ||
+	    (!secret_present(bytes, n) && secret_partial_tail(bytes, n) == 0))) {
+		tui_vtpane_feed(t->vt, bytes, n);
+		return;
+	}
+	(void)buf_append(h, bytes, n);
+	keep = flush ? 0 : secret_partial_tail(h->s, h->len);
+	masked = secret_mask(h->s, h->len - keep, &mlen);
+	tui_vtpane_feed(t->vt, masked, mlen);
+	free(masked);
+	buf_consume(h, h->len - keep);
+	if (keep > 0 && t->pane_timer == 0 && t->s != NULL)
+		t->pane_timer = loop_timer_add(t->s->loop, TUI_HOLD_MS,
+		    tui_pane_timer, t);
+}
+
+/* Held bytes waited long enough: they were not a secret. */
+static void
+tui_pane_timer(struct loop *l, void *arg)
+{
+	struct tui *t = arg;
+
+	(void)l;
+	t->pane_timer = 0;
+	tui_pane_feed(t, "", 0, 1);
+	if (tui_vtpane_dirty(t->vt))
+		tui_dirty(t);
+}
+
 /* Shell observer: raw pty bytes into the terminal pane. */
 static void
 tui_shell_bytes(const char *bytes, size_t n, void *arg)
 {
 	struct tui *t = arg;
 
-	tui_vtpane_feed(t->vt, bytes, n);
+	tui_pane_feed(t, bytes, n, 0);
 	if (tui_vtpane_dirty(t->vt))
 		tui_dirty(t);
 }
@@ -713,7 +759,10 @@ tui_detach(struct tui *t)
 		loop_timer_cancel(t->s->loop, t->frame_timer);
 	if (t->confirm_timer != 0)
 		loop_timer_cancel(t->s->loop, t->confirm_timer);
-	t->key_timer = t->frame_timer = t->confirm_timer = 0;
+	if (t->pane_timer != 0)
+		loop_timer_cancel(t->s->loop, t->pane_timer);
+	t->key_timer = t->frame_timer = t->confirm_timer = t->pane_timer = 0;
+	buf_reset(&t->pane_held);
 	loop_fd_del(t->s->loop, tui_screen_infd());
 	loop_signal_del(t->s->loop, SIGWINCH, tui_sigwinch, t);
 	for (i = 0; i < nitems(tui_quit_signals); i++)
@@ -742,6 +791,7 @@ tui_open_session(struct tui *t, const char *resume, char **cause)
 	t->s = session_open(t->cfg, &so, cause);
 	if (t->s == NULL)
 		return -1;
+	tui_usercmds_load(&t->usercmds, t->s->ws->root);
 	tui_attach(t);
 	return 0;
 }
@@ -785,11 +835,12 @@ tui_main(struct config *cfg, const struct cade_run *run)
 {
 	struct tui t;
 	struct tui_screen_opts so;
-	char *cause = NULL, *hist, *dir, *resume = NULL;
+	char *cause = NULL, *hist, *dir, *resume = NULL, *store_err = NULL;
 	const char *cs;
 	int no_color, rc;
 
 	memset(&t, 0, sizeof t);
+	buf_init(&t.pane_held, 0);
 	t.start_ms = util_now_ms();
 	t.cfg = cfg;
 	setlocale(LC_ALL, "");
@@ -874,6 +925,9 @@ tui_main(struct config *cfg, const struct cade_run *run)
 		t.exit_code = CADE_EXIT_OK;
 		loop_run(t.s->loop);
 		rc = t.exit_code;
+		/* The store failed: the chat showed it; the exit says it too. */
+		if (t.s->store_error != NULL && store_err == NULL)
+			store_err = xstrdup(t.s->store_error);
 		if (!t.restart || t.quit) {
 			tui_close_session(&t);
 			break;
@@ -893,12 +947,18 @@ tui_main(struct config *cfg, const struct cade_run *run)
 		t.select_mode = 0;
 	}
 	tui_screen_end();
+	if (store_err != NULL) {
+		fprintf(stderr, "cade: %s\n", store_err);
+		free(store_err);
+		rc = CADE_EXIT_ERROR;
+	}
 	/* How to come back (the terminal is the person's again). */
 	if (t.last_id != NULL && rc != CADE_EXIT_ERROR) {
 		printf("resume: cade --resume %s\n", t.last_id);
 		fflush(stdout);
 	}
 	free(t.last_id);
+	tui_usercmds_free(&t.usercmds);
 	free(resume);
 	free(t.restart_resume);
 	free(t.hint);
@@ -911,5 +971,6 @@ tui_main(struct config *cfg, const struct cade_run *run)
 	tui_confirm_free(t.confirm);
 	tui_chat_free(t.chat);
 	tui_theme_free(&t.theme);
+	buf_free(&t.pane_held);
 	return rc;
 }

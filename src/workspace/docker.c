@@ -47,7 +47,7 @@
 
 #include "cade/buf.h"
 #include "cade/conf.h"
-#include "cade/docker.h"
+#include "docker.h"
 #include "cade/log.h"
 #include "cade/util.h"
 #include "cade/workspace.h"

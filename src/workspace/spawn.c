@@ -221,6 +221,36 @@ fail:
 	_exit(127);
 }
 
+/*
+ * After fork: read the child's report (EOF once it has exec'd).  0 if it
+ * exec'd; else the child is reaped, *cause says why (mech names the
+ * sandbox that could not be entered, if that was the step) and -1.
+ */
+static int
+spawn_exec_result(int rfd, pid_t pid, const char *argv0, enum sandbox_mech mech,
+    int *sandbox_failed, char **cause)
+{
+	struct spawn_failure f;
+	ssize_t n;
+	int status;
+
+	do
+		n = read(rfd, &f, sizeof f);
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof f)
+		return 0;
+	if (f.stage != NULL) {
+		*cause = xasprintf("cannot start the %s sandbox: %s: %s",
+		    sandbox_mech_name(mech), f.stage, strerror(f.err));
+		if (sandbox_failed != NULL)
+			*sandbox_failed = 1;
+	} else
+		*cause = xasprintf("cannot run '%s': %s", argv0, strerror(f.err));
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	return -1;
+}
+
 /* Fork a program onto a new pty as a session leader; see spawn.h. */
 pid_t
 spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
@@ -228,10 +258,8 @@ spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
 	struct winsize ws;
 	sigset_t all, old;
 	char *path = NULL, **envp = NULL;
-	struct spawn_failure f;
-	int errpipe[2] = { -1, -1 }, fd = -1, err = 0, status;
+	int errpipe[2] = { -1, -1 }, fd = -1, err = 0;
 	pid_t pid = -1;
-	ssize_t n;
 
 	*master = -1;
 	if ((path = spawn_which(a->argv[0])) == NULL) {
@@ -276,20 +304,8 @@ spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
 
 	close(errpipe[1]);
 	errpipe[1] = -1;
-	do
-		n = read(errpipe[0], &f, sizeof f);
-	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof f) {
-		if (f.stage != NULL) {
-			*cause = xasprintf("cannot start the %s sandbox: %s: %s",
-			    sandbox_mech_name(a->mech), f.stage, strerror(f.err));
-			if (a->sandbox_failed != NULL)
-				*a->sandbox_failed = 1;
-		} else
-			*cause = xasprintf("cannot run '%s': %s", a->argv[0],
-			    strerror(f.err));
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+	if (spawn_exec_result(errpipe[0], pid, a->argv[0], a->mech,
+	    a->sandbox_failed, cause) == -1) {
 		pid = -1;
 		goto out;
 	}
@@ -360,12 +376,10 @@ fail:
 pid_t
 spawn_process(const struct spawn_proc_args *a, char **cause)
 {
-	struct spawn_failure f;
 	sigset_t all, old;
 	char *path;
-	int errpipe[2], err, status;
+	int errpipe[2], err;
 	pid_t pid;
-	ssize_t n;
 
 	if ((path = spawn_which(a->argv[0])) == NULL) {
 		*cause = xasprintf("cannot run '%s': not found", a->argv[0]);
@@ -390,16 +404,9 @@ spawn_process(const struct spawn_proc_args *a, char **cause)
 		    strerror(err));
 		goto out;
 	}
-	do
-		n = read(errpipe[0], &f, sizeof f);
-	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof f) {
-		*cause = xasprintf("cannot run '%s': %s", a->argv[0],
-		    strerror(f.err));
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+	if (spawn_exec_result(errpipe[0], pid, a->argv[0], SANDBOX_OFF, NULL,
+	    cause) == -1)
 		pid = -1;
-	}
 out:
 	close(errpipe[0]);
 	free(path);
@@ -555,12 +562,10 @@ pid_t
 spawn_pipes(const struct spawn_pty_args *a, int fds[3], char **cause)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err2[2] = { -1, -1 };
-	int errpipe[2] = { -1, -1 }, child[3] = { -1, -1, -1 }, err = 0, status, i;
-	struct spawn_failure f;
+	int errpipe[2] = { -1, -1 }, child[3] = { -1, -1, -1 }, err = 0, i;
 	sigset_t all, old;
 	char *path = NULL, **envp = NULL;
 	pid_t pid = -1;
-	ssize_t n;
 
 	fds[0] = fds[1] = fds[2] = -1;
 	if ((path = spawn_which(a->argv[0])) == NULL) {
@@ -606,18 +611,8 @@ spawn_pipes(const struct spawn_pty_args *a, int fds[3], char **cause)
 	}
 	close(errpipe[1]);
 	errpipe[1] = -1;
-	do
-		n = read(errpipe[0], &f, sizeof f);
-	while (n < 0 && errno == EINTR);
-	if (n == (ssize_t)sizeof f) {
-		if (f.stage != NULL)
-			*cause = xasprintf("cannot start the %s sandbox: %s: %s",
-			    sandbox_mech_name(a->mech), f.stage, strerror(f.err));
-		else
-			*cause = xasprintf("cannot run '%s': %s", a->argv[0],
-			    strerror(f.err));
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
+	if (spawn_exec_result(errpipe[0], pid, a->argv[0], a->mech,
+	    a->sandbox_failed, cause) == -1) {
 		pid = -1;
 		goto out;
 	}
