@@ -182,9 +182,9 @@ if [ -n "$MECHS" ]; then
 	M=$(echo $MECHS | cut -d' ' -f1); mkws "$M-cc"
 	cat > "$T/cc.json" <<JSON
 {"replies": [
- {"tool_calls": [{"id": "e", "name": "terminal", "arguments": {"command": "echo started-outside; sleep 4; touch $B/out/late", "sandbox": "off", "justification": "test", "security_risk": "LOW", "timeout": 2}}]},
+ {"tool_calls": [{"id": "e", "name": "terminal", "arguments": {"command": "echo started-outside; sleep 7; touch $B/out/late", "sandbox": "off", "justification": "test", "security_risk": "LOW", "timeout": 2}}]},
  {"tool_calls": [{"id": "c", "name": "terminal", "arguments": {"command": "C-c", "is_input": true, "security_risk": "LOW", "timeout": 3}}]},
- {"tool_calls": [{"id": "s", "name": "terminal", "arguments": {"command": "sleep 4; echo slept", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "s", "name": "terminal", "arguments": {"command": "sleep 8; echo slept", "security_risk": "LOW"}}]},
  {"tool_calls": [{"id": "f", "name": "finish", "arguments": {"message": "done"}}]}
 ]}
 JSON

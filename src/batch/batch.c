@@ -76,6 +76,7 @@ struct batch_run {
 	int			 finished;	/* the agent's finish event came */
 	int			 step;
 	char			*why;		/* an error before the agent ran */
+	char			*prep;		/* its preparation, waiting its turn */
 };
 
 struct batch {
@@ -103,6 +104,11 @@ struct batch {
 	int			 interrupted;
 	int			 exit_code;
 	int			 price_known;
+	/* Workspaces are prepared one at a time: git worktree add/remove in
+	 * one repository must not run at once. */
+	struct batch_run	*prep_busy;
+	struct batch_run	**prepq;
+	size_t			 nprepq;
 	uint64_t		 draw_timer;
 	int			 drawn;		/* lines of the live block */
 	size_t			 ndone;
@@ -110,6 +116,7 @@ struct batch {
 
 static void	batch_fill(struct batch *);
 static void	batch_run_next(struct loop *, void *);
+static void	batch_prep_next(struct batch *);
 
 /* ---- the task file ---- */
 
@@ -473,6 +480,18 @@ batch_run_free(struct batch_run *r)
 		}
 	if (r->child > 0)
 		(void)spawn_kill_session(r->child, 0);
+	for (i = 0; i < (int)b->nprepq; i++)
+		if (b->prepq[i] == r) {
+			memmove(b->prepq + i, b->prepq + i + 1,
+			    (b->nprepq - (size_t)i - 1) * sizeof *b->prepq);
+			b->nprepq--;
+			break;
+		}
+	free(r->prep);
+	if (b->prep_busy == r) {
+		b->prep_busy = NULL;
+		batch_prep_next(b);
+	}
 	session_close(r->s);
 	conf_free(r->cfg);
 	buf_free(&r->cout);
@@ -668,6 +687,10 @@ batch_child_fd(struct loop *loop, int fd, int revents, void *arg)
 	if (spawn_reap(r->child, &status) != 1)
 		status = spawn_kill_session(r->child, 5000);
 	r->child = -1;
+	if (r->b->prep_busy == r) {
+		r->b->prep_busy = NULL;
+		batch_prep_next(r->b);
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		char *msg = xasprintf("cannot prepare its workspace: %.300s",
 		    r->cout.len > 0 ? util_trim(r->cout.s) : "the command failed");
@@ -801,12 +824,34 @@ batch_start(struct batch *b, struct batch_task *t, int slot)
 	}
 	batch_say(b, "%s: starting (priority %ld, %s of %s)", t->id, t->priority,
 	    how, t->dir);
-	if (batch_child(r, sh.s) == -1) {
+	r->prep = buf_detach(&sh, NULL);
+	b->prepq = xreallocarray(b->prepq, b->nprepq + 1, sizeof *b->prepq);
+	b->prepq[b->nprepq++] = r;
+	batch_prep_next(b);
+}
+
+/* Start the next waiting preparation when none runs. */
+static void
+batch_prep_next(struct batch *b)
+{
+	struct batch_run *r;
+	char *cause, *script;
+
+	while (b->prep_busy == NULL && b->nprepq > 0) {
+		r = b->prepq[0];
+		memmove(b->prepq, b->prepq + 1, --b->nprepq * sizeof *b->prepq);
+		script = r->prep;
+		r->prep = NULL;
+		if (batch_child(r, script) == 0) {
+			b->prep_busy = r;
+			free(script);
+			return;
+		}
+		free(script);
 		cause = xasprintf("cannot prepare its workspace: %s", r->why);
 		batch_task_end(r, "error", cause);
 		free(cause);
 	}
-	buf_free(&sh);
 }
 
 /* Record the outcome, close the session, go on. */
@@ -937,6 +982,7 @@ batch_free(struct batch *b)
 	free(b->t);
 	free(b->order);
 	free(b->run);
+	free(b->prepq);
 	free(b->report);
 	free(b->state_path);
 	free(b->workdir);
