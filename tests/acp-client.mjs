@@ -116,6 +116,8 @@ const scenarios = {
 			check(r.agentCapabilities.promptCapabilities.embeddedContext === true,
 			    "initialize: embedded context in prompts");
 			check(r.agentInfo.name === "cade", "initialize: agentInfo names cade");
+			check(r.agentCapabilities.sessionCapabilities?.close !== undefined,
+			    "initialize: session/close is offered");
 			const s = await ctx.request("session/new", { cwd: work, mcpServers: [] });
 			check(typeof s.sessionId === "string" && s.sessionId.length > 0,
 			    "session/new: a session id");
@@ -361,6 +363,14 @@ const scenarios = {
 			    "both prompts end");
 			check(existsSync(join(work, "a/here.txt")) && existsSync(join(work, "b/here.txt")),
 			    "each command ran in its own session's directory");
+			const c = await ctx.request("session/close", { sessionId: a.sessionId });
+			let err = null;
+			try {
+				await ctx.request("session/prompt", { sessionId: a.sessionId,
+				    prompt: [{ type: "text", text: "hello?" }] });
+			} catch (e) { err = e; }
+			check(c && err && err.code === -32002,
+			    "session/close frees a session; it is then unknown");
 		});
 	},
 
