@@ -462,6 +462,8 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 		tui_ctrl_c(t);
 		return;
 	}
+	if (tui_undo_key(t, k))
+		return;
 	p = agent_pending(t->s->agent, &np);
 	tui_confirm_context(t, &x);
 	r = tui_confirm_key(t->confirm, k, p, np, &ans, &x);
@@ -903,6 +905,7 @@ tui_close_session(struct tui *t)
 		return;
 	if (tui_agent_busy(t))
 		agent_cancel(t->s->agent);
+	tui_undo_free(t);
 	tui_cmd_cancel(t);
 	free(t->last_id);
 	t->last_id = xstrdup(t->s->id);
@@ -947,6 +950,14 @@ tui_main(struct config *cfg, const struct cade_run *run)
 		return CADE_EXIT_ERROR;
 	}
 
+	/* A terminal without colours (vt100) gets the mono theme, as NO_COLOR. */
+	if (tui_screen_colors() == 0 && t.theme_auto) {
+		t.theme_auto = 0;
+		if (tui_theme_load(&t.theme, "mono", &cause) == 0)
+			tui_screen_set_theme(&t.theme);
+		free(cause);
+		cause = NULL;
+	}
 	t.chat = tui_chat_new();
 	t.confirm = tui_confirm_new();
 	t.keys = tui_keys_new(TUI_MAX_PASTE, tui_key, &t);
