@@ -311,9 +311,5 @@ void		 pol_prog_git_key(struct pol_ctx *, const char *key, size_t klen,
 		    const char *value, int persistent);
 void		 pol_prog_free(struct pol_ctx *);
 char		*pol_prog_hooks_path(struct policy *, const char *root);
-/* programs.c helpers programs-env.c shares */
-void		 pol_prog_not_readonly(struct pol_ctx *);
-int		 pol_prog_benign_text(const char *, size_t);
-int		 pol_prog_path_place(struct pol_ctx *, const struct shp_word *);
 
 #endif

@@ -75,16 +75,16 @@ static const char *const prog_bin_dirs[] = {
 /* ---- findings ---- */
 
 /* The segment no longer changes nothing. */
-void
-pol_prog_not_readonly(struct pol_ctx *x)
+static void
+prog_not_readonly(struct pol_ctx *x)
 {
 	if (x->depth == 0 && x->seg >= 0)
 		x->out->seg[x->seg].readonly = 0;
 }
 
 /* Is shell text a single benign program (a pager, an editor, true)? */
-int
-pol_prog_benign_text(const char *s, size_t n)
+static int
+prog_benign_text(const char *s, size_t n)
 {
 	char w[64];
 	size_t i = 0, k = 0;
@@ -112,8 +112,8 @@ prog_code(struct pol_ctx *x, const char *prog, const char *what,
 {
 	char *t = xstrndup(s, n);
 
-	pol_prog_not_readonly(x);
-	if (!pol_prog_benign_text(t, strlen(t)))
+	prog_not_readonly(x);
+	if (!prog_benign_text(t, strlen(t)))
 		FIND(x, RISK_MEDIUM, 0, "program-code", "%s runs a command "
 		    "(%s): %.80s", prog, what, t);
 	pol_analyze_text(x, t, strlen(t), prog);
@@ -124,7 +124,7 @@ prog_code(struct pol_ctx *x, const char *prog, const char *what,
 static void
 prog_runs(struct pol_ctx *x, const char *prog, const char *what)
 {
-	pol_prog_not_readonly(x);
+	prog_not_readonly(x);
 	FIND(x, RISK_MEDIUM, 0, "program-code", "%s runs commands or code "
 	    "(%s)", prog, what);
 }
@@ -149,7 +149,7 @@ prog_write_text(struct pol_ctx *x, const char *s, size_t n)
 	}
 	w.flags = w.s[0] == '~' ? SHP_TILDE : 0;
 	if (w.len > 0) {
-		pol_prog_not_readonly(x);
+		prog_not_readonly(x);
 		pol_rate_write(x, &w, 0);
 	}
 	free(t);
@@ -180,12 +180,12 @@ prog_scan_cb(void *arg, int what, const char *s, size_t n)
 		prog_write_text(ps->x, s, n);
 		break;
 	case SCAN_DESTROY:
-		pol_prog_not_readonly(ps->x);
+		prog_not_readonly(ps->x);
 		FIND(ps->x, RISK_HIGH, 0, "database-drop", "drops or wipes "
 		    "database data: %.*s", len, s);
 		break;
 	case SCAN_CHANGE:
-		pol_prog_not_readonly(ps->x);
+		prog_not_readonly(ps->x);
 		FIND(ps->x, RISK_MEDIUM, 0, "database-change", "changes a "
 		    "database's schema or rights: %.*s", len, s);
 		break;
@@ -274,7 +274,7 @@ prog_opt_code(struct prog_call *pc, const struct shp_word *v, const char *opt)
 
 	snprintf(what, sizeof what, "-%s", opt);
 	if (pol_word_dynamic(v) && !(v->flags & (SHP_GLOB | SHP_BRACE))) {
-		pol_prog_not_readonly(pc->x);
+		prog_not_readonly(pc->x);
 		pol_dynamic_code(pc->x, pc->r, pc->i, pc->name, v->s);
 		return;
 	}
@@ -288,15 +288,15 @@ prog_opt_write(struct prog_call *pc, const struct shp_word *v, const char *opt)
 	(void)opt;
 	if (v->s[0] == '\0' || strcmp(v->s, "-") == 0 || pol_word_dynamic(v))
 		return;
-	pol_prog_not_readonly(pc->x);
+	prog_not_readonly(pc->x);
 	pol_rate_write(pc->x, v, 0);
 	pol_add_file(pc->x, v->s, 'o', NULL);
 }
 
 /* Is a path (as a word) inside the workspace, or in a system place
  * programs are installed in?  1 inside, 2 installed, 0 elsewhere. */
-int
-pol_prog_path_place(struct pol_ctx *x, const struct shp_word *w)
+static int
+prog_path_place(struct pol_ctx *x, const struct shp_word *w)
 {
 	struct pol_path pp;
 	char *show;
@@ -329,7 +329,7 @@ prog_opt_script(struct prog_call *pc, const struct shp_word *v,
 	char what[48];
 
 	if (v->flags & SHP_PROCSUB) {
-		pol_prog_not_readonly(pc->x);
+		prog_not_readonly(pc->x);
 		pol_dynamic_code(pc->x, pc->r, pc->i, pc->name, v->s);
 		return;
 	}
@@ -338,7 +338,7 @@ prog_opt_script(struct prog_call *pc, const struct shp_word *v,
 			prog_runs(pc->x, pc->name, "a script read from a pipe");
 		return;
 	}
-	if (pol_prog_path_place(pc->x, v) == 1 || pol_written(pc->x, v->s) != NULL)
+	if (prog_path_place(pc->x, v) == 1 || pol_written(pc->x, v->s) != NULL)
 		return;
 	snprintf(what, sizeof what, "-%s %.30s", opt, v->s);
 	prog_runs(pc->x, pc->name, what);
@@ -574,7 +574,7 @@ prog_tar(struct prog_call *pc)
 		}
 	}
 	if (extract && absolute) {
-		pol_prog_not_readonly(pc->x);
+		prog_not_readonly(pc->x);
 		FIND(pc->x, RISK_MEDIUM, 0, "write-outside", "tar extracts to "
 		    "the absolute paths the archive names (-P)");
 	}
@@ -714,7 +714,7 @@ prog_targets(struct prog_call *pc, size_t from)
 		if (a[0] == '-' || strchr(a, '=') != NULL)
 			continue;
 		if (prog_world_name(a)) {
-			pol_prog_not_readonly(pc->x);
+			prog_not_readonly(pc->x);
 			FIND(pc->x, RISK_MEDIUM, 0, "deploy-target", "runs '%s', "
 			    "a target that acts outside this machine (deploys, "
 			    "publishes or releases)", a);
@@ -728,12 +728,12 @@ static void
 prog_script_name(struct pol_ctx *x, const char *path)
 {
 	if (prog_world_name(path)) {
-		pol_prog_not_readonly(x);
+		prog_not_readonly(x);
 		FIND(x, RISK_MEDIUM, 0, "deploy-target", "runs %s, a script "
 		    "that acts outside this machine (deploys, publishes or "
 		    "releases)", path);
 	} else if (prog_installer_name(path) && x->p->uncontained) {
-		pol_prog_not_readonly(x);
+		prog_not_readonly(x);
 		FIND(x, RISK_MEDIUM, 0, "install-code", "runs %s, an installer "
 		    "script, with nothing containing it", path);
 	}
@@ -760,7 +760,7 @@ prog_install_find(struct prog_call *pc, const char *what)
 {
 	if (!pc->x->p->uncontained)
 		return;
-	pol_prog_not_readonly(pc->x);
+	prog_not_readonly(pc->x);
 	FIND(pc->x, RISK_MEDIUM, 0, "install-code", "installs %.60s: fetches "
 	    "and runs code from a registry, with nothing containing it", what);
 }
@@ -891,7 +891,7 @@ prog_js(struct prog_call *pc)
 			const char *a = c->argv[k].s, *eq = strchr(a, '=');
 
 			if (strncmp(a, "scripts.", 8) == 0 && eq != NULL) {
-				pol_prog_not_readonly(pc->x);
+				prog_not_readonly(pc->x);
 				FIND(pc->x, RISK_MEDIUM, 0, "package-script",
 				    "changes the package script '%.*s' (runs on "
 				    "npm run, install ...)", (int)(eq - a - 8), a + 8);
@@ -902,7 +902,7 @@ prog_js(struct prog_call *pc)
 		return;
 	}
 	if (strcmp(sub, "set-script") == 0 && k + 2 < c->argc) {
-		pol_prog_not_readonly(pc->x);
+		prog_not_readonly(pc->x);
 		FIND(pc->x, RISK_MEDIUM, 0, "package-script", "changes the "
 		    "package script '%s'", c->argv[k + 1].s);
 		pol_analyze_text(pc->x, c->argv[k + 2].s, c->argv[k + 2].len,
@@ -1088,7 +1088,7 @@ pol_prog_git_key(struct pol_ctx *x, const char *key, size_t klen,
 		}
 	for (i = 0; i < nitems(redirect); i++)
 		if (prog_key_match(redirect[i], key, klen)) {
-			pol_prog_not_readonly(x);
+			prog_not_readonly(x);
 			FIND(x, RISK_MEDIUM, 0, "git-config-code", "sets git's "
 			    "%.*s: changes which hooks, configuration or URLs "
 			    "git uses", (int)klen, key);
@@ -1212,7 +1212,7 @@ prog_git(struct prog_call *pc)
 		prog_run_words(pc, k + 2, "git bisect run");
 	if (strcmp(sub, "send-email") == 0 || strcmp(sub, "request-pull") == 0 ||
 	    strcmp(sub, "daemon") == 0 || strcmp(sub, "instaweb") == 0) {
-		pol_prog_not_readonly(pc->x);
+		prog_not_readonly(pc->x);
 		FIND(pc->x, RISK_MEDIUM, 0, "git-remote", "git %s sends or serves "
 		    "the repository", sub);
 	}
@@ -1279,7 +1279,7 @@ prog_forge(struct prog_call *pc)
 			return;
 		if (method != NULL && strcasecmp(method, "GET") == 0 && data != 2)
 			return;
-		pol_prog_not_readonly(pc->x);
+		prog_not_readonly(pc->x);
 		FIND(pc->x, method != NULL && strcasecmp(method, "DELETE") == 0 ?
 		    RISK_HIGH : RISK_MEDIUM, 0, "forge-write", "%s api %s: "
 		    "changes remote state", pc->name, method != NULL ? method :
@@ -1288,14 +1288,14 @@ prog_forge(struct prog_call *pc)
 	}
 	for (i = 0; i < nitems(destroy); i++)
 		if (strcmp(destroy[i], two) == 0) {
-			pol_prog_not_readonly(pc->x);
+			prog_not_readonly(pc->x);
 			FIND(pc->x, RISK_HIGH, 0, "forge-destroy", "%s %s: deletes "
 			    "or exposes remote data", pc->name, two);
 			return;
 		}
 	if ((strcmp(two, "pr merge") == 0 || strcmp(two, "mr merge") == 0) &&
 	    pol_has_opt(c, k + 2, 0, "admin")) {
-		pol_prog_not_readonly(pc->x);
+		prog_not_readonly(pc->x);
 		FIND(pc->x, RISK_HIGH, 0, "forge-destroy", "%s %s --admin: merges "
 		    "past branch protection", pc->name, two);
 		return;
@@ -1310,7 +1310,7 @@ prog_forge(struct prog_call *pc)
 	if (k + 1 < c->argc && (strcmp(c->argv[k + 1].s, "--help") == 0 ||
 	    strcmp(c->argv[k + 1].s, "-h") == 0))
 		return;
-	pol_prog_not_readonly(pc->x);
+	prog_not_readonly(pc->x);
 	FIND(pc->x, RISK_MEDIUM, 0, "forge-write", "%s %s: changes remote state "
 	    "(repositories, pull requests, issues, CI, secrets)", pc->name, two);
 }
@@ -1412,7 +1412,7 @@ prog_http(struct prog_call *pc)
 	    strcasecmp(method, "HEAD") == 0 || strcasecmp(method, "OPTIONS") == 0))
 		method = NULL;
 	if ((send || method != NULL) && (remote || urls == 0)) {
-		pol_prog_not_readonly(pc->x);
+		prog_not_readonly(pc->x);
 		FIND(pc->x, RISK_MEDIUM, 0, "upload", "sends data to a server%s%s",
 		    method != NULL ? " with " : "", method != NULL ? method : "");
 	}
@@ -1426,7 +1426,7 @@ prog_sql_opt(struct prog_call *pc, const struct shp_word *v, const char *opt)
 {
 	(void)opt;
 	if (pol_word_dynamic(v) && !(v->flags & (SHP_GLOB | SHP_BRACE))) {
-		pol_prog_not_readonly(pc->x);
+		prog_not_readonly(pc->x);
 		FIND(pc->x, RISK_MEDIUM, 0, "database-change", "%s runs SQL "
 		    "known only at run time: %.60s", pc->name, v->s);
 		return;
@@ -1547,7 +1547,7 @@ prog_kill(struct prog_call *pc)
 	}
 	(void)c;
 	if (byname && pc->x->p->uncontained) {
-		pol_prog_not_readonly(pc->x);
+		prog_not_readonly(pc->x);
 		FIND(pc->x, RISK_MEDIUM, 0, "kill-by-name", "kills processes "
 		    "found by name or at run time (may not be yours)");
 	}
@@ -1570,7 +1570,7 @@ prog_declare(struct prog_call *pc)
 		    (SHP_VAR | SHP_CMDSUB)) || memchr(a, '$', (size_t)(eq - a)) ==
 		    NULL)
 			continue;
-		pol_prog_not_readonly(pc->x);
+		prog_not_readonly(pc->x);
 		FIND(pc->x, RISK_UNKNOWN, 0, "dynamic-code", "%s sets a variable "
 		    "whose name is known only at run time: %.60s", pc->name, a);
 	}
@@ -1804,11 +1804,11 @@ prog_path_run(struct prog_call *pc)
 
 	if (strchr(w->s, '/') == NULL || pol_written(pc->x, w->s) != NULL)
 		return;
-	place = pol_prog_path_place(pc->x, w);
+	place = prog_path_place(pc->x, w);
 	if (place == 1)
 		prog_script_name(pc->x, w->s);
 	else if (place == 0 && pc->x->p->uncontained) {
-		pol_prog_not_readonly(pc->x);
+		prog_not_readonly(pc->x);
 		FIND(pc->x, RISK_MEDIUM, 0, "run-outside", "runs a program from "
 		    "outside the workspace: %s", w->s);
 	}
@@ -1864,7 +1864,7 @@ pol_prog_written(struct pol_ctx *x, const struct pol_path *pp)
 		while (n > 0 && h[n - 1] == '/')
 			n--;
 		if (n > 0 && strncmp(pp->rel, h, n) == 0 && pp->rel[n] == '/') {
-			pol_prog_not_readonly(x);
+			prog_not_readonly(x);
 			FIND(x, RISK_HIGH, 0, "git-hooks", "writes into git's hooks "
 			    "directory (core.hooksPath %s): %s", x->hooks, pp->rel);
 		}
@@ -1882,7 +1882,7 @@ prog_rewritten(struct prog_call *pc)
 	snprintf(key, sizeof key, " %s ", pc->name);
 	for (i = 0; i < x->nrunfile; i++)
 		if (strstr(prog_runfiles[x->runfile[i]].runners, key) != NULL) {
-			pol_prog_not_readonly(x);
+			prog_not_readonly(x);
 			FIND(x, RISK_MEDIUM, 0, "rewrite-run", "rewrites %s, then "
 			    "runs %s in the same action",
 			    prog_runfiles[x->runfile[i]].file, pc->name);
@@ -2003,4 +2003,201 @@ pol_prog_help(const struct shp_cmd *c, size_t eff)
 		    c->redir[k].op != SHP_R_ALL)
 			return 0;
 	return 1;
+}
+
+/* ---- variables ---- */
+
+enum prog_var {
+	V_CODE,		/* always runs or loads code */
+	V_PROMPT,	/* runs $(...) in its value */
+	V_PATHS,	/* a search path for programs or code */
+	V_OPTS,		/* options; some load code */
+	V_CMD,		/* a command run later */
+	V_GITCONF,	/* git configuration */
+	V_INDEX,	/* where packages come from */
+};
+
+static const struct {
+	const char	*name;		/* a trailing * is a prefix */
+	enum prog_var	 kind;
+} prog_vars[] = {
+	{ "BASH_ENV", V_CODE }, { "BASH_FUNC_*", V_CODE },
+	{ "BROWSER", V_CMD }, { "CLASSPATH", V_PATHS },
+	{ "DYLD_INSERT_LIBRARIES", V_CODE }, { "DYLD_LIBRARY_PATH", V_PATHS },
+	{ "EDITOR", V_CMD }, { "ENV", V_CODE }, { "GCONV_PATH", V_CODE },
+	{ "GIT_ASKPASS", V_CMD }, { "GIT_CONFIG", V_GITCONF },
+	{ "GIT_CONFIG_*", V_GITCONF }, { "GIT_EDITOR", V_CMD },
+	{ "GIT_EXEC_PATH", V_PATHS }, { "GIT_EXTERNAL_DIFF", V_CMD },
+	{ "GIT_PAGER", V_CMD }, { "GIT_PROXY_COMMAND", V_CMD },
+	{ "GIT_SEQUENCE_EDITOR", V_CMD }, { "GIT_SSH", V_CMD },
+	{ "GIT_SSH_COMMAND", V_CMD }, { "GIT_TEMPLATE_DIR", V_GITCONF },
+	{ "GLIBC_TUNABLES", V_CODE }, { "JAVA_TOOL_OPTIONS", V_OPTS },
+	{ "JDK_JAVA_OPTIONS", V_OPTS }, { "LD_AUDIT", V_CODE },
+	{ "LD_LIBRARY_PATH", V_PATHS }, { "LD_PRELOAD", V_CODE },
+	{ "LESSCLOSE", V_CMD }, { "LESSOPEN", V_CMD }, { "MANPAGER", V_CMD },
+	{ "NODE_OPTIONS", V_OPTS }, { "NODE_PATH", V_PATHS },
+	{ "NPM_CONFIG_REGISTRY", V_INDEX }, { "PAGER", V_CMD },
+	{ "PATH", V_PATHS }, { "PERL5DB", V_CODE }, { "PERL5LIB", V_PATHS },
+	{ "PERL5OPT", V_OPTS }, { "PERLLIB", V_PATHS },
+	{ "PIP_EXTRA_INDEX_URL", V_INDEX }, { "PIP_INDEX_URL", V_INDEX },
+	{ "PROMPT_COMMAND", V_CODE }, { "PS0", V_PROMPT }, { "PS1", V_PROMPT },
+	{ "PS2", V_PROMPT }, { "PS3", V_PROMPT }, { "PS4", V_PROMPT },
+	{ "PYTHONHOME", V_PATHS }, { "PYTHONPATH", V_PATHS },
+	{ "PYTHONSTARTUP", V_CODE }, { "RUBYLIB", V_PATHS },
+	{ "RUBYOPT", V_OPTS }, { "SSH_ASKPASS", V_CMD }, { "SUDO_ASKPASS", V_CMD },
+	{ "VISUAL", V_CMD }, { "_JAVA_OPTIONS", V_OPTS },
+	{ "npm_config_registry", V_INDEX },
+};
+
+/* One element of a search path: "" fine, 1 MEDIUM, 2 HIGH. */
+static int
+prog_path_elem(struct pol_ctx *x, const char *s, size_t n, unsigned flags)
+{
+	struct shp_word w;
+	struct pol_path pp;
+	char *t;
+	int risk = 0, place;
+
+	if (n == 0 || (s[0] == '$' && (strncmp(s, "$PATH", n) == 0 ||
+	    memchr(s, '/', n) == NULL)) || strncmp(s, "${", 2) == 0)
+		return 0;	/* the previous value, or unknown */
+	t = xstrndup(s, n);
+	w.s = t;
+	w.len = n;
+	w.flags = (flags & SHP_VAR) && strchr(t, '$') != NULL ? SHP_VAR : 0;
+	if (t[0] == '~')
+		w.flags |= SHP_TILDE;
+	place = prog_path_place(x, &w);
+	if (place == 0) {
+		pol_path_word(x, &w, 0, &pp);
+		risk = pp.cls == PC_TMP || pp.cls == PC_DEVICE ||
+		    (pp.abs != NULL && strncmp(pp.abs, "/dev/shm", 8) == 0) ? 2 :
+		    pp.cls == PC_UNKNOWN ? 0 : 1;
+		free(pp.abs);
+	}
+	free(t);
+	return risk;
+}
+
+/* Do the options in an *_OPTIONS / *OPT variable load code?  2 if so. */
+static int
+prog_opts_load(const char *var, const char *v)
+{
+	static const struct {
+		const char	*var;		/* prefix of the variable's name */
+		const char	*opts;		/* " a b ": options (prefixes) */
+	} loaders[] = {
+		{ "NODE_OPTIONS", " -r --require --import --loader "
+		    "--experimental-loader -e --eval -p --print " },
+		{ "PERL5OPT", " -M -m -d -I -e -E " },
+		{ "RUBYOPT", " -r -I -e " },
+		{ "JAVA_TOOL_OPTIONS", " -javaagent -agentpath -agentlib "
+		    "-XX:OnError -XX:OnOutOfMemoryError " },
+		{ "JDK_JAVA_OPTIONS", " -javaagent -agentpath -agentlib "
+		    "-XX:OnError -XX:OnOutOfMemoryError " },
+		{ "_JAVA_OPTIONS", " -javaagent -agentpath -agentlib "
+		    "-XX:OnError -XX:OnOutOfMemoryError " },
+	};
+	const char *opts = NULL, *t, *o, *e;
+	size_t i, n, on;
+
+	for (i = 0; i < nitems(loaders) && opts == NULL; i++)
+		if (strncmp(var, loaders[i].var, strlen(loaders[i].var)) == 0)
+			opts = loaders[i].opts;
+	if (opts == NULL)
+		return 0;
+	for (t = v; *t != '\0'; t += n) {
+		t += strspn(t, " \t\"'");
+		n = strcspn(t, " \t\"'");
+		if (n == 0)
+			break;
+		/* a token matching an option, alone or with its value glued on
+		 * (-r./x, --require=x, -javaagent:x) */
+		for (o = opts; (o = strchr(o, ' ')) != NULL && o[1] != '\0'; o = e) {
+			o++;
+			e = strchr(o, ' ');
+			on = (size_t)(e - o);
+			if (n >= on && strncmp(t, o, on) == 0 && (n == on ||
+			    strchr("=:", t[on]) != NULL || (on == 2 &&
+			    t[1] != '-')))
+				return 2;
+		}
+	}
+	return 0;
+}
+
+/* NAME=value from a prefix, export, declare, env, printf -v or read. */
+void
+pol_prog_assign(struct pol_ctx *x, const char *word, unsigned flags)
+{
+	const char *eq = strchr(word, '='), *v, *p, *e;
+	size_t n, i, len;
+	int risk = 0, dyn = (flags & (SHP_VAR | SHP_CMDSUB)) != 0;
+
+	if (eq == NULL || eq == word)
+		return;
+	n = (size_t)(eq - word) - (eq[-1] == '+');
+	v = eq + 1;
+	for (i = 0; i < nitems(prog_vars); i++) {
+		len = strlen(prog_vars[i].name);
+		if (prog_vars[i].name[len - 1] == '*' ? strncmp(word,
+		    prog_vars[i].name, len - 1) == 0 : (len == n &&
+		    strncmp(word, prog_vars[i].name, n) == 0))
+			break;
+	}
+	if (i == nitems(prog_vars))
+		return;
+	switch (prog_vars[i].kind) {
+	case V_CODE:
+		if (v[0] != '\0')
+			risk = 2;
+		break;
+	case V_PROMPT:
+		if (strstr(v, "$(") != NULL || strchr(v, '`') != NULL) {
+			risk = 2;
+			pol_analyze_text(x, v, strlen(v), "prompt");
+		}
+		break;
+	case V_PATHS:
+		for (p = v; *p != '\0'; p = *e != '\0' ? e + 1 : e) {
+			e = p + strcspn(p, ":");
+			if (strcmp(v, "<input>") == 0)
+				risk = 1;
+			else if (prog_path_elem(x, p, (size_t)(e - p), flags) > risk)
+				risk = prog_path_elem(x, p, (size_t)(e - p), flags);
+		}
+		break;
+	case V_OPTS:
+		risk = strcmp(v, "<input>") == 0 ? 2 : prog_opts_load(word, v);
+		break;
+	case V_CMD:
+		p = v;
+		if (strncmp(word, "LESS", 4) == 0)
+			p += strspn(p, "|-");
+		if (dyn && strchr(p, '$') != NULL)
+			risk = 1;
+		else {
+			if (!prog_benign_text(p, strlen(p)))
+				risk = 1;
+			pol_analyze_text(x, p, strlen(p), "a command in a variable");
+		}
+		break;
+	case V_GITCONF:
+		risk = 1;
+		if (strncmp(word, "GIT_CONFIG_VALUE_", 17) == 0)
+			pol_analyze_text(x, v, strlen(v), "git configuration");
+		break;
+	case V_INDEX:
+		risk = 1;
+		break;
+	}
+	if (dyn && strcmp(v, "<input>") == 0 && risk == 0 &&
+	    prog_vars[i].kind != V_PROMPT)
+		risk = 1;
+	if (risk == 0)
+		return;
+	prog_not_readonly(x);
+	FIND(x, risk == 2 ? RISK_HIGH : RISK_MEDIUM, 0, "env-code", "sets "
+	    "%.*s, which makes later programs run or load code: %.60s", (int)n,
+	    word, v);
 }
