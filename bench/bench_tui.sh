@@ -99,27 +99,25 @@ ms_now() { echo $(( $(date +%s%N) / 1000000 )); }
 cpu_of() { awk '{ print $14 + $15 }' /proc/$1/stat; }
 hz=$(getconf CLK_TCK)
 tpid=$(TM display -p -t bare '#{pid}')	# the tmux server
-bench_cat() {	# bench_cat FILE LABEL
-	_bytes=$(stat -c %s "$B/work/$1")
-	TM send-keys -t bare "clear" Enter
-	sleep 0.3
-	_t0=$(cpu_of $tpid)
-	_s=$(ms_now)
-	TM send-keys -t bare "cat $1; echo BENCH-\$((6*7))-DONE" Enter
-	wait_for bare 'BENCH-42-DONE' 600 || exit 1
-	_bare=$(( $(ms_now) - _s ))
-	_tb=$(( $(cpu_of $tpid) - _t0 ))
-	screen bare > "$B/bare.screen"
-	TM send-keys -t b "clear" Enter
+run_cat() {	# run_cat PANE FILE: sets _ms (Enter to marker), _cc/_tc (CPU ticks)
+	TM send-keys -t "$1" "clear" Enter
 	sleep 0.3
 	_c0=$(cpu_of $pid)
 	_t0=$(cpu_of $tpid)
 	_s=$(ms_now)
-	TM send-keys -t b "cat $1; echo BENCH-\$((6*7))-DONE" Enter
-	wait_for b 'BENCH-42-DONE' 600 || exit 1
-	_pane=$(( $(ms_now) - _s ))
+	TM send-keys -t "$1" "cat $2; echo BENCH-\$((6*7))-DONE" Enter
+	wait_for "$1" 'BENCH-42-DONE' 600 || exit 1
+	_ms=$(( $(ms_now) - _s ))
 	_cc=$(( $(cpu_of $pid) - _c0 ))
 	_tc=$(( $(cpu_of $tpid) - _t0 ))
+}
+bench_cat() {	# bench_cat FILE LABEL
+	_bytes=$(stat -c %s "$B/work/$1")
+	run_cat bare "$1"
+	_bare=$_ms _tb=$_tc
+	screen bare > "$B/bare.screen"
+	run_cat b "$1"
+	_pane=$_ms
 	sleep 0.2	# the frame after the marker's
 	pane_rows > "$B/pane.screen"
 	tail_above "$B/bare.screen" > "$B/bare.tail"
