@@ -202,6 +202,13 @@ const scenarios = {
 				await ctx.request("session/load", { sessionId: "nope", cwd: work, mcpServers: [] });
 			} catch (e) { err = e; }
 			check(err && err.code === -32002, "loading an unknown session: resource not found");
+			err = null;
+			try {
+				await ctx.request("session/prompt", { sessionId: id,
+				    prompt: [{ type: "text", text: "this one fails" }] });
+			} catch (e) { err = e; }
+			check(err && err.code === -32603 && /401|key|auth/i.test(err.message),
+			    `an LLM error ends the prompt with a JSON-RPC error (${err?.message})`);
 		});
 	},
 

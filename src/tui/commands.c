@@ -77,6 +77,20 @@ const struct tui_cmd_entry tui_cmd_table[] = {
 	{ .name = "mcp", .args = "[trust]",
 	  .help = "MCP servers and their tools; trust starts the project's",
 	  .exec = tui_cmd_mcp },
+	{ .name = "undo", .args = "[N] [force]",
+	  .help = "undo the last N steps that changed the workspace, shell "
+	  "commands included: shows the diff, y applies (CHECKPOINTS.md)",
+	  .exec = tui_cmd_undo },
+	{ .name = "redo", .args = "[force]",
+	  .help = "take the last undo back (diff, then y)",
+	  .exec = tui_cmd_redo },
+	{ .name = "rewind", .args = "[STEP] [force]",
+	  .help = "alone, list the steps; rewind files and conversation to "
+	  "before STEP (diff, then y)",
+	  .exec = tui_cmd_rewind },
+	{ .name = "diff", .args = "[STEP]",
+	  .help = "what the session (or step STEP) changed in the workspace",
+	  .exec = tui_cmd_diff },
 	{ .name = "quit", .alias = { "exit", "q" },
 	  .help = "quit", .exec = tui_cmd_quit },
 };

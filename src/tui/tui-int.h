@@ -324,7 +324,7 @@ struct tui_chat;
 
 enum tui_item_kind {
 	ITEM_USER, ITEM_ASSISTANT, ITEM_TOOL, ITEM_NOTICE, ITEM_ERROR,
-	ITEM_RETRY, ITEM_FINISH, ITEM_HELP
+	ITEM_RETRY, ITEM_FINISH, ITEM_HELP, ITEM_DIFF
 };
 
 struct tui_chat	*tui_chat_new(void);
@@ -634,6 +634,8 @@ struct tui {
 	char			*restart_resume;
 	char			*hint;
 	size_t			 npending;
+	struct undo_plan	*undo_plan;	/* /undo etc. waiting for y/n */
+	int			 undo_force;
 
 	/* requests to the endpoint (commands.c), cancelled with the session */
 	struct llm_models_req	*models_req;
@@ -665,6 +667,17 @@ uint64_t	 tui_frame_wait(uint64_t now, uint64_t last_frame, int ui,
 int		 tui_colorfgbg_light(const char *);
 /* An OSC 11 reply body ("11;rgb:RRRR/GGGG/BBBB"): 1 light, 0 dark, -1 not one. */
 int		 tui_osc11_light(const char *);
+
+/* ---- undo.c: /undo /redo /rewind /diff ------------------------------ */
+
+/* The commands' handlers (rows of tui_cmd_table in commands.c). */
+void		 tui_cmd_undo(struct tui *, const char *arg);
+void		 tui_cmd_redo(struct tui *, const char *arg);
+void		 tui_cmd_rewind(struct tui *, const char *arg);
+void		 tui_cmd_diff(struct tui *, const char *arg);
+/* y/n/Esc for a plan waiting; 1 if the key was taken. */
+int		 tui_undo_key(struct tui *, const struct tui_key *);
+void		 tui_undo_free(struct tui *);
 /* The agent is doing something Ctrl-C should stop. */
 int		 tui_agent_busy(struct tui *);
 /* Lay out for the current window size and modes (resizes the pty). */

@@ -482,6 +482,8 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 		tui_ctrl_c(t);
 		return;
 	}
+	if (tui_undo_key(t, k))
+		return;
 	p = agent_pending(t->s->agent, &np);
 	tui_confirm_context(t, &x);
 	r = tui_confirm_key(t->confirm, k, p, np, &ans, &x);
@@ -923,6 +925,7 @@ tui_close_session(struct tui *t)
 		return;
 	if (tui_agent_busy(t))
 		agent_cancel(t->s->agent);
+	tui_undo_free(t);
 	tui_cmd_cancel(t);
 	free(t->last_id);
 	t->last_id = xstrdup(t->s->id);
