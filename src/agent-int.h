@@ -101,6 +101,7 @@ struct agent {
 	uint64_t		 tools_timer;	/* waiting for run-time tools */
 
 	int			 step;
+	int			 task_start;	/* step when the current task began */
 	int			 no_action;
 	int			 cancel_requested;
 	int			 paused;

@@ -308,8 +308,10 @@ agent_end(struct agent *a, enum agent_end end, const char *message)
 	/* finish is the last word on a task: sinks may stop at it. */
 	event_post_finish(a->d.bus, &fin);
 	/* Messages typed meanwhile start the next turn at once. */
-	if (a->nqueue > 0 && (to == AGENT_IDLE || to == AGENT_FINISHED))
+	if (a->nqueue > 0 && (to == AGENT_IDLE || to == AGENT_FINISHED)) {
+		a->task_start = a->step;
 		agent_step(a);
+	}
 }
 
 /* End the task with a message the agent owned (*msgp is taken and cleared). */
@@ -450,6 +452,7 @@ agent_submit(struct agent *a, const char *text)
 	case AGENT_STOPPED:
 	case AGENT_STUCK:
 	case AGENT_ERROR:
+		a->task_start = a->step;
 		agent_step(a);
 		break;
 	default:
@@ -1407,9 +1410,10 @@ agent_step(struct agent *a)
 		a->resume_pending = 1;
 		return;
 	}
-	if (a->step >= a->stats.max_steps) {
+	/* The limit is per task: each message that starts one gets it anew. */
+	if (a->step - a->task_start >= a->stats.max_steps) {
 		msg = xasprintf("step limit reached: %d steps (--max-steps)",
-		    a->step);
+		    a->step - a->task_start);
 		agent_end(a, AGENT_END_LIMIT, msg);
 		free(msg);
 		return;
