@@ -424,6 +424,9 @@ struct tui_screen_opts {
 int		 tui_screen_init(const struct tui_screen_opts *, char **cause);
 /* Restore the terminal; safe to call more than once and from the fatal hook. */
 void		 tui_screen_end(void);
+/* Give the terminal to another program (an editor) and take it back. */
+void		 tui_screen_suspend(void);
+void		 tui_screen_resume(void);
 /* Async-signal-safe part of the restore (crash signals). */
 void		 tui_screen_emergency_restore(void);
 void		 tui_screen_size(int *rows, int *cols);
@@ -644,6 +647,7 @@ struct tui {
 	char			*last_id;	/* the session to name on quitting */
 	struct tui_usercmds	 usercmds;	/* read at each session start */
 	int			 theme_auto;	/* no theme chosen: follow the background */
+	int			 ctrl_x;	/* Ctrl-X pressed: Ctrl-E opens the editor */
 
 	/* confirmation */
 	uint64_t		 last_key_ms;	/* "typing" is a key in the last second */
@@ -725,6 +729,8 @@ void		 tui_cmd_complete(struct tui *);
 int		 tui_cmd_key(struct tui *, const struct tui_key *);
 /* The key and command help into the chat (/help, F1). */
 void		 tui_cmd_show_help(struct tui *);
+/* Edit the message in $VISUAL / $EDITOR (Ctrl-G, Ctrl-X Ctrl-E). */
+void		 tui_cmd_editor(struct tui *);
 /* Drop the commands' requests in flight (the session's loop is going). */
 void		 tui_cmd_cancel(struct tui *);
 

@@ -492,6 +492,21 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 	}
 	if (t->select_mode && tui_select_key(t, k))
 		return;
+	/* The message in $EDITOR: Ctrl-G, or Ctrl-X Ctrl-E (readline's). */
+	if (k->mod == 0 && tui_input_search(t->input) == NULL &&
+	    (k->key == TUI_CTRL('g') || (t->ctrl_x && k->key == TUI_CTRL('e')))) {
+		t->ctrl_x = 0;
+		tui_cmd_editor(t);
+		return;
+	}
+	if (t->ctrl_x) {
+		t->ctrl_x = 0;
+		if (k->key == TUI_CTRL('x'))
+			return;
+	} else if (k->key == TUI_CTRL('x') && k->mod == 0) {
+		t->ctrl_x = 1;
+		return;
+	}
 	switch (k->key) {
 	case TUI_KEY_PGUP:
 		t->chat_offset += page;
