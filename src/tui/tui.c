@@ -262,6 +262,18 @@ tui_submit(struct tui *t)
 	t->chat_offset = 0;
 	if (text[0] == '/' && text[1] != '/' && text[1] != '\0')
 		tui_command(t, text);
+	else if (text[0] == '!' && text[1] != '!' && text[1] != '\0' &&
+	    strchr(text, '\n') == NULL && !shell_dead(t->s->shell)) {
+		/*
+		 * !command: the person's own, typed into the terminal pane as if
+		 * there (so not the agent's, and not gated); "!!" sends a
+		 * message starting with "!".
+		 */
+		shell_write_user(t->s->shell, text + 1, strlen(text + 1));
+		shell_write_user(t->s->shell, "\r", 1);
+		tui_hint(t, "ran in the terminal pane (F2 to go there)");
+	} else if (*text != '\0' && text[0] == '!' && text[1] == '!')
+		agent_submit(t->s->agent, text + 1);
 	else if (*text != '\0')
 		agent_submit(t->s->agent, text[0] == '/' ? text + 1 : text);
 	free(text);
