@@ -538,14 +538,67 @@ struct store_audit {
 	cJSON	*calls;		/* call_id -> {tool, action} */
 };
 
+/* The files a diff touches ("+++ b/x" lines), comma separated; caller frees. */
+static char *
+store_audit_files(const char *diff)
+{
+	struct buf b;
+	const char *p, *e;
+
+	buf_init(&b, 0);
+	for (p = diff; p != NULL && *p != '\0'; p = e != NULL ? e + 1 : NULL) {
+		e = strchr(p, '\n');
+		if (strncmp(p, "+++ ", 4) != 0)
+			continue;
+		p += 4;
+		if (strncmp(p, "b/", 2) == 0)
+			p += 2;
+		if (strncmp(p, "/dev/null", 9) == 0)
+			continue;
+		if (b.len > 0)
+			buf_putc(&b, ',');
+		buf_append(&b, p, e != NULL ? (size_t)(e - p) : strlen(p));
+	}
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * What became of a decision, in words: "refused by person", "refused by
+ * rule", "always allow saved (scope): RULE", or the rule that matched.
+ */
+static char *
+store_audit_verdict(struct event *ev)
+{
+	const char *dec = event_str(ev, "decision", "?");
+	const char *by = event_str(ev, "by", "?");
+	const char *scope = event_str(ev, "scope", "");
+	char *s, *p;
+
+	if (strcmp(dec, "deny") == 0 && strcmp(by, "person") == 0)
+		return xasprintf("refused by person: %s", event_str(ev, "reason", ""));
+	if (strcmp(dec, "deny") == 0)
+		return xasprintf("refused by rule %s", event_str(ev, "rule", ""));
+	if (strcmp(dec, "allow") == 0 && *scope != '\0' &&
+	    *event_str(ev, "suggest", "") != '\0') {
+		/* One rule a line in the policy file; "; " on the row. */
+		s = xasprintf("always allow saved (%s): %s", scope,
+		    event_str(ev, "suggest", ""));
+		for (p = s; *p != '\0'; p++)
+			if (*p == '\n')
+				*p = ';';
+		return s;
+	}
+	return xstrdup(event_str(ev, "rule", ""));
+}
+
 /* One audit row per policy decision and per completed action. */
 static void
 store_audit_event(struct event *ev, void *arg)
 {
 	struct store_audit *a = arg;
-	const char *id;
+	const char *id, *outcome;
 	cJSON *c;
-	char *ts, *action;
+	char *ts, *action, *what, *files;
 
 	if (ev->type != EV_POLICY_DECISION && ev->type != EV_OBSERVATION) {
 		event_free(ev);
@@ -566,15 +619,24 @@ store_audit_event(struct event *ev, void *arg)
 	for (char *p = action; *p; p++)
 		if (*p == '\n' || *p == '\t')
 			*p = ' ';
-	if (ev->type == EV_POLICY_DECISION)
+	if (ev->type == EV_POLICY_DECISION) {
+		what = store_audit_verdict(ev);
 		safe_fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s %s\n",
 		    ts, id, event_str(ev, "tool", "?"), action,
 		    event_str(ev, "risk", "?"), event_str(ev, "decision", "?"),
-		    event_str(ev, "by", "?"), event_str(ev, "rule", ""));
-	else
-		safe_fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s exit=%g sha256=%.16s\n",
-		    ts, id, event_str(ev, "name", "?"), action, "", "ran", "",
-		    event_num(ev, "exit_code", -1), event_str(ev, "digest", ""));
+		    event_str(ev, "by", "?"), what);
+		free(what);
+	} else if (!event_bool(ev, "refused")) {
+		/* A refused call was already told by its decision row. */
+		outcome = event_bool(ev, "error") || event_bool(ev, "timed_out") ||
+		    event_num(ev, "exit_code", 0) != 0 ? "failed" : "ran";
+		files = store_audit_files(event_str(ev, "diff", ""));
+		safe_fprintf(a->out, "%-24.24s %-14.14s %-12.12s %-40s %-7s %-6s %-8s exit=%g sha256=%.16s%s%s\n",
+		    ts, id, event_str(ev, "name", "?"), action, "", outcome, "",
+		    event_num(ev, "exit_code", -1), event_str(ev, "digest", ""),
+		    *files != '\0' ? " file=" : "", files);
+		free(files);
+	}
 	free(action);
 	free(ts);
 	event_free(ev);
@@ -599,7 +661,7 @@ store_list_main(const struct config *cfg, FILE *out, int argc, char **argv)
 		a.out = out;
 		a.calls = cJSON_CreateObject();
 		fprintf(out, "%-24s %-14s %-12s %-40s %-7s %-6s %-8s %s\n", "TIME",
-		    "CALL", "TOOL", "ACTION", "RISK", "DECIDE", "BY", "RULE / RESULT");
+		    "CALL", "TOOL", "ACTION", "RISK", "DECIDE", "BY", "OUTCOME / RULE / RESULT");
 		if (store_replay(dir, id, store_audit_event, &a, &warning, &cause) == -1) {
 			safe_fprintf(stderr, "cade: %s\n", cause);
 			free(cause);

@@ -207,6 +207,20 @@ ok $rc "--yes run exits 0"
 "$CADE" sessions --audit last > "$T/audit" 2>&1; ok $? "cade sessions --audit runs"
 grep 'chmod u+s tool.sh' "$T/audit" | grep -q 'allow.*flag:--yes'; ok $? "audit shows who approved the action"
 grep -q 'ran .*exit=0 sha256=' "$T/audit"; ok $? "audit shows the exit status and output digest"
+cat > "$T/t7a.json" <<'JSON'
+{"replies": [
+ {"tool_calls": [{"id": "a1", "name": "terminal", "arguments": {"command": "false", "security_risk": "LOW"}},
+  {"id": "a2", "name": "file_editor", "arguments": {"command": "create", "path": "audited.txt", "file_text": "x\n", "security_risk": "LOW"}},
+  {"id": "a3", "name": "terminal", "arguments": {"command": "chmod u+s tool.sh", "security_risk": "LOW"}}]},
+ {"content": "done"}
+]}
+JSON
+run_fake t7a
+"$CADE" -p "audit me" </dev/null >/dev/null 2>&1
+"$CADE" sessions --audit last > "$T/audit" 2>&1; ok $? "audit of a mixed run"
+grep '^[^ ]* *a1 ' "$T/audit" | grep -q ' failed .*exit=1'; ok $? "audit: a command that exits 1 is labelled failed"
+grep '^[^ ]* *a2 ' "$T/audit" | grep -q ' ran .*file=audited.txt'; ok $? "audit: an edit names its file"
+grep '^[^ ]* *a3 ' "$T/audit" | grep -q 'deny .*refused by rule'; ok $? "audit: a refusal without a person is labelled refused by rule"
 
 # 7b. Secrets in command output never reach the LLM or the store.
 cat > "$T/t7b.json" <<'JSON'

@@ -203,6 +203,9 @@ wait_for 'Done 8 again.'; gone 8; ok $? "the same action then runs without a que
 sid=$(ls -t "$XDG_STATE_HOME/cade/sessions" | head -1)
 grep '"type":"policy_decision"' "$XDG_STATE_HOME/cade/sessions/$sid/events.jsonl" | tail -1 | grep -q '"decision":"allow".*"by":"policy"'; ok $? "... allowed by the project rule (store)"
 ! grep -qF "$K" "$XDG_STATE_HOME/cade/sessions/$sid/events.jsonl"; ok $? "the store holds no key"
+"$CADE" sessions --audit "$sid" > "$T/audit" 2>&1
+grep -q 'deny .*person .*refused by person' "$T/audit"; ok $? "audit: the person's rejection is labelled refused by person"
+grep -qF 'always allow saved (project): allow: rm -rf v8' "$T/audit"; ok $? "audit: the rule saved by always allow is recorded"
 TM send-keys -t cf "/quit" Enter
 wait_for 'cade-rc=0'; ok $? "quits cleanly"
 
