@@ -4,7 +4,8 @@
 # fake LLM on LM Studio's port 1234) and uses it, the next message reaching
 # it; /model lists the endpoint's models and checks a name against them;
 # quitting prints the resume command.  Headless says the same in one line
-# (exit 1, no request), and `cade models` lists what the endpoint serves.
+# (exit 1, no request), `cade models` lists what the endpoint serves, and
+# --continue picks the last session of this directory.
 . "$top_srcdir/tests/lib.sh"
 export LC_ALL=C.UTF-8
 setup_home
@@ -23,6 +24,22 @@ start_fake "$T/script.json"
 "$CADE" models > "$T/models.txt" 2>&1; rc=$?
 [ $rc -eq 0 ] && grep -q '^local-model ' "$T/models.txt" && grep -q '^other-local ' "$T/models.txt" &&
     head -1 "$T/models.txt" | grep -q 'CONTEXT'; ok $? "cade models lists the endpoint's models"
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=
+
+# --continue (and --resume last) pick this directory's last session, not
+# the machine's.
+cat > "$T/s4.json" <<'JSON'
+{"replies": [{"content": "A done."}, {"content": "B done."}, {"content": "A again."}]}
+JSON
+start_fake "$T/s4.json"
+mkdir -p "$T/dirA" "$T/dirB" "$T/dirC"
+(cd "$T/dirA" && "$CADE" -p "task in dir A" </dev/null >/dev/null 2>&1)
+(cd "$T/dirB" && "$CADE" -p "task in dir B" </dev/null >/dev/null 2>&1)
+out=$(cd "$T/dirA" && "$CADE" -p "and more" --continue </dev/null 2>&1); rc=$?
+req=$(ls "$RECORD"/req-*.json | tail -1)
+[ $rc -eq 0 ] && grep -q 'task in dir A' "$req" && ! grep -q 'task in dir B' "$req"; ok $? "--continue in dir A resumes dir A's session, though dir B's is newer"
+out=$(cd "$T/dirC" && "$CADE" -p "x" --resume last </dev/null 2>&1); rc=$?
+[ $rc -ne 0 ] && echo "$out" | grep -q 'no session started in'; ok $? "--resume last where nothing ran: a clear error ($out)"
 kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=
 unset LLM_API_KEY LLM_BASE_URL
 
@@ -68,4 +85,50 @@ TM send-keys -t ui "/quit" Enter
 wait_for 'cade-rc=0'
 sid=$(ls -t "$XDG_STATE_HOME/cade/sessions" | head -1)
 screen | grep -q "^resume: cade --resume $sid"; ok $? "quitting prints the resume command ($sid)"
+
+# 8 colours (TERM=xterm): grey is not drawn as bold black, which is black
+# on black on many terminals; no colours (TERM=vt100): the mono theme.
+# bold_black: text drawn bold black on black or the default background
+# (capture-pane -e).
+bold_black() {
+	screen -e | awk '{
+		n = split($0, part, "\033\\[");
+		for (i = 1; i <= n; i++) {
+			text = part[i];
+			if (i > 1) {
+				m = index(text, "m"); if (m == 0) continue;
+				np = split(substr(text, 1, m - 1), p, ";");
+				if (np == 0) { bold = 0; fg = 0; bg = 0 }
+				for (j = 1; j <= np; j++) {
+					v = p[j] + 0;
+					if (v == 0) { bold = 0; fg = 0; bg = 0 }
+					else if (v == 1) bold = 1;
+					else if (v == 22) bold = 0;
+					else if (v >= 30 && v <= 37) fg = v;
+					else if (v == 39) fg = 0;
+					else if (v >= 40 && v <= 47) bg = v;
+					else if (v == 49) bg = 0;
+					else if (v == 48 && p[j + 1] == 5) { bg = (p[j + 2] == 0 ? 40 : -1); j += 2 }
+					else if (v == 38 && p[j + 1] == 5) { fg = (p[j + 2] == 0 ? 30 : -1); j += 2 }
+				}
+				text = substr(text, m + 1);
+			}
+			gsub(/ /, "", text);
+			if (bold && fg == 30 && (bg == 0 || bg == 40) && length(text) > 0) c++;
+		}
+	} END { print c + 0 }'
+}
+TM send-keys -t ui "clear; TERM=xterm LLM_BASE_URL=http://127.0.0.1:9/v1 LLM_API_KEY=k $CADE --theme default; echo cade-rc=\$?" Enter
+wait_for 'keys here'
+TM send-keys -t ui "/help" Enter
+wait_for 'your commands' 5 >/dev/null || wait_for 'commands'
+[ "$(bold_black)" -eq 0 ]; ok $? "TERM=xterm: nothing drawn bold black ($(bold_black) runs)"
+TM send-keys -t ui "/quit" Enter
+wait_for 'cade-rc=0'
+TM send-keys -t ui "clear; TERM=vt100 LLM_BASE_URL=http://127.0.0.1:9/v1 LLM_API_KEY=k $CADE; echo cade-rc=\$?" Enter
+wait_for 'keys here'
+screen -e | grep -qE '\[(3[0-7]|4[0-7]|9[0-7]|38;5;|48;5;)[0-9;]*m'; ok $((! $?)) "TERM=vt100: no colour escapes"
+screen -e | grep -q '\[7m\|;7m'; ok $? "TERM=vt100: the mono theme (reverse video status bar)"
+TM send-keys -t ui "/quit" Enter
+wait_for 'cade-rc=0'
 done_testing
