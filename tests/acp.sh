@@ -59,7 +59,7 @@ stop_fake
 
 # --- session/load replays that session, and it takes a prompt -----------
 cat > "$T/load.json" <<'JSON'
-{"replies": [{"content": "Again: done."}]}
+{"replies": [{"content": "Again: done."}, {"fault": "401"}]}
 JSON
 start_fake "$T/load.json"
 if [ -n "${VAR_session:-}" ]; then
@@ -122,7 +122,10 @@ cat > "$T/stops.json" <<'JSON'
  {"content": "aaaa", "finish_reason": "length"},
  {"content": "bbbb", "finish_reason": "length"},
  {"content": "cccc", "finish_reason": "length"},
- {"tool_calls": [{"id": "call_t1", "name": "think", "arguments": {"thought": "hmm"}}]}
+ {"tool_calls": [{"id": "call_t1", "name": "think", "arguments": {"thought": "hmm"}}]},
+ {"tool_calls": [{"id": "call_t2", "name": "think", "arguments": {"thought": "hmm?"}}]},
+ {"tool_calls": [{"id": "call_t3", "name": "think", "arguments": {"thought": "hmm!"}}]},
+ {"content": "Fresh budget."}
 ]}
 JSON
 start_fake "$T/stops.json"
