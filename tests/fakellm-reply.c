@@ -1423,6 +1423,11 @@ fl_plan_models(struct fakellm_script *s, struct fakellm_plan *p,
 		cJSON_AddItemToArray(data, e);
 	}
 	cJSON_ArrayForEach(m, models) {
+		/* An object is served as written (pricing, context_length). */
+		if (cJSON_IsObject(m) && cJSON_IsString(cJSON_GetObjectItem(m, "id"))) {
+			cJSON_AddItemToArray(data, cJSON_Duplicate(m, 1));
+			continue;
+		}
 		if (!cJSON_IsString(m))
 			continue;
 		e = cJSON_CreateObject();

@@ -22,7 +22,7 @@ printf 'split_width = 100\n' > "$XDG_CONFIG_HOME/cade/config"
 printf '# broken on purpose\nerror = red default\nchat.bogus = blue default\n' > "$XDG_CONFIG_HOME/cade/themes/broken.theme"
 
 cat > "$T/script.json" <<'JSON'
-{"models": ["fake-model", "other-model"], "replies": [
+{"models": ["fake-model", {"id": "other-model", "pricing": {"prompt": "0.000002", "completion": "0.000008"}}], "replies": [
  {"content": "## Plan\n\nI will **check** the `build` first:\n\n1. read the logs\n2. fix the test\n\n```sh\nmake check\n```"},
  {"tool_calls": [{"id": "c1", "name": "terminal", "arguments": {"command": "seq 1 20", "security_risk": "LOW"}}]},
  {"content": "Done with output."},
@@ -184,8 +184,12 @@ wait_until 10 side_by_side; ok $? "F4 again: side by side"
 # Slash commands.
 TM send-keys -t ui "/cost" Enter
 wait_for 'tokens in'; ok $? "/cost"
+screen | tail -1 | grep -qF '$?'; ok $? "no price known: the status bar shows \$?"
 TM send-keys -t ui "/model other-model" Enter
 wait_for 'model set to other-model'; screen | tail -1 | grep -qF 'other-model'; ok $? "/model changes the model (status bar)"
+screen | tail -1 | grep -qF '$?'; ok $((! $?)) "no price configured: the listed price counts (the status bar no longer shows \$?)"
+TM send-keys -t ui "/model" Enter
+wait_for '$2/$8 per M'; ok $? "/model shows the listed prices per million tokens"
 TM send-keys -t ui "/sessions" Enter
 wait_for "$first_sid"; ok $? "/sessions lists the session"
 TM send-keys -t ui "/help" Enter

@@ -184,6 +184,11 @@ void		 llm_models_free(struct llm_models *);
 /* Parse a /models reply into m (appends); -1 with *cause.  No I/O. */
 int		 llm_models_parse(const char *, size_t, struct llm_models *,
 		    char **cause);
+/*
+ * Remember the prices a fetched list gives, for llm_cost() and
+ * llm_price_known() when the configuration names no price for a model.
+ */
+void		 llm_list_prices(const struct llm_models *);
 const struct llm_model_info *llm_models_find(const struct llm_models *,
 		    const char *id);
 /* `cade models`: the endpoint's list as a table on out; the exit status. */

@@ -148,17 +148,63 @@ llm_totals(const struct llm *l)
 	return &l->totals;
 }
 
-/* Cost estimate in USD from the configured per-million-token prices. */
+/*
+ * Prices the endpoint's model list gave (USD per million tokens), used when
+ * the configuration names none.  One process talks to one endpoint, so one
+ * table: the last list fetched replaces it.
+ */
+static struct llm_model_info	*llm_listed;
+static size_t			 llm_nlisted;
+
+/* See llm.h. */
+void
+llm_list_prices(const struct llm_models *m)
+{
+	size_t i;
+
+	if (m == NULL || m->error != NULL)
+		return;
+	while (llm_nlisted > 0)
+		free(llm_listed[--llm_nlisted].id);
+	free(llm_listed);
+	llm_listed = xcalloc(m->n + 1, sizeof *llm_listed);
+	for (i = 0; i < m->n; i++) {
+		if (m->v[i].price_in < 0 || m->v[i].price_out < 0)
+			continue;
+		llm_listed[llm_nlisted] = m->v[i];
+		llm_listed[llm_nlisted++].id = xstrdup(m->v[i].id);
+	}
+}
+
+/* The listed price of model, or NULL. */
+static const struct llm_model_info *
+llm_listed_price(const char *model)
+{
+	size_t i;
+
+	for (i = 0; model != NULL && i < llm_nlisted; i++)
+		if (strcmp(llm_listed[i].id, model) == 0)
+			return &llm_listed[i];
+	return NULL;
+}
+
+/* Cost estimate in USD from the configured (else listed) prices. */
 double
 llm_cost(const struct config *cfg, const char *model,
     const struct llm_usage *u)
 {
 	double pin, pout, pc;
 	long cached = u->cached_tokens, prompt = u->prompt_tokens;
+	const struct llm_model_info *mi;
 
 	pin = conf_model_double(cfg, model, "price_input");
 	pout = conf_model_double(cfg, model, "price_output");
 	pc = conf_model_double(cfg, model, "price_cached");
+	if (pin <= 0 && pout <= 0 && (mi = llm_listed_price(model)) != NULL) {
+		pin = mi->price_in;
+		pout = mi->price_out;
+		pc = 0;
+	}
 	if (pc <= 0)
 		pc = pin;
 	if (cached > prompt)
@@ -172,7 +218,8 @@ int
 llm_price_known(const struct config *cfg, const char *model)
 {
 	return conf_model_double(cfg, model, "price_input") > 0 ||
-	    conf_model_double(cfg, model, "price_output") > 0;
+	    conf_model_double(cfg, model, "price_output") > 0 ||
+	    llm_listed_price(model) != NULL;
 }
 
 /* xorshift32: jitter needs no quality, only spread. */
