@@ -1,6 +1,7 @@
 /*
  * docker.c: the Docker workspace, a container cade creates and drives
- * itself through the Docker Engine API on a unix socket.
+ * itself through the Docker Engine API on a unix socket, or over TCP with
+ * or without TLS (docker-net.c: the address, libcurl set-up and TLS relay).
  *
  * Every connection goes from cade into the daemon; the container never has
  * to reach the host, so it works with networking off.  Control calls
@@ -48,11 +49,11 @@
 #include "cade/buf.h"
 #include "cade/conf.h"
 #include "docker.h"
+#include "docker-net.h"
 #include "cade/log.h"
 #include "cade/util.h"
 #include "cade/workspace.h"
 
-#define DOCKER_DEFAULT_SOCK	"/var/run/docker.sock"
 #define DOCKER_API_WANT		141	/* 1.41: Docker 20.10, Debian 11 and 12 */
 #define DOCKER_CALL_MS		10000	/* one control call */
 #define DOCKER_SHORT_MS		3000	/* teardown and failure diagnosis */
@@ -74,14 +75,16 @@
 
 struct docker {
 	CURL	*curl;
-	char	*sock;			/* unix socket path */
+	struct dnet *net;		/* where the daemon is */
+	const char *sock;		/* its name, for messages */
 	char	 api[32];		/* "/v1.41" */
 	char	*cid;			/* full container id */
 	char	*exec_id;
 	char	*shell_path;		/* /bin/bash or /bin/sh in the container */
 	char	*session;
 	int	 keep;
-	int	 life_fd;		/* hijacked attach to the container's stdin */
+	struct dnet_conn *life;		/* hijacked attach to the container's stdin */
+	struct dnet_relay *relay;	/* TLS: what feeds shell_fd */
 	int	 shell_fd;		/* hijacked exec with a TTY */
 	int	 resize_fd;		/* last resize request, answer not yet read */
 	char	*error;			/* why the container is gone */
@@ -92,93 +95,6 @@ struct docker_reply {
 	long		status;
 	struct buf	body;
 };
-
-/* Which socket: "docker_host", else $DOCKER_HOST, else the default; unix:// only. */
-static char *
-docker_socket_path(const struct config *cfg, char **cause)
-{
-	const char *host = conf_str(cfg, "docker_host");
-	const char *path;
-
-	if (host == NULL || *host == '\0')
-		host = getenv("DOCKER_HOST");
-	if (host == NULL || *host == '\0')
-		return xstrdup(DOCKER_DEFAULT_SOCK);
-	if (strncmp(host, "unix://", 7) == 0)
-		path = host + 7;
-	else if (host[0] == '/')
-		path = host;
-	else {
-		*cause = xasprintf("docker host '%s' is not supported: cade "
-		    "talks to the daemon on a unix socket (unix:///path)", host);
-		return NULL;
-	}
-	if (*path != '/') {
-		*cause = xasprintf("docker host '%s': expected unix:///absolute/path",
-		    host);
-		return NULL;
-	}
-	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-		*cause = xasprintf("docker socket path '%s' is too long", path);
-		return NULL;
-	}
-	return xstrdup(path);
-}
-
-/* Connect to the daemon's socket (blocking, close-on-exec); -1 with errno. */
-static int
-docker_connect(const char *path)
-{
-	struct sockaddr_un sun;
-	int fd, saved;
-
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof sun.sun_path) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	while (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		if (errno == EINTR)
-			continue;
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	return fd;
-}
-
-/* Can we reach the daemon at all?  The cause names the fix. */
-static int
-docker_probe(const char *path, char **cause)
-{
-	int fd, e;
-
-	if ((fd = docker_connect(path)) != -1) {
-		close(fd);
-		return 0;
-	}
-	e = errno;
-	if (e == ENOENT)
-		*cause = xasprintf("no Docker daemon: socket '%s' does not exist "
-		    "(start it: sudo systemctl start docker, or dockerd &; or "
-		    "point DOCKER_HOST at its socket)", path);
-	else if (e == EACCES || e == EPERM)
-		*cause = xasprintf("permission denied on Docker socket '%s' (add "
-		    "yourself to the docker group: sudo usermod -aG docker "
-		    "$USER, then log in again)", path);
-	else if (e == ECONNREFUSED)
-		*cause = xasprintf("no Docker daemon listening on '%s' (start "
-		    "it: sudo systemctl start docker, or dockerd &)", path);
-	else
-		*cause = xasprintf("cannot connect to Docker socket '%s': %s",
-		    path, strerror(e));
-	return -1;
-}
 
 /* curl write callback: append to the reply, failing past its cap. */
 static size_t
@@ -229,15 +145,16 @@ docker_call(struct docker *d, const char *method, const char *path,
 
 	buf_init(&r->body, DOCKER_RESP_MAX);
 	r->status = 0;
-	if (path[0] == '!')
-		url = xasprintf("http://docker%s", path + 1);
-	else
-		url = xasprintf("http://docker%s%s", d->api, path);
 	curl_easy_reset(d->curl);
 	errbuf[0] = '\0';
-	curl_easy_setopt(d->curl, CURLOPT_UNIX_SOCKET_PATH, d->sock);
-	curl_easy_setopt(d->curl, CURLOPT_URL, url);
-	curl_easy_setopt(d->curl, CURLOPT_NOSIGNAL, 1L);
+	if (path[0] == '!')
+		url = dnet_curl(d->net, d->curl, path + 1);
+	else {
+		char *full = xasprintf("%s%s", d->api, path);
+
+		url = dnet_curl(d->net, d->curl, full);
+		free(full);
+	}
 	curl_easy_setopt(d->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(d->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)DOCKER_SHORT_MS);
 	curl_easy_setopt(d->curl, CURLOPT_ERRORBUFFER, errbuf);
@@ -265,10 +182,12 @@ docker_call(struct docker *d, const char *method, const char *path,
 		if (rc == CURLE_WRITE_ERROR)
 			*cause = xasprintf("docker daemon reply to %s %s is too large",
 			    method, shown);
-		else
-			*cause = xasprintf("docker daemon on '%s' did not answer %s "
-			    "%s: %s", d->sock, method, shown,
-			    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
+		else {
+			char *what = xasprintf("%s %s", method, shown);
+
+			*cause = dnet_curl_error(d->net, rc, errbuf, what);
+			free(what);
+		}
 		buf_free(&r->body);
 		return -1;
 	}
@@ -355,7 +274,7 @@ docker_negotiate(struct docker *d, char **cause)
 
 	if ((j = docker_json(d, "GET", "!/version", NULL, DOCKER_CALL_MS, NULL,
 	    &why)) == NULL) {
-		if (strncmp(why, "docker daemon", 13) == 0)
+		if (strstr(why, d->sock) != NULL)
 			*cause = why;	/* already names the daemon */
 		else {
 			*cause = xasprintf("docker daemon on '%s' does not "
@@ -573,80 +492,59 @@ docker_user(const char *root, unsigned long *uid, unsigned long *gid)
 	}
 }
 
-/* Send every byte without SIGPIPE; 0 or -1. */
-static int
-docker_send_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = send(fd, p, n, MSG_NOSIGNAL)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Connect and write one POST (Connection: upgrade or close); the fd, or -1 with *cause. */
-static int
+/* Connect and write one POST (Connection: upgrade or close); NULL with *cause. */
+static struct dnet_conn *
 docker_send_post(struct docker *d, const char *path, const char *body,
     int upgrade, char **cause)
 {
+	struct dnet_conn *c;
 	char *req;
-	int fd;
 
-	if ((fd = docker_connect(d->sock)) == -1) {
-		*cause = xasprintf("cannot connect to Docker socket '%s': %s",
-		    d->sock, strerror(errno));
-		return -1;
-	}
+	if ((c = dnet_open(d->net, cause)) == NULL)
+		return NULL;
 	req = xasprintf("POST %s%s HTTP/1.1\r\nHost: docker\r\n"
 	    "User-Agent: cade\r\nContent-Type: application/json\r\n%s"
 	    "Content-Length: %zu\r\n\r\n%s", d->api, path,
 	    upgrade ? "Connection: Upgrade\r\nUpgrade: tcp\r\n" :
 	    "Connection: close\r\n", strlen(body), body);
-	if (docker_send_all(fd, req, strlen(req)) == -1) {
-		*cause = xasprintf("cannot write to Docker socket '%s': %s",
+	if (dnet_send_all(c, req, strlen(req)) == -1) {
+		*cause = xasprintf("cannot write to the Docker daemon on '%s': %s",
 		    d->sock, strerror(errno));
 		free(req);
-		close(fd);
-		return -1;
+		dnet_close(c);
+		return NULL;
 	}
 	free(req);
-	return fd;
+	return c;
 }
 
 /*
  * POST with Upgrade: tcp and read the reply's header, one byte at a time so
- * not a byte of the stream behind it is consumed.  Returns the fd, now a
- * raw stream (blocking), or -1 with *cause carrying the daemon's message.
+ * not a byte of the stream behind it is consumed (over TLS the handshake is
+ * done on libcurl's connection before anything is relayed).  Returns the
+ * connection, now a raw stream, or NULL with *cause carrying the daemon's
+ * message.
  */
-static int
+static struct dnet_conn *
 docker_hijack(struct docker *d, const char *path, const char *body,
     char **cause)
 {
 	struct docker_reply r;
-	struct timeval tv = { DOCKER_CALL_MS / 1000, 0 };
+	struct dnet_conn *c;
 	char hdr[DOCKER_HDR_MAX], *cl, *msg;
 	size_t n = 0;
 	ssize_t got;
 	long status = 0, clen = 0;
-	int fd;
 
-	if ((fd = docker_send_post(d, path, body, 1, cause)) == -1)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	if ((c = docker_send_post(d, path, body, 1, cause)) == NULL)
+		return NULL;
 	while (n < 4 || memcmp(hdr + n - 4, "\r\n\r\n", 4) != 0) {
 		if (n == sizeof hdr - 1) {
 			*cause = xasprintf("docker daemon reply header to %s is "
 			    "too long", path);
 			goto fail;
 		}
-		got = recv(fd, hdr + n, 1, 0);
+		got = dnet_recv(c, hdr + n, 1, DOCKER_CALL_MS);
 		if (got == -1 && errno == EINTR)
 			continue;
 		if (got <= 0) {
@@ -663,11 +561,8 @@ docker_hijack(struct docker *d, const char *path, const char *body,
 		*cause = xasprintf("docker daemon sent a bad reply to %s", path);
 		goto fail;
 	}
-	if (status == 101 || status == 200) {
-		tv.tv_sec = 0;
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-		return fd;
-	}
+	if (status == 101 || status == 200)
+		return c;
 	/* An error: read its (small) body for the daemon's message. */
 	for (cl = hdr; *cl != '\0'; cl++) {
 		if (strncasecmp(cl, "\nContent-Length:", 16) == 0) {
@@ -680,7 +575,7 @@ docker_hijack(struct docker *d, const char *path, const char *body,
 	while (clen > 0 && r.body.len < (size_t)clen) {
 		char tmp[512];
 
-		if ((got = recv(fd, tmp, sizeof tmp, 0)) <= 0 ||
+		if ((got = dnet_recv(c, tmp, sizeof tmp, DOCKER_CALL_MS)) <= 0 ||
 		    buf_append(&r.body, tmp, (size_t)got) == -1)
 			break;
 	}
@@ -689,8 +584,8 @@ docker_hijack(struct docker *d, const char *path, const char *body,
 	free(msg);
 	buf_free(&r.body);
 fail:
-	close(fd);
-	return -1;
+	dnet_close(c);
+	return NULL;
 }
 
 /*
@@ -989,15 +884,14 @@ docker_lifeline(struct docker *d, char **cause)
 
 	path = xasprintf("/containers/%s/attach?stream=1&stdin=1&stdout=1&stderr=1",
 	    d->cid);
-	d->life_fd = docker_hijack(d, path, "", &why);
+	d->life = docker_hijack(d, path, "", &why);
 	free(path);
-	if (d->life_fd == -1) {
+	if (d->life == NULL) {
 		*cause = xasprintf("cannot attach to container %.12s: %s",
 		    d->cid, why);
 		free(why);
 		return -1;
 	}
-	util_set_nonblock(d->life_fd);
 	return 0;
 }
 
@@ -1057,6 +951,8 @@ docker_resize_wait(struct docker *d, int rows, int cols)
 	return status;
 }
 
+static void	docker_shell_close(struct workspace *);
+
 /* Exec the shell with a TTY and hijack its stream: the fd shell.c uses. */
 static int
 docker_shell_open(struct workspace *ws, int rows, int cols, char **cause)
@@ -1064,13 +960,11 @@ docker_shell_open(struct workspace *ws, int rows, int cols, char **cause)
 	struct docker *d = ws->priv;
 	cJSON *j, *cmd, *env, *reply;
 	const cJSON *id;
+	struct dnet_conn *conn;
 	char *body, *path, *why = NULL;
 	int fd, i;
 
-	if (d->shell_fd != -1) {
-		close(d->shell_fd);
-		d->shell_fd = -1;
-	}
+	docker_shell_close(ws);
 	j = cJSON_CreateObject();
 	cJSON_AddBoolToObject(j, "AttachStdin", 1);
 	cJSON_AddBoolToObject(j, "AttachStdout", 1);
@@ -1109,9 +1003,10 @@ docker_shell_open(struct workspace *ws, int rows, int cols, char **cause)
 		return -1;
 	}
 	path = xasprintf("/exec/%s/start", d->exec_id);
-	fd = docker_hijack(d, path, "{\"Detach\":false,\"Tty\":true}", &why);
+	conn = docker_hijack(d, path, "{\"Detach\":false,\"Tty\":true}", &why);
 	free(path);
-	if (fd == -1) {
+	if (conn == NULL || (fd = dnet_stream(conn, ws->loop, &d->relay,
+	    &why)) == -1) {
 		*cause = xasprintf("cannot attach to the shell in container "
 		    "%.12s: %s", d->cid, why);
 		free(why);
@@ -1127,7 +1022,6 @@ docker_shell_open(struct workspace *ws, int rows, int cols, char **cause)
 			usleep(10 * 1000);
 		}
 	}
-	util_set_nonblock(fd);
 	d->shell_fd = fd;
 	log_debug("shell %s in %.12s (exec %.12s) on fd %d", d->shell_path,
 	    d->cid, d->exec_id, fd);
@@ -1142,21 +1036,27 @@ static int
 docker_shell_resize(struct workspace *ws, int rows, int cols)
 {
 	struct docker *d = ws->priv;
+	struct dnet_conn *c;
 	char *path, *why = NULL;
-	int fd;
+	long st;
 
 	if (d->exec_id == NULL || rows <= 0 || cols <= 0)
 		return -1;
+	if (dnet_tls(d->net)) {
+		/* No raw socket to leave the answer on: wait (about 1 ms). */
+		st = docker_resize_wait(d, rows, cols);
+		return st == 200 || st == 201 ? 0 : -1;
+	}
 	docker_resize_collect(d, DOCKER_RESIZE_WAIT_MS);
 	path = xasprintf("/exec/%s/resize?h=%d&w=%d", d->exec_id, rows, cols);
-	fd = docker_send_post(d, path, "", 0, &why);
+	c = docker_send_post(d, path, "", 0, &why);
 	free(path);
-	if (fd == -1) {
+	if (c == NULL) {
 		log_debug("resize: %s", why);
 		free(why);
 		return -1;
 	}
-	d->resize_fd = fd;
+	d->resize_fd = dnet_take_fd(c);
 	return 0;
 }
 
@@ -1171,6 +1071,8 @@ docker_shell_close(struct workspace *ws)
 		close(d->shell_fd);
 		d->shell_fd = -1;
 	}
+	dnet_relay_free(d->relay);
+	d->relay = NULL;
 }
 
 /* Work out why the container went away, for ws_docker_error(). */
@@ -1220,20 +1122,15 @@ static int
 docker_alive(struct workspace *ws)
 {
 	struct docker *d = ws->priv;
-	struct pollfd pfd;
 	char tmp[256];
 	ssize_t got;
 
 	if (d->error != NULL)
 		return 0;
-	if (d->life_fd == -1)
+	if (d->life == NULL)
 		return 0;
-	pfd.fd = d->life_fd;
-	pfd.events = POLLIN;
 	for (;;) {
-		if (poll(&pfd, 1, 0) <= 0 || pfd.revents == 0)
-			return 1;
-		got = recv(d->life_fd, tmp, sizeof tmp, MSG_DONTWAIT);
+		got = dnet_recv(d->life, tmp, sizeof tmp, 0);
 		if (got > 0)
 			continue;
 		if (got == -1 && (errno == EAGAIN || errno == EINTR))
@@ -1257,10 +1154,8 @@ docker_destroy(struct workspace *ws)
 		return;
 	docker_shell_close(ws);
 	/* Closing the lifeline ends the container's main process by itself. */
-	if (d->life_fd != -1) {
-		close(d->life_fd);
-		d->life_fd = -1;
-	}
+	dnet_close(d->life);
+	d->life = NULL;
 	/* Stop even a kept container, so a quick --resume finds it stopped. */
 	if (d->cid != NULL && d->curl != NULL) {
 		path = xasprintf("/containers/%s/stop?t=1", d->cid);
@@ -1276,7 +1171,7 @@ docker_destroy(struct workspace *ws)
 	}
 	if (d->curl != NULL)
 		curl_easy_cleanup(d->curl);
-	free(d->sock);
+	dnet_free(d->net);
 	free(d->cid);
 	free(d->exec_id);
 	free(d->shell_path);
@@ -1316,7 +1211,7 @@ struct workspace *
 ws_docker_create(const struct config *cfg, const char *root,
     const char *session_id, char **cause)
 {
-	const char *image = conf_str(cfg, "image");
+	const char *image = conf_str(cfg, "image"), *host;
 	struct workspace *ws;
 	struct docker *d;
 	char *real, *mine, *why = NULL;
@@ -1331,14 +1226,18 @@ ws_docker_create(const struct config *cfg, const char *root,
 	ws->model_root = xstrdup(DOCKER_MOUNT);
 	ws->pid = -1;
 	ws->priv = d;
-	d->life_fd = d->shell_fd = d->resize_fd = -1;
+	d->shell_fd = d->resize_fd = -1;
 	d->keep = conf_bool(cfg, "keep_container");
 	d->session = session_id != NULL && *session_id != '\0' ?
 	    xstrdup(session_id) : docker_session_id();
 
-	if ((d->sock = docker_socket_path(cfg, cause)) == NULL)
+	host = conf_str(cfg, "docker_host");
+	if (host == NULL || *host == '\0')
+		host = getenv("DOCKER_HOST");
+	if ((d->net = dnet_new(host, cause)) == NULL)
 		goto fail;
-	if (docker_probe(d->sock, cause) == -1)
+	d->sock = dnet_name(d->net);
+	if (dnet_probe(d->net, cause) == -1)
 		goto fail;
 	if ((d->curl = curl_easy_init()) == NULL)
 		fatal("curl_easy_init failed");
@@ -1439,7 +1338,7 @@ ws_docker_container(const struct workspace *ws)
 	return d->cid;
 }
 
-/* The daemon's socket path, or NULL. */
+/* The daemon's socket path or tcp://host:port, or NULL. */
 const char *
 ws_docker_socket(const struct workspace *ws)
 {
