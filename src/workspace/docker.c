@@ -278,7 +278,9 @@ docker_negotiate(struct docker *d, char **cause)
 			*cause = why;	/* already names the daemon */
 		else {
 			*cause = xasprintf("docker daemon on '%s' does not "
-			    "answer: %s", d->sock, why);
+			    "answer: %s%s", d->sock, why, !dnet_tls(d->net) &&
+			    strstr(why, "HTTPS") != NULL ? " (it wants TLS: set "
+			    "DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH)" : "");
 			free(why);
 		}
 		return -1;
