@@ -49,6 +49,7 @@ static const struct option main_longopts[] = {
 	{ "max-steps", required_argument, NULL, OPT_MAX_STEPS },
 	{ "max-budget", required_argument, NULL, OPT_MAX_BUDGET },
 	{ "resume", required_argument, NULL, OPT_RESUME },
+	{ "continue", no_argument, NULL, 'c' },
 	{ "theme", required_argument, NULL, OPT_THEME },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -133,7 +134,8 @@ main_usage(FILE *f)
 "      --max-steps N      stop after N steps (default 100)\n"
 "      --max-budget USD   stop when the cost estimate passes USD\n"
 "      --compact-at PCT   condense the context at PCT% of the window\n"
-"      --resume ID|last   continue a stored session\n"
+"      --resume ID|last   continue a stored session (last: this directory's)\n"
+"  -c, --continue         the same as --resume last\n"
 "      --theme NAME       colour theme (default, light, high-contrast, mono)\n"
 "      --mouse            capture the mouse in the TUI\n"
 "      --log FILE         write a debug log to FILE (CADE_LOG)\n"
@@ -294,7 +296,7 @@ main(int argc, char **argv)
 
 	/* First pass: --config and --help/--version only. */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "p:m:C:yvhV", main_longopts,
+	while ((opt = getopt_long(argc, argv, "p:m:C:cyvhV", main_longopts,
 	    NULL)) != -1) {
 		if (opt == OPT_CONFIG)
 			config_path = optarg;
@@ -313,7 +315,7 @@ main(int argc, char **argv)
 	/* Second pass: flags override file and environment. */
 	opterr = 1;
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "p:m:C:yvhV", main_longopts,
+	while ((opt = getopt_long(argc, argv, "p:m:C:cyvhV", main_longopts,
 	    NULL)) != -1) {
 		switch (opt) {
 		case 'p':
@@ -322,6 +324,9 @@ main(int argc, char **argv)
 			continue;
 		case OPT_RESUME:
 			run.resume = optarg;
+			continue;
+		case 'c':
+			run.resume = "last";
 			continue;
 		case OPT_PRINT_CONFIG:
 			print_config = 1;

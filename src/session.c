@@ -157,15 +157,24 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	if ((root = conf_workspace_root(cfg, o->root, cause)) == NULL)
 		goto fail;
 	s->policy = policy_load(cfg, root, cause);
-	free(root);
-	if (s->policy == NULL)
+	if (s->policy == NULL) {
+		free(root);
 		goto fail;
+	}
 	if (o->resume != NULL) {
-		if ((s->id = store_resolve(s->dir, o->resume, cause)) == NULL ||
+		/* "last" is the last session of this workspace, not the machine's. */
+		s->id = store_resolve_except(s->dir, o->resume, NULL, root, cause);
+		free(root);
+		root = NULL;
+		if (s->id == NULL ||
 		    (s->store = store_open(s->dir, s->id, cause)) == NULL)
 			goto fail;
-	} else if ((s->store = store_create(s->dir, &s->id, cause)) == NULL)
-		goto fail;
+	} else {
+		free(root);
+		root = NULL;
+		if ((s->store = store_create(s->dir, &s->id, cause)) == NULL)
+			goto fail;
+	}
 	if ((s->ws = ws_create(cfg, o->root, s->id, cause)) == NULL)
 		goto fail;
 	s->shell = shell_new(s->loop, s->ws, (size_t)conf_int(cfg, "output_limit"));

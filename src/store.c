@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "cade/buf.h"
 #include "cade/cade.h"
 #include "cade/conf.h"
@@ -403,13 +405,40 @@ store_ids_free(char **ids, size_t n)
 char *
 store_resolve(const char *dir, const char *want, char **cause)
 {
-	return store_resolve_except(dir, want, NULL, cause);
+	return store_resolve_except(dir, want, NULL, NULL, cause);
 }
 
-/* "last" (most recently written, but not `except`) or a unique id prefix. */
+/* 1 if the session was started in the workspace root (its first event says). */
+static int
+store_in_root(const char *dir, const char *id, const char *root)
+{
+	char *path = xasprintf("%s/%s/events.jsonl", dir, id), line[16384];
+	cJSON *ev;
+	const cJSON *r;
+	FILE *f;
+	int in = 0;
+
+	f = fopen(path, "r");
+	free(path);
+	if (f == NULL)
+		return 0;
+	if (fgets(line, sizeof line, f) != NULL &&
+	    (ev = cJSON_Parse(line)) != NULL) {
+		r = cJSON_GetObjectItem(ev, "root");
+		in = cJSON_IsString(r) && strcmp(r->valuestring, root) == 0;
+		cJSON_Delete(ev);
+	}
+	fclose(f);
+	return in;
+}
+
+/*
+ * "last" (most recently written, not `except`, and when root is given,
+ * started in that workspace root) or a unique id prefix.
+ */
 char *
 store_resolve_except(const char *dir, const char *want, const char *except,
-    char **cause)
+    const char *root, char **cause)
 {
 	char **ids, *found = NULL;
 	size_t n, i, matches = 0;
@@ -424,6 +453,8 @@ store_resolve_except(const char *dir, const char *want, const char *except,
 		if (strcmp(want, "last") == 0) {
 			if (except != NULL && strcmp(ids[i], except) == 0)
 				continue;
+			if (root != NULL && !store_in_root(dir, ids[i], root))
+				continue;
 			if ((t = store_mtime(dir, ids[i])) >= best) {
 				best = t;
 				free(found);
@@ -437,7 +468,9 @@ store_resolve_except(const char *dir, const char *want, const char *except,
 	}
 	store_ids_free(ids, n);
 	if (found == NULL && strcmp(want, "last") == 0) {
-		*cause = xasprintf("no earlier session in '%s'", dir);
+		*cause = root != NULL ? xasprintf("no %ssession started in '%s' "
+		    "(cade sessions lists them all)", except != NULL ? "earlier " :
+		    "", root) : xasprintf("no earlier session in '%s'", dir);
 		return NULL;
 	}
 	if (strcmp(want, "last") != 0 && matches != 1) {

@@ -146,10 +146,13 @@ const scenarios = {
 			const diff = done("call_edit")?.content?.find((c) => c.type === "diff");
 			check(diff && diff.path === join(work, "hello.txt") && diff.oldText === null &&
 			    diff.newText === "hello from cade\n", "the edit's update carries a diff");
+			const pd = done("call_patch")?.content?.find((c) => c.type === "diff");
+			check(pd && pd.path === join(work, "hello.txt") && pd.oldText === "hello from cade\n" &&
+			    pd.newText === "hello from ACP\n", "an apply_patch edit carries the file before and after");
 			check(ups.some((u) => u.sessionUpdate === "tool_call_update" &&
 			    u.toolCallId === "call_cat" && u.status === "in_progress"),
 			    "the command goes in_progress");
-			check(/hello from cade/.test(done("call_cat")?.content?.[0]?.content?.text ?? ""),
+			check(/hello from ACP/.test(done("call_cat")?.content?.[0]?.content?.text ?? ""),
 			    "the command's output is tool_call content");
 			check(textOf(ups, "agent_message_chunk") === "All done.",
 			    "the answer streams as agent_message_chunk");
@@ -158,7 +161,7 @@ const scenarios = {
 			const plan = ups.find((u) => u.sessionUpdate === "plan");
 			check(plan && plan.entries.length === 2 && plan.entries[0].status === "completed" &&
 			    plan.entries[1].status === "pending", "the task tracker's plan is a plan update");
-			check(readFileSync(join(work, "hello.txt"), "utf8") === "hello from cade\n",
+			check(readFileSync(join(work, "hello.txt"), "utf8") === "hello from ACP\n",
 			    "the file is on disk");
 			const req = JSON.parse(readFileSync(join(process.env.RECORD, "req-0001.json"), "utf8"));
 			check(JSON.stringify(req.messages).includes(`[notes.md](file://${work}/notes.md)`),
@@ -190,7 +193,7 @@ const scenarios = {
 			    textOf(kinds(st, id).slice(n), "agent_message_chunk") === "Again: done.",
 			    "a loaded session takes prompts");
 			const req = readFileSync(join(process.env.RECORD, "req-0001.json"), "utf8");
-			check(req.includes("hello from cade") && req.includes("and again?"),
+			check(req.includes("hello from ACP") && req.includes("and again?"),
 			    "the loaded history reaches the model");
 			let err = null;
 			try {

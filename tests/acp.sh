@@ -48,6 +48,7 @@ cat > "$T/basic.json" <<'JSON'
  {"reasoning": "thinking about it", "tool_calls": [
   {"id": "call_plan", "name": "task_tracker", "arguments": {"command": "plan", "task_list": [{"title": "write hello.txt", "status": "done"}, {"title": "show it", "status": "todo"}]}},
   {"id": "call_edit", "name": "file_editor", "arguments": {"command": "create", "path": "hello.txt", "file_text": "hello from cade\n", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "call_patch", "name": "apply_patch", "arguments": {"input": "*** Begin Patch\n*** Update File: hello.txt\n@@\n-hello from cade\n+hello from ACP\n*** End Patch\n", "security_risk": "LOW"}}]},
  {"tool_calls": [{"id": "call_cat", "name": "terminal", "arguments": {"command": "cat hello.txt", "security_risk": "LOW"}}]},
  {"content": "All done."}
 ]}

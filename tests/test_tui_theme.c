@@ -65,6 +65,24 @@ write_file(const char *path, const char *text)
 	}
 }
 
+
+/* Which theme the terminal's background asks for. */
+static void
+test_background(void)
+{
+	is_int(tui_osc11_light("11;rgb:ffff/ffff/ffff"), 1, "OSC 11: white is light");
+	is_int(tui_osc11_light("11;rgb:0000/0000/0000"), 0, "OSC 11: black is dark");
+	is_int(tui_osc11_light("11;rgb:1e1e/1e1e/2e2e"), 0, "OSC 11: a dark grey is dark");
+	is_int(tui_osc11_light("11;rgb:fd/f6/e3"), 1, "OSC 11: two-digit components (Solarized light)");
+	is_int(tui_osc11_light("11;rgb:ffff/ffff"), -1, "OSC 11: a broken reply is no answer");
+	is_int(tui_osc11_light("10;rgb:ffff/ffff/ffff"), -1, "OSC 11: not the background");
+	is_int(tui_colorfgbg_light("15;0"), 0, "COLORFGBG 15;0: dark");
+	is_int(tui_colorfgbg_light("0;15"), 1, "COLORFGBG 0;15: light");
+	is_int(tui_colorfgbg_light("0;default;7"), 1, "COLORFGBG with three fields: the last is the background");
+	is_int(tui_colorfgbg_light("default;default"), -1, "COLORFGBG default: cannot tell");
+	is_int(tui_colorfgbg_light(NULL), -1, "COLORFGBG unset");
+}
+
 int
 main(void)
 {
@@ -198,5 +216,6 @@ main(void)
 	rmdir(path);
 	free(path);
 	rmdir(dir);
+	test_background();
 	return tap_done();
 }

@@ -48,6 +48,17 @@ wait_for '> typed'
 screen | grep -qF 'rgb:' || screen | grep -qF '11;'; ok $((! $?)) "an OSC reply on stdin does not land in the chat input"
 TM send-keys -t ui C-u
 
+# The theme follows the terminal's background: a fake terminal answers the
+# OSC 11 query light (the light theme's status bar, colour 24), then dark
+# (the default theme's, black on white).
+light_bar() { screen -e | tail -1 | grep -q '48;5;24m'; }
+dark_bar() { ! light_bar; }
+TM send-keys -t ui -l "$(printf '\033]11;rgb:ffff/ffff/ffff\033\\')"
+wait_until 10 light_bar; ok $? "OSC 11 answered white: the light theme"
+TM send-keys -t ui -l "$(printf '\033]11;rgb:1c1c/1c1c/1c1c\033\\')"
+wait_until 10 dark_bar; ok $? "OSC 11 answered near-black: the default (dark) theme"
+screen | grep -q '11;rgb'; ok $((! $?)) "... and neither answer reached the input"
+
 TM send-keys -t ui "hello" Enter
 wait_for 'First session answer.'
 first=$(ls -t "$XDG_STATE_HOME/cade/sessions" | head -1)

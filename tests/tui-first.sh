@@ -4,7 +4,8 @@
 # fake LLM on LM Studio's port 1234) and uses it, the next message reaching
 # it; /model lists the endpoint's models and checks a name against them;
 # quitting prints the resume command.  Headless says the same in one line
-# (exit 1, no request), and `cade models` lists what the endpoint serves.
+# (exit 1, no request), `cade models` lists what the endpoint serves, and
+# --continue picks the last session of this directory.
 . "$top_srcdir/tests/lib.sh"
 export LC_ALL=C.UTF-8
 setup_home
@@ -23,6 +24,22 @@ start_fake "$T/script.json"
 "$CADE" models > "$T/models.txt" 2>&1; rc=$?
 [ $rc -eq 0 ] && grep -q '^local-model ' "$T/models.txt" && grep -q '^other-local ' "$T/models.txt" &&
     head -1 "$T/models.txt" | grep -q 'CONTEXT'; ok $? "cade models lists the endpoint's models"
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=
+
+# --continue (and --resume last) pick this directory's last session, not
+# the machine's.
+cat > "$T/s4.json" <<'JSON'
+{"replies": [{"content": "A done."}, {"content": "B done."}, {"content": "A again."}]}
+JSON
+start_fake "$T/s4.json"
+mkdir -p "$T/dirA" "$T/dirB" "$T/dirC"
+(cd "$T/dirA" && "$CADE" -p "task in dir A" </dev/null >/dev/null 2>&1)
+(cd "$T/dirB" && "$CADE" -p "task in dir B" </dev/null >/dev/null 2>&1)
+out=$(cd "$T/dirA" && "$CADE" -p "and more" --continue </dev/null 2>&1); rc=$?
+req=$(ls "$RECORD"/req-*.json | tail -1)
+[ $rc -eq 0 ] && grep -q 'task in dir A' "$req" && ! grep -q 'task in dir B' "$req"; ok $? "--continue in dir A resumes dir A's session, though dir B's is newer"
+out=$(cd "$T/dirC" && "$CADE" -p "x" --resume last </dev/null 2>&1); rc=$?
+[ $rc -ne 0 ] && echo "$out" | grep -q 'no session started in'; ok $? "--resume last where nothing ran: a clear error ($out)"
 kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=
 unset LLM_API_KEY LLM_BASE_URL
 

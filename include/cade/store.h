@@ -46,9 +46,12 @@ long		 store_replay(const char *dir, const char *id, store_replay_fn, void *arg,
 		    char **warning, char **cause);
 /* Resolve "last" or an id prefix to a full id; caller frees. */
 char		*store_resolve(const char *dir, const char *id_or_last, char **cause);
-/* The same, "last" skipping the session `except` (the one running now). */
+/*
+ * The same, "last" skipping the session `except` (the one running now) and,
+ * with root, sessions started in another workspace root.
+ */
 char		*store_resolve_except(const char *dir, const char *id_or_last,
-		    const char *except, char **cause);
+		    const char *except, const char *root, char **cause);
 /* `cade sessions`: a table of sessions; returns the exit status. */
 int		 store_list_main(const struct config *, FILE *out, int argc, char **argv);
 

@@ -183,41 +183,22 @@ acp_paths_add(struct acp_session *as, char ***v, size_t *n, const char *model)
 	(*v)[(*n)++] = host;
 }
 
-/* The files a call names: "path", or the file headers of a patch. */
+/* The files a call names, as its tool describes them (tool_describe()). */
 static void
 acp_call_paths(struct acp_session *as, const char *tool, const cJSON *args,
     char ***v, size_t *n)
 {
-	static const char *const heads[] = { "*** Add File: ",
-	    "*** Update File: ", "*** Delete File: ", "*** Move to: " };
-	const char *patch, *p, *nl;
-	char *name;
-	size_t i, hl;
+	struct tool_effects e;
+	size_t i;
 
 	*v = NULL;
 	*n = 0;
 	if (args == NULL)
 		return;
-	if (strcmp(tool, "apply_patch") != 0) {
-		acp_paths_add(as, v, n, cJSON_GetStringValue(cJSON_GetObjectItem(args,
-		    "path")));
-		return;
-	}
-	patch = cJSON_GetStringValue(cJSON_GetObjectItem(args, "input"));
-	if (patch == NULL)
-		patch = cJSON_GetStringValue(cJSON_GetObjectItem(args, "patch"));
-	for (p = patch; p != NULL && *p != '\0'; p = nl != NULL ? nl + 1 : NULL) {
-		nl = strchr(p, '\n');
-		for (i = 0; i < nitems(heads); i++) {
-			hl = strlen(heads[i]);
-			if (strncmp(p, heads[i], hl) != 0)
-				continue;
-			name = xstrndup(p + hl, nl != NULL ? (size_t)(nl - p) - hl :
-			    strlen(p + hl));
-			acp_paths_add(as, v, n, util_trim(name));
-			free(name);
-		}
-	}
+	tool_describe(tool, args, &e);
+	for (i = 0; i < e.act.npaths; i++)
+		acp_paths_add(as, v, n, e.act.paths[i].path);
+	tool_effects_free(&e);
 }
 
 /* The call the client was told about, or NULL. */

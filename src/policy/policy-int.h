@@ -15,6 +15,8 @@
 
 #include "cade/policy.h"
 
+struct buf;
+
 enum pol_mode { POL_ALWAYS, POL_RISKY, POL_NEVER };
 
 enum pol_scope {
@@ -137,6 +139,8 @@ int		 pol_risk_rank(enum risk);
 /* Rules for a command name: calls fn for each, in file order. */
 void		 pol_rules_for_command(struct policy *, const char *name,
 		    void (*fn)(const struct pol_rule *, void *), void *arg);
+/* Append s single-quoted for a shell. */
+void		 pol_buf_quote(struct buf *, const char *s);
 /* Single-quote words that would not read back the same; caller frees. */
 char		*pol_quote_words(char *const *words, size_t n);
 

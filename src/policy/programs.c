@@ -1374,11 +1374,21 @@ prog_http(struct prog_call *pc)
 			continue;
 		}
 		if (a[0] == '-' && a[1] != '\0' && !httpie) {
-			if (strchr("dFT", a[1]) != NULL)
-				send = 1;
-			if (a[1] == 'X')
-				method = a[2] != '\0' ? a + 2 : k + 1 < c->argc ?
-				    c->argv[++k].s : NULL;
+			/* a bundle (-sX DELETE, -sSd@f): up to the first
+			 * letter that takes a value */
+			for (i = 1; a[i] != '\0'; i++) {
+				if (strchr("dFT", a[i]) != NULL)
+					send = 1;
+				if (a[i] == 'X')
+					method = a[i + 1] != '\0' ? a + i + 1 :
+					    k + 1 < c->argc ? c->argv[k + 1].s : NULL;
+				if (strchr("ABCDEFHKPQTUXYbcdeghmoqrtuwxyz", a[i]) !=
+				    NULL) {
+					if (a[i + 1] == '\0')
+						k++;
+					break;
+				}
+			}
 			continue;
 		}
 		if (httpie && k == pc->eff + 1 && strspn(a,
@@ -1545,6 +1555,27 @@ prog_kill(struct prog_call *pc)
 
 /* ---- variables set by builtins ---- */
 
+/* export/declare/typeset/local/readonly "$NAME=value": the variable set
+ * is known only at run time (it may be LD_PRELOAD). */
+static void
+prog_declare(struct prog_call *pc)
+{
+	const struct shp_cmd *c = pc->c;
+	const char *a, *eq;
+	size_t k;
+
+	for (k = pc->eff + 1; k < c->argc; k++) {
+		a = c->argv[k].s;
+		if ((eq = strchr(a, '=')) == NULL || !(c->argv[k].flags &
+		    (SHP_VAR | SHP_CMDSUB)) || memchr(a, '$', (size_t)(eq - a)) ==
+		    NULL)
+			continue;
+		prog_not_readonly(pc->x);
+		FIND(pc->x, RISK_UNKNOWN, 0, "dynamic-code", "%s sets a variable "
+		    "whose name is known only at run time: %.60s", pc->name, a);
+	}
+}
+
 /* printf -v NAME FORMAT [ARGS]: NAME gets the formatted text. */
 static void
 prog_printf(struct prog_call *pc)
@@ -1664,9 +1695,10 @@ static const struct prog_entry prog_table[] = {
 	{ "cockroach", prog_sql }, { "composer", prog_pkgtool },
 	{ "conda", prog_pkgtool }, { "curl", prog_http },
 	{ "curlie", prog_http }, { "dash", prog_shell },
-	{ "deno", prog_pkgtool }, { "dep", prog_runner },
-	{ "dotnet", prog_pkgtool }, { "duckdb", prog_sql },
-	{ "emacs", prog_emacs }, { "ex", prog_vim }, { "fab", prog_runner },
+	{ "declare", prog_declare }, { "deno", prog_pkgtool },
+	{ "dep", prog_runner }, { "dotnet", prog_pkgtool },
+	{ "duckdb", prog_sql }, { "emacs", prog_emacs }, { "ex", prog_vim },
+	{ "export", prog_declare }, { "fab", prog_runner },
 	{ "gawk", prog_awk }, { "gdb", prog_gdb }, { "gem", prog_pkgtool },
 	{ "gh", prog_forge }, { "git", prog_git }, { "glab", prog_forge },
 	{ "go", prog_pkgtool }, { "gvim", prog_vim },
@@ -1674,8 +1706,9 @@ static const struct prog_entry prog_table[] = {
 	{ "https", prog_http }, { "invoke", prog_runner },
 	{ "just", prog_runner }, { "kill", prog_kill },
 	{ "less", prog_pager }, { "lldb", prog_gdb },
-	{ "luarocks", prog_pkgtool }, { "mage", prog_runner },
-	{ "make", prog_make }, { "mamba", prog_pkgtool }, { "man", prog_man },
+	{ "local", prog_declare }, { "luarocks", prog_pkgtool },
+	{ "mage", prog_runner }, { "make", prog_make },
+	{ "mamba", prog_pkgtool }, { "man", prog_man },
 	{ "mariadb", prog_sql }, { "mawk", prog_awk },
 	{ "mina", prog_runner }, { "more", prog_pager },
 	{ "most", prog_pager }, { "mycli", prog_sql }, { "mysql", prog_sql },
@@ -1687,12 +1720,14 @@ static const struct prog_entry prog_table[] = {
 	{ "poetry", prog_pkgtool }, { "printf", prog_printf },
 	{ "psql", prog_sql }, { "python", prog_python },
 	{ "python3", prog_python }, { "rake", prog_runner },
-	{ "read", prog_read }, { "rsync", prog_rsync }, { "rvim", prog_vim },
+	{ "read", prog_read }, { "readonly", prog_declare },
+	{ "rsync", prog_rsync }, { "rvim", prog_vim },
 	{ "rye", prog_pkgtool }, { "scp", prog_ssh }, { "sed", prog_sed },
 	{ "sftp", prog_ssh }, { "sh", prog_shell }, { "sqlcmd", prog_sql },
 	{ "sqlite", prog_sql }, { "sqlite3", prog_sql }, { "ssh", prog_ssh },
 	{ "stack", prog_pkgtool }, { "tar", prog_tar },
-	{ "task", prog_runner }, { "usql", prog_sql }, { "uv", prog_pkgtool },
+	{ "task", prog_runner }, { "typeset", prog_declare },
+	{ "usql", prog_sql }, { "uv", prog_pkgtool },
 	{ "uvx", prog_fetch_run }, { "vi", prog_vim }, { "view", prog_vim },
 	{ "vim", prog_vim }, { "vimdiff", prog_vim }, { "wget", prog_http },
 	{ "xh", prog_http }, { "yarn", prog_js }, { "zip", prog_zip },

@@ -553,17 +553,10 @@ pol_rule_text(char *const *words, size_t n)
 		if (i > 0)
 			(void)buf_putc(&b, ' ');
 		s = i == 0 ? pol_base(words[0]) : words[i];
-		if (*s != '\0' && strpbrk(s, " \t\n'\"") == NULL) {
+		if (*s != '\0' && strpbrk(s, " \t\n'\"") == NULL)
 			(void)buf_puts(&b, s);
-			continue;
-		}
-		(void)buf_putc(&b, '\'');
-		for (; *s != '\0'; s++)
-			if (*s == '\'')
-				(void)buf_puts(&b, "'\\''");
-			else
-				(void)buf_putc(&b, *s);
-		(void)buf_putc(&b, '\'');
+		else
+			pol_buf_quote(&b, s);
 	}
 	out = buf_detach(&b, NULL);
 	buf_free(&b);

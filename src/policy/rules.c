@@ -649,6 +649,20 @@ pol_safe_char(int c)
 	return isalnum(c) || (c != '\0' && strchr("_./:=@%+,-^", c) != NULL);
 }
 
+/* Append s single-quoted for a shell ('\'' for a quote inside). */
+void
+pol_buf_quote(struct buf *b, const char *s)
+{
+	(void)buf_putc(b, '\'');
+	for (; *s != '\0'; s++) {
+		if (*s == '\'')
+			(void)buf_puts(b, "'\\''");
+		else
+			(void)buf_putc(b, *s);
+	}
+	(void)buf_putc(b, '\'');
+}
+
 /* Words joined by spaces, each quoted so the shell parser reads it back. */
 char *
 pol_quote_words(char *const *words, size_t n)
@@ -667,18 +681,10 @@ pol_quote_words(char *const *words, size_t n)
 		for (s = words[i]; *s != '\0' && plain; s++)
 			if (!pol_safe_char((unsigned char)*s))
 				plain = 0;
-		if (plain) {
+		if (plain)
 			(void)buf_puts(&b, words[i]);
-			continue;
-		}
-		(void)buf_putc(&b, '\'');
-		for (s = words[i]; *s != '\0'; s++) {
-			if (*s == '\'')
-				(void)buf_puts(&b, "'\\''");
-			else
-				(void)buf_putc(&b, *s);
-		}
-		(void)buf_putc(&b, '\'');
+		else
+			pol_buf_quote(&b, words[i]);
 	}
 	out = buf_detach(&b, NULL);
 	buf_free(&b);

@@ -23,6 +23,7 @@
 #include "cade/session.h"
 #include "cade/store.h"
 #include "cade/util.h"
+#include "cade/workspace.h"
 #include "tui-int.h"
 
 static void	tui_cmd_help(struct tui *, const char *);
@@ -59,8 +60,8 @@ const struct tui_cmd_entry tui_cmd_table[] = {
 	{ .name = "sessions",
 	  .help = "list stored sessions", .exec = tui_cmd_sessions },
 	{ .name = "resume", .args = "ID",
-	  .help = "switch to a stored session (id, prefix, or last: the "
-	  "latest other than this one)",
+	  .help = "switch to a stored session (id, prefix, or last: this "
+	  "directory's latest other than this one)",
 	  .exec = tui_cmd_resume },
 	{ .name = "cost",
 	  .help = "steps, tokens (cached too), cost estimate, context use",
@@ -583,7 +584,7 @@ tui_cmd_resume(struct tui *t, const char *arg)
 	/* "last" is the session before this one, never this one. */
 	if (strcmp(arg, "last") == 0) {
 		if ((id = store_resolve_except(t->s->dir, "last", t->s->id,
-		    &cause)) == NULL) {
+		    t->s->ws->root, &cause)) == NULL) {
 			tui_chat_notice(t->chat, ITEM_ERROR, cause);
 			free(cause);
 			return;
@@ -722,7 +723,15 @@ tui_key_zoom(struct tui *t, int key)
 static void
 tui_key_orient(struct tui *t, int key)
 {
-	t->orient = t->stacked ? 1 : 2;
+	/*
+	 * From the last explicit choice when there is one: t->stacked is only
+	 * brought up to date at the next frame, and two F4 in one loop turn
+	 * must still go there and back.
+	 */
+	if (t->orient != 0)
+		t->orient = t->orient == 2 ? 1 : 2;
+	else
+		t->orient = t->stacked ? 1 : 2;
 	t->relayout = 1;
 	tui_dirty(t);
 }

@@ -283,6 +283,8 @@ tui_screen_init(const struct tui_screen_opts *o, char **cause)
 	if (screen_mouse)
 		tui_screen_raw("\033[?1000h\033[?1002h\033[?1006h", 24);
 	tui_screen_raw("\033[?2026$p", 9);
+	/* Ask the background colour (the answer picks light or dark, tui.c). */
+	tui_screen_raw("\033]11;?\033\\", 8);
 	r = tigetflag((char *)"Sync");
 	if (r > 0 || (tigetstr((char *)"Sync") != NULL &&
 	    tigetstr((char *)"Sync") != (char *)-1))

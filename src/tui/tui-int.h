@@ -641,6 +641,7 @@ struct tui {
 	int			 told_setup;	/* the first-run notice was given */
 	char			*last_id;	/* the session to name on quitting */
 	struct tui_usercmds	 usercmds;	/* read at each session start */
+	int			 theme_auto;	/* no theme chosen: follow the background */
 
 	/* confirmation */
 	uint64_t		 last_key_ms;	/* "typing" is a key in the last second */
@@ -654,6 +655,10 @@ struct tui {
 
 /* Something changed: draw at the next frame. */
 void		 tui_dirty(struct tui *);
+/* COLORFGBG ("15;0"): 1 light background, 0 dark, -1 cannot tell. */
+int		 tui_colorfgbg_light(const char *);
+/* An OSC 11 reply body ("11;rgb:RRRR/GGGG/BBBB"): 1 light, 0 dark, -1 not one. */
+int		 tui_osc11_light(const char *);
 /* The agent is doing something Ctrl-C should stop. */
 int		 tui_agent_busy(struct tui *);
 /* Lay out for the current window size and modes (resizes the pty). */

@@ -59,6 +59,8 @@
 
 
 
+static void	tui_background(struct tui *, const char *);
+
 /* Something changed: draw at the next frame. */
 void
 tui_dirty(struct tui *t)
@@ -604,8 +606,16 @@ tui_key(const struct tui_key *k, void *arg)
 			tui_screen_set_sync(1);
 		return;
 	}
-	if (k->key == TUI_KEY_FOCUS_IN || k->key == TUI_KEY_FOCUS_OUT ||
-	    k->key == TUI_KEY_OSC)
+	if (k->key == TUI_KEY_OSC) {
+		if (k->len > 3 && strncmp(k->text, "11;", 3) == 0) {
+			char *r = xstrndup(k->text, k->len);
+
+			tui_background(t, r);
+			free(r);
+		}
+		return;
+	}
+	if (k->key == TUI_KEY_FOCUS_IN || k->key == TUI_KEY_FOCUS_OUT)
 		return;
 	if (k->key == TUI_KEY_MOUSE) {
 		tui_mouse(t, k);
@@ -804,10 +814,85 @@ tui_pick_theme(struct tui *t, int *no_color)
 	*no_color = nc != NULL && *nc != '\0';
 	if (*no_color && strcmp(name, "default") == 0)
 		name = "mono";
+	/*
+	 * No theme chosen: follow the terminal's background.  COLORFGBG now;
+	 * the OSC 11 answer, when the terminal gives one, decides later
+	 * (tui_background()).
+	 */
+	t->theme_auto = !*no_color && conf_origin_of(t->cfg, "theme") ==
+	    CONF_DEFAULT;
+	if (t->theme_auto && tui_colorfgbg_light(getenv("COLORFGBG")) == 1)
+		name = "light";
 	if (tui_theme_load(&t->theme, name, &cause) == -1) {
 		t->theme_error = xasprintf("%s (using the default theme)", cause);
 		free(cause);
 	}
+}
+
+/* See tui-int.h. */
+int
+tui_colorfgbg_light(const char *v)
+{
+	const char *bg;
+	long n;
+	char *end;
+
+	if (v == NULL || (bg = strrchr(v, ';')) == NULL)
+		return -1;
+	n = strtol(bg + 1, &end, 10);
+	if (end == bg + 1 || *end != '\0' || n < 0 || n > 255)
+		return -1;
+	return n == 7 || (n >= 9 && n <= 15);	/* rxvt's convention */
+}
+
+/* See tui-int.h. */
+int
+tui_osc11_light(const char *reply)
+{
+	unsigned long c[3];
+	const char *p;
+	char *end;
+	size_t i, digits;
+	double l;
+
+	if (strncmp(reply, "11;rgb:", 7) != 0)
+		return -1;
+	p = reply + 7;
+	for (i = 0; i < 3; i++) {
+		c[i] = strtoul(p, &end, 16);
+		digits = (size_t)(end - p);
+		if (digits < 1 || digits > 4 || (i < 2 && *end != '/'))
+			return -1;
+		c[i] = c[i] * 65535 / ((1ul << (4 * digits)) - 1);
+		p = end + 1;
+	}
+	/* Relative luminance (Rec. 709); above half is a light background. */
+	l = (0.2126 * (double)c[0] + 0.7152 * (double)c[1] + 0.0722 *
+	    (double)c[2]) / 65535.0;
+	return l > 0.5;
+}
+
+/* The terminal answered the OSC 11 query: light or dark theme to match. */
+static void
+tui_background(struct tui *t, const char *reply)
+{
+	int light = tui_osc11_light(reply);
+	const char *want;
+	char *cause = NULL;
+
+	if (!t->theme_auto || light < 0)
+		return;
+	want = light ? "light" : "default";
+	log_debug("terminal background: %s (%s)", reply, want);
+	if (t->theme.name != NULL && strcmp(t->theme.name, want) == 0)
+		return;
+	if (tui_theme_load(&t->theme, want, &cause) == -1) {
+		free(cause);
+		return;
+	}
+	tui_screen_set_theme(&t->theme);
+	t->full = 1;
+	tui_dirty(t);
 }
 
 /* The session ended (quit or restart): record, close. */
