@@ -116,6 +116,8 @@ const scenarios = {
 			check(r.agentCapabilities.promptCapabilities.embeddedContext === true,
 			    "initialize: embedded context in prompts");
 			check(r.agentInfo.name === "cade", "initialize: agentInfo names cade");
+			check(r.agentCapabilities.sessionCapabilities?.close !== undefined,
+			    "initialize: session/close is offered");
 			const s = await ctx.request("session/new", { cwd: work, mcpServers: [] });
 			check(typeof s.sessionId === "string" && s.sessionId.length > 0,
 			    "session/new: a session id");
@@ -200,6 +202,13 @@ const scenarios = {
 				await ctx.request("session/load", { sessionId: "nope", cwd: work, mcpServers: [] });
 			} catch (e) { err = e; }
 			check(err && err.code === -32002, "loading an unknown session: resource not found");
+			err = null;
+			try {
+				await ctx.request("session/prompt", { sessionId: id,
+				    prompt: [{ type: "text", text: "this one fails" }] });
+			} catch (e) { err = e; }
+			check(err && err.code === -32603 && /401|key|auth/i.test(err.message),
+			    `an LLM error ends the prompt with a JSON-RPC error (${err?.message})`);
 		});
 	},
 
@@ -361,6 +370,14 @@ const scenarios = {
 			    "both prompts end");
 			check(existsSync(join(work, "a/here.txt")) && existsSync(join(work, "b/here.txt")),
 			    "each command ran in its own session's directory");
+			const c = await ctx.request("session/close", { sessionId: a.sessionId });
+			let err = null;
+			try {
+				await ctx.request("session/prompt", { sessionId: a.sessionId,
+				    prompt: [{ type: "text", text: "hello?" }] });
+			} catch (e) { err = e; }
+			check(c && err && err.code === -32002,
+			    "session/close frees a session; it is then unknown");
 		});
 	},
 

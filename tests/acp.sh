@@ -59,7 +59,7 @@ stop_fake
 
 # --- session/load replays that session, and it takes a prompt -----------
 cat > "$T/load.json" <<'JSON'
-{"replies": [{"content": "Again: done."}]}
+{"replies": [{"content": "Again: done."}, {"fault": "401"}]}
 JSON
 start_fake "$T/load.json"
 if [ -n "${VAR_session:-}" ]; then

@@ -85,4 +85,50 @@ TM send-keys -t ui "/quit" Enter
 wait_for 'cade-rc=0'
 sid=$(ls -t "$XDG_STATE_HOME/cade/sessions" | head -1)
 screen | grep -q "^resume: cade --resume $sid"; ok $? "quitting prints the resume command ($sid)"
+
+# 8 colours (TERM=xterm): grey is not drawn as bold black, which is black
+# on black on many terminals; no colours (TERM=vt100): the mono theme.
+# bold_black: text drawn bold black on black or the default background
+# (capture-pane -e).
+bold_black() {
+	screen -e | awk '{
+		n = split($0, part, "\033\\[");
+		for (i = 1; i <= n; i++) {
+			text = part[i];
+			if (i > 1) {
+				m = index(text, "m"); if (m == 0) continue;
+				np = split(substr(text, 1, m - 1), p, ";");
+				if (np == 0) { bold = 0; fg = 0; bg = 0 }
+				for (j = 1; j <= np; j++) {
+					v = p[j] + 0;
+					if (v == 0) { bold = 0; fg = 0; bg = 0 }
+					else if (v == 1) bold = 1;
+					else if (v == 22) bold = 0;
+					else if (v >= 30 && v <= 37) fg = v;
+					else if (v == 39) fg = 0;
+					else if (v >= 40 && v <= 47) bg = v;
+					else if (v == 49) bg = 0;
+					else if (v == 48 && p[j + 1] == 5) { bg = (p[j + 2] == 0 ? 40 : -1); j += 2 }
+					else if (v == 38 && p[j + 1] == 5) { fg = (p[j + 2] == 0 ? 30 : -1); j += 2 }
+				}
+				text = substr(text, m + 1);
+			}
+			gsub(/ /, "", text);
+			if (bold && fg == 30 && (bg == 0 || bg == 40) && length(text) > 0) c++;
+		}
+	} END { print c + 0 }'
+}
+TM send-keys -t ui "clear; TERM=xterm LLM_BASE_URL=http://127.0.0.1:9/v1 LLM_API_KEY=k $CADE --theme default; echo cade-rc=\$?" Enter
+wait_for 'keys here'
+TM send-keys -t ui "/help" Enter
+wait_for 'your commands' 5 >/dev/null || wait_for 'commands'
+[ "$(bold_black)" -eq 0 ]; ok $? "TERM=xterm: nothing drawn bold black ($(bold_black) runs)"
+TM send-keys -t ui "/quit" Enter
+wait_for 'cade-rc=0'
+TM send-keys -t ui "clear; TERM=vt100 LLM_BASE_URL=http://127.0.0.1:9/v1 LLM_API_KEY=k $CADE; echo cade-rc=\$?" Enter
+wait_for 'keys here'
+screen -e | grep -qE '\[(3[0-7]|4[0-7]|9[0-7]|38;5;|48;5;)[0-9;]*m'; ok $((! $?)) "TERM=vt100: no colour escapes"
+screen -e | grep -q '\[7m\|;7m'; ok $? "TERM=vt100: the mono theme (reverse video status bar)"
+TM send-keys -t ui "/quit" Enter
+wait_for 'cade-rc=0'
 done_testing

@@ -41,6 +41,7 @@ termcol() { screen | sed -E 's/^.{61}//'; }
 # Conditions the checks below wait for (wait_until, tests/lib.sh).
 unfolded() { chatcol | grep -q '│ 20 *$'; }
 buffer_is() { [ "$(TM show-buffer 2>/dev/null)" = "$1" ]; }
+clipboard_is() { [ "$(cat "$XDG_STATE_HOME/cade/clipboard.txt" 2>/dev/null)" = "$1" ]; }
 whole_obs() { TM show-buffer 2>/dev/null | head -1 | grep -qx 1 && TM show-buffer | tail -2 | grep -qx 20; }
 three_lines() { chatcol | grep -q '^> first' && chatcol | grep -q '^  second' && chatcol | grep -q '^  third'; }
 term_has() { termcol | grep -qx "$1"; }
@@ -107,7 +108,7 @@ TM send-keys -t ui F7
 wait_for 'select:'; ok $? "F7 enters select mode"
 TM send-keys -t ui y
 wait_until 10 buffer_is "Done with output."; ok $? "y copies the message's logical text via OSC 52 (tmux buffer)"
-[ "$(cat "$XDG_STATE_HOME/cade/clipboard.txt" 2>/dev/null)" = "Done with output." ]; ok $? "... and to the clipboard file"
+wait_until 10 clipboard_is "Done with output."; ok $? "... and to the clipboard file"
 TM send-keys -t ui Up y
 wait_until 10 buffer_is "seq 1 20"; ok $? "on a tool card, y copies the command"
 TM send-keys -t ui c

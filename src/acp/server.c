@@ -189,6 +189,35 @@ acp_find_session(struct acp *a, const struct jsonrpc_msg *m)
 	return NULL;
 }
 
+/*
+ * Close one session (already out of the list): stop watching its shell,
+ * tear it down (work in flight is recorded as it ends), forget requests to
+ * the client about it, free it.
+ */
+static void
+acp_close(struct acp *a, struct acp_session *as)
+{
+	struct acp_pending **pp, *p;
+
+	acp_update_unwatch(as);
+	session_close(as->s);
+	for (pp = &a->pending; (p = *pp) != NULL;) {
+		if (p->as == as) {
+			*pp = p->next;
+			free(p);
+		} else
+			pp = &p->next;
+	}
+	cJSON_Delete(as->prompt_id);
+	cJSON_Delete(as->mcp_servers);
+	acp_update_free_calls(as);
+	free(as->refusal);
+	free(as->ask_call);
+	free(as->ask_rule);
+	free(as->id);
+	free(as);
+}
+
 /* initialize: agree on version 1 and say what cade offers. */
 static void
 acp_initialize(struct acp *a, const struct jsonrpc_msg *m)
@@ -206,6 +235,8 @@ acp_initialize(struct acp *a, const struct jsonrpc_msg *m)
 	cJSON_AddNumberToObject(r, "protocolVersion", ACP_PROTOCOL_VERSION);
 	caps = cJSON_AddObjectToObject(r, "agentCapabilities");
 	cJSON_AddBoolToObject(caps, "loadSession", 1);
+	cJSON_AddObjectToObject(cJSON_AddObjectToObject(caps,
+	    "sessionCapabilities"), "close");
 	pc = cJSON_AddObjectToObject(caps, "promptCapabilities");
 	cJSON_AddBoolToObject(pc, "image", 0);
 	cJSON_AddBoolToObject(pc, "audio", 0);
@@ -578,6 +609,26 @@ acp_session_cancel(struct acp *a, const struct jsonrpc_msg *m)
 	agent_cancel(as->s->agent);
 }
 
+/* session/close: cancel what runs, answer its prompt, free the session. */
+static void
+acp_session_close(struct acp *a, const struct jsonrpc_msg *m)
+{
+	struct acp_session *as, **pp;
+
+	if ((as = acp_find_session(a, m)) == NULL)
+		return;
+	for (pp = &a->sessions; *pp != as; pp = &(*pp)->next)
+		;
+	*pp = as->next;
+	if (as->prompt_id != NULL) {
+		as->cancelled = 1;
+		agent_cancel(as->s->agent);
+		acp_prompt_done(as, "cancelled", NULL);
+	}
+	acp_close(a, as);
+	acp_reply(a, m->id, cJSON_CreateObject());
+}
+
 static const struct acp_method acp_methods[] = {
 	{ "initialize", 0, 1, acp_initialize },
 	{ "authenticate", 0, 1, acp_authenticate },
@@ -586,6 +637,7 @@ static const struct acp_method acp_methods[] = {
 	{ "session/set_mode", 0, 0, acp_session_set_mode },
 	{ "session/prompt", 0, 0, acp_session_prompt },
 	{ "session/cancel", 1, 0, acp_session_cancel },
+	{ "session/close", 0, 0, acp_session_close },
 };
 
 /* A response from the client to one of cade's requests. */
@@ -748,16 +800,7 @@ acp_main(struct config *cfg, const struct cade_run *run)
 
 	while ((as = a.sessions) != NULL) {
 		a.sessions = as->next;
-		acp_update_unwatch(as);
-		session_close(as->s);
-		cJSON_Delete(as->prompt_id);
-		cJSON_Delete(as->mcp_servers);
-		acp_update_free_calls(as);
-		free(as->refusal);
-		free(as->ask_call);
-		free(as->ask_rule);
-		free(as->id);
-		free(as);
+		acp_close(&a, as);
 	}
 	while ((p = a.pending) != NULL) {
 		a.pending = p->next;

@@ -159,6 +159,23 @@ screen_setup_role(const struct tui_theme *t, int r)
 	if (screen_colors >= 8) {
 		fg = screen_color(st->fg, &bright);
 		bg = screen_color(st->bg, &bbright);
+		/*
+		 * 8 colours: grey is "bold black", which many terminals draw
+		 * black, invisible on their black background.  Grey text is
+		 * the default colour dimmed instead, a grey background reverse
+		 * video; black on black never happens.
+		 */
+		if (fg == COLOR_BLACK && bright) {
+			fg = -1;
+			bright = 0;
+			a |= A_DIM;
+		}
+		if (bg == COLOR_BLACK && bbright) {
+			bg = -1;
+			a |= A_REVERSE;
+		}
+		if (fg == COLOR_BLACK && bg == COLOR_BLACK)
+			fg = COLOR_WHITE;
 		if (bright)
 			a |= A_BOLD;
 		if (init_extended_pair(r + 1, fg, bg) == OK)

@@ -947,6 +947,14 @@ tui_main(struct config *cfg, const struct cade_run *run)
 		return CADE_EXIT_ERROR;
 	}
 
+	/* A terminal without colours (vt100) gets the mono theme, as NO_COLOR. */
+	if (tui_screen_colors() == 0 && t.theme_auto) {
+		t.theme_auto = 0;
+		if (tui_theme_load(&t.theme, "mono", &cause) == 0)
+			tui_screen_set_theme(&t.theme);
+		free(cause);
+		cause = NULL;
+	}
 	t.chat = tui_chat_new();
 	t.confirm = tui_confirm_new();
 	t.keys = tui_keys_new(TUI_MAX_PASTE, tui_key, &t);
