@@ -4,8 +4,10 @@
  *
  * Messages are added as events go out (agent.c), shortened when old
  * (agent_hist_trim), replaced by a summary when condensed (condense.c
- * calls agent_hist_replace), and rebuilt from the store by agent_replay,
- * which reads back exactly the fields the producers declared.
+ * calls agent_hist_replace), cut back or given a note when the workspace
+ * is restored (agent_restored: rewind, undo, redo), and rebuilt from the
+ * store by agent_replay, which reads back exactly the fields the producers
+ * declared.
  */
 #include "config.h"
 
@@ -346,6 +348,9 @@ agent_replay(struct agent *a, const struct event *ev)
 		if (plan != NULL)
 			tool_state_restore_plan(a->tstate, plan);
 		break;
+	case EV_UNDO:
+		agent_restored(a, ev->data);
+		break;
 	case EV_CONDENSATION:
 		agent_hist_replace(a, (size_t)event_num(ev, "from", 0),
 		    (size_t)event_num(ev, "to", 0), event_str(ev, "text", ""));
@@ -360,3 +365,47 @@ agent_replay(struct agent *a, const struct event *ev)
 		break;
 	}
 }
+
+/*
+ * The workspace was put back (undo, redo, rewind: the fields of an undo
+ * event).  Undo and redo tell the model in a note, so its picture of the
+ * workspace stays true; a rewind cuts the history back to before the reply
+ * that made the step, and the conversation goes on from there.
+ */
+void
+agent_restored(struct agent *a, const cJSON *undo)
+{
+	const char *action = cJSON_GetStringValue(cJSON_GetObjectItem(undo, "action"));
+	const char *note = cJSON_GetStringValue(cJSON_GetObjectItem(undo, "note"));
+	const char *call_id = cJSON_GetStringValue(cJSON_GetObjectItem(undo, "call_id"));
+	cJSON *calls, *c;
+	size_t i, j;
+
+	if (action != NULL && strcmp(action, "rewind") == 0 && call_id != NULL) {
+		for (i = a->nhist; i-- > 0; ) {
+			calls = cJSON_GetObjectItem(a->hist[i].msg, "tool_calls");
+			cJSON_ArrayForEach(c, calls) {
+				const char *id = cJSON_GetStringValue(
+				    cJSON_GetObjectItem(c, "id"));
+
+				if (id != NULL && strcmp(id, call_id) == 0)
+					goto found;
+			}
+		}
+		return;		/* condensed away: only the files went back */
+found:
+		for (j = i; j < a->nhist; j++) {
+			a->hist_bytes -= a->hist[j].bytes;
+			cJSON_Delete(a->hist[j].msg);
+			free(a->hist[j].text);
+		}
+		a->nhist = i;
+		a->ntrack = 0;
+		a->view_ok = 0;		/* the request view referenced them */
+		return;
+	}
+	if (note != NULL && *note != '\0')
+		agent_hist_add(a, agent_msg_new("user", note));
+}
+
+/* Answer tool calls the crash left open, so the history is well formed. */

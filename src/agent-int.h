@@ -12,6 +12,7 @@
 #include <cjson/cJSON.h>
 
 #include "cade/agent.h"
+#include "cade/checkpoint.h"
 #include "cade/condense.h"
 #include "cade/llm.h"
 #include "cade/policy.h"
@@ -42,7 +43,10 @@ struct agent_call {
 	char			*deny_reason;
 	char			*summary;
 	char			*preview;
+	char			*undo_note;	/* for the confirmation prompt */
 	uint64_t		 started;
+	struct ckpt_state	 ck_before;	/* the checkpoint taken before it ran */
+	int			 ck_taken;
 };
 
 /* One message of the history, in OpenAI chat form. */
@@ -97,6 +101,7 @@ struct agent {
 	uint64_t		 tools_timer;	/* waiting for run-time tools */
 
 	int			 step;
+	int			 task_start;	/* step when the current task began */
 	int			 no_action;
 	int			 cancel_requested;
 	int			 paused;
@@ -122,6 +127,7 @@ struct agent {
 	int			 titled;
 	int			 closing;	/* agent_shutdown(): record, never act */
 	int			 cut_off;	/* last reply hit the output token limit */
+	int			 ck_noticed;	/* checkpoints off: said once */
 };
 
 /* agent.c: the state machine */

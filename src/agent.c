@@ -24,6 +24,7 @@
 #include "cade/agent.h"
 #include "cade/cade.h"
 #include "cade/buf.h"
+#include "cade/checkpoint.h"
 #include "cade/condense.h"
 #include "cade/conf.h"
 #include "cade/event.h"
@@ -40,6 +41,7 @@
 #include "agent-int.h"
 
 static void	agent_ws_probe(struct agent *);
+static char	*agent_undo_note(struct agent *, const struct agent_call *);
 static void	agent_advance(struct agent *);
 static void	agent_on_text(const char *, size_t, void *);
 static void	agent_on_reasoning(const char *, size_t, void *);
@@ -143,6 +145,7 @@ agent_calls_clear(struct agent *a)
 		free(a->calls[i].deny_reason);
 		free(a->calls[i].summary);
 		free(a->calls[i].preview);
+		free(a->calls[i].undo_note);
 	}
 	free(a->calls);
 	a->calls = NULL;
@@ -305,8 +308,10 @@ agent_end(struct agent *a, enum agent_end end, const char *message)
 	/* finish is the last word on a task: sinks may stop at it. */
 	event_post_finish(a->d.bus, &fin);
 	/* Messages typed meanwhile start the next turn at once. */
-	if (a->nqueue > 0 && (to == AGENT_IDLE || to == AGENT_FINISHED))
+	if (a->nqueue > 0 && (to == AGENT_IDLE || to == AGENT_FINISHED)) {
+		a->task_start = a->step;
 		agent_step(a);
+	}
 }
 
 /* End the task with a message the agent owned (*msgp is taken and cleared). */
@@ -447,6 +452,7 @@ agent_submit(struct agent *a, const char *text)
 	case AGENT_STOPPED:
 	case AGENT_STUCK:
 	case AGENT_ERROR:
+		a->task_start = a->step;
 		agent_step(a);
 		break;
 	default:
@@ -752,6 +758,7 @@ agent_post_decision(struct agent *a, struct agent_call *c, const char *decision,
 		.suggest = c->verdict.suggest,
 		.scope = scope,
 		.preview = c->preview,
+		.undo = strcmp(decision, "ask") == 0 ? c->undo_note : NULL,
 	});
 	/* The prompt shows what the sinks saw: masked by the bus. */
 	agent_take_masked(&c->summary, d, "action");
@@ -825,6 +832,7 @@ agent_decide(struct agent *a, struct agent_call *c)
 	}
 	if (c->tool->preview != NULL && a->d.ask == ASK_PERSON)
 		c->preview = c->tool->preview(&a->tctx, c->args);
+	c->undo_note = agent_undo_note(a, c);
 	switch (a->d.ask) {
 	case ASK_PERSON:
 		c->st = CALL_ASK;
@@ -909,6 +917,129 @@ agent_ws_probe(struct agent *a)
 	agent_error(a, "workspace", a->fatal);
 }
 
+/* Whether call c may change the workspace (and so gets a checkpoint). */
+static int
+agent_call_changes(const struct agent_call *c)
+{
+	const cJSON *in;
+
+	if (!c->have_verdict || c->args == NULL)
+		return 0;
+	if (c->verdict.changes)
+		return 1;
+	/* Keys typed into a running program can make it do anything. */
+	in = cJSON_GetObjectItemCaseSensitive(c->args, "is_input");
+	return strcmp(c->name, "terminal") == 0 && cJSON_IsTrue(in);
+}
+
+/* What the confirmation prompt says about undoing call c. */
+static char *
+agent_undo_note(struct agent *a, const struct agent_call *c)
+{
+	if (!agent_call_changes(c))
+		return NULL;
+	if (a->d.ckpt == NULL || ckpt_disabled(a->d.ckpt) != NULL)
+		return xasprintf("not undoable: %s", a->d.ckpt == NULL ?
+		    "no checkpoints in this session" : ckpt_disabled(a->d.ckpt));
+	if (c->verdict.outside != NULL)
+		return xasprintf("not undoable: %s (outside the workspace's "
+		    "files); its changes to the workspace can be undone",
+		    c->verdict.outside);
+	return xstrdup("undoable: a checkpoint of the workspace is taken "
+	    "before it runs (/undo)");
+}
+
+/* Say once, visibly, that checkpoints are not being taken. */
+static void
+agent_ckpt_notice(struct agent *a, const char *why)
+{
+	char *s;
+
+	if (a->ck_noticed)
+		return;
+	a->ck_noticed = 1;
+	s = xasprintf("no checkpoint: %s", why);
+	agent_notice(a, s);
+	free(s);
+}
+
+/* Before a call that may change the workspace: snapshot it. */
+static void
+agent_ckpt_before(struct agent *a, struct agent_call *c)
+{
+	char *cause = NULL;
+
+	c->ck_taken = 0;
+	if (a->d.ckpt == NULL || !agent_call_changes(c))
+		return;
+	if (ckpt_disabled(a->d.ckpt) != NULL) {
+		agent_ckpt_notice(a, ckpt_disabled(a->d.ckpt));
+		return;
+	}
+	if (ckpt_snapshot(a->d.ckpt, &c->ck_before, NULL, &cause) == -1) {
+		if (ckpt_disabled(a->d.ckpt) != NULL)
+			agent_ckpt_notice(a, cause);
+		else {
+			char *s = xasprintf("no checkpoint before this step: %s",
+			    cause);
+
+			agent_notice(a, s);
+			free(s);
+		}
+		free(cause);
+		return;
+	}
+	c->ck_taken = 1;
+}
+
+/* After it: snapshot again and record both as one checkpoint event. */
+static void
+agent_ckpt_after(struct agent *a, struct agent_call *c)
+{
+	struct ckpt_state after;
+	long ms = a->d.ckpt != NULL ? ckpt_last_ms(a->d.ckpt) : 0;
+	char *cause = NULL, *s;
+	cJSON *big = NULL, *files = NULL, *jb, *ja;
+	int changed;
+
+	if (!c->ck_taken)
+		return;
+	c->ck_taken = 0;
+	if (ckpt_snapshot(a->d.ckpt, &after, &big, &cause) == -1) {
+		s = xasprintf("no checkpoint after this step: %s", cause);
+		agent_notice(a, s);
+		free(s);
+		free(cause);
+		return;
+	}
+	changed = !ckpt_same(&c->ck_before, &after);
+	if (changed) {
+		files = ckpt_changes(a->d.ckpt, &c->ck_before, &after, &cause);
+		if (files == NULL)
+			free(cause);
+		while (files != NULL && cJSON_GetArraySize(files) > 200)
+			cJSON_DeleteItemFromArray(files, 200);
+	}
+	jb = ckpt_state_json(&c->ck_before);
+	ja = ckpt_state_json(&after);
+	event_post_checkpoint(a->d.bus, &(struct ev_checkpoint){
+		.call_id = c->id,
+		.tool = c->name,
+		.summary = c->summary != NULL ? c->summary : c->args_text,
+		.step = a->step,
+		.before = jb,
+		.after = ja,
+		.changed = changed,
+		.files = files,
+		.big = big,
+		.ms = ms + ckpt_last_ms(a->d.ckpt),
+	});
+	cJSON_Delete(jb);
+	cJSON_Delete(ja);
+	cJSON_Delete(files);
+	cJSON_Delete(big);
+}
+
 /*
  * Timer while a terminal command runs: record what it printed since the
  * last tick as a tool_output event, so that after a crash (kill -9) the
@@ -965,6 +1096,7 @@ agent_on_tool_done(struct tool_result *res, void *arg)
 	}
 
 	agent_observe(a, c, res, 0);
+	agent_ckpt_after(a, c);
 	if (a->closing) {
 		tool_result_free(res);
 		a->next_call++;
@@ -1013,6 +1145,7 @@ agent_pending_build(struct agent *a)
 		a->pending[a->npending].summary = a->calls[i].summary ?
 		    a->calls[i].summary : a->calls[i].args_text;
 		a->pending[a->npending].preview = a->calls[i].preview;
+		a->pending[a->npending].undo = a->calls[i].undo_note;
 		a->pending[a->npending].verdict = &a->calls[i].verdict;
 		a->npending++;
 	}
@@ -1073,6 +1206,7 @@ agent_advance(struct agent *a)
 		agent_set_state(a, AGENT_RUNNING);
 		event_post_tool_running(a->d.bus, &(struct ev_tool_running){
 		    .call_id = c->id, .name = c->name });
+		agent_ckpt_before(a, c);
 		if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
 		    a->out_timer == 0) {
 			a->out_sent = 0;
@@ -1276,9 +1410,10 @@ agent_step(struct agent *a)
 		a->resume_pending = 1;
 		return;
 	}
-	if (a->step >= a->stats.max_steps) {
+	/* The limit is per task: each message that starts one gets it anew. */
+	if (a->step - a->task_start >= a->stats.max_steps) {
 		msg = xasprintf("step limit reached: %d steps (--max-steps)",
-		    a->step);
+		    a->step - a->task_start);
 		agent_end(a, AGENT_END_LIMIT, msg);
 		free(msg);
 		return;

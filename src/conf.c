@@ -372,6 +372,30 @@ const struct conf_entry conf_table[] = {
 	  .default_str = "",
 	  .text = "sessions directory (default $XDG_STATE_HOME/cade/sessions)" },
 
+	/* checkpoints (doc/CHECKPOINTS.md) */
+	{ .name = "checkpoints",
+	  .type = CONF_T_BOOL,
+	  .default_str = "true",
+	  .text = "record a checkpoint of the workspace before each step that may change it" },
+
+	{ .name = "checkpoint_ignore",
+	  .type = CONF_T_LIST,
+	  .default_str = "node_modules,.venv,venv,__pycache__,.mypy_cache,"
+	      ".pytest_cache,.tox,.gradle,.next,.cache,target",
+	  .text = "gitignore patterns left out of checkpoints (on top of .gitignore)" },
+
+	{ .name = "checkpoint_max_file",
+	  .type = CONF_T_INT,
+	  .default_str = "10485760",
+	  .maximum = 1000000000000L,
+	  .text = "bytes: larger files are noted in the checkpoint, not copied" },
+
+	{ .name = "checkpoint_max_tree",
+	  .type = CONF_T_INT,
+	  .default_str = "1073741824",
+	  .maximum = 1000000000000L,
+	  .text = "bytes: a larger workspace is not checkpointed (with a notice)" },
+
 	/* context */
 	{ .name = "context_window",
 	  .type = CONF_T_INT,

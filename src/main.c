@@ -27,6 +27,7 @@
 #include "cade/secret.h"
 #include "cade/store.h"
 #include "cade/tool.h"
+#include "cade/undo.h"
 #include "cade/util.h"
 
 enum {
@@ -107,6 +108,9 @@ main_usage(FILE *f)
 "       cade acp [options]               serve the Agent Client Protocol on stdio\n"
 "       cade sessions [--audit ID]       list stored sessions\n"
 "       cade models                      list the endpoint's models\n"
+"       cade undo [--session ID|last] [--steps N] [--yes] [--force] [--list]\n"
+"       cade redo [--session ID|last] [--yes] [--force]\n"
+"       cade diff [--session ID|last] [STEP]\n"
 "       cade policy check [--json] [--batch] [--] COMMAND...\n"
 "       cade sandbox check               what containment this machine offers\n"
 "       cade mcp list|add|remove         MCP servers (doc: MCP.md)\n"
@@ -258,7 +262,8 @@ main(int argc, char **argv)
 	if (argc >= 2 && (strcmp(argv[1], "sessions") == 0 ||
 	    strcmp(argv[1], "policy") == 0 || strcmp(argv[1], "sandbox") == 0 ||
 	    strcmp(argv[1], "mcp") == 0 || strcmp(argv[1], "models") == 0 ||
-	    strcmp(argv[1], "batch") == 0)) {
+	    strcmp(argv[1], "batch") == 0 || strcmp(argv[1], "undo") == 0 ||
+	    strcmp(argv[1], "redo") == 0 || strcmp(argv[1], "diff") == 0)) {
 		main_hold_signals(0);	/* nothing to clean up: default actions */
 		cfg = conf_new();
 		main_load(cfg, getenv("CADE_CONFIG"));
@@ -273,6 +278,8 @@ main(int argc, char **argv)
 			rc = batch_main(argc - 1, argv + 1, cfg);
 		else if (strcmp(argv[1], "sandbox") == 0)
 			rc = sandbox_check_main(argc - 1, argv + 1, cfg);
+		else if (strcmp(argv[1], "policy") != 0)
+			rc = undo_main(cfg, argc - 1, argv + 1);
 		else if (argc >= 3 && strcmp(argv[2], "check") == 0)
 			rc = policy_check_main(argc - 2, argv + 2, cfg,
 			    tool_assess, sandbox_auto_contained);

@@ -16,6 +16,7 @@
 
 #include "cade/agent.h"
 #include "cade/buf.h"
+#include "cade/checkpoint.h"
 #include "cade/conf.h"
 #include "cade/event.h"
 #include "cade/llm.h"
@@ -26,6 +27,7 @@
 #include "cade/session.h"
 #include "cade/shell.h"
 #include "cade/store.h"
+#include "cade/undo.h"
 #include "cade/util.h"
 #include "cade/workspace.h"
 
@@ -42,6 +44,7 @@ session_replay_event(struct event *ev, void *arg)
 	struct session_replay *r = arg;
 
 	agent_replay(r->s->agent, ev);
+	undo_log_feed(r->s->undo, ev);
 	if (ev->seq > r->last_seq)
 		r->last_seq = ev->seq;
 	if (r->to_sinks)
@@ -177,6 +180,10 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	}
 	if ((s->ws = ws_create(cfg, o->root, s->id, cause)) == NULL)
 		goto fail;
+	cwd = xasprintf("%s/%s", s->dir, s->id);
+	s->ckpt = ckpt_open(cfg, cwd, s->ws->root);
+	free(cwd);
+	s->undo = undo_log_new();
 	s->shell = shell_new(s->loop, s->ws, (size_t)conf_int(cfg, "output_limit"));
 	if (shell_start(s->shell, o->rows, o->cols, cause) == -1)
 		goto fail;
@@ -198,6 +205,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	d.session_id = s->id;
 	d.ask = o->ask;
 	d.tools = mcp_tools(s->mcp);
+	d.ckpt = s->ckpt;
 	s->agent = agent_new(&d);
 	if (o->model != NULL)
 		agent_set_model(s->agent, o->model);
@@ -220,6 +228,7 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 		if (store_repair_tail(s->store, cause) == -1)
 			goto fail;
 	}
+	event_bus_subscribe(s->bus, undo_log_sink, s->undo);
 	event_bus_subscribe(s->bus, store_sink, s->store);
 	store_on_error(s->store, session_store_failed, s);
 	if (warning != NULL) {
@@ -281,6 +290,8 @@ session_close(struct session *s)
 	llm_free(s->llm);
 	if (s->ws != NULL)
 		ws_destroy(s->ws);
+	ckpt_free(s->ckpt);
+	undo_log_free(s->undo);
 	policy_free(s->policy);
 	store_close(s->store);
 	event_bus_free(s->bus);

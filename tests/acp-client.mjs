@@ -323,7 +323,7 @@ const scenarios = {
 		});
 	},
 
-	// stop reasons: refusal, max_tokens, max_turn_requests (cade runs with --max-steps 5).
+	// stop reasons: refusal, max_tokens, max_turn_requests (--max-steps 3, per prompt).
 	async stops() {
 		await withCade(async (ctx, st) => {
 			await init(ctx);
@@ -336,6 +336,7 @@ const scenarios = {
 			    "replies that keep hitting the output limit: max_tokens");
 			check(await ask("think forever") === "max_turn_requests",
 			    "the step limit: max_turn_requests");
+			check(await ask("go on") === "end_turn", "the next prompt has the step budget again");
 			const r = await ctx.request("session/prompt", { sessionId: s.sessionId,
 			    prompt: [{ type: "text", text: "/cost" }] });
 			check(r.stopReason === "end_turn" && /tokens in/.test(textOf(kinds(st,
@@ -351,7 +352,7 @@ const scenarios = {
 				await ctx.request("session/set_mode", { sessionId: s.sessionId, modeId: "yolo" });
 			} catch (e) { err = e; }
 			check(err && err.code === -32602, "an unknown mode: invalid params");
-		}, ["--max-steps", "5"]);
+		}, ["--max-steps", "3"]);
 	},
 
 	// Two sessions in one process, each with its own workspace and shell.

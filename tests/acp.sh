@@ -122,7 +122,10 @@ cat > "$T/stops.json" <<'JSON'
  {"content": "aaaa", "finish_reason": "length"},
  {"content": "bbbb", "finish_reason": "length"},
  {"content": "cccc", "finish_reason": "length"},
- {"tool_calls": [{"id": "call_t1", "name": "think", "arguments": {"thought": "hmm"}}]}
+ {"tool_calls": [{"id": "call_t1", "name": "think", "arguments": {"thought": "hmm"}}]},
+ {"tool_calls": [{"id": "call_t2", "name": "think", "arguments": {"thought": "hmm?"}}]},
+ {"tool_calls": [{"id": "call_t3", "name": "think", "arguments": {"thought": "hmm!"}}]},
+ {"content": "Fresh budget."}
 ]}
 JSON
 start_fake "$T/stops.json"

@@ -75,3 +75,18 @@ wait_gone() {
 	done
 	diag "'$1' still on screen"; return 1
 }
+# need_docker IMAGE: 0 if a daemon answers and IMAGE exists (built offline by
+# tests/docker/mkimage.sh if missing); otherwise report (a skip, or a
+# failure when CI=true), end the test and exit.
+need_docker() {
+	if docker info >/dev/null 2>&1 && { docker image inspect "$1" >/dev/null 2>&1 ||
+	    sh "$top_srcdir/tests/docker/mkimage.sh" >&2; }; then
+		return 0
+	fi
+	if [ "${CI:-}" = true ]; then
+		ok 1 "Docker daemon available (CI=true: a missing daemon is a failure)"
+	else
+		_n=$((_n + 1)); echo "ok $_n # SKIP: no Docker daemon"
+	fi
+	done_testing
+}

@@ -26,7 +26,8 @@ printf 'Say hello to $ARGUMENTS.\n' > "$XDG_CONFIG_HOME/cade/commands/greet.md"
 cat > "$T/script.json" <<'JSON'
 {"replies": [
  {"content": "First session answer."},
- {"content": "Reviewed."}
+ {"content": "Reviewed."},
+ {"content": "Edited."}
 ]}
 JSON
 start_fake "$T/script.json"
@@ -37,7 +38,8 @@ nsessions() { ls "$XDG_STATE_HOME/cade/sessions" 2>/dev/null | wc -l; }
 TM -f "$T/tmux.conf" new-session -d -s ui -x 130 -y 30 \
     "env PS1='sh\$ ' ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME LLM_BASE_URL=$LLM_BASE_URL LLM_API_KEY=$LLM_API_KEY sh"
 wait_for 'sh$' 10
-TM send-keys -t ui "cd $W && clear && $CADE -m fake-model; echo cade-rc=\$?" Enter
+printf '#!/bin/sh\nsed -i "1s/$/ (edited)/" "$1"\n' > "$T/ed.sh"; chmod +x "$T/ed.sh"
+TM send-keys -t ui "cd $W && clear && EDITOR=$T/ed.sh $CADE -m fake-model; echo cade-rc=\$?" Enter
 wait_for 'keys here'
 
 # An OSC reply from the outer terminal (as a background-colour query gets)
@@ -97,6 +99,18 @@ wait_for '> /review '
 TM send-keys -t ui "src/a.c now" Enter
 wait_for 'Reviewed.'
 grep -q 'Please review src/a.c with care (all: src/a.c now).' "$(ls "$RECORD"/req-*.json | tail -1)"; ok $? "a custom command's expansion reaches the request"
+
+# $EDITOR for a long message: Ctrl-G and Ctrl-X Ctrl-E start it on the text
+# so far; what it leaves is the message, sent on Enter.
+TM send-keys -t ui "draft one"
+wait_for '> draft one'
+TM send-keys -t ui C-g
+wait_for '> draft one (edited)'; ok $? "Ctrl-G: \$EDITOR edits the message"
+TM send-keys -t ui C-x C-e
+wait_for '> draft one (edited) (edited)'; ok $? "Ctrl-X Ctrl-E: the same"
+TM send-keys -t ui Enter
+wait_for 'Edited.'
+grep -q 'draft one (edited) (edited)' "$(ls "$RECORD"/req-*.json | tail -1)"; ok $? "... and the edited text reaches the request"
 
 # /theme alone lists what there is, built-in and the person's own.
 TM send-keys -t ui "/theme" Enter

@@ -16,6 +16,7 @@
 
 #include "cade/policy.h"
 
+struct ckpt;
 struct config;
 struct event;
 struct event_bus;
@@ -57,6 +58,7 @@ struct agent_pending {
 	const char		*tool;
 	const char		*summary;	/* command or path */
 	const char		*preview;	/* diff for edits, or NULL */
+	const char		*undo;		/* "undoable: ..." / "not undoable: ...", or NULL */
 	const struct policy_verdict *verdict;
 };
 
@@ -86,6 +88,7 @@ struct agent_deps {
 	const char		*session_id;
 	enum agent_ask		 ask;
 	const struct tool_set	*tools;		/* run-time tools (MCP), or NULL */
+	struct ckpt		*ckpt;		/* checkpoints before changing steps; may be NULL */
 };
 
 struct agent	*agent_new(const struct agent_deps *);
@@ -123,6 +126,12 @@ void		 agent_replay(struct agent *, const struct event *);
 void		 agent_replay_done(struct agent *);
 /* Continue a resumed task without a new message (no-op if nothing to do). */
 void		 agent_continue(struct agent *);
+/*
+ * The workspace was restored (the fields of an undo event, live or
+ * replayed): tell the model (undo, redo) or cut the history back (rewind).
+ * Only while idle.
+ */
+void		 agent_restored(struct agent *, const cJSON *undo);
 /* Condense the context now (/compact). */
 void		 agent_compact(struct agent *);
 void		 agent_set_model(struct agent *, const char *model);

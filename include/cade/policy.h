@@ -24,6 +24,8 @@ struct policy_verdict {
 	char		*rule;		/* what decided, e.g. "builtin:rm-root", "mode:risky" */
 	char		*reason;	/* one line for the person and the model */
 	char		*suggest;	/* narrow "always allow" rule, e.g. "allow-prefix: npm run test"; may be NULL */
+	int		 changes;	/* the action may change something (not read-only) */
+	char		*outside;	/* an effect beyond the workspace's files (checkpoints cannot undo it), or NULL */
 };
 
 struct policy;

@@ -47,6 +47,8 @@ struct session {
 	struct mcp		*mcp;
 	int			 own_loop;
 	char			*store_error;	/* the store failed: why (run fails) */
+	struct ckpt		*ckpt;		/* checkpoints of the workspace */
+	struct undo_log		*undo;		/* the steps they belong to */
 };
 
 /* NULL with *cause (one line) if any part cannot start. */

@@ -14,12 +14,18 @@
  *
  * spawn_kill_session() ends a child started here and everything it left
  * behind in its session (background jobs), then reaps the leader.
+ *
+ * spawn_run() runs a short helper program (git, for checkpoints) to the end
+ * with pipes instead of a pty: stdin fed from memory, stdout and stderr
+ * captured up to a cap, a deadline after which the child is killed.  It
+ * blocks its caller, so it is only for children that take milliseconds.
  */
 #ifndef CADE_SPAWN_H
 #define CADE_SPAWN_H
 
 #include <sys/types.h>
 
+#include "cade/buf.h"
 #include "cade/sandbox.h"
 
 struct spawn_pty_args {
@@ -46,6 +52,23 @@ struct spawn_proc_args {
 	int			 fd_in, fd_out, fd_err;
 };
 
+struct spawn_run_args {
+	const char *const	*argv;		/* argv[0] searched in PATH unless it holds a '/' */
+	const char *const	*env_set;	/* as for spawn_pty */
+	const char *const	*env_unset;
+	const char		*cwd;		/* may be NULL: inherit */
+	const char		*in;		/* stdin bytes, or NULL: /dev/null */
+	size_t			 inlen;
+	struct buf		*out;		/* stdout (its max caps it), or NULL: discarded */
+	struct buf		*err;		/* stderr, or NULL: discarded */
+	int			 timeout_ms;	/* 0: no deadline */
+};
+
+/*
+ * Run to completion; returns the wait status (use WIFEXITED...), or -1 with
+ * *cause if it could not start or ran past its deadline (then it was killed).
+ */
+int	spawn_run(const struct spawn_run_args *, char **cause);
 /* Start on a new pty; returns the pid and sets *master, or -1 with *cause. */
 pid_t	spawn_pty(const struct spawn_pty_args *, int *master, char **cause);
 /* Start it; returns the pid, or -1 with *cause (exec failures included). */

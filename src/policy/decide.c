@@ -250,7 +250,42 @@ policy_verdict_free(struct policy_verdict *v)
 	free(v->rule);
 	free(v->reason);
 	free(v->suggest);
-	v->rule = v->reason = v->suggest = NULL;
+	free(v->outside);
+	v->rule = v->reason = v->suggest = v->outside = NULL;
+}
+
+/*
+ * Rules whose findings name effects beyond the workspace's files (network,
+ * remote repositories, the system, paths outside): a checkpoint cannot undo
+ * them, and the confirmation prompt says so.
+ */
+static const char *const pol_outside_rules[] = {
+	"outside", "rm-root", "device", "network", "remote", "push", "upload",
+	"publish", "tunnel", "privilege", "setuid", "users", "mount", "power",
+	"runlevel", "service", "systemctl", "kill", "crontab", "schedule",
+	"firewall", "kernel", "install", "container", "cluster", "cloud",
+	"database", "startup-file", "system-path", "fetch", "package-from-url",
+	"http-server", "docker-socket", "namespaces"
+};
+
+/* What the action does beyond a verdict: whether it changes anything, and
+ * the first effect outside the workspace (for "undoable" in prompts). */
+static void
+pol_effects(const struct pol_result *res, struct policy_verdict *v)
+{
+	size_t i, j;
+
+	v->changes = res->mutating;
+	for (i = 0; i < res->nf && v->outside == NULL; i++) {
+		for (j = 0; j < nitems(pol_outside_rules); j++) {
+			if (res->f[i].rule != NULL &&
+			    strstr(res->f[i].rule, pol_outside_rules[j]) != NULL) {
+				v->outside = xstrdup(res->f[i].reason != NULL ?
+				    res->f[i].reason : res->f[i].rule);
+				break;
+			}
+		}
+	}
 }
 
 /* Rank used against the threshold: UNKNOWN counts as HIGH. */
@@ -597,6 +632,7 @@ policy_assess_action(struct policy *p, const struct policy_action *act,
 			    "no justification given");
 	}
 	pol_decide(p, &res, model_set, model, out);
+	pol_effects(&res, out);
 	pol_result_free(&res);
 }
 
@@ -662,6 +698,7 @@ policy_assess_command(struct policy *p, const char *command, const char *root,
 	pol_analyze_command(p, command, strlen(command), pol_root_real(p, root),
 	    &res);
 	pol_decide(p, &res, 0, RISK_LOW, out);
+	pol_effects(&res, out);
 	pol_result_free(&res);
 }
 

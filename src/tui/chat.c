@@ -234,6 +234,7 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 	const cJSON *args, *plan, *extra;
 	const struct tool_entry *te;
 	char *t;
+	int n;
 
 	switch (ev->type) {
 	case EV_SESSION_START:
@@ -396,6 +397,23 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 	case EV_NOTICE:
 		it = chat_add(c, ITEM_NOTICE);
 		buf_puts(&it->text, event_str(ev, "text", ""));
+		return 1;
+	case EV_UNDO:
+		it = chat_add(c, ITEM_NOTICE);
+		n = cJSON_GetArraySize(event_json(ev, "files"));
+		buf_printf(&it->text, "%s%s: %s (%d file%s changed back)",
+		    event_str(ev, "action", "undo"), event_bool(ev, "forced") ?
+		    " (forced)" : "", event_str(ev, "what", ""), n,
+		    n == 1 ? "" : "s");
+		return 1;
+	case EV_CHECKPOINT:
+		if ((n = cJSON_GetArraySize(event_json(ev, "big"))) == 0)
+			return 0;
+		it = chat_add(c, ITEM_NOTICE);
+		buf_printf(&it->text, "checkpoint: %d file%s over "
+		    "checkpoint_max_file not copied (undo cannot restore them), "
+		    "e.g. %s", n, n == 1 ? "" : "s", cJSON_GetStringValue(
+		    cJSON_GetArrayItem(event_json(ev, "big"), 0)));
 		return 1;
 	case EV_CONDENSATION:
 		it = chat_add(c, ITEM_NOTICE);
@@ -730,6 +748,9 @@ chat_render_item(struct tui_chat *c, int idx, int width)
 		else
 			chat_wrap_plain(out, width, idx, "· ", ROLE_NOTICE,
 			    it->text.s, it->text.len, ROLE_NOTICE);
+		break;
+	case ITEM_DIFF:
+		chat_block(out, width, idx, "", it->text.s, 0, ROLE_NORMAL, 1, "");
 		break;
 	case ITEM_ERROR:
 		chat_wrap_plain(out, width, idx, "! ", ROLE_ERROR, it->text.s,

@@ -9,6 +9,9 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +24,7 @@
 #include "cade/mcp.h"
 #include "cade/policy.h"
 #include "cade/session.h"
+#include "cade/spawn.h"
 #include "cade/store.h"
 #include "cade/util.h"
 #include "cade/workspace.h"
@@ -77,6 +81,20 @@ const struct tui_cmd_entry tui_cmd_table[] = {
 	{ .name = "mcp", .args = "[trust]",
 	  .help = "MCP servers and their tools; trust starts the project's",
 	  .exec = tui_cmd_mcp },
+	{ .name = "undo", .args = "[N] [force]",
+	  .help = "undo the last N steps that changed the workspace, shell "
+	  "commands included: shows the diff, y applies (CHECKPOINTS.md)",
+	  .exec = tui_cmd_undo },
+	{ .name = "redo", .args = "[force]",
+	  .help = "take the last undo back (diff, then y)",
+	  .exec = tui_cmd_redo },
+	{ .name = "rewind", .args = "[STEP] [force]",
+	  .help = "alone, list the steps; rewind files and conversation to "
+	  "before STEP (diff, then y)",
+	  .exec = tui_cmd_rewind },
+	{ .name = "diff", .args = "[STEP]",
+	  .help = "what the session (or step STEP) changed in the workspace",
+	  .exec = tui_cmd_diff },
 	{ .name = "quit", .alias = { "exit", "q" },
 	  .help = "quit", .exec = tui_cmd_quit },
 };
@@ -123,6 +141,7 @@ static const char tui_help_chat_keys[] =
 "  Enter  send      C-j / M-Enter  newline     Tab  complete a /command\n"
 "  Up/Down  history / lines   C-a C-e C-k C-u C-w C-y M-b M-f  edit\n"
 "  C-r  search the history    Tab  complete (lists them when several fit)\n"
+"  C-g or C-x C-e  edit the message in $EDITOR\n"
 "  PgUp/PgDn  scroll chat     Home/End  top / bottom of chat\n"
 "  C-c  stop the step         C-c C-c  quit (saved)\n"
 "  C-o  fold/unfold the last output\n"
@@ -505,6 +524,80 @@ tui_cmd_local(struct tui *t, const char *arg)
 		if (t->probe[i] != NULL)
 			return;
 	tui_chat_notice(t->chat, ITEM_ERROR, "cannot start the probe");
+}
+
+/*
+ * Ctrl-G or Ctrl-X Ctrl-E: the message so far into $VISUAL (else $EDITOR,
+ * else vi) in a private temporary file; what the editor leaves there
+ * becomes the message (not sent).  The screen is handed over and taken
+ * back; the loop waits meanwhile, as with any full-screen editor.
+ */
+void
+tui_cmd_editor(struct tui *t)
+{
+	const char *ed = getenv("VISUAL"), *tmp = getenv("TMPDIR");
+	const char *argv[6];
+	struct spawn_proc_args a;
+	char *path, *text, *cause = NULL;
+	size_t len;
+	int fd, status;
+	pid_t pid;
+
+	if (ed == NULL || *ed == '\0')
+		ed = getenv("EDITOR");
+	if (ed == NULL || *ed == '\0')
+		ed = "vi";
+	path = xasprintf("%s/cade-message-XXXXXX.md", tmp != NULL && *tmp ==
+	    '/' ? tmp : "/tmp");
+	if ((fd = mkstemps(path, 3)) == -1 || util_write_all(fd,
+	    tui_input_text(t->input), strlen(tui_input_text(t->input))) == -1) {
+		tui_hint(t, "cannot write a temporary file for the editor");
+		if (fd != -1)
+			close(fd);
+		free(path);
+		return;
+	}
+	close(fd);
+	/* $EDITOR may carry arguments ("emacs -nw"): let sh split it. */
+	argv[0] = "sh";
+	argv[1] = "-c";
+	argv[2] = "exec $CADE_EDITOR \"$1\"";
+	argv[3] = "sh";
+	argv[4] = path;
+	argv[5] = NULL;
+	memset(&a, 0, sizeof a);
+	a.argv = argv;
+	a.fd_in = STDIN_FILENO;
+	a.fd_out = STDOUT_FILENO;
+	a.fd_err = STDERR_FILENO;
+	setenv("CADE_EDITOR", ed, 1);
+	a.envp = (const char *const *)environ;
+	tui_screen_suspend();
+	pid = spawn_process(&a, &cause);
+	while (pid > 0 && waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	unsetenv("CADE_EDITOR");
+	tui_screen_resume();
+	t->full = 1;
+	t->relayout = 1;
+	if (pid <= 0) {
+		tui_hint(t, "%s", cause);
+		free(cause);
+	} else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		tui_hint(t, "the editor failed: the message is as it was");
+	else if ((text = util_read_small(path, 1 << 20, &len, &cause)) == NULL) {
+		tui_hint(t, "%s", cause);
+		free(cause);
+	} else {
+		while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+			text[--len] = '\0';
+		tui_input_clear(t->input);
+		tui_input_insert(t->input, text, len);
+		free(text);
+	}
+	unlink(path);
+	free(path);
+	tui_dirty(t);
 }
 
 /* See tui-int.h. */

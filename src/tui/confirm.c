@@ -325,6 +325,8 @@ tui_confirm_layout(struct tui_confirm *cf, const struct agent_pending *p,
 		confirm_text(out, width, s, ROLE_NOTICE);
 		free(s);
 	}
+	if (p[0].undo != NULL)
+		confirm_text(out, width, p[0].undo, ROLE_NOTICE);
 	/* Everything but the preview: the frame, keys and mode lines. */
 	fixed = out->n + 3;
 	if (p[0].preview != NULL && *p[0].preview != '\0') {

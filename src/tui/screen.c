@@ -338,6 +338,37 @@ tui_screen_end(void)
 
 /* See tui-int.h. */
 void
+tui_screen_suspend(void)
+{
+	if (!screen_active)
+		return;
+	if (screen_mouse)
+		tui_screen_raw("\033[?1006l\033[?1002l\033[?1000l", 24);
+	tui_screen_raw("\033[?2004l", 8);
+	def_prog_mode();
+	endwin();
+	if (screen_have_tio)
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &screen_saved_tio);
+}
+
+/* See tui-int.h. */
+void
+tui_screen_resume(void)
+{
+	if (!screen_active)
+		return;
+	reset_prog_mode();
+	raw();
+	noecho();
+	nonl();
+	tui_screen_raw("\033[?2004h", 8);
+	if (screen_mouse)
+		tui_screen_raw("\033[?1000h\033[?1002h\033[?1006h", 24);
+	clearok(curscr, TRUE);
+}
+
+/* See tui-int.h. */
+void
 tui_screen_size(int *rows, int *cols)
 {
 	getmaxyx(stdscr, *rows, *cols);

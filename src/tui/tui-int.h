@@ -324,7 +324,7 @@ struct tui_chat;
 
 enum tui_item_kind {
 	ITEM_USER, ITEM_ASSISTANT, ITEM_TOOL, ITEM_NOTICE, ITEM_ERROR,
-	ITEM_RETRY, ITEM_FINISH, ITEM_HELP
+	ITEM_RETRY, ITEM_FINISH, ITEM_HELP, ITEM_DIFF
 };
 
 struct tui_chat	*tui_chat_new(void);
@@ -424,6 +424,9 @@ struct tui_screen_opts {
 int		 tui_screen_init(const struct tui_screen_opts *, char **cause);
 /* Restore the terminal; safe to call more than once and from the fatal hook. */
 void		 tui_screen_end(void);
+/* Give the terminal to another program (an editor) and take it back. */
+void		 tui_screen_suspend(void);
+void		 tui_screen_resume(void);
 /* Async-signal-safe part of the restore (crash signals). */
 void		 tui_screen_emergency_restore(void);
 void		 tui_screen_size(int *rows, int *cols);
@@ -632,6 +635,8 @@ struct tui {
 	char			*restart_resume;
 	char			*hint;
 	size_t			 npending;
+	struct undo_plan	*undo_plan;	/* /undo etc. waiting for y/n */
+	int			 undo_force;
 
 	/* requests to the endpoint (commands.c), cancelled with the session */
 	struct llm_models_req	*models_req;
@@ -642,6 +647,7 @@ struct tui {
 	char			*last_id;	/* the session to name on quitting */
 	struct tui_usercmds	 usercmds;	/* read at each session start */
 	int			 theme_auto;	/* no theme chosen: follow the background */
+	int			 ctrl_x;	/* Ctrl-X pressed: Ctrl-E opens the editor */
 
 	/* confirmation */
 	uint64_t		 last_key_ms;	/* "typing" is a key in the last second */
@@ -659,6 +665,17 @@ void		 tui_dirty(struct tui *);
 int		 tui_colorfgbg_light(const char *);
 /* An OSC 11 reply body ("11;rgb:RRRR/GGGG/BBBB"): 1 light, 0 dark, -1 not one. */
 int		 tui_osc11_light(const char *);
+
+/* ---- undo.c: /undo /redo /rewind /diff ------------------------------ */
+
+/* The commands' handlers (rows of tui_cmd_table in commands.c). */
+void		 tui_cmd_undo(struct tui *, const char *arg);
+void		 tui_cmd_redo(struct tui *, const char *arg);
+void		 tui_cmd_rewind(struct tui *, const char *arg);
+void		 tui_cmd_diff(struct tui *, const char *arg);
+/* y/n/Esc for a plan waiting; 1 if the key was taken. */
+int		 tui_undo_key(struct tui *, const struct tui_key *);
+void		 tui_undo_free(struct tui *);
 /* The agent is doing something Ctrl-C should stop. */
 int		 tui_agent_busy(struct tui *);
 /* Lay out for the current window size and modes (resizes the pty). */
@@ -712,6 +729,8 @@ void		 tui_cmd_complete(struct tui *);
 int		 tui_cmd_key(struct tui *, const struct tui_key *);
 /* The key and command help into the chat (/help, F1). */
 void		 tui_cmd_show_help(struct tui *);
+/* Edit the message in $VISUAL / $EDITOR (Ctrl-G, Ctrl-X Ctrl-E). */
+void		 tui_cmd_editor(struct tui *);
 /* Drop the commands' requests in flight (the session's loop is going). */
 void		 tui_cmd_cancel(struct tui *);
 

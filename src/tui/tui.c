@@ -462,6 +462,8 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 		tui_ctrl_c(t);
 		return;
 	}
+	if (tui_undo_key(t, k))
+		return;
 	p = agent_pending(t->s->agent, &np);
 	tui_confirm_context(t, &x);
 	r = tui_confirm_key(t->confirm, k, p, np, &ans, &x);
@@ -490,6 +492,21 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 	}
 	if (t->select_mode && tui_select_key(t, k))
 		return;
+	/* The message in $EDITOR: Ctrl-G, or Ctrl-X Ctrl-E (readline's). */
+	if (k->mod == 0 && tui_input_search(t->input) == NULL &&
+	    (k->key == TUI_CTRL('g') || (t->ctrl_x && k->key == TUI_CTRL('e')))) {
+		t->ctrl_x = 0;
+		tui_cmd_editor(t);
+		return;
+	}
+	if (t->ctrl_x) {
+		t->ctrl_x = 0;
+		if (k->key == TUI_CTRL('x'))
+			return;
+	} else if (k->key == TUI_CTRL('x') && k->mod == 0) {
+		t->ctrl_x = 1;
+		return;
+	}
 	switch (k->key) {
 	case TUI_KEY_PGUP:
 		t->chat_offset += page;
@@ -903,6 +920,7 @@ tui_close_session(struct tui *t)
 		return;
 	if (tui_agent_busy(t))
 		agent_cancel(t->s->agent);
+	tui_undo_free(t);
 	tui_cmd_cancel(t);
 	free(t->last_id);
 	t->last_id = xstrdup(t->s->id);

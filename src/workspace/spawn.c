@@ -644,3 +644,124 @@ out:
 	free(path);
 	return pid;
 }
+
+/* Append what fd has to b (beyond b's max: read and dropped); 0 at EOF. */
+static int
+spawn_run_drain(int fd, struct buf *b)
+{
+	char chunk[16384];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, chunk, sizeof chunk);
+		if (n > 0) {
+			if (b != NULL)
+				(void)buf_append(b, chunk, (size_t)n);
+			continue;
+		}
+		if (n == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		return errno == EAGAIN || errno == EWOULDBLOCK ? 1 : 0;
+	}
+}
+
+/*
+ * Run a helper to the end over spawn_pipes(), with a deadline; see
+ * spawn.h.  Never contained: git for checkpoints writes the session's
+ * state directory, outside any sandbox's writable set.
+ */
+int
+spawn_run(const struct spawn_run_args *a, char **cause)
+{
+	struct spawn_pty_args pa;
+	int fds[3] = { -1, -1, -1 }, status = -1, rc = -1, i;
+	size_t off = 0;
+	uint64_t deadline, left;
+	pid_t pid;
+	ssize_t n;
+
+	memset(&pa, 0, sizeof pa);
+	pa.argv = a->argv;
+	pa.env_set = a->env_set;
+	pa.env_unset = a->env_unset;
+	pa.cwd = a->cwd;
+	if ((pid = spawn_pipes(&pa, fds, cause)) == -1)
+		return -1;
+	if (a->in == NULL || a->inlen == 0) {
+		close(fds[0]);
+		fds[0] = -1;
+	}
+	deadline = a->timeout_ms > 0 ? util_now_ms() + (uint64_t)a->timeout_ms : 0;
+	while (fds[1] != -1 || fds[2] != -1) {
+		struct pollfd p[3];
+		nfds_t np = 0;
+		int wait = -1;
+
+		if (deadline != 0) {
+			uint64_t now = util_now_ms();
+
+			if (now >= deadline) {
+				*cause = xasprintf("'%s' took longer than %d ms: "
+				    "stopped", a->argv[0], a->timeout_ms);
+				goto out;
+			}
+			wait = (int)(deadline - now);
+		}
+		for (i = 0; i < 3; i++)
+			if (fds[i] != -1)
+				p[np++] = (struct pollfd){ .fd = fds[i],
+				    .events = i == 0 ? POLLOUT : POLLIN };
+		if (poll(p, np, wait) < 0) {
+			if (errno == EINTR)
+				continue;
+			*cause = xasprintf("cannot run '%s': poll: %s",
+			    a->argv[0], strerror(errno));
+			goto out;
+		}
+		for (i = 0; i < (int)np; i++) {
+			if (p[i].revents == 0)
+				continue;
+			if (p[i].fd == fds[0]) {
+				/* No SIGPIPE: the callers ignore it (tui.c,
+				 * headless.c, undo.c). */
+				n = write(fds[0], a->in + off, a->inlen - off);
+				if (n > 0)
+					off += (size_t)n;
+				if ((n < 0 && errno != EINTR && errno != EAGAIN) ||
+				    off == a->inlen) {
+					close(fds[0]);
+					fds[0] = -1;
+				}
+			} else if (p[i].fd == fds[1]) {
+				if (spawn_run_drain(fds[1], a->out) == 0) {
+					close(fds[1]);
+					fds[1] = -1;
+				}
+			} else if (spawn_run_drain(fds[2], a->err) == 0) {
+				close(fds[2]);
+				fds[2] = -1;
+			}
+		}
+	}
+	/* Both outputs closed: the child is exiting (or closed them itself). */
+	left = deadline == 0 ? 60000 : deadline > util_now_ms() ?
+	    deadline - util_now_ms() : 0;
+	if (spawn_wait_ms(pid, (int)left, &status) == 1) {
+		pid = -1;
+		rc = status;
+	} else
+		*cause = xasprintf("'%s' did not exit in time: stopped",
+		    a->argv[0]);
+out:
+	if (pid > 0) {
+		(void)kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+	}
+	for (i = 0; i < 3; i++)
+		if (fds[i] != -1)
+			close(fds[i]);
+	return rc;
+}
