@@ -1,6 +1,7 @@
 /*
  * agent-int.h: what the agent's files share (agent.c: the state machine;
- * agent-history.c: the history and its replay; condense.c: condensation).
+ * agent-call.c: one tool call; agent-history.c: the history and its replay;
+ * condense.c: condensation).
  * Not a public contract: include/cade/agent.h is.
  */
 #ifndef CADE_AGENT_INT_H
@@ -150,6 +151,26 @@ void		 agent_observe_text(struct agent *, struct agent_call *,
 		    const char *text, int refused);
 /* One step: deliver queued messages, check limits, ask the LLM. */
 void		 agent_step(struct agent *);
+
+/* agent-call.c: one tool call (gate, checkpoint, observation, stuck) */
+/* Announce a call and put it through the gate; 0, or -1 to abort. */
+int		 agent_decide(struct agent *, struct agent_call *);
+/* The policy_decision event of a call (by: policy, person, ...). */
+void		 agent_post_decision(struct agent *, struct agent_call *,
+		    const char *decision, const char *by, const char *reason,
+		    const char *scope);
+/* Checkpoint the workspace before and after a call that changes it. */
+void		 agent_ckpt_before(struct agent *, struct agent_call *);
+void		 agent_ckpt_after(struct agent *, struct agent_call *);
+/* Record a call's result: the event, the history, stuck detection. */
+void		 agent_observe(struct agent *, struct agent_call *,
+		    struct tool_result *, int refused);
+/* Why the agent is stuck (a repeated action or error), or NULL. */
+const char	*agent_stuck(struct agent *);
+/* The shell died under a call: ask the workspace, then act. */
+void		 agent_shell_died(struct agent *);
+/* Carry on with the calls of the step (or the next step). */
+void		 agent_advance(struct agent *);
 
 /* agent-history.c: the history */
 /* Append a message (takes msg). */

@@ -324,7 +324,7 @@ const struct conf_entry conf_table[] = {
 	  .minimum = 1,
 	  .maximum = 1000000,
 	  .default_str = "100",
-	  .text = "steps before the agent stops" },
+	  .text = "steps per task (each message that starts one) before the agent stops" },
 
 	{ .name = "max_budget",
 	  .type = CONF_T_DOUBLE,
