@@ -668,10 +668,10 @@ ckpt_snapshot(struct ckpt *ck, struct ckpt_state *st, cJSON **big, char **cause)
 	}
 	if (ck->max_tree > 0 && ck->tree_bytes > ck->max_tree) {
 		free(ck->disabled);
-		ck->disabled = xasprintf("the workspace holds over %ld MB "
-		    "(checkpoint_max_tree is %ld MB), so no checkpoints are "
+		ck->disabled = xasprintf("the workspace holds over %ld bytes "
+		    "(checkpoint_max_tree is %ld), so no checkpoints are "
 		    "taken and undo is not possible; add large directories to "
-		    "checkpoint_ignore", ck->tree_bytes >> 20, ck->max_tree >> 20);
+		    "checkpoint_ignore", ck->tree_bytes, ck->max_tree);
 		*cause = xstrdup(ck->disabled);
 		goto out;
 	}

@@ -107,6 +107,7 @@ main_usage(FILE *f)
 "       cade -p PROMPT [options]         run headless ('-' reads stdin)\n"
 "       cade acp [options]               serve the Agent Client Protocol on stdio\n"
 "       cade sessions [--audit ID]       list stored sessions\n"
+"       cade sessions export ID [FILE]   a session as Markdown\n"
 "       cade models                      list the endpoint's models\n"
 "       cade undo [--session ID|last] [--steps N] [--yes] [--force] [--list]\n"
 "       cade redo [--session ID|last] [--yes] [--force]\n"

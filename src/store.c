@@ -612,8 +612,34 @@ store_list_main(const struct config *cfg, FILE *out, int argc, char **argv)
 		free(dir);
 		return CADE_EXIT_OK;
 	}
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "export") == 0) {
+		/* cade sessions export ID|last [FILE]: Markdown, masked. */
+		FILE *f = out;
+
+		if ((id = store_resolve(dir, argv[2], &cause)) == NULL ||
+		    (argc == 4 && (f = fopen(argv[3], "w")) == NULL)) {
+			if (id != NULL)
+				cause = xasprintf("cannot write '%s': %s", argv[3],
+				    strerror(errno));
+			safe_fprintf(stderr, "cade: %s\n", cause);
+			free(cause);
+			free(id);
+			free(dir);
+			return CADE_EXIT_ERROR;
+		}
+		n = store_export(dir, id, f, &cause) == 0;
+		if (f != out)
+			fclose(f);
+		if (!n) {
+			safe_fprintf(stderr, "cade: %s\n", cause);
+			free(cause);
+		}
+		free(id);
+		free(dir);
+		return n ? CADE_EXIT_OK : CADE_EXIT_ERROR;
+	}
 	if (argc != 1) {
-		fprintf(stderr, "cade: usage: cade sessions [--audit ID|last]\n");
+		fprintf(stderr, "cade: usage: cade sessions [--audit ID|last] [export ID [FILE]]\n");
 		free(dir);
 		return CADE_EXIT_USAGE;
 	}

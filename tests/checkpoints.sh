@@ -3,7 +3,8 @@
 # fake LLM in a temporary git project: what shell commands did is undone
 # byte-exact, the project's .git is never touched by cade itself, the agent's
 # git reset --hard and stash drop are undone, the person's own changes make
-# undo refuse, and a resumed session keeps its checkpoints.
+# undo refuse, a resumed session keeps its checkpoints, and the size limits
+# (checkpoint_max_file, checkpoint_max_tree) show.
 . "$top_srcdir/tests/lib.sh"
 setup_home
 command -v git >/dev/null 2>&1 || { skip "git is not installed"; done_testing; }
@@ -149,4 +150,29 @@ start_fake "$T/s5.json"
 PATH=$T/nogit "$CADE" -p "no git" --yes --json --sandbox off </dev/null >"$T/out5.jsonl" 2>"$T/err"
 grep '"type":"notice"' "$T/out5.jsonl" | grep -q 'git is not installed'; ok $? "without git, a notice says no checkpoint was taken"
 ! grep -q '"type":"checkpoint"' "$T/out5.jsonl"; ok $? "... and none is recorded"
+# checkpoint_max_file: a big file is noted, not copied; checkpoint_max_tree:
+# a workspace over it gets no checkpoints, with a notice.
+kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null
+cat > "$T/s6.json" <<'JSON'
+{"replies": [
+ {"tool_calls": [{"id": "b1", "name": "terminal", "arguments": {"command": "head -c 300000 /dev/zero > big.bin && echo 6 > f6.txt", "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "b2", "name": "finish", "arguments": {"message": "done"}}]}
+]}
+JSON
+mkdir -p "$XDG_CONFIG_HOME/cade"
+printf 'checkpoint_max_file = 100000\n' > "$XDG_CONFIG_HOME/cade/config"
+start_fake "$T/s6.json"
+"$CADE" -p "big" --yes --json </dev/null >"$T/out6.jsonl" 2>"$T/err"
+grep '"type":"checkpoint"' "$T/out6.jsonl" | grep -q '"big":\["big.bin"\]'; ok $? "a file over checkpoint_max_file is noted in the checkpoint"
+"$CADE" undo --yes </dev/null >/dev/null 2>&1 && [ ! -e f6.txt ] && [ -f big.bin ]
+ok $? "undo removes the small file and leaves the big one (never copied)"
+rm -f big.bin
+kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null
+printf 'checkpoint_max_tree = 1000\n' > "$XDG_CONFIG_HOME/cade/config"
+head -c 5000 /dev/zero > filler.bin
+start_fake "$T/s5.json"
+"$CADE" -p "too big" --yes --json </dev/null >"$T/out7.jsonl" 2>"$T/err"
+grep '"type":"notice"' "$T/out7.jsonl" | grep -q 'checkpoint_max_tree'; ok $? "a workspace over checkpoint_max_tree gets a notice"
+! grep -q '"type":"checkpoint"' "$T/out7.jsonl"; ok $? "... and no checkpoint"
+rm -f "$XDG_CONFIG_HOME/cade/config" f5.txt filler.bin
 done_testing

@@ -100,6 +100,12 @@ TM send-keys -t ui "src/a.c now" Enter
 wait_for 'Reviewed.'
 grep -q 'Please review src/a.c with care (all: src/a.c now).' "$(ls "$RECORD"/req-*.json | tail -1)"; ok $? "a custom command's expansion reaches the request"
 
+# /export writes the conversation as Markdown.
+TM send-keys -t ui "/export conv.md" Enter
+wait_for 'exported to'
+grep -q 'Please review src/a.c' "$W/conv.md" && grep -q 'Reviewed.' "$W/conv.md" &&
+    ! grep -q "$LLM_API_KEY" "$W/conv.md"; ok $? "/export FILE: the conversation as Markdown"
+
 # $EDITOR for a long message: Ctrl-G and Ctrl-X Ctrl-E start it on the text
 # so far; what it leaves is the message, sent on Enter.
 TM send-keys -t ui "draft one"

@@ -41,6 +41,24 @@ req=$(ls "$RECORD"/req-*.json | tail -1)
 out=$(cd "$T/dirC" && "$CADE" -p "x" --resume last </dev/null 2>&1); rc=$?
 [ $rc -ne 0 ] && echo "$out" | grep -q 'no session started in'; ok $? "--resume last where nothing ran: a clear error ($out)"
 kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=
+
+# cade sessions export: Markdown with the messages, the command, the
+# decision, the output; a secret typed into a message is masked.
+cat > "$T/s5.json" <<'JSON'
+{"replies": [
+ {"content": "Checking.", "tool_calls": [{"id": "e1", "name": "terminal", "arguments": {"command": "echo export-marker-$((6*7))", "security_risk": "LOW"}}]},
+ {"content": "All exported."}
+]}
+JSON
+start_fake "$T/s5.json"
+(cd "$T/dirC" && "$CADE" -p "run it; the key is $LLM_API_KEY" </dev/null >/dev/null 2>&1)
+"$CADE" sessions export last "$T/export.md" 2>"$T/export.err"; rc=$?
+[ $rc -eq 0 ] && grep -q '^## You' "$T/export.md" && grep -q '^## cade' "$T/export.md" &&
+    grep -q 'All exported.' "$T/export.md" && grep -q '^### terminal' "$T/export.md" &&
+    grep -q 'echo export-marker-\$((6\*7))' "$T/export.md" && grep -q '^export-marker-42' "$T/export.md" &&
+    grep -q '^Decision: \*\*allow\*\*' "$T/export.md"; ok $? "cade sessions export: messages, command, decision, output as Markdown"
+! grep -q "$LLM_API_KEY" "$T/export.md" && grep -q 'secret-hidden' "$T/export.md"; ok $? "... with the key masked"
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=
 unset LLM_API_KEY LLM_BASE_URL
 
 command -v tmux >/dev/null 2>&1 || { skip "tmux not installed"; done_testing; }

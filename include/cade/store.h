@@ -52,6 +52,8 @@ char		*store_resolve(const char *dir, const char *id_or_last, char **cause);
  */
 char		*store_resolve_except(const char *dir, const char *id_or_last,
 		    const char *except, const char *root, char **cause);
+/* A session as Markdown (export.c): messages, calls, decisions, diffs; masked. */
+int		 store_export(const char *dir, const char *id, FILE *out, char **cause);
 /* `cade sessions`: a table of sessions; returns the exit status. */
 int		 store_list_main(const struct config *, FILE *out, int argc, char **argv);
 

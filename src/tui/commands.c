@@ -33,6 +33,7 @@
 static void	tui_cmd_help(struct tui *, const char *);
 static void	tui_cmd_model(struct tui *, const char *);
 static void	tui_cmd_local(struct tui *, const char *);
+static void	tui_cmd_export(struct tui *, const char *);
 static void	tui_cmd_confirm(struct tui *, const char *);
 static void	tui_cmd_clear(struct tui *, const char *);
 static void	tui_cmd_sessions(struct tui *, const char *);
@@ -67,6 +68,9 @@ const struct tui_cmd_entry tui_cmd_table[] = {
 	  .help = "switch to a stored session (id, prefix, or last: this "
 	  "directory's latest other than this one)",
 	  .exec = tui_cmd_resume },
+	{ .name = "export", .args = "[FILE]",
+	  .help = "write this conversation as Markdown, secrets masked "
+	  "(default: cade-ID.md here)", .exec = tui_cmd_export },
 	{ .name = "cost",
 	  .help = "steps, tokens (cached too), cost estimate, context use",
 	  .exec = tui_cmd_cost },
@@ -688,6 +692,33 @@ tui_cmd_resume(struct tui *t, const char *arg)
 	free(t->restart_resume);
 	t->restart_resume = id;
 	tui_stop(t, 0);
+}
+
+/* /export [FILE]: the conversation as Markdown. */
+static void
+tui_cmd_export(struct tui *t, const char *arg)
+{
+	char *path, *cause = NULL, *s;
+	FILE *f;
+
+	path = *arg != '\0' ? (arg[0] == '/' ? xstrdup(arg) :
+	    xasprintf("%s/%s", t->s->ws->root, arg)) :
+	    xasprintf("%s/cade-%s.md", t->s->ws->root, t->s->id);
+	if ((f = fopen(path, "w")) == NULL) {
+		s = xasprintf("cannot write '%s': %s", path, strerror(errno));
+		tui_chat_notice(t->chat, ITEM_ERROR, s);
+	} else if (store_export(t->s->dir, t->s->id, f, &cause) == -1) {
+		fclose(f);
+		s = xasprintf("export failed: %s", cause);
+		free(cause);
+		tui_chat_notice(t->chat, ITEM_ERROR, s);
+	} else {
+		fclose(f);
+		s = xasprintf("exported to %s", path);
+		tui_chat_notice(t->chat, ITEM_NOTICE, s);
+	}
+	free(s);
+	free(path);
 }
 
 /* /cost: what this session used. */
