@@ -338,8 +338,8 @@ dnet_curl_error(const struct dnet *n, CURLcode rc, const char *errbuf,
 
 	switch (rc) {
 	case CURLE_COULDNT_CONNECT:
-		return xasprintf("no Docker daemon listening on '%s' (%s: start "
-		    "it, or fix DOCKER_HOST)", n->name, detail);
+		return xasprintf("docker daemon on '%s' did not answer %s: %s "
+		    "(is it running? check DOCKER_HOST)", n->name, what, detail);
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_SSL_CERTPROBLEM:
