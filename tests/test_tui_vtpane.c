@@ -233,6 +233,50 @@ main(void)
 	mvin_wch(0, 3, &cc);
 	getcchar(&cc, wc, &attr, &pair, NULL);
 	ok(wc[0] == ' ', "... followed by a blank");
+	tui_vtpane_free(p);
+
+	/* Scrollback keeps each run's pen (runs share a packed pen). */
+	p = tui_vtpane_new(2, 12, 10, collect, NULL);
+	feed(p, "\033[1;31mRR\033[0mnn\033[4mUU\033[7mvv\033[m\r\nx\r\ny");
+	is_int(tui_vtpane_scrollback_lines(p), 1, "one line scrolled off");
+	tui_vtpane_scroll_to(p, 1);
+	tui_vtpane_draw(p, 0, 0, 1);
+	mvin_wch(0, 1, &cc);
+	getcchar(&cc, wc, &attr, &pair, NULL);
+	ok(wc[0] == 'R' && (attr & A_BOLD), "scrollback: bold red run");
+	mvin_wch(0, 2, &cc);
+	getcchar(&cc, wc, &attr, &pair, NULL);
+	ok(wc[0] == 'n' && !(attr & (A_BOLD | A_UNDERLINE)),
+	    "scrollback: the plain run after it");
+	mvin_wch(0, 5, &cc);
+	getcchar(&cc, wc, &attr, &pair, NULL);
+	ok(wc[0] == 'U' && (attr & A_UNDERLINE) && !(attr & A_REVERSE),
+	    "scrollback: underlined run");
+	mvin_wch(0, 6, &cc);
+	getcchar(&cc, wc, &attr, &pair, NULL);
+	ok(wc[0] == 'v' && (attr & A_UNDERLINE) && (attr & A_REVERSE),
+	    "scrollback: underlined and reverse run");
+	mvin_wch(0, 8, &cc);
+	getcchar(&cc, wc, &attr, &pair, NULL);
+	ok(wc[0] == ' ' && !(attr & (A_UNDERLINE | A_REVERSE)),
+	    "scrollback: trailing blanks plain");
+
+	/* Frames: bytes since the last draw, and the pacing while flooding. */
+	tui_vtpane_scroll_to(p, 0);
+	tui_vtpane_draw(p, 0, 0, 0);
+	is_int((int)tui_vtpane_fed(p), 0, "drawing resets the byte count");
+	feed(p, "abc");
+	is_int((int)tui_vtpane_fed(p), 3, "fed bytes counted");
+	tui_vtpane_draw(p, 0, 0, 0);
+	is_int((int)tui_vtpane_fed(p), 0, "... until the next draw");
+	ok(tui_frame_wait(1000, 990, 0, 100) == 6, "a frame at most every 16 ms");
+	ok(tui_frame_wait(1000, 984, 0, 100) == 0, "... drawn once 16 ms passed");
+	ok(tui_frame_wait(1000, 984, 0, 1 << 20) == 34,
+	    "flooding pane: one frame every 50 ms");
+	ok(tui_frame_wait(1000, 984, 1, 1 << 20) == 0,
+	    "a key during the flood is drawn at the normal pace");
+	ok(tui_frame_wait(1000, 950, 0, 1 << 20) == 0, "flood frame due");
+	ok(tui_frame_wait(5, 1000, 0, 0) == 0, "a clock going back draws now");
 	endwin();
 	delscreen(sp);
 	fclose(devnull);

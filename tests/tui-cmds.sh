@@ -100,6 +100,12 @@ TM send-keys -t ui "src/a.c now" Enter
 wait_for 'Reviewed.'
 grep -q 'Please review src/a.c with care (all: src/a.c now).' "$(ls "$RECORD"/req-*.json | tail -1)"; ok $? "a custom command's expansion reaches the request"
 
+# !command runs in the terminal pane, as the person's own typing.
+nreq=$(ls "$RECORD" | grep -c 'json$')
+TM send-keys -t ui '!echo bang-$((6*7))' Enter
+wait_for 'bang-42'; ok $? "!command runs in the terminal pane"
+[ "$(ls "$RECORD" | grep -c 'json$')" -eq "$nreq" ]; ok $? "... and nothing goes to the model"
+
 # /export writes the conversation as Markdown.
 TM send-keys -t ui "/export conv.md" Enter
 wait_for 'exported to'

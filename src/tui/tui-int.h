@@ -399,6 +399,8 @@ int		 tui_vtpane_scroll_offset(const struct tui_vtpane *);
 int		 tui_vtpane_scrollback_lines(const struct tui_vtpane *);
 /* 1 if anything needs drawing; tui_vtpane_draw() clears it. */
 int		 tui_vtpane_dirty(const struct tui_vtpane *);
+/* Bytes fed since the pane was last drawn (how hard it floods). */
+size_t		 tui_vtpane_fed(const struct tui_vtpane *);
 void		 tui_vtpane_touch(struct tui_vtpane *);
 /* Draw dirty rows at (y, x) on stdscr; full redraws everything. */
 void		 tui_vtpane_draw(struct tui_vtpane *, int y, int x, int full);
@@ -661,6 +663,10 @@ struct tui {
 
 /* Something changed: draw at the next frame. */
 void		 tui_dirty(struct tui *);
+/* Milliseconds before the next frame may be drawn (0: now); ui: the
+ * interface changed, pane_bytes: the pane's bytes since its last frame. */
+uint64_t	 tui_frame_wait(uint64_t now, uint64_t last_frame, int ui,
+		    size_t pane_bytes);
 /* COLORFGBG ("15;0"): 1 light background, 0 dark, -1 cannot tell. */
 int		 tui_colorfgbg_light(const char *);
 /* An OSC 11 reply body ("11;rgb:RRRR/GGGG/BBBB"): 1 light, 0 dark, -1 not one. */

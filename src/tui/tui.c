@@ -49,6 +49,8 @@
 #include "tui-int.h"
 
 #define TUI_FRAME_MS		16	/* at most ~60 frames a second */
+#define TUI_FLOOD_FRAME_MS	50	/* ... 20 while the pane floods */
+#define TUI_FLOOD_BYTES		32768	/* pane bytes in a frame: a flood */
 #define TUI_ESC_MS		30	/* a lone ESC after this long */
 #define TUI_PASTE_MS		1000	/* an unterminated paste ends */
 #define TUI_QUIT_MS		1500	/* second Ctrl-C within this quits */
@@ -201,7 +203,26 @@ tui_frame_timer(struct loop *l, void *arg)
 	t->frame_timer = 0;
 }
 
-/* Before-sleep hook: draw once per turn, at most every TUI_FRAME_MS. */
+/*
+ * How long to wait before the next frame (0: draw now).  At most one frame
+ * every TUI_FRAME_MS; while the pane floods (TUI_FLOOD_BYTES or more since
+ * its last frame) and nothing else changed, one every TUI_FLOOD_FRAME_MS:
+ * as tmux defers its redraw, the pane's bytes get the time and what shows
+ * is the newest screen.  A key or any other change to the interface keeps
+ * the short interval, so typing stays responsive during a flood.
+ */
+uint64_t
+tui_frame_wait(uint64_t now, uint64_t last_frame, int ui, size_t pane_bytes)
+{
+	uint64_t gap = !ui && pane_bytes >= TUI_FLOOD_BYTES ?
+	    TUI_FLOOD_FRAME_MS : TUI_FRAME_MS;
+
+	if (now < last_frame || now - last_frame >= gap)
+		return 0;
+	return gap - (now - last_frame);
+}
+
+/* Before-sleep hook: draw once per turn, paced by tui_frame_wait(). */
 static void
 tui_frame(struct loop *l, void *arg)
 {
@@ -218,11 +239,10 @@ tui_frame(struct loop *l, void *arg)
 	if (t->quit || t->restart)
 		return;
 	now = util_now_ms();
-	if (now - t->last_frame < TUI_FRAME_MS) {
-		if (t->frame_timer == 0) {
-			wait = TUI_FRAME_MS - (now - t->last_frame);
+	wait = tui_frame_wait(now, t->last_frame, t->dirty, tui_vtpane_fed(t->vt));
+	if (wait > 0) {
+		if (t->frame_timer == 0)
 			t->frame_timer = loop_timer_add(l, wait, tui_frame_timer, t);
-		}
 		return;
 	}
 	ui = t->dirty;
@@ -242,6 +262,18 @@ tui_submit(struct tui *t)
 	t->chat_offset = 0;
 	if (text[0] == '/' && text[1] != '/' && text[1] != '\0')
 		tui_command(t, text);
+	else if (text[0] == '!' && text[1] != '!' && text[1] != '\0' &&
+	    strchr(text, '\n') == NULL && !shell_dead(t->s->shell)) {
+		/*
+		 * !command: the person's own, typed into the terminal pane as if
+		 * there (so not the agent's, and not gated); "!!" sends a
+		 * message starting with "!".
+		 */
+		shell_write_user(t->s->shell, text + 1, strlen(text + 1));
+		shell_write_user(t->s->shell, "\r", 1);
+		tui_hint(t, "ran in the terminal pane (F2 to go there)");
+	} else if (*text != '\0' && text[0] == '!' && text[1] == '!')
+		agent_submit(t->s->agent, text + 1);
 	else if (*text != '\0')
 		agent_submit(t->s->agent, text[0] == '/' ? text + 1 : text);
 	free(text);

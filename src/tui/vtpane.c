@@ -74,6 +74,7 @@ struct tui_vtpane {
 	int		 cursor_visible;
 	int		 altscreen;
 	int		 bells;
+	size_t		 fed;		/* bytes since the last draw */
 	char		*title;
 	/* scrollback ring: sb[(sb_head + i) % sb_max], oldest first */
 	struct vt_sbline **sb;
@@ -211,6 +212,15 @@ vt_attrs(const VTermScreenCell *c)
 	    (c->attrs.strike ? VT_A_STRIKE : 0));
 }
 
+/* Two cells in the same pen (colours and attributes), byte for byte. */
+static int
+vt_same_pen(const VTermScreenCell *a, const VTermScreenCell *b)
+{
+	return memcmp(&a->attrs, &b->attrs, sizeof a->attrs) == 0 &&
+	    memcmp(&a->fg, &b->fg, sizeof a->fg) == 0 &&
+	    memcmp(&a->bg, &b->bg, sizeof a->bg) == 0;
+}
+
 /* A line leaves the top of the screen: keep it (trailing blanks trimmed). */
 static int
 vt_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
@@ -235,10 +245,17 @@ vt_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
 	l->cols = n;
 	for (i = 0; i < n; i++) {
 		l->cells[i].ch = cells[i].chars[0];
+		l->cells[i].width = (uint8_t)cells[i].width;
+		if (i > 0 && vt_same_pen(&cells[i], &cells[i - 1])) {
+			/* A run in one pen (nearly every cell): no repacking. */
+			l->cells[i].fg = l->cells[i - 1].fg;
+			l->cells[i].bg = l->cells[i - 1].bg;
+			l->cells[i].attrs = l->cells[i - 1].attrs;
+			continue;
+		}
 		l->cells[i].fg = vt_pack(&cells[i].fg, 1);
 		l->cells[i].bg = vt_pack(&cells[i].bg, 0);
 		l->cells[i].attrs = vt_attrs(&cells[i]);
-		l->cells[i].width = (uint8_t)cells[i].width;
 	}
 	if (p->sb_n == p->sb_max) {
 		p->sb[p->sb_head] = l;
@@ -361,6 +378,7 @@ tui_vtpane_free(struct tui_vtpane *p)
 void
 tui_vtpane_feed(struct tui_vtpane *p, const char *s, size_t len)
 {
+	p->fed += len;
 	buf_reset(&p->filtered);
 	tui_vtfilter_feed(&p->filter, s, len, &p->filtered);
 	if (p->filtered.len > 0)
@@ -660,6 +678,14 @@ tui_vtpane_draw(struct tui_vtpane *p, int y, int x, int full)
 	}
 	p->dirty_lo = p->dirty_hi = 0;
 	p->all_dirty = 0;
+	p->fed = 0;
+}
+
+/* See tui-int.h. */
+size_t
+tui_vtpane_fed(const struct tui_vtpane *p)
+{
+	return p->fed;
 }
 
 /* See tui-int.h. */
