@@ -2,7 +2,7 @@
 # tui-mention.sh: "@path" mentions, in tmux against the fake LLM: Tab
 # completes a partial name over the workspace's files (.gitignore
 # honoured) and cycles; on Enter the file, or a line range of it, reaches
-# the request; a path outside the workspace and one hidden by the sandbox
+# the request (the chat shows one line for it); a path outside the workspace and one hidden by the sandbox
 # are refused with a notice and not attached.
 . "$top_srcdir/tests/lib.sh"
 export LC_ALL=C.UTF-8
@@ -60,6 +60,8 @@ TM send-keys -t ui " please" Enter
 wait_for 'Got the file.'
 grep -q 'int widget_marker_a;' "$(lastreq)"; ok $? "the mentioned file's content reaches the request"
 grep -q 'look at @src/deep/widget.c please' "$(lastreq)"; ok $? "... with the message as typed"
+screen | grep -qF '[attached: src/deep/widget.c]' && ! screen | grep -q 'widget_marker_a'
+ok $? "the chat shows the attachment as one line, not the file"
 
 # A line range: only those lines.
 TM send-keys -t ui "see @lines.txt:10-12." Enter
@@ -67,6 +69,7 @@ wait_for 'Got the range.'
 req=$(lastreq)
 grep -q 'line-10\\nline-11\\nline-12' "$req" && ! grep -q 'line-9\\n' "$req" && ! grep -q 'line-13' "$req"
 ok $? "@lines.txt:10-12 attaches lines 10 to 12 only"
+screen | grep -qF '[attached: lines.txt lines 10-12]'; ok $? "... and the chat says which lines"
 
 # Outside the workspace, and hidden by the sandbox: refused, visibly.
 TM send-keys -t ui "try @../outside.txt and @secret.env" Enter

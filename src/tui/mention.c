@@ -335,3 +335,28 @@ tui_mention_expand(struct tui *t, const char *text)
 	}
 	return buf_detach(&out, NULL);
 }
+
+/* See tui-int.h. */
+void
+tui_mention_fold(const char *text, struct buf *out)
+{
+	static const char mark[] = "\n\n<file path=\"";
+	const char *p = strstr(text, mark), *q, *e;
+
+	if (p == NULL) {
+		buf_puts(out, text);
+		return;
+	}
+	buf_append(out, text, (size_t)(p - text));
+	for (; p != NULL; p = strstr(e, mark)) {
+		q = p + sizeof mark - 1;
+		if ((e = strchr(q, '\n')) == NULL)
+			e = q + strlen(q);
+		/* path" lines="A-B"> -> path lines A-B */
+		buf_puts(out, "\n[attached: ");
+		for (; q < e && *q != '>'; q++)
+			if (*q != '"')
+				buf_putc(out, *q == '=' ? ' ' : *q);
+		buf_puts(out, "]");
+	}
+}

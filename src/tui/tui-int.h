@@ -697,6 +697,8 @@ int		 tui_mention_score(const char *query, const char *rel);
  * output_limit); refused ones get a chat notice.  NULL if nothing attached.
  */
 char		*tui_mention_expand(struct tui *, const char *text);
+/* For the chat: text with each attached file shown as "[attached: path]". */
+void		 tui_mention_fold(const char *text, struct buf *out);
 
 /* ---- undo.c: /undo /redo /rewind /diff ------------------------------ */
 
