@@ -320,7 +320,8 @@ sandbox_enter_ns(const struct sandbox *sb, int errfd, const char **stage)
 	}
 	/* pid 1 of the new namespace from here on. */
 	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == -1)
+	/* type is ignored for a propagation change; "none", not NULL, for valgrind */
+	if (mount(NULL, "/", "none", MS_REC | MS_PRIVATE, NULL) == -1)
 		SANDBOX_FAIL("make mounts private");
 	for (i = 0; i < sb->nwritable; i++) {
 		fds[nfd] = open_tree(AT_FDCWD, sb->writable[i].path,

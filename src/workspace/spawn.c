@@ -184,11 +184,12 @@ static void CADE_NORETURN
 spawn_child(const char *path, char *const argv[], char *const envp[],
     const struct spawn_pty_args *a, int errfd)
 {
-	struct spawn_failure f = { 0, NULL };
+	struct spawn_failure f;
 	struct sigaction sa;
 	sigset_t none;
 	int sig;
 
+	memset(&f, 0, sizeof f);	/* padding too: f is written whole to the pipe */
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);
