@@ -316,7 +316,7 @@ const struct conf_entry conf_table[] = {
 	{ .name = "docker_host",
 	  .type = CONF_T_STR,
 	  .default_str = "",
-	  .text = "Docker socket (default $DOCKER_HOST or unix:///var/run/docker.sock)" },
+	  .text = "Docker daemon: unix:///path, or tcp://host:port (TLS if DOCKER_TLS_VERIFY) (default $DOCKER_HOST or unix:///var/run/docker.sock)" },
 
 	/* agent and tools */
 	{ .name = "max_steps",

@@ -151,10 +151,33 @@ test_bad_hosts(void)
 	free(cause);
 	cause = NULL;
 
-	conf_set(cfg, "docker_host", "tcp://127.0.0.1:2375", CONF_FLAG, &cause);
+	conf_set(cfg, "docker_host", "tcp://127.0.0.1:1", CONF_FLAG, &cause);
 	ws = ws_docker_create(cfg, tmpdir, "t-bad", &cause);
-	ok(ws == NULL && cause != NULL && strstr(cause, "unix://") != NULL,
-	    "tcp docker host refused with a reason");
+	ok(ws == NULL && cause != NULL && strstr(cause, "tcp://127.0.0.1:1") !=
+	    NULL && strstr(cause, "refused") != NULL && strchr(cause, '\n') ==
+	    NULL, "tcp docker host, nobody listening: one line, connection "
+	    "refused");
+	diag("%s", cause ? cause : "(null)");
+	free(cause);
+	cause = NULL;
+
+	setenv("DOCKER_TLS_VERIFY", "1", 1);
+	setenv("DOCKER_CERT_PATH", "/nonexistent-certs", 1);
+	ws = ws_docker_create(cfg, tmpdir, "t-bad", &cause);
+	ok(ws == NULL && cause != NULL && strstr(cause,
+	    "/nonexistent-certs/ca.pem") != NULL && strstr(cause,
+	    "DOCKER_CERT_PATH") != NULL, "TLS with a bad cert path: names the "
+	    "file and the fix");
+	diag("%s", cause ? cause : "(null)");
+	free(cause);
+	cause = NULL;
+	unsetenv("DOCKER_TLS_VERIFY");
+	unsetenv("DOCKER_CERT_PATH");
+
+	conf_set(cfg, "docker_host", "ssh://build", CONF_FLAG, &cause);
+	ws = ws_docker_create(cfg, tmpdir, "t-bad", &cause);
+	ok(ws == NULL && cause != NULL && strstr(cause, "tcp://") != NULL,
+	    "ssh docker host refused with a reason");
 	free(cause);
 	cause = NULL;
 

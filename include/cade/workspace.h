@@ -60,6 +60,7 @@ struct workspace {
 	pid_t			 pid;		/* local shell pid, or -1 */
 	struct sandbox		*sandbox;	/* local: the shell's containment; NULL for docker */
 	int			 idle_stop;	/* the shell is idle: stop it with no grace */
+	struct loop		*loop;		/* the shell's loop (set by shell_start) */
 	void			*priv;
 };
 

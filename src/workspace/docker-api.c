@@ -1,10 +1,11 @@
 /*
- * docker-api.c: the Docker Engine API transport: HTTP/1.1 over the
- * daemon's unix socket.  Control calls are blocking libcurl easy requests
+ * docker-api.c: the Docker Engine API transport: HTTP/1.1 to the daemon
+ * on its unix socket or a TCP port, with or without TLS (docker-net.c
+ * holds the address, the libcurl set-up and the TLS relay).  Control calls are blocking libcurl easy requests
  * with short timeouts (startup and teardown only); the two long-lived
  * streams (the lifeline and the shell's exec) are hijacked by hand: the
- * request written here, "101 UPGRADED" read back, then the socket is a
- * raw stream handed to docker.c.  The API version is negotiated down to
+ * request written here, "101 UPGRADED" read back, then the connection is
+ * a raw stream handed to docker.c.  The API version is negotiated down to
  * what the daemon speaks (at most DOCKER_API_WANT).
  */
 #include "config.h"
@@ -27,93 +28,6 @@
 #include "cade/log.h"
 #include "cade/util.h"
 #include "docker-int.h"
-
-/* Which socket: "docker_host", else $DOCKER_HOST, else the default; unix:// only. */
-char *
-docker_socket_path(const struct config *cfg, char **cause)
-{
-	const char *host = conf_str(cfg, "docker_host");
-	const char *path;
-
-	if (host == NULL || *host == '\0')
-		host = getenv("DOCKER_HOST");
-	if (host == NULL || *host == '\0')
-		return xstrdup(DOCKER_DEFAULT_SOCK);
-	if (strncmp(host, "unix://", 7) == 0)
-		path = host + 7;
-	else if (host[0] == '/')
-		path = host;
-	else {
-		*cause = xasprintf("docker host '%s' is not supported: cade "
-		    "talks to the daemon on a unix socket (unix:///path)", host);
-		return NULL;
-	}
-	if (*path != '/') {
-		*cause = xasprintf("docker host '%s': expected unix:///absolute/path",
-		    host);
-		return NULL;
-	}
-	if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path)) {
-		*cause = xasprintf("docker socket path '%s' is too long", path);
-		return NULL;
-	}
-	return xstrdup(path);
-}
-
-/* Connect to the daemon's socket (blocking, close-on-exec); -1 with errno. */
-static int
-docker_connect(const char *path)
-{
-	struct sockaddr_un sun;
-	int fd, saved;
-
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof sun.sun_path) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	while (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		if (errno == EINTR)
-			continue;
-		saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	return fd;
-}
-
-/* Can we reach the daemon at all?  The cause names the fix. */
-int
-docker_probe(const char *path, char **cause)
-{
-	int fd, e;
-
-	if ((fd = docker_connect(path)) != -1) {
-		close(fd);
-		return 0;
-	}
-	e = errno;
-	if (e == ENOENT)
-		*cause = xasprintf("no Docker daemon: socket '%s' does not exist "
-		    "(start it: sudo systemctl start docker, or dockerd &; or "
-		    "point DOCKER_HOST at its socket)", path);
-	else if (e == EACCES || e == EPERM)
-		*cause = xasprintf("permission denied on Docker socket '%s' (add "
-		    "yourself to the docker group: sudo usermod -aG docker "
-		    "$USER, then log in again)", path);
-	else if (e == ECONNREFUSED)
-		*cause = xasprintf("no Docker daemon listening on '%s' (start "
-		    "it: sudo systemctl start docker, or dockerd &)", path);
-	else
-		*cause = xasprintf("cannot connect to Docker socket '%s': %s",
-		    path, strerror(e));
-	return -1;
-}
 
 /* curl write callback: append to the reply, failing past its cap. */
 static size_t
@@ -164,15 +78,16 @@ docker_call(struct docker *d, const char *method, const char *path,
 
 	buf_init(&r->body, DOCKER_RESP_MAX);
 	r->status = 0;
-	if (path[0] == '!')
-		url = xasprintf("http://docker%s", path + 1);
-	else
-		url = xasprintf("http://docker%s%s", d->api, path);
 	curl_easy_reset(d->curl);
 	errbuf[0] = '\0';
-	curl_easy_setopt(d->curl, CURLOPT_UNIX_SOCKET_PATH, d->sock);
-	curl_easy_setopt(d->curl, CURLOPT_URL, url);
-	curl_easy_setopt(d->curl, CURLOPT_NOSIGNAL, 1L);
+	if (path[0] == '!')
+		url = dnet_curl(d->net, d->curl, path + 1);
+	else {
+		char *full = xasprintf("%s%s", d->api, path);
+
+		url = dnet_curl(d->net, d->curl, full);
+		free(full);
+	}
 	curl_easy_setopt(d->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
 	curl_easy_setopt(d->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)DOCKER_SHORT_MS);
 	curl_easy_setopt(d->curl, CURLOPT_ERRORBUFFER, errbuf);
@@ -200,10 +115,12 @@ docker_call(struct docker *d, const char *method, const char *path,
 		if (rc == CURLE_WRITE_ERROR)
 			*cause = xasprintf("docker daemon reply to %s %s is too large",
 			    method, shown);
-		else
-			*cause = xasprintf("docker daemon on '%s' did not answer %s "
-			    "%s: %s", d->sock, method, shown,
-			    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
+		else {
+			char *what = xasprintf("%s %s", method, shown);
+
+			*cause = dnet_curl_error(d->net, rc, errbuf, what);
+			free(what);
+		}
 		buf_free(&r->body);
 		return -1;
 	}
@@ -290,11 +207,13 @@ docker_negotiate(struct docker *d, char **cause)
 
 	if ((j = docker_json(d, "GET", "!/version", NULL, DOCKER_CALL_MS, NULL,
 	    &why)) == NULL) {
-		if (strncmp(why, "docker daemon", 13) == 0)
+		if (strstr(why, d->sock) != NULL)
 			*cause = why;	/* already names the daemon */
 		else {
 			*cause = xasprintf("docker daemon on '%s' does not "
-			    "answer: %s", d->sock, why);
+			    "answer: %s%s", d->sock, why, !dnet_tls(d->net) &&
+			    strstr(why, "HTTPS") != NULL ? " (it wants TLS: set "
+			    "DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH)" : "");
 			free(why);
 		}
 		return -1;
@@ -338,80 +257,59 @@ docker_escape(struct docker *d, const char *s)
 	return out;
 }
 
-/* Send every byte without SIGPIPE; 0 or -1. */
-static int
-docker_send_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		if ((w = send(fd, p, n, MSG_NOSIGNAL)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Connect and write one POST (Connection: upgrade or close); the fd, or -1 with *cause. */
-int
+/* Connect and write one POST (Connection: upgrade or close); NULL with *cause. */
+struct dnet_conn *
 docker_send_post(struct docker *d, const char *path, const char *body,
     int upgrade, char **cause)
 {
+	struct dnet_conn *c;
 	char *req;
-	int fd;
 
-	if ((fd = docker_connect(d->sock)) == -1) {
-		*cause = xasprintf("cannot connect to Docker socket '%s': %s",
-		    d->sock, strerror(errno));
-		return -1;
-	}
+	if ((c = dnet_open(d->net, cause)) == NULL)
+		return NULL;
 	req = xasprintf("POST %s%s HTTP/1.1\r\nHost: docker\r\n"
 	    "User-Agent: cade\r\nContent-Type: application/json\r\n%s"
 	    "Content-Length: %zu\r\n\r\n%s", d->api, path,
 	    upgrade ? "Connection: Upgrade\r\nUpgrade: tcp\r\n" :
 	    "Connection: close\r\n", strlen(body), body);
-	if (docker_send_all(fd, req, strlen(req)) == -1) {
-		*cause = xasprintf("cannot write to Docker socket '%s': %s",
+	if (dnet_send_all(c, req, strlen(req)) == -1) {
+		*cause = xasprintf("cannot write to the Docker daemon on '%s': %s",
 		    d->sock, strerror(errno));
 		free(req);
-		close(fd);
-		return -1;
+		dnet_close(c);
+		return NULL;
 	}
 	free(req);
-	return fd;
+	return c;
 }
 
 /*
  * POST with Upgrade: tcp and read the reply's header, one byte at a time so
- * not a byte of the stream behind it is consumed.  Returns the fd, now a
- * raw stream (blocking), or -1 with *cause carrying the daemon's message.
+ * not a byte of the stream behind it is consumed (over TLS the handshake is
+ * done on libcurl's connection before anything is relayed).  Returns the
+ * connection, now a raw stream, or NULL with *cause carrying the daemon's
+ * message.
  */
-int
+struct dnet_conn *
 docker_hijack(struct docker *d, const char *path, const char *body,
     char **cause)
 {
 	struct docker_reply r;
-	struct timeval tv = { DOCKER_CALL_MS / 1000, 0 };
+	struct dnet_conn *c;
 	char hdr[DOCKER_HDR_MAX], *cl, *msg;
 	size_t n = 0;
 	ssize_t got;
 	long status = 0, clen = 0;
-	int fd;
 
-	if ((fd = docker_send_post(d, path, body, 1, cause)) == -1)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	if ((c = docker_send_post(d, path, body, 1, cause)) == NULL)
+		return NULL;
 	while (n < 4 || memcmp(hdr + n - 4, "\r\n\r\n", 4) != 0) {
 		if (n == sizeof hdr - 1) {
 			*cause = xasprintf("docker daemon reply header to %s is "
 			    "too long", path);
 			goto fail;
 		}
-		got = recv(fd, hdr + n, 1, 0);
+		got = dnet_recv(c, hdr + n, 1, DOCKER_CALL_MS);
 		if (got == -1 && errno == EINTR)
 			continue;
 		if (got <= 0) {
@@ -428,11 +326,8 @@ docker_hijack(struct docker *d, const char *path, const char *body,
 		*cause = xasprintf("docker daemon sent a bad reply to %s", path);
 		goto fail;
 	}
-	if (status == 101 || status == 200) {
-		tv.tv_sec = 0;
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-		return fd;
-	}
+	if (status == 101 || status == 200)
+		return c;
 	/* An error: read its (small) body for the daemon's message. */
 	for (cl = hdr; *cl != '\0'; cl++) {
 		if (strncasecmp(cl, "\nContent-Length:", 16) == 0) {
@@ -445,7 +340,7 @@ docker_hijack(struct docker *d, const char *path, const char *body,
 	while (clen > 0 && r.body.len < (size_t)clen) {
 		char tmp[512];
 
-		if ((got = recv(fd, tmp, sizeof tmp, 0)) <= 0 ||
+		if ((got = dnet_recv(c, tmp, sizeof tmp, DOCKER_CALL_MS)) <= 0 ||
 		    buf_append(&r.body, tmp, (size_t)got) == -1)
 			break;
 	}
@@ -454,6 +349,6 @@ docker_hijack(struct docker *d, const char *path, const char *body,
 	free(msg);
 	buf_free(&r.body);
 fail:
-	close(fd);
-	return -1;
+	dnet_close(c);
+	return NULL;
 }

@@ -11,10 +11,10 @@
 #include <curl/curl.h>
 
 #include "cade/buf.h"
+#include "docker-net.h"
 
 struct config;
 
-#define DOCKER_DEFAULT_SOCK	"/var/run/docker.sock"
 #define DOCKER_API_WANT		141	/* 1.41: Docker 20.10, Debian 11 and 12 */
 #define DOCKER_CALL_MS		10000	/* one control call */
 #define DOCKER_SHORT_MS		3000	/* teardown and failure diagnosis */
@@ -36,14 +36,16 @@ struct config;
 
 struct docker {
 	CURL	*curl;
-	char	*sock;			/* unix socket path */
+	struct dnet *net;		/* where the daemon is (docker-net.c) */
+	const char *sock;		/* its name, for messages */
 	char	 api[32];		/* "/v1.41" */
 	char	*cid;			/* full container id */
 	char	*exec_id;
 	char	*shell_path;		/* /bin/bash or /bin/sh in the container */
 	char	*session;
 	int	 keep;
-	int	 life_fd;		/* hijacked attach to the container's stdin */
+	struct dnet_conn *life;		/* hijacked attach to the container's stdin */
+	struct dnet_relay *relay;	/* TLS: what feeds shell_fd */
 	int	 shell_fd;		/* hijacked exec with a TTY */
 	int	 resize_fd;		/* last resize request, answer not yet read */
 	char	*error;			/* why the container is gone */
@@ -55,11 +57,7 @@ struct docker_reply {
 	struct buf	body;
 };
 
-/* docker-api.c: HTTP over the daemon's unix socket */
-/* Which socket: "docker_host", else $DOCKER_HOST, else the default. */
-char		*docker_socket_path(const struct config *, char **cause);
-/* Can we reach the daemon at all?  The cause names the fix. */
-int		 docker_probe(const char *path, char **cause);
+/* docker-api.c: HTTP to the daemon (docker-net.c: where it is, how to reach it) */
 /* One control call; 0 with r filled (any status), -1 with *cause. */
 int		 docker_call(struct docker *, const char *method, const char *path,
 		    const char *body, long timeout_ms, struct docker_reply *r,
@@ -76,11 +74,11 @@ long		 docker_simple(struct docker *, const char *method, const char *path,
 int		 docker_negotiate(struct docker *, char **cause);
 /* Query-escape s; caller frees. */
 char		*docker_escape(struct docker *, const char *s);
-/* Connect and write one POST (Connection: upgrade or close): the fd, or -1. */
-int		 docker_send_post(struct docker *, const char *path, const char *body,
+/* Connect and write one POST (Connection: upgrade or close), or NULL. */
+struct dnet_conn *docker_send_post(struct docker *, const char *path, const char *body,
 		    int upgrade, char **cause);
-/* POST and take the connection over as a raw stream: its fd, or -1. */
-int		 docker_hijack(struct docker *, const char *path, const char *body,
+/* POST and take the connection over as a raw stream, or NULL. */
+struct dnet_conn *docker_hijack(struct docker *, const char *path, const char *body,
 		    char **cause);
 
 #endif

@@ -1,6 +1,7 @@
 /*
  * docker.c: the Docker workspace, a container cade creates and drives
- * itself through the Docker Engine API on a unix socket.
+ * itself through the Docker Engine API on a unix socket or a TCP port,
+ * with or without TLS (docker-api.c, docker-net.c).
  *
  * Every connection goes from cade into the daemon; the container never has
  * to reach the host, so it works with networking off.  The HTTP transport
@@ -520,15 +521,14 @@ docker_lifeline(struct docker *d, char **cause)
 
 	path = xasprintf("/containers/%s/attach?stream=1&stdin=1&stdout=1&stderr=1",
 	    d->cid);
-	d->life_fd = docker_hijack(d, path, "", &why);
+	d->life = docker_hijack(d, path, "", &why);
 	free(path);
-	if (d->life_fd == -1) {
+	if (d->life == NULL) {
 		*cause = xasprintf("cannot attach to container %.12s: %s",
 		    d->cid, why);
 		free(why);
 		return -1;
 	}
-	util_set_nonblock(d->life_fd);
 	return 0;
 }
 
@@ -588,6 +588,8 @@ docker_resize_wait(struct docker *d, int rows, int cols)
 	return status;
 }
 
+static void	docker_shell_close(struct workspace *);
+
 /* Exec the shell with a TTY and hijack its stream: the fd shell.c uses. */
 static int
 docker_shell_open(struct workspace *ws, int rows, int cols, char **cause)
@@ -595,13 +597,11 @@ docker_shell_open(struct workspace *ws, int rows, int cols, char **cause)
 	struct docker *d = ws->priv;
 	cJSON *j, *cmd, *env, *reply;
 	const cJSON *id;
+	struct dnet_conn *conn;
 	char *body, *path, *why = NULL;
 	int fd, i;
 
-	if (d->shell_fd != -1) {
-		close(d->shell_fd);
-		d->shell_fd = -1;
-	}
+	docker_shell_close(ws);
 	j = cJSON_CreateObject();
 	cJSON_AddBoolToObject(j, "AttachStdin", 1);
 	cJSON_AddBoolToObject(j, "AttachStdout", 1);
@@ -640,9 +640,10 @@ docker_shell_open(struct workspace *ws, int rows, int cols, char **cause)
 		return -1;
 	}
 	path = xasprintf("/exec/%s/start", d->exec_id);
-	fd = docker_hijack(d, path, "{\"Detach\":false,\"Tty\":true}", &why);
+	conn = docker_hijack(d, path, "{\"Detach\":false,\"Tty\":true}", &why);
 	free(path);
-	if (fd == -1) {
+	if (conn == NULL || (fd = dnet_stream(conn, ws->loop, &d->relay,
+	    &why)) == -1) {
 		*cause = xasprintf("cannot attach to the shell in container "
 		    "%.12s: %s", d->cid, why);
 		free(why);
@@ -658,7 +659,6 @@ docker_shell_open(struct workspace *ws, int rows, int cols, char **cause)
 			usleep(10 * 1000);
 		}
 	}
-	util_set_nonblock(fd);
 	d->shell_fd = fd;
 	log_debug("shell %s in %.12s (exec %.12s) on fd %d", d->shell_path,
 	    d->cid, d->exec_id, fd);
@@ -673,21 +673,27 @@ static int
 docker_shell_resize(struct workspace *ws, int rows, int cols)
 {
 	struct docker *d = ws->priv;
+	struct dnet_conn *c;
 	char *path, *why = NULL;
-	int fd;
+	long st;
 
 	if (d->exec_id == NULL || rows <= 0 || cols <= 0)
 		return -1;
+	if (dnet_tls(d->net)) {
+		/* No raw socket to leave the answer on: wait (about 1 ms). */
+		st = docker_resize_wait(d, rows, cols);
+		return st == 200 || st == 201 ? 0 : -1;
+	}
 	docker_resize_collect(d, DOCKER_RESIZE_WAIT_MS);
 	path = xasprintf("/exec/%s/resize?h=%d&w=%d", d->exec_id, rows, cols);
-	fd = docker_send_post(d, path, "", 0, &why);
+	c = docker_send_post(d, path, "", 0, &why);
 	free(path);
-	if (fd == -1) {
+	if (c == NULL) {
 		log_debug("resize: %s", why);
 		free(why);
 		return -1;
 	}
-	d->resize_fd = fd;
+	d->resize_fd = dnet_take_fd(c);
 	return 0;
 }
 
@@ -702,6 +708,8 @@ docker_shell_close(struct workspace *ws)
 		close(d->shell_fd);
 		d->shell_fd = -1;
 	}
+	dnet_relay_free(d->relay);
+	d->relay = NULL;
 }
 
 /* Work out why the container went away, for ws_docker_error(). */
@@ -751,20 +759,15 @@ static int
 docker_alive(struct workspace *ws)
 {
 	struct docker *d = ws->priv;
-	struct pollfd pfd;
 	char tmp[256];
 	ssize_t got;
 
 	if (d->error != NULL)
 		return 0;
-	if (d->life_fd == -1)
+	if (d->life == NULL)
 		return 0;
-	pfd.fd = d->life_fd;
-	pfd.events = POLLIN;
 	for (;;) {
-		if (poll(&pfd, 1, 0) <= 0 || pfd.revents == 0)
-			return 1;
-		got = recv(d->life_fd, tmp, sizeof tmp, MSG_DONTWAIT);
+		got = dnet_recv(d->life, tmp, sizeof tmp, 0);
 		if (got > 0)
 			continue;
 		if (got == -1 && (errno == EAGAIN || errno == EINTR))
@@ -788,10 +791,8 @@ docker_destroy(struct workspace *ws)
 		return;
 	docker_shell_close(ws);
 	/* Closing the lifeline ends the container's main process by itself. */
-	if (d->life_fd != -1) {
-		close(d->life_fd);
-		d->life_fd = -1;
-	}
+	dnet_close(d->life);
+	d->life = NULL;
 	/* Stop even a kept container, so a quick --resume finds it stopped. */
 	if (d->cid != NULL && d->curl != NULL) {
 		path = xasprintf("/containers/%s/stop?t=1", d->cid);
@@ -807,7 +808,7 @@ docker_destroy(struct workspace *ws)
 	}
 	if (d->curl != NULL)
 		curl_easy_cleanup(d->curl);
-	free(d->sock);
+	dnet_free(d->net);
 	free(d->cid);
 	free(d->exec_id);
 	free(d->shell_path);
@@ -847,7 +848,7 @@ struct workspace *
 ws_docker_create(const struct config *cfg, const char *root,
     const char *session_id, char **cause)
 {
-	const char *image = conf_str(cfg, "image");
+	const char *image = conf_str(cfg, "image"), *host;
 	struct workspace *ws;
 	struct docker *d;
 	char *real, *mine, *why = NULL;
@@ -862,14 +863,18 @@ ws_docker_create(const struct config *cfg, const char *root,
 	ws->model_root = xstrdup(DOCKER_MOUNT);
 	ws->pid = -1;
 	ws->priv = d;
-	d->life_fd = d->shell_fd = d->resize_fd = -1;
+	d->shell_fd = d->resize_fd = -1;
 	d->keep = conf_bool(cfg, "keep_container");
 	d->session = session_id != NULL && *session_id != '\0' ?
 	    xstrdup(session_id) : docker_session_id();
 
-	if ((d->sock = docker_socket_path(cfg, cause)) == NULL)
+	host = conf_str(cfg, "docker_host");
+	if (host == NULL || *host == '\0')
+		host = getenv("DOCKER_HOST");
+	if ((d->net = dnet_new(host, cause)) == NULL)
 		goto fail;
-	if (docker_probe(d->sock, cause) == -1)
+	d->sock = dnet_name(d->net);
+	if (dnet_probe(d->net, cause) == -1)
 		goto fail;
 	if ((d->curl = curl_easy_init()) == NULL)
 		fatal("curl_easy_init failed");
@@ -970,7 +975,7 @@ ws_docker_container(const struct workspace *ws)
 	return d->cid;
 }
 
-/* The daemon's socket path, or NULL. */
+/* The daemon's socket path or tcp://host:port, or NULL. */
 const char *
 ws_docker_socket(const struct workspace *ws)
 {

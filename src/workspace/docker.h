@@ -2,7 +2,8 @@
  * docker.h: what the Docker workspace offers beyond struct ws_ops.
  *
  * ws_docker_create() (declared in workspace.h) creates and drives a container
- * through the Docker Engine API on a unix socket; see doc/DOCKER.md.  These
+ * through the Docker Engine API on a unix socket or over TCP (optionally
+ * TLS); see doc/DOCKER.md.  These
  * calls let callers report a failure clearly and find the container.
  */
 #ifndef CADE_DOCKER_H
@@ -18,7 +19,8 @@ struct workspace;
 const char	*ws_docker_error(const struct workspace *);
 /* The full container id (ws->id holds the short form). */
 const char	*ws_docker_container(const struct workspace *);
-/* The unix socket path used ("docker_host", $DOCKER_HOST or the default). */
+/* The daemon used ("docker_host", $DOCKER_HOST or the default): a unix
+ * socket path, or tcp://host:port. */
 const char	*ws_docker_socket(const struct workspace *);
 
 #endif

@@ -515,6 +515,7 @@ shell_start(struct shell *s, int rows, int cols, char **cause)
 		*cause = xstrdup("the shell is already started");
 		return -1;
 	}
+	s->ws->loop = s->loop;
 	if ((fd = s->ws->ops->shell_open(s->ws, rows, cols, cause)) == -1)
 		return -1;
 	s->rows = rows;
