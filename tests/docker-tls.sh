@@ -6,7 +6,8 @@
 # with the openssl CLI), gets cade-test:1 from the first daemon, and runs
 # the task's container: a command's output reaches the model through the
 # TLS relay, a wrong CA or a missing certificate is one clear line, and no
-# container is left behind.  Skips (counted) only when not root or without
+# container is left behind.  Then the same daemon, restarted without TLS,
+# serves plain tcp:// (DOCKER_TLS_VERIFY unset) on loopback.  Skips (counted) only when not root or without
 # dockerd; fails instead when CI=true.
 . "$top_srcdir/tests/lib.sh"
 setup_home
@@ -147,4 +148,36 @@ refused "plain HTTP to the TLS daemon" "wants TLS: set DOCKER_TLS_VERIFY=1"
 
 stop_dockerd
 ok 0 "the second dockerd stopped"
+
+# 3. Plain tcp:// (DOCKER_TLS_VERIFY unset) to the same daemon restarted
+# without TLS on loopback (its data root keeps the image).
+dockerd --data-root "$D/data" --exec-root "$D/exec" --pidfile "$D/dockerd.pid" \
+    -H "tcp://127.0.0.1:$PORT" --bridge=none --iptables=false \
+    --ip-masq=false >"$D/log" 2>&1 </dev/null &
+DPID=$!
+plain() { DOCKER_HOST=tcp://127.0.0.1:$PORT DOCKER_TLS_VERIFY= "$@"; }
+wait_until 90 sh -c "! kill -0 $DPID 2>/dev/null ||
+    DOCKER_HOST=tcp://127.0.0.1:$PORT docker version >/dev/null 2>&1" &&
+    kill -0 "$DPID" 2>/dev/null
+ok $? "the daemon answers plain TCP on 127.0.0.1:$PORT"
+cat > "$T/t3.json" <<'JSON'
+{"replies": [
+ {"tool_calls": [{"id": "p1", "name": "terminal", "arguments": {"command": "echo plain-$((6*7))", "security_risk": "LOW"}}]},
+ {"content": "all done"}
+]}
+JSON
+start_fake "$T/t3.json"
+plain "$CADE" -p "work over plain TCP" --workspace docker --image cade-test:1 \
+    --yes --json </dev/null >"$T/out.jsonl" 2>"$T/err"; rc=$?
+ok $rc "cade -p over plain tcp:// exits 0 ($(head -c 300 "$T/err"))"
+obs p1 | grep -q 'plain-42'; ok $? "its command's output reached the model"
+[ -z "$(plain docker ps -aq)" ]; ok $? "no container left on the plain TCP daemon"
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=
+LLM_BASE_URL=http://127.0.0.1:1/v1
+DOCKER_HOST=tcp://127.0.0.1:$PORT DOCKER_TLS_VERIFY=1 DOCKER_CERT_PATH=$CL \
+    "$CADE" -p x --workspace docker --image cade-test:1 </dev/null \
+    >/dev/null 2>"$T/err"; rc=$?
+refused "TLS to a plain daemon" "TLS handshake .*127.0.0.1:$PORT.*failed"
+stop_dockerd
+ok 0 "the plain TCP dockerd stopped"
 done_testing
