@@ -148,6 +148,16 @@ void			 tool_state_restore_plan(struct tool_state *, const cJSON *plan);
  */
 char			*tool_resolve_path(const struct workspace *, const char *path, char **cause);
 
+/*
+ * Walk files under start (a host path inside root) in name order, skipping
+ * .git, symbolic links and whatever the .gitignore files from root down say
+ * to ignore.  fn gets each regular file with its path relative to root; a
+ * non-zero return stops the walk.  Returns the number of files visited.
+ */
+struct stat;
+typedef int (*tool_walk_fn)(const char *host, const char *rel, const struct stat *, void *arg);
+long		 tool_walk(const char *root, const char *start, tool_walk_fn, void *arg);
+
 struct tool_result	*tool_result_new(void);
 /* Convenience: an error result with a formatted message. */
 struct tool_result	*tool_result_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

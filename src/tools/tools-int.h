@@ -88,14 +88,7 @@ int		 tool_match_glob(const char *pattern, const char *path);
 char		**tool_expand_braces(const char *pattern);
 void		 tool_strv_free(char **);
 
-/*
- * Walk files under start (a host path inside root) in name order, skipping
- * .git, symbolic links and whatever the .gitignore files from root down say
- * to ignore.  fn gets each regular file with its path relative to root; a
- * non-zero return stops the walk.  Returns the number of files visited.
- */
-typedef int (*tool_walk_fn)(const char *host, const char *rel, const struct stat *, void *arg);
-long		 tool_walk(const char *root, const char *start, tool_walk_fn, void *arg);
+/* tool_walk() (the tree walk behind grep and glob) is in cade/tool.h. */
 
 /* Undo history and plan (state.c). */
 void		 tool_state_push_undo(struct tool_state *, const char *host,

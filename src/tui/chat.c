@@ -248,7 +248,7 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 	case EV_USER_MESSAGE:
 		it = chat_add(c, ITEM_USER);
 		s = event_str(ev, "text", "");
-		buf_puts(&it->text, s);
+		tui_mention_fold(s, &it->text);	/* files after "@path" */
 		if (event_bool(ev, "automated"))
 			it->kind = ITEM_NOTICE;
 		return 1;

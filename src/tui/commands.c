@@ -142,9 +142,9 @@ const size_t tui_key_table_size = nitems(tui_key_table);
 
 /* The chat pane's own keys, for /help (the editor in input.c binds them). */
 static const char tui_help_chat_keys[] =
-"  Enter  send      C-j / M-Enter  newline     Tab  complete a /command\n"
+"  Enter  send      C-j / M-Enter  newline     Tab  complete /cmd @file\n"
 "  Up/Down  history / lines   C-a C-e C-k C-u C-w C-y M-b M-f  edit\n"
-"  C-r  search the history    Tab  complete (lists them when several fit)\n"
+"  C-r  search the history    @file:10-40  attach a file (lines)\n"
 "  C-g or C-x C-e  edit the message in $EDITOR\n"
 "  PgUp/PgDn  scroll chat     Home/End  top / bottom of chat\n"
 "  C-c  stop the step         C-c C-c  quit (saved)\n"

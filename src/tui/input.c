@@ -639,6 +639,34 @@ tui_input_text(const struct tui_input *in_c)
 	return in->utf8;
 }
 
+/* Start of the run of non-blank characters that ends at the cursor. */
+static int
+input_word_start(const struct tui_input *in)
+{
+	int i = in->cur;
+
+	while (i > 0 && !iswspace((wint_t)in->s[i - 1]))
+		i--;
+	return i;
+}
+
+/* See tui-int.h. */
+char *
+tui_input_word(const struct tui_input *in)
+{
+	int from = input_word_start(in);
+
+	return tui_wcs_to_utf8(in->s + from, in->cur - from);
+}
+
+/* See tui-int.h. */
+void
+tui_input_replace_word(struct tui_input *in, const char *utf8)
+{
+	input_del(in, input_word_start(in), in->cur, 0);
+	tui_input_insert(in, utf8, strlen(utf8));
+}
+
 /* See tui-int.h. */
 int
 tui_input_empty(const struct tui_input *in)

@@ -304,6 +304,10 @@ enum tui_input_result tui_input_key(struct tui_input *, const struct tui_key *);
 void		 tui_input_insert(struct tui_input *, const char *utf8, size_t len);
 /* The text (UTF-8); valid until the next change. */
 const char	*tui_input_text(const struct tui_input *);
+/* The non-blank characters just before the cursor (the word being typed); caller frees. */
+char		*tui_input_word(const struct tui_input *);
+/* Replace that word with utf8 (the cursor ends after it). */
+void		 tui_input_replace_word(struct tui_input *, const char *utf8);
 /* Take the text, clear the editor, add it to history (saved to the file). */
 char		*tui_input_take(struct tui_input *);
 void		 tui_input_clear(struct tui_input *);
@@ -582,6 +586,13 @@ struct tui_rect {
 	int	 y, x, h, w;
 };
 
+/* The @path candidates of the last Tab (mention.c). */
+struct tui_mention {
+	char		**v;
+	size_t		 n, i;
+	char		*text;		/* the input as the last Tab left it */
+};
+
 struct tui {
 	struct config		*cfg;
 	struct session		*s;
@@ -648,6 +659,7 @@ struct tui {
 	int			 told_setup;	/* the first-run notice was given */
 	char			*last_id;	/* the session to name on quitting */
 	struct tui_usercmds	 usercmds;	/* read at each session start */
+	struct tui_mention	 mention;	/* Tab cycle over @path candidates */
 	int			 theme_auto;	/* no theme chosen: follow the background */
 	int			 ctrl_x;	/* Ctrl-X pressed: Ctrl-E opens the editor */
 
@@ -671,6 +683,22 @@ uint64_t	 tui_frame_wait(uint64_t now, uint64_t last_frame, int ui,
 int		 tui_colorfgbg_light(const char *);
 /* An OSC 11 reply body ("11;rgb:RRRR/GGGG/BBBB"): 1 light, 0 dark, -1 not one. */
 int		 tui_osc11_light(const char *);
+
+/* ---- mention.c: @path completion and attachment ------------------- */
+
+/* Tab on a word starting with "@": complete or cycle; 0 if not such a word. */
+int		 tui_mention_complete(struct tui *);
+/* Forget the Tab cycle (with the session). */
+void		 tui_mention_reset(struct tui *);
+/* Rank of a path for the typed letters: 0 best, -1 no fit (tests). */
+int		 tui_mention_score(const char *query, const char *rel);
+/*
+ * The message with each "@path[:A-B]" file attached after it (capped at
+ * output_limit); refused ones get a chat notice.  NULL if nothing attached.
+ */
+char		*tui_mention_expand(struct tui *, const char *text);
+/* For the chat: text with each attached file shown as "[attached: path]". */
+void		 tui_mention_fold(const char *text, struct buf *out);
 
 /* ---- undo.c: /undo /redo /rewind /diff ------------------------------ */
 

@@ -257,9 +257,10 @@ tui_frame(struct loop *l, void *arg)
 static void
 tui_submit(struct tui *t)
 {
-	char *text = tui_input_take(t->input);
+	char *text = tui_input_take(t->input), *full;
 
 	t->chat_offset = 0;
+	tui_mention_reset(t);
 	if (text[0] == '/' && text[1] != '/' && text[1] != '\0')
 		tui_command(t, text);
 	else if (text[0] == '!' && text[1] != '!' && text[1] != '\0' &&
@@ -274,8 +275,13 @@ tui_submit(struct tui *t)
 		tui_hint(t, "ran in the terminal pane (F2 to go there)");
 	} else if (*text != '\0' && text[0] == '!' && text[1] == '!')
 		agent_submit(t->s->agent, text + 1);
-	else if (*text != '\0')
-		agent_submit(t->s->agent, text[0] == '/' ? text + 1 : text);
+	else if (*text != '\0') {
+		/* "@path" mentions attach their files (mention.c). */
+		full = tui_mention_expand(t, text[0] == '/' ? text + 1 : text);
+		agent_submit(t->s->agent, full != NULL ? full :
+		    text[0] == '/' ? text + 1 : text);
+		free(full);
+	}
 	free(text);
 	t->relayout = 1;
 }
@@ -573,7 +579,9 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 		tui_dirty(t);
 		return;
 	case '\t':
-		tui_cmd_complete(t);
+		if (!tui_mention_complete(t))
+			tui_cmd_complete(t);
+		t->relayout = 1;
 		tui_dirty(t);
 		return;
 	}
@@ -1099,6 +1107,7 @@ tui_main(struct config *cfg, const struct cade_run *run)
 	}
 	free(t.last_id);
 	tui_usercmds_free(&t.usercmds);
+	tui_mention_reset(&t);
 	free(resume);
 	free(t.restart_resume);
 	free(t.hint);
