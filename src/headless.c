@@ -32,6 +32,7 @@
 #include "cade/safe.h"
 #include "cade/sandbox.h"
 #include "cade/session.h"
+#include "cade/store.h"
 #include "cade/workspace.h"
 #include "cade/util.h"
 
@@ -238,7 +239,7 @@ headless_main(struct config *cfg, const struct cade_run *run)
 {
 	struct headless h;
 	struct session_opts so;
-	char *cause = NULL;
+	char *cause = NULL, *root;
 	int rc;
 
 	memset(&h, 0, sizeof h);
@@ -275,6 +276,15 @@ headless_main(struct config *cfg, const struct cade_run *run)
 		safe_fprintf(stderr, "cade: %s\n", cause);
 		free(cause);
 		return CADE_EXIT_ERROR;
+	}
+	/* A session of another directory goes on here: say so. */
+	if (run->resume != NULL &&
+	    (root = store_root(h.s->dir, h.s->id)) != NULL) {
+		if (strcmp(root, h.s->ws->root) != 0)
+			safe_fprintf(stderr, "cade: note: session %s was started "
+			    "in %s; it continues here, in %s\n", h.s->id, root,
+			    h.s->ws->root);
+		free(root);
 	}
 	/* Uncontained commands are said out loud, even without --verbose. */
 	if (h.s->ws->sandbox != NULL && sandbox_why_off(h.s->ws->sandbox) != NULL &&

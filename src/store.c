@@ -408,27 +408,39 @@ store_resolve(const char *dir, const char *want, char **cause)
 	return store_resolve_except(dir, want, NULL, NULL, cause);
 }
 
-/* 1 if the session was started in the workspace root (its first event says). */
-static int
-store_in_root(const char *dir, const char *id, const char *root)
+/* See store.h. */
+char *
+store_root(const char *dir, const char *id)
 {
 	char *path = xasprintf("%s/%s/events.jsonl", dir, id), line[16384];
+	char *root = NULL;
 	cJSON *ev;
 	const cJSON *r;
 	FILE *f;
-	int in = 0;
 
 	f = fopen(path, "r");
 	free(path);
 	if (f == NULL)
-		return 0;
+		return NULL;
 	if (fgets(line, sizeof line, f) != NULL &&
 	    (ev = cJSON_Parse(line)) != NULL) {
 		r = cJSON_GetObjectItem(ev, "root");
-		in = cJSON_IsString(r) && strcmp(r->valuestring, root) == 0;
+		if (cJSON_IsString(r))
+			root = xstrdup(r->valuestring);
 		cJSON_Delete(ev);
 	}
 	fclose(f);
+	return root;
+}
+
+/* 1 if the session was started in the workspace root (its first event says). */
+static int
+store_in_root(const char *dir, const char *id, const char *root)
+{
+	char *r = store_root(dir, id);
+	int in = r != NULL && strcmp(r, root) == 0;
+
+	free(r);
 	return in;
 }
 

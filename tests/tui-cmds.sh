@@ -177,6 +177,14 @@ wait_gone 'First session answer.'
 for i in $(seq 1 100); do [ "$(nsessions)" -gt "$before" ] && break; sleep 0.1; done
 TM send-keys -t ui "/resume last" Enter
 wait_for 'First session answer.'; ok $? "/resume last right after /clear resumes the earlier session"
+# A session of another directory: /resume says so first, goes on the second time.
+sd="$XDG_STATE_HOME/cade/sessions"; cur=$(ls -t "$sd" | head -1)
+cp -r "$sd/$cur" "$sd/elsewhere-0001"
+sed -i '1s|"root":"[^"]*"|"root":"/elsewhere/proj"|' "$sd/elsewhere-0001/events.jsonl"
+TM send-keys -t ui "/resume elsewhere-0001" Enter
+wait_for 'was started in /elsewhere/proj'; ok $? "/resume of another directory's session asks first"
+TM send-keys -t ui "/resume elsewhere-0001" Enter
+wait_for 'session elsewhere-0001 (resumed)'; ok $? "... and the same /resume again switches to it"
 
 # 80x24: the status bar keeps state, model, tokens, context and cost (in
 # compact forms), and the stacked chat gets at least 60% of the rows.

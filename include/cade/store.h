@@ -52,6 +52,8 @@ char		*store_resolve(const char *dir, const char *id_or_last, char **cause);
  */
 char		*store_resolve_except(const char *dir, const char *id_or_last,
 		    const char *except, const char *root, char **cause);
+/* The workspace root a session was started in, or NULL; caller frees. */
+char		*store_root(const char *dir, const char *id);
 /* A session as Markdown (export.c): messages, calls, decisions, diffs; masked. */
 int		 store_export(const char *dir, const char *id, FILE *out, char **cause);
 /* `cade sessions`: a table of sessions; returns the exit status. */

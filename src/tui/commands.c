@@ -673,7 +673,7 @@ tui_cmd_sessions(struct tui *t, const char *arg)
 static void
 tui_cmd_resume(struct tui *t, const char *arg)
 {
-	char *id, *cause = NULL;
+	char *id, *cause = NULL, *root, *s;
 
 	if (*arg == '\0') {
 		tui_cmd_usage(t, "resume", " (see /sessions) or /resume last");
@@ -687,8 +687,28 @@ tui_cmd_resume(struct tui *t, const char *arg)
 			free(cause);
 			return;
 		}
-	} else
-		id = xstrdup(arg);
+	} else if ((id = store_resolve(t->s->dir, arg, &cause)) == NULL) {
+		tui_chat_notice(t->chat, ITEM_ERROR, cause);
+		free(cause);
+		return;
+	}
+	/* Another directory's session: say where, and go on the second time. */
+	root = store_root(t->s->dir, id);
+	if (root != NULL && strcmp(root, t->s->ws->root) != 0 &&
+	    (t->resume_asked == NULL || strcmp(t->resume_asked, id) != 0)) {
+		s = xasprintf("session %s was started in %s, not here (%s); "
+		    "/resume %s again to continue it here", id, root,
+		    t->s->ws->root, arg);
+		tui_chat_notice(t->chat, ITEM_NOTICE, s);
+		free(s);
+		free(t->resume_asked);
+		t->resume_asked = id;
+		free(root);
+		return;
+	}
+	free(root);
+	free(t->resume_asked);
+	t->resume_asked = NULL;
 	t->restart = 1;
 	free(t->restart_resume);
 	t->restart_resume = id;

@@ -646,6 +646,7 @@ struct tui {
 	int			 exit_code;
 	int			 restart;
 	char			*restart_resume;
+	char			*resume_asked;	/* /resume ID of elsewhere, said once */
 	char			*hint;
 	size_t			 npending;
 	struct undo_plan	*undo_plan;	/* /undo etc. waiting for y/n */

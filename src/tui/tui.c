@@ -1110,6 +1110,7 @@ tui_main(struct config *cfg, const struct cade_run *run)
 	tui_mention_reset(&t);
 	free(resume);
 	free(t.restart_resume);
+	free(t.resume_asked);
 	free(t.hint);
 	free(t.theme_error);
 	free(t.model);
