@@ -194,6 +194,64 @@ test_markdown(void)
 	tui_lines_free(&ls);
 }
 
+/* Roles of a code line in lang: one char a cell ('k' keyword, 's' string,
+ * 'c' comment, 'n' number, '.' plain, '+'/'-'/'@'/'h' diff). */
+static const char *
+hl(const char *lang, const char *src, int *in_block)
+{
+	static char out[256];
+	wchar_t ws[256];
+	uint8_t roles[256];
+	int n = (int)mbstowcs(ws, src, 255), i;
+
+	tui_md_highlight(lang, ws, n, roles, in_block);
+	for (i = 0; i < n; i++)
+		out[i] = roles[i] == ROLE_CODE_KEYWORD ? 'k' :
+		    roles[i] == ROLE_CODE_STRING ? 's' :
+		    roles[i] == ROLE_CODE_COMMENT ? 'c' :
+		    roles[i] == ROLE_CODE_NUMBER ? 'n' :
+		    roles[i] == ROLE_DIFF_ADD ? '+' : roles[i] == ROLE_DIFF_DEL ?
+		    '-' : roles[i] == ROLE_DIFF_HUNK ? '@' :
+		    roles[i] == ROLE_DIFF_HEADER ? 'h' : '.';
+	out[n] = '\0';
+	return out;
+}
+
+static void
+test_highlight(void)
+{
+	int b = 0;
+	struct tui_lines ls;
+	const char *md = "```python\ndef f(): return \"x\"  # done\n```\n";
+
+	is_str(hl("c", "int x = 42; /* a", &b), "kkk.....nn..cccc", "C: keyword, number, comment opened");
+	ok(b == 1, "C: a comment open at the end of a line carries on");
+	is_str(hl("c", "b */ return \"s\\\"\";", &b), "cccc.kkkkkk.sssss.", "C: comment closed, keyword, string with an escape");
+	b = 0;
+	is_str(hl("sh", "echo 'hi' # x", &b), "kkkk.ssss.ccc", "shell: keyword, string, comment");
+	is_str(hl("bash", "a#b", &b), "...", "shell: # inside a word is no comment");
+	is_str(hl("Python", "def f(): pass", &b), "kkk......kkkk", "Python (any case): def, pass");
+	is_str(hl("ts", "const s = `t`;", &b), "kkkkk.....sss.", "TS: const, template string");
+	is_str(hl("go", "func f() // c", &b), "kkkk.....cccc", "Go: func, comment");
+	is_str(hl("rust", "let mut v = 1.5;", &b), "kkk.kkk.....nnn.", "Rust: let mut, number");
+	is_str(hl("json", "{\"a\": true, \"n\": 3}", &b), ".sss..kkkk..sss..n.", "JSON: strings, true, number");
+	is_str(hl("yaml", "key: 'v' # c", &b), ".....sss.ccc", "YAML: string, comment");
+	is_str(hl("diff", "+add", &b), "++++", "diff: added line");
+	is_str(hl("diff", "-del", &b), "----", "diff: removed line");
+	is_str(hl("diff", "@@ -1 +1 @@", &b), "@@@@@@@@@@@", "diff: hunk header");
+	is_str(hl("diff", "+++ b/x", &b), "hhhhhhh", "diff: file header");
+	is_str(hl("cobol", "if 1", &b), "....", "unknown language: plain");
+	is_str(hl("", "if 1", &b), "....", "no language: plain");
+
+	tui_lines_init(&ls);
+	tui_md_render(&ls, md, strlen(md), 60, ROLE_ASSISTANT, 0, NULL);
+	ok(ls.n == 3 && ls.v[1].role[2] == ROLE_CODE_KEYWORD &&
+	    ls.v[1].role[2 + 16] == ROLE_CODE_STRING &&
+	    ls.v[1].role[ls.v[1].len - 1] == ROLE_CODE_COMMENT,
+	    "render: a fenced python line is coloured after its frame prefix");
+	tui_lines_free(&ls);
+}
+
 /* Build an event from JSON. */
 static struct event *
 ev(const char *json)
@@ -327,6 +385,7 @@ main(void)
 	test_width();
 	test_wrap();
 	test_markdown();
+	test_highlight();
 	test_chat();
 	return tap_done();
 }

@@ -3,7 +3,9 @@
  * answer in, styled and wrapped screen lines out, no I/O.
  *
  * The subset models write: ATX headings, **bold** and __bold__, `code`,
- * fenced code blocks (framed and cut, never wrapped into prose), bullet
+ * fenced code blocks (framed and cut, never wrapped into prose; coloured
+ * by a small lexer for C, shell, Python, JS/TS, Go, Rust, JSON, YAML and
+ * diff), bullet
  * and numbered lists, horizontal rules.  Markers are dropped and the roles
  * carry the style; anything else is text.
  */
@@ -69,6 +71,238 @@ md_frame(struct tui_lines *out, int width, int item, int top, const char *label)
 		tui_line_puts(l, tui_glyph->hline, ROLE_CODEBLOCK_FRAME);
 }
 
+/*
+ * Fenced code highlighting: a small table-driven lexer, one row a language
+ * (the fence's info string picks it), that colours keywords, strings,
+ * comments and numbers; a diff colours whole lines.  No row: plain.
+ */
+static const char *const md_kw_c[] = { "auto", "break", "case", "char",
+	"const", "continue", "default", "do", "double", "else", "enum",
+	"extern", "float", "for", "goto", "if", "inline", "int", "long",
+	"register", "return", "short", "signed", "sizeof", "static", "struct",
+	"switch", "typedef", "union", "unsigned", "void", "volatile", "while",
+	"bool", "true", "false", "NULL", "size_t", "class", "namespace",
+	"template", "#include", "#define", "#if", "#ifdef", "#ifndef", "#endif",
+	"#else", NULL };
+static const char *const md_kw_sh[] = { "if", "then", "else", "elif", "fi",
+	"for", "while", "until", "do", "done", "case", "esac", "in",
+	"function", "return", "exit", "export", "local", "set", "unset",
+	"cd", "echo", "printf", "test", "read", "shift", "trap", NULL };
+static const char *const md_kw_py[] = { "and", "as", "assert", "async",
+	"await", "break", "class", "continue", "def", "del", "elif", "else",
+	"except", "finally", "for", "from", "global", "if", "import", "in",
+	"is", "lambda", "None", "nonlocal", "not", "or", "pass", "raise",
+	"return", "True", "False", "try", "while", "with", "yield", "self",
+	NULL };
+static const char *const md_kw_js[] = { "async", "await", "break", "case",
+	"catch", "class", "const", "continue", "default", "delete", "do",
+	"else", "export", "extends", "false", "finally", "for", "function",
+	"if", "import", "in", "instanceof", "interface", "let", "new", "null",
+	"return", "switch", "this", "throw", "true", "try", "type",
+	"typeof", "undefined", "var", "void", "while", "yield", "from", "of",
+	"enum", "implements", "readonly", "public", "private", NULL };
+static const char *const md_kw_go[] = { "break", "case", "chan", "const",
+	"continue", "default", "defer", "else", "fallthrough", "for", "func",
+	"go", "goto", "if", "import", "interface", "map", "package", "range",
+	"return", "select", "struct", "switch", "type", "var", "nil", "true",
+	"false", "string", "int", "error", "byte", NULL };
+static const char *const md_kw_rs[] = { "as", "async", "await", "break",
+	"const", "continue", "crate", "else", "enum", "extern", "false", "fn",
+	"for", "if", "impl", "in", "let", "loop", "match", "mod", "move",
+	"mut", "pub", "ref", "return", "self", "Self", "static", "struct",
+	"super", "trait", "true", "type", "unsafe", "use", "where", "while",
+	"Some", "None", "Ok", "Err", NULL };
+static const char *const md_kw_json[] = { "true", "false", "null", NULL };
+
+struct md_lang {
+	const char		*names;		/* " a b c " */
+	const char *const	*kw;
+	const char		*line_comment;	/* NULL: none */
+	int			 hash_comment;	/* # starts a comment after a blank */
+	int			 block;		/* slash-star comments */
+	const char		*quotes;
+	int			 diff;
+};
+
+static const struct md_lang md_langs[] = {
+	{ " c h cpp c++ cc cxx hpp ", md_kw_c, "//", 0, 1, "\"'", 0 },
+	{ " sh bash shell zsh console shell-session ", md_kw_sh, NULL, 1, 0,
+	  "\"'", 0 },
+	{ " python py python3 ", md_kw_py, NULL, 1, 0, "\"'", 0 },
+	{ " js javascript ts typescript jsx tsx mjs ", md_kw_js, "//", 0, 1,
+	  "\"'`", 0 },
+	{ " go golang ", md_kw_go, "//", 0, 1, "\"'`", 0 },
+	{ " rust rs ", md_kw_rs, "//", 0, 1, "\"", 0 },
+	{ " json jsonc ", md_kw_json, NULL, 0, 0, "\"", 0 },
+	{ " yaml yml ", md_kw_json, NULL, 1, 0, "\"'", 0 },
+	{ " diff patch ", NULL, NULL, 0, 0, "", 1 },
+};
+
+/* The row for a fence's info string ("```py title"), or NULL. */
+static const struct md_lang *
+md_lang_find(const char *info)
+{
+	char word[32];
+	size_t n = strcspn(info, " \t{");
+	char *key;
+	size_t i;
+
+	if (n == 0 || n >= sizeof word - 2)
+		return NULL;
+	for (i = 0; i < n; i++)
+		word[i] = (char)(info[i] >= 'A' && info[i] <= 'Z' ?
+		    info[i] + 32 : info[i]);
+	word[n] = '\0';
+	key = xasprintf(" %s ", word);
+	for (i = 0; i < nitems(md_langs); i++)
+		if (strstr(md_langs[i].names, key) != NULL) {
+			free(key);
+			return &md_langs[i];
+		}
+	free(key);
+	return NULL;
+}
+
+static int
+md_ident(wchar_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '#' || c >= 0x80;
+}
+
+/* 1 if ws[i..] starts with the ASCII string s. */
+static int
+md_at(const wchar_t *ws, int n, int i, const char *s)
+{
+	for (; *s != '\0'; s++, i++)
+		if (i >= n || ws[i] != (wchar_t)*s)
+			return 0;
+	return 1;
+}
+
+/*
+ * Roles for one code line of n wide chars; *in_block carries a slash-star
+ * comment across lines.  Exposed for the tests.
+ */
+void
+tui_md_highlight(const char *lang, const wchar_t *ws, int n, uint8_t *roles,
+    int *in_block)
+{
+	const struct md_lang *L = md_lang_find(lang);
+	int i = 0, j, k;
+	uint8_t r;
+	char word[32];
+
+	for (k = 0; k < n; k++)
+		roles[k] = ROLE_CODEBLOCK;
+	if (L == NULL)
+		return;
+	if (L->diff) {
+		r = n == 0 ? ROLE_CODEBLOCK : md_at(ws, n, 0, "+++") ||
+		    md_at(ws, n, 0, "---") ? ROLE_DIFF_HEADER : ws[0] == '+' ?
+		    ROLE_DIFF_ADD : ws[0] == '-' ? ROLE_DIFF_DEL :
+		    md_at(ws, n, 0, "@@") ? ROLE_DIFF_HUNK : ROLE_CODEBLOCK;
+		for (k = 0; k < n; k++)
+			roles[k] = r;
+		return;
+	}
+	while (i < n) {
+		if (*in_block) {
+			for (j = i; j < n && !md_at(ws, n, j, "*/"); j++)
+				;
+			*in_block = j >= n;
+			j = j < n ? j + 2 : n;
+			while (i < j)
+				roles[i++] = ROLE_CODE_COMMENT;
+			continue;
+		}
+		if ((L->line_comment != NULL && md_at(ws, n, i, L->line_comment)) ||
+		    (L->hash_comment && ws[i] == '#' && (i == 0 || ws[i - 1] == ' ' ||
+		    ws[i - 1] == '\t'))) {
+			while (i < n)
+				roles[i++] = ROLE_CODE_COMMENT;
+			break;
+		}
+		if (L->block && md_at(ws, n, i, "/*")) {
+			*in_block = 1;
+			roles[i++] = ROLE_CODE_COMMENT;
+			roles[i++] = ROLE_CODE_COMMENT;
+			continue;
+		}
+		if (ws[i] < 0x80 && ws[i] != 0 && strchr(L->quotes, (int)ws[i]) != NULL) {
+			for (j = i + 1; j < n && ws[j] != ws[i]; j++)
+				if (ws[j] == '\\')
+					j++;
+			j = j < n ? j + 1 : n;
+			while (i < j)
+				roles[i++] = ROLE_CODE_STRING;
+			continue;
+		}
+		if (ws[i] >= '0' && ws[i] <= '9' && (i == 0 || !md_ident(ws[i - 1]))) {
+			while (i < n && (md_ident(ws[i]) || ws[i] == '.'))
+				roles[i++] = ROLE_CODE_NUMBER;
+			continue;
+		}
+		if (md_ident(ws[i])) {
+			for (j = i; j < n && md_ident(ws[j]); j++)
+				;
+			for (k = 0; k < j - i && k < (int)sizeof word - 1; k++)
+				word[k] = (char)ws[i + k];
+			word[k] = '\0';
+			r = ROLE_CODEBLOCK;
+			for (k = 0; L->kw != NULL && L->kw[k] != NULL; k++)
+				if (strcmp(L->kw[k], word) == 0)
+					r = ROLE_CODE_KEYWORD;
+			while (i < j)
+				roles[i++] = r;
+			continue;
+		}
+		i++;
+	}
+}
+
+/* One line of a fenced block: cut to width, coloured by its language. */
+static void
+md_code_line(struct tui_lines *out, int width, int item, const char *lang,
+    const char *line, size_t ll, int *in_block)
+{
+	struct buf b;
+	struct tui_line *l;
+	char *prefix = xasprintf("%s ", tui_glyph->vline);
+	wchar_t *ws;
+	uint8_t *roles;
+	size_t k;
+	int n, col = 0, start, i;
+
+	/* Tabs to spaces first, so cells and characters line up. */
+	buf_init(&b, 0);
+	for (k = 0; k < ll; k++) {
+		if (line[k] == '\t') {
+			do
+				buf_putc(&b, ' ');
+			while (++col % 4 != 0);
+		} else if (line[k] != '\r') {
+			buf_putc(&b, line[k]);
+			col += ((unsigned char)line[k] & 0xc0) != 0x80;
+		}
+	}
+	tui_line_cut(out, width, ROLE_NORMAL, item, prefix,
+	    ROLE_CODEBLOCK_FRAME, b.s, b.len, ROLE_CODEBLOCK);
+	l = &out->v[out->n - 1];
+	ws = tui_utf8_to_wcs(prefix, strlen(prefix), &start);
+	free(ws);
+	ws = tui_utf8_to_wcs(b.s, b.len, &n);
+	roles = xcalloc((size_t)n + 1, 1);
+	tui_md_highlight(lang, ws, n, roles, in_block);
+	for (i = 0; i < n && start + i < l->len; i++)
+		if (l->role[start + i] == ROLE_CODEBLOCK)
+			l->role[start + i] = roles[i];
+	free(roles);
+	free(ws);
+	buf_free(&b);
+	free(prefix);
+}
+
 /* Length of a list marker ("- ", "* ", "12. ") at s, or 0. */
 static size_t
 md_list_marker(const char *s, size_t len, int *ordered)
@@ -98,7 +332,8 @@ tui_md_render(struct tui_lines *out, const char *text, size_t len, int width,
 	const char *line, *p;
 	size_t ll, start = 0, ind, m;
 	int in_code = 0, blank = 0, ordered, level, blocks = 0;
-	char fence[4] = "", *prefix, *lang;
+	char fence[4] = "", *prefix, *lang, code_lang[32] = "";
+	int in_comment = 0;
 	wchar_t *indent;
 	int i;
 
@@ -121,10 +356,8 @@ tui_md_render(struct tui_lines *out, const char *text, size_t len, int width,
 				in_code = 0;
 				continue;
 			}
-			prefix = xasprintf("%s ", tui_glyph->vline);
-			tui_line_cut(out, width, ROLE_NORMAL, item, prefix,
-			    ROLE_CODEBLOCK_FRAME, line, ll, ROLE_CODEBLOCK);
-			free(prefix);
+			md_code_line(out, width, item, code_lang, line, ll,
+			    &in_comment);
 			continue;
 		}
 		if (ll - ind >= 3 && (strncmp(line + ind, "```", 3) == 0 ||
@@ -133,6 +366,8 @@ tui_md_render(struct tui_lines *out, const char *text, size_t len, int width,
 			fence[3] = '\0';
 			lang = xstrndup(line + ind + 3, ll - ind - 3);
 			md_frame(out, width, item, 1, util_trim(lang));
+			snprintf(code_lang, sizeof code_lang, "%s", util_trim(lang));
+			in_comment = 0;
 			free(lang);
 			in_code = 1;
 			blocks++;

@@ -56,6 +56,10 @@ enum tui_role {
 	ROLE_CODE,
 	ROLE_CODEBLOCK,
 	ROLE_CODEBLOCK_FRAME,
+	ROLE_CODE_KEYWORD,
+	ROLE_CODE_STRING,
+	ROLE_CODE_COMMENT,
+	ROLE_CODE_NUMBER,
 	ROLE_BULLET,
 	ROLE_CARD,
 	ROLE_CARD_TOOL,
@@ -359,6 +363,9 @@ char		*tui_chat_copy_text(const struct tui_chat *, int item, int part,
 /* Mark an item selected (-1: none) for select mode. */
 void		 tui_chat_select(struct tui_chat *, int item);
 int		 tui_chat_selected(const struct tui_chat *);
+/* Roles of one fenced-code line in language lang (markdown.c; tests). */
+void		 tui_md_highlight(const char *lang, const wchar_t *, int n,
+		    uint8_t *roles, int *in_block);
 /* Rendering of markdown text alone (tests). */
 void		 tui_md_render(struct tui_lines *out, const char *text, size_t len,
 		    int width, uint8_t base_role, int item, int *nblocks);
