@@ -250,6 +250,12 @@ test_highlight(void)
 	    ls.v[1].role[ls.v[1].len - 1] == ROLE_CODE_COMMENT,
 	    "render: a fenced python line is coloured after its frame prefix");
 	tui_lines_free(&ls);
+	md = "```a-language-name-far-too-long-for-the-frame\nx\n```\n---";
+	tui_lines_init(&ls);
+	tui_md_render(&ls, md, strlen(md) - 1, 12, ROLE_ASSISTANT, 0, NULL);
+	ok(all_fit(&ls, 12), "render: a fence label wider than the frame is left out");
+	ok(ls.n == 4, "render: reads only len bytes (a cut \"---\" is text, not a rule)");
+	tui_lines_free(&ls);
 }
 
 /* Build an event from JSON. */

@@ -59,7 +59,17 @@ static void
 md_frame(struct tui_lines *out, int width, int item, int top, const char *label)
 {
 	struct tui_line *l = tui_lines_add(out, ROLE_NORMAL, item);
+	wchar_t *ws;
+	int n = 0, lw = 0;
 
+	/* A label too wide for the frame is left out, never overflows it. */
+	if (label != NULL && *label != '\0') {
+		ws = tui_utf8_to_wcs(label, strlen(label), &n);
+		lw = tui_wcswidth(ws, n);
+		free(ws);
+		if (lw < 0 || lw + 4 > width)
+			label = NULL;
+	}
 	tui_line_puts(l, top ? tui_glyph->tl : tui_glyph->bl, ROLE_CODEBLOCK_FRAME);
 	tui_line_puts(l, tui_glyph->hline, ROLE_CODEBLOCK_FRAME);
 	if (label != NULL && *label != '\0') {
@@ -303,6 +313,15 @@ md_code_line(struct tui_lines *out, int width, int item, const char *lang,
 	free(prefix);
 }
 
+/* 1 if the len bytes at s are all c (s need not end in a NUL). */
+static int
+md_all(const char *s, size_t len, char c)
+{
+	while (len > 0 && s[len - 1] == c)
+		len--;
+	return len == 0;
+}
+
 /* Length of a list marker ("- ", "* ", "12. ") at s, or 0. */
 static size_t
 md_list_marker(const char *s, size_t len, int *ordered)
@@ -395,9 +414,9 @@ tui_md_render(struct tui_lines *out, const char *text, size_t len, int width,
 				continue;
 			}
 		}
-		if (ll - ind >= 3 && (strspn(line + ind, "-") == ll - ind ||
-		    strspn(line + ind, "*") == ll - ind ||
-		    strspn(line + ind, "_") == ll - ind)) {
+		if (ll - ind >= 3 && (md_all(line + ind, ll - ind, '-') ||
+		    md_all(line + ind, ll - ind, '*') ||
+		    md_all(line + ind, ll - ind, '_'))) {
 			struct tui_line *l = tui_lines_add(out, ROLE_NORMAL, item);
 
 			while (l->width < width && l->width < 40)
