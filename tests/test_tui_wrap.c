@@ -220,7 +220,7 @@ hl(const char *lang, const char *src, int *in_block)
 static void
 test_highlight(void)
 {
-	int b = 0;
+	int b = 0, i;
 	struct tui_lines ls;
 	const char *md = "```python\ndef f(): return \"x\"  # done\n```\n";
 
@@ -249,6 +249,24 @@ test_highlight(void)
 	    ls.v[1].role[2 + 16] == ROLE_CODE_STRING &&
 	    ls.v[1].role[ls.v[1].len - 1] == ROLE_CODE_COMMENT,
 	    "render: a fenced python line is coloured after its frame prefix");
+	tui_lines_free(&ls);
+	md = "Intro\n\n| Name | Notes |\n|:-----|------:|\n| cade | a terminal coding agent in C |\n| x | y |\nafter\n";
+	tui_lines_init(&ls);
+	tui_md_render(&ls, md, strlen(md), 24, ROLE_ASSISTANT, 0, NULL);
+	i = find(&ls, "Name");
+	ok(i >= 0 && all_fit(&ls, 24), "table: drawn, every line fits");
+	if (i >= 0) {
+		ok(strstr(line(&ls, i), "\xe2\x94\x82 Name") == line(&ls, i) &&
+		    ls.v[i].role[2] == ROLE_BOLD, "table: header row in cells, bold");
+		ok(strchr(line(&ls, i), '|') == NULL && strstr(line(&ls, i + 1),
+		    "\xe2\x94\x80\xe2\x94\x80") != NULL, "table: no pipes; a rule under the header");
+		ok(strstr(line(&ls, i + 2), "cade") != NULL &&
+		    strstr(line(&ls, i + 3), "cade") == NULL &&
+		    strstr(line(&ls, i + 3), "ding") != NULL, "table: a long cell wraps onto more rows of its line");
+		ok(ls.v[i].width == ls.v[i + 2].width && ls.v[i + 2].width ==
+		    ls.v[i + 3].width, "table: rows aligned (same width)");
+	}
+	ok(find(&ls, "after") > i, "table: the text after it is prose again");
 	tui_lines_free(&ls);
 	md = "```a-language-name-far-too-long-for-the-frame\nx\n```\n---";
 	tui_lines_init(&ls);
