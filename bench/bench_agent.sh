@@ -5,15 +5,19 @@
 # events, the store (fsync included in wall time, not in CPU).
 . "$(dirname "$0")/lib.sh"
 N=${N:-200}
-{
-	echo '{"replies": ['
-	i=1
-	while [ $i -lt $N ]; do
-		echo "{\"chunk_size\": 64, \"tool_calls\": [{\"id\": \"t$i\", \"name\": \"think\", \"arguments\": {\"thought\": \"step $i of the plan\"}}]},"
-		i=$((i + 1))
-	done
-	echo '{"tool_calls": [{"id": "end", "name": "finish", "arguments": {"message": "done"}}]}]}'
-} > "$B/script.json"
+# think_script N FILE: N steps, each a think call, then finish.
+think_script() {
+	{
+		echo '{"replies": ['
+		i=1
+		while [ $i -lt "$1" ]; do
+			echo "{\"chunk_size\": 64, \"tool_calls\": [{\"id\": \"t$i\", \"name\": \"think\", \"arguments\": {\"thought\": \"step $i of the plan\"}}]},"
+			i=$((i + 1))
+		done
+		echo '{"tool_calls": [{"id": "end", "name": "finish", "arguments": {"message": "done"}}]}]}'
+	} > "$2"
+}
+think_script "$N" "$B/script.json"
 bench_fake "$B/script.json"
 cd "$B/work"
 /usr/bin/time -f "%e %U %S %M" -o "$B/time" "$CADE" -p "bench" --max-steps $((N + 5)) </dev/null >/dev/null 2>"$B/err" || { cat "$B/err"; exit 1; }
@@ -39,15 +43,7 @@ fi
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then
 	cpu_of() {	# cpu_of N: cade's user+sys seconds for an N-step task
 		n=$1
-		{
-			echo '{"replies": ['
-			i=1
-			while [ $i -lt $n ]; do
-				echo "{\"chunk_size\": 64, \"tool_calls\": [{\"id\": \"t$i\", \"name\": \"think\", \"arguments\": {\"thought\": \"step $i of the plan\"}}]},"
-				i=$((i + 1))
-			done
-			echo '{"tool_calls": [{"id": "end", "name": "finish", "arguments": {"message": "done"}}]}]}'
-		} > "$B/script-$n.json"
+		think_script "$n" "$B/script-$n.json"
 		export XDG_STATE_HOME=$(mktemp -d /dev/shm/cade-bench.XXXXXX)
 		bench_fake "$B/script-$n.json"
 		/usr/bin/time -f "%U %S" -o "$B/time" "$CADE" -p "bench" --max-steps $((n + 5)) </dev/null >/dev/null 2>&1

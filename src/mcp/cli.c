@@ -42,27 +42,20 @@ mcp_cli_file(void)
 static cJSON *
 mcp_cli_read(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	struct buf b;
-	char chunk[4096];
-	size_t n;
+	char *text, *cause = NULL;
 	cJSON *root;
 
-	if (f == NULL) {
-		if (errno != ENOENT) {
-			fprintf(stderr, "cade: cannot read '%s': %s\n", path,
-			    strerror(errno));
-			return NULL;
+	if ((text = util_read_small(path, 1024 * 1024, NULL, &cause)) == NULL) {
+		if (errno == ENOENT) {
+			free(cause);
+			return cJSON_CreateObject();
 		}
-		return cJSON_CreateObject();
+		fprintf(stderr, "cade: %s\n", cause);
+		free(cause);
+		return NULL;
 	}
-	buf_init(&b, 1024 * 1024);
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (buf_append(&b, chunk, n) != 0)
-			break;
-	fclose(f);
-	root = cJSON_Parse(b.s);
-	buf_free(&b);
+	root = cJSON_Parse(text);
+	free(text);
 	if (!cJSON_IsObject(root)) {
 		fprintf(stderr, "cade: '%s' is not a JSON object: fix or move "
 		    "it, then try again\n", path);

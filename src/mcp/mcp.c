@@ -59,43 +59,17 @@ struct mcp {
 
 /* ---- small files ---- */
 
-/* A regular file of at most MCP_FILE_MAX bytes, never blocking; NULL if absent. */
+/* The project's one small-file reader; NULL without *cause if absent. */
 static char *
 mcp_read_file(const char *path, char **cause)
 {
-	struct stat sb;
-	char *s = NULL;
-	ssize_t n;
-	size_t len = 0;
-	int fd;
+	char *text = util_read_small(path, MCP_FILE_MAX, NULL, cause);
 
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-	if (fd == -1) {
-		if (errno != ENOENT)
-			*cause = xasprintf("cannot read '%s': %s", path,
-			    strerror(errno));
-		return NULL;
+	if (text == NULL && errno == ENOENT) {
+		free(*cause);
+		*cause = NULL;
 	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    sb.st_size > MCP_FILE_MAX) {
-		*cause = xasprintf("cannot read '%s': %s", path,
-		    !S_ISREG(sb.st_mode) ? "not a regular file" :
-		    "larger than 1 MiB");
-		close(fd);
-		return NULL;
-	}
-	s = xmalloc((size_t)sb.st_size + 1);
-	while (len < (size_t)sb.st_size) {
-		n = read(fd, s + len, (size_t)sb.st_size - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-	}
-	s[len] = '\0';
-	close(fd);
-	return s;
+	return text;
 }
 
 /* $XDG_CONFIG_HOME/cade/mcp.json */
