@@ -316,9 +316,15 @@ wrap_flush_word(struct tui_wrap *w)
 		wrap_newline(w);
 		l = wrap_cur(w);
 	}
-	if (l->width + w->pending_space + 1 <= w->width)
+	if (l->width + w->pending_space + tui_wcwidth(w->word.wc[0]) <=
+	    w->width)
 		for (i = 0; i < w->pending_space; i++)
 			tui_line_putw(l, ' ', w->space_role);
+	else if (w->pending_space > 0 && l->width > wrap_indent_width(w)) {
+		/* No room for the space: never glue the word to the last. */
+		wrap_newline(w);
+		l = wrap_cur(w);
+	}
 	w->pending_space = 0;
 	for (i = 0; i < w->word.len; i++) {
 		cw = tui_wcwidth(w->word.wc[i]);
@@ -345,7 +351,7 @@ tui_wrap_begin(struct tui_wrap *w, struct tui_lines *out, int width,
 
 	memset(w, 0, sizeof *w);
 	w->out = out;
-	w->width = width < 4 ? 4 : width;
+	w->width = width < 1 ? 1 : width;
 	w->fill = fill;
 	w->item = item;
 	w->indent = indent;
