@@ -785,6 +785,18 @@ relay_on_usr1(int signo)
 	relay_deaf = 1;
 }
 
+/* A unix stream socket and the address of path in sa, or -1. */
+static int
+relay_socket(const char *path, struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof *sa);
+	sa->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sa->sun_path)
+		return -1;
+	memcpy(sa->sun_path, path, strlen(path));
+	return socket(AF_UNIX, SOCK_STREAM, 0);
+}
+
 /* Connect to a unix socket, or -1. */
 static int
 relay_connect(const char *path)
@@ -792,12 +804,8 @@ relay_connect(const char *path)
 	struct sockaddr_un sa;
 	int fd;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof sa.sun_path ||
-	    (fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+	if ((fd = relay_socket(path, &sa)) == -1)
 		return -1;
-	memcpy(sa.sun_path, path, strlen(path));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == -1) {
 		close(fd);
 		return -1;
@@ -868,12 +876,8 @@ relay_start(const char *path, const char *daemon)
 	pid_t pid;
 	int fd;
 
-	memset(&sa, 0, sizeof sa);
-	sa.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof sa.sun_path ||
-	    (fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+	if ((fd = relay_socket(path, &sa)) == -1)
 		return -1;
-	memcpy(sa.sun_path, path, strlen(path));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == -1 ||
 	    listen(fd, 64) == -1 || (pid = fork()) == -1) {
 		close(fd);
