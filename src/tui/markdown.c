@@ -344,17 +344,6 @@ md_list_marker(const char *s, size_t len, int *ordered)
 	return 0;
 }
 
-/* Drop the cells of a line past width columns. */
-static void
-md_clip(struct tui_line *l, int width)
-{
-	while (l->width > width && l->len > 0) {
-		l->len--;
-		l->width -= tui_wcwidth(l->wc[l->len]);
-	}
-	l->wc[l->len] = 0;
-}
-
 /*
  * Render markdown text; code blocks are framed and cut, never wrapped.
  * Every line fits width (tests/fuzz_md.c checks it); below MD_MIN_WIDTH
@@ -381,7 +370,7 @@ tui_md_render(struct tui_lines *out, const char *text, size_t len, int width,
 		tui_md_render(&narrow, text, len, MD_MIN_WIDTH, base, item,
 		    nblocks);
 		for (i = 0; i < narrow.n; i++)
-			md_clip(&narrow.v[i], width);
+			tui_line_clip(&narrow.v[i], width);
 		tui_lines_take(out, &narrow);
 		return;
 	}

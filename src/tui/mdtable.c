@@ -260,17 +260,6 @@ mdt_widths(struct mdt *t, int avail, uint8_t base)
 	return 1;
 }
 
-/* Cut a cell line to w columns (a wide character in a 1-column cell). */
-static void
-mdt_clip(struct tui_line *l, int w)
-{
-	while (l->width > w && l->len > 0) {
-		l->len--;
-		l->width -= tui_wcwidth(l->wc[l->len]);
-	}
-	l->wc[l->len] = 0;
-}
-
 /* Draw one row of the grid: each cell wrapped, aligned, framed. */
 static void
 mdt_grid_row(struct tui_lines *out, int item, struct mdt *t, int r,
@@ -294,7 +283,7 @@ mdt_grid_row(struct tui_lines *out, int item, struct mdt *t, int r,
 			tui_line_putw(l, ' ', ROLE_NORMAL);
 			s = k < cl[c].n ? &cl[c].v[k] : NULL;
 			if (s != NULL)
-				mdt_clip(s, t->colw[c]);
+				tui_line_clip(s, t->colw[c]);	/* a wide char, 1 column */
 			pad = t->colw[c] - (s != NULL ? s->width : 0);
 			before = t->align[c] == MDT_RIGHT ? pad :
 			    t->align[c] == MDT_CENTRE ? pad / 2 : 0;

@@ -183,6 +183,8 @@ void		 tui_line_init(struct tui_line *, uint8_t fill);
 void		 tui_line_free(struct tui_line *);
 void		 tui_line_putw(struct tui_line *, wchar_t, uint8_t role);
 void		 tui_line_puts(struct tui_line *, const char *utf8, uint8_t role);
+/* Drop the characters of a line past width columns. */
+void		 tui_line_clip(struct tui_line *, int width);
 /* The line's text as UTF-8 (tests, copy); caller frees. */
 char		*tui_line_text(const struct tui_line *);
 

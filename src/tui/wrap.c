@@ -216,6 +216,17 @@ tui_line_puts(struct tui_line *l, const char *s, uint8_t role)
 }
 
 /* See tui-int.h. */
+void
+tui_line_clip(struct tui_line *l, int width)
+{
+	while (l->width > width && l->len > 0) {
+		l->len--;
+		l->width -= tui_wcwidth(l->wc[l->len]);
+	}
+	l->wc[l->len] = 0;
+}
+
+/* See tui-int.h. */
 char *
 tui_line_text(const struct tui_line *l)
 {
@@ -426,11 +437,7 @@ tui_line_cut(struct tui_lines *out, int width, uint8_t fill, int item,
 		if (l->width + cw > width ||
 		    (i + 1 < n && l->width + cw > width - ell &&
 		    tui_wcswidth(ws + i, n - i) > width - l->width)) {
-			while (l->width > width - ell && l->len > 0) {
-				l->len--;
-				l->width -= tui_wcwidth(l->wc[l->len]);
-			}
-			l->wc[l->len] = 0;
+			tui_line_clip(l, width - ell);
 			tui_line_puts(l, tui_glyph->ellipsis, ROLE_FOLD);
 			break;
 		}
