@@ -43,9 +43,7 @@ start_fake "$T/script.json"
 
 screen() { TM capture-pane -p "$@" -t ui; }
 lastreq() { ls "$RECORD"/req-*.json | tail -1; }
-TM -f "$T/tmux.conf" new-session -d -s ui -x 130 -y 30 \
-    "env PS1='sh\$ ' ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME LLM_BASE_URL=$LLM_BASE_URL LLM_API_KEY=$LLM_API_KEY sh"
-wait_for 'sh$' 10
+tui_shell ui 130 30
 TM send-keys -t ui "cd $W && clear && $CADE -m vision-model; echo cade-rc=\$?" Enter
 wait_for 'keys here'
 
@@ -80,19 +78,22 @@ wait_for 'Too big.'
 ! grep -q 'base64,iVBORw0KGgoAAAAAAAAA' "$(lastreq)" && screen | grep -qF '@big.png not attached: 6008 bytes, over image_max (4096)'
 ok $? "an image over image_max is refused with one line"
 
-TM send-keys -t ui "/model text-model" Enter
-wait_for 'model set to text-model'
-TM send-keys -t ui "now @shot.png" Enter
-wait_for 'Text only.'
-grep -qF '"content":"now @shot.png"' "$(lastreq)"; ok $? "a model the list says takes no images gets no image"
-screen | grep -qF '@shot.png not attached: text-model does not take images'; ok $? "... and the chat says so in one line"
-
-TM send-keys -t ui "/model plain-model" Enter
-wait_for 'model set to plain-model'
-TM send-keys -t ui "what of @shot.png" Enter
-wait_for 'Plain.'
-grep -qF '"content":"what of @shot.png"' "$(lastreq)"; ok $? "a model the list says nothing of gets no image (images = auto)"
-screen | grep -qF 'cannot tell whether plain-model takes images'; ok $? "... with a line naming the images setting"
+# refused MODEL MESSAGE REPLY LINE WHY: with MODEL, MESSAGE goes as plain
+# text and the chat says LINE.
+refused() {
+	TM send-keys -t ui "/model $1" Enter
+	wait_for "model set to $1"
+	TM send-keys -t ui "$2" Enter
+	wait_for "$3"
+	grep -qF "\"content\":\"$2\"" "$(lastreq)"; ok $? "$5 gets no image"
+	screen | grep -qF "$4"; ok $? "... and the chat says so in one line"
+}
+refused text-model "now @shot.png" "Text only." \
+    '@shot.png not attached: text-model does not take images' \
+    "a model the list says takes no images"
+refused plain-model "what of @shot.png" "Plain." \
+    'cannot tell whether plain-model takes images' \
+    "a model the list says nothing of (images = auto)"
 
 TM send-keys -t ui "/quit" Enter
 wait_for 'cade-rc=0'; ok $? "cade exits cleanly"
