@@ -16,6 +16,25 @@ out=$(cd "$W" && "$CADE" -p "hello" </dev/null 2>&1); rc=$?
 [ $rc -eq 1 ] && [ "$(echo "$out" | wc -l)" -eq 1 ] && echo "$out" | grep -q 'LLM_API_KEY' &&
     echo "$out" | grep -q 'LLM_BASE_URL' && echo "$out" | grep -q 'config'; ok $? "headless, no key and no endpoint: one line naming LLM_API_KEY, LLM_BASE_URL and the config file, exit 1 ($rc)"
 
+# Headless, an endpoint nobody answers at (refused; a host that cannot
+# resolve): one line naming the endpoint, the cause and what to check,
+# exit 1, no retry and no backoff wait.
+unreach() {	# unreach URL [FLAG]: stderr in $T/u.err, sets rc and ms
+	_t0=$(date +%s%N)
+	(cd "$W" && LLM_BASE_URL=$1 LLM_API_KEY=k "$CADE" --sandbox off $2 -p "hello" \
+	    </dev/null >"$T/u.out" 2>"$T/u.err"); rc=$?
+	ms=$(( ($(date +%s%N) - _t0) / 1000000 ))
+}
+unreach http://127.0.0.1:9/v1
+[ $rc -eq 1 ] && [ "$(wc -l < "$T/u.err")" -eq 1 ] &&
+    grep -q '^cade: cannot reach the model endpoint http://127.0.0.1:9/v1 (connection refused): .*check LLM_BASE_URL' "$T/u.err" &&
+    ! grep -q retrying "$T/u.err" && [ $ms -lt 900 ]; ok $? "headless, connection refused: one line, exit 1, no retry, ${ms} ms ($(cat "$T/u.err"))"
+unreach http://127.0.0.1:9/v1 --json
+[ $rc -eq 1 ] && [ "$(wc -l < "$T/u.err")" -eq 1 ] && [ "$(grep -c '"type":"error"' "$T/u.out")" -eq 1 ] &&
+    ! grep -q '"type":"retry"' "$T/u.out"; ok $? "... --json: one error event, one line on stderr"
+unreach http://cade-no-such-host.invalid/v1
+[ $rc -eq 1 ] && [ "$(wc -l < "$T/u.err")" -eq 1 ] && grep -q 'cade-no-such-host.invalid/v1 (unknown host)' "$T/u.err"; ok $? "headless, unknown host: one line, exit 1 ($(cat "$T/u.err"))"
+
 cat > "$T/script.json" <<'JSON'
 {"models": ["local-model", "other-local"],
  "replies": [{"content": "Hello from the local server."}]}
@@ -141,6 +160,10 @@ wait_for 'keys here'
 TM send-keys -t ui "/help" Enter
 wait_for 'your commands' 5 >/dev/null || wait_for 'commands'
 [ "$(bold_black)" -eq 0 ]; ok $? "TERM=xterm: nothing drawn bold black ($(bold_black) runs)"
+# The unreachable endpoint, in the chat: one message, once, no retries.
+TM send-keys -t ui "hello" Enter
+wait_for 'cannot reach the model endpoint' && wait_until 10 sh -c "tmux -L $SOCK capture-pane -p -t ui | grep -q '^ error '"
+[ "$(screen | grep -c 'cannot reach the model endpoint')" -eq 1 ] && ! screen | grep -q 'retrying'; ok $? "TUI, connection refused: the message once in the chat, no retries"
 TM send-keys -t ui "/quit" Enter
 wait_for 'cade-rc=0'
 TM send-keys -t ui "clear; TERM=vt100 LLM_BASE_URL=http://127.0.0.1:9/v1 LLM_API_KEY=k $CADE; echo cade-rc=\$?" Enter
