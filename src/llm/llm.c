@@ -69,7 +69,7 @@ struct llm_pool {
 struct llm {
 	struct loop		*loop;
 	const struct config	*cfg;
-	struct llm_http		*http;
+	struct http_driver		*http;
 	struct llm_breakers	 breakers;
 	struct llm_breakers	*brk;		/* &breakers, or the pool's */
 	struct llm_pool		*pool;		/* NULL: on its own */
@@ -311,7 +311,7 @@ llm_new(struct loop *loop, const struct config *cfg)
 	l = xcalloc(1, sizeof *l);
 	l->loop = loop;
 	l->cfg = cfg;
-	l->http = llm_http_new(loop);
+	l->http = http_new(loop);
 	l->brk = &l->breakers;
 	l->rng = (uint32_t)(util_now_ms() ^ ((uint64_t)getpid() << 16)) | 1;
 	sink.text = llm_sink_text;
@@ -428,7 +428,7 @@ llm_attempt_clear(struct llm *l)
 		l->watchdog = 0;
 	}
 	if (l->easy != NULL) {
-		llm_http_remove(l->http, l->easy);
+		http_remove(l->http, l->easy);
 		curl_easy_cleanup(l->easy);
 		l->easy = NULL;
 	}
@@ -484,7 +484,7 @@ llm_free(struct llm *l)
 	llm_acc_free(&l->acc);
 	buf_free(&l->raw);
 	sse_free(l->sse);
-	llm_http_free(l->http);
+	http_free(l->http);
 	llm_breakers_free(&l->breakers);
 	for (i = 0; i < l->nquirks; i++)
 		free(l->quirks[i].model);
@@ -644,7 +644,7 @@ llm_watchdog(struct loop *loop, void *arg)
 		return;
 	}
 	log_debug("%s", msg);
-	llm_http_remove(l->http, l->easy);
+	http_remove(l->http, l->easy);
 	llm_attempt_end(l, LLM_ERR_TIMEOUT, 1, msg);
 	free(msg);
 }
@@ -1375,7 +1375,7 @@ llm_attempt_start(struct loop *loop, void *arg)
 	    l->attempt + 1);
 	l->totals.attempts++;
 	l->started = util_now_ms();
-	if (llm_http_add(l->http, l->easy, llm_on_done, l, &cause) == -1) {
+	if (http_add(l->http, l->easy, llm_on_done, l, &cause) == -1) {
 		llm_attempt_end(l, LLM_ERR_NETWORK, 0, cause);
 		free(cause);
 		return;

@@ -38,7 +38,7 @@
 
 struct llm_models_req {
 	struct loop		*loop;
-	struct llm_http		*http;
+	struct http_driver		*http;
 	CURL			*easy;
 	struct curl_slist	*hdrs;
 	struct buf		 body;
@@ -162,11 +162,11 @@ static void
 models_req_free(struct llm_models_req *r)
 {
 	if (r->easy != NULL) {
-		llm_http_remove(r->http, r->easy);
+		http_remove(r->http, r->easy);
 		curl_easy_cleanup(r->easy);
 	}
 	curl_slist_free_all(r->hdrs);
-	llm_http_free(r->http);
+	http_free(r->http);
 	buf_free(&r->body);
 	free(r->base_url);
 	free(r);
@@ -197,7 +197,7 @@ models_done(CURL *easy, CURLcode rc, void *arg)
 		free(cause);
 	}
 	/* curl is still inside us: leave the handle to models_req_free. */
-	llm_http_remove(r->http, r->easy);
+	http_remove(r->http, r->easy);
 	curl_easy_cleanup(r->easy);
 	r->easy = NULL;
 	models_req_free(r);
@@ -221,7 +221,7 @@ llm_models_fetch(struct loop *loop, const struct config *cfg,
 	r->arg = arg;
 	r->base_url = xstrndup(base_url, n);
 	buf_init(&r->body, MODELS_MAX_BODY);
-	r->http = llm_http_new(loop);
+	r->http = http_new(loop);
 	if ((r->easy = curl_easy_init()) == NULL)
 		fatal("curl_easy_init failed");
 	url = xasprintf("%s/models", r->base_url);
@@ -237,7 +237,7 @@ llm_models_fetch(struct loop *loop, const struct config *cfg,
 	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(r->easy, CURLOPT_ACCEPT_ENCODING, "");
-	if (llm_http_add(r->http, r->easy, models_done, r, &cause) == -1) {
+	if (http_add(r->http, r->easy, models_done, r, &cause) == -1) {
 		free(cause);
 		curl_easy_cleanup(r->easy);
 		r->easy = NULL;
