@@ -759,6 +759,16 @@ struct tui_key_entry {
 extern const struct tui_key_entry	tui_key_table[];
 extern const size_t			tui_key_table_size;
 
+/* A key of the chat or the prompt as /help, doc/TUI.md and cade(1) name it. */
+struct tui_help_key {
+	const char	*keys;		/* "Ctrl-A / Ctrl-E" */
+	const char	*help;		/* one line */
+};
+extern const struct tui_help_key	tui_chat_keys[];
+extern const size_t			tui_chat_keys_size;
+extern const struct tui_help_key	tui_confirm_keys[];
+extern const size_t			tui_confirm_keys_size;
+
 /* "/confirm always|risky|never"; caller frees. */
 char		*tui_cmd_entry_usage(const struct tui_cmd_entry *);
 /* "F3 or Alt-Z"; caller frees. */
