@@ -151,12 +151,13 @@ llm_totals(const struct llm *l)
 }
 
 /*
- * Prices the endpoint's model list gave (USD per million tokens), used when
- * the configuration names none.  One process talks to one endpoint, so one
+ * Prices and image support the endpoint's model list gave, used when the
+ * configuration names none.  One process talks to one endpoint, so one
  * table: the last list fetched replaces it.
  */
 static struct llm_model_info	*llm_listed;
 static size_t			 llm_nlisted;
+static int			 llm_list_seen;	/* a list was read */
 
 /* See llm.h. */
 void
@@ -166,21 +167,23 @@ llm_list_prices(const struct llm_models *m)
 
 	if (m == NULL || m->error != NULL)
 		return;
+	llm_list_seen = 1;
 	while (llm_nlisted > 0)
 		free(llm_listed[--llm_nlisted].id);
 	free(llm_listed);
 	llm_listed = xcalloc(m->n + 1, sizeof *llm_listed);
 	for (i = 0; i < m->n; i++) {
-		if (m->v[i].price_in < 0 || m->v[i].price_out < 0)
+		if ((m->v[i].price_in < 0 || m->v[i].price_out < 0) &&
+		    m->v[i].images < 0)
 			continue;
 		llm_listed[llm_nlisted] = m->v[i];
 		llm_listed[llm_nlisted++].id = xstrdup(m->v[i].id);
 	}
 }
 
-/* The listed price of model, or NULL. */
+/* What the list says of model, or NULL. */
 static const struct llm_model_info *
-llm_listed_price(const char *model)
+llm_listed_model(const char *model)
 {
 	size_t i;
 
@@ -188,6 +191,31 @@ llm_listed_price(const char *model)
 		if (strcmp(llm_listed[i].id, model) == 0)
 			return &llm_listed[i];
 	return NULL;
+}
+
+/* The listed price of model, or NULL. */
+static const struct llm_model_info *
+llm_listed_price(const char *model)
+{
+	const struct llm_model_info *mi = llm_listed_model(model);
+
+	return mi != NULL && mi->price_in >= 0 && mi->price_out >= 0 ? mi : NULL;
+}
+
+/* See llm.h. */
+int
+llm_model_images(const struct config *cfg, const char *model, int *listed)
+{
+	const char *v = conf_model_str(cfg, model, "images");
+	const struct llm_model_info *mi = llm_listed_model(model);
+
+	if (listed != NULL)
+		*listed = llm_list_seen;
+	if (strcmp(v, "on") == 0)
+		return 1;
+	if (strcmp(v, "off") == 0)
+		return 0;
+	return mi != NULL ? mi->images : -1;
 }
 
 /* Cost estimate in USD from the configured (else listed) prices. */

@@ -663,6 +663,10 @@ tui_cmd_cancel(struct tui *t)
 	t->models_req = NULL;
 	free(t->models_want);
 	t->models_want = NULL;
+	llm_models_cancel(t->img_req);
+	t->img_req = NULL;
+	free(t->img_wait);
+	t->img_wait = NULL;
 	for (i = 0; i < llm_local_servers_n; i++) {
 		llm_models_cancel(t->probe[i]);
 		t->probe[i] = NULL;
