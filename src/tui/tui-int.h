@@ -665,6 +665,9 @@ struct tui {
 	struct llm_models_req	*probe[4];	/* /local, one per llm_local_servers */
 	struct llm_models	*probe_res[4];
 	struct llm_models_req	*img_req;	/* does the model take images? */
+	int			 bang_running;	/* a !command runs in the pane */
+	char			*bang_cmd;	/* ... this one */
+	struct buf		 bang_out;	/* its output, for the next message */
 	char			*img_wait;	/* the message waiting for it */
 	int			 told_setup;	/* the first-run notice was given */
 	char			*last_id;	/* the session to name on quitting */
@@ -717,8 +720,11 @@ void		 tui_images_free(struct tui_images *);
 /* 1 if text mentions an image and only the endpoint's model list (not
  * read yet) can tell whether the model takes it. */
 int		 tui_mention_needs_list(struct tui *, const char *text);
-/* For the chat: text with each attached file shown as "[attached: path]". */
+/* For the chat: text with each attached file shown as "[attached: path]",
+ * each command's output as "[attached: output of !cmd (exit N)]". */
 void		 tui_mention_fold(const char *text, struct buf *out);
+/* The attachment of a !command's output (tui.c makes it, fold reads it). */
+#define TUI_BANG_MARK	"\n\n<command-output exit=\""
 
 /* ---- undo.c: /undo /redo /rewind /diff ------------------------------ */
 
