@@ -36,7 +36,7 @@ wait_for 'will be attached to your next message'
 ok $? "a !command's end is seen and its output offered to the next message"
 screen | grep -qF "(exit 1, 2 lines) will be attached"; ok $? "... the offer names the exit status and the lines"
 screen | grep -q '^alpha-out *$'; ok $? "... the command ran in the terminal pane"
-[ "$(ls "$RECORD" | wc -l)" -eq 0 ]; ok $? "... and nothing went to the model yet"
+! ls "$RECORD"/req-*.json >/dev/null 2>&1; ok $? "... and nothing went to the model yet"
 
 TM send-keys -t ui "what happened?" Enter
 wait_for 'Saw the output.'
