@@ -668,6 +668,10 @@ tui_cmd_cancel(struct tui *t)
 	t->models_want = NULL;
 	llm_models_cancel(t->img_req);
 	t->img_req = NULL;
+	t->bang_running = 0;		/* its answer comes as the shell closes */
+	free(t->bang_cmd);
+	t->bang_cmd = NULL;
+	buf_reset(&t->bang_out);
 	free(t->img_wait);
 	t->img_wait = NULL;
 	for (i = 0; i < llm_local_servers_n; i++) {
