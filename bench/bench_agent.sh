@@ -12,9 +12,12 @@
 #      runs (/proc/PID/schedstat: CPU in ns; /proc/PID/status: VmRSS) at
 #      requests 50, 100, 200, 450, 900 and LONG: CPU per extra step
 #      (50 -> 450), CPU per step at 100-200 vs at 900-LONG (flatness), RSS
-#      after warm-up (100) vs at LONG, and the request size at both (the
-#      conversation, which is what may grow).  Repeated R times (default
-#      3); each figure is given as the range over the repetitions.
+#      at 100, after warm-up (450: past the first condensation when there
+#      is one) and at LONG, and the request size at 100 and LONG (the
+#      conversation, which is what may grow).  Twice: with a window no
+#      request reaches (the conversation grows all along), then with a
+#      32k-token window (condensation bounds it).  Each repeated R times
+#      (default 3); each figure is the range over the repetitions.
 . "$(dirname "$0")/lib.sh"
 N=${N:-200}
 R=${R:-3}
@@ -122,34 +125,48 @@ sampled() {
 	done
 	wait $pid || { cat "$B/err"; exit 1; }
 }
-think_script $((LONG + 20)) "$B/long.json"
-[ $have_shm = 1 ] && on_tmpfs
-: > "$B/long.txt"
-r=1
-while [ $r -le "$R" ]; do
-	sampled $((LONG + 20)) 50 100 200 450 900 "$LONG" > "$B/samples"
-	[ "$(wc -l < "$B/samples")" -eq 6 ] || { echo "long session: a sample was missed"; cat "$B/samples"; exit 1; }
-	# request bytes at 100 and at LONG (the conversation sent)
-	q1=$(stat -c %s "$RECORD/req-$(printf %04d 100).json")
-	q2=$(stat -c %s "$RECORD/req-$(printf %04d "$LONG").json")
-	awk -v q1="$q1" -v q2="$q2" '{ n[NR] = $1; c[NR] = $2; m[NR] = $3 } END {
-		extra = (c[4] - c[1]) / (n[4] - n[1]) / 1e6
-		early = (c[3] - c[2]) / (n[3] - n[2]) / 1e6
-		late = (c[6] - c[5]) / (n[6] - n[5]) / 1e6
-		grow = (m[6] - m[2]) * 1024 / (n[6] - n[2])
-		qgrow = (q2 - q1) / (n[6] - n[2])
-		print extra, early, late, late / early, m[2], m[6], m[6] / m[2], grow, q1, q2, qgrow
-	}' "$B/samples" >> "$B/long.txt"
-	r=$((r + 1))
-done
-[ $have_shm = 1 ] && off_tmpfs
-awk -v long="$LONG" -v r="$R" '
-function lo(i) { return min[i] } function hi(i) { return max[i] }
-{ for (i = 1; i <= NF; i++) { if (NR == 1 || $i < min[i]) min[i] = $i; if (NR == 1 || $i > max[i]) max[i] = $i } }
-END {
-	printf "long session (%d steps, store on tmpfs, %d runs; ranges min-max):\n", long, r
-	printf "  CPU per extra step (50 -> 450): %.3f-%.3f ms\n", lo(1), hi(1)
-	printf "  CPU per step at 100-200: %.3f-%.3f ms; at 900-%d: %.3f-%.3f ms; ratio %.2f-%.2f\n", lo(2), hi(2), long, lo(3), hi(3), lo(4), hi(4)
-	printf "  RSS after warm-up (100): %d-%d KB; at %d: %d-%d KB; ratio %.3f-%.3f (%.0f-%.0f bytes per step)\n", lo(5), hi(5), long, lo(6), hi(6), lo(7), hi(7), lo(8), hi(8)
-	printf "  request at 100: %d bytes; at %d: %d bytes (the conversation: +%.0f bytes per step)\n", lo(9), long, lo(10), lo(11)
-}' "$B/long.txt"
+# long_session LABEL CONFIG: R sampled runs of $B/long.json with the config
+# file holding CONFIG; prints the figures as ranges over the runs.
+long_session() {
+	printf '%s\n' "$2" > "$XDG_CONFIG_HOME/cade/config"
+	[ $have_shm = 1 ] && on_tmpfs
+	: > "$B/long.txt"
+	r=1
+	while [ $r -le "$R" ]; do
+		sampled $((LONG + 20)) 50 100 200 450 900 "$LONG" > "$B/samples"
+		[ "$(wc -l < "$B/samples")" -eq 6 ] || { echo "long session: a sample was missed"; cat "$B/samples"; exit 1; }
+		# the conversation sent: the request at 100, at LONG, the largest
+		q1=$(stat -c %s "$RECORD/req-$(printf %04d 100).json")
+		q2=$(stat -c %s "$RECORD/req-$(printf %04d "$LONG").json")
+		qmax=$(ls -S "$RECORD"/req-*.json | head -1 | xargs stat -c %s)
+		nc=$(grep -l "condensing the history" "$RECORD"/req-*.json | wc -l)
+		awk -v q1="$q1" -v q2="$q2" -v qmax="$qmax" -v nc="$nc" '{ n[NR] = $1; c[NR] = $2; m[NR] = $3 } END {
+			extra = (c[4] - c[1]) / (n[4] - n[1]) / 1e6
+			early = (c[3] - c[2]) / (n[3] - n[2]) / 1e6
+			late = (c[6] - c[5]) / (n[6] - n[5]) / 1e6
+			grow = (m[6] - m[4]) * 1024 / (n[6] - n[4])
+			print extra, early, late, late / early, m[2], m[4], m[6], m[6] / m[4], grow, q1, q2, qmax, nc
+		}' "$B/samples" >> "$B/long.txt"
+		r=$((r + 1))
+	done
+	[ $have_shm = 1 ] && off_tmpfs
+	rm -f "$XDG_CONFIG_HOME/cade/config"
+	awk -v long="$LONG" -v r="$R" -v label="$1" '
+	function lo(i) { return min[i] } function hi(i) { return max[i] }
+	{ for (i = 1; i <= NF; i++) { if (NR == 1 || $i < min[i]) min[i] = $i; if (NR == 1 || $i > max[i]) max[i] = $i } }
+	END {
+		printf "long session, %s (%d steps, store on tmpfs, %d runs; ranges min-max):\n", label, long, r
+		printf "  CPU per extra step (50 -> 450): %.3f-%.3f ms\n", lo(1), hi(1)
+		printf "  CPU per step at 100-200: %.3f-%.3f ms; at 900-%d: %.3f-%.3f ms; ratio %.2f-%.2f\n", lo(2), hi(2), long, lo(3), hi(3), lo(4), hi(4)
+		printf "  RSS at 100: %d-%d KB; after warm-up (450): %d-%d KB; at %d: %d-%d KB; ratio %d/450 %.3f-%.3f (%.0f-%.0f bytes per step)\n", lo(5), hi(5), lo(6), hi(6), long, lo(7), hi(7), long, lo(8), hi(8), lo(9), hi(9)
+		printf "  the conversation: request at 100 %d bytes, at %d %d bytes (%+.0f per step), largest %d; %d condensations\n", lo(10), long, lo(11), (lo(11) - lo(10)) / (long - 100), hi(12), hi(13)
+	}' "$B/long.txt"
+}
+{
+	echo '{"side_replies": [{"on_match": "condensing the history", "content": "SUMMARY: thought the plan through, step by step."}],'
+	think_script $((LONG + 20)) /dev/stdout | sed 1s/^{//
+} > "$B/long.json"
+# A window no request reaches: the conversation grows all along.
+long_session "no condensation" "context_window = 100000000"
+# A 32k-token window: condensation bounds the conversation.
+long_session "32k-token window" "context_window = 32768"
