@@ -168,11 +168,16 @@ agent_new(const struct agent_deps *d)
 {
 	struct agent *a = xcalloc(1, sizeof *a);
 	size_t builtin;
+	cJSON *sys;
 
 	a->d = *d;
 	a->state = AGENT_IDLE;
 	a->model = xstrdup(conf_str(d->cfg, "model"));
 	a->system = prompt_system(d->ws, &builtin);
+	sys = agent_msg_new("system", a->system);
+	if ((a->system_text = cJSON_PrintUnformatted(sys)) == NULL)
+		fatal("cannot print the system prompt");
+	cJSON_Delete(sys);
 	a->skills = prompt_skills_load(d->ws->root);
 	a->tstate = tool_state_new();
 	a->tctx.cfg = d->cfg;
@@ -232,12 +237,10 @@ agent_free(struct agent *a)
 		llm_cancel(a->d.llm);
 	llm_free(a->title_llm);
 	agent_calls_clear(a);
-	for (i = 0; i < a->nhist; i++) {
-		cJSON_Delete(a->hist[i].msg);
-		free(a->hist[i].text);
-	}
+	for (i = 0; i < a->nhist; i++)
+		agent_msg_clear(&a->hist[i]);
 	free(a->hist);
-	cJSON_Delete(a->view);
+	free(a->system_text);
 	free(a->vtexts);
 	for (i = 0; i < a->nqueue; i++) {
 		free(a->queue[i].text);
@@ -376,7 +379,7 @@ agent_add_user(struct agent *a, const char *raw, const cJSON *images,
 /* Start a request on client l with the agent as the callbacks' argument. */
 int
 agent_send(struct agent *a, struct llm *l, const cJSON *msgs,
-    const char *const *texts, const cJSON *tools,
+    const char *const *texts, size_t ntexts, const cJSON *tools,
     void (*text)(const char *, size_t, void *),
     void (*done)(struct llm_response *, void *), char **cause)
 {
@@ -386,6 +389,7 @@ agent_send(struct agent *a, struct llm *l, const cJSON *msgs,
 	memset(&req, 0, sizeof req);
 	req.messages = msgs;
 	req.texts = texts;
+	req.ntexts = ntexts;
 	req.tools = tools;
 	req.model = a->model;
 	memset(&cb, 0, sizeof cb);
@@ -435,7 +439,7 @@ agent_request_title(struct agent *a, const char *text)
 	    "only.\n\n%.2000s", text);
 	cJSON_AddItemToArray(msgs, agent_msg_new("user", prompt));
 	free(prompt);
-	if (agent_send(a, a->title_llm, msgs, NULL, NULL, agent_on_title_text,
+	if (agent_send(a, a->title_llm, msgs, NULL, 0, NULL, agent_on_title_text,
 	    agent_on_title, &cause) == -1)
 		free(cause);
 	cJSON_Delete(msgs);
@@ -1023,11 +1027,10 @@ agent_tools_wait(struct loop *loop, void *arg)
 void
 agent_step(struct agent *a)
 {
-	const cJSON *msgs;
 	cJSON *tools;
 	const char *const *texts = NULL;
 	char *cause = NULL, *msg;
-	size_t i;
+	size_t i, n;
 
 	if (a->closing)
 		return;
@@ -1077,10 +1080,10 @@ agent_step(struct agent *a)
 		return;
 	}
 	a->step++;
-	msgs = agent_view(a, &texts);
+	n = agent_view(a, &texts);
 	tools = tool_schemas_in(a->d.cfg, a->model, a->d.tools);
 	agent_set_state(a, AGENT_THINKING);
-	if (agent_send(a, a->d.llm, msgs, texts, tools, agent_on_text, agent_on_reply,
+	if (agent_send(a, a->d.llm, NULL, texts, n, tools, agent_on_text, agent_on_reply,
 	    &cause) == -1) {
 		agent_error(a, "internal", cause);
 		agent_end(a, AGENT_END_ERROR, cause);
@@ -1245,7 +1248,7 @@ agent_pending(struct agent *a, size_t *n)
 void
 agent_replay_done(struct agent *a)
 {
-	cJSON *calls, *c, *m, *out;
+	cJSON *tree, *c, *out;
 	char *text;
 	const char *id;
 	size_t i, j, n = a->nhist;
@@ -1253,18 +1256,22 @@ agent_replay_done(struct agent *a)
 	struct agent_call fake;
 
 	for (i = 0; i < n; i++) {
-		calls = cJSON_GetObjectItem(a->hist[i].msg, "tool_calls");
-		cJSON_ArrayForEach(c, calls) {
-			id = cJSON_GetStringValue(cJSON_GetObjectItem(c, "id"));
-			if (id == NULL)
-				continue;
+		tree = NULL;
+		/* The ids live apart from hist[], which grows meanwhile. */
+		for (id = a->hist[i].calls; id != NULL && *id != '\0';
+		    id += strlen(id) + 1) {
 			answered = 0;
-			for (j = i + 1; j < a->nhist && !answered; j++) {
-				m = cJSON_GetObjectItem(a->hist[j].msg, "tool_call_id");
-				answered = cJSON_IsString(m) && strcmp(m->valuestring, id) == 0;
-			}
+			for (j = i + 1; j < a->nhist && !answered; j++)
+				answered = a->hist[j].call_id != NULL &&
+				    strcmp(a->hist[j].call_id, id) == 0;
 			if (answered)
 				continue;
+			if (tree == NULL)
+				tree = agent_msg_tree(&a->hist[i]);
+			cJSON_ArrayForEach(c, cJSON_GetObjectItem(tree,
+			    "tool_calls"))
+				if (strcmp(event_json_str(c, "id"), id) == 0)
+					break;
 			memset(&fake, 0, sizeof fake);
 			fake.id = (char *)id;
 			fake.name = cJSON_GetStringValue(cJSON_GetObjectItem(
@@ -1289,6 +1296,7 @@ agent_replay_done(struct agent *a)
 				free(text);
 			}
 		}
+		cJSON_Delete(tree);
 	}
 	cJSON_Delete(a->replay_started);
 	a->replay_started = NULL;
@@ -1299,14 +1307,11 @@ agent_replay_done(struct agent *a)
 void
 agent_continue(struct agent *a)
 {
-	cJSON *role;
-
 	if (a->nhist == 0 && a->nqueue == 0)
 		return;
 	if (a->nhist > 0) {
-		role = cJSON_GetObjectItem(a->hist[a->nhist - 1].msg, "role");
-		if (a->nqueue == 0 && cJSON_IsString(role) &&
-		    strcmp(role->valuestring, "assistant") == 0 &&
+		if (a->nqueue == 0 &&
+		    a->hist[a->nhist - 1].role == ROLE_ASSISTANT &&
 		    !a->replay_cancelled)
 			return;		/* the model had answered; wait for the person */
 	}

@@ -85,6 +85,7 @@ struct llm {
 	struct llm_callbacks	 cb;
 	cJSON			*messages;
 	const char		**texts;	/* printed messages (llm_request) or NULL */
+	size_t			 ntexts;	/* messages NULL: the texts are them */
 	cJSON			*tools;
 	char			**chain;	/* model, then fallbacks */
 	size_t			 nchain;
@@ -125,6 +126,7 @@ struct llm {
 };
 
 static void	llm_attempt_start(struct loop *, void *);
+static cJSON	*llm_messages_parse(const char *const *, size_t);
 static int	llm_on_event(const char *, const char *, size_t, void *);
 
 /* Printable name of a status. */
@@ -350,6 +352,7 @@ llm_new(struct loop *loop, const struct config *cfg)
 }
 
 static void	llm_attempt_start(struct loop *, void *);
+static cJSON	*llm_messages_parse(const char *const *, size_t);
 
 /* Give back the pool slot of this client's attempt; the next waiter goes. */
 static void
@@ -481,6 +484,7 @@ llm_request_clear(struct llm *l)
 	l->messages = l->tools = NULL;
 	free(l->texts);
 	l->texts = NULL;
+	l->ntexts = 0;
 	if (l->deadline_timer != 0) {
 		loop_timer_cancel(l->loop, l->deadline_timer);
 		l->deadline_timer = 0;
@@ -849,9 +853,16 @@ llm_build_body(struct llm *l, const char *model)
 	o.no_temperature = q->no_temperature;
 	o.no_reasoning_effort = q->no_reasoning_effort;
 	o.max_completion_tokens = q->max_completion_tokens;
+	o.ntexts = l->ntexts;
 	tc = conf_model_str(l->cfg, model, "tool_calling");
 	l->prompt = cJSON_GetArraySize(l->tools) > 0 &&
 	    (strcmp(tc, "prompt") == 0 || q->prompt_tools);
+	if (l->messages == NULL && (l->responses || l->prompt)) {
+		/* These formats rewrite the messages: parse the texts once
+		 * (kept for later attempts, freed with the request). */
+		l->messages = llm_messages_parse(l->texts, l->ntexts);
+		o.messages = l->messages;
+	}
 	if (l->prompt) {
 		pm = llm_ptools_messages(l->messages, l->tools);
 		o.messages = pm;
@@ -1423,6 +1434,21 @@ llm_messages_keep(const cJSON *msgs)
 	return out;
 }
 
+/* The messages of a request sent as printed texts, as a tree. */
+static cJSON *
+llm_messages_parse(const char *const *texts, size_t n)
+{
+	cJSON *out = cJSON_CreateArray(), *m;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((m = cJSON_Parse(texts[i])) == NULL)
+			fatal("request message %zu is not JSON", i);
+		cJSON_AddItemToArray(out, m);
+	}
+	return out;
+}
+
 /* Start a request; see cade/llm.h. */
 int
 llm_send(struct llm *l, const struct llm_request *req,
@@ -1437,15 +1463,22 @@ llm_send(struct llm *l, const struct llm_request *req,
 		*cause = xstrdup("a request is already in flight");
 		return -1;
 	}
-	if (!cJSON_IsArray(req->messages)) {
+	if (req->messages == NULL ? req->texts == NULL :
+	    !cJSON_IsArray(req->messages)) {
 		*cause = xstrdup("messages must be a JSON array");
 		return -1;
 	}
 	l->busy = 1;
 	l->reqno++;
 	l->cb = *cb;
-	l->messages = llm_messages_keep(req->messages);
-	if (req->texts != NULL) {
+	if (req->messages == NULL) {
+		/* Printed messages: their pointers only, nothing per message. */
+		l->ntexts = req->ntexts;
+		l->texts = xcalloc(req->ntexts + 1, sizeof *l->texts);
+		memcpy(l->texts, req->texts, req->ntexts * sizeof *l->texts);
+	} else
+		l->messages = llm_messages_keep(req->messages);
+	if (req->messages != NULL && req->texts != NULL) {
 		int n = cJSON_GetArraySize(l->messages);
 
 		l->texts = xcalloc((size_t)n + 1, sizeof *l->texts);
