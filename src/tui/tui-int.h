@@ -677,7 +677,9 @@ struct tui {
 	int			 exit_code;
 	int			 restart;
 	char			*restart_resume;
-	char			*resume_asked;	/* /resume ID of elsewhere, said once */
+	char			*resume_asked;	/* /resume of elsewhere: waits for y/n */
+	uint64_t		 resume_asked_at;
+	uint64_t		 resume_timer;	/* its keys become live */
 	char			*hint;
 	size_t			 npending;
 	struct undo_plan	*undo_plan;	/* /undo etc. waiting for y/n */
@@ -763,6 +765,8 @@ void		 tui_cmd_undo(struct tui *, const char *arg);
 void		 tui_cmd_redo(struct tui *, const char *arg);
 void		 tui_cmd_rewind(struct tui *, const char *arg);
 void		 tui_cmd_diff(struct tui *, const char *arg);
+/* y/n/Esc for /resume of another directory's session; 1 if taken. */
+int		 tui_resume_key(struct tui *, const struct tui_key *);
 /* y/n/Esc for a plan waiting; 1 if the key was taken. */
 int		 tui_undo_key(struct tui *, const struct tui_key *);
 void		 tui_undo_free(struct tui *);

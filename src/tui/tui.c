@@ -609,7 +609,7 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 		tui_ctrl_c(t);
 		return;
 	}
-	if (tui_undo_key(t, k))
+	if (tui_resume_key(t, k) || tui_undo_key(t, k))
 		return;
 	p = agent_pending(t->s->agent, &np);
 	tui_confirm_context(t, &x);
@@ -946,7 +946,10 @@ tui_detach(struct tui *t)
 		loop_timer_cancel(t->s->loop, t->confirm_timer);
 	if (t->pane_timer != 0)
 		loop_timer_cancel(t->s->loop, t->pane_timer);
+	if (t->resume_timer != 0)
+		loop_timer_cancel(t->s->loop, t->resume_timer);
 	t->key_timer = t->frame_timer = t->confirm_timer = t->pane_timer = 0;
+	t->resume_timer = 0;
 	buf_reset(&t->pane_held);
 	loop_fd_del(t->s->loop, tui_screen_infd());
 	loop_signal_del(t->s->loop, SIGWINCH, tui_sigwinch, t);
