@@ -654,6 +654,8 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 		t->ctrl_x = 1;
 		return;
 	}
+	if (tui_mention_key(t, k))	/* the @path popup's keys */
+		return;
 	/* Esc on an empty input drops the !command output waiting. */
 	if (k->key == 0x1b && k->mod == 0 && t->bang_out.len > 0 &&
 	    tui_input_empty(t->input) && tui_input_search(t->input) == NULL) {
