@@ -145,6 +145,9 @@ struct agent {
 	size_t			 ntrack;
 
 	struct agent_stats	 stats;
+	/* Tokens used while no price was known, costed once one is. */
+	struct llm_usage	 unpriced;
+	char			*unpriced_model;
 
 	struct condense_est	 est;
 	size_t			 tools_bytes;	/* the tools array, as sent */

@@ -249,6 +249,7 @@ agent_free(struct agent *a)
 	free(a->queue);
 	free(a->pending);
 	free(a->model);
+	free(a->unpriced_model);
 	free(a->system);
 	free(a->finish_msg);
 	free(a->fatal);
@@ -559,6 +560,26 @@ agent_on_retry(int attempt, int max, uint64_t delay_ms, const char *reason,
 	});
 }
 
+/*
+ * Tokens a reply used while no price was known for its model: kept to be
+ * costed by agent_reprice() when the endpoint's list brings one.
+ */
+static void
+agent_unpriced_add(struct agent *a, const char *model,
+    const struct llm_usage *u)
+{
+	if (u->cost != 0 || (u->prompt_tokens == 0 && u->completion_tokens == 0)
+	    || llm_price_known(a->d.cfg, model))
+		return;
+	if (a->unpriced_model != NULL && strcmp(a->unpriced_model, model) != 0)
+		return;	/* one model's tokens wait; another's stay unknown */
+	if (a->unpriced_model == NULL)
+		a->unpriced_model = xstrdup(model);
+	a->unpriced.prompt_tokens += u->prompt_tokens;
+	a->unpriced.completion_tokens += u->completion_tokens;
+	a->unpriced.cached_tokens += u->cached_tokens;
+}
+
 /* Fold a reply's usage into the totals and announce it. */
 void
 agent_usage(struct agent *a, const struct llm_response *r)
@@ -567,6 +588,7 @@ agent_usage(struct agent *a, const struct llm_response *r)
 	a->stats.tokens_out += r->usage.completion_tokens;
 	a->stats.tokens_cached += r->usage.cached_tokens;
 	a->stats.cost += r->usage.cost;
+	agent_unpriced_add(a, r->model != NULL ? r->model : a->model, &r->usage);
 	event_post_usage(a->d.bus, &(struct ev_usage){
 		.model = r->model != NULL ? r->model : a->model,
 		.reported = r->usage.present,
@@ -583,6 +605,32 @@ agent_usage(struct agent *a, const struct llm_response *r)
 		.total_cost = a->stats.cost,
 		.implausible = r->usage.implausible,
 	});
+}
+
+/* See agent.h. */
+void
+agent_reprice(struct agent *a)
+{
+	struct llm_usage *u = &a->unpriced;
+	double cost;
+
+	if (a->unpriced_model == NULL ||
+	    !llm_price_known(a->d.cfg, a->unpriced_model))
+		return;
+	cost = llm_cost(a->d.cfg, a->unpriced_model, u);
+	a->stats.cost += cost;
+	/* A usage event of no new tokens: the cost the late prices give. */
+	event_post_usage(a->d.bus, &(struct ev_usage){
+		.model = a->unpriced_model,
+		.cost = cost,
+		.total_prompt_tokens = a->stats.tokens_in,
+		.total_completion_tokens = a->stats.tokens_out,
+		.total_cached_tokens = a->stats.tokens_cached,
+		.total_cost = a->stats.cost,
+	});
+	memset(u, 0, sizeof *u);
+	free(a->unpriced_model);
+	a->unpriced_model = NULL;
 }
 
 /* The assistant message as stored and as sent back to the model. */

@@ -149,9 +149,18 @@ rm -f "$XDG_CONFIG_HOME/cade/config"
 printf 'retry_max = 2\nretry_base_ms = 10\nretry_max_ms = 20\n' > "$XDG_CONFIG_HOME/cade/config"
 LLM_BASE_URL=http://127.0.0.1:1/v1 "$CADE" -p "x" </dev/null >"$T/out" 2>"$T/err"; rc=$?
 ok $([ $rc -eq 1 ] && echo 0 || echo 1) "unreachable endpoint exits 1 (rc=$rc)"
-# One line per retry (retry_max 2: one retry), then the error.
-[ ! -s "$T/out" ] && [ "$(wc -l < "$T/err")" -eq 2 ] && grep -q 'retrying in' "$T/err" &&
-	tail -n 1 "$T/err" | grep -q '^cade: ' && ! tail -n 1 "$T/err" | grep -q 'retrying in'; ok $? "a retry line, then one error line on stderr: $(tail -n 1 "$T/err")"
+# Never reached: no retry, one line.
+[ ! -s "$T/out" ] && [ "$(wc -l < "$T/err")" -eq 1 ] && grep -q '^cade: cannot reach the model endpoint' "$T/err" &&
+	! grep -q 'retrying in' "$T/err"; ok $? "one error line on stderr, no retry: $(cat "$T/err")"
+# A transient failure (HTTP 500): one line per retry (retry_max 2: one
+# retry), then the error.
+cat > "$T/t500.json" <<'JSON'
+{"replies": [{"fault": "500"}, {"fault": "500"}]}
+JSON
+run_fake t500
+"$CADE" -p "x" </dev/null >"$T/out" 2>"$T/err"; rc=$?
+[ $rc -eq 1 ] && [ ! -s "$T/out" ] && [ "$(wc -l < "$T/err")" -eq 2 ] && grep -q 'retrying in' "$T/err" &&
+	tail -n 1 "$T/err" | grep -q '^cade: ' && ! tail -n 1 "$T/err" | grep -q 'retrying in'; ok $? "HTTP 500: a retry line, then one error line on stderr: $(tail -n 1 "$T/err")"
 cat > "$T/t401.json" <<'JSON'
 {"replies": [{"fault": "401"}]}
 JSON
@@ -221,15 +230,22 @@ run_fake t7a
 grep '^[^ ]* *a1 ' "$T/audit" | grep -q ' failed .*exit=1'; ok $? "audit: a command that exits 1 is labelled failed"
 grep '^[^ ]* *a2 ' "$T/audit" | grep -q ' ran .*file=audited.txt'; ok $? "audit: an edit names its file"
 grep '^[^ ]* *a3 ' "$T/audit" | grep -q 'deny .*refused by rule'; ok $? "audit: a refusal without a person is labelled refused by rule"
-# --resume of a session started in another directory says so on stderr.
+# --resume of a session started in another directory: with nobody to ask,
+# no (exit 2, nothing sent, the session untouched) unless --yes; with --yes
+# it goes on here and says so on stderr.
 sid=$(ls -t "$XDG_STATE_HOME/cade/sessions" | head -1)
 cat > "$T/t7r.json" <<'JSON'
 {"replies": [{"content": "resumed elsewhere"}]}
 JSON
 run_fake t7r
 mkdir -p "$T/elsewhere"
-out=$(cd "$T/elsewhere" && "$CADE" --resume "$sid" -p "go on" </dev/null 2>"$T/r.err")
-[ "$out" = "resumed elsewhere" ] && grep -qF "session $sid was started in $W; it continues here" "$T/r.err"; ok $? "--resume of another directory's session says so on stderr"
+sum0=$(cksum < "$XDG_STATE_HOME/cade/sessions/$sid/events.jsonl")
+out=$(cd "$T/elsewhere" && "$CADE" --resume "$sid" -p "go on" </dev/null 2>"$T/r.err"); rc=$?
+[ $rc -eq 2 ] && [ -z "$out" ] && [ "$(wc -l < "$T/r.err")" -eq 1 ] &&
+    grep -qF "session $sid was started in $W, not here ($T/elsewhere): run it there (cade -C $W --resume $sid), or add --yes" "$T/r.err" &&
+    [ ! -e "$RECORD/req-0001.json" ] && [ "$(cksum < "$XDG_STATE_HOME/cade/sessions/$sid/events.jsonl")" = "$sum0" ]; ok $? "--resume of another directory's session, no --yes: refused in one line, exit 2, nothing sent or recorded ($rc: $(cat "$T/r.err"))"
+out=$(cd "$T/elsewhere" && "$CADE" --resume "$sid" --yes -p "go on" </dev/null 2>"$T/r.err")
+[ "$out" = "resumed elsewhere" ] && grep -qF "session $sid was started in $W; it continues here" "$T/r.err"; ok $? "... with --yes it goes on here and says so on stderr"
 (cd "$W" && "$CADE" --resume "$sid" -p "go on" </dev/null >/dev/null 2>"$T/r2.err") ; ! grep -q 'was started in' "$T/r2.err"; ok $? "... and not for this directory's own"
 
 # 7b. Secrets in command output never reach the LLM or the store.

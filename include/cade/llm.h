@@ -206,6 +206,18 @@ int		 llm_model_images(const struct config *, const char *model,
 		    int *listed);
 const struct llm_model_info *llm_models_find(const struct llm_models *,
 		    const char *id);
+/* Keep a good list on disk for the next start (see llm_prices_start). */
+void		 llm_models_cache_put(const struct llm_models *);
+/*
+ * Listed prices at session start when none is configured for model: from
+ * the cached list if fresh (models_cache_ttl), at once; else fetched in
+ * the background, fn(arg) called from the loop once they are in (the
+ * caller re-costs what it counted as unknown).  NULL if nothing is pending.
+ */
+struct llm_prices;
+struct llm_prices *llm_prices_start(struct loop *, const struct config *,
+		    const char *model, void (*fn)(void *), void *arg);
+void		 llm_prices_free(struct llm_prices *);
 /* `cade models`: the endpoint's list as a table on out; the exit status. */
 int		 llm_models_main(const struct config *, FILE *out);
 

@@ -74,6 +74,7 @@ struct llm {
 	struct llm_breakers	*brk;		/* &breakers, or the pool's */
 	struct llm_pool		*pool;		/* NULL: on its own */
 	int			 slot;		/* holds one of the pool's slots */
+	int			 reached;	/* the endpoint answered once */
 	struct llm_quirk	*quirks;
 	size_t			 nquirks;
 	struct llm_totals	 totals;
@@ -888,6 +889,64 @@ llm_build_body(struct llm *l, const char *model)
 	cJSON_Delete(pm);
 }
 
+/*
+ * The endpoint was never reached by this client and this attempt could not
+ * reach it either (refused, no such host, TLS failed, no TCP connection
+ * within connect_timeout): a wrong or stopped endpoint, which retrying
+ * would only repeat.  One line saying what to check; NULL otherwise.
+ * Once the endpoint has answered, the same failures are transient (a
+ * server restarting) and retried as before.
+ */
+static char *
+llm_unreachable(struct llm *l, CURL *easy, CURLcode rc)
+{
+	const char *why, *from;
+	curl_off_t ct = 0;
+	char *msg, *tmp = NULL;
+
+	if (l->reached)
+		return NULL;
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+		why = "connection refused";
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		why = "unknown host";
+		break;
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		why = "unknown proxy host";
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &ct);
+		if (l->got_byte || ct > 0)
+			return NULL;
+		why = tmp = xasprintf("no connection within %ld s",
+		    conf_int(l->cfg, "connect_timeout"));
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+		why = tmp = xasprintf("TLS failed: %s", l->errbuf[0] ?
+		    l->errbuf : curl_easy_strerror(rc));
+		break;
+	default:
+		return NULL;
+	}
+	switch (conf_origin_of(l->cfg, "base_url")) {
+	case CONF_ENV: from = "LLM_BASE_URL"; break;
+	case CONF_FILE: from = "base_url in the config file"; break;
+	case CONF_FLAG: from = "--base-url"; break;
+	default: from = "base_url (the default; set LLM_BASE_URL or base_url "
+	    "in the config file)"; break;
+	}
+	msg = xasprintf("cannot reach the model endpoint %s (%s): is the "
+	    "server running? check %s; in the TUI, /local looks for a local "
+	    "server", conf_str(l->cfg, "base_url"), why, from);
+	free(tmp);
+	return msg;
+}
+
 /* curl: the transfer ended (successfully or not). */
 static void
 llm_on_done(CURL *easy, CURLcode rc, void *arg)
@@ -900,6 +959,8 @@ llm_on_done(CURL *easy, CURLcode rc, void *arg)
 	int retry = 0;
 
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &l->http_code);
+	if (l->http_code > 0)
+		l->reached = 1;
 	if (l->kind == LLM_BODY_SSE && rc == CURLE_OK && !l->cancel_req &&
 	    l->acc.bad == NULL && l->acc.err == LLM_OK) {
 		l->in_cb++;
@@ -925,6 +986,9 @@ llm_on_done(CURL *easy, CURLcode rc, void *arg)
 	} else if (l->acc.done && (rc == CURLE_OK || rc == CURLE_PARTIAL_FILE ||
 	    rc == CURLE_RECV_ERROR)) {
 		st = LLM_OK;	/* complete, even if the close was unclean */
+	} else if (rc != CURLE_OK &&
+	    (msg = llm_unreachable(l, easy, rc)) != NULL) {
+		st = LLM_ERR_NETWORK;
 	} else if (rc != CURLE_OK) {
 		retry = 1;
 		st = LLM_ERR_NETWORK;
