@@ -766,6 +766,8 @@ void		 tui_cmd_undo(struct tui *, const char *arg);
 void		 tui_cmd_redo(struct tui *, const char *arg);
 void		 tui_cmd_rewind(struct tui *, const char *arg);
 void		 tui_cmd_diff(struct tui *, const char *arg);
+/* Ask whether session id (taken) of directory root goes on here. */
+void		 tui_resume_ask(struct tui *, char *id, const char *root);
 /* y/n/Esc for /resume of another directory's session; 1 if taken. */
 int		 tui_resume_key(struct tui *, const struct tui_key *);
 /* y/n/Esc for a plan waiting; 1 if the key was taken. */
