@@ -15,10 +15,12 @@
  * a cell plus padding, xterm's rule for overwriting half of one);
  * neovim's terminal.c the dirty-row range.
  *
- * Invariants: every screen line has exactly `cols` cells; a cell of width
- * 2 is followed by its right half (TUI_GRID_CONT, width 0) and a right half
- * only ever follows one (put and erase blank the other half first); the
- * scrollback holds sb_n lines at sb[(sb_head + i) % sb_max], oldest first.
+ * Invariants: a screen line has room for `cols` cells, of which [0, used)
+ * are written and the rest blank (so blanking a line is used = 0 when the
+ * pen's background is the default); a cell of width 2 is followed by its
+ * right half (TUI_GRID_CONT, width 0) and a right half only ever follows
+ * one (put and erase blank the other half first); the scrollback holds
+ * sb_n lines at sb[(sb_head + i) % sb_max], oldest first.
  */
 #include "config.h"
 
@@ -49,15 +51,11 @@ struct tui_grid {
 static void
 grid_blank(struct tui_gcell *c, int n, uint32_t bg)
 {
+	struct tui_gcell b = { ' ', TUI_GC_DEFAULT, bg, 0, 1 };
 	int i;
 
-	for (i = 0; i < n; i++) {
-		c[i].ch = ' ';
-		c[i].fg = TUI_GC_DEFAULT;
-		c[i].bg = bg;
-		c[i].attrs = 0;
-		c[i].width = 1;
-	}
+	for (i = 0; i < n; i++)
+		c[i] = b;
 }
 
 /* Room for cap cells (and their marks if the line has any). */
@@ -76,15 +74,13 @@ grid_line_reserve(struct tui_gline *l, int cap)
 	l->cap = cap;
 }
 
-/* A blank line of cols cells. */
+/* A blank line with room for cols cells. */
 static struct tui_gline *
 grid_line_new(int cols)
 {
 	struct tui_gline *l = xcalloc(1, sizeof *l);
 
 	grid_line_reserve(l, cols);
-	l->cols = cols;
-	grid_blank(l->cells, cols, TUI_GC_DEFAULT);
 	return l;
 }
 
@@ -113,11 +109,20 @@ static void
 grid_line_setcols(struct tui_gline *l, int cols)
 {
 	grid_line_reserve(l, cols);
-	if (cols > l->cols)
-		grid_blank(l->cells + l->cols, cols - l->cols, TUI_GC_DEFAULT);
-	l->cols = cols;
-	if (cols > 0 && l->cells[cols - 1].width == 2)
-		grid_blank(l->cells + cols - 1, 1, l->cells[cols - 1].bg);
+	if (l->used > cols)
+		l->used = cols;
+	if (l->used > 0 && l->cells[l->used - 1].width == 2)
+		grid_blank(l->cells + l->used - 1, 1, l->cells[l->used - 1].bg);
+}
+
+/* Write blanks up to column c (exclusive), so cells [0, c) are written. */
+static void
+grid_line_fill(struct tui_gline *l, int c)
+{
+	if (c > l->used) {
+		grid_blank(l->cells + l->used, c - l->used, TUI_GC_DEFAULT);
+		l->used = c;
+	}
 }
 
 /* Widen the dirty range by rows [lo, hi). */
@@ -206,9 +211,9 @@ tui_grid_pen(struct tui_grid *g)
 static void
 grid_split_wide(struct tui_gline *l, int c0, int c1)
 {
-	if (c0 > 0 && c0 < l->cols && l->cells[c0].width == 0)
+	if (c0 > 0 && c0 < l->used && l->cells[c0].width == 0)
 		grid_blank(l->cells + c0 - 1, 1, l->cells[c0 - 1].bg);
-	if (c1 > 0 && c1 < l->cols && l->cells[c1].width == 0)
+	if (c1 > 0 && c1 < l->used && l->cells[c1].width == 0)
 		grid_blank(l->cells + c1, 1, l->cells[c1].bg);
 }
 
@@ -229,7 +234,12 @@ tui_grid_put(struct tui_grid *g, int row, int col, const uint32_t *chars,
 	if (width > 2 || col + width > g->cols)
 		width = 1;	/* no room for a wide one: vtpane draws a blank */
 	l = g->lines[row];
-	grid_split_wide(l, col, col + width);
+	if (col < l->used)
+		grid_split_wide(l, col, col + width);
+	else
+		grid_line_fill(l, col);
+	if (col + width > l->used)
+		l->used = col + width;
 	c = &l->cells[col];
 	c->ch = chars[0] == 0 ? ' ' : chars[0];
 	c->fg = g->pen.fg;
@@ -275,6 +285,12 @@ tui_grid_erase(struct tui_grid *g, int r0, int r1, int c0, int c1)
 	for (r = r0; r < r1; r++) {
 		l = g->lines[r];
 		grid_split_wide(l, c0, c1);
+		if (c1 >= l->used && g->pen.bg == TUI_GC_DEFAULT) {
+			if (c0 < l->used)	/* the written part just ends sooner */
+				l->used = c0;
+			continue;
+		}
+		grid_line_fill(l, c1);
 		grid_blank(l->cells + c0, c1 - c0, g->pen.bg);
 	}
 	grid_dirty(g, r0, r1);
@@ -299,10 +315,10 @@ grid_line_repair(struct tui_gline *l)
 	struct tui_gcell *c = l->cells;
 	int i;
 
-	for (i = 0; i < l->cols; i++) {
+	for (i = 0; i < l->used; i++) {
 		if (c[i].width == 0 && (i == 0 || c[i - 1].width != 2))
 			grid_blank(c + i, 1, c[i].bg);
-		else if (c[i].width == 2 && (i + 1 == l->cols ||
+		else if (c[i].width == 2 && (i + 1 == l->used ||
 		    c[i + 1].width != 0))
 			grid_blank(c + i, 1, c[i].bg);
 	}
@@ -321,6 +337,8 @@ tui_grid_move(struct tui_grid *g, int dr, int dc, int sr, int sc, int rows,
 		return;
 	for (i = 0; i < rows; i++) {
 		r = dr <= sr ? i : rows - 1 - i;	/* never read what we wrote */
+		grid_line_fill(g->lines[sr + r], sc + cols);
+		grid_line_fill(g->lines[dr + r], dc + cols);
 		grid_copy_cells(g->lines[dr + r], dc, g->lines[sr + r], sc, cols);
 		grid_line_repair(g->lines[dr + r]);
 	}
@@ -333,7 +351,7 @@ grid_sb_push(struct tui_grid *g, const struct tui_gline *src)
 {
 	struct tui_gline *l;
 	const struct tui_gcell *c;
-	int n = src->cols;
+	int n = src->used;
 
 	if (g->sb_max == 0)
 		return;
@@ -354,9 +372,8 @@ grid_sb_push(struct tui_grid *g, const struct tui_gline *src)
 	}
 	g->sb[(g->sb_head + g->sb_n - 1) % g->sb_max] = l;
 	grid_line_reserve(l, n > 0 ? n : 1);
-	l->cols = 0;
 	grid_copy_cells(l, 0, src, 0, n);
-	l->cols = n;
+	l->used = n;
 	g->sb_pushed++;
 }
 
@@ -374,6 +391,17 @@ grid_sb_pop(struct tui_grid *g)
 	g->sb[slot] = NULL;
 	g->sb_n--;
 	return l;
+}
+
+/* A line scrolled in: blank in the pen's background. */
+static void
+grid_rotate_blank(struct tui_grid *g, struct tui_gline *l)
+{
+	l->used = 0;
+	if (g->pen.bg != TUI_GC_DEFAULT) {
+		grid_blank(l->cells, g->cols, g->pen.bg);
+		l->used = g->cols;
+	}
 }
 
 /*
@@ -397,14 +425,14 @@ grid_rotate(struct tui_grid *g, int r0, int r1, int n)
 		    (size_t)(h - k) * sizeof *g->lines);
 		memcpy(g->lines + r1 - k, g->tmp, (size_t)k * sizeof *g->tmp);
 		for (i = r1 - k; i < r1; i++)
-			grid_blank(g->lines[i]->cells, g->cols, g->pen.bg);
+			grid_rotate_blank(g, g->lines[i]);
 	} else {
 		memcpy(g->tmp, g->lines + r1 - k, (size_t)k * sizeof *g->tmp);
 		memmove(g->lines + r0 + k, g->lines + r0,
 		    (size_t)(h - k) * sizeof *g->lines);
 		memcpy(g->lines + r0, g->tmp, (size_t)k * sizeof *g->tmp);
 		for (i = r0; i < r0 + k; i++)
-			grid_blank(g->lines[i]->cells, g->cols, g->pen.bg);
+			grid_rotate_blank(g, g->lines[i]);
 	}
 	grid_dirty(g, r0, r1);
 }
@@ -470,7 +498,7 @@ grid_line_blank(const struct tui_gline *l)
 {
 	int i;
 
-	for (i = 0; i < l->cols; i++)
+	for (i = 0; i < l->used; i++)
 		if (l->cells[i].ch != ' ')
 			return 0;
 	return 1;
@@ -499,7 +527,7 @@ int
 tui_grid_resize(struct tui_grid *g, int rows, int cols, int cursor_row)
 {
 	struct tui_gline *l;
-	int is_alt = g->lines == g->alt, old_rows = g->rows, moved = 0, r;
+	int is_alt = g->lines == g->alt, old_rows = g->rows, moved = 0, r, n;
 
 	if (rows < 1)
 		rows = 1;
@@ -510,9 +538,11 @@ tui_grid_resize(struct tui_grid *g, int rows, int cols, int cursor_row)
 		for (r = old_rows - 1; r >= rows; r--)
 			if (!grid_line_blank(g->lines[r]) || r == cursor_row)
 				break;
-		if (r + 1 > rows) {
-			grid_rotate(g, 0, old_rows, r + 1 - rows);
-			moved -= r + 1 - rows;
+		/* Never past the cursor: its row must stay on the screen. */
+		n = r + 1 - rows < cursor_row ? r + 1 - rows : cursor_row;
+		if (n > 0) {
+			grid_rotate(g, 0, old_rows, n);
+			moved -= n;
 		}
 	}
 	g->prim = grid_resize_lines(g->prim, old_rows, rows, cols);
@@ -566,6 +596,30 @@ unsigned long
 tui_grid_sb_pushed(const struct tui_grid *g)
 {
 	return g->sb_pushed;
+}
+
+/* See grid.h. */
+int
+tui_grid_consistent(const struct tui_grid *g)
+{
+	const struct tui_gline *l;
+	int r, c, alt;
+
+	for (alt = 0; alt < 2; alt++)
+		for (r = 0; r < g->rows; r++) {
+			l = alt ? g->alt[r] : g->prim[r];
+			if (l->used < 0 || l->used > g->cols || l->cap < g->cols)
+				return 0;
+			for (c = 0; c < l->used; c++) {
+				if (l->cells[c].width == 0 && (c == 0 ||
+				    l->cells[c - 1].width != 2))
+					return 0;
+				if (l->cells[c].width == 2 && (c + 1 >= l->used ||
+				    l->cells[c + 1].width != 0))
+					return 0;
+			}
+		}
+	return g->sb_n >= 0 && g->sb_n <= g->sb_max;
 }
 
 /* See grid.h. */

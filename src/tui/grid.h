@@ -54,12 +54,14 @@ struct tui_gpen {
 };
 
 /*
- * A line: `cols` cells in use (the screen's width, or fewer for a
- * scrollback line with its trailing blanks trimmed), room for `cap`.
- * comb is NULL or cap * TUI_GRID_NCOMB marks, 0-terminated per cell.
+ * A line.  Cells [0, used) hold what was written; the rest of the screen's
+ * width is blank in the default colours and need not be initialised (a
+ * line scrolled in costs nothing until written).  A scrollback line keeps
+ * `used` cells, its trailing blanks trimmed.  Room for `cap` cells; comb is
+ * NULL or cap * TUI_GRID_NCOMB marks, 0-terminated per cell.
  */
 struct tui_gline {
-	int		 cols;
+	int		 used;
 	int		 cap;
 	struct tui_gcell *cells;
 	uint32_t	*comb;
@@ -109,6 +111,9 @@ const struct tui_gline *tui_grid_sb_line(const struct tui_grid *, int i);
 int		 tui_grid_sb_lines(const struct tui_grid *);
 /* Lines ever pushed to the scrollback (views follow their text by it). */
 unsigned long	 tui_grid_sb_pushed(const struct tui_grid *);
+
+/* 1 if the invariants hold (wide halves paired, used within the width). */
+int		 tui_grid_consistent(const struct tui_grid *);
 
 /* The dirty rows [*lo, *hi); 0 when nothing changed. */
 int		 tui_grid_dirty(const struct tui_grid *, int *lo, int *hi);

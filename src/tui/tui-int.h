@@ -392,6 +392,7 @@ void		 tui_vtfilter_feed(struct tui_vtfilter *, const char *, size_t,
 /* ---- vtpane.c ----------------------------------------------------- */
 
 struct tui_vtpane;
+struct tui_grid;
 typedef void (*tui_vt_out_fn)(const char *, size_t, void *arg);
 
 struct tui_vtpane *tui_vtpane_new(int rows, int cols, int scrollback,
@@ -425,6 +426,8 @@ unsigned	 tui_vtpane_cell_attrs(const struct tui_vtpane *, int r, int c);
 /* Bells since the last call. */
 int		 tui_vtpane_take_bell(struct tui_vtpane *);
 const char	*tui_vtpane_title(const struct tui_vtpane *);
+/* The pane's cells (grid.h), for tests and the fuzzer. */
+const struct tui_grid *tui_vtpane_grid(const struct tui_vtpane *);
 
 /* ---- screen.c ----------------------------------------------------- */
 

@@ -515,7 +515,7 @@ vt_glyph(const struct tui_gline *l, int c, int ncols, int *w, int *pad)
 
 	*w = 1;
 	*pad = 0;
-	if (cell->width == 2 && c + 1 < ncols && c + 1 < l->cols &&
+	if (cell->width == 2 && c + 1 < ncols && c + 1 < l->used &&
 	    l->cells[c + 1].width == 0) {
 		if (tui_wcwidth((wchar_t)ch) == 2)
 			*w = 2;
@@ -543,7 +543,7 @@ vt_draw_line(struct tui_vtpane *p, const struct tui_gline *l, int y, int x)
 	uint8_t a;
 
 	for (c = 0; c < p->cols; c += w + pad) {
-		if (c < l->cols) {
+		if (c < l->used) {
 			cell = &l->cells[c];
 			wc[0] = (wchar_t)vt_glyph(l, c, p->cols, &w, &pad);
 		} else {
@@ -648,10 +648,10 @@ tui_vtpane_row_text(const struct tui_vtpane *p, int r)
 
 	if (l == NULL)
 		return xstrdup("");
-	wc = xreallocarray(NULL, (size_t)l->cols * (TUI_GRID_NCOMB + 2) + 1,
+	wc = xreallocarray(NULL, (size_t)l->used * (TUI_GRID_NCOMB + 2) + 1,
 	    sizeof *wc);
-	for (c = 0; c < l->cols; c += w + pad) {
-		wc[n++] = (wchar_t)vt_glyph(l, c, l->cols, &w, &pad);
+	for (c = 0; c < l->used; c += w + pad) {
+		wc[n++] = (wchar_t)vt_glyph(l, c, l->used, &w, &pad);
 		if ((l->cells[c].attrs & TUI_GA_COMB) && l->comb != NULL &&
 		    wc[n - 1] != L' ') {
 			m = l->comb + (size_t)c * TUI_GRID_NCOMB;
@@ -682,7 +682,7 @@ tui_vtpane_cell_attrs(const struct tui_vtpane *p, int r, int c)
 	unsigned a = 0;
 	size_t i;
 
-	if (l == NULL || c < 0 || c >= l->cols)
+	if (l == NULL || c < 0 || c >= l->used)
 		return 0;
 	for (i = 0; i < nitems(map); i++)
 		if (l->cells[c].attrs & map[i].g)
@@ -705,4 +705,11 @@ const char *
 tui_vtpane_title(const struct tui_vtpane *p)
 {
 	return p->title;
+}
+
+/* See tui-int.h. */
+const struct tui_grid *
+tui_vtpane_grid(const struct tui_vtpane *p)
+{
+	return p->grid;
 }
