@@ -296,7 +296,9 @@ agent_ws_probe_timer(struct loop *l, void *arg)
  * Is the workspace still there?  A local directory always is; a container
  * may need a moment to be reported gone, so an unsure answer is asked again
  * every AGENT_WS_PROBE_MS (from a timer: the loop never waits), and after
- * AGENT_WS_PROBES unsure answers the workspace counts as alive.  Alive: a
+ * AGENT_WS_PROBES unsure answers the workspace counts as alive.  While the
+ * backend is still finding out (WS_ASKING: its question has a deadline of
+ * its own) the timer keeps asking without counting.  Alive: a
  * new shell at the old size; gone: the task ends saying how to resume.
  */
 static void
@@ -307,7 +309,8 @@ agent_ws_probe(struct agent *a)
 	char *cause = NULL;
 	const char *why;
 
-	if (h == WS_UNSURE && ++a->ws_probes < AGENT_WS_PROBES) {
+	if (h == WS_ASKING ||
+	    (h == WS_UNSURE && ++a->ws_probes < AGENT_WS_PROBES)) {
 		a->ws_timer = loop_timer_add(a->d.loop, AGENT_WS_PROBE_MS,
 		    agent_ws_probe_timer, a);
 		return;

@@ -16,7 +16,9 @@
 
 #include "cade/conf.h"
 #include "cade/event.h"
+#include "cade/image.h"
 #include "cade/prompt.h"
+#include "cade/store.h"
 #include "cade/util.h"
 #include "agent-int.h"
 
@@ -34,6 +36,7 @@ agent_hist_add(struct agent *a, cJSON *msg)
 	m->step = a->step;
 	m->shortened = 0;
 	m->bytes = s != NULL ? strlen(s) : 0;
+	m->image_wire = 0;
 	a->hist_bytes += m->bytes;
 	if (a->view_ok) {
 		cJSON_AddItemReferenceToArray(a->view, msg);
@@ -90,6 +93,93 @@ agent_msg_new(const char *role, const char *content)
 	else
 		cJSON_AddNullToObject(m, "content");
 	return m;
+}
+
+/*
+ * The person's message with images: OpenAI content parts, the text first
+ * and each image after it as an image_url part with a data: URL (the
+ * Responses wire format turns them into input_text / input_image).  The
+ * bytes come from the session's blobs, live and on resume alike, so a
+ * resumed conversation sends what the model saw before, byte for byte.
+ * An image whose blob is gone or damaged becomes a line of text saying so.
+ */
+void
+agent_hist_add_user(struct agent *a, const char *text, const cJSON *images)
+{
+	cJSON *msg, *parts, *part, *img;
+	const cJSON *it;
+	const char *path, *hex, *mime;
+	char *dir = NULL, *data, *url, *cause, *note;
+	size_t len, wire = 0, n = 0;
+	struct agent_msg *m;
+
+	if (cJSON_GetArraySize(images) == 0) {
+		agent_hist_add(a, agent_msg_new("user", text));
+		return;
+	}
+	msg = cJSON_CreateObject();
+	cJSON_AddStringToObject(msg, "role", "user");
+	parts = cJSON_AddArrayToObject(msg, "content");
+	part = cJSON_CreateObject();
+	cJSON_AddStringToObject(part, "type", "text");
+	cJSON_AddStringToObject(part, "text", text);
+	cJSON_AddItemToArray(parts, part);
+	cJSON_ArrayForEach(it, images) {
+		path = cJSON_GetStringValue(cJSON_GetObjectItem(it, "path"));
+		hex = cJSON_GetStringValue(cJSON_GetObjectItem(it, "sha256"));
+		mime = cJSON_GetStringValue(cJSON_GetObjectItem(it, "mime"));
+		cause = NULL;
+		data = NULL;
+		if (a->d.session_id == NULL)
+			cause = xstrdup("no session store");
+		else if (hex == NULL || mime == NULL)
+			cause = xstrdup("a damaged record");
+		else {
+			if (dir == NULL)
+				dir = store_dir(a->d.cfg);
+			data = store_blob_get(dir, a->d.session_id, hex,
+			    AGENT_IMAGE_MAX, &len, &cause);
+		}
+		part = cJSON_CreateObject();
+		if (data != NULL && image_type(data, len) != NULL) {
+			url = image_data_url(image_type(data, len), data, len);
+			cJSON_AddStringToObject(part, "type", "image_url");
+			img = cJSON_AddObjectToObject(part, "image_url");
+			cJSON_AddStringToObject(img, "url", url);
+			wire += strlen(url);
+			n++;
+			free(url);
+		} else {
+			note = xasprintf("[image %s not available: %s]",
+			    path != NULL ? path : "?", cause != NULL ? cause :
+			    "not an image");
+			cJSON_AddStringToObject(part, "type", "text");
+			cJSON_AddStringToObject(part, "text", note);
+			free(note);
+		}
+		cJSON_AddItemToArray(parts, part);
+		free(data);
+		free(cause);
+	}
+	free(dir);
+	agent_hist_add(a, msg);
+	/* The estimate counts an image as pixels are billed, not its base64. */
+	m = &a->hist[a->nhist - 1];
+	a->hist_bytes -= m->bytes;
+	m->image_wire = wire;
+	m->bytes = m->bytes - wire + n * AGENT_IMAGE_EST_BYTES;
+	a->hist_bytes += m->bytes;
+}
+
+/* See agent-int.h. */
+size_t
+agent_hist_image_wire(const struct agent *a)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < a->nhist; i++)
+		n += a->hist[i].image_wire;
+	return n;
 }
 
 /*
@@ -254,6 +344,7 @@ agent_hist_replace(struct agent *a, size_t from, size_t to, const char *text)
 	m.step = a->step;
 	m.shortened = 1;
 	m.bytes = strlen(text) + 32;
+	m.image_wire = 0;
 	a->hist[from] = m;
 	a->hist_bytes += m.bytes;
 }
@@ -286,7 +377,8 @@ agent_replay(struct agent *a, const struct event *ev)
 
 	switch (ev->type) {
 	case EV_USER_MESSAGE:
-		agent_hist_add(a, agent_msg_new("user", event_str(ev, "text", "")));
+		agent_hist_add_user(a, event_str(ev, "text", ""),
+		    event_json(ev, "images"));
 		if (event_bool(ev, "skill"))
 			(void)prompt_skills_match(a->skills, "");
 		break;

@@ -50,13 +50,28 @@ struct agent_call {
 	int			 ck_taken;
 };
 
+/* A message from the person waiting for the next step. */
+struct agent_queued {
+	char	*text;
+	cJSON	*images;	/* the event's images field, or NULL */
+};
+
+/*
+ * What an attached image counts for in the context estimate: providers
+ * bill an image by its pixels (a few hundred to ~1,600 tokens), not by the
+ * length of its base64, so a fixed allowance stands in for the data URL.
+ */
+#define AGENT_IMAGE_EST_BYTES	6400
+#define AGENT_IMAGE_MAX		(64 * 1024 * 1024)	/* a blob read back */
+
 /* One message of the history, in OpenAI chat form. */
 struct agent_msg {
 	cJSON	*msg;
 	char	*text;		/* msg printed, reused by every request; NULL: stale */
 	int	 step;
 	int	 shortened;
-	size_t	 bytes;
+	size_t	 bytes;		/* its estimate: images count AGENT_IMAGE_EST_BYTES */
+	size_t	 image_wire;	/* bytes of data URLs in it, not in bytes */
 };
 
 struct agent_track {
@@ -82,7 +97,7 @@ struct agent {
 	size_t			 vcap;
 	int			 view_ok;	/* view matches hist */
 
-	char			**queue;	/* user messages waiting for a step */
+	struct agent_queued	*queue;		/* user messages waiting for a step */
 	size_t			 nqueue;
 
 	struct agent_call	*calls;
@@ -179,6 +194,12 @@ void		 agent_hist_add(struct agent *, cJSON *msg);
 void		 agent_hist_place_tool(struct agent *, cJSON *msg, const char *call_id);
 /* A {"role":..., "content":...} message. */
 cJSON		*agent_msg_new(const char *role, const char *content);
+/* Append the person's message: text, then the images (an event's images
+ * field, or NULL) read back from the session's blobs. */
+void		 agent_hist_add_user(struct agent *, const char *text,
+		    const cJSON *images);
+/* Bytes of data URLs in the history (sent, but not in the estimate). */
+size_t		 agent_hist_image_wire(const struct agent *);
 /* Text made safe to send back (valid UTF-8, no NUL); caller frees. */
 char		*agent_clean(const char *s);
 /* Shorten old observations so the history stays small. */

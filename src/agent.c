@@ -28,6 +28,7 @@
 #include "cade/condense.h"
 #include "cade/conf.h"
 #include "cade/event.h"
+#include "cade/image.h"
 #include "cade/llm.h"
 #include "cade/log.h"
 #include "cade/loop.h"
@@ -238,8 +239,10 @@ agent_free(struct agent *a)
 	free(a->hist);
 	cJSON_Delete(a->view);
 	free(a->vtexts);
-	for (i = 0; i < a->nqueue; i++)
-		free(a->queue[i]);
+	for (i = 0; i < a->nqueue; i++) {
+		free(a->queue[i].text);
+		cJSON_Delete(a->queue[i].images);
+	}
 	free(a->queue);
 	free(a->pending);
 	free(a->model);
@@ -346,15 +349,18 @@ agent_close_task(struct agent *a)
 
 /* Add a user message to the history (and inject triggered skills). */
 static void
-agent_add_user(struct agent *a, const char *raw, int automated)
+agent_add_user(struct agent *a, const char *raw, const cJSON *images,
+    int automated)
 {
 	char *skills, *text = agent_clean(raw);
 	cJSON *d;
 
-	/* The history keeps what the sinks saw: masked by the bus. */
+	/* The history keeps what the sinks saw: masked by the bus (the
+	 * images are bytes from the blobs, named by digest, not text). */
 	d = event_post_masked(a->d.bus, EV_USER_MESSAGE,
-	    &(struct ev_user_message){ .text = text, .automated = automated });
-	agent_hist_add(a, agent_msg_new("user", event_json_str(d, "text")));
+	    &(struct ev_user_message){ .text = text, .automated = automated,
+	    .images = images });
+	agent_hist_add_user(a, event_json_str(d, "text"), images);
 	cJSON_Delete(d);
 	if (!automated && (skills = prompt_skills_match(a->skills, text)) != NULL) {
 		d = event_post_masked(a->d.bus, EV_USER_MESSAGE,
@@ -439,8 +445,58 @@ agent_request_title(struct agent *a, const char *text)
 void
 agent_submit(struct agent *a, const char *text)
 {
+	agent_submit_images(a, text, NULL, 0);
+}
+
+/*
+ * The images go to the session's blob store now (so the message can be
+ * rebuilt from the store however late it is delivered, and on resume);
+ * the queued message keeps only their records.
+ */
+void
+agent_submit_images(struct agent *a, const char *text,
+    const struct agent_image *img, size_t n)
+{
+	struct agent_queued *q;
+	cJSON *o;
+	char *dir = NULL, *cause = NULL, *msg, hex[65];
+	const char *mime;
+	size_t i;
+
 	a->queue = xreallocarray(a->queue, a->nqueue + 1, sizeof *a->queue);
-	a->queue[a->nqueue++] = xstrdup(text);
+	q = &a->queue[a->nqueue++];
+	q->text = xstrdup(text);
+	q->images = NULL;
+	for (i = 0; i < n; i++) {
+		if ((mime = image_type(img[i].data, img[i].len)) == NULL)
+			cause = xstrdup("not a PNG, JPEG, GIF or WebP image");
+		else if (a->d.session_id == NULL)
+			cause = xstrdup("no session store to keep it in");
+		else {
+			if (dir == NULL)
+				dir = store_dir(a->d.cfg);
+			(void)store_blob_put(dir, a->d.session_id, img[i].data,
+			    img[i].len, hex, &cause);
+		}
+		if (cause != NULL) {
+			msg = xasprintf("image %s not attached: %s", img[i].path,
+			    cause);
+			agent_error(a, "image", msg);
+			free(msg);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		if (q->images == NULL)
+			q->images = cJSON_CreateArray();
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "path", img[i].path);
+		cJSON_AddStringToObject(o, "mime", mime);
+		cJSON_AddNumberToObject(o, "bytes", (double)img[i].len);
+		cJSON_AddStringToObject(o, "sha256", hex);
+		cJSON_AddItemToArray(q->images, o);
+	}
+	free(dir);
 	if (!a->titled && a->nhist == 0 && conf_bool(a->d.cfg, "title_summarize"))
 		agent_request_title(a, text);
 	switch (a->state) {
@@ -836,9 +892,10 @@ agent_on_reply(struct llm_response *r, void *arg)
 	char *msg;
 
 	agent_usage(a, r);
-	if (r->usage.present)
-		condense_est_update(&a->est, r->usage.request_bytes,
-		    r->usage.prompt_tokens);
+	/* Images are billed by pixels: their base64 would skew the ratio. */
+	if (r->usage.present && r->usage.request_bytes > agent_hist_image_wire(a))
+		condense_est_update(&a->est, r->usage.request_bytes -
+		    agent_hist_image_wire(a), r->usage.prompt_tokens);
 	if (r->status == LLM_ERR_CONTEXT && !a->context_retry) {
 		/* The server says it does not fit: condense, then try again. */
 		a->context_retry = 1;
@@ -900,7 +957,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 			}
 			agent_add_user(a, "(automated) Your reply was cut off at "
 			    "the output token limit. Continue exactly where it "
-			    "stopped.", 1);
+			    "stopped.", NULL, 1);
 			agent_step(a);
 			return;
 		}
@@ -918,7 +975,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 			return;
 		}
 		agent_add_user(a, "(automated) Your reply was empty. Continue "
-		    "with the task using the tools, or call finish.", 1);
+		    "with the task using the tools, or call finish.", NULL, 1);
 		agent_step(a);
 		return;
 	}
@@ -979,8 +1036,9 @@ agent_step(struct agent *a)
 		return;
 	}
 	for (i = 0; i < a->nqueue; i++) {
-		agent_add_user(a, a->queue[i], 0);
-		free(a->queue[i]);
+		agent_add_user(a, a->queue[i].text, a->queue[i].images, 0);
+		free(a->queue[i].text);
+		cJSON_Delete(a->queue[i].images);
 	}
 	a->nqueue = 0;
 	if (a->paused) {

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,4 +174,33 @@ buf_truncate(struct buf *b, size_t n)
 		b->len = n;
 		b->s[n] = '\0';
 	}
+}
+
+/* Append len bytes as base64 (RFC 4648, padded); -1 past max, unchanged. */
+int
+buf_base64(struct buf *b, const void *data, size_t len)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *s = data;
+	size_t i, start = b->len;
+	char q[4];
+	uint32_t v;
+
+	for (i = 0; i < len; i += 3) {
+		v = (uint32_t)s[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)s[i + 1] << 8;
+		if (i + 2 < len)
+			v |= s[i + 2];
+		q[0] = b64[v >> 18 & 63];
+		q[1] = b64[v >> 12 & 63];
+		q[2] = i + 1 < len ? b64[v >> 6 & 63] : '=';
+		q[3] = i + 2 < len ? b64[v & 63] : '=';
+		if (buf_append(b, q, 4) == -1) {
+			buf_truncate(b, start);
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -101,9 +101,23 @@ condense_add(struct buf *b, const cJSON *m, size_t cap)
 {
 	const char *role = cJSON_GetStringValue(cJSON_GetObjectItem(m, "role"));
 	const cJSON *content = cJSON_GetObjectItem(m, "content"), *calls, *c, *fn;
+	const cJSON *part, *list = cJSON_IsArray(content) ? content : NULL;
 	const char *text = cJSON_IsString(content) ? content->valuestring : "";
-	size_t len = strlen(text);
+	size_t len;
+	struct buf parts;
 
+	/* Content parts (a message with images): the texts, images named. */
+	buf_init(&parts, 0);
+	cJSON_ArrayForEach(part, list) {
+		if (cJSON_GetObjectItem(part, "image_url") != NULL)
+			(void)buf_puts(&parts, " [an image]");
+		else if ((text = cJSON_GetStringValue(cJSON_GetObjectItem(part,
+		    "text"))) != NULL)
+			(void)buf_puts(&parts, text);
+	}
+	if (cJSON_IsArray(content))
+		text = parts.s;
+	len = strlen(text);
 	(void)buf_printf(b, "\n[%s]", role != NULL ? role : "?");
 	if (len > 0) {
 		if (len > cap)
@@ -120,6 +134,7 @@ condense_add(struct buf *b, const cJSON *m, size_t cap)
 		    cJSON_GetStringValue(cJSON_GetObjectItem(fn, "name")),
 		    (int)(cap < 2000 ? cap : 2000), text != NULL ? text : "");
 	}
+	buf_free(&parts);
 }
 
 /* Messages for the summarisation request. */

@@ -51,6 +51,9 @@ static const char *const conf_network_choices[] = {
 static const char *const conf_notify_choices[] = {
 	"auto", "osc9", "osc777", "off", NULL
 };
+static const char *const conf_images_choices[] = {
+	"auto", "on", "off", NULL
+};
 static const char *const conf_sandbox_choices[] = {
 	"auto", "namespaces", "landlock", "off", NULL
 };
@@ -344,6 +347,20 @@ const struct conf_entry conf_table[] = {
 	  .maximum = 100000000,
 	  .default_str = "30000",
 	  .text = "bytes of tool output shown to the model" },
+
+	{ .name = "images",
+	  .type = CONF_T_ENUM,
+	  .choices = conf_images_choices,
+	  .default_str = "auto",
+	  .flags = CONF_PER_MODEL,
+	  .text = "attach image files named by @path: auto (when the endpoint's model list says the model takes images), on, off" },
+
+	{ .name = "image_max",
+	  .type = CONF_T_INT,
+	  .minimum = 1024,
+	  .maximum = 50000000,
+	  .default_str = "5000000",
+	  .text = "bytes of one image file attached by @path (larger ones are refused)" },
 
 	{ .name = "apply_patch_models",
 	  .type = CONF_T_STR,

@@ -21,6 +21,7 @@
 
 #include "cade/buf.h"
 #include "cade/event.h"
+#include "cade/image.h"
 #include "cade/secret.h"
 #include "cade/store.h"
 #include "cade/util.h"
@@ -105,6 +106,7 @@ export_event(struct event *ev, void *arg)
 	FILE *out = x->out;
 	char when[64], *s;
 	struct tm tm;
+	struct buf b;
 	time_t ts;
 	cJSON *a;
 
@@ -126,6 +128,13 @@ export_event(struct event *ev, void *arg)
 	case EV_USER_MESSAGE:
 		fputs("## You\n\n", out);
 		export_text(out, event_str(ev, "text", ""));
+		if (event_json(ev, "images") != NULL) {
+			buf_init(&b, 0);
+			image_notes(event_json(ev, "images"), &b);
+			if (b.len > 0)
+				export_text(out, b.s + 1);
+			buf_free(&b);
+		}
 		break;
 	case EV_ASSISTANT_MESSAGE:
 		if (*event_str(ev, "text", "") == '\0')

@@ -26,6 +26,7 @@
 #include "cade/conf.h"
 #include "cade/event.h"
 #include "cade/safe.h"
+#include "cade/sha256.h"
 #include "cade/store.h"
 #include "cade/tool.h"
 #include "cade/util.h"
@@ -736,4 +737,76 @@ store_list_main(const struct config *cfg, FILE *out, int argc, char **argv)
 	store_ids_free(ids, n);
 	free(dir);
 	return CADE_EXIT_OK;
+}
+
+/* ---- blobs: images attached to messages ----------------------------- */
+
+/*
+ * An attached image is kept once per content, as
+ * <dir>/<id>/blobs/<sha256 hex>, written before the event that names it
+ * (temporary file, fsync, rename: a crash leaves no half blob under the
+ * name).  The events only carry the digest, so the events file, which
+ * replay, `cade sessions`, export and recall read whole, stays small, and
+ * the same image attached twice is stored once.
+ */
+int
+store_blob_put(const char *dir, const char *id, const void *data, size_t len,
+    char hex[65], char **cause)
+{
+	char *bdir = xasprintf("%s/%s/blobs", dir, id), *tmp = NULL, *path = NULL;
+	struct stat st;
+	int fd = -1, rc = -1;
+
+	sha256_hex(data, len, hex);
+	path = xasprintf("%s/%s", bdir, hex);
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (size_t)st.st_size == len) {
+		rc = 0;			/* stored already */
+		goto out;
+	}
+	if (util_mkdir_p(bdir, 0700) == -1) {
+		*cause = xasprintf("cannot create '%s': %s", bdir, strerror(errno));
+		goto out;
+	}
+	tmp = xasprintf("%s/.tmp-XXXXXX", bdir);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1 || util_write_all(fd, data, len) == -1 ||
+	    fsync(fd) == -1 || rename(tmp, path) == -1) {
+		*cause = xasprintf("cannot write '%s': %s", path, strerror(errno));
+		if (fd != -1)
+			(void)unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	free(tmp);
+	free(path);
+	free(bdir);
+	return rc;
+}
+
+/* A blob back (NUL-terminated; caller frees), checked against its digest. */
+char *
+store_blob_get(const char *dir, const char *id, const char *hex, size_t max,
+    size_t *len, char **cause)
+{
+	char *path, *data, got[65];
+
+	if (strlen(hex) != 64 || strspn(hex, "0123456789abcdef") != 64) {
+		*cause = xstrdup("not a blob digest");
+		return NULL;
+	}
+	path = xasprintf("%s/%s/blobs/%s", dir, id, hex);
+	data = util_read_small(path, max, len, cause);
+	free(path);
+	if (data == NULL)
+		return NULL;
+	sha256_hex(data, *len, got);
+	if (strcmp(got, hex) != 0) {
+		*cause = xstrdup("the stored copy does not match its digest");
+		free(data);
+		return NULL;
+	}
+	return data;
 }

@@ -54,6 +54,15 @@ tui=$top_srcdir/doc/TUI.md
 want=$("$top_builddir/tests/tuidoc" keys)
 got=$(sed -n '/^Global (/,/^With the/p' "$tui" | grep '^| F')
 [ -n "$want" ] && [ "$want" = "$got" ]; ok $? "doc/TUI.md lists the global keys of the key table"
+want=$("$top_builddir/tests/tuidoc" chat)
+got=$(sed -n '/^With the \*\*chat\*\* focused/,/^Pastes use/p' "$tui" | grep '^| ' | sed 1d)
+[ -n "$want" ] && [ "$want" = "$got" ]; ok $? "doc/TUI.md lists the chat's keys of the chat key table"
+want=$("$top_builddir/tests/tuidoc" confirm)
+got=$(sed -n '/^not caught there/,/^Several pending/p' "$tui" | grep '^| ' | sed 1d)
+[ -n "$want" ] && [ "$want" = "$got" ]; ok $? "doc/TUI.md lists the prompt's keys of the confirm key table"
+want=$("$top_builddir/tests/tuidoc" man)
+got=$(sed -n '/^The keys of the chat pane/,/^\.SH /p' "$man" | sed '1d;$d')
+[ -n "$want" ] && [ "$want" = "$got" ]; ok $? "cade(1) lists the chat's keys of the chat key table"
 want=$("$top_builddir/tests/tuidoc")
 got=$(sed -n '/^## Slash commands/,/^$/p;/^## Slash commands/,/^A message/p' "$tui" | grep '^| `/' | uniq)
 [ -n "$want" ] && [ "$want" = "$got" ]; ok $? "doc/TUI.md lists the slash commands of the command table"
@@ -80,6 +89,16 @@ bad=""
 for w in $members $flags $kinds; do grep -q "\`$w\`\|\`$w(" "$hack" || bad="$bad $w"; done
 [ -n "$members" ] && [ -n "$flags" ] && [ -n "$kinds" ] && [ -z "$bad" ]
 ok $? "doc/HACKING.md explains every tool_entry member, setting flag and event kind${bad:+ (missing:$bad)}"
+# ... and every member of a command-table row and every row flag.
+pint=$top_srcdir/src/policy/policy-int.h
+# (function pointers, also split over lines, and plain members)
+pat='s/.*(\*\([a-z_]*\))(.*/\1/p; s/^\t[a-z_ 	]*[ *	]\([a-z_]*\);.*/\1/p'
+members=$(sed -n '/^struct pol_cmd {/,/^};/p' "$pint" | sed -n "$pat" | sort -u)
+flags=$(sed -n 's/^#define \(CF_[A-Z_]*\)\t.*/\1/p; s/^\t\(K_[A-Z]*\)\t*=.*/\1/p' "$pint")
+bad=""
+for w in $members $flags; do grep -q "\`$w\`\|\`$w(" "$hack" || bad="$bad $w"; done
+[ -n "$members" ] && [ -n "$flags" ] && [ -z "$bad" ]
+ok $? "doc/HACKING.md explains every command-table member and flag${bad:+ (missing:$bad)}"
 grep -q 'make check' "$top_srcdir/README.md"; ok $? "README shows the test command"
 # cade(1) names guides by their installed names; each one is installed.
 docs=$(sed -n '/^dist_doc_DATA/,/[^\\]$/p' "$top_srcdir/Makefile.am")

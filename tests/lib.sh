@@ -48,6 +48,14 @@ wait_for() {
 	diag "timed out waiting for '$1'"; screen | sed 's/^/#   /' | head -45
 	return 1
 }
+# tui_shell NAME COLS ROWS: a tmux session NAME (the test's TM, screen()
+# and $T/tmux.conf) running sh with the test's private HOME and endpoint,
+# its prompt "sh$ " shown.
+tui_shell() {
+	TM -f "$T/tmux.conf" new-session -d -s "$1" -x "$2" -y "$3" \
+	    "env PS1='sh\$ ' ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME LLM_BASE_URL=$LLM_BASE_URL LLM_API_KEY=$LLM_API_KEY sh"
+	wait_for 'sh$' 10
+}
 # prompt_keys TARGET: the confirmation prompt on TARGET (a tmux pane) holds
 # the keyboard and its keys count: F9 when it waits (the person was
 # typing), then the end of the input-protection delay.

@@ -7,6 +7,7 @@
 #include "cade/buf.h"
 #include "cade/safe.h"
 #include "cade/secret.h"
+#include "cade/image.h"
 #include "cade/sha256.h"
 #include "cade/util.h"
 #include "tap.h"
@@ -57,6 +58,37 @@ main(void)
 	sha256_hex(big, 1000000, hex);
 	is_str(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", "sha256 of a million 'a'");
 	free(big);
+
+	/* Base64 (RFC 4648 section 10 vectors), the cap, image types. */
+	{
+		static const char *const in[] = { "", "f", "fo", "foo", "foob",
+		    "fooba", "foobar" };
+		static const char *const want[] = { "", "Zg==", "Zm8=", "Zm9v",
+		    "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
+		struct buf b64;
+		size_t k;
+
+		for (k = 0; k < nitems(in); k++) {
+			buf_init(&b64, 0);
+			buf_base64(&b64, in[k], strlen(in[k]));
+			ok(strcmp(b64.s, want[k]) == 0, "base64('%s') is '%s'", in[k],
+			    b64.s);
+			buf_free(&b64);
+		}
+		buf_init(&b64, 6);
+		ok(buf_puts(&b64, "ab") == 0 && buf_base64(&b64, "foob", 4) == -1 &&
+		    strcmp(b64.s, "ab") == 0, "base64 past the cap: -1, unchanged");
+		buf_free(&b64);
+		is_str(image_type("\x89PNG\r\n\x1a\n", 8), "image/png", "PNG by magic");
+		is_str(image_type("\xff\xd8\xff\xe0", 4), "image/jpeg", "JPEG by magic");
+		is_str(image_type("GIF89a", 6), "image/gif", "GIF by magic");
+		is_str(image_type("RIFF\0\0\0\0WEBPVP8 ", 16), "image/webp", "WebP by magic");
+		ok(image_type("RIFF\0\0\0\0WAVE", 12) == NULL &&
+		    image_type("\x89PN", 4) == NULL, "others and short heads are no image");
+		s = image_data_url("image/gif", "GIF89a", 6);
+		is_str(s, "data:image/gif;base64,R0lGODlh", "a data: URL");
+		free(s);
+	}
 
 	ok(util_parse_long("42", 0, 100, &l) == 0 && l == 42, "parse_long ok");
 	ok(util_parse_long("42x", 0, 100, &l) == -1, "parse_long rejects junk");

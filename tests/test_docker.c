@@ -746,6 +746,7 @@ test_killed(void)
 	while (util_now_ms() < end && (alive = ws->ops->alive(ws)) == 1)
 		usleep(50 * 1000);
 	is_int(alive, 0, "kill: alive() notices");
+	is_int(ws_check(ws), WS_GONE, "kill: the health check says gone");
 	ok(ws_docker_error(ws) != NULL &&
 	    strstr(ws_docker_error(ws), "exited") != NULL &&
 	    strstr(ws_docker_error(ws), "137") != NULL,
@@ -765,6 +766,223 @@ test_killed(void)
 	v = containers_of(session);
 	is_str(v, "", "kill: container removed at teardown");
 	free(v);
+	free(session);
+	conf_free(cfg);
+}
+
+/*
+ * A relay from a unix socket to the daemon's that goes deaf on SIGUSR1:
+ * it drops every connection it relays (the container's streams end) and
+ * from then on accepts connections but never answers, like a daemon that
+ * hangs.  Runs in a child process until killed.
+ */
+static volatile sig_atomic_t relay_deaf;
+
+static void
+relay_on_usr1(int signo)
+{
+	(void)signo;
+	relay_deaf = 1;
+}
+
+/* A unix stream socket and the address of path in sa, or -1. */
+static int
+relay_socket(const char *path, struct sockaddr_un *sa)
+{
+	memset(sa, 0, sizeof *sa);
+	sa->sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sa->sun_path)
+		return -1;
+	memcpy(sa->sun_path, path, strlen(path));
+	return socket(AF_UNIX, SOCK_STREAM, 0);
+}
+
+/* Connect to a unix socket, or -1. */
+static int
+relay_connect(const char *path)
+{
+	struct sockaddr_un sa;
+	int fd;
+
+	if ((fd = relay_socket(path, &sa)) == -1)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The relay's child: listen on path, pass bytes to and from daemon. */
+static void
+relay_run(int lfd, const char *daemon)
+{
+	struct pollfd pfd[129];
+	int fds[128], n = 0, i, j, c, dropped = 0;
+	char tmp[65536];
+	ssize_t got;
+
+	signal(SIGUSR1, relay_on_usr1);
+	for (;;) {
+		if (relay_deaf && !dropped) {
+			for (i = 0; i < n; i++)
+				close(fds[i]);
+			n = 0;
+			dropped = 1;
+		}
+		pfd[0].fd = lfd;
+		pfd[0].events = POLLIN;
+		for (i = 0; i < n; i++) {
+			pfd[i + 1].fd = fds[i];
+			pfd[i + 1].events = POLLIN;
+		}
+		if (poll(pfd, (nfds_t)n + 1, -1) == -1)
+			continue;	/* EINTR: SIGUSR1 */
+		if (pfd[0].revents & POLLIN) {
+			if ((c = accept(lfd, NULL, NULL)) == -1)
+				continue;
+			if (relay_deaf)
+				continue;	/* held open, never answered */
+			if (n + 2 > 128 || (fds[n + 1] = relay_connect(daemon)) == -1) {
+				close(c);
+				continue;
+			}
+			fds[n] = c;
+			n += 2;
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			if (pfd[i + 1].revents == 0)
+				continue;
+			j = i ^ 1;	/* its pair */
+			got = read(fds[i], tmp, sizeof tmp);
+			if (got > 0 && util_write_all(fds[j], tmp, (size_t)got) == 0)
+				continue;
+			close(fds[i & ~1]);
+			close(fds[i | 1]);
+			memmove(&fds[i & ~1], &fds[(i & ~1) + 2],
+			    (size_t)(n - (i & ~1) - 2) * sizeof *fds);
+			n -= 2;
+			break;
+		}
+	}
+}
+
+/* Start the relay on path; its pid, or -1. */
+static pid_t
+relay_start(const char *path, const char *daemon)
+{
+	struct sockaddr_un sa;
+	pid_t pid;
+	int fd;
+
+	if ((fd = relay_socket(path, &sa)) == -1)
+		return -1;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) == -1 ||
+	    listen(fd, 64) == -1 || (pid = fork()) == -1) {
+		close(fd);
+		return -1;
+	}
+	if (pid == 0) {
+		relay_run(fd, daemon);
+		_exit(0);
+	}
+	close(fd);
+	return pid;
+}
+
+/*
+ * The daemon stops answering: the health check must not wait for it.  It
+ * asks on the loop (WS_ASKING), the loop keeps turning while the question
+ * is out, and the answer comes when the question's own deadline passes.
+ */
+static void
+test_unresponsive(void)
+{
+	const char *host = getenv("DOCKER_HOST");
+	struct config *cfg = test_conf("cade-test:1");
+	struct workspace *ws;
+	struct loop *lp;
+	char *cause = NULL, *sock, *url, *v;
+	char *session = xasprintf("t-deaf-%ld", (long)getpid());
+	uint64_t end, t, slowest = 0;
+	enum ws_health h = WS_ASKING;
+	int turns = 0, alive = 1;
+	pid_t relay;
+
+	if (host != NULL && *host != '\0' && strncmp(host, "unix://", 7) != 0) {
+		printf("ok %d # SKIP: deaf daemon needs a unix socket\n", ++tap_n);
+		free(session);
+		conf_free(cfg);
+		return;
+	}
+	sock = xasprintf("%s/relay.sock", tmpdir);
+	relay = relay_start(sock, host != NULL && *host != '\0' ? host + 7 :
+	    "/var/run/docker.sock");
+	if (!ok(relay > 0, "deaf: relay started")) {
+		free(sock);
+		free(session);
+		conf_free(cfg);
+		return;
+	}
+	url = xasprintf("unix://%s", sock);
+	if (conf_set(cfg, "docker_host", url, CONF_FLAG, &cause) == -1)
+		fatal("conf_set: %s", cause);
+	ws = ws_docker_create(cfg, tmpdir, session, &cause);
+	if (!ok(ws != NULL, "deaf: workspace created through the relay")) {
+		diag("%s", cause);
+		free(cause);
+		goto out;
+	}
+	(void)ws->ops->shell_open(ws, 24, 80, &cause);
+	lp = loop_new();
+	ws->loop = lp;
+	kill(relay, SIGUSR1);
+	end = util_now_ms() + 20000;
+	while (util_now_ms() < end && (alive = ws->ops->alive(ws)) == 1)
+		usleep(50 * 1000);
+	is_int(alive, 0, "deaf: alive() notices the streams ended");
+	end = util_now_ms() + 30000;
+	while (util_now_ms() < end) {
+		t = util_now_ms();
+		h = ws_check(ws);
+		if (util_now_ms() - t > slowest)
+			slowest = util_now_ms() - t;
+		if (h != WS_ASKING)
+			break;
+		turns++;
+		loop_once(lp, 50);
+	}
+	ok(turns >= 3, "deaf: the loop turns while the check is out (%d turns)",
+	    turns);
+	ok(slowest < 1000, "deaf: no check call waits for the daemon "
+	    "(slowest %llu ms)", (unsigned long long)slowest);
+	is_int(h, WS_GONE, "deaf: the check's deadline ends it: gone");
+	ok(ws_error(ws) != NULL && strstr(ws_error(ws), "lost the Docker daemon")
+	    != NULL, "deaf: the error says the daemon was lost");
+	diag("%s", ws_error(ws) ? ws_error(ws) : "(null)");
+	/* Teardown talks to the daemon: end the relay so it fails fast. */
+	kill(relay, SIGKILL);
+	waitpid(relay, NULL, 0);
+	relay = -1;
+	ws_destroy(ws);
+	loop_free(lp);
+out:
+	if (relay > 0) {
+		kill(relay, SIGKILL);
+		waitpid(relay, NULL, 0);
+	}
+	v = containers_of(session);
+	if (*v != '\0') {
+		char *rm = xasprintf("docker rm -f %s >/dev/null 2>&1", v);
+
+		if (system(rm) != 0)
+			diag("cannot remove %s", v);
+		free(rm);
+	}
+	free(v);
+	free(url);
+	free(sock);
 	free(session);
 	conf_free(cfg);
 }
@@ -796,6 +1014,7 @@ main(void)
 		test_keep_resume();
 		test_crash_orphan();
 		test_killed();
+		test_unresponsive();
 	}
 	cmd = xasprintf("rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)

@@ -1570,6 +1570,16 @@ test_models_parse(void)
 	    "models: vLLM, llama.cpp, Ollama shapes (nameless entries skipped)");
 	ok(llm_models_find(&m, "Qwen")->context == 32768 &&
 	    llm_models_find(&m, "gguf")->context == 4096, "models: max_model_len, n_ctx_train");
+	ok(models_parse("{\"data\":[{\"id\":\"v\",\"architecture\":{\"input_modalities\":"
+	    "[\"text\",\"image\"]}},{\"id\":\"t\",\"architecture\":{\"input_modalities\":"
+	    "[\"text\"]}},{\"id\":\"u\",\"input_modalities\":[\"image\"]},"
+	    "{\"id\":\"n\",\"architecture\":{\"input_modalities\":\"image\"}}]}", 0, &m,
+	    &cause) == 0 && llm_models_find(&m, "v")->images == 1 &&
+	    llm_models_find(&m, "t")->images == 0 &&
+	    llm_models_find(&m, "u")->images == 1 &&
+	    llm_models_find(&m, "n")->images == -1 &&
+	    llm_models_find(&m, "Qwen")->images == -1,
+	    "models: image input from input_modalities (unknown when not a list)");
 	ok(models_parse("<html>login</html>", 0, &m, &cause) == -1 &&
 	    cause != NULL, "models: a page that is not a list is an error");
 	free(cause);

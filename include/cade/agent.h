@@ -100,6 +100,20 @@ void		 agent_shutdown(struct agent *);
 void			 agent_close_task(struct agent *);
 /* A user message: starts a task, or is queued for the next step if busy. */
 void		 agent_submit(struct agent *, const char *text);
+/* An image for the model, sent after a message's text. */
+struct agent_image {
+	const char	*path;		/* as the person named it */
+	const void	*data;		/* PNG, JPEG, GIF or WebP bytes */
+	size_t		 len;
+};
+/*
+ * A user message with images (OpenAI content parts: the text, then each
+ * image).  The bytes are kept in the session's blob store at once (the
+ * caller keeps its copy); one that cannot be kept is left out with an
+ * error event.  Whether the model takes images is the caller's question.
+ */
+void		 agent_submit_images(struct agent *, const char *text,
+		    const struct agent_image *, size_t n);
 /* Something outside the agent failed for good (the store): stop the task
  * with an error once the current step is settled. */
 void		 agent_fail(struct agent *, const char *why);

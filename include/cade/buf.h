@@ -36,5 +36,7 @@ int	buf_vprintf(struct buf *, const char *, va_list) CADE_PRINTF(2, 0);
 void	buf_consume(struct buf *, size_t n);
 /* Shorten to n bytes (n <= len). */
 void	buf_truncate(struct buf *, size_t n);
+/* Append data as base64 (RFC 4648, padded); -1 past max (unchanged). */
+int	buf_base64(struct buf *, const void *data, size_t len);
 
 #endif

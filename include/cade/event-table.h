@@ -42,6 +42,7 @@ EVENT(USER_MESSAGE, user_message, 0, "a message to the model from the person")
 F(user_message, STR, text, "the message")
 F(user_message, OBOOL, automated, "a nudge cade sent, not the person")
 F(user_message, OBOOL, skill, "an injected skill")
+F(user_message, OJSON, images, "images sent after the text: [{path, mime, bytes, sha256}]; the bytes are kept once per content in the session's blobs/<sha256>")
 EVENT_END(user_message)
 
 EVENT(ASSISTANT_DELTA, assistant_delta, 1, "a piece of the streamed answer")

@@ -159,6 +159,7 @@ struct llm_model_info {
 	long	 context;	/* tokens, 0 if the provider does not say */
 	double	 price_in;	/* USD per million tokens, -1 if not given */
 	double	 price_out;
+	int	 images;	/* takes image input: 1, 0, -1 if not said */
 };
 
 struct llm_models {
@@ -185,10 +186,18 @@ void		 llm_models_free(struct llm_models *);
 int		 llm_models_parse(const char *, size_t, struct llm_models *,
 		    char **cause);
 /*
- * Remember the prices a fetched list gives, for llm_cost() and
- * llm_price_known() when the configuration names no price for a model.
+ * Remember the prices and image support a fetched list gives, for
+ * llm_cost(), llm_price_known() and llm_model_images() when the
+ * configuration says nothing of a model.
  */
 void		 llm_list_prices(const struct llm_models *);
+/*
+ * Does model take images: 1 yes, 0 no, -1 unknown.  The images setting
+ * decides when on or off; auto asks the last model list.  *listed (may be
+ * NULL) says whether any list was read yet.
+ */
+int		 llm_model_images(const struct config *, const char *model,
+		    int *listed);
 const struct llm_model_info *llm_models_find(const struct llm_models *,
 		    const char *id);
 /* `cade models`: the endpoint's list as a table on out; the exit status. */

@@ -7,7 +7,8 @@
  * cut, kill -9, disk full) is skipped with a warning and nothing before it
  * is lost; before a resumed session is appended to, the torn line is cut
  * (store_repair_tail).  Sessions with an empty events file (a failed
- * start) are never listed or resumed.
+ * start) are never listed or resumed.  Images attached to messages are
+ * kept in blobs/ beside events.jsonl, one file per content.
  */
 #ifndef CADE_STORE_H
 #define CADE_STORE_H
@@ -54,6 +55,16 @@ char		*store_resolve_except(const char *dir, const char *id_or_last,
 		    const char *except, const char *root, char **cause);
 /* The workspace root a session was started in, or NULL; caller frees. */
 char		*store_root(const char *dir, const char *id);
+/*
+ * Images attached to messages, kept once per content beside the events
+ * (<dir>/<id>/blobs/<sha256>); the events name them by digest.  put: hex
+ * gets the digest; 0, or -1 with *cause.  get: the bytes (NUL-terminated,
+ * caller frees) if they still match the digest, else NULL with *cause.
+ */
+int		 store_blob_put(const char *dir, const char *id, const void *,
+		    size_t len, char hex[65], char **cause);
+char		*store_blob_get(const char *dir, const char *id, const char *hex,
+		    size_t max, size_t *len, char **cause);
 /* A session as Markdown (export.c): messages, calls, decisions, diffs; masked. */
 int		 store_export(const char *dir, const char *id, FILE *out, char **cause);
 /* `cade sessions`: a table of sessions; returns the exit status. */

@@ -19,7 +19,12 @@ struct loop;
 struct sandbox;
 struct workspace;
 
-enum ws_health { WS_ALIVE, WS_GONE, WS_UNSURE };
+/*
+ * A health check's answer: there, gone, there but maybe not for long (ask
+ * again in a moment), or no answer yet (the question is under way: ask
+ * again in a moment; it does not count as an answer).
+ */
+enum ws_health { WS_ALIVE, WS_GONE, WS_UNSURE, WS_ASKING };
 
 struct ws_ops {
 	const char	*name;
@@ -31,8 +36,9 @@ struct ws_ops {
 	/* 1 while the shell/container is alive. */
 	int	(*alive)(struct workspace *);
 	/* After the shell stream ended: is the workspace still there?  Never
-	 * waits: WS_ALIVE, WS_GONE (error() says why), or WS_UNSURE (ask again
-	 * in a moment).  May be NULL: a new shell can always start. */
+	 * waits: WS_ALIVE, WS_GONE (error() says why), WS_UNSURE (ask again
+	 * in a moment), or WS_ASKING (the backend is finding out on the loop:
+	 * ask again in a moment).  May be NULL: a new shell can always start. */
 	enum ws_health (*check)(struct workspace *);
 	/* Why the workspace is gone, or NULL.  May be NULL. */
 	const char *(*error)(const struct workspace *);

@@ -69,7 +69,7 @@ struct llm_pool {
 struct llm {
 	struct loop		*loop;
 	const struct config	*cfg;
-	struct llm_http		*http;
+	struct http_driver		*http;
 	struct llm_breakers	 breakers;
 	struct llm_breakers	*brk;		/* &breakers, or the pool's */
 	struct llm_pool		*pool;		/* NULL: on its own */
@@ -149,12 +149,13 @@ llm_totals(const struct llm *l)
 }
 
 /*
- * Prices the endpoint's model list gave (USD per million tokens), used when
- * the configuration names none.  One process talks to one endpoint, so one
+ * Prices and image support the endpoint's model list gave, used when the
+ * configuration names none.  One process talks to one endpoint, so one
  * table: the last list fetched replaces it.
  */
 static struct llm_model_info	*llm_listed;
 static size_t			 llm_nlisted;
+static int			 llm_list_seen;	/* a list was read */
 
 /* See llm.h. */
 void
@@ -164,21 +165,23 @@ llm_list_prices(const struct llm_models *m)
 
 	if (m == NULL || m->error != NULL)
 		return;
+	llm_list_seen = 1;
 	while (llm_nlisted > 0)
 		free(llm_listed[--llm_nlisted].id);
 	free(llm_listed);
 	llm_listed = xcalloc(m->n + 1, sizeof *llm_listed);
 	for (i = 0; i < m->n; i++) {
-		if (m->v[i].price_in < 0 || m->v[i].price_out < 0)
+		if ((m->v[i].price_in < 0 || m->v[i].price_out < 0) &&
+		    m->v[i].images < 0)
 			continue;
 		llm_listed[llm_nlisted] = m->v[i];
 		llm_listed[llm_nlisted++].id = xstrdup(m->v[i].id);
 	}
 }
 
-/* The listed price of model, or NULL. */
+/* What the list says of model, or NULL. */
 static const struct llm_model_info *
-llm_listed_price(const char *model)
+llm_listed_model(const char *model)
 {
 	size_t i;
 
@@ -186,6 +189,31 @@ llm_listed_price(const char *model)
 		if (strcmp(llm_listed[i].id, model) == 0)
 			return &llm_listed[i];
 	return NULL;
+}
+
+/* The listed price of model, or NULL. */
+static const struct llm_model_info *
+llm_listed_price(const char *model)
+{
+	const struct llm_model_info *mi = llm_listed_model(model);
+
+	return mi != NULL && mi->price_in >= 0 && mi->price_out >= 0 ? mi : NULL;
+}
+
+/* See llm.h. */
+int
+llm_model_images(const struct config *cfg, const char *model, int *listed)
+{
+	const char *v = conf_model_str(cfg, model, "images");
+	const struct llm_model_info *mi = llm_listed_model(model);
+
+	if (listed != NULL)
+		*listed = llm_list_seen;
+	if (strcmp(v, "on") == 0)
+		return 1;
+	if (strcmp(v, "off") == 0)
+		return 0;
+	return mi != NULL ? mi->images : -1;
 }
 
 /* Cost estimate in USD from the configured (else listed) prices. */
@@ -309,7 +337,7 @@ llm_new(struct loop *loop, const struct config *cfg)
 	l = xcalloc(1, sizeof *l);
 	l->loop = loop;
 	l->cfg = cfg;
-	l->http = llm_http_new(loop);
+	l->http = http_new(loop);
 	l->brk = &l->breakers;
 	l->rng = (uint32_t)(util_now_ms() ^ ((uint64_t)getpid() << 16)) | 1;
 	sink.text = llm_sink_text;
@@ -425,7 +453,7 @@ llm_attempt_clear(struct llm *l)
 		l->watchdog = 0;
 	}
 	if (l->easy != NULL) {
-		llm_http_remove(l->http, l->easy);
+		http_remove(l->http, l->easy);
 		curl_easy_cleanup(l->easy);
 		l->easy = NULL;
 	}
@@ -480,7 +508,7 @@ llm_free(struct llm *l)
 	llm_acc_free(&l->acc);
 	buf_free(&l->raw);
 	sse_free(l->sse);
-	llm_http_free(l->http);
+	http_free(l->http);
 	llm_breakers_free(&l->breakers);
 	for (i = 0; i < l->nquirks; i++)
 		free(l->quirks[i].model);
@@ -640,7 +668,7 @@ llm_watchdog(struct loop *loop, void *arg)
 		return;
 	}
 	log_debug("%s", msg);
-	llm_http_remove(l->http, l->easy);
+	http_remove(l->http, l->easy);
 	llm_attempt_end(l, LLM_ERR_TIMEOUT, 1, msg);
 	free(msg);
 }
@@ -1364,7 +1392,7 @@ llm_attempt_start(struct loop *loop, void *arg)
 	    l->attempt + 1);
 	l->totals.attempts++;
 	l->started = util_now_ms();
-	if (llm_http_add(l->http, l->easy, llm_on_done, l, &cause) == -1) {
+	if (http_add(l->http, l->easy, llm_on_done, l, &cause) == -1) {
 		llm_attempt_end(l, LLM_ERR_NETWORK, 0, cause);
 		free(cause);
 		return;

@@ -9,7 +9,9 @@
  * `context_length` (OpenRouter), `max_model_len` (vLLM), `context_window`,
  * or `meta.n_ctx_train` (llama.cpp server); prices as OpenRouter's
  * `pricing.prompt` / `pricing.completion` (USD per token, as strings),
- * turned into USD per million tokens like the price_* settings.
+ * turned into USD per million tokens like the price_* settings; image
+ * input as OpenRouter's `architecture.input_modalities` (or a top-level
+ * `input_modalities`) listing "image".
  *
  * The local probe asks the four usual ports at once (Ollama 11434,
  * llama.cpp 8080, LM Studio 1234, vLLM 8000, each /v1/models with a short
@@ -38,7 +40,7 @@
 
 struct llm_models_req {
 	struct loop		*loop;
-	struct llm_http		*http;
+	struct http_driver		*http;
 	CURL			*easy;
 	struct curl_slist	*hdrs;
 	struct buf		 body;
@@ -88,6 +90,20 @@ models_num(const cJSON *j, double dflt)
 	return dflt;
 }
 
+/* 1 if the array j holds the string s, 0 if not, -1 if j is no array. */
+static int
+models_has(const cJSON *j, const char *s)
+{
+	const cJSON *e;
+
+	if (!cJSON_IsArray(j))
+		return -1;
+	cJSON_ArrayForEach(e, j)
+		if (cJSON_IsString(e) && strcmp(e->valuestring, s) == 0)
+			return 1;
+	return 0;
+}
+
 /* See llm.h. */
 int
 llm_models_parse(const char *body, size_t len, struct llm_models *m,
@@ -129,6 +145,11 @@ llm_models_parse(const char *body, size_t len, struct llm_models *m,
 		mi->price_in = v >= 0 && v < 1 ? v * 1e6 : -1;
 		v = models_num(cJSON_GetObjectItem(p, "completion"), -1);
 		mi->price_out = v >= 0 && v < 1 ? v * 1e6 : -1;
+		p = cJSON_GetObjectItem(cJSON_GetObjectItem(it, "architecture"),
+		    "input_modalities");
+		if (!cJSON_IsArray(p))
+			p = cJSON_GetObjectItem(it, "input_modalities");
+		mi->images = models_has(p, "image");
 	}
 	cJSON_Delete(root);
 	return 0;
@@ -162,11 +183,11 @@ static void
 models_req_free(struct llm_models_req *r)
 {
 	if (r->easy != NULL) {
-		llm_http_remove(r->http, r->easy);
+		http_remove(r->http, r->easy);
 		curl_easy_cleanup(r->easy);
 	}
 	curl_slist_free_all(r->hdrs);
-	llm_http_free(r->http);
+	http_free(r->http);
 	buf_free(&r->body);
 	free(r->base_url);
 	free(r);
@@ -197,7 +218,7 @@ models_done(CURL *easy, CURLcode rc, void *arg)
 		free(cause);
 	}
 	/* curl is still inside us: leave the handle to models_req_free. */
-	llm_http_remove(r->http, r->easy);
+	http_remove(r->http, r->easy);
 	curl_easy_cleanup(r->easy);
 	r->easy = NULL;
 	models_req_free(r);
@@ -221,7 +242,7 @@ llm_models_fetch(struct loop *loop, const struct config *cfg,
 	r->arg = arg;
 	r->base_url = xstrndup(base_url, n);
 	buf_init(&r->body, MODELS_MAX_BODY);
-	r->http = llm_http_new(loop);
+	r->http = http_new(loop);
 	if ((r->easy = curl_easy_init()) == NULL)
 		fatal("curl_easy_init failed");
 	url = xasprintf("%s/models", r->base_url);
@@ -237,7 +258,7 @@ llm_models_fetch(struct loop *loop, const struct config *cfg,
 	curl_easy_setopt(r->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(r->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(r->easy, CURLOPT_ACCEPT_ENCODING, "");
-	if (llm_http_add(r->http, r->easy, models_done, r, &cause) == -1) {
+	if (http_add(r->http, r->easy, models_done, r, &cause) == -1) {
 		free(cause);
 		curl_easy_cleanup(r->easy);
 		r->easy = NULL;

@@ -25,7 +25,7 @@
 #define MCP_PROTO_LATEST "2025-11-25"
 
 struct event_bus;
-struct llm_http;
+struct http_driver;
 struct loop;
 struct mcp;
 struct mcp_server;
@@ -121,7 +121,7 @@ void			 mcp_server_cancel(struct mcp_server *, struct mcp_tool *);
 /* mcp.c: what servers call back into ------------------------------------ */
 
 struct loop		*mcp_loop(struct mcp *);
-struct llm_http		*mcp_http(struct mcp *);
+struct http_driver		*mcp_http(struct mcp *);
 const struct config	*mcp_config(struct mcp *);
 const char		*mcp_roots_uri(struct mcp *);
 /* A server's tool list changed (ready, relisted or disabled). */

@@ -46,7 +46,7 @@ struct mcp {
 	struct loop		*loop;
 	const struct config	*cfg;
 	struct event_bus	*bus;
-	struct llm_http		*http;
+	struct http_driver		*http;
 	struct mcp_server	**srv;
 	size_t			 nsrv;
 	struct mcp_tool		*all;		/* every entry ever made */
@@ -508,11 +508,11 @@ mcp_loop(struct mcp *m)
 	return m->loop;
 }
 
-struct llm_http *
+struct http_driver *
 mcp_http(struct mcp *m)
 {
 	if (m->http == NULL)
-		m->http = llm_http_new(m->loop);
+		m->http = http_new(m->loop);
 	return m->http;
 }
 
@@ -643,7 +643,7 @@ mcp_free(struct mcp *m)
 		free(t);
 	}
 	if (m->http != NULL)
-		llm_http_free(m->http);
+		http_free(m->http);
 	free(m->setv);
 	free(m->roots_uri);
 	free(m->project_root);

@@ -250,7 +250,7 @@ mcp_http_send(struct mcp_server *s, const char *body, int64_t req_id)
 	curl_easy_setopt(p->easy, CURLOPT_PRIVATE, p);
 	p->next = s->posts;
 	s->posts = p;
-	if (llm_http_add(mcp_http(s->m), p->easy, mcp_post_done, p,
+	if (http_add(mcp_http(s->m), p->easy, mcp_post_done, p,
 	    &cause) == -1) {
 		mcp_server_disable(s, "%s", cause);
 		free(cause);
@@ -369,7 +369,7 @@ mcp_server_stop(struct mcp_server *s, int grace_ms)
 	while ((p = s->posts) != NULL) {
 		s->posts = p->next;
 		if (!p->finished)
-			llm_http_remove(mcp_http(s->m), p->easy);
+			http_remove(mcp_http(s->m), p->easy);
 		curl_easy_cleanup(p->easy);
 		curl_slist_free_all(p->hdrs);
 		sse_free(p->sse);

@@ -230,10 +230,105 @@ enum pol_kind {
 	K_INTERP	= 0x20,	/* python, perl, node ... */
 };
 
+/* ---- the command table (commands.c) ---- */
+
+/* What one call of a program is: the command, where it sits in the parse,
+ * which word runs (eff) and the program's row. */
+struct prog_call {
+	struct pol_ctx		*x;
+	struct shp_result	*r;
+	size_t			 i;
+	const struct shp_cmd	*c;
+	size_t			 eff;
+	const char		*name;
+	const struct pol_cmd	*e;	/* its row, or NULL */
+};
+
+/* A wrapper: a program that runs the command after its own options. */
+#define W_BENIGN	0x01	/* allow lists may look through it */
+#define W_ENVASSIGN	0x02	/* NAME=value words before the command */
+#define W_XARGS		0x04
+#define W_QUERY		0x08	/* -v/-V: runs nothing (command -v) */
+#define W_APPLET	0x10	/* busybox: the next word is the command */
+
+struct pol_wrap {
+	const char	*argopts;	/* short options taking a value */
+	const char	*longarg;	/* "|a|b|": long options taking a value */
+	const char	*copts;		/* short options whose value is shell code */
+	int		 npos;		/* positional words before the command */
+	unsigned	 flags;		/* W_* */
+	const char	*sub;		/* a sub-command word first (uv run) */
+};
+
+/* Row flags besides the K_* kinds (which say what the program is). */
+#define CF_WRAP		0x00000040	/* a wrapper: .wrap says how */
+#define CF_READONLY	0x00000080	/* only reads (unless .rwshort/.rwlong) */
+#define CF_O_NOT_OUT	0x00000100	/* its -o is not an output file */
+#define CF_VIEWER	0x00000200	/* benign as PAGER=, core.editor ... */
+#define CF_PIDS		0x00000400	/* finds processes by name (pgrep) */
+#define CF_DECODE_OPT	0x00000800	/* K_DECODE with -d/--decode/-r/-D */
+#define CF_DUMP_BARE	0x00001000	/* K_ENVDUMP without arguments (set) */
+#define CF_DUMP_OPT	0x00002000	/* K_ENVDUMP with -p or -x (declare) */
+#define CF_PRINTS	0x00004000	/* prints its arguments (echo): with \
+					 * or -e it decodes */
+#define CF_FORMAT	0x00008000	/* its first argument is a format */
+#define CF_COPY_IN	0x00010000	/* writes its input (cat <<EOF > f) */
+#define CF_TEE		0x00020000	/* its operands are files written */
+#define CF_FORCE	0x00040000	/* deletes as with -f (shred) */
+#define CF_MOVE		0x00080000	/* its sources go away (mv) */
+#define CF_SYNC		0x00100000	/* --delete wipes the destination */
+#define CF_SAVE_NAMED	0x00200000	/* saves under the URL's name unless
+					 * -O names the file (wget) */
+#define CF_SAVE_O	0x00400000	/* -O saves under the URL's name (curl) */
+#define CF_CODE_CLUSTER	0x00800000	/* code option: a cluster ending in e
+					 * or E (perl -ne) */
+#define CF_CODE_NOCASE	0x01000000	/* .code options in any case (pwsh) */
+
+/*
+ * One row per program the policy engine knows (commands.c, sorted by
+ * name; "python3*" stands for every name starting "python3" that has no
+ * row of its own).  Adding a command's check is adding or changing its
+ * row; no code outside the table tests a program's name.
+ */
+struct pol_cmd {
+	const char	*name;
+	unsigned	 flags;		/* K_* | CF_* */
+	/* What it does to files, the shell's state and code it runs
+	 * (rm, cd, export, eval, sh -c ...), before the common checks. */
+	void		(*analyze)(struct prog_call *);
+	/* What its own options do (programs.c), after the common checks. */
+	void		(*check)(struct prog_call *);
+	/* Each form of the command line that it starts (git -C d push). */
+	void		(*form)(struct pol_ctx *, char **words, size_t n,
+			    int eff, int help, int benign);
+	/* Does its output list paths inside the workspace (for xargs)? */
+	int		(*lists)(struct pol_ctx *, const struct shp_cmd *,
+			    size_t eff);
+	const char	*argopts;	/* short options taking a value */
+	const char	*diropt;	/* the option naming the directory written */
+	const char	*code;		/* "|-c|": options whose value is code */
+	char		 rwshort;	/* option letter that makes it write */
+	const char	*rwlong;	/* "|a|b|": long options that do */
+	struct pol_wrap	 wrap;		/* CF_WRAP */
+};
+
+#define POL_CMD_STEM	31	/* longest stem of a "stem*" row */
+
+/* The row for a program name (the last path component), or NULL. */
+const struct pol_cmd *pol_cmd_find(const char *name);
+/* A row out of order, or a bad one, for tests; NULL when the table is sound. */
+const char	*pol_cmd_table_check(void);
+/* Its flags (0 for a program without a row). */
+unsigned	 pol_cmd_flags(const char *name);
+/* Is "|name|" (len bytes of name) in a list of that form? */
+int		 pol_in_bars(const char *bars, const char *name, size_t len);
+
 /* risk.c: the analysis, for programs.c, risk-path.c and risk-code.c */
 unsigned	 pol_cmd_kind(const struct shp_cmd *);
-int		 pol_is_readonly(const char *name);
 void		 pol_form_rules(struct pol_ctx *, char *const *words, size_t n);
+void		 pol_deny_list(struct pol_ctx *, char *const *words, size_t n);
+/* NAME=value: rules for assignments, variables that run code. */
+void		 pol_check_assign(struct pol_ctx *, const struct shp_word *);
 int		 pol_in(const char *const *set, size_t n, const char *s);
 const char	*pol_base(const char *);
 int		 pol_word_dynamic(const struct shp_word *);
@@ -263,15 +358,11 @@ void		 pol_add_file(struct pol_ctx *, const char *path, int how,
 const struct pol_file *pol_written(struct pol_ctx *, const char *path);
 int		 pol_run_written(struct pol_ctx *, const char *path);
 
-/* risk-code.c: code inside code, for risk.c */
-void		 pol_check_find(struct pol_ctx *, struct shp_result *, size_t i,
-		    size_t eff);
-void		 pol_check_ssh(struct pol_ctx *, struct shp_result *, size_t i,
-		    size_t eff);
-void		 pol_check_interp(struct pol_ctx *, struct shp_result *, size_t i,
-		    size_t eff);
-void		 pol_check_shell(struct pol_ctx *, struct shp_result *, size_t i,
-		    size_t eff);
+/* risk-code.c: code inside code (rows of the command table) */
+void		 pol_check_find(struct prog_call *);
+void		 pol_check_ssh(struct prog_call *);
+void		 pol_check_interp(struct prog_call *);
+void		 pol_check_shell(struct prog_call *);
 void		 pol_note_written(struct pol_ctx *, const struct shp_cmd *,
 		    size_t eff, const char *name, unsigned kind);
 void		 pol_add_download(struct pol_ctx *, const char *path);
@@ -301,8 +392,7 @@ void		 pol_scan_excmd(const char *, size_t, int gdb, pol_scan_fn,
 		    void *);
 
 /* programs.c: per-program checks, variables, --help, containment */
-void		 pol_prog_check(struct pol_ctx *, struct shp_result *, size_t i,
-		    size_t eff, const char *name);
+void		 pol_prog_check(struct prog_call *);
 void		 pol_prog_assign(struct pol_ctx *, const char *word,
 		    unsigned flags);
 int		 pol_prog_help(const struct shp_cmd *, size_t eff);

@@ -9,20 +9,6 @@
 
 #include "policy-int.h"
 
-struct prog_call {
-	struct pol_ctx		*x;
-	struct shp_result	*r;
-	size_t			 i;
-	const struct shp_cmd	*c;
-	size_t			 eff;
-	const char		*name;
-};
-
-struct prog_entry {
-	const char	*name;
-	void		(*check)(struct prog_call *);
-};
-
 typedef void	(*prog_opt_fn)(struct prog_call *, const struct shp_word *,
 		    const char *opt);
 
@@ -56,7 +42,27 @@ void		 prog_scan_word(struct prog_call *pc, const struct shp_word *w,
 /* make/just/npm run ... TARGET: targets named for the world ask. */
 void		 prog_targets(struct prog_call *pc, size_t from);
 
-/* programs-world.c: checks named in prog_table[] */
+/* programs.c: checks named in the command table (commands.c) */
+void		 prog_awk(struct prog_call *pc);
+void		 prog_declare(struct prog_call *pc);
+void		 prog_emacs(struct prog_call *pc);
+void		 prog_gdb(struct prog_call *pc);
+void		 prog_kill(struct prog_call *pc);
+void		 prog_make(struct prog_call *pc);
+void		 prog_man(struct prog_call *pc);
+void		 prog_pager(struct prog_call *pc);
+void		 prog_parallel(struct prog_call *pc);
+void		 prog_printf(struct prog_call *pc);
+void		 prog_read(struct prog_call *pc);
+void		 prog_rsync(struct prog_call *pc);
+void		 prog_sed(struct prog_call *pc);
+void		 prog_shell(struct prog_call *pc);
+void		 prog_ssh(struct prog_call *pc);
+void		 prog_tar(struct prog_call *pc);
+void		 prog_vim(struct prog_call *pc);
+void		 prog_zip(struct prog_call *pc);
+
+/* programs-world.c: checks named in the command table */
 void		 prog_fetch_run(struct prog_call *pc);
 /* gh/glab: what each sub-command does (read-only, writes, destroys). */
 void		 prog_forge(struct prog_call *pc);

@@ -5,15 +5,15 @@
  * program that runs.  Checks that hold for every program come first (a
  * `-o`/`--output=` file, a `file://` URL, a `${x@P}` expansion, a program
  * run from outside the workspace, a project file rewritten earlier in the
- * action and now run); then the program's row in prog_table[] names its
- * check: options whose value is shell code are parsed and judged like
+ * action and now run); then the program's row in the command table
+ * (commands.c) names its check: options whose value is shell code are parsed and judged like
  * `sh -c` (so a `deny: rm` holds inside `tar --to-command`, `awk
  * system()`, `git difftool -x` ...), languages a program reads on its
  * command line go through the scanners of scan.c (sed, awk, SQL, ex and
  * gdb commands), remote CLIs are judged by what the sub-command does
  * (gh/glab), installs by whether they fetch new code, and so on.
  *
- * The rows for installs, git, remote CLIs and databases are in
+ * The checks for installs, git, remote CLIs and databases are in
  * programs-world.c (programs-int.h).
  *
  * Variables that make later programs run code (LD_PRELOAD, PS4, PATH ...)
@@ -38,16 +38,6 @@
 #include "cade/util.h"
 #include "policy-int.h"
 #include "programs-int.h"
-
-/* Programs whose output a person may name as the command to run (PAGER=,
- * core.editor ...) without it being a risk. */
-static const char *const prog_benign_cmd[] = {
-	"bat", "cat", "chromium", "chromium-browser", "code", "delta",
-	"diff-so-fancy", "ed", "elinks", "emacs", "emacsclient", "false",
-	"firefox", "gedit", "google-chrome", "head", "hx", "kak", "kate",
-	"less", "lynx", "micro", "more", "most", "nano", "nvim", "open", "ssh",
-	"subl", "tail", "true", "vi", "vim", "w3m", "xdg-open", "zed",
-};
 
 /* Directories programs are normally installed in (PATH elements, programs
  * run by path); ~ is the home directory. */
@@ -88,7 +78,7 @@ prog_benign_text(const char *s, size_t n)
 	while (i < n && !isspace((unsigned char)s[i]) && k + 1 < sizeof w)
 		w[k++] = s[i++];
 	w[k] = '\0';
-	return k == 0 || POL_IN(prog_benign_cmd, pol_base(w));
+	return k == 0 || (pol_cmd_flags(pol_base(w)) & CF_VIEWER);
 }
 
 /*
@@ -387,7 +377,7 @@ prog_sed_expr(struct prog_call *pc, const struct shp_word *v, const char *opt)
 }
 
 /* sed: e and w commands, s///e, s///w (-i is a write: risk.c). */
-static void
+void
 prog_sed(struct prog_call *pc)
 {
 	if (prog_opts(pc, "e", "|expression|", prog_sed_expr) > 0)
@@ -406,7 +396,7 @@ prog_awk_prog(struct prog_call *pc, const struct shp_word *v, const char *opt)
 }
 
 /* awk/gawk/mawk: system(), pipes, @load/@f(), print > file. */
-static void
+void
 prog_awk(struct prog_call *pc)
 {
 	int files = prog_opts(pc, "fE", "|file|exec|", prog_opt_script);
@@ -435,7 +425,7 @@ prog_ex_cmd(struct prog_call *pc, const struct shp_word *v, const char *opt)
 }
 
 /* vim/nvim/ex: -c, --cmd, +cmd, -S file. */
-static void
+void
 prog_vim(struct prog_call *pc)
 {
 	const struct shp_cmd *c = pc->c;
@@ -471,7 +461,7 @@ prog_opt_runs(struct prog_call *pc, const struct shp_word *v, const char *opt)
 }
 
 /* emacs --eval / -f / -l: elisp runs anything. */
-static void
+void
 prog_emacs(struct prog_call *pc)
 {
 	prog_opts(pc, "f", "|eval|execute|funcall|", prog_opt_runs);
@@ -479,7 +469,7 @@ prog_emacs(struct prog_call *pc)
 }
 
 /* gdb -ex/-x, lldb -o/-s: debugger commands can run shells. */
-static void
+void
 prog_gdb(struct prog_call *pc)
 {
 	if (strcmp(pc->name, "lldb") == 0) {
@@ -493,7 +483,7 @@ prog_gdb(struct prog_call *pc)
 }
 
 /* less/more/most: +!cmd runs a shell; -o/-O write a log. */
-static void
+void
 prog_pager(struct prog_call *pc)
 {
 	const struct shp_cmd *c = pc->c;
@@ -508,7 +498,7 @@ prog_pager(struct prog_call *pc)
 }
 
 /* man -P pager, -H browser, --html=browser. */
-static void
+void
 prog_man(struct prog_call *pc)
 {
 	prog_opts(pc, "PH", "|pager|html|", prog_opt_code);
@@ -529,7 +519,7 @@ prog_tar_cp(struct prog_call *pc, const struct shp_word *v, const char *opt)
 	prog_opt_code(pc, &w, opt);
 }
 
-static void
+void
 prog_tar(struct prog_call *pc)
 {
 	const struct shp_cmd *c = pc->c;
@@ -563,7 +553,7 @@ prog_tar(struct prog_call *pc)
 }
 
 /* rsync -e/--rsh: the remote shell is a command run here. */
-static void
+void
 prog_rsync(struct prog_call *pc)
 {
 	prog_opts(pc, "e", "|rsh|", prog_opt_code);
@@ -593,14 +583,14 @@ prog_ssh_opt(struct prog_call *pc, const struct shp_word *v, const char *opt)
 		prog_runs(pc->x, pc->name, "loads a library");
 }
 
-static void
+void
 prog_ssh(struct prog_call *pc)
 {
 	prog_opts(pc, "o", "", prog_ssh_opt);
 }
 
 /* zip -TT cmd / --unzip-command cmd. */
-static void
+void
 prog_zip(struct prog_call *pc)
 {
 	prog_opts(pc, NULL, "|TT|unzip-command|", prog_opt_code);
@@ -632,7 +622,7 @@ prog_make_eval(struct prog_call *pc, const struct shp_word *v, const char *opt)
 }
 
 
-static void
+void
 prog_make(struct prog_call *pc)
 {
 	prog_opts(pc, "E", "|eval|", prog_make_eval);
@@ -721,7 +711,7 @@ prog_script_name(struct pol_ctx *x, const char *path)
 }
 
 /* sh/bash script.sh: the script's name. */
-static void
+void
 prog_shell(struct prog_call *pc)
 {
 	const struct shp_word *w;
@@ -736,12 +726,9 @@ prog_shell(struct prog_call *pc)
 /* ---- system state ---- */
 
 /* kill $(pgrep x), pgrep x | xargs kill: processes found by name. */
-static void
+void
 prog_kill(struct prog_call *pc)
 {
-	static const char *const finders[] = {
-		"fuser", "lsof", "pgrep", "pidof", "ps",
-	};
 	const struct shp_cmd *c = pc->c;
 	size_t j;
 	int q, byname = pc->x->xargs != 0;
@@ -751,7 +738,8 @@ prog_kill(struct prog_call *pc)
 		    q = pc->r->cmd[q].parent)
 			;
 		if (q >= 0 && pc->r->cmd[j].argc > 0 &&
-		    POL_IN(finders, pol_base(pc->r->cmd[j].argv[0].s)))
+		    (pol_cmd_flags(pol_base(pc->r->cmd[j].argv[0].s)) &
+		    CF_PIDS))
 			byname = 1;
 	}
 	(void)c;
@@ -766,7 +754,7 @@ prog_kill(struct prog_call *pc)
 
 /* export/declare/typeset/local/readonly "$NAME=value": the variable set
  * is known only at run time (it may be LD_PRELOAD). */
-static void
+void
 prog_declare(struct prog_call *pc)
 {
 	const struct shp_cmd *c = pc->c;
@@ -786,7 +774,7 @@ prog_declare(struct prog_call *pc)
 }
 
 /* printf -v NAME FORMAT [ARGS]: NAME gets the formatted text. */
-static void
+void
 prog_printf(struct prog_call *pc)
 {
 	const struct shp_cmd *c = pc->c;
@@ -806,7 +794,7 @@ prog_printf(struct prog_call *pc)
 }
 
 /* read [-r] NAME...: the first NAME gets a line of input. */
-static void
+void
 prog_read(struct prog_call *pc)
 {
 	const struct shp_cmd *c = pc->c;
@@ -833,7 +821,7 @@ prog_read(struct prog_call *pc)
 /* ---- wrappers the table in risk.c cannot describe ---- */
 
 /* GNU parallel CMD ::: ARGS (or ARGS on stdin): each job as shell text. */
-static void
+void
 prog_parallel(struct prog_call *pc)
 {
 	static const char *const longs = "|jobs|arg-file|sshlogin|delimiter|"
@@ -894,83 +882,7 @@ prog_parallel(struct prog_call *pc)
 	}
 }
 
-/* ---- the table ---- */
-
-static const struct prog_entry prog_table[] = {
-	{ "awk", prog_awk }, { "bash", prog_shell }, { "bun", prog_js },
-	{ "bunx", prog_fetch_run }, { "cabal", prog_pkgtool },
-	{ "cap", prog_runner }, { "cargo", prog_pkgtool },
-	{ "cgdb", prog_gdb }, { "clickhouse-client", prog_sql },
-	{ "cockroach", prog_sql }, { "composer", prog_pkgtool },
-	{ "conda", prog_pkgtool }, { "curl", prog_http },
-	{ "curlie", prog_http }, { "dash", prog_shell },
-	{ "declare", prog_declare }, { "deno", prog_pkgtool },
-	{ "dep", prog_runner }, { "dotnet", prog_pkgtool },
-	{ "duckdb", prog_sql }, { "emacs", prog_emacs }, { "ex", prog_vim },
-	{ "export", prog_declare }, { "fab", prog_runner },
-	{ "gawk", prog_awk }, { "gdb", prog_gdb }, { "gem", prog_pkgtool },
-	{ "gh", prog_forge }, { "git", prog_git }, { "glab", prog_forge },
-	{ "go", prog_pkgtool }, { "gvim", prog_vim },
-	{ "hatch", prog_pkgtool }, { "http", prog_http },
-	{ "https", prog_http }, { "invoke", prog_runner },
-	{ "just", prog_runner }, { "kill", prog_kill },
-	{ "less", prog_pager }, { "lldb", prog_gdb },
-	{ "local", prog_declare }, { "luarocks", prog_pkgtool },
-	{ "mage", prog_runner }, { "make", prog_make },
-	{ "mamba", prog_pkgtool }, { "man", prog_man },
-	{ "mariadb", prog_sql }, { "mawk", prog_awk },
-	{ "mina", prog_runner }, { "more", prog_pager },
-	{ "most", prog_pager }, { "mycli", prog_sql }, { "mysql", prog_sql },
-	{ "nawk", prog_awk }, { "nox", prog_runner }, { "npm", prog_js },
-	{ "npx", prog_fetch_run }, { "nvim", prog_vim },
-	{ "parallel", prog_parallel }, { "pdm", prog_pkgtool },
-	{ "pgcli", prog_sql }, { "pip", prog_pip }, { "pip3", prog_pip },
-	{ "pipx", prog_pkgtool }, { "pnpm", prog_js },
-	{ "poetry", prog_pkgtool }, { "printf", prog_printf },
-	{ "psql", prog_sql }, { "python", prog_python },
-	{ "python3", prog_python }, { "rake", prog_runner },
-	{ "read", prog_read }, { "readonly", prog_declare },
-	{ "rsync", prog_rsync }, { "rvim", prog_vim },
-	{ "rye", prog_pkgtool }, { "scp", prog_ssh }, { "sed", prog_sed },
-	{ "sftp", prog_ssh }, { "sh", prog_shell }, { "sqlcmd", prog_sql },
-	{ "sqlite", prog_sql }, { "sqlite3", prog_sql }, { "ssh", prog_ssh },
-	{ "stack", prog_pkgtool }, { "tar", prog_tar },
-	{ "task", prog_runner }, { "typeset", prog_declare },
-	{ "usql", prog_sql }, { "uv", prog_pkgtool },
-	{ "uvx", prog_fetch_run }, { "vi", prog_vim }, { "view", prog_vim },
-	{ "vim", prog_vim }, { "vimdiff", prog_vim }, { "wget", prog_http },
-	{ "xh", prog_http }, { "yarn", prog_js }, { "zip", prog_zip },
-	{ "zsh", prog_shell },
-};
-
-/* The row for a program, or NULL. */
-static const struct prog_entry *
-prog_find(const char *name)
-{
-	size_t lo = 0, hi = nitems(prog_table), mid;
-	int c;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		c = strcmp(prog_table[mid].name, name);
-		if (c == 0)
-			return &prog_table[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 /* ---- checks for every program ---- */
-
-/* Programs whose -o is not an output file. */
-static const char *const prog_o_not_output[] = {
-	"[", "[[", "ack", "ag", "egrep", "fgrep", "find", "grep", "ls", "lsof",
-	"nm", "od", "pgrep", "pkill", "ps", "rg", "rsync", "strings", "tar",
-	"test", "top", "unzip", "xargs", "zgrep",
-};
 
 /* A file:// URL names a local file: a read, judged as one. */
 static void
@@ -1099,33 +1011,24 @@ prog_rewritten(struct prog_call *pc)
 		}
 }
 
-/* Checks every program gets, then its own. */
+/* Checks every program gets, then its own (its row's .check). */
 void
-pol_prog_check(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff,
-    const char *name)
+pol_prog_check(struct prog_call *pc)
 {
-	struct prog_call pc = { x, r, i, &r->cmd[i], eff, name };
-	const struct prog_entry *e;
-	const char *base = name;
+	struct pol_ctx *x = pc->x;
 	size_t k;
-	char py[16];
 
-	for (k = eff + 1; k < pc.c->argc; k++)
-		if (strstr(pc.c->argv[k].s, "file://") != NULL)
-			prog_file_url(x, &pc.c->argv[k]);
-	if (!POL_IN(prog_o_not_output, name))
-		prog_opts(&pc, "o", "|output|out|outfile|output-file|out-file|"
+	for (k = pc->eff + 1; k < pc->c->argc; k++)
+		if (strstr(pc->c->argv[k].s, "file://") != NULL)
+			prog_file_url(x, &pc->c->argv[k]);
+	if (pc->e == NULL || !(pc->e->flags & CF_O_NOT_OUT))
+		prog_opts(pc, "o", "|output|out|outfile|output-file|out-file|"
 		    "log-file|logfile|", prog_opt_write);
-	prog_path_run(&pc);
+	prog_path_run(pc);
 	if (x->nrunfile > 0)
-		prog_rewritten(&pc);
-	if (strncmp(name, "python", 6) == 0) {
-		snprintf(py, sizeof py, "%.7s", name);
-		base = strcmp(py, "python3") == 0 || strcmp(name, "python") == 0 ?
-		    py : name;
-	}
-	if ((e = prog_find(base)) != NULL)
-		e->check(&pc);
+		prog_rewritten(pc);
+	if (pc->e != NULL && pc->e->check != NULL)
+		pc->e->check(pc);
 }
 
 /* core.hooksPath of the workspace's repository ("" if none), cached by

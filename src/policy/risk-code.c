@@ -135,7 +135,7 @@ pol_note_written(struct pol_ctx *x, const struct shp_cmd *c, size_t eff,
 		if (c->redir[k].op == SHP_R_HEREDOC && c->redir[k].body != NULL)
 			body = c->redir[k].body;
 	}
-	if (strcmp(name, "tee") == 0)
+	if (pol_cmd_flags(name) & CF_TEE)
 		for (k = eff + 1; k < c->argc && out == NULL; k++)
 			if (c->argv[k].s[0] != '-')
 				out = &c->argv[k];
@@ -145,12 +145,11 @@ pol_note_written(struct pol_ctx *x, const struct shp_cmd *c, size_t eff,
 		pol_add_file(x, out->s, 'd', NULL);
 		return;
 	}
-	if ((strcmp(name, "cat") == 0 || strcmp(name, "tee") == 0) &&
-	    body != NULL) {
+	if ((pol_cmd_flags(name) & CF_COPY_IN) && body != NULL) {
 		pol_add_file(x, out->s, 's', body);
 		return;
 	}
-	if (strcmp(name, "echo") != 0 && strcmp(name, "printf") != 0)
+	if (!(pol_cmd_flags(name) & CF_PRINTS))
 		return;
 	buf_init(&b, POL_MAX_TEXT);
 	for (k = eff + 1; k < c->argc; k++) {
@@ -191,6 +190,7 @@ pol_stdin_exec(struct pol_ctx *x, struct shp_result *r, size_t i,
 	struct buf b;
 	size_t j, k;
 	long n;
+	unsigned uf;
 	int dyn = 0;
 
 	if (x->saw_fetch) {
@@ -211,14 +211,12 @@ pol_stdin_exec(struct pol_ctx *x, struct shp_result *r, size_t i,
 		}
 	if (up != NULL) {
 		pol_unwrap(up, &u);
-		if (u.eff >= 0 && !pol_word_dynamic(&up->argv[u.eff]) &&
-		    (strcmp(pol_base(up->argv[u.eff].s), "echo") == 0 ||
-		    strcmp(pol_base(up->argv[u.eff].s), "printf") == 0) &&
-		    (K_SHELL & pol_cmd_kind(c))) {
+		uf = u.eff >= 0 && !pol_word_dynamic(&up->argv[u.eff]) ?
+		    pol_cmd_flags(pol_base(up->argv[u.eff].s)) : 0;
+		if ((uf & CF_PRINTS) && (K_SHELL & pol_cmd_kind(c))) {
 			buf_init(&b, POL_MAX_TEXT);
 			k = (size_t)u.eff + 1;
-			if (strcmp(pol_base(up->argv[u.eff].s), "printf") == 0 &&
-			    k < up->argc && strstr(up->argv[k].s, "%s") != NULL)
+			if ((uf & CF_FORMAT) && k < up->argc && strstr(up->argv[k].s, "%s") != NULL)
 				k++;
 			for (j = k; j < up->argc; j++) {
 				if (j == (size_t)u.eff + 1 &&
@@ -266,8 +264,11 @@ pol_shell_redirs(struct pol_ctx *x, struct shp_result *r, size_t i,
 
 /* sh/bash/zsh ...: -c code, a script, or stdin. */
 void
-pol_check_shell(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff)
+pol_check_shell(struct prog_call *pc)
 {
+	struct pol_ctx *x = pc->x;
+	struct shp_result *r = pc->r;
+	size_t i = pc->i, eff = pc->eff;
 	const struct shp_cmd *c = &r->cmd[i];
 	const char *name = pol_base(c->argv[eff].s), *a;
 	size_t k = eff + 1;
@@ -319,36 +320,33 @@ pol_check_shell(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff)
 		pol_stdin_exec(x, r, i, name);
 }
 
-/* Does option a of interpreter name take program text? */
+/* Does option a of an interpreter take program text (its row's .code,
+ * "-e" when it names none)? */
 static int
-pol_code_opt(const char *name, const char *a)
+pol_code_opt(const struct pol_cmd *e, const char *a)
 {
+	const char *l = e != NULL && e->code != NULL ? e->code : "|-e|", *s;
 	size_t n = strlen(a);
 
 	if (a[0] != '-' || n < 2)
 		return 0;
-	if (strncmp(name, "python", 6) == 0)
-		return strcmp(a, "-c") == 0;
-	if (strncmp(name, "perl", 4) == 0 || strncmp(name, "ruby", 4) == 0)
+	if (e != NULL && (e->flags & CF_CODE_CLUSTER))
 		return a[1] != '-' && (a[n - 1] == 'e' || a[n - 1] == 'E');
-	if (strcmp(name, "node") == 0 || strcmp(name, "nodejs") == 0 ||
-	    strcmp(name, "bun") == 0 || strcmp(name, "deno") == 0)
-		return strcmp(a, "-e") == 0 || strcmp(a, "-p") == 0 ||
-		    strcmp(a, "--eval") == 0 || strcmp(a, "--print") == 0;
-	if (strncmp(name, "php", 3) == 0)
-		return strcmp(a, "-r") == 0;
-	if (strcmp(name, "pwsh") == 0 || strcmp(name, "powershell") == 0)
-		return strcasecmp(a, "-c") == 0 || strcasecmp(a, "-command") == 0 ||
-		    strcasecmp(a, "-encodedcommand") == 0 ||
-		    strcasecmp(a, "-enc") == 0 || strcasecmp(a, "-ec") == 0 ||
-		    strcasecmp(a, "-e") == 0;
-	return strcmp(a, "-e") == 0;
+	if (e == NULL || !(e->flags & CF_CODE_NOCASE))
+		return pol_in_bars(l, a, n);
+	for (s = l; (s = strchr(s, '|')) != NULL && s[1] != '\0'; s++)
+		if (strncasecmp(s + 1, a, n) == 0 && s[1 + n] == '|')
+			return 1;
+	return 0;
 }
 
 /* python/perl/node ...: code in an argument, a script, or stdin. */
 void
-pol_check_interp(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff)
+pol_check_interp(struct prog_call *pc)
 {
+	struct pol_ctx *x = pc->x;
+	struct shp_result *r = pc->r;
+	size_t i = pc->i, eff = pc->eff;
 	const struct shp_cmd *c = &r->cmd[i];
 	const char *name = pol_base(c->argv[eff].s), *a;
 	const struct shp_redir *rd;
@@ -358,7 +356,7 @@ pol_check_interp(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff)
 
 	for (k = eff + 1; k < c->argc; k++) {
 		a = c->argv[k].s;
-		if (pol_code_opt(name, a)) {
+		if (pol_code_opt(pc->e, a)) {
 			if (strncasecmp(a, "-enc", 4) == 0 || strcasecmp(a, "-ec") == 0)
 				FIND(x, RISK_UNKNOWN, 0, "decoded-exec",
 				    "%s runs an encoded command", name);
@@ -438,8 +436,11 @@ pol_join_analyze(struct pol_ctx *x, struct shp_result *r, size_t i, size_t k,
 
 /* ssh [opts] host [command...]: rate the remote command too. */
 void
-pol_check_ssh(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff)
+pol_check_ssh(struct prog_call *pc)
 {
+	struct pol_ctx *x = pc->x;
+	struct shp_result *r = pc->r;
+	size_t i = pc->i, eff = pc->eff;
 	const struct shp_cmd *c = &r->cmd[i];
 	const char *a, *root = x->root;
 	char *cwd = x->cwd;
@@ -527,7 +528,8 @@ pol_find_outside(struct pol_ctx *x, const struct shp_word *roots,
 	size_t j;
 	char *show;
 
-	if (pol_word_dynamic(cmd) || pol_is_readonly(pol_base(cmd->s)))
+	if (pol_word_dynamic(cmd) || (pol_cmd_flags(pol_base(cmd->s)) &
+	    CF_READONLY))
 		return;
 	for (j = 0; j < nroots; j++) {
 		pol_path_word(x, &roots[j], 0, &pp);
@@ -545,8 +547,11 @@ pol_find_outside(struct pol_ctx *x, const struct shp_word *roots,
 
 /* find: -delete, -exec CMD {} ;, -fprint FILE. */
 void
-pol_check_find(struct pol_ctx *x, struct shp_result *r, size_t i, size_t eff)
+pol_check_find(struct prog_call *pc)
 {
+	struct pol_ctx *x = pc->x;
+	struct shp_result *r = pc->r;
+	size_t i = pc->i, eff = pc->eff;
 	const struct shp_cmd *c = &r->cmd[i];
 	const struct shp_word *roots = NULL;
 	struct shp_word dot = { (char *)".", 1, 0 }, *argv, child;

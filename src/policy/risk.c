@@ -14,8 +14,10 @@
  * UNKNOWN; downloads that reach a shell, and environment dumps that reach
  * the network, are flagged across the whole action.
  *
- * The path model lives in risk-path.c, the analysis of code inside code in
- * risk-code.c, per-program checks in programs.c.
+ * What each program is and which checks it gets is its row in the command
+ * table (commands.c): this file never tests a program's name.  The path
+ * model lives in risk-path.c, the analysis of code inside code in
+ * risk-code.c, checks of programs' own options in programs.c.
  *
  * Every top-level simple command (including those inside substitutions)
  * is a segment; findings carry the segment they came from so decide.c can
@@ -37,129 +39,7 @@
 #include "cade/util.h"
 #include "policy-int.h"
 
-#define W_BENIGN	0x01	/* allow lists may look through it */
-#define W_ENVASSIGN	0x02	/* NAME=value words before the command */
-#define W_XARGS		0x04
-#define W_QUERY		0x08	/* command -v: runs nothing */
-#define W_APPLET	0x10	/* busybox: the next word is the command */
-
-struct pol_wrap {
-	const char	*name;
-	const char	*argopts;	/* short options taking a value */
-	const char	*longarg;	/* "|a|b|": long options taking a value */
-	const char	*copts;		/* short options whose value is shell code */
-	int		 npos;		/* positional words before the command */
-	unsigned	 flags;
-	const char	*sub;		/* a sub-command word first (uv run) */
-};
-
-static const struct pol_wrap pol_wraps[] = {
-	{ "asdf", "", "", "", 0, W_BENIGN, "exec" },
-	{ "builtin", "", "", "", 0, W_BENIGN, NULL },
-	{ "bundle", "", "|gemfile|", "", 0, W_BENIGN, "exec" },
-	{ "busybox", "", "", "", 0, W_APPLET, NULL },
-	{ "caffeinate", "tw", "", "", 0, W_BENIGN, NULL },
-	{ "catchsegv", "", "", "", 0, W_BENIGN, NULL },
-	{ "chronic", "", "", "", 0, W_BENIGN, NULL },
-	{ "chroot", "", "|userspec|groups|", "", 1, 0, NULL },
-	{ "chrt", "TPD", "|sched-runtime|sched-period|sched-deadline|", "", 1, W_BENIGN, NULL },
-	{ "command", "", "", "", 0, W_BENIGN, NULL },
-	{ "conda", "np", "|name|prefix|", "", 0, W_BENIGN, "run" },
-	{ "cpulimit", "l", "|limit|", "", 0, W_BENIGN, NULL },
-	{ "dbus-run-session", "", "|config-file|dbus-daemon|", "", 0, W_BENIGN, NULL },
-	{ "direnv", "", "", "", 1, W_BENIGN, "exec" },
-	{ "doas", "uC", "", "", 0, 0, NULL },
-	{ "eatmydata", "", "", "", 0, W_BENIGN, NULL },
-	{ "env", "uCP", "|unset|chdir|", "S", 0, W_BENIGN | W_ENVASSIGN, NULL },
-	{ "exec", "a", "", "", 0, W_BENIGN, NULL },
-	{ "fakeroot", "", "", "", 0, 0, NULL },
-	{ "firejail", "", "", "", 0, 0, NULL },
-	{ "flock", "wE", "|timeout|conflict-exit-code|", "c", 1, 0, NULL },
-	{ "hatch", "e", "|env|", "", 0, W_BENIGN, "run" },
-	{ "ionice", "cnp", "|class|classdata|", "", 0, W_BENIGN, NULL },
-	{ "ltrace", "aenopsuABDIX", "", "", 0, 0, NULL },
-	{ "mamba", "np", "|name|prefix|", "", 0, W_BENIGN, "run" },
-	{ "nice", "n", "|adjustment|", "", 0, W_BENIGN, NULL },
-	{ "nocache", "n", "", "", 0, W_BENIGN, NULL },
-	{ "nohup", "", "", "", 0, W_BENIGN, NULL },
-	{ "nsenter", "tSGw", "|target|setuid|setgid|wd|", "", 0, 0, NULL },
-	{ "numactl", "NmCpiP", "|cpunodebind|membind|physcpubind|preferred|interleave|localalloc|", "", 0, W_BENIGN, NULL },
-	{ "pdm", "", "", "", 0, W_BENIGN, "run" },
-	{ "pipenv", "", "", "", 0, W_BENIGN, "run" },
-	{ "pkexec", "", "|user|", "", 0, 0, NULL },
-	{ "pnpm", "", "", "", 0, W_BENIGN, "exec" },
-	{ "poetry", "C", "|directory|", "", 0, W_BENIGN, "run" },
-	{ "proxychains", "f", "", "", 0, 0, NULL },
-	{ "proxychains4", "f", "", "", 0, 0, NULL },
-	{ "pyenv", "", "", "", 0, W_BENIGN, "exec" },
-	{ "rbenv", "", "", "", 0, W_BENIGN, "exec" },
-	{ "run0", "u", "|user|unit|property|description|slice|setenv|chdir|", "", 0, 0, NULL },
-	{ "runuser", "ugG", "|user|group|supp-group|shell|", "c", 0, 0, NULL },
-	{ "rye", "", "", "", 0, W_BENIGN, "run" },
-	{ "script", "ETIOBm", "|log-timing|echo|log-in|log-out|log-io|logging-format|", "c", 1, 0, NULL },
-	{ "setsid", "", "", "", 0, W_BENIGN, NULL },
-	{ "stdbuf", "ioe", "|input|output|error|", "", 0, W_BENIGN, NULL },
-	{ "strace", "abeEIoOpPsSuUX", "", "", 0, 0, NULL },
-	{ "su", "sgGw", "|shell|group|supp-group|whitelist-environment|", "c", 0, 0, NULL },
-	{ "sudo", "ugChpDrtTU", "|user|group|host|prompt|chdir|role|type|other-user|close-from|", "", 0, 0, NULL },
-	{ "taskset", "", "", "", 1, W_BENIGN, NULL },
-	{ "time", "fo", "|format|output|", "", 0, W_BENIGN, NULL },
-	{ "timeout", "sk", "|signal|kill-after|", "", 1, W_BENIGN, NULL },
-	{ "torsocks", "", "", "", 0, 0, NULL },
-	{ "toybox", "", "", "", 0, W_APPLET, NULL },
-	{ "trickle", "udwtlsnL", "", "", 0, W_BENIGN, NULL },
-	{ "unbuffer", "", "", "", 0, W_BENIGN, NULL },
-	{ "unshare", "", "", "", 0, 0, NULL },
-	{ "uv", "p", "|python|with|directory|project|package|extra|group|env-file|", "", 0, W_BENIGN, "run" },
-	{ "valgrind", "", "", "", 0, 0, NULL },
-	{ "xargs", "IaEdLnPs", "|arg-file|delimiter|eof|replace|max-lines|max-args|max-procs|max-chars|process-slot-var|", "", 0, W_XARGS, NULL },
-	{ "xvfb-run", "nslfew", "|server-num|server-args|auth-file|error-file|wait|", "", 0, W_BENIGN, NULL },
-};
-
 static int	pol_classify_write_flag(struct pol_ctx *, const struct shp_word *);
-
-/* Name sets, sorted for bsearch. */
-static const char *const pol_fetchers[] = {
-	"GET", "aria2c", "curl", "curlie", "fetch", "http", "https",
-	"lwp-download", "lwp-request", "nc", "ncat", "netcat", "socat",
-	"telnet", "wget", "xh",
-};
-static const char *const pol_netsenders[] = {
-	"GET", "POST", "curl", "curlie", "ftp", "http", "https", "mail",
-	"mailx", "mutt", "nc", "ncat", "netcat", "openssl", "rsync", "scp",
-	"sendmail", "sftp", "socat", "ssh", "telnet", "tftp", "wget", "xh",
-};
-static const char *const pol_decoders[] = {
-	"base32", "base64", "basenc", "bunzip2", "bzcat", "gunzip", "openssl",
-	"rev", "tr", "unxz", "unzstd", "uudecode", "xxd", "xzcat", "zcat",
-	"zstdcat",
-};
-static const char *const pol_shells[] = {
-	"ash", "bash", "csh", "dash", "fish", "ksh", "mksh", "posh", "rbash",
-	"sh", "tcsh", "yash", "zsh",
-};
-static const char *const pol_interps[] = {
-	"Rscript", "bun", "deno", "lua", "luajit", "node", "nodejs",
-	"osascript", "perl", "php", "powershell", "pwsh", "python", "python2",
-	"python3", "ruby", "tclsh", "wish",
-};
-static const char *const pol_readonly[] = {
-	"[", "[[", "ack", "ag", "basename", "cat", "cd", "cksum", "cmp",
-	"column", "comm", "cut", "date", "df", "diff", "dirname", "du",
-	"echo", "egrep", "env", "expand", "false", "fd", "fgrep", "file",
-	"find", "fmt", "fold", "free", "git", "grep", "head", "help",
-	"hexdump", "hostname", "id", "info", "join", "jq", "less", "locale",
-	"ls", "lsblk", "lscpu", "man", "md5sum", "more", "nl", "nproc", "od",
-	"paste", "popd", "printenv", "printf", "ps", "pushd", "pwd",
-	"readlink", "realpath", "rev", "rg", "sed", "seq", "sha1sum",
-	"sha256sum", "sha512sum", "sleep", "sort", "stat", "strings", "tac",
-	"tail", "test", "tr", "tree", "true", "type", "uname", "uniq",
-	"uptime", "wc", "whereis", "which", "whoami", "yq",
-};
-static const char *const pol_git_readonly[] = {
-	"blame", "describe", "diff", "grep", "log", "ls-files", "ls-tree",
-	"rev-list", "rev-parse", "shortlog", "show", "status",
-};
 
 /* Is s in the sorted set? */
 int
@@ -190,38 +70,8 @@ pol_base(const char *s)
 	return slash != NULL && slash[1] != '\0' ? slash + 1 : s;
 }
 
-/* python3.11 -> python3 and the like, for the interpreter set. */
-static int
-pol_is_interp(const char *name)
-{
-	if (POL_IN(pol_interps, name))
-		return 1;
-	return strncmp(name, "python", 6) == 0 || strncmp(name, "perl5", 5) == 0 ||
-	    strncmp(name, "ruby", 4) == 0 || strncmp(name, "php", 3) == 0;
-}
-
-/* The wrapper entry for a command name, or NULL. */
-static const struct pol_wrap *
-pol_wrapper(const char *name)
-{
-	size_t lo = 0, hi = nitems(pol_wraps), mid;
-	int c;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		c = strcmp(pol_wraps[mid].name, name);
-		if (c == 0)
-			return &pol_wraps[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
 /* Is "|name|" in the list? */
-static int
+int
 pol_in_bars(const char *bars, const char *name, size_t len)
 {
 	const char *s = bars;
@@ -287,8 +137,7 @@ pol_skip_wrapper(const struct shp_cmd *c, size_t i, const struct pol_wrap *w,
 				j++;
 				continue;
 			}
-			if ((w->flags & W_QUERY) == 0 &&
-			    strcmp(w->name, "command") == 0 &&
+			if ((w->flags & W_QUERY) &&
 			    (strchr(a, 'v') != NULL || strchr(a, 'V') != NULL))
 				u->query = 1;
 			for (k = 1; a[k] != '\0'; k++) {
@@ -324,6 +173,7 @@ pol_skip_wrapper(const struct shp_cmd *c, size_t i, const struct pol_wrap *w,
 void
 pol_unwrap(const struct shp_cmd *c, struct pol_unwrap *u)
 {
+	const struct pol_cmd *e;
 	const struct pol_wrap *w;
 	size_t i = 0;
 	int benign = 1;
@@ -335,10 +185,12 @@ pol_unwrap(const struct shp_cmd *c, struct pol_unwrap *u)
 		if (benign)
 			u->nbenign = u->nstart;
 		if (pol_word_dynamic(&c->argv[i]) ||
-		    (w = pol_wrapper(pol_base(c->argv[i].s))) == NULL) {
+		    (e = pol_cmd_find(pol_base(c->argv[i].s))) == NULL ||
+		    !(e->flags & CF_WRAP)) {
 			u->eff = (long)i;
 			return;
 		}
+		w = &e->wrap;
 		if (!(w->flags & W_BENIGN))
 			benign = 0;
 		if (w->flags & W_XARGS) {
@@ -364,7 +216,7 @@ pol_unwrap(const struct shp_cmd *c, struct pol_unwrap *u)
 					k++;
 			}
 		}
-		u->wrapper = w->name;
+		u->wrapper = e->name;
 		if (w->flags & W_APPLET) {
 			i++;
 			continue;
@@ -389,56 +241,42 @@ pol_unwrap(const struct shp_cmd *c, struct pol_unwrap *u)
 unsigned
 pol_cmd_kind(const struct shp_cmd *c)
 {
+	const struct pol_cmd *e;
 	struct pol_unwrap u;
-	const char *name;
-	unsigned k = 0;
+	unsigned k;
 	size_t i;
 
 	if (c->argc == 0)
 		return 0;
 	pol_unwrap(c, &u);
 	if (u.eff < 0) {
-		if (u.wrapper != NULL && strcmp(u.wrapper, "env") == 0 && !u.query)
-			return K_ENVDUMP;
+		/* env alone prints the environment */
+		if (u.wrapper != NULL && !u.query)
+			return pol_cmd_flags(u.wrapper) & K_ENVDUMP;
 		return 0;
 	}
-	if (pol_word_dynamic(&c->argv[u.eff]))
+	if (pol_word_dynamic(&c->argv[u.eff]) ||
+	    (e = pol_cmd_find(pol_base(c->argv[u.eff].s))) == NULL)
 		return 0;
-	name = pol_base(c->argv[u.eff].s);
-	if (POL_IN(pol_fetchers, name))
-		k |= K_FETCH;
-	if (POL_IN(pol_netsenders, name))
-		k |= K_NETSEND;
-	if (POL_IN(pol_shells, name))
-		k |= K_SHELL;
-	if (pol_is_interp(name))
-		k |= K_INTERP;
-	if (strcmp(name, "printenv") == 0 || strcmp(name, "env") == 0 ||
-	    ((strcmp(name, "set") == 0 || strcmp(name, "export") == 0) &&
-	    (size_t)u.eff + 1 == c->argc) || strcmp(name, "compgen") == 0)
+	k = e->flags & (K_FETCH | K_NETSEND | K_SHELL | K_INTERP | K_ENVDUMP |
+	    K_DECODE);
+	if ((e->flags & CF_DUMP_BARE) && (size_t)u.eff + 1 == c->argc)
 		k |= K_ENVDUMP;
-	if (strcmp(name, "export") == 0 || strcmp(name, "declare") == 0 ||
-	    strcmp(name, "typeset") == 0)
+	if (e->flags & CF_DUMP_OPT)
 		for (i = (size_t)u.eff + 1; i < c->argc; i++)
 			if (strcmp(c->argv[i].s, "-p") == 0 ||
 			    strcmp(c->argv[i].s, "-x") == 0)
 				k |= K_ENVDUMP;
-	if (POL_IN(pol_decoders, name)) {
-		if (strcmp(name, "base64") == 0 || strcmp(name, "base32") == 0 ||
-		    strcmp(name, "basenc") == 0 || strcmp(name, "xxd") == 0 ||
-		    strcmp(name, "openssl") == 0) {
-			for (i = (size_t)u.eff + 1; i < c->argc; i++) {
-				const char *a = c->argv[i].s;
+	if (e->flags & CF_DECODE_OPT)
+		for (i = (size_t)u.eff + 1; i < c->argc; i++) {
+			const char *a = c->argv[i].s;
 
-				if (strcmp(a, "--decode") == 0 ||
-				    strcmp(a, "-r") == 0 || strcmp(a, "-D") == 0 ||
-				    (a[0] == '-' && a[1] != '-' && strchr(a, 'd')))
-					k |= K_DECODE;
-			}
-		} else
-			k |= K_DECODE;
-	}
-	if ((strcmp(name, "echo") == 0 || strcmp(name, "printf") == 0))
+			if (strcmp(a, "--decode") == 0 ||
+			    strcmp(a, "-r") == 0 || strcmp(a, "-D") == 0 ||
+			    (a[0] == '-' && a[1] != '-' && strchr(a, 'd')))
+				k |= K_DECODE;
+		}
+	if (e->flags & CF_PRINTS)
 		for (i = (size_t)u.eff + 1; i < c->argc; i++)
 			if (strchr(c->argv[i].s, '\\') != NULL ||
 			    strcmp(c->argv[i].s, "-e") == 0)
@@ -509,13 +347,6 @@ pol_result_free(struct pol_result *r)
 	}
 	free(r->seg);
 	memset(r, 0, sizeof *r);
-}
-
-/* A command that only reads (ls, cat, grep ...). */
-int
-pol_is_readonly(const char *name)
-{
-	return POL_IN(pol_readonly, name);
 }
 
 /* ---- rules on text ---- */
@@ -605,7 +436,7 @@ pol_scoped_rules(struct pol_ctx *x, unsigned scope, const char *s)
 }
 
 /* Does any deny entry match these words? */
-static void
+void
 pol_deny_list(struct pol_ctx *x, char *const *words, size_t n)
 {
 	struct policy *p = x->p;
@@ -705,11 +536,11 @@ pol_has_opt(const struct shp_cmd *c, size_t from, int letter, const char *lng)
 /* Downloads named by curl -o/-O, wget -O or a URL's last part. */
 static void
 pol_note_download(struct pol_ctx *x, const struct shp_cmd *c, size_t eff,
-    const char *name)
+    unsigned flags)
 {
 	size_t k;
 	const char *a, *url = NULL, *o;
-	int remote = strcmp(name, "wget") == 0;
+	int remote = (flags & CF_SAVE_NAMED) != 0;
 
 	for (k = eff + 1; k < c->argc; k++) {
 		a = c->argv[k].s;
@@ -738,8 +569,8 @@ pol_note_download(struct pol_ctx *x, const struct shp_cmd *c, size_t eff,
 		}
 		if (a[0] != '-' || a[1] == '-')
 			continue;
-		o = strchr(a, strcmp(name, "wget") == 0 ? 'O' : 'o');
-		if (strcmp(name, "curl") == 0 && strchr(a, 'O') != NULL)
+		o = strchr(a, (flags & CF_SAVE_NAMED) ? 'O' : 'o');
+		if ((flags & CF_SAVE_O) && strchr(a, 'O') != NULL)
 			remote = 1;
 		if (o != NULL) {
 			if (o[1] != '\0') {
@@ -762,201 +593,8 @@ pol_note_download(struct pol_ctx *x, const struct shp_cmd *c, size_t eff,
 			pol_add_download(x, c->redir[k].target.s);
 }
 
-/* git -c KEY=VALUE: programs.c judges the keys git runs or trusts. */
-static void
-pol_git_config_code(struct pol_ctx *x, const char *kv)
-{
-	const char *eq = strchr(kv, '=');
-
-	if (eq != NULL)
-		pol_prog_git_key(x, kv, (size_t)(eq - kv), eq + 1, 0);
-}
-
-/* git push without a refspec: is the checked-out branch protected? */
-static void
-pol_check_git_push(struct pol_ctx *x, char *const *words, size_t n, size_t g)
-{
-	char path[PATH_MAX], line[256], *b, *nl;
-	FILE *fp;
-	size_t k, plain = 0;
-	int head = 0;
-
-	for (k = g + 1; k < n; k++)
-		if (words[k][0] != '-' && ++plain == 2)
-			head = strcmp(words[k], "HEAD") == 0 ||
-			    strcmp(words[k], "@") == 0;
-	if ((plain > 1 && !(plain == 2 && head)) || x->root == NULL)
-		return;
-	if ((size_t)snprintf(path, sizeof path, "%s/.git/HEAD", x->root) >=
-	    sizeof path || (fp = fopen(path, "r")) == NULL)
-		return;
-	if (fgets(line, sizeof line, fp) != NULL &&
-	    strncmp(line, "ref: refs/heads/", 16) == 0) {
-		b = line + 16;
-		if ((nl = strchr(b, '\n')) != NULL)
-			*nl = '\0';
-		if (strcmp(b, "main") == 0 || strcmp(b, "master") == 0 ||
-		    strcmp(b, "trunk") == 0 || strcmp(b, "production") == 0 ||
-		    strcmp(b, "prod") == 0 || strcmp(b, "stable") == 0 ||
-		    strncmp(b, "release", 7) == 0)
-			FIND(x, RISK_HIGH, 0, "git-push-protected",
-			    "pushes the protected branch '%s'", b);
-	}
-	fclose(fp);
-}
-
-/* Commands that write, delete or move the paths they are given. */
-static void
-pol_check_files(struct pol_ctx *x, const struct shp_cmd *c, size_t eff,
-    const char *name)
-{
-	const struct shp_word *ops[256];
-	size_t n, k;
-	int rec = pol_has_opt(c, eff + 1, 'R', "recursive");
-
-	if (strcmp(name, "rm") == 0 || strcmp(name, "unlink") == 0 ||
-	    strcmp(name, "rmdir") == 0 || strcmp(name, "shred") == 0 ||
-	    strcmp(name, "srm") == 0 || strcmp(name, "wipe") == 0) {
-		int r = 0, f = 0, end = 0;
-		const char *a, *q;
-
-		n = 0;
-		for (k = eff + 1; k < c->argc && n < nitems(ops); k++) {
-			a = c->argv[k].s;
-			if (!end && strcmp(a, "--") == 0) {
-				end = 1;
-				continue;
-			}
-			if (!end && a[0] == '-' && a[1] != '\0') {
-				if (strcmp(a, "--recursive") == 0)
-					r = 1;
-				else if (strcmp(a, "--force") == 0)
-					f = 1;
-				else if (strcmp(a, "--no-preserve-root") == 0)
-					FIND(x, RISK_HIGH, 1, "rm-root",
-					    "rm --no-preserve-root");
-				else if (a[1] != '-')
-					for (q = a + 1; *q != '\0'; q++) {
-						if (*q == 'r' || *q == 'R')
-							r = 1;
-						else if (*q == 'f')
-							f = 1;
-					}
-				continue;
-			}
-			ops[n++] = &c->argv[k];
-		}
-		if (strcmp(name, "shred") == 0 || strcmp(name, "wipe") == 0 ||
-		    strcmp(name, "srm") == 0)
-			f = 1;
-		for (k = 0; k < n; k++)
-			pol_rate_delete(x, ops[k], r, f);
-		if (n == 0 && x->xargs == 1) {
-			struct shp_word unk = { (char *)"<xargs>", 7, SHP_VAR };
-
-			pol_rate_delete(x, &unk, r, f);
-		}
-		return;
-	}
-	if (strcmp(name, "mv") == 0 || strcmp(name, "cp") == 0 ||
-	    strcmp(name, "install") == 0 || strcmp(name, "ln") == 0 ||
-	    strcmp(name, "rsync") == 0 || strcmp(name, "scp") == 0) {
-		const char *argopts = strcmp(name, "install") == 0 ? "mogtS" :
-		    strcmp(name, "rsync") == 0 ? "efT" :
-		    strcmp(name, "scp") == 0 ? "cFiJloPS" : "tS";
-		const struct shp_word *dest = NULL;
-
-		n = pol_operands(c, eff + 1, argopts, ops, nitems(ops));
-		for (k = eff + 1; k + 1 < c->argc; k++)
-			if (strcmp(c->argv[k].s, "-t") == 0 ||
-			    strcmp(c->argv[k].s, "--target-directory") == 0)
-				dest = &c->argv[k + 1];
-		if (dest == NULL && n >= 2)
-			dest = ops[--n];
-		else if (dest == NULL && n == 1 && strcmp(name, "ln") != 0)
-			n = 0;
-		if (dest != NULL && strchr(dest->s, ':') == NULL) {
-			if (strcmp(name, "rsync") == 0 &&
-			    pol_has_opt(c, eff + 1, 0, "delete"))
-				pol_rate_delete(x, dest, 1, 1);
-			else
-				pol_rate_write(x, dest, 0);
-		}
-		if (strcmp(name, "mv") == 0)
-			for (k = 0; k < n; k++)
-				pol_rate_delete(x, ops[k], 1, 0);
-		return;
-	}
-	if (strcmp(name, "tee") == 0 || strcmp(name, "touch") == 0 ||
-	    strcmp(name, "sponge") == 0 ||
-	    strcmp(name, "mkdir") == 0 || strcmp(name, "truncate") == 0 ||
-	    strcmp(name, "mkfifo") == 0) {
-		n = pol_operands(c, eff + 1, strcmp(name, "truncate") == 0 ? "sr" :
-		    strcmp(name, "mkdir") == 0 ? "m" : strcmp(name, "touch") == 0 ?
-		    "dtr" : "", ops, nitems(ops));
-		for (k = 0; k < n; k++)
-			pol_rate_write(x, ops[k], 0);
-		return;
-	}
-	if (strcmp(name, "chmod") == 0 || strcmp(name, "chown") == 0 ||
-	    strcmp(name, "chgrp") == 0 || strcmp(name, "chattr") == 0 ||
-	    strcmp(name, "setfacl") == 0) {
-		n = pol_operands(c, eff + 1, "", ops, nitems(ops));
-		for (k = pol_has_opt(c, eff + 1, 0, "reference") ? 0 : 1; k < n; k++)
-			pol_rate_write(x, ops[k], rec);
-		return;
-	}
-	if (strcmp(name, "dd") == 0) {
-		for (k = eff + 1; k < c->argc; k++)
-			if (strncmp(c->argv[k].s, "of=", 3) == 0) {
-				struct shp_word w = c->argv[k];
-
-				w.s += 3;
-				w.len -= 3;
-				pol_rate_write(x, &w, 0);
-			}
-		return;
-	}
-	if ((strcmp(name, "sed") == 0 || strcmp(name, "perl") == 0) &&
-	    (pol_has_opt(c, eff + 1, 'i', "in-place"))) {
-		int script = !pol_has_opt(c, eff + 1, 'e', "expression") &&
-		    !pol_has_opt(c, eff + 1, 'f', "file");
-
-		n = pol_operands(c, eff + 1, "efl", ops, nitems(ops));
-		for (k = script ? 1 : 0; k < n; k++)
-			pol_rate_write(x, ops[k], 0);
-		return;
-	}
-	if (strcmp(name, "tar") == 0 || strcmp(name, "unzip") == 0) {
-		for (k = eff + 1; k + 1 < c->argc; k++)
-			if (strcmp(c->argv[k].s, strcmp(name, "tar") == 0 ? "-C" :
-			    "-d") == 0 || strcmp(c->argv[k].s, "--directory") == 0)
-				pol_rate_write(x, &c->argv[k + 1], 0);
-	}
-}
-
-/* cd/pushd: follow the working directory for later relative paths. */
-static void
-pol_check_cd(struct pol_ctx *x, const struct shp_cmd *c, size_t eff)
-{
-	const struct shp_word *ops[1];
-	struct pol_path pp;
-	size_t n = pol_operands(c, eff + 1, "", ops, 1);
-
-	if (n == 0) {
-		free(x->cwd);
-		x->cwd = xstrdup(x->p->home);
-		return;
-	}
-	memset(&pp, 0, sizeof pp);
-	if (strcmp(ops[0]->s, "-") != 0)
-		pol_path_word(x, ops[0], 1, &pp);
-	free(x->cwd);
-	x->cwd = pp.abs;	/* NULL: unknown from here on */
-}
-
 /* Assignments: NAME=value prefixes and export/declare arguments. */
-static void
+void
 pol_check_assign(struct pol_ctx *x, const struct shp_word *w)
 {
 	pol_scoped_rules(x, PS_ASSIGN, w->s);
@@ -969,12 +607,9 @@ static int
 pol_xargs_inside(struct pol_ctx *x, struct shp_result *r, size_t i)
 {
 	const struct shp_cmd *up = NULL;
+	const struct pol_cmd *e;
 	struct pol_unwrap u;
-	struct pol_path pp;
-	const char *name;
 	long n;
-	size_t k;
-	int inside = 1, roots = 0;
 
 	for (n = (long)i - 1; n >= 0; n--)
 		if (r->cmd[n].pipeline == r->cmd[i].pipeline &&
@@ -987,24 +622,34 @@ pol_xargs_inside(struct pol_ctx *x, struct shp_result *r, size_t i)
 	pol_unwrap(up, &u);
 	if (u.eff < 0 || pol_word_dynamic(&up->argv[u.eff]))
 		return 0;
-	name = pol_base(up->argv[u.eff].s);
-	if (strcmp(name, "git") == 0)
-		return (size_t)u.eff + 1 < up->argc &&
-		    (strcmp(up->argv[u.eff + 1].s, "ls-files") == 0 ||
-		    strcmp(up->argv[u.eff + 1].s, "diff") == 0);
-	if (strcmp(name, "find") != 0)
-		return 0;
-	for (k = (size_t)u.eff + 1; k < up->argc && inside; k++) {
-		const char *a = up->argv[k].s;
+	e = pol_cmd_find(pol_base(up->argv[u.eff].s));
+	return e != NULL && e->lists != NULL && e->lists(x, up, (size_t)u.eff);
+}
 
-		if (a[0] == '-' || a[0] == '(' || a[0] == '!')
-			break;
-		pol_path_word(x, &up->argv[k], 0, &pp);
-		inside = pp.cls == PC_INSIDE || pp.cls == PC_ROOT;
-		free(pp.abs);
-		roots++;
+/* Does the command only read?  Its row says so, unless an option makes
+ * it write (find -delete, sed -i). */
+static int
+pol_cmd_readonly(const struct shp_cmd *c, size_t eff, const struct pol_cmd *e)
+{
+	const char *l, *bar;
+	char opt[32];
+	size_t n;
+
+	if (e == NULL || !(e->flags & CF_READONLY))
+		return 0;
+	if (e->rwshort != 0 && pol_has_opt(c, eff + 1, e->rwshort, NULL))
+		return 0;
+	for (l = e->rwlong; l != NULL && (bar = strchr(l + 1, '|')) != NULL;
+	    l = bar) {
+		n = (size_t)(bar - l - 1);
+		if (n == 0 || n >= sizeof opt)
+			continue;
+		memcpy(opt, l + 1, n);
+		opt[n] = '\0';
+		if (pol_has_opt(c, eff + 1, 0, opt))
+			return 0;
 	}
-	return inside;
+	return 1;
 }
 
 /* Everything about one simple command. */
@@ -1012,6 +657,8 @@ void
 pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 {
 	const struct shp_cmd *c = &r->cmd[i];
+	struct prog_call pc = { x, r, i, c, 0, NULL, NULL };
+	const struct pol_cmd *e;
 	struct pol_unwrap u;
 	struct pol_seg *sg;
 	const struct shp_redir *rd;
@@ -1102,46 +749,10 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 		if (!help || (long)u.start[f] != u.eff)
 			pol_form_rules(x, words, n);
 		pol_deny_list(x, words, n);
-		if (strcmp(pol_base(words[0]), "git") == 0) {
-			/* git -C dir -c k=v push ...: also as "git push ..." */
-			size_t g = 1;
-
-			while (g < n && words[g][0] == '-') {
-				if (strcmp(words[g], "-c") == 0 && g + 1 < n && !help)
-					pol_git_config_code(x, words[g + 1]);
-				if (strcmp(words[g], "-C") == 0 ||
-				    strcmp(words[g], "-c") == 0 ||
-				    strcmp(words[g], "--git-dir") == 0 ||
-				    strcmp(words[g], "--work-tree") == 0 ||
-				    strcmp(words[g], "--namespace") == 0)
-					g++;
-				g++;
-			}
-			if (g > 1 && g < n) {
-				char **gw = xcalloc(n - g + 1, sizeof *gw);
-
-				gw[0] = words[0];
-				memcpy(gw + 1, words + g, (n - g) * sizeof *gw);
-				if (!help)
-					pol_form_rules(x, gw, n - g + 1);
-				pol_deny_list(x, gw, n - g + 1);
-				free(gw);
-			}
-			if (g < n && strcmp(words[g], "push") == 0 &&
-			    (long)u.start[f] == u.eff)
-				pol_check_git_push(x, words, n, g);
-			if (x->depth == 0 && (long)u.start[f] == u.eff && g < n &&
-			    u.nstart == u.nbenign)
-				x->out->seg[x->seg].readonly =
-				    POL_IN(pol_git_readonly, words[g]) ||
-				    ((strcmp(words[g], "branch") == 0 ||
-				    strcmp(words[g], "tag") == 0 ||
-				    strcmp(words[g], "remote") == 0 ||
-				    strcmp(words[g], "stash") == 0) &&
-				    (g + 1 == n || strcmp(words[g + 1], "-v") == 0 ||
-				    strcmp(words[g + 1], "list") == 0 ||
-				    strcmp(words[g + 1], "-a") == 0));
-		}
+		e = pol_cmd_find(pol_base(words[0]));
+		if (e != NULL && e->form != NULL)
+			e->form(x, words, n, (long)u.start[f] == u.eff, help,
+			    u.nstart == u.nbenign);
 		if (x->depth == 0 && f < u.nbenign && x->out->seg[x->seg].allowed ==
 		    NULL)
 			x->out->seg[x->seg].allowed = pol_allow_list(x->p,
@@ -1167,7 +778,7 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 		return;
 	if (u.eff < 0)
 		return;
-	eff = (size_t)u.eff;
+	eff = pc.eff = (size_t)u.eff;
 	if (pol_word_dynamic(&c->argv[eff])) {
 		FIND(x, RISK_UNKNOWN, 0, "dynamic-command", "the command to run "
 		    "is known only at run time: %.80s", c->argv[eff].s);
@@ -1176,15 +787,12 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 		return;
 	}
 	name = pol_base(c->argv[eff].s);
-	if (x->depth == 0 && strcmp(name, "git") != 0)
-		x->out->seg[x->seg].readonly = pol_is_readonly(name) &&
-		    !(strcmp(name, "find") == 0 && (pol_has_opt(c, eff + 1, 0,
-		    "delete") || pol_has_opt(c, eff + 1, 0, "exec") ||
-		    pol_has_opt(c, eff + 1, 0, "ok") || pol_has_opt(c, eff + 1,
-		    0, "fprint"))) && !(strcmp(name, "sed") == 0 &&
-		    pol_has_opt(c, eff + 1, 'i', "in-place")) &&
-		    !(strcmp(name, "sort") == 0 && pol_has_opt(c, eff + 1, 'o',
-		    "output")) && u.nstart == u.nbenign;
+	e = pol_cmd_find(name);
+	pc.e = e;
+	pc.name = name;
+	if (x->depth == 0 && (e == NULL || e->form == NULL))
+		x->out->seg[x->seg].readonly = pol_cmd_readonly(c, eff, e) &&
+		    u.nstart == u.nbenign;
 	if (strchr(c->argv[eff].s, '/') != NULL || pol_written(x, name) != NULL)
 		(void)pol_run_written(x, c->argv[eff].s);
 	x->xargs = u.xargs;
@@ -1204,66 +812,17 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 		if (x->out->seg[x->seg].hidden_code)
 			x->out->seg[x->seg].allowed = NULL;
 	}
-	if (kind & K_SHELL)
-		pol_check_shell(x, r, i, eff);
-	else if (kind & K_INTERP)
-		pol_check_interp(x, r, i, eff);
-	else if (strcmp(name, "eval") == 0)
-		pol_join_analyze(x, r, i, eff + 1, "eval");
-	else if (strcmp(name, "source") == 0 || strcmp(name, ".") == 0) {
-		if (eff + 1 < c->argc)
-			pol_script_arg(x, r, i, &c->argv[eff + 1], name);
-	} else if (strcmp(name, "ssh") == 0)
-		pol_check_ssh(x, r, i, eff);
-	else if (strcmp(name, "watch") == 0 &&
-	    !pol_has_opt(c, eff + 1, 'x', "exec")) {
-		const struct shp_word *ops[1];
-
-		for (k = eff + 1; k < c->argc && c->argv[k].s[0] == '-'; k++)
-			if (strcmp(c->argv[k].s, "-n") == 0 ||
-			    strcmp(c->argv[k].s, "--interval") == 0)
-				k++;
-		if (pol_operands(c, k, "", ops, 1) > 0)
-			pol_join_analyze(x, r, i, k, "watch");
-	} else if (strcmp(name, "alias") == 0 || strcmp(name, "trap") == 0) {
-		for (k = eff + 1; k < c->argc; k++) {
-			const char *v = c->argv[k].s, *eq;
-
-			if (strcmp(name, "alias") == 0) {
-				if ((eq = strchr(v, '=')) != NULL)
-					pol_analyze_text(x, eq + 1, strlen(eq + 1),
-					    name);
-			} else if (k == eff + 1 && v[0] != '-') {
-				if (pol_word_dynamic(&c->argv[k]))
-					pol_dynamic_code(x, r, i, name, v);
-				else
-					pol_analyze_text(x, v, c->argv[k].len, name);
-				break;
-			}
-		}
-	} else if (strcmp(name, "find") == 0)
-		pol_check_find(x, r, i, eff);
-	else if (strcmp(name, "cd") == 0 || strcmp(name, "pushd") == 0)
-		pol_check_cd(x, c, eff);
-	else if (strcmp(name, "popd") == 0) {
-		free(x->cwd);
-		x->cwd = NULL;
-	} else if (strcmp(name, "export") == 0 || strcmp(name, "declare") == 0 ||
-	    strcmp(name, "typeset") == 0 || strcmp(name, "local") == 0 ||
-	    strcmp(name, "readonly") == 0 || strcmp(name, "env") == 0) {
-		for (k = eff + 1; k < c->argc; k++)
-			if (shp_is_assignment(c->argv[k].s))
-				pol_check_assign(x, &c->argv[k]);
-	} else
-		pol_check_files(x, c, eff, name);
-	pol_prog_check(x, r, i, eff, name);
+	if (e != NULL && e->analyze != NULL)
+		e->analyze(&pc);
+	pol_prog_check(&pc);
 	if (kind & K_FETCH)
-		pol_note_download(x, c, eff, name);
+		pol_note_download(x, c, eff, e->flags);
 	else
 		pol_note_written(x, c, eff, name, kind);
 	if (u.nstart > 1)
 		for (f = 0; f + 1 < u.nstart; f++)
-			if (strcmp(pol_base(c->argv[u.start[f]].s), "env") == 0 &&
+			if ((e = pol_cmd_find(pol_base(c->argv[u.start[f]].s))) !=
+			    NULL && (e->wrap.flags & W_ENVASSIGN) &&
 			    (size_t)u.start[f + 1] == eff)
 				for (k = u.start[f] + 1; k < eff; k++)
 					if (shp_is_assignment(c->argv[k].s))

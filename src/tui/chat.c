@@ -22,6 +22,7 @@
 #include "cade/agent.h"
 #include "cade/buf.h"
 #include "cade/event.h"
+#include "cade/image.h"
 #include "cade/tool.h"
 #include "cade/util.h"
 #include "tui-int.h"
@@ -249,6 +250,7 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 		it = chat_add(c, ITEM_USER);
 		s = event_str(ev, "text", "");
 		tui_mention_fold(s, &it->text);	/* files after "@path" */
+		image_notes(event_json(ev, "images"), &it->text);
 		if (event_bool(ev, "automated"))
 			it->kind = ITEM_NOTICE;
 		return 1;

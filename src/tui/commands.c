@@ -140,19 +140,58 @@ const struct tui_key_entry tui_key_table[] = {
 };
 const size_t tui_key_table_size = nitems(tui_key_table);
 
-/* The chat pane's own keys, for /help (the editor in input.c binds them). */
-static const char tui_help_chat_keys[] =
-"  Enter  send      C-j / M-Enter  newline     Tab  complete /cmd @file\n"
-"  Up/Down  history / lines   C-a C-e C-k C-u C-w C-y M-b M-f  edit\n"
-"  C-r  search the history    @file:10-40  attach a file (lines)\n"
-"  C-g or C-x C-e  edit the message in $EDITOR\n"
-"  PgUp/PgDn  scroll chat     Home/End  top / bottom of chat\n"
-"  C-c  stop the step         C-c C-c  quit (saved)\n"
-"  C-o  fold/unfold the last output\n"
-"  confirm: y approve  n reject (+ reason)  a always allow  d details  "
-"Esc later\n"
-"  terminal: every key goes to the program; C-] takes the keyboard back;\n"
-"  S-PgUp browses scrollback (PgUp/PgDn/Home/End, q leaves)\n";
+/*
+ * The chat pane's own keys (the editor in input.c and the chat's keys in
+ * tui.c bind them), and the confirmation prompt's (confirm.c): /help,
+ * doc/TUI.md's tables and cade(1)'s KEYS list come from these rows.
+ */
+const struct tui_help_key tui_chat_keys[] = {
+	{ "Enter", "send the message (or run a /command)" },
+	{ "Ctrl-J or Alt-Enter", "newline in the message" },
+	{ "Up / Down", "move between lines; at the first/last line: history "
+	  "(kept across sessions)" },
+	{ "Left/Right, Ctrl-B/Ctrl-F", "move a character" },
+	{ "Ctrl-A / Ctrl-E", "start / end of the line" },
+	{ "Alt-B / Alt-F, Ctrl-Left/Right", "move a word" },
+	{ "Ctrl-K / Ctrl-U", "delete to end / start of line" },
+	{ "Ctrl-W, Alt-Backspace / Alt-D", "delete the word before / after" },
+	{ "Ctrl-Y", "paste what was deleted last" },
+	{ "Backspace, Delete, Ctrl-D", "delete a character (Ctrl-D on an "
+	  "empty line quits)" },
+	{ "Ctrl-T", "swap two characters" },
+	{ "Tab", "complete a /command (when several fit: their shared part, "
+	  "and the list in the status bar); after @, a file of the workspace "
+	  "(@path:10-40 attaches lines 10 to 40)" },
+	{ "Ctrl-G, Ctrl-X Ctrl-E", "edit the message in $VISUAL / $EDITOR "
+	  "(else vi), starting from the text so far; what you save is the "
+	  "message (Enter sends it)" },
+	{ "Ctrl-R", "search the history backwards: type to narrow, Ctrl-R for "
+	  "older, Enter keeps the match (not sent), Esc puts back what was "
+	  "there" },
+	{ "PgUp / PgDn", "scroll the chat a page" },
+	{ "Home / End", "top / bottom of the chat" },
+	{ "Ctrl-O", "fold / unfold the last observation (or reasoning)" },
+	{ "Ctrl-L", "redraw the screen" },
+	{ "Ctrl-C", "stop the agent's current step (cancels the LLM request or "
+	  "interrupts the command); with the agent idle, clears the input" },
+	{ "Ctrl-C twice within 1.5 s", "quit (everything is already saved)" },
+};
+const size_t tui_chat_keys_size = nitems(tui_chat_keys);
+
+const struct tui_help_key tui_confirm_keys[] = {
+	{ "y", "approve" },
+	{ "n", "reject; type an optional reason for the model, Enter sends it "
+	  "(Esc goes back)" },
+	{ "a", "always allow: choose s (this session), p (this project: "
+	  ".cade/policy) or u (everywhere: ~/.config/cade/policy); the rule to "
+	  "be added is shown" },
+	{ "d", "details: the whole diff or preview, and the suggested rule" },
+	{ "Esc", "hide the prompt and give the keys back (to the pane if F9 "
+	  "took them from there); the action stays pending (N pending (F9) in "
+	  "the status bar)" },
+	{ "Tab, F9", "give the prompt the keyboard" },
+};
+const size_t tui_confirm_keys_size = nitems(tui_confirm_keys);
 
 /* How doc/TUI.md and /help name a global key: "F3 or Alt-Z". */
 char *
@@ -198,7 +237,16 @@ tui_help_text(void)
 		free(s);
 	}
 	buf_puts(&b, "keys in the chat\n");
-	buf_puts(&b, tui_help_chat_keys);
+	for (i = 0; i < tui_chat_keys_size; i++)
+		buf_printf(&b, "  %-16s %s\n", tui_chat_keys[i].keys,
+		    tui_chat_keys[i].help);
+	buf_puts(&b, "keys at a confirmation prompt\n");
+	for (i = 0; i < tui_confirm_keys_size; i++)
+		buf_printf(&b, "  %-16s %s\n", tui_confirm_keys[i].keys,
+		    tui_confirm_keys[i].help);
+	buf_puts(&b, "in the terminal pane every key goes to the program; "
+	    "Ctrl-] takes the keyboard back; Shift-PgUp browses the "
+	    "scrollback (PgUp/PgDn/Home/End, q leaves)\n");
 	buf_puts(&b, "commands\n");
 	for (i = 0; i < tui_cmd_table_size; i++) {
 		s = tui_cmd_entry_usage(&tui_cmd_table[i]);
@@ -615,6 +663,10 @@ tui_cmd_cancel(struct tui *t)
 	t->models_req = NULL;
 	free(t->models_want);
 	t->models_want = NULL;
+	llm_models_cancel(t->img_req);
+	t->img_req = NULL;
+	free(t->img_wait);
+	t->img_wait = NULL;
 	for (i = 0; i < llm_local_servers_n; i++) {
 		llm_models_cancel(t->probe[i]);
 		t->probe[i] = NULL;

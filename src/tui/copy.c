@@ -28,31 +28,6 @@
 
 #define COPY_MAX_OSC52	(512 * 1024)	/* bytes of text; terminals cap it */
 
-/* Base64 (RFC 4648) of s. */
-static void
-copy_base64(struct buf *b, const unsigned char *s, size_t len)
-{
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i;
-	uint32_t v;
-
-	for (i = 0; i + 2 < len; i += 3) {
-		v = (uint32_t)s[i] << 16 | (uint32_t)s[i + 1] << 8 | s[i + 2];
-		buf_putc(b, b64[v >> 18 & 63]);
-		buf_putc(b, b64[v >> 12 & 63]);
-		buf_putc(b, b64[v >> 6 & 63]);
-		buf_putc(b, b64[v & 63]);
-	}
-	if (i < len) {
-		v = (uint32_t)s[i] << 16 | (i + 1 < len ? (uint32_t)s[i + 1] << 8 : 0);
-		buf_putc(b, b64[v >> 18 & 63]);
-		buf_putc(b, b64[v >> 12 & 63]);
-		buf_putc(b, i + 1 < len ? b64[v >> 6 & 63] : '=');
-		buf_putc(b, '=');
-	}
-}
-
 /* The OSC 52 sequence, wrapped for tmux's passthrough when asked. */
 char *
 tui_copy_osc52(const char *text, int tmux, size_t *len)
@@ -63,7 +38,7 @@ tui_copy_osc52(const char *text, int tmux, size_t *len)
 	if (tmux)
 		buf_puts(&b, "\033Ptmux;\033");	/* ESC doubled inside */
 	buf_puts(&b, "\033]52;c;");
-	copy_base64(&b, (const unsigned char *)text, strlen(text));
+	buf_base64(&b, text, strlen(text));
 	buf_puts(&b, "\a");
 	if (tmux)
 		buf_puts(&b, "\033\\");

@@ -667,6 +667,8 @@ struct tui {
 	char			*models_want;	/* /model NAME waiting for the list */
 	struct llm_models_req	*probe[4];	/* /local, one per llm_local_servers */
 	struct llm_models	*probe_res[4];
+	struct llm_models_req	*img_req;	/* does the model take images? */
+	char			*img_wait;	/* the message waiting for it */
 	int			 told_setup;	/* the first-run notice was given */
 	char			*last_id;	/* the session to name on quitting */
 	struct tui_usercmds	 usercmds;	/* read at each session start */
@@ -705,9 +707,19 @@ void		 tui_mention_reset(struct tui *);
 int		 tui_mention_score(const char *query, const char *rel);
 /*
  * The message with each "@path[:A-B]" file attached after it (capped at
- * output_limit); refused ones get a chat notice.  NULL if nothing attached.
+ * output_limit), image files added to imgs when the model takes them;
+ * refused ones get a chat notice.  NULL if no text was attached.
  */
-char		*tui_mention_expand(struct tui *, const char *text);
+struct tui_images {
+	struct agent_image	*v;	/* path and data owned */
+	size_t			 n;
+};
+char		*tui_mention_expand(struct tui *, const char *text,
+		    struct tui_images *imgs);
+void		 tui_images_free(struct tui_images *);
+/* 1 if text mentions an image and only the endpoint's model list (not
+ * read yet) can tell whether the model takes it. */
+int		 tui_mention_needs_list(struct tui *, const char *text);
 /* For the chat: text with each attached file shown as "[attached: path]". */
 void		 tui_mention_fold(const char *text, struct buf *out);
 
@@ -761,6 +773,16 @@ struct tui_key_entry {
 };
 extern const struct tui_key_entry	tui_key_table[];
 extern const size_t			tui_key_table_size;
+
+/* A key of the chat or the prompt as /help, doc/TUI.md and cade(1) name it. */
+struct tui_help_key {
+	const char	*keys;		/* "Ctrl-A / Ctrl-E" */
+	const char	*help;		/* one line */
+};
+extern const struct tui_help_key	tui_chat_keys[];
+extern const size_t			tui_chat_keys_size;
+extern const struct tui_help_key	tui_confirm_keys[];
+extern const size_t			tui_confirm_keys_size;
 
 /* "/confirm always|risky|never"; caller frees. */
 char		*tui_cmd_entry_usage(const struct tui_cmd_entry *);

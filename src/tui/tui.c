@@ -254,11 +254,43 @@ tui_frame(struct loop *l, void *arg)
 
 /* ---- commands ---------------------------------------------------- */
 
+/* A message for the agent: "@path" mentions attach their files (mention.c). */
+static void
+tui_send(struct tui *t, const char *text)
+{
+	struct tui_images imgs;
+	char *full;
+
+	memset(&imgs, 0, sizeof imgs);
+	full = tui_mention_expand(t, text, &imgs);
+	agent_submit_images(t->s->agent, full != NULL ? full : text, imgs.v,
+	    imgs.n);
+	free(full);
+	tui_images_free(&imgs);
+}
+
+/* The endpoint's model list is in (or failed): send the waiting message. */
+static void
+tui_images_listed(struct llm_models *m, void *arg)
+{
+	struct tui *t = arg;
+	char *text = t->img_wait;
+
+	t->img_req = NULL;
+	t->img_wait = NULL;
+	llm_list_prices(m);
+	llm_models_free(m);
+	if (text != NULL)
+		tui_send(t, text);
+	free(text);
+	tui_dirty(t);
+}
+
 /* Enter: a command, or a message for the agent. */
 static void
 tui_submit(struct tui *t)
 {
-	char *text = tui_input_take(t->input), *full;
+	char *text = tui_input_take(t->input);
 
 	t->chat_offset = 0;
 	tui_mention_reset(t);
@@ -276,13 +308,19 @@ tui_submit(struct tui *t)
 		tui_hint(t, "ran in the terminal pane (F2 to go there)");
 	} else if (*text != '\0' && text[0] == '!' && text[1] == '!')
 		agent_submit(t->s->agent, text + 1);
-	else if (*text != '\0') {
-		/* "@path" mentions attach their files (mention.c). */
-		full = tui_mention_expand(t, text[0] == '/' ? text + 1 : text);
-		agent_submit(t->s->agent, full != NULL ? full :
-		    text[0] == '/' ? text + 1 : text);
-		free(full);
-	}
+	else if (t->img_wait != NULL && *text != '\0') {
+		/* Keep the order: this one waits until the first is sent. */
+		tui_input_insert(t->input, text, strlen(text));
+		tui_hint(t, "still asking the endpoint whether the model takes "
+		    "images: send again in a moment");
+	} else if (*text != '\0' && tui_mention_needs_list(t, text[0] == '/' ?
+	    text + 1 : text) && (t->img_req = llm_models_fetch(t->s->loop,
+	    t->cfg, conf_str(t->cfg, "base_url"), TUI_MODELS_MS, 1,
+	    tui_images_listed, t)) != NULL) {
+		t->img_wait = xstrdup(text[0] == '/' ? text + 1 : text);
+		tui_hint(t, "asking the endpoint whether the model takes images");
+	} else if (*text != '\0')
+		tui_send(t, text[0] == '/' ? text + 1 : text);
 	free(text);
 	t->relayout = 1;
 }

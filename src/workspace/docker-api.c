@@ -1,8 +1,10 @@
 /*
  * docker-api.c: the Docker Engine API transport: HTTP/1.1 to the daemon
  * on its unix socket or a TCP port, with or without TLS (docker-net.c
- * holds the address, the libcurl set-up and the TLS relay).  Control calls are blocking libcurl easy requests
- * with short timeouts (startup and teardown only); the two long-lived
+ * holds the address, the libcurl set-up and the TLS relay).  Control calls
+ * at startup and teardown are blocking libcurl easy requests with short
+ * timeouts; a call made while the session runs (the health check) goes
+ * through the loop's curl multi driver (http.h) and never waits.  The two long-lived
  * streams (the lifeline and the shell's exec) are hijacked by hand: the
  * request written here, "101 UPGRADED" read back, then the connection is
  * a raw stream handed to docker.c.  The API version is negotiated down to
@@ -25,6 +27,7 @@
 #include <unistd.h>
 
 #include "cade/conf.h"
+#include "cade/http.h"
 #include "cade/log.h"
 #include "cade/util.h"
 #include "docker-int.h"
@@ -62,6 +65,67 @@ docker_errmsg(const struct docker_reply *r)
 }
 
 /*
+ * Set curl up for one control call on d (path below the API version prefix
+ * unless it starts with "!"): the reply body goes to body, errors to
+ * errbuf, the headers list is the caller's to free after the transfer.
+ * Returns the URL (for the log; caller frees).
+ */
+static char *
+docker_setup(struct docker *d, CURL *c, const char *method, const char *path,
+    const char *body, long timeout_ms, struct buf *out, char *errbuf,
+    struct curl_slist **hdrs)
+{
+	char *url;
+
+	curl_easy_reset(c);
+	errbuf[0] = '\0';
+	if (path[0] == '!')
+		url = dnet_curl(d->net, c, path + 1);
+	else {
+		char *full = xasprintf("%s%s", d->api, path);
+
+		url = dnet_curl(d->net, c, full);
+		free(full);
+	}
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)DOCKER_SHORT_MS);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, docker_write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "cade");
+	*hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+	*hdrs = curl_slist_append(*hdrs, "Expect:");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, *hdrs);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	else if (strcmp(method, "POST") == 0) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body != NULL ? body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE,
+		    (long)(body != NULL ? strlen(body) : 0));
+	} else if (strcmp(method, "GET") != 0)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	return url;
+}
+
+/* Why a transfer failed, as a message naming the request; caller frees. */
+static char *
+docker_failure(struct docker *d, CURLcode rc, const char *errbuf,
+    const char *method, const char *path)
+{
+	/* Messages show the request path, not the "!" marker. */
+	const char *shown = path[0] == '!' ? path + 1 : path;
+	char *what, *out;
+
+	if (rc == CURLE_WRITE_ERROR)
+		return xasprintf("docker daemon reply to %s %s is too large",
+		    method, shown);
+	what = xasprintf("%s %s", method, shown);
+	out = dnet_curl_error(d->net, rc, errbuf, what);
+	free(what);
+	return out;
+}
+
+/*
  * One blocking control call.  path is below the API version prefix unless
  * it starts with "!".  0 with the reply filled (any HTTP status), or -1
  * with *cause when the daemon could not be asked.
@@ -73,38 +137,11 @@ docker_call(struct docker *d, const char *method, const char *path,
 	char errbuf[CURL_ERROR_SIZE], *url;
 	struct curl_slist *hdrs = NULL;
 	CURLcode rc;
-	/* Messages show the request path, not the "!" marker. */
-	const char *shown = path[0] == '!' ? path + 1 : path;
 
 	buf_init(&r->body, DOCKER_RESP_MAX);
 	r->status = 0;
-	curl_easy_reset(d->curl);
-	errbuf[0] = '\0';
-	if (path[0] == '!')
-		url = dnet_curl(d->net, d->curl, path + 1);
-	else {
-		char *full = xasprintf("%s%s", d->api, path);
-
-		url = dnet_curl(d->net, d->curl, full);
-		free(full);
-	}
-	curl_easy_setopt(d->curl, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(d->curl, CURLOPT_CONNECTTIMEOUT_MS, (long)DOCKER_SHORT_MS);
-	curl_easy_setopt(d->curl, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(d->curl, CURLOPT_WRITEFUNCTION, docker_write_cb);
-	curl_easy_setopt(d->curl, CURLOPT_WRITEDATA, &r->body);
-	curl_easy_setopt(d->curl, CURLOPT_USERAGENT, "cade");
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-	hdrs = curl_slist_append(hdrs, "Expect:");
-	curl_easy_setopt(d->curl, CURLOPT_HTTPHEADER, hdrs);
-	if (strcmp(method, "HEAD") == 0)
-		curl_easy_setopt(d->curl, CURLOPT_NOBODY, 1L);
-	else if (strcmp(method, "POST") == 0) {
-		curl_easy_setopt(d->curl, CURLOPT_POSTFIELDS, body != NULL ? body : "");
-		curl_easy_setopt(d->curl, CURLOPT_POSTFIELDSIZE,
-		    (long)(body != NULL ? strlen(body) : 0));
-	} else if (strcmp(method, "GET") != 0)
-		curl_easy_setopt(d->curl, CURLOPT_CUSTOMREQUEST, method);
+	url = docker_setup(d, d->curl, method, path, body, timeout_ms, &r->body,
+	    errbuf, &hdrs);
 	rc = curl_easy_perform(d->curl);
 	curl_easy_getinfo(d->curl, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_slist_free_all(hdrs);
@@ -112,46 +149,136 @@ docker_call(struct docker *d, const char *method, const char *path,
 	    rc == CURLE_OK ? "ok" : curl_easy_strerror(rc));
 	free(url);
 	if (rc != CURLE_OK) {
-		if (rc == CURLE_WRITE_ERROR)
-			*cause = xasprintf("docker daemon reply to %s %s is too large",
-			    method, shown);
-		else {
-			char *what = xasprintf("%s %s", method, shown);
-
-			*cause = dnet_curl_error(d->net, rc, errbuf, what);
-			free(what);
-		}
+		*cause = docker_failure(d, rc, errbuf, method, path);
 		buf_free(&r->body);
 		return -1;
 	}
 	return 0;
 }
 
-/* Like docker_call, but anything other than a 2xx (or want) is an error with the daemon's message. */
+/* One GET on the loop (docker_get_start): its own handle and buffers. */
+struct docker_async {
+	struct docker		*d;
+	CURL			*curl;
+	struct curl_slist	*hdrs;
+	char			*path;
+	char			 errbuf[CURL_ERROR_SIZE];
+	struct docker_reply	 r;
+	docker_async_fn		 done;
+};
+
+/* Free an asynchronous call (removed from the multi handle already). */
+static void
+docker_async_free(struct docker_async *a)
+{
+	curl_slist_free_all(a->hdrs);
+	curl_easy_cleanup(a->curl);
+	buf_free(&a->r.body);
+	free(a->path);
+	free(a);
+}
+
+/* http.c: the GET ended; hand the reply (or why there is none) over. */
+static void
+docker_async_end(CURL *c, CURLcode rc, void *arg)
+{
+	struct docker_async *a = arg;
+	struct docker *d = a->d;
+	char *cause = NULL;
+
+	d->async = NULL;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->r.status);
+	log_debug("GET %s -> %ld (%s)", a->path, a->r.status,
+	    rc == CURLE_OK ? "ok" : curl_easy_strerror(rc));
+	if (rc != CURLE_OK)
+		cause = docker_failure(d, rc, a->errbuf, "GET", a->path);
+	a->done(d, cause == NULL ? &a->r : NULL, cause);
+	free(cause);
+	docker_async_free(a);
+}
+
+/*
+ * Start GET path on the loop (one at a time per docker; never waits):
+ * done(d, reply, NULL) or done(d, NULL, cause) is called from the loop.
+ * -1 with *cause if it cannot start.
+ */
+int
+docker_get_start(struct docker *d, struct loop *loop, const char *path,
+    long timeout_ms, docker_async_fn done, char **cause)
+{
+	struct docker_async *a;
+	char *url;
+
+	if (d->async != NULL) {
+		*cause = xstrdup("a docker call is already under way");
+		return -1;
+	}
+	if (d->http == NULL)
+		d->http = http_new(loop);
+	a = xcalloc(1, sizeof *a);
+	a->d = d;
+	a->done = done;
+	a->path = xstrdup(path);
+	if ((a->curl = curl_easy_init()) == NULL)
+		fatal("curl_easy_init failed");
+	buf_init(&a->r.body, DOCKER_RESP_MAX);
+	url = docker_setup(d, a->curl, "GET", path, NULL, timeout_ms,
+	    &a->r.body, a->errbuf, &a->hdrs);
+	free(url);
+	if (http_add(d->http, a->curl, docker_async_end, a, cause) == -1) {
+		docker_async_free(a);
+		return -1;
+	}
+	d->async = a;
+	return 0;
+}
+
+/* Abandon the call under way, if any (its done function is not called). */
+void
+docker_get_cancel(struct docker *d)
+{
+	if (d->async == NULL)
+		return;
+	http_remove(d->http, d->async->curl);
+	docker_async_free(d->async);
+	d->async = NULL;
+}
+
+/* A reply as JSON: anything other than a 2xx is an error with the daemon's message. */
+cJSON *
+docker_reply_json(const struct docker_reply *r, const char *method,
+    const char *path, char **cause)
+{
+	cJSON *j = NULL;
+	char *msg;
+
+	if (r->status < 200 || r->status > 299) {
+		msg = docker_errmsg(r);
+		*cause = xasprintf("%s (HTTP %ld)", msg, r->status);
+		free(msg);
+		return NULL;
+	}
+	if (r->body.len == 0)
+		j = cJSON_CreateObject();
+	else if ((j = cJSON_Parse(r->body.s)) == NULL)
+		*cause = xasprintf("docker daemon sent bad JSON for %s %s",
+		    method, path[0] == '!' ? path + 1 : path);
+	return j;
+}
+
+/* Like docker_call, but the reply as JSON (docker_reply_json). */
 cJSON *
 docker_json(struct docker *d, const char *method, const char *path,
     const char *body, long timeout_ms, long *status, char **cause)
 {
 	struct docker_reply r;
-	cJSON *j = NULL;
-	char *msg;
+	cJSON *j;
 
 	if (docker_call(d, method, path, body, timeout_ms, &r, cause) == -1)
 		return NULL;
 	if (status != NULL)
 		*status = r.status;
-	if (r.status < 200 || r.status > 299) {
-		msg = docker_errmsg(&r);
-		*cause = xasprintf("%s (HTTP %ld)", msg, r.status);
-		free(msg);
-		buf_free(&r.body);
-		return NULL;
-	}
-	if (r.body.len == 0)
-		j = cJSON_CreateObject();
-	else if ((j = cJSON_Parse(r.body.s)) == NULL)
-		*cause = xasprintf("docker daemon sent bad JSON for %s %s",
-		    method, path[0] == '!' ? path + 1 : path);
+	j = docker_reply_json(&r, method, path, cause);
 	buf_free(&r.body);
 	return j;
 }

@@ -14,6 +14,10 @@
 #include "docker-net.h"
 
 struct config;
+struct docker_async;
+struct docker_reply;
+struct http_driver;
+struct loop;
 
 #define DOCKER_API_WANT		141	/* 1.41: Docker 20.10, Debian 11 and 12 */
 #define DOCKER_CALL_MS		10000	/* one control call */
@@ -49,6 +53,11 @@ struct docker {
 	int	 shell_fd;		/* hijacked exec with a TTY */
 	int	 resize_fd;		/* last resize request, answer not yet read */
 	char	*error;			/* why the container is gone */
+	int	 life_ended;		/* EOF on the lifeline (error not known yet) */
+	struct http_driver *http;		/* the loop's curl driver, for calls that must not wait */
+	struct docker_async *async;	/* the call under way on it, or NULL */
+	int	 checked;		/* the health check's answer is in 'health' */
+	int	 health;		/* enum ws_health, from the last answer */
 };
 
 /* One control call's reply. */
@@ -64,9 +73,20 @@ int		 docker_call(struct docker *, const char *method, const char *path,
 		    char **cause);
 /* The daemon's error text of a reply; caller frees. */
 char		*docker_errmsg(const struct docker_reply *);
+/* A reply's body as JSON, if its status is 2xx (NULL with *cause otherwise). */
+cJSON		*docker_reply_json(const struct docker_reply *, const char *method,
+		    const char *path, char **cause);
 /* A call whose reply is JSON: the parsed body (NULL on failure, *cause). */
 cJSON		*docker_json(struct docker *, const char *method, const char *path,
 		    const char *body, long timeout_ms, long *status, char **cause);
+/* An asynchronous GET's end: the reply (any status), or NULL and why. */
+typedef void	(*docker_async_fn)(struct docker *, const struct docker_reply *,
+		    const char *cause);
+/* Start a GET on the loop; never waits.  -1 with *cause if it cannot start. */
+int		 docker_get_start(struct docker *, struct loop *, const char *path,
+		    long timeout_ms, docker_async_fn, char **cause);
+/* Abandon the GET under way (its function is not called). */
+void		 docker_get_cancel(struct docker *);
 /* A call whose reply body does not matter: the HTTP status, or -1. */
 long		 docker_simple(struct docker *, const char *method, const char *path,
 		    long timeout_ms, char **msg);

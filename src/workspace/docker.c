@@ -8,8 +8,10 @@
  * is docker-api.c (docker-int.h).  Control calls
  * (version, image check, create, start, inspect, stop, remove) are blocking
  * libcurl easy requests with short timeouts, made only at startup and
- * teardown.  Two connections are hijacked by hand (HTTP request written
- * here, "101 UPGRADED" read back, then the socket is a raw stream):
+ * teardown; the health check while the session runs (docker_check) asks on
+ * the loop's curl driver and never waits.  Two connections are hijacked
+ * by hand (HTTP request written here, "101 UPGRADED" read back, then the
+ * socket is a raw stream):
  *
  *   - the lifeline: an attach to the container's stdin.  The container's
  *     main process is a shell loop reading stdin, and the container is
@@ -17,7 +19,8 @@
  *     SIGKILL) the daemon closes that stdin, the loop ends and the container
  *     stops.  A stopped container labelled cade.session=<other id> is thus
  *     an orphan, and the next start removes it (see docker_sweep).  EOF on the lifeline is how
- *     alive() notices the container or the daemon went away, for free.
+ *     alive() notices the container or the daemon went away, for free (why
+ *     is for the health check to find out).
  *   - the shell: an exec of bash (or /bin/sh) with a TTY; the socket is the
  *     fd shell.c reads and writes.  A resize is a POST /exec/{id}/resize
  *     written on a fresh connection and not waited for; its answer is
@@ -51,6 +54,7 @@
 #include "cade/conf.h"
 #include "docker.h"
 #include "docker-int.h"
+#include "cade/http.h"
 #include "cade/log.h"
 #include "cade/util.h"
 #include "cade/workspace.h"
@@ -712,28 +716,23 @@ docker_shell_close(struct workspace *ws)
 	d->relay = NULL;
 }
 
-/* Work out why the container went away, for ws_docker_error(). */
+/*
+ * Why the container went away, from its inspection j (NULL: the call
+ * failed with status and why); caller frees.
+ */
 static char *
-docker_diagnose(struct docker *d)
+docker_diagnose(struct docker *d, const cJSON *j, long status, const char *why)
 {
 	const cJSON *state, *code, *oom, *err;
-	char *path, *why = NULL, *out;
-	cJSON *j;
-	long status = 0, ec;
+	long ec;
 
-	path = xasprintf("/containers/%s/json", d->cid);
-	j = docker_json(d, "GET", path, NULL, DOCKER_SHORT_MS, &status, &why);
-	free(path);
 	if (j == NULL) {
 		if (status == 404)
-			out = xasprintf("container %.12s was removed", d->cid);
-		else if (status == 0)
-			out = xasprintf("lost the Docker daemon: %s", why);
-		else
-			out = xasprintf("cannot inspect container %.12s: %s",
-			    d->cid, why);
-		free(why);
-		return out;
+			return xasprintf("container %.12s was removed", d->cid);
+		if (status == 0)
+			return xasprintf("lost the Docker daemon: %s", why);
+		return xasprintf("cannot inspect container %.12s: %s", d->cid,
+		    why);
 	}
 	state = cJSON_GetObjectItemCaseSensitive(j, "State");
 	code = cJSON_GetObjectItemCaseSensitive(state, "ExitCode");
@@ -741,30 +740,24 @@ docker_diagnose(struct docker *d)
 	err = cJSON_GetObjectItemCaseSensitive(state, "Error");
 	ec = cJSON_IsNumber(code) ? (long)code->valuedouble : -1;
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(state, "Running")))
-		out = xasprintf("lost the connection to container %.12s (was "
+		return xasprintf("lost the connection to container %.12s (was "
 		    "the Docker daemon restarted?)", d->cid);
-	else
-		out = xasprintf("container %.12s exited (status %ld%s%s%s)",
-		    d->cid, ec, cJSON_IsTrue(oom) ?
-		    ": out of memory, see container_memory" :
-		    ec == 137 ? ": killed" : "",
-		    cJSON_IsString(err) && *err->valuestring != '\0' ? ": " : "",
-		    cJSON_IsString(err) ? err->valuestring : "");
-	cJSON_Delete(j);
-	return out;
+	return xasprintf("container %.12s exited (status %ld%s%s%s)",
+	    d->cid, ec, cJSON_IsTrue(oom) ?
+	    ": out of memory, see container_memory" :
+	    ec == 137 ? ": killed" : "",
+	    cJSON_IsString(err) && *err->valuestring != '\0' ? ": " : "",
+	    cJSON_IsString(err) ? err->valuestring : "");
 }
 
 /* 1 while the lifeline is open: EOF on it means the container or daemon is gone. */
 static int
-docker_alive(struct workspace *ws)
+docker_life_open(struct docker *d)
 {
-	struct docker *d = ws->priv;
 	char tmp[256];
 	ssize_t got;
 
-	if (d->error != NULL)
-		return 0;
-	if (d->life == NULL)
+	if (d->life == NULL || d->life_ended)
 		return 0;
 	for (;;) {
 		got = dnet_recv(d->life, tmp, sizeof tmp, 0);
@@ -774,9 +767,19 @@ docker_alive(struct workspace *ws)
 			return 1;
 		break;
 	}
-	d->error = docker_diagnose(d);
-	log_debug("%s", d->error);
+	/* Why is for docker_check to find out: asking here would wait. */
+	log_debug("the lifeline of %.12s ended", d->cid);
+	d->life_ended = 1;
 	return 0;
+}
+
+/* 1 while the container is known to be there; never waits. */
+static int
+docker_alive(struct workspace *ws)
+{
+	struct docker *d = ws->priv;
+
+	return d->error == NULL && docker_life_open(d);
 }
 
 /* Stop and remove the container (unless kept), then free the backend. */
@@ -790,6 +793,9 @@ docker_destroy(struct workspace *ws)
 	if (d == NULL)
 		return;
 	docker_shell_close(ws);
+	docker_get_cancel(d);
+	http_free(d->http);
+	d->http = NULL;
 	/* Closing the lifeline ends the container's main process by itself. */
 	dnet_close(d->life);
 	d->life = NULL;
@@ -913,36 +919,85 @@ fail:
 }
 
 /*
- * After the shell stream ended: ask the daemon once whether the container
- * runs.  A killed container's exec stream can close a little before the
- * daemon reports it stopped, so "running" is only WS_UNSURE: the caller
- * asks again shortly (from a timer, never sleeping in the loop).
+ * The answer to an inspection of the container (j NULL: the call failed,
+ * with status and why): running with the lifeline open is only WS_UNSURE
+ * (a killed container's exec stream can close a little before the daemon
+ * reports it stopped); anything else is WS_GONE, and d->error says why.
+ */
+static enum ws_health
+docker_verdict(struct docker *d, const cJSON *j, long status, const char *why)
+{
+	const cJSON *state = cJSON_GetObjectItemCaseSensitive(j, "State");
+
+	if (j != NULL &&
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(state, "Running")) &&
+	    docker_life_open(d))
+		return WS_UNSURE;
+	if (d->error == NULL) {
+		d->error = docker_diagnose(d, j, status, why);
+		log_debug("%s", d->error);
+	}
+	return WS_GONE;
+}
+
+/* The health check's inspection ended (on the loop): keep its answer. */
+static void
+docker_check_end(struct docker *d, const struct docker_reply *r,
+    const char *cause)
+{
+	char *why = NULL;
+	cJSON *j = NULL;
+
+	if (r != NULL)
+		j = docker_reply_json(r, "GET", "/containers/json", &why);
+	d->health = docker_verdict(d, j, r != NULL ? r->status : 0,
+	    why != NULL ? why : cause);
+	d->checked = 1;
+	cJSON_Delete(j);
+	free(why);
+}
+
+/*
+ * After the shell stream ended: is the container still there?  The
+ * inspection runs on the loop's curl driver (ws->loop, set by shell_start),
+ * so this never waits, even for a daemon that stopped answering: the
+ * first call starts it and says WS_ASKING; a later call returns its answer
+ * (or WS_ASKING while it is under way, DOCKER_SHORT_MS at most).  With no
+ * loop (a caller of the backend alone) the inspection is made here.
  */
 static enum ws_health
 docker_check(struct workspace *ws)
 {
 	struct docker *d = ws->priv;
-	const cJSON *state;
 	char *path, *why = NULL;
+	enum ws_health h;
 	long status = 0;
 	cJSON *j;
-	int running;
 
 	if (d == NULL || d->error != NULL)
 		return WS_GONE;
-	path = xasprintf("/containers/%s/json", d->cid);
-	j = docker_json(d, "GET", path, NULL, DOCKER_SHORT_MS, &status, &why);
-	free(path);
-	free(why);
-	state = cJSON_GetObjectItemCaseSensitive(j, "State");
-	running = j != NULL &&
-	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(state, "Running"));
-	cJSON_Delete(j);
-	if (!running) {
-		d->error = docker_diagnose(d);
-		return WS_GONE;
+	if (d->checked) {
+		d->checked = 0;
+		return (enum ws_health)d->health;
 	}
-	return docker_alive(ws) ? WS_UNSURE : WS_GONE;
+	if (d->async != NULL)
+		return WS_ASKING;
+	path = xasprintf("/containers/%s/json", d->cid);
+	if (ws->loop != NULL && docker_get_start(d, ws->loop, path,
+	    DOCKER_SHORT_MS, docker_check_end, &why) == 0) {
+		free(path);
+		return WS_ASKING;
+	}
+	if (why == NULL)
+		j = docker_json(d, "GET", path, NULL, DOCKER_SHORT_MS, &status,
+		    &why);
+	else
+		j = NULL;
+	free(path);
+	h = docker_verdict(d, j, status, why);
+	cJSON_Delete(j);
+	free(why);
+	return h;
 }
 
 /* ops->error: why the container is gone, or NULL. */

@@ -13,8 +13,8 @@ struct workspace;
 
 /*
  * Why the container is gone ("container 3f2a.. exited (status 137: killed)",
- * "docker daemon stopped answering ..."), or NULL while it is alive.  Set
- * once ws->ops->alive() has returned 0; owned by the workspace.
+ * "lost the Docker daemon: ..."), or NULL while it is alive.  Set once
+ * the health check (ws_check) has answered WS_GONE; owned by the workspace.
  */
 const char	*ws_docker_error(const struct workspace *);
 /* The full container id (ws->id holds the short form). */

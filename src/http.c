@@ -6,9 +6,11 @@
  * loop as fd registrations and one loop timer.  When the loop reports
  * activity we call curl_multi_socket_action(), then collect finished
  * transfers with curl_multi_info_read() and hand each to its done function.
- * Nothing blocks and nothing polls: an idle llm registers no fd and no
- * timer.  A done function may free the whole client (llm_free); the free is
- * deferred until curl has returned to us (depth/dying).
+ * Nothing blocks and nothing polls: an idle driver registers no fd and no
+ * timer.  A done function may free the whole driver (its owner's free, e.g.
+ * llm_free); the free is deferred until curl has returned to us
+ * (depth/dying).  Users: the LLM client, MCP's HTTP transport and the
+ * Docker workspace's health check, each with its own driver.
  */
 #include "config.h"
 
@@ -18,31 +20,31 @@
 #include "cade/log.h"
 #include "cade/loop.h"
 #include "cade/util.h"
-#include "llm-int.h"
+#include "cade/http.h"
 
-struct llm_http_xfer {
+struct http_xfer {
 	CURL			*easy;
-	llm_http_done_fn	 done;
+	http_done_fn	 done;
 	void			*arg;
 };
 
-struct llm_http {
+struct http_driver {
 	struct loop		*loop;
 	CURLM			*multi;
 	uint64_t		 timer;		/* loop timer id, 0: none */
-	struct llm_http_xfer	*x;
+	struct http_xfer	*x;
 	size_t			 nx;
 	int			*fds;		/* sockets registered with the loop */
 	size_t			 nfds;
 	int			 depth;		/* inside socket_action/done */
-	int			 dying;		/* llm_http_free() while deep */
+	int			 dying;		/* http_free() while deep */
 };
 
-static void	llm_http_check(struct llm_http *);
+static void	http_check(struct http_driver *);
 
 /* Free everything (the transfers must have been removed). */
 static void
-llm_http_destroy(struct llm_http *h)
+http_destroy(struct http_driver *h)
 {
 	size_t i;
 
@@ -62,17 +64,17 @@ llm_http_destroy(struct llm_http *h)
 
 /* Leave a curl-driven section; finish a free requested inside it. */
 static void
-llm_http_leave(struct llm_http *h)
+http_leave(struct http_driver *h)
 {
 	if (--h->depth == 0 && h->dying)
-		llm_http_destroy(h);
+		http_destroy(h);
 }
 
 /* Loop: a watched socket is ready; let curl act on it. */
 static void
-llm_http_fd(struct loop *loop, int fd, int revents, void *arg)
+http_fd(struct loop *loop, int fd, int revents, void *arg)
 {
-	struct llm_http *h = arg;
+	struct http_driver *h = arg;
 	int ev = 0, running;
 
 	if (revents & (POLLIN | POLLHUP))
@@ -83,30 +85,30 @@ llm_http_fd(struct loop *loop, int fd, int revents, void *arg)
 		ev |= CURL_CSELECT_ERR;
 	h->depth++;
 	curl_multi_socket_action(h->multi, fd, ev, &running);
-	llm_http_check(h);
-	llm_http_leave(h);
+	http_check(h);
+	http_leave(h);
 }
 
 /* Loop: curl's timeout expired. */
 static void
-llm_http_tick(struct loop *loop, void *arg)
+http_tick(struct loop *loop, void *arg)
 {
-	struct llm_http *h = arg;
+	struct http_driver *h = arg;
 	int running;
 
 	h->timer = 0;
 	h->depth++;
 	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	llm_http_check(h);
-	llm_http_leave(h);
+	http_check(h);
+	http_leave(h);
 }
 
 /* curl: start, change or stop watching a socket. */
 static int
-llm_http_socket(CURL *easy, curl_socket_t s, int what, void *userp,
+http_socket(CURL *easy, curl_socket_t s, int what, void *userp,
     void *socketp)
 {
-	struct llm_http *h = userp;
+	struct http_driver *h = userp;
 	short events = 0;
 	size_t i;
 
@@ -127,7 +129,7 @@ llm_http_socket(CURL *easy, curl_socket_t s, int what, void *userp,
 	if (what & CURL_POLL_OUT)
 		events |= POLLOUT;
 	if (socketp == NULL) {
-		if (loop_fd_add(h->loop, s, events, llm_http_fd, h) == -1)
+		if (loop_fd_add(h->loop, s, events, http_fd, h) == -1)
 			loop_fd_events(h->loop, s, events);
 		else {
 			h->fds = xreallocarray(h->fds, h->nfds + 1,
@@ -142,9 +144,9 @@ llm_http_socket(CURL *easy, curl_socket_t s, int what, void *userp,
 
 /* curl: call us back in timeout_ms (-1: never). */
 static int
-llm_http_timer(CURLM *multi, long timeout_ms, void *userp)
+http_timer(CURLM *multi, long timeout_ms, void *userp)
 {
-	struct llm_http *h = userp;
+	struct http_driver *h = userp;
 
 	if (h->timer != 0) {
 		loop_timer_cancel(h->loop, h->timer);
@@ -152,15 +154,15 @@ llm_http_timer(CURLM *multi, long timeout_ms, void *userp)
 	}
 	if (timeout_ms >= 0)
 		h->timer = loop_timer_add(h->loop, (uint64_t)timeout_ms,
-		    llm_http_tick, h);
+		    http_tick, h);
 	return 0;
 }
 
 /* Hand finished transfers to their owners. */
 static void
-llm_http_check(struct llm_http *h)
+http_check(struct http_driver *h)
 {
-	struct llm_http_xfer x;
+	struct http_xfer x;
 	CURLMsg *msg;
 	CURLcode rc;
 	size_t i;
@@ -185,25 +187,25 @@ llm_http_check(struct llm_http *h)
 }
 
 /* A multi handle whose sockets and timer live on loop. */
-struct llm_http *
-llm_http_new(struct loop *loop)
+struct http_driver *
+http_new(struct loop *loop)
 {
-	struct llm_http *h;
+	struct http_driver *h;
 
 	h = xcalloc(1, sizeof *h);
 	h->loop = loop;
 	if ((h->multi = curl_multi_init()) == NULL)
 		fatal("curl_multi_init failed");
-	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, llm_http_socket);
+	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, http_socket);
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);
-	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, llm_http_timer);
+	curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, http_timer);
 	curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h);
 	return h;
 }
 
 /* Free, or mark for freeing once curl has returned. */
 void
-llm_http_free(struct llm_http *h)
+http_free(struct http_driver *h)
 {
 	if (h == NULL)
 		return;
@@ -211,12 +213,12 @@ llm_http_free(struct llm_http *h)
 		h->dying = 1;
 		return;
 	}
-	llm_http_destroy(h);
+	http_destroy(h);
 }
 
 /* Start a transfer; done(easy, result, arg) is called once it ends. */
 int
-llm_http_add(struct llm_http *h, CURL *easy, llm_http_done_fn done, void *arg,
+http_add(struct http_driver *h, CURL *easy, http_done_fn done, void *arg,
     char **cause)
 {
 	CURLMcode mc;
@@ -237,7 +239,7 @@ llm_http_add(struct llm_http *h, CURL *easy, llm_http_done_fn done, void *arg,
 
 /* Abort a transfer quietly (must not be called from a curl callback). */
 void
-llm_http_remove(struct llm_http *h, CURL *easy)
+http_remove(struct http_driver *h, CURL *easy)
 {
 	size_t i;
 
