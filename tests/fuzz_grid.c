@@ -118,8 +118,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vb = tui_vtpane_cursor(b, &rb, &cb);
 	if ((ascii && (va != vb || ra != rb || ca != cb)) || ra < 0 ||
 	    ra >= rows || ca < 0 || ca >= cols || rb < 0 || rb >= rows ||
-	    cb < 0 || cb >= cols)
+	    cb < 0 || cb >= cols) {
+		fprintf(stderr, "cursor %d,%d (%d) and %d,%d (%d) on %dx%d\n",
+		    ra, ca, va, rb, cb, vb, rows, cols);
 		abort();
+	}
 	if (!tui_grid_consistent(tui_vtpane_grid(a)) ||
 	    !tui_grid_consistent(tui_vtpane_grid(b)))
 		abort();

@@ -74,6 +74,19 @@ put(struct tui_grid *g, int r, int c, const char *s)
 	}
 }
 
+/* Rows 0..n-1 hold "r0", "r1", ... */
+static void
+fill(struct tui_grid *g, int n)
+{
+	char s[16];
+	int i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(s, sizeof s, "r%d", i);
+		put(g, i, 0, s);
+	}
+}
+
 /* Is every right half preceded by its left half, and vice versa? */
 static int
 consistent(struct tui_grid *g)
@@ -217,10 +230,7 @@ main(void)
 
 	/* Scroll regions and rectangles. */
 	g = tui_grid_new(5, 6, 10);
-	for (i = 0; i < 5; i++) {
-		snprintf(s, sizeof s, "r%d", i);
-		put(g, i, 0, s);
-	}
+	fill(g, 5);
 	tui_grid_scroll(g, 1, 4, 0, 6, 1, 0);
 	ok(!strcmp(row(g, 0), "r0") && !strcmp(row(g, 1), "r2") &&
 	    !strcmp(row(g, 2), "r3") && !strcmp(row(g, 3), "") &&
@@ -267,10 +277,7 @@ main(void)
 
 	/* Resizing. */
 	g = tui_grid_new(4, 6, 10);
-	for (i = 0; i < 4; i++) {
-		snprintf(s, sizeof s, "r%d", i);
-		put(g, i, 0, s);
-	}
+	fill(g, 4);
 	moved = tui_grid_resize(g, 2, 6, 3);
 	is_int(moved, -2, "shorter, cursor on the last row: content moves up 2");
 	ok(!strcmp(row(g, 0), "r2") && !strcmp(row(g, 1), "r3"),
@@ -285,10 +292,7 @@ main(void)
 	    "shorter, cursor on the top row: nothing scrolls past it, the rest is cut");
 	tui_grid_free(g);
 	g = tui_grid_new(4, 6, 10);
-	for (i = 0; i < 4; i++) {
-		snprintf(s, sizeof s, "r%d", i);
-		put(g, i, 0, s);
-	}
+	fill(g, 4);
 	tui_grid_resize(g, 2, 6, 3);
 	moved = tui_grid_resize(g, 5, 6, 1);
 	is_int(moved, 2, "taller: lines come back from the scrollback");

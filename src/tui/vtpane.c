@@ -624,9 +624,13 @@ tui_vtpane_fed(const struct tui_vtpane *p)
 int
 tui_vtpane_cursor(const struct tui_vtpane *p, int *row, int *col)
 {
-	*row = p->cursor.row + p->offset;
-	*col = p->cursor.col;
-	return p->cursor_visible && p->offset == 0 && *row < p->rows;
+	int on = p->cursor.row >= 0 && p->cursor.row < p->rows &&
+	    p->cursor.col >= 0 && p->cursor.col < p->cols;
+
+	/* libvterm can leave it off the screen (a DECSTBM larger than it). */
+	*row = on ? p->cursor.row + p->offset : 0;
+	*col = on ? p->cursor.col : 0;
+	return on && p->cursor_visible && p->offset == 0 && *row < p->rows;
 }
 
 /* See tui-int.h. */
