@@ -37,71 +37,121 @@ enum {
 	OPT_MOUSE, OPT_MAX_BUDGET, OPT_SANDBOX, OPT_RAW
 };
 
-static const struct option main_longopts[] = {
-	{ "print", required_argument, NULL, 'p' },
-	{ "model", required_argument, NULL, 'm' },
-	{ "base-url", required_argument, NULL, OPT_BASE_URL },
-	{ "directory", required_argument, NULL, 'C' },
-	{ "confirm", required_argument, NULL, OPT_CONFIRM },
-	{ "yes", no_argument, NULL, 'y' },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "workspace", required_argument, NULL, OPT_WORKSPACE },
-	{ "image", required_argument, NULL, OPT_IMAGE },
-	{ "max-steps", required_argument, NULL, OPT_MAX_STEPS },
-	{ "max-budget", required_argument, NULL, OPT_MAX_BUDGET },
-	{ "resume", required_argument, NULL, OPT_RESUME },
-	{ "continue", no_argument, NULL, 'c' },
-	{ "theme", required_argument, NULL, OPT_THEME },
-	{ "log", required_argument, NULL, OPT_LOG },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "on-ask", required_argument, NULL, OPT_ON_ASK },
-	{ "config", required_argument, NULL, OPT_CONFIG },
-	{ "keep-container", no_argument, NULL, OPT_KEEP },
-	{ "pull", no_argument, NULL, OPT_PULL },
-	{ "network", required_argument, NULL, OPT_NETWORK },
-	{ "sandbox", required_argument, NULL, OPT_SANDBOX },
-	{ "compact-at", required_argument, NULL, OPT_COMPACT_AT },
-	{ "mouse", no_argument, NULL, OPT_MOUSE },
-	{ "raw", no_argument, NULL, OPT_RAW },
-	{ "print-config", no_argument, NULL, OPT_PRINT_CONFIG },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 }
+/*
+ * The command line's options, one row each, in --help's order: the long
+ * name, the short one (or an OPT_ id), the argument's name (NULL: none),
+ * the config key it sets (NULL: main() acts on it), the value a flag sets,
+ * and its --help text ("\n" continues on the next line, indented).
+ * getopt's tables and the options part of --help come from these rows;
+ * tests/docs.sh checks cade(1) names each.
+ */
+struct main_option {
+	const char	*name;
+	int		 id;
+	const char	*arg;
+	const char	*key;
+	const char	*fixed;
+	const char	*help;
 };
 
-/* Flags that map one-to-one onto config keys. */
-static const struct {
-	int		 opt;
-	const char	*key;
-	const char	*fixed;		/* value for flags without an argument */
-} main_flagmap[] = {
-	{ 'm', "model", NULL },
-	{ OPT_BASE_URL, "base_url", NULL },
-	{ 'C', "workspace_dir", NULL },
-	{ OPT_CONFIRM, "confirm", NULL },
-	{ 'y', "yes", "true" },
-	{ OPT_JSON, "json", "true" },
-	{ OPT_WORKSPACE, "workspace", NULL },
-	{ OPT_IMAGE, "image", NULL },
-	{ OPT_MAX_STEPS, "max_steps", NULL },
-	{ OPT_MAX_BUDGET, "max_budget", NULL },
-	{ OPT_THEME, "theme", NULL },
-	{ OPT_LOG, "log", NULL },
-	{ 'v', "verbose", "true" },
-	{ OPT_ON_ASK, "on_ask", NULL },
-	{ OPT_KEEP, "keep_container", "true" },
-	{ OPT_PULL, "pull", "true" },
-	{ OPT_NETWORK, "network", NULL },
-	{ OPT_SANDBOX, "sandbox", NULL },
-	{ OPT_COMPACT_AT, "compact_at", NULL },
-	{ OPT_MOUSE, "mouse", "true" },
-	{ OPT_RAW, "raw", "true" },
+static const struct main_option main_options[] = {
+	{ .name = "print", .id = 'p', .arg = "PROMPT",
+	  .help = "run headless until the task ends, print the answer" },
+	{ .name = "model", .id = 'm', .arg = "NAME", .key = "model",
+	  .help = "model name (LLM_MODEL)" },
+	{ .name = "base-url", .id = OPT_BASE_URL, .arg = "URL",
+	  .key = "base_url",
+	  .help = "OpenAI-compatible endpoint (LLM_BASE_URL)" },
+	{ .name = "directory", .id = 'C', .arg = "DIR", .key = "workspace_dir",
+	  .help = "workspace directory (default: current directory)" },
+	{ .name = "confirm", .id = OPT_CONFIRM, .arg = "MODE", .key = "confirm",
+	  .help = "always | risky | never (default: risky)" },
+	{ .name = "yes", .id = 'y', .key = "yes", .fixed = "true",
+	  .help = "headless: approve actions policy would ask about" },
+	{ .name = "on-ask", .id = OPT_ON_ASK, .arg = "ACTION", .key = "on_ask",
+	  .help = "headless: deny (default) or abort at the first ask" },
+	{ .name = "json", .id = OPT_JSON, .key = "json", .fixed = "true",
+	  .help = "headless: print events as JSON Lines on stdout" },
+	{ .name = "verbose", .id = 'v', .key = "verbose", .fixed = "true",
+	  .help = "headless: progress on stderr even without a TTY" },
+	{ .name = "raw", .id = OPT_RAW, .key = "raw", .fixed = "true",
+	  .help = "headless: print the answer with its control sequences" },
+	{ .name = "workspace", .id = OPT_WORKSPACE, .arg = "KIND",
+	  .key = "workspace", .help = "local | docker" },
+	{ .name = "image", .id = OPT_IMAGE, .arg = "IMAGE", .key = "image",
+	  .help = "docker image for --workspace docker" },
+	{ .name = "network", .id = OPT_NETWORK, .arg = "MODE", .key = "network",
+	  .help = "none (default: loopback only) | bridge" },
+	{ .name = "sandbox", .id = OPT_SANDBOX, .arg = "MECH", .key = "sandbox",
+	  .help = "local shell containment: auto (default) |\n"
+	  "namespaces | landlock | off" },
+	{ .name = "keep-container", .id = OPT_KEEP,
+	  .key = "keep_container", .fixed = "true",
+	  .help = "leave the docker container after exit" },
+	{ .name = "pull", .id = OPT_PULL, .key = "pull", .fixed = "true",
+	  .help = "pull the docker image if it is missing" },
+	{ .name = "max-steps", .id = OPT_MAX_STEPS, .arg = "N",
+	  .key = "max_steps",
+	  .help = "stop after N steps (default 100)" },
+	{ .name = "max-budget", .id = OPT_MAX_BUDGET, .arg = "USD",
+	  .key = "max_budget",
+	  .help = "stop when the cost estimate passes USD" },
+	{ .name = "compact-at", .id = OPT_COMPACT_AT, .arg = "PCT",
+	  .key = "compact_at",
+	  .help = "condense the context at PCT% of the window" },
+	{ .name = "resume", .id = OPT_RESUME, .arg = "ID|last",
+	  .help = "continue a stored session (last: this directory's)" },
+	{ .name = "continue", .id = 'c', .help = "the same as --resume last" },
+	{ .name = "theme", .id = OPT_THEME, .arg = "NAME", .key = "theme",
+	  .help = "colour theme (default, light, high-contrast, mono)" },
+	{ .name = "mouse", .id = OPT_MOUSE, .key = "mouse", .fixed = "true",
+	  .help = "capture the mouse in the TUI" },
+	{ .name = "log", .id = OPT_LOG, .arg = "FILE", .key = "log",
+	  .help = "write a debug log to FILE (CADE_LOG)" },
+	{ .name = "config", .id = OPT_CONFIG, .arg = "FILE",
+	  .help = "config file (default ~/.config/cade/config)" },
+	{ .name = "print-config", .id = OPT_PRINT_CONFIG,
+	  .help = "show the merged configuration (key masked) and exit" },
+	{ .name = "help", .id = 'h', .help = "show this help" },
+	{ .name = "version", .id = 'V', .help = "show the version" },
 };
+
+/* getopt_long's tables from main_options (built once). */
+static const struct option *
+main_getopt(const char **shortopts)
+{
+	static struct option longopts[nitems(main_options) + 1];
+	static char shorts[2 * nitems(main_options) + 1];
+	const struct main_option *o;
+	size_t i, n = 0;
+
+	*shortopts = shorts;
+	if (longopts[0].name != NULL)
+		return longopts;
+	for (i = 0; i < nitems(main_options); i++) {
+		o = &main_options[i];
+		longopts[i].name = o->name;
+		longopts[i].has_arg = o->arg != NULL ? required_argument :
+		    no_argument;
+		longopts[i].val = o->id;
+		if (o->id < 256) {
+			shorts[n++] = (char)o->id;
+			if (o->arg != NULL)
+				shorts[n++] = ':';
+		}
+	}
+	return longopts;
+}
 
 /* --help text. */
 static void
 main_usage(FILE *f)
 {
+	const struct main_option *o;
+	const char *h, *nl;
+	char *left;
+	size_t i;
+
 	fputs(
 "usage: cade [options] [PROMPT]          open the TUI (PROMPT: first task)\n"
 "       cade -p PROMPT [options]         run headless ('-' reads stdin)\n"
@@ -118,36 +168,19 @@ main_usage(FILE *f)
 "       cade batch FILE [--jobs N] ...   run a JSON Lines task queue (doc: BATCH.md)\n"
 "       cade batch merge REPORT...       combine shard reports\n"
 "\n"
-"options:\n"
-"  -p, --print PROMPT     run headless until the task ends, print the answer\n"
-"  -m, --model NAME       model name (LLM_MODEL)\n"
-"      --base-url URL     OpenAI-compatible endpoint (LLM_BASE_URL)\n"
-"  -C, --directory DIR    workspace directory (default: current directory)\n"
-"      --confirm MODE     always | risky | never (default: risky)\n"
-"  -y, --yes              headless: approve actions policy would ask about\n"
-"      --on-ask ACTION    headless: deny (default) or abort at the first ask\n"
-"      --json             headless: print events as JSON Lines on stdout\n"
-"  -v, --verbose          headless: progress on stderr even without a TTY\n"
-"      --raw              headless: print the answer with its control sequences\n"
-"      --workspace KIND   local | docker\n"
-"      --image IMAGE      docker image for --workspace docker\n"
-"      --network MODE     none (default: loopback only) | bridge\n"
-"      --sandbox MECH     local shell containment: auto (default) |\n"
-"                         namespaces | landlock | off\n"
-"      --keep-container   leave the docker container after exit\n"
-"      --pull             pull the docker image if it is missing\n"
-"      --max-steps N      stop after N steps (default 100)\n"
-"      --max-budget USD   stop when the cost estimate passes USD\n"
-"      --compact-at PCT   condense the context at PCT% of the window\n"
-"      --resume ID|last   continue a stored session (last: this directory's)\n"
-"  -c, --continue         the same as --resume last\n"
-"      --theme NAME       colour theme (default, light, high-contrast, mono)\n"
-"      --mouse            capture the mouse in the TUI\n"
-"      --log FILE         write a debug log to FILE (CADE_LOG)\n"
-"      --config FILE      config file (default ~/.config/cade/config)\n"
-"      --print-config     show the merged configuration (key masked) and exit\n"
-"  -h, --help             show this help\n"
-"  -V, --version          show the version\n"
+"options:\n", f);
+	for (i = 0; i < nitems(main_options); i++) {
+		o = &main_options[i];
+		left = xasprintf("%c%c%c --%s%s%s", o->id < 256 ? '-' : ' ',
+		    o->id < 256 ? o->id : ' ', o->id < 256 ? ',' : ' ', o->name,
+		    o->arg != NULL ? " " : "", o->arg != NULL ? o->arg : "");
+		fprintf(f, "  %-23s", left);
+		free(left);
+		for (h = o->help; (nl = strchr(h, '\n')) != NULL; h = nl + 1)
+			fprintf(f, "%.*s\n%25s", (int)(nl - h), h, "");
+		fprintf(f, "%s\n", h);
+	}
+	fputs(
 "\n"
 "The API key comes from LLM_API_KEY (or OPENAI_API_KEY) or api_key in a\n"
 "0600 config file, never from the command line.  See cade(1).\n", f);
@@ -250,7 +283,8 @@ main(int argc, char **argv)
 {
 	struct config *cfg;
 	struct cade_run run = { NULL, NULL };
-	const char *config_path = NULL, *prompt = NULL;
+	const char *config_path = NULL, *prompt = NULL, *shortopts;
+	const struct option *longopts;
 	char *stdin_prompt = NULL, *cause = NULL;
 	int opt, print_config = 0, headless = 0, acp = 0, rc;
 	size_t i;
@@ -304,8 +338,8 @@ main(int argc, char **argv)
 
 	/* First pass: --config and --help/--version only. */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "p:m:C:cyvhV", main_longopts,
-	    NULL)) != -1) {
+	longopts = main_getopt(&shortopts);
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (opt == OPT_CONFIG)
 			config_path = optarg;
 		else if (opt == 'h') {
@@ -323,8 +357,7 @@ main(int argc, char **argv)
 	/* Second pass: flags override file and environment. */
 	opterr = 1;
 	optind = 0;
-	while ((opt = getopt_long(argc, argv, "p:m:C:cyvhV", main_longopts,
-	    NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			headless = 1;
@@ -346,11 +379,12 @@ main(int argc, char **argv)
 			conf_free(cfg);
 			return CADE_EXIT_USAGE;
 		}
-		for (i = 0; i < nitems(main_flagmap); i++) {
-			if (main_flagmap[i].opt == opt) {
-				main_flag(cfg, main_flagmap[i].key,
-				    main_flagmap[i].fixed ? main_flagmap[i].fixed :
-				    optarg);
+		for (i = 0; i < nitems(main_options); i++) {
+			if (main_options[i].id == opt &&
+			    main_options[i].key != NULL) {
+				main_flag(cfg, main_options[i].key,
+				    main_options[i].fixed != NULL ?
+				    main_options[i].fixed : optarg);
 				break;
 			}
 		}

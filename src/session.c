@@ -194,18 +194,12 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	if (session_mcp(s, o, cause) == -1)
 		goto fail;
 
-	memset(&d, 0, sizeof d);
-	d.loop = s->loop;
-	d.cfg = cfg;
-	d.bus = s->bus;
-	d.ws = s->ws;
-	d.shell = s->shell;
-	d.policy = s->policy;
-	d.llm = s->llm;
-	d.session_id = s->id;
-	d.ask = o->ask;
-	d.tools = mcp_tools(s->mcp);
-	d.ckpt = s->ckpt;
+	d = (struct agent_deps){
+		.loop = s->loop, .cfg = cfg, .bus = s->bus, .ws = s->ws,
+		.shell = s->shell, .policy = s->policy, .llm = s->llm,
+		.session_id = s->id, .ask = o->ask, .tools = mcp_tools(s->mcp),
+		.ckpt = s->ckpt,
+	};
 	s->agent = agent_new(&d);
 	if (o->model != NULL)
 		agent_set_model(s->agent, o->model);

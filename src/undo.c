@@ -64,13 +64,10 @@ undo_log_new(void)
 static void
 undo_redo_clear(struct undo_log *l)
 {
-	size_t i;
-
-	for (i = 0; i < l->nredo; i++)
-		cJSON_Delete(l->redo[i].call_ids);
+	while (l->nredo > 0)
+		cJSON_Delete(l->redo[--l->nredo].call_ids);
 	free(l->redo);
 	l->redo = NULL;
-	l->nredo = 0;
 }
 
 /* Free the log. */
@@ -670,13 +667,13 @@ int
 undo_main(struct config *cfg, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "session", required_argument, NULL, 's' },
-		{ "steps", required_argument, NULL, 'n' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		{ .name = "session", .has_arg = required_argument, .val = 's' },
+		{ .name = "steps", .has_arg = required_argument, .val = 'n' },
+		{ .name = "yes", .has_arg = no_argument, .val = 'y' },
+		{ .name = "force", .has_arg = no_argument, .val = 'f' },
+		{ .name = "list", .has_arg = no_argument, .val = 'l' },
+		{ .name = "help", .has_arg = no_argument, .val = 'h' },
+		{ .name = NULL }
 	};
 	const char *cmd = argv[0], *session = NULL, *step = NULL;
 	char *dir = NULL, *id = NULL, *cwd = NULL, *cause = NULL, *text = NULL;

@@ -11,7 +11,7 @@ got=$(sed -n '/^\.SH SETTINGS$/,/^\.SH /p' "$man" | sed '1d;$d')
 [ "$want" = "$got" ]; ok $? "cade(1) SETTINGS matches the config table"
 [ "$want" = "$got" ] || diff_out=$(printf '%s\n' "$want" > "${TMPDIR:-/tmp}/docs.want.$$"; printf '%s\n' "$got" | diff "${TMPDIR:-/tmp}/docs.want.$$" - | head -20; rm -f "${TMPDIR:-/tmp}/docs.want.$$")
 [ -z "${diff_out:-}" ] || echo "$diff_out" | sed 's/^/# /'
-opts=$(sed -n 's/^	{ "\([a-z-]*\)", [a-z_]*argument.*/\1/p' "$top_srcdir/src/main.c")
+opts=$(sed -n '/^static const struct main_option main_options/,/^};/s/^	{ \.name = "\([a-z-]*\)".*/\1/p' "$top_srcdir/src/main.c")
 [ -n "$opts" ]; ok $? "found the option table"
 missing=""; nohelp=""
 help=$("$CADE" --help)

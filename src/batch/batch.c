@@ -999,17 +999,19 @@ int
 batch_main(int argc, char **argv, struct config *cfg)
 {
 	static const struct option opts[] = {
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "isolate", required_argument, NULL, 'i' },
-		{ "workspace", required_argument, NULL, 'w' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ "on-ask", required_argument, NULL, 'a' },
-		{ "fix-attempts", required_argument, NULL, 'f' },
-		{ "report", required_argument, NULL, 'r' },
-		{ "resume", no_argument, NULL, 'R' },
-		{ "shard", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		{ .name = "jobs", .has_arg = required_argument, .val = 'j' },
+		{ .name = "isolate", .has_arg = required_argument, .val = 'i' },
+		{ .name = "workspace", .has_arg = required_argument,
+		  .val = 'w' },
+		{ .name = "yes", .has_arg = no_argument, .val = 'y' },
+		{ .name = "on-ask", .has_arg = required_argument, .val = 'a' },
+		{ .name = "fix-attempts", .has_arg = required_argument,
+		  .val = 'f' },
+		{ .name = "report", .has_arg = required_argument, .val = 'r' },
+		{ .name = "resume", .has_arg = no_argument, .val = 'R' },
+		{ .name = "shard", .has_arg = required_argument, .val = 's' },
+		{ .name = "help", .has_arg = no_argument, .val = 'h' },
+		{ .name = NULL }
 	};
 	struct batch b;
 	char *cause = NULL;

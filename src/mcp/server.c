@@ -150,24 +150,35 @@ mcp_req_free(struct mcp_req *r)
 
 static void	mcp_notify(struct mcp_server *, const char *, cJSON *);
 
+/*
+ * Give up on request r (taken from the pending list): tell the server why
+ * (reason), then fail it with fail and free it.
+ */
+static void
+mcp_req_abandon(struct mcp_server *s, struct mcp_req *r, const char *reason,
+    const char *fail)
+{
+	cJSON *p = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(p, "requestId", (double)r->id);
+	cJSON_AddStringToObject(p, "reason", reason);
+	mcp_notify(s, "notifications/cancelled", p);
+	r->reply(s, r, NULL, fail);
+	mcp_req_free(r);
+}
+
 /* A request's deadline passed: tell the server, fail the request. */
 static void
 mcp_req_timeout(struct loop *loop, void *arg)
 {
 	struct mcp_req *r = arg;
 	struct mcp_server *s = r->srv;
-	cJSON *p;
 
 	(void)loop;
 	r->timer = 0;
 	if ((r = mcp_req_take(s, r->id)) == NULL)
 		return;
-	p = cJSON_CreateObject();
-	cJSON_AddNumberToObject(p, "requestId", (double)r->id);
-	cJSON_AddStringToObject(p, "reason", "timed out");
-	mcp_notify(s, "notifications/cancelled", p);
-	r->reply(s, r, NULL, "timeout");
-	mcp_req_free(r);
+	mcp_req_abandon(s, r, "timed out", "timeout");
 }
 
 /* ---- sending ---- */
@@ -203,6 +214,18 @@ mcp_stdio_flush(struct mcp_server *s)
 static size_t	mcp_post_write(char *, size_t, size_t, void *);
 static size_t	mcp_post_header(char *, size_t, size_t, void *);
 static void	mcp_post_done(CURL *, CURLcode, void *);
+
+/* Free a POST (no longer on the driver). */
+static void
+mcp_post_free(struct mcp_post *p)
+{
+	curl_easy_cleanup(p->easy);
+	curl_slist_free_all(p->hdrs);
+	sse_free(p->sse);
+	buf_free(&p->in);
+	free(p->body);
+	free(p);
+}
 
 /* POST one message to an HTTP server. */
 static int
@@ -370,12 +393,7 @@ mcp_server_stop(struct mcp_server *s, int grace_ms)
 		s->posts = p->next;
 		if (!p->finished)
 			http_remove(mcp_http(s->m), p->easy);
-		curl_easy_cleanup(p->easy);
-		curl_slist_free_all(p->hdrs);
-		sse_free(p->sse);
-		buf_free(&p->in);
-		free(p->body);
-		free(p);
+		mcp_post_free(p);
 	}
 	if (s->drain_timer != 0) {
 		loop_timer_cancel(loop, s->drain_timer);
@@ -514,6 +532,33 @@ mcp_server_commit_tools(struct mcp_server *s)
 		mcp_settled(s->m);
 }
 
+/*
+ * What a reply handler of the start-up needs from result: its member name
+ * when it is of the wanted type (is), or NULL when the server is gone or
+ * disabled, or after disabling it because the request failed ("<doing>:
+ * <fail>") or the member is missing ("answered <method> without <what>").
+ */
+static const cJSON *
+mcp_server_reply(struct mcp_server *s, const cJSON *result, const char *fail,
+    const char *doing, const char *method, const char *name,
+    cJSON_bool (*is)(const cJSON *), const char *what)
+{
+	const cJSON *v;
+
+	if (s == NULL || s->state == MCP_DISABLED)
+		return NULL;
+	if (fail != NULL) {
+		mcp_server_disable(s, "%s: %s", doing, fail);
+		return NULL;
+	}
+	v = cJSON_GetObjectItemCaseSensitive(result, name);
+	if (!is(v)) {
+		mcp_server_disable(s, "answered %s without %s", method, what);
+		return NULL;
+	}
+	return v;
+}
+
 /* A page of tools/list. */
 static void
 mcp_server_listed(struct mcp_server *s, struct mcp_req *r,
@@ -522,18 +567,10 @@ mcp_server_listed(struct mcp_server *s, struct mcp_req *r,
 	const cJSON *tools, *t, *cursor;
 
 	(void)r;
-	if (s == NULL || s->state == MCP_DISABLED)
+	if ((tools = mcp_server_reply(s, result, fail, "could not list its "
+	    "tools", "tools/list", "tools", cJSON_IsArray,
+	    "a tools array")) == NULL)
 		return;
-	if (fail != NULL) {
-		mcp_server_disable(s, "could not list its tools: %s", fail);
-		return;
-	}
-	tools = cJSON_GetObjectItemCaseSensitive(result, "tools");
-	if (!cJSON_IsArray(tools)) {
-		mcp_server_disable(s, "answered tools/list without a tools "
-		    "array");
-		return;
-	}
 	if (s->listing == NULL)
 		s->listing = cJSON_CreateArray();
 	cJSON_ArrayForEach(t, tools)
@@ -594,18 +631,10 @@ mcp_server_initialized(struct mcp_server *s, struct mcp_req *r,
 	const cJSON *v, *info;
 
 	(void)r;
-	if (s == NULL || s->state == MCP_DISABLED)
+	if ((v = mcp_server_reply(s, result, fail, "did not initialise",
+	    "initialize", "protocolVersion", cJSON_IsString,
+	    "a protocolVersion")) == NULL)
 		return;
-	if (fail != NULL) {
-		mcp_server_disable(s, "did not initialise: %s", fail);
-		return;
-	}
-	v = cJSON_GetObjectItemCaseSensitive(result, "protocolVersion");
-	if (!cJSON_IsString(v)) {
-		mcp_server_disable(s, "answered initialize without a "
-		    "protocolVersion");
-		return;
-	}
 	if (!mcp_proto_known(v->valuestring)) {
 		char *shown = mcp_one_line(v->valuestring, 40);
 
@@ -968,12 +997,7 @@ mcp_http_drain(struct loop *loop, void *arg)
 		else if (why != NULL)
 			log_debug("mcp %s: %s", s->c.name, why);
 		free(why);
-		curl_easy_cleanup(p->easy);
-		curl_slist_free_all(p->hdrs);
-		sse_free(p->sse);
-		buf_free(&p->in);
-		free(p->body);
-		free(p);
+		mcp_post_free(p);
 	}
 }
 
@@ -1152,17 +1176,12 @@ mcp_server_cancel(struct mcp_server *s, struct mcp_tool *t)
 {
 	struct mcp_call *c = t->running;
 	struct mcp_req *r;
-	cJSON *p;
 
 	if (c == NULL || (r = mcp_req_take(s, c->id)) == NULL)
 		return;
-	p = cJSON_CreateObject();
-	cJSON_AddNumberToObject(p, "requestId", (double)c->id);
-	cJSON_AddStringToObject(p, "reason", "the person stopped the step");
-	mcp_notify(s, "notifications/cancelled", p);
 	/* Its POST (HTTP) may go on; the late reply finds no request. */
-	r->reply(s, r, NULL, "cancelled: the person stopped this call");
-	mcp_req_free(r);
+	mcp_req_abandon(s, r, "the person stopped the step",
+	    "cancelled: the person stopped this call");
 }
 
 /* ---- life ---- */

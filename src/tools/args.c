@@ -163,6 +163,35 @@ tool_effects_path_arg(const cJSON *args, struct tool_effects *out)
 }
 
 /* See tools-int.h. */
+struct tool_result *
+tool_result_listing(struct buf *out, char *none, char *more)
+{
+	struct tool_result *r = tool_result_new();
+
+	if (none != NULL)
+		(void)buf_puts(out, none);
+	if (more != NULL) {
+		r->truncated = 1;
+		(void)buf_puts(out, more);
+	}
+	r->text = tool_buf_take(out, NULL);
+	free(none);
+	free(more);
+	return r;
+}
+
+/* See tools-int.h. */
+char *
+tool_search_summary(const cJSON *args, const char *quote)
+{
+	const char *p = tool_arg_str(args, "pattern");
+	const char *path = tool_arg_str(args, "path");
+
+	return xasprintf("%s%s%s in %s", quote, p != NULL ? p : "", quote,
+	    path != NULL ? path : ".");
+}
+
+/* See tools-int.h. */
 size_t
 tool_output_limit(const struct config *cfg)
 {

@@ -120,19 +120,14 @@ glob_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *arg)
 		qsort(g.hits, g.n, sizeof *g.hits, glob_cmp);
 
 	buf_init(&out, 0);
-	r = tool_result_new();
 	for (i = 0; i < g.n && i < (size_t)max && out.len < limit; i++)
 		(void)buf_printf(&out, "%s\n", g.hits[i].rel);
-	if (g.n == 0)
-		(void)buf_printf(&out, "No files match '%s' in %s.\n", pattern,
-		    path != NULL && *path ? path : "the workspace");
-	if (i < g.n || g.overflow) {
-		r->truncated = 1;
-		(void)buf_printf(&out, "[%s%zu more not shown; narrow the pattern or path]\n",
-		    g.overflow ? "at least " : "", g.n - i);
-	}
-	r->text = buf_detach(&out, NULL);
-	buf_free(&out);
+	r = tool_result_listing(&out, g.n > 0 ? NULL :
+	    xasprintf("No files match '%s' in %s.\n", pattern,
+	    path != NULL && *path ? path : "the workspace"),
+	    i == g.n && !g.overflow ? NULL :
+	    xasprintf("[%s%zu more not shown; narrow the pattern or path]\n",
+	    g.overflow ? "at least " : "", g.n - i));
 	for (i = 0; i < g.n; i++)
 		free(g.hits[i].rel);
 	free(g.hits);
@@ -145,9 +140,7 @@ glob_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *arg)
 static char *
 glob_summary(const cJSON *args)
 {
-	const char *p = tool_arg_str(args, "pattern"), *path = tool_arg_str(args, "path");
-
-	return xasprintf("%s in %s", p != NULL ? p : "", path != NULL ? path : ".");
+	return tool_search_summary(args, "");
 }
 
 const struct tool_entry tool_glob = {

@@ -185,20 +185,14 @@ grep_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *arg)
 
 	tool_walk(ctx->ws->root, host, grep_file, &g);
 
-	r = tool_result_new();
-	if (g.found == 0)
-		(void)buf_printf(&g.out, "No matches for /%s/ in %s%s%s%s.\n", pattern,
-		    path != NULL && *path ? path : "the workspace",
-		    include != NULL && *include ? " (include " : "",
-		    include != NULL && *include ? include : "",
-		    include != NULL && *include ? ")" : "");
-	if (g.more) {
-		r->truncated = 1;
-		(void)buf_printf(&g.out, "[stopped after %ld matches; narrow the pattern, "
-		    "path or include]\n", g.found);
-	}
-	r->text = buf_detach(&g.out, NULL);
-	buf_free(&g.out);
+	r = tool_result_listing(&g.out, g.found > 0 ? NULL :
+	    xasprintf("No matches for /%s/ in %s%s%s%s.\n", pattern,
+	    path != NULL && *path ? path : "the workspace",
+	    include != NULL && *include ? " (include " : "",
+	    include != NULL && *include ? include : "",
+	    include != NULL && *include ? ")" : ""),
+	    !g.more ? NULL : xasprintf("[stopped after %ld matches; narrow the "
+	    "pattern, path or include]\n", g.found));
 	tool_strv_free(g.include);
 	pcre2_match_data_free(g.md);
 	pcre2_code_free(g.re);
@@ -210,9 +204,7 @@ grep_exec(struct tool_ctx *ctx, const cJSON *args, tool_done_fn done, void *arg)
 static char *
 grep_summary(const cJSON *args)
 {
-	const char *p = tool_arg_str(args, "pattern"), *path = tool_arg_str(args, "path");
-
-	return xasprintf("/%s/ in %s", p != NULL ? p : "", path != NULL ? path : ".");
+	return tool_search_summary(args, "/");
 }
 
 const struct tool_entry tool_grep = {

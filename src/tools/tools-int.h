@@ -53,6 +53,15 @@ char		*tool_buf_take(struct buf *, size_t *len);
 const char	*tool_effects_own(struct tool_effects *, char *s);
 /* effects() of a tool that reads the optional "path" argument. */
 void		 tool_effects_path_arg(const cJSON *args, struct tool_effects *);
+/*
+ * A search's result (glob, grep): the listing in out (taken), then none
+ * (what to say when nothing was found) and more (a note that the listing
+ * was cut short, marking it truncated), each NULL when it does not apply
+ * and freed here.
+ */
+struct tool_result *tool_result_listing(struct buf *out, char *none, char *more);
+/* A search's summary: "<quote>pattern<quote> in path". */
+char		*tool_search_summary(const cJSON *args, const char *quote);
 /* output_limit from the config. */
 size_t		 tool_output_limit(const struct config *);
 

@@ -77,29 +77,33 @@ tui_keys_free(struct tui_keys *k)
 	free(k);
 }
 
-/* Deliver a simple key. */
+/* Deliver a key, with the text it carries (a paste, an OSC reply) or none. */
 static void
-keys_emit(struct tui_keys *k, int key, int mod)
+keys_emit_text(struct tui_keys *k, int key, int mod, const char *text,
+    size_t len)
 {
 	struct tui_key ev;
 
 	memset(&ev, 0, sizeof ev);
 	ev.key = key;
 	ev.mod = mod;
+	ev.text = text;
+	ev.len = len;
 	k->fn(&ev, k->arg);
+}
+
+/* Deliver a simple key. */
+static void
+keys_emit(struct tui_keys *k, int key, int mod)
+{
+	keys_emit_text(k, key, mod, NULL, 0);
 }
 
 /* Deliver the collected paste. */
 static void
 keys_emit_paste(struct tui_keys *k)
 {
-	struct tui_key ev;
-
-	memset(&ev, 0, sizeof ev);
-	ev.key = TUI_KEY_PASTE;
-	ev.text = k->paste.s;
-	ev.len = k->paste.len;
-	k->fn(&ev, k->arg);
+	keys_emit_text(k, TUI_KEY_PASTE, 0, k->paste.s, k->paste.len);
 	buf_reset(&k->paste);
 	k->in_paste = 0;
 	k->paste_match = 0;
@@ -141,15 +145,9 @@ keys_paste_byte(struct tui_keys *k, unsigned char c)
 static void
 keys_str_end(struct tui_keys *k, int complete)
 {
-	struct tui_key ev;
-
-	if (complete && k->in_str == ']') {
-		memset(&ev, 0, sizeof ev);
-		ev.key = TUI_KEY_OSC;
-		ev.text = k->str.len > 0 ? k->str.s : "";
-		ev.len = k->str.len;
-		k->fn(&ev, k->arg);
-	}
+	if (complete && k->in_str == ']')
+		keys_emit_text(k, TUI_KEY_OSC, 0, k->str.len > 0 ? k->str.s : "",
+		    k->str.len);
 	buf_reset(&k->str);
 	k->in_str = 0;
 	k->str_esc = 0;
@@ -237,6 +235,31 @@ keys_tilde(long n)
 	return TUI_KEY_NONE;
 }
 
+/*
+ * The key a CSI or SS3 final letter names on its own (cursor keys, Home,
+ * End, F1-F4: both forms send these), or TUI_KEY_NONE.
+ */
+static int
+keys_letter(int c)
+{
+	static const struct {
+		char	c;
+		int	key;
+	} t[] = {
+		{ 'A', TUI_KEY_UP }, { 'B', TUI_KEY_DOWN },
+		{ 'C', TUI_KEY_RIGHT }, { 'D', TUI_KEY_LEFT },
+		{ 'H', TUI_KEY_HOME }, { 'F', TUI_KEY_END },
+		{ 'P', TUI_KEY_F1 }, { 'Q', TUI_KEY_F1 + 1 },
+		{ 'R', TUI_KEY_F1 + 2 }, { 'S', TUI_KEY_F1 + 3 },
+	};
+	size_t i;
+
+	for (i = 0; i < nitems(t); i++)
+		if (t[i].c == c)
+			return t[i].key;
+	return TUI_KEY_NONE;
+}
+
 /* A codepoint with modifiers from CSI-u / modifyOtherKeys to a key. */
 static void
 keys_emit_code(struct tui_keys *k, long code, int mod)
@@ -304,17 +327,12 @@ keys_csi(struct tui_keys *k, const unsigned char *s, size_t n, int alt)
 	}
 	if (leader != 0 || inter != 0)
 		return;
-	switch (final) {
-	case 'A': keys_emit(k, TUI_KEY_UP, mod); return;
-	case 'B': keys_emit(k, TUI_KEY_DOWN, mod); return;
-	case 'C': keys_emit(k, TUI_KEY_RIGHT, mod); return;
-	case 'D': keys_emit(k, TUI_KEY_LEFT, mod); return;
-	case 'H': keys_emit(k, TUI_KEY_HOME, mod); return;
-	case 'F': keys_emit(k, TUI_KEY_END, mod); return;
-	case 'Z': keys_emit(k, TUI_KEY_BTAB, mod); return;
-	case 'P': case 'Q': case 'R': case 'S':
-		keys_emit(k, TUI_KEY_F1 + (final - 'P'), mod);
+	if (keys_letter(final) != TUI_KEY_NONE) {
+		keys_emit(k, keys_letter(final), mod);
 		return;
+	}
+	switch (final) {
+	case 'Z': keys_emit(k, TUI_KEY_BTAB, mod); return;
 	case 'I': keys_emit(k, TUI_KEY_FOCUS_IN, 0); return;
 	case 'O': keys_emit(k, TUI_KEY_FOCUS_OUT, 0); return;
 	case 'u':
@@ -351,19 +369,11 @@ keys_ss3(struct tui_keys *k, unsigned char c, int alt)
 {
 	int mod = alt ? TUI_MOD_ALT : 0;
 
-	switch (c) {
-	case 'A': keys_emit(k, TUI_KEY_UP, mod); return;
-	case 'B': keys_emit(k, TUI_KEY_DOWN, mod); return;
-	case 'C': keys_emit(k, TUI_KEY_RIGHT, mod); return;
-	case 'D': keys_emit(k, TUI_KEY_LEFT, mod); return;
-	case 'H': keys_emit(k, TUI_KEY_HOME, mod); return;
-	case 'F': keys_emit(k, TUI_KEY_END, mod); return;
-	case 'P': case 'Q': case 'R': case 'S':
-		keys_emit(k, TUI_KEY_F1 + (c - 'P'), mod);
-		return;
-	case 'M': keys_emit(k, '\r', mod); return;
-	}
-	if (c >= 'j' && c <= 'y')	/* keypad in application mode */
+	if (keys_letter(c) != TUI_KEY_NONE)
+		keys_emit(k, keys_letter(c), mod);
+	else if (c == 'M')
+		keys_emit(k, '\r', mod);
+	else if (c >= 'j' && c <= 'y')	/* keypad in application mode */
 		keys_emit(k, "*+,-./0123456789"[c - 'j'], mod);
 }
 
@@ -563,43 +573,38 @@ tui_keys_paste_truncated(const struct tui_keys *k)
 const char *
 tui_key_name(const struct tui_key *key)
 {
+	static const struct {
+		int		 key;
+		const char	*name;
+	} names[] = {
+		{ TUI_KEY_UP, "Up" }, { TUI_KEY_DOWN, "Down" },
+		{ TUI_KEY_LEFT, "Left" }, { TUI_KEY_RIGHT, "Right" },
+		{ TUI_KEY_HOME, "Home" }, { TUI_KEY_END, "End" },
+		{ TUI_KEY_PGUP, "PgUp" }, { TUI_KEY_PGDN, "PgDn" },
+		{ TUI_KEY_INS, "Ins" }, { TUI_KEY_DEL, "Del" },
+		{ TUI_KEY_BTAB, "BTab" }, { TUI_KEY_PASTE, "Paste" },
+		{ TUI_KEY_MOUSE, "Mouse" }, { '\r', "Enter" }, { '\t', "Tab" },
+		{ 0x1b, "Esc" }, { 0x7f, "BSpace" }, { ' ', "Space" },
+	};
 	static char name[64];
 	char base[32];
 	int c = key->key;
+	size_t i;
 
+	for (i = 0; i < nitems(names) && names[i].key != c; i++)
+		;
 	if (c >= TUI_KEY_F1 && c <= TUI_KEY_F12)
 		snprintf(base, sizeof base, "F%d", c - TUI_KEY_F1 + 1);
-	else {
-		switch (c) {
-		case TUI_KEY_UP: snprintf(base, sizeof base, "Up"); break;
-		case TUI_KEY_DOWN: snprintf(base, sizeof base, "Down"); break;
-		case TUI_KEY_LEFT: snprintf(base, sizeof base, "Left"); break;
-		case TUI_KEY_RIGHT: snprintf(base, sizeof base, "Right"); break;
-		case TUI_KEY_HOME: snprintf(base, sizeof base, "Home"); break;
-		case TUI_KEY_END: snprintf(base, sizeof base, "End"); break;
-		case TUI_KEY_PGUP: snprintf(base, sizeof base, "PgUp"); break;
-		case TUI_KEY_PGDN: snprintf(base, sizeof base, "PgDn"); break;
-		case TUI_KEY_INS: snprintf(base, sizeof base, "Ins"); break;
-		case TUI_KEY_DEL: snprintf(base, sizeof base, "Del"); break;
-		case TUI_KEY_BTAB: snprintf(base, sizeof base, "BTab"); break;
-		case TUI_KEY_PASTE: snprintf(base, sizeof base, "Paste"); break;
-		case TUI_KEY_MOUSE: snprintf(base, sizeof base, "Mouse"); break;
-		case '\r': snprintf(base, sizeof base, "Enter"); break;
-		case '\t': snprintf(base, sizeof base, "Tab"); break;
-		case 0x1b: snprintf(base, sizeof base, "Esc"); break;
-		case 0x7f: snprintf(base, sizeof base, "BSpace"); break;
-		case ' ': snprintf(base, sizeof base, "Space"); break;
-		default:
-			if (c >= 0 && c < 0x20)
-				snprintf(base, sizeof base, "C-%c", c + 0x60);
-			else if (c < 0x80)
-				snprintf(base, sizeof base, "%c", c);
-			else if (c < 0x110000)
-				snprintf(base, sizeof base, "U+%04X", c);
-			else
-				snprintf(base, sizeof base, "?%d", c);
-		}
-	}
+	else if (i < nitems(names))
+		snprintf(base, sizeof base, "%s", names[i].name);
+	else if (c >= 0 && c < 0x20)
+		snprintf(base, sizeof base, "C-%c", c + 0x60);
+	else if (c < 0x80)
+		snprintf(base, sizeof base, "%c", c);
+	else if (c < 0x110000)
+		snprintf(base, sizeof base, "U+%04X", c);
+	else
+		snprintf(base, sizeof base, "?%d", c);
 	snprintf(name, sizeof name, "%s%s%s%s",
 	    key->mod & TUI_MOD_CTRL ? "C-" : "",
 	    key->mod & TUI_MOD_ALT ? "M-" : "",

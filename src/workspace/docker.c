@@ -827,14 +827,14 @@ docker_destroy(struct workspace *ws)
 static enum ws_health	docker_check(struct workspace *);
 static const char	*docker_error(const struct workspace *);
 
+/* No sandbox to hide paths or escalate from: the container is the containment. */
 static const struct ws_ops docker_ops = {
 	.name = "docker",
-	.shell_open = docker_shell_open,
-	.shell_resize = docker_shell_resize,
+	/* the exec's TTY stream */
+	.shell_open = docker_shell_open, .shell_resize = docker_shell_resize,
 	.shell_close = docker_shell_close,
-	.alive = docker_alive,
-	.check = docker_check,
-	.error = docker_error,
+	/* the lifeline, the health check on the loop, and why it is gone */
+	.alive = docker_alive, .check = docker_check, .error = docker_error,
 	.destroy = docker_destroy,
 };
 

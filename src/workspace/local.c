@@ -302,16 +302,16 @@ local_hidden(const struct workspace *ws, const char *host_path)
 	return ws->sandbox != NULL && sandbox_is_hidden(ws->sandbox, host_path);
 }
 
+/* No check or error: a directory here is always there, a new shell can start. */
 static const struct ws_ops local_ops = {
 	.name = "local",
-	.shell_open = local_shell_open,
-	.shell_resize = local_shell_resize,
-	.shell_close = local_shell_close,
-	.alive = local_alive,
+	/* the shell's pty */
+	.shell_open = local_shell_open, .shell_resize = local_shell_resize,
+	.shell_close = local_shell_close, .alive = local_alive,
 	.destroy = local_destroy,
+	/* the sandbox: hidden paths, and the door for one approved command */
 	.hidden = local_hidden,
-	.escalate = local_escalate,
-	.escalate_end = local_escalate_end,
+	.escalate = local_escalate, .escalate_end = local_escalate_end,
 };
 
 /* A workspace on this machine, rooted at root (or workspace_dir, or cwd). */
