@@ -351,5 +351,15 @@ main(void)
 	ok(!strcmp(prow(p, 4), "scroll") && !strcmp(prow(p, 5), "scro"),
 	    "... taller: lines back from the scrollback whole, the cut rows stay cut");
 	tui_vtpane_free(p);
+
+	/* A scroll region the pane's new size cuts off (libvterm 0.1.4 would
+	 * scroll it with a negative size): reset, the cursor kept. */
+	p = tui_vtpane_new(6, 10, 20, NULL, NULL);
+	feed(p, "\033[5;6r\033[2;3H");
+	tui_vtpane_resize(p, 3, 10);
+	feed(p, "\n\n\n\nx");
+	ok(tui_vtpane_cursor(p, &lo, &hi) && lo == 2 && hi == 3,
+	    "region cut off by a smaller pane: reset, linefeeds scroll the screen");
+	tui_vtpane_free(p);
 	return tap_done();
 }

@@ -393,6 +393,7 @@ struct tui_vtfilter {
 	int		 state;
 	char		 seq[VTF_MAX_SEQ];	/* a CSI not finished yet */
 	size_t		 n;
+	long		 stbm_top;	/* the last DECSTBM's top row (1-based), 0 */
 };
 
 void		 tui_vtfilter_init(struct tui_vtfilter *);

@@ -10,6 +10,10 @@
  *                       itself are dropped: the pane has one font.
  *   DECSET/DECRST 47    the alternate screen without 1049's cursor save;
  *                       libvterm knows 1047 and 1049 only.  Rewritten to 1047.
+ *   DECSTBM             passed on unchanged; the region's top row is noted
+ *                       (stbm_top): libvterm 0.1.4 keeps a region whose top
+ *                       a smaller pane cuts off and then scrolls it with a
+ *                       negative size, so vtpane.c resets the region first.
  *
  * SGR 9 (strikethrough) needs no rewrite: libvterm keeps it.  Colour
  * parameters (38/48/58 with ;5;N or ;2;R;G;B, or any colon form) are copied
@@ -159,6 +163,12 @@ vtf_csi(struct tui_vtfilter *f, struct buf *out)
 	if (i == n && (final == 'h' || final == 'l') && n > 1 && p[0] == '?') {
 		vtf_decset(p + 1, n - 1, final, out);
 		return;
+	}
+	if (i == n && final == 'r' && (n == 0 || (p[0] >= '0' && p[0] <= ';'))) {
+		/* DECSTBM, passed on; its top noted (see tui_vtfilter). */
+		for (i = 0; i < n && p[i] != ';'; i++)
+			;
+		f->stbm_top = i == 0 ? 1 : vtf_num(p, i);
 	}
 	buf_append(out, f->seq, f->n);
 }

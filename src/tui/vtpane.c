@@ -27,6 +27,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <curses.h>
@@ -350,6 +351,21 @@ tui_vtpane_resize(struct tui_vtpane *p, int rows, int cols)
 		cols = 1;
 	if (rows == p->rows && cols == p->cols)
 		return;
+	if (p->filter.stbm_top > rows) {
+		/*
+		 * libvterm 0.1.4 would keep a scroll region starting below the
+		 * new bottom and then scroll it with a negative size: reset it
+		 * (DECSTBM homes the cursor: put it back).
+		 */
+		char cup[32];
+		int n;
+
+		vterm_input_write(p->vt, "\033[r", 3);
+		n = snprintf(cup, sizeof cup, "\033[%d;%dH", p->cursor.row + 1,
+		    p->cursor.col + 1);
+		vterm_input_write(p->vt, cup, (size_t)n);
+		p->filter.stbm_top = 0;
+	}
 	p->rows = rows;
 	p->cols = cols;
 	vterm_set_size(p->vt, rows, cols);
