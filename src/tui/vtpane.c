@@ -357,12 +357,13 @@ tui_vtpane_resize(struct tui_vtpane *p, int rows, int cols)
 		 * new bottom and then scroll it with a negative size: reset it
 		 * (DECSTBM homes the cursor: put it back).
 		 */
+		VTermPos at = p->cursor;	/* the reset moves p->cursor */
 		char cup[32];
 		int n;
 
 		vterm_input_write(p->vt, "\033[r", 3);
-		n = snprintf(cup, sizeof cup, "\033[%d;%dH", p->cursor.row + 1,
-		    p->cursor.col + 1);
+		n = snprintf(cup, sizeof cup, "\033[%d;%dH", at.row + 1,
+		    at.col + 1);
 		vterm_input_write(p->vt, cup, (size_t)n);
 		p->filter.stbm_top = 0;
 	}
