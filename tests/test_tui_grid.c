@@ -360,6 +360,26 @@ main(void)
 	feed(p, "\n\n\n\nx");
 	ok(tui_vtpane_cursor(p, &lo, &hi) && lo == 2 && hi == 3,
 	    "region cut off by a smaller pane: reset, linefeeds scroll the screen");
+
+	/* More CSI parameters than libvterm 0.1.4 keeps (it would write past
+	 * its array; valgrind sees it): capped, whole, raw or interrupted. */
+	{
+		struct buf b;
+
+		buf_init(&b, 0);
+		buf_puts(&b, "\033[H\033[2J\033[1");
+		for (i = 0; i < 60; i++)
+			buf_puts(&b, ";1");
+		buf_puts(&b, "mA\033[2");
+		for (i = 0; i < 60; i++)
+			buf_puts(&b, i % 7 == 0 ? "\r;" : ":3");
+		buf_puts(&b, "mB");
+		tui_vtpane_feed(p, b.s, b.len);
+		for (i = 0; i < (int)b.len; i++)
+			tui_vtpane_feed(p, b.s + i, 1);
+		buf_free(&b);
+		is_str(prow(p, 0), "B", "CSIs with 60 parameters (one cut by a CR, which moves the cursor): no garbage after them");
+	}
 	tui_vtpane_free(p);
 	return tap_done();
 }

@@ -394,6 +394,9 @@ struct tui_vtfilter {
 	char		 seq[VTF_MAX_SEQ];	/* a CSI not finished yet */
 	size_t		 n;
 	long		 stbm_top;	/* the last DECSTBM's top row (1-based), 0 */
+	int		 seps;		/* separators in the CSI being read */
+	int		 args;		/* ... a parameter byte seen */
+	int		 inargs;	/* ... still in its parameters */
 };
 
 void		 tui_vtfilter_init(struct tui_vtfilter *);
