@@ -46,6 +46,7 @@ static void	pol_cmd_git_form(struct pol_ctx *, char **, size_t, int, int,
 static int	pol_cmd_git_lists(struct pol_ctx *, const struct shp_cmd *,
 		    size_t);
 static void	pol_cmd_inplace(struct prog_call *);
+static void	pol_cmd_perl(struct prog_call *);
 static void	pol_cmd_popd(struct prog_call *);
 static void	pol_cmd_source(struct prog_call *);
 static void	pol_cmd_trap(struct prog_call *);
@@ -203,7 +204,7 @@ static const struct pol_cmd pol_cmd_table[] = {
 	{ "file", .flags = CF_READONLY },
 	{ "find",
 	    .flags = CF_READONLY | CF_O_NOT_OUT, .analyze = pol_check_find,
-	    .lists = pol_cmd_find_lists, .rwlong = "|delete|exec|ok|fprint|" },
+	    .lists = pol_cmd_find_lists },
 	{ "firefox", .flags = CF_VIEWER },
 	{ "firejail", .flags = CF_WRAP, .wrap = { "", "", "", 0, 0, NULL } },
 	{ "fish", .flags = K_SHELL, .analyze = pol_check_shell },
@@ -343,10 +344,9 @@ static const struct pol_cmd pol_cmd_table[] = {
 	    .flags = CF_WRAP, .check = prog_pkgtool,
 	    .wrap = { "", "", "", 0, W_BENIGN, "run" },
 	    .runs = "|pyproject.toml|", .installs = "|add|" },
-	{ "perl",
-	    .flags = K_INTERP | CF_CODE_CLUSTER, .analyze = pol_check_interp },
+	{ "perl", .flags = K_INTERP | CF_CODE_CLUSTER, .analyze = pol_cmd_perl },
 	{ "perl5*",
-	    .flags = K_INTERP | CF_CODE_CLUSTER, .analyze = pol_check_interp },
+	    .flags = K_INTERP | CF_CODE_CLUSTER, .analyze = pol_cmd_perl },
 	{ "pgcli", .check = prog_sql, .code = "|-c|" },
 	{ "pgrep", .flags = CF_O_NOT_OUT | CF_PIDS },
 	{ "php",
@@ -691,22 +691,42 @@ pol_cmd_source(struct prog_call *pc)
 		    pc->name);
 }
 
-/* watch [-n N] CMD...: the words are shell code (not with -x). */
+/* watch [-n N] CMD...: the words are shell code; with -x they are the
+ * command's words, as given (judged as that command, one level deeper). */
 static void
 pol_cmd_watch(struct prog_call *pc)
 {
 	const struct shp_cmd *c = pc->c;
 	const struct shp_word *ops[1];
+	struct shp_result sr;
+	struct shp_cmd sc;
 	size_t k;
 
-	if (pol_has_opt(c, pc->eff + 1, 'x', "exec"))
-		return;
 	for (k = pc->eff + 1; k < c->argc && c->argv[k].s[0] == '-'; k++)
 		if (strcmp(c->argv[k].s, "-n") == 0 ||
 		    strcmp(c->argv[k].s, "--interval") == 0)
 			k++;
-	if (pol_operands(c, k, "", ops, 1) > 0)
+	if (pol_operands(c, k, "", ops, 1) == 0)
+		return;
+	if (!pol_has_opt(c, pc->eff + 1, 'x', "exec")) {
 		pol_join_analyze(pc->x, pc->r, pc->i, k, pc->name);
+		return;
+	}
+	if (pc->x->depth >= POL_MAX_NEST) {
+		FIND(pc->x, RISK_UNKNOWN, 0, "unparsed", "code nested too deeply "
+		    "to check (%s)", pc->name);
+		return;
+	}
+	memset(&sc, 0, sizeof sc);
+	sc.parent = -1;
+	sc.argv = c->argv + k;
+	sc.argc = c->argc - k;
+	memset(&sr, 0, sizeof sr);
+	sr.cmd = &sc;
+	sr.ncmd = 1;
+	pc->x->depth++;
+	pol_analyze_cmd(pc->x, &sr, 0);
+	pc->x->depth--;
 }
 
 /* alias NAME=CODE ...: the code runs when the alias is used. */
@@ -897,7 +917,8 @@ pol_cmd_dd(struct prog_call *pc)
 		}
 }
 
-/* sed -i SCRIPT FILE...: the files are rewritten. */
+/* sed -i SCRIPT FILE... (perl -i -e CODE FILE...): the files are
+ * rewritten. */
 static void
 pol_cmd_inplace(struct prog_call *pc)
 {
@@ -913,6 +934,14 @@ pol_cmd_inplace(struct prog_call *pc)
 	n = pol_operands(c, pc->eff + 1, "efl", ops, nitems(ops));
 	for (k = script ? 1 : 0; k < n; k++)
 		pol_rate_write(pc->x, ops[k], 0);
+}
+
+/* perl: code like any interpreter's, and perl -i rewrites its files. */
+static void
+pol_cmd_perl(struct prog_call *pc)
+{
+	pol_check_interp(pc);
+	pol_cmd_inplace(pc);
 }
 
 /* tar -C DIR / unzip -d DIR: DIR is written. */
@@ -1037,7 +1066,8 @@ pol_cmd_git_form(struct pol_ctx *x, char **words, size_t n, int eff,
 		    strcmp(words[g], "tag") == 0 ||
 		    strcmp(words[g], "remote") == 0 ||
 		    strcmp(words[g], "stash") == 0) &&
-		    (g + 1 == n || strcmp(words[g + 1], "-v") == 0 ||
+		    ((g + 1 == n && strcmp(words[g], "stash") != 0) ||
+		    (g + 1 < n && (strcmp(words[g + 1], "-v") == 0 ||
 		    strcmp(words[g + 1], "list") == 0 ||
-		    strcmp(words[g + 1], "-a") == 0));
+		    strcmp(words[g + 1], "-a") == 0))));
 }

@@ -627,7 +627,7 @@ pol_xargs_inside(struct pol_ctx *x, struct shp_result *r, size_t i)
 }
 
 /* Does the command only read?  Its row says so, unless an option makes
- * it write (find -delete, sed -i). */
+ * it write (sed -i, sort --output). */
 static int
 pol_cmd_readonly(const struct shp_cmd *c, size_t eff, const struct pol_cmd *e)
 {
