@@ -698,8 +698,6 @@ pol_cmd_watch(struct prog_call *pc)
 {
 	const struct shp_cmd *c = pc->c;
 	const struct shp_word *ops[1];
-	struct shp_result sr;
-	struct shp_cmd sc;
 	size_t k;
 
 	for (k = pc->eff + 1; k < c->argc && c->argv[k].s[0] == '-'; k++)
@@ -717,16 +715,7 @@ pol_cmd_watch(struct prog_call *pc)
 		    "to check (%s)", pc->name);
 		return;
 	}
-	memset(&sc, 0, sizeof sc);
-	sc.parent = -1;
-	sc.argv = c->argv + k;
-	sc.argc = c->argc - k;
-	memset(&sr, 0, sizeof sr);
-	sr.cmd = &sc;
-	sr.ncmd = 1;
-	pc->x->depth++;
-	pol_analyze_cmd(pc->x, &sr, 0);
-	pc->x->depth--;
+	pol_analyze_argv(pc->x, c->argv + k, c->argc - k);
 }
 
 /* alias NAME=CODE ...: the code runs when the alias is used. */

@@ -345,6 +345,8 @@ void		 pol_unwrap(const struct shp_cmd *, struct pol_unwrap *);
 void		 pol_analyze_text(struct pol_ctx *, const char *, size_t,
 		    const char *why);
 void		 pol_analyze_cmd(struct pol_ctx *, struct shp_result *, size_t);
+void		 pol_analyze_argv(struct pol_ctx *, struct shp_word *argv,
+		    size_t argc);
 void		 pol_join_analyze(struct pol_ctx *, struct shp_result *, size_t,
 		    size_t, const char *what);
 void		 pol_dynamic_code(struct pol_ctx *, struct shp_result *, size_t,

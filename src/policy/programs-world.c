@@ -413,9 +413,6 @@ pol_prog_git_key(struct pol_ctx *x, const char *key, size_t klen,
 static void
 prog_run_words(struct prog_call *pc, size_t k, const char *what)
 {
-	struct shp_result sr;
-	struct shp_cmd sc;
-
 	if (k >= pc->c->argc)
 		return;
 	if (k + 1 == pc->c->argc && !pol_word_dynamic(&pc->c->argv[k])) {
@@ -424,16 +421,7 @@ prog_run_words(struct prog_call *pc, size_t k, const char *what)
 	}
 	if (pc->x->depth >= 6)
 		return;
-	memset(&sc, 0, sizeof sc);
-	sc.parent = -1;
-	sc.argv = pc->c->argv + k;
-	sc.argc = pc->c->argc - k;
-	memset(&sr, 0, sizeof sr);
-	sr.cmd = &sc;
-	sr.ncmd = 1;
-	pc->x->depth++;
-	pol_analyze_cmd(pc->x, &sr, 0);
-	pc->x->depth--;
+	pol_analyze_argv(pc->x, pc->c->argv + k, pc->c->argc - k);
 }
 
 /* KEY=VALUE from git -c / clone --config. */

@@ -556,8 +556,6 @@ pol_check_find(struct prog_call *pc)
 	const struct shp_cmd *c = &r->cmd[i];
 	const struct shp_word *roots = NULL;
 	struct shp_word dot = { (char *)".", 1, 0 }, *argv, child;
-	struct shp_result sr;
-	struct shp_cmd sc;
 	size_t k, nroots = 0, j, n;
 	const char *a;
 	int filtered = 0;
@@ -622,16 +620,7 @@ pol_check_find(struct prog_call *pc)
 			if (pol_word_dynamic(&argv[0]) || !(pol_cmd_flags(
 			    pol_base(argv[0].s)) & CF_READONLY))
 				prog_not_readonly(x);
-			memset(&sc, 0, sizeof sc);
-			sc.parent = -1;
-			sc.argv = argv;
-			sc.argc = n - k - 1;
-			memset(&sr, 0, sizeof sr);
-			sr.cmd = &sc;
-			sr.ncmd = 1;
-			x->depth++;
-			pol_analyze_cmd(x, &sr, 0);
-			x->depth--;
+			pol_analyze_argv(x, argv, n - k - 1);
 			for (j = k + 1; j < n; j++)
 				if (strcmp(c->argv[j].s, "{}") != 0 &&
 				    argv[j - k - 1].s != c->argv[j].s)

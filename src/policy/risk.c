@@ -872,6 +872,26 @@ pol_analyze_result(struct pol_ctx *x, struct shp_result *r)
 	}
 }
 
+/* Words that run as a command of their own (find -exec, watch -x, git's
+ * hooks), judged one level deeper; the caller minds the depth. */
+void
+pol_analyze_argv(struct pol_ctx *x, struct shp_word *argv, size_t argc)
+{
+	struct shp_result sr;
+	struct shp_cmd sc;
+
+	memset(&sc, 0, sizeof sc);
+	sc.parent = -1;
+	sc.argv = argv;
+	sc.argc = argc;
+	memset(&sr, 0, sizeof sr);
+	sr.cmd = &sc;
+	sr.ncmd = 1;
+	x->depth++;
+	pol_analyze_cmd(x, &sr, 0);
+	x->depth--;
+}
+
 /* Parse code handed to a shell (sh -c, eval ...) and rate it here. */
 void
 pol_analyze_text(struct pol_ctx *x, const char *text, size_t len,
