@@ -924,8 +924,13 @@ llm_unreachable(struct llm *l, CURL *easy, CURLcode rc)
 		curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &ct);
 		if (l->got_byte || ct > 0)
 			return NULL;
-		why = tmp = xasprintf("no connection within %ld s",
-		    conf_int(l->cfg, "connect_timeout"));
+		/* A TLS handshake nobody answers (not a TLS server) times out
+		 * inside the connect phase too: say which. */
+		if (strstr(l->errbuf, "SSL") != NULL)
+			why = tmp = xasprintf("TLS failed: %s", l->errbuf);
+		else
+			why = tmp = xasprintf("no connection within %ld s",
+			    conf_int(l->cfg, "connect_timeout"));
 		break;
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
