@@ -102,13 +102,15 @@ struct llm_body_opts {
 	const char *const	*texts;		/* printed messages, or NULL (see llm_request) */
 	size_t			 ntexts;	/* messages NULL: texts[0..ntexts) are them */
 	const cJSON		*tools;		/* NULL: none */
+	const char		*tools_text;	/* tools printed, or NULL */
 	int			 stream;
 	int			 no_stream_options;
 	int			 no_temperature;
 	int			 no_reasoning_effort;
 	int			 max_completion_tokens;	/* use that name */
 };
-char	*llm_chat_body(const struct llm_body_opts *);
+/* The chat completions request body, appended to out. */
+void	llm_chat_body(const struct llm_body_opts *, struct buf *out);
 /* temperature, max tokens, reasoning effort, as each format names them. */
 void	llm_body_settings(cJSON *root, const struct llm_body_opts *,
 	    int responses);

@@ -88,6 +88,7 @@ struct llm {
 	const char		**texts;	/* printed messages (llm_request) or NULL */
 	size_t			 ntexts;	/* messages NULL: the texts are them */
 	cJSON			*tools;
+	const char		*tools_text;	/* tools printed (llm_request) or NULL */
 	char			**chain;	/* model, then fallbacks */
 	size_t			 nchain;
 	size_t			 ichain;
@@ -102,8 +103,13 @@ struct llm {
 	/* The attempt in flight. */
 	CURL			*easy;
 	struct curl_slist	*hdrs;
-	char			*body;
+	char			*body;		/* l->out.s */
 	size_t			 body_len;
+	/* The request body's memory, kept from one attempt and request to
+	 * the next: as large as the largest request (which the context
+	 * window bounds), it is not allocated, faulted in and zeroed anew
+	 * for every step. */
+	struct buf		 out;
 	char			*url;
 	int			 responses;
 	int			 stream;
@@ -348,6 +354,7 @@ llm_new(struct loop *loop, const struct config *cfg)
 	sink.arg = l;
 	llm_acc_init(&l->acc, &sink);
 	buf_init(&l->raw, LLM_BODY_MAX);
+	buf_init(&l->out, 0);
 	l->sse = sse_new(LLM_TEXT_MAX, llm_on_event, l);
 	return l;
 }
@@ -463,10 +470,9 @@ llm_attempt_clear(struct llm *l)
 	}
 	curl_slist_free_all(l->hdrs);
 	l->hdrs = NULL;
-	free(l->body);
 	free(l->url);
 	free(l->timeout_msg);
-	l->body = l->url = l->timeout_msg = NULL;
+	l->body = l->url = l->timeout_msg = NULL;	/* body: in l->out */
 }
 
 /* Forget the request (after done() or on free). */
@@ -483,6 +489,7 @@ llm_request_clear(struct llm *l)
 	cJSON_Delete(l->messages);
 	cJSON_Delete(l->tools);
 	l->messages = l->tools = NULL;
+	l->tools_text = NULL;
 	free(l->texts);
 	l->texts = NULL;
 	l->ntexts = 0;
@@ -512,6 +519,7 @@ llm_free(struct llm *l)
 	llm_request_clear(l);
 	llm_acc_free(&l->acc);
 	buf_free(&l->raw);
+	buf_free(&l->out);
 	sse_free(l->sse);
 	http_free(l->http);
 	llm_breakers_free(&l->breakers);
@@ -842,6 +850,7 @@ llm_build_body(struct llm *l, const char *model)
 	struct llm_body_opts o;
 	const char *tc;
 	cJSON *pm = NULL;
+	char *body;
 
 	memset(&o, 0, sizeof o);
 	o.cfg = l->cfg;
@@ -849,6 +858,7 @@ llm_build_body(struct llm *l, const char *model)
 	o.messages = l->messages;
 	o.texts = l->texts;
 	o.tools = l->tools;
+	o.tools_text = l->tools_text;
 	o.stream = l->stream;
 	o.no_stream_options = q->no_stream_options;
 	o.no_temperature = q->no_temperature;
@@ -869,9 +879,17 @@ llm_build_body(struct llm *l, const char *model)
 		o.messages = pm;
 		o.texts = NULL;
 		o.tools = NULL;
+		o.tools_text = NULL;
 	}
-	l->body = l->responses ? llm_responses_body(&o) : llm_chat_body(&o);
-	l->body_len = strlen(l->body);
+	buf_reset(&l->out);
+	if (l->responses) {
+		body = llm_responses_body(&o);
+		(void)buf_puts(&l->out, body);
+		free(body);
+	} else
+		llm_chat_body(&o, &l->out);
+	l->body = l->out.s;
+	l->body_len = l->out.len;
 	cJSON_Delete(pm);
 }
 
@@ -906,8 +924,13 @@ llm_unreachable(struct llm *l, CURL *easy, CURLcode rc)
 		curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &ct);
 		if (l->got_byte || ct > 0)
 			return NULL;
-		why = tmp = xasprintf("no connection within %ld s",
-		    conf_int(l->cfg, "connect_timeout"));
+		/* A TLS handshake nobody answers (not a TLS server) times out
+		 * inside the connect phase too: say which. */
+		if (strstr(l->errbuf, "SSL") != NULL)
+			why = tmp = xasprintf("TLS failed: %s", l->errbuf);
+		else
+			why = tmp = xasprintf("no connection within %ld s",
+			    conf_int(l->cfg, "connect_timeout"));
 		break;
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
@@ -1548,8 +1571,13 @@ llm_send(struct llm *l, const struct llm_request *req,
 		l->texts = xcalloc((size_t)n + 1, sizeof *l->texts);
 		memcpy(l->texts, req->texts, (size_t)n * sizeof *l->texts);
 	}
-	l->tools = cJSON_IsArray(req->tools) ?
-	    cJSON_Duplicate(req->tools, 1) : NULL;
+	if (cJSON_IsArray(req->tools) && req->tools_text != NULL) {
+		/* Kept by the caller: a reference node, not a copy. */
+		l->tools = cJSON_CreateArrayReference(req->tools->child);
+		l->tools_text = req->tools_text;
+	} else
+		l->tools = cJSON_IsArray(req->tools) ?
+		    cJSON_Duplicate(req->tools, 1) : NULL;
 	model = req->model != NULL && *req->model != '\0' ? req->model :
 	    conf_str(l->cfg, "model");
 	l->chain = xcalloc(1, sizeof *l->chain);
