@@ -149,9 +149,7 @@ tui_pane_timer(struct loop *l, void *arg)
 
 	(void)l;
 	t->pane_timer = 0;
-	tui_pane_feed(t, "", 0, 1);
-	if (tui_vtpane_dirty(t->vt))
-		tui_dirty(t);
+	tui_pane_feed(t, "", 0, 1);	/* the frame hook sees the pane dirty */
 }
 
 /* Shell observer: raw pty bytes into the terminal pane. */
@@ -160,9 +158,12 @@ tui_shell_bytes(const char *bytes, size_t n, void *arg)
 {
 	struct tui *t = arg;
 
+	/*
+	 * No tui_dirty(): the frame hook sees the pane's own dirty rows, and
+	 * marking the whole interface dirty would repaint the chat and defeat
+	 * the flood pacing (tui_frame_wait) on every read.
+	 */
 	tui_pane_feed(t, bytes, n, 0);
-	if (tui_vtpane_dirty(t->vt))
-		tui_dirty(t);
 }
 
 /* The pane's encoded keys go to the shell as the person's typing. */
@@ -323,6 +324,7 @@ tui_images_listed(struct llm_models *m, void *arg)
 
 	t->img_req = NULL;
 	t->img_wait = NULL;
+	t->img_asked = 1;	/* an endpoint without a list is not asked again */
 	llm_list_prices(m);
 	llm_models_free(m);
 	if (text != NULL)
@@ -383,7 +385,8 @@ tui_submit(struct tui *t)
 		tui_input_insert(t->input, text, strlen(text));
 		tui_hint(t, "still asking the endpoint whether the model takes "
 		    "images: send again in a moment");
-	} else if (*text != '\0' && tui_mention_needs_list(t, text[0] == '/' ?
+	} else if (*text != '\0' && !t->img_asked &&
+	    tui_mention_needs_list(t, text[0] == '/' ?
 	    text + 1 : text) && (t->img_req = llm_models_fetch(t->s->loop,
 	    t->cfg, conf_str(t->cfg, "base_url"), TUI_MODELS_MS, 1,
 	    tui_images_listed, t)) != NULL) {
