@@ -421,6 +421,15 @@ llm_models_cache_put(const struct llm_models *m)
 			cJSON_AddNumberToObject(p, "completion",
 			    m->v[i].price_out / 1e6);
 		}
+		/* Image input kept too (llm_model_images() reads it). */
+		if (m->v[i].images >= 0) {
+			p = cJSON_AddObjectToObject(o, "architecture");
+			p = cJSON_AddArrayToObject(p, "input_modalities");
+			cJSON_AddItemToArray(p, cJSON_CreateString("text"));
+			if (m->v[i].images > 0)
+				cJSON_AddItemToArray(p,
+				    cJSON_CreateString("image"));
+		}
 		cJSON_AddItemToArray(data, o);
 	}
 	text = cJSON_PrintUnformatted(root);
