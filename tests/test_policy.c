@@ -302,6 +302,12 @@ test_table(void)
 	is_cmd(p, "git stash push", DECISION_ASK, "mode:always");
 	is_cmd(p, "git stash", DECISION_ASK, "mode:always");
 	is_cmd(p, "git stash list", DECISION_ALLOW, "mode:always");
+	is_cmd(p, "git stash -a", DECISION_ASK, "mode:always");
+	is_cmd(p, "git tag -a v1.0 -m x", DECISION_ASK, "mode:always");
+	is_cmd(p, "git tag -l", DECISION_ALLOW, "mode:always");
+	is_cmd(p, "git branch list", DECISION_ASK, "mode:always");
+	is_cmd(p, "git branch -a", DECISION_ALLOW, "mode:always");
+	is_cmd(p, "git remote -v", DECISION_ALLOW, "mode:always");
 	is_cmd(p, "command -v rm", DECISION_ASK, "mode:always");
 	/* find's primaries: -exec of a reader stays read-only */
 	is_cmd(p, "find . -name '*.c' -exec grep -l x {} +", DECISION_ALLOW,
