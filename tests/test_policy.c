@@ -241,6 +241,8 @@ test_table(void)
 	policy_set_contained(p, 0);
 	is_cmd(p, "python3.11 -m pip install requests", DECISION_ASK,
 	    "builtin:install-code");
+	is_cmd(p, "bundle add rails", DECISION_ASK, "builtin:install-code");
+	is_cmd(p, "bundle exec rspec", DECISION_ALLOW, NULL);
 	policy_set_contained(p, 1);
 	is_cmd(p, "perl5.36 -e 'system(\"make\")'", DECISION_ASK,
 	    "builtin:script-system");
