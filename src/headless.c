@@ -352,7 +352,7 @@ headless_main(struct config *cfg, const struct cade_run *run)
 
 	/* "@path" mentions attach their files as in the TUI (mention.h). */
 	if (run->prompt != NULL && *run->prompt != '\0')
-		h.ms = mention_send(h.s, run->prompt, NULL, headless_refused,
+		h.ms = mention_send(h.s, run->prompt, 1, NULL, headless_refused,
 		    headless_sent, &h);
 	else
 		agent_continue(h.s->agent);

@@ -395,6 +395,7 @@ mention_needs_list(struct session *s, const char *text, size_t extra)
 struct mention_send {
 	struct session		*s;
 	char			*text;
+	int			 expand;
 	struct mention_images	 imgs;
 	mention_refuse_fn	 refuse;
 	void			(*done)(void *);
@@ -411,7 +412,8 @@ mention_submit(struct mention_send *ms)
 {
 	char *full;
 
-	full = mention_expand(ms->s, ms->text, &ms->imgs, ms->refuse, ms->arg);
+	full = ms->expand ? mention_expand(ms->s, ms->text, &ms->imgs,
+	    ms->refuse, ms->arg) : NULL;
 	mention_check_images(ms->s, &ms->imgs, ms->refuse, ms->arg);
 	agent_submit_images(ms->s->agent, full != NULL ? full : ms->text,
 	    ms->imgs.v, ms->imgs.n);
@@ -435,14 +437,16 @@ mention_listed(struct llm_models *m, void *arg)
 
 /* See mention.h. */
 struct mention_send *
-mention_send(struct session *s, const char *text, struct mention_images *imgs,
-    mention_refuse_fn refuse, void (*done)(void *), void *arg)
+mention_send(struct session *s, const char *text, int expand,
+    struct mention_images *imgs, mention_refuse_fn refuse, void (*done)(void *),
+    void *arg)
 {
 	struct mention_send *ms = xcalloc(1, sizeof *ms);
 	const char *url = conf_str(s->cfg, "base_url");
 
 	ms->s = s;
 	ms->text = xstrdup(text);
+	ms->expand = expand;
 	if (imgs != NULL) {
 		ms->imgs = *imgs;
 		memset(imgs, 0, sizeof *imgs);
@@ -451,7 +455,7 @@ mention_send(struct session *s, const char *text, struct mention_images *imgs,
 	ms->done = done;
 	ms->arg = arg;
 	if ((mention_asked == NULL || strcmp(mention_asked, url) != 0) &&
-	    mention_needs_list(s, text, ms->imgs.n)) {
+	    mention_needs_list(s, expand ? text : "", ms->imgs.n)) {
 		free(mention_asked);
 		mention_asked = xstrdup(url);
 		ms->req = llm_models_fetch(s->loop, s->cfg, url,

@@ -6,7 +6,7 @@
 # images); what cannot be attached (outside the workspace, hidden by the
 # sandbox, missing, a directory, binary, too big, an image for a model
 # without images) is one "cade: @x not attached: why" line on stderr and
-# the run goes on.
+# the run goes on.  cade models has an IMAGES column.
 . "$top_srcdir/tests/lib.sh"
 export LC_ALL=C.UTF-8
 setup_home
@@ -77,6 +77,12 @@ run "and @shot.png" -m text-model
 grep -qxF 'cade: @shot.png not attached: text-model does not take images (the endpoint'"'"'s model list says so; images = on sends them anyway)' "$T/err"
 ok $? "a model that takes no images: the image is refused in one line"
 grep -qF '"content":"and @shot.png"' "$(lastreq)"; ok $? "... and the message goes as plain text"
+
+# cade models says which models take images, where the list says so.
+"$CADE" models > "$T/models.txt" 2>&1
+head -1 "$T/models.txt" | grep -q ' IMAGES$' && grep -qE '^vision-model +- +- +- +yes$' "$T/models.txt" &&
+    grep -qE '^text-model +- +- +- +no$' "$T/models.txt"
+ok $? "cade models: an IMAGES column, yes and no as the list says"
 
 # cade batch: a task's prompt attaches the same way.
 printf '{"id": "t1", "prompt": "see @src/small.c", "model": "vision-model"}\n' > "$W/tasks.jsonl"

@@ -56,14 +56,16 @@ int		 mention_needs_list(struct session *, const char *text,
 /*
  * The whole way from a message to the agent: ask the endpoint's model
  * list first when only it can tell (once per process and endpoint), then
- * expand the mentions, check imgs (taken; may be NULL), and submit.
+ * expand the mentions (with expand: a person's typed text; not text that
+ * embeds files, as ACP's resources do), check imgs (taken; may be NULL),
+ * and submit.
  * done (may be NULL) is called after the submit, from the loop or from
  * inside this call.  The returned handle (NULL when already submitted)
  * is valid until then; mention_send_cancel() drops the message.
  */
 struct mention_send;
 struct mention_send *mention_send(struct session *, const char *text,
-		    struct mention_images *imgs, mention_refuse_fn,
+		    int expand, struct mention_images *imgs, mention_refuse_fn,
 		    void (*done)(void *), void *arg);
 void		 mention_send_cancel(struct mention_send *);
 

@@ -681,7 +681,7 @@ batch_start_session(struct loop *loop, void *arg)
 	batch_say(b, "%s: running in %s (session %s)", r->t->id, r->t->root,
 	    r->s->id);
 	/* "@path" mentions attach their files as in the TUI (mention.h). */
-	r->ms = mention_send(r->s, r->t->prompt, NULL, batch_refused,
+	r->ms = mention_send(r->s, r->t->prompt, 1, NULL, batch_refused,
 	    batch_sent, r);
 }
 
