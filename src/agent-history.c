@@ -322,6 +322,14 @@ agent_hist_range_bytes(const struct agent *a, size_t from, size_t to)
 	return n;
 }
 
+/* See agent-int.h. */
+void
+agent_msg_clear(struct agent_msg *m)
+{
+	cJSON_Delete(m->msg);
+	free(m->text);
+}
+
 /* Replace history messages [from, to) by one summary message. */
 void
 agent_hist_replace(struct agent *a, size_t from, size_t to, const char *text)
@@ -333,8 +341,7 @@ agent_hist_replace(struct agent *a, size_t from, size_t to, const char *text)
 		return;
 	for (i = from; i < to; i++) {
 		a->hist_bytes -= a->hist[i].bytes;
-		cJSON_Delete(a->hist[i].msg);
-		free(a->hist[i].text);
+		agent_msg_clear(&a->hist[i]);
 	}
 	memmove(&a->hist[from + 1], &a->hist[to], (a->nhist - to) * sizeof *a->hist);
 	a->nhist -= to - from - 1;

@@ -202,6 +202,8 @@ void		 agent_hist_add_user(struct agent *, const char *text,
 size_t		 agent_hist_image_wire(const struct agent *);
 /* Text made safe to send back (valid UTF-8, no NUL); caller frees. */
 char		*agent_clean(const char *s);
+/* Free what a history message holds (the message and its printed text). */
+void		 agent_msg_clear(struct agent_msg *);
 /* Shorten old observations so the history stays small. */
 void		 agent_hist_trim(struct agent *);
 /* Build the request messages: system prompt, then the history; *texts
