@@ -277,6 +277,123 @@ test_highlight(void)
 	tui_lines_free(&ls);
 }
 
+/* Render md at width into ls (freed first by the caller). */
+static void
+md(struct tui_lines *ls, const char *text, int width)
+{
+	tui_lines_init(ls);
+	tui_md_render(ls, text, strlen(text), width, ROLE_ASSISTANT, 0, NULL);
+}
+
+/* 1 if every line from i to j (inclusive) has the same width. */
+static int
+same_width(const struct tui_lines *ls, int i, int j)
+{
+	int k;
+
+	for (k = i; k <= j && k < ls->n; k++)
+		if (ls->v[k].width != ls->v[i].width)
+			return 0;
+	return j < ls->n;
+}
+
+#define V "\xe2\x94\x82"	/* the grid's vertical bar */
+
+static void
+test_table(void)
+{
+	struct tui_lines ls;
+	int i, k;
+
+	md(&ls, "| L | C | R |\n|:--|:-:|--:|\n| a | b | c |\n| long | wider | widest |\n", 40);
+	is_str(line(&ls, 0), V " L    " V "   C   " V "      R " V, "align: header aligned as its column");
+	is_str(line(&ls, 2), V " a    " V "   b   " V "      c " V, "align: left, centre, right");
+	is_str(line(&ls, 3), V " long " V " wider " V " widest " V, "align: natural widths when the table fits");
+	tui_lines_free(&ls);
+
+	md(&ls, "| Tool | Notes |\n|---|---|\n| make | builds the whole project from its sources |\n", 30);
+	ok(all_fit(&ls, 30) && same_width(&ls, 0, ls.n - 1), "wrap: fits, rows aligned");
+	is_str(line(&ls, 2), V " make " V " builds the whole    " V, "wrap: a cell breaks at a space");
+	is_str(line(&ls, 3), V "      " V " project from its    " V, "wrap: continues in its column");
+	for (i = 2, k = 1; i < ls.n; i++)
+		if (strstr(line(&ls, i), "proj") != NULL && strstr(line(&ls, i), "project") == NULL)
+			k = 0;
+	ok(k, "wrap: no word that fits its column is broken");
+	tui_lines_free(&ls);
+
+	md(&ls, "| a | b |\n|---|---|\n| supercalifragilistic | x |\n", 16);
+	ok(all_fit(&ls, 16), "long word: the grid still fits");
+	tui_lines_free(&ls);
+
+	md(&ls, "| Op | Meaning |\n|---|---|\n| `a\\|b` | pipe \\| escaped |\n| `x|y` | z |\n", 60);
+	ok(find(&ls, V " a|b ") >= 0 && find(&ls, "pipe | escaped") >= 0, "GFM: \\| is a pipe, in code too");
+	i = find(&ls, "a|b");
+	ok(i >= 0 && ls.v[i].role[2] == ROLE_CODE, "GFM: the code span keeps its role");
+	i = find(&ls, V " `x ");
+	ok(i >= 0 && strstr(line(&ls, i), " y` ") != NULL, "GFM: an unescaped pipe splits a cell, code span or not");
+	tui_lines_free(&ls);
+
+	md(&ls, "| a | b | c |\n|---|---|---|\n| 1 |\n| 1 | 2 | 3 | 4 | 5 |\n", 40);
+	is_str(line(&ls, 2), V " 1 " V "   " V "   " V, "ragged: missing cells are empty");
+	is_str(line(&ls, 3), V " 1 " V " 2 " V " 3 " V, "ragged: cells past the header are dropped");
+	ok(same_width(&ls, 0, 3), "ragged: rows aligned");
+	tui_lines_free(&ls);
+
+	md(&ls, "Name | Size\n--- | ---:\nx | 1\n\nafter", 40);
+	is_str(line(&ls, 0), V " Name " V " Size " V, "no outer pipes: still a table");
+	is_str(line(&ls, 2), V " x    " V "    1 " V, "no outer pipes: rows, aligned right");
+	is_str(line(&ls, 4), "after", "the table ends at a blank line");
+	tui_lines_free(&ls);
+
+	md(&ls, "| a | b |\n|---|\n| 1 | 2 |\n", 40);
+	ok(find(&ls, "| a | b |") == 0, "a delimiter row of another count: no table");
+	tui_lines_free(&ls);
+
+	md(&ls, "| \xe6\xbc\xa2\xe5\xad\x97 | cafe\xcc\x81 |\n|---|--:|\n| x | y |\n", 40);
+	is_int(ls.v[0].width, 15, "wide and combining: measured by wcwidth");
+	ok(same_width(&ls, 0, 2), "wide and combining: rows aligned");
+	is_str(line(&ls, 2), V " x    " V "    y " V, "wide: the column is two cells a character");
+	tui_lines_free(&ls);
+
+	md(&ls, "| Name | Role | Notes |\n|---|---|---|\n| cade | agent | a terminal coding agent |\n| x |  | z |\n", 18);
+	ok(all_fit(&ls, 18), "narrow: fits");
+	is_str(line(&ls, 0), "Name: cade", "narrow: rows become Header: value records");
+	ok(ls.v[0].role[0] == ROLE_BOLD, "narrow: the header is bold");
+	ok(find(&ls, "Role:") == 1 && find(&ls, "Notes: a terminal") == 2, "narrow: each column a line, wrapped");
+	i = find(&ls, "Name: x");
+	ok(i > 3 && strstr(line(&ls, i - 1), "\xe2\x94\x80") != NULL, "narrow: records apart by a rule");
+	ok(find(&ls, "Role: z") < 0 && find(&ls, "Notes: z") == i + 1, "narrow: an empty value is left out");
+	tui_lines_free(&ls);
+
+	for (k = 1; k < 30; k++) {
+		md(&ls, "| a b c | \xe6\xbc\xa2\xe5\xad\x97 d |\n|:-:|--:|\n| `x` **y** | e\xcc\x81 f g |\n", k);
+		if (!all_fit(&ls, k))
+			break;
+		tui_lines_free(&ls);
+	}
+	is_int(k, 30, "every width from 1 to 29: every line fits");
+	if (k < 30)
+		tui_lines_free(&ls);
+}
+
+/* Fixes from fuzz_md: each once found a line wider than the width. */
+static void
+test_md_fits(void)
+{
+	struct tui_lines ls;
+
+	md(&ls, "                    * item", 16);
+	ok(all_fit(&ls, 16) && find(&ls, "item") >= 0, "a deeply indented list item fits");
+	tui_lines_free(&ls);
+	md(&ls, "```\n\xe6\xbc\xa2\n```\n> \xe6\xbc\xa2\xe5\xad\x97", 3);
+	ok(all_fit(&ls, 3), "a width under the layout's minimum: lines cut to it");
+	tui_lines_free(&ls);
+	wrap(&ls, "with a long description", 5);
+	is_str(line(&ls, 3), "descr", "wrap: a long word after a full line starts a new one");
+	ok(find(&ls, "longd") < 0, "wrap: never glued to the word before");
+	tui_lines_free(&ls);
+}
+
 /* Build an event from JSON. */
 static struct event *
 ev(const char *json)
@@ -411,6 +528,8 @@ main(void)
 	test_wrap();
 	test_markdown();
 	test_highlight();
+	test_table();
+	test_md_fits();
 	test_chat();
 	return tap_done();
 }

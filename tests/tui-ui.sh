@@ -23,7 +23,7 @@ printf '# broken on purpose\nerror = red default\nchat.bogus = blue default\n' >
 
 cat > "$T/script.json" <<'JSON'
 {"models": ["fake-model", {"id": "other-model", "pricing": {"prompt": "0.000002", "completion": "0.000008"}}], "replies": [
- {"content": "## Plan\n\nI will **check** the `build` first:\n\n1. read the logs\n2. fix the test\n\n```sh\nmake check\nif true; then echo ok; fi # done\n```\n\n| Tool | Use |\n|------|-----|\n| make | build it |"},
+ {"content": "## Plan\n\nI will **check** the `build` first:\n\n1. read the logs\n2. fix the test\n\n```sh\nmake check\nif true; then echo ok; fi # done\n```\n\n| Tool | Use | Runs |\n|------|-----|---:|\n| make | build it | 12 |\n| cc | compile every C source file of the project into objects, then link them | 3 |"},
  {"tool_calls": [{"id": "c1", "name": "terminal", "arguments": {"command": "seq 1 20", "security_risk": "LOW"}}]},
  {"content": "Done with output."},
  {"first_byte_delay_ms": 1500, "content": "Slow reply line one.\nSlow reply line two."},
@@ -87,7 +87,9 @@ screen -e | grep -q '48;5;24m'; ok $? "light theme: its status bar colour (colou
 chatcol | grep -qF 'Plan' && ! chatcol | grep -qF '## Plan'; ok $? "markdown heading drawn without its markers"
 chatcol | grep -qF 'I will check the build first:'; ok $? "bold and inline code drawn without markers"
 chatcol | grep -qF '│ make check'; ok $? "fenced code block framed"
-chatcol | grep -qF '│ make │ build it │' && ! chatcol | grep -qF '| make'; ok $? "a Markdown table drawn as an aligned grid"
+chatcol | grep -qE '│ make │ build it +│   12 │' && ! chatcol | grep -qF '| make'; ok $? "a Markdown table drawn as an aligned grid (a right-aligned column)"
+chatcol | grep -qE '│ cc   │ compile every C source file of the +│    3 │' &&
+    chatcol | grep -qE '│      │ project into objects, then link them +│      │'; ok $? "a long table cell wrapped at a space within its column"
 kw=$(screen -e | grep -F "# done" | head -1)
 echo "$kw" | grep -qE '\[([0-9;]*;)?35(;[0-9;]*)?m(\[[0-9;]*m)*if' &&
     echo "$kw" | grep -qE '38;5;244(;[0-9;]*)?m(\[[0-9;]*m)*# done'; ok $? "fenced sh code highlighted: keyword in magenta, comment in grey"

@@ -5,7 +5,7 @@
  * The subset models write: ATX headings, **bold** and __bold__, `code`,
  * fenced code blocks (framed and cut, never wrapped into prose; coloured
  * by a small lexer for C, shell, Python, JS/TS, Go, Rust, JSON, YAML and
- * diff), tables (an aligned grid, long cells wrapped), bullet
+ * diff), GFM tables (mdtable.c), bullet
  * and numbered lists, horizontal rules.  Markers are dropped and the roles
  * carry the style; anything else is text.
  */
@@ -19,9 +19,9 @@
 #include "cade/util.h"
 #include "tui-int.h"
 
-/* Emit inline markdown (bold, `code`) of one source line into a wrapper. */
-static void
-md_inline(struct tui_wrap *w, const char *s, size_t len, uint8_t base)
+/* See tui-int.h. */
+void
+tui_md_inline(struct tui_wrap *w, const char *s, size_t len, uint8_t base)
 {
 	size_t i = 0, start = 0, j;
 
@@ -322,190 +322,7 @@ md_all(const char *s, size_t len, char c)
 	return len == 0;
 }
 
-#define MD_TABLE_COLS	16
-
-/* 1 if the line is a table row: starts with '|' after its indent. */
-static int
-md_table_row(const char *line, size_t ll)
-{
-	size_t i = 0;
-
-	while (i < ll && line[i] == ' ')
-		i++;
-	return i < ll && line[i] == '|';
-}
-
-/* Split a row into trimmed cells (wide strings); the number of cells. */
-static int
-md_table_cells(const char *line, size_t ll, wchar_t **cell, int max)
-{
-	size_t i = 0, j;
-	int n = 0, len;
-	char *t;
-
-	while (i < ll && line[i] == ' ')
-		i++;
-	if (i < ll && line[i] == '|')
-		i++;
-	while (i < ll && n < max) {
-		for (j = i; j < ll && line[j] != '|'; j++)
-			if (line[j] == '\\' && j + 1 < ll)
-				j++;
-		if (j >= ll && util_trim(t = xstrndup(line + i, j - i))[0] == '\0') {
-			free(t);
-			break;
-		}
-		if (j < ll)
-			t = xstrndup(line + i, j - i);
-		cell[n++] = tui_utf8_to_wcs(util_trim(t), strlen(util_trim(t)), &len);
-		free(t);
-		i = j + 1;
-	}
-	return n;
-}
-
-/* 1 if every cell is a delimiter (---, :--, --:, :-:). */
-static int
-md_table_delim(wchar_t **cell, int n)
-{
-	int i, k;
-
-	for (i = 0; i < n; i++) {
-		if (cell[i][0] == 0)
-			return 0;
-		for (k = 0; cell[i][k] != 0; k++)
-			if (cell[i][k] != '-' && cell[i][k] != ':')
-				return 0;
-	}
-	return n > 0;
-}
-
-/* Width of a wide string in columns (control: 0). */
-static int
-md_wwidth(const wchar_t *w)
-{
-	int n = 0, c;
-
-	for (; *w != 0; w++)
-		n += (c = tui_wcwidth(*w)) > 0 ? c : 0;
-	return n;
-}
-
-/* 1 if the line at text+start is a table's delimiter row. */
-static int
-md_table_next_delim(const char *text, size_t start, size_t len)
-{
-	const char *line = text + start, *p;
-	wchar_t *cell[MD_TABLE_COLS];
-	size_t ll;
-	int n, i, d;
-
-	if (start >= len)
-		return 0;
-	p = memchr(line, '\n', len - start);
-	ll = p != NULL ? (size_t)(p - line) : len - start;
-	if (!md_table_row(line, ll))
-		return 0;
-	n = md_table_cells(line, ll, cell, MD_TABLE_COLS);
-	d = md_table_delim(cell, n);
-	for (i = 0; i < n; i++)
-		free(cell[i]);
-	return d;
-}
-
-/*
- * Draw a Markdown table (rows[0] the header, then the delimiter row) as an
- * aligned grid: columns as wide as their widest cell, shrunk to fit the
- * width (widest first), a cell too long wrapped onto more rows of its line.
- */
-static void
-md_table(struct tui_lines *out, int width, int item, const char **rows,
-    const size_t *lens, int nrows)
-{
-	wchar_t *cell[MD_TABLE_COLS];
-	wchar_t ***grid = xcalloc((size_t)nrows, sizeof *grid);
-	int *ncell = xcalloc((size_t)nrows, sizeof *ncell);
-	int colw[MD_TABLE_COLS] = { 0 }, ncols = 0, r, c, k, total, widest;
-	int pos[MD_TABLE_COLS], more, cw;
-	struct tui_line *l;
-
-	for (r = 0; r < nrows; r++) {
-		ncell[r] = md_table_cells(rows[r], lens[r], cell, MD_TABLE_COLS);
-		grid[r] = xcalloc(MD_TABLE_COLS, sizeof **grid);
-		for (c = 0; c < ncell[r]; c++) {
-			grid[r][c] = cell[c];
-			if (r != 1 && md_wwidth(cell[c]) > colw[c])
-				colw[c] = md_wwidth(cell[c]);
-		}
-		if (ncell[r] > ncols)
-			ncols = ncell[r];
-	}
-	for (c = 0; c < ncols; c++)
-		if (colw[c] < 1)
-			colw[c] = 1;
-	/* Room: "│ " before each column and " │" after the last: 3 a column + 1. */
-	for (;;) {
-		for (total = 1, c = 0; c < ncols; c++)
-			total += colw[c] + 3;
-		if (total <= width)
-			break;
-		for (widest = 0, c = 1; c < ncols; c++)
-			if (colw[c] > colw[widest])
-				widest = c;
-		if (colw[widest] <= 1)
-			break;
-		colw[widest]--;
-	}
-	for (r = 0; r < nrows; r++) {
-		if (r == 1) {
-			l = tui_lines_add(out, ROLE_NORMAL, item);
-			for (c = 0; c < ncols && l->width + colw[c] + 3 <= width; c++) {
-				tui_line_puts(l, tui_glyph->vline, ROLE_BORDER);
-				for (k = 0; k < colw[c] + 2; k++)
-					tui_line_puts(l, tui_glyph->hline, ROLE_BORDER);
-			}
-			if (l->width < width)
-				tui_line_puts(l, tui_glyph->vline, ROLE_BORDER);
-			continue;
-		}
-		memset(pos, 0, sizeof pos);
-		do {
-			more = 0;
-			l = tui_lines_add(out, ROLE_NORMAL, item);
-			for (c = 0; c < ncols && l->width + colw[c] + 3 <= width; c++) {
-				tui_line_puts(l, tui_glyph->vline, ROLE_BORDER);
-				tui_line_putw(l, ' ', ROLE_NORMAL);
-				k = 0;
-				while (c < ncell[r] && grid[r][c][pos[c]] != 0) {
-					cw = tui_wcwidth(grid[r][c][pos[c]]);
-					if (cw < 0)
-						cw = 0;
-					if (k + cw > colw[c]) {
-						if (k == 0)	/* wider than the column */
-							pos[c]++;
-						break;
-					}
-					tui_line_putw(l, grid[r][c][pos[c]++],
-					    r == 0 ? ROLE_BOLD : ROLE_NORMAL);
-					k += cw;
-				}
-				if (c < ncell[r] && grid[r][c][pos[c]] != 0)
-					more = 1;
-				for (; k < colw[c] + 1; k++)
-					tui_line_putw(l, ' ', ROLE_NORMAL);
-			}
-			if (l->width < width)
-				tui_line_puts(l, tui_glyph->vline, ROLE_BORDER);
-		} while (more);
-	}
-	for (r = 0; r < nrows; r++) {
-		for (c = 0; c < ncell[r]; c++)
-			free(grid[r][c]);
-		free(grid[r]);
-	}
-	free(grid);
-	free(ncell);
-}
+#define MD_MIN_WIDTH	8
 
 /* Length of a list marker ("- ", "* ", "12. ") at s, or 0. */
 static size_t
@@ -527,7 +344,12 @@ md_list_marker(const char *s, size_t len, int *ordered)
 	return 0;
 }
 
-/* Render markdown text; code blocks are framed and cut, never wrapped. */
+/*
+ * Render markdown text; code blocks are framed and cut, never wrapped.
+ * Every line fits width (tests/fuzz_md.c checks it); below MD_MIN_WIDTH
+ * (room for a quote bar and one wide character) the layout is made at
+ * that width and each line cut.
+ */
 void
 tui_md_render(struct tui_lines *out, const char *text, size_t len, int width,
     uint8_t base, int item, int *nblocks)
@@ -539,10 +361,19 @@ tui_md_render(struct tui_lines *out, const char *text, size_t len, int width,
 	char fence[4] = "", *prefix, *lang, code_lang[32] = "";
 	int in_comment = 0;
 	wchar_t *indent;
-	int i;
+	struct tui_lines narrow;
+	int i, pad;
 
-	if (width < 8)
-		width = 8;
+	/* Narrower than the layout needs: lay out at the minimum, then cut. */
+	if (width < MD_MIN_WIDTH) {
+		tui_lines_init(&narrow);
+		tui_md_render(&narrow, text, len, MD_MIN_WIDTH, base, item,
+		    nblocks);
+		for (i = 0; i < narrow.n; i++)
+			tui_line_clip(&narrow.v[i], width);
+		tui_lines_take(out, &narrow);
+		return;
+	}
 	while (start <= len) {
 		line = text + start;
 		p = memchr(line, '\n', len - start);
@@ -585,27 +416,9 @@ tui_md_render(struct tui_lines *out, const char *text, size_t len, int width,
 			continue;
 		}
 		blank = 0;
-		if (md_table_row(line, ll) && md_table_next_delim(text, start,
-		    len)) {
-			const char *rows[256];
-			size_t lens[256];
-			int nrows = 0;
-
-			rows[nrows] = line;
-			lens[nrows++] = ll;
-			while (start < len && nrows < 256) {
-				line = text + start;
-				p = memchr(line, '\n', len - start);
-				ll = p != NULL ? (size_t)(p - line) : len - start;
-				if (!md_table_row(line, ll))
-					break;
-				start += ll + 1;
-				if (ll > 0 && line[ll - 1] == '\r')
-					ll--;
-				rows[nrows] = line;
-				lens[nrows++] = ll;
-			}
-			md_table(out, width, item, rows, lens, nrows);
+		if ((m = tui_md_table(out, text, len, (size_t)(line - text),
+		    width, base, item)) > 0) {
+			start = (size_t)(line - text) + m;
 			continue;
 		}
 		if (line[ind] == '#') {
@@ -616,7 +429,7 @@ tui_md_render(struct tui_lines *out, const char *text, size_t len, int width,
 			    line[ind + (size_t)level] == ' ') {
 				tui_wrap_begin(&w, out, width, ROLE_NORMAL, item,
 				    NULL, 0, NULL, 0);
-				md_inline(&w, line + ind + (size_t)level + 1,
+				tui_md_inline(&w, line + ind + (size_t)level + 1,
 				    ll - ind - (size_t)level - 1, ROLE_HEADING);
 				tui_wrap_end(&w);
 				continue;
@@ -637,18 +450,28 @@ tui_md_render(struct tui_lines *out, const char *text, size_t len, int width,
 			indent = tui_utf8_to_wcs(prefix, strlen(prefix), NULL);
 			tui_wrap_begin(&w, out, width, ROLE_NORMAL, item, prefix,
 			    ROLE_BORDER, indent, ROLE_BORDER);
-			md_inline(&w, line + m, ll - m, ROLE_REASONING);
+			tui_md_inline(&w, line + m, ll - m, ROLE_REASONING);
 			tui_wrap_end(&w);
 			free(indent);
 			free(prefix);
 			continue;
 		}
 		if ((m = md_list_marker(line + ind, ll - ind, &ordered)) > 0) {
+			/*
+			 * Nesting indents two columns a level, at most four
+			 * levels, and never so far that the text has no room
+			 * (the marker is at most 6 columns, "9999. ").
+			 */
+			pad = (int)(ind / 2 * 2);
+			if (pad > 8)
+				pad = 8;
+			if (pad > width - 8)
+				pad = width - 8 > 0 ? width - 8 : 0;
 			if (ordered)
-				prefix = xasprintf("%*s%.*s", (int)(ind / 2 * 2), "",
-				    (int)m, line + ind);
+				prefix = xasprintf("%*s%.*s", pad, "", (int)m,
+				    line + ind);
 			else
-				prefix = xasprintf("%*s%s ", (int)(ind / 2 * 2), "",
+				prefix = xasprintf("%*s%s ", pad, "",
 				    tui_glyph->bullet);
 			{
 				wchar_t *pw;
@@ -665,14 +488,14 @@ tui_md_render(struct tui_lines *out, const char *text, size_t len, int width,
 			}
 			tui_wrap_begin(&w, out, width, ROLE_NORMAL, item, prefix,
 			    ROLE_BULLET, indent, ROLE_NORMAL);
-			md_inline(&w, line + ind + m, ll - ind - m, base);
+			tui_md_inline(&w, line + ind + m, ll - ind - m, base);
 			tui_wrap_end(&w);
 			free(indent);
 			free(prefix);
 			continue;
 		}
 		tui_wrap_begin(&w, out, width, ROLE_NORMAL, item, NULL, 0, NULL, 0);
-		md_inline(&w, line, ll, base);
+		tui_md_inline(&w, line, ll, base);
 		tui_wrap_end(&w);
 	}
 	if (in_code)

@@ -183,6 +183,8 @@ void		 tui_line_init(struct tui_line *, uint8_t fill);
 void		 tui_line_free(struct tui_line *);
 void		 tui_line_putw(struct tui_line *, wchar_t, uint8_t role);
 void		 tui_line_puts(struct tui_line *, const char *utf8, uint8_t role);
+/* Drop the characters of a line past width columns. */
+void		 tui_line_clip(struct tui_line *, int width);
 /* The line's text as UTF-8 (tests, copy); caller frees. */
 char		*tui_line_text(const struct tui_line *);
 
@@ -366,6 +368,15 @@ int		 tui_chat_selected(const struct tui_chat *);
 /* Roles of one fenced-code line in language lang (markdown.c; tests). */
 void		 tui_md_highlight(const char *lang, const wchar_t *, int n,
 		    uint8_t *roles, int *in_block);
+/* Inline Markdown (**bold**, `code`) of one line into a wrapper. */
+void		 tui_md_inline(struct tui_wrap *, const char *, size_t len,
+		    uint8_t base);
+/*
+ * A GFM table starting at text+at drawn at width (mdtable.c): the bytes it
+ * took, 0 if the line there starts no table.
+ */
+size_t		 tui_md_table(struct tui_lines *out, const char *text, size_t len,
+		    size_t at, int width, uint8_t base, int item);
 /* Rendering of markdown text alone (tests). */
 void		 tui_md_render(struct tui_lines *out, const char *text, size_t len,
 		    int width, uint8_t base_role, int item, int *nblocks);

@@ -216,6 +216,17 @@ tui_line_puts(struct tui_line *l, const char *s, uint8_t role)
 }
 
 /* See tui-int.h. */
+void
+tui_line_clip(struct tui_line *l, int width)
+{
+	while (l->width > width && l->len > 0) {
+		l->len--;
+		l->width -= tui_wcwidth(l->wc[l->len]);
+	}
+	l->wc[l->len] = 0;
+}
+
+/* See tui-int.h. */
 char *
 tui_line_text(const struct tui_line *l)
 {
@@ -316,9 +327,15 @@ wrap_flush_word(struct tui_wrap *w)
 		wrap_newline(w);
 		l = wrap_cur(w);
 	}
-	if (l->width + w->pending_space + 1 <= w->width)
+	if (l->width + w->pending_space + tui_wcwidth(w->word.wc[0]) <=
+	    w->width)
 		for (i = 0; i < w->pending_space; i++)
 			tui_line_putw(l, ' ', w->space_role);
+	else if (w->pending_space > 0 && l->width > wrap_indent_width(w)) {
+		/* No room for the space: never glue the word to the last. */
+		wrap_newline(w);
+		l = wrap_cur(w);
+	}
 	w->pending_space = 0;
 	for (i = 0; i < w->word.len; i++) {
 		cw = tui_wcwidth(w->word.wc[i]);
@@ -345,7 +362,7 @@ tui_wrap_begin(struct tui_wrap *w, struct tui_lines *out, int width,
 
 	memset(w, 0, sizeof *w);
 	w->out = out;
-	w->width = width < 4 ? 4 : width;
+	w->width = width < 1 ? 1 : width;
 	w->fill = fill;
 	w->item = item;
 	w->indent = indent;
@@ -420,11 +437,7 @@ tui_line_cut(struct tui_lines *out, int width, uint8_t fill, int item,
 		if (l->width + cw > width ||
 		    (i + 1 < n && l->width + cw > width - ell &&
 		    tui_wcswidth(ws + i, n - i) > width - l->width)) {
-			while (l->width > width - ell && l->len > 0) {
-				l->len--;
-				l->width -= tui_wcwidth(l->wc[l->len]);
-			}
-			l->wc[l->len] = 0;
+			tui_line_clip(l, width - ell);
 			tui_line_puts(l, tui_glyph->ellipsis, ROLE_FOLD);
 			break;
 		}
