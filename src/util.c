@@ -110,6 +110,17 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/* See util.h. */
+void
+util_free_strings(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 /* vasprintf that never fails. */
 char *
 xvasprintf(const char *fmt, va_list ap)

@@ -26,6 +26,8 @@ char *xstrdup(const char *);
 char *xstrndup(const char *, size_t);
 char *xasprintf(const char *, ...) CADE_PRINTF(1, 2);
 char *xvasprintf(const char *, va_list) CADE_PRINTF(1, 0);
+/* Free the n strings of v (NULLs allowed), then v. */
+void util_free_strings(char **v, size_t n);
 
 /* Print "cade: <msg>" to stderr after running the fatal hook; exit(1). */
 void fatal(const char *, ...) CADE_PRINTF(1, 2) CADE_NORETURN;
