@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cade/buf.h"
 #include "cade/conf.h"
 #include "cade/event.h"
 #include "cade/image.h"
@@ -22,24 +23,75 @@
 #include "cade/util.h"
 #include "agent-int.h"
 
-/* Append a message to the history (takes msg). */
+/* What the agent looks up in a message, read from its tree once. */
+static void
+agent_msg_index(struct agent_msg *m, const cJSON *msg)
+{
+	const char *role, *id;
+	const cJSON *c;
+	struct buf ids;
+
+	role = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "role"));
+	m->role = role == NULL ? ROLE_OTHER : strcmp(role, "user") == 0 ?
+	    ROLE_USER : strcmp(role, "assistant") == 0 ? ROLE_ASSISTANT :
+	    strcmp(role, "tool") == 0 ? ROLE_TOOL : ROLE_OTHER;
+	id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg,
+	    "tool_call_id"));
+	m->call_id = id != NULL ? xstrdup(id) : NULL;
+	m->calls = NULL;
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(msg,
+	    "tool_calls")) == 0)
+		return;
+	buf_init(&ids, 0);
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(msg, "tool_calls"))
+		if ((id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c,
+		    "id"))) != NULL && *id != '\0')
+			(void)buf_append(&ids, id, strlen(id) + 1);
+	(void)buf_putc(&ids, '\0');
+	m->calls = buf_detach(&ids, NULL);
+}
+
+/* A message's tree, parsed from its text; caller frees. */
+cJSON *
+agent_msg_tree(const struct agent_msg *m)
+{
+	cJSON *t = cJSON_Parse(m->text);
+
+	if (t == NULL)
+		fatal("history message is not JSON");
+	return t;
+}
+
+/* Free one message's memory. */
+void
+agent_msg_clear(struct agent_msg *m)
+{
+	free(m->text);
+	free(m->call_id);
+	free(m->calls);
+	m->text = m->call_id = m->calls = NULL;
+}
+
+/* Append a message to the history (takes msg; only its text is kept). */
 void
 agent_hist_add(struct agent *a, cJSON *msg)
 {
 	struct agent_msg *m;
 	char *s = cJSON_PrintUnformatted(msg);
 
+	if (s == NULL)
+		fatal("cannot print a history message");
 	a->hist = xreallocarray(a->hist, a->nhist + 1, sizeof *a->hist);
 	m = &a->hist[a->nhist++];
-	m->msg = msg;
 	m->text = s;
+	agent_msg_index(m, msg);
+	cJSON_Delete(msg);
 	m->step = a->step;
 	m->shortened = 0;
-	m->bytes = s != NULL ? strlen(s) : 0;
+	m->bytes = strlen(s);
 	m->image_wire = 0;
 	a->hist_bytes += m->bytes;
 	if (a->view_ok) {
-		cJSON_AddItemReferenceToArray(a->view, msg);
 		if (a->nhist + 1 > a->vcap) {
 			a->vcap = (a->nhist + 1) * 2;
 			a->vtexts = xreallocarray(a->vtexts, a->vcap,
@@ -49,28 +101,36 @@ agent_hist_add(struct agent *a, cJSON *msg)
 	}
 }
 
+/* 1 if message m is the assistant's that made call id. */
+static int
+agent_msg_has_call(const struct agent_msg *m, const char *id)
+{
+	const char *c;
+
+	for (c = m->calls; c != NULL && *c != '\0'; c += strlen(c) + 1)
+		if (strcmp(c, id) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Place a tool message right after the assistant message that asked for it
  * (and its earlier answers), so the history stays well formed even when an
- * answer is recorded late (replay of a crashed session).
+ * answer is recorded late (replay of a crashed session).  The search stops
+ * at the latest message that made the call: usually the last one or two.
  */
 void
 agent_hist_place_tool(struct agent *a, cJSON *msg, const char *call_id)
 {
 	struct agent_msg m;
-	cJSON *calls, *c;
 	size_t i, at = a->nhist;
 
-	for (i = a->nhist; i-- > 0 && at == a->nhist;) {
-		calls = cJSON_GetObjectItem(a->hist[i].msg, "tool_calls");
-		cJSON_ArrayForEach(c, calls)
-			if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "id")) ?
-			    cJSON_GetStringValue(cJSON_GetObjectItem(c, "id")) : "",
-			    call_id) == 0)
-				at = i + 1;
-	}
-	while (at < a->nhist &&
-	    cJSON_GetObjectItem(a->hist[at].msg, "tool_call_id") != NULL)
+	for (i = a->nhist; i-- > 0;)
+		if (agent_msg_has_call(&a->hist[i], call_id)) {
+			at = i + 1;
+			break;
+		}
+	while (at < a->nhist && a->hist[at].call_id != NULL)
 		at++;
 	agent_hist_add(a, msg);
 	if (at >= a->nhist - 1)
@@ -79,6 +139,8 @@ agent_hist_place_tool(struct agent *a, cJSON *msg, const char *call_id)
 	memmove(&a->hist[at + 1], &a->hist[at], (a->nhist - 1 - at) * sizeof *a->hist);
 	a->hist[at] = m;
 	a->view_ok = 0;
+	if (a->trim_from > at)
+		a->trim_from = at;
 }
 
 /* A {"role":..., "content":...} message. */
@@ -167,6 +229,7 @@ agent_hist_add_user(struct agent *a, const char *text, const cJSON *images)
 	m = &a->hist[a->nhist - 1];
 	a->hist_bytes -= m->bytes;
 	m->image_wire = wire;
+	a->image_wire += wire;
 	m->bytes = m->bytes - wire + n * AGENT_IMAGE_EST_BYTES;
 	a->hist_bytes += m->bytes;
 }
@@ -175,11 +238,7 @@ agent_hist_add_user(struct agent *a, const char *text, const cJSON *images)
 size_t
 agent_hist_image_wire(const struct agent *a)
 {
-	size_t i, n = 0;
-
-	for (i = 0; i < a->nhist; i++)
-		n += a->hist[i].image_wire;
-	return n;
+	return a->image_wire;
 }
 
 /*
@@ -197,36 +256,49 @@ agent_clean(const char *s)
 	return util_utf8_sanitize(s, len, NULL);
 }
 
+/* 1 if hist[i] is an observation still whole and older than keep steps. */
+static int
+agent_hist_full(const struct agent *a, size_t i, long keep)
+{
+	return !a->hist[i].shortened && a->hist[i].step < a->step - keep &&
+	    a->hist[i].call_id != NULL;
+}
+
 /*
  * Keep memory and requests bounded: once more than 2*keep_recent steps of
  * full observations have piled up, shorten the older half to one line each.
  * Doing it in batches changes the request prefix only every keep_recent
- * steps, so providers' prompt caches keep hitting in between.
+ * steps, so providers' prompt caches keep hitting in between.  Only the
+ * history past trim_from is looked at (what lies before it is short or no
+ * answer), so a step costs the same at step 1,000 as at step 10.
  */
 void
 agent_hist_trim(struct agent *a)
 {
 	long keep = conf_int(a->d.cfg, "keep_recent");
 	size_t i, n, full = 0;
-	cJSON *content;
+	cJSON *msg, *content;
 	const char *text, *nl;
 	char *s, *line;
 
 	if (keep <= 0)
 		keep = 10;
-	for (i = 0; i < a->nhist; i++)
-		if (!a->hist[i].shortened && a->hist[i].step < a->step - keep &&
-		    cJSON_GetObjectItem(a->hist[i].msg, "tool_call_id") != NULL)
-			full++;
+	while (a->trim_from < a->nhist && (a->hist[a->trim_from].shortened ||
+	    a->hist[a->trim_from].call_id == NULL))
+		a->trim_from++;
+	for (i = a->trim_from; i < a->nhist; i++)
+		full += agent_hist_full(a, i, keep);
 	if ((long)full < keep)
 		return;
-	for (i = 0; i < a->nhist; i++) {
-		if (a->hist[i].shortened || a->hist[i].step >= a->step - keep ||
-		    cJSON_GetObjectItem(a->hist[i].msg, "tool_call_id") == NULL)
+	for (i = a->trim_from; i < a->nhist; i++) {
+		if (!agent_hist_full(a, i, keep))
 			continue;
-		content = cJSON_GetObjectItem(a->hist[i].msg, "content");
-		if (!cJSON_IsString(content))
+		msg = agent_msg_tree(&a->hist[i]);
+		content = cJSON_GetObjectItem(msg, "content");
+		if (!cJSON_IsString(content)) {
+			cJSON_Delete(msg);
 			continue;
+		}
 		text = content->valuestring;
 		n = (nl = strchr(text, '\n')) != NULL ? (size_t)(nl - text) : strlen(text);
 		if (n > AGENT_SHORT_OBS)
@@ -240,45 +312,39 @@ agent_hist_trim(struct agent *a)
 			a->hist_bytes -= a->hist[i].bytes;
 			cJSON_SetValuestring(content, s);
 			free(a->hist[i].text);
-			a->hist[i].text = NULL;
+			if ((a->hist[i].text = cJSON_PrintUnformatted(msg)) == NULL)
+				fatal("cannot print a history message");
 			a->view_ok = 0;
 			a->hist[i].bytes = strlen(s) + 64;
 			a->hist_bytes += a->hist[i].bytes;
 			free(s);
 		}
+		cJSON_Delete(msg);
 		a->hist[i].shortened = 1;
 	}
 }
 
-/* Build the request messages: system prompt, then the history. */
-cJSON *
+/*
+ * The request messages, printed: the system prompt, then the history.
+ * Kept from one request to the next (messages are only appended, mostly),
+ * so a request costs no work per past message beyond copying its text.
+ */
+size_t
 agent_view(struct agent *a, const char *const **texts)
 {
 	size_t i;
 
-	/*
-	 * Kept from one request to the next (messages are only appended,
-	 * mostly): references to the history and each message's printed form,
-	 * from which the body is spliced instead of printed whole again.
-	 */
 	if (!a->view_ok) {
-		cJSON_Delete(a->view);
-		a->view = cJSON_CreateArray();
-		cJSON_AddItemToArray(a->view, agent_msg_new("system", a->system));
 		a->vcap = (a->nhist + 1) * 2;
 		free(a->vtexts);
 		a->vtexts = xcalloc(a->vcap, sizeof *a->vtexts);
-		for (i = 0; i < a->nhist; i++) {
-			cJSON_AddItemReferenceToArray(a->view, a->hist[i].msg);
-			if (a->hist[i].text == NULL)
-				a->hist[i].text = cJSON_PrintUnformatted(
-				    a->hist[i].msg);
+		a->vtexts[0] = a->system_text;
+		for (i = 0; i < a->nhist; i++)
 			a->vtexts[i + 1] = a->hist[i].text;
-		}
 		a->view_ok = 1;
 	}
 	*texts = a->vtexts;
-	return a->view;
+	return a->nhist + 1;
 }
 
 /*
@@ -322,32 +388,30 @@ agent_hist_range_bytes(const struct agent *a, size_t from, size_t to)
 	return n;
 }
 
-/* See agent-int.h. */
-void
-agent_msg_clear(struct agent_msg *m)
-{
-	cJSON_Delete(m->msg);
-	free(m->text);
-}
-
 /* Replace history messages [from, to) by one summary message. */
 void
 agent_hist_replace(struct agent *a, size_t from, size_t to, const char *text)
 {
 	struct agent_msg m;
+	cJSON *msg;
 	size_t i;
 
 	if (from >= to || to > a->nhist)
 		return;
 	for (i = from; i < to; i++) {
 		a->hist_bytes -= a->hist[i].bytes;
+		a->image_wire -= a->hist[i].image_wire;
 		agent_msg_clear(&a->hist[i]);
 	}
 	memmove(&a->hist[from + 1], &a->hist[to], (a->nhist - to) * sizeof *a->hist);
 	a->nhist -= to - from - 1;
 	a->view_ok = 0;
-	m.msg = agent_msg_new("user", text);
-	m.text = NULL;
+	a->trim_from = 0;
+	msg = agent_msg_new("user", text);
+	if ((m.text = cJSON_PrintUnformatted(msg)) == NULL)
+		fatal("cannot print a history message");
+	agent_msg_index(&m, msg);
+	cJSON_Delete(msg);
 	m.step = a->step;
 	m.shortened = 1;
 	m.bytes = strlen(text) + 32;
@@ -477,30 +541,24 @@ agent_restored(struct agent *a, const cJSON *undo)
 	const char *action = cJSON_GetStringValue(cJSON_GetObjectItem(undo, "action"));
 	const char *note = cJSON_GetStringValue(cJSON_GetObjectItem(undo, "note"));
 	const char *call_id = cJSON_GetStringValue(cJSON_GetObjectItem(undo, "call_id"));
-	cJSON *calls, *c;
 	size_t i, j;
 
 	if (action != NULL && strcmp(action, "rewind") == 0 && call_id != NULL) {
-		for (i = a->nhist; i-- > 0; ) {
-			calls = cJSON_GetObjectItem(a->hist[i].msg, "tool_calls");
-			cJSON_ArrayForEach(c, calls) {
-				const char *id = cJSON_GetStringValue(
-				    cJSON_GetObjectItem(c, "id"));
-
-				if (id != NULL && strcmp(id, call_id) == 0)
-					goto found;
-			}
-		}
+		for (i = a->nhist; i-- > 0; )
+			if (agent_msg_has_call(&a->hist[i], call_id))
+				goto found;
 		return;		/* condensed away: only the files went back */
 found:
 		for (j = i; j < a->nhist; j++) {
 			a->hist_bytes -= a->hist[j].bytes;
-			cJSON_Delete(a->hist[j].msg);
-			free(a->hist[j].text);
+			a->image_wire -= a->hist[j].image_wire;
+			agent_msg_clear(&a->hist[j]);
 		}
 		a->nhist = i;
 		a->ntrack = 0;
 		a->view_ok = 0;		/* the request view referenced them */
+		if (a->trim_from > i)
+			a->trim_from = i;
 		return;
 	}
 	if (note != NULL && *note != '\0')

@@ -64,14 +64,25 @@ struct agent_queued {
 #define AGENT_IMAGE_EST_BYTES	6400
 #define AGENT_IMAGE_MAX		(64 * 1024 * 1024)	/* a blob read back */
 
-/* One message of the history, in OpenAI chat form. */
+enum agent_role { ROLE_USER, ROLE_ASSISTANT, ROLE_TOOL, ROLE_OTHER };
+
+/*
+ * One message of the history, kept once: as the OpenAI chat message printed
+ * (what every request sends), with what the agent looks up in it beside.
+ * A tree is parsed back only where a message is rewritten or read whole
+ * (shortening, condensing, a resume): rarely, and one message at a time.
+ */
 struct agent_msg {
-	cJSON	*msg;
-	char	*text;		/* msg printed, reused by every request; NULL: stale */
-	int	 step;
-	int	 shortened;
-	size_t	 bytes;		/* its estimate: images count AGENT_IMAGE_EST_BYTES */
-	size_t	 image_wire;	/* bytes of data URLs in it, not in bytes */
+	char		*text;		/* the message printed */
+	enum agent_role	 role;
+	char		*call_id;	/* a tool answer: the call it answers */
+	char		*calls;		/* an assistant's call ids, each ended
+					 * by a NUL, the list by an empty one;
+					 * NULL: none */
+	int		 step;
+	int		 shortened;
+	size_t		 bytes;		/* its estimate: images count AGENT_IMAGE_EST_BYTES */
+	size_t		 image_wire;	/* bytes of data URLs in it, not in bytes */
 };
 
 struct agent_track {
@@ -92,10 +103,13 @@ struct agent {
 	struct agent_msg	*hist;
 	size_t			 nhist;
 	size_t			 hist_bytes;
-	cJSON			*view;		/* system + references to hist, kept */
-	const char		**vtexts;	/* their printed texts (view[i]) */
+	size_t			 image_wire;	/* sum of hist[].image_wire */
+	size_t			 trim_from;	/* hist[< it]: short or no answer */
+	char			*system_text;	/* the system message printed */
+	const char		**vtexts;	/* the request: system_text, then
+						 * each hist[i].text, kept */
 	size_t			 vcap;
-	int			 view_ok;	/* view matches hist */
+	int			 view_ok;	/* vtexts matches hist */
 
 	struct agent_queued	*queue;		/* user messages waiting for a step */
 	size_t			 nqueue;
@@ -130,6 +144,9 @@ struct agent {
 	size_t			 ntrack;
 
 	struct agent_stats	 stats;
+	/* Tokens used while no price was known, costed once one is. */
+	struct llm_usage	 unpriced;
+	char			*unpriced_model;
 
 	struct condense_est	 est;
 	size_t			 tools_bytes;	/* the tools array, as sent */
@@ -156,7 +173,7 @@ void		 agent_error(struct agent *, const char *kind, const char *message);
 void		 agent_end(struct agent *, enum agent_end, const char *message);
 /* Start a request on client l with the agent as the callbacks' argument. */
 int		 agent_send(struct agent *, struct llm *l, const cJSON *msgs,
-		    const char *const *texts, const cJSON *tools,
+		    const char *const *texts, size_t ntexts, const cJSON *tools,
 		    void (*text)(const char *, size_t, void *),
 		    void (*done)(struct llm_response *, void *), char **cause);
 /* Fold a reply's usage into the totals and announce it. */
@@ -202,13 +219,16 @@ void		 agent_hist_add_user(struct agent *, const char *text,
 size_t		 agent_hist_image_wire(const struct agent *);
 /* Text made safe to send back (valid UTF-8, no NUL); caller frees. */
 char		*agent_clean(const char *s);
-/* Free what a history message holds (the message and its printed text). */
-void		 agent_msg_clear(struct agent_msg *);
 /* Shorten old observations so the history stays small. */
 void		 agent_hist_trim(struct agent *);
-/* Build the request messages: system prompt, then the history; *texts
- * gets each message printed (reused by every request). */
-cJSON		*agent_view(struct agent *, const char *const **texts);
+/* The request messages, printed: the system prompt, then the history;
+ * returns how many (reused by every request; valid until the history
+ * changes). */
+size_t		 agent_view(struct agent *, const char *const **texts);
+/* A message's tree, parsed from its text; caller frees. */
+cJSON		*agent_msg_tree(const struct agent_msg *);
+/* Free one message's memory. */
+void		 agent_msg_clear(struct agent_msg *);
 /* What the model sees of an observation (head and tail); caller frees. */
 char		*agent_view_text(const struct agent *, const char *text,
 		    const char *call_id);

@@ -168,11 +168,16 @@ agent_new(const struct agent_deps *d)
 {
 	struct agent *a = xcalloc(1, sizeof *a);
 	size_t builtin;
+	cJSON *sys;
 
 	a->d = *d;
 	a->state = AGENT_IDLE;
 	a->model = xstrdup(conf_str(d->cfg, "model"));
 	a->system = prompt_system(d->ws, &builtin);
+	sys = agent_msg_new("system", a->system);
+	if ((a->system_text = cJSON_PrintUnformatted(sys)) == NULL)
+		fatal("cannot print the system prompt");
+	cJSON_Delete(sys);
 	a->skills = prompt_skills_load(d->ws->root);
 	a->tstate = tool_state_new();
 	a->tctx.cfg = d->cfg;
@@ -243,13 +248,14 @@ agent_free(struct agent *a)
 	for (i = 0; i < a->nhist; i++)
 		agent_msg_clear(&a->hist[i]);
 	free(a->hist);
-	cJSON_Delete(a->view);
+	free(a->system_text);
 	free(a->vtexts);
 	for (i = 0; i < a->nqueue; i++)
 		agent_queued_clear(&a->queue[i]);
 	free(a->queue);
 	free(a->pending);
 	free(a->model);
+	free(a->unpriced_model);
 	free(a->system);
 	free(a->finish_msg);
 	free(a->fatal);
@@ -396,7 +402,7 @@ agent_add_user(struct agent *a, const char *raw, const cJSON *images,
 /* Start a request on client l with the agent as the callbacks' argument. */
 int
 agent_send(struct agent *a, struct llm *l, const cJSON *msgs,
-    const char *const *texts, const cJSON *tools,
+    const char *const *texts, size_t ntexts, const cJSON *tools,
     void (*text)(const char *, size_t, void *),
     void (*done)(struct llm_response *, void *), char **cause)
 {
@@ -406,6 +412,7 @@ agent_send(struct agent *a, struct llm *l, const cJSON *msgs,
 	memset(&req, 0, sizeof req);
 	req.messages = msgs;
 	req.texts = texts;
+	req.ntexts = ntexts;
 	req.tools = tools;
 	req.model = a->model;
 	memset(&cb, 0, sizeof cb);
@@ -455,7 +462,7 @@ agent_request_title(struct agent *a, const char *text)
 	    "only.\n\n%.2000s", text);
 	cJSON_AddItemToArray(msgs, agent_msg_new("user", prompt));
 	free(prompt);
-	if (agent_send(a, a->title_llm, msgs, NULL, NULL, agent_on_title_text,
+	if (agent_send(a, a->title_llm, msgs, NULL, 0, NULL, agent_on_title_text,
 	    agent_on_title, &cause) == -1)
 		free(cause);
 	cJSON_Delete(msgs);
@@ -571,6 +578,26 @@ agent_on_retry(int attempt, int max, uint64_t delay_ms, const char *reason,
 	});
 }
 
+/*
+ * Tokens a reply used while no price was known for its model: kept to be
+ * costed by agent_reprice() when the endpoint's list brings one.
+ */
+static void
+agent_unpriced_add(struct agent *a, const char *model,
+    const struct llm_usage *u)
+{
+	if (u->cost != 0 || (u->prompt_tokens == 0 && u->completion_tokens == 0)
+	    || llm_price_known(a->d.cfg, model))
+		return;
+	if (a->unpriced_model != NULL && strcmp(a->unpriced_model, model) != 0)
+		return;	/* one model's tokens wait; another's stay unknown */
+	if (a->unpriced_model == NULL)
+		a->unpriced_model = xstrdup(model);
+	a->unpriced.prompt_tokens += u->prompt_tokens;
+	a->unpriced.completion_tokens += u->completion_tokens;
+	a->unpriced.cached_tokens += u->cached_tokens;
+}
+
 /* Fold a reply's usage into the totals and announce it. */
 void
 agent_usage(struct agent *a, const struct llm_response *r)
@@ -579,6 +606,7 @@ agent_usage(struct agent *a, const struct llm_response *r)
 	a->stats.tokens_out += r->usage.completion_tokens;
 	a->stats.tokens_cached += r->usage.cached_tokens;
 	a->stats.cost += r->usage.cost;
+	agent_unpriced_add(a, r->model != NULL ? r->model : a->model, &r->usage);
 	event_post_usage(a->d.bus, &(struct ev_usage){
 		.model = r->model != NULL ? r->model : a->model,
 		.reported = r->usage.present,
@@ -595,6 +623,32 @@ agent_usage(struct agent *a, const struct llm_response *r)
 		.total_cost = a->stats.cost,
 		.implausible = r->usage.implausible,
 	});
+}
+
+/* See agent.h. */
+void
+agent_reprice(struct agent *a)
+{
+	struct llm_usage *u = &a->unpriced;
+	double cost;
+
+	if (a->unpriced_model == NULL ||
+	    !llm_price_known(a->d.cfg, a->unpriced_model))
+		return;
+	cost = llm_cost(a->d.cfg, a->unpriced_model, u);
+	a->stats.cost += cost;
+	/* A usage event of no new tokens: the cost the late prices give. */
+	event_post_usage(a->d.bus, &(struct ev_usage){
+		.model = a->unpriced_model,
+		.cost = cost,
+		.total_prompt_tokens = a->stats.tokens_in,
+		.total_completion_tokens = a->stats.tokens_out,
+		.total_cached_tokens = a->stats.tokens_cached,
+		.total_cost = a->stats.cost,
+	});
+	memset(u, 0, sizeof *u);
+	free(a->unpriced_model);
+	a->unpriced_model = NULL;
 }
 
 /* The assistant message as stored and as sent back to the model. */
@@ -1046,11 +1100,10 @@ agent_tools_wait(struct loop *loop, void *arg)
 void
 agent_step(struct agent *a)
 {
-	const cJSON *msgs;
 	cJSON *tools;
 	const char *const *texts = NULL;
 	char *cause = NULL, *msg;
-	size_t i;
+	size_t i, n;
 
 	if (a->closing)
 		return;
@@ -1099,10 +1152,10 @@ agent_step(struct agent *a)
 		return;
 	}
 	a->step++;
-	msgs = agent_view(a, &texts);
+	n = agent_view(a, &texts);
 	tools = tool_schemas_in(a->d.cfg, a->model, a->d.tools);
 	agent_set_state(a, AGENT_THINKING);
-	if (agent_send(a, a->d.llm, msgs, texts, tools, agent_on_text, agent_on_reply,
+	if (agent_send(a, a->d.llm, NULL, texts, n, tools, agent_on_text, agent_on_reply,
 	    &cause) == -1) {
 		agent_error(a, "internal", cause);
 		agent_end(a, AGENT_END_ERROR, cause);
@@ -1267,7 +1320,7 @@ agent_pending(struct agent *a, size_t *n)
 void
 agent_replay_done(struct agent *a)
 {
-	cJSON *calls, *c, *m, *out;
+	cJSON *tree, *c, *out;
 	char *text;
 	const char *id;
 	size_t i, j, n = a->nhist;
@@ -1275,18 +1328,22 @@ agent_replay_done(struct agent *a)
 	struct agent_call fake;
 
 	for (i = 0; i < n; i++) {
-		calls = cJSON_GetObjectItem(a->hist[i].msg, "tool_calls");
-		cJSON_ArrayForEach(c, calls) {
-			id = cJSON_GetStringValue(cJSON_GetObjectItem(c, "id"));
-			if (id == NULL)
-				continue;
+		tree = NULL;
+		/* The ids live apart from hist[], which grows meanwhile. */
+		for (id = a->hist[i].calls; id != NULL && *id != '\0';
+		    id += strlen(id) + 1) {
 			answered = 0;
-			for (j = i + 1; j < a->nhist && !answered; j++) {
-				m = cJSON_GetObjectItem(a->hist[j].msg, "tool_call_id");
-				answered = cJSON_IsString(m) && strcmp(m->valuestring, id) == 0;
-			}
+			for (j = i + 1; j < a->nhist && !answered; j++)
+				answered = a->hist[j].call_id != NULL &&
+				    strcmp(a->hist[j].call_id, id) == 0;
 			if (answered)
 				continue;
+			if (tree == NULL)
+				tree = agent_msg_tree(&a->hist[i]);
+			cJSON_ArrayForEach(c, cJSON_GetObjectItem(tree,
+			    "tool_calls"))
+				if (strcmp(event_json_str(c, "id"), id) == 0)
+					break;
 			memset(&fake, 0, sizeof fake);
 			fake.id = (char *)id;
 			fake.name = cJSON_GetStringValue(cJSON_GetObjectItem(
@@ -1311,6 +1368,7 @@ agent_replay_done(struct agent *a)
 				free(text);
 			}
 		}
+		cJSON_Delete(tree);
 	}
 	cJSON_Delete(a->replay_started);
 	a->replay_started = NULL;
@@ -1321,14 +1379,11 @@ agent_replay_done(struct agent *a)
 void
 agent_continue(struct agent *a)
 {
-	cJSON *role;
-
 	if (a->nhist == 0 && a->nqueue == 0)
 		return;
 	if (a->nhist > 0) {
-		role = cJSON_GetObjectItem(a->hist[a->nhist - 1].msg, "role");
-		if (a->nqueue == 0 && cJSON_IsString(role) &&
-		    strcmp(role->valuestring, "assistant") == 0 &&
+		if (a->nqueue == 0 &&
+		    a->hist[a->nhist - 1].role == ROLE_ASSISTANT &&
 		    !a->replay_cancelled)
 			return;		/* the model had answered; wait for the person */
 	}

@@ -290,11 +290,8 @@ condense_start(struct agent *a, int then_step)
 	long window = condense_window(a->d.cfg, a->model);
 	double budget, tail;
 	char *cause = NULL, *note;
-	const char *role;
 
-	while (from < a->nhist && ((role = cJSON_GetStringValue(
-	    cJSON_GetObjectItem(a->hist[from].msg, "role"))) == NULL ||
-	    strcmp(role, "user") != 0))
+	while (from < a->nhist && a->hist[from].role != ROLE_USER)
 		from++;
 	from++;
 	keep = (size_t)conf_int(a->d.cfg, "keep_recent");
@@ -318,19 +315,21 @@ condense_start(struct agent *a, int then_step)
 	if (keep < 1)
 		keep = 1;
 	to = a->nhist - keep;
-	while (to < a->nhist && cJSON_GetObjectItem(a->hist[to].msg,
-	    "tool_call_id") != NULL)
+	while (to < a->nhist && a->hist[to].call_id != NULL)
 		to++;
 	if (from >= a->nhist || to < from + 2)
 		return -1;
+	/* The history is kept printed: the part to summarise, as trees. */
 	ptrs = xcalloc(a->nhist, sizeof *ptrs);
-	for (i = 0; i < a->nhist; i++)
-		ptrs[i] = a->hist[i].msg;
+	for (i = from; i < to; i++)
+		ptrs[i] = agent_msg_tree(&a->hist[i]);
 	/* The summary request must fit too: half the window at most. */
 	max_bytes = (size_t)((double)window / a->est.ratio / 2.0);
 	if (max_bytes > 400000)
 		max_bytes = 400000;
 	msgs = condense_request(ptrs, from, to, tool_state_plan(a->tstate), max_bytes);
+	for (i = from; i < to; i++)
+		cJSON_Delete(ptrs[i]);
 	free(ptrs);
 	a->cut_from = from;
 	a->cut_to = to;
@@ -342,7 +341,7 @@ condense_start(struct agent *a, int then_step)
 	agent_notice(a, note);
 	free(note);
 	agent_set_state(a, AGENT_THINKING);
-	if (agent_send(a, a->d.llm, msgs, NULL, NULL, condense_on_text,
+	if (agent_send(a, a->d.llm, msgs, NULL, 0, NULL, condense_on_text,
 	    condense_on_reply, &cause) == -1) {
 		a->condensing = 0;
 		agent_notice(a, cause);

@@ -227,6 +227,14 @@ const struct conf_entry conf_table[] = {
 	  .flags = CONF_PER_MODEL,
 	  .text = "USD per million cached input tokens" },
 
+	{ .name = "models_cache_ttl",
+	  .type = CONF_T_INT,
+	  .minimum = 0,
+	  .maximum = 2592000,
+	  .default_str = "86400",
+	  .text = "seconds the endpoint's model list (its prices) is cached "
+	      "on disk; 0: fetched at every start" },
+
 	/* policy */
 	{ .name = "confirm",
 	  .type = CONF_T_ENUM,

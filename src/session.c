@@ -135,6 +135,16 @@ session_containment(struct session *s)
 	return o;
 }
 
+/* The endpoint's list came with prices: cost what was counted without. */
+static void
+session_prices(void *arg)
+{
+	struct session *s = arg;
+
+	if (s->agent != NULL)
+		agent_reprice(s->agent);
+}
+
 /* Build everything; on failure undo what was built. */
 struct session *
 session_open(struct config *cfg, const struct session_opts *o, char **cause)
@@ -191,6 +201,9 @@ session_open(struct config *cfg, const struct session_opts *o, char **cause)
 	policy_set_contained(s->policy, strcmp(ws_containment(s->ws), "off") != 0);
 	s->llm = o->pool != NULL ? llm_new_pooled(s->loop, cfg, o->pool) :
 	    llm_new(s->loop, cfg);
+	/* Listed prices, if none is configured: cached, or on their way. */
+	s->prices = llm_prices_start(s->loop, cfg, o->model != NULL ? o->model :
+	    conf_str(cfg, "model"), session_prices, s);
 	if (session_mcp(s, o, cause) == -1)
 		goto fail;
 
@@ -280,6 +293,7 @@ session_close(struct session *s)
 	shell_free(s->shell);	/* a command in flight is answered here */
 	s->shell = NULL;
 	agent_close_task(s->agent);	/* and the task gets its finish event */
+	llm_prices_free(s->prices);
 	agent_free(s->agent);
 	llm_free(s->llm);
 	if (s->ws != NULL)

@@ -364,6 +364,31 @@ util_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/* See util.h. */
+int
+util_write_atomic(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	int fd, rc = -1, saved;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd != -1 && util_write_all(fd, data, len) == 0 &&
+	    fdatasync(fd) == 0) {
+		rc = close(fd);
+		fd = -1;
+		if (rc == 0)
+			rc = rename(tmp, path);
+	}
+	saved = errno;
+	if (fd != -1)
+		close(fd);
+	if (rc != 0)
+		(void)unlink(tmp);
+	free(tmp);
+	errno = saved;
+	return rc;
+}
+
 /* mkdir -p; existing directories are fine. */
 int
 util_mkdir_p(const char *path, mode_t mode)

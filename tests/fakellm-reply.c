@@ -226,6 +226,7 @@ fakellm_script_load(struct fakellm_script *s, const char *path, char **cause)
 		if (strcmp(k->string, "replies") != 0 &&
 		    strcmp(k->string, "context_limit_tokens") != 0 &&
 		    strcmp(k->string, "models") != 0 &&
+		    strcmp(k->string, "models_delay_ms") != 0 &&
 		    strcmp(k->string, "side_replies") != 0 &&
 		    strcmp(k->string, "comment") != 0) {
 			*cause = xasprintf("'%s': unknown key '%s'", path,
@@ -1409,7 +1410,7 @@ static void
 fl_plan_models(struct fakellm_script *s, struct fakellm_plan *p,
     int keep_alive)
 {
-	const cJSON *models, *m;
+	const cJSON *models, *m, *delay;
 	cJSON *o, *data, *e;
 	char *body;
 
@@ -1441,7 +1442,10 @@ fl_plan_models(struct fakellm_script *s, struct fakellm_plan *p,
 	}
 	body = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
-	fl_plan_json(p, 200, body, keep_alive, NULL, 0);
+	delay = cJSON_GetObjectItemCaseSensitive(s->root, "models_delay_ms");
+	fl_plan_json(p, 200, body, keep_alive, NULL, cJSON_IsNumber(delay) &&
+	    delay->valuedouble > 0 && delay->valuedouble < 600000 ?
+	    (uint64_t)delay->valuedouble : 0);
 	free(body);
 }
 

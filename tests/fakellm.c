@@ -57,6 +57,7 @@ struct fl_conn {
 static volatile sig_atomic_t fl_stop;
 static struct fakellm_script fl_script;
 static const char *fl_record_dir;
+static unsigned long fl_nmodels;	/* GET .../models served */
 static struct fl_conn *fl_conns[FL_MAX_CONNS];
 static int fl_nconns;
 
@@ -245,18 +246,36 @@ out:
 	return rc;
 }
 
+/* GET .../models[?...]: a model list, not a request of the script. */
+static int
+fl_is_models(const struct fakellm_request *req)
+{
+	size_t n = strcspn(req->target, "?");
+
+	while (n > 1 && req->target[n - 1] == '/')
+		n--;
+	return strcmp(req->method, "GET") == 0 && n >= 7 &&
+	    strncmp(req->target + n - 7, "/models", 7) == 0;
+}
+
 /* --record: the exact body, and the request line + headers. */
 static void
 fl_record(const struct fakellm_request *req)
 {
 	char *path, *meta, *p, *q;
+	const char *kind;
 	size_t n = 0;
 
 	if (fl_record_dir == NULL)
 		return;
-	path = xasprintf("%s/req-%04lu.json", fl_record_dir, req->seq);
-	(void)fl_write_file(path, req->body, req->body_len);
-	free(path);
+	/* A model list asked for (cade does at start, in the background) is
+	 * numbered on its own, so it never shifts the requests' numbers. */
+	kind = fl_is_models(req) ? "models" : "req";
+	if (*kind == 'r') {
+		path = xasprintf("%s/req-%04lu.json", fl_record_dir, req->seq);
+		(void)fl_write_file(path, req->body, req->body_len);
+		free(path);
+	}
 	/* Headers with CRLF turned into LF. */
 	meta = xmalloc(strlen(req->head) + 1);
 	for (p = req->head, q = meta; *p != '\0'; p++) {
@@ -266,7 +285,7 @@ fl_record(const struct fakellm_request *req)
 		n++;
 	}
 	*q = '\0';
-	path = xasprintf("%s/req-%04lu.meta", fl_record_dir, req->seq);
+	path = xasprintf("%s/%s-%04lu.meta", fl_record_dir, kind, req->seq);
 	(void)fl_write_file(path, meta, n);
 	free(path);
 	free(meta);
@@ -307,7 +326,7 @@ fl_conn_serve(struct fl_conn *c, uint64_t now)
 	}
 	buf_consume(&c->in, used);
 	c->continued = 0;
-	req.seq = ++fl_script.nrequests;
+	req.seq = fl_is_models(&req) ? ++fl_nmodels : ++fl_script.nrequests;
 	fl_record(&req);
 	fakellm_respond(&fl_script, &req, &c->plan);
 	fl_request_free(&req);

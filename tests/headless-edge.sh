@@ -149,9 +149,18 @@ rm -f "$XDG_CONFIG_HOME/cade/config"
 printf 'retry_max = 2\nretry_base_ms = 10\nretry_max_ms = 20\n' > "$XDG_CONFIG_HOME/cade/config"
 LLM_BASE_URL=http://127.0.0.1:1/v1 "$CADE" -p "x" </dev/null >"$T/out" 2>"$T/err"; rc=$?
 ok $([ $rc -eq 1 ] && echo 0 || echo 1) "unreachable endpoint exits 1 (rc=$rc)"
-# One line per retry (retry_max 2: one retry), then the error.
-[ ! -s "$T/out" ] && [ "$(wc -l < "$T/err")" -eq 2 ] && grep -q 'retrying in' "$T/err" &&
-	tail -n 1 "$T/err" | grep -q '^cade: ' && ! tail -n 1 "$T/err" | grep -q 'retrying in'; ok $? "a retry line, then one error line on stderr: $(tail -n 1 "$T/err")"
+# Never reached: no retry, one line.
+[ ! -s "$T/out" ] && [ "$(wc -l < "$T/err")" -eq 1 ] && grep -q '^cade: cannot reach the model endpoint' "$T/err" &&
+	! grep -q 'retrying in' "$T/err"; ok $? "one error line on stderr, no retry: $(cat "$T/err")"
+# A transient failure (HTTP 500): one line per retry (retry_max 2: one
+# retry), then the error.
+cat > "$T/t500.json" <<'JSON'
+{"replies": [{"fault": "500"}, {"fault": "500"}]}
+JSON
+run_fake t500
+"$CADE" -p "x" </dev/null >"$T/out" 2>"$T/err"; rc=$?
+[ $rc -eq 1 ] && [ ! -s "$T/out" ] && [ "$(wc -l < "$T/err")" -eq 2 ] && grep -q 'retrying in' "$T/err" &&
+	tail -n 1 "$T/err" | grep -q '^cade: ' && ! tail -n 1 "$T/err" | grep -q 'retrying in'; ok $? "HTTP 500: a retry line, then one error line on stderr: $(tail -n 1 "$T/err")"
 cat > "$T/t401.json" <<'JSON'
 {"replies": [{"fault": "401"}]}
 JSON

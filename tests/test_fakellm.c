@@ -773,9 +773,16 @@ t_chunked_request(const char *recdir)
 	    "chunked request: answered");
 	resp_free(&r);
 	conn_close(&c);
-	path = xasprintf("%s/req-0013.json", recdir);
+	/* The 12th request: t_stall's GET /models is numbered on its own. */
+	path = xasprintf("%s/req-0012.json", recdir);
 	rec = slurp(path, &len);
 	is_str(rec, want, "chunked request: body recorded de-chunked");
+	free(rec);
+	free(path);
+	path = xasprintf("%s/models-0001.meta", recdir);
+	rec = slurp(path, &len);
+	ok(rec != NULL && strncmp(rec, "GET /v1/models ", 15) == 0,
+	    "a model list is recorded as models-0001.meta");
 	free(rec);
 	free(path);
 

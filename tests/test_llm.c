@@ -1514,7 +1514,11 @@ test_prompt_tools_malformed(void)
 	case_end(&t);
 }
 
-/* Nobody listening. */
+/*
+ * Nobody listening.  Before the endpoint ever answered: one message naming
+ * it and what to check, no retry.  After it answered once (a server
+ * restarting mid-session): retried as a transient failure.
+ */
 static void
 test_refused(void)
 {
@@ -1526,10 +1530,31 @@ test_refused(void)
 	t.srv.pid = 0;
 	cset(t.cfg, "retry_max", "2");
 	case_send(&t, 0, NULL);
-	RESP_IS(&t, LLM_ERR_NETWORK, "refused");
+	RESP_IS(&t, LLM_ERR_NETWORK, "refused at first");
+	ok(strstr(t.r.resp->error, "cannot reach the model endpoint http://"
+	    "127.0.0.1:") != NULL && strstr(t.r.resp->error,
+	    "connection refused") != NULL && strstr(t.r.resp->error,
+	    "check --base-url") != NULL && strchr(t.r.resp->error, '\n') == NULL,
+	    "refused at first: one line naming the endpoint, the cause and "
+	    "what to check (%s)", t.r.resp->error);
+	is_int(t.r.nretries, 0, "refused at first: not retried");
+	case_end(&t);
+
+	case_begin(&t, "{\"replies\":[{\"content\":\"hi\"}]}");
+	cset(t.cfg, "retry_max", "2");
+	cset(t.cfg, "retry_base_ms", "10");
+	case_send(&t, 0, NULL);
+	RESP_OK(&t, "reached once");
+	kill(t.srv.pid, SIGTERM);
+	waitpid(t.srv.pid, NULL, 0);
+	t.srv.pid = 0;
+	run_free(&t.r);
+	run_init(&t.r);
+	case_send(&t, 0, NULL);
+	RESP_IS(&t, LLM_ERR_NETWORK, "refused later");
 	ok(strstr(t.r.resp->error, "cannot connect") != NULL,
-	    "refused: message (%s)", t.r.resp->error);
-	is_int(t.r.nretries, 1, "refused: retried");
+	    "refused later: message (%s)", t.r.resp->error);
+	is_int(t.r.nretries, 1, "refused later: retried");
 	case_end(&t);
 }
 

@@ -16,6 +16,25 @@ out=$(cd "$W" && "$CADE" -p "hello" </dev/null 2>&1); rc=$?
 [ $rc -eq 1 ] && [ "$(echo "$out" | wc -l)" -eq 1 ] && echo "$out" | grep -q 'LLM_API_KEY' &&
     echo "$out" | grep -q 'LLM_BASE_URL' && echo "$out" | grep -q 'config'; ok $? "headless, no key and no endpoint: one line naming LLM_API_KEY, LLM_BASE_URL and the config file, exit 1 ($rc)"
 
+# Headless, an endpoint nobody answers at (refused; a host that cannot
+# resolve): one line naming the endpoint, the cause and what to check,
+# exit 1, no retry and no backoff wait.
+unreach() {	# unreach URL [FLAG]: stderr in $T/u.err, sets rc and ms
+	_t0=$(date +%s%N)
+	(cd "$W" && LLM_BASE_URL=$1 LLM_API_KEY=k "$CADE" --sandbox off $2 -p "hello" \
+	    </dev/null >"$T/u.out" 2>"$T/u.err"); rc=$?
+	ms=$(( ($(date +%s%N) - _t0) / 1000000 ))
+}
+unreach http://127.0.0.1:9/v1
+[ $rc -eq 1 ] && [ "$(wc -l < "$T/u.err")" -eq 1 ] &&
+    grep -q '^cade: cannot reach the model endpoint http://127.0.0.1:9/v1 (connection refused): .*check LLM_BASE_URL' "$T/u.err" &&
+    ! grep -q retrying "$T/u.err" && [ $ms -lt 900 ]; ok $? "headless, connection refused: one line, exit 1, no retry, ${ms} ms ($(cat "$T/u.err"))"
+unreach http://127.0.0.1:9/v1 --json
+[ $rc -eq 1 ] && [ "$(wc -l < "$T/u.err")" -eq 1 ] && [ "$(grep -c '"type":"error"' "$T/u.out")" -eq 1 ] &&
+    ! grep -q '"type":"retry"' "$T/u.out"; ok $? "... --json: one error event, one line on stderr"
+unreach http://cade-no-such-host.invalid/v1
+[ $rc -eq 1 ] && [ "$(wc -l < "$T/u.err")" -eq 1 ] && grep -q 'cade-no-such-host.invalid/v1 (unknown host)' "$T/u.err"; ok $? "headless, unknown host: one line, exit 1 ($(cat "$T/u.err"))"
+
 cat > "$T/script.json" <<'JSON'
 {"models": ["local-model", "other-local"],
  "replies": [{"content": "Hello from the local server."}]}
@@ -24,6 +43,47 @@ start_fake "$T/script.json"
 "$CADE" models > "$T/models.txt" 2>&1; rc=$?
 [ $rc -eq 0 ] && grep -q '^local-model ' "$T/models.txt" && grep -q '^other-local ' "$T/models.txt" &&
     head -1 "$T/models.txt" | grep -q 'CONTEXT'; ok $? "cade models lists the endpoint's models"
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=
+
+# Listed prices at start, no /model needed.  The first run fetches the
+# endpoint's list in the background (its reply comes 0.5 s late here, so the
+# list is in first) and caches it; the next run reads the cache and asks
+# nothing.  cost_is FILE: the finish event's cost is the listed price
+# ($2/M in, $8/M out) of its tokens.
+cat > "$T/priced.json" <<'JSON'
+{"models": [{"id": "priced-model", "pricing": {"prompt": "0.000002", "completion": "0.000008"}}],
+ "replies": [{"first_byte_delay_ms": 500, "content": "First."}, {"content": "Second."}, {"content": "Third."}]}
+JSON
+cost_is() {
+	grep '"type":"finish"' "$1" | awk '{
+		match($0, /"prompt_tokens":[0-9]+/); p = substr($0, RSTART + 16, RLENGTH - 16);
+		match($0, /"completion_tokens":[0-9]+/); c = substr($0, RSTART + 20, RLENGTH - 20);
+		match($0, /"cost":[0-9.e+-]+/); v = substr($0, RSTART + 7, RLENGTH - 7);
+		want = (p * 2 + c * 8) / 1e6; d = v - want; if (d < 0) d = -d;
+		exit !(p > 0 && v > 0 && d < 1e-9) }'
+}
+start_fake "$T/priced.json"
+(cd "$W" && "$CADE" --json -m priced-model -p "hello" </dev/null >"$T/p1.jsonl" 2>"$T/p1.err")
+cost_is "$T/p1.jsonl"; ok $? "first run, no price configured: the finish event costs the tokens at the listed price"
+ls "$HOME"/.cache/cade/models/*.json >/dev/null 2>&1 && [ "$(ls "$RECORD"/models-*.meta | wc -l)" -eq 1 ]; ok $? "... the endpoint's list is cached (one fetch)"
+out=$(cd "$W" && "$CADE" -v -m priced-model -p "hello" </dev/null 2>&1 >/dev/null)
+line=$(echo "$out" | tail -1)
+echo "$line" | awk '{ split($(NF-2), t, "+"); want = sprintf("$%.4f", (t[1] * 2 + t[2] * 8) / 1e6);
+	exit !($NF == want && want != "$0.0000") }'; ok $? "next run: the final line shows the listed price cost ($line)"
+[ "$(ls "$RECORD"/models-*.meta | wc -l)" -eq 1 ]; ok $? "... from the cache: no second fetch"
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=
+# The list arrives after a reply (0.3 s late, the second reply 1.5 s):
+# the tokens counted meanwhile are costed when it comes.
+rm -rf "$HOME/.cache/cade/models"
+cat > "$T/late.json" <<'JSON'
+{"models": [{"id": "priced-model", "pricing": {"prompt": "0.000002", "completion": "0.000008"}}],
+ "models_delay_ms": 300,
+ "replies": [{"tool_calls": [{"id": "l1", "name": "terminal", "arguments": {"command": "echo late", "security_risk": "LOW"}}]},
+  {"first_byte_delay_ms": 1500, "content": "Late done."}]}
+JSON
+start_fake "$T/late.json"
+(cd "$W" && "$CADE" --json -m priced-model -p "hello" </dev/null >"$T/p3.jsonl" 2>"$T/p3.err")
+cost_is "$T/p3.jsonl" && [ "$(grep -c '"type":"usage"' "$T/p3.jsonl")" -eq 3 ]; ok $? "the list after the first reply: its tokens are costed when it comes (a usage event), the total at the listed price"
 kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=
 
 # --continue (and --resume last) pick this directory's last session, not
@@ -141,6 +201,10 @@ wait_for 'keys here'
 TM send-keys -t ui "/help" Enter
 wait_for 'your commands' 5 >/dev/null || wait_for 'commands'
 [ "$(bold_black)" -eq 0 ]; ok $? "TERM=xterm: nothing drawn bold black ($(bold_black) runs)"
+# The unreachable endpoint, in the chat: one message, once, no retries.
+TM send-keys -t ui "hello" Enter
+wait_for 'cannot reach the model endpoint' && wait_until 10 sh -c "tmux -L $SOCK capture-pane -p -t ui | grep -q '^ error '"
+[ "$(screen | grep -c 'cannot reach the model endpoint')" -eq 1 ] && ! screen | grep -q 'retrying'; ok $? "TUI, connection refused: the message once in the chat, no retries"
 TM send-keys -t ui "/quit" Enter
 wait_for 'cade-rc=0'
 TM send-keys -t ui "clear; TERM=vt100 LLM_BASE_URL=http://127.0.0.1:9/v1 LLM_API_KEY=k $CADE; echo cade-rc=\$?" Enter
@@ -149,4 +213,27 @@ screen -e | grep -qE '\[(3[0-7]|4[0-7]|9[0-7]|38;5;|48;5;)[0-9;]*m'; ok $((! $?)
 screen -e | grep -q '\[7m\|;7m'; ok $? "TERM=vt100: the mono theme (reverse video status bar)"
 TM send-keys -t ui "/quit" Enter
 wait_for 'cade-rc=0'
+
+# The TUI costs at the listed price from the start, without /model: the
+# list is fetched in the background (no cache here) and the status bar shows
+# the tokens' cost, not $?.
+rm -rf "$HOME/.cache/cade/models"
+start_fake "$T/priced.json"
+TM send-keys -t ui "clear; cd $W && LLM_BASE_URL=$LLM_BASE_URL LLM_API_KEY=k $CADE -m priced-model; echo cade-rc=\$?" Enter
+wait_for 'keys here'
+TM send-keys -t ui "hello" Enter
+wait_for 'First.'
+status_cost() {	# the status bar shows the cost of the session's tokens at $2/$8 per M
+	_ev=$(ls -t "$XDG_STATE_HOME"/cade/sessions/*/events.jsonl | head -1)
+	_want=$(grep '"type":"usage"' "$_ev" | awk '{
+		match($0, /"total_prompt_tokens":[0-9]+/); p = substr($0, RSTART + 22, RLENGTH - 22);
+		match($0, /"total_completion_tokens":[0-9]+/); c = substr($0, RSTART + 26, RLENGTH - 26);
+	} END { if (p > 0) printf "$%.4f", (p * 2 + c * 8) / 1e6 }')
+	[ -n "$_want" ] && [ "$_want" != '$0.0000' ] && screen | tail -1 | grep -qF " $_want "
+}
+wait_until 10 status_cost; ok $? "TUI, no price configured, no /model: the status bar shows the listed price cost ($(screen | tail -1 | tr -s ' '))"
+ls "$HOME"/.cache/cade/models/*.json >/dev/null 2>&1; ok $? "... and the list is cached for the next start"
+TM send-keys -t ui "/quit" Enter
+wait_for 'cade-rc=0'
+kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=
 done_testing

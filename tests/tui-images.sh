@@ -51,7 +51,7 @@ wait_for 'keys here'
 # goes with the image as a content part after the text.
 TM send-keys -t ui "what is in @shot.png ?" Enter
 wait_for 'Saw the shot.'
-grep -q '^GET .*/models' "$RECORD"/req-0001.meta; ok $? "the endpoint's model list is read first"
+grep -q '^GET .*/models' "$RECORD"/models-0001.meta; ok $? "the endpoint's model list is read (the fake numbers lists on their own)"
 req=$(lastreq)
 grep -qF '"content":[{"type":"text","text":"what is in @shot.png ?"},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo' "$req"
 ok $? "the request has the text, then the image as an image_url data: URL"

@@ -149,5 +149,8 @@ void		 agent_restored(struct agent *, const cJSON *undo);
 /* Condense the context now (/compact). */
 void		 agent_compact(struct agent *);
 void		 agent_set_model(struct agent *, const char *model);
+/* Prices just became known (the endpoint's list): cost the tokens counted
+ * while they were not, with a usage event.  No-op if there are none. */
+void		 agent_reprice(struct agent *);
 
 #endif

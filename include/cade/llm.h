@@ -89,19 +89,25 @@ struct llm_callbacks {
 };
 
 /*
- * messages is copied, except for its items that are cJSON references
- * (cJSON_AddItemReferenceToArray): those are kept as references, and what
- * they point to must stay unchanged until done() is called (the request is
- * cleared before done() runs).
+ * The conversation comes in one of two forms.  messages: a cJSON array,
+ * copied, except for its items that are cJSON references
+ * (cJSON_AddItemReferenceToArray), which are kept as references.  Or, with
+ * messages NULL, ntexts printed messages (texts[i]: one OpenAI chat message
+ * as cJSON_PrintUnformatted prints it): the pointer array is copied, the
+ * strings are not; the chat body is spliced from them, and a wire format
+ * that needs the messages as a tree (responses, tools in the prompt) parses
+ * them once per request.  What is referenced must stay unchanged until
+ * done() is called (the request is cleared before done() runs).
  */
 struct llm_request {
-	const cJSON	*messages;	/* OpenAI chat messages array */
+	const cJSON	*messages;	/* OpenAI chat messages array, or NULL */
 	const cJSON	*tools;		/* OpenAI tools array, or NULL */
 	const char	*model;		/* NULL: the configured model */
-	/* Optional: texts[i] is messages[i] as cJSON_PrintUnformatted prints
-	 * it, or NULL; the body is spliced from them instead of printed again.
-	 * Same lifetime as the references above. */
+	/* With messages: optional, texts[i] is messages[i] printed, or NULL;
+	 * the body is spliced from them instead of printed again.
+	 * Without: the messages themselves, ntexts of them, none NULL. */
 	const char *const *texts;
+	size_t		 ntexts;	/* without messages only */
 };
 
 struct llm	*llm_new(struct loop *, const struct config *);
@@ -200,6 +206,18 @@ int		 llm_model_images(const struct config *, const char *model,
 		    int *listed);
 const struct llm_model_info *llm_models_find(const struct llm_models *,
 		    const char *id);
+/* Keep a good list on disk for the next start (see llm_prices_start). */
+void		 llm_models_cache_put(const struct llm_models *);
+/*
+ * Listed prices at session start when none is configured for model: from
+ * the cached list if fresh (models_cache_ttl), at once; else fetched in
+ * the background, fn(arg) called from the loop once they are in (the
+ * caller re-costs what it counted as unknown).  NULL if nothing is pending.
+ */
+struct llm_prices;
+struct llm_prices *llm_prices_start(struct loop *, const struct config *,
+		    const char *model, void (*fn)(void *), void *arg);
+void		 llm_prices_free(struct llm_prices *);
 /* `cade models`: the endpoint's list as a table on out; the exit status. */
 int		 llm_models_main(const struct config *, FILE *out);
 

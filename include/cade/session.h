@@ -13,6 +13,7 @@
 
 struct config;
 struct llm_pool;
+struct llm_prices;
 struct mcp;
 
 #define SESSION_SINKS 4
@@ -49,6 +50,7 @@ struct session {
 	char			*store_error;	/* the store failed: why (run fails) */
 	struct ckpt		*ckpt;		/* checkpoints of the workspace */
 	struct undo_log		*undo;		/* the steps they belong to */
+	struct llm_prices	*prices;	/* listed prices on their way */
 };
 
 /* NULL with *cause (one line) if any part cannot start. */

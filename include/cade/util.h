@@ -47,6 +47,9 @@ int util_set_nonblock(int fd);
 int util_set_cloexec(int fd);
 /* Write every byte, retrying on EINTR/EAGAIN (polls); 0 or -1 with errno. */
 int util_write_all(int fd, const void *, size_t);
+/* Write path whole or not at all (a temporary file, synced, renamed over
+ * it), created with mode; 0 or -1 with errno. */
+int util_write_atomic(const char *path, const void *, size_t, mode_t mode);
 
 /*
  * The one reader for small files (config, policy rules, themes, AGENTS.md,

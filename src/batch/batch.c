@@ -76,6 +76,7 @@ struct batch_run {
 	int			 finished;	/* the agent's finish event came */
 	int			 step;
 	char			*why;		/* an error before the agent ran */
+	char			*ended;		/* the agent's finish message */
 	char			*prep;		/* its preparation, waiting its turn */
 };
 
@@ -496,6 +497,7 @@ batch_run_free(struct batch_run *r)
 	conf_free(r->cfg);
 	buf_free(&r->cout);
 	free(r->why);
+	free(r->ended);
 	for (i = 0; i < b->jobs; i++)
 		if (b->run[i] == r)
 			b->run[i] = NULL;
@@ -559,7 +561,9 @@ batch_after_finish(struct loop *loop, void *arg)
 		if (strcmp(as, "cancelled") == 0 && r->b->interrupted)
 			batch_task_end(r, "cancelled", "the batch was stopped");
 		else {
-			msg = xasprintf("the agent stopped: %s", as);
+			msg = xasprintf("the agent stopped: %s%s%s", as,
+			    r->ended != NULL && *r->ended != '\0' ? ": " : "",
+			    r->ended != NULL ? r->ended : "");
 			batch_task_end(r, "error", msg);
 			free(msg);
 		}
@@ -609,6 +613,8 @@ batch_sink(const struct event *ev, void *arg)
 		t->cost = event_num(ev, "cost", 0);
 		free(t->agent_status);
 		t->agent_status = xstrdup(event_str(ev, "status", "error"));
+		free(r->ended);
+		r->ended = xstrdup(event_str(ev, "message", ""));
 		r->finished = 1;
 		batch_later(r, batch_after_finish);
 		break;

@@ -100,6 +100,7 @@ struct llm_body_opts {
 	const char		*model;
 	const cJSON		*messages;
 	const char *const	*texts;		/* printed messages, or NULL (see llm_request) */
+	size_t			 ntexts;	/* messages NULL: texts[0..ntexts) are them */
 	const cJSON		*tools;		/* NULL: none */
 	int			 stream;
 	int			 no_stream_options;

@@ -74,6 +74,7 @@ struct llm {
 	struct llm_breakers	*brk;		/* &breakers, or the pool's */
 	struct llm_pool		*pool;		/* NULL: on its own */
 	int			 slot;		/* holds one of the pool's slots */
+	int			 reached;	/* the endpoint answered once */
 	struct llm_quirk	*quirks;
 	size_t			 nquirks;
 	struct llm_totals	 totals;
@@ -85,6 +86,7 @@ struct llm {
 	struct llm_callbacks	 cb;
 	cJSON			*messages;
 	const char		**texts;	/* printed messages (llm_request) or NULL */
+	size_t			 ntexts;	/* messages NULL: the texts are them */
 	cJSON			*tools;
 	char			**chain;	/* model, then fallbacks */
 	size_t			 nchain;
@@ -125,6 +127,7 @@ struct llm {
 };
 
 static void	llm_attempt_start(struct loop *, void *);
+static cJSON	*llm_messages_parse(const char *const *, size_t);
 static int	llm_on_event(const char *, const char *, size_t, void *);
 
 /* Printable name of a status. */
@@ -350,6 +353,7 @@ llm_new(struct loop *loop, const struct config *cfg)
 }
 
 static void	llm_attempt_start(struct loop *, void *);
+static cJSON	*llm_messages_parse(const char *const *, size_t);
 
 /* Give back the pool slot of this client's attempt; the next waiter goes. */
 static void
@@ -481,6 +485,7 @@ llm_request_clear(struct llm *l)
 	l->messages = l->tools = NULL;
 	free(l->texts);
 	l->texts = NULL;
+	l->ntexts = 0;
 	if (l->deadline_timer != 0) {
 		loop_timer_cancel(l->loop, l->deadline_timer);
 		l->deadline_timer = 0;
@@ -849,9 +854,16 @@ llm_build_body(struct llm *l, const char *model)
 	o.no_temperature = q->no_temperature;
 	o.no_reasoning_effort = q->no_reasoning_effort;
 	o.max_completion_tokens = q->max_completion_tokens;
+	o.ntexts = l->ntexts;
 	tc = conf_model_str(l->cfg, model, "tool_calling");
 	l->prompt = cJSON_GetArraySize(l->tools) > 0 &&
 	    (strcmp(tc, "prompt") == 0 || q->prompt_tools);
+	if (l->messages == NULL && (l->responses || l->prompt)) {
+		/* These formats rewrite the messages: parse the texts once
+		 * (kept for later attempts, freed with the request). */
+		l->messages = llm_messages_parse(l->texts, l->ntexts);
+		o.messages = l->messages;
+	}
 	if (l->prompt) {
 		pm = llm_ptools_messages(l->messages, l->tools);
 		o.messages = pm;
@@ -861,6 +873,64 @@ llm_build_body(struct llm *l, const char *model)
 	l->body = l->responses ? llm_responses_body(&o) : llm_chat_body(&o);
 	l->body_len = strlen(l->body);
 	cJSON_Delete(pm);
+}
+
+/*
+ * The endpoint was never reached by this client and this attempt could not
+ * reach it either (refused, no such host, TLS failed, no TCP connection
+ * within connect_timeout): a wrong or stopped endpoint, which retrying
+ * would only repeat.  One line saying what to check; NULL otherwise.
+ * Once the endpoint has answered, the same failures are transient (a
+ * server restarting) and retried as before.
+ */
+static char *
+llm_unreachable(struct llm *l, CURL *easy, CURLcode rc)
+{
+	const char *why, *from;
+	curl_off_t ct = 0;
+	char *msg, *tmp = NULL;
+
+	if (l->reached)
+		return NULL;
+	switch (rc) {
+	case CURLE_COULDNT_CONNECT:
+		why = "connection refused";
+		break;
+	case CURLE_COULDNT_RESOLVE_HOST:
+		why = "unknown host";
+		break;
+	case CURLE_COULDNT_RESOLVE_PROXY:
+		why = "unknown proxy host";
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &ct);
+		if (l->got_byte || ct > 0)
+			return NULL;
+		why = tmp = xasprintf("no connection within %ld s",
+		    conf_int(l->cfg, "connect_timeout"));
+		break;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+		why = tmp = xasprintf("TLS failed: %s", l->errbuf[0] ?
+		    l->errbuf : curl_easy_strerror(rc));
+		break;
+	default:
+		return NULL;
+	}
+	switch (conf_origin_of(l->cfg, "base_url")) {
+	case CONF_ENV: from = "LLM_BASE_URL"; break;
+	case CONF_FILE: from = "base_url in the config file"; break;
+	case CONF_FLAG: from = "--base-url"; break;
+	default: from = "base_url (the default; set LLM_BASE_URL or base_url "
+	    "in the config file)"; break;
+	}
+	msg = xasprintf("cannot reach the model endpoint %s (%s): is the "
+	    "server running? check %s; in the TUI, /local looks for a local "
+	    "server", conf_str(l->cfg, "base_url"), why, from);
+	free(tmp);
+	return msg;
 }
 
 /* curl: the transfer ended (successfully or not). */
@@ -875,6 +945,8 @@ llm_on_done(CURL *easy, CURLcode rc, void *arg)
 	int retry = 0;
 
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &l->http_code);
+	if (l->http_code > 0)
+		l->reached = 1;
 	if (l->kind == LLM_BODY_SSE && rc == CURLE_OK && !l->cancel_req &&
 	    l->acc.bad == NULL && l->acc.err == LLM_OK) {
 		l->in_cb++;
@@ -900,6 +972,9 @@ llm_on_done(CURL *easy, CURLcode rc, void *arg)
 	} else if (l->acc.done && (rc == CURLE_OK || rc == CURLE_PARTIAL_FILE ||
 	    rc == CURLE_RECV_ERROR)) {
 		st = LLM_OK;	/* complete, even if the close was unclean */
+	} else if (rc != CURLE_OK &&
+	    (msg = llm_unreachable(l, easy, rc)) != NULL) {
+		st = LLM_ERR_NETWORK;
 	} else if (rc != CURLE_OK) {
 		retry = 1;
 		st = LLM_ERR_NETWORK;
@@ -1423,6 +1498,21 @@ llm_messages_keep(const cJSON *msgs)
 	return out;
 }
 
+/* The messages of a request sent as printed texts, as a tree. */
+static cJSON *
+llm_messages_parse(const char *const *texts, size_t n)
+{
+	cJSON *out = cJSON_CreateArray(), *m;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if ((m = cJSON_Parse(texts[i])) == NULL)
+			fatal("request message %zu is not JSON", i);
+		cJSON_AddItemToArray(out, m);
+	}
+	return out;
+}
+
 /* Start a request; see cade/llm.h. */
 int
 llm_send(struct llm *l, const struct llm_request *req,
@@ -1437,15 +1527,22 @@ llm_send(struct llm *l, const struct llm_request *req,
 		*cause = xstrdup("a request is already in flight");
 		return -1;
 	}
-	if (!cJSON_IsArray(req->messages)) {
+	if (req->messages == NULL ? req->texts == NULL :
+	    !cJSON_IsArray(req->messages)) {
 		*cause = xstrdup("messages must be a JSON array");
 		return -1;
 	}
 	l->busy = 1;
 	l->reqno++;
 	l->cb = *cb;
-	l->messages = llm_messages_keep(req->messages);
-	if (req->texts != NULL) {
+	if (req->messages == NULL) {
+		/* Printed messages: their pointers only, nothing per message. */
+		l->ntexts = req->ntexts;
+		l->texts = xcalloc(req->ntexts + 1, sizeof *l->texts);
+		memcpy(l->texts, req->texts, req->ntexts * sizeof *l->texts);
+	} else
+		l->messages = llm_messages_keep(req->messages);
+	if (req->messages != NULL && req->texts != NULL) {
 		int n = cJSON_GetArraySize(l->messages);
 
 		l->texts = xcalloc((size_t)n + 1, sizeof *l->texts);

@@ -13,15 +13,26 @@
  * input as OpenRouter's `architecture.input_modalities` (or a top-level
  * `input_modalities`) listing "image".
  *
+ * At the start of a session with no price configured for its model, the
+ * prices come from the list: read from a cache on disk
+ * ($XDG_CACHE_HOME/cade/models/, one file per endpoint, kept
+ * models_cache_ttl seconds), else fetched in the background (never waited
+ * for; a reply costed before it came is costed again when it comes, by the
+ * caller) and cached.  /model's fetch refreshes the cache too.
+ *
  * The local probe asks the four usual ports at once (Ollama 11434,
  * llama.cpp 8080, LM Studio 1234, vLLM 8000, each /v1/models with a short
  * timeout) and reports the first, in that order, that answered with a list.
  */
 #include "config.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -31,7 +42,9 @@
 #include "cade/conf.h"
 #include "cade/http.h"
 #include "cade/llm.h"
+#include "cade/log.h"
 #include "cade/loop.h"
+#include "cade/sha256.h"
 #include "cade/util.h"
 #include "llm-int.h"
 
@@ -355,4 +368,154 @@ llm_models_main(const struct config *cfg, FILE *out)
 	}
 	llm_models_free(c.m);
 	return CADE_EXIT_OK;
+}
+
+/* ---- the list at start: the cache on disk, else a background fetch --- */
+
+struct llm_prices {
+	struct llm_models_req	*req;
+	void			(*fn)(void *);
+	void			*arg;
+};
+
+/* $XDG_CACHE_HOME/cade/models/<digest of the base URL>.json; caller frees. */
+static char *
+models_cache_path(const char *base_url)
+{
+	char hex[65], *dir, *path;
+	size_t n = strlen(base_url);
+
+	while (n > 0 && base_url[n - 1] == '/')
+		n--;
+	sha256_hex(base_url, n, hex);
+	dir = util_xdg_dir("XDG_CACHE_HOME", ".cache");
+	path = xasprintf("%s/models/%.32s.json", dir, hex);
+	free(dir);
+	return path;
+}
+
+/* See llm.h. */
+void
+llm_models_cache_put(const struct llm_models *m)
+{
+	cJSON *root, *data, *o, *p;
+	char *path, *text, *dir;
+	size_t i;
+
+	if (m == NULL || m->error != NULL || m->base_url == NULL)
+		return;
+	/* The list in the OpenRouter shape llm_models_parse() reads. */
+	root = cJSON_CreateObject();
+	cJSON_AddStringToObject(root, "base_url", m->base_url);
+	data = cJSON_AddArrayToObject(root, "data");
+	for (i = 0; i < m->n; i++) {
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "id", m->v[i].id);
+		if (m->v[i].context > 0)
+			cJSON_AddNumberToObject(o, "context_length",
+			    (double)m->v[i].context);
+		if (m->v[i].price_in >= 0 && m->v[i].price_out >= 0) {
+			p = cJSON_AddObjectToObject(o, "pricing");
+			cJSON_AddNumberToObject(p, "prompt",
+			    m->v[i].price_in / 1e6);
+			cJSON_AddNumberToObject(p, "completion",
+			    m->v[i].price_out / 1e6);
+		}
+		cJSON_AddItemToArray(data, o);
+	}
+	text = cJSON_PrintUnformatted(root);
+	cJSON_Delete(root);
+	path = models_cache_path(m->base_url);
+	dir = xstrdup(path);
+	*strrchr(dir, '/') = '\0';
+	/* A cache is worth nothing to fail over: errors only go to the log. */
+	if (util_mkdir_p(dir, 0700) == -1 ||
+	    util_write_atomic(path, text, strlen(text), 0600) == -1)
+		log_debug("cannot write the model list cache '%s': %s", path,
+		    strerror(errno));
+	free(dir);
+	free(path);
+	free(text);
+}
+
+/* The cached list of base_url if younger than ttl seconds, or NULL. */
+static struct llm_models *
+models_cache_get(const char *base_url, long ttl)
+{
+	struct llm_models *m;
+	struct stat st;
+	char *path, *text, *cause = NULL;
+	time_t now = time(NULL);
+	size_t len;
+
+	path = models_cache_path(base_url);
+	if (ttl <= 0 || stat(path, &st) == -1 || st.st_mtime > now + 60 ||
+	    now - st.st_mtime > ttl ||
+	    (text = util_read_small(path, MODELS_MAX_BODY, &len, NULL)) ==
+	    NULL) {
+		free(path);
+		return NULL;
+	}
+	m = xcalloc(1, sizeof *m);
+	m->base_url = xstrdup(base_url);
+	if (llm_models_parse(text, len, m, &cause) == -1) {
+		log_debug("model list cache '%s': %s", path, cause);
+		free(cause);
+		llm_models_free(m);
+		m = NULL;
+	}
+	free(text);
+	free(path);
+	return m;
+}
+
+/* The background fetch ended: use the prices, keep the list for next time. */
+static void
+prices_done(struct llm_models *m, void *arg)
+{
+	struct llm_prices *p = arg;
+
+	p->req = NULL;
+	if (m->error == NULL) {
+		llm_list_prices(m);
+		llm_models_cache_put(m);
+		p->fn(p->arg);
+	} else
+		log_debug("model list for prices: %s", m->error);
+	llm_models_free(m);
+}
+
+/* See llm.h. */
+struct llm_prices *
+llm_prices_start(struct loop *loop, const struct config *cfg,
+    const char *model, void (*fn)(void *), void *arg)
+{
+	const char *base = conf_str(cfg, "base_url");
+	struct llm_models *m;
+	struct llm_prices *p;
+
+	if (llm_unconfigured(cfg) || llm_price_known(cfg, model))
+		return NULL;
+	if ((m = models_cache_get(base, conf_int(cfg, "models_cache_ttl"))) !=
+	    NULL) {
+		llm_list_prices(m);
+		llm_models_free(m);
+		return NULL;
+	}
+	p = xcalloc(1, sizeof *p);
+	p->fn = fn;
+	p->arg = arg;
+	p->req = llm_models_fetch(loop, cfg, base,
+	    conf_int(cfg, "connect_timeout") * 1000 + 10000, 1, prices_done, p);
+	return p;
+}
+
+/* See llm.h. */
+void
+llm_prices_free(struct llm_prices *p)
+{
+	if (p == NULL)
+		return;
+	llm_models_cancel(p->req);
+	free(p);
 }

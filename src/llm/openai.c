@@ -713,6 +713,15 @@ llm_chat_messages(struct buf *b, const struct llm_body_opts *o)
 	size_t i = 0;
 
 	(void)buf_putc(b, '[');
+	if (o->messages == NULL) {
+		for (i = 0; i < o->ntexts; i++) {
+			if (i > 0)
+				(void)buf_putc(b, ',');
+			(void)buf_puts(b, o->texts[i]);
+		}
+		(void)buf_putc(b, ']');
+		return;
+	}
 	cJSON_ArrayForEach(m, o->messages) {
 		if (i > 0)
 			(void)buf_putc(b, ',');

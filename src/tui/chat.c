@@ -226,6 +226,17 @@ chat_summary(const char *tool, const cJSON *args)
 	return s;
 }
 
+/* 1 if the last item is an error that ends with msg (not worth repeating). */
+static int
+chat_just_said(const struct tui_chat *c, const char *msg)
+{
+	const struct chat_item *it = c->n > 0 ? c->items[c->n - 1] : NULL;
+	size_t n = strlen(msg);
+
+	return it != NULL && it->kind == ITEM_ERROR && n > 0 &&
+	    it->text.len >= n && strcmp(it->text.s + it->text.len - n, msg) == 0;
+}
+
 /* Feed one event into the model. */
 int
 tui_chat_event(struct tui_chat *c, const struct event *ev)
@@ -429,6 +440,9 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 		s = event_str(ev, "status", "finished");
 		if (agent_end_from_name(s) == AGENT_END_REPLIED)
 			return 0;	/* the answer is already shown */
+		/* An error just shown is not shown again as the ending. */
+		if (chat_just_said(c, event_str(ev, "message", "")))
+			return 0;
 		it = chat_add(c, ITEM_FINISH);
 		t = xstrdup(event_str(ev, "message", ""));
 		buf_printf(&it->text, "%s%s%s", s, *t != '\0' ? ": " : "", t);

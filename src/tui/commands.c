@@ -447,6 +447,8 @@ tui_models_done(struct llm_models *m, void *arg)
 	t->models_req = NULL;
 	t->models_want = NULL;
 	llm_list_prices(m);
+	llm_models_cache_put(m);
+	agent_reprice(t->s->agent);
 	agent_get_stats(t->s->agent, &st);
 	buf_init(&b, 0);
 	if (want == NULL && m->error != NULL)
