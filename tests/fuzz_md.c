@@ -10,7 +10,7 @@
  * (measured again here, cell by cell), its recorded width must be the
  * true one, it must hold no control character, and its text must come out
  * as valid UTF-8.
- *   make fuzz-md && ./tests/fuzz_md -max_total_time=300
+ *   make fuzz-md && ./tests/fuzz_md -max_total_time=300 -dict=tests/fuzz-md.dict
  */
 #include "config.h"
 

@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -197,14 +198,14 @@ test_markdown(void)
 /* Roles of a code line in lang: one char a cell ('k' keyword, 's' string,
  * 'c' comment, 'n' number, '.' plain, '+'/'-'/'@'/'h' diff). */
 static const char *
-hl(const char *lang, const char *src, int *in_block)
+hl(const char *lang, const char *src, struct tui_md_hl *st)
 {
 	static char out[256];
 	wchar_t ws[256];
 	uint8_t roles[256];
 	int n = (int)mbstowcs(ws, src, 255), i;
 
-	tui_md_highlight(lang, ws, n, roles, in_block);
+	tui_md_highlight(lang, ws, n, roles, st);
 	for (i = 0; i < n; i++)
 		out[i] = roles[i] == ROLE_CODE_KEYWORD ? 'k' :
 		    roles[i] == ROLE_CODE_STRING ? 's' :
@@ -220,14 +221,16 @@ hl(const char *lang, const char *src, int *in_block)
 static void
 test_highlight(void)
 {
-	int b = 0, i;
+	struct tui_md_hl b;
 	struct tui_lines ls;
+	int i;
 	const char *md = "```python\ndef f(): return \"x\"  # done\n```\n";
 
+	memset(&b, 0, sizeof b);
 	is_str(hl("c", "int x = 42; /* a", &b), "kkk.....nn..cccc", "C: keyword, number, comment opened");
-	ok(b == 1, "C: a comment open at the end of a line carries on");
+	ok(b.span != 0, "C: a comment open at the end of a line carries on");
 	is_str(hl("c", "b */ return \"s\\\"\";", &b), "cccc.kkkkkk.sssss.", "C: comment closed, keyword, string with an escape");
-	b = 0;
+	memset(&b, 0, sizeof b);
 	is_str(hl("sh", "echo 'hi' # x", &b), "kkkk.ssss.ccc", "shell: keyword, string, comment");
 	is_str(hl("bash", "a#b", &b), "...", "shell: # inside a word is no comment");
 	is_str(hl("Python", "def f(): pass", &b), "kkk......kkkk", "Python (any case): def, pass");
@@ -274,6 +277,55 @@ test_highlight(void)
 	tui_md_render(&ls, md, strlen(md) - 1, 12, ROLE_ASSISTANT, 0, NULL);
 	ok(all_fit(&ls, 12), "render: a fence label wider than the frame is left out");
 	ok(ls.n == 4, "render: reads only len bytes (a cut \"---\" is text, not a rule)");
+	tui_lines_free(&ls);
+}
+
+/* A code block line by line: each line's roles, joined by '|'. */
+static const char *
+hls(const char *lang, const char *const *src)
+{
+	static char out[1024];
+	struct tui_md_hl st;
+	size_t k = 0;
+
+	memset(&st, 0, sizeof st);
+	out[0] = '\0';
+	for (; *src != NULL; src++)
+		k += (size_t)snprintf(out + k, sizeof out - k, "%s%s",
+		    k > 0 ? "|" : "", hl(lang, *src, &st));
+	return out;
+}
+
+static void
+test_highlight_spans(void)
+{
+	struct tui_lines ls;
+	const char *c[] = { "int x; /* a", "b c", "d */ int y;", NULL };
+	const char *js[] = { "let t = `a", "${b}", "c\\`d`;", NULL };
+	const char *go[] = { "s := `a", "b\\`", "x", NULL };
+	const char *py[] = { "x = \"\"\"doc", "# no", "end\"\"\" # c", "y = '''a", "b''' + 'c'", NULL };
+	const char *sh[] = { "cat <<EOF > \"f\"", "if x", "EOF", "echo", NULL };
+	const char *sh2[] = { "cat <<-'END'", "  END", "if", NULL };
+	const char *sh3[] = { "cat <<<x", "if", "echo 'a", "b' if", NULL };
+	const char *rs[] = { "let s = r#\"a\"b", "c\"#;", "let t = \"a", "b\";", NULL };
+	const char *ym[] = { "key: |", "  a: 'x'", "", "  b", "c: 1", NULL };
+	const char *js2[] = { "x = \"a", "b\"", NULL };
+	const char *md = "```c\n/* open\n```\n```c\nint x;\n```\n";
+
+	is_str(hls("c", c), "kkk....cccc|ccc|cccc.kkk...", "C: a block comment over three lines");
+	is_str(hls("js", js), "kkk.....ss|ssss|sssss.", "JS: a template string over lines, \\` inside");
+	is_str(hls("go", go), ".....ss|sss|.", "Go: a raw string over lines (no escapes)");
+	is_str(hls("python", py), "....ssssss|ssss|ssssss.ccc|....ssss|ssss...sss",
+	    "Python: triple-quoted strings over lines, no comment inside");
+	is_str(hls("sh", sh), "....sssss...sss|ssss|sss|kkkk", "shell: a here-document's body is a string to its word");
+	is_str(hls("bash", sh2), "....ssssssss|sssss|kk", "shell: <<- closes at an indented word, quotes dropped");
+	is_str(hls("sh", sh3), "........|kk|kkkk.ss|ss.kk", "shell: <<< is no here-document; quotes span lines");
+	is_str(hls("rust", rs), "kkk.....ssssss|sss.|kkk.....ss|ss.", "Rust: raw strings (r#\"...\"#) and strings over lines");
+	is_str(hls("yaml", ym), ".....s|ssssssss||sss|...n", "YAML: a block scalar is the more-indented lines after |");
+	is_str(hls("json", js2), "....ss|.s", "JSON: a string does not run past its line");
+	tui_lines_init(&ls);
+	tui_md_render(&ls, md, strlen(md), 40, ROLE_ASSISTANT, 0, NULL);
+	ok(ls.n == 6 && ls.v[4].role[2] == ROLE_CODE_KEYWORD, "render: an unclosed comment ends with its block");
 	tui_lines_free(&ls);
 }
 
@@ -528,6 +580,7 @@ main(void)
 	test_wrap();
 	test_markdown();
 	test_highlight();
+	test_highlight_spans();
 	test_table();
 	test_md_fits();
 	test_chat();

@@ -4,8 +4,8 @@
  *
  * The subset models write: ATX headings, **bold** and __bold__, `code`,
  * fenced code blocks (framed and cut, never wrapped into prose; coloured
- * by a small lexer for C, shell, Python, JS/TS, Go, Rust, JSON, YAML and
- * diff), GFM tables (mdtable.c), bullet
+ * by a small table-driven lexer for C, shell, Python, JS/TS, Go, Rust,
+ * JSON, YAML and diff that carries comments and strings across lines), GFM tables (mdtable.c), bullet
  * and numbered lists, horizontal rules.  Markers are dropped and the roles
  * carry the style; anything else is text.
  */
@@ -85,6 +85,13 @@ md_frame(struct tui_lines *out, int width, int item, int top, const char *label)
  * Fenced code highlighting: a small table-driven lexer, one row a language
  * (the fence's info string picks it), that colours keywords, strings,
  * comments and numbers; a diff colours whole lines.  No row: plain.
+ *
+ * It reads a line at a time, so what spans lines (a block comment, a
+ * Python triple-quoted string, a JS template, a shell here-document, a
+ * Rust raw string, a YAML block scalar) is a row of the language's span
+ * table, and the open span travels to the next line in struct tui_md_hl.
+ * Approximations, on purpose: no nesting (Rust's nested comments, ${...}
+ * in templates), a here-document's body is one string.
  */
 static const char *const md_kw_c[] = { "auto", "break", "case", "char",
 	"const", "continue", "default", "do", "double", "else", "enum",
@@ -124,28 +131,69 @@ static const char *const md_kw_rs[] = { "as", "async", "await", "break",
 	"Some", "None", "Ok", "Err", NULL };
 static const char *const md_kw_json[] = { "true", "false", "null", NULL };
 
+/* How a span ends. */
+enum md_span_kind {
+	MD_SPAN_PLAIN,		/* at close */
+	MD_SPAN_ESC,		/* at close not escaped by a backslash */
+	MD_SPAN_RAW,		/* Rust r#"...."#: at '"' and as many '#' */
+	MD_SPAN_HEREDOC,	/* shell <<WORD: from the next line to WORD */
+	MD_SPAN_BLOCK		/* YAML "key: |": the next more-indented lines */
+};
+
+/* A construct that may span lines: open and close text, its role. */
+struct md_span {
+	const char	*open;
+	const char	*close;		/* NULL: found when opened */
+	uint8_t		 role;
+	uint8_t		 kind;
+};
+
+#define MD_SPAN_END	{ NULL, NULL, 0, 0 }
+static const struct md_span md_spans_c[] = {
+	{ "/*", "*/", ROLE_CODE_COMMENT, MD_SPAN_PLAIN }, MD_SPAN_END };
+static const struct md_span md_spans_sh[] = {
+	{ "<<", NULL, ROLE_CODE_STRING, MD_SPAN_HEREDOC },
+	{ "'", "'", ROLE_CODE_STRING, MD_SPAN_PLAIN },
+	{ "\"", "\"", ROLE_CODE_STRING, MD_SPAN_ESC }, MD_SPAN_END };
+static const struct md_span md_spans_py[] = {
+	{ "\"\"\"", "\"\"\"", ROLE_CODE_STRING, MD_SPAN_ESC },
+	{ "'''", "'''", ROLE_CODE_STRING, MD_SPAN_ESC }, MD_SPAN_END };
+static const struct md_span md_spans_js[] = {
+	{ "/*", "*/", ROLE_CODE_COMMENT, MD_SPAN_PLAIN },
+	{ "`", "`", ROLE_CODE_STRING, MD_SPAN_ESC }, MD_SPAN_END };
+static const struct md_span md_spans_go[] = {
+	{ "/*", "*/", ROLE_CODE_COMMENT, MD_SPAN_PLAIN },
+	{ "`", "`", ROLE_CODE_STRING, MD_SPAN_PLAIN }, MD_SPAN_END };
+static const struct md_span md_spans_rs[] = {
+	{ "/*", "*/", ROLE_CODE_COMMENT, MD_SPAN_PLAIN },
+	{ "r", NULL, ROLE_CODE_STRING, MD_SPAN_RAW },
+	{ "\"", "\"", ROLE_CODE_STRING, MD_SPAN_ESC }, MD_SPAN_END };
+static const struct md_span md_spans_yaml[] = {
+	{ "|", NULL, ROLE_CODE_STRING, MD_SPAN_BLOCK },
+	{ ">", NULL, ROLE_CODE_STRING, MD_SPAN_BLOCK }, MD_SPAN_END };
+
 struct md_lang {
 	const char		*names;		/* " a b c " */
 	const char *const	*kw;
 	const char		*line_comment;	/* NULL: none */
 	int			 hash_comment;	/* # starts a comment after a blank */
-	int			 block;		/* slash-star comments */
-	const char		*quotes;
+	const char		*quotes;	/* strings within a line */
+	const struct md_span	*spans;		/* what may span lines */
 	int			 diff;
 };
 
 static const struct md_lang md_langs[] = {
-	{ " c h cpp c++ cc cxx hpp ", md_kw_c, "//", 0, 1, "\"'", 0 },
-	{ " sh bash shell zsh console shell-session ", md_kw_sh, NULL, 1, 0,
-	  "\"'", 0 },
-	{ " python py python3 ", md_kw_py, NULL, 1, 0, "\"'", 0 },
-	{ " js javascript ts typescript jsx tsx mjs ", md_kw_js, "//", 0, 1,
-	  "\"'`", 0 },
-	{ " go golang ", md_kw_go, "//", 0, 1, "\"'`", 0 },
-	{ " rust rs ", md_kw_rs, "//", 0, 1, "\"", 0 },
-	{ " json jsonc ", md_kw_json, NULL, 0, 0, "\"", 0 },
-	{ " yaml yml ", md_kw_json, NULL, 1, 0, "\"'", 0 },
-	{ " diff patch ", NULL, NULL, 0, 0, "", 1 },
+	{ " c h cpp c++ cc cxx hpp ", md_kw_c, "//", 0, "\"'", md_spans_c, 0 },
+	{ " sh bash shell zsh console shell-session ", md_kw_sh, NULL, 1, "",
+	  md_spans_sh, 0 },
+	{ " python py python3 ", md_kw_py, NULL, 1, "\"'", md_spans_py, 0 },
+	{ " js javascript ts typescript jsx tsx mjs ", md_kw_js, "//", 0,
+	  "\"'", md_spans_js, 0 },
+	{ " go golang ", md_kw_go, "//", 0, "\"'", md_spans_go, 0 },
+	{ " rust rs ", md_kw_rs, "//", 0, "", md_spans_rs, 0 },
+	{ " json jsonc ", md_kw_json, NULL, 0, "\"", NULL, 0 },
+	{ " yaml yml ", md_kw_json, NULL, 1, "\"'", md_spans_yaml, 0 },
+	{ " diff patch ", NULL, NULL, 0, "", NULL, 1 },
 };
 
 /* The row for a fence's info string ("```py title"), or NULL. */
@@ -190,16 +238,140 @@ md_at(const wchar_t *ws, int n, int i, const char *s)
 	return 1;
 }
 
+/* Columns of leading blanks. */
+static int
+md_indent_of(const wchar_t *ws, int n)
+{
+	int i = 0;
+
+	while (i < n && (ws[i] == ' ' || ws[i] == '\t'))
+		i++;
+	return i;
+}
+
 /*
- * Roles for one code line of n wide chars; *in_block carries a slash-star
- * comment across lines.  Exposed for the tests.
+ * Whether span S opens at ws[i]: its length on this line, and the text
+ * that will close it put in st->close (a here-document's word, a raw
+ * string's quote and hashes).  0: it does not open here.
+ */
+static int
+md_span_open(const struct md_span *S, const wchar_t *ws, int n, int i,
+    struct tui_md_hl *st)
+{
+	int j, k, q;
+
+	switch (S->kind) {
+	case MD_SPAN_RAW:
+		/* r"..", r#".."#, br"..", not the r ending a word. */
+		if (ws[i] != 'r' || (i > 0 && md_ident(ws[i - 1]) &&
+		    !(ws[i - 1] == 'b' && (i < 2 || !md_ident(ws[i - 2])))))
+			return 0;
+		for (j = i + 1; j < n && ws[j] == '#'; j++)
+			;
+		if (j >= n || ws[j] != '"' || j - i > (int)sizeof st->close - 1)
+			return 0;
+		st->close[0] = '"';
+		for (k = 1; k < j - i; k++)
+			st->close[k] = '#';
+		st->close[k] = '\0';
+		return j + 1 - i;
+	case MD_SPAN_HEREDOC:
+		/* <<WORD, <<-WORD, << 'WORD', <<"WORD"; not <<< nor $((a<<b)). */
+		if (!md_at(ws, n, i, "<<") || md_at(ws, n, i + 2, "<") ||
+		    (i > 0 && ws[i - 1] == '<'))
+			return 0;
+		j = i + 2;
+		st->indent = j < n && ws[j] == '-';
+		j += st->indent;
+		while (j < n && ws[j] == ' ')
+			j++;
+		q = j < n && (ws[j] == '\'' || ws[j] == '"') ? ws[j++] : 0;
+		for (k = 0; j < n && k < (int)sizeof st->close - 1 &&
+		    ((ws[j] >= 'A' && ws[j] <= 'Z') || (ws[j] >= 'a' &&
+		    ws[j] <= 'z') || (ws[j] >= '0' && ws[j] <= '9') ||
+		    ws[j] == '_'); j++)
+			st->close[k++] = (char)ws[j];
+		st->close[k] = '\0';
+		if (k == 0 || (i > 0 && ws[i - 1] >= '0' && ws[i - 1] <= '9'))
+			return 0;
+		if (q != 0 && j < n && ws[j] == q)
+			j++;
+		return j - i;
+	case MD_SPAN_BLOCK:
+		/* "key: |", "- >-": the indicator ends the line. */
+		if (ws[i] != S->open[0] || i == 0 || ws[i - 1] != ' ')
+			return 0;
+		for (j = i + 1; j < n && (ws[j] == '-' || ws[j] == '+' ||
+		    (ws[j] >= '1' && ws[j] <= '9')); j++)
+			;
+		for (k = j; k < n && ws[k] == ' '; k++)
+			;
+		if (k < n && ws[k] != '#')
+			return 0;
+		st->indent = md_indent_of(ws, n);
+		return j - i;
+	default:
+		if (!md_at(ws, n, i, S->open))
+			return 0;
+		snprintf(st->close, sizeof st->close, "%s", S->close);
+		return (int)strlen(S->open);
+	}
+}
+
+/*
+ * Colour ws[i..] as the open span's body up to and including its close;
+ * returns where the span ended (n: it goes on to the next line).
+ */
+static int
+md_span_body(const struct md_span *S, const wchar_t *ws, int n, int i,
+    uint8_t *roles, struct tui_md_hl *st)
+{
+	int j;
+
+	if (S->kind == MD_SPAN_HEREDOC) {
+		j = st->indent ? md_indent_of(ws, n) : 0;
+		if (md_at(ws, n, j, st->close) &&
+		    j + (int)strlen(st->close) == n)
+			st->span = 0;
+		while (i < n)
+			roles[i++] = S->role;
+		return n;
+	}
+	if (S->kind == MD_SPAN_BLOCK) {
+		if (md_indent_of(ws, n) < n && md_indent_of(ws, n) <= st->indent) {
+			st->span = 0;	/* back at the key's level */
+			return i;
+		}
+		while (i < n)
+			roles[i++] = S->role;
+		return n;
+	}
+	for (j = i; j < n && !md_at(ws, n, j, st->close); j++)
+		if (S->kind == MD_SPAN_ESC && ws[j] == '\\')
+			j++;
+	if (j < n) {
+		j += (int)strlen(st->close);
+		st->span = 0;
+	}
+	if (j > n)
+		j = n;
+	while (i < j)
+		roles[i++] = S->role;
+	return j;
+}
+
+/*
+ * Roles for one code line of n wide chars; st carries what spans lines
+ * (zeroed before a block's first line).  Exposed for the tests.
  */
 void
 tui_md_highlight(const char *lang, const wchar_t *ws, int n, uint8_t *roles,
-    int *in_block)
+    struct tui_md_hl *st)
 {
 	const struct md_lang *L = md_lang_find(lang);
-	int i = 0, j, k;
+	const struct md_span *S;
+	struct tui_md_hl open, pend;
+	int i = 0, j, k, m, next = 0;
 	uint8_t r;
 	char word[32];
 
@@ -216,16 +388,12 @@ tui_md_highlight(const char *lang, const wchar_t *ws, int n, uint8_t *roles,
 			roles[k] = r;
 		return;
 	}
+	pend = *st;
+	if (st->span > 0 && L->spans != NULL)
+		i = md_span_body(&L->spans[st->span - 1], ws, n, 0, roles, st);
+	else
+		st->span = 0;
 	while (i < n) {
-		if (*in_block) {
-			for (j = i; j < n && !md_at(ws, n, j, "*/"); j++)
-				;
-			*in_block = j >= n;
-			j = j < n ? j + 2 : n;
-			while (i < j)
-				roles[i++] = ROLE_CODE_COMMENT;
-			continue;
-		}
 		if ((L->line_comment != NULL && md_at(ws, n, i, L->line_comment)) ||
 		    (L->hash_comment && ws[i] == '#' && (i == 0 || ws[i - 1] == ' ' ||
 		    ws[i - 1] == '\t'))) {
@@ -233,10 +401,24 @@ tui_md_highlight(const char *lang, const wchar_t *ws, int n, uint8_t *roles,
 				roles[i++] = ROLE_CODE_COMMENT;
 			break;
 		}
-		if (L->block && md_at(ws, n, i, "/*")) {
-			*in_block = 1;
-			roles[i++] = ROLE_CODE_COMMENT;
-			roles[i++] = ROLE_CODE_COMMENT;
+		for (S = L->spans, m = 0; S != NULL && S->open != NULL; S++) {
+			open = *st;
+			if ((m = md_span_open(S, ws, n, i, &open)) > 0)
+				break;
+		}
+		if (m > 0) {
+			for (k = 0; k < m; k++)
+				roles[i++] = S->role;
+			if (S->kind == MD_SPAN_HEREDOC || S->kind == MD_SPAN_BLOCK) {
+				/* It starts on the next line; "> file" may follow. */
+				pend = open;
+				pend.span = (int)(S - L->spans) + 1;
+				next = 1;
+				continue;
+			}
+			*st = open;
+			st->span = (int)(S - L->spans) + 1;
+			i = md_span_body(S, ws, n, i, roles, st);
 			continue;
 		}
 		if (ws[i] < 0x80 && ws[i] != 0 && strchr(L->quotes, (int)ws[i]) != NULL) {
@@ -269,12 +451,14 @@ tui_md_highlight(const char *lang, const wchar_t *ws, int n, uint8_t *roles,
 		}
 		i++;
 	}
+	if (next)
+		*st = pend;
 }
 
 /* One line of a fenced block: cut to width, coloured by its language. */
 static void
 md_code_line(struct tui_lines *out, int width, int item, const char *lang,
-    const char *line, size_t ll, int *in_block)
+    const char *line, size_t ll, struct tui_md_hl *st)
 {
 	struct buf b;
 	struct tui_line *l;
@@ -303,7 +487,7 @@ md_code_line(struct tui_lines *out, int width, int item, const char *lang,
 	free(ws);
 	ws = tui_utf8_to_wcs(b.s, b.len, &n);
 	roles = xcalloc((size_t)n + 1, 1);
-	tui_md_highlight(lang, ws, n, roles, in_block);
+	tui_md_highlight(lang, ws, n, roles, st);
 	for (i = 0; i < n && start + i < l->len; i++)
 		if (l->role[start + i] == ROLE_CODEBLOCK)
 			l->role[start + i] = roles[i];
@@ -359,7 +543,7 @@ tui_md_render(struct tui_lines *out, const char *text, size_t len, int width,
 	size_t ll, start = 0, ind, m;
 	int in_code = 0, blank = 0, ordered, level, blocks = 0;
 	char fence[4] = "", *prefix, *lang, code_lang[32] = "";
-	int in_comment = 0;
+	struct tui_md_hl hl;
 	wchar_t *indent;
 	struct tui_lines narrow;
 	int i, pad;
@@ -392,7 +576,7 @@ tui_md_render(struct tui_lines *out, const char *text, size_t len, int width,
 				continue;
 			}
 			md_code_line(out, width, item, code_lang, line, ll,
-			    &in_comment);
+			    &hl);
 			continue;
 		}
 		if (ll - ind >= 3 && (strncmp(line + ind, "```", 3) == 0 ||
@@ -402,7 +586,7 @@ tui_md_render(struct tui_lines *out, const char *text, size_t len, int width,
 			lang = xstrndup(line + ind + 3, ll - ind - 3);
 			md_frame(out, width, item, 1, util_trim(lang));
 			snprintf(code_lang, sizeof code_lang, "%s", util_trim(lang));
-			in_comment = 0;
+			memset(&hl, 0, sizeof hl);
 			free(lang);
 			in_code = 1;
 			blocks++;

@@ -365,9 +365,18 @@ char		*tui_chat_copy_text(const struct tui_chat *, int item, int part,
 /* Mark an item selected (-1: none) for select mode. */
 void		 tui_chat_select(struct tui_chat *, int item);
 int		 tui_chat_selected(const struct tui_chat *);
+/*
+ * What a code block's lexer carries from line to line (markdown.c): the
+ * open span (a comment, a string, a here-document...), what closes it.
+ */
+struct tui_md_hl {
+	int	 span;		/* 0, or 1 + the span's row in its language */
+	int	 indent;	/* YAML block: its key's indent; <<-: 1 */
+	char	 close[40];	/* what ends the span */
+};
 /* Roles of one fenced-code line in language lang (markdown.c; tests). */
 void		 tui_md_highlight(const char *lang, const wchar_t *, int n,
-		    uint8_t *roles, int *in_block);
+		    uint8_t *roles, struct tui_md_hl *);
 /* Inline Markdown (**bold**, `code`) of one line into a wrapper. */
 void		 tui_md_inline(struct tui_wrap *, const char *, size_t len,
 		    uint8_t base);
