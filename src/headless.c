@@ -233,6 +233,42 @@ headless_signal(struct loop *l, int signo, void *arg)
 	agent_cancel(h->s->agent);
 }
 
+/*
+ * --resume of a session started in another directory: the TUI asks; with
+ * nobody to ask, the answer is no unless --yes gave it (as for actions).
+ * Going on here would let the conversation's plans about that directory's
+ * files act on this one's.  -1 (said why) to refuse.
+ */
+static int
+headless_elsewhere(const struct config *cfg, const char *resume)
+{
+	char *dir, *id, *root = NULL, *here, *cause = NULL;
+	int rc = 0;
+
+	if (resume == NULL || conf_bool(cfg, "yes"))
+		return 0;
+	dir = store_dir(cfg);
+	here = conf_workspace_root(cfg, NULL, &cause);
+	free(cause);
+	cause = NULL;
+	/* Resolved as session_open() does; what fails is its to report. */
+	id = here != NULL ? store_resolve_except(dir, resume, NULL, here,
+	    &cause) : NULL;
+	free(cause);
+	if (id != NULL && here != NULL &&
+	    (root = store_root(dir, id)) != NULL && strcmp(root, here) != 0) {
+		safe_fprintf(stderr, "cade: session %s was started in %s, not "
+		    "here (%s): run it there (cade -C %s --resume %s), or add "
+		    "--yes to continue it here\n", id, root, here, root, id);
+		rc = -1;
+	}
+	free(root);
+	free(here);
+	free(id);
+	free(dir);
+	return rc;
+}
+
 /* cade -p PROMPT. */
 int
 headless_main(struct config *cfg, const struct cade_run *run)
@@ -253,6 +289,8 @@ headless_main(struct config *cfg, const struct cade_run *run)
 		fprintf(stderr, "cade: %s\n", llm_unconfigured_text);
 		return CADE_EXIT_ERROR;
 	}
+	if (headless_elsewhere(cfg, run->resume) == -1)
+		return CADE_EXIT_USAGE;
 	h.json = conf_bool(cfg, "json");
 	h.progress = !h.json && (isatty(STDERR_FILENO) || conf_bool(cfg, "verbose"));
 
@@ -277,13 +315,13 @@ headless_main(struct config *cfg, const struct cade_run *run)
 		free(cause);
 		return CADE_EXIT_ERROR;
 	}
-	/* A session of another directory goes on here: say so. */
+	/* A session of another directory goes on here (--yes): say so. */
 	if (run->resume != NULL &&
 	    (root = store_root(h.s->dir, h.s->id)) != NULL) {
 		if (strcmp(root, h.s->ws->root) != 0)
 			safe_fprintf(stderr, "cade: note: session %s was started "
-			    "in %s; it continues here, in %s\n", h.s->id, root,
-			    h.s->ws->root);
+			    "in %s; it continues here, in %s (--yes)\n", h.s->id,
+			    root, h.s->ws->root);
 		free(root);
 	}
 	/* Uncontained commands are said out loud, even without --verbose. */

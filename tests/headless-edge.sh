@@ -230,15 +230,22 @@ run_fake t7a
 grep '^[^ ]* *a1 ' "$T/audit" | grep -q ' failed .*exit=1'; ok $? "audit: a command that exits 1 is labelled failed"
 grep '^[^ ]* *a2 ' "$T/audit" | grep -q ' ran .*file=audited.txt'; ok $? "audit: an edit names its file"
 grep '^[^ ]* *a3 ' "$T/audit" | grep -q 'deny .*refused by rule'; ok $? "audit: a refusal without a person is labelled refused by rule"
-# --resume of a session started in another directory says so on stderr.
+# --resume of a session started in another directory: with nobody to ask,
+# no (exit 2, nothing sent, the session untouched) unless --yes; with --yes
+# it goes on here and says so on stderr.
 sid=$(ls -t "$XDG_STATE_HOME/cade/sessions" | head -1)
 cat > "$T/t7r.json" <<'JSON'
 {"replies": [{"content": "resumed elsewhere"}]}
 JSON
 run_fake t7r
 mkdir -p "$T/elsewhere"
-out=$(cd "$T/elsewhere" && "$CADE" --resume "$sid" -p "go on" </dev/null 2>"$T/r.err")
-[ "$out" = "resumed elsewhere" ] && grep -qF "session $sid was started in $W; it continues here" "$T/r.err"; ok $? "--resume of another directory's session says so on stderr"
+sum0=$(cksum < "$XDG_STATE_HOME/cade/sessions/$sid/events.jsonl")
+out=$(cd "$T/elsewhere" && "$CADE" --resume "$sid" -p "go on" </dev/null 2>"$T/r.err"); rc=$?
+[ $rc -eq 2 ] && [ -z "$out" ] && [ "$(wc -l < "$T/r.err")" -eq 1 ] &&
+    grep -qF "session $sid was started in $W, not here ($T/elsewhere): run it there (cade -C $W --resume $sid), or add --yes" "$T/r.err" &&
+    [ ! -e "$RECORD/req-0001.json" ] && [ "$(cksum < "$XDG_STATE_HOME/cade/sessions/$sid/events.jsonl")" = "$sum0" ]; ok $? "--resume of another directory's session, no --yes: refused in one line, exit 2, nothing sent or recorded ($rc: $(cat "$T/r.err"))"
+out=$(cd "$T/elsewhere" && "$CADE" --resume "$sid" --yes -p "go on" </dev/null 2>"$T/r.err")
+[ "$out" = "resumed elsewhere" ] && grep -qF "session $sid was started in $W; it continues here" "$T/r.err"; ok $? "... with --yes it goes on here and says so on stderr"
 (cd "$W" && "$CADE" --resume "$sid" -p "go on" </dev/null >/dev/null 2>"$T/r2.err") ; ! grep -q 'was started in' "$T/r2.err"; ok $? "... and not for this directory's own"
 
 # 7b. Secrets in command output never reach the LLM or the store.

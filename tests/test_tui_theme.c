@@ -3,10 +3,14 @@
  * parses and sets every element, themes/default.theme matches the built-in
  * default, errors name file:line and fall back to the default, user themes
  * in $XDG_CONFIG_HOME/cade/themes win, and colours degrade to 256, 16 and 8
- * colours sensibly.
+ * colours sensibly; the person's own message (user, user.label, input,
+ * input.prompt) has a WCAG contrast of at least 4.5:1 in every theme of
+ * themes/ on a white and on a black terminal.
  */
 #include "config.h"
 
+#include <dirent.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +69,139 @@ write_file(const char *path, const char *text)
 	}
 }
 
+
+/*
+ * Contrast of the person's own text.  A terminal is modelled by its default
+ * pair, which is what ncurses draws for "default" (use_default_colors(),
+ * colour -1): black on white (#000000 on #ffffff), or xterm's light grey on
+ * black (#e5e5e5 on #000000).  A palette colour is degraded the way the
+ * screen does (tui_color_degrade) and shown as xterm's palette
+ * (tui_color_index_rgb); reverse swaps the two.  Ratio per WCAG 2.x:
+ * (L1 + 0.05) / (L2 + 0.05) of the relative luminances.
+ */
+struct term_model {
+	const char	*name;
+	uint32_t	 fg, bg;
+};
+
+static const struct term_model terms[] = {
+	{ "white", 0x000000, 0xffffff },
+	{ "black", 0xe5e5e5, 0x000000 },
+};
+
+static double
+lum_channel(unsigned v)
+{
+	double c = v / 255.0;
+
+	return c <= 0.03928 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+}
+
+static double
+luminance(uint32_t rgb)
+{
+	return 0.2126 * lum_channel((rgb >> 16) & 0xff) +
+	    0.7152 * lum_channel((rgb >> 8) & 0xff) +
+	    0.0722 * lum_channel(rgb & 0xff);
+}
+
+static double
+contrast(uint32_t a, uint32_t b)
+{
+	double la = luminance(a), lb = luminance(b);
+
+	return la > lb ? (la + 0.05) / (lb + 0.05) : (lb + 0.05) / (la + 0.05);
+}
+
+/* A colour as the terminal shows it with ncolors colours. */
+static uint32_t
+shown(struct tui_color c, int ncolors, uint32_t dflt)
+{
+	int idx = tui_color_degrade(c, ncolors, 0, NULL);
+
+	return idx < 0 ? dflt : tui_color_index_rgb(idx);
+}
+
+/* The contrast of a style on a terminal with ncolors colours. */
+static double
+style_contrast(const struct tui_style *st, const struct term_model *tm,
+    int ncolors)
+{
+	uint32_t fg = shown(st->fg, ncolors, tm->fg);
+	uint32_t bg = shown(st->bg, ncolors, tm->bg);
+
+	return st->attrs & TUI_A_REVERSE ? contrast(bg, fg) : contrast(fg, bg);
+}
+
+/* Every theme of themes/ (and the built-in one): the person's text reads. */
+static void
+test_own_text_contrast(const char *srcdir)
+{
+	static const enum tui_role roles[] = {
+		ROLE_USER, ROLE_USER_LABEL, ROLE_INPUT, ROLE_INPUT_PROMPT
+	};
+	struct tui_theme t;
+	struct dirent *de;
+	char *dirpath, *path, *cause = NULL, *name;
+	double r, r8, worst;
+	size_t i, j, n = 0;
+	DIR *d;
+
+	dirpath = xasprintf("%s/themes", srcdir != NULL ? srcdir : "..");
+	if ((d = opendir(dirpath)) == NULL) {
+		ok(0, "themes/ can be read (%s)", dirpath);
+		free(dirpath);
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (strlen(de->d_name) < 7 || strcmp(de->d_name +
+		    strlen(de->d_name) - 6, ".theme") != 0)
+			continue;
+		memset(&t, 0, sizeof t);
+		path = xasprintf("%s/%s", dirpath, de->d_name);
+		if (tui_theme_load(&t, path, &cause) == -1) {
+			ok(0, "%s loads: %s", de->d_name, cause);
+			free(cause);
+			cause = NULL;
+			free(path);
+			tui_theme_free(&t);
+			continue;
+		}
+		name = xstrndup(de->d_name, strlen(de->d_name) - 6);
+		for (i = 0; i < nitems(roles); i++) {
+			worst = 100;
+			for (j = 0; j < nitems(terms); j++) {
+				r = style_contrast(&t.role[roles[i]], &terms[j],
+				    256);
+				r8 = style_contrast(&t.role[roles[i]], &terms[j],
+				    8);
+				diag("  %s %s on %s: %.2f:1 (256 colours), "
+				    "%.2f:1 (8 colours)", name,
+				    tui_role_name(roles[i]), terms[j].name, r, r8);
+				if (r < worst)
+					worst = r;
+			}
+			ok(worst >= 4.5, "theme %s: %s reads on white and on "
+			    "black (worst %.2f:1, want >= 4.5)", name,
+			    tui_role_name(roles[i]), worst);
+		}
+		free(name);
+		free(path);
+		tui_theme_free(&t);
+		n++;
+	}
+	closedir(d);
+	free(dirpath);
+	ok(n >= 4, "every theme in themes/ checked (%zu)", n);
+	memset(&t, 0, sizeof t);
+	tui_theme_builtin(&t);
+	for (i = 0; i < nitems(roles); i++)
+		for (j = 0; j < nitems(terms); j++)
+			ok(style_contrast(&t.role[roles[i]], &terms[j], 256) >=
+			    4.5, "built-in theme: %s on %s", tui_role_name(roles[i]),
+			    terms[j].name);
+	tui_theme_free(&t);
+}
 
 /* Which theme the terminal's background asks for. */
 static void
@@ -217,5 +354,6 @@ main(void)
 	free(path);
 	rmdir(dir);
 	test_background();
+	test_own_text_contrast(srcdir);
 	return tap_done();
 }

@@ -493,7 +493,7 @@ test_chat(void)
 	const struct tui_line **v;
 	const char *what;
 	char *s;
-	int n, n2, i;
+	int n, n2, i, w;
 
 	feed(c, "{\"seq\":1,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"user_message\",\"text\":\"list the files\"}");
 	feed(c, "{\"seq\":2,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"assistant_delta\",\"text\":\"Let me \"}");
@@ -567,6 +567,15 @@ test_chat(void)
 		if (v[i]->width > 30)
 			break;
 	is_int(i, n, "chat: re-laid out for a narrower width");
+	feed(c, "{\"seq\":20,\"ts\":\"2026-01-01T00:00:00.000Z\",\"type\":\"assistant_message\",\"text\":\"| a | \\u6f22\\u5b57 |\\n|:-:|--:|\\n| x y z | 1 |\\n\\n```py\\ns = '''\\u6f22\\u5b57\\n```\\n      - deep\"}");
+	for (w = 60; w >= 4; w--) {
+		n = tui_chat_lines(c, w, &v);
+		for (i = 0; i < n && v[i]->width <= w; i++)
+			;
+		if (i < n)
+			break;
+	}
+	is_int(w, 3, "chat: a table, code and a tool card fit every width down to 4");
 	tui_chat_free(c);
 }
 

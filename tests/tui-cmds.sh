@@ -177,14 +177,29 @@ wait_gone 'First session answer.'
 for i in $(seq 1 100); do [ "$(nsessions)" -gt "$before" ] && break; sleep 0.1; done
 TM send-keys -t ui "/resume last" Enter
 wait_for 'First session answer.'; ok $? "/resume last right after /clear resumes the earlier session"
-# A session of another directory: /resume says so first, goes on the second time.
+# A session of another directory: /resume asks y/n first.  n keeps this
+# session; a text key while the input holds text is typing, not an answer;
+# y switches.
 sd="$XDG_STATE_HOME/cade/sessions"; cur=$(ls -t "$sd" | head -1)
 cp -r "$sd/$cur" "$sd/elsewhere-0001"
 sed -i '1s|"root":"[^"]*"|"root":"/elsewhere/proj"|' "$sd/elsewhere-0001/events.jsonl"
+chattext() { screen | sed 's/│.*//' | tr -s ' \n' '  '; }
 TM send-keys -t ui "/resume elsewhere-0001" Enter
-wait_for 'was started in /elsewhere/proj'; ok $? "/resume of another directory's session asks first"
+wait_for 'was started in /elsewhere/proj'; chattext | grep -q 'continue it here, with this directory.s files? y yes, n or Esc no'; ok $? "/resume of another directory's session asks y/n first"
+# Its keys are live after confirm_delay, as the gate's: the status bar says so.
+wait_for 'resume elsewhere-0001 here? y yes'
+TM send-keys -t ui n
+wait_for 'not resumed: session elsewhere-0001'; ok $? "... n: not resumed, this session goes on"
 TM send-keys -t ui "/resume elsewhere-0001" Enter
-wait_for 'session elsewhere-0001 (resumed)'; ok $? "... and the same /resume again switches to it"
+wait_for 'resume elsewhere-0001 here? y yes'
+TM send-keys -t ui "x"
+wait_for '> x'
+TM send-keys -t ui "y"
+wait_for '> xy'; ! screen | grep -q 'session elsewhere-0001 (resumed)'; ok $? "... a y typed into the input is text, not an answer"
+TM send-keys -t ui BSpace BSpace
+wait_gone '> xy'
+TM send-keys -t ui y
+wait_for 'session elsewhere-0001 (resumed)'; ok $? "... y with the input empty switches to it"
 
 # 80x24: the status bar keeps state, model, tokens, context and cost (in
 # compact forms), and the stacked chat gets at least 60% of the rows.

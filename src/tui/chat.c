@@ -667,6 +667,10 @@ chat_render_tool(struct chat_item *it, int width, int idx, struct tui_lines *out
 		tui_line_puts(l, s, ROLE_NOTICE);
 		free(s);
 	}
+	if (l->width > width) {	/* a narrow chat: cut, marked */
+		tui_line_clip(l, width - 1);
+		tui_line_puts(l, tui_glyph->ellipsis, ROLE_FOLD);
+	}
 	w2 = width;
 	if (it->summary != NULL && *it->summary != '\0')
 		chat_wrap_plain(out, w2, idx, g, ROLE_BORDER, it->summary,

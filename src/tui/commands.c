@@ -21,6 +21,7 @@
 #include "cade/cade.h"
 #include "cade/conf.h"
 #include "cade/llm.h"
+#include "cade/loop.h"
 #include "cade/mcp.h"
 #include "cade/policy.h"
 #include "cade/session.h"
@@ -667,6 +668,10 @@ tui_cmd_cancel(struct tui *t)
 	t->models_want = NULL;
 	llm_models_cancel(t->img_req);
 	t->img_req = NULL;
+	t->bang_running = 0;		/* its answer comes as the shell closes */
+	free(t->bang_cmd);
+	t->bang_cmd = NULL;
+	buf_reset(&t->bang_out);
 	free(t->img_wait);
 	t->img_wait = NULL;
 	for (i = 0; i < llm_local_servers_n; i++) {
@@ -723,6 +728,29 @@ tui_cmd_sessions(struct tui *t, const char *arg)
 	free(text);
 }
 
+/* Restart into session id (taken). */
+static void
+tui_resume_switch(struct tui *t, char *id)
+{
+	t->restart = 1;
+	free(t->restart_resume);
+	t->restart_resume = id;
+	tui_stop(t, 0);
+}
+
+/* The question's keys are live (confirm_delay passed): say so. */
+static void
+tui_resume_live(struct loop *l, void *arg)
+{
+	struct tui *t = arg;
+
+	(void)l;
+	t->resume_timer = 0;
+	if (t->resume_asked != NULL)
+		tui_hint(t, "resume %s here? y yes, n or Esc no",
+		    t->resume_asked);
+}
+
 /* /resume ID: switch to a stored session. */
 static void
 tui_cmd_resume(struct tui *t, const char *arg)
@@ -746,27 +774,58 @@ tui_cmd_resume(struct tui *t, const char *arg)
 		free(cause);
 		return;
 	}
-	/* Another directory's session: say where, and go on the second time. */
+	free(t->resume_asked);
+	t->resume_asked = NULL;
+	/* Another directory's session: ask before it goes on here. */
 	root = store_root(t->s->dir, id);
-	if (root != NULL && strcmp(root, t->s->ws->root) != 0 &&
-	    (t->resume_asked == NULL || strcmp(t->resume_asked, id) != 0)) {
-		s = xasprintf("session %s was started in %s, not here (%s); "
-		    "/resume %s again to continue it here", id, root,
-		    t->s->ws->root, arg);
+	if (root != NULL && strcmp(root, t->s->ws->root) != 0) {
+		s = xasprintf("session %s was started in %s, not here (%s): "
+		    "continue it here, with this directory's files? "
+		    "y yes, n or Esc no", id, root, t->s->ws->root);
 		tui_chat_notice(t->chat, ITEM_NOTICE, s);
 		free(s);
-		free(t->resume_asked);
 		t->resume_asked = id;
+		t->resume_asked_at = util_now_ms();
+		if (t->resume_timer != 0)
+			loop_timer_cancel(t->s->loop, t->resume_timer);
+		t->resume_timer = loop_timer_add(t->s->loop, (uint64_t)conf_int(
+		    t->cfg, "confirm_delay"), tui_resume_live, t);
 		free(root);
 		return;
 	}
 	free(root);
-	free(t->resume_asked);
-	t->resume_asked = NULL;
-	t->restart = 1;
-	free(t->restart_resume);
-	t->restart_resume = id;
-	tui_stop(t, 0);
+	tui_resume_switch(t, id);
+}
+
+/*
+ * The answer to /resume of another directory's session.  Taken only on
+ * purpose, as the gate's prompt is: not while the input holds text (the
+ * key is typing), not within confirm_delay ms of the question; any other
+ * key goes on to the input and the question stays.
+ */
+int
+tui_resume_key(struct tui *t, const struct tui_key *k)
+{
+	char *id = t->resume_asked, *s;
+
+	if (id == NULL || k->mod != 0 || !tui_input_empty(t->input) ||
+	    util_now_ms() - t->resume_asked_at <
+	    (uint64_t)conf_int(t->cfg, "confirm_delay"))
+		return 0;
+	if (k->key == 'y' || k->key == 'Y') {
+		t->resume_asked = NULL;
+		tui_resume_switch(t, id);
+	} else if (k->key == 'n' || k->key == 'N' || k->key == 0x1b) {
+		s = xasprintf("not resumed: session %s stays where it was; "
+		    "this one goes on", id);
+		tui_chat_notice(t->chat, ITEM_NOTICE, s);
+		free(s);
+		free(id);
+		t->resume_asked = NULL;
+	} else
+		return 0;
+	tui_dirty(t);
+	return 1;
 }
 
 /* /export [FILE]: the conversation as Markdown. */

@@ -508,23 +508,49 @@ tui_images_free(struct tui_images *imgs)
 void
 tui_mention_fold(const char *text, struct buf *out)
 {
-	static const char mark[] = "\n\n<file path=\"";
-	const char *p = strstr(text, mark), *q, *e;
+	static const char fmark[] = "\n\n<file path=\"";
+	static const char bmark[] = TUI_BANG_MARK;
+	const char *p, *q, *e, *f, *b;
 
-	if (p == NULL) {
-		buf_puts(out, text);
-		return;
-	}
-	buf_append(out, text, (size_t)(p - text));
-	for (; p != NULL; p = strstr(e, mark)) {
-		q = p + sizeof mark - 1;
-		if ((e = strchr(q, '\n')) == NULL)
-			e = q + strlen(q);
-		/* path" lines="A-B"> -> path lines A-B */
+	for (p = text;; p = e) {
+		f = strstr(p, fmark);
+		b = strstr(p, bmark);
+		if (f == NULL && b == NULL) {
+			/* Text before the first attachment; nothing after one. */
+			if (p == text)
+				buf_puts(out, text);
+			return;
+		}
+		if (p == text)
+			buf_append(out, text, (size_t)((f != NULL && (b == NULL ||
+			    f < b) ? f : b) - text));
 		buf_puts(out, "\n[attached: ");
-		for (; q < e && *q != '>'; q++)
-			if (*q != '"')
-				buf_putc(out, *q == '=' ? ' ' : *q);
+		if (f != NULL && (b == NULL || f < b)) {
+			q = f + sizeof fmark - 1;
+			if ((e = strchr(q, '\n')) == NULL)
+				e = q + strlen(q);
+			/* path" lines="A-B"> -> path lines A-B */
+			for (; q < e && *q != '>'; q++)
+				if (*q != '"')
+					buf_putc(out, *q == '=' ? ' ' : *q);
+		} else {
+			/* N">\n$ CMD\n -> output of !CMD (exit N) */
+			q = b + sizeof bmark - 1;
+			e = strchr(q, '"');
+			f = e != NULL ? strstr(e, ">\n$ ") : NULL;
+			if (e == NULL || f == NULL) {
+				e = q + strlen(q);
+				buf_puts(out, "command output");
+			} else {
+				f += 4;
+				if ((e = strchr(f, '\n')) == NULL)
+					e = f + strlen(f);
+				buf_puts(out, "output of !");
+				buf_append(out, f, (size_t)(e - f));
+				buf_printf(out, " (exit %.*s)", (int)(strchr(q,
+				    '"') - q), q);
+			}
+		}
 		buf_puts(out, "]");
 	}
 }

@@ -673,7 +673,9 @@ struct tui {
 	int			 exit_code;
 	int			 restart;
 	char			*restart_resume;
-	char			*resume_asked;	/* /resume ID of elsewhere, said once */
+	char			*resume_asked;	/* /resume of elsewhere: waits for y/n */
+	uint64_t		 resume_asked_at;
+	uint64_t		 resume_timer;	/* its keys become live */
 	char			*hint;
 	size_t			 npending;
 	struct undo_plan	*undo_plan;	/* /undo etc. waiting for y/n */
@@ -685,6 +687,9 @@ struct tui {
 	struct llm_models_req	*probe[4];	/* /local, one per llm_local_servers */
 	struct llm_models	*probe_res[4];
 	struct llm_models_req	*img_req;	/* does the model take images? */
+	int			 bang_running;	/* a !command runs in the pane */
+	char			*bang_cmd;	/* ... this one */
+	struct buf		 bang_out;	/* its output, for the next message */
 	char			*img_wait;	/* the message waiting for it */
 	int			 told_setup;	/* the first-run notice was given */
 	char			*last_id;	/* the session to name on quitting */
@@ -737,8 +742,11 @@ void		 tui_images_free(struct tui_images *);
 /* 1 if text mentions an image and only the endpoint's model list (not
  * read yet) can tell whether the model takes it. */
 int		 tui_mention_needs_list(struct tui *, const char *text);
-/* For the chat: text with each attached file shown as "[attached: path]". */
+/* For the chat: text with each attached file shown as "[attached: path]",
+ * each command's output as "[attached: output of !cmd (exit N)]". */
 void		 tui_mention_fold(const char *text, struct buf *out);
+/* The attachment of a !command's output (tui.c makes it, fold reads it). */
+#define TUI_BANG_MARK	"\n\n<command-output exit=\""
 
 /* ---- undo.c: /undo /redo /rewind /diff ------------------------------ */
 
@@ -747,6 +755,8 @@ void		 tui_cmd_undo(struct tui *, const char *arg);
 void		 tui_cmd_redo(struct tui *, const char *arg);
 void		 tui_cmd_rewind(struct tui *, const char *arg);
 void		 tui_cmd_diff(struct tui *, const char *arg);
+/* y/n/Esc for /resume of another directory's session; 1 if taken. */
+int		 tui_resume_key(struct tui *, const struct tui_key *);
 /* y/n/Esc for a plan waiting; 1 if the key was taken. */
 int		 tui_undo_key(struct tui *, const struct tui_key *);
 void		 tui_undo_free(struct tui *);

@@ -258,14 +258,60 @@ static void
 tui_send(struct tui *t, const char *text)
 {
 	struct tui_images imgs;
-	char *full;
+	char *full, *b;
 
 	memset(&imgs, 0, sizeof imgs);
 	full = tui_mention_expand(t, text, &imgs);
+	if (t->bang_out.len > 0) {
+		/* The output of the person's !commands since the last message. */
+		if (full == NULL)
+			full = xstrdup(text);
+		b = xasprintf("%s%s", full, t->bang_out.s);
+		free(full);
+		full = b;
+		buf_reset(&t->bang_out);
+	}
 	agent_submit_images(t->s->agent, full != NULL ? full : text, imgs.v,
 	    imgs.n);
 	free(full);
 	tui_images_free(&imgs);
+}
+
+/*
+ * A !command ended: its cleaned output (capped at output_limit by the
+ * shell, as the agent's are) waits for the next message, which takes it.
+ */
+static void
+tui_bang_done(struct shell_result *r, void *arg)
+{
+	struct tui *t = arg;
+	char *cmd, *nl, *s;
+	size_t lines = 0, i;
+
+	if (!t->bang_running || t->s == NULL) {
+		shell_result_free(r);
+		return;
+	}
+	t->bang_running = 0;
+	cmd = t->bang_cmd;
+	t->bang_cmd = NULL;
+	if ((nl = strchr(cmd, '\n')) != NULL)
+		*nl = '\0';
+	for (i = 0; i < r->len; i++)
+		lines += r->output[i] == '\n';
+	if (r->len > 0 && r->output[r->len - 1] != '\n')
+		lines++;
+	buf_printf(&t->bang_out, TUI_BANG_MARK "%d\">\n$ %s\n%s%s</command-output>",
+	    r->exit_code, cmd, r->output, r->len > 0 &&
+	    r->output[r->len - 1] != '\n' ? "\n" : "");
+	s = xasprintf("output of !%s (exit %d, %zu line%s) will be attached to "
+	    "your next message (Esc on an empty input drops it)", cmd,
+	    r->exit_code, lines, lines == 1 ? "" : "s");
+	tui_chat_notice(t->chat, ITEM_NOTICE, s);
+	free(s);
+	free(cmd);
+	shell_result_free(r);
+	tui_dirty(t);
 }
 
 /* The endpoint's model list is in (or failed): send the waiting message. */
@@ -285,6 +331,33 @@ tui_images_listed(struct llm_models *m, void *arg)
 	tui_dirty(t);
 }
 
+/*
+ * !command: run in the pane by the shell's own protocol, so its end and
+ * output are known (tui_bang_done).  When the shell is busy (a program
+ * the person started, or the agent's command), it is typed as before,
+ * into what runs there, and nothing is captured.
+ */
+static void
+tui_bang(struct tui *t, const char *cmd)
+{
+	char *cause = NULL;
+
+	if (!t->bang_running && shell_run(t->s->shell, cmd, 0, tui_bang_done, t,
+	    &cause) == 0) {
+		t->bang_running = 1;
+		free(t->bang_cmd);
+		t->bang_cmd = xstrdup(cmd);
+		tui_hint(t, "running in the terminal pane (F2 to go there); its "
+		    "output goes with your next message");
+		return;
+	}
+	free(cause);
+	shell_write_user(t->s->shell, cmd, strlen(cmd));
+	shell_write_user(t->s->shell, "\r", 1);
+	tui_hint(t, "typed into the terminal pane (F2 to go there): the "
+	    "shell was busy, so its output is not captured");
+}
+
 /* Enter: a command, or a message for the agent. */
 static void
 tui_submit(struct tui *t)
@@ -302,9 +375,7 @@ tui_submit(struct tui *t)
 		 * there (so not the agent's, and not gated); "!!" sends a
 		 * message starting with "!".
 		 */
-		shell_write_user(t->s->shell, text + 1, strlen(text + 1));
-		shell_write_user(t->s->shell, "\r", 1);
-		tui_hint(t, "ran in the terminal pane (F2 to go there)");
+		tui_bang(t, text + 1);
 	} else if (*text != '\0' && text[0] == '!' && text[1] == '!')
 		agent_submit(t->s->agent, text + 1);
 	else if (t->img_wait != NULL && *text != '\0') {
@@ -538,7 +609,7 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 		tui_ctrl_c(t);
 		return;
 	}
-	if (tui_undo_key(t, k))
+	if (tui_resume_key(t, k) || tui_undo_key(t, k))
 		return;
 	p = agent_pending(t->s->agent, &np);
 	tui_confirm_context(t, &x);
@@ -581,6 +652,15 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 			return;
 	} else if (k->key == TUI_CTRL('x') && k->mod == 0) {
 		t->ctrl_x = 1;
+		return;
+	}
+	/* Esc on an empty input drops the !command output waiting. */
+	if (k->key == 0x1b && k->mod == 0 && t->bang_out.len > 0 &&
+	    tui_input_empty(t->input) && tui_input_search(t->input) == NULL) {
+		buf_reset(&t->bang_out);
+		tui_hint(t, "dropped: no command output goes with your next "
+		    "message");
+		tui_dirty(t);
 		return;
 	}
 	switch (k->key) {
@@ -864,7 +944,10 @@ tui_detach(struct tui *t)
 		loop_timer_cancel(t->s->loop, t->confirm_timer);
 	if (t->pane_timer != 0)
 		loop_timer_cancel(t->s->loop, t->pane_timer);
+	if (t->resume_timer != 0)
+		loop_timer_cancel(t->s->loop, t->resume_timer);
 	t->key_timer = t->frame_timer = t->confirm_timer = t->pane_timer = 0;
+	t->resume_timer = 0;
 	buf_reset(&t->pane_held);
 	loop_fd_del(t->s->loop, tui_screen_infd());
 	loop_signal_del(t->s->loop, SIGWINCH, tui_sigwinch, t);
@@ -1019,6 +1102,7 @@ tui_main(struct config *cfg, const struct cade_run *run)
 
 	memset(&t, 0, sizeof t);
 	buf_init(&t.pane_held, 0);
+	buf_init(&t.bang_out, 0);
 	t.start_ms = util_now_ms();
 	t.cfg = cfg;
 	setlocale(LC_ALL, "");
@@ -1160,5 +1244,6 @@ tui_main(struct config *cfg, const struct cade_run *run)
 	tui_chat_free(t.chat);
 	tui_theme_free(&t.theme);
 	buf_free(&t.pane_held);
+	buf_free(&t.bang_out);
 	return rc;
 }
