@@ -234,13 +234,10 @@ agent_decide(struct agent *a, struct agent_call *c)
 	}
 	if (c->tool->summary != NULL)
 		c->summary = c->tool->summary(c->args);
-	/* Commands and paths name model paths (/workspace/... for docker). */
-	if (c->tool->policy_key != NULL)
-		policy_assess_tool(a->d.policy, c->tool->policy_key,
-		    c->tool->read_only, c->args, &c->verdict);
-	else
-		tool_assess(a->d.policy, c->name, c->args, a->d.ws->model_root,
-		    &c->verdict);
+	/* Commands and paths name model paths (/workspace/... for docker);
+	 * every tool, built-in or run-time, is judged by what it describes. */
+	tool_assess_entry(a->d.policy, c->tool, c->name, c->args,
+	    a->d.ws->model_root, &c->verdict);
 	c->have_verdict = 1;
 	switch (c->verdict.decision) {
 	case DECISION_ALLOW:

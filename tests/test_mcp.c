@@ -277,6 +277,7 @@ test_good_server(void)
 	struct env e;
 	struct done d;
 	struct tool_ctx ctx;
+	struct tool_effects fx;
 	const struct tool_entry *t;
 	char *cause = NULL, *log = xasprintf("%s/server.log", tmpdir);
 	char *json = server_json("ok", log), *desc;
@@ -290,12 +291,17 @@ test_good_server(void)
 		diag("notices: %s", notices);
 	is_int((long)mcp_tools(e.m)->n, 5, "both pages of tools/list offered");
 	t = tool_find_in(mcp_tools(e.m), "mcp__t__echo");
-	ok(t != NULL && t->read_only && t->policy_key != NULL &&
-	    strcmp(t->policy_key, "mcp:t:echo") == 0,
-	    "echo: read-only hint and policy key");
-	ok(tool_find_in(mcp_tools(e.m), "mcp__t__slow") != NULL &&
-	    !tool_find_in(mcp_tools(e.m), "mcp__t__slow")->read_only,
+	tool_describe_entry(t, "mcp__t__echo", NULL, &fx);
+	ok(t != NULL && t->server_validates && fx.act.external != NULL &&
+	    strcmp(fx.act.external, "mcp:t:echo") == 0 && !fx.act.mutating &&
+	    fx.act.command == NULL && fx.act.npaths == 0,
+	    "echo describes itself: a read-only call to server t, tool echo");
+	tool_effects_free(&fx);
+	t = tool_find_in(mcp_tools(e.m), "mcp__t__slow");
+	tool_describe_entry(t, "mcp__t__slow", NULL, &fx);
+	ok(t != NULL && fx.act.external != NULL && fx.act.mutating,
 	    "slow: not read-only");
+	tool_effects_free(&fx);
 	desc = mcp_describe(e.m, 1);
 	ok(strstr(desc, "ready") != NULL && strstr(desc, "2025-06-18") != NULL &&
 	    strstr(desc, "mcp__t__big") != NULL, "describe: state, protocol, "

@@ -304,6 +304,62 @@ test_table(void)
 	policy_free(p);
 }
 
+/* A call handed to a server (an MCP tool) as the tool describes it. */
+static void
+is_external(struct policy *p, const char *key, int read_only, enum decision d,
+    const char *rule, int changes)
+{
+	struct policy_action act;
+	struct policy_verdict v;
+
+	memset(&act, 0, sizeof act);
+	act.tool = "mcp__s__t";
+	act.external = key;
+	act.mutating = !read_only;
+	policy_assess_action(p, &act, NULL, root, &v);
+	if (!ok(v.decision == d && strcmp(v.rule, rule) == 0 &&
+	    v.changes == changes && (v.outside != NULL) == changes,
+	    "%s%s: %s by %s", key, read_only ? " (read-only)" : "",
+	    policy_decision_name(d), rule))
+		diag("  got %s %s by %s: %s (changes %d, outside %s)",
+		    policy_decision_name(v.decision), policy_risk_name(v.risk),
+		    v.rule, v.reason, v.changes, v.outside ? v.outside : "-");
+	policy_verdict_free(&v);
+}
+
+/* MCP tools: judged by the key and read-only hint they describe. */
+static void
+test_external(void)
+{
+	struct policy *p;
+	struct policy_action act;
+	struct policy_verdict v;
+	char *cause = NULL;
+
+	p = policy_new(NULL, NULL, &cause);
+	is_external(p, "mcp:s:echo", 1, DECISION_ALLOW, "mode:risky", 0);
+	is_external(p, "mcp:s:write", 0, DECISION_ASK, "builtin:mcp-tool", 1);
+	memset(&act, 0, sizeof act);
+	act.external = "mcp:s:write";
+	act.mutating = 1;
+	policy_assess_action(p, &act, NULL, root, &v);
+	is_str(v.suggest != NULL ? v.suggest : "", "allow: mcp:s:write",
+	    "an MCP tool's suggestion is its exact key");
+	policy_verdict_free(&v);
+	ok(policy_load_text(p, "deny: mcp:fs:write_*\nallow: mcp:gh:*\n",
+	    "t.rules", "test", &cause) == 0, "key entries load");
+	is_external(p, "mcp:fs:write_file", 0, DECISION_DENY, "deny-list", 1);
+	is_external(p, "mcp:fs:write_file", 1, DECISION_DENY, "deny-list", 0);
+	is_external(p, "mcp:gh:create_issue", 0, DECISION_ALLOW, "allow-list:test",
+	    1);
+	is_external(p, "mcp:fs:read_file", 0, DECISION_ASK, "builtin:mcp-tool", 1);
+	policy_free(p);
+	p = policy_new("always", NULL, &cause);
+	is_external(p, "mcp:s:echo", 1, DECISION_ALLOW, "mode:always", 0);
+	is_external(p, "mcp:s:write", 0, DECISION_ASK, "builtin:mcp-tool", 1);
+	policy_free(p);
+}
+
 /* Tool calls other than the terminal. */
 static void
 test_tools(void)
@@ -570,6 +626,7 @@ main(void)
 	cfg = conf_new();
 	test_commands();
 	test_table();
+	test_external();
 	test_tools();
 	test_lists(cfg);
 	test_files(cfg);

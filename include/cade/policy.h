@@ -50,6 +50,10 @@ struct policy_action {
 	const char		 *bad;		/* the arguments say nothing usable: why */
 	int			  unknown;	/* no such tool */
 	const char		 *unsandboxed;	/* asks to run outside the sandbox: the justification ("" if none) */
+	/* A call handed to something cade cannot see into (an MCP server's
+	 * tool): the one word allow and deny entries name it by
+	 * ("mcp:server:tool"); mutating 0 when its server marks it read-only. */
+	const char		 *external;
 };
 
 /*
@@ -71,9 +75,6 @@ void		 policy_free(struct policy *);
  */
 void		 policy_assess_action(struct policy *, const struct policy_action *act,
 		    const cJSON *args, const char *root, struct policy_verdict *out);
-/* A run-time tool (MCP) by its key "mcp:server:tool"; see decide.c. */
-void		 policy_assess_tool(struct policy *, const char *key, int read_only,
-		    const cJSON *args, struct policy_verdict *);
 void		 policy_assess_command(struct policy *, const char *command,
 		    const char *root, struct policy_verdict *out);
 void		 policy_verdict_free(struct policy_verdict *);

@@ -63,6 +63,7 @@ typedef void (*tool_done_fn)(struct tool_result *, void *arg);	/* callee frees v
  * it.  Filled by tool_describe(), released by tool_effects_free().
  */
 struct tool_effects {
+	const struct tool_entry	*self;		/* the tool described (NULL: unknown) */
 	struct policy_action	 act;
 	struct policy_path	*paths;		/* act.paths */
 	char			**owned;	/* strings the action points into */
@@ -83,10 +84,9 @@ struct tool_entry {
 	/* Stop a call still running (the person stopped the step); it still
 	 * reports through done().  May be NULL. */
 	void		(*cancel)(struct tool_ctx *);
-	/* Run-time tools: the policy key ("mcp:server:tool") and whether the
-	 * tool says it changes nothing.  NULL/0 for built-in tools. */
-	const char	*policy_key;
-	int		 read_only;
+	/* Its server checks the arguments against its own schema (run-time
+	 * tools: MCP); cade passes them on unchecked.  0 for built-in tools. */
+	int		 server_validates;
 	/* What a call does to the world (tool_effects_*() fill out); NULL:
 	 * nothing, the tool only reads the session's own state. */
 	void		(*effects)(const cJSON *args, struct tool_effects *out);
@@ -105,6 +105,10 @@ const struct tool_entry	*tool_find_in(const struct tool_set *, const char *name)
 /* What a call of tool (any name) with args does; free with tool_effects_free. */
 void			 tool_describe(const char *tool, const cJSON *args,
 			    struct tool_effects *out);
+/* The same for a tool already found (t NULL: no tool of that name). */
+void			 tool_describe_entry(const struct tool_entry *t,
+			    const char *name, const cJSON *args,
+			    struct tool_effects *out);
 void			 tool_effects_free(struct tool_effects *);
 /* For effects(): the call reads or writes path (copied). */
 void			 tool_effects_path(struct tool_effects *, const char *path,
@@ -115,9 +119,17 @@ void			 tool_effects_bad(struct tool_effects *, const char *fmt, ...)
 /* For effects(): the call runs this shell command (copied). */
 void			 tool_effects_command(struct tool_effects *, const char *command,
 			    int input);
+/* For effects(): the call is handed to a server cade cannot see into,
+ * named by key ("mcp:server:tool", copied); read_only as its server says. */
+void			 tool_effects_external(struct tool_effects *, const char *key,
+			    int read_only);
 /* Assess a call through the gate (a policy_assess_fn). */
 void			 tool_assess(struct policy *, const char *tool, const cJSON *args,
 			    const char *root, struct policy_verdict *out);
+/* The same for a tool already found (built-in or run-time; NULL: none). */
+void			 tool_assess_entry(struct policy *, const struct tool_entry *t,
+			    const char *name, const cJSON *args, const char *root,
+			    struct policy_verdict *out);
 /* Every tool, in table order (docs, tests). */
 const struct tool_entry	*const *tool_all(size_t *n);
 /*

@@ -88,6 +88,7 @@ struct mcp_tool {
 	char			*desc;
 	char			*schema;
 	char			*key;		/* mcp:server:tool */
+	int			 read_only;	/* the server's readOnlyHint */
 	int			 gone;		/* dropped by the server */
 	struct mcp_call		*running;
 	struct mcp_tool		*next;		/* every tool ever made */

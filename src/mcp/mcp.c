@@ -427,6 +427,26 @@ mcp_tool_cancel(struct tool_ctx *ctx)
 		mcp_server_cancel(t->srv, t);
 }
 
+/*
+ * effects of every MCP tool entry: a call handed to its server, named by
+ * its key for the policy's allow and deny entries; read-only when the
+ * server's listing says so (readOnlyHint).  What the server then does is
+ * beyond what cade can see.
+ */
+static void
+mcp_tool_effects(const cJSON *args, struct tool_effects *out)
+{
+	const struct mcp_tool *t = (const struct mcp_tool *)(const void *)
+	    out->self;
+
+	(void)args;
+	if (t == NULL || t->entry.exec != mcp_tool_exec) {
+		tool_effects_bad(out, "internal: MCP tool without its entry");
+		return;
+	}
+	tool_effects_external(out, t->key, t->read_only);
+}
+
 /* The arguments, compact, for cards and prompts. */
 static char *
 mcp_tool_summary(const cJSON *args)
@@ -470,7 +490,8 @@ mcp_tool_get(struct mcp *m, struct mcp_server *s, const char *name)
 	t->entry.exec = mcp_tool_exec;
 	t->entry.summary = mcp_tool_summary;
 	t->entry.cancel = mcp_tool_cancel;
-	t->entry.policy_key = t->key;
+	t->entry.effects = mcp_tool_effects;
+	t->entry.server_validates = 1;
 	t->next = m->all;
 	m->all = t;
 	return t;

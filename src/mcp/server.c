@@ -497,7 +497,7 @@ mcp_server_commit_tools(struct mcp_server *s)
 		mt->schema = schema != NULL ? schema :
 		    xstrdup("{\"type\":\"object\"}");
 		ann = cJSON_GetObjectItemCaseSensitive(t, "annotations");
-		mt->entry.read_only = cJSON_IsTrue(
+		mt->read_only = cJSON_IsTrue(
 		    cJSON_GetObjectItemCaseSensitive(ann, "readOnlyHint"));
 		mt->entry.description = mt->desc;
 		mt->entry.schema = mt->schema;
@@ -1323,6 +1323,6 @@ mcp_server_describe(const struct mcp_server *s, int verbose)
 		(void)buf_puts(&b, " (project)");
 	for (i = 0; verbose && i < s->ntools; i++)
 		(void)buf_printf(&b, "\n    %s%s", s->tools[i]->full,
-		    s->tools[i]->entry.read_only ? " (read-only)" : "");
+		    s->tools[i]->read_only ? " (read-only)" : "");
 	return buf_detach(&b, NULL);
 }

@@ -265,7 +265,7 @@ static const char *const pol_outside_rules[] = {
 	"runlevel", "service", "systemctl", "kill", "crontab", "schedule",
 	"firewall", "kernel", "install", "container", "cluster", "cloud",
 	"database", "startup-file", "system-path", "fetch", "package-from-url",
-	"http-server", "docker-socket", "namespaces"
+	"http-server", "docker-socket", "namespaces", "mcp-tool"
 };
 
 /* What the action does beyond a verdict: whether it changes anything, and
@@ -597,6 +597,50 @@ next:
 	}
 }
 
+/*
+ * A call handed to a server (an MCP tool) by its key "mcp:server:tool".
+ * The key is one word that deny and allow entries match exactly or as a
+ * glob ("deny: mcp:fs:write_*", "allow: mcp:github:*"); with no entry it is
+ * MEDIUM (what it does is up to its server) or LOW when the server marks it
+ * read-only.  "Always allow" suggests the exact key.
+ */
+static void
+pol_external(struct policy *p, const char *key, int read_only,
+    struct pol_result *res)
+{
+	struct pol_seg *sg;
+	const struct pol_entry *e;
+	size_t i;
+
+	res->is_command = 1;
+	res->seg = xcalloc(1, sizeof *res->seg);
+	res->aseg = res->nseg = 1;
+	sg = &res->seg[0];
+	sg->nwords = 1;
+	sg->words = xcalloc(2, sizeof *sg->words);
+	sg->words[0] = xstrdup(key);
+	sg->readonly = read_only;
+	for (i = 0; i < p->nentry; i++) {
+		e = &p->entry[i];
+		if (e->nwords != 1 || (strcmp(e->words[0], key) != 0 &&
+		    fnmatch(e->words[0], key, 0) != 0))
+			continue;
+		if (e->deny) {
+			if (res->denied == NULL)
+				res->denied = e;
+			pol_add_finding(res, RISK_HIGH, 1, "deny-list", 0,
+			    "%s (%s)", e->text, e->origin);
+		} else if (sg->allowed == NULL || !e->prefix)
+			sg->allowed = e;
+	}
+	if (read_only)
+		pol_add_finding(res, RISK_LOW, 0, "builtin:mcp-read-only", 0,
+		    "%s: its server marks it read-only", key);
+	else
+		pol_add_finding(res, RISK_MEDIUM, 0, "builtin:mcp-tool", 0,
+		    "%s: an MCP tool; what it does is up to its server", key);
+}
+
 /* Assess one action (a tool call as its tool describes it). */
 void
 policy_assess_action(struct policy *p, const struct policy_action *act,
@@ -616,6 +660,8 @@ policy_assess_action(struct policy *p, const struct policy_action *act,
 	else if (act->bad != NULL)
 		pol_add_finding(&res, RISK_UNKNOWN, 0, "builtin:bad-arguments",
 		    -1, "%s", act->bad);
+	else if (act->external != NULL)
+		pol_external(p, act->external, !act->mutating, &res);
 	else {
 		if (act->command != NULL && !(act->input &&
 		    pol_keys_only(act->command)))	/* keys: C-c, Enter ... */
@@ -633,57 +679,6 @@ policy_assess_action(struct policy *p, const struct policy_action *act,
 	}
 	pol_decide(p, &res, model_set, model, out);
 	pol_effects(&res, out);
-	pol_result_free(&res);
-}
-
-/*
- * Assess a run-time tool (MCP) by its key "mcp:server:tool".  The key is
- * one word that deny and allow entries match exactly or as a glob
- * ("deny: mcp:fs:write_*", "allow: mcp:github:*"); with no entry it is
- * MEDIUM (what it does is up to its server) or LOW when the server marks it
- * read-only.  "Always allow" suggests the exact key.
- */
-void
-policy_assess_tool(struct policy *p, const char *key, int read_only,
-    const cJSON *args, struct policy_verdict *out)
-{
-	struct pol_result res;
-	struct pol_seg *sg;
-	const struct pol_entry *e;
-	enum risk model = RISK_LOW;
-	int model_set = pol_model_risk(args, &model);
-	size_t i;
-
-	pol_result_init(&res);
-	res.is_command = 1;
-	res.mutating = !read_only;
-	res.seg = xcalloc(1, sizeof *res.seg);
-	res.aseg = res.nseg = 1;
-	sg = &res.seg[0];
-	sg->nwords = 1;
-	sg->words = xcalloc(2, sizeof *sg->words);
-	sg->words[0] = xstrdup(key);
-	sg->readonly = read_only;
-	for (i = 0; i < p->nentry; i++) {
-		e = &p->entry[i];
-		if (e->nwords != 1 || (strcmp(e->words[0], key) != 0 &&
-		    fnmatch(e->words[0], key, 0) != 0))
-			continue;
-		if (e->deny) {
-			if (res.denied == NULL)
-				res.denied = e;
-			pol_add_finding(&res, RISK_HIGH, 1, "deny-list", 0,
-			    "%s (%s)", e->text, e->origin);
-		} else if (sg->allowed == NULL || !e->prefix)
-			sg->allowed = e;
-	}
-	if (read_only)
-		pol_add_finding(&res, RISK_LOW, 0, "builtin:mcp-read-only", 0,
-		    "%s: its server marks it read-only", key);
-	else
-		pol_add_finding(&res, RISK_MEDIUM, 0, "builtin:mcp-tool", 0,
-		    "%s: an MCP tool; what it does is up to its server", key);
-	pol_decide(p, &res, model_set, model, out);
 	pol_result_free(&res);
 }
 

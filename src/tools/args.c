@@ -141,6 +141,14 @@ tool_effects_command(struct tool_effects *e, const char *command, int input)
 
 /* See tool.h. */
 void
+tool_effects_external(struct tool_effects *e, const char *key, int read_only)
+{
+	e->act.external = tool_effects_own(e, xstrdup(key));
+	e->act.mutating = !read_only;
+}
+
+/* See tool.h. */
+void
 tool_effects_free(struct tool_effects *e)
 {
 	size_t i;

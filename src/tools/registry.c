@@ -62,12 +62,12 @@ tool_find_in(const struct tool_set *set, const char *name)
 
 /* See tool.h. */
 void
-tool_describe(const char *tool, const cJSON *args, struct tool_effects *out)
+tool_describe_entry(const struct tool_entry *t, const char *name,
+    const cJSON *args, struct tool_effects *out)
 {
-	const struct tool_entry *t = tool_find(tool);
-
 	memset(out, 0, sizeof *out);
-	out->act.tool = tool_effects_own(out, xstrdup(tool != NULL ? tool : ""));
+	out->self = t;
+	out->act.tool = tool_effects_own(out, xstrdup(name != NULL ? name : ""));
 	if (t == NULL) {
 		out->act.unknown = 1;
 		out->act.mutating = 1;
@@ -77,14 +77,30 @@ tool_describe(const char *tool, const cJSON *args, struct tool_effects *out)
 
 /* See tool.h. */
 void
-tool_assess(struct policy *p, const char *tool, const cJSON *args,
-    const char *root, struct policy_verdict *out)
+tool_describe(const char *tool, const cJSON *args, struct tool_effects *out)
+{
+	tool_describe_entry(tool_find(tool), tool, args, out);
+}
+
+/* See tool.h. */
+void
+tool_assess_entry(struct policy *p, const struct tool_entry *t,
+    const char *name, const cJSON *args, const char *root,
+    struct policy_verdict *out)
 {
 	struct tool_effects e;
 
-	tool_describe(tool, args, &e);
+	tool_describe_entry(t, name, args, &e);
 	policy_assess_action(p, &e.act, args, root, out);
 	tool_effects_free(&e);
+}
+
+/* See tool.h. */
+void
+tool_assess(struct policy *p, const char *tool, const cJSON *args,
+    const char *root, struct policy_verdict *out)
+{
+	tool_assess_entry(p, tool_find(tool), tool, args, root, out);
 }
 
 /* See tool.h. */
@@ -143,7 +159,7 @@ tool_schema_push(cJSON *arr, const struct tool_entry *t)
 
 	params = cJSON_Parse(t->schema);
 	if (params == NULL) {
-		if (t->policy_key == NULL)
+		if (!t->server_validates)
 			fatal("tool %s: schema is not valid JSON", t->name);
 		params = cJSON_Parse("{\"type\":\"object\"}");
 	}
@@ -292,7 +308,7 @@ tool_validate(const struct tool_entry *t, const cJSON *args, char **cause)
 		return -1;
 	}
 	/* A run-time tool's server validates against its own (richer) schema. */
-	if (t->policy_key != NULL)
+	if (t->server_validates)
 		return 0;
 	schema = cJSON_Parse(t->schema);
 	if (schema == NULL)
