@@ -242,7 +242,7 @@ headless_signal(struct loop *l, int signo, void *arg)
 static int
 headless_elsewhere(const struct config *cfg, const char *resume)
 {
-	char *dir, *id, *root = NULL, *here, *cause = NULL;
+	char *dir, *id = NULL, *root = NULL, *here, *cause = NULL;
 	int rc = 0;
 
 	if (resume == NULL || conf_bool(cfg, "yes"))
@@ -250,13 +250,9 @@ headless_elsewhere(const struct config *cfg, const char *resume)
 	dir = store_dir(cfg);
 	here = conf_workspace_root(cfg, NULL, &cause);
 	free(cause);
-	cause = NULL;
-	/* Resolved as session_open() does; what fails is its to report. */
-	id = here != NULL ? store_resolve_except(dir, resume, NULL, here,
-	    &cause) : NULL;
-	free(cause);
-	if (id != NULL && here != NULL &&
-	    (root = store_root(dir, id)) != NULL && strcmp(root, here) != 0) {
+	/* What does not resolve is session_open()'s to report. */
+	if (here != NULL &&
+	    (id = store_elsewhere(dir, resume, here, &root)) != NULL) {
 		safe_fprintf(stderr, "cade: session %s was started in %s, not "
 		    "here (%s): run it there (cade -C %s --resume %s), or add "
 		    "--yes to continue it here\n", id, root, here, root, id);

@@ -434,6 +434,27 @@ store_root(const char *dir, const char *id)
 	return root;
 }
 
+/* See store.h. */
+char *
+store_elsewhere(const char *dir, const char *id_or_last, const char *here,
+    char **root)
+{
+	char *id, *cause = NULL;
+
+	*root = NULL;
+	if ((id = store_resolve_except(dir, id_or_last, NULL, here,
+	    &cause)) == NULL) {
+		free(cause);
+		return NULL;
+	}
+	if ((*root = store_root(dir, id)) != NULL && strcmp(*root, here) != 0)
+		return id;
+	free(*root);
+	*root = NULL;
+	free(id);
+	return NULL;
+}
+
 /* 1 if the session was started in the workspace root (its first event says). */
 static int
 store_in_root(const char *dir, const char *id, const char *root)

@@ -222,4 +222,16 @@ TM resize-window -t ui -x 130 -y 30 2>/dev/null || TM resize-pane -t ui -x 130 -
 wait_for 'keys here'
 TM send-keys -t ui "/quit" Enter
 wait_for 'cade-rc=0'; ok $? "/quit exits 0"
+
+# cade --resume ID of another directory's session: a new session here asks
+# first; y goes on in the resumed one.
+cp -r "$sd/elsewhere-0001" "$sd/elsewhere-0002"
+sed -i '1s|"root":"[^"]*"|"root":"/elsewhere/other"|' "$sd/elsewhere-0002/events.jsonl"
+TM send-keys -t ui "clear; $CADE -m fake-model --resume elsewhere-0002; echo cade-rc=\$?" Enter
+wait_for 'resume elsewhere-0002 here? y yes'
+chattext | grep -q 'session elsewhere-0002 was started in /elsewhere/other, not here' && ! screen | grep -q 'session elsewhere-0002 (resumed)'; ok $? "cade --resume of another directory's session asks first, from a new session"
+TM send-keys -t ui y
+wait_for 'session elsewhere-0002 (resumed)'; ok $? "... y goes on in it"
+TM send-keys -t ui "/quit" Enter
+wait_for 'cade-rc=0'
 done_testing

@@ -34,6 +34,25 @@ unreach http://127.0.0.1:9/v1 --json
     ! grep -q '"type":"retry"' "$T/u.out"; ok $? "... --json: one error event, one line on stderr"
 unreach http://cade-no-such-host.invalid/v1
 [ $rc -eq 1 ] && [ "$(wc -l < "$T/u.err")" -eq 1 ] && grep -q 'cade-no-such-host.invalid/v1 (unknown host)' "$T/u.err"; ok $? "headless, unknown host: one line, exit 1 ($(cat "$T/u.err"))"
+# ACP: the prompt's JSON-RPC error carries the message, once, and stderr
+# does not repeat it.  cade batch: each task's line says why the agent stopped.
+mkfifo "$T/acp.in"
+(cd "$W" && LLM_BASE_URL=http://127.0.0.1:9/v1 LLM_API_KEY=k timeout 60 "$CADE" acp <"$T/acp.in" >"$T/acp.out" 2>"$T/acp.err") &
+ACP_PID=$!
+exec 3<>"$T/acp.in"	# read-write: a cade gone early is no SIGPIPE here
+printf '%s\n' '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":1,"clientCapabilities":{}}}' \
+    "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"session/new\",\"params\":{\"cwd\":\"$W\",\"mcpServers\":[]}}" >&3
+wait_until 20 grep -q '"id":2,"result"' "$T/acp.out"
+sid=$(grep -o '"sessionId":"[^"]*"' "$T/acp.out" | head -1 | cut -d'"' -f4)
+printf '{"jsonrpc":"2.0","id":3,"method":"session/prompt","params":{"sessionId":"%s","prompt":[{"type":"text","text":"hi"}]}}\n' "$sid" >&3
+wait_until 20 grep -q '"id":3,' "$T/acp.out"
+exec 3>&-
+wait "$ACP_PID" 2>/dev/null
+grep -q '"id":3,"error":{"code":-32603,"message":"cannot reach the model endpoint http://127.0.0.1:9/v1 (connection refused)' "$T/acp.out" &&
+    [ "$(grep -c 'cannot reach' "$T/acp.out")" -eq 1 ] && ! grep -q 'cannot reach' "$T/acp.err"; ok $? "ACP, connection refused: the prompt's error says it, once, not on stderr"
+printf '{"id":"t1","prompt":"do x"}\n' > "$T/tasks.jsonl"
+(cd "$W" && LLM_BASE_URL=http://127.0.0.1:9/v1 LLM_API_KEY=k "$CADE" batch "$T/tasks.jsonl" --isolate none --report "$T/rep.json" </dev/null >/dev/null 2>"$T/b.err")
+[ "$(grep -c 'cannot reach the model endpoint' "$T/b.err")" -eq 1 ] && grep -q '^batch: t1: error: the agent stopped: error: cannot reach' "$T/b.err" && ! grep -q retrying "$T/b.err"; ok $? "batch, connection refused: the task's line says why, once, no retry"
 
 cat > "$T/script.json" <<'JSON'
 {"models": ["local-model", "other-local"],

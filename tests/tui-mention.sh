@@ -21,6 +21,8 @@ printf 'int widget_marker_a;\n' > "$W/src/deep/widget.c"
 printf 'ignored build output\n' > "$W/build/widget.o.c"
 seq 1 100 | sed 's/^/line-/' > "$W/lines.txt"
 printf 'TOKEN=hidden-value-xyz\n' > "$W/secret.env"
+mkdir -p "$W/many"
+for i in 01 02 03 04 05 06 07 08 09 10 11 12; do echo "$i" > "$W/many/pop-$i.txt"; done
 printf 'outside-value-xyz\n' > "$T/outside.txt"
 cat > "$T/script.json" <<'JSON'
 {"replies": [
@@ -45,12 +47,56 @@ TM send-keys -t ui "look at @wdg" Tab
 wait_for '> look at @src/deep/widget.c'; ok $? "Tab completes @wdg to @src/deep/widget.c"
 screen | grep -q 'build/widget'; ok $((! $?)) "... a file under a .gitignore'd directory is not offered"
 
-# Several fit: Tab cycles through them, listed in the status bar.
+# Several fit: Tab cycles through them, listed in a popup above the input
+# with the current one highlighted.
 TM send-keys -t ui C-u "@e" Tab
 wait_for '> @lines.txt'; ok $? "several fit: the shortest name first"
-screen | tail -1 | grep -qF '@ 1/3:  lines.txt  .gitignore  src/deep/widget.c'; ok $? "... the status bar lists them (the hidden file not among them)"
+popup() { screen | sed -n '/╭ @ /,/╰/p'; }
+popup | grep -q '╭ @ 1/3 ─' && [ "$(popup | sed -n 's/^│ \([^ ]*\) *│$/\1/p' | tr '\n' ' ')" = "lines.txt .gitignore src/deep/widget.c " ]
+ok $? "... a popup lists them (the hidden file not among them)"
+[ "$(screen | grep -A1 '^╰' | tail -1 | cut -c1-12)" = "> @lines.txt" ]; ok $? "... right above the input"
+# The highlighted row: the selection colour (the default theme's bright black background).
+hl() { TM capture-pane -p -e -t ui | grep "$1 " | grep -q '\[100m'; }
+hl lines.txt && ! hl .gitignore; ok $? "... the current one highlighted"
 TM send-keys -t ui Tab
 wait_for '> @.gitignore'; ok $? "a second Tab cycles to the next candidate"
+wait_for '╭ @ 2/3'
+hl .gitignore && ! hl lines.txt; ok $? "... and the highlight follows"
+TM send-keys -t ui Down
+wait_for '> @src/deep/widget.c'; ok $? "Down cycles too"
+TM send-keys -t ui BTab
+wait_for '> @.gitignore'; ok $? "... and Shift-Tab goes back"
+TM send-keys -t ui Enter
+wait_gone '╭ @'; ok $? "Enter takes the candidate and closes the popup"
+screen | grep -q '^> @.gitignore *$' && ! ls "$RECORD"/req-*.json >/dev/null 2>&1
+ok $? "... without sending"
+TM send-keys -t ui C-u "@e" Tab
+wait_for '╭ @ 1/3'
+TM send-keys -t ui Escape
+wait_gone '╭ @'; ok $? "Esc closes the popup"
+screen | grep -q '^> @e *$'; ok $? "... and puts the typed word back"
+TM send-keys -t ui C-u
+
+# Many candidates at 80x24 and at the smallest screen: the popup stays
+# between the chat's title and the input, listing what fits.
+TM send-keys -t ui "@pop" Tab
+wait_for '╭ @ 1/12'
+[ "$(popup | grep -c '^│ many/pop-')" -eq 8 ]; ok $? "at most eight rows listed"
+for size in 80x24 50x14; do
+	TM resize-window -t ui -x "${size%x*}" -y "${size#*x}"
+	wait_until 15 sh -c "[ \$(tmux -L $SOCK display -p -t ui '#{window_width}x#{window_height}') = $size ]"
+	wait_until 15 sh -c "tmux -L $SOCK capture-pane -p -t ui | head -1 | grep -q '^ chat'" &&
+	    wait_for '╭ @ 1/12' &&
+	    [ "$(screen | grep -A1 '^╰' | tail -1 | cut -c1-12)" = "> @many/pop-" ] &&
+	    [ "$(screen | awk '/╭ @/ { print NR }')" -ge 2 ] &&
+	    [ "$(screen | wc -L)" -le "${size%x*}" ] &&
+	    [ "$(screen | grep -c '^│ many/pop-')" -ge 1 ]
+	ok $? "at $size the popup fits between the chat title and the input"
+done
+TM send-keys -t ui Escape
+wait_gone '╭ @'
+TM resize-window -t ui -x 130 -y 30
+wait_until 15 sh -c "tmux -L $SOCK capture-pane -p -t ui | head -1 | grep -q '^ chat'"
 TM send-keys -t ui C-u
 
 # Enter: the file reaches the request.

@@ -56,6 +56,13 @@ char		*store_resolve_except(const char *dir, const char *id_or_last,
 /* The workspace root a session was started in, or NULL; caller frees. */
 char		*store_root(const char *dir, const char *id);
 /*
+ * The id id_or_last resolves to (as session_open() resolves it) if that
+ * session was started in a root other than here, with *root; else NULL
+ * (also when it does not resolve: opening it says why).  Caller frees both.
+ */
+char		*store_elsewhere(const char *dir, const char *id_or_last,
+		    const char *here, char **root);
+/*
  * Images attached to messages, kept once per content beside the events
  * (<dir>/<id>/blobs/<sha256>); the events name them by digest.  put: hex
  * gets the digest; 0, or -1 with *cause.  get: the bytes (NUL-terminated,

@@ -755,7 +755,7 @@ tui_resume_live(struct loop *l, void *arg)
 static void
 tui_cmd_resume(struct tui *t, const char *arg)
 {
-	char *id, *cause = NULL, *root, *s;
+	char *id, *cause = NULL, *root;
 
 	if (*arg == '\0') {
 		tui_cmd_usage(t, "resume", " (see /sessions) or /resume last");
@@ -778,23 +778,31 @@ tui_cmd_resume(struct tui *t, const char *arg)
 	t->resume_asked = NULL;
 	/* Another directory's session: ask before it goes on here. */
 	root = store_root(t->s->dir, id);
-	if (root != NULL && strcmp(root, t->s->ws->root) != 0) {
-		s = xasprintf("session %s was started in %s, not here (%s): "
-		    "continue it here, with this directory's files? "
-		    "y yes, n or Esc no", id, root, t->s->ws->root);
-		tui_chat_notice(t->chat, ITEM_NOTICE, s);
-		free(s);
-		t->resume_asked = id;
-		t->resume_asked_at = util_now_ms();
-		if (t->resume_timer != 0)
-			loop_timer_cancel(t->s->loop, t->resume_timer);
-		t->resume_timer = loop_timer_add(t->s->loop, (uint64_t)conf_int(
-		    t->cfg, "confirm_delay"), tui_resume_live, t);
-		free(root);
-		return;
-	}
+	if (root != NULL && strcmp(root, t->s->ws->root) != 0)
+		tui_resume_ask(t, id, root);
+	else
+		tui_resume_switch(t, id);
 	free(root);
-	tui_resume_switch(t, id);
+}
+
+/* See tui-int.h. */
+void
+tui_resume_ask(struct tui *t, char *id, const char *root)
+{
+	char *s;
+
+	s = xasprintf("session %s was started in %s, not here (%s): continue "
+	    "it here, with this directory's files? y yes, n or Esc no", id,
+	    root, t->s->ws->root);
+	tui_chat_notice(t->chat, ITEM_NOTICE, s);
+	free(s);
+	free(t->resume_asked);
+	t->resume_asked = id;
+	t->resume_asked_at = util_now_ms();
+	if (t->resume_timer != 0)
+		loop_timer_cancel(t->s->loop, t->resume_timer);
+	t->resume_timer = loop_timer_add(t->s->loop, (uint64_t)conf_int(t->cfg,
+	    "confirm_delay"), tui_resume_live, t);
 }
 
 /*

@@ -406,6 +406,7 @@ tui_draw(struct tui *t, int ui)
 		free(extra);
 		tui_draw_chat(t, &cur_y, &cur_x);
 		tui_draw_input(t, &cur_y, &cur_x);
+		tui_mention_draw(t);	/* the @path popup, over the chat */
 	}
 	if (t->sep_r.h > 0)
 		for (r = 0; r < t->sep_r.h; r++)

@@ -7,7 +7,9 @@
  * the typed letters fit in order: a substring of the file name first, then
  * of the path, then letters spread out; shorter paths first.  The word
  * becomes "@path" for the best; further Tabs (the input unchanged) cycle
- * through the others, listed in the status bar.
+ * through the others, listed in a popup above the input (Shift-Tab and
+ * the arrows cycle too, Enter takes the one shown, Esc puts the typed word
+ * back; any other key closes it and acts as usual).
  *
  * On Enter, each "@path" or "@path:A-B" / "@path:A" (after a blank or at
  * the start) attaches the file or those lines after the message, capped at
@@ -46,7 +48,6 @@
 
 #define MENTION_MAX_VISIT	50000		/* files walked for one Tab */
 #define MENTION_MAX_CAND	200		/* candidates kept */
-#define MENTION_MAX_SHOWN	8		/* listed in the status bar */
 #define MENTION_MAX_FILE	(64 * 1024 * 1024)
 
 struct mention_cand {
@@ -72,6 +73,7 @@ tui_mention_reset(struct tui *t)
 		free(t->mention.v[i]);
 	free(t->mention.v);
 	free(t->mention.text);
+	free(t->mention.query);
 	memset(&t->mention, 0, sizeof t->mention);
 }
 
@@ -131,29 +133,172 @@ mention_cmp(const void *a, const void *b)
 	return strcmp(x->rel, y->rel);
 }
 
-/* Put candidate i in the input and list the candidates from it. */
+/* Put candidate i in the input; the popup lists the candidates. */
 static void
 mention_show(struct tui *t)
 {
 	struct tui_mention *m = &t->mention;
-	struct buf b;
 	char *word;
-	size_t k;
 
 	word = xasprintf("@%s", m->v[m->i]);
 	tui_input_replace_word(t->input, word);
 	free(word);
 	free(m->text);
 	m->text = xstrdup(tui_input_text(t->input));
-	if (m->n == 1)
+	m->open = m->n > 1;
+	if (!m->open)
 		return;
-	buf_init(&b, 0);
-	buf_printf(&b, "@ %zu/%zu%s:", m->i + 1, m->n,
-	    m->n == MENTION_MAX_CAND ? "+" : "");
-	for (k = 0; k < m->n && k < MENTION_MAX_SHOWN; k++)
-		buf_printf(&b, "  %s", m->v[(m->i + k) % m->n]);
-	tui_hint(t, "%s", b.s);
-	buf_free(&b);
+	if (m->i < m->first)
+		m->first = m->i;
+	else if (m->i >= m->first + TUI_POPUP_MAX)
+		m->first = m->i - TUI_POPUP_MAX + 1;
+	tui_hint(t, "@ %zu/%zu%s: Tab/S-Tab/arrows cycle, Enter takes, Esc "
+	    "undoes", m->i + 1, m->n, m->n == MENTION_MAX_CAND ? "+" : "");
+	tui_dirty(t);
+}
+
+/* See tui-int.h. */
+int
+tui_mention_key(struct tui *t, const struct tui_key *k)
+{
+	struct tui_mention *m = &t->mention;
+
+	if (!m->open)
+		return 0;
+	if (m->text == NULL || strcmp(m->text, tui_input_text(t->input)) != 0 ||
+	    k->mod != 0) {
+		m->open = 0;
+		tui_dirty(t);
+		return 0;
+	}
+	switch (k->key) {
+	case '\t':
+		return 0;		/* tui_mention_complete cycles */
+	case TUI_KEY_BTAB:
+	case TUI_KEY_UP:
+		m->i = (m->i + m->n - 1) % m->n;
+		mention_show(t);
+		return 1;
+	case TUI_KEY_DOWN:
+		m->i = (m->i + 1) % m->n;
+		mention_show(t);
+		return 1;
+	case '\r':
+		m->open = 0;
+		tui_hint(t, "took @%s", m->v[m->i]);
+		tui_dirty(t);
+		return 1;
+	case 0x1b:
+		if (m->query != NULL)
+			tui_input_replace_word(t->input, m->query);
+		tui_mention_reset(t);
+		tui_hint(t, "%s", "");
+		tui_dirty(t);
+		return 1;
+	default:
+		m->open = 0;
+		tui_dirty(t);
+		return 0;
+	}
+}
+
+/* Columns s takes on the screen. */
+static int
+mention_width(const char *s)
+{
+	int n, w;
+	wchar_t *wc = tui_utf8_to_wcs(s, strlen(s), &n);
+
+	w = tui_wcswidth(wc, n);
+	free(wc);
+	return w;
+}
+
+/*
+ * The popup: a framed list of up to TUI_POPUP_MAX candidates right above
+ * the input, the current one in the selection colour, the position in the
+ * top border.  It stays inside the chat's rectangle (so inside the screen
+ * at any size): fewer rows when the chat is short, none below three rows;
+ * long paths lose their start, not their file name.
+ */
+void
+tui_mention_draw(struct tui *t)
+{
+	struct tui_mention *m = &t->mention;
+	struct tui_line l;
+	const char *rel;
+	char *s;
+	size_t k, shown;
+	int avail, w, h, y, x, row, inner, cw;
+
+	if (!m->open || m->n < 2 || !t->show_chat || t->focus != FOCUS_CHAT ||
+	    t->select_mode || t->input_r.h <= 0)
+		return;
+	avail = t->input_r.y - t->chat_r.y;
+	if (avail > t->chat_r.h)
+		avail = t->chat_r.h;
+	if (avail < 3 || t->chat_r.w < 12)
+		return;
+	shown = m->n < TUI_POPUP_MAX ? m->n : TUI_POPUP_MAX;
+	if ((int)shown > avail - 2)
+		shown = (size_t)(avail - 2);
+	if (m->i < m->first)
+		m->first = m->i;
+	else if (m->i >= m->first + shown)
+		m->first = m->i - shown + 1;
+	for (k = 0, w = 14; k < m->n; k++)
+		if (mention_width(m->v[k]) + 4 > w)
+			w = mention_width(m->v[k]) + 4;
+	if (w > t->chat_r.w)
+		w = t->chat_r.w;
+	inner = w - 4;
+	h = (int)shown + 2;
+	y = t->input_r.y - h;
+	x = t->chat_r.x;
+	/* Top border with the position. */
+	tui_line_init(&l, ROLE_CONFIRM_FRAME);
+	tui_line_puts(&l, tui_glyph->tl, ROLE_CONFIRM_FRAME);
+	s = xasprintf(" @ %zu/%zu ", m->i + 1, m->n);
+	if ((int)strlen(s) <= w - 2)
+		tui_line_puts(&l, s, ROLE_CONFIRM_FRAME);
+	free(s);
+	while (l.width < w - 1)
+		tui_line_puts(&l, tui_glyph->hline, ROLE_CONFIRM_FRAME);
+	tui_line_puts(&l, tui_glyph->tr, ROLE_CONFIRM_FRAME);
+	tui_screen_draw_line(y, x, w, &l, 0);
+	tui_line_free(&l);
+	for (row = 0; row < (int)shown; row++) {
+		k = m->first + (size_t)row;
+		rel = m->v[k];
+		/* Too wide: keep the end (the file name), mark the cut. */
+		cw = mention_width(rel);
+		while (cw > inner && *rel != '\0') {
+			rel++;
+			while (((unsigned char)*rel & 0xc0) == 0x80)
+				rel++;
+			cw = mention_width(rel) + 1;
+		}
+		tui_line_init(&l, ROLE_CONFIRM);
+		tui_line_puts(&l, tui_glyph->vline, ROLE_CONFIRM_FRAME);
+		tui_line_puts(&l, " ", k == m->i ? ROLE_SELECTION : ROLE_CONFIRM);
+		if (rel != m->v[k])
+			tui_line_puts(&l, tui_glyph->ellipsis, k == m->i ?
+			    ROLE_SELECTION : ROLE_CONFIRM);
+		tui_line_puts(&l, rel, k == m->i ? ROLE_SELECTION : ROLE_CONFIRM);
+		while (l.width < w - 1)
+			tui_line_puts(&l, " ", k == m->i ? ROLE_SELECTION :
+			    ROLE_CONFIRM);
+		tui_line_puts(&l, tui_glyph->vline, ROLE_CONFIRM_FRAME);
+		tui_screen_draw_line(y + 1 + row, x, w, &l, 0);
+		tui_line_free(&l);
+	}
+	tui_line_init(&l, ROLE_CONFIRM_FRAME);
+	tui_line_puts(&l, tui_glyph->bl, ROLE_CONFIRM_FRAME);
+	while (l.width < w - 1)
+		tui_line_puts(&l, tui_glyph->hline, ROLE_CONFIRM_FRAME);
+	tui_line_puts(&l, tui_glyph->br, ROLE_CONFIRM_FRAME);
+	tui_screen_draw_line(y + h - 1, x, w, &l, 0);
+	tui_line_free(&l);
 }
 
 /* See tui-int.h. */
@@ -177,12 +322,14 @@ tui_mention_complete(struct tui *t)
 		free(word);
 		return 0;
 	}
+	m->query = xstrdup(word);
 	memset(&w, 0, sizeof w);
 	w.ws = t->s->ws;
 	w.query = word + 1;
 	tool_walk(t->s->ws->root, t->s->ws->root, mention_file, &w);
 	free(word);
 	if (w.n == 0) {
+		tui_mention_reset(t);
 		tui_hint(t, "no file in the workspace fits");
 		return 1;
 	}

@@ -613,11 +613,15 @@ struct tui_rect {
 	int	 y, x, h, w;
 };
 
-/* The @path candidates of the last Tab (mention.c). */
+/* The @path candidates of the last Tab (mention.c), shown in a popup. */
+#define TUI_POPUP_MAX	8		/* candidates the popup lists at once */
 struct tui_mention {
 	char		**v;
 	size_t		 n, i;
 	char		*text;		/* the input as the last Tab left it */
+	char		*query;		/* the word as typed (Esc puts it back) */
+	size_t		 first;		/* the popup's first row */
+	int		 open;		/* the popup is up */
 };
 
 struct tui {
@@ -723,6 +727,12 @@ int		 tui_osc11_light(const char *);
 
 /* Tab on a word starting with "@": complete or cycle; 0 if not such a word. */
 int		 tui_mention_complete(struct tui *);
+/* A key while the popup is up: 1 if it was the popup's (Shift-Tab, arrows
+ * cycle, Enter takes, Esc puts the typed word back); any other key closes
+ * it and is not taken. */
+int		 tui_mention_key(struct tui *, const struct tui_key *);
+/* The popup above the input, inside the chat's rectangle (layout.c). */
+void		 tui_mention_draw(struct tui *);
 /* Forget the Tab cycle (with the session). */
 void		 tui_mention_reset(struct tui *);
 /* Rank of a path for the typed letters: 0 best, -1 no fit (tests). */
@@ -755,6 +765,8 @@ void		 tui_cmd_undo(struct tui *, const char *arg);
 void		 tui_cmd_redo(struct tui *, const char *arg);
 void		 tui_cmd_rewind(struct tui *, const char *arg);
 void		 tui_cmd_diff(struct tui *, const char *arg);
+/* Ask whether session id (taken) of directory root goes on here. */
+void		 tui_resume_ask(struct tui *, char *id, const char *root);
 /* y/n/Esc for /resume of another directory's session; 1 if taken. */
 int		 tui_resume_key(struct tui *, const struct tui_key *);
 /* y/n/Esc for a plan waiting; 1 if the key was taken. */

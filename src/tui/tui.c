@@ -654,6 +654,8 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 		t->ctrl_x = 1;
 		return;
 	}
+	if (tui_mention_key(t, k))	/* the @path popup's keys */
+		return;
 	/* Esc on an empty input drops the !command output waiting. */
 	if (k->key == 0x1b && k->mod == 0 && t->bang_out.len > 0 &&
 	    tui_input_empty(t->input) && tui_input_search(t->input) == NULL) {
@@ -1097,6 +1099,7 @@ tui_main(struct config *cfg, const struct cade_run *run)
 	struct tui t;
 	struct tui_screen_opts so;
 	char *cause = NULL, *hist, *dir, *resume = NULL, *store_err = NULL;
+	char *here, *elsewhere = NULL, *elsewhere_root = NULL;
 	const char *cs;
 	int no_color, rc;
 
@@ -1151,8 +1154,27 @@ tui_main(struct config *cfg, const struct cade_run *run)
 	if (t.too_small)
 		tui_vtpane_resize(t.vt, 24, 80);
 
-	if (run->resume != NULL)
-		resume = xstrdup(run->resume);
+	/*
+	 * --resume of another directory's session: a new session here asks
+	 * first, as /resume does (y restarts into it); a prompt given waits
+	 * in the input.
+	 */
+	if (run->resume != NULL) {
+		dir = store_dir(cfg);
+		here = conf_workspace_root(cfg, NULL, &cause);
+		free(cause);
+		cause = NULL;
+		if (here == NULL || (elsewhere = store_elsewhere(dir, run->resume,
+		    here, &elsewhere_root)) == NULL)
+			resume = xstrdup(run->resume);
+		free(here);
+		free(dir);
+		if (elsewhere != NULL && run->prompt != NULL) {
+			tui_input_insert(t.input, run->prompt,
+			    strlen(run->prompt));
+			run = &tui_no_run;
+		}
+	}
 	rc = CADE_EXIT_OK;
 	for (;;) {
 		if (tui_open_session(&t, resume, &cause) == -1) {
@@ -1180,6 +1202,12 @@ tui_main(struct config *cfg, const struct cade_run *run)
 			    "uses it");
 		}
 		t.told_setup = 1;
+		if (elsewhere != NULL) {
+			tui_resume_ask(&t, elsewhere, elsewhere_root);
+			elsewhere = NULL;
+			free(elsewhere_root);
+			elsewhere_root = NULL;
+		}
 		if (t.theme_error != NULL) {
 			tui_chat_notice(t.chat, ITEM_ERROR, t.theme_error);
 			free(t.theme_error);
@@ -1231,6 +1259,8 @@ tui_main(struct config *cfg, const struct cade_run *run)
 	tui_usercmds_free(&t.usercmds);
 	tui_mention_reset(&t);
 	free(resume);
+	free(elsewhere);
+	free(elsewhere_root);
 	free(t.restart_resume);
 	free(t.resume_asked);
 	free(t.hint);
