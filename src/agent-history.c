@@ -81,7 +81,10 @@ agent_hist_add(struct agent *a, cJSON *msg)
 
 	if (s == NULL)
 		fatal("cannot print a history message");
-	a->hist = xreallocarray(a->hist, a->nhist + 1, sizeof *a->hist);
+	if (a->nhist == a->hcap) {	/* doubling: no realloc per message */
+		a->hcap = a->hcap < 64 ? 64 : a->hcap * 2;
+		a->hist = xreallocarray(a->hist, a->hcap, sizeof *a->hist);
+	}
 	m = &a->hist[a->nhist++];
 	m->text = s;
 	agent_msg_index(m, msg);

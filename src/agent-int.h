@@ -102,6 +102,7 @@ struct agent {
 
 	struct agent_msg	*hist;
 	size_t			 nhist;
+	size_t			 hcap;		/* hist[] allocated */
 	size_t			 hist_bytes;
 	size_t			 image_wire;	/* sum of hist[].image_wire */
 	size_t			 trim_from;	/* hist[< it]: short or no answer */

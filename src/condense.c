@@ -137,15 +137,11 @@ condense_add(struct buf *b, const cJSON *m, size_t cap)
 	buf_free(&parts);
 }
 
-/* Messages for the summarisation request. */
-cJSON *
-condense_request(cJSON *const *msgs, size_t from, size_t to, const cJSON *plan,
-    size_t max_bytes)
+/* Each message's share of the transcript's byte budget. */
+static size_t
+condense_cap(size_t from, size_t to, size_t max_bytes)
 {
-	cJSON *req = cJSON_CreateArray(), *m;
-	struct buf b;
-	size_t i, n = to > from ? to - from : 1, cap;
-	char *p;
+	size_t n = to > from ? to - from : 1, cap;
 
 	/* Share the byte budget out so no single message crowds out the rest. */
 	cap = max_bytes / (n + 1);
@@ -153,12 +149,26 @@ condense_request(cJSON *const *msgs, size_t from, size_t to, const cJSON *plan,
 		cap = 300;
 	if (cap > 8000)
 		cap = 8000;
-	buf_init(&b, max_bytes > 4096 ? max_bytes : 4096);
-	(void)buf_puts(&b, "Transcript to condense:\n");
-	for (i = from; i < to; i++)
-		condense_add(&b, msgs[i], cap);
+	return cap;
+}
+
+/* Start the transcript. */
+static void
+condense_begin(struct buf *b, size_t max_bytes)
+{
+	buf_init(b, max_bytes > 4096 ? max_bytes : 4096);
+	(void)buf_puts(b, "Transcript to condense:\n");
+}
+
+/* The summarisation request around transcript b (which it frees). */
+static cJSON *
+condense_end(struct buf *b, const cJSON *plan)
+{
+	cJSON *req = cJSON_CreateArray(), *m;
+	char *p;
+
 	if (plan != NULL && (p = cJSON_PrintUnformatted(plan)) != NULL) {
-		(void)buf_printf(&b, "\n\nCurrent plan: %s\n", p);
+		(void)buf_printf(b, "\n\nCurrent plan: %s\n", p);
 		free(p);
 	}
 	m = cJSON_CreateObject();
@@ -167,10 +177,24 @@ condense_request(cJSON *const *msgs, size_t from, size_t to, const cJSON *plan,
 	cJSON_AddItemToArray(req, m);
 	m = cJSON_CreateObject();
 	cJSON_AddStringToObject(m, "role", "user");
-	cJSON_AddStringToObject(m, "content", b.s);
+	cJSON_AddStringToObject(m, "content", b->s);
 	cJSON_AddItemToArray(req, m);
-	buf_free(&b);
+	buf_free(b);
 	return req;
+}
+
+/* Messages for the summarisation request. */
+cJSON *
+condense_request(cJSON *const *msgs, size_t from, size_t to, const cJSON *plan,
+    size_t max_bytes)
+{
+	struct buf b;
+	size_t i, cap = condense_cap(from, to, max_bytes);
+
+	condense_begin(&b, max_bytes);
+	for (i = from; i < to; i++)
+		condense_add(&b, msgs[i], cap);
+	return condense_end(&b, plan);
 }
 
 /* The stand-in message for the condensed part. */
@@ -285,8 +309,9 @@ condense_on_reply(struct llm_response *r, void *arg)
 int
 condense_start(struct agent *a, int then_step)
 {
-	cJSON **ptrs, *msgs;
-	size_t from = 0, to, keep, i, max_bytes;
+	cJSON *tree, *msgs;
+	struct buf b;
+	size_t from = 0, to, keep, i, max_bytes, cap;
 	long window = condense_window(a->d.cfg, a->model);
 	double budget, tail;
 	char *cause = NULL, *note;
@@ -319,18 +344,20 @@ condense_start(struct agent *a, int then_step)
 		to++;
 	if (from >= a->nhist || to < from + 2)
 		return -1;
-	/* The history is kept printed: the part to summarise, as trees. */
-	ptrs = xcalloc(a->nhist, sizeof *ptrs);
-	for (i = from; i < to; i++)
-		ptrs[i] = agent_msg_tree(&a->hist[i]);
 	/* The summary request must fit too: half the window at most. */
 	max_bytes = (size_t)((double)window / a->est.ratio / 2.0);
 	if (max_bytes > 400000)
 		max_bytes = 400000;
-	msgs = condense_request(ptrs, from, to, tool_state_plan(a->tstate), max_bytes);
-	for (i = from; i < to; i++)
-		cJSON_Delete(ptrs[i]);
-	free(ptrs);
+	/* The history is kept printed: each message is parsed for its turn
+	 * in the transcript only, never the whole part at once. */
+	cap = condense_cap(from, to, max_bytes);
+	condense_begin(&b, max_bytes);
+	for (i = from; i < to; i++) {
+		tree = agent_msg_tree(&a->hist[i]);
+		condense_add(&b, tree, cap);
+		cJSON_Delete(tree);
+	}
+	msgs = condense_end(&b, tool_state_plan(a->tstate));
 	a->cut_from = from;
 	a->cut_to = to;
 	a->condensing = 1;

@@ -36,7 +36,8 @@ cat > "$T/script.json" <<'JSON'
  {"content": "Too big."},
  {"content": "Text only."},
  {"content": "Plain."},
- {"content": "Resumed with the image."}
+ {"content": "Resumed with the image."},
+ {"content": "Responses too."}
 ]}
 JSON
 start_fake "$T/script.json"
@@ -105,6 +106,11 @@ printf 'changed' > "$W/shot.png"
 ok $? "headless resume runs"
 grep -qF "$url\"}}]}" "$(lastreq)"; ok $? "the resumed request carries the first image from the store"
 grep -q 'Resumed with the image.' "$T/out"; ok $? "... and the reply comes back"
+# The Responses API takes the same message as input_text + input_image.
+printf 'wire_api = responses\n' >> "$XDG_CONFIG_HOME/cade/config"
+(cd "$W" && "$CADE" -p "once more" --resume "$id" -m vision-model) > "$T/out" 2>"$T/err"
+grep -qF '{"role":"user","content":[{"type":"input_text","text":"what is in @shot.png ?"},{"type":"input_image","image_url":"'"$url"'"}]}' "$(lastreq)"
+ok $? "the Responses API gets input_text then input_image"
 cade_export=$("$CADE" sessions export "$id" 2>&1)
 echo "$cade_export" | grep -qF '[image: shot.png, 1 KB]'; ok $? "the Markdown export names the image"
 done_testing

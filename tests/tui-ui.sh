@@ -24,6 +24,7 @@ printf '# broken on purpose\nerror = red default\nchat.bogus = blue default\n' >
 cat > "$T/script.json" <<'JSON'
 {"models": ["fake-model", {"id": "other-model", "pricing": {"prompt": "0.000002", "completion": "0.000008"}}], "replies": [
  {"content": "## Plan\n\nI will **check** the `build` first:\n\n1. read the logs\n2. fix the test\n\n```sh\nmake check\nif true; then echo ok; fi # done\n```\n\n```python\ns = \"\"\"if first\nif inside\"\"\"\n```\n\n| Tool | Use | Runs |\n|------|-----|---:|\n| make | build it | 12 |\n| cc | compile every C source file of the project into objects, then link them | 3 |"},
+ {"content": "| Component | Responsibility | Language | Maintainer | Status |\n|---|---|---|---|---|\n| renderer | drawing Markdown | C | render | done |"},
  {"tool_calls": [{"id": "c1", "name": "terminal", "arguments": {"command": "seq 1 20", "security_risk": "LOW"}}]},
  {"content": "Done with output."},
  {"first_byte_delay_ms": 1500, "content": "Slow reply line one.\nSlow reply line two."},
@@ -97,6 +98,11 @@ kw=$(screen -e | grep -F "if inside" | head -1)
 echo "$kw" | grep -qE '\[([0-9;]*;)?32(;[0-9;]*)?m(\[[0-9;]*m)*if inside' &&
     ! echo "$kw" | grep -qE '35(;[0-9;]*)?m(\[[0-9;]*m)*if inside'; ok $? "a Python string's second line stays a string (green, no keyword)"
 save light
+# A table whose words cannot fit the chat's columns: each row as Header: value lines.
+TM send-keys -t ui "a wide table" Enter
+wait_for 'Component: renderer'
+screen | grep -qF 'Responsibility: drawing Markdown' && screen | grep -qF 'Status: done' &&
+    ! screen | grep -qF '| Component'; ok $? "a table too wide for the chat: its rows become Header: value records"
 TM send-keys -t ui "/quit" Enter
 wait_for 'cade-rc=0'
 

@@ -38,7 +38,7 @@ cat > "$T/script.json" <<'JSON'
  {"tool_calls": [{"id": "t1", "name": "terminal", "arguments": {"command": "cc -Wall -o calc src/calc.c && ./calc; echo status=$?", "security_risk": "LOW"}}]},
  {"tool_calls": [{"id": "e1", "name": "file_editor", "arguments": {"command": "str_replace", "path": "src/calc.c", "old_str": "\treturn a - b;", "new_str": "\treturn a + b;", "security_risk": "MEDIUM"}}]},
  {"tool_calls": [{"id": "t2", "name": "terminal", "arguments": {"command": "cc -Wall -o calc src/calc.c && ./calc; echo status=$?", "security_risk": "LOW"}}]},
- {"content": "## Fixed\n\n`add()` subtracted instead of adding:\n\n- changed **one line** in `src/calc.c`\n- the program now prints `2 + 3 = 5` and exits 0\n\n```c\nint add(int a, int b) { return a + b; }\n```"}
+ {"content": "## Fixed\n\n`add()` subtracted instead of adding:\n\n- changed **one line** in `src/calc.c`\n- the program now prints `2 + 3 = 5` and exits 0\n\n| call | before | after |\n|------|-------:|------:|\n| add(2, 3) | -1 | 5 |\n\n```c\nint add(int a, int b) { return a + b; }\n```"}
 ]}
 JSON
 RECORD=$T/record; mkdir -p "$RECORD"
@@ -47,7 +47,7 @@ FAKE_PID=$!
 for _i in $(seq 1 100); do [ -s "$T/port" ] && break; sleep 0.05; done
 export LLM_BASE_URL="http://127.0.0.1:$(cat "$T/port")/v1" LLM_API_KEY=sk-demo
 wait_for() {
-	_t=150
+	_t=300
 	while [ $_t -gt 0 ]; do
 		TM capture-pane -p -t s | grep -qF -- "$1" && return 0
 		sleep 0.1; _t=$((_t - 1))
@@ -56,22 +56,40 @@ wait_for() {
 }
 dump() { TM capture-pane -p -t s > "$OUT/$1.txt"; TM capture-pane -p -e -t s > "$OUT/$1-ansi.txt"; }
 printf 'set -g default-terminal tmux-256color\nset -g status off\n' > "$T/tmux.conf"
+screen() { TM capture-pane -p -t s; }
+# Wait until the screen no longer shows $1 (at most 5 s: the next prompt
+# may come up before a poll sees this one go).
+wait_gone() {
+	_g=50
+	while [ $_g -gt 0 ] && screen | grep -qF -- "$1"; do
+		sleep 0.1; _g=$((_g - 1))
+	done
+}
 # Run the session: $1 = extra flags, $2 = name of the main dump.
 session() {
 	TM -f "$T/tmux.conf" new-session -d -s s -x 120 -y 40 "cd $T/demo && $CADE -m demo-model $1"
 	wait_for 'keys here'
 	TM send-keys -t s "the program in src/calc.c says 2 + 3 = -1; fix it" Enter
-	# Approve each action; keep the prompt that shows the edit's diff.
-	_t=300
-	while [ $_t -gt 0 ] && ! TM capture-pane -p -t s | grep -qF 'exits 0'; do
-		if TM capture-pane -p -t s | grep -qF 'y approve'; then
-			TM capture-pane -p -t s | grep -qF 'confirm  file_editor' && dump confirm
+	# Approve each action as a person would.  A prompt takes the keyboard
+	# by itself only when nobody typed in the last second; otherwise it
+	# says "Tab or F9 answers" and F9 gives it the keyboard.  Its keys
+	# (y approve ...) show once it holds the keyboard and its short
+	# input-protection delay is over; keep the prompt with the edit's diff.
+	_t=600
+	while [ $_t -gt 0 ] && ! screen | grep -qF 'int add(int a, int b)'; do
+		_s=$(screen)
+		case $_s in
+		*'y approve'*)
+			case $_s in *'confirm  file_editor'*) dump confirm ;; esac
 			TM send-keys -t s y
-			sleep 0.5
-		fi
+			wait_gone 'y approve' ;;
+		*'F9 answers'*)
+			TM send-keys -t s F9
+			wait_for 'y approve' ;;
+		esac
 		sleep 0.1; _t=$((_t - 1))
 	done
-	sleep 0.5
+	wait_for ' idle '
 	dump "$2"
 	TM kill-server
 }

@@ -108,7 +108,8 @@ struct llm_body_opts {
 	int			 no_reasoning_effort;
 	int			 max_completion_tokens;	/* use that name */
 };
-char	*llm_chat_body(const struct llm_body_opts *);
+/* The chat completions request body, appended to out. */
+void	llm_chat_body(const struct llm_body_opts *, struct buf *out);
 /* temperature, max tokens, reasoning effort, as each format names them. */
 void	llm_body_settings(cJSON *root, const struct llm_body_opts *,
 	    int responses);

@@ -102,8 +102,13 @@ struct llm {
 	/* The attempt in flight. */
 	CURL			*easy;
 	struct curl_slist	*hdrs;
-	char			*body;
+	char			*body;		/* l->out.s */
 	size_t			 body_len;
+	/* The request body's memory, kept from one attempt and request to
+	 * the next: as large as the largest request (which the context
+	 * window bounds), it is not allocated, faulted in and zeroed anew
+	 * for every step. */
+	struct buf		 out;
 	char			*url;
 	int			 responses;
 	int			 stream;
@@ -348,6 +353,7 @@ llm_new(struct loop *loop, const struct config *cfg)
 	sink.arg = l;
 	llm_acc_init(&l->acc, &sink);
 	buf_init(&l->raw, LLM_BODY_MAX);
+	buf_init(&l->out, 0);
 	l->sse = sse_new(LLM_TEXT_MAX, llm_on_event, l);
 	return l;
 }
@@ -463,10 +469,9 @@ llm_attempt_clear(struct llm *l)
 	}
 	curl_slist_free_all(l->hdrs);
 	l->hdrs = NULL;
-	free(l->body);
 	free(l->url);
 	free(l->timeout_msg);
-	l->body = l->url = l->timeout_msg = NULL;
+	l->body = l->url = l->timeout_msg = NULL;	/* body: in l->out */
 }
 
 /* Forget the request (after done() or on free). */
@@ -512,6 +517,7 @@ llm_free(struct llm *l)
 	llm_request_clear(l);
 	llm_acc_free(&l->acc);
 	buf_free(&l->raw);
+	buf_free(&l->out);
 	sse_free(l->sse);
 	http_free(l->http);
 	llm_breakers_free(&l->breakers);
@@ -842,6 +848,7 @@ llm_build_body(struct llm *l, const char *model)
 	struct llm_body_opts o;
 	const char *tc;
 	cJSON *pm = NULL;
+	char *body;
 
 	memset(&o, 0, sizeof o);
 	o.cfg = l->cfg;
@@ -870,8 +877,15 @@ llm_build_body(struct llm *l, const char *model)
 		o.texts = NULL;
 		o.tools = NULL;
 	}
-	l->body = l->responses ? llm_responses_body(&o) : llm_chat_body(&o);
-	l->body_len = strlen(l->body);
+	buf_reset(&l->out);
+	if (l->responses) {
+		body = llm_responses_body(&o);
+		(void)buf_puts(&l->out, body);
+		free(body);
+	} else
+		llm_chat_body(&o, &l->out);
+	l->body = l->out.s;
+	l->body_len = l->out.len;
 	cJSON_Delete(pm);
 }
 

@@ -739,16 +739,15 @@ llm_chat_messages(struct buf *b, const struct llm_body_opts *o)
 }
 
 /*
- * The chat completions request body (caller frees).  Everything that stays
+ * The chat completions request body, appended to b.  Everything that stays
  * the same from one request to the next (model, settings, tools) comes
  * first and the messages last, so each request is a byte-identical prefix
  * of the next up to its last message: what prompt caches reuse.
  */
-char *
-llm_chat_body(const struct llm_body_opts *o)
+void
+llm_chat_body(const struct llm_body_opts *o, struct buf *b)
 {
 	cJSON *root, *so;
-	struct buf b;
 	char *s;
 
 	root = cJSON_CreateObject();
@@ -769,11 +768,9 @@ llm_chat_body(const struct llm_body_opts *o)
 	cJSON_Delete(root);
 	if (s == NULL || s[strlen(s) - 1] != '}')
 		fatal("cannot print request body");
-	buf_init(&b, 0);
-	(void)buf_append(&b, s, strlen(s) - 1);
+	(void)buf_append(b, s, strlen(s) - 1);
 	free(s);
-	(void)buf_puts(&b, ",\"messages\":");
-	llm_chat_messages(&b, o);
-	(void)buf_putc(&b, '}');
-	return buf_detach(&b, NULL);
+	(void)buf_puts(b, ",\"messages\":");
+	llm_chat_messages(b, o);
+	(void)buf_putc(b, '}');
 }

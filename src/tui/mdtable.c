@@ -19,8 +19,8 @@
  * not fit are the widest columns narrowed (a word then breaks between
  * characters).  Cells wrap
  * at spaces through the paragraph wrapper (wrap.c), so wide characters and
- * combining marks are measured as on screen.  When words must break and
- * the columns would be narrower than MDT_MINCOL, the chat is too narrow
+ * combining marks are measured as on screen.  When even the ordinary
+ * words (up to MDT_LONGWORD columns) do not fit, the chat is too narrow
  * for a grid: each row becomes a record of "Header: value" lines (empty
  * values left out), rows apart by a rule.  No line is ever wider than the width.
  */
@@ -32,7 +32,7 @@
 #include "cade/util.h"
 #include "tui-int.h"
 
-#define MDT_MINCOL	6	/* narrowest column when words must break */
+#define MDT_LONGWORD	16	/* longer words (paths, URLs) may break */
 #define MDT_MAXCOLS	64	/* more cells than this: not a table */
 #define MDT_HUGE	(1 << 20)
 
@@ -245,8 +245,13 @@ mdt_widths(struct mdt *t, int avail, uint8_t base)
 			}
 		return 1;
 	}
-	/* Words must break: a grid only if its columns stay readable. */
-	if (avail < t->ncols * MDT_MINCOL)
+	/*
+	 * Words must break.  A grid only if the ordinary words still fit
+	 * (one longer than MDT_LONGWORD, a path or a URL, breaks anyway).
+	 */
+	for (sum = 0, c = 0; c < t->ncols; c++)
+		sum += t->minw[c] < MDT_LONGWORD ? t->minw[c] : MDT_LONGWORD;
+	if (sum > avail)
 		return 0;
 	for (c = 0; c < t->ncols; c++)
 		t->colw[c] = t->minw[c];

@@ -695,6 +695,7 @@ struct tui {
 	char			*bang_cmd;	/* ... this one */
 	struct buf		 bang_out;	/* its output, for the next message */
 	char			*img_wait;	/* the message waiting for it */
+	int			 img_asked;	/* asked once: no list is no list */
 	int			 told_setup;	/* the first-run notice was given */
 	char			*last_id;	/* the session to name on quitting */
 	struct tui_usercmds	 usercmds;	/* read at each session start */

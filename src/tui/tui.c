@@ -323,6 +323,7 @@ tui_images_listed(struct llm_models *m, void *arg)
 
 	t->img_req = NULL;
 	t->img_wait = NULL;
+	t->img_asked = 1;	/* an endpoint without a list is not asked again */
 	llm_list_prices(m);
 	llm_models_free(m);
 	if (text != NULL)
@@ -383,7 +384,8 @@ tui_submit(struct tui *t)
 		tui_input_insert(t->input, text, strlen(text));
 		tui_hint(t, "still asking the endpoint whether the model takes "
 		    "images: send again in a moment");
-	} else if (*text != '\0' && tui_mention_needs_list(t, text[0] == '/' ?
+	} else if (*text != '\0' && !t->img_asked &&
+	    tui_mention_needs_list(t, text[0] == '/' ?
 	    text + 1 : text) && (t->img_req = llm_models_fetch(t->s->loop,
 	    t->cfg, conf_str(t->cfg, "base_url"), TUI_MODELS_MS, 1,
 	    tui_images_listed, t)) != NULL) {
