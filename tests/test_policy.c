@@ -300,7 +300,28 @@ test_table(void)
 	is_cmd(p, "sort -o out x", DECISION_ASK, "mode:always");
 	is_cmd(p, "git -C . branch -v", DECISION_ALLOW, "mode:always");
 	is_cmd(p, "git stash push", DECISION_ASK, "mode:always");
+	is_cmd(p, "git stash", DECISION_ASK, "mode:always");
+	is_cmd(p, "git stash list", DECISION_ALLOW, "mode:always");
 	is_cmd(p, "command -v rm", DECISION_ASK, "mode:always");
+	/* find's primaries: -exec of a reader stays read-only */
+	is_cmd(p, "find . -name '*.c' -exec grep -l x {} +", DECISION_ALLOW,
+	    "mode:always");
+	is_cmd(p, "find . -name '*.o' -delete", DECISION_ASK, "mode:always");
+	is_cmd(p, "find . -name '*.o' -exec rm {} +", DECISION_ASK,
+	    "mode:always");
+	is_cmd(p, "find . -fprint out", DECISION_ASK, "mode:always");
+	policy_free(p);
+
+	/* rows that do two things: perl runs code and rewrites files with -i;
+	 * watch -x runs its words as a command */
+	p = policy_new(NULL, NULL, &cause);
+	is_cmd(p, "perl -i -pe s/a/b/ /etc/passwd", DECISION_ASK,
+	    "builtin:system-path");
+	is_cmd(p, "perl -i -pe s/a/b/ src/x.c", DECISION_ALLOW, NULL);
+	is_cmd(p, "watch -x rm -rf /", DECISION_DENY, "builtin:rm-root");
+	is_cmd(p, "watch -n 5 -x rm -rf ~", DECISION_DENY, "builtin:rm-root");
+	is_cmd(p, "watch -x sh -c 'rm -rf ~'", DECISION_DENY, "builtin:rm-root");
+	is_cmd(p, "watch -x ls -la", DECISION_ALLOW, NULL);
 	policy_free(p);
 }
 

@@ -17,7 +17,7 @@ out=$(cd "$W" && "$CADE" -p "hello" </dev/null 2>&1); rc=$?
     echo "$out" | grep -q 'LLM_BASE_URL' && echo "$out" | grep -q 'config'; ok $? "headless, no key and no endpoint: one line naming LLM_API_KEY, LLM_BASE_URL and the config file, exit 1 ($rc)"
 
 # Headless, an endpoint nobody answers at (refused; a host that cannot
-# resolve): one line naming the endpoint, the cause and what to check,
+# resolve, or whose lookup times out where DNS is unreachable): one line naming the endpoint, the cause and what to check,
 # exit 1, no retry and no backoff wait.
 unreach() {	# unreach URL [FLAG]: stderr in $T/u.err, sets rc and ms
 	_t0=$(date +%s%N)
@@ -33,7 +33,7 @@ unreach http://127.0.0.1:9/v1 --json
 [ $rc -eq 1 ] && [ "$(wc -l < "$T/u.err")" -eq 1 ] && [ "$(grep -c '"type":"error"' "$T/u.out")" -eq 1 ] &&
     ! grep -q '"type":"retry"' "$T/u.out"; ok $? "... --json: one error event, one line on stderr"
 unreach http://cade-no-such-host.invalid/v1
-[ $rc -eq 1 ] && [ "$(wc -l < "$T/u.err")" -eq 1 ] && grep -q 'cade-no-such-host.invalid/v1 (unknown host)' "$T/u.err"; ok $? "headless, unknown host: one line, exit 1 ($(cat "$T/u.err"))"
+[ $rc -eq 1 ] && [ "$(wc -l < "$T/u.err")" -eq 1 ] && grep -qE 'cade-no-such-host.invalid/v1 \((unknown host|no connection within [0-9]+ s)\)' "$T/u.err"; ok $? "headless, unknown host: one line, exit 1 ($(cat "$T/u.err"))"
 # ACP: the prompt's JSON-RPC error carries the message, once, and stderr
 # does not repeat it.  cade batch: each task's line says why the agent stopped.
 mkfifo "$T/acp.in"
@@ -62,6 +62,12 @@ start_fake "$T/script.json"
 "$CADE" models > "$T/models.txt" 2>&1; rc=$?
 [ $rc -eq 0 ] && grep -q '^local-model ' "$T/models.txt" && grep -q '^other-local ' "$T/models.txt" &&
     head -1 "$T/models.txt" | grep -q 'CONTEXT'; ok $? "cade models lists the endpoint's models"
+# TLS to a plain HTTP server: the handshake gets no answer and times out
+# (connect_timeout = 1 here): the same one line, naming TLS.
+printf 'connect_timeout = 1\n' > "$T/ct.conf"
+unreach "https://127.0.0.1:$FAKE_PORT/v1" "--config $T/ct.conf"
+[ $rc -eq 1 ] && [ "$(wc -l < "$T/u.err")" -eq 1 ] && grep -q "https://127.0.0.1:$FAKE_PORT/v1 (TLS failed: " "$T/u.err" &&
+    ! grep -q retrying "$T/u.err"; ok $? "headless, TLS failure: one line, exit 1, no retry ($(cat "$T/u.err"))"
 kill "$FAKE_PID" 2>/dev/null; wait "$FAKE_PID" 2>/dev/null; FAKE_PID=
 
 # Listed prices at start, no /model needed.  The first run fetches the

@@ -102,6 +102,7 @@ struct llm_body_opts {
 	const char *const	*texts;		/* printed messages, or NULL (see llm_request) */
 	size_t			 ntexts;	/* messages NULL: texts[0..ntexts) are them */
 	const cJSON		*tools;		/* NULL: none */
+	const char		*tools_text;	/* tools printed, or NULL */
 	int			 stream;
 	int			 no_stream_options;
 	int			 no_temperature;

@@ -88,6 +88,7 @@ struct llm {
 	const char		**texts;	/* printed messages (llm_request) or NULL */
 	size_t			 ntexts;	/* messages NULL: the texts are them */
 	cJSON			*tools;
+	const char		*tools_text;	/* tools printed (llm_request) or NULL */
 	char			**chain;	/* model, then fallbacks */
 	size_t			 nchain;
 	size_t			 ichain;
@@ -488,6 +489,7 @@ llm_request_clear(struct llm *l)
 	cJSON_Delete(l->messages);
 	cJSON_Delete(l->tools);
 	l->messages = l->tools = NULL;
+	l->tools_text = NULL;
 	free(l->texts);
 	l->texts = NULL;
 	l->ntexts = 0;
@@ -856,6 +858,7 @@ llm_build_body(struct llm *l, const char *model)
 	o.messages = l->messages;
 	o.texts = l->texts;
 	o.tools = l->tools;
+	o.tools_text = l->tools_text;
 	o.stream = l->stream;
 	o.no_stream_options = q->no_stream_options;
 	o.no_temperature = q->no_temperature;
@@ -876,6 +879,7 @@ llm_build_body(struct llm *l, const char *model)
 		o.messages = pm;
 		o.texts = NULL;
 		o.tools = NULL;
+		o.tools_text = NULL;
 	}
 	buf_reset(&l->out);
 	if (l->responses) {
@@ -920,8 +924,13 @@ llm_unreachable(struct llm *l, CURL *easy, CURLcode rc)
 		curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &ct);
 		if (l->got_byte || ct > 0)
 			return NULL;
-		why = tmp = xasprintf("no connection within %ld s",
-		    conf_int(l->cfg, "connect_timeout"));
+		/* A TLS handshake nobody answers (not a TLS server) times out
+		 * inside the connect phase too: say which. */
+		if (strstr(l->errbuf, "SSL") != NULL)
+			why = tmp = xasprintf("TLS failed: %s", l->errbuf);
+		else
+			why = tmp = xasprintf("no connection within %ld s",
+			    conf_int(l->cfg, "connect_timeout"));
 		break;
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
@@ -1562,8 +1571,13 @@ llm_send(struct llm *l, const struct llm_request *req,
 		l->texts = xcalloc((size_t)n + 1, sizeof *l->texts);
 		memcpy(l->texts, req->texts, (size_t)n * sizeof *l->texts);
 	}
-	l->tools = cJSON_IsArray(req->tools) ?
-	    cJSON_Duplicate(req->tools, 1) : NULL;
+	if (cJSON_IsArray(req->tools) && req->tools_text != NULL) {
+		/* Kept by the caller: a reference node, not a copy. */
+		l->tools = cJSON_CreateArrayReference(req->tools->child);
+		l->tools_text = req->tools_text;
+	} else
+		l->tools = cJSON_IsArray(req->tools) ?
+		    cJSON_Duplicate(req->tools, 1) : NULL;
 	model = req->model != NULL && *req->model != '\0' ? req->model :
 	    conf_str(l->cfg, "model");
 	l->chain = xcalloc(1, sizeof *l->chain);

@@ -758,7 +758,7 @@ llm_chat_body(const struct llm_body_opts *o, struct buf *b)
 		cJSON_AddBoolToObject(so, "include_usage", 1);
 	}
 	llm_body_settings(root, o, 0);
-	if (cJSON_GetArraySize(o->tools) > 0) {
+	if (cJSON_GetArraySize(o->tools) > 0 && o->tools_text == NULL) {
 		/* A reference: the caller's array is printed, not copied. */
 		cJSON_AddItemReferenceToObject(root, "tools",
 		    (cJSON *)(uintptr_t)o->tools);
@@ -770,6 +770,12 @@ llm_chat_body(const struct llm_body_opts *o, struct buf *b)
 		fatal("cannot print request body");
 	(void)buf_append(b, s, strlen(s) - 1);
 	free(s);
+	if (cJSON_GetArraySize(o->tools) > 0 && o->tools_text != NULL) {
+		/* Printed once by the caller: the same bytes, in the same place. */
+		(void)buf_puts(b, ",\"tools\":");
+		(void)buf_puts(b, o->tools_text);
+		(void)buf_puts(b, ",\"tool_choice\":\"auto\"");
+	}
 	(void)buf_puts(b, ",\"messages\":");
 	llm_chat_messages(b, o);
 	(void)buf_putc(b, '}');

@@ -46,6 +46,7 @@ static void	pol_cmd_git_form(struct pol_ctx *, char **, size_t, int, int,
 static int	pol_cmd_git_lists(struct pol_ctx *, const struct shp_cmd *,
 		    size_t);
 static void	pol_cmd_inplace(struct prog_call *);
+static void	pol_cmd_perl(struct prog_call *);
 static void	pol_cmd_popd(struct prog_call *);
 static void	pol_cmd_source(struct prog_call *);
 static void	pol_cmd_trap(struct prog_call *);
@@ -81,21 +82,24 @@ static const struct pol_cmd pol_cmd_table[] = {
 	    .flags = CF_WRAP, .wrap = { "", "", "", 0, W_BENIGN, NULL } },
 	{ "bun",
 	    .flags = K_INTERP, .analyze = pol_check_interp, .check = prog_js,
-	    .code = "|-e|-p|--eval|--print|" },
+	    .code = "|-e|-p|--eval|--print|", .runs = "|package.json|" },
 	{ "bundle",
 	    .flags = CF_WRAP,
-	    .wrap = { "", "|gemfile|", "", 0, W_BENIGN, "exec" } },
-	{ "bunx", .check = prog_fetch_run },
+	    .wrap = { "", "|gemfile|", "", 0, W_BENIGN, "exec" },
+	    .runs = "|Gemfile|" },
+	{ "bunx", .check = prog_fetch_always },
 	{ "bunzip2", .flags = K_DECODE },
 	{ "busybox",
 	    .flags = CF_WRAP, .wrap = { "", "", "", 0, W_APPLET, NULL } },
 	{ "bzcat", .flags = K_DECODE },
-	{ "cabal", .check = prog_pkgtool },
+	{ "cabal", .check = prog_pkgtool, .installs = "|install|" },
 	{ "caffeinate",
 	    .flags = CF_WRAP, .wrap = { "tw", "", "", 0, W_BENIGN, NULL } },
 	{ "cap", .check = prog_runner },
-	{ "cargo", .check = prog_pkgtool },
-	{ "cat", .flags = CF_READONLY | CF_VIEWER | CF_COPY_IN },
+	{ "cargo",
+	    .check = prog_cargo, .runs = "|build.rs|Cargo.toml|",
+	    .installs = "|install|binstall|" },
+	{ "cat", .flags = CF_READONLY | CF_VIEWER | CF_COPY_IN | CF_CAT },
 	{ "catchsegv",
 	    .flags = CF_WRAP, .wrap = { "", "", "", 0, W_BENIGN, NULL } },
 	{ "cd", .flags = CF_READONLY, .analyze = pol_cmd_cd },
@@ -115,9 +119,10 @@ static const struct pol_cmd pol_cmd_table[] = {
 	    .flags = CF_WRAP,
 	    .wrap = { "TPD", "|sched-runtime|sched-period|sched-deadline|", "", 1, W_BENIGN, NULL } },
 	{ "cksum", .flags = CF_READONLY },
-	{ "clickhouse-client", .check = prog_sql },
+	{ "clickhouse-client", .check = prog_sql, .code = "|-q|" },
+	{ "cmake", .runs = "|CMakeLists.txt|" },
 	{ "cmp", .flags = CF_READONLY },
-	{ "cockroach", .check = prog_sql },
+	{ "cockroach", .check = prog_sql, .code = "|-e|" },
 	{ "code", .flags = CF_VIEWER },
 	{ "column", .flags = CF_READONLY },
 	{ "comm", .flags = CF_READONLY },
@@ -125,10 +130,13 @@ static const struct pol_cmd pol_cmd_table[] = {
 	    .flags = CF_WRAP,
 	    .wrap = { "", "", "", 0, W_BENIGN | W_QUERY, NULL } },
 	{ "compgen", .flags = K_ENVDUMP },
-	{ "composer", .check = prog_pkgtool },
+	{ "composer",
+	    .flags = CF_SLASH_PKG, .check = prog_pkgtool,
+	    .installs = "|require|global require|" },
 	{ "conda",
 	    .flags = CF_WRAP, .check = prog_pkgtool,
-	    .wrap = { "np", "|name|prefix|", "", 0, W_BENIGN, "run" } },
+	    .wrap = { "np", "|name|prefix|", "", 0, W_BENIGN, "run" },
+	    .installs = "|install|" },
 	{ "cp", .analyze = pol_cmd_copy, .argopts = "tS" },
 	{ "cpulimit",
 	    .flags = CF_WRAP,
@@ -151,7 +159,8 @@ static const struct pol_cmd pol_cmd_table[] = {
 	{ "delta", .flags = CF_VIEWER },
 	{ "deno",
 	    .flags = K_INTERP, .analyze = pol_check_interp,
-	    .check = prog_pkgtool, .code = "|-e|-p|--eval|--print|" },
+	    .check = prog_pkgtool, .code = "|-e|-p|--eval|--print|",
+	    .installs = "|install|" },
 	{ "dep", .check = prog_runner },
 	{ "df", .flags = CF_READONLY },
 	{ "diff", .flags = CF_READONLY },
@@ -160,9 +169,12 @@ static const struct pol_cmd pol_cmd_table[] = {
 	    .flags = CF_WRAP, .wrap = { "", "", "", 1, W_BENIGN, "exec" } },
 	{ "dirname", .flags = CF_READONLY },
 	{ "doas", .flags = CF_WRAP, .wrap = { "uC", "", "", 0, 0, NULL } },
-	{ "dotnet", .check = prog_pkgtool },
+	{ "docker", .runs = "|docker-compose.yml|compose.yaml|Dockerfile|" },
+	{ "docker-compose", .runs = "|docker-compose.yml|compose.yaml|" },
+	{ "dotnet",
+	    .check = prog_pkgtool, .installs = "|tool install|add package|" },
 	{ "du", .flags = CF_READONLY },
-	{ "duckdb", .check = prog_sql },
+	{ "duckdb", .check = prog_sqlite, .code = "|-c|-s|" },
 	{ "eatmydata",
 	    .flags = CF_WRAP, .wrap = { "", "", "", 0, W_BENIGN, NULL } },
 	{ "echo", .flags = CF_READONLY | CF_PRINTS },
@@ -192,7 +204,7 @@ static const struct pol_cmd pol_cmd_table[] = {
 	{ "file", .flags = CF_READONLY },
 	{ "find",
 	    .flags = CF_READONLY | CF_O_NOT_OUT, .analyze = pol_check_find,
-	    .lists = pol_cmd_find_lists, .rwlong = "|delete|exec|ok|fprint|" },
+	    .lists = pol_cmd_find_lists },
 	{ "firefox", .flags = CF_VIEWER },
 	{ "firejail", .flags = CF_WRAP, .wrap = { "", "", "", 0, 0, NULL } },
 	{ "fish", .flags = K_SHELL, .analyze = pol_check_shell },
@@ -207,26 +219,31 @@ static const struct pol_cmd pol_cmd_table[] = {
 	{ "gawk", .check = prog_awk },
 	{ "gdb", .check = prog_gdb },
 	{ "gedit", .flags = CF_VIEWER },
-	{ "gem", .check = prog_pkgtool },
+	{ "gem", .check = prog_pkgtool, .installs = "|install|" },
 	{ "gh", .check = prog_forge },
 	{ "git",
 	    .flags = CF_READONLY, .check = prog_git, .form = pol_cmd_git_form,
-	    .lists = pol_cmd_git_lists },
+	    .lists = pol_cmd_git_lists, .runs = "|.pre-commit-config.yaml|" },
 	{ "glab", .check = prog_forge },
-	{ "go", .check = prog_pkgtool },
+	{ "go",
+	    .flags = CF_SLASH_PKG, .check = prog_pkgtool, .runs = "|go.mod|",
+	    .installs = "|install|get|" },
 	{ "google-chrome", .flags = CF_VIEWER },
+	{ "gradle", .runs = "|build.gradle|build.gradle.kts|" },
+	{ "gradlew", .runs = "|build.gradle|build.gradle.kts|" },
 	{ "grep", .flags = CF_READONLY | CF_O_NOT_OUT },
 	{ "gunzip", .flags = K_DECODE },
 	{ "gvim", .check = prog_vim },
 	{ "hatch",
 	    .flags = CF_WRAP, .check = prog_pkgtool,
-	    .wrap = { "e", "|env|", "", 0, W_BENIGN, "run" } },
+	    .wrap = { "e", "|env|", "", 0, W_BENIGN, "run" },
+	    .runs = "|pyproject.toml|", .installs = "|dep add|" },
 	{ "head", .flags = CF_READONLY | CF_VIEWER },
 	{ "help", .flags = CF_READONLY },
 	{ "hexdump", .flags = CF_READONLY },
 	{ "hostname", .flags = CF_READONLY },
-	{ "http", .flags = K_FETCH | K_NETSEND, .check = prog_http },
-	{ "https", .flags = K_FETCH | K_NETSEND, .check = prog_http },
+	{ "http", .flags = K_FETCH | K_NETSEND, .check = prog_httpie },
+	{ "https", .flags = K_FETCH | K_NETSEND, .check = prog_httpie },
 	{ "hx", .flags = CF_VIEWER },
 	{ "id", .flags = CF_READONLY },
 	{ "info", .flags = CF_READONLY },
@@ -237,13 +254,13 @@ static const struct pol_cmd pol_cmd_table[] = {
 	    .wrap = { "cnp", "|class|classdata|", "", 0, W_BENIGN, NULL } },
 	{ "join", .flags = CF_READONLY },
 	{ "jq", .flags = CF_READONLY },
-	{ "just", .check = prog_runner },
+	{ "just", .check = prog_runner, .runs = "|justfile|Justfile|" },
 	{ "kak", .flags = CF_VIEWER },
 	{ "kate", .flags = CF_VIEWER },
 	{ "kill", .check = prog_kill },
 	{ "ksh", .flags = K_SHELL, .analyze = pol_check_shell },
 	{ "less", .flags = CF_READONLY | CF_VIEWER, .check = prog_pager },
-	{ "lldb", .check = prog_gdb },
+	{ "lldb", .check = prog_lldb },
 	{ "ln", .analyze = pol_cmd_copy, .argopts = "tS" },
 	{ "local", .analyze = pol_cmd_export, .check = prog_declare },
 	{ "locale", .flags = CF_READONLY },
@@ -255,23 +272,26 @@ static const struct pol_cmd pol_cmd_table[] = {
 	    .flags = CF_WRAP, .wrap = { "aenopsuABDIX", "", "", 0, 0, NULL } },
 	{ "lua", .flags = K_INTERP, .analyze = pol_check_interp },
 	{ "luajit", .flags = K_INTERP, .analyze = pol_check_interp },
-	{ "luarocks", .check = prog_pkgtool },
+	{ "luarocks", .check = prog_pkgtool, .installs = "|install|" },
 	{ "lwp-download", .flags = K_FETCH },
 	{ "lwp-request", .flags = K_FETCH },
 	{ "lynx", .flags = CF_VIEWER },
 	{ "mage", .check = prog_runner },
 	{ "mail", .flags = K_NETSEND },
 	{ "mailx", .flags = K_NETSEND },
-	{ "make", .check = prog_make },
+	{ "make",
+	    .check = prog_make, .runs = "|Makefile|makefile|GNUmakefile|" },
 	{ "mamba",
 	    .flags = CF_WRAP, .check = prog_pkgtool,
-	    .wrap = { "np", "|name|prefix|", "", 0, W_BENIGN, "run" } },
+	    .wrap = { "np", "|name|prefix|", "", 0, W_BENIGN, "run" },
+	    .installs = "|install|" },
 	{ "man", .flags = CF_READONLY, .check = prog_man },
-	{ "mariadb", .check = prog_sql },
+	{ "mariadb", .check = prog_sql, .code = "|-e|" },
 	{ "mawk", .check = prog_awk },
 	{ "md5sum", .flags = CF_READONLY },
 	{ "micro", .flags = CF_VIEWER },
 	{ "mina", .check = prog_runner },
+	{ "mix", .runs = "|mix.exs|" },
 	{ "mkdir", .analyze = pol_cmd_create, .argopts = "m" },
 	{ "mkfifo", .analyze = pol_cmd_create },
 	{ "mksh", .flags = K_SHELL, .analyze = pol_check_shell },
@@ -279,8 +299,10 @@ static const struct pol_cmd pol_cmd_table[] = {
 	{ "most", .flags = CF_VIEWER, .check = prog_pager },
 	{ "mutt", .flags = K_NETSEND },
 	{ "mv", .flags = CF_MOVE, .analyze = pol_cmd_copy, .argopts = "tS" },
-	{ "mycli", .check = prog_sql },
-	{ "mysql", .check = prog_sql },
+	{ "mvn", .runs = "|pom.xml|" },
+	{ "mvnw", .runs = "|pom.xml|" },
+	{ "mycli", .check = prog_sql, .code = "|-e|" },
+	{ "mysql", .check = prog_sql, .code = "|-e|" },
 	{ "nano", .flags = CF_VIEWER },
 	{ "nawk", .check = prog_awk },
 	{ "nc", .flags = K_FETCH | K_NETSEND },
@@ -301,10 +323,10 @@ static const struct pol_cmd pol_cmd_table[] = {
 	    .code = "|-e|-p|--eval|--print|" },
 	{ "nohup",
 	    .flags = CF_WRAP, .wrap = { "", "", "", 0, W_BENIGN, NULL } },
-	{ "nox", .check = prog_runner },
-	{ "npm", .check = prog_js },
+	{ "nox", .check = prog_runner, .runs = "|conftest.py|noxfile.py|" },
+	{ "npm", .check = prog_npm, .runs = "|package.json|" },
 	{ "nproc", .flags = CF_READONLY },
-	{ "npx", .check = prog_fetch_run },
+	{ "npx", .check = prog_fetch_run, .runs = "|package.json|" },
 	{ "nsenter",
 	    .flags = CF_WRAP,
 	    .wrap = { "tSGw", "|target|setuid|setgid|wd|", "", 0, 0, NULL } },
@@ -320,37 +342,41 @@ static const struct pol_cmd pol_cmd_table[] = {
 	{ "paste", .flags = CF_READONLY },
 	{ "pdm",
 	    .flags = CF_WRAP, .check = prog_pkgtool,
-	    .wrap = { "", "", "", 0, W_BENIGN, "run" } },
-	{ "perl",
-	    .flags = K_INTERP | CF_CODE_CLUSTER, .analyze = pol_check_interp },
+	    .wrap = { "", "", "", 0, W_BENIGN, "run" },
+	    .runs = "|pyproject.toml|", .installs = "|add|" },
+	{ "perl", .flags = K_INTERP | CF_CODE_CLUSTER, .analyze = pol_cmd_perl },
 	{ "perl5*",
-	    .flags = K_INTERP | CF_CODE_CLUSTER, .analyze = pol_check_interp },
-	{ "pgcli", .check = prog_sql },
+	    .flags = K_INTERP | CF_CODE_CLUSTER, .analyze = pol_cmd_perl },
+	{ "pgcli", .check = prog_sql, .code = "|-c|" },
 	{ "pgrep", .flags = CF_O_NOT_OUT | CF_PIDS },
 	{ "php",
 	    .flags = K_INTERP, .analyze = pol_check_interp, .code = "|-r|" },
 	{ "php*",
 	    .flags = K_INTERP, .analyze = pol_check_interp, .code = "|-r|" },
 	{ "pidof", .flags = CF_PIDS },
-	{ "pip", .check = prog_pip },
-	{ "pip3", .check = prog_pip },
+	{ "pip", .check = prog_pip, .runs = "|setup.py|pyproject.toml|" },
+	{ "pip3", .check = prog_pip, .runs = "|setup.py|pyproject.toml|" },
 	{ "pipenv",
 	    .flags = CF_WRAP, .wrap = { "", "", "", 0, W_BENIGN, "run" } },
-	{ "pipx", .check = prog_pkgtool },
+	{ "pipx", .check = prog_pkgtool, .installs = "|install|run|" },
 	{ "pkexec",
 	    .flags = CF_WRAP, .wrap = { "", "|user|", "", 0, 0, NULL } },
 	{ "pkill", .flags = CF_O_NOT_OUT },
 	{ "pnpm",
 	    .flags = CF_WRAP, .check = prog_js,
-	    .wrap = { "", "", "", 0, W_BENIGN, "exec" } },
+	    .wrap = { "", "", "", 0, W_BENIGN, "exec" },
+	    .runs = "|package.json|" },
+	{ "podman", .runs = "|Dockerfile|" },
 	{ "poetry",
 	    .flags = CF_WRAP, .check = prog_pkgtool,
-	    .wrap = { "C", "|directory|", "", 0, W_BENIGN, "run" } },
+	    .wrap = { "C", "|directory|", "", 0, W_BENIGN, "run" },
+	    .runs = "|pyproject.toml|", .installs = "|add|" },
 	{ "popd", .flags = CF_READONLY, .analyze = pol_cmd_popd },
 	{ "posh", .flags = K_SHELL, .analyze = pol_check_shell },
 	{ "powershell",
 	    .flags = K_INTERP | CF_CODE_NOCASE, .analyze = pol_check_interp,
 	    .code = "|-c|-command|-encodedcommand|-enc|-ec|-e|" },
+	{ "pre-commit", .runs = "|.pre-commit-config.yaml|" },
 	{ "printenv", .flags = K_ENVDUMP | CF_READONLY },
 	{ "printf",
 	    .flags = CF_READONLY | CF_PRINTS | CF_FORMAT,
@@ -360,28 +386,30 @@ static const struct pol_cmd pol_cmd_table[] = {
 	{ "proxychains4",
 	    .flags = CF_WRAP, .wrap = { "f", "", "", 0, 0, NULL } },
 	{ "ps", .flags = CF_READONLY | CF_O_NOT_OUT | CF_PIDS },
-	{ "psql", .check = prog_sql },
+	{ "psql", .check = prog_sql, .code = "|-c|" },
 	{ "pushd", .flags = CF_READONLY, .analyze = pol_cmd_cd },
 	{ "pwd", .flags = CF_READONLY },
 	{ "pwsh",
 	    .flags = K_INTERP | CF_CODE_NOCASE, .analyze = pol_check_interp,
 	    .code = "|-c|-command|-encodedcommand|-enc|-ec|-e|" },
+	{ "py.test", .runs = "|conftest.py|pytest.ini|" },
 	{ "pyenv",
 	    .flags = CF_WRAP, .wrap = { "", "", "", 0, W_BENIGN, "exec" } },
+	{ "pytest", .runs = "|conftest.py|pytest.ini|pyproject.toml|" },
 	{ "python",
 	    .flags = K_INTERP, .analyze = pol_check_interp,
-	    .check = prog_python, .code = "|-c|" },
+	    .check = prog_python, .code = "|-c|", .runs = "|setup.py|" },
 	{ "python*",
 	    .flags = K_INTERP, .analyze = pol_check_interp, .code = "|-c|" },
 	{ "python2",
 	    .flags = K_INTERP, .analyze = pol_check_interp, .code = "|-c|" },
 	{ "python3",
 	    .flags = K_INTERP, .analyze = pol_check_interp,
-	    .check = prog_python, .code = "|-c|" },
+	    .check = prog_python, .code = "|-c|", .runs = "|setup.py|" },
 	{ "python3*",
 	    .flags = K_INTERP, .analyze = pol_check_interp,
 	    .check = prog_python, .code = "|-c|" },
-	{ "rake", .check = prog_runner },
+	{ "rake", .check = prog_runner, .runs = "|Rakefile|" },
 	{ "rbash", .flags = K_SHELL, .analyze = pol_check_shell },
 	{ "rbenv",
 	    .flags = CF_WRAP, .wrap = { "", "", "", 0, W_BENIGN, "exec" } },
@@ -409,7 +437,7 @@ static const struct pol_cmd pol_cmd_table[] = {
 	{ "rvim", .check = prog_vim },
 	{ "rye",
 	    .flags = CF_WRAP, .check = prog_pkgtool,
-	    .wrap = { "", "", "", 0, W_BENIGN, "run" } },
+	    .wrap = { "", "", "", 0, W_BENIGN, "run" }, .installs = "|add|" },
 	{ "scp",
 	    .flags = K_NETSEND, .analyze = pol_cmd_copy, .check = prog_ssh,
 	    .argopts = "cFiJloPS" },
@@ -437,14 +465,14 @@ static const struct pol_cmd pol_cmd_table[] = {
 	{ "sort", .flags = CF_READONLY, .rwshort = 'o', .rwlong = "|output|" },
 	{ "source", .analyze = pol_cmd_source },
 	{ "sponge", .analyze = pol_cmd_create },
-	{ "sqlcmd", .check = prog_sql },
-	{ "sqlite", .check = prog_sql },
-	{ "sqlite3", .check = prog_sql },
+	{ "sqlcmd", .check = prog_sql, .code = "|-q|-Q|" },
+	{ "sqlite", .check = prog_sqlite },
+	{ "sqlite3", .check = prog_sqlite },
 	{ "srm", .flags = CF_FORCE, .analyze = pol_cmd_delete },
 	{ "ssh",
 	    .flags = K_NETSEND | CF_VIEWER, .analyze = pol_check_ssh,
 	    .check = prog_ssh },
-	{ "stack", .check = prog_pkgtool },
+	{ "stack", .check = prog_pkgtool, .installs = "|install|" },
 	{ "stat", .flags = CF_READONLY },
 	{ "stdbuf",
 	    .flags = CF_WRAP,
@@ -465,7 +493,7 @@ static const struct pol_cmd pol_cmd_table[] = {
 	{ "tar",
 	    .flags = CF_O_NOT_OUT, .analyze = pol_cmd_extract,
 	    .check = prog_tar, .diropt = "-C" },
-	{ "task", .check = prog_runner },
+	{ "task", .check = prog_runner, .runs = "|Taskfile.yml|" },
 	{ "taskset",
 	    .flags = CF_WRAP, .wrap = { "", "", "", 1, W_BENIGN, NULL } },
 	{ "tclsh", .flags = K_INTERP, .analyze = pol_check_interp },
@@ -483,6 +511,7 @@ static const struct pol_cmd pol_cmd_table[] = {
 	{ "top", .flags = CF_O_NOT_OUT },
 	{ "torsocks", .flags = CF_WRAP, .wrap = { "", "", "", 0, 0, NULL } },
 	{ "touch", .analyze = pol_cmd_create, .argopts = "dtr" },
+	{ "tox", .runs = "|conftest.py|tox.ini|" },
 	{ "toybox",
 	    .flags = CF_WRAP, .wrap = { "", "", "", 0, W_APPLET, NULL } },
 	{ "tr", .flags = K_DECODE | CF_READONLY },
@@ -508,12 +537,14 @@ static const struct pol_cmd pol_cmd_table[] = {
 	    .flags = CF_O_NOT_OUT, .analyze = pol_cmd_extract, .diropt = "-d" },
 	{ "unzstd", .flags = K_DECODE },
 	{ "uptime", .flags = CF_READONLY },
-	{ "usql", .check = prog_sql },
+	{ "usql", .check = prog_sql, .code = "|-c|" },
 	{ "uudecode", .flags = K_DECODE },
 	{ "uv",
 	    .flags = CF_WRAP, .check = prog_pkgtool,
-	    .wrap = { "p", "|python|with|directory|project|package|extra|group|env-file|", "", 0, W_BENIGN, "run" } },
-	{ "uvx", .check = prog_fetch_run },
+	    .wrap = { "p", "|python|with|directory|project|package|extra|group|env-file|", "", 0, W_BENIGN, "run" },
+	    .runs = "|pyproject.toml|",
+	    .installs = "|add|pip install|tool install|" },
+	{ "uvx", .check = prog_fetch_always },
 	{ "valgrind", .flags = CF_WRAP, .wrap = { "", "", "", 0, 0, NULL } },
 	{ "vi", .flags = CF_VIEWER, .check = prog_vim },
 	{ "view", .check = prog_vim },
@@ -533,13 +564,13 @@ static const struct pol_cmd pol_cmd_table[] = {
 	    .flags = CF_WRAP | CF_O_NOT_OUT,
 	    .wrap = { "IaEdLnPs", "|arg-file|delimiter|eof|replace|max-lines|max-args|max-procs|max-chars|process-slot-var|", "", 0, W_XARGS, NULL } },
 	{ "xdg-open", .flags = CF_VIEWER },
-	{ "xh", .flags = K_FETCH | K_NETSEND, .check = prog_http },
+	{ "xh", .flags = K_FETCH | K_NETSEND, .check = prog_httpie },
 	{ "xvfb-run",
 	    .flags = CF_WRAP,
 	    .wrap = { "nslfew", "|server-num|server-args|auth-file|error-file|wait|", "", 0, W_BENIGN, NULL } },
 	{ "xxd", .flags = CF_DECODE_OPT },
 	{ "xzcat", .flags = K_DECODE },
-	{ "yarn", .check = prog_js },
+	{ "yarn", .check = prog_yarn, .runs = "|package.json|" },
 	{ "yash", .flags = K_SHELL, .analyze = pol_check_shell },
 	{ "yq", .flags = CF_READONLY },
 	{ "zcat", .flags = K_DECODE },
@@ -606,6 +637,19 @@ pol_cmd_flags(const char *name)
 	return e != NULL ? e->flags : 0;
 }
 
+/* Does any program run the project file of this base name? */
+int
+pol_cmd_runfile(const char *base)
+{
+	size_t i, n = strlen(base);
+
+	for (i = 0; i < nitems(pol_cmd_table); i++)
+		if (pol_cmd_table[i].runs != NULL &&
+		    pol_in_bars(pol_cmd_table[i].runs, base, n))
+			return 1;
+	return 0;
+}
+
 /* Rows out of order, a stem too long to be found, a wrapper without its
  * options or options without CF_WRAP (for the unit test): the first bad
  * name, or NULL. */
@@ -647,7 +691,8 @@ pol_cmd_source(struct prog_call *pc)
 		    pc->name);
 }
 
-/* watch [-n N] CMD...: the words are shell code (not with -x). */
+/* watch [-n N] CMD...: the words are shell code; with -x they are the
+ * command's words, as given (judged as that command, one level deeper). */
 static void
 pol_cmd_watch(struct prog_call *pc)
 {
@@ -655,14 +700,22 @@ pol_cmd_watch(struct prog_call *pc)
 	const struct shp_word *ops[1];
 	size_t k;
 
-	if (pol_has_opt(c, pc->eff + 1, 'x', "exec"))
-		return;
 	for (k = pc->eff + 1; k < c->argc && c->argv[k].s[0] == '-'; k++)
 		if (strcmp(c->argv[k].s, "-n") == 0 ||
 		    strcmp(c->argv[k].s, "--interval") == 0)
 			k++;
-	if (pol_operands(c, k, "", ops, 1) > 0)
+	if (pol_operands(c, k, "", ops, 1) == 0)
+		return;
+	if (!pol_has_opt(c, pc->eff + 1, 'x', "exec")) {
 		pol_join_analyze(pc->x, pc->r, pc->i, k, pc->name);
+		return;
+	}
+	if (pc->x->depth >= POL_MAX_NEST) {
+		FIND(pc->x, RISK_UNKNOWN, 0, "unparsed", "code nested too deeply "
+		    "to check (%s)", pc->name);
+		return;
+	}
+	pol_analyze_argv(pc->x, c->argv + k, c->argc - k);
 }
 
 /* alias NAME=CODE ...: the code runs when the alias is used. */
@@ -853,7 +906,8 @@ pol_cmd_dd(struct prog_call *pc)
 		}
 }
 
-/* sed -i SCRIPT FILE...: the files are rewritten. */
+/* sed -i SCRIPT FILE... (perl -i -e CODE FILE...): the files are
+ * rewritten. */
 static void
 pol_cmd_inplace(struct prog_call *pc)
 {
@@ -869,6 +923,14 @@ pol_cmd_inplace(struct prog_call *pc)
 	n = pol_operands(c, pc->eff + 1, "efl", ops, nitems(ops));
 	for (k = script ? 1 : 0; k < n; k++)
 		pol_rate_write(pc->x, ops[k], 0);
+}
+
+/* perl: code like any interpreter's, and perl -i rewrites its files. */
+static void
+pol_cmd_perl(struct prog_call *pc)
+{
+	pol_check_interp(pc);
+	pol_cmd_inplace(pc);
 }
 
 /* tar -C DIR / unzip -d DIR: DIR is written. */
@@ -993,7 +1055,8 @@ pol_cmd_git_form(struct pol_ctx *x, char **words, size_t n, int eff,
 		    strcmp(words[g], "tag") == 0 ||
 		    strcmp(words[g], "remote") == 0 ||
 		    strcmp(words[g], "stash") == 0) &&
-		    (g + 1 == n || strcmp(words[g + 1], "-v") == 0 ||
+		    ((g + 1 == n && strcmp(words[g], "stash") != 0) ||
+		    (g + 1 < n && (strcmp(words[g + 1], "-v") == 0 ||
 		    strcmp(words[g + 1], "list") == 0 ||
-		    strcmp(words[g + 1], "-a") == 0));
+		    strcmp(words[g + 1], "-a") == 0))));
 }

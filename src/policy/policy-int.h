@@ -207,7 +207,7 @@ struct pol_ctx {
 	size_t		 nfiles;
 	const char	*xph;		/* xargs -I placeholder, or NULL */
 	char		*hooks;		/* core.hooksPath ("": none; programs.c) */
-	int		 runfile[8];	/* project files rewritten (programs.c) */
+	char		*runfile[8];	/* project files rewritten (programs.c) */
 	size_t		 nrunfile;
 };
 
@@ -283,6 +283,10 @@ struct pol_wrap {
 #define CF_CODE_CLUSTER	0x00800000	/* code option: a cluster ending in e
 					 * or E (perl -ne) */
 #define CF_CODE_NOCASE	0x01000000	/* .code options in any case (pwsh) */
+#define CF_SLASH_PKG	0x02000000	/* a name with a '/' is a package, not
+					 * a path (go, composer) */
+#define CF_CAT		0x04000000	/* prints the files it names, else its
+					 * input (cat) */
 
 /*
  * One row per program the policy engine knows (commands.c, sorted by
@@ -309,6 +313,9 @@ struct pol_cmd {
 	const char	*code;		/* "|-c|": options whose value is code */
 	char		 rwshort;	/* option letter that makes it write */
 	const char	*rwlong;	/* "|a|b|": long options that do */
+	const char	*runs;		/* "|Makefile|": project files it runs */
+	const char	*installs;	/* "|add|pip install|": sub-commands that
+					 * install packages */
 	struct pol_wrap	 wrap;		/* CF_WRAP */
 };
 
@@ -320,6 +327,8 @@ const struct pol_cmd *pol_cmd_find(const char *name);
 const char	*pol_cmd_table_check(void);
 /* Its flags (0 for a program without a row). */
 unsigned	 pol_cmd_flags(const char *name);
+/* Does a program run the project file of this base name (Makefile)? */
+int		 pol_cmd_runfile(const char *base);
 /* Is "|name|" (len bytes of name) in a list of that form? */
 int		 pol_in_bars(const char *bars, const char *name, size_t len);
 
@@ -336,6 +345,8 @@ void		 pol_unwrap(const struct shp_cmd *, struct pol_unwrap *);
 void		 pol_analyze_text(struct pol_ctx *, const char *, size_t,
 		    const char *why);
 void		 pol_analyze_cmd(struct pol_ctx *, struct shp_result *, size_t);
+void		 pol_analyze_argv(struct pol_ctx *, struct shp_word *argv,
+		    size_t argc);
 void		 pol_join_analyze(struct pol_ctx *, struct shp_result *, size_t,
 		    size_t, const char *what);
 void		 pol_dynamic_code(struct pol_ctx *, struct shp_result *, size_t,

@@ -47,6 +47,7 @@ void		 prog_awk(struct prog_call *pc);
 void		 prog_declare(struct prog_call *pc);
 void		 prog_emacs(struct prog_call *pc);
 void		 prog_gdb(struct prog_call *pc);
+void		 prog_lldb(struct prog_call *pc);
 void		 prog_kill(struct prog_call *pc);
 void		 prog_make(struct prog_call *pc);
 void		 prog_man(struct prog_call *pc);
@@ -64,12 +65,17 @@ void		 prog_zip(struct prog_call *pc);
 
 /* programs-world.c: checks named in the command table */
 void		 prog_fetch_run(struct prog_call *pc);
+void		 prog_cargo(struct prog_call *pc);
+void		 prog_fetch_always(struct prog_call *pc);
 /* gh/glab: what each sub-command does (read-only, writes, destroys). */
 void		 prog_forge(struct prog_call *pc);
 void		 prog_git(struct prog_call *pc);
 /* curl/wget/httpie: data or a writing method sent to a non-local host. */
 void		 prog_http(struct prog_call *pc);
+void		 prog_httpie(struct prog_call *pc);
 void		 prog_js(struct prog_call *pc);
+void		 prog_npm(struct prog_call *pc);
+void		 prog_yarn(struct prog_call *pc);
 void		 prog_pip(struct prog_call *pc);
 void		 prog_pkgtool(struct prog_call *pc);
 /* python -m pip install ... */
@@ -77,5 +83,6 @@ void		 prog_python(struct prog_call *pc);
 /* just/task/rake/invoke/nox/fab/mage TARGET. */
 void		 prog_runner(struct prog_call *pc);
 void		 prog_sql(struct prog_call *pc);
+void		 prog_sqlite(struct prog_call *pc);
 
 #endif

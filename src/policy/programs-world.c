@@ -69,8 +69,8 @@ prog_new_package(struct prog_call *pc, size_t k, const char *argopts,
 		if (a[0] == '.' || a[0] == '/' || a[0] == '~' ||
 		    strncmp(a, "file:", 5) == 0 || POL_IN(own, a) ||
 		    (strchr(a, '/') != NULL && strchr(a, '@') == NULL &&
-		    strstr(a, "://") == NULL && strncmp(pc->name, "go", 2) != 0 &&
-		    strcmp(pc->name, "composer") != 0 && a[0] != '@') ||
+		    strstr(a, "://") == NULL && (pc->e == NULL ||
+		    !(pc->e->flags & CF_SLASH_PKG)) && a[0] != '@') ||
 		    pol_word_dynamic(&c->argv[k]))
 			continue;
 		return a;
@@ -126,10 +126,14 @@ prog_python(struct prog_call *pc)
 }
 
 
+#define JS_EXEC_FETCH	0x01	/* "exec PKG" fetches and runs it (npm) */
+#define JS_BARE		0x02	/* a bare word runs a script (yarn deploy) */
+#define JS_GLOBAL	0x04	/* "global ..." names no script (yarn) */
+
 /* npm/pnpm/yarn/bun install|add NAME; npm pkg set scripts.X=...;
  * npm run TARGET. */
-void
-prog_js(struct prog_call *pc)
+static void
+prog_js_how(struct prog_call *pc, unsigned how)
 {
 	const struct shp_cmd *c = pc->c;
 	size_t k = prog_sub(pc);
@@ -144,10 +148,10 @@ prog_js(struct prog_call *pc)
 			prog_install_find(pc, pkg);
 		return;
 	}
-	if (strcmp(pc->name, "yarn") == 0 && strcmp(sub, "global") == 0)
+	if ((how & JS_GLOBAL) && strcmp(sub, "global") == 0)
 		return;
 	if (strcmp(sub, "dlx") == 0 || (strcmp(sub, "exec") == 0 &&
-	    strcmp(pc->name, "npm") == 0)) {
+	    (how & JS_EXEC_FETCH))) {
 		prog_fetch_run(pc);
 		return;
 	}
@@ -177,76 +181,100 @@ prog_js(struct prog_call *pc)
 	}
 	if (strcmp(sub, "run") == 0 || strcmp(sub, "run-script") == 0)
 		prog_targets(pc, k + 1);
-	else if (strcmp(pc->name, "npm") != 0)
+	else if (how & JS_BARE)
 		prog_targets(pc, k);	/* yarn deploy, pnpm release */
 }
 
-/* cargo install, go install/get, gem install, composer require, poetry
- * add, uv add/pip install/tool install, pipx install/run, conda install,
- * dotnet tool install/add package, deno install. */
 void
-prog_pkgtool(struct prog_call *pc)
+prog_npm(struct prog_call *pc)
 {
-	static const struct {
-		const char	*prog;
-		const char	*sub;
-		const char	*sub2;
-	} subs[] = {
-		{ "cargo", "install", NULL }, { "cargo", "binstall", NULL },
-		{ "go", "install", NULL },
-		{ "go", "get", NULL }, { "gem", "install", NULL },
-		{ "composer", "require", NULL }, { "composer", "global", "require" },
-		{ "poetry", "add", NULL }, { "uv", "add", NULL },
-		{ "uv", "pip", "install" }, { "uv", "tool", "install" },
-		{ "pipx", "install", NULL }, { "pipx", "run", NULL },
-		{ "conda", "install", NULL }, { "mamba", "install", NULL },
-		{ "dotnet", "tool", "install" }, { "dotnet", "add", "package" },
-		{ "deno", "install", NULL }, { "cabal", "install", NULL },
-		{ "stack", "install", NULL }, { "luarocks", "install", NULL },
-		{ "pdm", "add", NULL }, { "rye", "add", NULL },
-		{ "hatch", "dep", "add" }, { "bundle", "add", NULL },
-	};
-	const struct shp_cmd *c = pc->c;
-	size_t k = prog_sub(pc), i, at;
-	const char *pkg;
+	prog_js_how(pc, JS_EXEC_FETCH);
+}
 
-	if (k >= c->argc)
-		return;
-	for (i = 0; i < nitems(subs); i++) {
-		if (strcmp(subs[i].prog, pc->name) != 0 ||
-		    strcmp(subs[i].sub, c->argv[k].s) != 0)
+void
+prog_yarn(struct prog_call *pc)
+{
+	prog_js_how(pc, JS_BARE | JS_GLOBAL);
+}
+
+/* pnpm/bun */
+void
+prog_js(struct prog_call *pc)
+{
+	prog_js_how(pc, JS_BARE);
+}
+
+/*
+ * The sub-command that installs packages (the row's .installs: "|add|pip
+ * install|": cargo install, go get, uv pip install, dotnet add package
+ * ...): the packages it names that would be new.  local: --path installs
+ * local code (cargo).  Returns 0 when no such sub-command is given.
+ */
+static int
+prog_install_sub(struct prog_call *pc, int local)
+{
+	const struct shp_cmd *c = pc->c;
+	size_t k = prog_sub(pc), at, n;
+	const char *l, *bar, *sp, *pkg;
+
+	if (k >= c->argc || pc->e == NULL || pc->e->installs == NULL)
+		return 0;
+	for (l = pc->e->installs; (bar = strchr(l + 1, '|')) != NULL; l = bar) {
+		l++;
+		sp = memchr(l, ' ', (size_t)(bar - l));
+		n = (size_t)((sp != NULL ? sp : bar) - l);
+		if (strncmp(c->argv[k].s, l, n) != 0 || c->argv[k].s[n] != '\0')
 			continue;
 		at = k + 1;
-		if (subs[i].sub2 != NULL) {
-			if (at >= c->argc || strcmp(c->argv[at].s, subs[i].sub2) != 0)
+		if (sp != NULL) {
+			n = (size_t)(bar - sp - 1);
+			if (at >= c->argc || strncmp(c->argv[at].s, sp + 1, n) != 0 ||
+			    c->argv[at].s[n] != '\0')
 				continue;
 			at++;
 		}
-		if (strcmp(pc->name, "cargo") == 0 &&
-		    pol_has_opt(c, at, 0, "path"))
-			return;
+		if (local && pol_has_opt(c, at, 0, "path"))
+			return 1;
 		if (pol_has_opt(c, at, 0, "git")) {
 			prog_install_find(pc, "a git repository");
-			return;
+			return 1;
 		}
 		if ((pkg = prog_new_package(pc, at, "rceit", "|requirement|"
 		    "index-url|version|git|branch|tag|rev|root|path|"
 		    "target|")) != NULL)
 			prog_install_find(pc, pkg);
-		return;
+		return 1;
 	}
-	if (strcmp(pc->name, "cargo") == 0 && strcmp(c->argv[k].s, "make") == 0)
+	return 0;
+}
+
+/* go install/get, gem install, composer require, poetry add, uv add/pip
+ * install/tool install, pipx install/run, conda install, dotnet tool
+ * install/add package, deno install ... */
+void
+prog_pkgtool(struct prog_call *pc)
+{
+	(void)prog_install_sub(pc, 0);
+}
+
+/* cargo install (not --path), cargo make TARGET. */
+void
+prog_cargo(struct prog_call *pc)
+{
+	size_t k = prog_sub(pc);
+
+	if (!prog_install_sub(pc, 1) && k < pc->c->argc &&
+	    strcmp(pc->c->argv[k].s, "make") == 0)
 		prog_targets(pc, k + 1);
 }
 
 /* npx --yes PKG, pnpm/yarn dlx PKG, uvx PKG, bunx PKG: fetch and run a
- * package that need not be installed. */
-void
-prog_fetch_run(struct prog_call *pc)
+ * package that need not be installed (always: without being asked to). */
+static void
+prog_fetch(struct prog_call *pc, int fetch)
 {
 	const struct shp_cmd *c = pc->c;
 	size_t k = pc->eff + 1;
-	int fetch = strcmp(pc->name, "uvx") == 0 || strcmp(pc->name, "bunx") == 0;
 	const char *pkg = NULL;
 
 	for (; k < c->argc; k++) {
@@ -262,6 +290,20 @@ prog_fetch_run(struct prog_call *pc)
 	}
 	if (fetch && pkg != NULL)
 		prog_install_find(pc, pkg);
+}
+
+/* npx PKG (fetches with --yes), yarn dlx ... */
+void
+prog_fetch_run(struct prog_call *pc)
+{
+	prog_fetch(pc, 0);
+}
+
+/* uvx PKG, bunx PKG. */
+void
+prog_fetch_always(struct prog_call *pc)
+{
+	prog_fetch(pc, 1);
 }
 
 /* just/task/rake/invoke/nox/fab/mage TARGET. */
@@ -371,9 +413,6 @@ pol_prog_git_key(struct pol_ctx *x, const char *key, size_t klen,
 static void
 prog_run_words(struct prog_call *pc, size_t k, const char *what)
 {
-	struct shp_result sr;
-	struct shp_cmd sc;
-
 	if (k >= pc->c->argc)
 		return;
 	if (k + 1 == pc->c->argc && !pol_word_dynamic(&pc->c->argv[k])) {
@@ -382,16 +421,7 @@ prog_run_words(struct prog_call *pc, size_t k, const char *what)
 	}
 	if (pc->x->depth >= 6)
 		return;
-	memset(&sc, 0, sizeof sc);
-	sc.parent = -1;
-	sc.argv = pc->c->argv + k;
-	sc.argc = pc->c->argc - k;
-	memset(&sr, 0, sizeof sr);
-	sr.cmd = &sc;
-	sr.ncmd = 1;
-	pc->x->depth++;
-	pol_analyze_cmd(pc->x, &sr, 0);
-	pc->x->depth--;
+	pol_analyze_argv(pc->x, pc->c->argv + k, pc->c->argc - k);
 }
 
 /* KEY=VALUE from git -c / clone --config. */
@@ -605,9 +635,10 @@ prog_loopback_url(const char *u)
 	return 0;
 }
 
-/* curl/wget/httpie: data or a writing method sent to a non-local host. */
-void
-prog_http(struct prog_call *pc)
+/* curl/wget/httpie: data or a writing method sent to a non-local host
+ * (httpie: METHOD URL name=value ...). */
+static void
+prog_http_how(struct prog_call *pc, int httpie)
 {
 	static const char *const data_opts[] = {
 		"--body-data", "--body-file", "--data", "--data-ascii",
@@ -617,11 +648,9 @@ prog_http(struct prog_call *pc)
 	};
 	const struct shp_cmd *c = pc->c;
 	size_t k, i, n;
-	int send = 0, remote = 0, urls = 0, httpie;
+	int send = 0, remote = 0, urls = 0;
 	const char *a, *method = NULL;
 
-	httpie = strcmp(pc->name, "curl") != 0 && strcmp(pc->name, "wget") != 0 &&
-	    strcmp(pc->name, "curlie") != 0;
 	for (k = pc->eff + 1; k < c->argc; k++) {
 		a = c->argv[k].s;
 		if (a[0] == '-' && a[1] == '-') {
@@ -684,6 +713,20 @@ prog_http(struct prog_call *pc)
 	}
 }
 
+/* curl/wget/curlie */
+void
+prog_http(struct prog_call *pc)
+{
+	prog_http_how(pc, 0);
+}
+
+/* http/https/xh (httpie's syntax) */
+void
+prog_httpie(struct prog_call *pc)
+{
+	prog_http_how(pc, 1);
+}
+
 /* ---- databases ---- */
 
 /* SQL text from an option (psql -c, mysql -e ...). */
@@ -709,6 +752,7 @@ prog_upstream_text(struct prog_call *pc)
 	struct buf b;
 	long n;
 	size_t j;
+	unsigned f;
 	char *out;
 
 	for (n = (long)pc->i - 1; n >= 0; n--)
@@ -720,12 +764,12 @@ prog_upstream_text(struct prog_call *pc)
 	if (up == NULL)
 		return NULL;
 	pol_unwrap(up, &u);
-	if (u.eff >= 0 && strcmp(pol_base(up->argv[u.eff].s), "cat") == 0 &&
-	    (size_t)u.eff + 1 < up->argc)
+	if (u.eff < 0)
+		return NULL;
+	f = pol_cmd_flags(pol_base(up->argv[u.eff].s));
+	if ((f & CF_CAT) && (size_t)u.eff + 1 < up->argc)
 		return NULL;	/* cat FILE: a file, like psql -f */
-	if (u.eff < 0 || (strcmp(pol_base(up->argv[u.eff].s), "echo") != 0 &&
-	    strcmp(pol_base(up->argv[u.eff].s), "printf") != 0 &&
-	    strcmp(pol_base(up->argv[u.eff].s), "cat") != 0))
+	if (!(f & (CF_CAT | CF_PRINTS)))
 		return NULL;
 	buf_init(&b, 256 * 1024);
 	for (j = (size_t)u.eff + 1; j < up->argc; j++)
@@ -741,35 +785,27 @@ prog_upstream_text(struct prog_call *pc)
 	return out;
 }
 
-/* psql/mysql/sqlite3/duckdb ...: statements from options, operands,
- * here-documents and pipes. */
-void
-prog_sql(struct prog_call *pc)
+/* psql/mysql/sqlite3/duckdb ...: statements from options (the row's
+ * .code: "|-c|"), operands (sqlite: DB SQL...), here-documents and pipes. */
+static void
+prog_sql_how(struct prog_call *pc, int sqlite)
 {
 	const struct shp_cmd *c = pc->c;
 	struct prog_scan ps = { pc->x, pc->name };
-	size_t k, at = 0;
+	size_t k, at = 0, m = 0;
+	const char *l;
+	char sh[16];
 	char *t;
 	int n;
 
-	static const struct {
-		const char	*prog;
-		const char	*shorts;
-	} shorts[] = {
-		{ "clickhouse-client", "q" }, { "cockroach", "e" },
-		{ "duckdb", "cs" }, { "mariadb", "e" }, { "mycli", "e" },
-		{ "mysql", "e" }, { "pgcli", "c" }, { "psql", "c" },
-		{ "sqlcmd", "qQ" }, { "usql", "c" },
-	};
-	const char *sh = "";
-
-	for (k = 0; k < nitems(shorts); k++)
-		if (strcmp(shorts[k].prog, pc->name) == 0)
-			sh = shorts[k].shorts;
+	for (l = pc->e != NULL ? pc->e->code : NULL; l != NULL &&
+	    (l = strstr(l, "|-")) != NULL && l[2] != '\0' && l[2] != '|' &&
+	    m + 1 < sizeof sh; l += 2)
+		sh[m++] = l[2];
+	sh[m] = '\0';
 	n = prog_opts(pc, sh, "|command|execute|query|sql|cmd|", prog_sql_opt);
 	prog_opts(pc, "f", "|file|init|", prog_opt_script);
-	if (strcmp(pc->name, "sqlite3") == 0 || strcmp(pc->name, "duckdb") == 0 ||
-	    strcmp(pc->name, "sqlite") == 0) {
+	if (sqlite) {
 		/* sqlite3 [options] DB [SQL ...] */
 		if (prog_operand(pc, "", "|cmd|init|separator|newline|nullvalue|"
 		    "vfs|lookaside|maxsize|mmap|pagecache|", &at) != NULL)
@@ -788,4 +824,17 @@ prog_sql(struct prog_call *pc)
 		pol_scan_sql(t, strlen(t), prog_scan_cb, &ps);
 		free(t);
 	}
+}
+
+void
+prog_sql(struct prog_call *pc)
+{
+	prog_sql_how(pc, 0);
+}
+
+/* sqlite3/duckdb [options] DB [SQL ...] */
+void
+prog_sqlite(struct prog_call *pc)
+{
+	prog_sql_how(pc, 1);
 }

@@ -408,20 +408,33 @@ prog_awk(struct prog_call *pc)
 	    NULL), pol_scan_awk);
 }
 
-/* One ex or gdb command given on the command line. */
+/* One ex or debugger (gdb) command given on the command line. */
 static void
-prog_ex_cmd(struct prog_call *pc, const struct shp_word *v, const char *opt)
+prog_cmd_word(struct prog_call *pc, const struct shp_word *v, int gdb)
 {
 	struct prog_scan ps = { pc->x, pc->name };
-	int gdb = strcmp(pc->name, "gdb") == 0 || strcmp(pc->name, "lldb") == 0 ||
-	    strcmp(pc->name, "cgdb") == 0;
 
-	(void)opt;
 	if (pol_word_dynamic(v)) {
 		prog_runs(pc->x, pc->name, "commands known only at run time");
 		return;
 	}
 	pol_scan_excmd(v->s, v->len, gdb, prog_scan_cb, &ps);
+}
+
+/* An ex command (vim -c, +cmd). */
+static void
+prog_ex_cmd(struct prog_call *pc, const struct shp_word *v, const char *opt)
+{
+	(void)opt;
+	prog_cmd_word(pc, v, 0);
+}
+
+/* A debugger command (gdb -ex, lldb -o). */
+static void
+prog_dbg_cmd(struct prog_call *pc, const struct shp_word *v, const char *opt)
+{
+	(void)opt;
+	prog_cmd_word(pc, v, 1);
 }
 
 /* vim/nvim/ex: -c, --cmd, +cmd, -S file. */
@@ -468,18 +481,22 @@ prog_emacs(struct prog_call *pc)
 	prog_opts(pc, "l", "|load|script|", prog_opt_script);
 }
 
-/* gdb -ex/-x, lldb -o/-s: debugger commands can run shells. */
+/* gdb/cgdb -ex/-x: debugger commands can run shells. */
 void
 prog_gdb(struct prog_call *pc)
 {
-	if (strcmp(pc->name, "lldb") == 0) {
-		prog_opts(pc, "oOkK", "|one-line|one-line-before-file|"
-		    "one-line-on-crash|", prog_ex_cmd);
-		prog_opts(pc, "sS", "|source|source-before-file|", prog_opt_script);
-		return;
-	}
-	prog_opts(pc, NULL, "|ex|iex|eval-command|init-eval-command|", prog_ex_cmd);
+	prog_opts(pc, NULL, "|ex|iex|eval-command|init-eval-command|",
+	    prog_dbg_cmd);
 	prog_opts(pc, "x", "|ix|command|init-command|", prog_opt_script);
+}
+
+/* lldb -o/-s. */
+void
+prog_lldb(struct prog_call *pc)
+{
+	prog_opts(pc, "oOkK", "|one-line|one-line-before-file|"
+	    "one-line-on-crash|", prog_dbg_cmd);
+	prog_opts(pc, "sS", "|source|source-before-file|", prog_opt_script);
 }
 
 /* less/more/most: +!cmd runs a shell; -o/-O write a log. */
@@ -935,45 +952,20 @@ prog_path_run(struct prog_call *pc)
 	}
 }
 
-/* Project files whose programs run them, so that rewriting one and then
- * running its program in the same action asks. */
-static const struct {
-	const char	*file;		/* base name */
-	const char	*runners;	/* " a b " */
-} prog_runfiles[] = {
-	{ "Makefile", " make " }, { "makefile", " make " },
-	{ "GNUmakefile", " make " }, { "package.json", " npm yarn pnpm bun npx " },
-	{ "conftest.py", " pytest py.test tox nox " },
-	{ "pytest.ini", " pytest py.test " }, { "setup.py", " pip pip3 python python3 " },
-	{ "pyproject.toml", " pip pip3 uv poetry pdm hatch pytest " },
-	{ "build.rs", " cargo " }, { "Cargo.toml", " cargo " },
-	{ "CMakeLists.txt", " cmake " }, { "justfile", " just " },
-	{ "Justfile", " just " }, { "Taskfile.yml", " task " },
-	{ "Rakefile", " rake " }, { "noxfile.py", " nox " },
-	{ "tox.ini", " tox " }, { "build.gradle", " gradle gradlew " },
-	{ "build.gradle.kts", " gradle gradlew " }, { "pom.xml", " mvn mvnw " },
-	{ ".pre-commit-config.yaml", " pre-commit git " },
-	{ "docker-compose.yml", " docker docker-compose " },
-	{ "compose.yaml", " docker docker-compose " },
-	{ "Dockerfile", " docker podman " }, { "go.mod", " go " },
-	{ "mix.exs", " mix " }, { "Gemfile", " bundle " },
-};
-
 /* A write inside the workspace: hooks directories and project files
- * their programs run (called by risk.c for every write it rates). */
+ * their programs run (a row's .runs; called by risk.c for every write it
+ * rates). */
 void
 pol_prog_written(struct pol_ctx *x, const struct pol_path *pp)
 {
 	const char *b;
-	size_t i, n;
+	size_t n;
 
 	if (pp->cls != PC_INSIDE || pp->rel == NULL)
 		return;
 	b = pol_base(pp->rel);
-	for (i = 0; i < nitems(prog_runfiles); i++)
-		if (strcmp(prog_runfiles[i].file, b) == 0 && x->nrunfile <
-		    nitems(x->runfile))
-			x->runfile[x->nrunfile++] = (int)i;
+	if (x->nrunfile < nitems(x->runfile) && pol_cmd_runfile(b))
+		x->runfile[x->nrunfile++] = xstrdup(b);
 	if (x->hooks == NULL && x->root != NULL)
 		x->hooks = pol_prog_hooks_path(x->p, x->root);
 	if (x->hooks != NULL && x->hooks[0] != '\0') {
@@ -997,16 +989,16 @@ static void
 prog_rewritten(struct prog_call *pc)
 {
 	struct pol_ctx *x = pc->x;
-	char key[64];
 	size_t i;
 
-	snprintf(key, sizeof key, " %s ", pc->name);
+	if (pc->e == NULL || pc->e->runs == NULL)
+		return;
 	for (i = 0; i < x->nrunfile; i++)
-		if (strstr(prog_runfiles[x->runfile[i]].runners, key) != NULL) {
+		if (pol_in_bars(pc->e->runs, x->runfile[i],
+		    strlen(x->runfile[i]))) {
 			prog_not_readonly(x);
 			FIND(x, RISK_MEDIUM, 0, "rewrite-run", "rewrites %s, then "
-			    "runs %s in the same action",
-			    prog_runfiles[x->runfile[i]].file, pc->name);
+			    "runs %s in the same action", x->runfile[i], pc->name);
 			return;
 		}
 }
@@ -1080,8 +1072,13 @@ pol_prog_hooks_path(struct policy *p, const char *root)
 void
 pol_prog_free(struct pol_ctx *x)
 {
+	size_t i;
+
 	free(x->hooks);
 	x->hooks = NULL;
+	for (i = 0; i < x->nrunfile; i++)
+		free(x->runfile[i]);
+	x->nrunfile = 0;
 }
 
 /* ---- --help and --version ---- */

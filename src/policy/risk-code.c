@@ -20,6 +20,7 @@
 #include "shellparse.h"
 #include "cade/util.h"
 #include "policy-int.h"
+#include "programs-int.h"
 
 /* Kinds found in the substitutions that belong to command i. */
 static unsigned
@@ -555,8 +556,6 @@ pol_check_find(struct prog_call *pc)
 	const struct shp_cmd *c = &r->cmd[i];
 	const struct shp_word *roots = NULL;
 	struct shp_word dot = { (char *)".", 1, 0 }, *argv, child;
-	struct shp_result sr;
-	struct shp_cmd sc;
 	size_t k, nroots = 0, j, n;
 	const char *a;
 	int filtered = 0;
@@ -581,6 +580,7 @@ pol_check_find(struct prog_call *pc)
 	for (; k < c->argc; k++) {
 		a = c->argv[k].s;
 		if (strcmp(a, "-delete") == 0) {
+			prog_not_readonly(x);
 			for (j = 0; j < nroots; j++)
 				pol_find_delete(x, &roots[j], filtered);
 		} else if (strcmp(a, "-name") == 0 || strcmp(a, "-iname") == 0 ||
@@ -594,6 +594,7 @@ pol_check_find(struct prog_call *pc)
 		} else if ((strcmp(a, "-fprint") == 0 || strcmp(a, "-fprint0") == 0 ||
 		    strcmp(a, "-fls") == 0 || strcmp(a, "-fprintf") == 0) &&
 		    k + 1 < c->argc) {
+			prog_not_readonly(x);
 			pol_rate_write(x, &c->argv[++k], 0);
 		} else if (strcmp(a, "-exec") == 0 || strcmp(a, "-execdir") == 0 ||
 		    strcmp(a, "-ok") == 0 || strcmp(a, "-okdir") == 0) {
@@ -615,16 +616,11 @@ pol_check_find(struct prog_call *pc)
 					    c->argv[j].s, child.s);
 			}
 			pol_find_outside(x, roots, nroots, &argv[0]);
-			memset(&sc, 0, sizeof sc);
-			sc.parent = -1;
-			sc.argv = argv;
-			sc.argc = n - k - 1;
-			memset(&sr, 0, sizeof sr);
-			sr.cmd = &sc;
-			sr.ncmd = 1;
-			x->depth++;
-			pol_analyze_cmd(x, &sr, 0);
-			x->depth--;
+			/* find -exec grep stays read-only, -exec rm does not */
+			if (pol_word_dynamic(&argv[0]) || !(pol_cmd_flags(
+			    pol_base(argv[0].s)) & CF_READONLY))
+				prog_not_readonly(x);
+			pol_analyze_argv(x, argv, n - k - 1);
 			for (j = k + 1; j < n; j++)
 				if (strcmp(c->argv[j].s, "{}") != 0 &&
 				    argv[j - k - 1].s != c->argv[j].s)

@@ -627,7 +627,7 @@ pol_xargs_inside(struct pol_ctx *x, struct shp_result *r, size_t i)
 }
 
 /* Does the command only read?  Its row says so, unless an option makes
- * it write (find -delete, sed -i). */
+ * it write (sed -i, sort --output). */
 static int
 pol_cmd_readonly(const struct shp_cmd *c, size_t eff, const struct pol_cmd *e)
 {
@@ -870,6 +870,26 @@ pol_analyze_result(struct pol_ctx *x, struct shp_result *r)
 		if (k & K_ENVDUMP)
 			x->saw_envdump = 1;
 	}
+}
+
+/* Words that run as a command of their own (find -exec, watch -x, git's
+ * hooks), judged one level deeper; the caller minds the depth. */
+void
+pol_analyze_argv(struct pol_ctx *x, struct shp_word *argv, size_t argc)
+{
+	struct shp_result sr;
+	struct shp_cmd sc;
+
+	memset(&sc, 0, sizeof sc);
+	sc.parent = -1;
+	sc.argv = argv;
+	sc.argc = argc;
+	memset(&sr, 0, sizeof sr);
+	sr.cmd = &sc;
+	sr.ncmd = 1;
+	x->depth++;
+	pol_analyze_cmd(x, &sr, 0);
+	x->depth--;
 }
 
 /* Parse code handed to a shell (sh -c, eval ...) and rate it here. */
