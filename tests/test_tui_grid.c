@@ -374,6 +374,10 @@ main(void)
 		for (i = 0; i < 60; i++)
 			buf_puts(&b, i % 7 == 0 ? "\r;" : ":3");
 		buf_puts(&b, "mB");
+		buf_append(&b, "\033\x97\x01(\x00[", 6);	/* libvterm: a CSI */
+		for (i = 0; i < 60; i++)
+			buf_puts(&b, ";");
+		buf_puts(&b, "m");
 		tui_vtpane_feed(p, b.s, b.len);
 		for (i = 0; i < (int)b.len; i++)
 			tui_vtpane_feed(p, b.s + i, 1);

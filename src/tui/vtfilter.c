@@ -262,8 +262,27 @@ tui_vtfilter_feed(struct tui_vtfilter *f, const char *in, size_t len,
 			}
 			break;
 		case VTF_ESC:
+			/*
+			 * As libvterm's parser: controls run without ending
+			 * the escape, NUL, DEL and 8-bit bytes are ignored in
+			 * it, intermediates gather, and '[' starts a CSI
+			 * whatever came between (so the CSI is seen here too).
+			 */
+			if (c == 0x00 || c == 0x7f || c >= 0x80)
+				break;
+			if (c < 0x20 && c != 0x1b && c != 0x18 && c != 0x1a) {
+				buf_putc(out, (char)c);
+				break;
+			}
+			if (c >= 0x20 && c <= 0x2f) {
+				if (f->n < VTF_MAX_SEQ - 1)
+					f->seq[f->n++] = (char)c;
+				break;
+			}
 			if (c == '[') {
-				f->seq[f->n++] = '[';
+				f->seq[0] = '\033';
+				f->seq[1] = '[';
+				f->n = 2;
 				f->state = VTF_CSI;
 				f->seps = 0;
 				f->args = 0;

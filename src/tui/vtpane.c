@@ -102,8 +102,10 @@ vt_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 
 	tui_grid_put(p->grid, pos.row, pos.col, info->chars, info->width);
 	p->last[0] = info->chars[0];
-	for (i = 1; i <= TUI_GRID_NCOMB && p->last[i - 1] != 0; i++)
-		p->last[i] = i < TUI_GRID_NCOMB ? info->chars[i] : 0;
+	p->last[1] = 0;
+	if (info->chars[0] != 0 && info->chars[1] != 0)
+		for (i = 1; i <= TUI_GRID_NCOMB && p->last[i - 1] != 0; i++)
+			p->last[i] = i < TUI_GRID_NCOMB ? info->chars[i] : 0;
 	p->last_width = info->width;
 	return 1;
 }
