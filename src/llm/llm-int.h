@@ -111,6 +111,8 @@ struct llm_body_opts {
 };
 /* The chat completions request body, appended to out. */
 void	llm_chat_body(const struct llm_body_opts *, struct buf *out);
+/* Its beginning, up to the messages array (the body streamed: llm.c). */
+void	llm_chat_head(const struct llm_body_opts *, struct buf *out);
 /* temperature, max tokens, reasoning effort, as each format names them. */
 void	llm_body_settings(cJSON *root, const struct llm_body_opts *,
 	    int responses);

@@ -747,6 +747,15 @@ llm_chat_messages(struct buf *b, const struct llm_body_opts *o)
 void
 llm_chat_body(const struct llm_body_opts *o, struct buf *b)
 {
+	llm_chat_head(o, b);
+	llm_chat_messages(b, o);
+	(void)buf_putc(b, '}');
+}
+
+/* The body up to its messages: everything before "[" of "messages":[...]. */
+void
+llm_chat_head(const struct llm_body_opts *o, struct buf *b)
+{
 	cJSON *root, *so;
 	char *s;
 
@@ -777,6 +786,4 @@ llm_chat_body(const struct llm_body_opts *o, struct buf *b)
 		(void)buf_puts(b, ",\"tool_choice\":\"auto\"");
 	}
 	(void)buf_puts(b, ",\"messages\":");
-	llm_chat_messages(b, o);
-	(void)buf_putc(b, '}');
 }
