@@ -133,7 +133,7 @@ long_session() {
 	: > "$B/long.txt"
 	r=1
 	while [ $r -le "$R" ]; do
-		sampled $((LONG + 20)) 50 100 200 450 900 "$LONG" > "$B/samples"
+		sampled $((LONG + 100)) 50 100 200 450 900 "$LONG" > "$B/samples"
 		[ "$(wc -l < "$B/samples")" -eq 6 ] || { echo "long session: a sample was missed"; cat "$B/samples"; exit 1; }
 		# the conversation sent: the request at 100, at LONG, the largest
 		q1=$(stat -c %s "$RECORD/req-$(printf %04d 100).json")
@@ -164,7 +164,7 @@ long_session() {
 }
 {
 	echo '{"side_replies": [{"on_match": "condensing the history", "content": "SUMMARY: thought the plan through, step by step."}],'
-	think_script $((LONG + 20)) /dev/stdout | sed 1s/^{//
+	think_script $((LONG + 100)) /dev/stdout | sed 1s/^{//
 } > "$B/long.json"
 # A window no request reaches: the conversation grows all along.
 long_session "no condensation" "context_window = 100000000"
