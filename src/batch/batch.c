@@ -44,6 +44,7 @@
 #include "cade/llm.h"
 #include "cade/log.h"
 #include "cade/loop.h"
+#include "cade/mention.h"
 #include "cade/safe.h"
 #include "cade/session.h"
 #include "cade/shell.h"
@@ -78,6 +79,7 @@ struct batch_run {
 	char			*why;		/* an error before the agent ran */
 	char			*ended;		/* the agent's finish message */
 	char			*prep;		/* its preparation, waiting its turn */
+	struct mention_send	*ms;		/* the prompt waits for the model list */
 };
 
 struct batch {
@@ -417,7 +419,7 @@ batch_draw(struct loop *loop, void *arg)
 	for (i = 0; i < w; i++)
 		(void)buf_putc(&o, i < fill ? '#' : '-');
 	(void)buf_printf(&o, "] %zu/%zu done, %d running, limit %d\n",
-	    b->ndone, b->n, b->running, llm_pool_limit(b->pool));
+	    b->ndone, b->n, b->running, llm_pool_stats(b->pool).limit);
 	b->drawn++;
 	(void)util_write_all(STDERR_FILENO, o.s, o.len);
 	buf_free(&o);
@@ -456,6 +458,24 @@ batch_say(struct batch *b, const char *fmt, ...)
 static void	batch_task_end(struct batch_run *, const char *status,
 		    const char *reason);
 
+/* A mention in a task's prompt not attached: one progress line. */
+static void
+batch_refused(const char *line, void *arg)
+{
+	struct batch_run *r = arg;
+
+	batch_say(r->b, "%s: %s", r->t->id, line);
+}
+
+/* The task's prompt reached its agent. */
+static void
+batch_sent(void *arg)
+{
+	struct batch_run *r = arg;
+
+	r->ms = NULL;
+}
+
 /* Run fn from the loop, not from inside whatever called us. */
 static void
 batch_later(struct batch_run *r, loop_timer_cb fn)
@@ -493,6 +513,7 @@ batch_run_free(struct batch_run *r)
 		b->prep_busy = NULL;
 		batch_prep_next(b);
 	}
+	mention_send_cancel(r->ms);
 	session_close(r->s);
 	conf_free(r->cfg);
 	buf_free(&r->cout);
@@ -659,7 +680,9 @@ batch_start_session(struct loop *loop, void *arg)
 	r->phase = BT_RUNNING;
 	batch_say(b, "%s: running in %s (session %s)", r->t->id, r->t->root,
 	    r->s->id);
-	agent_submit(r->s->agent, r->t->prompt);
+	/* "@path" mentions attach their files as in the TUI (mention.h). */
+	r->ms = mention_send(r->s, r->t->prompt, 1, NULL, batch_refused,
+	    batch_sent, r);
 }
 
 /* Output of the child preparing a workspace (kept for an error). */
@@ -1188,7 +1211,7 @@ batch_main(int argc, char **argv, struct config *cfg)
 	rc = batch_summary(stdout, b.t, b.n, b.price_known) > 0 ?
 	    CADE_EXIT_ERROR : CADE_EXIT_OK;
 	fprintf(stderr, "batch: report %s%s\n", b.report,
-	    llm_pool_throttled(b.pool) > 0 ? " (rate limits slowed the batch)" :
+	    llm_pool_stats(b.pool).throttled > 0 ? " (rate limits slowed the batch)" :
 	    "");
 	if (b.interrupted)
 		rc = b.exit_code != 0 ? b.exit_code : CADE_EXIT_INTERRUPTED;
