@@ -354,8 +354,9 @@ llm_models_main(const struct config *cfg, FILE *out)
 	for (i = 0; i < c.m->n; i++)
 		if (strlen(c.m->v[i].id) > w)
 			w = strlen(c.m->v[i].id);
-	fprintf(out, "%-*s %9s %9s %9s\n", (int)w, "MODEL", "CONTEXT",
-	    "IN $/M", "OUT $/M");
+	/* IMAGES: yes/no where the list says whether it takes image input. */
+	fprintf(out, "%-*s %9s %9s %9s %6s\n", (int)w, "MODEL", "CONTEXT",
+	    "IN $/M", "OUT $/M", "IMAGES");
 	for (i = 0; i < c.m->n; i++) {
 		fprintf(out, "%-*s", (int)w, c.m->v[i].id);
 		if (c.m->v[i].context > 0)
@@ -364,7 +365,8 @@ llm_models_main(const struct config *cfg, FILE *out)
 			fprintf(out, " %9s", "-");
 		models_price(out, c.m->v[i].price_in);
 		models_price(out, c.m->v[i].price_out);
-		fputc('\n', out);
+		fprintf(out, " %6s\n", c.m->v[i].images > 0 ? "yes" :
+		    c.m->v[i].images == 0 ? "no" : "-");
 	}
 	llm_models_free(c.m);
 	return CADE_EXIT_OK;
@@ -420,6 +422,15 @@ llm_models_cache_put(const struct llm_models *m)
 			    m->v[i].price_in / 1e6);
 			cJSON_AddNumberToObject(p, "completion",
 			    m->v[i].price_out / 1e6);
+		}
+		/* Image input kept too (llm_model_images() reads it). */
+		if (m->v[i].images >= 0) {
+			p = cJSON_AddObjectToObject(o, "architecture");
+			p = cJSON_AddArrayToObject(p, "input_modalities");
+			cJSON_AddItemToArray(p, cJSON_CreateString("text"));
+			if (m->v[i].images > 0)
+				cJSON_AddItemToArray(p,
+				    cJSON_CreateString("image"));
 		}
 		cJSON_AddItemToArray(data, o);
 	}
