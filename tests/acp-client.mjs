@@ -406,6 +406,11 @@ const scenarios = {
 			check(p.stopReason === "end_turn" &&
 			    /hi from mcp/.test(JSON.stringify(done?.content ?? [])),
 			    "the client's MCP server runs the model's tool call");
+			const call = ups.find((u) => u.sessionUpdate === "tool_call" &&
+			    u.toolCallId === "call_m1");
+			check(call && call.kind === "other" &&
+			    call.title === 'mcp__t__echo {"text":"hi from mcp"}',
+			    `an MCP tool's call is described by its entry: kind and title (${call?.kind} ${call?.title})`);
 		});
 	},
 
@@ -454,6 +459,22 @@ const scenarios = {
 			    "bytes that are no image: one line to the client, the turn goes on");
 			check(!lastReq().includes("image_url\":{\"url\":\"data:image/png;base64,aGVs"),
 			    "... and they do not reach the model");
+			console.log(`VAR imgsession=${s.sessionId}`);
+		});
+	},
+
+	// session/load replays a message's images from the session's blobs.
+	async imagesload() {
+		const id = process.env.SESSION;
+		await withCade(async (ctx, st) => {
+			await init(ctx);
+			await ctx.request("session/load", { sessionId: id, cwd: work, mcpServers: [] });
+			const imgs = kinds(st, id).filter((u) => u.sessionUpdate === "user_message_chunk" &&
+			    u.content.type === "image");
+			check(imgs.length === 2 && imgs.every((u) => u.content.mimeType === "image/png" &&
+			    u.content.data === "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAACklEQVR4nGMAAQAABQABDQottAAAAABJRU5ErkJggg==") &&
+			    imgs[0].content.uri === undefined && imgs[1].content.uri === `file://${work}/pic.png`,
+			    "replay: the message's images as image chunks, from the blobs");
 		});
 	},
 

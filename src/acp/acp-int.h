@@ -12,6 +12,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "cade/tool.h"
+
 struct acp;
 struct config;
 struct event;
@@ -22,6 +24,8 @@ struct session;
 struct acp_call {
 	char		*id;
 	char		*tool;
+	enum tool_kind	 kind;		/* as its tool says (tool_kind_of()) */
+	int		 live;		/* runs in the shell: output streams */
 	char		**paths;	/* host paths an edit touches */
 	char		**before;	/* their content before it ran (NULL: absent) */
 	size_t		 npaths;
@@ -35,6 +39,7 @@ struct acp_session {
 	cJSON		*prompt_id;	/* the running session/prompt, or NULL */
 	int		 cancelled;	/* session/cancel during this prompt */
 	int		 replaying;	/* session/load: stored events, no asks */
+	char		*replay_dir;	/* ... the store, for the images' blobs */
 	int		 text_streamed;	/* deltas seen for the current reply */
 	int		 thought_streamed;
 	char		*refusal;	/* last reply's finish_reason content_filter */
