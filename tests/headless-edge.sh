@@ -169,6 +169,26 @@ run_fake t401
 ok $([ $rc -eq 1 ] && echo 0 || echo 1) "HTTP 401 exits 1"
 grep -qi 'key' "$T/err" && [ "$(wc -l < "$T/err")" -eq 1 ]; ok $? "and says the key is the problem: $(cat "$T/err")"
 ! grep -q 'sk-test-secret' "$T/err"; ok $? "without showing the key"
+# On a terminal (stderr a TTY: progress lines on), through a real pty:
+# a failure before the model ever answered is still its one line, no
+# "-- error after 1 steps" summary; a run whose steps ran keeps it.
+if command -v script >/dev/null 2>&1; then
+	LLM_BASE_URL=http://127.0.0.1:1/v1 script -qec "$CADE -p x" /dev/null \
+	    </dev/null >"$T/tty" 2>&1
+	tr -d '\r' <"$T/tty" | grep -v '^$' >"$T/tty.txt"
+	[ "$(wc -l <"$T/tty.txt")" -eq 1 ] && grep -q '^cade: cannot reach the model endpoint' "$T/tty.txt"; ok $? "terminal, unreachable endpoint: the one error line, no summary: $(cat "$T/tty.txt")"
+	cat > "$T/tty500.json" <<'JSON'
+{"replies": [
+ {"tool_calls": [{"id": "e1", "name": "terminal", "arguments": {"command": "echo ran-$((6*7))", "security_risk": "LOW"}}]},
+ {"fault": "500"}, {"fault": "500"}]}
+JSON
+	run_fake tty500
+	script -qec "$CADE -p x -y" /dev/null </dev/null >"$T/tty" 2>&1
+	tr -d '\r' <"$T/tty" >"$T/tty.txt"
+	grep -q 'ran-42' "$T/tty.txt" && grep -q '^-- error after 2 steps' "$T/tty.txt"; ok $? "terminal, a failure after a step ran: the summary line stays: $(tail -n 1 "$T/tty.txt")"
+else
+	skip "script(1) not installed"; skip "script(1) not installed"
+fi
 rm -f "$XDG_CONFIG_HOME/cade/config"
 
 # 6. kill -9 in the middle, then --resume last continues with the full history.
