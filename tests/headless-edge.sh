@@ -43,7 +43,7 @@ JSON
 run_fake t1a
 "$CADE" -p "wait" --json </dev/null >"$T/out.jsonl" 2>"$T/err" &
 pid=$!
-for i in $(seq 1 100); do grep -q '"type":"tool_running"' "$T/out.jsonl" 2>/dev/null && break; sleep 0.1; done
+for i in $(seq 1 600); do grep -q '"type":"tool_running"' "$T/out.jsonl" 2>/dev/null && break; sleep 0.1; done
 sleep 0.5
 kill -INT $pid; wait $pid; rc=$?
 ok $([ $rc -eq 130 ] && echo 0 || echo 1) "SIGINT exits 130 (rc=$rc)"
@@ -202,7 +202,7 @@ JSON
 run_fake t6
 "$CADE" -p "original task words" </dev/null >/dev/null 2>&1 &
 pid=$!
-for i in $(seq 1 100); do [ -e "$RECORD/req-0002.json" ] && break; sleep 0.1; done
+for i in $(seq 1 600); do [ -e "$RECORD/req-0002.json" ] && break; sleep 0.1; done
 sleep 0.5
 kill -9 $pid; wait $pid 2>/dev/null
 out=$("$CADE" --resume last -p "go on please" </dev/null 2>"$T/err"); rc=$?
