@@ -151,6 +151,12 @@ struct agent {
 
 	struct condense_est	 est;
 	size_t			 tools_bytes;	/* the tools array, as sent */
+	cJSON			*tools;		/* the tools array, kept */
+	char			*tools_text;	/* ...printed */
+	char			*tools_model;	/* ...for this model */
+	int			 tools_ap;	/* ...with apply_patch or not */
+	const struct tool_entry	**tools_v;	/* ...and these run-time tools */
+	size_t			 tools_n;
 	size_t			 cut_from, cut_to;	/* condensation in flight */
 	int			 condensing;
 	int			 condense_then_step;
@@ -175,6 +181,7 @@ void		 agent_end(struct agent *, enum agent_end, const char *message);
 /* Start a request on client l with the agent as the callbacks' argument. */
 int		 agent_send(struct agent *, struct llm *l, const cJSON *msgs,
 		    const char *const *texts, size_t ntexts, const cJSON *tools,
+		    const char *tools_text,
 		    void (*text)(const char *, size_t, void *),
 		    void (*done)(struct llm_response *, void *), char **cause);
 /* Fold a reply's usage into the totals and announce it. */

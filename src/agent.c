@@ -242,6 +242,10 @@ agent_free(struct agent *a)
 	free(a->hist);
 	free(a->system_text);
 	free(a->vtexts);
+	cJSON_Delete(a->tools);
+	free(a->tools_text);
+	free(a->tools_model);
+	free(a->tools_v);
 	for (i = 0; i < a->nqueue; i++) {
 		free(a->queue[i].text);
 		cJSON_Delete(a->queue[i].images);
@@ -381,6 +385,7 @@ agent_add_user(struct agent *a, const char *raw, const cJSON *images,
 int
 agent_send(struct agent *a, struct llm *l, const cJSON *msgs,
     const char *const *texts, size_t ntexts, const cJSON *tools,
+    const char *tools_text,
     void (*text)(const char *, size_t, void *),
     void (*done)(struct llm_response *, void *), char **cause)
 {
@@ -392,6 +397,7 @@ agent_send(struct agent *a, struct llm *l, const cJSON *msgs,
 	req.texts = texts;
 	req.ntexts = ntexts;
 	req.tools = tools;
+	req.tools_text = tools_text;
 	req.model = a->model;
 	memset(&cb, 0, sizeof cb);
 	cb.text = text;
@@ -440,7 +446,7 @@ agent_request_title(struct agent *a, const char *text)
 	    "only.\n\n%.2000s", text);
 	cJSON_AddItemToArray(msgs, agent_msg_new("user", prompt));
 	free(prompt);
-	if (agent_send(a, a->title_llm, msgs, NULL, 0, NULL, agent_on_title_text,
+	if (agent_send(a, a->title_llm, msgs, NULL, 0, NULL, NULL, agent_on_title_text,
 	    agent_on_title, &cause) == -1)
 		free(cause);
 	cJSON_Delete(msgs);
@@ -1060,6 +1066,41 @@ agent_on_reply(struct llm_response *r, void *arg)
 }
 
 
+/*
+ * The tools array for a request and its printed form, built again only
+ * when what it is made of changes (the model, editing by patch or not, the
+ * run-time tools, whose entries live as long as the session): a step
+ * splices ~8 KB of schemas instead of parsing, building, copying and
+ * printing them.  Called only right before a request of a->d.llm, never
+ * while one is in flight (the client keeps them by reference).
+ */
+static const cJSON *
+agent_tools(struct agent *a, const char **text)
+{
+	const struct tool_set *set = a->d.tools;
+	size_t n = set != NULL ? set->n : 0;
+	int ap = tool_uses_apply_patch(a->d.cfg, a->model);
+
+	if (a->tools == NULL || strcmp(a->tools_model, a->model) != 0 ||
+	    a->tools_ap != ap || a->tools_n != n ||
+	    (n > 0 && memcmp(a->tools_v, set->v, n * sizeof *set->v) != 0)) {
+		cJSON_Delete(a->tools);
+		free(a->tools_text);
+		free(a->tools_model);
+		a->tools = tool_schemas_in(a->d.cfg, a->model, set);
+		if ((a->tools_text = cJSON_PrintUnformatted(a->tools)) == NULL)
+			fatal("cannot print the tools");
+		a->tools_model = xstrdup(a->model);
+		a->tools_ap = ap;
+		a->tools_n = n;
+		a->tools_v = xreallocarray(a->tools_v, n + 1, sizeof *a->tools_v);
+		if (n > 0)
+			memcpy(a->tools_v, set->v, n * sizeof *set->v);
+	}
+	*text = a->tools_text;
+	return a->tools;
+}
+
 /* Run-time tools were still starting: try the step again. */
 static void
 agent_tools_wait(struct loop *loop, void *arg)
@@ -1075,8 +1116,8 @@ agent_tools_wait(struct loop *loop, void *arg)
 void
 agent_step(struct agent *a)
 {
-	cJSON *tools;
-	const char *const *texts = NULL;
+	const cJSON *tools;
+	const char *const *texts = NULL, *tools_text;
 	char *cause = NULL, *msg;
 	size_t i, n;
 
@@ -1129,15 +1170,14 @@ agent_step(struct agent *a)
 	}
 	a->step++;
 	n = agent_view(a, &texts);
-	tools = tool_schemas_in(a->d.cfg, a->model, a->d.tools);
+	tools = agent_tools(a, &tools_text);
 	agent_set_state(a, AGENT_THINKING);
-	if (agent_send(a, a->d.llm, NULL, texts, n, tools, agent_on_text, agent_on_reply,
-	    &cause) == -1) {
+	if (agent_send(a, a->d.llm, NULL, texts, n, tools, tools_text,
+	    agent_on_text, agent_on_reply, &cause) == -1) {
 		agent_error(a, "internal", cause);
 		agent_end(a, AGENT_END_ERROR, cause);
 		free(cause);
 	}
-	cJSON_Delete(tools);
 }
 
 /* End the task with an error as soon as what runs has ended. */

@@ -368,7 +368,7 @@ condense_start(struct agent *a, int then_step)
 	agent_notice(a, note);
 	free(note);
 	agent_set_state(a, AGENT_THINKING);
-	if (agent_send(a, a->d.llm, msgs, NULL, 0, NULL, condense_on_text,
+	if (agent_send(a, a->d.llm, msgs, NULL, 0, NULL, NULL, condense_on_text,
 	    condense_on_reply, &cause) == -1) {
 		a->condensing = 0;
 		agent_notice(a, cause);

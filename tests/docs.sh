@@ -109,6 +109,19 @@ for g in $(grep -o '[A-Z][A-Z]*\.md' "$man" | sort -u); do
 	echo "$docs" | grep -q "$g" || missing="$missing $g"
 done
 [ -z "$missing" ]; ok $? "every guide cade(1) names is installed${missing:+ (missing:$missing)}"
+# The screens doc/TUI.md and README.md link exist; every screen in
+# doc/screens is linked from doc/TUI.md (in one of its two forms) and
+# shipped.
+missing=""
+for f in $(grep -ho 'screens/[a-z-]*\.txt' "$top_srcdir/doc/TUI.md" "$top_srcdir/README.md" | sort -u); do
+	[ -f "$top_srcdir/doc/$f" ] || missing="$missing $f"
+done
+for f in "$top_srcdir"/doc/screens/*.txt; do
+	n=$(basename "$f" .txt); n=${n%-ansi}
+	grep -q "screens/$n\(-ansi\)\?\.txt" "$top_srcdir/doc/TUI.md" || missing="$missing $n(unlinked)"
+	grep -q "doc/screens/$(basename "$f")" "$top_srcdir/src/tui/local.am" || missing="$missing $(basename "$f")(not shipped)"
+done
+[ -z "$missing" ]; ok $? "doc/screens: linked screens exist, each is linked and shipped${missing:+ (wrong:$missing)}"
 # The installed binary must not look into the source tree: no absolute
 # source path among its constant strings (debug info aside).
 if command -v objcopy >/dev/null 2>&1; then

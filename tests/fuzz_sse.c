@@ -1,7 +1,8 @@
 /*
  * fuzz_sse.c: libFuzzer target for the SSE parser and both reply
  * assemblers (chat completions chunks, Responses API events), plus the
- * prompt-tools extraction and the error-body reader.
+ * prompt-tools extraction, the error-body reader and the model list
+ * reader (GET /models).
  *
  * The first input byte picks the wire format and a chunking pattern; the
  * rest is a byte stream as it would come off the socket.  It is parsed
@@ -27,6 +28,26 @@ struct fuzz_run {
 };
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* The same bytes as a GET /models reply: every entry named, numbers in range. */
+static void
+fuzz_models(const uint8_t *data, size_t size)
+{
+	struct llm_models m;
+	char *cause = NULL;
+	size_t i;
+
+	memset(&m, 0, sizeof m);
+	if (llm_models_parse((const char *)data, size, &m, &cause) == -1)
+		free(cause);
+	for (i = 0; i < m.n; i++) {
+		if (m.v[i].id == NULL || *m.v[i].id == '\0' || m.v[i].context < 0 ||
+		    m.v[i].images < -1 || m.v[i].images > 1)
+			__builtin_trap();
+		free(m.v[i].id);
+	}
+	free(m.v);
+}
 
 static int
 fuzz_event(const char *type, const char *data, size_t len, void *arg)
@@ -135,5 +156,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	llm_acc_free(&acc);
 	if ((m = llm_error_message((const char *)data, size)) != NULL)
 		free(m);
+	fuzz_models(data, size);
 	return 0;
 }

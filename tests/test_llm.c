@@ -855,6 +855,83 @@ test_formats(void)
 	case_end(&t);
 }
 
+/*
+ * A conversation handed over as printed texts (what the agent does) makes
+ * the same request, byte for byte, as the same conversation as a tree: in
+ * the chat format (its body streamed from the texts, the tools spliced),
+ * the Responses API and tools in the prompt (both parse the texts back).
+ */
+static void
+test_texts_same(void)
+{
+	static const char *const modes[][2] = {
+		{ "wire_api", "chat" }, { "wire_api", "responses" },
+		{ "tool_calling", "prompt" },
+	};
+	struct llm_callbacks cb;
+	struct llm_request req;
+	struct tcase t;
+	cJSON *m, *tools, *it;
+	char *texts[4], *tools_text, *cause = NULL, *b1, *b2;
+	size_t i, n;
+	int form;
+	uint64_t deadline;
+
+	for (i = 0; i < nitems(modes); i++) {
+		case_begin(&t, "{\"replies\":[{\"content\":\"ok\"},"
+		    "{\"content\":\"ok\"}]}");
+		cset(t.cfg, modes[i][0], modes[i][1]);
+		t.llm = llm_new(loop, t.cfg);
+		m = cJSON_Parse("[{\"role\":\"system\",\"content\":\"S\"},"
+		    "{\"role\":\"user\",\"content\":\"U \\u00e9\\n\"},"
+		    "{\"role\":\"assistant\",\"content\":null,\"tool_calls\":"
+		    "[{\"id\":\"c9\",\"type\":\"function\",\"function\":"
+		    "{\"name\":\"terminal\",\"arguments\":\"{\\\"command\\\":"
+		    "\\\"ls\\\"}\"}}]},{\"role\":\"tool\",\"content\":\"a.c\","
+		    "\"tool_call_id\":\"c9\"}]");
+		tools = tools_new();
+		n = 0;
+		cJSON_ArrayForEach(it, m)
+			texts[n++] = cJSON_PrintUnformatted(it);
+		tools_text = cJSON_PrintUnformatted(tools);
+		for (form = 0; form < 2; form++) {
+			memset(&req, 0, sizeof req);
+			memset(&cb, 0, sizeof cb);
+			cb.text = on_text;
+			cb.reasoning = on_reasoning;
+			cb.retry = on_retry;
+			cb.done = on_done;
+			cb.arg = &t.r;
+			req.tools = tools;
+			if (form == 0)
+				req.messages = m;
+			else {
+				req.texts = (const char *const *)texts;
+				req.ntexts = n;
+				req.tools_text = tools_text;
+			}
+			if (llm_send(t.llm, &req, &cb, &cause) == -1)
+				fatal("%s", cause);
+			deadline = util_now_ms() + 10000;
+			while (t.r.ndone == form && util_now_ms() < deadline)
+				loop_once(loop, 100);
+		}
+		b1 = server_request(&t.srv, 1, "json");
+		b2 = server_request(&t.srv, 2, "json");
+		ok(b1 != NULL && b2 != NULL && strcmp(b1, b2) == 0,
+		    "%s = %s: printed messages make the same request", modes[i][0],
+		    modes[i][1]);
+		free(b1);
+		free(b2);
+		for (form = 0; form < (int)n; form++)
+			free(texts[form]);
+		free(tools_text);
+		cJSON_Delete(m);
+		cJSON_Delete(tools);
+		case_end(&t);
+	}
+}
+
 /* Prompt-based tool calling, forced and automatic. */
 static void
 test_prompt_tools(void)
@@ -1648,6 +1725,7 @@ main(void)
 	test_broken_streams();
 	test_formats();
 	test_prompt_tools();
+	test_texts_same();
 	test_fallback();
 	test_cancel();
 	test_adapt_and_secrets();

@@ -241,6 +241,8 @@ test_table(void)
 	policy_set_contained(p, 0);
 	is_cmd(p, "python3.11 -m pip install requests", DECISION_ASK,
 	    "builtin:install-code");
+	is_cmd(p, "bundle add rails", DECISION_ASK, "builtin:install-code");
+	is_cmd(p, "bundle exec rspec", DECISION_ALLOW, NULL);
 	policy_set_contained(p, 1);
 	is_cmd(p, "perl5.36 -e 'system(\"make\")'", DECISION_ASK,
 	    "builtin:script-system");
@@ -302,6 +304,12 @@ test_table(void)
 	is_cmd(p, "git stash push", DECISION_ASK, "mode:always");
 	is_cmd(p, "git stash", DECISION_ASK, "mode:always");
 	is_cmd(p, "git stash list", DECISION_ALLOW, "mode:always");
+	is_cmd(p, "git stash -a", DECISION_ASK, "mode:always");
+	is_cmd(p, "git tag -a v1.0 -m x", DECISION_ASK, "mode:always");
+	is_cmd(p, "git tag -l", DECISION_ALLOW, "mode:always");
+	is_cmd(p, "git branch list", DECISION_ASK, "mode:always");
+	is_cmd(p, "git branch -a", DECISION_ALLOW, "mode:always");
+	is_cmd(p, "git remote -v", DECISION_ALLOW, "mode:always");
 	is_cmd(p, "command -v rm", DECISION_ASK, "mode:always");
 	/* find's primaries: -exec of a reader stays read-only */
 	is_cmd(p, "find . -name '*.c' -exec grep -l x {} +", DECISION_ALLOW,

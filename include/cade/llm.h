@@ -108,6 +108,10 @@ struct llm_request {
 	 * Without: the messages themselves, ntexts of them, none NULL. */
 	const char *const *texts;
 	size_t		 ntexts;	/* without messages only */
+	/* Optional: tools as cJSON_PrintUnformatted prints it, spliced into
+	 * the body; tools is then kept by reference, not copied (same
+	 * lifetime as the references above). */
+	const char	*tools_text;
 };
 
 struct llm	*llm_new(struct loop *, const struct config *);

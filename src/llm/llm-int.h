@@ -102,6 +102,7 @@ struct llm_body_opts {
 	const char *const	*texts;		/* printed messages, or NULL (see llm_request) */
 	size_t			 ntexts;	/* messages NULL: texts[0..ntexts) are them */
 	const cJSON		*tools;		/* NULL: none */
+	const char		*tools_text;	/* tools printed, or NULL */
 	int			 stream;
 	int			 no_stream_options;
 	int			 no_temperature;
@@ -110,6 +111,8 @@ struct llm_body_opts {
 };
 /* The chat completions request body, appended to out. */
 void	llm_chat_body(const struct llm_body_opts *, struct buf *out);
+/* Its beginning, up to the messages array (the body streamed: llm.c). */
+void	llm_chat_head(const struct llm_body_opts *, struct buf *out);
 /* temperature, max tokens, reasoning effort, as each format names them. */
 void	llm_body_settings(cJSON *root, const struct llm_body_opts *,
 	    int responses);

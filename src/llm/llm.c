@@ -87,7 +87,9 @@ struct llm {
 	cJSON			*messages;
 	const char		**texts;	/* printed messages (llm_request) or NULL */
 	size_t			 ntexts;	/* messages NULL: the texts are them */
+	size_t			*tlens;		/* ...and their lengths */
 	cJSON			*tools;
+	const char		*tools_text;	/* tools printed (llm_request) or NULL */
 	char			**chain;	/* model, then fallbacks */
 	size_t			 nchain;
 	size_t			 ichain;
@@ -105,10 +107,14 @@ struct llm {
 	char			*body;		/* l->out.s */
 	size_t			 body_len;
 	/* The request body's memory, kept from one attempt and request to
-	 * the next: as large as the largest request (which the context
-	 * window bounds), it is not allocated, faulted in and zeroed anew
-	 * for every step. */
+	 * the next (not allocated, faulted in and zeroed anew for every
+	 * step).  A chat body of printed messages holds only its head here:
+	 * the messages are streamed to curl from the caller's texts
+	 * (llm_on_read), never copied into one body. */
 	struct buf		 out;
+	int			 streamed;	/* out holds the head only */
+	size_t			 rpiece;	/* reading: the piece (llm_piece) */
+	size_t			 roff;		/* ...and the offset in it */
 	char			*url;
 	int			 responses;
 	int			 stream;
@@ -133,6 +139,8 @@ struct llm {
 
 static void	llm_attempt_start(struct loop *, void *);
 static cJSON	*llm_messages_parse(const char *const *, size_t);
+static size_t	 llm_on_read(char *, size_t, size_t, void *);
+static int	 llm_on_seek(void *, curl_off_t, int);
 static int	llm_on_event(const char *, const char *, size_t, void *);
 
 /* Printable name of a status. */
@@ -359,7 +367,6 @@ llm_new(struct loop *loop, const struct config *cfg)
 }
 
 static void	llm_attempt_start(struct loop *, void *);
-static cJSON	*llm_messages_parse(const char *const *, size_t);
 
 /* Give back the pool slot of this client's attempt; the next waiter goes. */
 static void
@@ -488,8 +495,11 @@ llm_request_clear(struct llm *l)
 	cJSON_Delete(l->messages);
 	cJSON_Delete(l->tools);
 	l->messages = l->tools = NULL;
+	l->tools_text = NULL;
 	free(l->texts);
+	free(l->tlens);
 	l->texts = NULL;
+	l->tlens = NULL;
 	l->ntexts = 0;
 	if (l->deadline_timer != 0) {
 		loop_timer_cancel(l->loop, l->deadline_timer);
@@ -849,6 +859,7 @@ llm_build_body(struct llm *l, const char *model)
 	const char *tc;
 	cJSON *pm = NULL;
 	char *body;
+	size_t i;
 
 	memset(&o, 0, sizeof o);
 	o.cfg = l->cfg;
@@ -856,6 +867,7 @@ llm_build_body(struct llm *l, const char *model)
 	o.messages = l->messages;
 	o.texts = l->texts;
 	o.tools = l->tools;
+	o.tools_text = l->tools_text;
 	o.stream = l->stream;
 	o.no_stream_options = q->no_stream_options;
 	o.no_temperature = q->no_temperature;
@@ -876,8 +888,22 @@ llm_build_body(struct llm *l, const char *model)
 		o.messages = pm;
 		o.texts = NULL;
 		o.tools = NULL;
+		o.tools_text = NULL;
 	}
 	buf_reset(&l->out);
+	l->streamed = 0;
+	if (!l->responses && o.messages == NULL) {
+		/* Printed messages: the head here, the rest streamed. */
+		llm_chat_head(&o, &l->out);
+		(void)buf_putc(&l->out, '[');
+		l->streamed = 1;
+		l->body = l->out.s;
+		l->body_len = l->out.len + 2 + (l->ntexts - 1);
+		for (i = 0; i < l->ntexts; i++)
+			l->body_len += l->tlens[i];
+		cJSON_Delete(pm);
+		return;
+	}
 	if (l->responses) {
 		body = llm_responses_body(&o);
 		(void)buf_puts(&l->out, body);
@@ -1142,14 +1168,21 @@ llm_adapt(struct llm *l, const char *model, const char *msg, char **what)
 	struct llm_quirk *q = llm_quirk(l, model);
 	const char *tc;
 	cJSON *sent;
-	char *low;
+	char *low, *body;
 	int rc = 0;
 	size_t i;
 
 	if (msg == NULL || l->http_code < 400)
 		return 0;
-	sent = l->body != NULL ? cJSON_ParseWithLength(l->body, l->body_len) :
-	    NULL;
+	if (l->body == NULL)
+		sent = NULL;
+	else if (l->streamed) {
+		/* Its settings are in the head; the messages do not matter. */
+		body = xasprintf("%s]}", l->body);
+		sent = cJSON_Parse(body);
+		free(body);
+	} else
+		sent = cJSON_ParseWithLength(l->body, l->body_len);
 	low = xstrdup(msg);
 	for (i = 0; low[i] != '\0'; i++)
 		if (low[i] >= 'A' && low[i] <= 'Z')
@@ -1463,7 +1496,14 @@ llm_attempt_start(struct loop *loop, void *arg)
 		fatal("curl_easy_init failed");
 	curl_easy_setopt(l->easy, CURLOPT_URL, l->url);
 	curl_easy_setopt(l->easy, CURLOPT_POST, 1L);
-	curl_easy_setopt(l->easy, CURLOPT_POSTFIELDS, l->body);
+	if (l->streamed) {
+		l->rpiece = l->roff = 0;
+		curl_easy_setopt(l->easy, CURLOPT_READFUNCTION, llm_on_read);
+		curl_easy_setopt(l->easy, CURLOPT_READDATA, l);
+		curl_easy_setopt(l->easy, CURLOPT_SEEKFUNCTION, llm_on_seek);
+		curl_easy_setopt(l->easy, CURLOPT_SEEKDATA, l);
+	} else
+		curl_easy_setopt(l->easy, CURLOPT_POSTFIELDS, l->body);
 	curl_easy_setopt(l->easy, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)l->body_len);
 	curl_easy_setopt(l->easy, CURLOPT_HTTPHEADER, l->hdrs);
@@ -1517,6 +1557,73 @@ llm_messages_keep(const cJSON *msgs)
 	return out;
 }
 
+/*
+ * A streamed body is a list of pieces: 0 the head (l->out), 2i+1 the
+ * comma before message i (none before the first), 2i+2 message i, 2n+1
+ * the end.  NULL past the end.
+ */
+static const char *
+llm_piece(const struct llm *l, size_t k, size_t *len)
+{
+	size_t n = l->ntexts;
+
+	if (k == 0) {
+		*len = l->out.len;
+		return l->out.s;
+	}
+	if (k <= 2 * n) {
+		if (k % 2 == 1) {
+			*len = k > 1;
+			return ",";
+		}
+		*len = l->tlens[k / 2 - 1];
+		return l->texts[k / 2 - 1];
+	}
+	*len = 2;
+	return k == 2 * n + 1 ? "]}" : NULL;
+}
+
+/* curl: the next bytes of a streamed body. */
+static size_t
+llm_on_read(char *dst, size_t size, size_t nmemb, void *arg)
+{
+	struct llm *l = arg;
+	size_t room = size * nmemb, got = 0, len, take;
+	const char *p;
+
+	while (got < room && (p = llm_piece(l, l->rpiece, &len)) != NULL) {
+		take = len - l->roff < room - got ? len - l->roff : room - got;
+		memcpy(dst + got, p + l->roff, take);
+		got += take;
+		l->roff += take;
+		if (l->roff == len) {
+			l->rpiece++;
+			l->roff = 0;
+		}
+	}
+	return got;
+}
+
+/* curl: read a streamed body again from offset (a resent request). */
+static int
+llm_on_seek(void *arg, curl_off_t offset, int origin)
+{
+	struct llm *l = arg;
+	size_t len, at = 0;
+
+	if (origin != SEEK_SET || offset < 0)
+		return CURL_SEEKFUNC_CANTSEEK;
+	for (l->rpiece = 0, l->roff = 0;
+	    llm_piece(l, l->rpiece, &len) != NULL; l->rpiece++) {
+		if (at + len > (size_t)offset) {
+			l->roff = (size_t)offset - at;
+			return CURL_SEEKFUNC_OK;
+		}
+		at += len;
+	}
+	return (size_t)offset == at ? CURL_SEEKFUNC_OK : CURL_SEEKFUNC_FAIL;
+}
+
 /* The messages of a request sent as printed texts, as a tree. */
 static cJSON *
 llm_messages_parse(const char *const *texts, size_t n)
@@ -1546,7 +1653,7 @@ llm_send(struct llm *l, const struct llm_request *req,
 		*cause = xstrdup("a request is already in flight");
 		return -1;
 	}
-	if (req->messages == NULL ? req->texts == NULL :
+	if (req->messages == NULL ? req->texts == NULL || req->ntexts == 0 :
 	    !cJSON_IsArray(req->messages)) {
 		*cause = xstrdup("messages must be a JSON array");
 		return -1;
@@ -1559,6 +1666,9 @@ llm_send(struct llm *l, const struct llm_request *req,
 		l->ntexts = req->ntexts;
 		l->texts = xcalloc(req->ntexts + 1, sizeof *l->texts);
 		memcpy(l->texts, req->texts, req->ntexts * sizeof *l->texts);
+		l->tlens = xcalloc(req->ntexts + 1, sizeof *l->tlens);
+		for (i = 0; i < req->ntexts; i++)
+			l->tlens[i] = strlen(req->texts[i]);
 	} else
 		l->messages = llm_messages_keep(req->messages);
 	if (req->messages != NULL && req->texts != NULL) {
@@ -1567,8 +1677,13 @@ llm_send(struct llm *l, const struct llm_request *req,
 		l->texts = xcalloc((size_t)n + 1, sizeof *l->texts);
 		memcpy(l->texts, req->texts, (size_t)n * sizeof *l->texts);
 	}
-	l->tools = cJSON_IsArray(req->tools) ?
-	    cJSON_Duplicate(req->tools, 1) : NULL;
+	if (cJSON_IsArray(req->tools) && req->tools_text != NULL) {
+		/* Kept by the caller: a reference node, not a copy. */
+		l->tools = cJSON_CreateArrayReference(req->tools->child);
+		l->tools_text = req->tools_text;
+	} else
+		l->tools = cJSON_IsArray(req->tools) ?
+		    cJSON_Duplicate(req->tools, 1) : NULL;
 	model = req->model != NULL && *req->model != '\0' ? req->model :
 	    conf_str(l->cfg, "model");
 	l->chain = xcalloc(1, sizeof *l->chain);

@@ -747,6 +747,15 @@ llm_chat_messages(struct buf *b, const struct llm_body_opts *o)
 void
 llm_chat_body(const struct llm_body_opts *o, struct buf *b)
 {
+	llm_chat_head(o, b);
+	llm_chat_messages(b, o);
+	(void)buf_putc(b, '}');
+}
+
+/* The body up to its messages: everything before "[" of "messages":[...]. */
+void
+llm_chat_head(const struct llm_body_opts *o, struct buf *b)
+{
 	cJSON *root, *so;
 	char *s;
 
@@ -758,7 +767,7 @@ llm_chat_body(const struct llm_body_opts *o, struct buf *b)
 		cJSON_AddBoolToObject(so, "include_usage", 1);
 	}
 	llm_body_settings(root, o, 0);
-	if (cJSON_GetArraySize(o->tools) > 0) {
+	if (cJSON_GetArraySize(o->tools) > 0 && o->tools_text == NULL) {
 		/* A reference: the caller's array is printed, not copied. */
 		cJSON_AddItemReferenceToObject(root, "tools",
 		    (cJSON *)(uintptr_t)o->tools);
@@ -770,7 +779,11 @@ llm_chat_body(const struct llm_body_opts *o, struct buf *b)
 		fatal("cannot print request body");
 	(void)buf_append(b, s, strlen(s) - 1);
 	free(s);
+	if (cJSON_GetArraySize(o->tools) > 0 && o->tools_text != NULL) {
+		/* Printed once by the caller: the same bytes, in the same place. */
+		(void)buf_puts(b, ",\"tools\":");
+		(void)buf_puts(b, o->tools_text);
+		(void)buf_puts(b, ",\"tool_choice\":\"auto\"");
+	}
 	(void)buf_puts(b, ",\"messages\":");
-	llm_chat_messages(b, o);
-	(void)buf_putc(b, '}');
 }

@@ -84,9 +84,9 @@ static const struct pol_cmd pol_cmd_table[] = {
 	    .flags = K_INTERP, .analyze = pol_check_interp, .check = prog_js,
 	    .code = "|-e|-p|--eval|--print|", .runs = "|package.json|" },
 	{ "bundle",
-	    .flags = CF_WRAP,
+	    .flags = CF_WRAP, .check = prog_pkgtool,
 	    .wrap = { "", "|gemfile|", "", 0, W_BENIGN, "exec" },
-	    .runs = "|Gemfile|" },
+	    .runs = "|Gemfile|", .installs = "|add|" },
 	{ "bunx", .check = prog_fetch_always },
 	{ "bunzip2", .flags = K_DECODE },
 	{ "busybox",
@@ -1010,6 +1010,33 @@ pol_cmd_git_push(struct pol_ctx *x, char *const *words, size_t n, size_t g)
 	fclose(fp);
 }
 
+/* git branch/tag/remote/stash that only list (git stash alone stashes,
+ * git tag -a NAME tags, git branch NAME branches). */
+static int
+pol_cmd_git_lists_only(char *const *w, size_t n)
+{
+	static const struct {
+		const char	*sub;
+		int		 bare;		/* alone, it lists */
+		const char	*first;		/* "|-v|": first words that list */
+	} subs[] = {
+		{ "branch", 1, "|-v|-vv|-a|-r|-l|--list|" },
+		{ "remote", 1, "|-v|--verbose|show|get-url|" },
+		{ "stash", 0, "|list|show|" },
+		{ "tag", 1, "|-l|--list|-v|--verify|" },
+	};
+	size_t i;
+
+	for (i = 0; i < nitems(subs); i++) {
+		if (strcmp(w[0], subs[i].sub) != 0)
+			continue;
+		if (n == 1)
+			return subs[i].bare;
+		return pol_in_bars(subs[i].first, w[1], strlen(w[1]));
+	}
+	return 0;
+}
+
 /*
  * git [-C dir] [-c k=v] ... SUB ...: the -c keys git runs or trusts, the
  * form "git SUB ..." for rules and deny lists, a push to a protected
@@ -1049,14 +1076,6 @@ pol_cmd_git_form(struct pol_ctx *x, char **words, size_t n, int eff,
 	if (g < n && strcmp(words[g], "push") == 0 && eff)
 		pol_cmd_git_push(x, words, n, g);
 	if (x->depth == 0 && eff && g < n && benign)
-		x->out->seg[x->seg].readonly =
-		    POL_IN(pol_git_readonly, words[g]) ||
-		    ((strcmp(words[g], "branch") == 0 ||
-		    strcmp(words[g], "tag") == 0 ||
-		    strcmp(words[g], "remote") == 0 ||
-		    strcmp(words[g], "stash") == 0) &&
-		    ((g + 1 == n && strcmp(words[g], "stash") != 0) ||
-		    (g + 1 < n && (strcmp(words[g + 1], "-v") == 0 ||
-		    strcmp(words[g + 1], "list") == 0 ||
-		    strcmp(words[g + 1], "-a") == 0))));
+		x->out->seg[x->seg].readonly = POL_IN(pol_git_readonly,
+		    words[g]) || pol_cmd_git_lists_only(words + g, n - g);
 }

@@ -402,6 +402,10 @@ struct tui_vtfilter {
 	int		 state;
 	char		 seq[VTF_MAX_SEQ];	/* a CSI not finished yet */
 	size_t		 n;
+	long		 stbm_top;	/* the last DECSTBM's top row (1-based), 0 */
+	int		 seps;		/* separators in the CSI being read */
+	int		 args;		/* ... a parameter byte seen */
+	int		 inargs;	/* ... still in its parameters */
 };
 
 void		 tui_vtfilter_init(struct tui_vtfilter *);
@@ -412,6 +416,7 @@ void		 tui_vtfilter_feed(struct tui_vtfilter *, const char *, size_t,
 /* ---- vtpane.c ----------------------------------------------------- */
 
 struct tui_vtpane;
+struct tui_grid;
 typedef void (*tui_vt_out_fn)(const char *, size_t, void *arg);
 
 struct tui_vtpane *tui_vtpane_new(int rows, int cols, int scrollback,
@@ -445,6 +450,8 @@ unsigned	 tui_vtpane_cell_attrs(const struct tui_vtpane *, int r, int c);
 /* Bells since the last call. */
 int		 tui_vtpane_take_bell(struct tui_vtpane *);
 const char	*tui_vtpane_title(const struct tui_vtpane *);
+/* The pane's cells (grid.h), for tests and the fuzzer. */
+const struct tui_grid *tui_vtpane_grid(const struct tui_vtpane *);
 
 /* ---- screen.c ----------------------------------------------------- */
 

@@ -149,9 +149,7 @@ tui_pane_timer(struct loop *l, void *arg)
 
 	(void)l;
 	t->pane_timer = 0;
-	tui_pane_feed(t, "", 0, 1);
-	if (tui_vtpane_dirty(t->vt))
-		tui_dirty(t);
+	tui_pane_feed(t, "", 0, 1);	/* the frame hook sees the pane dirty */
 }
 
 /* Shell observer: raw pty bytes into the terminal pane. */
@@ -160,9 +158,12 @@ tui_shell_bytes(const char *bytes, size_t n, void *arg)
 {
 	struct tui *t = arg;
 
+	/*
+	 * No tui_dirty(): the frame hook sees the pane's own dirty rows, and
+	 * marking the whole interface dirty would repaint the chat and defeat
+	 * the flood pacing (tui_frame_wait) on every read.
+	 */
 	tui_pane_feed(t, bytes, n, 0);
-	if (tui_vtpane_dirty(t->vt))
-		tui_dirty(t);
 }
 
 /* The pane's encoded keys go to the shell as the person's typing. */

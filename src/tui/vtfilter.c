@@ -10,6 +10,12 @@
  *                       itself are dropped: the pane has one font.
  *   DECSET/DECRST 47    the alternate screen without 1049's cursor save;
  *                       libvterm knows 1047 and 1049 only.  Rewritten to 1047.
+ *   CSI parameters      at most 16 (separators past the 15th dropped):
+ *                       libvterm 0.1.4 writes a 17th past its array.
+ *   DECSTBM             passed on unchanged; the region's top row is noted
+ *                       (stbm_top): libvterm 0.1.4 keeps a region whose top
+ *                       a smaller pane cuts off and then scrolls it with a
+ *                       negative size, so vtpane.c resets the region first.
  *
  * SGR 9 (strikethrough) needs no rewrite: libvterm keeps it.  Colour
  * parameters (38/48/58 with ;5;N or ;2;R;G;B, or any colon form) are copied
@@ -18,8 +24,8 @@
  * An incremental state machine with no I/O (doc/STYLE.md): bytes in, bytes
  * out, a CSI split anywhere across reads is held until its final byte.
  * Anything that is not a complete CSI sequence passes through unchanged; a
- * CSI longer than VTF_MAX_SEQ is passed on raw (libvterm copes with it as
- * it would have).  ECMA-48 5.4 for the CSI shape; xterm's ctlseqs for the
+ * CSI longer than VTF_MAX_SEQ, or interrupted by a control, is passed on
+ * raw, but for its separators past the 15th.  ECMA-48 5.4 for the CSI shape; xterm's ctlseqs for the
  * meaning of the parameters.
  */
 #include "config.h"
@@ -30,7 +36,43 @@
 #include "cade/buf.h"
 #include "tui-int.h"
 
-enum { VTF_GROUND, VTF_ESC, VTF_CSI };
+enum { VTF_GROUND, VTF_ESC, VTF_CSI, VTF_CSI_RAW };
+
+/*
+ * libvterm 0.1.4 keeps 16 CSI parameters but does not stop counting them:
+ * a 17th separator writes past its array.  Separators beyond the 15th are
+ * dropped, in every CSI however it is cut or interrupted by controls.
+ */
+#define VTF_MAX_PARAMS	16
+
+/*
+ * A byte of the CSI being read, as libvterm's parser sees it: 1 if it is a
+ * separator past the limit (to drop).  f->inargs ends at the first byte
+ * that is not a parameter byte, a leader before any, or a C0 control.
+ */
+static int
+vtf_arg_byte(struct tui_vtfilter *f, unsigned char c)
+{
+	if (!f->inargs)
+		return 0;
+	if (c >= '0' && c <= '9') {
+		f->args = 1;
+		return 0;
+	}
+	if (c == ';' || c == ':') {
+		f->args = 1;
+		if (f->seps >= VTF_MAX_PARAMS - 1)
+			return 1;
+		f->seps++;
+		return 0;
+	}
+	if (c >= 0x3c && c <= 0x3f && !f->args)
+		return 0;	/* a leader */
+	if (c < 0x20 || c == 0x7f)
+		return 0;	/* executed inside the CSI; it goes on */
+	f->inargs = 0;
+	return 0;
+}
 
 /* See tui-int.h. */
 void
@@ -56,14 +98,25 @@ vtf_num(const char *s, size_t n)
 	return v;
 }
 
-/* Append token t to the parameter list being built. */
+/*
+ * Append token t (one parameter, or "22;10") to the list being built, as
+ * long as the list stays within the parameters libvterm keeps (*nput
+ * counts them).
+ */
 static void
-vtf_put(struct buf *b, int *first, const char *t, size_t n)
+vtf_put(struct buf *b, int *nput, const char *t, size_t n)
 {
-	if (!*first)
+	int k = 1;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		k += t[i] == ';';
+	if (*nput + k > VTF_MAX_PARAMS)
+		return;
+	if (*nput > 0)
 		buf_putc(b, ';');
 	buf_append(b, t, n);
-	*first = 0;
+	*nput += k;
 }
 
 /*
@@ -75,7 +128,7 @@ vtf_sgr(const char *p, size_t n, struct buf *out)
 {
 	const char *tok[VTF_MAX_SEQ];
 	size_t len[VTF_MAX_SEQ], nt = 0, i, j, skip;
-	int first = 1;
+	int nput = 0;
 	long v;
 
 	if (n == 0) {
@@ -91,7 +144,7 @@ vtf_sgr(const char *p, size_t n, struct buf *out)
 	buf_puts(out, "\033[");
 	for (i = 0; i < nt; i++) {
 		if (memchr(tok[i], ':', len[i]) != NULL) {
-			vtf_put(out, &first, tok[i], len[i]);
+			vtf_put(out, &nput, tok[i], len[i]);
 			continue;
 		}
 		v = len[i] == 0 ? 0 : vtf_num(tok[i], len[i]);
@@ -99,20 +152,20 @@ vtf_sgr(const char *p, size_t n, struct buf *out)
 			/* A colour: copy it whole, whatever its numbers. */
 			skip = vtf_num(tok[i + 1], len[i + 1]) == 5 ? 2 :
 			    vtf_num(tok[i + 1], len[i + 1]) == 2 ? 4 : 0;
-			vtf_put(out, &first, tok[i], len[i]);
+			vtf_put(out, &nput, tok[i], len[i]);
 			for (j = 1; j <= skip && i + j < nt; j++)
-				vtf_put(out, &first, tok[i + j], len[i + j]);
+				vtf_put(out, &nput, tok[i + j], len[i + j]);
 			i += j - 1;
 		} else if (v == 2)
-			vtf_put(out, &first, "11", 2);
+			vtf_put(out, &nput, "11", 2);
 		else if (v == 22)
-			vtf_put(out, &first, "22;10", 5);
+			vtf_put(out, &nput, "22;10", 5);
 		else if (v >= 10 && v <= 19)
 			continue;
 		else
-			vtf_put(out, &first, tok[i], len[i]);
+			vtf_put(out, &nput, tok[i], len[i]);
 	}
-	if (first) {
+	if (nput == 0) {
 		out->len -= 2;		/* only fonts: nothing to send */
 		out->s[out->len] = '\0';
 		return 0;
@@ -126,16 +179,16 @@ static void
 vtf_decset(const char *p, size_t n, char final, struct buf *out)
 {
 	size_t i, j;
-	int first = 1;
+	int nput = 0;
 
 	buf_puts(out, "\033[?");
 	for (i = 0; i <= n; i = j + 1) {
 		for (j = i; j < n && p[j] != ';'; j++)
 			;
 		if (vtf_num(p + i, j - i) == 47 && j - i == 2)
-			vtf_put(out, &first, "1047", 4);
+			vtf_put(out, &nput, "1047", 4);
 		else
-			vtf_put(out, &first, p + i, j - i);
+			vtf_put(out, &nput, p + i, j - i);
 	}
 	buf_putc(out, final);
 }
@@ -159,6 +212,12 @@ vtf_csi(struct tui_vtfilter *f, struct buf *out)
 	if (i == n && (final == 'h' || final == 'l') && n > 1 && p[0] == '?') {
 		vtf_decset(p + 1, n - 1, final, out);
 		return;
+	}
+	if (i == n && final == 'r' && (n == 0 || (p[0] >= '0' && p[0] <= ';'))) {
+		/* DECSTBM, passed on; its top noted (see tui_vtfilter). */
+		for (i = 0; i < n && p[i] != ';'; i++)
+			;
+		f->stbm_top = i == 0 ? 1 : vtf_num(p, i);
 	}
 	buf_append(out, f->seq, f->n);
 }
@@ -190,6 +249,9 @@ tui_vtfilter_feed(struct tui_vtfilter *f, const char *in, size_t len,
 			if (c == '[') {
 				f->seq[f->n++] = '[';
 				f->state = VTF_CSI;
+				f->seps = 0;
+				f->args = 0;
+				f->inargs = 1;
 			} else {
 				buf_append(out, f->seq, f->n);
 				f->n = 0;
@@ -198,21 +260,42 @@ tui_vtfilter_feed(struct tui_vtfilter *f, const char *in, size_t len,
 			}
 			break;
 		case VTF_CSI:
-			if (c == 0x1b || c < 0x20 || c > 0x7e ||
-			    f->n == VTF_MAX_SEQ) {
-				/* Not one we rewrite: hand it on as it came. */
+			if (c == 0x1b || c == 0x18 || c == 0x1a) {
+				/* libvterm drops the CSI too. */
 				buf_append(out, f->seq, f->n);
 				f->n = 0;
 				f->state = VTF_GROUND;
 				i--;
 				break;
 			}
+			if (c < 0x20 || c > 0x7e || f->n == VTF_MAX_SEQ) {
+				/* Not one we rewrite: hand it on as it comes. */
+				buf_append(out, f->seq, f->n);
+				f->n = 0;
+				f->state = VTF_CSI_RAW;
+				i--;
+				break;
+			}
+			if (vtf_arg_byte(f, c))
+				break;
 			f->seq[f->n++] = (char)c;
 			if (c >= 0x40) {
 				vtf_csi(f, out);
 				f->n = 0;
 				f->state = VTF_GROUND;
 			}
+			break;
+		case VTF_CSI_RAW:
+			/* The rest of a CSI passed on raw, its separators capped. */
+			if (c == 0x1b || c == 0x18 || c == 0x1a || !f->inargs) {
+				f->state = VTF_GROUND;
+				i--;
+				break;
+			}
+			if (!vtf_arg_byte(f, c))
+				buf_putc(out, (char)c);
+			if (!f->inargs)
+				f->state = VTF_GROUND;
 			break;
 		}
 	}

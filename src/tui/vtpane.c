@@ -1,26 +1,33 @@
 /*
- * vtpane.c: the terminal pane, a libvterm screen over the shell's bytes.
+ * vtpane.c: the terminal pane: libvterm's state layer over the shell's
+ * bytes, drawn from our own grid of cells (grid.c).
  *
- * Data flow (as in neovim's terminal.c): the shell module publishes the raw
- * pty stream to its observers; tui.c hands each chunk to tui_vtpane_feed(),
- * which writes it into libvterm and flushes the damage.  The damage,
- * moverect and movecursor callbacks only widen a dirty-row range; the frame
- * (screen.c, once per loop turn) calls tui_vtpane_draw(), which reads the
- * dirty rows back cell by cell and repaints just those.  Lines scrolled off
- * the top arrive through sb_pushline and are kept, trailing blanks trimmed,
- * in a ring of at most `scrollback` lines; sb_popline gives them back when
- * the pane grows.  Keys from the person are encoded by libvterm for the
- * inner program's modes (application cursor keys, bracketed paste) and
- * leave through the output callback to the shell.  libvterm 0.1.4 (the old
- * API: VTermScreenCallbacks without sb_clear, VTermValue.string a char *).
- * What 0.1.4 lacks is made up for on both sides of it: vtfilter.c rewrites
- * SGR 2 (faint) and DECSET 47 in the byte stream before libvterm reads it,
- * and vt_cell_fix() draws a half-overwritten wide character as xterm and
- * tmux show it.  Strikethrough has no curses attribute: a struck cell is
+ * Data flow: the shell module publishes the raw pty stream to its
+ * observers; tui.c hands each chunk to tui_vtpane_feed(), which writes it
+ * into libvterm.  libvterm's state layer (the parser and the terminal's
+ * modes, cursor, pen, scroll region) calls back here for what happens to
+ * cells: putglyph, erase, scrollrect, moverect, setpenattr; we apply each
+ * to the grid, which records the rows it touched in one dirty range (as in
+ * neovim's terminal.c).  The frame (screen.c, once per loop turn, at most
+ * one every 50 ms while the pane floods) calls tui_vtpane_draw(), which
+ * repaints just the dirty rows from the grid's lines.  VTermScreen is not
+ * used: it memmoves the whole screen for every scrolled line and hands
+ * scrolled-off lines over one cell fetch at a time, which cost most of
+ * the CPU of a flooding pane.  Lines leaving the top of the primary screen
+ * go to the grid's scrollback ring (at most `scrollback` lines, trailing
+ * blanks trimmed) and come back when the pane grows.  Keys from the person
+ * are encoded by libvterm for the inner program's modes (application
+ * cursor keys, bracketed paste) and leave through the output callback to
+ * the shell.  libvterm 0.1.4 (the old API: VTermValue.string a char *).
+ * What 0.1.4 lacks is made up for before it: vtfilter.c rewrites SGR 2
+ * (faint) and DECSET 47 in the byte stream before libvterm reads it.  A
+ * wide character written half over is blanked as xterm and tmux do
+ * (grid.c).  Strikethrough has no curses attribute: a struck cell is
  * drawn with U+0336 (combining long stroke overlay) on its character.
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <curses.h>
@@ -28,98 +35,143 @@
 
 #include "cade/buf.h"
 #include "cade/util.h"
+#include "grid.h"
 #include "tui-int.h"
-
-/* Compact scrollback cell: colours as (kind << 24 | value). */
-struct vt_sbcell {
-	uint32_t	 ch;
-	uint32_t	 fg;
-	uint32_t	 bg;
-	uint8_t		 attrs;
-	uint8_t		 width;
-};
-
-struct vt_sbline {
-	int		 cols;
-	struct vt_sbcell cells[];
-};
-
-#define VT_CDEFAULT	0xff000000u
-#define VT_CRGB		0x01000000u
-
-#define VT_A_BOLD	0x01
-#define VT_A_UNDERLINE	0x02
-#define VT_A_ITALIC	0x04
-#define VT_A_BLINK	0x08
-#define VT_A_REVERSE	0x10
-#define VT_A_DIM	0x20
-#define VT_A_STRIKE	0x40
 
 #define VT_STROKE	0x336	/* combining long stroke overlay */
 
 struct tui_vtpane {
 	VTerm		*vt;
-	VTermScreen	*screen;
+	VTermState	*state;
+	struct tui_grid	*grid;
 	int		 rows;
 	int		 cols;
 	tui_vt_out_fn	 out;
 	void		*out_arg;
 	struct tui_vtfilter filter;
 	struct buf	 filtered;	/* the rewritten chunk, reused */
-	/* dirty rows [dirty_lo, dirty_hi) of the pane (screen rows) */
-	int		 dirty_lo;
-	int		 dirty_hi;
 	int		 all_dirty;
 	VTermPos	 cursor;
 	int		 cursor_visible;
-	int		 altscreen;
+	int		 reverse;	/* DECSCNM: the whole screen reversed */
 	int		 bells;
 	size_t		 fed;		/* bytes since the last draw */
 	char		*title;
-	/* scrollback ring: sb[(sb_head + i) % sb_max], oldest first */
-	struct vt_sbline **sb;
-	int		 sb_max;
-	int		 sb_head;
-	int		 sb_n;
-	int		 offset;	/* lines scrolled back, 0: live */
+	int		 offset;	/* scrollback lines scrolled back, 0: live */
 };
 
-/* Widen the dirty range. */
-static void
-vt_dirty(struct tui_vtpane *p, int lo, int hi)
+/* Pack a libvterm colour as the grid keeps it. */
+static uint32_t
+vt_pack(const VTermColor *c, int fg)
 {
-	if (lo < 0)
-		lo = 0;
-	if (hi > p->rows)
-		hi = p->rows;
-	if (lo >= hi)
-		return;
-	if (p->dirty_lo >= p->dirty_hi) {
-		p->dirty_lo = lo;
-		p->dirty_hi = hi;
-		return;
-	}
-	if (lo < p->dirty_lo)
-		p->dirty_lo = lo;
-	if (hi > p->dirty_hi)
-		p->dirty_hi = hi;
+	if (fg ? VTERM_COLOR_IS_DEFAULT_FG(c) : VTERM_COLOR_IS_DEFAULT_BG(c))
+		return TUI_GC_DEFAULT;
+	if (VTERM_COLOR_IS_INDEXED(c))
+		return c->indexed.idx;
+	return TUI_GC_RGB | (uint32_t)c->rgb.red << 16 |
+	    (uint32_t)c->rgb.green << 8 | c->rgb.blue;
 }
 
-/* libvterm: cells changed; their rows need drawing. */
-static int
-vt_damage(VTermRect r, void *user)
+/* Unpack a grid colour for the screen. */
+static struct tui_color
+vt_unpack(uint32_t v)
 {
-	vt_dirty(user, r.start_row, r.end_row);
+	struct tui_color c;
+
+	if (v == TUI_GC_DEFAULT) {
+		c.kind = TUI_COLOR_DEFAULT;
+		c.v = 0;
+	} else if (v & TUI_GC_RGB) {
+		c.kind = TUI_COLOR_RGB;
+		c.v = v & 0xffffff;
+	} else {
+		c.kind = TUI_COLOR_INDEX;
+		c.v = v & 0xff;
+	}
+	return c;
+}
+
+/* libvterm: a character (and its combining marks) at pos. */
+static int
+vt_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
+{
+	struct tui_vtpane *p = user;
+
+	tui_grid_put(p->grid, pos.row, pos.col, info->chars, info->width);
 	return 1;
 }
 
-/* libvterm: a region moved (scrolling); redraw both ends. */
+/* libvterm: part of the screen moves (scrolling, ICH, DCH, IL, DL). */
+static int
+vt_scrollrect(VTermRect r, int downward, int rightward, void *user)
+{
+	struct tui_vtpane *p = user;
+
+	tui_grid_scroll(p->grid, r.start_row, r.end_row, r.start_col,
+	    r.end_col, downward, rightward);
+	return 1;
+}
+
+/* libvterm: cells copied (only if scrollrect declined; kept for safety). */
 static int
 vt_moverect(VTermRect dest, VTermRect src, void *user)
 {
-	vt_dirty(user, dest.start_row < src.start_row ? dest.start_row :
-	    src.start_row, dest.end_row > src.end_row ? dest.end_row :
-	    src.end_row);
+	struct tui_vtpane *p = user;
+
+	tui_grid_move(p->grid, dest.start_row, dest.start_col, src.start_row,
+	    src.start_col, dest.end_row - dest.start_row,
+	    dest.end_col - dest.start_col);
+	return 1;
+}
+
+/* libvterm: cells blanked in the pen's background. */
+static int
+vt_erase(VTermRect r, int selective, void *user)
+{
+	struct tui_vtpane *p = user;
+
+	(void)selective;	/* DECSCA protection is not kept */
+	tui_grid_erase(p->grid, r.start_row, r.end_row, r.start_col,
+	    r.end_col);
+	return 1;
+}
+
+/* libvterm: the pen changed (SGR). */
+static int
+vt_setpenattr(VTermAttr attr, VTermValue *val, void *user)
+{
+	struct tui_vtpane *p = user;
+	struct tui_gpen *pen = tui_grid_pen(p->grid);
+	uint8_t bit = 0;
+	int on = 0;
+
+	switch (attr) {
+	case VTERM_ATTR_BOLD: bit = TUI_GA_BOLD; on = val->boolean; break;
+	case VTERM_ATTR_UNDERLINE:
+		bit = TUI_GA_UNDERLINE;
+		on = val->number != 0;
+		break;
+	case VTERM_ATTR_ITALIC: bit = TUI_GA_ITALIC; on = val->boolean; break;
+	case VTERM_ATTR_BLINK: bit = TUI_GA_BLINK; on = val->boolean; break;
+	case VTERM_ATTR_REVERSE: bit = TUI_GA_REVERSE; on = val->boolean; break;
+	case VTERM_ATTR_STRIKE: bit = TUI_GA_STRIKE; on = val->boolean; break;
+	case VTERM_ATTR_FONT:	/* SGR 2 arrives as font 1, see vtfilter.c */
+		bit = TUI_GA_DIM;
+		on = val->number == 1;
+		break;
+	case VTERM_ATTR_FOREGROUND:
+		pen->fg = vt_pack(&val->color, 1);
+		return 1;
+	case VTERM_ATTR_BACKGROUND:
+		pen->bg = vt_pack(&val->color, 0);
+		return 1;
+	default:
+		return 1;
+	}
+	if (on)
+		pen->attrs |= bit;
+	else
+		pen->attrs &= (uint8_t)~bit;
 	return 1;
 }
 
@@ -146,7 +198,12 @@ vt_settermprop(VTermProp prop, VTermValue *val, void *user)
 		p->cursor_visible = val->boolean;
 		break;
 	case VTERM_PROP_ALTSCREEN:
-		p->altscreen = val->boolean;
+		/* libvterm then erases the alternate screen it enters. */
+		tui_grid_altscreen(p->grid, val->boolean);
+		p->all_dirty = 1;
+		break;
+	case VTERM_PROP_REVERSE:
+		p->reverse = val->boolean;
 		p->all_dirty = 1;
 		break;
 	case VTERM_PROP_TITLE:
@@ -168,155 +225,41 @@ vt_bell(void *user)
 	return 1;
 }
 
-/* Pack a libvterm colour. */
-static uint32_t
-vt_pack(const VTermColor *c, int fg)
-{
-	if (fg ? VTERM_COLOR_IS_DEFAULT_FG(c) : VTERM_COLOR_IS_DEFAULT_BG(c))
-		return VT_CDEFAULT;
-	if (VTERM_COLOR_IS_INDEXED(c))
-		return c->indexed.idx;
-	return VT_CRGB | (uint32_t)c->rgb.red << 16 |
-	    (uint32_t)c->rgb.green << 8 | c->rgb.blue;
-}
-
-/* Unpack a stored colour. */
-static struct tui_color
-vt_unpack(uint32_t v)
-{
-	struct tui_color c;
-
-	if (v == VT_CDEFAULT) {
-		c.kind = TUI_COLOR_DEFAULT;
-		c.v = 0;
-	} else if (v & VT_CRGB) {
-		c.kind = TUI_COLOR_RGB;
-		c.v = v & 0xffffff;
-	} else {
-		c.kind = TUI_COLOR_INDEX;
-		c.v = v & 0xff;
-	}
-	return c;
-}
-
-/* Our attribute bits of a libvterm cell. */
-static uint8_t
-vt_attrs(const VTermScreenCell *c)
-{
-	return (uint8_t)((c->attrs.bold ? VT_A_BOLD : 0) |
-	    (c->attrs.underline ? VT_A_UNDERLINE : 0) |
-	    (c->attrs.italic ? VT_A_ITALIC : 0) |
-	    (c->attrs.blink ? VT_A_BLINK : 0) |
-	    (c->attrs.reverse ? VT_A_REVERSE : 0) |
-	    (c->attrs.font == 1 ? VT_A_DIM : 0) |	/* SGR 2, see vtfilter.c */
-	    (c->attrs.strike ? VT_A_STRIKE : 0));
-}
-
-/* Two cells in the same pen (colours and attributes), byte for byte. */
+/* libvterm: the size changed; the cursor follows what the grid moved. */
 static int
-vt_same_pen(const VTermScreenCell *a, const VTermScreenCell *b)
-{
-	return memcmp(&a->attrs, &b->attrs, sizeof a->attrs) == 0 &&
-	    memcmp(&a->fg, &b->fg, sizeof a->fg) == 0 &&
-	    memcmp(&a->bg, &b->bg, sizeof a->bg) == 0;
-}
-
-/* A line leaves the top of the screen: keep it (trailing blanks trimmed). */
-static int
-vt_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
+vt_resize(int rows, int cols, VTermPos *delta, void *user)
 {
 	struct tui_vtpane *p = user;
-	struct vt_sbline *l;
-	int n = cols, i, slot;
+	VTermPos cur;
 
-	if (p->sb_max == 0)
-		return 0;
-	while (n > 0 && (cells[n - 1].chars[0] == 0 ||
-	    cells[n - 1].chars[0] == ' ') && VTERM_COLOR_IS_DEFAULT_BG(
-	    &cells[n - 1].bg) && !cells[n - 1].attrs.reverse)
-		n--;
-	if (p->sb_n == p->sb_max) {
-		/* Full: recycle the oldest line's memory (no malloc/free churn). */
-		l = xrealloc(p->sb[p->sb_head], sizeof *l + (size_t)n *
-		    sizeof l->cells[0]);
-		p->sb[p->sb_head] = NULL;
-	} else
-		l = xmalloc(sizeof *l + (size_t)n * sizeof l->cells[0]);
-	l->cols = n;
-	for (i = 0; i < n; i++) {
-		l->cells[i].ch = cells[i].chars[0];
-		l->cells[i].width = (uint8_t)cells[i].width;
-		if (i > 0 && vt_same_pen(&cells[i], &cells[i - 1])) {
-			/* A run in one pen (nearly every cell): no repacking. */
-			l->cells[i].fg = l->cells[i - 1].fg;
-			l->cells[i].bg = l->cells[i - 1].bg;
-			l->cells[i].attrs = l->cells[i - 1].attrs;
-			continue;
-		}
-		l->cells[i].fg = vt_pack(&cells[i].fg, 1);
-		l->cells[i].bg = vt_pack(&cells[i].bg, 0);
-		l->cells[i].attrs = vt_attrs(&cells[i]);
-	}
-	if (p->sb_n == p->sb_max) {
-		p->sb[p->sb_head] = l;
-		p->sb_head = (p->sb_head + 1) % p->sb_max;
-	} else {
-		slot = (p->sb_head + p->sb_n) % p->sb_max;
-		p->sb[slot] = l;
-		p->sb_n++;
-	}
-	if (p->offset > 0 && p->offset < p->sb_n)
-		p->offset++;	/* keep the view on what the person reads */
+	vterm_state_get_cursorpos(p->state, &cur);
+	delta->row += tui_grid_resize(p->grid, rows, cols, cur.row);
 	return 1;
 }
 
-/* The pane grew taller: give back the newest stored line. */
+/* libvterm: DECDWL/DECDHL; double-size lines are drawn single. */
 static int
-vt_sb_popline(int cols, VTermScreenCell *cells, void *user)
+vt_setlineinfo(int row, const VTermLineInfo *newinfo,
+    const VTermLineInfo *oldinfo, void *user)
 {
-	struct tui_vtpane *p = user;
-	struct vt_sbline *l;
-	int i, slot;
-
-	if (p->sb_n == 0)
-		return 0;
-	slot = (p->sb_head + p->sb_n - 1) % p->sb_max;
-	l = p->sb[slot];
-	p->sb[slot] = NULL;
-	p->sb_n--;
-	for (i = 0; i < cols; i++) {
-		memset(&cells[i], 0, sizeof cells[i]);
-		cells[i].width = 1;
-		if (i < l->cols) {
-			cells[i].chars[0] = l->cells[i].ch;
-			cells[i].width = (char)l->cells[i].width;
-			cells[i].attrs.bold = !!(l->cells[i].attrs & VT_A_BOLD);
-			cells[i].attrs.underline = !!(l->cells[i].attrs &
-			    VT_A_UNDERLINE);
-			cells[i].attrs.italic = !!(l->cells[i].attrs & VT_A_ITALIC);
-			cells[i].attrs.reverse = !!(l->cells[i].attrs &
-			    VT_A_REVERSE);
-			cells[i].attrs.strike = !!(l->cells[i].attrs &
-			    VT_A_STRIKE);
-			cells[i].attrs.font = l->cells[i].attrs & VT_A_DIM ? 1 : 0;
-		}
-		vterm_state_get_default_colors(vterm_obtain_state(p->vt),
-		    &cells[i].fg, &cells[i].bg);
-	}
-	free(l);
-	if (p->offset > p->sb_n)
-		p->offset = p->sb_n;
+	(void)row;
+	(void)newinfo;
+	(void)oldinfo;
+	(void)user;
 	return 1;
 }
 
-static const VTermScreenCallbacks vt_callbacks = {
-	.damage = vt_damage,
-	.moverect = vt_moverect,
+static const VTermStateCallbacks vt_callbacks = {
+	.putglyph = vt_putglyph,
 	.movecursor = vt_movecursor,
+	.scrollrect = vt_scrollrect,
+	.moverect = vt_moverect,
+	.erase = vt_erase,
+	.setpenattr = vt_setpenattr,
 	.settermprop = vt_settermprop,
 	.bell = vt_bell,
-	.sb_pushline = vt_sb_pushline,
-	.sb_popline = vt_sb_popline,
+	.resize = vt_resize,
+	.setlineinfo = vt_setlineinfo,
 };
 
 /* libvterm's output (encoded keys, replies to queries) goes to the shell. */
@@ -339,20 +282,16 @@ tui_vtpane_new(int rows, int cols, int scrollback, tui_vt_out_fn out, void *arg)
 	p->cols = cols < 1 ? 1 : cols;
 	p->out = out;
 	p->out_arg = arg;
-	p->sb_max = scrollback < 0 ? 0 : scrollback;
-	if (p->sb_max > 0)
-		p->sb = xcalloc((size_t)p->sb_max, sizeof *p->sb);
 	p->cursor_visible = 1;
+	p->grid = tui_grid_new(p->rows, p->cols, scrollback);
 	tui_vtfilter_init(&p->filter);
 	buf_init(&p->filtered, 0);
 	p->vt = vterm_new(p->rows, p->cols);
 	vterm_set_utf8(p->vt, 1);
 	vterm_output_set_callback(p->vt, vt_output, p);
-	p->screen = vterm_obtain_screen(p->vt);
-	vterm_screen_set_callbacks(p->screen, &vt_callbacks, p);
-	vterm_screen_set_damage_merge(p->screen, VTERM_DAMAGE_SCROLL);
-	vterm_screen_enable_altscreen(p->screen, 1);
-	vterm_screen_reset(p->screen, 1);
+	p->state = vterm_obtain_state(p->vt);
+	vterm_state_set_callbacks(p->state, &vt_callbacks, p);
+	vterm_state_reset(p->state, 1);
 	p->all_dirty = 1;
 	return p;
 }
@@ -361,47 +300,77 @@ tui_vtpane_new(int rows, int cols, int scrollback, tui_vt_out_fn out, void *arg)
 void
 tui_vtpane_free(struct tui_vtpane *p)
 {
-	int i;
-
 	if (p == NULL)
 		return;
 	vterm_free(p->vt);
-	for (i = 0; i < p->sb_n; i++)
-		free(p->sb[(p->sb_head + i) % p->sb_max]);
-	free(p->sb);
+	tui_grid_free(p->grid);
 	free(p->title);
 	buf_free(&p->filtered);
 	free(p);
+}
+
+/* Keep a scrolled-back view on the text the person reads. */
+static void
+vt_follow(struct tui_vtpane *p, unsigned long pushed)
+{
+	int n = tui_grid_sb_lines(p->grid);
+	unsigned long more = tui_grid_sb_pushed(p->grid) - pushed;
+
+	if (p->offset > 0)
+		p->offset = more >= (unsigned long)n ||
+		    p->offset + (int)more > n ? n : p->offset + (int)more;
+	if (p->offset > n)
+		p->offset = n;
 }
 
 /* Bytes from the shell. */
 void
 tui_vtpane_feed(struct tui_vtpane *p, const char *s, size_t len)
 {
+	unsigned long pushed = tui_grid_sb_pushed(p->grid);
+
 	p->fed += len;
 	buf_reset(&p->filtered);
 	tui_vtfilter_feed(&p->filter, s, len, &p->filtered);
 	if (p->filtered.len > 0)
 		vterm_input_write(p->vt, p->filtered.s, p->filtered.len);
-	vterm_screen_flush_damage(p->screen);
 	if (p->filtered.cap > 1 << 20)
 		buf_free(&p->filtered);		/* one huge chunk: give it back */
+	vt_follow(p, pushed);
 }
 
 /* See tui-int.h. */
 void
 tui_vtpane_resize(struct tui_vtpane *p, int rows, int cols)
 {
+	unsigned long pushed = tui_grid_sb_pushed(p->grid);
+
 	if (rows < 1)
 		rows = 1;
 	if (cols < 1)
 		cols = 1;
 	if (rows == p->rows && cols == p->cols)
 		return;
+	if (p->filter.stbm_top > rows) {
+		/*
+		 * libvterm 0.1.4 would keep a scroll region starting below the
+		 * new bottom and then scroll it with a negative size: reset it
+		 * (DECSTBM homes the cursor: put it back).
+		 */
+		VTermPos at = p->cursor;	/* the reset moves p->cursor */
+		char cup[32];
+		int n;
+
+		vterm_input_write(p->vt, "\033[r", 3);
+		n = snprintf(cup, sizeof cup, "\033[%d;%dH", at.row + 1,
+		    at.col + 1);
+		vterm_input_write(p->vt, cup, (size_t)n);
+		p->filter.stbm_top = 0;
+	}
 	p->rows = rows;
 	p->cols = cols;
 	vterm_set_size(p->vt, rows, cols);
-	vterm_screen_flush_damage(p->screen);
+	vt_follow(p, pushed);
 	p->all_dirty = 1;
 }
 
@@ -480,10 +449,12 @@ tui_vtpane_paste(struct tui_vtpane *p, const char *s, size_t len)
 void
 tui_vtpane_scroll_to(struct tui_vtpane *p, int offset)
 {
+	int n = tui_grid_sb_lines(p->grid);
+
 	if (offset < 0)
 		offset = 0;
-	if (offset > p->sb_n)
-		offset = p->sb_n;
+	if (offset > n)
+		offset = n;
 	if (offset != p->offset)
 		p->all_dirty = 1;
 	p->offset = offset;
@@ -507,14 +478,16 @@ tui_vtpane_scroll_offset(const struct tui_vtpane *p)
 int
 tui_vtpane_scrollback_lines(const struct tui_vtpane *p)
 {
-	return p->sb_n;
+	return tui_grid_sb_lines(p->grid);
 }
 
 /* See tui-int.h. */
 int
 tui_vtpane_dirty(const struct tui_vtpane *p)
 {
-	return p->all_dirty || p->dirty_lo < p->dirty_hi;
+	int lo, hi;
+
+	return p->all_dirty || tui_grid_dirty(p->grid, &lo, &hi);
 }
 
 /* See tui-int.h. */
@@ -524,136 +497,111 @@ tui_vtpane_touch(struct tui_vtpane *p)
 	p->all_dirty = 1;
 }
 
-/* Put one cell (a character and its combining marks) on the screen. */
-static void
-vt_put(int y, int x, const uint32_t *chars, int nchars, int width,
-    struct tui_color fg, struct tui_color bg, uint8_t a)
+/* Curses attributes of grid attributes. */
+static attr_t
+vt_curses_attrs(uint8_t a)
 {
-	cchar_t cc;
-	wchar_t wc[CCHARW_MAX + 1];
 	attr_t attr = 0;
-	int pair, bright = 0, i, n = 1;
-	uint32_t ch = chars[0];
 
-	wc[0] = ch == 0 || ch == (uint32_t)-1 ? L' ' : (wchar_t)ch;
-	if (wc[0] < 0x20 || wc[0] == 0x7f)
-		wc[0] = L' ';
-	if (width == 2 && tui_wcwidth(wc[0]) != 2)
-		wc[0] = L' ';	/* cannot show it wide: keep the columns */
-	for (i = 1; wc[0] != L' ' && i < nchars && n < CCHARW_MAX &&
-	    chars[i] != 0 && chars[i] != (uint32_t)-1; i++)
-		wc[n++] = (wchar_t)chars[i];
-	if ((a & VT_A_STRIKE) && n < CCHARW_MAX)
-		wc[n++] = VT_STROKE;
-	wc[n] = 0;
-	pair = tui_screen_pair(fg, bg, &bright);
-	if ((a & VT_A_BOLD) || bright)
+	if (a & TUI_GA_BOLD)
 		attr |= A_BOLD;
-	if (a & VT_A_DIM)
+	if (a & TUI_GA_DIM)
 		attr |= A_DIM;
-	if (a & VT_A_UNDERLINE)
+	if (a & TUI_GA_UNDERLINE)
 		attr |= A_UNDERLINE;
-	if (a & VT_A_ITALIC)
+	if (a & TUI_GA_ITALIC)
 		attr |= A_ITALIC;
-	if (a & VT_A_BLINK)
+	if (a & TUI_GA_BLINK)
 		attr |= A_BLINK;
-	if (a & VT_A_REVERSE)
+	if (a & TUI_GA_REVERSE)
 		attr |= A_REVERSE;
-	setcchar(&cc, wc, attr, (short)(pair < 32767 ? pair : 0), &pair);
-	mvadd_wch(y, x, &cc);
+	return attr;
 }
 
 /*
- * What a cell really shows.  libvterm 0.1.4 leaves a half-overwritten wide
- * character inconsistent: a narrow character written over its first half
- * keeps the continuation cell (so it reports width 2), and one written over
- * its second half leaves the first half holding the wide character at
- * width 1.  Show them as xterm and tmux do ("漢X かな", "漢 Yかな"): the
- * narrow character then a blank (*pad), and a blank for an orphaned half.
- * Returns the columns the cell takes.
+ * What a cell shows from column c of l: its character (a blank for a half
+ * without its other half, or a wide character with no room) and the
+ * columns it takes (*w), plus *pad when a character libvterm counts wide
+ * is not wide here: it is drawn narrow, then a blank keeps the columns.
  */
-static int
-vt_cell_fix(uint32_t *ch, int width, int *pad)
+static uint32_t
+vt_glyph(const struct tui_gline *l, int c, int ncols, int *w, int *pad)
 {
-	wchar_t w = *ch == 0 || *ch == (uint32_t)-1 ? L' ' : (wchar_t)*ch;
+	const struct tui_gcell *cell = &l->cells[c];
+	uint32_t ch = cell->ch;
 
+	*w = 1;
 	*pad = 0;
-	if (width == 2 && tui_wcwidth(w) != 2) {
-		*pad = 1;
-		return 1;
-	}
-	if (width < 2 && tui_wcwidth(w) == 2)
-		*ch = ' ';
-	return width > 1 ? width : 1;
+	if (cell->width == 2 && c + 1 < ncols && c + 1 < l->used &&
+	    l->cells[c + 1].width == 0) {
+		if (tui_wcwidth((wchar_t)ch) == 2)
+			*w = 2;
+		else
+			*pad = 1;
+	} else if (cell->width != 1 || tui_wcwidth((wchar_t)ch) == 2)
+		ch = ' ';
+	if (ch < 0x20 || ch == 0x7f || ch > 0x10ffff)
+		ch = ' ';
+	return ch;
 }
 
-/* A live cell, its width clipped to the row and fixed (vt_cell_fix). */
-static int
-vt_cell(const struct tui_vtpane *p, int row, int col, VTermScreenCell *cell,
-    int *w, int *pad)
-{
-	VTermPos pos;
-
-	pos.row = row;
-	pos.col = col;
-	if (!vterm_screen_get_cell(p->screen, pos, cell))
-		return -1;
-	if (cell->width == 2 && col + 1 >= p->cols)
-		cell->width = 1;
-	*w = vt_cell_fix(&cell->chars[0], cell->width, pad);
-	return 0;
-}
-
-/* Draw a live screen row. */
+/* Draw one line (live or scrollback) at (y, x), the pane's width. */
 static void
-vt_draw_live(struct tui_vtpane *p, int row, int y, int x)
+vt_draw_line(struct tui_vtpane *p, const struct tui_gline *l, int y, int x)
 {
-	VTermScreenCell cell;
-	struct tui_color fg, bg;
-	uint32_t space = ' ';
-	int c, w, pad;
+	static const struct tui_gcell blank = { ' ', TUI_GC_DEFAULT,
+	    TUI_GC_DEFAULT, 0, 1 };
+	const struct tui_gcell *cell, *last = NULL;
+	wchar_t wc[CCHARW_MAX + 1];
+	cchar_t cc;
+	const uint32_t *m;
+	attr_t attr = 0;
+	int c, w, pad, n, i, pair = 0, bright;
+	uint8_t a;
 
-	for (c = 0; c < p->cols; ) {
-		if (vt_cell(p, row, c, &cell, &w, &pad) == -1) {
-			c++;
-			continue;
-		}
-		fg = vt_unpack(vt_pack(&cell.fg, 1));
-		bg = vt_unpack(vt_pack(&cell.bg, 0));
-		vt_put(y, x + c, cell.chars, VTERM_MAX_CHARS_PER_CELL, w, fg, bg,
-		    vt_attrs(&cell));
-		if (pad)
-			vt_put(y, x + c + 1, &space, 1, 1, fg, bg, 0);
-		c += w + pad;
-	}
-}
-
-/* Draw a scrollback line. */
-static void
-vt_draw_sb(struct tui_vtpane *p, const struct vt_sbline *l, int y, int x)
-{
-	struct tui_color def = { TUI_COLOR_DEFAULT, 0 };
-	uint32_t space = ' ';
-	int c;
-
-	uint32_t ch;
-	int w, pad;
-
-	for (c = 0; c < p->cols; ) {
-		if (c < l->cols) {
-			ch = l->cells[c].ch;
-			w = vt_cell_fix(&ch, c + 1 < p->cols ? l->cells[c].width :
-			    1, &pad);
-			vt_put(y, x + c, &ch, 1, w, vt_unpack(l->cells[c].fg),
-			    vt_unpack(l->cells[c].bg), l->cells[c].attrs);
-			if (pad)
-				vt_put(y, x + c + 1, &space, 1, 1,
-				    vt_unpack(l->cells[c].fg),
-				    vt_unpack(l->cells[c].bg), 0);
-			c += w + pad;
+	for (c = 0; c < p->cols; c += w + pad) {
+		if (c < l->used) {
+			cell = &l->cells[c];
+			wc[0] = (wchar_t)vt_glyph(l, c, p->cols, &w, &pad);
 		} else {
-			vt_put(y, x + c, &space, 1, 1, def, def, 0);
-			c++;
+			cell = &blank;
+			wc[0] = L' ';
+			w = 1;
+			pad = 0;
+		}
+		a = cell->attrs;
+		if (p->reverse)
+			a ^= TUI_GA_REVERSE;
+		/* A run in one pen (nearly every cell): the pair is reused. */
+		if (last == NULL || cell->fg != last->fg || cell->bg != last->bg ||
+		    a != (uint8_t)(last->attrs ^ (p->reverse ? TUI_GA_REVERSE :
+		    0))) {
+			bright = 0;
+			pair = tui_screen_pair(vt_unpack(cell->fg),
+			    vt_unpack(cell->bg), &bright);
+			attr = vt_curses_attrs(a) | (bright ? A_BOLD : 0);
+			if (pair >= 32767)
+				pair = 0;
+		}
+		last = cell;
+		n = 1;
+		if ((a & TUI_GA_COMB) && l->comb != NULL && wc[0] != L' ') {
+			m = l->comb + (size_t)c * TUI_GRID_NCOMB;
+			for (i = 0; i < TUI_GRID_NCOMB && m[i] != 0 &&
+			    n < CCHARW_MAX - 1; i++)
+				wc[n++] = (wchar_t)m[i];
+		}
+		if (a & TUI_GA_STRIKE)
+			wc[n++] = VT_STROKE;
+		wc[n] = 0;
+		setcchar(&cc, wc, attr, (short)pair, &pair);
+		mvadd_wch(y, x + c, &cc);
+		if (pad) {
+			wc[0] = L' ';
+			wc[1] = 0;
+			setcchar(&cc, wc, attr & ~(attr_t)(A_UNDERLINE),
+			    (short)pair, &pair);
+			mvadd_wch(y, x + c + 1, &cc);
 		}
 	}
 }
@@ -662,21 +610,22 @@ vt_draw_sb(struct tui_vtpane *p, const struct vt_sbline *l, int y, int x)
 void
 tui_vtpane_draw(struct tui_vtpane *p, int y, int x, int full)
 {
-	int r, lo = p->dirty_lo, hi = p->dirty_hi, sbi;
+	int r, lo, hi, n = tui_grid_sb_lines(p->grid);
 
+	tui_grid_dirty(p->grid, &lo, &hi);
 	if (full || p->all_dirty || p->offset > 0) {
 		lo = 0;
 		hi = p->rows;
 	}
 	for (r = lo; r < hi; r++) {
-		if (r < p->offset) {
-			sbi = p->sb_n - p->offset + r;
-			vt_draw_sb(p, p->sb[(p->sb_head + sbi) % p->sb_max],
+		if (r < p->offset)
+			vt_draw_line(p, tui_grid_sb_line(p->grid, n - p->offset +
+			    r), y + r, x);
+		else
+			vt_draw_line(p, tui_grid_line(p->grid, r - p->offset),
 			    y + r, x);
-		} else
-			vt_draw_live(p, r - p->offset, y + r, x);
 	}
-	p->dirty_lo = p->dirty_hi = 0;
+	tui_grid_clean(p->grid);
 	p->all_dirty = 0;
 	p->fed = 0;
 }
@@ -692,42 +641,46 @@ tui_vtpane_fed(const struct tui_vtpane *p)
 int
 tui_vtpane_cursor(const struct tui_vtpane *p, int *row, int *col)
 {
-	*row = p->cursor.row + p->offset;
-	*col = p->cursor.col;
-	return p->cursor_visible && p->offset == 0 && *row < p->rows;
+	int on = p->cursor.row >= 0 && p->cursor.row < p->rows &&
+	    p->cursor.col >= 0 && p->cursor.col < p->cols;
+
+	/* libvterm can leave it off the screen (a DECSTBM larger than it). */
+	*row = on ? p->cursor.row + p->offset : 0;
+	*col = on ? p->cursor.col : 0;
+	return on && p->cursor_visible && p->offset == 0 && *row < p->rows;
 }
 
 /* See tui-int.h. */
 int
 tui_vtpane_altscreen(const struct tui_vtpane *p)
 {
-	return p->altscreen;
+	return tui_grid_is_alt(p->grid);
 }
 
 /* Text of a live row as drawn (tests, copy). */
 char *
 tui_vtpane_row_text(const struct tui_vtpane *p, int r)
 {
-	VTermScreenCell cell;
+	const struct tui_gline *l = tui_grid_line(p->grid, r);
+	const uint32_t *m;
 	wchar_t *wc;
 	char *s;
 	int c, w, pad, i, n = 0;
 
-	wc = xreallocarray(NULL, (size_t)p->cols * (VTERM_MAX_CHARS_PER_CELL +
-	    1) + 1, sizeof *wc);
-	for (c = 0; c < p->cols; ) {
-		if (vt_cell(p, r, c, &cell, &w, &pad) == -1) {
-			c++;
-			continue;
+	if (l == NULL)
+		return xstrdup("");
+	wc = xreallocarray(NULL, (size_t)l->used * (TUI_GRID_NCOMB + 2) + 1,
+	    sizeof *wc);
+	for (c = 0; c < l->used; c += w + pad) {
+		wc[n++] = (wchar_t)vt_glyph(l, c, l->used, &w, &pad);
+		if ((l->cells[c].attrs & TUI_GA_COMB) && l->comb != NULL &&
+		    wc[n - 1] != L' ') {
+			m = l->comb + (size_t)c * TUI_GRID_NCOMB;
+			for (i = 0; i < TUI_GRID_NCOMB && m[i] != 0; i++)
+				wc[n++] = (wchar_t)m[i];
 		}
-		wc[n++] = cell.chars[0] == 0 || cell.chars[0] == (uint32_t)-1 ?
-		    L' ' : (wchar_t)cell.chars[0];
-		for (i = 1; wc[n - 1] != L' ' && i < VTERM_MAX_CHARS_PER_CELL &&
-		    cell.chars[i] != 0 && cell.chars[i] != (uint32_t)-1; i++)
-			wc[n++] = (wchar_t)cell.chars[i];
 		if (pad)
 			wc[n++] = L' ';
-		c += w + pad;
 	}
 	while (n > 0 && wc[n - 1] == L' ')
 		n--;
@@ -740,25 +693,20 @@ tui_vtpane_row_text(const struct tui_vtpane *p, int r)
 unsigned
 tui_vtpane_cell_attrs(const struct tui_vtpane *p, int r, int c)
 {
-	static const struct { uint8_t vt; unsigned tui; } map[] = {
-		{ VT_A_BOLD, TUI_A_BOLD }, { VT_A_UNDERLINE, TUI_A_UNDERLINE },
-		{ VT_A_ITALIC, TUI_A_ITALIC }, { VT_A_BLINK, TUI_A_BLINK },
-		{ VT_A_REVERSE, TUI_A_REVERSE }, { VT_A_DIM, TUI_A_DIM },
-		{ VT_A_STRIKE, TUI_A_STRIKE }
+	static const struct { uint8_t g; unsigned tui; } map[] = {
+		{ TUI_GA_BOLD, TUI_A_BOLD }, { TUI_GA_UNDERLINE, TUI_A_UNDERLINE },
+		{ TUI_GA_ITALIC, TUI_A_ITALIC }, { TUI_GA_BLINK, TUI_A_BLINK },
+		{ TUI_GA_REVERSE, TUI_A_REVERSE }, { TUI_GA_DIM, TUI_A_DIM },
+		{ TUI_GA_STRIKE, TUI_A_STRIKE }
 	};
-	VTermScreenCell cell;
-	VTermPos pos;
+	const struct tui_gline *l = tui_grid_line(p->grid, r);
 	unsigned a = 0;
-	uint8_t v;
 	size_t i;
 
-	pos.row = r;
-	pos.col = c;
-	if (!vterm_screen_get_cell(p->screen, pos, &cell))
+	if (l == NULL || c < 0 || c >= l->used)
 		return 0;
-	v = vt_attrs(&cell);
 	for (i = 0; i < nitems(map); i++)
-		if (v & map[i].vt)
+		if (l->cells[c].attrs & map[i].g)
 			a |= map[i].tui;
 	return a;
 }
@@ -778,4 +726,11 @@ const char *
 tui_vtpane_title(const struct tui_vtpane *p)
 {
 	return p->title;
+}
+
+/* See tui-int.h. */
+const struct tui_grid *
+tui_vtpane_grid(const struct tui_vtpane *p)
+{
+	return p->grid;
 }

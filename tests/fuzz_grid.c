@@ -1,0 +1,142 @@
+/*
+ * fuzz_grid.c: libFuzzer target for the terminal pane's grid (src/tui/
+ * grid.c) fed through libvterm's state layer by the pane (vtpane.c), the
+ * path every byte a program prints in the shell takes.
+ *
+ * The input is fed twice to panes of the same size: once whole and once
+ * cut at points taken from the first byte; 0xfe bytes also resize both
+ * panes between pieces (same sizes, same places).  Both grids must keep
+ * their invariants (tui_grid_consistent: wide characters' halves paired),
+ * the cursor must stay on the screen and the scrollback within its cap,
+ * and drawing into an invisible curses screen (and scrolled back) must
+ * stay in bounds.  For 7-bit input both must also end with the same text
+ * on every row, the same cursor and scrollback: the grid does not care where reads
+ * cut.  (With UTF-8, libvterm 0.1.4 itself does: a combining mark read
+ * apart from its base after a pending wrap is printed on its own.)
+ *   make fuzz-grid && ./tests/fuzz_grid -max_total_time=300
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <locale.h>
+#include <curses.h>
+
+#include "cade/buf.h"
+#include "cade/util.h"
+#include "grid.h"
+#include "tui-int.h"
+
+int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+
+/* The pane draws through the theme's colour pairs; one pair does here. */
+int
+tui_screen_pair(struct tui_color fg, struct tui_color bg, int *bright)
+{
+	(void)fg;
+	(void)bg;
+	*bright = 0;
+	return 0;
+}
+
+/* Keys and replies the pane sends to the shell: dropped. */
+static void
+fuzz_out(const char *s, size_t n, void *arg)
+{
+	(void)s;
+	(void)n;
+	(void)arg;
+}
+
+/* Feed in pieces of 1..7 bytes (seed 0: whole), resizing at 0xfe bytes. */
+static void
+fuzz_feed(struct tui_vtpane *p, const uint8_t *d, size_t n, unsigned seed)
+{
+	size_t i = 0, step, j;
+
+	while (i < n) {
+		step = seed == 0 ? n - i : 1 + (seed + i) % 7;
+		if (step > n - i)
+			step = n - i;
+		/* Resize where the input says, at the same byte in both runs. */
+		for (j = i; j < i + step; j++)
+			if (d[j] == 0xfe && j + 2 < n) {
+				step = j - i;
+				break;
+			}
+		if (step > 0) {
+			tui_vtpane_feed(p, (const char *)d + i, step);
+			i += step;
+			continue;
+		}
+		tui_vtpane_resize(p, 1 + d[i + 1] % 12, 1 + d[i + 2] % 30);
+		i += 3;
+	}
+}
+
+static SCREEN *fuzz_sp;
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct tui_vtpane *a, *b;
+	char *ta, *tb;
+	int rows, cols, r, ra, ca, rb, cb, va, vb, ascii = 1;
+	size_t i;
+
+	if (size < 1 || size > 1 << 16)
+		return 0;
+	if (fuzz_sp == NULL) {
+		FILE *devnull = fopen("/dev/null", "w");
+
+		setlocale(LC_ALL, "C.UTF-8");
+		if (devnull != NULL)
+			fuzz_sp = newterm("xterm-256color", devnull, stdin);
+	}
+	a = tui_vtpane_new(6, 20, 8, fuzz_out, NULL);
+	b = tui_vtpane_new(6, 20, 8, fuzz_out, NULL);
+	fuzz_feed(a, data + 1, size - 1, 0);
+	fuzz_feed(b, data + 1, size - 1, data[0] | 1);
+	tui_vtpane_size(a, &rows, &cols);
+	for (i = 1; i < size; i++)
+		if (data[i] >= 0x80 && data[i] != 0xfe)
+			ascii = 0;
+	for (r = 0; ascii && r < rows; r++) {
+		ta = tui_vtpane_row_text(a, r);
+		tb = tui_vtpane_row_text(b, r);
+		if (strcmp(ta, tb) != 0) {
+			fprintf(stderr, "row %d: whole '%s', split '%s'\n", r,
+			    ta, tb);
+			abort();
+		}
+		free(ta);
+		free(tb);
+	}
+	va = tui_vtpane_cursor(a, &ra, &ca);
+	vb = tui_vtpane_cursor(b, &rb, &cb);
+	if ((ascii && (va != vb || ra != rb || ca != cb)) || ra < 0 ||
+	    ra >= rows || ca < 0 || ca >= cols || rb < 0 || rb >= rows ||
+	    cb < 0 || cb >= cols) {
+		fprintf(stderr, "cursor %d,%d (%d) and %d,%d (%d) on %dx%d\n",
+		    ra, ca, va, rb, cb, vb, rows, cols);
+		abort();
+	}
+	if (!tui_grid_consistent(tui_vtpane_grid(a)) ||
+	    !tui_grid_consistent(tui_vtpane_grid(b)))
+		abort();
+	if ((ascii && tui_vtpane_scrollback_lines(a) !=
+	    tui_vtpane_scrollback_lines(b)) ||
+	    tui_vtpane_scrollback_lines(a) > 8 ||
+	    tui_vtpane_scrollback_lines(b) > 8)
+		abort();
+	if (fuzz_sp != NULL) {
+		tui_vtpane_draw(a, 0, 0, 1);
+		tui_vtpane_scroll(a, 3);
+		tui_vtpane_draw(a, 0, 0, 0);
+	}
+	tui_vtpane_free(a);
+	tui_vtpane_free(b);
+	return 0;
+}
