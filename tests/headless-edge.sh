@@ -71,7 +71,7 @@ obs e4 | grep -q 'new-shell-7'; ok $? "after exit a new shell takes the next com
 # 2. Unbounded output is capped, and cade's memory stays small.
 cat > "$T/t2.json" <<'JSON'
 {"replies": [
- {"tool_calls": [{"id": "y1", "name": "terminal", "arguments": {"command": "yes | head -c 50000000; echo; echo tail-marker", "timeout": 60, "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "y1", "name": "terminal", "arguments": {"command": "yes | head -c 50000000; echo; echo tail-marker", "timeout": 300, "security_risk": "LOW"}}]},
  {"tool_calls": [{"id": "y2", "name": "terminal", "arguments": {"command": "head -c 300000 /dev/urandom", "security_risk": "LOW"}}]},
  {"content": "ok"}
 ]}
