@@ -146,6 +146,23 @@ agent_take_masked(char **field, const cJSON *d, const char *key)
 	*field = xstrdup(event_json_str(d, key));
 }
 
+/*
+ * The gate's answer for call c: its state, why it is refused (deny_reason,
+ * taken; NULL: it is not), and the decision event (decision, by).  The
+ * event's reason is the policy's, except for a refusal by anything else,
+ * which gives its own.
+ */
+static void
+agent_gate_settle(struct agent *a, struct agent_call *c, enum call_state st,
+    const char *decision, const char *by, char *deny_reason)
+{
+	c->st = st;
+	if (deny_reason != NULL)
+		c->deny_reason = deny_reason;
+	agent_post_decision(a, c, decision, by, deny_reason != NULL &&
+	    strcmp(by, "policy") != 0 ? deny_reason : NULL, NULL);
+}
+
 /* Policy decision event for a call. */
 void
 agent_post_decision(struct agent *a, struct agent_call *c, const char *decision,
@@ -224,15 +241,13 @@ agent_decide(struct agent *a, struct agent_call *c)
 	c->have_verdict = 1;
 	switch (c->verdict.decision) {
 	case DECISION_ALLOW:
-		c->st = CALL_APPROVED;
-		agent_post_decision(a, c, "allow", "policy", NULL, NULL);
+		agent_gate_settle(a, c, CALL_APPROVED, "allow", "policy", NULL);
 		return 0;
 	case DECISION_DENY:
-		c->st = CALL_DENIED;
-		c->deny_reason = xasprintf("refused by policy (%s): %s",
+		agent_gate_settle(a, c, CALL_DENIED, "deny", "policy",
+		    xasprintf("refused by policy (%s): %s",
 		    c->verdict.rule ? c->verdict.rule : "rule",
-		    c->verdict.reason ? c->verdict.reason : "denied");
-		agent_post_decision(a, c, "deny", "policy", NULL, NULL);
+		    c->verdict.reason ? c->verdict.reason : "denied"));
 		return 0;
 	case DECISION_ASK:
 		break;
@@ -240,23 +255,21 @@ agent_decide(struct agent *a, struct agent_call *c)
 	if (c->tool->preview != NULL && a->d.ask == ASK_PERSON)
 		c->preview = c->tool->preview(&a->tctx, c->args);
 	c->undo_note = agent_undo_note(a, c);
+	/* Who answers an ask: the person, --yes, or nobody (headless). */
 	switch (a->d.ask) {
 	case ASK_PERSON:
-		c->st = CALL_ASK;
-		agent_post_decision(a, c, "ask", "policy", NULL, NULL);
+		agent_gate_settle(a, c, CALL_ASK, "ask", "policy", NULL);
 		return 0;
 	case ASK_APPROVE:
-		c->st = CALL_APPROVED;
-		agent_post_decision(a, c, "allow", "flag:--yes", NULL, NULL);
+		agent_gate_settle(a, c, CALL_APPROVED, "allow", "flag:--yes", NULL);
 		return 0;
 	case ASK_DENY:
-		c->st = CALL_DENIED;
-		c->deny_reason = xasprintf("refused: this action needs a person's "
+		agent_gate_settle(a, c, CALL_DENIED, "deny", "headless",
+		    xasprintf("refused: this action needs a person's "
 		    "confirmation (%s risk: %s) and none is available in "
 		    "headless mode; choose another way or stop and explain",
 		    policy_risk_name(c->verdict.risk),
-		    c->verdict.reason ? c->verdict.reason : "");
-		agent_post_decision(a, c, "deny", "headless", c->deny_reason, NULL);
+		    c->verdict.reason ? c->verdict.reason : ""));
 		return 0;
 	case ASK_ABORT:
 		agent_post_decision(a, c, "deny", "headless:--on-ask=abort", NULL, NULL);

@@ -23,32 +23,52 @@
 #include "cade/util.h"
 #include "agent-int.h"
 
-/* What the agent looks up in a message, read from its tree once. */
-static void
-agent_msg_index(struct agent_msg *m, const cJSON *msg)
+/*
+ * Print msg into m->text, with what the agent looks up in it (its role,
+ * the call it answers, the calls it makes) read from the tree once and kept
+ * after the text's NUL, in the same allocation.  The text's length.
+ */
+static size_t
+agent_msg_set(struct agent_msg *m, const cJSON *msg)
 {
 	const char *role, *id;
-	const cJSON *c;
+	const cJSON *c, *calls;
 	struct buf ids;
+	size_t len, idlen = 0;
+	char *s;
 
+	if ((s = cJSON_PrintUnformatted(msg)) == NULL)
+		fatal("cannot print a history message");
+	len = strlen(s);
 	role = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg, "role"));
 	m->role = role == NULL ? ROLE_OTHER : strcmp(role, "user") == 0 ?
 	    ROLE_USER : strcmp(role, "assistant") == 0 ? ROLE_ASSISTANT :
 	    strcmp(role, "tool") == 0 ? ROLE_TOOL : ROLE_OTHER;
+	buf_init(&ids, 0);
 	id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(msg,
 	    "tool_call_id"));
-	m->call_id = id != NULL ? xstrdup(id) : NULL;
-	m->calls = NULL;
-	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(msg,
-	    "tool_calls")) == 0)
-		return;
-	buf_init(&ids, 0);
-	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(msg, "tool_calls"))
-		if ((id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c,
-		    "id"))) != NULL && *id != '\0')
-			(void)buf_append(&ids, id, strlen(id) + 1);
-	(void)buf_putc(&ids, '\0');
-	m->calls = buf_detach(&ids, NULL);
+	if (id != NULL) {
+		idlen = strlen(id) + 1;
+		(void)buf_append(&ids, id, idlen);
+	}
+	calls = cJSON_GetObjectItemCaseSensitive(msg, "tool_calls");
+	if (cJSON_GetArraySize(calls) > 0) {
+		cJSON_ArrayForEach(c, calls)
+			if ((id = cJSON_GetStringValue(
+			    cJSON_GetObjectItemCaseSensitive(c, "id"))) != NULL &&
+			    *id != '\0')
+				(void)buf_append(&ids, id, strlen(id) + 1);
+		(void)buf_append(&ids, "", 1);
+	}
+	if (ids.len > 0) {
+		s = xrealloc(s, len + 1 + ids.len);
+		memcpy(s + len + 1, ids.s, ids.len);
+	}
+	m->text = s;
+	m->call_id = idlen > 0 ? s + len + 1 : NULL;
+	m->calls = ids.len > idlen ? s + len + 1 + idlen : NULL;
+	buf_free(&ids);
+	return len;
 }
 
 /* A message's tree, parsed from its text; caller frees. */
@@ -66,10 +86,9 @@ agent_msg_tree(const struct agent_msg *m)
 void
 agent_msg_clear(struct agent_msg *m)
 {
-	free(m->text);
-	free(m->call_id);
-	free(m->calls);
-	m->text = m->call_id = m->calls = NULL;
+	free(m->text);		/* the ids live in it */
+	m->text = NULL;
+	m->call_id = m->calls = NULL;
 }
 
 /* Append a message to the history (takes msg; only its text is kept). */
@@ -77,21 +96,16 @@ void
 agent_hist_add(struct agent *a, cJSON *msg)
 {
 	struct agent_msg *m;
-	char *s = cJSON_PrintUnformatted(msg);
 
-	if (s == NULL)
-		fatal("cannot print a history message");
 	if (a->nhist == a->hcap) {	/* doubling: no realloc per message */
 		a->hcap = a->hcap < 64 ? 64 : a->hcap * 2;
 		a->hist = xreallocarray(a->hist, a->hcap, sizeof *a->hist);
 	}
 	m = &a->hist[a->nhist++];
-	m->text = s;
-	agent_msg_index(m, msg);
+	m->bytes = agent_msg_set(m, msg);
 	cJSON_Delete(msg);
 	m->step = a->step;
 	m->shortened = 0;
-	m->bytes = strlen(s);
 	m->image_wire = 0;
 	a->hist_bytes += m->bytes;
 	if (a->view_ok) {
@@ -100,7 +114,7 @@ agent_hist_add(struct agent *a, cJSON *msg)
 			a->vtexts = xreallocarray(a->vtexts, a->vcap,
 			    sizeof *a->vtexts);
 		}
-		a->vtexts[a->nhist] = s;
+		a->vtexts[a->nhist] = m->text;
 	}
 }
 
@@ -315,8 +329,7 @@ agent_hist_trim(struct agent *a)
 			a->hist_bytes -= a->hist[i].bytes;
 			cJSON_SetValuestring(content, s);
 			free(a->hist[i].text);
-			if ((a->hist[i].text = cJSON_PrintUnformatted(msg)) == NULL)
-				fatal("cannot print a history message");
+			(void)agent_msg_set(&a->hist[i], msg);
 			a->view_ok = 0;
 			a->hist[i].bytes = strlen(s) + 64;
 			a->hist_bytes += a->hist[i].bytes;
@@ -411,9 +424,7 @@ agent_hist_replace(struct agent *a, size_t from, size_t to, const char *text)
 	a->view_ok = 0;
 	a->trim_from = 0;
 	msg = agent_msg_new("user", text);
-	if ((m.text = cJSON_PrintUnformatted(msg)) == NULL)
-		fatal("cannot print a history message");
-	agent_msg_index(&m, msg);
+	(void)agent_msg_set(&m, msg);
 	cJSON_Delete(msg);
 	m.step = a->step;
 	m.shortened = 1;

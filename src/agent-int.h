@@ -73,14 +73,14 @@ enum agent_role { ROLE_USER, ROLE_ASSISTANT, ROLE_TOOL, ROLE_OTHER };
  * (shortening, condensing, a resume): rarely, and one message at a time.
  */
 struct agent_msg {
-	char		*text;		/* the message printed */
-	enum agent_role	 role;
-	char		*call_id;	/* a tool answer: the call it answers */
-	char		*calls;		/* an assistant's call ids, each ended
+	char		*text;		/* the message printed; after its NUL: */
+	const char	*call_id;	/* a tool answer: the call it answers */
+	const char	*calls;		/* an assistant's call ids, each ended
 					 * by a NUL, the list by an empty one;
 					 * NULL: none */
 	int		 step;
-	int		 shortened;
+	unsigned char	 role;		/* enum agent_role */
+	unsigned char	 shortened;
 	size_t		 bytes;		/* its estimate: images count AGENT_IMAGE_EST_BYTES */
 	size_t		 image_wire;	/* bytes of data URLs in it, not in bytes */
 };

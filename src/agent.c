@@ -216,6 +216,14 @@ agent_shutdown(struct agent *a)
 }
 
 
+/* Free what a queued message holds. */
+static void
+agent_queued_clear(struct agent_queued *q)
+{
+	free(q->text);
+	cJSON_Delete(q->images);
+}
+
 /* Free everything the agent owns. */
 void
 agent_free(struct agent *a)
@@ -246,10 +254,8 @@ agent_free(struct agent *a)
 	free(a->tools_text);
 	free(a->tools_model);
 	free(a->tools_v);
-	for (i = 0; i < a->nqueue; i++) {
-		free(a->queue[i].text);
-		cJSON_Delete(a->queue[i].images);
-	}
+	for (i = 0; i < a->nqueue; i++)
+		agent_queued_clear(&a->queue[i]);
 	free(a->queue);
 	free(a->pending);
 	free(a->model);
@@ -262,6 +268,22 @@ agent_free(struct agent *a)
 	prompt_skills_free(a->skills);
 	tool_state_free(a->tstate);
 	free(a);
+}
+
+/* 1 when no task runs: a new message starts one, /compact may act now. */
+static int
+agent_at_rest(const struct agent *a)
+{
+	switch (a->state) {
+	case AGENT_IDLE:
+	case AGENT_FINISHED:
+	case AGENT_STOPPED:
+	case AGENT_STUCK:
+	case AGENT_ERROR:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /* Current state. */
@@ -510,44 +532,40 @@ agent_submit_images(struct agent *a, const char *text,
 	free(dir);
 	if (!a->titled && a->nhist == 0 && conf_bool(a->d.cfg, "title_summarize"))
 		agent_request_title(a, text);
-	switch (a->state) {
-	case AGENT_IDLE:
-	case AGENT_FINISHED:
-	case AGENT_STOPPED:
-	case AGENT_STUCK:
-	case AGENT_ERROR:
+	if (agent_at_rest(a)) {
 		a->task_start = a->step;
 		agent_step(a);
-		break;
-	default:
-		break;	/* delivered at the next step */
-	}
+	}	/* else delivered at the next step */
 }
 
-/* LLM text delta: straight to the live sinks. */
+/* A streamed delta of the answer or of the reasoning, cleaned, to the live sinks. */
+static void
+agent_post_delta(struct agent *a, const char *s, size_t n, int reasoning)
+{
+	char *t = xstrndup(s, n), *c = agent_clean(t);
+
+	if (reasoning)
+		event_post_reasoning_delta(a->d.bus,
+		    &(struct ev_reasoning_delta){ .text = c });
+	else
+		event_post_assistant_delta(a->d.bus,
+		    &(struct ev_assistant_delta){ .text = c });
+	free(t);
+	free(c);
+}
+
+/* LLM text delta. */
 static void
 agent_on_text(const char *s, size_t n, void *arg)
 {
-	struct agent *a = arg;
-	char *t = xstrndup(s, n), *c = agent_clean(t);
-
-	event_post_assistant_delta(a->d.bus, &(struct ev_assistant_delta){
-	    .text = c });
-	free(t);
-	free(c);
+	agent_post_delta(arg, s, n, 0);
 }
 
 /* LLM reasoning delta. */
 static void
 agent_on_reasoning(const char *s, size_t n, void *arg)
 {
-	struct agent *a = arg;
-	char *t = xstrndup(s, n), *c = agent_clean(t);
-
-	event_post_reasoning_delta(a->d.bus, &(struct ev_reasoning_delta){
-	    .text = c });
-	free(t);
-	free(c);
+	agent_post_delta(arg, s, n, 1);
 }
 
 /* The LLM client is about to retry: tell the person. */
@@ -940,6 +958,22 @@ agent_advance(struct agent *a)
 	agent_step(a);
 }
 
+/*
+ * A reply with nothing to act on: after stuck_no_action of them in a row
+ * the task ends as stuck (saying stuck); until then the model is told
+ * (nudge) and asked again.
+ */
+static void
+agent_no_action(struct agent *a, const char *stuck, const char *nudge)
+{
+	if (++a->no_action >= conf_int(a->d.cfg, "stuck_no_action")) {
+		agent_end(a, AGENT_END_STUCK, stuck);
+		return;
+	}
+	agent_add_user(a, nudge, NULL, 1);
+	agent_step(a);
+}
+
 /* The whole reply is in. */
 static void
 agent_on_reply(struct llm_response *r, void *arg)
@@ -1008,15 +1042,10 @@ agent_on_reply(struct llm_response *r, void *arg)
 		if (a->cut_off) {
 			/* A reply cut at the token limit is not an answer. */
 			llm_response_free(r);
-			if (++a->no_action >= conf_int(a->d.cfg, "stuck_no_action")) {
-				agent_end(a, AGENT_END_STUCK, "stuck: the model's replies "
-				    "keep hitting the output token limit");
-				return;
-			}
-			agent_add_user(a, "(automated) Your reply was cut off at "
-			    "the output token limit. Continue exactly where it "
-			    "stopped.", NULL, 1);
-			agent_step(a);
+			agent_no_action(a, "stuck: the model's replies keep "
+			    "hitting the output token limit", "(automated) Your "
+			    "reply was cut off at the output token limit. "
+			    "Continue exactly where it stopped.");
 			return;
 		}
 		if (*r->text != '\0') {
@@ -1027,14 +1056,10 @@ agent_on_reply(struct llm_response *r, void *arg)
 			return;
 		}
 		llm_response_free(r);
-		if (++a->no_action >= conf_int(a->d.cfg, "stuck_no_action")) {
-			agent_end(a, AGENT_END_STUCK, "stuck: the model replied with "
-			    "neither text nor an action several times");
-			return;
-		}
-		agent_add_user(a, "(automated) Your reply was empty. Continue "
-		    "with the task using the tools, or call finish.", NULL, 1);
-		agent_step(a);
+		agent_no_action(a, "stuck: the model replied with neither "
+		    "text nor an action several times", "(automated) Your reply "
+		    "was empty. Continue with the task using the tools, or call "
+		    "finish.");
 		return;
 	}
 	a->no_action = 0;
@@ -1129,8 +1154,7 @@ agent_step(struct agent *a)
 	}
 	for (i = 0; i < a->nqueue; i++) {
 		agent_add_user(a, a->queue[i].text, a->queue[i].images, 0);
-		free(a->queue[i].text);
-		cJSON_Delete(a->queue[i].images);
+		agent_queued_clear(&a->queue[i]);
 	}
 	a->nqueue = 0;
 	if (a->paused) {
@@ -1410,18 +1434,9 @@ agent_continue(struct agent *a)
 void
 agent_compact(struct agent *a)
 {
-	switch (a->state) {
-	case AGENT_IDLE:
-	case AGENT_FINISHED:
-	case AGENT_STOPPED:
-	case AGENT_STUCK:
-	case AGENT_ERROR:
-		if (condense_start(a, 0) == -1)
-			agent_notice(a, "nothing to compact: the history is short");
-		break;
-	default:
+	if (!agent_at_rest(a)) {
 		a->force_condense = 1;
 		agent_notice(a, "the context will be condensed before the next request");
-		break;
-	}
+	} else if (condense_start(a, 0) == -1)
+		agent_notice(a, "nothing to compact: the history is short");
 }

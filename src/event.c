@@ -225,28 +225,62 @@ event_free(struct event *ev)
 	free(ev);
 }
 
-/* Flat JSON: seq, ts, type, then the data fields. */
+/* 1 if an event's data has a field of the envelope's (seq, ts, type). */
+static int
+event_data_clashes(const cJSON *data)
+{
+	const cJSON *item;
+
+	cJSON_ArrayForEach(item, data)
+		if (strcmp(item->string, "seq") == 0 ||
+		    strcmp(item->string, "ts") == 0 ||
+		    strcmp(item->string, "type") == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Flat JSON: seq, ts, type, then the data fields.  Usually the envelope
+ * and the data are printed apart and joined (the same bytes as one object,
+ * without copying the data's tree for every line of the store); data that
+ * carries a field of the envelope's has it dropped from a copy.
+ */
 char *
 event_to_json(const struct event *ev)
 {
 	cJSON *o = cJSON_CreateObject(), *item;
-	char *ts = util_iso_time(ev->ts_ms), *s;
+	char *ts = util_iso_time(ev->ts_ms), *s, *data;
+	int join = cJSON_IsObject(ev->data) && !event_data_clashes(ev->data);
+	size_t hl, dl;
 
 	cJSON_AddNumberToObject(o, "seq", (double)ev->seq);
 	cJSON_AddStringToObject(o, "ts", ts);
 	cJSON_AddStringToObject(o, "type", event_type_name(ev->type));
 	free(ts);
-	cJSON_ArrayForEach(item, ev->data) {
-		if (strcmp(item->string, "seq") == 0 ||
-		    strcmp(item->string, "ts") == 0 ||
-		    strcmp(item->string, "type") == 0)
-			continue;
-		cJSON_AddItemToObject(o, item->string, cJSON_Duplicate(item, 1));
-	}
+	if (!join)
+		cJSON_ArrayForEach(item, ev->data) {
+			if (strcmp(item->string, "seq") == 0 ||
+			    strcmp(item->string, "ts") == 0 ||
+			    strcmp(item->string, "type") == 0)
+				continue;
+			cJSON_AddItemToObject(o, item->string,
+			    cJSON_Duplicate(item, 1));
+		}
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	if (s == NULL)
 		fatal("out of memory encoding an event");
+	if (join && ev->data->child != NULL) {
+		/* {"seq":..,"type":".."} + {"k":..} -> {"seq":..,"type":"..","k":..} */
+		if ((data = cJSON_PrintUnformatted(ev->data)) == NULL)
+			fatal("out of memory encoding an event");
+		hl = strlen(s);
+		dl = strlen(data);
+		s = xrealloc(s, hl + dl);
+		s[hl - 1] = ',';
+		memcpy(s + hl, data + 1, dl);
+		free(data);
+	}
 	/* cJSON escapes C0 controls; DEL and C1 ones too, for terminals. */
 	if (!safe_clean(s, strlen(s))) {
 		char *j = safe_json(s);

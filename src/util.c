@@ -110,6 +110,17 @@ xstrndup(const char *s, size_t n)
 	return p;
 }
 
+/* See util.h. */
+void
+util_free_strings(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
 /* vasprintf that never fails. */
 char *
 xvasprintf(const char *fmt, va_list ap)
@@ -221,6 +232,32 @@ util_set_cloexec(int fd)
 	if (fl == -1)
 		return -1;
 	return fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+}
+
+/* See util.h. */
+int
+util_write_text_atomic(const char *path, const char *text, mode_t mode,
+    char **cause)
+{
+	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	int fd, rc = -1;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd != -1 && util_write_all(fd, text, strlen(text)) == 0 &&
+	    util_write_all(fd, "\n", 1) == 0 && fsync(fd) == 0 &&
+	    close(fd) == 0) {
+		fd = -1;
+		rc = rename(tmp, path);
+	}
+	if (rc != 0)
+		*cause = xasprintf("cannot write '%s': %s", path,
+		    strerror(errno));
+	if (fd != -1)
+		close(fd);
+	if (rc != 0)
+		(void)unlink(tmp);
+	free(tmp);
+	return rc;
 }
 
 /* A small regular file, whole; see util.h (git's strbuf_read_file). */

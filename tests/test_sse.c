@@ -184,7 +184,7 @@ test_limits(void)
 	is_str(r.out.s, "message|a\x1e", "nothing dispatched after stop");
 	is_int(sse_feed(p, "data: c\n\n", 9, &cause), 1, "stays stopped");
 	is_int(sse_finish(p, &cause), 1, "finish after stop");
-	is_int((long long)sse_events(p), 1, "event counter");
+	is_int((long long)sse_counts(p).events, 1, "event counter");
 
 	sse_reset(p);
 	r.stop_after = 0;
@@ -192,7 +192,7 @@ test_limits(void)
 	rc = sse_feed(p, ": ping\n\ndata: again\n\n", 21, &cause);
 	is_int(rc, 0, "reset parser works again");
 	is_str(r.out.s, "message|again\x1e", "after reset");
-	is_int((long long)sse_comments(p), 1, "comment counter");
+	is_int((long long)sse_counts(p).comments, 1, "comment counter");
 	sse_free(p);
 	buf_free(&r.out);
 }

@@ -374,12 +374,26 @@ main(void)
 		for (i = 0; i < 60; i++)
 			buf_puts(&b, i % 7 == 0 ? "\r;" : ":3");
 		buf_puts(&b, "mB");
+		buf_append(&b, "\033\x97\x01(\x00[", 6);	/* libvterm: a CSI */
+		for (i = 0; i < 60; i++)
+			buf_puts(&b, ";");
+		buf_puts(&b, "m");
 		tui_vtpane_feed(p, b.s, b.len);
 		for (i = 0; i < (int)b.len; i++)
 			tui_vtpane_feed(p, b.s + i, 1);
 		buf_free(&b);
 		is_str(prow(p, 0), "B", "CSIs with 60 parameters (one cut by a CR, which moves the cursor): no garbage after them");
 	}
+	tui_vtpane_free(p);
+
+	/* REP: libvterm 0.1.4 loops forever repeating a glyph of no width. */
+	p = tui_vtpane_new(4, 16, 20, NULL, NULL);
+	feed(p, "\033[b\xcc\x81\033[3bx-\033[4bZ\xe6\xbc\xa2\033[2b");
+	is_str(prow(p, 0), "x-----Z\xe6\xbc\xa2\xe6\xbc\xa2\xe6\xbc\xa2",
+	    "REP repeats the last character (wide too); with none, or none of any width, nothing");
+	feed(p, "\r\n-\033[999b\r\n\033[1\r2b");
+	ok(strlen(prow(p, 1)) == 16, "REP stops at the end of the row");
+	is_str(prow(p, 2), "", "a REP cut up by a control is not run");
 	tui_vtpane_free(p);
 	return tap_done();
 }

@@ -310,6 +310,8 @@ test_highlight_spans(void)
 	const char *rs[] = { "let s = r#\"a\"b", "c\"#;", "let t = \"a", "b\";", NULL };
 	const char *ym[] = { "key: |", "  a: 'x'", "", "  b", "c: 1", NULL };
 	const char *js2[] = { "x = \"a", "b\"", NULL };
+	const char *con[] = { "$ echo it's", "done", NULL };
+	const char *jc[] = { "{\"u\": \"http://x\", // c", "/* a", "b */ \"k\": 1}", NULL };
 	const char *md = "```c\n/* open\n```\n```c\nint x;\n```\n";
 
 	is_str(hls("c", c), "kkk....cccc|ccc|cccc.kkk...", "C: a block comment over three lines");
@@ -323,6 +325,8 @@ test_highlight_spans(void)
 	is_str(hls("rust", rs), "kkk.....ssssss|sss.|kkk.....ss|ss.", "Rust: raw strings (r#\"...\"#) and strings over lines");
 	is_str(hls("yaml", ym), ".....s|ssssssss||sss|...n", "YAML: a block scalar is the more-indented lines after |");
 	is_str(hls("json", js2), "....ss|.s", "JSON: a string does not run past its line");
+	is_str(hls("console", con), "..kkkk...ss|kkkk", "console: output's quotes end at the line");
+	is_str(hls("jsonc", jc), ".sss..ssssssssss..cccc|cccc|cccc.sss..n.", "JSONC: comments, // inside a string is none");
 	tui_lines_init(&ls);
 	tui_md_render(&ls, md, strlen(md), 40, ROLE_ASSISTANT, 0, NULL);
 	ok(ls.n == 6 && ls.v[4].role[2] == ROLE_CODE_KEYWORD, "render: an unclosed comment ends with its block");

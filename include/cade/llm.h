@@ -124,8 +124,12 @@ struct llm	*llm_new(struct loop *, const struct config *);
 struct llm_pool;
 struct llm_pool	*llm_pool_new(int max);
 void		 llm_pool_free(struct llm_pool *);	/* after its clients */
-int		 llm_pool_limit(const struct llm_pool *);
-long		 llm_pool_throttled(const struct llm_pool *);
+/* The limit now, and how many 429s have halved it. */
+struct llm_pool_stats {
+	int	 limit;
+	long	 throttled;
+};
+struct llm_pool_stats	 llm_pool_stats(const struct llm_pool *);
 struct llm	*llm_new_pooled(struct loop *, const struct config *,
 		    struct llm_pool *);
 /* Aborts a request in flight without calling its done(). */

@@ -41,7 +41,10 @@ int			 sse_feed(struct sse_parser *, const void *, size_t,
 /* End of stream: treat a trailing partial line as complete, dispatch. */
 int			 sse_finish(struct sse_parser *, char **cause);
 /* Events dispatched and comment lines seen since sse_new/sse_reset. */
-size_t			 sse_events(const struct sse_parser *);
-size_t			 sse_comments(const struct sse_parser *);
+struct sse_counts {
+	size_t	 events;
+	size_t	 comments;
+};
+struct sse_counts	 sse_counts(const struct sse_parser *);
 
 #endif

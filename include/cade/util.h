@@ -26,6 +26,8 @@ char *xstrdup(const char *);
 char *xstrndup(const char *, size_t);
 char *xasprintf(const char *, ...) CADE_PRINTF(1, 2);
 char *xvasprintf(const char *, va_list) CADE_PRINTF(1, 0);
+/* Free the n strings of v (NULLs allowed), then v. */
+void util_free_strings(char **v, size_t n);
 
 /* Print "cade: <msg>" to stderr after running the fatal hook; exit(1). */
 void fatal(const char *, ...) CADE_PRINTF(1, 2) CADE_NORETURN;
@@ -61,6 +63,12 @@ char *util_read_small(const char *path, size_t max, size_t *len, char **cause);
 
 /* mkdir -p with the given mode for created directories; 0 or -1 with errno. */
 int util_mkdir_p(const char *path, mode_t mode);
+/*
+ * Replace path with text and a newline, atomically (a temporary file
+ * beside it, synced, renamed over it) with mode; -1 with *cause.
+ */
+int util_write_text_atomic(const char *path, const char *text, mode_t mode,
+    char **cause);
 /* Expand a leading "~/" using $HOME; caller frees. */
 char *util_expand_home(const char *path);
 /* $XDG_<kind>_HOME or ~/<fallback>, joined with "cade"; caller frees. */

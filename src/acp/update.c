@@ -99,6 +99,17 @@ acp_text_block(const char *text)
 	return c;
 }
 
+/* Append a tool call content item holding text to the array content. */
+static void
+acp_content_add(cJSON *content, const char *text)
+{
+	cJSON *item = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(item, "type", "content");
+	cJSON_AddItemToObject(item, "content", acp_text_block(text));
+	cJSON_AddItemToArray(content, item);
+}
+
 /* A chunk update: agent_message_chunk, agent_thought_chunk, user_message_chunk. */
 static void
 acp_chunk(struct acp_session *as, const char *kind, const char *text)
@@ -217,14 +228,8 @@ acp_call_find(struct acp_session *as, const char *id)
 static void
 acp_call_clear(struct acp_call *c)
 {
-	size_t i;
-
-	for (i = 0; i < c->npaths; i++) {
-		free(c->paths[i]);
-		free(c->before[i]);
-	}
-	free(c->paths);
-	free(c->before);
+	util_free_strings(c->paths, c->npaths);
+	util_free_strings(c->before, c->npaths);
 	free(c->id);
 	free(c->tool);
 	memset(c, 0, sizeof *c);
@@ -234,13 +239,10 @@ acp_call_clear(struct acp_call *c)
 void
 acp_update_free_calls(struct acp_session *as)
 {
-	size_t i;
-
-	for (i = 0; i < as->ncalls; i++)
-		acp_call_clear(&as->calls[i]);
+	while (as->ncalls > 0)
+		acp_call_clear(&as->calls[--as->ncalls]);
 	free(as->calls);
 	as->calls = NULL;
-	as->ncalls = 0;
 }
 
 /* A file's text, or NULL when absent, binary or too big. */
@@ -344,7 +346,7 @@ acp_live_flush(struct loop *l, void *arg)
 	struct acp_session *as = arg;
 	size_t total;
 	char *text, *body, *masked;
-	cJSON *u, *item;
+	cJSON *u;
 
 	as->run_timer = 0;
 	if (as->run_call == NULL || as->s == NULL ||
@@ -359,10 +361,7 @@ acp_live_flush(struct loop *l, void *arg)
 		cJSON_AddStringToObject(u, "sessionUpdate", "tool_call_update");
 		cJSON_AddStringToObject(u, "toolCallId", as->run_call);
 		cJSON_AddStringToObject(u, "status", "in_progress");
-		item = cJSON_CreateObject();
-		cJSON_AddStringToObject(item, "type", "content");
-		cJSON_AddItemToObject(item, "content", acp_text_block(body));
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(u, "content"), item);
+		acp_content_add(cJSON_AddArrayToObject(u, "content"), body);
 		acp_notify_update(as, u);
 		free(body);
 	}
@@ -502,19 +501,13 @@ acp_on_observation(struct acp_session *as, const struct event *ev)
 	if (cJSON_GetArraySize(content) == 0 && diff != NULL && *diff != '\0') {
 		body = xasprintf("```diff\n%s%s```", diff,
 		    diff[strlen(diff) - 1] != '\n' ? "\n" : "");
-		item = cJSON_CreateObject();
-		cJSON_AddStringToObject(item, "type", "content");
-		cJSON_AddItemToObject(item, "content", acp_text_block(body));
-		cJSON_AddItemToArray(content, item);
+		acp_content_add(content, body);
 		free(body);
 	}
 	if (*text != '\0') {
 		body = c != NULL && strcmp(c->tool, "terminal") == 0 ?
 		    acp_fenced(text) : xstrdup(text);
-		item = cJSON_CreateObject();
-		cJSON_AddStringToObject(item, "type", "content");
-		cJSON_AddItemToObject(item, "content", acp_text_block(body));
-		cJSON_AddItemToArray(content, item);
+		acp_content_add(content, body);
 		free(body);
 	}
 	raw = cJSON_AddObjectToObject(u, "rawOutput");
@@ -641,7 +634,7 @@ acp_update_ask_next(struct acp_session *as)
 {
 	const struct agent_pending *p;
 	struct acp_call *c;
-	cJSON *params, *tc, *content, *item, *opts, *locs, *l;
+	cJSON *params, *tc, *content, *opts, *locs, *l;
 	char *why, *name, *body, *masked;
 	size_t n, i;
 
@@ -667,19 +660,13 @@ acp_update_ask_next(struct acp_session *as)
 	    p->verdict->rule != NULL ? p->verdict->rule : "policy");
 	masked = secret_mask(why, strlen(why), NULL);
 	free(why);
-	item = cJSON_CreateObject();
-	cJSON_AddStringToObject(item, "type", "content");
-	cJSON_AddItemToObject(item, "content", acp_text_block(masked));
-	cJSON_AddItemToArray(content, item);
+	acp_content_add(content, masked);
 	free(masked);
 	if (p->preview != NULL && *p->preview != '\0') {
 		masked = secret_mask(p->preview, strlen(p->preview), NULL);
 		body = xasprintf("```diff\n%s\n```", masked);
 		free(masked);
-		item = cJSON_CreateObject();
-		cJSON_AddStringToObject(item, "type", "content");
-		cJSON_AddItemToObject(item, "content", acp_text_block(body));
-		cJSON_AddItemToArray(content, item);
+		acp_content_add(content, body);
 		free(body);
 	}
 	if ((c = acp_call_find(as, p->call_id)) != NULL && c->npaths > 0) {

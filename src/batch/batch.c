@@ -417,7 +417,7 @@ batch_draw(struct loop *loop, void *arg)
 	for (i = 0; i < w; i++)
 		(void)buf_putc(&o, i < fill ? '#' : '-');
 	(void)buf_printf(&o, "] %zu/%zu done, %d running, limit %d\n",
-	    b->ndone, b->n, b->running, llm_pool_limit(b->pool));
+	    b->ndone, b->n, b->running, llm_pool_stats(b->pool).limit);
 	b->drawn++;
 	(void)util_write_all(STDERR_FILENO, o.s, o.len);
 	buf_free(&o);
@@ -1188,7 +1188,7 @@ batch_main(int argc, char **argv, struct config *cfg)
 	rc = batch_summary(stdout, b.t, b.n, b.price_known) > 0 ?
 	    CADE_EXIT_ERROR : CADE_EXIT_OK;
 	fprintf(stderr, "batch: report %s%s\n", b.report,
-	    llm_pool_throttled(b.pool) > 0 ? " (rate limits slowed the batch)" :
+	    llm_pool_stats(b.pool).throttled > 0 ? " (rate limits slowed the batch)" :
 	    "");
 	if (b.interrupted)
 		rc = b.exit_code != 0 ? b.exit_code : CADE_EXIT_INTERRUPTED;

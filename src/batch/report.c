@@ -226,31 +226,6 @@ br_summary_json(struct batch_task *const *t, size_t n)
 	return s;
 }
 
-/* Write text to path through a temporary file and rename. */
-static int
-br_write_atomic(const char *path, const char *text, char **cause)
-{
-	char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	int fd, rc = -1;
-
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd != -1 && util_write_all(fd, text, strlen(text)) == 0 &&
-	    util_write_all(fd, "\n", 1) == 0 && fdatasync(fd) == 0) {
-		close(fd);
-		fd = -1;
-		rc = rename(tmp, path);
-	}
-	if (rc != 0)
-		*cause = xasprintf("cannot write the report '%s': %s", path,
-		    strerror(errno));
-	if (fd != -1)
-		close(fd);
-	if (rc != 0)
-		(void)unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
 /* See batch-int.h. */
 int
 batch_report_write(const char *path, const char *tasks_file, const char *shard,
@@ -272,7 +247,7 @@ batch_report_write(const char *path, const char *tasks_file, const char *shard,
 	cJSON_AddItemToObject(r, "summary", br_summary_json(t, n));
 	text = cJSON_Print(r);
 	cJSON_Delete(r);
-	rc = br_write_atomic(path, text, cause);
+	rc = util_write_text_atomic(path, text, 0644, cause);
 	free(text);
 	return rc;
 }
@@ -331,34 +306,24 @@ batch_summary(FILE *out, struct batch_task *const *t, size_t n, int price_known)
 	return notpass;
 }
 
-/* Read a whole report file; NULL with *cause. */
+/* Read a whole report file (regular, at most 256 MiB); NULL with *cause. */
 static cJSON *
 br_read_report(const char *path, char **cause)
 {
-	FILE *f = fopen(path, "r");
-	struct buf b;
-	char chunk[8192];
-	size_t k;
+	char *text;
 	cJSON *r;
 
-	if (f == NULL) {
-		*cause = xasprintf("cannot read '%s': %s", path, strerror(errno));
+	if ((text = util_read_small(path, 256u * 1024 * 1024, NULL,
+	    cause)) == NULL)
 		return NULL;
-	}
-	buf_init(&b, 256u * 1024 * 1024);
-	while ((k = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (buf_append(&b, chunk, k) != 0)
-			break;
-	fclose(f);
-	r = cJSON_Parse(b.s);
-	buf_free(&b);
-	if (!cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(r, "tasks"))) {
-		*cause = xasprintf("'%s' is not a cade batch report (no "
-		    "\"tasks\" array)", path);
-		cJSON_Delete(r);
-		return NULL;
-	}
-	return r;
+	r = cJSON_Parse(text);
+	free(text);
+	if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(r, "tasks")))
+		return r;
+	*cause = xasprintf("'%s' is not a cade batch report (no \"tasks\" "
+	    "array)", path);
+	cJSON_Delete(r);
+	return NULL;
 }
 
 /* qsort: tasks by their place in the task file. */

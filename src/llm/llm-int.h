@@ -85,6 +85,8 @@ void	llm_acc_usage(struct llm_acc *, const cJSON *usage);
 void	llm_acc_set_bad(struct llm_acc *, const char *what, const char *data,
 	    size_t len);
 void	llm_acc_set_error(struct llm_acc *, const cJSON *err, int http);
+/* A tool call outgrew its cap: the reply is bad ("tool call too large"); -1. */
+int	llm_acc_call_too_big(struct llm_acc *);
 /* A short printable quote of data (caller frees). */
 /* Authorization (only with send_key) and extra_header lines appended. */
 struct curl_slist *llm_auth_headers(struct curl_slist *, const struct config *,

@@ -428,17 +428,11 @@ llm_pool_free(struct llm_pool *p)
 }
 
 /* See cade/llm.h. */
-int
-llm_pool_limit(const struct llm_pool *p)
+struct llm_pool_stats
+llm_pool_stats(const struct llm_pool *p)
 {
-	return p->limit;
-}
-
-/* See cade/llm.h. */
-long
-llm_pool_throttled(const struct llm_pool *p)
-{
-	return p->throttled;
+	return (struct llm_pool_stats){ .limit = p->limit,
+	    .throttled = p->throttled };
 }
 
 /* See cade/llm.h. */
@@ -978,6 +972,68 @@ llm_unreachable(struct llm *l, CURL *easy, CURLcode rc)
 	return msg;
 }
 
+/*
+ * What the reply itself says went wrong: an error object (its status and
+ * retry advice) or content that could not be used (a protocol error,
+ * retried).  1 with *st, *retry and *msg set; 0 if it says nothing.
+ */
+static int
+llm_acc_failed(const struct llm *l, const char *model, enum llm_status *st,
+    int *retry, char **msg)
+{
+	if (l->acc.err != LLM_OK) {
+		*st = l->acc.err;
+		*retry = l->acc.err_retry;
+		*msg = xasprintf("%s error from %s: %s", llm_status_name(*st),
+		    model, l->acc.err_msg);
+		return 1;
+	}
+	if (l->acc.bad != NULL) {
+		*st = LLM_ERR_PROTOCOL;
+		*retry = 1;
+		*msg = xstrdup(l->acc.bad);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * What an HTTP error status st means, for the person (the server's own
+ * message, if any, follows it); caller frees.
+ */
+static char *
+llm_http_failure(const struct llm *l, enum llm_status st, const char *model,
+    const char *smsg)
+{
+	switch (st) {
+	case LLM_ERR_AUTH:
+		if (*conf_str(l->cfg, "api_key") == '\0')
+			return xasprintf("authentication failed (HTTP %ld) at "
+			    "%s: no API key set (api_key or LLM_API_KEY)",
+			    l->http_code, l->url);
+		return xasprintf("authentication failed (HTTP %ld) at %s: "
+		    "check api_key", l->http_code, l->url);
+	case LLM_ERR_NOT_FOUND:
+		return xasprintf("not found (HTTP 404) at %s: check base_url "
+		    "and model '%s'", l->url, model);
+	case LLM_ERR_CONTEXT:
+		if (l->http_code == 413 && !llm_is_context_error(smsg))
+			return xasprintf("request too large (HTTP 413, %zu "
+			    "bytes sent): refused by %s or a proxy in between",
+			    l->body_len, l->url);
+		return xasprintf("context length exceeded for model '%s' "
+		    "(HTTP %ld)", model, l->http_code);
+	case LLM_ERR_RATE:
+		return xasprintf("rate limited by %s (HTTP 429)", model);
+	case LLM_ERR_SERVER:
+		return xasprintf("server error from %s (HTTP %ld)", model,
+		    l->http_code);
+	default:
+		return xasprintf("request refused by %s (HTTP %ld)", model,
+		    l->http_code);
+	}
+}
+
 /* curl: the transfer ended (successfully or not). */
 static void
 llm_on_done(CURL *easy, CURLcode rc, void *arg)
@@ -985,7 +1041,7 @@ llm_on_done(CURL *easy, CURLcode rc, void *arg)
 	struct llm *l = arg;
 	enum llm_status st = LLM_OK;
 	struct llm_class c;
-	char *cause = NULL, *msg = NULL, *smsg;
+	char *cause = NULL, *msg = NULL, *smsg, *what;
 	const char *model = l->chain[l->ichain];
 	int retry = 0;
 
@@ -1005,16 +1061,9 @@ llm_on_done(CURL *easy, CURLcode rc, void *arg)
 		llm_attempt_end(l, LLM_ERR_CANCELLED, 0, "cancelled");
 		return;
 	}
-	if (l->acc.err != LLM_OK) {
-		st = l->acc.err;
-		retry = l->acc.err_retry;
-		msg = xasprintf("%s error from %s: %s", llm_status_name(st),
-		    model, l->acc.err_msg);
-	} else if (l->acc.bad != NULL) {
-		st = LLM_ERR_PROTOCOL;
-		retry = 1;
-		msg = xstrdup(l->acc.bad);
-	} else if (l->acc.done && (rc == CURLE_OK || rc == CURLE_PARTIAL_FILE ||
+	if (llm_acc_failed(l, model, &st, &retry, &msg))
+		;	/* the reply said what went wrong */
+	else if (l->acc.done && (rc == CURLE_OK || rc == CURLE_PARTIAL_FILE ||
 	    rc == CURLE_RECV_ERROR)) {
 		st = LLM_OK;	/* complete, even if the close was unclean */
 	} else if (rc != CURLE_OK &&
@@ -1079,51 +1128,10 @@ llm_on_done(CURL *easy, CURLcode rc, void *arg)
 		c = llm_classify_http(l->http_code, smsg);
 		st = c.status;
 		retry = c.retry;
-		switch (st) {
-		case LLM_ERR_AUTH:
-			if (*conf_str(l->cfg, "api_key") == '\0')
-				msg = xasprintf("authentication failed (HTTP "
-				    "%ld) at %s: no API key set (api_key or "
-				    "LLM_API_KEY)%s%s", l->http_code, l->url,
-				    smsg ? ": " : "", smsg ? smsg : "");
-			else
-				msg = xasprintf("authentication failed (HTTP "
-				    "%ld) at %s: check api_key%s%s",
-				    l->http_code, l->url, smsg ? ": " : "",
-				    smsg ? smsg : "");
-			break;
-		case LLM_ERR_NOT_FOUND:
-			msg = xasprintf("not found (HTTP 404) at %s: check "
-			    "base_url and model '%s'%s%s", l->url, model,
-			    smsg ? ": " : "", smsg ? smsg : "");
-			break;
-		case LLM_ERR_CONTEXT:
-			if (l->http_code == 413 && !llm_is_context_error(smsg))
-				msg = xasprintf("request too large (HTTP 413, "
-				    "%zu bytes sent): refused by %s or a proxy "
-				    "in between%s%s", l->body_len, l->url,
-				    smsg ? ": " : "", smsg ? smsg : "");
-			else
-				msg = xasprintf("context length exceeded for "
-				    "model '%s' (HTTP %ld)%s%s", model,
-				    l->http_code, smsg ? ": " : "",
-				    smsg ? smsg : "");
-			break;
-		case LLM_ERR_RATE:
-			msg = xasprintf("rate limited by %s (HTTP 429)%s%s",
-			    model, smsg ? ": " : "", smsg ? smsg : "");
-			break;
-		case LLM_ERR_SERVER:
-			msg = xasprintf("server error from %s (HTTP %ld)%s%s",
-			    model, l->http_code, smsg ? ": " : "",
-			    smsg ? smsg : "");
-			break;
-		default:
-			msg = xasprintf("request refused by %s (HTTP %ld)%s%s",
-			    model, l->http_code, smsg ? ": " : "",
-			    smsg ? smsg : "");
-			break;
-		}
+		what = llm_http_failure(l, st, model, smsg);
+		msg = xasprintf("%s%s%s", what, smsg ? ": " : "",
+		    smsg ? smsg : "");
+		free(what);
 		free(smsg);
 	} else if (l->kind == LLM_BODY_JSON) {
 		l->in_cb++;
@@ -1136,16 +1144,7 @@ llm_on_done(CURL *easy, CURLcode rc, void *arg)
 			llm_attempt_end(l, LLM_ERR_CANCELLED, 0, "cancelled");
 			return;
 		}
-		if (l->acc.err != LLM_OK) {
-			st = l->acc.err;
-			retry = l->acc.err_retry;
-			msg = xasprintf("%s error from %s: %s",
-			    llm_status_name(st), model, l->acc.err_msg);
-		} else if (l->acc.bad != NULL) {
-			st = LLM_ERR_PROTOCOL;
-			retry = 1;
-			msg = xstrdup(l->acc.bad);
-		}
+		(void)llm_acc_failed(l, model, &st, &retry, &msg);
 	} else if (l->kind == LLM_BODY_NONE) {
 		st = LLM_ERR_PROTOCOL;
 		retry = 1;

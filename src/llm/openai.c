@@ -176,6 +176,14 @@ llm_json_parse(const char *data, size_t len)
 	return j;
 }
 
+/* See llm-int.h. */
+int
+llm_acc_call_too_big(struct llm_acc *a)
+{
+	llm_acc_set_bad(a, "tool call too large", NULL, 0);
+	return -1;
+}
+
 /* Record that the input could not be used, quoting a short excerpt. */
 void
 llm_acc_set_bad(struct llm_acc *a, const char *what, const char *data,
@@ -483,10 +491,10 @@ llm_chat_tool_calls(struct llm_acc *a, const cJSON *arr, int whole)
 		}
 		if (ids != NULL &&
 		    llm_acc_frag(&c->id, ids, strlen(ids), 1) == -1)
-			goto big;
+			return llm_acc_call_too_big(a);
 		if (cJSON_IsString(name) && llm_acc_frag(&c->name,
 		    name->valuestring, strlen(name->valuestring), 1) == -1)
-			goto big;
+			return llm_acc_call_too_big(a);
 		if (cJSON_IsString(args))
 			rc = llm_acc_frag(&c->args, args->valuestring,
 			    strlen(args->valuestring), 0);
@@ -497,12 +505,9 @@ llm_chat_tool_calls(struct llm_acc *a, const cJSON *arr, int whole)
 		} else
 			rc = 0;
 		if (rc == -1)
-			goto big;
+			return llm_acc_call_too_big(a);
 	}
 	return 0;
-big:
-	llm_acc_set_bad(a, "tool call too large", NULL, 0);
-	return -1;
 }
 
 /* One choice's delta (stream) or message (whole reply). */

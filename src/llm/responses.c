@@ -71,11 +71,22 @@ llm_resp_parts(const cJSON *content)
 	return out;
 }
 
+/* Give item the string name: from's member key, or dflt if that is no string. */
+static void
+llm_resp_copy(cJSON *item, const char *name, const cJSON *from,
+    const char *key, const char *dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, key);
+
+	cJSON_AddStringToObject(item, name, cJSON_IsString(v) ?
+	    v->valuestring : dflt);
+}
+
 /* Translate the chat messages into instructions plus input items. */
 static void
 llm_resp_input(cJSON *root, const cJSON *messages)
 {
-	const cJSON *m, *role, *content, *calls, *c, *fn, *v;
+	const cJSON *m, *role, *content, *calls, *c, *fn;
 	cJSON *input, *item;
 	struct buf instr;
 	int leading = 1;
@@ -102,9 +113,7 @@ llm_resp_input(cJSON *root, const cJSON *messages)
 			item = cJSON_CreateObject();
 			cJSON_AddStringToObject(item, "type",
 			    "function_call_output");
-			v = cJSON_GetObjectItemCaseSensitive(m, "tool_call_id");
-			cJSON_AddStringToObject(item, "call_id",
-			    cJSON_IsString(v) ? v->valuestring : "");
+			llm_resp_copy(item, "call_id", m, "tool_call_id", "");
 			text = llm_content_text(content);
 			cJSON_AddStringToObject(item, "output", text);
 			free(text);
@@ -129,16 +138,10 @@ llm_resp_input(cJSON *root, const cJSON *messages)
 				item = cJSON_CreateObject();
 				cJSON_AddStringToObject(item, "type",
 				    "function_call");
-				v = cJSON_GetObjectItemCaseSensitive(c, "id");
-				cJSON_AddStringToObject(item, "call_id",
-				    cJSON_IsString(v) ? v->valuestring : "");
-				v = cJSON_GetObjectItemCaseSensitive(fn, "name");
-				cJSON_AddStringToObject(item, "name",
-				    cJSON_IsString(v) ? v->valuestring : "");
-				v = cJSON_GetObjectItemCaseSensitive(fn,
-				    "arguments");
-				cJSON_AddStringToObject(item, "arguments",
-				    cJSON_IsString(v) ? v->valuestring : "{}");
+				llm_resp_copy(item, "call_id", c, "id", "");
+				llm_resp_copy(item, "name", fn, "name", "");
+				llm_resp_copy(item, "arguments", fn, "arguments",
+				    "{}");
 				cJSON_AddItemToArray(input, item);
 			}
 			continue;
@@ -256,17 +259,14 @@ llm_resp_fcall(struct llm_acc *a, const cJSON *j, const cJSON *item,
 		c->item_id = xstrdup(id->valuestring);
 	if (c->id.len == 0 && cJSON_IsString(cid) &&
 	    buf_puts(&c->id, cid->valuestring) == -1)
-		goto big;
+		return llm_acc_call_too_big(a);
 	if (c->name.len == 0 && cJSON_IsString(name) &&
 	    buf_puts(&c->name, name->valuestring) == -1)
-		goto big;
+		return llm_acc_call_too_big(a);
 	if (whole && cJSON_IsString(args) && *args->valuestring != '\0' &&
 	    llm_resp_set(&c->args, args) == -1)
-		goto big;
+		return llm_acc_call_too_big(a);
 	return 0;
-big:
-	llm_acc_set_bad(a, "tool call too large", NULL, 0);
-	return -1;
 }
 
 /* Text of a message item's output_text/refusal parts, or a reasoning
@@ -357,11 +357,8 @@ llm_resp_dispatch(struct llm_acc *a, const char *type, const cJSON *j)
 			return 0;
 		if ((c = llm_resp_call(a, j, NULL)) == NULL)
 			return -1;
-		if (buf_puts(&c->args, v->valuestring) == -1) {
-			llm_acc_set_bad(a, "tool call too large", NULL, 0);
-			return -1;
-		}
-		return 0;
+		return buf_puts(&c->args, v->valuestring) == -1 ?
+		    llm_acc_call_too_big(a) : 0;
 	}
 	if (strcmp(type, "response.function_call_arguments.done") == 0) {
 		v = cJSON_GetObjectItemCaseSensitive(j, "arguments");
@@ -369,11 +366,8 @@ llm_resp_dispatch(struct llm_acc *a, const char *type, const cJSON *j)
 			return 0;
 		if ((c = llm_resp_call(a, j, NULL)) == NULL)
 			return -1;
-		if (llm_resp_set(&c->args, v) == -1) {
-			llm_acc_set_bad(a, "tool call too large", NULL, 0);
-			return -1;
-		}
-		return 0;
+		return llm_resp_set(&c->args, v) == -1 ?
+		    llm_acc_call_too_big(a) : 0;
 	}
 	item = cJSON_GetObjectItemCaseSensitive(j, "item");
 	v = cJSON_GetObjectItemCaseSensitive(item, "type");

@@ -74,18 +74,12 @@ sse_reset(struct sse_parser *p)
 	p->nevents = p->ncomments = 0;
 }
 
-/* Number of events handed to the callback. */
-size_t
-sse_events(const struct sse_parser *p)
+/* Events handed to the callback, comment lines (keep-alives) skipped. */
+struct sse_counts
+sse_counts(const struct sse_parser *p)
 {
-	return p->nevents;
-}
-
-/* Number of comment lines (keep-alives) skipped. */
-size_t
-sse_comments(const struct sse_parser *p)
-{
-	return p->ncomments;
+	return (struct sse_counts){ .events = p->nevents,
+	    .comments = p->ncomments };
 }
 
 /* Blank line: hand the pending event over, if it has data. */

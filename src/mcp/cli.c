@@ -69,29 +69,17 @@ mcp_cli_read(const char *path)
 static int
 mcp_cli_write(const char *path, const cJSON *root)
 {
-	char *text = cJSON_Print(root), *tmp, *dir;
-	int fd, rc = -1;
+	char *text = cJSON_Print(root), *dir, *cause = NULL;
+	int rc;
 
 	dir = xstrdup(path);
 	*strrchr(dir, '/') = '\0';
 	(void)util_mkdir_p(dir, 0700);
 	free(dir);
-	tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd != -1 && util_write_all(fd, text, strlen(text)) == 0 &&
-	    util_write_all(fd, "\n", 1) == 0 && fsync(fd) == 0 &&
-	    close(fd) == 0) {
-		fd = -1;
-		rc = rename(tmp, path);
+	if ((rc = util_write_text_atomic(path, text, 0600, &cause)) != 0) {
+		fprintf(stderr, "cade: %s\n", cause);
+		free(cause);
 	}
-	if (rc != 0)
-		fprintf(stderr, "cade: cannot write '%s': %s\n", path,
-		    strerror(errno));
-	if (fd != -1)
-		close(fd);
-	if (rc != 0)
-		(void)unlink(tmp);
-	free(tmp);
 	free(text);
 	return rc;
 }

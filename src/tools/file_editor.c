@@ -72,14 +72,18 @@ fe_line_of(const char *s, size_t off)
 static long
 fe_count_lines(const char *s, size_t len)
 {
-	long n = 0;
-	size_t i;
+	/* The newlines, and one for a last line without its own. */
+	return fe_line_of(s, len) - 1 + (len > 0 && s[len - 1] != '\n');
+}
 
-	for (i = 0; i < len; i++)
-		n += s[i] == '\n';
-	if (len > 0 && s[len - 1] != '\n')
-		n++;
-	return n;
+/* The edited lines of c: from first, as many as text has (at least one). */
+static void
+fe_span(struct fe_change *c, long first, const char *text, size_t len)
+{
+	c->first = first;
+	c->last = first + fe_count_lines(text, len) - 1;
+	if (c->last < c->first)
+		c->last = c->first;
 }
 
 /* Byte offset of the start of 1-based line n (len if past the end). */
@@ -281,10 +285,7 @@ fe_str_replace(struct fe_change *c, const cJSON *args, char **err)
 	memcpy(c->new_ + at, new_str, nlen);
 	memcpy(c->new_ + at + nlen, c->old + at + olen, c->oldlen - at - olen);
 	c->new_[c->newlen] = '\0';
-	c->first = fe_line_of(c->new_, at);
-	c->last = c->first + fe_count_lines(new_str, nlen) - 1;
-	if (c->last < c->first)
-		c->last = c->first;
+	fe_span(c, fe_line_of(c->new_, at), new_str, nlen);
 	return 0;
 }
 
@@ -338,10 +339,7 @@ fe_insert(struct fe_change *c, const cJSON *args, char **err)
 	(void)buf_append(&b, c->old + off, c->oldlen - off);
 	c->new_ = buf_detach(&b, &c->newlen);
 	buf_free(&b);
-	c->first = line + 1;
-	c->last = line + fe_count_lines(new_str, nlen);
-	if (c->last < c->first)
-		c->last = c->first;
+	fe_span(c, line + 1, new_str, nlen);
 	return 0;
 }
 

@@ -229,11 +229,24 @@ tui_grid_put(struct tui_grid *g, int row, int col, const uint32_t *chars,
 
 	if (row < 0 || row >= g->rows || col < 0 || col >= g->cols)
 		return;
+	l = g->lines[row];
+	if (col == l->used && width == 1 && chars[0] != 0 && chars[1] == 0) {
+		/* The common case: the next narrow character of a line. */
+		c = &l->cells[col];
+		c->ch = chars[0];
+		c->fg = g->pen.fg;
+		c->bg = g->pen.bg;
+		c->attrs = g->pen.attrs;
+		c->width = 1;
+		l->used++;
+		if (row < g->dirty_lo || row >= g->dirty_hi)
+			grid_dirty(g, row, row + 1);
+		return;
+	}
 	if (width < 1)
 		width = 1;
 	if (width > 2 || col + width > g->cols)
 		width = 1;	/* no room for a wide one: vtpane draws a blank */
-	l = g->lines[row];
 	if (col < l->used)
 		grid_split_wide(l, col, col + width);
 	else

@@ -82,13 +82,9 @@ static void
 keys_emit_text(struct tui_keys *k, int key, int mod, const char *text,
     size_t len)
 {
-	struct tui_key ev;
+	struct tui_key ev = { .key = key, .mod = mod, .text = text,
+	    .len = len };
 
-	memset(&ev, 0, sizeof ev);
-	ev.key = key;
-	ev.mod = mod;
-	ev.text = text;
-	ev.len = len;
 	k->fn(&ev, k->arg);
 }
 

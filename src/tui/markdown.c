@@ -184,14 +184,15 @@ struct md_lang {
 
 static const struct md_lang md_langs[] = {
 	{ " c h cpp c++ cc cxx hpp ", md_kw_c, "//", 0, "\"'", md_spans_c, 0 },
-	{ " sh bash shell zsh console shell-session ", md_kw_sh, NULL, 1, "",
-	  md_spans_sh, 0 },
+	{ " sh bash shell zsh ", md_kw_sh, NULL, 1, "", md_spans_sh, 0 },
+	/* A session mixes commands and their output: quotes end at the line. */
+	{ " console shell-session ", md_kw_sh, NULL, 1, "\"'", NULL, 0 },
 	{ " python py python3 ", md_kw_py, NULL, 1, "\"'", md_spans_py, 0 },
 	{ " js javascript ts typescript jsx tsx mjs ", md_kw_js, "//", 0,
 	  "\"'", md_spans_js, 0 },
 	{ " go golang ", md_kw_go, "//", 0, "\"'", md_spans_go, 0 },
 	{ " rust rs ", md_kw_rs, "//", 0, "", md_spans_rs, 0 },
-	{ " json jsonc ", md_kw_json, NULL, 0, "\"", NULL, 0 },
+	{ " json jsonc json5 ", md_kw_json, "//", 0, "\"", md_spans_c, 0 },
 	{ " yaml yml ", md_kw_json, NULL, 1, "\"'", md_spans_yaml, 0 },
 	{ " diff patch ", NULL, NULL, 0, "", NULL, 1 },
 };

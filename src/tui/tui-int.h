@@ -397,6 +397,7 @@ void		 tui_md_render(struct tui_lines *out, const char *text, size_t len,
  * carried as font 1, DECSET 47 as 1047); see vtfilter.c.  No I/O.
  */
 #define VTF_MAX_SEQ	64
+#define VTF_MAX_REP	32	/* REPs noted per chunk; more are dropped */
 
 struct tui_vtfilter {
 	int		 state;
@@ -406,6 +407,11 @@ struct tui_vtfilter {
 	int		 seps;		/* separators in the CSI being read */
 	int		 args;		/* ... a parameter byte seen */
 	int		 inargs;	/* ... still in its parameters */
+	/* REPs taken out of the output: before byte rep_at[i], repeat the
+	 * last glyph rep_n[i] times.  The reader resets nrep. */
+	size_t		 rep_at[VTF_MAX_REP];
+	long		 rep_n[VTF_MAX_REP];
+	int		 nrep;
 };
 
 void		 tui_vtfilter_init(struct tui_vtfilter *);

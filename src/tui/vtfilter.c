@@ -10,6 +10,12 @@
  *                       itself are dropped: the pane has one font.
  *   DECSET/DECRST 47    the alternate screen without 1049's cursor save;
  *                       libvterm knows 1047 and 1049 only.  Rewritten to 1047.
+ *   REP (CSI Ps b)      taken out of the stream, its offset in the output
+ *                       and count noted (rep_at, rep_n): libvterm 0.1.4
+ *                       repeats its last glyph forever when that glyph has
+ *                       no width (or there is none yet: "\e[b" alone), so
+ *                       vtpane.c repeats the glyph itself.  One cut up by
+ *                       controls becomes an unknown CSI (final '~').
  *   CSI parameters      at most 16 (separators past the 15th dropped):
  *                       libvterm 0.1.4 writes a 17th past its array.
  *   DECSTBM             passed on unchanged; the region's top row is noted
@@ -213,6 +219,16 @@ vtf_csi(struct tui_vtfilter *f, struct buf *out)
 		vtf_decset(p + 1, n - 1, final, out);
 		return;
 	}
+	if (i == n && final == 'b' && (n == 0 || (p[0] >= '0' && p[0] <= ';'))) {
+		/* REP: taken out, its place and count noted for vtpane.c. */
+		if (f->nrep < VTF_MAX_REP) {
+			for (i = 0; i < n && p[i] != ';' && p[i] != ':'; i++)
+				;
+			f->rep_at[f->nrep] = out->len;
+			f->rep_n[f->nrep++] = i == 0 ? 1 : vtf_num(p, i);
+		}
+		return;
+	}
 	if (i == n && final == 'r' && (n == 0 || (p[0] >= '0' && p[0] <= ';'))) {
 		/* DECSTBM, passed on; its top noted (see tui_vtfilter). */
 		for (i = 0; i < n && p[i] != ';'; i++)
@@ -246,8 +262,27 @@ tui_vtfilter_feed(struct tui_vtfilter *f, const char *in, size_t len,
 			}
 			break;
 		case VTF_ESC:
+			/*
+			 * As libvterm's parser: controls run without ending
+			 * the escape, NUL, DEL and 8-bit bytes are ignored in
+			 * it, intermediates gather, and '[' starts a CSI
+			 * whatever came between (so the CSI is seen here too).
+			 */
+			if (c == 0x00 || c == 0x7f || c >= 0x80)
+				break;
+			if (c < 0x20 && c != 0x1b && c != 0x18 && c != 0x1a) {
+				buf_putc(out, (char)c);
+				break;
+			}
+			if (c >= 0x20 && c <= 0x2f) {
+				if (f->n < VTF_MAX_SEQ - 1)
+					f->seq[f->n++] = (char)c;
+				break;
+			}
 			if (c == '[') {
-				f->seq[f->n++] = '[';
+				f->seq[0] = '\033';
+				f->seq[1] = '[';
+				f->n = 2;
 				f->state = VTF_CSI;
 				f->seps = 0;
 				f->args = 0;
@@ -292,10 +327,14 @@ tui_vtfilter_feed(struct tui_vtfilter *f, const char *in, size_t len,
 				i--;
 				break;
 			}
-			if (!vtf_arg_byte(f, c))
-				buf_putc(out, (char)c);
-			if (!f->inargs)
+			if (vtf_arg_byte(f, c))
+				break;
+			if (!f->inargs) {
 				f->state = VTF_GROUND;
+				if (c == 'b')
+					c = '~';	/* a REP cut up: not run */
+			}
+			buf_putc(out, (char)c);
 			break;
 		}
 	}

@@ -58,6 +58,8 @@ struct tui_vtpane {
 	size_t		 fed;		/* bytes since the last draw */
 	char		*title;
 	int		 offset;	/* scrollback lines scrolled back, 0: live */
+	uint32_t	 last[TUI_GRID_NCOMB + 1];	/* the last glyph (REP) */
+	int		 last_width;
 };
 
 /* Pack a libvterm colour as the grid keeps it. */
@@ -96,8 +98,15 @@ static int
 vt_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 {
 	struct tui_vtpane *p = user;
+	int i;
 
 	tui_grid_put(p->grid, pos.row, pos.col, info->chars, info->width);
+	p->last[0] = info->chars[0];
+	p->last[1] = 0;
+	if (info->chars[0] != 0 && info->chars[1] != 0)
+		for (i = 1; i <= TUI_GRID_NCOMB && p->last[i - 1] != 0; i++)
+			p->last[i] = i < TUI_GRID_NCOMB ? info->chars[i] : 0;
+	p->last_width = info->width;
 	return 1;
 }
 
@@ -323,17 +332,75 @@ vt_follow(struct tui_vtpane *p, unsigned long pushed)
 		p->offset = n;
 }
 
+/*
+ * REP (CSI n b), which vtfilter.c took out: the last glyph again, n times
+ * up to the end of the row, fed to libvterm as text.  libvterm's own REP
+ * never ends when that glyph has no width.
+ */
+static void
+vt_rep(struct tui_vtpane *p, long n)
+{
+	char text[(TUI_GRID_NCOMB + 1) * 4], *run;
+	size_t len = 0, i;
+	uint32_t c;
+	int k;
+
+	if (n < 1)
+		n = 1;
+	if (n > p->cols - p->cursor.col)
+		n = p->cols - p->cursor.col;
+	if (p->last_width < 1 || n < 1)
+		return;
+	for (k = 0; k <= TUI_GRID_NCOMB && (c = p->last[k]) != 0; k++) {
+		if (c >= 0x110000 || (c >= 0xd800 && c < 0xe000))
+			return;
+		if (c < 0x80)
+			text[len++] = (char)c;
+		else if (c < 0x800) {
+			text[len++] = (char)(0xc0 | c >> 6);
+			text[len++] = (char)(0x80 | (c & 0x3f));
+		} else if (c < 0x10000) {
+			text[len++] = (char)(0xe0 | c >> 12);
+			text[len++] = (char)(0x80 | (c >> 6 & 0x3f));
+			text[len++] = (char)(0x80 | (c & 0x3f));
+		} else {
+			text[len++] = (char)(0xf0 | c >> 18);
+			text[len++] = (char)(0x80 | (c >> 12 & 0x3f));
+			text[len++] = (char)(0x80 | (c >> 6 & 0x3f));
+			text[len++] = (char)(0x80 | (c & 0x3f));
+		}
+	}
+	if (len == 0)
+		return;
+	run = xreallocarray(NULL, (size_t)n, len);
+	for (i = 0; i < (size_t)n; i++)
+		memcpy(run + i * len, text, len);
+	vterm_input_write(p->vt, run, (size_t)n * len);
+	free(run);
+}
+
 /* Bytes from the shell. */
 void
 tui_vtpane_feed(struct tui_vtpane *p, const char *s, size_t len)
 {
 	unsigned long pushed = tui_grid_sb_pushed(p->grid);
+	size_t off = 0, at;
+	int i;
 
 	p->fed += len;
 	buf_reset(&p->filtered);
+	p->filter.nrep = 0;
 	tui_vtfilter_feed(&p->filter, s, len, &p->filtered);
-	if (p->filtered.len > 0)
-		vterm_input_write(p->vt, p->filtered.s, p->filtered.len);
+	for (i = 0; i < p->filter.nrep; i++) {
+		at = p->filter.rep_at[i];
+		if (at > off)
+			vterm_input_write(p->vt, p->filtered.s + off, at - off);
+		off = at;
+		vt_rep(p, p->filter.rep_n[i]);
+	}
+	if (p->filtered.len > off)
+		vterm_input_write(p->vt, p->filtered.s + off,
+		    p->filtered.len - off);
 	if (p->filtered.cap > 1 << 20)
 		buf_free(&p->filtered);		/* one huge chunk: give it back */
 	vt_follow(p, pushed);

@@ -107,6 +107,15 @@ shell_vt_feed(struct shell_vt *vt, const char *data, size_t len)
 		inrun = 1;						\
 	}								\
 } while (0)
+/* A byte no sequence takes: a control goes out at once, anything else ends it as text. */
+#define STRAY() do {							\
+	if (c < 0x20)							\
+		vt->text(vt->arg, data + i, 1);				\
+	else {								\
+		vt->state = VT_GROUND;					\
+		TEXT();							\
+	}								\
+} while (0)
 
 	for (i = 0; i < len; i++) {
 		unsigned char c = p[i];
@@ -144,22 +153,14 @@ shell_vt_feed(struct shell_vt *vt, const char *data, size_t len)
 				vt->state = VT_ESC_INTER;
 			else if (c >= 0x30 && c <= 0x7e)
 				vt->state = VT_GROUND;
-			else if (c < 0x20)
-				vt->text(vt->arg, data + i, 1);
-			else {
-				vt->state = VT_GROUND;
-				TEXT();
-			}
+			else
+				STRAY();
 			break;
 		case VT_ESC_INTER:
 			if (c >= 0x30 && c <= 0x7e)
 				vt->state = VT_GROUND;
-			else if (c < 0x20)
-				vt->text(vt->arg, data + i, 1);
-			else if (c > 0x7e) {
-				vt->state = VT_GROUND;
-				TEXT();
-			}
+			else if (c < 0x20 || c > 0x7e)
+				STRAY();	/* 0x20-0x2f: more intermediates */
 			break;
 		case VT_CSI:
 			if (c >= 0x40 && c <= 0x7e) {
@@ -167,12 +168,8 @@ shell_vt_feed(struct shell_vt *vt, const char *data, size_t len)
 				shell_vt_csi(vt, c, i + 1);
 			} else if (c >= 0x20 && c <= 0x3f)
 				shell_vt_keep(vt, c);
-			else if (c < 0x20)
-				vt->text(vt->arg, data + i, 1);
-			else {
-				vt->state = VT_GROUND;
-				TEXT();
-			}
+			else
+				STRAY();
 			break;
 		case VT_OSC:
 			if (c == 0x07) {
@@ -210,21 +207,10 @@ shell_vt_feed(struct shell_vt *vt, const char *data, size_t len)
 	FLUSH();
 #undef FLUSH
 #undef TEXT
+#undef STRAY
 }
 
 /* ---- capture: head + tail of the cleaned output, bounded --------------- */
-
-void
-shell_capture_init(struct shell_capture *c, size_t limit)
-{
-	c->head_max = limit / 2;
-	c->tail_max = limit - c->head_max;
-	buf_init(&c->head, 0);
-	c->tail = xmalloc(2 * c->tail_max + 1);
-	c->tail_len = 0;
-	c->total = 0;
-	sha256_init(&c->sha);
-}
 
 void
 shell_capture_reset(struct shell_capture *c)
@@ -233,6 +219,16 @@ shell_capture_reset(struct shell_capture *c)
 	c->tail_len = 0;
 	c->total = 0;
 	sha256_init(&c->sha);
+}
+
+void
+shell_capture_init(struct shell_capture *c, size_t limit)
+{
+	c->head_max = limit / 2;
+	c->tail_max = limit - c->head_max;
+	buf_init(&c->head, 0);
+	c->tail = xmalloc(2 * c->tail_max + 1);
+	shell_capture_reset(c);
 }
 
 void

@@ -252,6 +252,32 @@ spawn_exec_result(int rfd, pid_t pid, const char *argv0, enum sandbox_mech mech,
 	return -1;
 }
 
+/*
+ * The parent's side of fork (how: "fork" or "forkpty"), called at once
+ * with its pid: the signal mask back to old, then the exec's outcome read
+ * from errpipe (its write end closed here).  The child's pid, or -1 with
+ * *cause.
+ */
+static pid_t
+spawn_parent(const struct spawn_pty_args *a, pid_t pid, const char *how,
+    const sigset_t *old, int errpipe[2], char **cause)
+{
+	int err = errno;
+
+	sigprocmask(SIG_SETMASK, old, NULL);
+	if (pid < 0) {
+		*cause = xasprintf("cannot run '%s': %s: %s", a->argv[0], how,
+		    strerror(err));
+		return -1;
+	}
+	close(errpipe[1]);
+	errpipe[1] = -1;
+	if (spawn_exec_result(errpipe[0], pid, a->argv[0], a->mech,
+	    a->sandbox_failed, cause) == -1)
+		return -1;
+	return pid;
+}
+
 /* Fork a program onto a new pty as a session leader; see spawn.h. */
 pid_t
 spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
@@ -259,7 +285,7 @@ spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
 	struct winsize ws;
 	sigset_t all, old;
 	char *path = NULL, **envp = NULL;
-	int errpipe[2] = { -1, -1 }, fd = -1, err = 0;
+	int errpipe[2] = { -1, -1 }, fd = -1;
 	pid_t pid = -1;
 
 	*master = -1;
@@ -295,21 +321,8 @@ spawn_pty(const struct spawn_pty_args *a, int *master, char **cause)
 	if (pid == 0) {
 		spawn_child(path, (char *const *)a->argv, envp, a, errpipe[1]);
 	}
-	err = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (pid < 0) {
-		*cause = xasprintf("cannot run '%s': forkpty: %s", a->argv[0],
-		    strerror(err));
+	if ((pid = spawn_parent(a, pid, "forkpty", &old, errpipe, cause)) == -1)
 		goto out;
-	}
-
-	close(errpipe[1]);
-	errpipe[1] = -1;
-	if (spawn_exec_result(errpipe[0], pid, a->argv[0], a->mech,
-	    a->sandbox_failed, cause) == -1) {
-		pid = -1;
-		goto out;
-	}
 	if (util_set_nonblock(fd) != 0 || util_set_cloexec(fd) != 0) {
 		*cause = xasprintf("cannot run '%s': pty: %s", a->argv[0],
 		    strerror(errno));
@@ -563,7 +576,7 @@ pid_t
 spawn_pipes(const struct spawn_pty_args *a, int fds[3], char **cause)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err2[2] = { -1, -1 };
-	int errpipe[2] = { -1, -1 }, child[3] = { -1, -1, -1 }, err = 0, i;
+	int errpipe[2] = { -1, -1 }, child[3] = { -1, -1, -1 }, i;
 	sigset_t all, old;
 	char *path = NULL, **envp = NULL;
 	pid_t pid = -1;
@@ -603,20 +616,8 @@ spawn_pipes(const struct spawn_pty_args *a, int fds[3], char **cause)
 	if (pid == 0)
 		spawn_pipe_child(path, (char *const *)a->argv, envp, a, child,
 		    errpipe[1]);
-	err = errno;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (pid < 0) {
-		*cause = xasprintf("cannot run '%s': fork: %s", a->argv[0],
-		    strerror(err));
+	if ((pid = spawn_parent(a, pid, "fork", &old, errpipe, cause)) == -1)
 		goto out;
-	}
-	close(errpipe[1]);
-	errpipe[1] = -1;
-	if (spawn_exec_result(errpipe[0], pid, a->argv[0], a->mech,
-	    a->sandbox_failed, cause) == -1) {
-		pid = -1;
-		goto out;
-	}
 	fds[0] = in[1];
 	fds[1] = out[0];
 	fds[2] = err2[0];
