@@ -22,30 +22,27 @@
 N=${N:-200}
 R=${R:-3}
 LONG=${LONG:-1000}
-# think_script N FILE: N steps, each a think call, then finish.
-think_script() {
+# steps_script N FILE REPLY: N steps, step i's reply printed (with its
+# comma) by `REPLY i`, then finish.
+steps_script() {
 	{
 		echo '{"replies": ['
 		i=1
 		while [ $i -lt "$1" ]; do
-			echo "{\"chunk_size\": 64, \"tool_calls\": [{\"id\": \"t$i\", \"name\": \"think\", \"arguments\": {\"thought\": \"step $i of the plan\"}}]},"
+			"$3" $i
 			i=$((i + 1))
 		done
 		echo '{"tool_calls": [{"id": "end", "name": "finish", "arguments": {"message": "done"}}]}]}'
 	} > "$2"
 }
-# edit_script N FILE: N steps, each creating a small file, then finish.
-edit_script() {
-	{
-		echo '{"replies": ['
-		i=1
-		while [ $i -lt "$1" ]; do
-			echo "{\"tool_calls\": [{\"id\": \"e$i\", \"name\": \"file_editor\", \"arguments\": {\"command\": \"create\", \"path\": \"f$i.txt\", \"file_text\": \"step $i\\\\n\", \"security_risk\": \"LOW\"}}]},"
-			i=$((i + 1))
-		done
-		echo '{"tool_calls": [{"id": "end", "name": "finish", "arguments": {"message": "done"}}]}]}'
-	} > "$2"
+think_reply() {	# a think call
+	echo "{\"chunk_size\": 64, \"tool_calls\": [{\"id\": \"t$1\", \"name\": \"think\", \"arguments\": {\"thought\": \"step $1 of the plan\"}}]},"
 }
+edit_reply() {	# a file_editor call creating a small file
+	echo "{\"tool_calls\": [{\"id\": \"e$1\", \"name\": \"file_editor\", \"arguments\": {\"command\": \"create\", \"path\": \"f$1.txt\", \"file_text\": \"step $1\\\\n\", \"security_risk\": \"LOW\"}}]},"
+}
+think_script() { steps_script "$1" "$2" think_reply; }
+edit_script() { steps_script "$1" "$2" edit_reply; }
 # timed SCRIPT STEPS: run cade once on it; sets wall user sys rss.
 timed() {
 	bench_fake "$1"
@@ -133,7 +130,7 @@ long_session() {
 	: > "$B/long.txt"
 	r=1
 	while [ $r -le "$R" ]; do
-		sampled $((LONG + 20)) 50 100 200 450 900 "$LONG" > "$B/samples"
+		sampled $((LONG + 100)) 50 100 200 450 900 "$LONG" > "$B/samples"
 		[ "$(wc -l < "$B/samples")" -eq 6 ] || { echo "long session: a sample was missed"; cat "$B/samples"; exit 1; }
 		# the conversation sent: the request at 100, at LONG, the largest
 		q1=$(stat -c %s "$RECORD/req-$(printf %04d 100).json")
@@ -164,7 +161,7 @@ long_session() {
 }
 {
 	echo '{"side_replies": [{"on_match": "condensing the history", "content": "SUMMARY: thought the plan through, step by step."}],'
-	think_script $((LONG + 20)) /dev/stdout | sed 1s/^{//
+	think_script $((LONG + 100)) /dev/stdout | sed 1s/^{//
 } > "$B/long.json"
 # A window no request reaches: the conversation grows all along.
 long_session "no condensation" "context_window = 100000000"

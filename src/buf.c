@@ -176,6 +176,63 @@ buf_truncate(struct buf *b, size_t n)
 	}
 }
 
+/*
+ * Append the bytes of base64 text s (RFC 4648: padding optional, no other
+ * characters, whitespace included); -1 if s is not base64 or past max,
+ * b unchanged.
+ */
+int
+buf_unbase64(struct buf *b, const char *s, size_t len)
+{
+	size_t i, n = 0, start = b->len;
+	uint32_t v = 0;
+	unsigned char out[3];
+	int c, d;
+
+	while (len > 0 && s[len - 1] == '=' && n < 2) {
+		len--;
+		n++;
+	}
+	for (i = 0, n = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (c >= 'A' && c <= 'Z')
+			d = c - 'A';
+		else if (c >= 'a' && c <= 'z')
+			d = c - 'a' + 26;
+		else if (c >= '0' && c <= '9')
+			d = c - '0' + 52;
+		else if (c == '+')
+			d = 62;
+		else if (c == '/')
+			d = 63;
+		else
+			goto fail;
+		v = v << 6 | (uint32_t)d;
+		if (++n == 4) {
+			out[0] = (unsigned char)(v >> 16);
+			out[1] = (unsigned char)(v >> 8);
+			out[2] = (unsigned char)v;
+			if (buf_append(b, out, 3) == -1)
+				goto fail;
+			n = 0;
+			v = 0;
+		}
+	}
+	/* 2 or 3 characters left: 1 or 2 bytes; 1 left is not base64. */
+	if (n == 1)
+		goto fail;
+	if (n >= 2) {
+		out[0] = (unsigned char)(v >> (n == 2 ? 4 : 10));
+		out[1] = (unsigned char)(v >> 2);
+		if (buf_append(b, out, n - 1) == -1)
+			goto fail;
+	}
+	return 0;
+fail:
+	buf_truncate(b, start);
+	return -1;
+}
+
 /* Append len bytes as base64 (RFC 4648, padded); -1 past max, unchanged. */
 int
 buf_base64(struct buf *b, const void *data, size_t len)

@@ -29,6 +29,7 @@
 #include "cade/event.h"
 #include "cade/llm.h"
 #include "cade/loop.h"
+#include "cade/mention.h"
 #include "cade/safe.h"
 #include "cade/sandbox.h"
 #include "cade/session.h"
@@ -48,6 +49,7 @@ struct headless {
 	int		 interrupted;
 	int		 signo;		/* the first stop signal, for 128+N */
 	uint64_t	 grace;		/* timer: stop even if the step has not ended */
+	struct mention_send *ms;	/* the prompt waits for the model list */
 };
 
 /* --json: one line per event, flushed so a pipe reader sees it at once. */
@@ -277,6 +279,24 @@ headless_elsewhere(const struct config *cfg, const char *resume)
 	return rc;
 }
 
+/* A mention not attached: one line on stderr, and the run goes on. */
+static void
+headless_refused(const char *line, void *arg)
+{
+	(void)arg;
+	safe_fprintf(stderr, "cade: %s\n", line);
+	fflush(stderr);
+}
+
+/* The prompt reached the agent. */
+static void
+headless_sent(void *arg)
+{
+	struct headless *h = arg;
+
+	h->ms = NULL;
+}
+
 /* cade -p PROMPT. */
 int
 headless_main(struct config *cfg, const struct cade_run *run)
@@ -342,11 +362,14 @@ headless_main(struct config *cfg, const struct cade_run *run)
 	loop_signal_add(h.s->loop, SIGHUP, headless_signal, &h);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* "@path" mentions attach their files as in the TUI (mention.h). */
 	if (run->prompt != NULL && *run->prompt != '\0')
-		agent_submit(h.s->agent, run->prompt);
+		h.ms = mention_send(h.s, run->prompt, 1, NULL, headless_refused,
+		    headless_sent, &h);
 	else
 		agent_continue(h.s->agent);
-	if (!h.done && agent_get_state(h.s->agent) == AGENT_IDLE) {
+	if (!h.done && h.ms == NULL &&
+	    agent_get_state(h.s->agent) == AGENT_IDLE) {
 		fprintf(stderr, "cade: nothing to continue: the resumed session "
 		    "ended with an answer; give a new task with -p\n");
 		h.exit_code = CADE_EXIT_USAGE;
@@ -374,6 +397,7 @@ headless_main(struct config *cfg, const struct cade_run *run)
 			fputc('\n', stdout);
 	}
 	fflush(stdout);
+	mention_send_cancel(h.ms);
 	session_close(h.s);
 	free(h.final);
 	return rc;

@@ -6,7 +6,8 @@
 // "VAR name=value" lines for values a later scenario needs.  Every wait has
 // a deadline; nothing sleeps for a fixed time.
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { pathToFileURL } from "node:url";
@@ -405,6 +406,77 @@ const scenarios = {
 			check(p.stopReason === "end_turn" &&
 			    /hi from mcp/.test(JSON.stringify(done?.content ?? [])),
 			    "the client's MCP server runs the model's tool call");
+		});
+	},
+
+	// Image blocks (and an image resource's blob) reach the model as
+	// image_url content parts, kept in the session's blobs as @path's are.
+	async images() {
+		const png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAACklEQVR4nGMAAQAABQABDQottAAAAABJRU5ErkJggg==";
+		const lastReq = () => {
+			const f = readdirSync(process.env.RECORD).filter((n) =>
+			    /^req-.*\.json$/.test(n)).sort().pop();
+			return readFileSync(join(process.env.RECORD, f), "utf8");
+		};
+		await withCade(async (ctx, st) => {
+			const r = await init(ctx);
+			check(r.agentCapabilities.promptCapabilities.image === true,
+			    "initialize: images in prompts");
+			const s = await ctx.request("session/new", { cwd: work, mcpServers: [] });
+			const p = await ctx.request("session/prompt", { sessionId: s.sessionId,
+			    prompt: [{ type: "text", text: "what are these" },
+				{ type: "image", mimeType: "image/png", data: png },
+				{ type: "resource", resource: { uri: `file://${work}/pic.png`,
+				    mimeType: "image/png", blob: png } }] });
+			check(p.stopReason === "end_turn", `an image prompt ends with end_turn (${p.stopReason})`);
+			const req = lastReq();
+			const part = `{"type":"image_url","image_url":{"url":"data:image/png;base64,${png}"}}`;
+			check(req.includes(`{"type":"text","text":"what are these"},${part},${part}`),
+			    "the text, then both images as image_url content parts");
+			const sha = createHash("sha256").update(Buffer.from(png, "base64")).digest("hex");
+			check(existsSync(join(process.env.XDG_STATE_HOME, "cade/sessions",
+			    s.sessionId, "blobs", sha)), "the image is kept in the session's blobs");
+			const ev = readFileSync(join(process.env.XDG_STATE_HOME, "cade/sessions",
+			    s.sessionId, "events.jsonl"), "utf8");
+			check(ev.includes(`"images":[{"path":"image 1","mime":"image/png","bytes":67,"sha256":"${sha}"},` +
+			    `{"path":"file://${work}/pic.png"`), "the user_message event names both images");
+			let err = null;
+			try {
+				await ctx.request("session/prompt", { sessionId: s.sessionId,
+				    prompt: [{ type: "image", mimeType: "image/png", data: "not base64!" }] });
+			} catch (e) { err = e; }
+			check(err && err.code === -32602, "image data that is not base64: invalid params");
+			const q = await ctx.request("session/prompt", { sessionId: s.sessionId,
+			    prompt: [{ type: "text", text: "and this" },
+				{ type: "image", mimeType: "image/png", data: "aGVsbG8=" }] });
+			check(q.stopReason === "end_turn" && /cade: image image 1 not attached: not a PNG, JPEG, GIF or WebP image/.test(
+			    textOf(kinds(st, s.sessionId), "agent_message_chunk")),
+			    "bytes that are no image: one line to the client, the turn goes on");
+			check(!lastReq().includes("image_url\":{\"url\":\"data:image/png;base64,aGVs"),
+			    "... and they do not reach the model");
+		});
+	},
+
+	// A model that takes no images: the image is refused in one line.
+	async imagesno() {
+		await withCade(async (ctx, st) => {
+			await init(ctx);
+			const s = await ctx.request("session/new", { cwd: work, mcpServers: [] });
+			const p = await ctx.request("session/prompt", { sessionId: s.sessionId,
+			    prompt: [{ type: "text", text: "look" }, { type: "image",
+				mimeType: "image/png", data: "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAACklEQVR4nGMAAQAABQABDQottAAAAABJRU5ErkJggg==" }] });
+			check(p.stopReason === "end_turn" && /cade: image image 1 not attached: text-model does not take images/.test(
+			    textOf(kinds(st, s.sessionId), "agent_message_chunk")),
+			    "a model the list says takes no images: one line to the client");
+		});
+	},
+
+	// images = off: not offered.
+	async imagesoff() {
+		await withCade(async (ctx) => {
+			const r = await init(ctx);
+			check(r.agentCapabilities.promptCapabilities.image === false,
+			    "initialize: images = off offers no images");
 		});
 	},
 

@@ -2,8 +2,8 @@
 # acp.sh: cade acp driven by the official ACP TypeScript client
 # (@agentclientprotocol/sdk 2.4.0, tests/acp-client.mjs) against the fake LLM:
 # initialize, sessions, edits and commands, permissions checked on disk,
-# cancel, load, stop reasons, two sessions at once, malformed input, and the
-# same decisions in the store as headless mode.  Skips when node or the
+# cancel, load, stop reasons, image blocks, two sessions at once, malformed
+# input, and the same decisions in the store as headless mode.  Skips when node or the
 # package is missing (CI installs both: .ci/run).
 . "$top_srcdir/tests/lib.sh"
 setup_home
@@ -130,6 +130,21 @@ cat > "$T/stops.json" <<'JSON'
 JSON
 start_fake "$T/stops.json"
 run_client stops "$S"
+stop_fake
+
+# --- image blocks: to the model as content parts, or refused in one line ------
+I=$T/images; mkdir -p "$I"
+cat > "$T/images.json" <<'JSON'
+{"models": [
+  {"id": "vision-model", "architecture": {"input_modalities": ["text", "image"]}},
+  {"id": "text-model", "architecture": {"input_modalities": ["text"]}}],
+ "replies": [{"content": "Saw them."}, {"content": "No image."}, {"content": "Text only."}]}
+JSON
+start_fake "$T/images.json"
+RECORD=$RECORD run_client images "$I" -m vision-model
+RECORD=$RECORD run_client imagesno "$I" -m text-model
+printf 'images = off\n' > "$T/images-off.conf"
+run_client imagesoff "$I" --config "$T/images-off.conf"
 stop_fake
 
 # --- two sessions in one process --------------------------------------------

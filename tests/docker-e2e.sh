@@ -5,7 +5,9 @@
 # the host user's uid, its hostname is not the host's, the network is off,
 # file tools see /workspace paths, SIGTERM leaves no container, kill -9 then
 # --resume reattaches the same container, a SIGTERM while the container is
-# being set up leaves none, and a missing daemon is one line and exit 1.  Skips (counted) only without a daemon, and fails then if CI=true.
+# being set up leaves none, a daemon that stops answering mid-session ends
+# the run saying so (the health check never waits for it), and a missing
+# daemon is one line and exit 1.  Skips (counted) only without a daemon, and fails then if CI=true.
 . "$top_srcdir/tests/lib.sh"
 setup_home
 W=$T/work; mkdir -p "$W"; cd "$W"
@@ -23,6 +25,7 @@ left_of() {	# left_of SESSION: containers still labelled with it
 }
 cleanup_docker() {
 	[ -n "${CADE_PID:-}" ] && kill -9 "$CADE_PID" 2>/dev/null
+	[ -n "${RELAY_PID:-}" ] && kill "$RELAY_PID" 2>/dev/null
 	ids=$(docker ps -aq --filter "label=cade.root=$W" 2>/dev/null)
 	[ -n "$ids" ] && docker rm -f $ids >/dev/null 2>&1
 	cleanup
@@ -203,5 +206,34 @@ kill -TERM "$CADE_PID"; wait "$CADE_PID"; rc=$?; CADE_PID=
 ok $([ $rc -eq 143 ] && echo 0 || echo 1) "SIGTERM while the container is being set up exits 143 (rc=$rc)"
 [ -z "$(docker ps -aq --filter "label=cade.root=$W")" ]; ok $? "... and leaves no container behind"
 tail -1 "$JSON_OUT" | grep -q '"type":"finish"'; ok $? "... and ends with a finish event"
+
+# 8. The daemon stops answering mid-session (a relay in front of its socket
+# drops the container's streams, then accepts and never answers): the
+# health check asks on the loop and gives up at its own deadline; the run
+# ends with exit 1 saying the daemon was lost and how to resume.
+case ${DOCKER_HOST:-unix:///var/run/docker.sock} in
+unix://*)
+	daemon_sock=${DOCKER_HOST:-unix:///var/run/docker.sock}
+	"$top_builddir/tests/dockrelay" "$T/relay.sock" "${daemon_sock#unix://}" &
+	RELAY_PID=$!
+	for i in $(seq 1 100); do [ -S "$T/relay.sock" ] && break; sleep 0.05; done
+	cp "$T/t6.json" "$T/t8.json"
+	run_fake t8
+	DOCKER_HOST=unix://$T/relay.sock "$CADE" -p "sleep" --workspace docker \
+	    --image cade-test:1 --yes --json </dev/null >"$JSON_OUT" 2>"$T/err" &
+	CADE_PID=$!
+	for i in $(seq 1 300); do grep -q '"type":"tool_running"' "$JSON_OUT" 2>/dev/null && break; sleep 0.1; done
+	kill -USR1 "$RELAY_PID"
+	wait "$CADE_PID"; rc=$?; CADE_PID=
+	kill "$RELAY_PID" 2>/dev/null; wait "$RELAY_PID" 2>/dev/null
+	ok $([ $rc -eq 1 ] && echo 0 || echo 1) "a daemon that stops answering ends the run with exit 1 (rc=$rc)"
+	grep -q "workspace lost: lost the Docker daemon" "$T/err" && grep -q -- "--resume" "$T/err"
+	ok $? "the error says the daemon was lost and how to resume: $(head -c 300 "$T/err")"
+	tail -1 "$JSON_OUT" | grep -q '"type":"finish".*"status":"error"'; ok $? "... and the session is closed with a finish event"
+	;;
+*)
+	_n=$((_n + 1)); echo "ok $_n # SKIP: the deaf-daemon relay needs a unix socket"
+	;;
+esac
 
 done_testing

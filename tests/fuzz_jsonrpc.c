@@ -3,7 +3,9 @@
  * the newline splitter and the JSON-RPC classifier, on untrusted bytes from
  * the client.  The input is fed twice, whole and cut at a point the first
  * byte picks; both runs must give the same lines.  Every line is classified
- * and answered as the server would (builders included).
+ * and answered as the server would (builders included).  The input is
+ * also read as the base64 of an image block (buf_unbase64): what decodes
+ * must encode and decode back to the same bytes.
  *   make fuzz-jsonrpc && ./fuzz-jsonrpc -max_total_time=300
  */
 #include "config.h"
@@ -68,6 +70,26 @@ fuzz_run(const char *data, size_t n, size_t cut, size_t *len)
 	return buf_detach(&seen, len);
 }
 
+/* An image block's data: decode, encode, decode again, same bytes. */
+static void
+fuzz_base64(const char *data, size_t n)
+{
+	struct buf raw, enc, again;
+
+	buf_init(&raw, 0);
+	buf_init(&enc, 0);
+	buf_init(&again, 0);
+	if (buf_unbase64(&raw, data, n) == 0) {
+		if (buf_base64(&enc, raw.s, raw.len) == -1 ||
+		    buf_unbase64(&again, enc.s, enc.len) == -1 ||
+		    again.len != raw.len || memcmp(again.s, raw.s, raw.len) != 0)
+			abort();
+	}
+	buf_free(&raw);
+	buf_free(&enc);
+	buf_free(&again);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -84,5 +106,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	free(a);
 	free(b);
+	fuzz_base64((const char *)data, size);
 	return 0;
 }

@@ -74,7 +74,24 @@ main(void)
 			ok(strcmp(b64.s, want[k]) == 0, "base64('%s') is '%s'", in[k],
 			    b64.s);
 			buf_free(&b64);
+			/* ... and back, padded and not. */
+			buf_init(&b64, 0);
+			ok(buf_unbase64(&b64, want[k], strlen(want[k])) == 0 &&
+			    b64.len == strlen(in[k]) && memcmp(b64.s, in[k],
+			    b64.len) == 0, "unbase64('%s') is '%s'", want[k], in[k]);
+			buf_reset(&b64);
+			ok(buf_unbase64(&b64, want[k], strcspn(want[k], "=")) == 0 &&
+			    b64.len == strlen(in[k]), "... without its padding");
+			buf_free(&b64);
 		}
+		buf_init(&b64, 0);
+		ok(buf_unbase64(&b64, "Zm9v!", 5) == -1 && b64.len == 0 &&
+		    buf_unbase64(&b64, "Zm9vY", 5) == -1 &&
+		    buf_unbase64(&b64, "Zm 9v", 5) == -1 &&
+		    buf_unbase64(&b64, "Zg===", 5) == -1 && b64.len == 0,
+		    "unbase64: a stray character, one left over, too much "
+		    "padding: -1, unchanged");
+		buf_free(&b64);
 		buf_init(&b64, 6);
 		ok(buf_puts(&b64, "ab") == 0 && buf_base64(&b64, "foob", 4) == -1 &&
 		    strcmp(b64.s, "ab") == 0, "base64 past the cap: -1, unchanged");

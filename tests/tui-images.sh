@@ -74,6 +74,12 @@ ok $? "the session keeps each image once, named by its sha256"
 ! grep -q 'iVBORw0KGgo' "$S/events.jsonl" && grep -q '"images":\[{"path":"shot.png","mime":"image/png","bytes":67,"sha256":"' "$S/events.jsonl"
 ok $? "events.jsonl names the images by digest and holds no image data"
 
+# /model alone lists the models, marking those that take images.
+TM send-keys -t ui "/model" Enter
+wait_for 'text-model'
+screen | grep -qE '^ *vision-model \(in use\) +images *$' && screen | grep -qE '^ *text-model *$'
+ok $? "/model marks the models the list says take images"
+
 TM send-keys -t ui "and @big.png" Enter
 wait_for 'Too big.'
 ! grep -q 'base64,iVBORw0KGgoAAAAAAAAA' "$(lastreq)" && screen | grep -qF '@big.png not attached: 6008 bytes, over image_max (4096)'

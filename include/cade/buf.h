@@ -38,5 +38,8 @@ void	buf_consume(struct buf *, size_t n);
 void	buf_truncate(struct buf *, size_t n);
 /* Append data as base64 (RFC 4648, padded); -1 past max (unchanged). */
 int	buf_base64(struct buf *, const void *data, size_t len);
+/* Append the bytes base64 text s stands for (padding optional); -1 if it
+ * is not base64 or past max (unchanged). */
+int	buf_unbase64(struct buf *, const char *s, size_t len);
 
 #endif

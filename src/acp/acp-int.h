@@ -46,6 +46,7 @@ struct acp_session {
 	char		*run_call;	/* the terminal call running now, or NULL */
 	uint64_t	 run_timer;	/* its next output update */
 	size_t		 run_seen;	/* output bytes already sent */
+	struct mention_send *sending;	/* the prompt waits for the model list */
 	struct acp_session *next;
 };
 

@@ -34,6 +34,7 @@
 #include "cade/jsonrpc.h"
 #include "cade/log.h"
 #include "cade/loop.h"
+#include "cade/mention.h"
 #include "cade/policy.h"
 #include "cade/session.h"
 #include "cade/store.h"
@@ -200,6 +201,7 @@ acp_close(struct acp *a, struct acp_session *as)
 	struct acp_pending **pp, *p;
 
 	acp_update_unwatch(as);
+	mention_send_cancel(as->sending);
 	session_close(as->s);
 	for (pp = &a->pending; (p = *pp) != NULL;) {
 		if (p->as == as) {
@@ -238,7 +240,10 @@ acp_initialize(struct acp *a, const struct jsonrpc_msg *m)
 	cJSON_AddObjectToObject(cJSON_AddObjectToObject(caps,
 	    "sessionCapabilities"), "close");
 	pc = cJSON_AddObjectToObject(caps, "promptCapabilities");
-	cJSON_AddBoolToObject(pc, "image", 0);
+	/* Images are taken unless the images setting is off (whether the
+	 * model takes them is asked per prompt, as for @path). */
+	cJSON_AddBoolToObject(pc, "image", strcmp(conf_str(a->cfg, "images"),
+	    "off") != 0);
 	cJSON_AddBoolToObject(pc, "audio", 0);
 	cJSON_AddBoolToObject(pc, "embeddedContext", 1);
 	pc = cJSON_AddObjectToObject(caps, "mcpCapabilities");
@@ -514,16 +519,58 @@ acp_session_set_mode(struct acp *a, const struct jsonrpc_msg *m)
 	acp_reply(a, m->id, cJSON_CreateObject());
 }
 
-/* Append one prompt content block as text for the model; -1 if unsupported. */
+/*
+ * An image's base64 bytes (an image block, or a resource's blob of an
+ * image type) into imgs, named by its URI or its place; -1 if the data is
+ * not base64.  Whether it is an image the model may take is
+ * mention_check_images()'s question.
+ */
 static int
-acp_prompt_block(struct buf *b, const cJSON *block)
+acp_prompt_image(struct mention_images *imgs, const char *data,
+    const char *uri)
+{
+	struct buf raw;
+	char *name, *data_out;
+	size_t len;
+
+	buf_init(&raw, 0);
+	if (data == NULL || buf_unbase64(&raw, data, strlen(data)) == -1) {
+		buf_free(&raw);
+		return -1;
+	}
+	name = uri != NULL ? xstrdup(uri) : xasprintf("image %zu", imgs->n + 1);
+	data_out = buf_detach(&raw, &len);
+	mention_images_add(imgs, name, data_out, len);
+	free(name);
+	return 0;
+}
+
+/*
+ * Append one prompt content block as text for the model, or an image to
+ * imgs; -1 if unsupported or malformed.
+ */
+static int
+acp_prompt_block(struct buf *b, struct mention_images *imgs,
+    const cJSON *block)
 {
 	const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(block, "type"));
 	const cJSON *res;
-	const char *uri, *text, *name;
+	const char *uri, *text, *name, *mime;
 
 	if (type == NULL)
 		return -1;
+	if (strcmp(type, "image") == 0)
+		return acp_prompt_image(imgs, cJSON_GetStringValue(
+		    cJSON_GetObjectItem(block, "data")), cJSON_GetStringValue(
+		    cJSON_GetObjectItem(block, "uri")));
+	res = cJSON_GetObjectItem(block, "resource");
+	mime = cJSON_GetStringValue(cJSON_GetObjectItem(res, "mimeType"));
+	if (strcmp(type, "resource") == 0 && mime != NULL &&
+	    strncmp(mime, "image/", 6) == 0 &&
+	    cJSON_GetObjectItem(res, "blob") != NULL)
+		return acp_prompt_image(imgs, cJSON_GetStringValue(
+		    cJSON_GetObjectItem(res, "blob")), cJSON_GetStringValue(
+		    cJSON_GetObjectItem(res, "uri")));
 	if (b->len > 0)
 		(void)buf_putc(b, '\n');
 	if (strcmp(type, "text") == 0) {
@@ -538,7 +585,6 @@ acp_prompt_block(struct buf *b, const cJSON *block)
 		return buf_printf(b, "[%s](%s)", name != NULL ? name : uri, uri);
 	}
 	if (strcmp(type, "resource") == 0) {
-		res = cJSON_GetObjectItem(block, "resource");
 		uri = cJSON_GetStringValue(cJSON_GetObjectItem(res, "uri"));
 		text = cJSON_GetStringValue(cJSON_GetObjectItem(res, "text"));
 		if (uri == NULL)
@@ -552,12 +598,38 @@ acp_prompt_block(struct buf *b, const cJSON *block)
 	return -1;
 }
 
+/* An image not sent to the model: one line to the client, the turn goes on. */
+static void
+acp_prompt_refused(const char *line, void *arg)
+{
+	struct acp_session *as = arg;
+	cJSON *u = cJSON_CreateObject(), *c;
+	char *text = xasprintf("cade: %s\n", line);
+
+	cJSON_AddStringToObject(u, "sessionUpdate", "agent_message_chunk");
+	c = cJSON_AddObjectToObject(u, "content");
+	cJSON_AddStringToObject(c, "type", "text");
+	cJSON_AddStringToObject(c, "text", text);
+	free(text);
+	acp_notify_update(as, u);
+}
+
+/* The prompt reached the agent. */
+static void
+acp_prompt_sent(void *arg)
+{
+	struct acp_session *as = arg;
+
+	as->sending = NULL;
+}
+
 /* session/prompt: start a turn; answered at the agent's finish event. */
 static void
 acp_session_prompt(struct acp *a, const struct jsonrpc_msg *m)
 {
 	struct acp_session *as;
 	const cJSON *prompt, *block;
+	struct mention_images imgs;
 	struct buf b;
 	char *text;
 
@@ -576,19 +648,25 @@ acp_session_prompt(struct acp *a, const struct jsonrpc_msg *m)
 		return;
 	}
 	buf_init(&b, JSONRPC_MAX_LINE);
+	memset(&imgs, 0, sizeof imgs);
 	cJSON_ArrayForEach(block, prompt) {
-		if (acp_prompt_block(&b, block) == -1) {
+		if (acp_prompt_block(&b, &imgs, block) == -1) {
 			buf_free(&b);
+			mention_images_free(&imgs);
 			acp_fail(a, m->id, JSONRPC_INVALID_PARAMS, "invalid params: "
-			    "cade takes text, resource_link and resource blocks");
+			    "cade takes text, image (base64 data), resource_link "
+			    "and resource blocks");
 			return;
 		}
 	}
 	text = buf_detach(&b, NULL);
 	as->prompt_id = cJSON_Duplicate(m->id, 1);
 	as->cancelled = 0;
-	if (!acp_update_command(as, text))
-		agent_submit(as->s->agent, text);
+	/* Images go as content parts, checked and kept as @path's are. */
+	if (imgs.n > 0 || !acp_update_command(as, text))
+		as->sending = mention_send(as->s, text, 0, &imgs,
+		    acp_prompt_refused, acp_prompt_sent, as);
+	mention_images_free(&imgs);
 	free(text);
 }
 
@@ -601,6 +679,13 @@ acp_session_cancel(struct acp *a, const struct jsonrpc_msg *m)
 	if ((as = acp_find_session(a, m)) == NULL || as->prompt_id == NULL)
 		return;
 	as->cancelled = 1;
+	if (as->sending != NULL) {
+		/* Still asking for the model list: the message never went. */
+		mention_send_cancel(as->sending);
+		as->sending = NULL;
+		acp_prompt_done(as, "cancelled", NULL);
+		return;
+	}
 	/* A permission request still out is answered "cancelled" by the
 	 * client; the action is refused here, and the next ask may go. */
 	as->ask_req = 0;

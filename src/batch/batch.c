@@ -44,6 +44,7 @@
 #include "cade/llm.h"
 #include "cade/log.h"
 #include "cade/loop.h"
+#include "cade/mention.h"
 #include "cade/safe.h"
 #include "cade/session.h"
 #include "cade/shell.h"
@@ -78,6 +79,7 @@ struct batch_run {
 	char			*why;		/* an error before the agent ran */
 	char			*ended;		/* the agent's finish message */
 	char			*prep;		/* its preparation, waiting its turn */
+	struct mention_send	*ms;		/* the prompt waits for the model list */
 };
 
 struct batch {
@@ -456,6 +458,24 @@ batch_say(struct batch *b, const char *fmt, ...)
 static void	batch_task_end(struct batch_run *, const char *status,
 		    const char *reason);
 
+/* A mention in a task's prompt not attached: one progress line. */
+static void
+batch_refused(const char *line, void *arg)
+{
+	struct batch_run *r = arg;
+
+	batch_say(r->b, "%s: %s", r->t->id, line);
+}
+
+/* The task's prompt reached its agent. */
+static void
+batch_sent(void *arg)
+{
+	struct batch_run *r = arg;
+
+	r->ms = NULL;
+}
+
 /* Run fn from the loop, not from inside whatever called us. */
 static void
 batch_later(struct batch_run *r, loop_timer_cb fn)
@@ -493,6 +513,7 @@ batch_run_free(struct batch_run *r)
 		b->prep_busy = NULL;
 		batch_prep_next(b);
 	}
+	mention_send_cancel(r->ms);
 	session_close(r->s);
 	conf_free(r->cfg);
 	buf_free(&r->cout);
@@ -659,7 +680,9 @@ batch_start_session(struct loop *loop, void *arg)
 	r->phase = BT_RUNNING;
 	batch_say(b, "%s: running in %s (session %s)", r->t->id, r->t->root,
 	    r->s->id);
-	agent_submit(r->s->agent, r->t->prompt);
+	/* "@path" mentions attach their files as in the TUI (mention.h). */
+	r->ms = mention_send(r->s, r->t->prompt, 1, NULL, batch_refused,
+	    batch_sent, r);
 }
 
 /* Output of the child preparing a workspace (kept for an error). */

@@ -160,8 +160,10 @@ llm_models_json(const struct llm_models *m)
 				cJSON_AddNumberToObject(p, "completion",
 				    m->v[i].price_out / 1e6);
 		}
+		/* Image input kept too (llm_model_images() reads it). */
 		if (m->v[i].images >= 0) {
-			p = cJSON_AddArrayToObject(o, "input_modalities");
+			p = cJSON_AddObjectToObject(o, "architecture");
+			p = cJSON_AddArrayToObject(p, "input_modalities");
 			cJSON_AddItemToArray(p, cJSON_CreateString("text"));
 			if (m->v[i].images)
 				cJSON_AddItemToArray(p,

@@ -243,8 +243,9 @@ llm_models_main(const struct config *cfg, FILE *out)
 	for (i = 0; i < c.m->n; i++)
 		if (strlen(c.m->v[i].id) > w)
 			w = strlen(c.m->v[i].id);
-	fprintf(out, "%-*s %9s %9s %9s\n", (int)w, "MODEL", "CONTEXT",
-	    "IN $/M", "OUT $/M");
+	/* IMAGES: yes/no where the list says whether it takes image input. */
+	fprintf(out, "%-*s %9s %9s %9s %6s\n", (int)w, "MODEL", "CONTEXT",
+	    "IN $/M", "OUT $/M", "IMAGES");
 	for (i = 0; i < c.m->n; i++) {
 		fprintf(out, "%-*s", (int)w, c.m->v[i].id);
 		if (c.m->v[i].context > 0)
@@ -253,7 +254,8 @@ llm_models_main(const struct config *cfg, FILE *out)
 			fprintf(out, " %9s", "-");
 		models_price(out, c.m->v[i].price_in);
 		models_price(out, c.m->v[i].price_out);
-		fputc('\n', out);
+		fprintf(out, " %6s\n", c.m->v[i].images > 0 ? "yes" :
+		    c.m->v[i].images == 0 ? "no" : "-");
 	}
 	llm_models_free(c.m);
 	return CADE_EXIT_OK;

@@ -466,6 +466,8 @@ tui_models_done(struct llm_models *m, void *arg)
 			if (m->v[i].price_in >= 0 && m->v[i].price_out >= 0)
 				buf_printf(&b, "  $%.4g/$%.4g per M", m->v[i].price_in,
 				    m->v[i].price_out);
+			if (m->v[i].images > 0)
+				buf_puts(&b, "  images");
 			buf_putc(&b, '\n');
 		}
 		if (m->n > shown)

@@ -11,35 +11,22 @@
  * the arrows cycle too, Enter takes the one shown, Esc puts the typed word
  * back; any other key closes it and acts as usual).
  *
- * On Enter, each "@path" or "@path:A-B" / "@path:A" (after a blank or at
- * the start) attaches the file or those lines after the message, capped at
- * output_limit like an observation.  Paths are resolved as the file tools
- * do (outside the workspace refused, symbolic links followed); paths hidden
- * by the sandbox, directories, binary files and missing files are refused
- * with a notice in the chat and not attached.
- *
- * An image (PNG, JPEG, GIF or WebP by its magic bytes, at most image_max
- * bytes) goes to the model as an image content part after the text, when
- * the model takes images: the images setting, else (auto) the endpoint's
- * model list.  When no list was read yet, the TUI asks for one first
- * (tui_mention_needs_list); when the answer is no or unknown, one line in
- * the chat says so and nothing is attached.
+ * On Enter, the message goes through mention.c below the TUI (the same
+ * attachment as headless -p and cade batch: files, line ranges, images,
+ * the one-line refusals), each refusal a notice in the chat.  The chat
+ * shows an attached file as "[attached: path]" (tui_mention_fold).
  */
 #include "config.h"
 
 #include <sys/stat.h>
 
 #include <ctype.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "cade/agent.h"
 #include "cade/buf.h"
 #include "cade/conf.h"
-#include "cade/image.h"
-#include "cade/llm.h"
+#include "cade/mention.h"
 #include "cade/session.h"
 #include "cade/tool.h"
 #include "cade/util.h"
@@ -48,7 +35,6 @@
 
 #define MENTION_MAX_VISIT	50000		/* files walked for one Tab */
 #define MENTION_MAX_CAND	200		/* candidates kept */
-#define MENTION_MAX_FILE	(64 * 1024 * 1024)
 
 struct mention_cand {
 	char	*rel;
@@ -347,315 +333,32 @@ tui_mention_complete(struct tui *t)
 	return 1;
 }
 
-/* ---- attaching on send --------------------------------------------- */
+/* ---- attaching on send (the work is mention.c's, below the TUI) ---- */
 
-/* "path:A-B" or "path:A": split off the range (lines from 1); 0 if none. */
-static int
-mention_range(char *path, long *from, long *to)
-{
-	char *colon = strrchr(path, ':'), *end;
-
-	if (colon == NULL || !isdigit((unsigned char)colon[1]))
-		return 0;
-	*from = strtol(colon + 1, &end, 10);
-	*to = *from;
-	if (*end == '-' && isdigit((unsigned char)end[1]))
-		*to = strtol(end + 1, &end, 10);
-	if (*end != '\0' || *from < 1 || *to < *from)
-		return 0;
-	*colon = '\0';
-	return 1;
-}
-
-/* Lines [from, to] of data (1-based; to past the end: to the end). */
+/* A refused mention: one notice in the chat. */
 static void
-mention_lines(const char *data, size_t len, long from, long to,
-    size_t *off, size_t *n)
+mention_notice(const char *line, void *arg)
 {
-	size_t i = 0, start = len;
-	long line = 1;
+	struct tui *t = arg;
 
-	for (i = 0; i < len && line < from; i++)
-		if (data[i] == '\n')
-			line++;
-	start = i;
-	for (; i < len && line <= to; i++)
-		if (data[i] == '\n' && ++line > to) {
-			i++;
-			break;
-		}
-	*off = start;
-	*n = i - start;
-}
-
-/*
- * Resolve a mention (word without "@"): the host path, with *path the
- * workspace path as written and the line range split off; NULL with
- * *cause.  Trailing punctuation ("see @a.c.") is not part of the path.
- */
-static char *
-mention_resolve(struct tui *t, const char *word, char **pathp, int *ranged,
-    long *from, long *to, struct stat *st, char **cause)
-{
-	struct workspace *ws = t->s->ws;
-	char *path = xstrdup(word), *host = NULL;
-	size_t n;
-
-	for (;;) {
-		*ranged = mention_range(path, from, to);
-		free(host);
-		free(*cause);
-		*cause = NULL;
-		host = tool_resolve_path(ws, path, cause);
-		if (host != NULL && stat(host, st) == 0)
-			break;
-		n = strlen(path);
-		if (*ranged)
-			path[n] = ':';	/* undo the split, retry shorter */
-		n = strlen(path);
-		if (n < 2 || strchr(".,;:!?)'\"", path[n - 1]) == NULL)
-			break;
-		path[n - 1] = '\0';
-	}
-	*pathp = path;
-	if (host == NULL)
-		return NULL;
-	free(*cause);
-	*cause = NULL;
-	if (ws_hidden(ws, host))
-		*cause = xstrdup("hidden by the sandbox");
-	else if (stat(host, st) == -1)
-		*cause = xstrdup("no such file");
-	else if (!S_ISREG(st->st_mode))
-		*cause = xstrdup("not a regular file");
-	if (*cause != NULL) {
-		free(host);
-		return NULL;
-	}
-	return host;
-}
-
-/* The images setting for the model in use, and the model. */
-static const char *
-mention_model(struct tui *t)
-{
-	struct agent_stats st;
-
-	agent_get_stats(t->s->agent, &st);
-	return st.model;
-}
-
-/*
- * An image mention: into imgs if the model takes images and it is small
- * enough, else the reason (one line in the chat; nothing attached).
- */
-static char *
-mention_image(struct tui *t, const char *path, int ranged, char *data,
-    size_t len, struct tui_images *imgs)
-{
-	const char *model = mention_model(t);
-	long max = conf_int(t->cfg, "image_max");
-	int listed, ok = llm_model_images(t->cfg, model, &listed);
-
-	if (ranged)
-		return xstrdup("an image has no lines");
-	if (ok == 0 && strcmp(conf_model_str(t->cfg, model, "images"), "off") == 0)
-		return xstrdup("images are off (the images setting)");
-	if (ok == 0)
-		return xasprintf("%s does not take images (the endpoint's model "
-		    "list says so; images = on sends them anyway)", model);
-	if (ok < 0)
-		return xasprintf("cannot tell whether %s takes images (%s; set "
-		    "images = on if it does)", model, listed ? "the endpoint's "
-		    "model list does not say" : "no model list from the "
-		    "endpoint");
-	if (len > (size_t)max)
-		return xasprintf("%zu bytes, over image_max (%ld)", len, max);
-	imgs->v = xreallocarray(imgs->v, imgs->n + 1, sizeof *imgs->v);
-	imgs->v[imgs->n].path = xstrdup(path);
-	imgs->v[imgs->n].data = data;
-	imgs->v[imgs->n].len = len;
-	imgs->n++;
-	return NULL;
-}
-
-/* Attach one mention (word without "@") to out or imgs, or say why not. */
-static void
-mention_attach(struct tui *t, const char *word, struct buf *out,
-    struct tui_images *imgs)
-{
-	char *path = NULL, *host, *cause = NULL, *data = NULL;
-	char *msg;
-	long from = 0, to = 0;
-	int ranged;
-	size_t len, off, n, limit = (size_t)conf_int(t->cfg, "output_limit");
-	struct stat st;
-
-	host = mention_resolve(t, word, &path, &ranged, &from, &to, &st, &cause);
-	if (host != NULL) {
-		data = util_read_small(host, MENTION_MAX_FILE, &len, &cause);
-		if (data != NULL && image_type(data, len) != NULL) {
-			cause = mention_image(t, path, ranged, data, len, imgs);
-			if (cause == NULL)
-				data = NULL;	/* imgs owns it */
-			else {
-				free(data);
-				data = NULL;
-			}
-		} else if (data != NULL &&
-		    memchr(data, '\0', len < 8192 ? len : 8192) != NULL) {
-			cause = xstrdup("a binary file");
-			free(data);
-			data = NULL;
-		}
-	}
-	if (data == NULL) {
-		if (cause != NULL || host == NULL) {
-			msg = xasprintf("@%s not attached: %s", word,
-			    cause != NULL ? cause : "cannot be read");
-			tui_chat_notice(t->chat, ITEM_NOTICE, msg);
-			free(msg);
-		}
-		goto out;
-	}
-	off = 0;
-	n = len;
-	if (ranged)
-		mention_lines(data, len, from, to, &off, &n);
-	buf_printf(out, "\n\n<file path=\"%s\"", path);
-	if (ranged)
-		buf_printf(out, " lines=\"%ld-%ld\"", from, to);
-	buf_printf(out, ">\n");
-	if (limit > 0 && n > limit) {
-		buf_append(out, data + off, limit);
-		buf_printf(out, "\n[... %zu more bytes not attached: name a line range]",
-		    n - limit);
-	} else
-		buf_append(out, data + off, n);
-	if (n > 0 && data[off + n - 1] != '\n')
-		buf_printf(out, "\n");
-	buf_printf(out, "</file>");
-out:
-	free(data);
-	free(cause);
-	free(host);
-	free(path);
-}
-
-/* Each "@word" of text (after a blank or at the start), in order. */
-static void
-mention_each(const char *text, void (*fn)(const char *, void *), void *arg)
-{
-	const char *p, *e;
-	char *word;
-
-	for (p = text; (p = strchr(p, '@')) != NULL; p = e) {
-		for (e = p + 1; *e != '\0' && !isspace((unsigned char)*e); e++)
-			;
-		if ((p != text && !isspace((unsigned char)p[-1])) || e == p + 1)
-			continue;
-		word = xstrndup(p + 1, (size_t)(e - p - 1));
-		fn(word, arg);
-		free(word);
-	}
-}
-
-struct mention_expand {
-	struct tui		*t;
-	struct buf		*out;
-	struct tui_images	*imgs;
-	int			 image;		/* mention_probe: found one */
-};
-
-static void
-mention_expand_one(const char *word, void *arg)
-{
-	struct mention_expand *x = arg;
-
-	mention_attach(x->t, word, x->out, x->imgs);
+	tui_chat_notice(t->chat, ITEM_NOTICE, line);
 }
 
 /* See tui-int.h. */
 char *
-tui_mention_expand(struct tui *t, const char *text, struct tui_images *imgs)
+tui_mention_expand(struct tui *t, const char *text, struct mention_images *imgs)
 {
-	struct buf out;
-	struct mention_expand x;
+	char *full = mention_expand(t->s, text, imgs, mention_notice, t);
 
-	if (t->s == NULL || t->s->ws == NULL)
-		return NULL;
-	buf_init(&out, 0);
-	buf_append(&out, text, strlen(text));
-	x.t = t;
-	x.out = &out;
-	x.imgs = imgs;
-	mention_each(text, mention_expand_one, &x);
-	if (out.len == strlen(text)) {
-		buf_free(&out);
-		return NULL;
-	}
-	return buf_detach(&out, NULL);
-}
-
-static void
-mention_probe_one(const char *word, void *arg)
-{
-	struct mention_expand *x = arg;
-	char *path = NULL, *host, *cause = NULL, head[16];
-	long from, to;
-	int ranged, fd;
-	ssize_t n;
-	struct stat st;
-
-	host = mention_resolve(x->t, word, &path, &ranged, &from, &to, &st,
-	    &cause);
-	if (host != NULL &&
-	    (fd = open(host, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) != -1) {
-		n = read(fd, head, sizeof head);
-		if (n > 0 && image_type(head, (size_t)n) != NULL)
-			x->image = 1;
-		close(fd);
-	}
-	free(cause);
-	free(host);
-	free(path);
-}
-
-/* See tui-int.h. */
-int
-tui_mention_needs_list(struct tui *t, const char *text)
-{
-	struct mention_expand x;
-	int listed;
-
-	if (t->s == NULL || t->s->ws == NULL || strchr(text, '@') == NULL ||
-	    llm_model_images(t->cfg, mention_model(t), &listed) != -1 || listed)
-		return 0;
-	memset(&x, 0, sizeof x);
-	x.t = t;
-	mention_each(text, mention_probe_one, &x);
-	return x.image;
-}
-
-/* See tui-int.h. */
-void
-tui_images_free(struct tui_images *imgs)
-{
-	size_t i;
-
-	for (i = 0; i < imgs->n; i++) {
-		free((char *)imgs->v[i].path);
-		free((void *)imgs->v[i].data);
-	}
-	free(imgs->v);
-	memset(imgs, 0, sizeof *imgs);
+	mention_check_images(t->s, imgs, mention_notice, t);
+	return full;
 }
 
 /* See tui-int.h. */
 void
 tui_mention_fold(const char *text, struct buf *out)
 {
-	static const char fmark[] = "\n\n<file path=\"";
+	static const char fmark[] = MENTION_FILE_MARK;
 	static const char bmark[] = TUI_BANG_MARK;
 	const char *p, *q, *e, *f, *b;
 

@@ -25,6 +25,7 @@
 #include <wchar.h>
 
 #include "cade/buf.h"
+#include "cade/mention.h"
 
 struct tui;
 
@@ -751,21 +752,10 @@ void		 tui_mention_draw(struct tui *);
 void		 tui_mention_reset(struct tui *);
 /* Rank of a path for the typed letters: 0 best, -1 no fit (tests). */
 int		 tui_mention_score(const char *query, const char *rel);
-/*
- * The message with each "@path[:A-B]" file attached after it (capped at
- * output_limit), image files added to imgs when the model takes them;
- * refused ones get a chat notice.  NULL if no text was attached.
- */
-struct tui_images {
-	struct agent_image	*v;	/* path and data owned */
-	size_t			 n;
-};
+/* The message with its mentions attached (mention.h), refusals as chat
+ * notices; NULL if no text was attached. */
 char		*tui_mention_expand(struct tui *, const char *text,
-		    struct tui_images *imgs);
-void		 tui_images_free(struct tui_images *);
-/* 1 if text mentions an image and only the endpoint's model list (not
- * read yet) can tell whether the model takes it. */
-int		 tui_mention_needs_list(struct tui *, const char *text);
+		    struct mention_images *imgs);
 /* For the chat: text with each attached file shown as "[attached: path]",
  * each command's output as "[attached: output of !cmd (exit N)]". */
 void		 tui_mention_fold(const char *text, struct buf *out);

@@ -258,7 +258,7 @@ tui_frame(struct loop *l, void *arg)
 static void
 tui_send(struct tui *t, const char *text)
 {
-	struct tui_images imgs;
+	struct mention_images imgs;
 	char *full, *b;
 
 	memset(&imgs, 0, sizeof imgs);
@@ -275,7 +275,7 @@ tui_send(struct tui *t, const char *text)
 	agent_submit_images(t->s->agent, full != NULL ? full : text, imgs.v,
 	    imgs.n);
 	free(full);
-	tui_images_free(&imgs);
+	mention_images_free(&imgs);
 }
 
 /*
@@ -386,8 +386,8 @@ tui_submit(struct tui *t)
 		tui_hint(t, "still asking the endpoint whether the model takes "
 		    "images: send again in a moment");
 	} else if (*text != '\0' && !t->img_asked &&
-	    tui_mention_needs_list(t, text[0] == '/' ?
-	    text + 1 : text) && (t->img_req = llm_models_fetch(t->s->loop,
+	    mention_needs_list(t->s, text[0] == '/' ?
+	    text + 1 : text, 0) && (t->img_req = llm_models_fetch(t->s->loop,
 	    t->cfg, conf_str(t->cfg, "base_url"), TUI_MODELS_MS, 1,
 	    tui_images_listed, t)) != NULL) {
 		t->img_wait = xstrdup(text[0] == '/' ? text + 1 : text);
