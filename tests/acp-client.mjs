@@ -454,6 +454,22 @@ const scenarios = {
 			    "bytes that are no image: one line to the client, the turn goes on");
 			check(!lastReq().includes("image_url\":{\"url\":\"data:image/png;base64,aGVs"),
 			    "... and they do not reach the model");
+			console.log(`VAR imgsession=${s.sessionId}`);
+		});
+	},
+
+	// session/load replays a message's images from the session's blobs.
+	async imagesload() {
+		const id = process.env.SESSION;
+		await withCade(async (ctx, st) => {
+			await init(ctx);
+			await ctx.request("session/load", { sessionId: id, cwd: work, mcpServers: [] });
+			const imgs = kinds(st, id).filter((u) => u.sessionUpdate === "user_message_chunk" &&
+			    u.content.type === "image");
+			check(imgs.length === 2 && imgs.every((u) => u.content.mimeType === "image/png" &&
+			    u.content.data === "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAACklEQVR4nGMAAQAABQABDQottAAAAABJRU5ErkJggg==") &&
+			    imgs[0].content.uri === undefined && imgs[1].content.uri === `file://${work}/pic.png`,
+			    "replay: the message's images as image chunks, from the blobs");
 		});
 	},
 

@@ -142,6 +142,7 @@ cat > "$T/images.json" <<'JSON'
 JSON
 start_fake "$T/images.json"
 RECORD=$RECORD run_client images "$I" -m vision-model
+SESSION=$VAR_imgsession run_client imagesload "$I"
 RECORD=$RECORD run_client imagesno "$I" -m text-model
 printf 'images = off\n' > "$T/images-off.conf"
 run_client imagesoff "$I" --config "$T/images-off.conf"

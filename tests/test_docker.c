@@ -532,6 +532,8 @@ test_shell_module(const char *image, const char *want_shell)
 	struct loop *lp;
 	char *cause = NULL, *v;
 	char *session = xasprintf("t-shmod-%s-%ld", want_shell, (long)getpid());
+	uint64_t end;
+	int i;
 
 	ws = ws_docker_create(cfg, tmpdir, session, &cause);
 	if (!ok(ws != NULL, "%s: workspace for shell.c", image)) {
@@ -568,6 +570,17 @@ test_shell_module(const char *image, const char *want_shell)
 		r = sh_run(lp, sh, "echo after", 0, 20);
 		ok(r != NULL && strstr(r->output, "after") != NULL,
 		    "%s: usable afterwards", want_shell);
+		/* On the loop a burst of resizes queues, never waits: the last wins. */
+		for (i = 0; i < 5; i++)
+			(void)shell_resize(sh, 30 + i, 90 + i);
+		end = util_now_ms() + 10000;
+		do {
+			loop_once(lp, 100);
+			r = sh_run(lp, sh, "stty size", 0, 20);
+		} while ((r == NULL || strstr(r->output, "34 94") == NULL) &&
+		    util_now_ms() < end);
+		ok(r != NULL && strstr(r->output, "34 94") != NULL,
+		    "%s: resizes on the loop end at the last size", want_shell);
 	}
 	shell_result_free(sh_got);
 	sh_got = NULL;
@@ -850,6 +863,13 @@ test_unresponsive(void)
 	while (util_now_ms() < end && (alive = ws->ops->alive(ws)) == 1)
 		usleep(50 * 1000);
 	is_int(alive, 0, "deaf: alive() notices the streams ended");
+	/* Resizes to a daemon that never answers: none may wait for it. */
+	t = util_now_ms();
+	(void)ws->ops->shell_resize(ws, 30, 90);
+	(void)ws->ops->shell_resize(ws, 31, 91);
+	(void)ws->ops->shell_resize(ws, 32, 92);
+	ok(util_now_ms() - t < 1000, "deaf: resizes do not wait for answers "
+	    "(%llu ms for three)", (unsigned long long)(util_now_ms() - t));
 	end = util_now_ms() + 30000;
 	while (util_now_ms() < end) {
 		t = util_now_ms();

@@ -35,6 +35,7 @@ struct acp_session {
 	cJSON		*prompt_id;	/* the running session/prompt, or NULL */
 	int		 cancelled;	/* session/cancel during this prompt */
 	int		 replaying;	/* session/load: stored events, no asks */
+	char		*replay_dir;	/* ... the store, for the images' blobs */
 	int		 text_streamed;	/* deltas seen for the current reply */
 	int		 thought_streamed;
 	char		*refusal;	/* last reply's finish_reason content_filter */

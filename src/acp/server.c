@@ -399,8 +399,11 @@ acp_open(struct acp *a, const char *cwd, cJSON *mcp, const char *resume,
 	so.mcp_servers = as->mcp_servers;
 	as->replaying = resume != NULL;
 	as->id = xstrdup(resume != NULL ? resume : "");
+	as->replay_dir = resume != NULL ? store_dir(a->cfg) : NULL;
 	as->s = session_open(a->cfg, &so, cause);
 	as->replaying = 0;
+	free(as->replay_dir);
+	as->replay_dir = NULL;
 	if (as->s == NULL) {
 		cJSON_Delete(as->mcp_servers);
 		acp_update_free_calls(as);

@@ -33,6 +33,7 @@
 #include "cade/secret.h"
 #include "cade/session.h"
 #include "cade/shell.h"
+#include "cade/store.h"
 #include "cade/tool.h"
 #include "cade/util.h"
 #include "cade/workspace.h"
@@ -44,6 +45,8 @@
 /* Live output of a running command: at most this often, this much. */
 #define ACP_LIVE_MS	250
 #define ACP_LIVE_MAX	(16 * 1024)
+/* An image replayed by session/load: its base64 stays under the line cap. */
+#define ACP_REPLAY_IMAGE_MAX	(8UL * 1024 * 1024)
 
 /* ACP's tool kinds for cade's tools (anything else is "other"). */
 static const struct {
@@ -557,6 +560,56 @@ acp_on_finish(struct acp_session *as, const struct event *ev)
 	    (*msg != '\0' ? msg : "error") : NULL);
 }
 
+/*
+ * session/load: a user message's images, from the session's blobs, as
+ * image chunks (the bytes the model saw); one that is gone is said in a
+ * text chunk.
+ */
+static void
+acp_replay_images(struct acp_session *as, const cJSON *images)
+{
+	const cJSON *im;
+	const char *path, *mime, *hex;
+	char *data, *cause = NULL, *line;
+	size_t len;
+	struct buf b64;
+	cJSON *u, *c;
+
+	cJSON_ArrayForEach(im, images) {
+		path = cJSON_GetStringValue(cJSON_GetObjectItem(im, "path"));
+		mime = cJSON_GetStringValue(cJSON_GetObjectItem(im, "mime"));
+		hex = cJSON_GetStringValue(cJSON_GetObjectItem(im, "sha256"));
+		if (path == NULL || mime == NULL || hex == NULL)
+			continue;
+		/* Replay runs inside session_open(): as->s is not there yet. */
+		if (as->replay_dir == NULL)
+			break;
+		data = store_blob_get(as->replay_dir, as->id, hex,
+		    ACP_REPLAY_IMAGE_MAX, &len, &cause);
+		if (data == NULL) {
+			line = xasprintf("[image %s not replayed: %s]", path, cause);
+			acp_chunk(as, "user_message_chunk", line);
+			free(line);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		buf_init(&b64, 0);
+		(void)buf_base64(&b64, data, len);
+		free(data);
+		u = cJSON_CreateObject();
+		cJSON_AddStringToObject(u, "sessionUpdate", "user_message_chunk");
+		c = cJSON_AddObjectToObject(u, "content");
+		cJSON_AddStringToObject(c, "type", "image");
+		cJSON_AddStringToObject(c, "mimeType", mime);
+		cJSON_AddStringToObject(c, "data", b64.s);
+		if (strstr(path, "://") != NULL)	/* "image 1" is no URI */
+			cJSON_AddStringToObject(c, "uri", path);
+		buf_free(&b64);
+		acp_notify_update(as, u);
+	}
+}
+
 /* See acp-int.h. */
 void
 acp_update_sink(const struct event *ev, void *arg)
@@ -568,8 +621,10 @@ acp_update_sink(const struct event *ev, void *arg)
 	case EV_USER_MESSAGE:
 		if (as->replaying && !cJSON_IsTrue(cJSON_GetObjectItem(ev->data,
 		    "automated")) && !cJSON_IsTrue(cJSON_GetObjectItem(ev->data,
-		    "skill")))
+		    "skill"))) {
 			acp_chunk(as, "user_message_chunk", event_str(ev, "text", ""));
+			acp_replay_images(as, event_json(ev, "images"));
+		}
 		break;
 	case EV_ASSISTANT_DELTA:
 		as->text_streamed = 1;

@@ -52,6 +52,9 @@ struct docker {
 	struct dnet_relay *relay;	/* TLS: what feeds shell_fd */
 	int	 shell_fd;		/* hijacked exec with a TTY */
 	int	 resize_fd;		/* last resize request, answer not yet read */
+	struct loop *resize_loop;	/* resize_fd is watched on it, or NULL */
+	int	 resize_rows;		/* the size to send once it is answered */
+	int	 resize_cols;		/* (0: none) */
 	char	*error;			/* why the container is gone */
 	int	 life_ended;		/* EOF on the lifeline (error not known yet) */
 	struct http_driver *http;		/* the loop's curl driver, for calls that must not wait */

@@ -24,7 +24,8 @@
  *   - the shell: an exec of bash (or /bin/sh) with a TTY; the socket is the
  *     fd shell.c reads and writes.  A resize is a POST /exec/{id}/resize
  *     written on a fresh connection and not waited for; its answer is
- *     read before the next resize, so they apply in order.
+ *     read on the loop when it comes, and a size asked for meanwhile is
+ *     sent then, so they apply in order.
  *
  * File tools work on the host side of the bind mount (root), mapped to
  * /workspace for the model by workspace.c.  The container user is the
@@ -56,6 +57,7 @@
 #include "docker-int.h"
 #include "cade/http.h"
 #include "cade/log.h"
+#include "cade/loop.h"
 #include "cade/util.h"
 #include "cade/workspace.h"
 
@@ -242,6 +244,10 @@ docker_resize_collect(struct docker *d, int wait_ms)
 
 	if (d->resize_fd == -1)
 		return;
+	if (d->resize_loop != NULL) {
+		loop_fd_del(d->resize_loop, d->resize_fd);
+		d->resize_loop = NULL;
+	}
 	pfd.fd = d->resize_fd;
 	pfd.events = POLLIN;
 	if (poll(&pfd, 1, wait_ms) == 1) {
@@ -669,6 +675,25 @@ docker_shell_open(struct workspace *ws, int rows, int cols, char **cause)
 	return fd;
 }
 
+static int	docker_shell_resize(struct workspace *, int, int);
+
+/* Loop: the resize in flight was answered (or its connection ended); send the next size if one waits. */
+static void
+docker_resize_answered(struct loop *l, int fd, int revents, void *arg)
+{
+	struct workspace *ws = arg;
+	struct docker *d = ws->priv;
+	int rows = d->resize_rows, cols = d->resize_cols;
+
+	(void)l;
+	(void)fd;
+	(void)revents;
+	docker_resize_collect(d, 0);
+	d->resize_rows = d->resize_cols = 0;
+	if (rows > 0 && cols > 0)
+		(void)docker_shell_resize(ws, rows, cols);
+}
+
 /*
  * Send the resize to the daemon without waiting for its answer, which is
  * read before the next resize (the daemon answers in about a millisecond).
@@ -688,6 +713,12 @@ docker_shell_resize(struct workspace *ws, int rows, int cols)
 		st = docker_resize_wait(d, rows, cols);
 		return st == 200 || st == 201 ? 0 : -1;
 	}
+	if (ws->loop != NULL && d->resize_fd != -1) {
+		/* One in flight: this size goes when it is answered. */
+		d->resize_rows = rows;
+		d->resize_cols = cols;
+		return 0;
+	}
 	docker_resize_collect(d, DOCKER_RESIZE_WAIT_MS);
 	path = xasprintf("/exec/%s/resize?h=%d&w=%d", d->exec_id, rows, cols);
 	c = docker_send_post(d, path, "", 0, &why);
@@ -698,6 +729,11 @@ docker_shell_resize(struct workspace *ws, int rows, int cols)
 		return -1;
 	}
 	d->resize_fd = dnet_take_fd(c);
+	/* On the loop, the answer is read when it comes: nothing waits. */
+	if (ws->loop != NULL &&
+	    loop_fd_add(ws->loop, d->resize_fd, POLLIN, docker_resize_answered,
+	    ws) == 0)
+		d->resize_loop = ws->loop;
 	return 0;
 }
 
@@ -707,7 +743,9 @@ docker_shell_close(struct workspace *ws)
 {
 	struct docker *d = ws->priv;
 
-	docker_resize_collect(d, 200);
+	/* An answer not in yet does not matter any more: never wait for it. */
+	docker_resize_collect(d, d->resize_loop != NULL ? 0 : 200);
+	d->resize_rows = d->resize_cols = 0;
 	if (d->shell_fd != -1) {
 		close(d->shell_fd);
 		d->shell_fd = -1;
