@@ -344,15 +344,18 @@ agent_ws_probe(struct agent *a)
 static int
 agent_call_changes(const struct agent_call *c)
 {
-	const cJSON *in;
+	struct tool_effects e;
+	int input;
 
 	if (!c->have_verdict || c->args == NULL)
 		return 0;
 	if (c->verdict.changes)
 		return 1;
 	/* Keys typed into a running program can make it do anything. */
-	in = cJSON_GetObjectItemCaseSensitive(c->args, "is_input");
-	return strcmp(c->name, "terminal") == 0 && cJSON_IsTrue(in);
+	tool_describe_entry(c->tool, c->name, c->args, &e);
+	input = e.act.command != NULL && e.act.input;
+	tool_effects_free(&e);
+	return input;
 }
 
 /* What the confirmation prompt says about undoing call c. */

@@ -286,6 +286,13 @@ agent_at_rest(const struct agent *a)
 	}
 }
 
+/* See agent.h. */
+const struct tool_entry *
+agent_tool(const struct agent *a, const char *name)
+{
+	return tool_find_in(a != NULL ? a->d.tools : NULL, name);
+}
+
 /* Current state. */
 enum agent_state
 agent_get_state(const struct agent *a)
@@ -917,7 +924,7 @@ agent_advance(struct agent *a)
 		event_post_tool_running(a->d.bus, &(struct ev_tool_running){
 		    .call_id = c->id, .name = c->name });
 		agent_ckpt_before(a, c);
-		if (strcmp(c->name, "terminal") == 0 && a->d.shell != NULL &&
+		if (c->tool->in_shell && a->d.shell != NULL &&
 		    a->out_timer == 0) {
 			a->out_sent = 0;
 			a->out_timer = loop_timer_add(a->d.loop,
@@ -1072,7 +1079,7 @@ agent_on_reply(struct llm_response *r, void *arg)
 		c->name = xstrdup(r->calls[i].name);
 		c->args_text = xstrdup(*r->calls[i].arguments ? r->calls[i].arguments : "{}");
 		c->args = cJSON_Parse(c->args_text);
-		c->tool = tool_find_in(a->d.tools, c->name);
+		c->tool = agent_tool(a, c->name);
 	}
 	llm_response_free(r);
 	for (i = 0; i < a->ncalls; i++) {

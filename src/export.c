@@ -24,6 +24,7 @@
 #include "cade/image.h"
 #include "cade/secret.h"
 #include "cade/store.h"
+#include "cade/tool.h"
 #include "cade/util.h"
 
 #define EXPORT_OBS_LINES	40
@@ -105,6 +106,7 @@ export_event(struct event *ev, void *arg)
 	struct export_ctx *x = arg;
 	FILE *out = x->out;
 	char when[64], *s;
+	struct tool_effects e;
 	struct tm tm;
 	struct buf b;
 	time_t ts;
@@ -145,14 +147,15 @@ export_event(struct event *ev, void *arg)
 	case EV_TOOL_CALL:
 		fprintf(out, "### %s\n\n", event_str(ev, "name", "tool"));
 		a = cJSON_GetObjectItem(ev->data, "arguments");
-		if (cJSON_IsString(cJSON_GetObjectItem(a, "command")) &&
-		    strcmp(event_str(ev, "name", ""), "terminal") == 0)
-			export_block(out, cJSON_GetObjectItem(a, "command")->
-			    valuestring, "sh", 0);
+		/* A command the call runs, as its tool describes it. */
+		tool_describe(event_str(ev, "name", ""), a, &e);
+		if (e.act.command != NULL && !e.act.input)
+			export_block(out, e.act.command, "sh", 0);
 		else if (a != NULL && (s = cJSON_Print(a)) != NULL) {
 			export_block(out, s, "json", EXPORT_OBS_LINES);
 			free(s);
 		}
+		tool_effects_free(&e);
 		break;
 	case EV_POLICY_DECISION:
 		fprintf(out, "Decision: **%s** (%s risk; %s, by %s)%s%s\n\n",

@@ -406,6 +406,11 @@ const scenarios = {
 			check(p.stopReason === "end_turn" &&
 			    /hi from mcp/.test(JSON.stringify(done?.content ?? [])),
 			    "the client's MCP server runs the model's tool call");
+			const call = ups.find((u) => u.sessionUpdate === "tool_call" &&
+			    u.toolCallId === "call_m1");
+			check(call && call.kind === "other" &&
+			    call.title === 'mcp__t__echo {"text":"hi from mcp"}',
+			    `an MCP tool's call is described by its entry: kind and title (${call?.kind} ${call?.title})`);
 		});
 	},
 

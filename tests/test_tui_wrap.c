@@ -468,7 +468,7 @@ feed(struct tui_chat *c, const char *json)
 	struct event *e = ev(json);
 
 	if (e != NULL) {
-		tui_chat_event(c, e);
+		tui_chat_event(c, e, NULL);
 		event_free(e);
 	}
 }

@@ -24,6 +24,7 @@ struct llm;
 struct loop;
 struct shell;
 struct tool_set;
+struct tool_entry;
 struct workspace;
 
 enum agent_state {
@@ -127,6 +128,13 @@ int		 agent_confirm(struct agent *, const char *call_id, enum agent_answer,
 /* Pending confirmations, oldest first (valid until the next agent call). */
 const struct agent_pending *agent_pending(struct agent *, size_t *n);
 enum agent_state agent_get_state(const struct agent *);
+/*
+ * The tool named name among those this session's model can call: built-in,
+ * then run-time (MCP); NULL if none.  a may be NULL (built-in only).  Front
+ * ends describe calls (cards, ACP kinds and files) through this, never by
+ * name.
+ */
+const struct tool_entry *agent_tool(const struct agent *a, const char *name);
 const char	*agent_state_name(enum agent_state);
 const char	*agent_end_name(enum agent_end);
 /* The end named by a finish status; AGENT_END_ERROR if unknown. */

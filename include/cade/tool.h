@@ -70,6 +70,16 @@ struct tool_effects {
 	size_t			 nowned;
 };
 
+/* What kind of thing a call does, for front ends (ACP's tool kinds). */
+enum tool_kind {
+	TOOL_KIND_OTHER,	/* anything else (run-time tools) */
+	TOOL_KIND_READ,		/* reads files or the session's record */
+	TOOL_KIND_EDIT,		/* changes files (a call that writes none: READ) */
+	TOOL_KIND_SEARCH,	/* finds files or text */
+	TOOL_KIND_EXECUTE,	/* runs commands: its summary is the command */
+	TOOL_KIND_THINK,	/* notes and plans, nothing outside */
+};
+
 struct tool_entry {
 	const char	*name;
 	const char	*description;
@@ -96,11 +106,17 @@ struct tool_entry {
 	/* The plan a call sets (an array of tasks in args), for its card
 	 * before it runs; NULL: the tool sets no plan. */
 	const cJSON	*(*plan)(const cJSON *args);
+	enum tool_kind	 kind;
 };
 
 const struct tool_entry	*tool_find(const char *name);
 /* tool_find(), then the run-time tools of set (may be NULL). */
 const struct tool_entry	*tool_find_in(const struct tool_set *, const char *name);
+
+/* The kind of a call of t with args (NULL: the tool's own kind). */
+enum tool_kind		 tool_kind_of(const struct tool_entry *t, const cJSON *args);
+/* "read", "edit", ...: the name of a kind (ACP's names). */
+const char		*tool_kind_name(enum tool_kind);
 
 /* What a call of tool (any name) with args does; free with tool_effects_free. */
 void			 tool_describe(const char *tool, const cJSON *args,

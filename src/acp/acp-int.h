@@ -12,6 +12,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "cade/tool.h"
+
 struct acp;
 struct config;
 struct event;
@@ -22,6 +24,8 @@ struct session;
 struct acp_call {
 	char		*id;
 	char		*tool;
+	enum tool_kind	 kind;		/* as its tool says (tool_kind_of()) */
+	int		 live;		/* runs in the shell: output streams */
 	char		**paths;	/* host paths an edit touches */
 	char		**before;	/* their content before it ran (NULL: absent) */
 	size_t		 npaths;

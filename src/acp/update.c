@@ -48,21 +48,6 @@
 /* An image replayed by session/load: its base64 stays under the line cap. */
 #define ACP_REPLAY_IMAGE_MAX	(8UL * 1024 * 1024)
 
-/* ACP's tool kinds for cade's tools (anything else is "other"). */
-static const struct {
-	const char	*tool;
-	const char	*kind;
-} acp_kinds[] = {
-	{ "terminal", "execute" },
-	{ "file_editor", "edit" },
-	{ "apply_patch", "edit" },
-	{ "grep", "search" },
-	{ "glob", "search" },
-	{ "task_tracker", "think" },
-	{ "think", "think" },
-	{ "recall", "read" },
-};
-
 /* The confirmation modes, announced as ACP session modes. */
 static const struct {
 	const char	*id;
@@ -127,35 +112,30 @@ acp_chunk(struct acp_session *as, const char *kind, const char *text)
 	acp_notify_update(as, u);
 }
 
-/* ACP kind of a tool call. */
-static const char *
-acp_kind(const char *tool, const cJSON *args)
+/* The entry of the tool named tool, as this session's agent knows it. */
+static const struct tool_entry *
+acp_tool(const struct acp_session *as, const char *tool)
 {
-	const char *cmd;
-	size_t i;
+	return agent_tool(as->s != NULL ? as->s->agent : NULL, tool);
+}
 
-	if (strcmp(tool, "file_editor") == 0) {
-		cmd = cJSON_GetStringValue(cJSON_GetObjectItem(args, "command"));
-		if (cmd != NULL && strcmp(cmd, "view") == 0)
-			return "read";
-	}
-	for (i = 0; i < nitems(acp_kinds); i++)
-		if (strcmp(acp_kinds[i].tool, tool) == 0)
-			return acp_kinds[i].kind;
-	return "other";
+/* ACP kind of a call (args NULL: of the tool), as its tool says. */
+static const char *
+acp_kind(const struct acp_session *as, const char *tool, const cJSON *args)
+{
+	return tool_kind_name(tool_kind_of(acp_tool(as, tool), args));
 }
 
 /* One line naming what the call does, from the tool's own summary. */
 static char *
-acp_title(const char *tool, const cJSON *args)
+acp_title(const struct tool_entry *t, const char *tool, const cJSON *args)
 {
-	const struct tool_entry *t = tool_find(tool);
 	char *sum, *title;
 
 	if (t == NULL || t->summary == NULL || args == NULL ||
 	    (sum = t->summary(args)) == NULL)
 		return xstrdup(tool);
-	if (strcmp(tool, "terminal") == 0)
+	if (t->kind == TOOL_KIND_EXECUTE)	/* the command says it all */
 		return sum;
 	title = xasprintf("%s %s", tool, sum);
 	free(sum);
@@ -199,8 +179,8 @@ acp_paths_add(struct acp_session *as, char ***v, size_t *n, const char *model)
 
 /* The files a call names, as its tool describes them (tool_describe()). */
 static void
-acp_call_paths(struct acp_session *as, const char *tool, const cJSON *args,
-    char ***v, size_t *n)
+acp_call_paths(struct acp_session *as, const struct tool_entry *t,
+    const char *tool, const cJSON *args, char ***v, size_t *n)
 {
 	struct tool_effects e;
 	size_t i;
@@ -209,7 +189,7 @@ acp_call_paths(struct acp_session *as, const char *tool, const cJSON *args,
 	*n = 0;
 	if (args == NULL)
 		return;
-	tool_describe(tool, args, &e);
+	tool_describe_entry(t, tool, args, &e);
 	for (i = 0; i < e.act.npaths; i++)
 		acp_paths_add(as, v, n, e.act.paths[i].path);
 	tool_effects_free(&e);
@@ -275,6 +255,7 @@ acp_on_tool_call(struct acp_session *as, const struct event *ev)
 {
 	const char *id = event_str(ev, "call_id", ""), *tool = event_str(ev, "name", "?");
 	const cJSON *args = cJSON_GetObjectItem(ev->data, "arguments");
+	const struct tool_entry *te;
 	struct acp_call *c;
 	cJSON *u, *locs, *l;
 	char *title;
@@ -287,17 +268,20 @@ acp_on_tool_call(struct acp_session *as, const struct event *ev)
 	memset(c, 0, sizeof *c);
 	c->id = xstrdup(id);
 	c->tool = xstrdup(tool);
-	acp_call_paths(as, tool, cJSON_IsObject(args) ? args : NULL, &c->paths,
-	    &c->npaths);
+	te = acp_tool(as, tool);
+	c->kind = tool_kind_of(te, cJSON_IsObject(args) ? args : NULL);
+	c->live = te != NULL && te->in_shell;
+	acp_call_paths(as, te, tool, cJSON_IsObject(args) ? args : NULL,
+	    &c->paths, &c->npaths);
 	c->before = xcalloc(c->npaths + 1, sizeof *c->before);
 
 	u = cJSON_CreateObject();
 	cJSON_AddStringToObject(u, "sessionUpdate", "tool_call");
 	cJSON_AddStringToObject(u, "toolCallId", id);
-	title = acp_title(tool, cJSON_IsObject(args) ? args : NULL);
+	title = acp_title(te, tool, cJSON_IsObject(args) ? args : NULL);
 	cJSON_AddStringToObject(u, "title", title);
 	free(title);
-	cJSON_AddStringToObject(u, "kind", acp_kind(tool, args));
+	cJSON_AddStringToObject(u, "kind", tool_kind_name(c->kind));
 	cJSON_AddStringToObject(u, "status", "pending");
 	if (c->npaths > 0) {
 		locs = cJSON_AddArrayToObject(u, "locations");
@@ -325,7 +309,7 @@ acp_on_running(struct acp_session *as, const struct event *ev)
 
 	if (c == NULL)
 		return;
-	if (!as->replaying && strcmp(acp_kind(c->tool, NULL), "edit") == 0)
+	if (!as->replaying && c->kind == TOOL_KIND_EDIT)
 		for (i = 0; i < c->npaths; i++) {
 			free(c->before[i]);
 			c->before[i] = acp_read_text(c->paths[i]);
@@ -335,7 +319,7 @@ acp_on_running(struct acp_session *as, const struct event *ev)
 	cJSON_AddStringToObject(u, "toolCallId", c->id);
 	cJSON_AddStringToObject(u, "status", "in_progress");
 	acp_notify_update(as, u);
-	if (!as->replaying && strcmp(c->tool, "terminal") == 0) {
+	if (!as->replaying && c->live) {
 		free(as->run_call);
 		as->run_call = xstrdup(c->id);
 		as->run_seen = 0;
@@ -508,7 +492,7 @@ acp_on_observation(struct acp_session *as, const struct event *ev)
 		free(body);
 	}
 	if (*text != '\0') {
-		body = c != NULL && strcmp(c->tool, "terminal") == 0 ?
+		body = c != NULL && c->kind == TOOL_KIND_EXECUTE ?
 		    acp_fenced(text) : xstrdup(text);
 		acp_content_add(content, body);
 		free(body);
@@ -707,7 +691,7 @@ acp_update_ask_next(struct acp_session *as)
 	    strlen(p->summary != NULL ? p->summary : p->tool), NULL);
 	cJSON_AddStringToObject(tc, "title", masked);
 	free(masked);
-	cJSON_AddStringToObject(tc, "kind", acp_kind(p->tool, NULL));
+	cJSON_AddStringToObject(tc, "kind", acp_kind(as, p->tool, NULL));
 	cJSON_AddStringToObject(tc, "status", "pending");
 	content = cJSON_AddArrayToObject(tc, "content");
 	why = xasprintf("%s risk: %s (%s)", policy_risk_name(p->verdict->risk),

@@ -310,6 +310,9 @@ struct pol_cmd {
 			    size_t eff);
 	const char	*argopts;	/* short options taking a value */
 	const char	*diropt;	/* the option naming the directory written */
+	const char	*saveas;	/* "|-o|--out|": options naming the file
+					 * a download is saved as (K_FETCH;
+					 * NULL: -o, --output, --output-document) */
 	const char	*code;		/* "|-c|": options whose value is code */
 	char		 rwshort;	/* option letter that makes it write */
 	const char	*rwlong;	/* "|a|b|": long options that do */

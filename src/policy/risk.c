@@ -533,14 +533,43 @@ pol_has_opt(const struct shp_cmd *c, size_t from, int letter, const char *lng)
 	return 0;
 }
 
-/* Downloads named by curl -o/-O, wget -O or a URL's last part. */
+/*
+ * Does option word a name the file a download is saved as (one of the
+ * row's .saveas, "|-o|--output|")?  Its value in the word ("--out=f",
+ * "-sof"), "" when it is the next word, or NULL.
+ */
+static const char *
+pol_save_opt(const char *saveas, const char *a)
+{
+	const char *eq, *p;
+	char opt[3] = "-";
+
+	if (saveas == NULL || a[0] != '-' || a[1] == '\0')
+		return NULL;
+	if (a[1] == '-') {
+		eq = strchr(a, '=');
+		if (!pol_in_bars(saveas, a, eq != NULL ? (size_t)(eq - a) :
+		    strlen(a)))
+			return NULL;
+		return eq != NULL ? eq + 1 : "";
+	}
+	for (p = a + 1; *p != '\0'; p++) {
+		opt[1] = *p;
+		if (pol_in_bars(saveas, opt, 2))
+			return p + 1;
+	}
+	return NULL;
+}
+
+/* Downloads named by the row's .saveas options (curl -o, wget -O,
+ * aria2c -o), by -O (curl) or by a URL's last part. */
 static void
 pol_note_download(struct pol_ctx *x, const struct shp_cmd *c, size_t eff,
-    unsigned flags)
+    const struct pol_cmd *e)
 {
 	size_t k;
-	const char *a, *url = NULL, *o;
-	int remote = (flags & CF_SAVE_NAMED) != 0;
+	const char *a, *url = NULL, *v;
+	int remote = (e->flags & CF_SAVE_NAMED) != 0;
 
 	for (k = eff + 1; k < c->argc; k++) {
 		a = c->argv[k].s;
@@ -548,41 +577,27 @@ pol_note_download(struct pol_ctx *x, const struct shp_cmd *c, size_t eff,
 			url = a;
 			continue;
 		}
-		if (strcmp(a, "--output") == 0 ||
-		    strcmp(a, "--output-document") == 0) {
-			if (k + 1 < c->argc) {
-				pol_add_download(x, c->argv[k + 1].s);
-				pol_rate_write(x, &c->argv[k + 1], 0);
-				remote = 0;
-			}
-			k++;
-			continue;
-		}
-		if (strncmp(a, "--output-document=", 18) == 0) {
-			pol_add_download(x, a + 18);
-			remote = 0;
-			continue;
-		}
 		if (strcmp(a, "--remote-name") == 0) {
 			remote = 1;
 			continue;
 		}
-		if (a[0] != '-' || a[1] == '-')
+		if (a[0] != '-' || a[1] == '\0')
 			continue;
-		o = strchr(a, (flags & CF_SAVE_NAMED) ? 'O' : 'o');
-		if ((flags & CF_SAVE_O) && strchr(a, 'O') != NULL)
+		if ((e->flags & CF_SAVE_O) && a[1] != '-' &&
+		    strchr(a, 'O') != NULL)
 			remote = 1;
-		if (o != NULL) {
-			if (o[1] != '\0') {
-				pol_add_download(x, o + 1);
-				remote = 0;
-			} else if (k + 1 < c->argc) {
-				pol_add_download(x, c->argv[k + 1].s);
-				if (strcmp(c->argv[k + 1].s, "-") != 0)
-					pol_rate_write(x, &c->argv[k + 1], 0);
-				remote = 0;
-				k++;
-			}
+		if ((v = pol_save_opt(e->saveas != NULL ? e->saveas :
+		    "|-o|--output|--output-document|", a)) == NULL)
+			continue;
+		if (*v != '\0') {
+			pol_add_download(x, v);
+			remote = 0;
+		} else if (k + 1 < c->argc) {
+			pol_add_download(x, c->argv[k + 1].s);
+			if (strcmp(c->argv[k + 1].s, "-") != 0)
+				pol_rate_write(x, &c->argv[k + 1], 0);
+			remote = 0;
+			k++;
 		}
 	}
 	if (remote && url != NULL)
@@ -816,7 +831,7 @@ pol_analyze_cmd(struct pol_ctx *x, struct shp_result *r, size_t i)
 		e->analyze(&pc);
 	pol_prog_check(&pc);
 	if (kind & K_FETCH)
-		pol_note_download(x, c, eff, e->flags);
+		pol_note_download(x, c, eff, e);
 	else
 		pol_note_written(x, c, eff, name, kind);
 	if (u.nstart > 1)

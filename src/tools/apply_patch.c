@@ -1155,5 +1155,6 @@ const struct tool_entry tool_apply_patch = {
 	.exec = ap_exec,
 	.preview = ap_preview,
 	.summary = ap_summary,
+	.kind = TOOL_KIND_EDIT,
 	.effects = ap_effects,
 };

@@ -766,5 +766,6 @@ const struct tool_entry tool_file_editor = {
 	.exec = fe_exec,
 	.preview = fe_preview,
 	.summary = fe_summary,
+	.kind = TOOL_KIND_EDIT,
 	.effects = fe_effects,
 };

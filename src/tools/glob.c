@@ -158,5 +158,6 @@ const struct tool_entry tool_glob = {
 	.exec = glob_exec,
 	.preview = NULL,
 	.summary = glob_summary,
+	.kind = TOOL_KIND_SEARCH,
 	.effects = tool_effects_path_arg,
 };

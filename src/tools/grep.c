@@ -223,5 +223,6 @@ const struct tool_entry tool_grep = {
 	.exec = grep_exec,
 	.preview = NULL,
 	.summary = grep_summary,
+	.kind = TOOL_KIND_SEARCH,
 	.effects = tool_effects_path_arg,
 };

@@ -94,4 +94,5 @@ const struct tool_entry tool_recall = {
 	.exec = recall_exec,
 	.preview = NULL,
 	.summary = recall_summary,
+	.kind = TOOL_KIND_READ,
 };

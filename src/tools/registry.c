@@ -104,6 +104,46 @@ tool_assess(struct policy *p, const char *tool, const cJSON *args,
 }
 
 /* See tool.h. */
+enum tool_kind
+tool_kind_of(const struct tool_entry *t, const cJSON *args)
+{
+	struct tool_effects e;
+	enum tool_kind k;
+	size_t i;
+
+	if (t == NULL)
+		return TOOL_KIND_OTHER;
+	if (t->kind != TOOL_KIND_EDIT || args == NULL)
+		return t->kind;
+	/* An editor call that writes nothing (a view) only reads. */
+	tool_describe_entry(t, t->name, args, &e);
+	k = e.act.bad != NULL || e.act.command != NULL ? TOOL_KIND_EDIT :
+	    TOOL_KIND_READ;
+	for (i = 0; i < e.act.npaths; i++)
+		if (e.act.paths[i].write)
+			k = TOOL_KIND_EDIT;
+	tool_effects_free(&e);
+	return k;
+}
+
+/* See tool.h. */
+const char *
+tool_kind_name(enum tool_kind k)
+{
+	static const char *const names[] = {
+		[TOOL_KIND_OTHER] = "other",
+		[TOOL_KIND_READ] = "read",
+		[TOOL_KIND_EDIT] = "edit",
+		[TOOL_KIND_SEARCH] = "search",
+		[TOOL_KIND_EXECUTE] = "execute",
+		[TOOL_KIND_THINK] = "think",
+	};
+
+	return (size_t)k < nitems(names) && names[k] != NULL ? names[k] :
+	    "other";
+}
+
+/* See tool.h. */
 const struct tool_entry *const *
 tool_all(size_t *n)
 {

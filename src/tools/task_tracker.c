@@ -178,5 +178,6 @@ const struct tool_entry tool_task_tracker = {
 	.exec = tt_exec,
 	.preview = NULL,
 	.summary = tt_summary,
+	.kind = TOOL_KIND_THINK,
 	.plan = tt_plan,
 };

@@ -222,6 +222,7 @@ const struct tool_entry tool_terminal = {
 	.exec = term_exec,
 	.preview = NULL,
 	.summary = term_summary,
+	.kind = TOOL_KIND_EXECUTE,
 	.effects = term_effects,
 	.in_shell = 1,
 };

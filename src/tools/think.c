@@ -51,4 +51,5 @@ const struct tool_entry tool_think = {
 	.exec = think_exec,
 	.preview = NULL,
 	.summary = think_summary,
+	.kind = TOOL_KIND_THINK,
 };

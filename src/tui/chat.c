@@ -209,15 +209,14 @@ chat_arg(const cJSON *args, const char *key)
  * else the tool's own summary (the path, the pattern, ...).
  */
 static char *
-chat_summary(const char *tool, const cJSON *args)
+chat_summary(const struct tool_entry *t, const char *tool, const cJSON *args)
 {
-	const struct tool_entry *t = tool_find(tool);
 	struct tool_effects e;
 	char *s;
 
 	if (t == NULL || t->summary == NULL)
 		return xstrdup("");
-	tool_describe(tool, args, &e);
+	tool_describe_entry(t, tool, args, &e);
 	if (e.act.command != NULL && !e.act.input)
 		s = xasprintf("$ %s", e.act.command);
 	else
@@ -239,7 +238,8 @@ chat_just_said(const struct tui_chat *c, const char *msg)
 
 /* Feed one event into the model. */
 int
-tui_chat_event(struct tui_chat *c, const struct event *ev)
+tui_chat_event(struct tui_chat *c, const struct event *ev,
+    const struct agent *a)
 {
 	struct chat_item *it;
 	const char *s;
@@ -305,11 +305,12 @@ tui_chat_event(struct tui_chat *c, const struct event *ev)
 		chat_set(&it->call_id, event_str(ev, "call_id", NULL));
 		chat_set(&it->tool, event_str(ev, "name", "?"));
 		args = event_json(ev, "arguments");
+		te = agent_tool(a, it->tool);
 		if (cJSON_IsObject(args))
-			it->summary = chat_summary(it->tool, args);
+			it->summary = chat_summary(te, it->tool, args);
 		else
 			it->summary = xstrdup(event_str(ev, "arguments_text", ""));
-		if ((te = tool_find(it->tool)) != NULL && te->plan != NULL &&
+		if (te != NULL && te->plan != NULL &&
 		    cJSON_IsObject(args) && (plan = te->plan(args)) != NULL)
 			it->plan = cJSON_Duplicate(plan, 1);
 		it->status = ST_PENDING;

@@ -332,6 +332,7 @@ void		 tui_input_layout(struct tui_input *, int width, struct tui_lines *out,
 
 struct event;
 struct tui_chat;
+struct agent;
 
 enum tui_item_kind {
 	ITEM_USER, ITEM_ASSISTANT, ITEM_TOOL, ITEM_NOTICE, ITEM_ERROR,
@@ -341,8 +342,10 @@ enum tui_item_kind {
 struct tui_chat	*tui_chat_new(void);
 void		 tui_chat_free(struct tui_chat *);
 void		 tui_chat_clear(struct tui_chat *);
-/* Feed one bus event; returns 1 if the chat changed. */
-int		 tui_chat_event(struct tui_chat *, const struct event *);
+/* Feed one bus event; returns 1 if the chat changed.  a (may be NULL)
+ * names the tools its calls use (agent_tool()). */
+int		 tui_chat_event(struct tui_chat *, const struct event *,
+		    const struct agent *a);
 /* Add a local notice (slash command output, errors of the TUI itself). */
 void		 tui_chat_notice(struct tui_chat *, enum tui_item_kind, const char *text);
 /*
@@ -616,6 +619,7 @@ char		*tui_usercmd_expand(const char *body, const char *args);
 struct session;
 struct config;
 struct tui_chat;
+struct agent;
 struct tui_vtpane;
 struct tui_input;
 struct tui_keys;

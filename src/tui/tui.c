@@ -105,7 +105,7 @@ tui_sink(const struct event *ev, void *arg)
 	if ((copy.data = cJSON_Duplicate(ev->data, 1)) == NULL)
 		fatal("out of memory");
 	event_rewrite_strings(copy.data, tui_safe_string, NULL);
-	tui_chat_event(t->chat, &copy);
+	tui_chat_event(t->chat, &copy, t->s != NULL ? t->s->agent : NULL);
 	cJSON_Delete(copy.data);
 	tui_dirty(t);
 }
