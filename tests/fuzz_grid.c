@@ -12,7 +12,11 @@
  * stay in bounds.  For 7-bit input both must also end with the same text
  * on every row, the same cursor and scrollback: the grid does not care where reads
  * cut.  (With UTF-8, libvterm 0.1.4 itself does: a combining mark read
- * apart from its base after a pending wrap is printed on its own.)
+ * apart from its base after a pending wrap is printed on its own.)  A
+ * third pane reads the input whole with the fast path for plain text off
+ * (everything through libvterm): when the input is valid UTF-8 (but for
+ * the resizes) it must end exactly like the first.  (Invalid UTF-8 makes
+ * libvterm care where its writes are cut, which the fast path moves.)
  *   make fuzz-grid && ./tests/fuzz_grid -max_total_time=300
  */
 #include "config.h"
@@ -76,12 +80,78 @@ fuzz_feed(struct tui_vtpane *p, const uint8_t *d, size_t n, unsigned seed)
 	}
 }
 
+/* Two panes fed alike must show the same: rows, cursor, scrollback. */
+static void
+fuzz_same(struct tui_vtpane *a, struct tui_vtpane *b)
+{
+	const struct tui_gline *la, *lb;
+	char *ta, *tb;
+	int rows, cols, r, ra, ca, rb, cb, n, i;
+
+	tui_vtpane_size(a, &rows, &cols);
+	for (r = 0; r < rows; r++) {
+		ta = tui_vtpane_row_text(a, r);
+		tb = tui_vtpane_row_text(b, r);
+		if (strcmp(ta, tb) != 0) {
+			fprintf(stderr, "row %d: fast '%s', slow '%s'\n", r, ta,
+			    tb);
+			abort();
+		}
+		free(ta);
+		free(tb);
+		la = tui_grid_line(tui_vtpane_grid(a), r);
+		lb = tui_grid_line(tui_vtpane_grid(b), r);
+		n = la->used < lb->used ? la->used : lb->used;
+		for (i = 0; i < n; i++)
+			if (la->cells[i].fg != lb->cells[i].fg ||
+			    la->cells[i].bg != lb->cells[i].bg ||
+			    la->cells[i].attrs != lb->cells[i].attrs) {
+				fprintf(stderr, "row %d col %d: pens differ\n",
+				    r, i);
+				abort();
+			}
+	}
+	if (tui_vtpane_cursor(a, &ra, &ca) != tui_vtpane_cursor(b, &rb, &cb) ||
+	    ra != rb || ca != cb || tui_vtpane_scrollback_lines(a) !=
+	    tui_vtpane_scrollback_lines(b)) {
+		fprintf(stderr, "cursor %d,%d vs %d,%d\n", ra, ca, rb, cb);
+		abort();
+	}
+}
+
+/* Valid UTF-8, a resize (0xfe and its two bytes) aside? */
+static int
+fuzz_utf8(const uint8_t *d, size_t n)
+{
+	size_t i = 0, k, more;
+
+	while (i < n) {
+		if (d[i] == 0xfe && i + 2 < n) {
+			i += 3;
+			continue;
+		}
+		if (d[i] < 0x80) {
+			i++;
+			continue;
+		}
+		more = d[i] >= 0xc2 && d[i] < 0xe0 ? 1 : d[i] >= 0xe0 &&
+		    d[i] < 0xf0 ? 2 : d[i] >= 0xf0 && d[i] < 0xf5 ? 3 : 0;
+		if (more == 0 || i + more >= n)
+			return 0;
+		for (k = 1; k <= more; k++)
+			if ((d[i + k] & 0xc0) != 0x80)
+				return 0;
+		i += more + 1;
+	}
+	return 1;
+}
+
 static SCREEN *fuzz_sp;
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct tui_vtpane *a, *b;
+	struct tui_vtpane *a, *b, *c;
 	char *ta, *tb;
 	int rows, cols, r, ra, ca, rb, cb, va, vb, ascii = 1;
 	size_t i;
@@ -97,8 +167,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	a = tui_vtpane_new(6, 20, 8, fuzz_out, NULL);
 	b = tui_vtpane_new(6, 20, 8, fuzz_out, NULL);
+	c = tui_vtpane_new(6, 20, 8, fuzz_out, NULL);
+	tui_vtpane_set_fast(c, 0);
 	fuzz_feed(a, data + 1, size - 1, 0);
 	fuzz_feed(b, data + 1, size - 1, data[0] | 1);
+	fuzz_feed(c, data + 1, size - 1, 0);
+	if (fuzz_utf8(data + 1, size - 1))
+		fuzz_same(a, c);
 	tui_vtpane_size(a, &rows, &cols);
 	for (i = 1; i < size; i++)
 		if (data[i] >= 0x80 && data[i] != 0xfe)
@@ -138,5 +213,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	tui_vtpane_free(a);
 	tui_vtpane_free(b);
+	tui_vtpane_free(c);
 	return 0;
 }

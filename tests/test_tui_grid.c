@@ -395,5 +395,49 @@ main(void)
 	ok(strlen(prow(p, 1)) == 16, "REP stops at the end of the row");
 	is_str(prow(p, 2), "", "a REP cut up by a control is not run");
 	tui_vtpane_free(p);
+	/* The fast path for plain text ends as libvterm alone would. */
+	{
+		static const char *cases[] = {
+			"plain text that runs past the end of the row and wraps\r\n",
+			"\033[1;31mred text in a pen\033[m and more plain words\r\n",
+			"\033(0lqqqqqqqqqqqk\033(B box drawing in DEC graphics\r\n",
+			"\016lqqqqqqqqq\017 shifted to G1, then back to G0 ascii\r\n",
+			"\033[4habcdefghijkl\033[4l inserting, then replacing\r\n",
+			"\033Nabcdefghijk single shift, then plain text again\r\n",
+			"\xc3\xa9\xe6\xbc\xa2" "abcdefghij after UTF-8 text\r\n",
+			"abcdefghe\xcc\x81" " a combining mark after a run\r\n",
+			"\033]2;a title that is not text\007 text after a title\r\n",
+			"\033#6double width line: never the fast path\r\n",
+			"\033[5;8r\033[6;1Hin a region abcdefghijklmnop\n\n\n\r\n",
+		};
+		struct tui_vtpane *fast, *slow;
+		size_t k;
+		int r, same;
+		char *a, *b;
+
+		for (k = 0; k < nitems(cases); k++) {
+			fast = tui_vtpane_new(8, 24, 20, NULL, NULL);
+			slow = tui_vtpane_new(8, 24, 20, NULL, NULL);
+			tui_vtpane_set_fast(slow, 0);
+			for (i = 0; i < 3; i++) {
+				feed(fast, cases[k]);
+				feed(slow, cases[k]);
+			}
+			same = tui_vtpane_scrollback_lines(fast) ==
+			    tui_vtpane_scrollback_lines(slow);
+			for (r = 0; r < 8; r++) {
+				a = tui_vtpane_row_text(fast, r);
+				b = tui_vtpane_row_text(slow, r);
+				same = same && strcmp(a, b) == 0;
+				free(a);
+				free(b);
+			}
+			ok(same && tui_vtpane_cursor(fast, &lo, &hi) ==
+			    tui_vtpane_cursor(slow, &moved, &i) && lo == moved &&
+			    hi == i, "fast path as libvterm alone: %.24s", cases[k]);
+			tui_vtpane_free(fast);
+			tui_vtpane_free(slow);
+		}
+	}
 	return tap_done();
 }

@@ -275,6 +275,37 @@ tui_grid_put(struct tui_grid *g, int row, int col, const uint32_t *chars,
 	grid_dirty(g, row, row + 1);
 }
 
+/* See grid.h. */
+void
+tui_grid_put_ascii(struct tui_grid *g, int row, int col, const char *s, int n)
+{
+	struct tui_gline *l;
+	struct tui_gcell *c, cell;
+	int i;
+
+	if (row < 0 || row >= g->rows || col < 0 || col >= g->cols || n <= 0)
+		return;
+	if (n > g->cols - col)
+		n = g->cols - col;
+	l = g->lines[row];
+	if (col < l->used)
+		grid_split_wide(l, col, col + n);
+	else
+		grid_line_fill(l, col);
+	cell.fg = g->pen.fg;
+	cell.bg = g->pen.bg;
+	cell.attrs = g->pen.attrs;
+	cell.width = 1;
+	c = l->cells + col;
+	for (i = 0; i < n; i++) {
+		cell.ch = (unsigned char)s[i];
+		c[i] = cell;
+	}
+	if (col + n > l->used)
+		l->used = col + n;
+	grid_dirty(g, row, row + 1);
+}
+
 /* Clip [*a, *b) to [0, n); 0 if nothing is left. */
 static int
 grid_clip(int *a, int *b, int n)

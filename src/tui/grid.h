@@ -78,6 +78,9 @@ struct tui_gpen	*tui_grid_pen(struct tui_grid *);
 /* chars: the character then its combining marks, 0-terminated. */
 void		 tui_grid_put(struct tui_grid *, int row, int col,
 		    const uint32_t *chars, int width);
+/* n printable ASCII bytes from (row, col), in the pen; clipped. */
+void		 tui_grid_put_ascii(struct tui_grid *, int row, int col,
+		    const char *s, int n);
 /* Blank rows [r0, r1) x columns [c0, c1) in the pen's background. */
 void		 tui_grid_erase(struct tui_grid *, int r0, int r1, int c0,
 		    int c1);

@@ -401,7 +401,20 @@ void		 tui_md_render(struct tui_lines *out, const char *text, size_t len,
  * carried as font 1, DECSET 47 as 1047); see vtfilter.c.  No I/O.
  */
 #define VTF_MAX_SEQ	64
-#define VTF_MAX_REP	32	/* REPs noted per chunk; more are dropped */
+#define VTF_MAX_EV	64	/* events noted per chunk; more are dropped */
+
+/*
+ * What the filter notes for the pane in the bytes it hands on: a REP it
+ * took out (run 0: before byte `at`, repeat the last glyph n times), or a
+ * run of n printable ASCII bytes at `at` that libvterm reads as plain text
+ * in the US-ASCII character set, not inserting (run 1): the pane may put
+ * most of it into its grid itself (vtpane.c).
+ */
+struct tui_vtf_ev {
+	size_t		 at;
+	long		 n;
+	int		 run;
+};
 
 struct tui_vtfilter {
 	int		 state;
@@ -411,11 +424,17 @@ struct tui_vtfilter {
 	int		 seps;		/* separators in the CSI being read */
 	int		 args;		/* ... a parameter byte seen */
 	int		 inargs;	/* ... still in its parameters */
-	/* REPs taken out of the output: before byte rep_at[i], repeat the
-	 * last glyph rep_n[i] times.  The reader resets nrep. */
-	size_t		 rep_at[VTF_MAX_REP];
-	long		 rep_n[VTF_MAX_REP];
-	int		 nrep;
+	int		 inter;		/* ... an intermediate seen */
+	/* libvterm's state for plain text, as far as runs care */
+	char		 g[4];		/* designated character sets */
+	int		 gl;		/* the one in GL (SI, SO, LS2, LS3) */
+	int		 ss;		/* a single shift is pending */
+	int		 insert;	/* IRM */
+	int		 lrmm;		/* DECLRMM: left and right margins */
+	int		 nofast;	/* DECDWL/DECDHL seen: never */
+	int		 u8dirty;	/* an 8-bit byte since the last ASCII one */
+	struct tui_vtf_ev ev[VTF_MAX_EV];	/* the reader resets nev */
+	int		 nev;
 };
 
 void		 tui_vtfilter_init(struct tui_vtfilter *);
@@ -460,6 +479,9 @@ unsigned	 tui_vtpane_cell_attrs(const struct tui_vtpane *, int r, int c);
 /* Bells since the last call. */
 int		 tui_vtpane_take_bell(struct tui_vtpane *);
 const char	*tui_vtpane_title(const struct tui_vtpane *);
+/* Plain text straight to the grid (on by default); off: all through
+ * libvterm, the reference the fuzzer compares with. */
+void		 tui_vtpane_set_fast(struct tui_vtpane *, int on);
 /* The pane's cells (grid.h), for tests and the fuzzer. */
 const struct tui_grid *tui_vtpane_grid(const struct tui_vtpane *);
 

@@ -11,7 +11,7 @@
  *   DECSET/DECRST 47    the alternate screen without 1049's cursor save;
  *                       libvterm knows 1047 and 1049 only.  Rewritten to 1047.
  *   REP (CSI Ps b)      taken out of the stream, its offset in the output
- *                       and count noted (rep_at, rep_n): libvterm 0.1.4
+ *                       and count noted (an event, ev[]): libvterm 0.1.4
  *                       repeats its last glyph forever when that glyph has
  *                       no width (or there is none yet: "\e[b" alone), so
  *                       vtpane.c repeats the glyph itself.  One cut up by
@@ -42,7 +42,9 @@
 #include "cade/buf.h"
 #include "tui-int.h"
 
-enum { VTF_GROUND, VTF_ESC, VTF_CSI, VTF_CSI_RAW };
+enum { VTF_GROUND, VTF_ESC, VTF_CSI, VTF_CSI_RAW, VTF_STR, VTF_STR_ESC };
+
+#define VTF_MIN_RUN	8	/* shorter runs are not worth an event */
 
 /*
  * libvterm 0.1.4 keeps 16 CSI parameters but does not stop counting them:
@@ -86,6 +88,7 @@ tui_vtfilter_init(struct tui_vtfilter *f)
 {
 	memset(f, 0, sizeof *f);
 	f->state = VTF_GROUND;
+	memset(f->g, 'B', sizeof f->g);		/* US-ASCII in G0-G3 */
 }
 
 /* The value of a parameter token (digits only), capped; -1 if not digits. */
@@ -199,6 +202,40 @@ vtf_decset(const char *p, size_t n, char final, struct buf *out)
 	buf_putc(out, final);
 }
 
+/* Note an event for the pane (see struct tui_vtf_ev). */
+static void
+vtf_event(struct tui_vtfilter *f, size_t at, long n, int run)
+{
+	if (f->nev == VTF_MAX_EV)
+		return;
+	f->ev[f->nev].at = at;
+	f->ev[f->nev].n = n;
+	f->ev[f->nev++].run = run;
+}
+
+/* RIS, DECSTR: libvterm's character sets and modes back to their start. */
+static void
+vtf_reset(struct tui_vtfilter *f)
+{
+	memset(f->g, 'B', sizeof f->g);
+	f->gl = f->ss = f->insert = f->lrmm = 0;
+}
+
+/* Does parameter list p[0..n) hold the number v? */
+static int
+vtf_has(const char *p, size_t n, long v)
+{
+	size_t i, j;
+
+	for (i = 0; i <= n; i = j + 1) {
+		for (j = i; j < n && p[j] != ';' && p[j] != ':'; j++)
+			;
+		if (j > i && vtf_num(p + i, j - i) == v)
+			return 1;
+	}
+	return 0;
+}
+
 /* A complete CSI in f->seq ("ESC [" ... final): rewritten or copied. */
 static void
 vtf_csi(struct tui_vtfilter *f, struct buf *out)
@@ -216,17 +253,21 @@ vtf_csi(struct tui_vtfilter *f, struct buf *out)
 		return;
 	}
 	if (i == n && (final == 'h' || final == 'l') && n > 1 && p[0] == '?') {
+		if (vtf_has(p + 1, n - 1, 69))
+			f->lrmm = final == 'h';
 		vtf_decset(p + 1, n - 1, final, out);
 		return;
 	}
+	if (i == n && (final == 'h' || final == 'l') && n > 0 && p[0] <= ';' &&
+	    vtf_has(p, n, 4))
+		f->insert = final == 'h';
+	if (n == 1 && p[0] == '!' && final == 'p')
+		vtf_reset(f);	/* DECSTR */
 	if (i == n && final == 'b' && (n == 0 || (p[0] >= '0' && p[0] <= ';'))) {
 		/* REP: taken out, its place and count noted for vtpane.c. */
-		if (f->nrep < VTF_MAX_REP) {
-			for (i = 0; i < n && p[i] != ';' && p[i] != ':'; i++)
-				;
-			f->rep_at[f->nrep] = out->len;
-			f->rep_n[f->nrep++] = i == 0 ? 1 : vtf_num(p, i);
-		}
+		for (i = 0; i < n && p[i] != ';' && p[i] != ':'; i++)
+			;
+		vtf_event(f, out->len, i == 0 ? 1 : vtf_num(p, i), 0);
 		return;
 	}
 	if (i == n && final == 'r' && (n == 0 || (p[0] >= '0' && p[0] <= ';'))) {
@@ -238,22 +279,84 @@ vtf_csi(struct tui_vtfilter *f, struct buf *out)
 	buf_append(out, f->seq, f->n);
 }
 
+/*
+ * Ground bytes in[i, end) (no ESC among them): copied to out at once;
+ * runs of printable ASCII that libvterm will read as plain text (see
+ * struct tui_vtf_ev) noted on the way, and the state that decides that
+ * (SI/SO, a pending single shift, and whether libvterm's UTF-8 decoder
+ * may hold something: after any 8-bit byte, until the next ASCII
+ * character has gone through it) followed.
+ */
+static void
+vtf_ground(struct tui_vtfilter *f, const char *in, size_t i, size_t end,
+    struct buf *out)
+{
+	size_t base = out->len, j, start = (size_t)-1;
+	unsigned char c;
+	int plain = !f->nofast && !f->insert && !f->lrmm;
+
+	for (j = i; j < end; j++) {
+		c = (unsigned char)in[j];
+		if (c >= 0x20 && c < 0x7f) {
+			if (start == (size_t)-1 && !f->u8dirty && !f->ss &&
+			    plain && f->g[f->gl] == 'B')
+				start = j;
+			f->u8dirty = 0;	/* libvterm's decoder is clean after it */
+			f->ss = 0;
+			continue;
+		}
+		if (start != (size_t)-1 && j - start >= VTF_MIN_RUN)
+			vtf_event(f, base + (start - i), (long)(j - start), 1);
+		start = (size_t)-1;
+		if (c >= 0x80)
+			f->u8dirty = 1;
+		else if (c == 0x0e)
+			f->gl = 1;	/* SO */
+		else if (c == 0x0f)
+			f->gl = 0;	/* SI */
+	}
+	if (start != (size_t)-1 && end - start >= VTF_MIN_RUN)
+		vtf_event(f, base + (start - i), (long)(end - start), 1);
+	buf_append(out, in + i, end - i);
+}
+
+/* ESC then c (no '[', no string): what it does to plain text. */
+static void
+vtf_escape(struct tui_vtfilter *f, unsigned char c)
+{
+	char inter = f->n > 1 ? f->seq[1] : 0;
+
+	if (inter >= '(' && inter <= '+')
+		f->g[inter - '('] = (char)c;	/* SCS: G0-G3 */
+	else if (inter == '#')
+		f->nofast = 1;	/* double-size lines: half as many columns */
+	else if (inter == 0 && c == 'c')
+		vtf_reset(f);	/* RIS */
+	else if (inter == 0 && (c == 'n' || c == 'o'))
+		f->gl = c == 'n' ? 2 : 3;	/* LS2, LS3 */
+	else if (inter == 0 && (c == 'N' || c == 'O'))
+		f->ss = 1;	/* SS2, SS3 */
+}
+
 /* See tui-int.h. */
 void
 tui_vtfilter_feed(struct tui_vtfilter *f, const char *in, size_t len,
     struct buf *out)
 {
 	size_t i, run;
+	const char *esc;
 	unsigned char c;
 
 	for (i = 0; i < len; i++) {
 		c = (unsigned char)in[i];
+		if (c >= 0x80)
+			f->u8dirty = 1;
 		switch (f->state) {
 		case VTF_GROUND:
 			/* Copy the plain run up to the next ESC at once. */
-			for (run = i; run < len && in[run] != '\033'; run++)
-				;
-			buf_append(out, in + i, run - i);
+			esc = memchr(in + i, '\033', len - i);
+			run = esc != NULL ? (size_t)(esc - in) : len;
+			vtf_ground(f, in, i, run, out);
 			i = run;
 			if (i < len) {
 				f->seq[0] = '\033';
@@ -265,13 +368,16 @@ tui_vtfilter_feed(struct tui_vtfilter *f, const char *in, size_t len,
 			/*
 			 * As libvterm's parser: controls run without ending
 			 * the escape, NUL, DEL and 8-bit bytes are ignored in
-			 * it, intermediates gather, and '[' starts a CSI
-			 * whatever came between (so the CSI is seen here too).
+			 * it, intermediates gather, '[' starts a CSI whatever
+			 * came between, ']' and 'P' a string, and any other
+			 * byte ends it.
 			 */
 			if (c == 0x00 || c == 0x7f || c >= 0x80)
 				break;
 			if (c < 0x20 && c != 0x1b && c != 0x18 && c != 0x1a) {
 				buf_putc(out, (char)c);
+				if (c == 0x0e || c == 0x0f)
+					f->gl = c == 0x0e;
 				break;
 			}
 			if (c >= 0x20 && c <= 0x2f) {
@@ -287,12 +393,56 @@ tui_vtfilter_feed(struct tui_vtfilter *f, const char *in, size_t len,
 				f->seps = 0;
 				f->args = 0;
 				f->inargs = 1;
-			} else {
-				buf_append(out, f->seq, f->n);
+				f->inter = 0;
+				break;
+			}
+			buf_append(out, f->seq, f->n);
+			if (c < 0x20) {		/* ESC, CAN, SUB: again, as ground */
 				f->n = 0;
 				f->state = VTF_GROUND;
-				i--;	/* this byte again, as ground */
+				i--;
+				break;
 			}
+			buf_putc(out, (char)c);
+			f->state = c == ']' || c == 'P' ? VTF_STR : VTF_GROUND;
+			if (f->state == VTF_GROUND)
+				vtf_escape(f, c);
+			f->n = 0;
+			break;
+		case VTF_STR:
+		case VTF_STR_ESC:
+			/*
+			 * An OSC or DCS string, passed on: BEL or ST ends it,
+			 * CAN and SUB cancel it, ESC then anything but a
+			 * backslash starts an escape; controls run inside it.
+			 */
+			if (f->state == VTF_STR_ESC && c >= 0x20 && c != 0x7f) {
+				if (c == '\\') {
+					buf_putc(out, (char)c);
+					f->state = VTF_GROUND;
+				} else {
+					f->seq[0] = '\033';
+					f->n = 1;
+					f->state = VTF_ESC;
+					i--;
+				}
+				break;
+			}
+			if (c == 0x1b) {
+				if (f->state == VTF_STR) {
+					buf_putc(out, (char)c);
+					f->state = VTF_STR_ESC;
+				} else {	/* ESC ESC: a new escape */
+					f->seq[0] = '\033';
+					f->n = 1;
+					f->state = VTF_ESC;
+				}
+				break;
+			}
+			buf_putc(out, (char)c);
+			if ((c == 0x07 && f->state == VTF_STR) || c == 0x18 ||
+			    c == 0x1a)
+				f->state = VTF_GROUND;
 			break;
 		case VTF_CSI:
 			if (c == 0x1b || c == 0x18 || c == 0x1a) {
@@ -321,20 +471,35 @@ tui_vtfilter_feed(struct tui_vtfilter *f, const char *in, size_t len,
 			}
 			break;
 		case VTF_CSI_RAW:
-			/* The rest of a CSI passed on raw, its separators capped. */
-			if (c == 0x1b || c == 0x18 || c == 0x1a || !f->inargs) {
+			/*
+			 * The rest of a CSI passed on raw, as libvterm reads
+			 * it: parameters (separators capped), intermediates,
+			 * then a final or invalid byte; controls run inside.
+			 */
+			if (c == 0x1b || c == 0x18 || c == 0x1a) {
 				f->state = VTF_GROUND;
 				i--;
 				break;
 			}
-			if (vtf_arg_byte(f, c))
-				break;
-			if (!f->inargs) {
-				f->state = VTF_GROUND;
-				if (c == 'b')
-					c = '~';	/* a REP cut up: not run */
+			if (f->inargs) {
+				if (vtf_arg_byte(f, c))
+					break;
+				if (f->inargs) {
+					buf_putc(out, (char)c);
+					break;
+				}
 			}
+			if (c < 0x20 || c == 0x7f || (c >= 0x20 && c <= 0x2f)) {
+				f->inter |= c >= 0x20 && c <= 0x2f;
+				buf_putc(out, (char)c);
+				break;
+			}
+			if (c == 'b' && !f->inter)
+				c = '~';	/* a REP cut up: not run */
+			if (c == 'r' && !f->inter)
+				f->stbm_top = 1 << 20;	/* a region, unknown */
 			buf_putc(out, (char)c);
+			f->state = VTF_GROUND;
 			break;
 		}
 	}

@@ -60,6 +60,7 @@ struct tui_vtpane {
 	int		 offset;	/* scrollback lines scrolled back, 0: live */
 	uint32_t	 last[TUI_GRID_NCOMB + 1];	/* the last glyph (REP) */
 	int		 last_width;
+	int		 fast;		/* plain text straight to the grid */
 };
 
 /* Pack a libvterm colour as the grid keeps it. */
@@ -292,6 +293,7 @@ tui_vtpane_new(int rows, int cols, int scrollback, tui_vt_out_fn out, void *arg)
 	p->out = out;
 	p->out_arg = arg;
 	p->cursor_visible = 1;
+	p->fast = 1;
 	p->grid = tui_grid_new(p->rows, p->cols, scrollback);
 	tui_vtfilter_init(&p->filter);
 	buf_init(&p->filtered, 0);
@@ -379,24 +381,58 @@ vt_rep(struct tui_vtpane *p, long n)
 	free(run);
 }
 
+/*
+ * A run of printable ASCII that libvterm would read as plain text (the
+ * filter checked the character set and modes): all but its last byte, as
+ * far as the row has room before its last column, go straight into the
+ * grid, and libvterm only moves its cursor over them (CUF).  Its last byte
+ * goes through libvterm, so its idea of the last glyph (combining marks,
+ * REP) stays right.  Returns the bytes done.
+ */
+static size_t
+vt_fast(struct tui_vtpane *p, const char *s, size_t n)
+{
+	char cuf[24];
+	size_t k;
+	int len;
+
+	if (!p->fast || p->cursor.row < 0 || p->cursor.row >= p->rows ||
+	    p->cursor.col < 0 || p->cursor.col >= p->cols - 1)
+		return 0;	/* at the last column a wrap may be pending */
+	k = (size_t)(p->cols - 1 - p->cursor.col);
+	if (k > n - 1)
+		k = n - 1;
+	if (k < 4)
+		return 0;
+	tui_grid_put_ascii(p->grid, p->cursor.row, p->cursor.col, s, (int)k);
+	len = snprintf(cuf, sizeof cuf, "\033[%zuC", k);
+	vterm_input_write(p->vt, cuf, (size_t)len);
+	return k;
+}
+
 /* Bytes from the shell. */
 void
 tui_vtpane_feed(struct tui_vtpane *p, const char *s, size_t len)
 {
 	unsigned long pushed = tui_grid_sb_pushed(p->grid);
-	size_t off = 0, at;
+	const struct tui_vtf_ev *ev;
+	size_t off = 0;
 	int i;
 
 	p->fed += len;
 	buf_reset(&p->filtered);
-	p->filter.nrep = 0;
+	p->filter.nev = 0;
 	tui_vtfilter_feed(&p->filter, s, len, &p->filtered);
-	for (i = 0; i < p->filter.nrep; i++) {
-		at = p->filter.rep_at[i];
-		if (at > off)
-			vterm_input_write(p->vt, p->filtered.s + off, at - off);
-		off = at;
-		vt_rep(p, p->filter.rep_n[i]);
+	for (i = 0; i < p->filter.nev; i++) {
+		ev = &p->filter.ev[i];
+		if (ev->at > off)
+			vterm_input_write(p->vt, p->filtered.s + off,
+			    ev->at - off);
+		off = ev->at;
+		if (ev->run)
+			off += vt_fast(p, p->filtered.s + off, (size_t)ev->n);
+		else
+			vt_rep(p, ev->n);
 	}
 	if (p->filtered.len > off)
 		vterm_input_write(p->vt, p->filtered.s + off,
@@ -800,4 +836,11 @@ const struct tui_grid *
 tui_vtpane_grid(const struct tui_vtpane *p)
 {
 	return p->grid;
+}
+
+/* See tui-int.h. */
+void
+tui_vtpane_set_fast(struct tui_vtpane *p, int on)
+{
+	p->fast = on;
 }
