@@ -43,6 +43,8 @@ struct headless {
 	int		 progress;
 	int		 exit_code;
 	int		 done;
+	int		 heard;		/* the model answered at least once */
+	int		 said_error;	/* an error line is on stderr */
 	char		*final;
 	int		 interrupted;
 	int		 signo;		/* the first stop signal, for 128+N */
@@ -105,6 +107,7 @@ headless_progress(const struct event *ev, void *arg)
 
 	switch (ev->type) {
 	case EV_ASSISTANT_MESSAGE:
+		h->heard = 1;
 		/*
 		 * Text that comes with actions is progress; a reply without
 		 * actions is the answer, which goes to stdout once (never also
@@ -147,12 +150,21 @@ headless_progress(const struct event *ev, void *arg)
 		break;
 	case EV_ERROR:
 		safe_fprintf(stderr, "cade: %s\n", event_str(ev, "message", "error"));
+		h->said_error = 1;
 		break;
 	case EV_NOTICE:
 		if (strcmp(event_str(ev, "level", ""), "warning") != 0)
 			safe_fprintf(stderr, "cade: %s\n", event_str(ev, "text", ""));
 		break;
 	case EV_FINISH:
+		/*
+		 * A failure before the model ever answered (an unreachable
+		 * endpoint, a refused key) is its one error line: a summary
+		 * of no work would only repeat it.
+		 */
+		if (!h->heard && h->said_error &&
+		    strcmp(event_str(ev, "status", ""), "error") == 0)
+			break;
 		safe_fprintf(stderr, "-- %s after %.0f steps, %.0f+%.0f tokens, ",
 		    event_str(ev, "status", "?"), event_num(ev, "steps", 0),
 		    event_num(ev, "prompt_tokens", 0),

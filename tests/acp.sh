@@ -150,12 +150,14 @@ stop_fake
 
 # --- two sessions in one process --------------------------------------------
 M=$T/multi; mkdir -p "$M/a" "$M/b"
+# Each session's second request (it carries its call's result) is
+# answered by the side reply: on a loaded machine one session may ask
+# twice before the other asked once, and must not take its command.
 cat > "$T/multi.json" <<'JSON'
-{"replies": [
+{"side_replies": [{"on_match": "call_h", "content": "Here."}],
+ "replies": [
  {"tool_calls": [{"id": "call_h1", "name": "terminal", "arguments": {"command": "touch here.txt", "security_risk": "LOW"}}]},
- {"tool_calls": [{"id": "call_h2", "name": "terminal", "arguments": {"command": "touch here.txt", "security_risk": "LOW"}}]},
- {"content": "Here."},
- {"content": "Here."}
+ {"tool_calls": [{"id": "call_h2", "name": "terminal", "arguments": {"command": "touch here.txt", "security_risk": "LOW"}}]}
 ]}
 JSON
 start_fake "$T/multi.json"

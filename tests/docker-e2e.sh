@@ -121,7 +121,7 @@ run_fake t3
 "$CADE" -p "sleep in docker" --workspace docker --image cade-test:1 --yes \
     --json </dev/null >"$JSON_OUT" 2>"$T/err" &
 CADE_PID=$!
-for i in $(seq 1 150); do [ -e "$RECORD/req-0001.json" ] && break; sleep 0.1; done
+for i in $(seq 1 600); do [ -e "$RECORD/req-0001.json" ] && break; sleep 0.1; done
 sleep 1
 sid=$(session_id)
 [ -n "$sid" ] && [ -n "$(left_of "$sid")" ]; ok $? "container running during the command"
@@ -142,7 +142,7 @@ run_fake t4
 "$CADE" -p "crash in docker" --workspace docker --image cade-test:1 --yes \
     --json </dev/null >"$JSON_OUT" 2>"$T/err" &
 CADE_PID=$!
-for i in $(seq 1 150); do [ -e "$RECORD/req-0001.json" ] && break; sleep 0.1; done
+for i in $(seq 1 600); do [ -e "$RECORD/req-0001.json" ] && break; sleep 0.1; done
 sleep 1
 sid=$(session_id)
 kill -9 "$CADE_PID"; wait "$CADE_PID" 2>/dev/null; CADE_PID=
@@ -181,9 +181,10 @@ run_fake t6
 "$CADE" -p "sleep" --workspace docker --image cade-test:1 --yes \
     --json </dev/null >"$JSON_OUT" 2>"$T/err" &
 CADE_PID=$!
-for i in $(seq 1 150); do grep -q '"type":"tool_running"' "$JSON_OUT" 2>/dev/null && break; sleep 0.1; done
-sleep 0.5
+# Deadlines with margins for a loaded machine (the command sleeps 60 s).
+wait_until 40 grep -q '"type":"tool_running"' "$JSON_OUT"
 sid=$(session_id)
+wait_until 10 test -n "$(left_of "$sid")"
 docker kill "$(left_of "$sid")" >/dev/null 2>&1
 wait "$CADE_PID"; rc=$?; CADE_PID=
 ok $([ $rc -eq 1 ] && echo 0 || echo 1) "a killed container ends the run with exit 1 (rc=$rc)"

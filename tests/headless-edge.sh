@@ -43,7 +43,7 @@ JSON
 run_fake t1a
 "$CADE" -p "wait" --json </dev/null >"$T/out.jsonl" 2>"$T/err" &
 pid=$!
-for i in $(seq 1 100); do grep -q '"type":"tool_running"' "$T/out.jsonl" 2>/dev/null && break; sleep 0.1; done
+for i in $(seq 1 600); do grep -q '"type":"tool_running"' "$T/out.jsonl" 2>/dev/null && break; sleep 0.1; done
 sleep 0.5
 kill -INT $pid; wait $pid; rc=$?
 ok $([ $rc -eq 130 ] && echo 0 || echo 1) "SIGINT exits 130 (rc=$rc)"
@@ -71,7 +71,7 @@ obs e4 | grep -q 'new-shell-7'; ok $? "after exit a new shell takes the next com
 # 2. Unbounded output is capped, and cade's memory stays small.
 cat > "$T/t2.json" <<'JSON'
 {"replies": [
- {"tool_calls": [{"id": "y1", "name": "terminal", "arguments": {"command": "yes | head -c 50000000; echo; echo tail-marker", "timeout": 60, "security_risk": "LOW"}}]},
+ {"tool_calls": [{"id": "y1", "name": "terminal", "arguments": {"command": "yes | head -c 50000000; echo; echo tail-marker", "timeout": 300, "security_risk": "LOW"}}]},
  {"tool_calls": [{"id": "y2", "name": "terminal", "arguments": {"command": "head -c 300000 /dev/urandom", "security_risk": "LOW"}}]},
  {"content": "ok"}
 ]}
@@ -169,6 +169,26 @@ run_fake t401
 ok $([ $rc -eq 1 ] && echo 0 || echo 1) "HTTP 401 exits 1"
 grep -qi 'key' "$T/err" && [ "$(wc -l < "$T/err")" -eq 1 ]; ok $? "and says the key is the problem: $(cat "$T/err")"
 ! grep -q 'sk-test-secret' "$T/err"; ok $? "without showing the key"
+# On a terminal (stderr a TTY: progress lines on), through a real pty:
+# a failure before the model ever answered is still its one line, no
+# "-- error after 1 steps" summary; a run whose steps ran keeps it.
+if command -v script >/dev/null 2>&1; then
+	LLM_BASE_URL=http://127.0.0.1:1/v1 script -qec "$CADE -p x" /dev/null \
+	    </dev/null >"$T/tty" 2>&1
+	tr -d '\r' <"$T/tty" | grep -v '^$' >"$T/tty.txt"
+	[ "$(wc -l <"$T/tty.txt")" -eq 1 ] && grep -q '^cade: cannot reach the model endpoint' "$T/tty.txt"; ok $? "terminal, unreachable endpoint: the one error line, no summary: $(cat "$T/tty.txt")"
+	cat > "$T/tty500.json" <<'JSON'
+{"replies": [
+ {"tool_calls": [{"id": "e1", "name": "terminal", "arguments": {"command": "echo ran-$((6*7))", "security_risk": "LOW"}}]},
+ {"fault": "500"}, {"fault": "500"}]}
+JSON
+	run_fake tty500
+	script -qec "$CADE -p x -y" /dev/null </dev/null >"$T/tty" 2>&1
+	tr -d '\r' <"$T/tty" >"$T/tty.txt"
+	grep -q 'ran-42' "$T/tty.txt" && grep -q '^-- error after 2 steps' "$T/tty.txt"; ok $? "terminal, a failure after a step ran: the summary line stays: $(tail -n 1 "$T/tty.txt")"
+else
+	skip "script(1) not installed"; skip "script(1) not installed"
+fi
 rm -f "$XDG_CONFIG_HOME/cade/config"
 
 # 6. kill -9 in the middle, then --resume last continues with the full history.
@@ -182,7 +202,7 @@ JSON
 run_fake t6
 "$CADE" -p "original task words" </dev/null >/dev/null 2>&1 &
 pid=$!
-for i in $(seq 1 100); do [ -e "$RECORD/req-0002.json" ] && break; sleep 0.1; done
+for i in $(seq 1 600); do [ -e "$RECORD/req-0002.json" ] && break; sleep 0.1; done
 sleep 0.5
 kill -9 $pid; wait $pid 2>/dev/null
 out=$("$CADE" --resume last -p "go on please" </dev/null 2>"$T/err"); rc=$?

@@ -52,17 +52,21 @@ main(void)
 	uint64_t id, t0;
 	int p[2], rc;
 
-	/* Added out of order; must fire in deadline order; x is cancelled. */
+	/*
+	 * Added out of order; must fire in deadline order; x is cancelled.
+	 * The deadlines are 100 ms apart, so the time the adds take (long
+	 * under valgrind or on a loaded machine) cannot reorder them.
+	 */
 	t0 = util_now_ms();
-	loop_timer_add(l, 30, on_timer, (void *)&c);
-	loop_timer_add(l, 10, on_timer, (void *)&a);
-	id = loop_timer_add(l, 15, on_timer, (void *)&x);
-	loop_timer_add(l, 20, on_timer, (void *)&b);
+	loop_timer_add(l, 300, on_timer, (void *)&c);
+	loop_timer_add(l, 100, on_timer, (void *)&a);
+	id = loop_timer_add(l, 150, on_timer, (void *)&x);
+	loop_timer_add(l, 200, on_timer, (void *)&b);
 	loop_timer_cancel(l, id);
 	rc = loop_run(l);
 	is_int(rc, 7, "loop_run returns loop_stop's code");
 	is_str(order, "abc", "timers fire in deadline order, cancelled one never");
-	ok(util_now_ms() - t0 >= 30, "loop slept until the last timer (%llu ms)",
+	ok(util_now_ms() - t0 >= 300, "loop slept until the last timer (%llu ms)",
 	    (unsigned long long)(util_now_ms() - t0));
 
 	if (pipe(p) == -1)

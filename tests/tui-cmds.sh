@@ -174,7 +174,7 @@ wait_for 'keys here'
 before=$(nsessions)
 TM send-keys -t ui "/clear" Enter
 wait_gone 'First session answer.'
-for i in $(seq 1 100); do [ "$(nsessions)" -gt "$before" ] && break; sleep 0.1; done
+for i in $(seq 1 600); do [ "$(nsessions)" -gt "$before" ] && break; sleep 0.1; done
 TM send-keys -t ui "/resume last" Enter
 wait_for 'First session answer.'; ok $? "/resume last right after /clear resumes the earlier session"
 # A session of another directory: /resume asks y/n first.  n keeps this

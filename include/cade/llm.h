@@ -214,6 +214,8 @@ int		 llm_model_images(const struct config *, const char *model,
 		    int *listed);
 const struct llm_model_info *llm_models_find(const struct llm_models *,
 		    const char *id);
+/* The list as JSON that llm_models_parse() reads back (the cache's form). */
+char		*llm_models_json(const struct llm_models *);
 /* Keep a good list on disk for the next start (see llm_prices_start). */
 void		 llm_models_cache_put(const struct llm_models *);
 /*

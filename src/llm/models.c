@@ -49,7 +49,6 @@
 #include "llm-int.h"
 
 #define MODELS_MAX_BODY		(4 * 1024 * 1024)	/* OpenRouter's list is ~1 MB */
-#define MODELS_MAX		4096
 
 struct llm_models_req {
 	struct loop		*loop;
@@ -69,116 +68,6 @@ const struct llm_local_server llm_local_servers[] = {
 	{ "vLLM", "http://127.0.0.1:8000/v1" },
 };
 const size_t llm_local_servers_n = nitems(llm_local_servers);
-
-/* See llm.h. */
-void
-llm_models_free(struct llm_models *m)
-{
-	size_t i;
-
-	if (m == NULL)
-		return;
-	for (i = 0; i < m->n; i++)
-		free(m->v[i].id);
-	free(m->v);
-	free(m->base_url);
-	free(m->error);
-	free(m);
-}
-
-/* A number that may come as a JSON number or a numeric string. */
-static double
-models_num(const cJSON *j, double dflt)
-{
-	char *end;
-	double v;
-
-	if (cJSON_IsNumber(j))
-		return j->valuedouble;
-	if (cJSON_IsString(j) && j->valuestring[0] != '\0') {
-		v = strtod(j->valuestring, &end);
-		if (*end == '\0')
-			return v;
-	}
-	return dflt;
-}
-
-/* 1 if the array j holds the string s, 0 if not, -1 if j is no array. */
-static int
-models_has(const cJSON *j, const char *s)
-{
-	const cJSON *e;
-
-	if (!cJSON_IsArray(j))
-		return -1;
-	cJSON_ArrayForEach(e, j)
-		if (cJSON_IsString(e) && strcmp(e->valuestring, s) == 0)
-			return 1;
-	return 0;
-}
-
-/* See llm.h. */
-int
-llm_models_parse(const char *body, size_t len, struct llm_models *m,
-    char **cause)
-{
-	cJSON *root, *data, *it, *p;
-	struct llm_model_info *mi;
-	double v;
-
-	root = cJSON_ParseWithLength(body, len);
-	data = cJSON_GetObjectItem(root, "data");
-	if (!cJSON_IsArray(data)) {
-		*cause = xstrdup("the reply is not a model list (no \"data\" "
-		    "array)");
-		cJSON_Delete(root);
-		return -1;
-	}
-	cJSON_ArrayForEach(it, data) {
-		p = cJSON_GetObjectItem(it, "id");
-		if (!cJSON_IsString(p) || p->valuestring[0] == '\0' ||
-		    m->n >= MODELS_MAX)
-			continue;
-		m->v = xreallocarray(m->v, m->n + 1, sizeof *m->v);
-		mi = &m->v[m->n++];
-		mi->id = xstrndup(p->valuestring, 200);
-		v = models_num(cJSON_GetObjectItem(it, "context_length"), -1);
-		if (v < 0)
-			v = models_num(cJSON_GetObjectItem(it, "max_model_len"), -1);
-		if (v < 0)
-			v = models_num(cJSON_GetObjectItem(it, "context_window"),
-			    -1);
-		if (v < 0)
-			v = models_num(cJSON_GetObjectItem(cJSON_GetObjectItem(it,
-			    "meta"), "n_ctx_train"), -1);
-		/* Range-checked before the cast (untrusted numbers). */
-		mi->context = v > 0 && v < 1e9 ? (long)v : 0;
-		p = cJSON_GetObjectItem(it, "pricing");
-		v = models_num(cJSON_GetObjectItem(p, "prompt"), -1);
-		mi->price_in = v >= 0 && v < 1 ? v * 1e6 : -1;
-		v = models_num(cJSON_GetObjectItem(p, "completion"), -1);
-		mi->price_out = v >= 0 && v < 1 ? v * 1e6 : -1;
-		p = cJSON_GetObjectItem(cJSON_GetObjectItem(it, "architecture"),
-		    "input_modalities");
-		if (!cJSON_IsArray(p))
-			p = cJSON_GetObjectItem(it, "input_modalities");
-		mi->images = models_has(p, "image");
-	}
-	cJSON_Delete(root);
-	return 0;
-}
-
-/* See llm.h. */
-const struct llm_model_info *
-llm_models_find(const struct llm_models *m, const char *id)
-{
-	size_t i;
-
-	for (i = 0; m != NULL && i < m->n; i++)
-		if (strcmp(m->v[i].id, id) == 0)
-			return &m->v[i];
-	return NULL;
-}
 
 /* curl: collect the body, up to the cap. */
 static size_t
@@ -400,42 +289,11 @@ models_cache_path(const char *base_url)
 void
 llm_models_cache_put(const struct llm_models *m)
 {
-	cJSON *root, *data, *o, *p;
 	char *path, *text, *dir;
-	size_t i;
 
 	if (m == NULL || m->error != NULL || m->base_url == NULL)
 		return;
-	/* The list in the OpenRouter shape llm_models_parse() reads. */
-	root = cJSON_CreateObject();
-	cJSON_AddStringToObject(root, "base_url", m->base_url);
-	data = cJSON_AddArrayToObject(root, "data");
-	for (i = 0; i < m->n; i++) {
-		o = cJSON_CreateObject();
-		cJSON_AddStringToObject(o, "id", m->v[i].id);
-		if (m->v[i].context > 0)
-			cJSON_AddNumberToObject(o, "context_length",
-			    (double)m->v[i].context);
-		if (m->v[i].price_in >= 0 && m->v[i].price_out >= 0) {
-			p = cJSON_AddObjectToObject(o, "pricing");
-			cJSON_AddNumberToObject(p, "prompt",
-			    m->v[i].price_in / 1e6);
-			cJSON_AddNumberToObject(p, "completion",
-			    m->v[i].price_out / 1e6);
-		}
-		/* Image input kept too (llm_model_images() reads it). */
-		if (m->v[i].images >= 0) {
-			p = cJSON_AddObjectToObject(o, "architecture");
-			p = cJSON_AddArrayToObject(p, "input_modalities");
-			cJSON_AddItemToArray(p, cJSON_CreateString("text"));
-			if (m->v[i].images > 0)
-				cJSON_AddItemToArray(p,
-				    cJSON_CreateString("image"));
-		}
-		cJSON_AddItemToArray(data, o);
-	}
-	text = cJSON_PrintUnformatted(root);
-	cJSON_Delete(root);
+	text = llm_models_json(m);
 	path = models_cache_path(m->base_url);
 	dir = xstrdup(path);
 	*strrchr(dir, '/') = '\0';
