@@ -7,6 +7,9 @@
 CADE=${CADE:-$top_builddir/src/cade}
 FAKELLM=${FAKELLM:-$top_builddir/tests/fakellm}
 OUT=${1:-$(cd "$(dirname "$0")" && pwd)}
+# The shipped themes (light) from this source tree, installed or not.
+CADE_DATADIR=${CADE_DATADIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+export CADE_DATADIR
 mkdir -p "$OUT"
 export LC_ALL=C.UTF-8
 T=$(mktemp -d /tmp/cade-screens.XXXXXX)
