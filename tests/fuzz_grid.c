@@ -17,7 +17,10 @@
  * (everything through libvterm): when the input is valid UTF-8 (but for
  * the resizes) it must end exactly like the first.  (Invalid UTF-8 makes
  * libvterm care where its writes are cut, which the fast path moves.)
- *   make fuzz-grid && ./tests/fuzz_grid -max_total_time=300
+ * Scrollback lines are compared cell by cell too.  The dictionary has
+ * SGR sequences as colourful output (ls --color) uses them.
+ *   make fuzz-grid && ./tests/fuzz_grid -max_total_time=300 \
+ *       -dict=tests/fuzz-grid.dict
  */
 #include "config.h"
 
@@ -116,6 +119,23 @@ fuzz_same(struct tui_vtpane *a, struct tui_vtpane *b)
 	    tui_vtpane_scrollback_lines(b)) {
 		fprintf(stderr, "cursor %d,%d vs %d,%d\n", ra, ca, rb, cb);
 		abort();
+	}
+	for (r = 0; r < tui_vtpane_scrollback_lines(a); r++) {
+		la = tui_grid_sb_line(tui_vtpane_grid(a), r);
+		lb = tui_grid_sb_line(tui_vtpane_grid(b), r);
+		if (la->used != lb->used) {
+			fprintf(stderr, "scrollback line %d differs\n", r);
+			abort();
+		}
+		for (i = 0; i < la->used; i++)
+			if (la->cells[i].ch != lb->cells[i].ch ||
+			    la->cells[i].fg != lb->cells[i].fg ||
+			    la->cells[i].bg != lb->cells[i].bg ||
+			    la->cells[i].attrs != lb->cells[i].attrs) {
+				fprintf(stderr, "scrollback line %d col %d "
+				    "differs\n", r, i);
+				abort();
+			}
 	}
 }
 

@@ -439,5 +439,49 @@ main(void)
 			tui_vtpane_free(slow);
 		}
 	}
+	/*
+	 * Colourful output as ls --color prints it, hundreds of short runs
+	 * between SGRs in one read, past a full scrollback: every cell (pen
+	 * included) and scrollback line as libvterm alone would leave them.
+	 */
+	{
+		static const char *pens[] = { "01;34", "01;32", "0", "01;36",
+		    "38;5;208", "38:2::10:200:30", "1;4;41", "7" };
+		struct tui_vtpane *fast, *slow;
+		const struct tui_gline *la, *lb;
+		struct buf in;
+		int r, c, same = 1;
+
+		buf_init(&in, 0);
+		for (i = 0; i < 400; i++)
+			buf_printf(&in, "\033[0m\033[%smname-%d.d%.*s\033[0m%s\r\n",
+			    pens[i % nitems(pens)], i, i % 13, "abcdefghijklm",
+			    i % 5 == 0 ? " plain tail" : "");
+		fast = tui_vtpane_new(8, 24, 50, NULL, NULL);
+		slow = tui_vtpane_new(8, 24, 50, NULL, NULL);
+		tui_vtpane_set_fast(slow, 0);
+		tui_vtpane_feed(fast, in.s, in.len);
+		tui_vtpane_feed(slow, in.s, in.len);
+		same = tui_vtpane_scrollback_lines(fast) == 50 &&
+		    tui_vtpane_scrollback_lines(slow) == 50;
+		for (r = -50; r < 8 && same; r++) {
+			la = r < 0 ? tui_grid_sb_line(tui_vtpane_grid(fast), r + 50) :
+			    tui_grid_line(tui_vtpane_grid(fast), r);
+			lb = r < 0 ? tui_grid_sb_line(tui_vtpane_grid(slow), r + 50) :
+			    tui_grid_line(tui_vtpane_grid(slow), r);
+			same = la->used == lb->used;
+			for (c = 0; c < la->used && same; c++)
+				same = la->cells[c].ch == lb->cells[c].ch &&
+				    la->cells[c].fg == lb->cells[c].fg &&
+				    la->cells[c].bg == lb->cells[c].bg &&
+				    la->cells[c].attrs == lb->cells[c].attrs;
+		}
+		ok(same, "colourful output: cells and scrollback as libvterm alone");
+		is_int(tui_grid_consistent(tui_vtpane_grid(fast)), 1,
+		    "... and the grid consistent");
+		tui_vtpane_free(fast);
+		tui_vtpane_free(slow);
+		buf_free(&in);
+	}
 	return tap_done();
 }

@@ -7,9 +7,9 @@
  * lines over one cell fetch at a time; with a flooding pane that was most
  * of cade's CPU.  Here a screen is an array of line pointers: a linefeed at
  * the bottom of a full-width region rotates pointers, the line leaving the
- * top of the primary screen is copied once (trailing blanks trimmed) into
- * a recycled slot of the scrollback ring, and the new bottom line is
- * blanked.  Narrower regions and horizontal shifts (ICH, DCH) move cells
+ * top of the primary screen itself goes into the scrollback ring (its
+ * trailing blanks cut from its count, no cell copied), the ring's oldest
+ * line takes its place, and the new bottom line is blanked.  Narrower regions and horizontal shifts (ICH, DCH) move cells
  * within their lines.  tmux's grid.c and screen-write.c taught the shape
  * (lines of cells, history as a bounded list of lines, wide characters as
  * a cell plus padding, xterm's rule for overwriting half of one);
@@ -389,16 +389,22 @@ tui_grid_move(struct tui_grid *g, int dr, int dc, int sr, int sc, int rows,
 	grid_dirty(g, dr, dr + rows);
 }
 
-/* Keep a line leaving the top of the primary screen, trailing blanks cut. */
-static void
-grid_sb_push(struct tui_grid *g, const struct tui_gline *src)
+/*
+ * A line leaving the top of the primary screen goes to the scrollback as
+ * it is (trailing blanks cut from `used`), no cells copied; returns the
+ * line to put in its place on the screen: the oldest scrollback line when
+ * the ring is full (its memory reused), else a new one, or the line itself
+ * without a scrollback.
+ */
+static struct tui_gline *
+grid_sb_push(struct tui_grid *g, struct tui_gline *src)
 {
-	struct tui_gline *l;
+	struct tui_gline *l = NULL;
 	const struct tui_gcell *c;
 	int n = src->used;
 
 	if (g->sb_max == 0)
-		return;
+		return src;
 	while (n > 0) {
 		c = &src->cells[n - 1];
 		if (c->ch != ' ' || c->bg != TUI_GC_DEFAULT ||
@@ -407,18 +413,17 @@ grid_sb_push(struct tui_grid *g, const struct tui_gline *src)
 		n--;
 	}
 	if (g->sb_n == g->sb_max) {
-		/* Full: the oldest line's memory is reused, no malloc churn. */
 		l = g->sb[g->sb_head];
 		g->sb_head = (g->sb_head + 1) % g->sb_max;
-	} else {
-		l = xcalloc(1, sizeof *l);
+	} else
 		g->sb_n++;
-	}
-	g->sb[(g->sb_head + g->sb_n - 1) % g->sb_max] = l;
-	grid_line_reserve(l, n > 0 ? n : 1);
-	grid_copy_cells(l, 0, src, 0, n);
-	l->used = n;
+	g->sb[(g->sb_head + g->sb_n - 1) % g->sb_max] = src;
+	src->used = n;
 	g->sb_pushed++;
+	if (l == NULL)
+		return grid_line_new(g->cols);
+	grid_line_reserve(l, g->cols);
+	return l;
 }
 
 /* Give back the newest scrollback line, or NULL. */
@@ -463,7 +468,7 @@ grid_rotate(struct tui_grid *g, int r0, int r1, int n)
 	if (n > 0) {
 		if (r0 == 0 && g->lines == g->prim)
 			for (i = 0; i < k; i++)
-				grid_sb_push(g, g->lines[i]);
+				g->lines[i] = grid_sb_push(g, g->lines[i]);
 		memcpy(g->tmp, g->lines + r0, (size_t)k * sizeof *g->tmp);
 		memmove(g->lines + r0, g->lines + r0 + k,
 		    (size_t)(h - k) * sizeof *g->lines);

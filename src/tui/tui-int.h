@@ -401,7 +401,7 @@ void		 tui_md_render(struct tui_lines *out, const char *text, size_t len,
  * carried as font 1, DECSET 47 as 1047); see vtfilter.c.  No I/O.
  */
 #define VTF_MAX_SEQ	64
-#define VTF_MAX_EV	64	/* events noted per chunk; more are dropped */
+#define VTF_MAX_EV	1024	/* events noted per chunk; more are dropped */
 
 /*
  * What the filter notes for the pane in the bytes it hands on: a REP it
