@@ -393,7 +393,7 @@ static size_t
 vt_fast(struct tui_vtpane *p, const char *s, size_t n)
 {
 	char cuf[24];
-	size_t k;
+	size_t k, i;
 	int len;
 
 	if (!p->fast || p->cursor.row < 0 || p->cursor.row >= p->rows ||
@@ -405,8 +405,14 @@ vt_fast(struct tui_vtpane *p, const char *s, size_t n)
 	if (k < 4)
 		return 0;
 	tui_grid_put_ascii(p->grid, p->cursor.row, p->cursor.col, s, (int)k);
-	len = snprintf(cuf, sizeof cuf, "\033[%zuC", k);
-	vterm_input_write(p->vt, cuf, (size_t)len);
+	/* CSI k C, written backwards (snprintf was a tenth of the CPU). */
+	len = sizeof cuf;
+	cuf[--len] = 'C';
+	for (i = k; i > 0; i /= 10)
+		cuf[--len] = (char)('0' + i % 10);
+	cuf[--len] = '[';
+	cuf[--len] = '\033';
+	vterm_input_write(p->vt, cuf + len, sizeof cuf - (size_t)len);
 	return k;
 }
 
