@@ -406,6 +406,19 @@ main(void)
 	is_str(prow(p, 1), "x%p2x", "... a CSI cut short (the REP repeats the x before it)");
 	is_str(prow(p, 2), "x%p3x", "... a CSI with a control in it cut short");
 	tui_vtpane_free(p);
+	/*
+	 * A scroll region whose top carries a sub-parameter ("3:"), then a
+	 * pane smaller than that top: libvterm 0.1.4 scrolled it with a
+	 * negative size (memmove of -8 bytes; found by fuzz_grid).
+	 */
+	p = tui_vtpane_new(6, 10, 20, NULL, NULL);
+	feed(p, "\033[3:r");
+	tui_vtpane_resize(p, 1, 1);
+	feed(p, "\f\n\n");
+	tui_vtpane_resize(p, 4, 10);
+	feed(p, "\033[Hok");
+	is_str(prow(p, 0), "ok", "a region's top with a sub-parameter, the pane shrunk under it: no crash");
+	tui_vtpane_free(p);
 	/* The fast path for plain text ends as libvterm alone would. */
 	{
 		static const char *cases[] = {

@@ -272,7 +272,7 @@ vtf_csi(struct tui_vtfilter *f, struct buf *out)
 	}
 	if (i == n && final == 'r' && (n == 0 || (p[0] >= '0' && p[0] <= ';'))) {
 		/* DECSTBM, passed on; its top noted (see tui_vtfilter). */
-		for (i = 0; i < n && p[i] != ';'; i++)
+		for (i = 0; i < n && p[i] != ';' && p[i] != ':'; i++)
 			;
 		f->stbm_top = i == 0 ? 1 : vtf_num(p, i);
 	}
