@@ -385,6 +385,7 @@ const scenarios = {
 
 	// mcpServers from session/new reach cade's MCP client.
 	async mcp() {
+		let loaded = null;
 		await withCade(async (ctx, st) => {
 			const r = await init(ctx);
 			check(r.agentCapabilities.mcpCapabilities.http === true,
@@ -411,6 +412,17 @@ const scenarios = {
 			check(call && call.kind === "other" &&
 			    call.title === 'mcp__t__echo {"text":"hi from mcp"}',
 			    `an MCP tool's call is described by its entry: kind and title (${call?.kind} ${call?.title})`);
+			loaded = s.sessionId;
+		});
+		// Loaded without its server: titled by the summary recorded with its decision.
+		await withCade(async (ctx, st) => {
+			await init(ctx);
+			await ctx.request("session/load", { sessionId: loaded, cwd: work,
+			    mcpServers: [] });
+			const ups = kinds(st, loaded);
+			check(ups.some((u) => u.toolCallId === "call_m1" &&
+			    u.title === 'mcp__t__echo {"text":"hi from mcp"}'),
+			    "session/load titles an MCP call from its recorded summary");
 		});
 	},
 

@@ -26,6 +26,7 @@ struct acp_call {
 	char		*tool;
 	enum tool_kind	 kind;		/* as its tool says (tool_kind_of()) */
 	int		 live;		/* runs in the shell: output streams */
+	int		 untitled;	/* no entry at hand: titled by its decision */
 	char		**paths;	/* host paths an edit touches */
 	char		**before;	/* their content before it ran (NULL: absent) */
 	size_t		 npaths;

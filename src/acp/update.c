@@ -271,6 +271,7 @@ acp_on_tool_call(struct acp_session *as, const struct event *ev)
 	te = acp_tool(as, tool);
 	c->kind = tool_kind_of(te, cJSON_IsObject(args) ? args : NULL);
 	c->live = te != NULL && te->in_shell;
+	c->untitled = te == NULL;
 	acp_call_paths(as, te, tool, cJSON_IsObject(args) ? args : NULL,
 	    &c->paths, &c->npaths);
 	c->before = xcalloc(c->npaths + 1, sizeof *c->before);
@@ -324,6 +325,30 @@ acp_on_running(struct acp_session *as, const struct event *ev)
 		as->run_call = xstrdup(c->id);
 		as->run_seen = 0;
 	}
+}
+
+/*
+ * A call whose tool is not at hand (an MCP tool replayed before its server
+ * is up) is titled by the summary its entry gave when it was judged.
+ */
+static void
+acp_on_decision(struct acp_session *as, const struct event *ev)
+{
+	struct acp_call *c = acp_call_find(as, event_str(ev, "call_id", ""));
+	const char *action = event_str(ev, "action", "");
+	cJSON *u;
+	char *title;
+
+	if (c == NULL || !c->untitled || *action == '\0')
+		return;
+	c->untitled = 0;
+	u = cJSON_CreateObject();
+	cJSON_AddStringToObject(u, "sessionUpdate", "tool_call_update");
+	cJSON_AddStringToObject(u, "toolCallId", c->id);
+	title = xasprintf("%s %s", c->tool, action);
+	cJSON_AddStringToObject(u, "title", title);
+	free(title);
+	acp_notify_update(as, u);
 }
 
 /* The command's output so far, as in_progress content. */
@@ -633,6 +658,9 @@ acp_update_sink(const struct event *ev, void *arg)
 		break;
 	case EV_TOOL_CALL:
 		acp_on_tool_call(as, ev);
+		break;
+	case EV_POLICY_DECISION:
+		acp_on_decision(as, ev);
 		break;
 	case EV_TOOL_RUNNING:
 		acp_on_running(as, ev);

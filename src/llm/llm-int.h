@@ -8,6 +8,8 @@
  *   prompttools.c tool calling through the prompt, for models without it
  *   retry.c       error classification, backoff, Retry-After, breaker
  *   llm.c         the public API: attempts, retries, fallbacks, accounting
+ *   wire.c        one attempt on the wire: body, reply bytes, outcome
+ *                 (llm.c and wire.c share struct llm: llm-client.h)
  */
 #ifndef CADE_LLM_INT_H
 #define CADE_LLM_INT_H

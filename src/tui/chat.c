@@ -322,6 +322,13 @@ tui_chat_event(struct tui_chat *c, const struct event *ev,
 		chat_set(&it->rule, event_str(ev, "rule", NULL));
 		chat_set(&it->reason, event_str(ev, "reason", NULL));
 		chat_set(&it->by, event_str(ev, "by", NULL));
+		/* A tool no longer at hand (an MCP tool replayed before its
+		 * server is up): the summary its entry gave when judged. */
+		if (it->summary != NULL && *it->summary == '\0' &&
+		    *(s = event_str(ev, "action", "")) != '\0') {
+			free(it->summary);
+			it->summary = xstrdup(s);
+		}
 		s = event_str(ev, "decision", "allow");
 		if (strcmp(s, "deny") == 0)
 			it->status = ST_REFUSED;
