@@ -100,8 +100,12 @@ main(int argc, char **argv)
 		    part = strtok_r(NULL, ".", &save))
 			v = cJSON_IsArray(v) ? cJSON_GetArrayItem(v, (int)strtol(part, NULL, 10)) :
 			    cJSON_GetObjectItemCaseSensitive(v, part);
-		if (v == NULL)
+		if (v == NULL) {
+			free(path);
+			cJSON_Delete(o);
+			free(text);
 			return 1;
+		}
 		if (cJSON_IsString(v))
 			puts(v->valuestring);
 		else {
@@ -122,6 +126,8 @@ main(int argc, char **argv)
 		    !cJSON_IsString(cJSON_GetObjectItem(o, "ts")) ||
 		    !cJSON_IsString(cJSON_GetObjectItem(o, "type"))) {
 			fprintf(stderr, "line %ld is not an event: %.80s\n", lineno, line);
+			cJSON_Delete(o);
+			free(text);
 			return 1;
 		}
 		v = cJSON_GetObjectItem(o, "type");

@@ -70,6 +70,13 @@ grep '"call_id":"m1"' "$T/out.jsonl" | grep '"type":"policy_decision"' | grep -q
 grep -q 'notifications/tools/list_changed' "$T/debug.log"; ok $? "the server's list_changed arrived"
 awk '/notifications\/tools\/list_changed/ { c = 1 } c && /<- .*tools\/list/ { f = 1 } END { exit !f }' "$T/debug.log"
 ok $? "and cade listed the tools again"
+# The audit and the export describe MCP calls as their entries did.
+"$CADE" sessions --audit last >"$T/audit" 2>&1
+grep '^[^ ]* *m1 *mcp__' "$T/audit" | grep -qF '{"message":"marker-echo-1"}'
+ok $? "the audit shows an MCP call's summary"
+"$CADE" sessions export last "$T/export.md" >/dev/null 2>&1 &&
+	grep -A4 '^### mcp__everything__echo' "$T/export.md" | grep -q '"message":.*"marker-echo-1"'
+ok $? "the export shows an MCP call's arguments"
 kill $FAKE_PID 2>/dev/null; wait $FAKE_PID 2>/dev/null
 
 # A rule allows the tool.

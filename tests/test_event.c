@@ -174,6 +174,29 @@ main(void)
 	free(cause);
 	ok(event_type_transient(EV_ASSISTANT_DELTA) && !event_type_transient(EV_ASSISTANT_MESSAGE),
 	    "deltas are transient, messages are not");
+	/* A stored seq reads back exactly as written, or as 0 (fuzz_event). */
+	{
+		static const char *const lines[] = {
+			"{\"seq\":999999999999999,\"type\":\"notice\"}",
+			"{\"seq\":9000000908066019,\"type\":\"notice\"}",
+		};
+		static const uint64_t want[] = { 999999999999999ULL, 0 };
+		struct event *e1, *e2;
+		char *j;
+		size_t k;
+
+		for (k = 0; k < 2; k++) {
+			e1 = event_from_json(lines[k], &cause);
+			j = e1 != NULL ? event_to_json(e1) : NULL;
+			e2 = j != NULL ? event_from_json(j, &cause) : NULL;
+			ok(e1 != NULL && e2 != NULL && e1->seq == want[k] &&
+			    e2->seq == want[k], "stored seq %s reads back the "
+			    "same", k == 0 ? "below 10^15" : "above 10^15 (as 0)");
+			event_free(e2);
+			free(j);
+			event_free(e1);
+		}
+	}
 
 	bus = event_bus_new();
 	event_bus_subscribe(bus, sink_a, bus);

@@ -57,7 +57,8 @@ main(void)
 	struct tui_confirm_ctx x = { 0, 0, 0, 400 };
 	struct tui_confirm *cf;
 	char *s;
-	size_t len;
+	size_t len, i, j;
+	int bad, r;
 
 	/* Not typing: the prompt takes the keyboard, keys count after 400 ms. */
 	cf = tui_confirm_new();
@@ -118,6 +119,28 @@ main(void)
 	free(ans.reason);
 	ans.reason = NULL;
 	tui_confirm_free(cf);
+
+	/* Every code of every prompt row reaches the prompt's dispatcher and
+	 * is used there (the Tab row is the chat's: tui.c). */
+	bad = 0;
+	for (i = 0; i < tui_confirm_keys_size; i++) {
+		for (j = 0; j < TUI_ROW_CODES &&
+		    tui_confirm_keys[i].codes[j].key != 0; j++) {
+			cf = tui_confirm_new();
+			look(cf, p, 1, 1000, 0, 0);
+			r = key(cf, p, 1, tui_confirm_keys[i].codes[j].key, 5000);
+			if ((tui_confirm_keys[i].confirm != NULL) != (r != 0)) {
+				diag("row '%s': key %d gave %d",
+				    tui_confirm_keys[i].keys,
+				    tui_confirm_keys[i].codes[j].key, r);
+				bad++;
+			}
+			tui_confirm_free(cf);
+		}
+	}
+	ok(bad == 0, "each prompt row's keys are the prompt's, through tui_confirm_key");
+	free(ans.reason);
+	ans.reason = NULL;
 
 	/* The notification. */
 	s = tui_confirm_notify_seq("auto", "xterm-256color", NULL, 0, "hi", &len);

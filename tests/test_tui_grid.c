@@ -395,6 +395,30 @@ main(void)
 	ok(strlen(prow(p, 1)) == 16, "REP stops at the end of the row");
 	is_str(prow(p, 2), "", "a REP cut up by a control is not run");
 	tui_vtpane_free(p);
+	/*
+	 * A sequence cut short by ESC, then a REP (taken out by the filter):
+	 * what follows is text, as libvterm alone reads it, not the rest of
+	 * the cut sequence (found by fuzz_grid: "ESC %p" read as DOCS).
+	 */
+	p = tui_vtpane_new(4, 16, 20, NULL, NULL);
+	feed(p, "\033\033[b%p1x\r\n\033[12\033[b%p2x\r\n\033[1\x7f\033[b%p3x");
+	is_str(prow(p, 0), "%p1x", "an escape cut short by ESC, then a REP: the text after it is text");
+	is_str(prow(p, 1), "x%p2x", "... a CSI cut short (the REP repeats the x before it)");
+	is_str(prow(p, 2), "x%p3x", "... a CSI with a control in it cut short");
+	tui_vtpane_free(p);
+	/*
+	 * A scroll region whose top carries a sub-parameter ("3:"), then a
+	 * pane smaller than that top: libvterm 0.1.4 scrolled it with a
+	 * negative size (memmove of -8 bytes; found by fuzz_grid).
+	 */
+	p = tui_vtpane_new(6, 10, 20, NULL, NULL);
+	feed(p, "\033[3:r");
+	tui_vtpane_resize(p, 1, 1);
+	feed(p, "\f\n\n");
+	tui_vtpane_resize(p, 4, 10);
+	feed(p, "\033[Hok");
+	is_str(prow(p, 0), "ok", "a region's top with a sub-parameter, the pane shrunk under it: no crash");
+	tui_vtpane_free(p);
 	/* The fast path for plain text ends as libvterm alone would. */
 	{
 		static const char *cases[] = {

@@ -278,6 +278,107 @@ test_usercmd(void)
 	free(b);
 }
 
+/*
+ * The key tables are the bindings: every code of every row reaches its
+ * handler through the real dispatchers, no code is in two rows with
+ * different handlers, and every key the editor acts on (other than typed
+ * text and pastes) is a row's.
+ */
+static void
+test_key_table(void)
+{
+	static const int mods[] = { 0, TUI_MOD_SHIFT, TUI_MOD_ALT, TUI_MOD_CTRL,
+		TUI_MOD_ALT | TUI_MOD_CTRL };
+	const struct tui_help_key *row, *other;
+	const struct tui_keycode *c;
+	struct tui_input *in;
+	struct tui_key k;
+	enum tui_input_result r;
+	int bad = 0, dup = 0, unbound = 0, nocode = 0, key, mod;
+	size_t i, j, m;
+
+	for (i = 0; i < tui_chat_keys_size; i++) {
+		row = &tui_chat_keys[i];
+		if (row->codes[0].key == 0 ||
+		    (row->edit == NULL) == (row->chat == NULL)) {
+			diag("row '%s': no codes or not one handler", row->keys);
+			nocode++;
+		}
+		for (j = 0; j < TUI_ROW_CODES && row->codes[j].key != 0; j++) {
+			c = &row->codes[j];
+			memset(&k, 0, sizeof k);
+			k.key = c->key;
+			k.mod = c->mod == TUI_MOD_ANY ? 0 : c->mod;
+			other = tui_key_row(tui_chat_keys, tui_chat_keys_size, &k);
+			if (other != row && (other == NULL ||
+			    other->chat != row->chat || other->edit != row->edit)) {
+				diag("row '%s': %s is another row's", row->keys,
+				    tui_key_name(&k));
+				dup++;
+			}
+			if (row->edit == NULL)
+				continue;
+			/* Through the editor, on text with the cursor inside. */
+			in = tui_input_new(NULL, 10);
+			tui_input_insert(in, "one two", 7);
+			r = tui_input_key(in, &k);
+			if (r == INPUT_NONE) {
+				diag("row '%s': %s not handled", row->keys,
+				    tui_key_name(&k));
+				bad++;
+			}
+			tui_input_free(in);
+		}
+	}
+	ok(nocode == 0, "every chat key row binds codes to one handler");
+	ok(dup == 0, "no key code is bound by two chat key rows");
+	ok(bad == 0, "every editor row's codes reach the editor's handler");
+
+	/* Every key the editor takes is a row's (or text, or a paste). */
+	for (key = 1; key < TUI_KEY_F12 + 1; key++) {
+		if (key == 0x100)
+			key = TUI_KEY_UP;
+		for (m = 0; m < nitems(mods); m++) {
+			mod = mods[m];
+			memset(&k, 0, sizeof k);
+			k.key = key;
+			k.mod = mod;
+			in = tui_input_new(NULL, 10);
+			tui_input_insert(in, "one two", 7);
+			r = tui_input_key(in, &k);
+			tui_input_free(in);
+			if (r == INPUT_NONE || ((mod & ~TUI_MOD_SHIFT) == 0 &&
+			    key >= 0x20 && key < 0x110000 && key != 0x7f &&
+			    !(key >= 0x80 && key < 0xa0)))
+				continue;
+			row = tui_key_row(tui_chat_keys, tui_chat_keys_size, &k);
+			if (row == NULL || row->edit == NULL) {
+				diag("%s acts with no row", tui_key_name(&k));
+				unbound++;
+			}
+		}
+	}
+	ok(unbound == 0, "every key the editor acts on has a row");
+
+	/* The prompt's rows: codes, one handler, and reached by lookup. */
+	nocode = dup = 0;
+	for (i = 0; i < tui_confirm_keys_size; i++) {
+		row = &tui_confirm_keys[i];
+		if (row->codes[0].key == 0 ||
+		    (row->confirm == NULL) == (row->chat == NULL))
+			nocode++;
+		for (j = 0; j < TUI_ROW_CODES && row->codes[j].key != 0; j++) {
+			memset(&k, 0, sizeof k);
+			k.key = row->codes[j].key;
+			if (tui_key_row(tui_confirm_keys, tui_confirm_keys_size,
+			    &k) != row)
+				dup++;
+		}
+	}
+	ok(nocode == 0 && dup == 0,
+	    "every prompt key row binds its own codes to one handler");
+}
+
 int
 main(void)
 {
@@ -285,6 +386,7 @@ main(void)
 		setlocale(LC_ALL, "en_US.UTF-8");
 	test_keys();
 	test_input();
+	test_key_table();
 	test_usercmd();
 	return tap_done();
 }

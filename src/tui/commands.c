@@ -142,57 +142,140 @@ const struct tui_key_entry tui_key_table[] = {
 const size_t tui_key_table_size = nitems(tui_key_table);
 
 /*
- * The chat pane's own keys (the editor in input.c and the chat's keys in
- * tui.c bind them), and the confirmation prompt's (confirm.c): /help,
- * doc/TUI.md's tables and cade(1)'s KEYS list come from these rows.
+ * The chat pane's own keys and the confirmation prompt's: each row names
+ * its keys, says what they do, lists the key codes it binds and holds the
+ * handler.  The editor (input.c), the chat (tui.c) and the prompt
+ * (confirm.c) dispatch by looking keys up here (tui_key_row); /help,
+ * doc/TUI.md's tables and cade(1)'s KEYS list come from the same rows.
+ * Shift is ignored in the codes (TUI_MOD_ANY: any modifiers).
  */
+#define A	TUI_MOD_ALT
+#define C	TUI_MOD_CTRL
+#define ANY	TUI_MOD_ANY
 const struct tui_help_key tui_chat_keys[] = {
-	{ "Enter", "send the message (or run a /command)" },
-	{ "Ctrl-J or Alt-Enter", "newline in the message" },
-	{ "Up / Down", "move between lines; at the first/last line: history "
-	  "(kept across sessions)" },
-	{ "Left/Right, Ctrl-B/Ctrl-F", "move a character" },
-	{ "Ctrl-A / Ctrl-E", "start / end of the line" },
-	{ "Alt-B / Alt-F, Ctrl-Left/Right", "move a word" },
-	{ "Ctrl-K / Ctrl-U", "delete to end / start of line" },
-	{ "Ctrl-W, Alt-Backspace / Alt-D", "delete the word before / after" },
-	{ "Ctrl-Y", "paste what was deleted last" },
-	{ "Backspace, Delete, Ctrl-D", "delete a character (Ctrl-D on an "
-	  "empty line quits)" },
-	{ "Ctrl-T", "swap two characters" },
-	{ "Tab", "complete a /command (when several fit: their shared part, "
-	  "and the list in the status bar); after @, a file of the workspace "
-	  "(@path:10-40 attaches lines 10 to 40)" },
-	{ "Ctrl-G, Ctrl-X Ctrl-E", "edit the message in $VISUAL / $EDITOR "
-	  "(else vi), starting from the text so far; what you save is the "
-	  "message (Enter sends it)" },
-	{ "Ctrl-R", "search the history backwards: type to narrow, Ctrl-R for "
-	  "older, Enter keeps the match (not sent), Esc puts back what was "
-	  "there" },
-	{ "PgUp / PgDn", "scroll the chat a page" },
-	{ "Home / End", "top / bottom of the chat" },
-	{ "Ctrl-O", "fold / unfold the last observation (or reasoning)" },
-	{ "Ctrl-L", "redraw the screen" },
-	{ "Ctrl-C", "stop the agent's current step (cancels the LLM request or "
-	  "interrupts the command); with the agent idle, clears the input" },
-	{ "Ctrl-C twice within 1.5 s", "quit (everything is already saved)" },
+	{ .keys = "Enter", .help = "send the message (or run a /command)",
+	  .codes = { { '\r', 0 }, { '\r', C } }, .edit = tui_edit_enter },
+	{ .keys = "Ctrl-J or Alt-Enter", .help = "newline in the message",
+	  .codes = { { '\n', 0 }, { '\n', C }, { '\r', A }, { '\r', A | C } },
+	  .edit = tui_edit_newline },
+	{ .keys = "Up / Down", .help = "move between lines; at the first/last "
+	  "line: history (kept across sessions)",
+	  .codes = { { TUI_KEY_UP, 0 }, { TUI_KEY_DOWN, 0 } },
+	  .edit = tui_edit_vertical },
+	{ .keys = "Left/Right, Ctrl-B/Ctrl-F", .help = "move a character",
+	  .codes = { { TUI_KEY_LEFT, 0 }, { TUI_KEY_RIGHT, 0 },
+	  { TUI_CTRL('b'), 0 }, { TUI_CTRL('f'), 0 } },
+	  .edit = tui_edit_char },
+	{ .keys = "Ctrl-A / Ctrl-E", .help = "start / end of the line",
+	  .codes = { { TUI_CTRL('a'), 0 }, { TUI_CTRL('e'), 0 } },
+	  .edit = tui_edit_line },
+	{ .keys = "Alt-B / Alt-F, Ctrl-Left/Right", .help = "move a word",
+	  .codes = { { 'b', A }, { 'B', A }, { 'f', A }, { 'F', A },
+	  { TUI_KEY_LEFT, A }, { TUI_KEY_RIGHT, A }, { TUI_KEY_LEFT, C },
+	  { TUI_KEY_RIGHT, C }, { TUI_KEY_LEFT, A | C },
+	  { TUI_KEY_RIGHT, A | C } },
+	  .edit = tui_edit_word },
+	{ .keys = "Ctrl-K / Ctrl-U", .help = "delete to end / start of line",
+	  .codes = { { TUI_CTRL('k'), 0 }, { TUI_CTRL('u'), 0 } },
+	  .edit = tui_edit_kill },
+	{ .keys = "Ctrl-W, Alt-Backspace / Alt-D",
+	  .help = "delete the word before / after",
+	  .codes = { { TUI_CTRL('w'), 0 }, { 0x7f, A }, { 0x08, A }, { 'd', A },
+	  { 'D', A } },
+	  .edit = tui_edit_rubout },
+	{ .keys = "Ctrl-Y", .help = "paste what was deleted last",
+	  .codes = { { TUI_CTRL('y'), 0 } }, .edit = tui_edit_yank },
+	{ .keys = "Backspace, Delete, Ctrl-D", .help = "delete a character "
+	  "(Ctrl-D on an empty line quits)",
+	  .codes = { { 0x7f, 0 }, { TUI_CTRL('h'), 0 }, { TUI_KEY_DEL, 0 },
+	  { TUI_CTRL('d'), 0 } },
+	  .edit = tui_edit_delete },
+	{ .keys = "Ctrl-T", .help = "swap two characters",
+	  .codes = { { TUI_CTRL('t'), 0 } }, .edit = tui_edit_swap },
+	{ .keys = "Tab", .help = "complete a /command (when several fit: their "
+	  "shared part, and the list in the status bar); after @, a file of "
+	  "the workspace (@path:10-40 attaches lines 10 to 40)",
+	  .codes = { { '\t', ANY } }, .chat = tui_chat_tab },
+	{ .keys = "Ctrl-G, Ctrl-X Ctrl-E", .help = "edit the message in "
+	  "$VISUAL / $EDITOR (else vi), starting from the text so far; what "
+	  "you save is the message (Enter sends it)",
+	  /* Ctrl-X Ctrl-E: tui.c's Ctrl-X prefix calls the same handler. */
+	  .codes = { { TUI_CTRL('g'), 0 } }, .chat = tui_chat_editor },
+	{ .keys = "Ctrl-R", .help = "search the history backwards: type to "
+	  "narrow, Ctrl-R for older, Enter keeps the match (not sent), Esc "
+	  "puts back what was there",
+	  .codes = { { TUI_CTRL('r'), 0 } }, .edit = tui_edit_search },
+	{ .keys = "PgUp / PgDn", .help = "scroll the chat a page",
+	  .codes = { { TUI_KEY_PGUP, ANY }, { TUI_KEY_PGDN, ANY } },
+	  .chat = tui_chat_scroll },
+	{ .keys = "Home / End", .help = "top / bottom of the chat",
+	  .codes = { { TUI_KEY_HOME, 0 }, { TUI_KEY_END, 0 } },
+	  .chat = tui_chat_scroll },
+	{ .keys = "Ctrl-O", .help = "fold / unfold the last observation (or "
+	  "reasoning)",
+	  .codes = { { TUI_CTRL('o'), ANY } }, .chat = tui_chat_fold },
+	{ .keys = "Ctrl-L", .help = "redraw the screen",
+	  .codes = { { TUI_CTRL('l'), ANY } }, .chat = tui_chat_redraw },
+	{ .keys = "Ctrl-C", .help = "stop the agent's current step (cancels the "
+	  "LLM request or interrupts the command); with the agent idle, clears "
+	  "the input",
+	  .codes = { { TUI_CTRL('c'), 0 } }, .early = 1,
+	  .chat = tui_chat_stop },
+	/* The same key and handler: it counts the presses. */
+	{ .keys = "Ctrl-C twice within 1.5 s",
+	  .help = "quit (everything is already saved)",
+	  .codes = { { TUI_CTRL('c'), 0 } }, .early = 1,
+	  .chat = tui_chat_stop },
 };
 const size_t tui_chat_keys_size = nitems(tui_chat_keys);
 
 const struct tui_help_key tui_confirm_keys[] = {
-	{ "y", "approve" },
-	{ "n", "reject; type an optional reason for the model, Enter sends it "
-	  "(Esc goes back)" },
-	{ "a", "always allow: choose s (this session), p (this project: "
-	  ".cade/policy) or u (everywhere: ~/.config/cade/policy); the rule to "
-	  "be added is shown" },
-	{ "d", "details: the whole diff or preview, and the suggested rule" },
-	{ "Esc", "hide the prompt and give the keys back (to the pane if F9 "
-	  "took them from there); the action stays pending (N pending (F9) in "
-	  "the status bar)" },
-	{ "Tab, F9", "give the prompt the keyboard" },
+	{ .keys = "y", .help = "approve",
+	  .codes = { { 'y', 0 }, { 'Y', 0 } }, .confirm = tui_confirm_approve },
+	{ .keys = "n", .help = "reject; type an optional reason for the model, "
+	  "Enter sends it (Esc goes back)",
+	  .codes = { { 'n', 0 }, { 'N', 0 } }, .confirm = tui_confirm_reject },
+	{ .keys = "a", .help = "always allow: choose s (this session), p (this "
+	  "project: .cade/policy) or u (everywhere: ~/.config/cade/policy); the "
+	  "rule to be added is shown",
+	  .codes = { { 'a', 0 }, { 'A', 0 } }, .confirm = tui_confirm_always },
+	{ .keys = "d", .help = "details: the whole diff or preview, and the "
+	  "suggested rule",
+	  .codes = { { 'd', 0 }, { 'D', 0 } }, .confirm = tui_confirm_details },
+	{ .keys = "Esc", .help = "hide the prompt and give the keys back (to "
+	  "the pane if F9 took them from there); the action stays pending "
+	  "(N pending (F9) in the status bar)",
+	  .codes = { { 0x1b, 0 } }, .early = 1, .confirm = tui_confirm_hide },
+	/* F9 is the global key table's (tui_key_table). */
+	{ .keys = "Tab, F9", .help = "give the prompt the keyboard",
+	  .codes = { { '\t', 0 } }, .chat = tui_chat_take_prompt },
 };
 const size_t tui_confirm_keys_size = nitems(tui_confirm_keys);
+#undef A
+#undef C
+#undef ANY
+
+/* See tui-int.h. */
+const struct tui_help_key *
+tui_key_row(const struct tui_help_key *table, size_t n,
+    const struct tui_key *k)
+{
+	const struct tui_keycode *c;
+	int mod = k->mod & ~TUI_MOD_SHIFT;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < TUI_ROW_CODES; j++) {
+			c = &table[i].codes[j];
+			if (c->key == 0)
+				break;
+			if (c->key == k->key && (c->mod == TUI_MOD_ANY ||
+			    c->mod == mod))
+				return &table[i];
+		}
+	}
+	return NULL;
+}
 
 /* How doc/TUI.md and /help name a global key: "F3 or Alt-Z". */
 char *

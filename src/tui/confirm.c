@@ -445,6 +445,63 @@ tui_confirm_layout(struct tui_confirm *cf, const struct agent_pending *p,
 	}
 }
 
+/* y: approve. */
+int
+tui_confirm_approve(struct tui_confirm *cf, const struct tui_key *k,
+    struct tui_confirm_answer *ans)
+{
+	(void)cf;
+	(void)k;
+	ans->answer = ANSWER_APPROVE;
+	return 2;
+}
+
+/* n: reject, after an optional reason. */
+int
+tui_confirm_reject(struct tui_confirm *cf, const struct tui_key *k,
+    struct tui_confirm_answer *ans)
+{
+	(void)k;
+	(void)ans;
+	cf->mode = CF_REASON;
+	tui_input_clear(cf->reason);
+	return 1;
+}
+
+/* a: always allow, in a scope chosen next. */
+int
+tui_confirm_always(struct tui_confirm *cf, const struct tui_key *k,
+    struct tui_confirm_answer *ans)
+{
+	(void)k;
+	(void)ans;
+	cf->mode = CF_SCOPE;
+	return 1;
+}
+
+/* d: details shown or hidden. */
+int
+tui_confirm_details(struct tui_confirm *cf, const struct tui_key *k,
+    struct tui_confirm_answer *ans)
+{
+	(void)k;
+	(void)ans;
+	cf->details = !cf->details;
+	return 1;
+}
+
+/* Esc: hide the prompt, the keys go back. */
+int
+tui_confirm_hide(struct tui_confirm *cf, const struct tui_key *k,
+    struct tui_confirm_answer *ans)
+{
+	(void)k;
+	(void)ans;
+	cf->hidden = 1;
+	cf->holds = 0;
+	return TUI_CONFIRM_RELEASE;
+}
+
 /*
  * A key while the prompt shows.  Returns 0 if not ours, 1 if used, 2 if an
  * answer is ready in *ans (reason owned by the caller).
@@ -454,6 +511,7 @@ tui_confirm_key(struct tui_confirm *cf, const struct tui_key *k,
     const struct agent_pending *p, size_t n, struct tui_confirm_answer *ans,
     const struct tui_confirm_ctx *x)
 {
+	const struct tui_help_key *row;
 	int c = k->key;
 
 	if (n == 0 || cf->hidden || !cf->holds)
@@ -491,11 +549,11 @@ tui_confirm_key(struct tui_confirm *cf, const struct tui_key *k,
 	case CF_MAIN:
 		break;
 	}
-	if (c == 0x1b && k->mod == 0) {
-		cf->hidden = 1;
-		cf->holds = 0;
-		return 3;
-	}
+	/* The prompt's keys are the rows of tui_confirm_keys (commands.c). */
+	row = k->mod == 0 ? tui_key_row(tui_confirm_keys,
+	    tui_confirm_keys_size, k) : NULL;
+	if (row != NULL && row->early && row->confirm != NULL)
+		return row->confirm(cf, k, ans);
 	if (!cf->armed) {
 		if (cf->by_itself && confirm_text_key(k)) {
 			cf->holds = 0;	/* typing: the key goes to the input */
@@ -506,21 +564,8 @@ tui_confirm_key(struct tui_confirm *cf, const struct tui_key *k,
 	}
 	if (k->mod != 0)
 		return 0;
-	switch (c) {
-	case 'y': case 'Y':
-		ans->answer = ANSWER_APPROVE;
-		return 2;
-	case 'n': case 'N':
-		cf->mode = CF_REASON;
-		tui_input_clear(cf->reason);
-		return 1;
-	case 'a': case 'A':
-		cf->mode = CF_SCOPE;
-		return 1;
-	case 'd': case 'D':
-		cf->details = !cf->details;
-		return 1;
-	}
+	if (row != NULL && row->confirm != NULL)
+		return row->confirm(cf, k, ans);
 	if (!confirm_text_key(k))
 		return 0;	/* scrolling and the like */
 	if (cf->by_itself) {

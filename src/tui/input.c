@@ -473,159 +473,198 @@ tui_input_search(const struct tui_input *in)
 	return in->searching ? (in->query.len > 0 ? in->query.s : "") : NULL;
 }
 
+/*
+ * The editor's keys: each is a row of tui_chat_keys (commands.c), which
+ * binds its key codes to one of these.
+ */
+
+/* Enter: send (an empty message is not sent). */
+enum tui_input_result
+tui_edit_enter(struct tui_input *in, const struct tui_key *k)
+{
+	(void)k;
+	return in->len == 0 ? INPUT_CHANGED : INPUT_SUBMIT;
+}
+
+/* Ctrl-J, Alt-Enter: a newline in the message. */
+enum tui_input_result
+tui_edit_newline(struct tui_input *in, const struct tui_key *k)
+{
+	wchar_t wc = '\n';
+
+	(void)k;
+	input_insw(in, &wc, 1);
+	in->goal_col = -1;
+	return INPUT_CHANGED;
+}
+
+/* Up / Down: a line up or down; at the first or last line, history. */
+enum tui_input_result
+tui_edit_vertical(struct tui_input *in, const struct tui_key *k)
+{
+	int dir = k->key == TUI_KEY_UP ? -1 : 1;
+
+	if (input_vertical(in, dir))
+		return INPUT_CHANGED;
+	in->goal_col = -1;
+	return input_history(in, dir) ? INPUT_CHANGED : INPUT_HISTORY_EDGE;
+}
+
+/* Left / Right, Ctrl-B / Ctrl-F: a character. */
+enum tui_input_result
+tui_edit_char(struct tui_input *in, const struct tui_key *k)
+{
+	if (k->key == TUI_KEY_LEFT || k->key == TUI_CTRL('b')) {
+		if (in->cur > 0)
+			in->cur--;
+	} else if (in->cur < in->len)
+		in->cur++;
+	in->goal_col = -1;
+	return INPUT_CHANGED;
+}
+
+/* Ctrl-A / Ctrl-E: start or end of the line. */
+enum tui_input_result
+tui_edit_line(struct tui_input *in, const struct tui_key *k)
+{
+	in->cur = k->key == TUI_CTRL('a') ? input_bol(in, in->cur) :
+	    input_eol(in, in->cur);
+	in->goal_col = -1;
+	return INPUT_CHANGED;
+}
+
+/* Alt-B / Alt-F, Alt- or Ctrl-Left / Right: a word. */
+enum tui_input_result
+tui_edit_word(struct tui_input *in, const struct tui_key *k)
+{
+	int c = k->key;
+
+	in->cur = c == 'b' || c == 'B' || c == TUI_KEY_LEFT ?
+	    input_word_back(in, in->cur) : input_word_fwd(in, in->cur);
+	in->goal_col = -1;
+	return INPUT_CHANGED;
+}
+
+/* Ctrl-K / Ctrl-U: delete to the end (or the newline) / the start. */
+enum tui_input_result
+tui_edit_kill(struct tui_input *in, const struct tui_key *k)
+{
+	if (k->key == TUI_CTRL('u'))
+		input_del(in, input_bol(in, in->cur), in->cur, 1);
+	else if (in->cur < in->len && in->s[in->cur] == '\n')
+		input_del(in, in->cur, in->cur + 1, 1);
+	else
+		input_del(in, in->cur, input_eol(in, in->cur), 1);
+	in->goal_col = -1;
+	return INPUT_CHANGED;
+}
+
+/* Ctrl-W (readline's unix-word-rubout: back to whitespace), Alt-Backspace
+ * (a word back) / Alt-D (a word on). */
+enum tui_input_result
+tui_edit_rubout(struct tui_input *in, const struct tui_key *k)
+{
+	int i = in->cur;
+
+	if (k->key == 'd' || k->key == 'D')
+		input_del(in, in->cur, input_word_fwd(in, in->cur), 1);
+	else if (k->key != TUI_CTRL('w'))
+		input_del(in, input_word_back(in, in->cur), in->cur, 1);
+	else {
+		while (i > 0 && (in->s[i - 1] == ' ' || in->s[i - 1] == '\n'))
+			i--;
+		while (i > 0 && in->s[i - 1] != ' ' && in->s[i - 1] != '\n')
+			i--;
+		input_del(in, i, in->cur, 1);
+	}
+	in->goal_col = -1;
+	return INPUT_CHANGED;
+}
+
+/* Ctrl-Y: what was deleted last. */
+enum tui_input_result
+tui_edit_yank(struct tui_input *in, const struct tui_key *k)
+{
+	(void)k;
+	if (in->kill != NULL)
+		input_insw(in, in->kill, in->nkill);
+	in->goal_col = -1;
+	return INPUT_CHANGED;
+}
+
+/* Backspace, Delete, Ctrl-D (on an empty line: the caller's, to quit). */
+enum tui_input_result
+tui_edit_delete(struct tui_input *in, const struct tui_key *k)
+{
+	if (k->key == TUI_CTRL('d') && in->len == 0)
+		return INPUT_NONE;
+	if (k->key == 0x7f || k->key == TUI_CTRL('h'))
+		input_del(in, in->cur - 1, in->cur, 0);
+	else
+		input_del(in, in->cur, in->cur + 1, 0);
+	in->goal_col = -1;
+	return INPUT_CHANGED;
+}
+
+/* Ctrl-T: swap the characters around the cursor. */
+enum tui_input_result
+tui_edit_swap(struct tui_input *in, const struct tui_key *k)
+{
+	wchar_t wc;
+	int a;
+
+	(void)k;
+	if (in->cur > 0 && in->len >= 2) {
+		a = in->cur == in->len ? in->cur - 2 : in->cur - 1;
+		wc = in->s[a];
+		in->s[a] = in->s[a + 1];
+		in->s[a + 1] = wc;
+		in->cur = a + 2;
+		input_changed(in);
+	}
+	in->goal_col = -1;
+	return INPUT_CHANGED;
+}
+
+/* Ctrl-R: search the history backwards (input_search_key has the keys). */
+enum tui_input_result
+tui_edit_search(struct tui_input *in, const struct tui_key *k)
+{
+	(void)k;
+	in->searching = 1;
+	in->found = in->nhist;
+	free(in->before);
+	in->before = xstrdup(tui_input_text(in));
+	buf_reset(&in->query);
+	return INPUT_CHANGED;
+}
+
 /* Apply a key; the caller handles what returns INPUT_NONE. */
 enum tui_input_result
 tui_input_key(struct tui_input *in, const struct tui_key *k)
 {
-	int c = k->key, alt = k->mod & TUI_MOD_ALT, ctrl = k->mod & TUI_MOD_CTRL;
-	int keep_goal = 0;
+	const struct tui_help_key *row;
+	int c = k->key;
 	wchar_t wc;
 
 	if (in->searching && input_search_key(in, k))
 		return INPUT_CHANGED;
-	if (c == TUI_CTRL('r') && k->mod == 0) {
-		in->searching = 1;
-		in->found = in->nhist;
-		free(in->before);
-		in->before = xstrdup(tui_input_text(in));
-		buf_reset(&in->query);
-		return INPUT_CHANGED;
-	}
-
 	if (c == TUI_KEY_PASTE) {
 		tui_input_insert(in, k->text, k->len);
 		return INPUT_CHANGED;
 	}
-	if (c == TUI_KEY_UP || c == TUI_KEY_DOWN) {
-		if (alt || ctrl)
-			return INPUT_NONE;
-		if (input_vertical(in, c == TUI_KEY_UP ? -1 : 1))
-			return INPUT_CHANGED;
-		in->goal_col = -1;
-		return input_history(in, c == TUI_KEY_UP ? -1 : 1) ?
-		    INPUT_CHANGED : INPUT_HISTORY_EDGE;
-	}
-	if (c == '\r' && !alt) {
-		if (in->len == 0)
-			return INPUT_CHANGED;
-		return INPUT_SUBMIT;
-	}
-	if ((c == '\r' && alt) || (c == '\n' && !alt)) {
-		wc = '\n';
+	row = tui_key_row(tui_chat_keys, tui_chat_keys_size, k);
+	if (row != NULL)
+		return row->edit != NULL ? row->edit(in, k) : INPUT_NONE;
+	/* No row: a character typed is text. */
+	if ((k->mod & ~TUI_MOD_SHIFT) == 0 && c >= 0x20 && c < 0x110000 &&
+	    c != 0x7f && !(c >= 0x80 && c < 0xa0)) {
+		wc = (wchar_t)c;
 		input_insw(in, &wc, 1);
 		in->goal_col = -1;
 		return INPUT_CHANGED;
 	}
-	if (alt && !ctrl) {
-		switch (c) {
-		case 'b': case 'B':
-			in->cur = input_word_back(in, in->cur);
-			break;
-		case 'f': case 'F':
-			in->cur = input_word_fwd(in, in->cur);
-			break;
-		case 'd': case 'D':
-			input_del(in, in->cur, input_word_fwd(in, in->cur), 1);
-			break;
-		case 0x7f: case 0x08:
-			input_del(in, input_word_back(in, in->cur), in->cur, 1);
-			break;
-		case TUI_KEY_LEFT:
-			in->cur = input_word_back(in, in->cur);
-			break;
-		case TUI_KEY_RIGHT:
-			in->cur = input_word_fwd(in, in->cur);
-			break;
-		default:
-			return INPUT_NONE;
-		}
-		in->goal_col = -1;
-		return INPUT_CHANGED;
-	}
-	if (ctrl && (c == TUI_KEY_LEFT || c == TUI_KEY_RIGHT)) {
-		in->cur = c == TUI_KEY_LEFT ? input_word_back(in, in->cur) :
-		    input_word_fwd(in, in->cur);
-		in->goal_col = -1;
-		return INPUT_CHANGED;
-	}
-	if (k->mod & ~TUI_MOD_SHIFT)
-		return INPUT_NONE;
-	switch (c) {
-	case TUI_KEY_LEFT: case TUI_CTRL('b'):
-		if (in->cur > 0)
-			in->cur--;
-		break;
-	case TUI_KEY_RIGHT: case TUI_CTRL('f'):
-		if (in->cur < in->len)
-			in->cur++;
-		break;
-	case TUI_CTRL('a'):
-		in->cur = input_bol(in, in->cur);
-		break;
-	case TUI_CTRL('e'):
-		in->cur = input_eol(in, in->cur);
-		break;
-	case TUI_CTRL('k'):
-		if (in->cur < in->len && in->s[in->cur] == '\n')
-			input_del(in, in->cur, in->cur + 1, 1);
-		else
-			input_del(in, in->cur, input_eol(in, in->cur), 1);
-		break;
-	case TUI_CTRL('u'):
-		input_del(in, input_bol(in, in->cur), in->cur, 1);
-		break;
-	case TUI_CTRL('w'):
-		/* readline's unix-word-rubout: back to whitespace. */
-		{
-			int i = in->cur;
-
-			while (i > 0 && (in->s[i - 1] == ' ' ||
-			    in->s[i - 1] == '\n'))
-				i--;
-			while (i > 0 && in->s[i - 1] != ' ' &&
-			    in->s[i - 1] != '\n')
-				i--;
-			input_del(in, i, in->cur, 1);
-		}
-		break;
-	case TUI_CTRL('y'):
-		if (in->kill != NULL)
-			input_insw(in, in->kill, in->nkill);
-		break;
-	case 0x7f: case TUI_CTRL('h'):
-		input_del(in, in->cur - 1, in->cur, 0);
-		break;
-	case TUI_KEY_DEL:
-		input_del(in, in->cur, in->cur + 1, 0);
-		break;
-	case TUI_CTRL('d'):
-		if (in->len == 0)
-			return INPUT_NONE;	/* the caller's: quit */
-		input_del(in, in->cur, in->cur + 1, 0);
-		break;
-	case TUI_CTRL('t'):
-		if (in->cur > 0 && in->len >= 2) {
-			int a = in->cur == in->len ? in->cur - 2 : in->cur - 1;
-
-			wc = in->s[a];
-			in->s[a] = in->s[a + 1];
-			in->s[a + 1] = wc;
-			in->cur = a + 2;
-			input_changed(in);
-		}
-		break;
-	default:
-		if (c >= 0x20 && c < 0x110000 && c != 0x7f &&
-		    !(c >= 0x80 && c < 0xa0)) {
-			wc = (wchar_t)c;
-			input_insw(in, &wc, 1);
-			break;
-		}
-		return INPUT_NONE;
-	}
-	if (!keep_goal)
-		in->goal_col = -1;
-	return INPUT_CHANGED;
+	return INPUT_NONE;
 }
 
 /* See tui-int.h. */

@@ -843,15 +843,75 @@ struct tui_key_entry {
 extern const struct tui_key_entry	tui_key_table[];
 extern const size_t			tui_key_table_size;
 
-/* A key of the chat or the prompt as /help, doc/TUI.md and cade(1) name it. */
+/* A key code a row binds: key with exactly these modifiers, Shift aside
+ * (TUI_MOD_ANY: with any). */
+#define TUI_MOD_ANY	(-1)
+struct tui_keycode {
+	int		 key;
+	int		 mod;
+};
+#define TUI_ROW_CODES	10
+
+/*
+ * A key of the chat or the prompt: how /help, doc/TUI.md and cade(1) name
+ * it, the key codes it binds, and its handler.  The dispatchers look keys
+ * up here (tui_key_row); a key no row binds is text or not bound.
+ */
 struct tui_help_key {
 	const char	*keys;		/* "Ctrl-A / Ctrl-E" */
 	const char	*help;		/* one line */
+	struct tui_keycode codes[TUI_ROW_CODES];	/* key 0 ends */
+	/* The chat: run before the prompt, popups and modes see the key.
+	 * The prompt: run even before the prompt is armed. */
+	int		 early;
+	/* One handler: the editor's (input.c), the chat's (tui.c: 1 if it
+	 * took the key) or the prompt's (confirm.c: as tui_confirm_key). */
+	enum tui_input_result (*edit)(struct tui_input *, const struct tui_key *);
+	int		(*chat)(struct tui *, const struct tui_key *);
+	int		(*confirm)(struct tui_confirm *, const struct tui_key *,
+			    struct tui_confirm_answer *);
 };
 extern const struct tui_help_key	tui_chat_keys[];
 extern const size_t			tui_chat_keys_size;
 extern const struct tui_help_key	tui_confirm_keys[];
 extern const size_t			tui_confirm_keys_size;
+
+/* The row of table whose codes include k's, or NULL. */
+const struct tui_help_key *tui_key_row(const struct tui_help_key *table,
+		    size_t n, const struct tui_key *);
+
+/* The rows' handlers: the editor's (input.c) ... */
+enum tui_input_result	tui_edit_enter(struct tui_input *, const struct tui_key *);
+enum tui_input_result	tui_edit_newline(struct tui_input *, const struct tui_key *);
+enum tui_input_result	tui_edit_vertical(struct tui_input *, const struct tui_key *);
+enum tui_input_result	tui_edit_char(struct tui_input *, const struct tui_key *);
+enum tui_input_result	tui_edit_line(struct tui_input *, const struct tui_key *);
+enum tui_input_result	tui_edit_word(struct tui_input *, const struct tui_key *);
+enum tui_input_result	tui_edit_kill(struct tui_input *, const struct tui_key *);
+enum tui_input_result	tui_edit_rubout(struct tui_input *, const struct tui_key *);
+enum tui_input_result	tui_edit_yank(struct tui_input *, const struct tui_key *);
+enum tui_input_result	tui_edit_delete(struct tui_input *, const struct tui_key *);
+enum tui_input_result	tui_edit_swap(struct tui_input *, const struct tui_key *);
+enum tui_input_result	tui_edit_search(struct tui_input *, const struct tui_key *);
+/* ... the chat's (tui.c) ... */
+int		 tui_chat_stop(struct tui *, const struct tui_key *);
+int		 tui_chat_scroll(struct tui *, const struct tui_key *);
+int		 tui_chat_fold(struct tui *, const struct tui_key *);
+int		 tui_chat_redraw(struct tui *, const struct tui_key *);
+int		 tui_chat_tab(struct tui *, const struct tui_key *);
+int		 tui_chat_editor(struct tui *, const struct tui_key *);
+int		 tui_chat_take_prompt(struct tui *, const struct tui_key *);
+/* ... and the prompt's (confirm.c). */
+int		 tui_confirm_approve(struct tui_confirm *, const struct tui_key *,
+		    struct tui_confirm_answer *);
+int		 tui_confirm_reject(struct tui_confirm *, const struct tui_key *,
+		    struct tui_confirm_answer *);
+int		 tui_confirm_always(struct tui_confirm *, const struct tui_key *,
+		    struct tui_confirm_answer *);
+int		 tui_confirm_details(struct tui_confirm *, const struct tui_key *,
+		    struct tui_confirm_answer *);
+int		 tui_confirm_hide(struct tui_confirm *, const struct tui_key *,
+		    struct tui_confirm_answer *);
 
 /* "/confirm always|risky|never"; caller frees. */
 char		*tui_cmd_entry_usage(const struct tui_cmd_entry *);

@@ -597,21 +597,119 @@ tui_confirm_done(struct tui *t)
 		tui_toggle_focus(t);
 }
 
-/* Keys with the chat focused. */
+/* Ctrl-C: stop the step, clear the input, or (twice) quit. */
+int
+tui_chat_stop(struct tui *t, const struct tui_key *k)
+{
+	(void)k;
+	tui_ctrl_c(t);
+	return 1;
+}
+
+/* PgUp / PgDn: a page; Home / End: the top / the bottom. */
+int
+tui_chat_scroll(struct tui *t, const struct tui_key *k)
+{
+	int page = t->chat_r.h > 2 ? t->chat_r.h - 2 : 1;
+
+	switch (k->key) {
+	case TUI_KEY_PGUP:
+		t->chat_offset += page;
+		break;
+	case TUI_KEY_PGDN:
+		t->chat_offset -= page;
+		if (t->chat_offset < 0)
+			t->chat_offset = 0;
+		break;
+	case TUI_KEY_HOME:
+		t->chat_offset = t->chat_total;
+		break;
+	default:
+		t->chat_offset = 0;
+		break;
+	}
+	tui_dirty(t);
+	return 1;
+}
+
+/* Ctrl-O: fold or unfold the last observation. */
+int
+tui_chat_fold(struct tui *t, const struct tui_key *k)
+{
+	(void)k;
+	tui_chat_toggle(t->chat, tui_chat_last_observation(t->chat));
+	tui_dirty(t);
+	return 1;
+}
+
+/* Ctrl-L: draw the whole screen again. */
+int
+tui_chat_redraw(struct tui *t, const struct tui_key *k)
+{
+	(void)k;
+	t->full = 1;
+	tui_dirty(t);
+	return 1;
+}
+
+/* Tab: complete an @path, else a /command. */
+int
+tui_chat_tab(struct tui *t, const struct tui_key *k)
+{
+	(void)k;
+	if (!tui_mention_complete(t))
+		tui_cmd_complete(t);
+	t->relayout = 1;
+	tui_dirty(t);
+	return 1;
+}
+
+/* Ctrl-G (and Ctrl-X Ctrl-E): the message in $EDITOR; while searching
+ * the history the key is the search's. */
+int
+tui_chat_editor(struct tui *t, const struct tui_key *k)
+{
+	(void)k;
+	if (tui_input_search(t->input) != NULL)
+		return 0;
+	tui_cmd_editor(t);
+	return 1;
+}
+
+/* Tab: the prompt that waits while the person types takes the keyboard. */
+int
+tui_chat_take_prompt(struct tui *t, const struct tui_key *k)
+{
+	struct tui_confirm_ctx x;
+	size_t np;
+
+	(void)k;
+	(void)agent_pending(t->s->agent, &np);
+	if (np == 0 || tui_confirm_holds(t->confirm, np))
+		return 0;
+	tui_confirm_context(t, &x);
+	tui_confirm_take(t->confirm, &x, 0);
+	tui_confirm_sync(t);
+	tui_dirty(t);
+	return 1;
+}
+
+/* Keys with the chat focused: the rows of tui_chat_keys and
+ * tui_confirm_keys, around the prompt, the popups and the modes. */
 static void
 tui_chat_key(struct tui *t, const struct tui_key *k)
 {
+	const struct tui_help_key *row, *prow;
 	const struct agent_pending *p;
 	struct tui_confirm_answer ans;
 	struct tui_confirm_ctx x;
 	size_t np;
-	int r, page = t->chat_r.h > 2 ? t->chat_r.h - 2 : 1;
+	int r;
 	char *cause = NULL;
 
-	if (k->key == TUI_CTRL('c') && k->mod == 0) {
-		tui_ctrl_c(t);
+	row = tui_key_row(tui_chat_keys, tui_chat_keys_size, k);
+	if (row != NULL && row->early && row->chat != NULL && row->chat(t, k))
 		return;
-	}
 	if (tui_resume_key(t, k) || tui_undo_key(t, k))
 		return;
 	p = agent_pending(t->s->agent, &np);
@@ -632,26 +730,18 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 		tui_dirty(t);
 		return;
 	}
-	/* Tab takes a prompt that waits while the person types. */
-	if (k->key == '\t' && k->mod == 0 && np > 0 &&
-	    !tui_confirm_holds(t->confirm, np)) {
-		tui_confirm_take(t->confirm, &x, 0);
-		tui_confirm_sync(t);
-		tui_dirty(t);
+	prow = tui_key_row(tui_confirm_keys, tui_confirm_keys_size, k);
+	if (prow != NULL && prow->chat != NULL && prow->chat(t, k))
 		return;
-	}
 	if (t->select_mode && tui_select_key(t, k))
 		return;
-	/* The message in $EDITOR: Ctrl-G, or Ctrl-X Ctrl-E (readline's). */
-	if (k->mod == 0 && tui_input_search(t->input) == NULL &&
-	    (k->key == TUI_CTRL('g') || (t->ctrl_x && k->key == TUI_CTRL('e')))) {
-		t->ctrl_x = 0;
-		tui_cmd_editor(t);
-		return;
-	}
+	/* Ctrl-X, a prefix: Ctrl-X Ctrl-E is Ctrl-G (readline's). */
 	if (t->ctrl_x) {
 		t->ctrl_x = 0;
 		if (k->key == TUI_CTRL('x'))
+			return;
+		if (k->key == TUI_CTRL('e') && k->mod == 0 &&
+		    tui_chat_editor(t, k))
 			return;
 	} else if (k->key == TUI_CTRL('x') && k->mod == 0) {
 		t->ctrl_x = 1;
@@ -668,46 +758,8 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 		tui_dirty(t);
 		return;
 	}
-	switch (k->key) {
-	case TUI_KEY_PGUP:
-		t->chat_offset += page;
-		tui_dirty(t);
+	if (row != NULL && !row->early && row->chat != NULL && row->chat(t, k))
 		return;
-	case TUI_KEY_PGDN:
-		t->chat_offset -= page;
-		if (t->chat_offset < 0)
-			t->chat_offset = 0;
-		tui_dirty(t);
-		return;
-	case TUI_KEY_HOME:
-		if (k->mod == 0) {
-			t->chat_offset = t->chat_total;
-			tui_dirty(t);
-			return;
-		}
-		break;
-	case TUI_KEY_END:
-		if (k->mod == 0) {
-			t->chat_offset = 0;
-			tui_dirty(t);
-			return;
-		}
-		break;
-	case TUI_CTRL('o'):
-		tui_chat_toggle(t->chat, tui_chat_last_observation(t->chat));
-		tui_dirty(t);
-		return;
-	case TUI_CTRL('l'):
-		t->full = 1;
-		tui_dirty(t);
-		return;
-	case '\t':
-		if (!tui_mention_complete(t))
-			tui_cmd_complete(t);
-		t->relayout = 1;
-		tui_dirty(t);
-		return;
-	}
 	switch (tui_input_key(t->input, k)) {
 	case INPUT_SUBMIT:
 		tui_submit(t);
@@ -717,6 +769,7 @@ tui_chat_key(struct tui *t, const struct tui_key *k)
 		    t->input_r.w);
 		break;
 	case INPUT_NONE:
+		/* Ctrl-D on an empty line (tui_edit_delete leaves it). */
 		if (k->key == TUI_CTRL('d') && k->mod == 0 &&
 		    tui_input_empty(t->input)) {
 			t->quit = 1;

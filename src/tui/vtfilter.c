@@ -272,7 +272,7 @@ vtf_csi(struct tui_vtfilter *f, struct buf *out)
 	}
 	if (i == n && final == 'r' && (n == 0 || (p[0] >= '0' && p[0] <= ';'))) {
 		/* DECSTBM, passed on; its top noted (see tui_vtfilter). */
-		for (i = 0; i < n && p[i] != ';'; i++)
+		for (i = 0; i < n && p[i] != ';' && p[i] != ':'; i++)
 			;
 		f->stbm_top = i == 0 ? 1 : vtf_num(p, i);
 	}
@@ -396,13 +396,19 @@ tui_vtfilter_feed(struct tui_vtfilter *f, const char *in, size_t len,
 				f->inter = 0;
 				break;
 			}
-			buf_append(out, f->seq, f->n);
-			if (c < 0x20) {		/* ESC, CAN, SUB: again, as ground */
+			if (c < 0x20) {
+				/*
+				 * ESC, CAN, SUB: libvterm drops the escape, so
+				 * it is not passed on (a lone ESC would join
+				 * what follows once a REP after it is taken
+				 * out); the byte again, as ground.
+				 */
 				f->n = 0;
 				f->state = VTF_GROUND;
 				i--;
 				break;
 			}
+			buf_append(out, f->seq, f->n);
 			buf_putc(out, (char)c);
 			f->state = c == ']' || c == 'P' ? VTF_STR : VTF_GROUND;
 			if (f->state == VTF_GROUND)
@@ -446,8 +452,7 @@ tui_vtfilter_feed(struct tui_vtfilter *f, const char *in, size_t len,
 			break;
 		case VTF_CSI:
 			if (c == 0x1b || c == 0x18 || c == 0x1a) {
-				/* libvterm drops the CSI too. */
-				buf_append(out, f->seq, f->n);
+				/* libvterm drops the CSI too: not passed on. */
 				f->n = 0;
 				f->state = VTF_GROUND;
 				i--;
@@ -477,6 +482,13 @@ tui_vtfilter_feed(struct tui_vtfilter *f, const char *in, size_t len,
 			 * then a final or invalid byte; controls run inside.
 			 */
 			if (c == 0x1b || c == 0x18 || c == 0x1a) {
+				/*
+				 * libvterm drops what it has of the CSI; a CAN
+				 * says so, or what follows a REP taken out
+				 * would continue it.
+				 */
+				if (c == 0x1b)
+					buf_putc(out, 0x18);
 				f->state = VTF_GROUND;
 				i--;
 				break;
