@@ -501,6 +501,10 @@ main(void)
 				    la->cells[c].attrs == lb->cells[c].attrs;
 		}
 		ok(same, "colourful output: cells and scrollback as libvterm alone");
+		/* Sub-parameters count toward libvterm's 16 (fuzz_grid). */
+		feed(fast, "\033[;;1;2;1;2;;1;3;;22;;1;21;:;11;:;1;2mx");
+		ok(tui_grid_consistent(tui_vtpane_grid(fast)),
+		    "an SGR with many sub-parameters is read safely");
 		is_int(tui_grid_consistent(tui_vtpane_grid(fast)), 1,
 		    "... and the grid consistent");
 		tui_vtpane_free(fast);

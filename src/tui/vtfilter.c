@@ -118,8 +118,8 @@ vtf_put(struct buf *b, int *nput, const char *t, size_t n)
 	int k = 1;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		k += t[i] == ';';
+	for (i = 0; i < n; i++)	/* libvterm counts both separators */
+		k += t[i] == ';' || t[i] == ':';
 	if (*nput + k > VTF_MAX_PARAMS)
 		return;
 	if (*nput > 0)
