@@ -115,6 +115,7 @@ int
 main(int argc, char **argv)
 {
 	struct sockaddr_un sa;
+	char tmp[sizeof sa.sun_path];
 	int fd;
 
 	if (argc != 3) {
@@ -123,10 +124,20 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGUSR1, relay_on_usr1);
+	/*
+	 * Listening under a temporary name, then renamed: the socket's name
+	 * appears only once a connect() to it can succeed (the tests wait
+	 * for the name; between bind and listen a connect is refused).
+	 */
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.new", argv[1]) >= sizeof tmp) {
+		fprintf(stderr, "dockrelay: socket path too long\n");
+		return 1;
+	}
 	(void)unlink(argv[1]);
-	if ((fd = relay_socket(argv[1], &sa)) == -1 ||
+	(void)unlink(tmp);
+	if ((fd = relay_socket(tmp, &sa)) == -1 ||
 	    bind(fd, (struct sockaddr *)&sa, sizeof sa) == -1 ||
-	    listen(fd, 64) == -1) {
+	    listen(fd, 64) == -1 || rename(tmp, argv[1]) == -1) {
 		perror("dockrelay");
 		return 1;
 	}
