@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cade/buf.h"
 #include "cade/util.h"
@@ -405,6 +406,14 @@ main(void)
 	is_str(prow(p, 0), "%p1x", "an escape cut short by ESC, then a REP: the text after it is text");
 	is_str(prow(p, 1), "x%p2x", "... a CSI cut short (the REP repeats the x before it)");
 	is_str(prow(p, 2), "x%p3x", "... a CSI with a control in it cut short");
+	tui_vtpane_free(p);
+	/* The same after an ESC inside a string (alarm: it used to hang). */
+	alarm(60);
+	p = tui_vtpane_new(4, 16, 20, NULL, NULL);
+	feed(p, "\033]\033[b[b\r\n\033]0;t\033\033[b%p1x");
+	alarm(0);
+	is_str(prow(p, 0), "[b", "an OSC cut short by an escape that is a REP: no hang, the text after it is text");
+	is_str(prow(p, 1), "b%p1x", "... after ESC ESC in an OSC too (the REP repeats the b before it)");
 	tui_vtpane_free(p);
 	/*
 	 * A scroll region whose top carries a sub-parameter ("3:"), then a

@@ -427,6 +427,18 @@ tui_vtfilter_feed(struct tui_vtfilter *f, const char *in, size_t len,
 					buf_putc(out, (char)c);
 					f->state = VTF_GROUND;
 				} else {
+					/*
+					 * libvterm drops the string and reads
+					 * an escape from the ESC passed on: a
+					 * CAN drops that ESC too, and the
+					 * escape goes again whole (else a REP
+					 * taken out of it left the ESC to
+					 * join the text after it, and "ESC ]
+					 * ESC [ b [ b" ran libvterm's own REP,
+					 * which never ends: found by
+					 * fuzz_grid).
+					 */
+					buf_putc(out, 0x18);
 					f->seq[0] = '\033';
 					f->n = 1;
 					f->state = VTF_ESC;
@@ -439,6 +451,7 @@ tui_vtfilter_feed(struct tui_vtfilter *f, const char *in, size_t len,
 					buf_putc(out, (char)c);
 					f->state = VTF_STR_ESC;
 				} else {	/* ESC ESC: a new escape */
+					buf_putc(out, 0x18);
 					f->seq[0] = '\033';
 					f->n = 1;
 					f->state = VTF_ESC;
