@@ -21,6 +21,9 @@ export LLM_API_KEY=sk-bench
 ENVS="HOME=$HOME XDG_CONFIG_HOME=$XDG_CONFIG_HOME XDG_STATE_HOME=$XDG_STATE_HOME LLM_BASE_URL=$LLM_BASE_URL LLM_API_KEY=$LLM_API_KEY LC_ALL=C.UTF-8"
 for size in 200x60 80x24; do
 	w=${size%x*} h=${size#*x}
+	# A server of its own per size: a new session on the socket of a
+	# server that is still exiting fails ("server exited unexpectedly").
+	SOCK=cade-stream-$$-$w
 	TM -f "$B/tmux.conf" new-session -d -s s -x "$w" -y "$h" "env $ENVS $CADE"
 	t=0; while [ $t -lt 400 ] && ! TM capture-pane -p -t s | grep -q 'keys here'; do sleep 0.05; t=$((t + 1)); done
 	: > "$B/out"
@@ -29,9 +32,14 @@ for size in 200x60 80x24; do
 	t=0; while [ $t -lt 600 ] && ! grep -q 'END-OF-ANSWER' "$B/out" 2>/dev/null; do sleep 0.05; t=$((t + 1)); done
 	sleep 1	# the last frames and the status bar settle
 	TM pipe-pane -t s
+	if ! grep -q 'END-OF-ANSWER' "$B/out" 2>/dev/null; then
+		echo "stream $size: the answer never reached the terminal (no figure)"
+		TM kill-server 2>/dev/null
+		continue
+	fi
 	bytes=$(stat -c %s "$B/out")
 	clears=$(grep -c "$(printf '\033\\[2J')" "$B/out" 2>/dev/null || true)
 	awk -v s="$size" -v b="$bytes" -v t="$tbytes" -v c="${clears:-0}" 'BEGIN {
 		printf "stream %s: %d bytes to the terminal for %d bytes of text: %.2f per text byte; %d full-screen repaints\n", s, b, t, b / t, c }'
-	TM kill-session -t s
+	TM kill-server
 done
